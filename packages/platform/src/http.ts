@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { AuthError, mayActOn, type Principal, type Verifier } from './auth.ts';
+import type { Logger } from './logger.ts';
+import { fieldErrors, problem } from './problem.ts';
+
+export interface AppVariables {
+  principal: Principal;
+  requestId: string;
+  logger: Logger;
+}
+export type AppEnv = { Variables: AppVariables };
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** An OpenAPIHono whose validation failures answer 400 problem+json naming each field. */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const target = (result as { target?: string }).target ?? 'body';
+        return problem(c, 400, 'invalid-input', 'The request is not valid', {
+          errors: fieldErrors(result.error.issues, target === 'json' ? 'body' : target),
+        });
+      }
+      return undefined;
+    },
+  });
+}
+
+/** Request id (from `X-Request-Id` when well-formed), a child logger, and an access log line. */
+export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    const child = logger.child({ requestId });
+    c.set('logger', child);
+    const started = performance.now();
+    await next();
+    c.header('x-request-id', requestId);
+    child.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  };
+}
+
+/** Bearer JWT to a principal; 401 problem+json when missing or invalid. */
+export function authenticate(verify: Verifier): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    const match = header ? /^Bearer ([A-Za-z0-9._~+/=-]{1,8192})$/.exec(header) : null;
+    if (!match) {
+      c.header('www-authenticate', 'Bearer');
+      return problem(c, 401, 'unauthenticated', 'A bearer token is required');
+    }
+    try {
+      c.set('principal', await verify(match[1]!));
+    } catch (error) {
+      c.header('www-authenticate', 'Bearer error="invalid_token"');
+      return problem(c, 401, 'invalid-token', 'The token is not valid', {
+        detail: error instanceof AuthError ? error.message : undefined,
+      });
+    }
+    await next();
+  };
+}
+
+/** A token for one community can never act on another: 403 otherwise. */
+export function communityScope(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const communityId = c.req.param('communityId');
+    if (communityId !== undefined && !mayActOn(c.get('principal'), communityId)) {
+      return problem(c, 403, 'community-forbidden', 'This token is not valid for this community', {
+        communityId,
+      });
+    }
+    await next();
+  };
+}
+
+export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => problem(c, 413, 'payload-too-large', `The body exceeds ${maxBytes} bytes`),
+  });
+}
+
+/** Last-resort handlers: unknown routes are 404, failures of our own are 503 without internals. */
+export function installFallbacks(app: OpenAPIHono<AppEnv>): void {
+  app.notFound((c) => problem(c, 404, 'not-found', 'No such resource'));
+  app.onError((error, c: Context<AppEnv>) => {
+    const log = c.get('logger');
+    log?.error({ err: error }, 'unhandled error');
+    if (error instanceof SyntaxError) {
+      return problem(c, 400, 'invalid-json', 'The body is not valid JSON');
+    }
+    return problem(
+      c,
+      503,
+      'unavailable',
+      'The service could not complete the request; retry later',
+    );
+  });
+}
