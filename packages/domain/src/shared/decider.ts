@@ -60,3 +60,19 @@ export const CommunityId = z
 export const IsoTime = z.iso.datetime({ offset: true });
 /** Human text in any language; bounded so no event can grow without limit. */
 export const Text = (max: number) => z.string().trim().min(1).max(max);
+
+/** The union of commands described by a record of data schemas. */
+export type CommandsOf<TSchemas extends Record<string, z.ZodType>> = {
+  [K in keyof TSchemas & string]: Command<K, z.infer<TSchemas[K]>>;
+}[keyof TSchemas & string];
+
+/** The union of events described by a record of data schemas. */
+export type EventsOf<TSchemas extends Record<string, z.ZodType>> = {
+  [K in keyof TSchemas & string]: DomainEvent<K, z.infer<TSchemas[K]>>;
+}[keyof TSchemas & string];
+
+/** The part of an actor an event keeps: who, in which role, for which party. */
+export function actorOf(command: { actor: Actor }): Actor {
+  const { personId, role, partyId } = command.actor;
+  return partyId === undefined ? { personId, role } : { personId, role, partyId };
+}

@@ -2,18 +2,36 @@
 export type DomainErrorCode =
   | 'not-found'
   | 'already-exists'
+  | 'already-revoked'
   | 'not-eligible'
   | 'not-authorised'
   | 'invalid-command'
+  | 'community-not-registered'
   | 'voting-closed'
   | 'voting-not-open'
+  | 'voting-still-open'
+  | 'voting-open'
   | 'already-voted'
   | 'ballot-change-not-allowed'
   | 'stage-out-of-order'
+  | 'notice-period-not-elapsed'
+  | 'publication-period-open'
+  | 'publication-closed'
+  | 'objections-unanswered'
+  | 'not-adopted'
+  | 'implementation-incomplete'
   | 'proposal-withdrawn'
+  | 'proposal-closed'
+  | 'delegation-not-allowed'
+  | 'proxy-limit-reached'
+  | 'not-attending'
+  | 'already-stated'
+  | 'already-signed'
+  | 'already-resolved'
   | 'minutes-final'
-  | 'quorum-not-met'
-  | 'proxy-limit-reached';
+  | 'minutes-not-final'
+  | 'session-closed'
+  | 'quorum-not-met';
 
 /** A refusal by the rules: a value with a code, a message and the facts behind it. */
 export class DomainError extends Error {
