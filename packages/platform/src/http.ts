@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AuthError, mayActOn, type Principal, type Verifier } from './auth.ts';
 import type { Logger } from './logger.ts';
 import { fieldErrors, problem } from './problem.ts';
@@ -103,6 +105,16 @@ export function installFallbacks(app: OpenAPIHono<AppEnv>): void {
     if (error instanceof SyntaxError) {
       return problem(c, 400, 'invalid-json', 'The body is not valid JSON');
     }
+    if (error instanceof HTTPException && error.status < 500) {
+      // Hono's validators throw these for malformed JSON or a wrong content type.
+      const json = /json/i.test(error.message);
+      return problem(
+        c,
+        error.status as ContentfulStatusCode,
+        json ? 'invalid-json' : 'invalid-input',
+        error.message || 'The request is not valid',
+      );
+    }
     return problem(
       c,
       503,
@@ -110,4 +122,20 @@ export function installFallbacks(app: OpenAPIHono<AppEnv>): void {
       'The service could not complete the request; retry later',
     );
   });
+}
+
+/** The typed context of a documented route (validated params, query and body). */
+export type RouteContext<R extends RouteConfig> = Parameters<RouteHandler<R, AppEnv>>[0];
+
+/**
+ * Registers a documented route whose handler answers with plain `Response`s (JSON or
+ * problem+json). The schemas still validate input and document output; only the compile-time
+ * coupling of each return to a declared status is given up, because problems are shared.
+ */
+export function addRoute<R extends RouteConfig>(
+  app: OpenAPIHono<AppEnv>,
+  route: R,
+  handler: (c: RouteContext<R>) => Promise<Response>,
+): void {
+  app.openapi(route, handler as unknown as RouteHandler<R, AppEnv>);
 }

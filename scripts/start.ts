@@ -1,0 +1,72 @@
+// `pnpm start`: PostgreSQL (embedded unless DATABASE_URL), migrations, both services.
+import { resolve } from 'node:path';
+import { startCommandService } from '@yishi/command';
+import { ensureDatabase, type LocalPostgres, startLocalPostgres } from '@yishi/local-postgres';
+import { ConfigError, createLogger, loadConfig, type RunningService } from '@yishi/platform';
+import { startProjectionService } from '@yishi/projection';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('yishi', config.LOG_LEVEL);
+  const stack: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    for (const step of stack.reverse()) await step().catch((e) => console.error(e));
+    console.log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  let databaseUrl = config.DATABASE_URL;
+  let pg: LocalPostgres | undefined;
+  if (!databaseUrl) {
+    const dataDir = resolve(config.DATA_DIR, 'postgres');
+    console.log(
+      `starting embedded PostgreSQL (data in ${dataDir}, port ${config.EMBEDDED_PG_PORT})`,
+    );
+    pg = await startLocalPostgres({ dataDir, port: config.EMBEDDED_PG_PORT });
+    stack.push(() => pg!.stop());
+    databaseUrl = await ensureDatabase(pg.adminUrl, 'yishi');
+  }
+  const services: RunningService[] = [];
+  const command = await startCommandService(
+    config,
+    databaseUrl,
+    logger.child({ service: 'command' }),
+  );
+  services.push(command);
+  stack.push(() => command.close());
+  const projection = await startProjectionService(
+    config,
+    databaseUrl,
+    logger.child({ service: 'projection' }),
+  );
+  stack.push(() => projection.close());
+  if (stopping) return;
+  console.log(
+    [
+      '',
+      'Yishi 议事 is running:',
+      `  command service     ${command.url}   (API docs ${command.url}/openapi.json)`,
+      `  projection service  ${projection.url}   (API docs ${projection.url}/openapi.json)`,
+      `  database            ${pg ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
+      '',
+      'A token for local use: pnpm token --community c1 --role admin --person p1',
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('start-up failed:', error instanceof Error ? error.message : error);
+    if (error instanceof Error && error.cause) console.error('  cause:', error.cause);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+// `pnpm token --community c1 --role clerk --person p1 [--party pty1] [--expires 12h]`
+import { parseArgs } from 'node:util';
+import { ConfigError, issueToken, loadConfig, localSecret, TokenRole } from '@yishi/platform';
+
+function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      community: { type: 'string', multiple: true },
+      role: { type: 'string' },
+      person: { type: 'string' },
+      party: { type: 'string' },
+      expires: { type: 'string', default: '12h' },
+    },
+  });
+  const role = TokenRole.safeParse(values.role);
+  if (!values.community?.length || !role.success || !values.person) {
+    console.error(
+      `usage: pnpm token --community <id> [--community <id>…] --role <${TokenRole.options.join('|')}> --person <id> [--party <id>] [--expires 12h]`,
+    );
+    process.exit(2);
+  }
+  const config = loadConfig();
+  if (config.JWT_JWKS_URL) {
+    console.error('JWT_JWKS_URL is set: tokens come from your identity provider, not from here.');
+    process.exit(2);
+  }
+  return issueToken(
+    {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      secret: localSecret(config.DATA_DIR, config.JWT_SECRET),
+    },
+    {
+      personId: values.person,
+      role: role.data,
+      communities: values.community,
+      ...(values.party ? { partyId: values.party } : {}),
+    },
+    values.expires,
+  ).then((token) => {
+    process.stdout.write(`${token}\n`);
+  });
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

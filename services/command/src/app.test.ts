@@ -1,0 +1,124 @@
+import { PostgresEventStore } from '@yishi/event-store';
+import { testDatabaseUrl } from '@yishi/local-postgres/testing';
+import { testAuth } from '@yishi/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from './app.ts';
+
+const auth = testAuth();
+let store: PostgresEventStore;
+let app: ReturnType<typeof createApp>;
+let admin: string;
+let ids = 0;
+
+beforeAll(async () => {
+  store = new PostgresEventStore({ connectionString: await testDatabaseUrl() });
+  app = createApp({
+    store,
+    verify: auth.verify,
+    clock: () => new Date('2026-11-21T08:00:00.000Z'),
+    newId: () => `gen-${++ids}`,
+  });
+  admin = await auth.token({ personId: 'admin-1', role: 'admin', communities: ['c1'] });
+});
+afterAll(() => store.close());
+
+function send(method: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  return app.request(path, {
+    method,
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+const proposal = {
+  proposalId: 'p1',
+  title: '加装电梯',
+  description: '3号楼加装电梯，费用分摊方案待议',
+  procedure: 'owners-joint-decision',
+};
+
+describe('command service: the walking-skeleton slice', () => {
+  it('registers a community and submits a proposal as events', async () => {
+    const registered = await send('PUT', '/v1/communities/c1', {
+      name: '幸福里社区',
+      kind: 'urban',
+    });
+    expect(registered.status).toBe(201);
+    const submitted = await send('POST', '/v1/communities/c1/proposals', proposal, {
+      'idempotency-key': 'submit-1',
+    });
+    expect(submitted.status).toBe(201);
+    expect(submitted.headers.get('etag')).toBe('"1"');
+    const body = await submitted.json();
+    expect(body).toMatchObject({ streamId: 'proposal-c1.p1', version: 1, proposalId: 'p1' });
+    const events = await store.readStream('proposal-c1.p1');
+    expect(events).toHaveLength(1);
+    expect(events[0]!.metadata).toMatchObject({
+      actorId: 'admin-1',
+      actorRole: 'admin',
+      communityId: 'c1',
+    });
+  });
+
+  it('answers a repeated Idempotency-Key with the first result and writes nothing', async () => {
+    const before = (await store.readAll({ transactionId: 0n, globalPosition: 0n }, 100)).events
+      .length;
+    const again = await send('POST', '/v1/communities/c1/proposals', proposal, {
+      'idempotency-key': 'submit-1',
+    });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({
+      streamId: 'proposal-c1.p1',
+      version: 1,
+      duplicate: true,
+    });
+    const after = (await store.readAll({ transactionId: 0n, globalPosition: 0n }, 100)).events
+      .length;
+    expect(after).toBe(before);
+  });
+
+  it('refuses a second submission of the same proposal id as a domain conflict', async () => {
+    const res = await send('POST', '/v1/communities/c1/proposals', proposal);
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await res.json()).toMatchObject({ code: 'already-exists' });
+  });
+
+  it('names each invalid field and writes nothing', async () => {
+    const res = await send('POST', '/v1/communities/c1/proposals', { title: '' });
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { code: string; errors: { field: string }[] };
+    expect(problem.code).toBe('invalid-input');
+    expect(problem.errors.map((e) => e.field)).toEqual(
+      expect.arrayContaining(['body.title', 'body.description', 'body.procedure']),
+    );
+  });
+
+  it('answers malformed JSON with 400, not 500', async () => {
+    const res = await send('POST', '/v1/communities/c1/proposals', '{"title":');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'invalid-json' });
+  });
+
+  it('needs a token, and a token for one community cannot act on another', async () => {
+    const anonymous = await app.request('/v1/communities/c1/proposals', {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(anonymous.status).toBe(401);
+    const other = await send('POST', '/v1/communities/c2/proposals', proposal);
+    expect(other.status).toBe(403);
+    expect(await other.json()).toMatchObject({ code: 'community-forbidden' });
+  });
+
+  it('refuses a proposal for a community that is not registered', async () => {
+    const token = await auth.token({ personId: 'r1', role: 'resident', communities: ['c9'] });
+    const res = await app.request('/v1/communities/c9/proposals', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(proposal),
+    });
+    expect(res.status).toBe(404);
+    expect(await store.streamHead('proposal-c9.p1')).toBeUndefined();
+  });
+});

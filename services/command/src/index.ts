@@ -1,0 +1,2 @@
+export { type CommandAppDeps, createApp } from './app.ts';
+export { startCommandService } from './main.ts';

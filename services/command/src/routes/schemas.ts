@@ -1,0 +1,61 @@
+import { z } from '@hono/zod-openapi';
+import { CommunityId, Id } from '@yishi/domain';
+
+export const CommunityParams = z.object({
+  communityId: CommunityId.openapi({ param: { name: 'communityId', in: 'path' }, example: 'c1' }),
+});
+
+export const ProposalParams = CommunityParams.extend({
+  proposalId: Id.openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
+});
+
+export const CommandAccepted = z
+  .object({
+    streamId: z.string(),
+    version: z.number().int(),
+    position: z
+      .string()
+      .openapi({ description: 'Global position; pass as ?minPosition= to queries' }),
+    duplicate: z.boolean(),
+  })
+  .openapi('CommandAccepted');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
+
+export const commandResponses = {
+  200: {
+    description: 'Repeated Idempotency-Key: the first answer',
+    content: { 'application/json': { schema: CommandAccepted } },
+  },
+  201: {
+    description: 'Accepted: events appended',
+    content: { 'application/json': { schema: CommandAccepted } },
+  },
+  400: { description: 'Invalid input', content: problemContent },
+  401: { description: 'No or invalid token', content: problemContent },
+  403: { description: 'Not allowed for this role or community', content: problemContent },
+  404: { description: 'Not found', content: problemContent },
+  409: { description: 'Refused by the rules or a concurrent change', content: problemContent },
+  412: { description: 'If-Match does not match the stream version', content: problemContent },
+  413: { description: 'Body too large', content: problemContent },
+  422: { description: 'Well-formed but not a valid command', content: problemContent },
+} as const;
+
+export const commandHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .optional()
+    .openapi({ description: 'Repeat-safe key; the same key returns the first answer' }),
+  'if-match': z.string().optional().openapi({ description: 'Quoted stream version, e.g. "3"' }),
+});

@@ -1,0 +1,128 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '@yishi/local-postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// `pnpm start` as a new user runs it: a process with its own embedded PostgreSQL, driven over
+// HTTP, then stopped with SIGTERM, leaving nothing behind.
+
+const root = resolve(import.meta.dirname, '../..');
+let child: ChildProcess;
+let dataDir: string;
+let output = '';
+const ports = { command: 0, projection: 0, pg: 0 };
+const secret = 'e2e-secret-e2e-secret-e2e-secret-e2e';
+
+async function token(): Promise<string> {
+  const { issueToken } = await import('@yishi/platform');
+  return issueToken(
+    { issuer: 'yishi', audience: 'yishi', secret: new TextEncoder().encode(secret) },
+    { personId: 'admin-1', role: 'admin', communities: ['c1'] },
+  );
+}
+
+function waitFor(text: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no "${text}" in time:\n${output}`)),
+      timeoutMs,
+    );
+    const check = () => {
+      if (output.includes(text)) {
+        clearTimeout(timer);
+        resolvePromise();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before "${text}":\n${output}`));
+    });
+    check();
+  });
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'yishi-start-'));
+  ports.command = await freePort();
+  ports.projection = await freePort();
+  ports.pg = await freePort();
+  child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      COMMAND_PORT: String(ports.command),
+      PROJECTION_PORT: String(ports.projection),
+      EMBEDDED_PG_PORT: String(ports.pg),
+      JWT_SECRET: secret,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  await waitFor('Yishi 议事 is running', 45_000);
+});
+
+afterAll(async () => {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('pnpm start', () => {
+  it('serves the slice: register, submit, read back, and an idempotent repeat', async () => {
+    const auth = { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' };
+    const command = `http://127.0.0.1:${ports.command}`;
+    const registered = await fetch(`${command}/v1/communities/c1`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ name: '幸福里社区', kind: 'urban' }),
+    });
+    expect(registered.status).toBe(201);
+    const body = JSON.stringify({
+      proposalId: 'p1',
+      title: '加装电梯',
+      description: '3号楼加装电梯',
+      procedure: 'owners-joint-decision',
+    });
+    const headers = { ...auth, 'idempotency-key': 'k1' };
+    const first = await fetch(`${command}/v1/communities/c1/proposals`, {
+      method: 'POST',
+      headers,
+      body,
+    });
+    expect(first.status).toBe(201);
+    const { position } = (await first.json()) as { position: string };
+    const again = await fetch(`${command}/v1/communities/c1/proposals`, {
+      method: 'POST',
+      headers,
+      body,
+    });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { position: string }).position).toBe(position);
+    const read = await fetch(
+      `http://127.0.0.1:${ports.projection}/v1/communities/c1/proposals/p1?minPosition=${position}`,
+      { headers: auth },
+    );
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ proposalId: 'p1', title: '加装电梯' });
+  });
+
+  it('stops both services and PostgreSQL on SIGTERM, leaving no process behind', async () => {
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const { execFileSync } = await import('node:child_process');
+    const left = execFileSync('ps', ['-eo', 'args']).toString();
+    expect(left).not.toContain(dataDir);
+  });
+});
