@@ -6,20 +6,6 @@ import { type RuleOutcome, Threshold } from './types.ts';
 // 联席会议 (domain.md 3.4; Beijing 物业管理条例 Art. 3; Shanghai 居委会工作条例 Art. 23):
 // parties vote as parties, one position per attending party per agenda item.
 
-/** 协商主体 kinds (domain.md section 1). */
-export const ConsultationPartyKind = z.enum([
-  'party-organisation', // 社区党组织
-  'residents-committee', // 居委会
-  'villagers-committee', // 村委会
-  'owners-committee', // 业主委员会
-  'self-management-committee', // 自管会/物管会
-  'property-company', // 物业服务企业
-  'resident-unit', // 驻区单位
-  'social-organisation', // 社会组织
-  'supervision-committee', // 监委会
-]);
-export type ConsultationPartyKind = z.infer<typeof ConsultationPartyKind>;
-
 export const PartyPosition = z.enum(['support', 'oppose', 'abstain']);
 export type PartyPosition = z.infer<typeof PartyPosition>;
 
@@ -50,10 +36,11 @@ export type PartyStatement = z.infer<typeof PartyStatement>;
 
 /**
  * domain.md default of required parties: the party organisation, the residents' (or
- * villagers') committee, and every party the item concerns.
+ * villagers') committee, and every party the item concerns. `kind` is a PartyKind
+ * (shared/party.ts).
  */
 export function defaultRequiredParties(
-  parties: readonly { partyId: string; kind: ConsultationPartyKind }[],
+  parties: readonly { partyId: string; kind: string }[],
   concernedPartyIds: readonly string[],
 ): string[] {
   const required = new Set(concernedPartyIds);

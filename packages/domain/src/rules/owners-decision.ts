@@ -97,25 +97,28 @@ export function ownersDecision278(
   params: z.input<typeof OwnersDecisionParams>,
 ): OwnersDecision {
   const { matter, deemedConsent } = OwnersDecisionParams.parse(params);
-  const byId = new Map<string, ElectorVoter>();
+  // Index by position: a Map lookup per ballot and a byte per voter, for 100k-owner estates.
+  const indexOf = new Map<string, number>();
   const total = zero();
-  for (const voter of electorate) {
-    if (byId.has(voter.voterId)) throw new RangeError(`duplicate voter: ${voter.voterId}`);
+  electorate.forEach((voter, i) => {
+    if (indexOf.has(voter.voterId)) throw new RangeError(`duplicate voter: ${voter.voterId}`);
     assertCount(voter.areaCentiM2, `area of voter ${voter.voterId}`);
     assertCount(voter.heads, `heads of voter ${voter.voterId}`);
-    byId.set(voter.voterId, voter);
+    indexOf.set(voter.voterId, i);
     total.owners += voter.heads;
     total.areaCentiM2 += voter.areaCentiM2;
-  }
+  });
   assertCount(total.areaCentiM2, 'total area');
 
   const cast = { yes: zero(), no: zero(), abstain: zero() };
-  const seen = new Set<string>();
+  const voted = new Uint8Array(electorate.length);
   for (const ballot of ballots) {
-    const voter = byId.get(ballot.voterId);
-    if (!voter) throw new RangeError(`ballot from outside the electorate: ${ballot.voterId}`);
-    if (seen.has(ballot.voterId)) throw new RangeError(`second ballot of ${ballot.voterId}`);
-    seen.add(ballot.voterId);
+    const i = indexOf.get(ballot.voterId);
+    if (i === undefined)
+      throw new RangeError(`ballot from outside the electorate: ${ballot.voterId}`);
+    if (voted[i] === 1) throw new RangeError(`second ballot of ${ballot.voterId}`);
+    voted[i] = 1;
+    const voter = electorate[i]!;
     const side = cast[ballot.choice];
     side.owners += voter.heads;
     side.areaCentiM2 += voter.areaCentiM2;

@@ -16,9 +16,10 @@ export type PlanMethod = z.infer<typeof PlanMethod>;
 export const SelectPlanParams = z.object({
   method: PlanMethod,
   /**
-   * Instant run-off, tie for last place: 'previous-rounds' eliminates the option that had
-   * fewer votes in the latest earlier round where the tied options differed; 'none' reports
-   * the tie. A tie that cannot change the result (bulk elimination) never stops the count.
+   * Instant run-off, tie for last place while other options remain: 'previous-rounds'
+   * eliminates the tied option that had fewest votes in the latest earlier round that
+   * separates them; 'none' reports the tie. A tie that cannot change the result (bulk
+   * elimination) never stops the count; a tie for first place is always reported.
    */
   tieBreak: z.enum(['previous-rounds', 'none']).default('previous-rounds'),
 });
@@ -171,17 +172,16 @@ export function selectPlan(
       eliminate(round, continuing, lowest, 'lowest');
       continue;
     }
+    // Every continuing option tied: a tie for first place, which no rule here breaks.
+    if (others.length === 0) return finish('tie', { tied: lowest, tieFor: 'first' });
     const lowestTotal = lowest.length * low;
-    if (others.length > 0 && others.every((c) => lowestTotal < c.votes)) {
+    if (others.every((c) => lowestTotal < c.votes)) {
       eliminate(round, continuing, lowest, 'bulk');
       continue;
     }
     const loser = tieBreak === 'previous-rounds' ? lookBack(rounds, lowest) : null;
-    if (loser !== null) {
-      eliminate(round, continuing, [loser], 'previous-rounds');
-      continue;
-    }
-    return finish('tie', { tied: lowest, tieFor: others.length === 0 ? 'first' : 'last' });
+    if (loser === null) return finish('tie', { tied: lowest, tieFor: 'last' });
+    eliminate(round, continuing, [loser], 'previous-rounds');
   }
 }
 
