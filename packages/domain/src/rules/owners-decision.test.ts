@@ -360,6 +360,8 @@ describe('ownersDecision278: properties', () => {
         expect(result.figures.total.areaCentiM2).toBe(rows.reduce((s, r) => s + r.area, 0));
         expect(result.outcome === 'adopted').toBe(result.failedTest === undefined);
         expect(result.outcome === 'adopted').toBe(result.tests.every((t) => t.passed));
+        // Frozen into events as JSON: nothing is lost on the way (no bigint, no undefined).
+        expect(JSON.parse(JSON.stringify(result))).toStrictEqual(result);
       }),
     );
   });

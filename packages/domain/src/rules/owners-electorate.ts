@@ -5,15 +5,13 @@ import { assertCount, uniqueSet } from './ratio.ts';
 // and frozen into the vote-opened event. Area: SPC interpretation on building-unit ownership
 // (2020) Art. 8; head count: same, Art. 9.
 
-export const UnitKind = z.enum(['home', 'shop', 'parking']);
-export type UnitKind = z.infer<typeof UnitKind>;
-
 /** An exclusive part (专有部分) with its voting area and registered owners. */
 export const OwnedUnit = z.object({
   unitId: z.string().min(1),
   areaCentiM2: z.number().int().positive(),
   ownerIds: z.array(z.string().min(1)),
-  kind: UnitKind,
+  /** home, shop or parking space (the registry's UnitKind, community/schemas.ts). */
+  kind: z.enum(['home', 'shop', 'parking']),
   /** Not yet sold, or sold but not yet delivered (未出售或未交付): counted with the developer. */
   developerUnsold: z.boolean().optional(),
   buildingId: z.string().min(1).optional(),

@@ -11,16 +11,22 @@ function ballots(...groups: [string[], number][]): PlanBallot[] {
 }
 
 const ABC = ['A', 'B', 'C'];
+/** The frozen electorate: more voters than cast ballots in any case here. */
+const ELECTORATE = Array.from({ length: 200 }, (_, i) => `v${i}`);
 
 describe('selectPlan: plurality (相对多数)', () => {
   it('chooses the option with most valid votes; blank ballots are not valid', () => {
     const result = selectPlan(
-      { options: ABC, ballots: ballots([['A'], 4], [['B'], 3], [['C'], 2], [[], 5]) },
+      {
+        options: ABC,
+        electorate: ELECTORATE,
+        ballots: ballots([['A'], 4], [['B'], 3], [['C'], 2], [[], 5]),
+      },
       { method: 'plurality' },
     );
     expect(result.outcome).toBe('chosen');
     expect(result.chosen).toBe('A');
-    expect(result.figures).toMatchObject({ ballots: 14, blank: 5 });
+    expect(result.figures).toMatchObject({ electorate: 200, ballots: 14, blank: 5 });
     expect(result.figures.rounds[0]?.counts).toEqual([
       { optionId: 'A', votes: 4 },
       { optionId: 'B', votes: 3 },
@@ -30,7 +36,11 @@ describe('selectPlan: plurality (相对多数)', () => {
 
   it('reports a tie for first place', () => {
     const result = selectPlan(
-      { options: ABC, ballots: ballots([['A'], 3], [['B'], 3], [['C'], 2]) },
+      {
+        options: ABC,
+        electorate: ELECTORATE,
+        ballots: ballots([['A'], 3], [['B'], 3], [['C'], 2]),
+      },
       { method: 'plurality' },
     );
     expect(result).toMatchObject({
@@ -43,30 +53,53 @@ describe('selectPlan: plurality (相对多数)', () => {
 
   it('reports no valid votes', () => {
     expect(
-      selectPlan({ options: ABC, ballots: ballots([[], 2]) }, { method: 'plurality' }).outcome,
+      selectPlan(
+        { options: ABC, electorate: ELECTORATE, ballots: ballots([[], 2]) },
+        { method: 'plurality' },
+      ).outcome,
     ).toBe('no-valid-votes');
   });
 
   it('refuses ranked ballots, unknown options and second ballots', () => {
     expect(() =>
-      selectPlan({ options: ABC, ballots: ballots([['A', 'B'], 1]) }, { method: 'plurality' }),
+      selectPlan(
+        { options: ABC, electorate: ELECTORATE, ballots: ballots([['A', 'B'], 1]) },
+        { method: 'plurality' },
+      ),
     ).toThrow(RangeError);
     expect(() =>
-      selectPlan({ options: ABC, ballots: ballots([['D'], 1]) }, { method: 'plurality' }),
+      selectPlan(
+        { options: ABC, electorate: ELECTORATE, ballots: ballots([['D'], 1]) },
+        { method: 'plurality' },
+      ),
     ).toThrow(/unknown option/);
     expect(() =>
       selectPlan(
-        { options: ABC, ballots: [...ballots([['A'], 1]), ...ballots([['B'], 1])] },
+        {
+          options: ABC,
+          electorate: ELECTORATE,
+          ballots: [...ballots([['A'], 1]), ...ballots([['B'], 1])],
+        },
         { method: 'plurality' },
       ),
     ).toThrow(/duplicate voter/);
+    expect(() =>
+      selectPlan(
+        { options: ABC, electorate: ['v1'], ballots: ballots([['A'], 2]) },
+        { method: 'plurality' },
+      ),
+    ).toThrow(/outside the electorate/);
   });
 });
 
 describe('selectPlan: majority with run-off (过半数, else run-off)', () => {
   it('chooses an option with more than half of the valid votes', () => {
     const result = selectPlan(
-      { options: ABC, ballots: ballots([['A'], 6], [['B'], 3], [['C'], 2], [[], 10]) },
+      {
+        options: ABC,
+        electorate: ELECTORATE,
+        ballots: ballots([['A'], 6], [['B'], 3], [['C'], 2], [[], 10]),
+      },
       { method: 'majority-runoff' },
     );
     expect(result.chosen).toBe('A');
@@ -75,14 +108,18 @@ describe('selectPlan: majority with run-off (过半数, else run-off)', () => {
 
   it('exactly half is not a majority: a run-off between the top two is needed', () => {
     const result = selectPlan(
-      { options: ABC, ballots: ballots([['A'], 5], [['B'], 3], [['C'], 2]) },
+      {
+        options: ABC,
+        electorate: ELECTORATE,
+        ballots: ballots([['A'], 5], [['B'], 3], [['C'], 2]),
+      },
       { method: 'majority-runoff' },
     );
     expect(result).toMatchObject({ outcome: 'runoff-needed', runoff: ['A', 'B'], chosen: null });
     expect(result.failedTest).toBe('majority');
 
     const runoff = selectPlan(
-      { options: ['A', 'B'], ballots: ballots([['B'], 6], [['A'], 5]) },
+      { options: ['A', 'B'], electorate: ELECTORATE, ballots: ballots([['B'], 6], [['A'], 5]) },
       { method: 'majority-runoff' },
     );
     expect(runoff.chosen).toBe('B');
@@ -90,12 +127,16 @@ describe('selectPlan: majority with run-off (过半数, else run-off)', () => {
 
   it('reports a tie in the run-off, and a tie for the second place', () => {
     const runoff = selectPlan(
-      { options: ['A', 'B'], ballots: ballots([['A'], 5], [['B'], 5]) },
+      { options: ['A', 'B'], electorate: ELECTORATE, ballots: ballots([['A'], 5], [['B'], 5]) },
       { method: 'majority-runoff' },
     );
     expect(runoff).toMatchObject({ outcome: 'tie', tied: ['A', 'B'], tieFor: 'first' });
     const second = selectPlan(
-      { options: [...ABC, 'D'], ballots: ballots([['A'], 4], [['B'], 3], [['C'], 3], [['D'], 1]) },
+      {
+        options: [...ABC, 'D'],
+        electorate: ELECTORATE,
+        ballots: ballots([['A'], 4], [['B'], 3], [['C'], 3], [['D'], 1]),
+      },
       { method: 'majority-runoff' },
     );
     expect(second).toMatchObject({ outcome: 'tie', tied: ['B', 'C'], tieFor: 'second' });
@@ -103,7 +144,11 @@ describe('selectPlan: majority with run-off (过半数, else run-off)', () => {
 
   it('two options tied first among several go to the run-off', () => {
     const result = selectPlan(
-      { options: ABC, ballots: ballots([['C'], 4], [['B'], 4], [['A'], 1]) },
+      {
+        options: ABC,
+        electorate: ELECTORATE,
+        ballots: ballots([['C'], 4], [['B'], 4], [['A'], 1]),
+      },
       { method: 'majority-runoff' },
     );
     expect(result.runoff).toEqual(['B', 'C']);
@@ -115,6 +160,7 @@ describe('selectPlan: instant run-off (排序复选)', () => {
     const result = selectPlan(
       {
         options: ABC,
+        electorate: ELECTORATE,
         ballots: ballots([['A'], 4], [['B', 'A'], 3], [['C', 'B'], 2]),
       },
       { method: 'instant-runoff' },
@@ -145,7 +191,11 @@ describe('selectPlan: instant run-off (排序复选)', () => {
 
   it('counts exhausted ballots out of the valid votes', () => {
     const result = selectPlan(
-      { options: ABC, ballots: ballots([['A'], 4], [['B'], 3], [['C'], 2]) },
+      {
+        options: ABC,
+        electorate: ELECTORATE,
+        ballots: ballots([['A'], 4], [['B'], 3], [['C'], 2]),
+      },
       { method: 'instant-runoff' },
     );
     // Round 2: A 4 of 7 valid (2 exhausted) is a majority.
@@ -163,7 +213,10 @@ describe('selectPlan: instant run-off (排序复选)', () => {
 
   it('breaks a tie for last place by the previous rounds when configured (default)', () => {
     const options = ['A', 'B', 'C', 'D'];
-    const result = selectPlan({ options, ballots: lookBackCase }, { method: 'instant-runoff' });
+    const result = selectPlan(
+      { options, electorate: ELECTORATE, ballots: lookBackCase },
+      { method: 'instant-runoff' },
+    );
     // Round 2: A 6, B 4, C 4: B and C tie for last; round 1 had B 4, C 3, so C is out.
     expect(result.figures.rounds.map((r) => [r.eliminated, r.elimination])).toEqual([
       [['D'], 'lowest'],
@@ -176,7 +229,7 @@ describe('selectPlan: instant run-off (排序复选)', () => {
   it('without the look-back the same tie is reported, never broken by chance', () => {
     const options = ['A', 'B', 'C', 'D'];
     const result = selectPlan(
-      { options, ballots: lookBackCase },
+      { options, electorate: ELECTORATE, ballots: lookBackCase },
       { method: 'instant-runoff', tieBreak: 'none' },
     );
     expect(result).toMatchObject({
@@ -191,7 +244,11 @@ describe('selectPlan: instant run-off (排序复选)', () => {
   it('a tie between the last options standing is a tie for first, whatever the tie-break', () => {
     // Round 1: A 4, B 3, C 2, C out; round 2: A 4, B 4 of 8 valid (one ballot exhausted).
     const tied = selectPlan(
-      { options: ABC, ballots: ballots([['A'], 4], [['B'], 3], [['C', 'B'], 1], [['C'], 1]) },
+      {
+        options: ABC,
+        electorate: ELECTORATE,
+        ballots: ballots([['A'], 4], [['B'], 3], [['C', 'B'], 1], [['C'], 1]),
+      },
       { method: 'instant-runoff' },
     );
     expect(tied).toMatchObject({ outcome: 'tie', tied: ['A', 'B'], tieFor: 'first' });
@@ -201,6 +258,7 @@ describe('selectPlan: instant run-off (排序复选)', () => {
     const result = selectPlan(
       {
         options: ['A', 'B', 'C', 'D'],
+        electorate: ELECTORATE,
         ballots: ballots([['A'], 4], [['B'], 3], [['C', 'B'], 1], [['D', 'B'], 1]),
       },
       { method: 'instant-runoff', tieBreak: 'none' },
@@ -211,7 +269,11 @@ describe('selectPlan: instant run-off (排序复选)', () => {
 
   it('reports a tie for last place that no rule separates', () => {
     const result = selectPlan(
-      { options: ['A', 'B', 'C'], ballots: ballots([['A'], 3], [['B', 'A'], 2], [['C', 'B'], 2]) },
+      {
+        options: ['A', 'B', 'C'],
+        electorate: ELECTORATE,
+        ballots: ballots([['A'], 3], [['B', 'A'], 2], [['C', 'B'], 2]),
+      },
       { method: 'instant-runoff' },
     );
     expect(result).toMatchObject({ outcome: 'tie', tied: ['B', 'C'], tieFor: 'last' });
@@ -242,9 +304,9 @@ describe('selectPlan: properties', () => {
             method === 'instant-runoff'
               ? xs
               : xs.map((b) => ({ ...b, ranking: b.ranking.slice(0, 1) }));
-          expect(selectPlan({ options, ballots: cut(shuffled) }, { method })).toEqual(
-            selectPlan({ options, ballots: cut(bs) }, { method }),
-          );
+          expect(
+            selectPlan({ options, electorate: ELECTORATE, ballots: cut(shuffled) }, { method }),
+          ).toEqual(selectPlan({ options, electorate: ELECTORATE, ballots: cut(bs) }, { method }));
         },
       ),
     );
@@ -253,7 +315,10 @@ describe('selectPlan: properties', () => {
   it('each round: counts add up to the valid votes, and the majority winner is chosen', () => {
     fc.assert(
       fc.property(scenario, (bs) => {
-        const result = selectPlan({ options, ballots: bs }, { method: 'instant-runoff' });
+        const result = selectPlan(
+          { options, electorate: ELECTORATE, ballots: bs },
+          { method: 'instant-runoff' },
+        );
         for (const r of result.figures.rounds) {
           expect(r.counts.reduce((s, c) => s + c.votes, 0)).toBe(r.valid);
           expect(r.valid + r.exhausted + result.figures.blank).toBe(bs.length);
@@ -272,7 +337,10 @@ describe('selectPlan: properties', () => {
   it('plurality chooses an option with the most votes, else reports the tie', () => {
     fc.assert(
       fc.property(single, (bs) => {
-        const result = selectPlan({ options, ballots: bs }, { method: 'plurality' });
+        const result = selectPlan(
+          { options, electorate: ELECTORATE, ballots: bs },
+          { method: 'plurality' },
+        );
         const counts = result.figures.rounds[0]!.counts;
         const max = Math.max(...counts.map((c) => c.votes));
         const leaders = counts.filter((c) => c.votes === max).map((c) => c.optionId);
@@ -290,11 +358,13 @@ describe('selectPlan: properties', () => {
         fc.nat(),
         fc.constantFrom<PlanMethod>('plurality', 'majority-runoff'),
         (bs, pick, method) => {
-          const result = selectPlan({ options, ballots: bs }, { method });
+          const result = selectPlan({ options, electorate: ELECTORATE, ballots: bs }, { method });
           if (result.outcome !== 'chosen' || bs.length === 0) return;
           const i = pick % bs.length;
           const moved = bs.map((b, j) => (j === i ? { ...b, ranking: [result.chosen!] } : b));
-          expect(selectPlan({ options, ballots: moved }, { method }).chosen).toBe(result.chosen);
+          expect(
+            selectPlan({ options, electorate: ELECTORATE, ballots: moved }, { method }).chosen,
+          ).toBe(result.chosen);
         },
       ),
     );

@@ -53,6 +53,8 @@ export interface PlanRound {
 export interface SelectPlanFigures {
   method: PlanMethod;
   options: string[];
+  /** Voters in the frozen electorate, and how many of them cast a ballot. */
+  electorate: number;
   ballots: number;
   blank: number;
   rounds: PlanRound[];
@@ -81,19 +83,28 @@ export type SelectPlanOutcome = RuleOutcome<
  * total is below every other option, which cannot change the result) and count again.
  */
 export function selectPlan(
-  input: { options: readonly string[]; ballots: readonly PlanBallot[] },
+  input: {
+    options: readonly string[];
+    /** Voter ids of the frozen electorate; every ballot must come from one of them. */
+    electorate: readonly string[];
+    ballots: readonly PlanBallot[];
+  },
   params: z.input<typeof SelectPlanParams>,
 ): SelectPlanOutcome {
   const { method, tieBreak } = SelectPlanParams.parse(params);
   const options = [...uniqueSet(input.options, 'option')];
   if (options.length === 0) throw new RangeError('no options to choose from');
   const listed = new Set(options);
+  const electorate = uniqueSet(input.electorate, 'voter in the electorate');
   uniqueSet(
     input.ballots.map((b) => b.voterId),
     'voter',
   );
   let blank = 0;
   for (const b of input.ballots) {
+    if (!electorate.has(b.voterId)) {
+      throw new RangeError(`ballot from outside the electorate: ${b.voterId}`);
+    }
     uniqueSet(b.ranking, `preference of ${b.voterId}`);
     for (const o of b.ranking) {
       if (!listed.has(o)) throw new RangeError(`unknown option ${o} on ballot of ${b.voterId}`);
@@ -120,6 +131,7 @@ export function selectPlan(
       figures: {
         method,
         options,
+        electorate: electorate.size,
         ballots: input.ballots.length,
         blank,
         rounds,
