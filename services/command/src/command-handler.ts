@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Actor, type Decider, type DomainError, isDomainError } from '@yishi/domain';
 import {
+  type AppendGroup,
   type AppendResult,
   type EventStore,
   formatCheckpoint,
@@ -8,19 +9,23 @@ import {
   type JsonObject,
   type RecordedEvent,
 } from '@yishi/event-store';
-import { StreamLocks } from './stream-lock.ts';
+import { StateCache } from './state-cache.ts';
 
 export interface CommandDeps {
   store: EventStore;
   clock: () => Date;
   newId: () => string;
+  /** Called once per append with the number of commands it carried (metrics). */
+  onBatch?: (commands: number) => void;
 }
+
+type AnyDecider = Decider<unknown, { type: string; data: unknown }, unknown>;
 
 export interface CommandInput<TCommand, TEvent, TState> {
   communityId: string;
   streamId: string;
   decider: Decider<TCommand, TEvent, TState>;
-  /** Builds the command from the state-independent parts; `at` comes from the clock. */
+  /** Builds the command; `at` comes from the clock when the command is decided. */
   command: (at: string) => TCommand;
   actor: Actor;
   idempotencyKey: string | undefined;
@@ -35,7 +40,15 @@ export type CommandOutcome =
   | { kind: 'precondition-failed'; actual: number }
   | { kind: 'conflict'; actual: number };
 
+interface Pending {
+  input: CommandInput<unknown, { type: string; data: unknown }, unknown>;
+  commandId: string;
+  resolve(outcome: CommandOutcome): void;
+  reject(error: unknown): void;
+}
+
 const MAX_ATTEMPTS = 5;
+const MAX_BATCH = 256;
 
 /** The command id: an Idempotency-Key is scoped to the community and the person sending it. */
 export function commandIdFor(
@@ -59,63 +72,210 @@ export function responseOf(result: AppendResult) {
 }
 
 /**
- * Read, fold, decide, append. Commands on one stream are serialised in-process; a version
- * conflict (another instance appended) is retried a bounded number of times.
+ * Read, fold, decide, append — with group commit. Commands for one stream queue in-process;
+ * whoever runs the queue decides every waiting command in order against the evolving state
+ * and appends all their events in one atomic append, each command still answered with its
+ * own result. Folded states are cached by stream and version, so only new events are read.
+ * A version conflict (another instance appended) is retried a bounded number of times.
  */
 export class CommandHandler {
-  private readonly locks = new StreamLocks();
+  private readonly queues = new Map<string, Pending[]>();
+  private readonly cache = new StateCache(10_000);
+
   constructor(private readonly deps: CommandDeps) {}
 
-  async handle<TCommand, TEvent extends { type: string; data: unknown }, TState>(
+  handle<TCommand, TEvent extends { type: string; data: unknown }, TState>(
     input: CommandInput<TCommand, TEvent, TState>,
   ): Promise<CommandOutcome> {
     const commandId = commandIdFor(input.communityId, input.actor.personId, input.idempotencyKey);
-    if (input.idempotencyKey) {
-      const earlier = await this.deps.store.findCommand(commandId);
-      if (earlier) return { kind: 'ok', result: earlier, duplicate: true };
-    }
-    return this.locks.run(input.streamId, async () => {
-      for (let attempt = 1; ; attempt++) {
-        const events = await this.deps.store.readStream(input.streamId);
-        const version = events.length;
-        if (input.expectedVersion !== undefined && input.expectedVersion !== version) {
-          return { kind: 'precondition-failed', actual: version };
-        }
-        let state = input.decider.initialState();
-        for (const event of events)
-          state = input.decider.evolve(state, toDomainEvent<TEvent>(event));
-        const at = this.deps.clock().toISOString();
-        const decided = input.decider.decide(input.command(at), state);
-        if (isDomainError(decided)) return { kind: 'refused', error: decided };
-        const metadata: JsonObject = {
-          commandId,
-          actorId: input.actor.personId,
-          actorRole: input.actor.role,
-          ...(input.actor.partyId ? { actorPartyId: input.actor.partyId } : {}),
-          occurredAt: at,
-          correlationId: input.requestId,
-          causationId: commandId,
-          communityId: input.communityId,
-        };
-        try {
-          const result = await this.deps.store.append(
-            input.streamId,
-            decided.map((event) => ({
-              type: event.type,
-              data: event.data as JsonObject,
-              metadata,
-            })),
-            { expected: version, commandId },
-          );
-          return { kind: 'ok', result, duplicate: result.duplicate };
-        } catch (error) {
-          if (isVersionConflict(error) && attempt < MAX_ATTEMPTS) continue;
-          if (isVersionConflict(error)) return { kind: 'conflict', actual: error.actual };
-          throw error;
-        }
+    return new Promise<CommandOutcome>((resolve, reject) => {
+      const pending: Pending = {
+        input: input as unknown as Pending['input'],
+        commandId,
+        resolve,
+        reject,
+      };
+      const queue = this.queues.get(input.streamId);
+      if (queue) {
+        queue.push(pending);
+        return;
       }
+      this.queues.set(input.streamId, [pending]);
+      void this.drain(input.streamId);
     });
   }
+
+  private async drain(streamId: string): Promise<void> {
+    const queue = this.queues.get(streamId)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      try {
+        await this.processBatch(streamId, batch);
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    this.queues.delete(streamId);
+  }
+
+  private async processBatch(streamId: string, batch: Pending[]): Promise<void> {
+    // The same command id twice in one batch: answer the repeats with the first's outcome.
+    const unique = new Map<string, Pending[]>();
+    for (const p of batch) {
+      const same = unique.get(p.commandId);
+      if (same) same.push(p);
+      else unique.set(p.commandId, [p]);
+    }
+    const firsts = [...unique.values()].map((group) => group[0]!);
+    const settle = (first: Pending, outcome: CommandOutcome) => {
+      const all = unique.get(first.commandId)!;
+      all.forEach((p, i) => {
+        p.resolve(
+          i === 0 ? outcome : outcome.kind === 'ok' ? { ...outcome, duplicate: true } : outcome,
+        );
+      });
+    };
+    const fail = (first: Pending, error: unknown) => {
+      for (const p of unique.get(first.commandId)!) p.reject(error);
+    };
+
+    const decider = firsts[0]!.input.decider as AnyDecider;
+    for (let attempt = 1; ; attempt++) {
+      const { version, state } = await this.load(streamId, decider);
+      const at = this.deps.clock().toISOString();
+      let current = state;
+      let currentVersion = version;
+      const groups: AppendGroup[] = [];
+      const appended: { pending: Pending; events: number }[] = [];
+      const decided = new Map<Pending, CommandOutcome>();
+      for (const pending of firsts) {
+        const { input } = pending;
+        if (input.expectedVersion !== undefined && input.expectedVersion !== currentVersion) {
+          decided.set(pending, { kind: 'precondition-failed', actual: currentVersion });
+          continue;
+        }
+        const result = (input.decider as AnyDecider).decide(input.command(at), current);
+        if (isDomainError(result)) {
+          decided.set(pending, { kind: 'refused', error: result });
+          continue;
+        }
+        if (result.length === 0) continue;
+        for (const event of result) current = decider.evolve(current, event);
+        currentVersion += result.length;
+        groups.push({
+          commandId: pending.commandId,
+          events: result.map((event) => ({
+            type: event.type,
+            data: event.data as JsonObject,
+            metadata: metadataOf(pending, at),
+          })),
+        });
+        appended.push({ pending, events: result.length });
+      }
+
+      let results: AppendResult[] = [];
+      if (groups.length > 0) {
+        try {
+          results = await this.deps.store.appendGroups(streamId, groups, { expected: version });
+          this.deps.onBatch?.(groups.length);
+        } catch (error) {
+          this.cache.delete(streamId);
+          if (isVersionConflict(error)) {
+            if (attempt < MAX_ATTEMPTS) continue;
+            for (const p of firsts) settle(p, { kind: 'conflict', actual: error.actual });
+            return;
+          }
+          if (groups.length > 1) {
+            // One command of the group was appended before (a retry racing another instance)
+            // or its events were refused: decide them one by one to answer each on its own.
+            await this.oneByOne(streamId, firsts, settle, fail);
+            return;
+          }
+          fail(appended[0]!.pending, error);
+          for (const [p, outcome] of decided) await this.answerRefusal(p, outcome, settle);
+          return;
+        }
+        const duplicates = results.some((r) => r.duplicate);
+        if (duplicates) this.cache.delete(streamId);
+        else this.cache.set(streamId, { version: currentVersion, state: current });
+      }
+      appended.forEach(({ pending }, i) => {
+        const result = results[i]!;
+        settle(pending, { kind: 'ok', result, duplicate: result.duplicate });
+      });
+      for (const [p, outcome] of decided) await this.answerRefusal(p, outcome, settle);
+      return;
+    }
+  }
+
+  /** A refused command whose key was accepted before answers with the first result. */
+  private async answerRefusal(
+    pending: Pending,
+    outcome: CommandOutcome,
+    settle: (p: Pending, o: CommandOutcome) => void,
+  ): Promise<void> {
+    if (pending.input.idempotencyKey) {
+      const earlier = await this.deps.store.findCommand(pending.commandId);
+      if (earlier) {
+        settle(pending, { kind: 'ok', result: earlier, duplicate: true });
+        return;
+      }
+    }
+    settle(pending, outcome);
+  }
+
+  private async oneByOne(
+    streamId: string,
+    firsts: Pending[],
+    settle: (p: Pending, o: CommandOutcome) => void,
+    fail: (p: Pending, e: unknown) => void,
+  ): Promise<void> {
+    for (const pending of firsts) {
+      try {
+        await this.processBatch(streamId, [
+          {
+            ...pending,
+            resolve: (o) => settle(pending, o),
+            reject: (e) => fail(pending, e),
+          },
+        ]);
+      } catch (error) {
+        fail(pending, error);
+      }
+    }
+  }
+
+  /** The stream's folded state, from the cache plus only the events after it. */
+  private async load(
+    streamId: string,
+    decider: AnyDecider,
+  ): Promise<{ version: number; state: unknown }> {
+    const cached = this.cache.get(streamId);
+    let version = cached?.version ?? 0;
+    let state = cached ? cached.state : decider.initialState();
+    const events = await this.deps.store.readStream(streamId, { fromVersion: version + 1 });
+    for (const event of events) {
+      state = decider.evolve(state, toDomainEvent(event));
+      version = event.streamVersion;
+    }
+    if (events.length > 0) this.cache.set(streamId, { version, state });
+    return { version, state };
+  }
+}
+
+function metadataOf(pending: Pending, at: string): JsonObject {
+  const { input } = pending;
+  return {
+    commandId: pending.commandId,
+    actorId: input.actor.personId,
+    actorRole: input.actor.role,
+    ...(input.actor.partyId ? { actorPartyId: input.actor.partyId } : {}),
+    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+    occurredAt: at,
+    correlationId: input.requestId,
+    causationId: pending.commandId,
+    communityId: input.communityId,
+  };
 }
 
 export function toDomainEvent<TEvent>(event: RecordedEvent): TEvent {
