@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { EventStore } from '@yishi/event-store';
+import { type EventStore, START } from '@yishi/event-store';
 import {
   type AppEnv,
   authenticate,
   communityScope,
+  createMetrics,
   createRouter,
+  docsPage,
   installFallbacks,
   type Logger,
   limitBody,
+  type Metrics,
+  problem,
   requestContext,
   silentLogger,
   type Verifier,
@@ -19,6 +23,7 @@ import { proposalRoutes } from './routes/proposals.ts';
 
 export interface CommandAppDeps {
   store: EventStore;
+  metrics?: Metrics;
   verify: Verifier;
   clock?: () => Date;
   newId?: () => string;
@@ -31,10 +36,34 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
   const clock = deps.clock ?? (() => new Date());
   const newId = deps.newId ?? (() => randomUUID());
-  const handler = new CommandHandler({ store: deps.store, clock, newId });
+  const metrics = deps.metrics ?? createMetrics('command');
+  const commandsPerAppend = metrics.histogram(
+    'yishi_commands_per_append',
+    'Commands carried by one group-commit append',
+    [1, 2, 4, 8, 16, 32, 64, 128, 256],
+  );
+  const handler = new CommandHandler({
+    store: deps.store,
+    clock,
+    newId,
+    onBatch: (n) => commandsPerAppend.observe(n),
+  });
   const app = createRouter();
   app.use('*', requestContext(deps.logger ?? silentLogger));
+  app.use('*', metrics.middleware);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await deps.store.readAll(START, 1);
+      return c.json({ status: 'ready' });
+    } catch {
+      return problem(c, 503, 'not-ready', 'The event store is not reachable');
+    }
+  });
+  app.get('/metrics', async (c) =>
+    c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
+  app.get('/docs', (c) => c.html(docsPage('议事 命令服务 · Yishi command service')));
   app.use('/v1/*', limitBody(MAX_BODY_BYTES));
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
