@@ -7,7 +7,8 @@ import { AuthError, createVerifier, issueToken, mayActOn } from './auth.ts';
 // The identity provider's JWKS endpoint is a system we do not run: msw stands in for it.
 const JWKS_URL = 'https://idp.example.org/.well-known/jwks.json';
 const server = setupServer();
-let signingKey: CryptoKey;
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+let signingKey: PrivateKey;
 
 beforeAll(async () => {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
@@ -20,7 +21,7 @@ afterAll(() => server.close());
 
 const claims = { role: 'official', communities: ['c1', 'c2'] };
 
-function signEs256(key: CryptoKey, payload: Record<string, unknown> = claims) {
+function signEs256(key: PrivateKey, payload: Record<string, unknown> = claims) {
   return new SignJWT(payload)
     .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
     .setSubject('off-1')
