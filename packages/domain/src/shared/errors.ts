@@ -14,6 +14,7 @@ export type DomainErrorCode =
   | 'already-voted'
   | 'ballot-change-not-allowed'
   | 'stage-out-of-order'
+  | 'amendment-closed'
   | 'notice-period-not-elapsed'
   | 'publication-period-open'
   | 'publication-closed'
@@ -30,7 +31,6 @@ export type DomainErrorCode =
   | 'already-resolved'
   | 'minutes-final'
   | 'minutes-not-final'
-  | 'session-closed'
   | 'quorum-not-met';
 
 /** A refusal by the rules: a value with a code, a message and the facts behind it. */

@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import { communityCommandSchemas } from '../community/community.ts';
+import { proposalCommandSchemas } from '../proposal/proposal.ts';
+import { sessionCommandSchemas } from '../session/session.ts';
+import type { Role } from '../shared/decider.ts';
+import type { Aggregate } from '../shared/events.ts';
+
+// The command catalogue for the HTTP layer: for each command its aggregate, its data schema,
+// the fields the service fills in from other streams (context), and the roles that may send
+// it (domain.md section 1). The deciders check the finer identity rules themselves (an owner
+// acts for themselves, a representative for their own party); `partyField` names the field
+// that must equal the actor's party, so routes can check it before deciding. Officials only
+// read: no command lists them.
+
+type Schemas = typeof communityCommandSchemas &
+  typeof proposalCommandSchemas &
+  typeof sessionCommandSchemas;
+export type DomainCommandType = keyof Schemas;
+
+export interface CommandDefinition {
+  readonly name: DomainCommandType;
+  readonly aggregate: Aggregate;
+  /** The command's data, as the decider receives it. */
+  readonly schema: z.ZodObject;
+  /** What a client sends: the data without the context fields. */
+  readonly body: z.ZodObject;
+  /** Fields the service fills in (path parameters, facts from the registry or a session). */
+  readonly context: readonly string[];
+  readonly roles: readonly Role[];
+  /** A data field that must equal the actor's `partyId`. */
+  readonly partyField?: string;
+  readonly summary: string;
+}
+
+interface Entry {
+  roles: readonly Role[];
+  summary: string;
+  context?: readonly string[];
+  partyField?: string;
+}
+
+const registry: readonly Role[] = ['clerk', 'admin'];
+const submitters: readonly Role[] = ['resident', 'owner', 'party_representative', 'convener'];
+
+const community: Record<keyof typeof communityCommandSchemas, Entry> = {
+  RegisterCommunity: { roles: ['admin'], summary: 'Register a community (社区/村)' },
+  ChangeCommunitySettings: {
+    roles: ['admin'],
+    summary: 'Change proxy limit, parking, deemed consent',
+  },
+  DefineProcedure: {
+    roles: registry,
+    summary: 'Define a new version of a community procedure template',
+  },
+  RegisterPerson: { roles: registry, summary: 'Register a person (birth date or adult flag)' },
+  CorrectPerson: { roles: registry, summary: 'Correct a person’s name or age' },
+  RegisterUnit: { roles: registry, summary: 'Register a unit (专有部分) with area and owners' },
+  CorrectUnitArea: { roles: registry, summary: 'Correct a unit’s area from a document' },
+  TransferUnit: { roles: registry, summary: 'Record a change of ownership' },
+  CreateResidentGroup: { roles: registry, summary: 'Create a resident group (居民小组/村民小组)' },
+  DissolveResidentGroup: { roles: registry, summary: 'Dissolve a resident group' },
+  CreateHousehold: { roles: registry, summary: 'Create a household (户)' },
+  DissolveHousehold: { roles: registry, summary: 'Dissolve an empty household' },
+  AddResident: { roles: registry, summary: 'Record a resident in a household' },
+  MoveResident: { roles: registry, summary: 'Move a resident to another household' },
+  RemoveResident: { roles: registry, summary: 'Record that a resident left' },
+  DesignateHouseholdRepresentative: {
+    roles: registry,
+    summary: 'Designate a household’s representative',
+  },
+  ElectGroupRepresentative: {
+    roles: registry,
+    summary: 'Record an elected resident group representative',
+  },
+  RemoveGroupRepresentative: { roles: registry, summary: 'Remove a resident group representative' },
+  RegisterParty: { roles: registry, summary: 'Register a consultation party (协商主体)' },
+  DissolveParty: { roles: registry, summary: 'Dissolve a party' },
+  AppointPartyRepresentative: { roles: registry, summary: 'Appoint a party representative' },
+  RevokePartyRepresentative: { roles: registry, summary: 'Revoke a party representative' },
+  AddPartyMember: { roles: registry, summary: 'Add a party member (党员, 业委会委员)' },
+  RemovePartyMember: { roles: registry, summary: 'Remove a party member' },
+  GrantProxy: {
+    roles: ['owner', 'clerk', 'admin'],
+    summary: 'Authorise a proxy for one proposal item (owner online, or clerk from paper)',
+  },
+  RevokeProxy: { roles: ['owner', 'clerk', 'admin'], summary: 'Revoke a proxy authorisation' },
+  AppointClerk: { roles: ['admin'], summary: 'Appoint a clerk' },
+  RevokeClerk: { roles: ['admin'], summary: 'Revoke a clerk' },
+};
+
+const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
+  SubmitProposal: {
+    roles: submitters,
+    summary: 'Submit a proposal under a procedure',
+    context: ['communityId', 'procedureDefinition', 'onBehalfOf'],
+  },
+  AmendProposal: {
+    roles: submitters,
+    summary: 'Amend a proposal before voting (submitter or convener)',
+  },
+  AddOption: { roles: submitters, summary: 'Add a plan to a plans item before voting' },
+  AcceptOntoAgenda: { roles: ['convener'], summary: 'Accept onto the agenda list (议事清单)' },
+  GiveNotice: { roles: ['convener', 'clerk'], summary: 'Give advance notice' },
+  RecordDeliberation: {
+    roles: ['convener', 'clerk'],
+    summary: 'Record a deliberation (协商, 两委会商议)',
+  },
+  OpenVoting: {
+    roles: ['convener'],
+    summary: 'Open voting: freeze rule, electorate and closing time',
+    context: ['electorate'],
+  },
+  RecordPresence: { roles: ['clerk'], summary: 'Record voters present at a meeting (签到)' },
+  CastBallot: { roles: ['owner', 'resident'], summary: 'Cast one’s own named ballot' },
+  ChangeBallot: {
+    roles: ['owner', 'resident', 'proxy'],
+    summary: 'Change a ballot where the rule allows',
+    context: ['authorisations'],
+  },
+  CastProxyBallot: {
+    roles: ['proxy'],
+    summary: 'Cast a ballot as an owner’s proxy',
+    context: ['authorisations'],
+  },
+  EnterPaperBallot: {
+    roles: ['clerk'],
+    summary: 'Enter a paper ballot with its document reference',
+    context: ['authorisations'],
+  },
+  CorrectPaperBallot: { roles: ['clerk'], summary: 'Correct the entry of a paper ballot' },
+  CloseVoting: { roles: ['convener', 'clerk'], summary: 'Close voting and tally' },
+  RecordSessionResolution: {
+    roles: ['convener'],
+    summary: 'Record a joint session’s resolution of the proposal',
+    context: ['outcome', 'result'],
+  },
+  ReturnToStage: { roles: ['convener'], summary: 'Return an unresolved proposal to consultation' },
+  Publish: {
+    roles: ['convener', 'clerk'],
+    summary: 'Publish the decision or the implementation result',
+  },
+  RaiseObjection: {
+    roles: ['resident', 'owner', 'party_representative'],
+    summary: 'Raise an objection during publication',
+  },
+  AnswerObjection: { roles: ['convener', 'clerk'], summary: 'Answer an objection' },
+  ReportImplementation: {
+    roles: ['convener', 'clerk', 'party_representative'],
+    summary: 'Report implementation progress (%)',
+  },
+  ReportFeedback: {
+    roles: ['convener', 'clerk'],
+    summary: 'Report feedback to participants (反馈)',
+  },
+  RateSatisfaction: { roles: ['resident', 'owner'], summary: 'Rate satisfaction (满意度评议)' },
+  WithdrawProposal: { roles: submitters, summary: 'Withdraw a proposal (submitter or convener)' },
+};
+
+const session: Record<keyof typeof sessionCommandSchemas, Entry> = {
+  ConveneSession: {
+    roles: ['convener'],
+    summary: 'Convene a joint session or council meeting with parties and agenda',
+    context: ['communityId', 'parties'],
+  },
+  GiveSessionNotice: { roles: ['convener', 'clerk'], summary: 'Give notice of the session' },
+  RecordAttendance: {
+    roles: ['clerk', 'party_representative', 'resident'],
+    summary: 'Record attendance (clerk, or the person themselves)',
+    context: ['partyRepresentativeIds'],
+  },
+  RecordStatement: {
+    roles: ['clerk', 'party_representative', 'resident'],
+    summary: 'Record a statement on an item',
+  },
+  StatePosition: {
+    roles: ['party_representative'],
+    summary: 'State one’s party’s position on an item',
+    partyField: 'partyId',
+  },
+  CastMemberVote: { roles: ['resident'], summary: 'Vote as a council member' },
+  ResolveItem: { roles: ['convener'], summary: 'Resolve an item by the session rule' },
+  DraftMinutes: { roles: ['clerk'], summary: 'Draft the minutes' },
+  AmendMinutes: {
+    roles: ['party_representative', 'resident', 'convener'],
+    summary: 'Amend the draft minutes (attendees)',
+  },
+  SignMinutes: {
+    roles: ['party_representative'],
+    summary: 'Sign the minutes for one’s party',
+    partyField: 'partyId',
+  },
+  CorrectMinutes: { roles: ['clerk'], summary: 'Propose a correction of final minutes' },
+  SignMinutesCorrection: {
+    roles: ['party_representative'],
+    summary: 'Sign a correction for one’s party',
+    partyField: 'partyId',
+  },
+  PublishMinutes: { roles: ['convener', 'clerk'], summary: 'Publish the final minutes' },
+};
+
+function definitions(
+  aggregate: Aggregate,
+  schemas: Readonly<Record<string, z.ZodObject>>,
+  entries: Readonly<Record<string, Entry>>,
+): CommandDefinition[] {
+  return Object.entries(entries).map(([name, entry]) => {
+    const schema = schemas[name]!;
+    const context = (entry.context ?? []).filter((key) => key in schema.shape);
+    const bodyShape = Object.entries(schema.shape).filter(([key]) => !context.includes(key));
+    return {
+      name: name as DomainCommandType,
+      aggregate,
+      schema,
+      body: context.length === 0 ? schema : z.object(Object.fromEntries(bodyShape)),
+      context,
+      roles: entry.roles,
+      summary: entry.summary,
+      ...(entry.partyField === undefined ? {} : { partyField: entry.partyField }),
+    };
+  });
+}
+
+const all = [
+  ...definitions('community', communityCommandSchemas, community),
+  ...definitions('proposal', proposalCommandSchemas, proposal),
+  ...definitions('session', sessionCommandSchemas, session),
+];
+
+/** Every command by name. */
+export const commandCatalog: Readonly<Record<DomainCommandType, CommandDefinition>> =
+  Object.fromEntries(all.map((d) => [d.name, d])) as Record<DomainCommandType, CommandDefinition>;
+
+/** Whether `role` may send `command` (the route-level check; the decider checks identity). */
+export function maySend(command: DomainCommandType, role: Role): boolean {
+  return commandCatalog[command].roles.includes(role);
+}

@@ -1,0 +1,51 @@
+import type { z } from 'zod';
+import { type CommunityEvent, communityEventSchemas } from '../community/community.ts';
+import { type ProposalEvent, proposalEventSchemas } from '../proposal/proposal.ts';
+import { type SessionEvent, sessionEventSchemas } from '../session/session.ts';
+import {
+  type Aggregate,
+  createUpcast,
+  type EventDefinition,
+  type StoredEvent,
+  type Upcasters,
+} from '../shared/events.ts';
+
+// Every event type: its aggregate, its current schema version and its zod schema. When an
+// event's data changes shape, bump its version here and add the upcaster from the old version.
+
+export type AnyDomainEvent = CommunityEvent | ProposalEvent | SessionEvent;
+export type DomainEventType = AnyDomainEvent['type'];
+
+/** Current schema versions that are not 1. */
+const versions: Partial<Record<DomainEventType, number>> = {};
+
+function definitions<T extends Record<string, z.ZodType>>(
+  aggregate: Aggregate,
+  schemas: T,
+): Record<keyof T & string, EventDefinition> {
+  const entries = Object.entries(schemas).map(([type, schema]) => [
+    type,
+    { aggregate, version: versions[type as DomainEventType] ?? 1, schema },
+  ]);
+  return Object.fromEntries(entries);
+}
+
+export const eventCatalog: Readonly<Record<DomainEventType, EventDefinition>> = {
+  ...definitions('community', communityEventSchemas),
+  ...definitions('proposal', proposalEventSchemas),
+  ...definitions('session', sessionEventSchemas),
+};
+
+/** Upcasters by event type and the version they read (none yet: every schema is at 1). */
+export const upcasters: Upcasters = {};
+
+/** Reads a stored event: upcasts it to the current version and validates it. */
+export const upcastEvent: (stored: StoredEvent) => AnyDomainEvent = createUpcast<AnyDomainEvent>(
+  eventCatalog,
+  upcasters,
+);
+
+/** The schema version to store with a new event (metadata `schemaVersion`). */
+export function eventSchemaVersion(type: DomainEventType): number {
+  return eventCatalog[type].version;
+}

@@ -1,0 +1,172 @@
+import { areaForVoting } from '../rules/area.ts';
+import { byCodeUnit, ownersElectorate, sameBuildingOwners } from '../rules/owners-electorate.ts';
+import { pget, pvalues } from '../shared/pmap.ts';
+import type { VoteRule, Voter } from '../vote/schemas.ts';
+import { type CommunityRegistry, isAdult, type Person } from './community.ts';
+
+// The electorate of a vote, computed by the service from the registry when voting opens and
+// passed in the OpenVoting command, so the proposal decider stays pure and the vote is frozen.
+
+export interface Electorate {
+  voters: Voter[];
+  /** Registry entries left out, and why (parking spaces, persons of unknown age...). */
+  excluded: { id: string; reason: string }[];
+}
+
+/**
+ * Every eligible voter for `rule` with their area and head weight, as of `asOf` (the time the
+ * vote opens: adulthood is computed on that date).
+ */
+export function electorateFor(
+  registry: CommunityRegistry,
+  rule: VoteRule,
+  asOf: string,
+): Electorate {
+  switch (rule.kind) {
+    case 'owners-278': {
+      const result = ownersElectorate(ownedUnits(registry), {
+        countParking: rule.countParking,
+        developerId: registry.settings.developerId,
+      });
+      return {
+        voters: result.voters.map((v) => ({
+          voterId: v.voterId,
+          personIds: v.ownerIds,
+          unitIds: v.unitIds,
+          areaCentiM2: v.areaCentiM2,
+          heads: v.heads,
+        })),
+        excluded: result.excluded.map((e) => ({ id: e.unitId, reason: e.reason })),
+      };
+    }
+    case 'residents-meeting':
+      switch (rule.form) {
+        case 'all-adults':
+          return adults(registry, asOf, () => true);
+        case 'household-representatives':
+          return households(registry, asOf);
+        case 'group-representatives':
+          return groupRepresentatives(registry);
+        default: {
+          const _exhaustive: never = rule.form;
+          return { voters: [], excluded: [] };
+        }
+      }
+    case 'villagers-meeting':
+      return adults(registry, asOf, () => true);
+    case 'villager-group-meeting':
+      return adults(
+        registry,
+        asOf,
+        (p) => householdOf(registry, p)?.residentGroupId === rule.groupId,
+      );
+    case 'villagers-representatives-meeting':
+      return groupRepresentatives(registry);
+    case 'party-members-meeting': {
+      const party = registry.parties[rule.partyId];
+      const members = party?.active ? party.memberIds : [];
+      return { voters: sorted(members.map((id) => person(id))), excluded: [] };
+    }
+    case 'art279-consent': {
+      const interested = sameBuildingOwners(
+        ownedUnits(registry),
+        rule.unitId,
+        registry.settings.developerId,
+      );
+      return { voters: sorted(interested.map((id) => person(id))), excluded: [] };
+    }
+    default: {
+      const _exhaustive: never = rule;
+      return { voters: [], excluded: [] };
+    }
+  }
+}
+
+/** The owners of a unit: the applicants of an Art. 279 change of use. */
+export function unitOwners(registry: CommunityRegistry, unitId: string): string[] {
+  const unit = pget(registry.units, unitId);
+  if (!unit) return [];
+  return unit.developerUnsold ? [registry.settings.developerId] : [...unit.ownerIds];
+}
+
+function ownedUnits(registry: CommunityRegistry) {
+  return [...pvalues(registry.units)].map((u) => ({
+    unitId: u.unitId,
+    areaCentiM2: areaForVoting(u.areas).areaCentiM2,
+    ownerIds: [...u.ownerIds],
+    kind: u.kind,
+    developerUnsold: u.developerUnsold,
+    buildingId: u.building,
+  }));
+}
+
+function person(personId: string, householdId?: string): Voter {
+  const voter: Voter = {
+    voterId: personId,
+    personIds: [personId],
+    unitIds: [],
+    areaCentiM2: 0,
+    heads: 1,
+  };
+  return householdId === undefined ? voter : { ...voter, householdId };
+}
+
+function householdOf(registry: CommunityRegistry, p: Person) {
+  if (p.householdId === undefined) return undefined;
+  const household = pget(registry.households, p.householdId);
+  return household?.active ? household : undefined;
+}
+
+/** Adult residents (18+ on `asOf`); persons of unknown age are left out and listed. */
+function adults(
+  registry: CommunityRegistry,
+  asOf: string,
+  include: (p: Person) => boolean,
+): Electorate {
+  const voters: Voter[] = [];
+  const excluded: Electorate['excluded'] = [];
+  for (const p of pvalues(registry.persons)) {
+    const household = householdOf(registry, p);
+    if (!household || !include(p)) continue;
+    if (p.birthDate === undefined && p.adult === undefined) {
+      excluded.push({ id: p.personId, reason: 'age-unknown' });
+    } else if (isAdult(p, asOf)) {
+      voters.push(person(p.personId, household.householdId));
+    }
+  }
+  return { voters: sorted(voters), excluded: excluded.sort((a, b) => byCodeUnit(a.id, b.id)) };
+}
+
+/** One voter per household with an adult: its representative, or any adult of it. */
+function households(registry: CommunityRegistry, asOf: string): Electorate {
+  const members = new Map<string, string[]>();
+  for (const p of pvalues(registry.persons)) {
+    const household = householdOf(registry, p);
+    if (!household || !isAdult(p, asOf)) continue;
+    members.set(household.householdId, [...(members.get(household.householdId) ?? []), p.personId]);
+  }
+  const voters: Voter[] = [];
+  for (const [householdId, adultIds] of members) {
+    const representative = pget(registry.households, householdId)?.representativeId;
+    voters.push({
+      voterId: householdId,
+      personIds: representative === undefined ? adultIds.sort(byCodeUnit) : [representative],
+      unitIds: [],
+      areaCentiM2: 0,
+      heads: 1,
+      householdId,
+    });
+  }
+  return { voters: sorted(voters), excluded: [] };
+}
+
+function groupRepresentatives(registry: CommunityRegistry): Electorate {
+  const voters = Object.values(registry.groups)
+    .filter((g) => g.active)
+    .flatMap((g) => g.representativeIds.map((id) => person(id)));
+  return { voters: sorted(voters), excluded: [] };
+}
+
+function sorted(voters: Voter[]): Voter[] {
+  return voters.sort((a, b) => byCodeUnit(a.voterId, b.voterId));
+}
