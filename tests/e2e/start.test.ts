@@ -15,11 +15,11 @@ let output = '';
 const ports = { command: 0, projection: 0, pg: 0 };
 const secret = 'e2e-secret-e2e-secret-e2e-secret-e2e';
 
-async function token(): Promise<string> {
+async function token(role: 'admin' | 'resident' = 'admin'): Promise<string> {
   const { issueToken } = await import('@yishi/platform');
   return issueToken(
     { issuer: 'yishi', audience: 'yishi', secret: new TextEncoder().encode(secret) },
-    { personId: 'admin-1', role: 'admin', communities: ['c1'] },
+    { personId: role === 'admin' ? 'admin-1' : 'r1', role, communities: ['c1'] },
   );
 }
 
@@ -94,7 +94,11 @@ describe('pnpm start', () => {
       description: '3号楼加装电梯',
       procedure: 'owners-joint-decision',
     });
-    const headers = { ...auth, 'idempotency-key': 'k1' };
+    const headers = {
+      authorization: `Bearer ${await token('resident')}`,
+      'content-type': 'application/json',
+      'idempotency-key': 'k1',
+    };
     const first = await fetch(`${command}/v1/communities/c1/proposals`, {
       method: 'POST',
       headers,

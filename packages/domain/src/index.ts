@@ -10,6 +10,7 @@ export * from './shared/decider.ts';
 export * from './shared/errors.ts';
 export * from './shared/events.ts';
 export * from './shared/party.ts';
+export * from './shared/pmap.ts';
 export * from './shared/streams.ts';
 export * from './vote/schemas.ts';
 export * from './vote/tally.ts';

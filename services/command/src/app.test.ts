@@ -8,6 +8,7 @@ const auth = testAuth();
 let store: PostgresEventStore;
 let app: ReturnType<typeof createApp>;
 let admin: string;
+let resident: string;
 let ids = 0;
 
 beforeAll(async () => {
@@ -19,13 +20,15 @@ beforeAll(async () => {
     newId: () => `gen-${++ids}`,
   });
   admin = await auth.token({ personId: 'admin-1', role: 'admin', communities: ['c1'] });
+  resident = await auth.token({ personId: 'r1', role: 'resident', communities: ['c1'] });
 });
 afterAll(() => store.close());
 
 function send(method: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const token = method === 'PUT' ? admin : resident;
   return app.request(path, {
     method,
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', ...headers },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
@@ -54,8 +57,8 @@ describe('command service: the walking-skeleton slice', () => {
     const events = await store.readStream('proposal-c1.p1');
     expect(events).toHaveLength(1);
     expect(events[0]!.metadata).toMatchObject({
-      actorId: 'admin-1',
-      actorRole: 'admin',
+      actorId: 'r1',
+      actorRole: 'resident',
       communityId: 'c1',
     });
   });

@@ -18,8 +18,8 @@ import {
   type Verifier,
 } from '@yishi/platform';
 import { CommandHandler } from './command-handler.ts';
-import { communityRoutes } from './routes/communities.ts';
-import { proposalRoutes } from './routes/proposals.ts';
+import { commandRouter } from './routes/commands.ts';
+import { StateReader } from './state-reader.ts';
 
 export interface CommandAppDeps {
   store: EventStore;
@@ -42,8 +42,10 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     'Commands carried by one group-commit append',
     [1, 2, 4, 8, 16, 32, 64, 128, 256],
   );
+  const states = new StateReader(deps.store);
   const handler = new CommandHandler({
     store: deps.store,
+    states,
     clock,
     newId,
     onBatch: (n) => commandsPerAppend.observe(n),
@@ -68,8 +70,7 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
-  app.route('/', communityRoutes(handler));
-  app.route('/', proposalRoutes(handler, deps.store, newId));
+  app.route('/', commandRouter(handler, states, deps.store, newId, clock));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

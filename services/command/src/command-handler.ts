@@ -9,17 +9,17 @@ import {
   type JsonObject,
   type RecordedEvent,
 } from '@yishi/event-store';
-import { StateCache } from './state-cache.ts';
+import { type AnyDecider, StateReader } from './state-reader.ts';
 
 export interface CommandDeps {
   store: EventStore;
+  /** Shared with route code that reads other streams (the registry) for context. */
+  states?: StateReader;
   clock: () => Date;
   newId: () => string;
   /** Called once per append with the number of commands it carried (metrics). */
   onBatch?: (commands: number) => void;
 }
-
-type AnyDecider = Decider<unknown, { type: string; data: unknown }, unknown>;
 
 export interface CommandInput<TCommand, TEvent, TState> {
   communityId: string;
@@ -80,9 +80,11 @@ export function responseOf(result: AppendResult) {
  */
 export class CommandHandler {
   private readonly queues = new Map<string, Pending[]>();
-  private readonly cache = new StateCache(10_000);
+  private readonly states: StateReader;
 
-  constructor(private readonly deps: CommandDeps) {}
+  constructor(private readonly deps: CommandDeps) {
+    this.states = deps.states ?? new StateReader(deps.store);
+  }
 
   handle<TCommand, TEvent extends { type: string; data: unknown }, TState>(
     input: CommandInput<TCommand, TEvent, TState>,
@@ -141,7 +143,7 @@ export class CommandHandler {
 
     const decider = firsts[0]!.input.decider as AnyDecider;
     for (let attempt = 1; ; attempt++) {
-      const { version, state } = await this.load(streamId, decider);
+      const { version, state } = await this.states.read(streamId, decider);
       const at = this.deps.clock().toISOString();
       let current = state;
       let currentVersion = version;
@@ -179,7 +181,7 @@ export class CommandHandler {
           results = await this.deps.store.appendGroups(streamId, groups, { expected: version });
           this.deps.onBatch?.(groups.length);
         } catch (error) {
-          this.cache.delete(streamId);
+          this.states.forget(streamId);
           if (isVersionConflict(error)) {
             if (attempt < MAX_ATTEMPTS) continue;
             for (const p of firsts) settle(p, { kind: 'conflict', actual: error.actual });
@@ -196,8 +198,8 @@ export class CommandHandler {
           return;
         }
         const duplicates = results.some((r) => r.duplicate);
-        if (duplicates) this.cache.delete(streamId);
-        else this.cache.set(streamId, { version: currentVersion, state: current });
+        if (duplicates) this.states.forget(streamId);
+        else this.states.remember(streamId, currentVersion, current);
       }
       appended.forEach(({ pending }, i) => {
         const result = results[i]!;
@@ -243,23 +245,6 @@ export class CommandHandler {
         fail(pending, error);
       }
     }
-  }
-
-  /** The stream's folded state, from the cache plus only the events after it. */
-  private async load(
-    streamId: string,
-    decider: AnyDecider,
-  ): Promise<{ version: number; state: unknown }> {
-    const cached = this.cache.get(streamId);
-    let version = cached?.version ?? 0;
-    let state = cached ? cached.state : decider.initialState();
-    const events = await this.deps.store.readStream(streamId, { fromVersion: version + 1 });
-    for (const event of events) {
-      state = decider.evolve(state, toDomainEvent(event));
-      version = event.streamVersion;
-    }
-    if (events.length > 0) this.cache.set(streamId, { version, state });
-    return { version, state };
   }
 }
 

@@ -9,6 +9,10 @@ export const ProposalParams = CommunityParams.extend({
   proposalId: Id.openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
 });
 
+export const SessionParams = CommunityParams.extend({
+  sessionId: Id.openapi({ param: { name: 'sessionId', in: 'path' }, example: 's1' }),
+});
+
 export const CommandAccepted = z
   .object({
     streamId: z.string(),

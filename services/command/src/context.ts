@@ -1,0 +1,199 @@
+import {
+  type AuthorisationFact,
+  type CommandDefinition,
+  type CommunityRegistry,
+  communityDecider,
+  electorateFor,
+  type ProxyAuthorisation,
+  pget,
+  type VoteRule,
+} from '@yishi/domain';
+import type { EventStore } from '@yishi/event-store';
+import type { Principal } from '@yishi/platform';
+import type { AnyDecider, StateReader } from './state-reader.ts';
+
+/** What a context filler may read: the registry and other streams, never the target's state. */
+export interface ContextInput {
+  communityId: string;
+  params: Record<string, string>;
+  body: Record<string, unknown>;
+  principal: Principal;
+  now: string;
+  registry(): Promise<CommunityRegistry | undefined>;
+  store: EventStore;
+}
+
+/** A refusal while building the context: answered as a problem, nothing written. */
+export class ContextError extends Error {
+  constructor(
+    readonly status: 404 | 409 | 422,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Filler = (input: ContextInput) => Promise<Record<string, unknown>>;
+
+function held(
+  registry: CommunityRegistry,
+  proposalId: string,
+  personId: string,
+  choices: unknown,
+): AuthorisationFact[] {
+  const items = Array.isArray(choices)
+    ? choices.flatMap((c) => (typeof c?.itemId === 'string' ? [c.itemId as string] : []))
+    : [];
+  const facts: AuthorisationFact[] = [];
+  for (const itemId of new Set(items)) {
+    for (const id of pget(registry.proxiesHeld, `${proposalId}/${itemId}/${personId}`) ?? []) {
+      const a = pget(registry.proxies, id);
+      if (a) facts.push(fact(a));
+    }
+  }
+  return facts.slice(0, 100);
+}
+
+function fact(a: ProxyAuthorisation): AuthorisationFact {
+  return {
+    authorisationId: a.authorisationId,
+    ownerId: a.ownerId,
+    proxyId: a.proxyId,
+    proposalId: a.proposalId,
+    itemId: a.itemId,
+    ...(a.documentRef ? { documentRef: a.documentRef } : {}),
+    active: a.active,
+  };
+}
+
+async function needRegistry(input: ContextInput): Promise<CommunityRegistry> {
+  const registry = await input.registry();
+  if (!registry) {
+    throw new ContextError(
+      404,
+      'community-not-found',
+      `Community ${input.communityId} is not registered`,
+    );
+  }
+  return registry;
+}
+
+/** Fills each command's context fields (domain catalogue `context`) from other streams. */
+export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> = {
+  async SubmitProposal(input) {
+    const registry = await needRegistry(input);
+    const procedure = input.body.procedure as string;
+    const versions = registry.procedures[procedure];
+    const wanted = input.body.procedureVersion as number | undefined;
+    const definition = versions
+      ? wanted === undefined
+        ? versions[versions.length - 1]
+        : versions.find((v) => v.version === wanted)
+      : undefined;
+    const party = input.principal.partyId ? registry.parties[input.principal.partyId] : undefined;
+    return {
+      communityId: input.communityId,
+      ...(definition ? { procedureDefinition: definition } : {}),
+      ...(input.principal.role === 'party_representative' && party
+        ? { onBehalfOf: { partyId: party.partyId, partyKind: party.kind } }
+        : {}),
+    };
+  },
+  async OpenVoting(input) {
+    const registry = await needRegistry(input);
+    const { voters } = electorateFor(registry, input.body.rule as VoteRule, input.now);
+    if (voters.length === 0) {
+      throw new ContextError(
+        409,
+        'empty-electorate',
+        'No eligible voter in the registry for this rule',
+      );
+    }
+    return { electorate: voters };
+  },
+  async ChangeBallot(input) {
+    if (input.principal.role !== 'proxy') return {};
+    const registry = await needRegistry(input);
+    const { proposalId } = input.params;
+    return {
+      authorisations: held(registry, proposalId!, input.principal.personId, input.body.choices),
+    };
+  },
+  async CastProxyBallot(input) {
+    const registry = await needRegistry(input);
+    const { proposalId } = input.params;
+    return {
+      authorisations: held(registry, proposalId!, input.principal.personId, input.body.choices),
+    };
+  },
+  async EnterPaperBallot(input) {
+    const registry = await needRegistry(input);
+    const signedBy = input.body.signedBy as string;
+    const facts = held(registry, input.params.proposalId!, signedBy, input.body.choices);
+    return facts.length > 0 ? { authorisations: facts } : {};
+  },
+  async RecordSessionResolution(input) {
+    const sessionId = input.body.sessionId as string;
+    const itemId = input.body.sessionItemId as string;
+    const events = await input.store.readStream(`session-${input.communityId}.${sessionId}`);
+    const resolved = events
+      .filter((e) => e.type === 'ItemResolved' && e.data.itemId === itemId)
+      .pop();
+    if (!resolved) {
+      throw new ContextError(
+        409,
+        'item-not-resolved',
+        `Session ${sessionId} has not resolved item ${itemId}`,
+      );
+    }
+    return { outcome: resolved.data.outcome, result: resolved.data.result };
+  },
+  async ConveneSession(input) {
+    const registry = await needRegistry(input);
+    const parties = Object.values(registry.parties)
+      .filter((p) => p.active)
+      .slice(0, 30)
+      .map((p) => ({ partyId: p.partyId, kind: p.kind, name: p.name }));
+    if (parties.length === 0) {
+      throw new ContextError(409, 'no-parties', 'Register the consultation parties first');
+    }
+    return { communityId: input.communityId, parties };
+  },
+  async RecordAttendance(input) {
+    const partyId = input.body.partyId as string | undefined;
+    if (!partyId) return {};
+    const registry = await needRegistry(input);
+    return { partyRepresentativeIds: [...(registry.parties[partyId]?.representativeIds ?? [])] };
+  },
+};
+
+/** Registry checks of a token's role: a clerk must be appointed, a representative appointed. */
+export function roleProblem(
+  principal: Principal,
+  registry: CommunityRegistry | undefined,
+): string | undefined {
+  if (!registry) return undefined;
+  if (principal.role === 'clerk' && !registry.clerkIds.includes(principal.personId)) {
+    return `${principal.personId} is not an appointed clerk of this community`;
+  }
+  if (principal.role === 'party_representative') {
+    const party = principal.partyId ? registry.parties[principal.partyId] : undefined;
+    if (!party?.active || !party.representativeIds.includes(principal.personId)) {
+      return `${principal.personId} is not a representative of party ${principal.partyId ?? '(none in token)'}`;
+    }
+  }
+  return undefined;
+}
+
+export const registryDecider = communityDecider as unknown as AnyDecider;
+
+export async function readRegistry(
+  states: StateReader,
+  communityId: string,
+): Promise<CommunityRegistry | undefined> {
+  const { state } = await states.read(`community-${communityId}`, registryDecider);
+  return (state as { status: string }).status === 'registered'
+    ? (state as CommunityRegistry)
+    : undefined;
+}

@@ -1,0 +1,255 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
+import {
+  type Aggregate,
+  type CommandDefinition,
+  commandCatalog,
+  communityDecider,
+  proposalDecider,
+  sessionDecider,
+  streams,
+} from '@yishi/domain';
+import type { EventStore } from '@yishi/event-store';
+import {
+  type AppEnv,
+  addRoute,
+  createRouter,
+  fieldErrors,
+  problem,
+  type RouteContext,
+} from '@yishi/platform';
+import { actorOf } from '../authorisation.ts';
+import type { CommandHandler } from '../command-handler.ts';
+import { ContextError, contextFillers, readRegistry, roleProblem } from '../context.ts';
+import { answer, idempotencyKey, ifMatch } from '../http-outcome.ts';
+import type { AnyDecider, StateReader } from '../state-reader.ts';
+import {
+  CommunityParams,
+  commandHeaders,
+  commandResponses,
+  ProposalParams,
+  SessionParams,
+} from './schemas.ts';
+
+/** One HTTP route per domain command, generated from the domain's command catalogue. */
+export interface CommandRoute {
+  definition: CommandDefinition;
+  method: 'post' | 'put';
+  /** OpenAPI path, e.g. `/v1/communities/{communityId}/proposals/{proposalId}/cast-ballot`. */
+  path: string;
+  /** The entity id a creating command may take from the body or have generated. */
+  createsId?: 'proposalId' | 'sessionId';
+}
+
+const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+const base = '/v1/communities/{communityId}';
+
+function routeOf(definition: CommandDefinition): CommandRoute {
+  switch (definition.name) {
+    case 'RegisterCommunity':
+      return { definition, method: 'put', path: base };
+    case 'SubmitProposal':
+      return { definition, method: 'post', path: `${base}/proposals`, createsId: 'proposalId' };
+    case 'ConveneSession':
+      return { definition, method: 'post', path: `${base}/sessions`, createsId: 'sessionId' };
+    default:
+      break;
+  }
+  const slug = kebab(definition.name);
+  switch (definition.aggregate) {
+    case 'community':
+      return { definition, method: 'post', path: `${base}/registry/${slug}` };
+    case 'proposal':
+      return { definition, method: 'post', path: `${base}/proposals/{proposalId}/${slug}` };
+    case 'session':
+      return { definition, method: 'post', path: `${base}/sessions/{sessionId}/${slug}` };
+    default: {
+      const _exhaustive: never = definition.aggregate;
+      throw new Error('unknown aggregate');
+    }
+  }
+}
+
+/** Every command route, in catalogue order: the authorisation matrix enumerates these. */
+export const commandRoutes: readonly CommandRoute[] = Object.values(commandCatalog).map(routeOf);
+
+const deciders: Record<Aggregate, AnyDecider> = {
+  community: communityDecider as unknown as AnyDecider,
+  proposal: proposalDecider as unknown as AnyDecider,
+  session: sessionDecider as unknown as AnyDecider,
+};
+
+function streamOf(
+  aggregate: Aggregate,
+  communityId: string,
+  params: Record<string, string>,
+): string {
+  switch (aggregate) {
+    case 'community':
+      return streams.community(communityId);
+    case 'proposal':
+      return streams.proposal(communityId, params.proposalId!);
+    case 'session':
+      return streams.session(communityId, params.sessionId!);
+    default: {
+      const _exhaustive: never = aggregate;
+      throw new Error('unknown aggregate');
+    }
+  }
+}
+
+/** The body a client sends: the catalogue's body without what the path already says. */
+function bodySchema(route: CommandRoute): z.ZodObject {
+  const omit: Record<string, true> = {};
+  for (const key of ['communityId', 'proposalId', 'sessionId']) {
+    if (key in route.definition.body.shape && key !== route.createsId) omit[key] = true;
+  }
+  if (route.definition.name === 'GrantProxy') delete omit.proposalId;
+  let schema = route.definition.body.omit(omit);
+  if (route.createsId) schema = schema.partial({ [route.createsId]: true } as never);
+  return schema;
+}
+
+function paramsSchema(route: CommandRoute) {
+  if (route.path.includes('{proposalId}')) return ProposalParams;
+  if (route.path.includes('{sessionId}')) return SessionParams;
+  return CommunityParams;
+}
+
+export function commandRouter(
+  handler: CommandHandler,
+  states: StateReader,
+  store: EventStore,
+  newId: () => string,
+  clock: () => Date,
+): OpenAPIHono<AppEnv> {
+  const app = createRouter();
+  for (const route of commandRoutes) {
+    const { definition } = route;
+    const config = createRoute({
+      method: route.method,
+      path: route.path,
+      summary: definition.summary,
+      operationId: definition.name,
+      tags: [definition.aggregate === 'community' ? 'registry' : `${definition.aggregate}s`],
+      description: `Command \`${definition.name}\`. Roles: ${definition.roles.join(', ')}.`,
+      security: [{ bearer: [] }],
+      request: {
+        params: paramsSchema(route),
+        headers: commandHeaders,
+        body: { required: true, content: { 'application/json': { schema: bodySchema(route) } } },
+      },
+      responses: commandResponses,
+    }) satisfies RouteConfig;
+    addRoute(app, config, (c) => handle(c, route));
+  }
+
+  async function handle(c: RouteContext<RouteConfig>, route: CommandRoute): Promise<Response> {
+    const { definition } = route;
+    const principal = c.get('principal');
+    const params = c.req.param() as Record<string, string>;
+    const communityId = params.communityId!;
+    if (!definition.roles.includes(principal.role)) {
+      return problem(
+        c,
+        403,
+        'role-forbidden',
+        `Role ${principal.role} may not send ${definition.name}`,
+        {
+          allowedRoles: definition.roles,
+        },
+      );
+    }
+    const body = (await c.req.json()) as Record<string, unknown>;
+    if (definition.partyField && body[definition.partyField] !== principal.partyId) {
+      return problem(c, 403, 'party-mismatch', 'A representative acts only for their own party', {
+        errors: [
+          { field: `body.${definition.partyField}`, message: 'must be the party of the token' },
+        ],
+      });
+    }
+    const idem = idempotencyKey(c);
+    if (idem instanceof Response) return idem;
+    const match = ifMatch(c);
+    if (match instanceof Response) return match;
+
+    let registryCache: ReturnType<typeof readRegistry> | undefined;
+    const registry = () => {
+      registryCache ??= readRegistry(states, communityId);
+      return registryCache;
+    };
+    if (definition.aggregate !== 'community') {
+      const known = await registry();
+      if (!known)
+        return problem(c, 404, 'community-not-found', `Community ${communityId} is not registered`);
+      const refused = roleProblem(principal, known);
+      if (refused) return problem(c, 403, 'role-not-registered', refused);
+    }
+
+    const ids: Record<string, string> = {};
+    if (route.createsId)
+      ids[route.createsId] = (body[route.createsId] as string | undefined) ?? newId();
+    const pathIds = { ...params, ...ids };
+    const now = clock().toISOString();
+    let context: Record<string, unknown> = {};
+    const fill = contextFillers[definition.name];
+    try {
+      if (fill) {
+        context = await fill({
+          communityId,
+          params: pathIds,
+          body,
+          principal,
+          now,
+          registry,
+          store,
+        });
+      }
+    } catch (error) {
+      if (error instanceof ContextError) return problem(c, error.status, error.code, error.message);
+      throw error;
+    }
+    const pathData: Record<string, unknown> = {};
+    for (const key of ['communityId', 'proposalId', 'sessionId']) {
+      if (
+        key in definition.schema.shape &&
+        pathIds[key] !== undefined &&
+        !(key in body && key !== route.createsId)
+      ) {
+        pathData[key] = pathIds[key];
+      }
+    }
+    if (definition.name === 'GrantProxy') delete pathData.proposalId;
+    const parsed = definition.schema.safeParse({ ...body, ...pathData, ...ids, ...context });
+    if (!parsed.success) {
+      return problem(c, 422, 'invalid-command', 'The command is not valid with its context', {
+        errors: fieldErrors(parsed.error.issues, 'command'),
+      });
+    }
+    const outcome = await handler.handle({
+      communityId,
+      streamId: streamOf(definition.aggregate, communityId, pathIds),
+      decider: deciders[definition.aggregate],
+      actor: actorOf(principal),
+      idempotencyKey: idem.key,
+      requestId: c.get('requestId'),
+      ...(match.version === undefined ? {} : { expectedVersion: match.version }),
+      command: (at) => ({
+        type: definition.name,
+        data: parsed.data,
+        actor: actorOf(principal),
+        at,
+      }),
+    });
+    if (outcome.kind === 'ok' && route.createsId) {
+      const created = outcome.result.streamId.split('.').pop()!;
+      const collection = route.createsId === 'proposalId' ? 'proposals' : 'sessions';
+      c.header('location', `/v1/communities/${communityId}/${collection}/${created}`);
+      return answer(c, outcome, { [route.createsId]: created });
+    }
+    return answer(c, outcome, { ...ids });
+  }
+
+  return app;
+}

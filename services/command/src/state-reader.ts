@@ -1,0 +1,36 @@
+import type { Decider } from '@yishi/domain';
+import type { EventStore } from '@yishi/event-store';
+import { StateCache } from './state-cache.ts';
+
+export type AnyDecider = Decider<unknown, { type: string; data: unknown }, unknown>;
+
+/**
+ * Folds streams with their decider, caching each folded state by stream and version, so a
+ * read costs only the events appended since the last one.
+ */
+export class StateReader {
+  private readonly cache = new StateCache(10_000);
+  constructor(private readonly store: EventStore) {}
+
+  async read(streamId: string, decider: AnyDecider): Promise<{ version: number; state: unknown }> {
+    const cached = this.cache.get(streamId);
+    let version = cached?.version ?? 0;
+    let state = cached ? cached.state : decider.initialState();
+    const events = await this.store.readStream(streamId, { fromVersion: version + 1 });
+    for (const event of events) {
+      state = decider.evolve(state, { type: event.type, data: event.data });
+      version = event.streamVersion;
+    }
+    if (events.length > 0) this.cache.set(streamId, { version, state });
+    return { version, state };
+  }
+
+  /** Records a state the handler just produced by appending (no read needed next time). */
+  remember(streamId: string, version: number, state: unknown): void {
+    this.cache.set(streamId, { version, state });
+  }
+
+  forget(streamId: string): void {
+    this.cache.delete(streamId);
+  }
+}
