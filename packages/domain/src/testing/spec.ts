@@ -101,3 +101,48 @@ export function commandsOf<C extends { type: string; data: unknown }>() {
 export function day(day: number, hours = 0): string {
   return new Date(Date.UTC(2026, 0, 1 + day, 1 + hours)).toISOString();
 }
+
+/** A state as text, Maps included, so a snapshot taken now can be compared later. */
+export function snapshot(state: unknown): string {
+  return JSON.stringify(state, (_key, value: unknown) =>
+    value instanceof Map ? { map: [...value.entries()] } : value,
+  );
+}
+
+/**
+ * Runs commands, keeping those the decider accepts, and checks what must hold for any
+ * history: each emitted event is plain JSON matching its schema; folding all events gives the
+ * state built step by step; rebuilding from the JSON of the events through `read` (the
+ * upcaster) gives it too; and no earlier state was changed by a later event (evolve is pure).
+ * Returns the events and how many commands were accepted.
+ */
+export function checkRebuild<C, E extends AnyEvent, S>(
+  decider: Decider<C, E, S>,
+  schemas: Readonly<Record<string, z.ZodType>>,
+  commands: readonly C[],
+  read: (stored: { type: string; data: unknown }) => AnyEvent,
+): { events: E[]; accepted: number } {
+  const events: E[] = [];
+  const snapshots: { state: S; text: string }[] = [];
+  let state = decider.initialState();
+  let accepted = 0;
+  for (const command of commands) {
+    const result = decider.decide(command, state);
+    if (isDomainError(result)) continue;
+    accepted++;
+    for (const event of result) {
+      const schema = schemas[event.type];
+      if (!schema) throw new Error(`no schema for ${event.type}`);
+      expect(JSON.parse(JSON.stringify(event))).toEqual(event);
+      expect(schema.parse(event.data)).toEqual(event.data);
+      events.push(event);
+      state = decider.evolve(state, event);
+    }
+    snapshots.push({ state, text: snapshot(state) });
+  }
+  expect(fold(decider, events)).toEqual(state);
+  const stored = events.map((e) => read(JSON.parse(JSON.stringify(e))) as unknown as E);
+  expect(fold(decider, stored)).toEqual(state);
+  for (const s of snapshots) expect(snapshot(s.state)).toBe(s.text);
+  return { events, accepted };
+}
