@@ -148,25 +148,33 @@ function recordBallot(
 ): VoteState {
   const previous = pget(vote.ballots, data.voterId) ?? {};
   const next: Record<string, RecordedBallot> = { ...previous };
+  let before = 0;
+  for (const _ in previous) before++;
+  let added = 0;
+  // Built field by field (no undefined fields): this runs once per ballot in every fold.
   for (const c of data.choices) {
-    const before = previous[c.itemId];
-    next[c.itemId] = defined({
-      choice: 'choice' in c ? c.choice : undefined,
-      ranking: 'ranking' in c ? c.ranking : undefined,
-      via: data.via ?? before?.via ?? 'paper',
-      castBy: data.castBy ?? before?.castBy ?? data.voterId,
-      authorisationId:
-        data.via === undefined ? before?.authorisationId : data.authorisationIds?.[c.itemId],
-      documentRef: data.documentRef ?? before?.documentRef,
-      versions: (before?.versions ?? 0) + 1,
-    });
+    const earlier = previous[c.itemId];
+    if (earlier === undefined) added++;
+    const ballot: { -readonly [K in keyof RecordedBallot]: RecordedBallot[K] } = {
+      via: data.via ?? earlier?.via ?? 'paper',
+      castBy: data.castBy ?? earlier?.castBy ?? data.voterId,
+      versions: (earlier?.versions ?? 0) + 1,
+    };
+    if ('choice' in c) ballot.choice = c.choice;
+    else ballot.ranking = c.ranking;
+    const authorisationId =
+      data.via === undefined ? earlier?.authorisationId : data.authorisationIds?.[c.itemId];
+    if (authorisationId !== undefined) ballot.authorisationId = authorisationId;
+    const documentRef = data.documentRef ?? earlier?.documentRef;
+    if (documentRef !== undefined) ballot.documentRef = documentRef;
+    next[c.itemId] = ballot;
   }
-  const wasComplete = Object.keys(previous).length === vote.items.length;
-  const isComplete = Object.keys(next).length === vote.items.length;
+  const items = vote.items.length;
+  const completed = before < items && before + added === items;
   return {
     ...vote,
     ballots: pset(vote.ballots, data.voterId, next),
-    complete: vote.complete + (isComplete && !wasComplete ? 1 : 0),
+    complete: vote.complete + (completed ? 1 : 0),
   };
 }
 
