@@ -4,6 +4,7 @@ import type { Actor } from '../shared/decider.ts';
 import { pget } from '../shared/pmap.ts';
 import { commandsOf, day, history, specFor } from '../testing/spec.ts';
 import {
+  authorisationsHeld,
   type CommunityCommand,
   type CommunityRegistry,
   communityDecider,
@@ -796,6 +797,9 @@ describe('proxy authorisations', () => {
     );
     const state = registryOf(once);
     expect(proxyFor(state, 'wang', 'p1', 'item-1')?.proxyId).toBe('zhou');
+    expect(authorisationsHeld(state, 'p1', 'item-1', 'zhou').map((a) => a.ownerId)).toEqual([
+      'wang',
+    ]);
     const owner: Actor = { personId: 'wang', role: 'owner' };
     const revoked = spec
       .given(once)

@@ -144,6 +144,17 @@ export function proxyFor(
   return id === undefined ? undefined : pget(registry.proxies, id);
 }
 
+/** The authorisations a proxy holds for a proposal item (active ones), for proxy ballots. */
+export function authorisationsHeld(
+  registry: CommunityRegistry,
+  proposalId: string,
+  itemId: string,
+  proxyId: string,
+): ProxyAuthorisation[] {
+  const ids = pget(registry.proxiesHeld, proxyKey(proposalId, itemId, proxyId)) ?? [];
+  return ids.flatMap((id) => pget(registry.proxies, id) ?? []);
+}
+
 const proxyKey = (proposalId: string, itemId: string, personId: string) =>
   `${proposalId}/${itemId}/${personId}`;
 
