@@ -13,6 +13,7 @@ let ids = 0;
 
 beforeAll(async () => {
   store = new PostgresEventStore({ connectionString: await testDatabaseUrl() });
+  await store.init();
   app = createApp({
     store,
     verify: auth.verify,

@@ -3,13 +3,14 @@ import { PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandHandler, type CommandOutcome } from './command-handler.ts';
+import { StateReader } from './state-reader.ts';
 
 // A counter decider stands in for any stream: the handler must not care what it decides.
 type Cmd = { type: 'Add'; data: { n: number }; actor: never; at: string };
 type Evt = { type: 'Added'; data: { n: number; total: number } };
 const counter: Decider<Cmd, Evt, { total: number }> = {
   initialState: () => ({ total: 0 }),
-  evolve: (s, e) => ({ total: e.data.total }),
+  evolve: (_s, e) => ({ total: e.data.total }),
   decide: (c, s) =>
     c.data.n <= 0
       ? refuse('invalid-command', 'n must be positive')
@@ -19,12 +20,14 @@ const counter: Decider<Cmd, Evt, { total: number }> = {
 let store: PostgresEventStore;
 beforeAll(async () => {
   store = new PostgresEventStore({ connectionString: await testDatabaseUrl(), maxConnections: 20 });
+  await store.init();
 });
 afterAll(() => store.close());
 
 function handlerWith(batches: number[]) {
   return new CommandHandler({
     store,
+    states: new StateReader(store, (e) => ({ type: e.type, data: e.data })),
     clock: () => new Date('2026-11-21T08:00:00.000Z'),
     newId: () => 'x',
     onBatch: (n) => batches.push(n),

@@ -1,5 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type Actor, type Decider, type DomainError, isDomainError } from '@yishi/domain';
+import {
+  type Actor,
+  type Decider,
+  type DomainError,
+  type DomainEventType,
+  eventCatalog,
+  eventSchemaVersion,
+  isDomainError,
+} from '@yishi/domain';
 import {
   type AppendGroup,
   type AppendResult,
@@ -7,7 +15,6 @@ import {
   formatCheckpoint,
   isVersionConflict,
   type JsonObject,
-  type RecordedEvent,
 } from '@yishi/event-store';
 import { type AnyDecider, StateReader } from './state-reader.ts';
 
@@ -168,6 +175,7 @@ export class CommandHandler {
           commandId: pending.commandId,
           events: result.map((event) => ({
             type: event.type,
+            schemaVersion: schemaVersionOf(event.type),
             data: event.data as JsonObject,
             metadata: metadataOf(pending, at),
           })),
@@ -248,6 +256,11 @@ export class CommandHandler {
   }
 }
 
+/** The schema version stored with a new event (1 for types outside the domain catalogue). */
+function schemaVersionOf(type: string): number {
+  return Object.hasOwn(eventCatalog, type) ? eventSchemaVersion(type as DomainEventType) : 1;
+}
+
 function metadataOf(pending: Pending, at: string): JsonObject {
   const { input } = pending;
   return {
@@ -261,8 +274,4 @@ function metadataOf(pending: Pending, at: string): JsonObject {
     causationId: pending.commandId,
     communityId: input.communityId,
   };
-}
-
-export function toDomainEvent<TEvent>(event: RecordedEvent): TEvent {
-  return { type: event.type, data: event.data } as TEvent;
 }

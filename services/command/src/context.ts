@@ -1,11 +1,11 @@
 import {
   type AuthorisationFact,
+  authorisationsHeld,
   type CommandDefinition,
   type CommunityRegistry,
   communityDecider,
   electorateFor,
   type ProxyAuthorisation,
-  pget,
   type VoteRule,
 } from '@yishi/domain';
 import type { EventStore } from '@yishi/event-store';
@@ -47,10 +47,7 @@ function held(
     : [];
   const facts: AuthorisationFact[] = [];
   for (const itemId of new Set(items)) {
-    for (const id of pget(registry.proxiesHeld, `${proposalId}/${itemId}/${personId}`) ?? []) {
-      const a = pget(registry.proxies, id);
-      if (a) facts.push(fact(a));
-    }
+    for (const a of authorisationsHeld(registry, proposalId, itemId, personId)) facts.push(fact(a));
   }
   return facts.slice(0, 100);
 }

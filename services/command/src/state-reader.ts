@@ -1,5 +1,5 @@
-import type { Decider } from '@yishi/domain';
-import type { EventStore } from '@yishi/event-store';
+import { type Decider, upcastEvent } from '@yishi/domain';
+import type { EventStore, RecordedEvent } from '@yishi/event-store';
 import { StateCache } from './state-cache.ts';
 
 export type AnyDecider = Decider<unknown, { type: string; data: unknown }, unknown>;
@@ -10,7 +10,12 @@ export type AnyDecider = Decider<unknown, { type: string; data: unknown }, unkno
  */
 export class StateReader {
   private readonly cache = new StateCache(10_000);
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    /** Stored event to domain event: upcast to the current schema and validate. */
+    private readonly upcast: (event: RecordedEvent) => { type: string; data: unknown } = (e) =>
+      upcastEvent({ type: e.type, data: e.data, schemaVersion: e.schemaVersion }),
+  ) {}
 
   async read(streamId: string, decider: AnyDecider): Promise<{ version: number; state: unknown }> {
     const cached = this.cache.get(streamId);
@@ -18,7 +23,7 @@ export class StateReader {
     let state = cached ? cached.state : decider.initialState();
     const events = await this.store.readStream(streamId, { fromVersion: version + 1 });
     for (const event of events) {
-      state = decider.evolve(state, { type: event.type, data: event.data });
+      state = decider.evolve(state, this.upcast(event));
       version = event.streamVersion;
     }
     if (events.length > 0) this.cache.set(streamId, { version, state });

@@ -18,6 +18,7 @@ import {
   problem,
   type RouteContext,
 } from '@yishi/platform';
+import type { MiddlewareHandler } from 'hono';
 import { actorOf } from '../authorisation.ts';
 import type { CommandHandler } from '../command-handler.ts';
 import { ContextError, contextFillers, readRegistry, roleProblem } from '../context.ts';
@@ -117,6 +118,18 @@ function paramsSchema(route: CommandRoute) {
   return CommunityParams;
 }
 
+function roleGuard(definition: CommandDefinition): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const { role } = c.get('principal');
+    if (!definition.roles.includes(role)) {
+      return problem(c, 403, 'role-forbidden', `Role ${role} may not send ${definition.name}`, {
+        allowedRoles: definition.roles,
+      });
+    }
+    await next();
+  };
+}
+
 export function commandRouter(
   handler: CommandHandler,
   states: StateReader,
@@ -135,6 +148,8 @@ export function commandRouter(
       tags: [definition.aggregate === 'community' ? 'registry' : `${definition.aggregate}s`],
       description: `Command \`${definition.name}\`. Roles: ${definition.roles.join(', ')}.`,
       security: [{ bearer: [] }],
+      // Before validation: a role that may not send the command learns nothing of its schema.
+      middleware: [roleGuard(definition)] as const,
       request: {
         params: paramsSchema(route),
         headers: commandHeaders,

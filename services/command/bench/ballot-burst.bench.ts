@@ -1,0 +1,230 @@
+// Ballot burst over real HTTP: 10,000 owners vote on one proposal from 64 concurrent clients
+// (a load generator in its own process), against a durable embedded PostgreSQL. Compared with
+// raw single-row INSERTs through pg at the same concurrency, in the same run.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PostgresEventStore } from '@yishi/event-store';
+import { ensureDatabase, freePort, startLocalPostgres } from '@yishi/local-postgres';
+import { closeServer, createVerifier, issueToken, listen, type Principal } from '@yishi/platform';
+import pg from 'pg';
+import { createApp } from '../src/app.ts';
+import type { LoadJob, LoadResult } from './load-generator.ts';
+
+const OWNERS = Number(process.env.BENCH_OWNERS ?? 10_000);
+const CONCURRENCY = 64;
+const secret = new TextEncoder().encode('bench-secret-bench-secret-bench-secret');
+const tokenConfig = { issuer: 'yishi', audience: 'yishi', secret };
+
+function bench(name: string, value: number, unit: string): void {
+  console.log(`BENCH ${JSON.stringify({ name, value: Number(value.toFixed(3)), unit })}`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+async function runLoad(job: LoadJob): Promise<LoadResult> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'load-generator.ts')],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const out: Buffer[] = [];
+  child.stdout.on('data', (d: Buffer) => out.push(d));
+  child.stdin.end(JSON.stringify(job));
+  await new Promise<void>((resolve, reject) =>
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`load generator exited ${code}`)),
+    ),
+  );
+  return JSON.parse(Buffer.concat(out).toString('utf8')) as LoadResult;
+}
+
+/** Raw single-row INSERTs into a table of the events table's shape, `concurrency` clients. */
+async function rawInsertRate(url: string, concurrency: number, total: number): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: concurrency });
+  await pool.query(`CREATE TABLE IF NOT EXISTS raw_events (LIKE es_events INCLUDING DEFAULTS)`);
+  await pool.query('TRUNCATE raw_events');
+  const data = JSON.stringify({ voterId: 'v', choices: [{ itemId: 'i1', choice: 'yes' }] });
+  const meta = JSON.stringify({ commandId: 'x', actorId: 'o', actorRole: 'owner' });
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        await pool.query(
+          `INSERT INTO raw_events (global_position, transaction_id, stream_id, stream_version, type, schema_version, data, metadata, prev_hash, hash)
+           VALUES ($1, pg_current_xact_id(), $2, $3, 'BallotCast', 1, $4, $5, $6, $6)`,
+          [i + 1, `raw-${i % concurrency}`, i, data, meta, 'h'.repeat(64)],
+        );
+      }
+    }),
+  );
+  const rate = total / ((performance.now() - started) / 1000);
+  await pool.end();
+  return rate;
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'yishi-bench-'));
+  const server = await startLocalPostgres({ dataDir: join(dir, 'pg'), port: await freePort() });
+  const url = await ensureDatabase(server.adminUrl, 'bench');
+  const store = new PostgresEventStore({ connectionString: url, maxConnections: 16 });
+  await store.init();
+  let now = new Date('2026-03-01T08:00:00.000Z');
+  const app = createApp({ store, verify: createVerifier(tokenConfig), clock: () => now });
+  const port = await freePort();
+  const http = await listen(app.fetch, '127.0.0.1', port);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const token = (p: Principal) => issueToken(tokenConfig, p);
+  const admin = await token({ personId: 'admin', role: 'admin', communities: ['c1'] });
+  const clerk = await token({ personId: 'clerk', role: 'clerk', communities: ['c1'] });
+  const convener = await token({ personId: 'convener', role: 'convener', communities: ['c1'] });
+
+  const req = (t: string, method: string, path: string, body: unknown, key?: string) => ({
+    method,
+    path,
+    headers: {
+      authorization: `Bearer ${t}`,
+      'content-type': 'application/json',
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  const must = async (r: ReturnType<typeof req>) => {
+    const res = await fetch(baseUrl + r.path, {
+      method: r.method,
+      headers: r.headers,
+      body: r.body,
+    });
+    if (res.status >= 300) throw new Error(`${r.path}: ${res.status} ${await res.text()}`);
+  };
+
+  console.log(`seeding ${OWNERS} owners and units over HTTP…`);
+  await must(req(admin, 'PUT', '/v1/communities/c1', { name: '基准测试社区', kind: 'urban' }));
+  await must(
+    req(admin, 'POST', '/v1/communities/c1/registry/appoint-clerk', { personId: 'clerk' }),
+  );
+  const ownerIds = Array.from({ length: OWNERS }, (_, i) => `o${i}`);
+  const seed = await runLoad({
+    baseUrl,
+    concurrency: CONCURRENCY,
+    requests: ownerIds.map((id) =>
+      req(clerk, 'POST', '/v1/communities/c1/registry/register-person', {
+        personId: id,
+        name: `业主${id}`,
+        adult: true,
+      }),
+    ),
+  });
+  const units = await runLoad({
+    baseUrl,
+    concurrency: CONCURRENCY,
+    requests: ownerIds.map((id, i) =>
+      req(clerk, 'POST', '/v1/communities/c1/registry/register-unit', {
+        unitId: `u${i}`,
+        building: `${1 + (i % 12)}号楼`,
+        kind: 'home',
+        areas: { registryCentiM2: 6_000 + (i % 9_000) },
+        developerUnsold: false,
+        ownerIds: [id],
+      }),
+    ),
+  });
+  const seedFailures = [...seed.statuses, ...units.statuses].filter((s) => s >= 300).length;
+  if (seedFailures > 0)
+    throw new Error(
+      `seeding failed ${seedFailures} times: ${seed.bodies.find(Boolean) ?? units.bodies.find(Boolean)}`,
+    );
+
+  const owner0 = await token({ personId: 'o0', role: 'owner', communities: ['c1'] });
+  await must(
+    req(owner0, 'POST', '/v1/communities/c1/proposals', {
+      proposalId: 'p1',
+      title: '使用维修资金更换电梯',
+      description: '动用专项维修资金更换3号楼电梯',
+      procedure: 'owners-joint-decision',
+      items: [
+        {
+          itemId: 'i1',
+          title: '同意使用维修资金',
+          kind: 'motion',
+          matter: 'maintenance-fund-use',
+          options: [],
+        },
+      ],
+    }),
+  );
+  await must(
+    req(convener, 'POST', '/v1/communities/c1/proposals/p1/give-notice', { text: '表决前公告' }),
+  );
+  now = new Date('2026-03-17T08:00:00.000Z');
+  await must(
+    req(convener, 'POST', '/v1/communities/c1/proposals/p1/open-voting', {
+      rule: { kind: 'owners-278', deemedConsent: false, countParking: false },
+      closesAt: '2026-04-01T08:00:00.000Z',
+    }),
+  );
+
+  console.log(`issuing ${OWNERS} owner tokens…`);
+  const ballots: LoadJob['requests'] = [];
+  for (const id of ownerIds) {
+    const t = await token({ personId: id, role: 'owner', communities: ['c1'] });
+    const choice = Number(id.slice(1)) % 5 === 0 ? 'no' : 'yes';
+    ballots.push(
+      req(
+        t,
+        'POST',
+        '/v1/communities/c1/proposals/p1/cast-ballot',
+        { choices: [{ itemId: 'i1', choice }] },
+        `ballot-${id}`,
+      ),
+    );
+  }
+
+  console.log(`burst: ${OWNERS} ballots from ${CONCURRENCY} clients…`);
+  const result = await runLoad({ baseUrl, concurrency: CONCURRENCY, requests: ballots });
+  const ok = result.statuses.filter((s) => s === 201).length;
+  const failed = result.statuses.length - ok;
+  if (failed > 0) console.log(`  ${failed} not accepted, e.g. ${result.bodies.find(Boolean)}`);
+  const throughput = OWNERS / (result.elapsedMs / 1000);
+  const sorted = [...result.latencies].sort((a, b) => a - b);
+  const first = mean(result.latencies.slice(0, 1000));
+  const last = mean(result.latencies.slice(-1000));
+
+  const proposalEvents = await store.readStream('proposal-c1.p1');
+  const stored = proposalEvents.filter((e) => e.type === 'BallotCast').length;
+  await closeServer(http);
+
+  console.log('raw single-row INSERT rate at the same concurrency…');
+  const raw = await rawInsertRate(url, CONCURRENCY, OWNERS);
+  const ratio = throughput / raw;
+
+  console.log(`
+ballot burst (${OWNERS} owners, ${CONCURRENCY} clients, real HTTP, durable PostgreSQL)
+  accepted             ${ok} / ${OWNERS}
+  throughput           ${throughput.toFixed(0)} ballots/s
+  latency p50 / p99    ${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)} ms
+  first 1,000 mean     ${first.toFixed(1)} ms
+  last 1,000 mean      ${last.toFixed(1)} ms   (flatness ${(last / first).toFixed(2)}, target <= 1.2)
+  raw INSERT rate      ${raw.toFixed(0)} rows/s  (ratio ${ratio.toFixed(2)}, target >= 0.5)
+  BallotCast in store  ${stored}  (acknowledged but missing: ${Math.max(0, ok - stored)})`);
+  bench('command.ballot_burst_ratio', ratio, 'ratio');
+  bench('command.ballot_burst_throughput', throughput, 'ballots/s');
+  bench('command.ballot_flatness', last / first, 'ratio');
+  bench('command.ballot_p99', percentile(sorted, 99), 'ms');
+  bench('command.ballot_burst_missing', Math.max(0, ok - stored), 'count');
+
+  await store.close();
+  await server.stop();
+  await rm(dir, { recursive: true, force: true });
+}
+
+await main();

@@ -1,0 +1,226 @@
+import type { Role } from '@yishi/domain';
+import { PostgresEventStore } from '@yishi/event-store';
+import { testDatabaseUrl } from '@yishi/local-postgres/testing';
+import { type Principal, testAuth } from '@yishi/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from './app.ts';
+import { commandRoutes } from './routes/commands.ts';
+
+// Who may send what (domain.md): one table. A route missing here, or a route whose behaviour
+// differs from it, fails this test.
+const clerkAdmin: Role[] = ['clerk', 'admin'];
+const submitters: Role[] = ['resident', 'owner', 'party_representative', 'convener'];
+const expected: Record<string, Role[]> = {
+  RegisterCommunity: ['admin'],
+  ChangeCommunitySettings: ['admin'],
+  DefineProcedure: clerkAdmin,
+  RegisterPerson: clerkAdmin,
+  CorrectPerson: clerkAdmin,
+  RegisterUnit: clerkAdmin,
+  CorrectUnitArea: clerkAdmin,
+  TransferUnit: clerkAdmin,
+  CreateResidentGroup: clerkAdmin,
+  DissolveResidentGroup: clerkAdmin,
+  CreateHousehold: clerkAdmin,
+  DissolveHousehold: clerkAdmin,
+  AddResident: clerkAdmin,
+  MoveResident: clerkAdmin,
+  RemoveResident: clerkAdmin,
+  DesignateHouseholdRepresentative: clerkAdmin,
+  ElectGroupRepresentative: clerkAdmin,
+  RemoveGroupRepresentative: clerkAdmin,
+  RegisterParty: clerkAdmin,
+  DissolveParty: clerkAdmin,
+  AppointPartyRepresentative: clerkAdmin,
+  RevokePartyRepresentative: clerkAdmin,
+  AddPartyMember: clerkAdmin,
+  RemovePartyMember: clerkAdmin,
+  GrantProxy: ['owner', 'clerk', 'admin'],
+  RevokeProxy: ['owner', 'clerk', 'admin'],
+  AppointClerk: ['admin'],
+  RevokeClerk: ['admin'],
+  SubmitProposal: submitters,
+  AmendProposal: submitters,
+  AddOption: submitters,
+  AcceptOntoAgenda: ['convener'],
+  GiveNotice: ['convener', 'clerk'],
+  RecordDeliberation: ['convener', 'clerk'],
+  OpenVoting: ['convener'],
+  RecordPresence: ['clerk'],
+  CastBallot: ['owner', 'resident'],
+  ChangeBallot: ['owner', 'resident', 'proxy'],
+  CastProxyBallot: ['proxy'],
+  EnterPaperBallot: ['clerk'],
+  CorrectPaperBallot: ['clerk'],
+  CloseVoting: ['convener', 'clerk'],
+  RecordSessionResolution: ['convener'],
+  ReturnToStage: ['convener'],
+  Publish: ['convener', 'clerk'],
+  RaiseObjection: ['resident', 'owner', 'party_representative'],
+  AnswerObjection: ['convener', 'clerk'],
+  ReportImplementation: ['convener', 'clerk', 'party_representative'],
+  ReportFeedback: ['convener', 'clerk'],
+  RateSatisfaction: ['resident', 'owner'],
+  WithdrawProposal: submitters,
+  ConveneSession: ['convener'],
+  GiveSessionNotice: ['convener', 'clerk'],
+  RecordAttendance: ['clerk', 'party_representative', 'resident'],
+  RecordStatement: ['clerk', 'party_representative', 'resident'],
+  StatePosition: ['party_representative'],
+  CastMemberVote: ['resident'],
+  ResolveItem: ['convener'],
+  DraftMinutes: ['clerk'],
+  AmendMinutes: ['party_representative', 'resident', 'convener'],
+  SignMinutes: ['party_representative'],
+  CorrectMinutes: ['clerk'],
+  SignMinutesCorrection: ['party_representative'],
+  PublishMinutes: ['convener', 'clerk'],
+};
+
+const roles: Role[] = [
+  'resident',
+  'owner',
+  'proxy',
+  'clerk',
+  'party_representative',
+  'convener',
+  'official',
+  'admin',
+];
+const people: Record<Role, Principal> = {
+  resident: { personId: 'res-1', role: 'resident', communities: ['c1'] },
+  owner: { personId: 'own-1', role: 'owner', communities: ['c1'] },
+  proxy: { personId: 'pxy-1', role: 'proxy', communities: ['c1'] },
+  clerk: { personId: 'clk-1', role: 'clerk', communities: ['c1'] },
+  party_representative: {
+    personId: 'rep-1',
+    role: 'party_representative',
+    communities: ['c1'],
+    partyId: 'pty-1',
+  },
+  convener: { personId: 'cnv-1', role: 'convener', communities: ['c1'] },
+  official: { personId: 'off-1', role: 'official', communities: ['*'] },
+  admin: { personId: 'adm-1', role: 'admin', communities: ['c1'] },
+};
+
+const auth = testAuth();
+let store: PostgresEventStore;
+let app: ReturnType<typeof createApp>;
+const tokens = {} as Record<Role, string>;
+
+async function call(path: string, method: string, role: Role, body: unknown) {
+  return app.request(path, {
+    method,
+    headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+beforeAll(async () => {
+  store = new PostgresEventStore({ connectionString: await testDatabaseUrl() });
+  await store.init();
+  app = createApp({ store, verify: auth.verify });
+  for (const role of roles) tokens[role] = await auth.token(people[role]);
+  const setup: [string, unknown][] = [
+    ['/v1/communities/c1', { name: '幸福里社区', kind: 'urban' }],
+    [
+      '/v1/communities/c1/registry/register-person',
+      { personId: 'clk-1', name: '王书记员', adult: true },
+    ],
+    [
+      '/v1/communities/c1/registry/register-person',
+      { personId: 'rep-1', name: '李代表', adult: true },
+    ],
+    ['/v1/communities/c1/registry/appoint-clerk', { personId: 'clk-1' }],
+    [
+      '/v1/communities/c1/registry/register-party',
+      { partyId: 'pty-1', kind: 'owners-committee', name: '业主委员会' },
+    ],
+    [
+      '/v1/communities/c1/registry/appoint-party-representative',
+      { partyId: 'pty-1', personId: 'rep-1' },
+    ],
+  ];
+  for (const [path, body] of setup) {
+    const res = await call(path, path.endsWith('/c1') ? 'PUT' : 'POST', 'admin', body);
+    expect(res.status, `${path}: ${await res.clone().text()}`).toBe(201);
+  }
+});
+afterAll(() => store.close());
+
+describe('authorisation matrix', () => {
+  it('has a rule for every command route and every documented /v1 route', async () => {
+    expect(commandRoutes.map((r) => r.definition.name).sort()).toEqual(
+      Object.keys(expected).sort(),
+    );
+    const spec = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<string, object>;
+    };
+    const documented = Object.entries(spec.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m} ${path}`),
+    );
+    const routed = commandRoutes.map((r) => `${r.method} ${r.path}`);
+    expect(documented.filter((d) => d.includes('/v1/')).sort()).toEqual(routed.sort());
+  });
+
+  for (const route of commandRoutes) {
+    const name = route.definition.name;
+    it(`${name}: only ${expected[name]?.join(', ')} may send it`, async () => {
+      const path = route.path
+        .replace('{communityId}', 'c1')
+        .replace('{proposalId}', 'p-matrix')
+        .replace('{sessionId}', 's-matrix');
+      for (const role of roles) {
+        const body = route.definition.partyField
+          ? { [route.definition.partyField]: people[role].partyId ?? 'x' }
+          : {};
+        const res = await call(path, route.method.toUpperCase(), role, body);
+        const problem = (await res.json()) as { code?: string };
+        const allowed = expected[name]?.includes(role) ?? false;
+        if (allowed) {
+          expect(problem.code, `${role} ${name}`).not.toBe('role-forbidden');
+          expect(res.status, `${role} ${name}`).not.toBe(401);
+        } else {
+          expect({ role, status: res.status, code: problem.code }).toEqual({
+            role,
+            status: 403,
+            code: 'role-forbidden',
+          });
+        }
+      }
+    });
+  }
+
+  it('an official reads but never writes: every command is refused', async () => {
+    expect(Object.values(expected).some((r) => r.includes('official'))).toBe(false);
+  });
+
+  it('a representative may sign minutes only for their own party', async () => {
+    const res = await call(
+      '/v1/communities/c1/sessions/s1/sign-minutes',
+      'POST',
+      'party_representative',
+      {
+        partyId: 'another-party',
+      },
+    );
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: 'party-mismatch' });
+  });
+
+  it('a clerk token for a person the registry has not appointed is refused', async () => {
+    const stranger = await auth.token({ personId: 'nobody', role: 'clerk', communities: ['c1'] });
+    const res = await app.request('/v1/communities/c1/proposals/p1/enter-paper-ballot', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stranger}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        voterId: 'v1',
+        choices: [{ itemId: 'i1', choice: 'yes' }],
+        documentRef: 'D1',
+        signedBy: 'own-1',
+      }),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: 'role-not-registered' });
+  });
+});
