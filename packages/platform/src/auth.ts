@@ -52,7 +52,12 @@ export class AuthError extends Error {
 
 export function createVerifier(config: AuthConfig): Verifier {
   const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
-  const secret = config.secret;
+  // Import the HMAC key once: importing it on every verification costs more than verifying.
+  const secret = config.secret
+    ? crypto.subtle.importKey('raw', config.secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'verify',
+      ])
+    : undefined;
   return async (token) => {
     let payload: JWTPayload;
     try {
@@ -63,7 +68,7 @@ export function createVerifier(config: AuthConfig): Verifier {
           algorithms: ['RS256', 'ES256'],
         }));
       } else if (secret) {
-        ({ payload } = await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] }));
+        ({ payload } = await jwtVerify(token, await secret, { ...options, algorithms: ['HS256'] }));
       } else {
         throw new AuthError('no key configured');
       }

@@ -110,6 +110,13 @@ async function main(): Promise<void> {
   console.log(`seeding ${OWNERS} owners and units over HTTP…`);
   await must(req(admin, 'PUT', '/v1/communities/c1', { name: '基准测试社区', kind: 'urban' }));
   await must(
+    req(admin, 'POST', '/v1/communities/c1/registry/register-person', {
+      personId: 'clerk',
+      name: '书记员',
+      adult: true,
+    }),
+  );
+  await must(
     req(admin, 'POST', '/v1/communities/c1/registry/appoint-clerk', { personId: 'clerk' }),
   );
   const ownerIds = Array.from({ length: OWNERS }, (_, i) => `o${i}`);
@@ -199,6 +206,11 @@ async function main(): Promise<void> {
   const first = mean(result.latencies.slice(0, 1000));
   const last = mean(result.latencies.slice(-1000));
 
+  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+  const metric = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
+  const appends = metric('yishi_commands_per_append_count');
+  const perAppend = appends ? metric('yishi_commands_per_append_sum') / appends : 0;
   const proposalEvents = await store.readStream('proposal-c1.p1');
   const stored = proposalEvents.filter((e) => e.type === 'BallotCast').length;
   await closeServer(http);
@@ -215,6 +227,7 @@ ballot burst (${OWNERS} owners, ${CONCURRENCY} clients, real HTTP, durable Postg
   first 1,000 mean     ${first.toFixed(1)} ms
   last 1,000 mean      ${last.toFixed(1)} ms   (flatness ${(last / first).toFixed(2)}, target <= 1.2)
   raw INSERT rate      ${raw.toFixed(0)} rows/s  (ratio ${ratio.toFixed(2)}, target >= 0.5)
+  commands per append  ${perAppend.toFixed(1)} (mean over the whole run, group commit)
   BallotCast in store  ${stored}  (acknowledged but missing: ${Math.max(0, ok - stored)})`);
   bench('command.ballot_burst_ratio', ratio, 'ratio');
   bench('command.ballot_burst_throughput', throughput, 'ballots/s');

@@ -150,7 +150,12 @@ export class CommandHandler {
 
     const decider = firsts[0]!.input.decider as AnyDecider;
     for (let attempt = 1; ; attempt++) {
-      const { version, state } = await this.states.read(streamId, decider);
+      // The first attempt trusts the cache (one round trip less per batch); a conflict means
+      // another instance appended, and the retry reads what it wrote.
+      const { version, state } =
+        attempt === 1
+          ? await this.states.cachedOrRead(streamId, decider)
+          : await this.states.read(streamId, decider);
       const at = this.deps.clock().toISOString();
       let current = state;
       let currentVersion = version;
@@ -183,6 +188,14 @@ export class CommandHandler {
         appended.push({ pending, events: result.length });
       }
 
+      if (groups.length === 0 && attempt === 1 && decided.size > 0) {
+        // Refusals decided on a cached state: make sure no other instance appended since.
+        const head = await this.deps.store.streamHead(streamId);
+        if ((head?.version ?? 0) !== version) {
+          this.states.forget(streamId);
+          continue;
+        }
+      }
       let results: AppendResult[] = [];
       if (groups.length > 0) {
         try {

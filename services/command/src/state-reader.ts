@@ -30,6 +30,17 @@ export class StateReader {
     return { version, state };
   }
 
+  /**
+   * The cached state without asking the store (optimistic: an append with its version fails
+   * if another instance wrote since), or a fresh read when nothing is cached.
+   */
+  async cachedOrRead(
+    streamId: string,
+    decider: AnyDecider,
+  ): Promise<{ version: number; state: unknown }> {
+    return this.cache.get(streamId) ?? this.read(streamId, decider);
+  }
+
   /** Records a state the handler just produced by appending (no read needed next time). */
   remember(streamId: string, version: number, state: unknown): void {
     this.cache.set(streamId, { version, state });

@@ -194,7 +194,12 @@ export function commandRouter(
       registryCache ??= readRegistry(states, communityId);
       return registryCache;
     };
-    if (definition.aggregate !== 'community') {
+    // Clerks and representatives must be appointed in the registry. Other commands read it
+    // only for context: a ballot on an existing proposal costs no registry read.
+    if (
+      definition.aggregate !== 'community' &&
+      (principal.role === 'clerk' || principal.role === 'party_representative' || route.createsId)
+    ) {
       const known = await registry();
       if (!known)
         return problem(c, 404, 'community-not-found', `Community ${communityId} is not registered`);
