@@ -32,6 +32,16 @@ describe('operations endpoints', () => {
     expect(page).not.toMatch(/<script[^>]+src=/);
   });
 
+  it('refuses a body over the limit with 413 before reading it', async () => {
+    const res = await app.request('/v1/communities/c1/proposals', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ description: 'x'.repeat(300 * 1024) }),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: 'payload-too-large' });
+  });
+
   it('answers unknown routes with a 404 problem', async () => {
     const res = await app.request('/nope');
     expect(res.status).toBe(404);
