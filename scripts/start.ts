@@ -55,7 +55,10 @@ async function main(): Promise<void> {
       `  projection service  ${projection.url}   (API docs ${projection.url}/openapi.json)`,
       `  database            ${pg ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
       '',
-      'A token for local use: pnpm token --community c1 --role admin --person p1',
+      ...(config.DEMO_CLOCK
+        ? ['', '  ⚠ DEMO_CLOCK: simulated clock (模拟时钟); events are marked simulatedClock.']
+        : []),
+      'A token for local use: pnpm run token --community c1 --role admin --person p1',
       'Ctrl-C stops everything.',
     ].join('\n'),
   );

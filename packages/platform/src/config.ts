@@ -19,6 +19,12 @@ export const ConfigSchema = z.object({
   JWT_JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().min(1).default('yishi'),
   JWT_AUDIENCE: z.string().min(1).default('yishi'),
+  /** Demo and end-to-end tests only: a clock an admin can advance (never in production). */
+  DEMO_CLOCK: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -38,6 +44,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  if (parsed.data.DEMO_CLOCK && parsed.data.NODE_ENV === 'production') {
+    throw new ConfigError(['DEMO_CLOCK: a simulated clock is refused when NODE_ENV=production']);
   }
   return parsed.data;
 }

@@ -4,6 +4,7 @@ import { type EventStore, START } from '@yishi/event-store';
 import {
   type AppEnv,
   authenticate,
+  type Clock,
   communityScope,
   createMetrics,
   createRouter,
@@ -15,9 +16,11 @@ import {
   problem,
   requestContext,
   silentLogger,
+  systemClock,
   type Verifier,
 } from '@yishi/platform';
 import { CommandHandler } from './command-handler.ts';
+import { clockRoutes } from './routes/clock.ts';
 import { commandRouter } from './routes/commands.ts';
 import { StateReader } from './state-reader.ts';
 
@@ -25,7 +28,8 @@ export interface CommandAppDeps {
   store: EventStore;
   metrics?: Metrics;
   verify: Verifier;
-  clock?: () => Date;
+  /** A function for tests; a `Clock` (system or simulated) for running services. */
+  clock?: (() => Date) | Clock;
   newId?: () => string;
   logger?: Logger;
 }
@@ -34,7 +38,13 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 /** The command service: HTTP -> command -> decide -> append. */
 export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
-  const clock = deps.clock ?? (() => new Date());
+  const source: Clock =
+    deps.clock === undefined
+      ? systemClock
+      : typeof deps.clock === 'function'
+        ? { ...systemClock, now: deps.clock }
+        : deps.clock;
+  const clock = () => source.now();
   const newId = deps.newId ?? (() => randomUUID());
   const metrics = deps.metrics ?? createMetrics('command');
   const commandsPerAppend = metrics.histogram(
@@ -49,6 +59,7 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     clock,
     newId,
     onBatch: (n) => commandsPerAppend.observe(n),
+    simulatedClock: source.simulated,
   });
   const app = createRouter();
   app.use('*', requestContext(deps.logger ?? silentLogger));
@@ -71,6 +82,7 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
   app.route('/', commandRouter(handler, states, deps.store, newId, clock));
+  app.route('/', clockRoutes(source));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

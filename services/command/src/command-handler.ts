@@ -24,6 +24,8 @@ export interface CommandDeps {
   states?: StateReader;
   clock: () => Date;
   newId: () => string;
+  /** Events decided under a simulated (demo) clock say so in their metadata. */
+  simulatedClock?: boolean;
   /** Called once per append with the number of commands it carried (metrics). */
   onBatch?: (commands: number) => void;
 }
@@ -182,7 +184,7 @@ export class CommandHandler {
             type: event.type,
             schemaVersion: schemaVersionOf(event.type),
             data: event.data as JsonObject,
-            metadata: metadataOf(pending, at),
+            metadata: metadataOf(pending, at, this.deps.simulatedClock === true),
           })),
         });
         appended.push({ pending, events: result.length });
@@ -274,7 +276,7 @@ function schemaVersionOf(type: string): number {
   return Object.hasOwn(eventCatalog, type) ? eventSchemaVersion(type as DomainEventType) : 1;
 }
 
-function metadataOf(pending: Pending, at: string): JsonObject {
+function metadataOf(pending: Pending, at: string, simulated: boolean): JsonObject {
   const { input } = pending;
   return {
     commandId: pending.commandId,
@@ -286,5 +288,6 @@ function metadataOf(pending: Pending, at: string): JsonObject {
     correlationId: input.requestId,
     causationId: pending.commandId,
     communityId: input.communityId,
+    ...(simulated ? { simulatedClock: true } : {}),
   };
 }

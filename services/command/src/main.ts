@@ -7,6 +7,8 @@ import {
   listen,
   localSecret,
   type RunningService,
+  simulatedClock,
+  systemClock,
 } from '@yishi/platform';
 import { createApp } from './app.ts';
 
@@ -25,7 +27,9 @@ export async function startCommandService(
       ? { jwksUrl: config.JWT_JWKS_URL }
       : { secret: localSecret(config.DATA_DIR, config.JWT_SECRET) }),
   });
-  const app = createApp({ store, verify, logger });
+  const clock = config.DEMO_CLOCK ? simulatedClock() : systemClock;
+  if (clock.simulated) logger.warn('simulated clock: events are marked simulatedClock (demo only)');
+  const app = createApp({ store, verify, logger, clock });
   const server = await listen(app.fetch, config.HOST, config.COMMAND_PORT);
   return {
     url: `http://${config.HOST}:${config.COMMAND_PORT}`,

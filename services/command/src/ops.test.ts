@@ -48,3 +48,36 @@ describe('operations endpoints', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
   });
 });
+
+describe('clock', () => {
+  it('tells the time; a simulated clock advances for an admin and marks events', async () => {
+    const { simulatedClock } = await import('@yishi/platform');
+    const auth = testAuth();
+    const clock = simulatedClock(new Date('2026-03-01T00:00:00.000Z'));
+    const store = new MemoryEventStore();
+    const demo = createApp({ store, verify: auth.verify, clock });
+    const admin = await auth.token({ personId: 'a', role: 'admin', communities: ['c1'] });
+    const owner = await auth.token({ personId: 'o', role: 'owner', communities: ['c1'] });
+    const post = (token: string, path: string, body: unknown) =>
+      demo.request(path, {
+        method: path.endsWith('/c1') ? 'PUT' : 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post(owner, '/v1/admin/clock/advance', { days: 16 })).status).toBe(403);
+    const advanced = (await (
+      await post(admin, '/v1/admin/clock/advance', { days: 16 })
+    ).json()) as { now: string };
+    expect(advanced.now >= '2026-03-17T00:00:00.000Z').toBe(true);
+    await post(admin, '/v1/communities/c1', { name: '演示社区', kind: 'urban' });
+    const [event] = await store.readStream('community-c1');
+    expect(event?.metadata).toMatchObject({ simulatedClock: true });
+    // The system clock has no advance route at all.
+    const real = await app.request('/v1/admin/clock/advance', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: '{"days":1}',
+    });
+    expect(real.status).toBe(404);
+  });
+});

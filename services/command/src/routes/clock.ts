@@ -1,0 +1,65 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { addRoute, type Clock, createRouter, problem } from '@yishi/platform';
+
+const ClockState = z
+  .object({ now: z.string(), simulated: z.boolean() })
+  .openapi('Clock', { description: 'The time commands are decided at' });
+
+const getClock = createRoute({
+  method: 'get',
+  path: '/v1/clock',
+  summary: 'The service time, and whether it is a simulated (demo) clock',
+  tags: ['clock'],
+  security: [{ bearer: [] }],
+  responses: {
+    200: { description: 'Clock', content: { 'application/json': { schema: ClockState } } },
+  },
+});
+
+const advanceClock = createRoute({
+  method: 'post',
+  path: '/v1/admin/clock/advance',
+  summary: 'Advance a simulated clock (demo and tests only; admin)',
+  tags: ['clock'],
+  security: [{ bearer: [] }],
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({
+            days: z.number().int().min(0).max(3650).default(0),
+            hours: z
+              .number()
+              .int()
+              .min(0)
+              .max(24 * 3650)
+              .default(0),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'Clock', content: { 'application/json': { schema: ClockState } } },
+  },
+});
+
+/** `GET /v1/clock` always; `POST /v1/admin/clock/advance` only on a simulated clock. */
+export function clockRoutes(clock: Clock) {
+  const app = createRouter();
+  addRoute(app, getClock, async (c) =>
+    c.json({ now: clock.now().toISOString(), simulated: clock.simulated }),
+  );
+  if (clock.simulated) {
+    addRoute(app, advanceClock, async (c) => {
+      if (c.get('principal').role !== 'admin') {
+        return problem(c, 403, 'role-forbidden', 'Only an admin advances the simulated clock');
+      }
+      const { days, hours } = c.req.valid('json');
+      const now = clock.advance((days * 24 + hours) * 3_600_000);
+      return c.json({ now: now.toISOString(), simulated: true });
+    });
+  }
+  return app;
+}
