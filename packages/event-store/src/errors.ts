@@ -3,6 +3,10 @@ export type EventStoreErrorCode =
   | 'invalid-stream-id'
   | 'invalid-event'
   | 'event-too-large'
+  /** A read argument (checkpoint, batch size, range) is out of range. */
+  | 'invalid-argument'
+  /** The store could not be reached or was closed; an append's outcome is then unknown, and
+   * retrying it with the same command id is safe. */
   | 'store-unavailable';
 
 /** A refusal of the event store: a value with a stable code, never a bare Error. */
@@ -41,4 +45,8 @@ export class VersionConflictError extends EventStoreError {
 
 export function isVersionConflict(error: unknown): error is VersionConflictError {
   return error instanceof VersionConflictError;
+}
+
+export function isEventStoreError(error: unknown): error is EventStoreError {
+  return error instanceof EventStoreError;
 }

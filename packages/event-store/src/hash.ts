@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { canonicalJson } from './canonical.ts';
 import type { JsonObject } from './types.ts';
 
-// The package is CommonJS whose typings claim a default export; load it as what it is.
-const canonicalize = createRequire(import.meta.url)('canonicalize') as (
-  input: unknown,
-) => string | undefined;
+export { canonicalJson } from './canonical.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * Stands where the stream version goes in an event's canonical JSON template. RFC 8785 escapes
+ * every control character inside strings, so this raw character cannot occur anywhere else.
+ */
+export const VERSION_MARK = '\u0001';
 
 export interface HashedFields {
   streamId: string;
@@ -18,21 +21,54 @@ export interface HashedFields {
   metadata: JsonObject;
 }
 
+/**
+ * The canonical JSON of an event with {@link VERSION_MARK} in place of its stream version.
+ * RFC 8785 is compositional (members sorted by key, each value canonical), so this equals
+ * `canonicalJson({ data, metadata, schemaVersion, streamId, streamVersion, type })` once the
+ * mark is replaced by the version's decimal digits. The postgres adapter sends this template,
+ * and the database fills in the version it assigns and hashes the result in the same statement.
+ */
+export function canonicalEventTemplate(fields: Omit<HashedFields, 'streamVersion'>): string {
+  return templateOf(
+    fields.streamId,
+    fields.type,
+    fields.schemaVersion,
+    canonicalJson(fields.data),
+    canonicalJson(fields.metadata),
+  );
+}
+
+/** The template from the canonical JSON of data and metadata (already computed). */
+export function templateOf(
+  streamId: string,
+  type: string,
+  schemaVersion: number,
+  canonicalData: string,
+  canonicalMetadata: string,
+): string {
+  return (
+    `{"data":${canonicalData},"metadata":${canonicalMetadata}` +
+    `,"schemaVersion":${canonicalJson(schemaVersion)},"streamId":${canonicalJson(streamId)}` +
+    `,"streamVersion":${VERSION_MARK},"type":${canonicalJson(type)}}`
+  );
+}
+
+/** Fills a template's version mark. */
+export function fillTemplate(template: string, streamVersion: number): string {
+  return template.replace(VERSION_MARK, String(streamVersion));
+}
+
 /** RFC 8785 canonical JSON of what an event says (its stream position included). */
 export function canonicalEvent(fields: HashedFields): string {
-  const text = canonicalize({
-    streamId: fields.streamId,
-    streamVersion: fields.streamVersion,
-    type: fields.type,
-    schemaVersion: fields.schemaVersion,
-    data: fields.data,
-    metadata: fields.metadata,
-  });
-  if (text === undefined) throw new Error('event is not serialisable');
-  return text;
+  return fillTemplate(canonicalEventTemplate(fields), fields.streamVersion);
+}
+
+/** sha256(prev_hash ‖ text), hex; the text is hashed as UTF-8. */
+export function chainHashOfText(prevHash: string, canonicalText: string): string {
+  return createHash('sha256').update(prevHash).update(canonicalText).digest('hex');
 }
 
 /** hash = sha256(prev_hash ‖ canonical_json(event)), hex. */
 export function chainHash(prevHash: string, fields: HashedFields): string {
-  return createHash('sha256').update(prevHash).update(canonicalEvent(fields)).digest('hex');
+  return chainHashOfText(prevHash, canonicalEvent(fields));
 }

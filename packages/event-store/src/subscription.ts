@@ -5,6 +5,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './types.ts';
+import { assertBatchSize, assertCheckpoint } from './validation.ts';
 
 export interface PollingSubscriptionInput {
   from: Checkpoint;
@@ -15,13 +16,18 @@ export interface PollingSubscriptionInput {
   onWake?(wake: () => void): () => void;
 }
 
+const MAX_RETRY_DELAY_MS = 5000;
+
 /**
  * Catch-up then live: read batches until none is left, then wait for a wake-up hint or the
- * poll interval. The handler runs one batch at a time; its failure stops the subscription.
+ * poll interval. The handler runs one batch at a time, in order; its failure stops the
+ * subscription (`done` rejects). A failed read is retried from the same checkpoint.
  */
 export function pollingSubscription(input: PollingSubscriptionInput): Subscription {
+  assertCheckpoint(input.from);
   const batchSize = input.options.batchSize ?? 1000;
-  const pollMs = input.options.pollIntervalMs ?? 1000;
+  assertBatchSize(batchSize);
+  const pollMs = Math.max(1, input.options.pollIntervalMs ?? 1000);
   const prefixes = input.options.streamPrefixes;
   let stopped = false;
   let wakeUp: (() => void) | undefined;
@@ -32,30 +38,45 @@ export function pollingSubscription(input: PollingSubscriptionInput): Subscripti
   };
   const removeWaker = input.onWake?.(wake);
 
-  const sleep = () =>
+  const sleep = (ms: number, wakeable: boolean) =>
     new Promise<void>((resolve) => {
-      if (woken || stopped) {
+      if (stopped || (wakeable && woken)) {
         woken = false;
         resolve();
         return;
       }
-      const timer = setTimeout(done, pollMs);
-      function done() {
+      const timer = setTimeout(finish, ms);
+      function finish() {
         clearTimeout(timer);
         wakeUp = undefined;
-        woken = false;
+        if (wakeable) woken = false;
         resolve();
       }
-      wakeUp = done;
+      wakeUp = wakeable
+        ? finish
+        : () => {
+            if (stopped) finish();
+          };
     });
 
   const run = async () => {
     let checkpoint = input.from;
+    let failures = 0;
     while (!stopped) {
       woken = false;
-      const batch = await input.readAll(checkpoint, batchSize);
+      let batch: ReadAllResult;
+      try {
+        batch = await input.readAll(checkpoint, batchSize);
+        failures = 0;
+      } catch (error) {
+        if (stopped) break;
+        failures += 1;
+        input.options.onError?.(error);
+        await sleep(Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** Math.min(failures, 10)), false);
+        continue;
+      }
       if (batch.events.length === 0) {
-        await sleep();
+        await sleep(pollMs, true);
         continue;
       }
       checkpoint = batch.checkpoint;
@@ -67,6 +88,8 @@ export function pollingSubscription(input: PollingSubscriptionInput): Subscripti
     }
   };
   const done = run().finally(() => removeWaker?.());
+  // The caller observes failures through `done`; never an unhandled rejection.
+  done.catch(() => {});
   return {
     done,
     async stop() {

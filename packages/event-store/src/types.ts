@@ -105,8 +105,9 @@ export interface StreamHead {
 }
 
 export interface Subscription {
-  /** Resolves when the subscription has stopped. */
+  /** Stops the subscription; resolves when the handler is no longer running. */
   stop(): Promise<void>;
+  /** Settles when the subscription has stopped; rejects with the handler's error if it failed. */
   readonly done: Promise<void>;
 }
 
@@ -116,6 +117,11 @@ export interface SubscribeOptions {
   pollIntervalMs?: number;
   /** Only events whose stream id starts with one of these prefixes. */
   streamPrefixes?: string[];
+  /**
+   * Called when reading from the store failed; the subscription then retries from its last
+   * checkpoint with a growing delay (up to 5 s). A failing handler stops the subscription.
+   */
+  onError?: (error: unknown) => void;
 }
 
 export type BatchHandler = (events: RecordedEvent[], checkpoint: Checkpoint) => Promise<void>;

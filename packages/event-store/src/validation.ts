@@ -1,112 +1,179 @@
+import { canonicalJson, JsonProblem } from './canonical.ts';
 import { EventStoreError } from './errors.ts';
-import type { ExpectedVersion, JsonObject, NewEvent } from './types.ts';
+import { templateOf } from './hash.ts';
+import type { Checkpoint, ExpectedVersion, JsonObject, NewEvent } from './types.ts';
 
 /** `<category>-<id>`: lowercase category, then id characters; no spaces or control chars. */
 const STREAM_ID = /^[a-z][a-z0-9_]*-[A-Za-z0-9_.:-]{1,200}$/;
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.]{0,127}$/;
+/** Printable ASCII without spaces: safe in every adapter (and as an EventStoreDB stream name). */
+const COMMAND_ID = /^[\x21-\x7e]{1,200}$/;
+/** data + metadata of one event, as JSON text. */
 export const MAX_EVENT_BYTES = 256 * 1024;
+/** All events of one append together. */
+export const MAX_APPEND_BYTES = 16 * 1024 * 1024;
 export const MAX_EVENTS_PER_APPEND = 10_000;
+export const MAX_BATCH_SIZE = 10_000;
+const MAX_XID8 = 2n ** 64n - 1n;
 
-export function assertStreamId(streamId: string): void {
+export function assertStreamId(streamId: unknown): asserts streamId is string {
   if (typeof streamId !== 'string' || !STREAM_ID.test(streamId)) {
     throw new EventStoreError(
       'invalid-stream-id',
-      `invalid stream id: ${JSON.stringify(streamId)}`,
-      {
-        streamId,
-      },
+      `invalid stream id: ${JSON.stringify(String(streamId)).slice(0, 250)}`,
+      { streamId: typeof streamId === 'string' ? streamId.slice(0, 250) : String(streamId) },
     );
   }
 }
 
-function isPlainJson(value: unknown, depth: number): boolean {
-  if (depth > 64) return false;
-  if (value === null) return true;
-  switch (typeof value) {
-    case 'string':
-      return !value.includes('\u0000');
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value);
-    case 'object': {
-      if (Array.isArray(value)) return value.every((v) => isPlainJson(v, depth + 1));
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return false;
-      return Object.entries(value).every(
-        ([k, v]) => !k.includes('\u0000') && isPlainJson(v, depth + 1),
-      );
-    }
-    default:
-      return false;
-  }
+export function isValidStreamId(streamId: unknown): boolean {
+  return typeof streamId === 'string' && STREAM_ID.test(streamId);
 }
 
 function isJsonObject(value: unknown): value is JsonObject {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && isPlainJson(value, 0)
-  );
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Checks every event before anything is written; returns each event's JSON size. */
-export function assertEvents(streamId: string, events: NewEvent[]): void {
-  if (!Array.isArray(events) || events.length === 0) {
-    throw new EventStoreError('invalid-event', 'an append needs at least one event', { streamId });
+/** A validated event, with its canonical JSON template (see `canonicalEventTemplate`). */
+export interface PreparedEvent {
+  type: string;
+  schemaVersion: number;
+  data: JsonObject;
+  metadata: JsonObject;
+  template: string;
+  canonicalData: string;
+  canonicalMetadata: string;
+  /** The command id on the last event of its command; null elsewhere. */
+  commandId: string | null;
+}
+
+function prepareEvent(
+  streamId: string,
+  event: unknown,
+  index: number,
+): PreparedEvent & {
+  size: number;
+} {
+  const fail = (message: string) =>
+    new EventStoreError('invalid-event', `event ${index}: ${message}`, { streamId, index });
+  if (!isJsonObject(event)) throw fail('not an object');
+  const { type, data, metadata } = event;
+  if (typeof type !== 'string' || !EVENT_TYPE.test(type)) throw fail('invalid type');
+  const schemaVersion = event.schemaVersion ?? 1;
+  if (
+    typeof schemaVersion !== 'number' ||
+    !Number.isInteger(schemaVersion) ||
+    schemaVersion < 1 ||
+    schemaVersion > 1000
+  ) {
+    throw fail('invalid schemaVersion');
   }
-  if (events.length > MAX_EVENTS_PER_APPEND) {
+  if (!isJsonObject(data)) throw fail('data must be a JSON object');
+  if (!isJsonObject(metadata)) throw fail('metadata must be a JSON object');
+  const canonical = (part: 'data' | 'metadata', value: JsonObject) => {
+    try {
+      return canonicalJson(value);
+    } catch (error) {
+      if (!(error instanceof JsonProblem)) throw error;
+      throw fail(`${part}${error.path}: ${error.problem}`);
+    }
+  };
+  const dataText = canonical('data', data);
+  const metadataText = canonical('metadata', metadata);
+  const size = Buffer.byteLength(dataText) + Buffer.byteLength(metadataText);
+  if (size > MAX_EVENT_BYTES) {
     throw new EventStoreError(
-      'invalid-event',
-      `at most ${MAX_EVENTS_PER_APPEND} events per append`,
-      {
-        streamId,
-      },
+      'event-too-large',
+      `event ${index}: ${size} bytes > ${MAX_EVENT_BYTES}`,
+      { streamId, index, size, limit: MAX_EVENT_BYTES },
     );
   }
-  events.forEach((event, index) => {
-    if (typeof event?.type !== 'string' || !EVENT_TYPE.test(event.type)) {
-      throw new EventStoreError('invalid-event', `event ${index}: invalid type`, {
-        streamId,
-        index,
-      });
-    }
-    const version = event.schemaVersion ?? 1;
-    if (!Number.isInteger(version) || version < 1 || version > 1000) {
-      throw new EventStoreError('invalid-event', `event ${index}: invalid schemaVersion`, {
-        streamId,
-        index,
-      });
-    }
-    if (!isJsonObject(event.data) || !isJsonObject(event.metadata)) {
-      throw new EventStoreError(
-        'invalid-event',
-        `event ${index}: data and metadata must be JSON objects`,
-        {
-          streamId,
-          index,
-        },
-      );
-    }
-    const size =
-      Buffer.byteLength(JSON.stringify(event.data)) +
-      Buffer.byteLength(JSON.stringify(event.metadata));
-    if (size > MAX_EVENT_BYTES) {
-      throw new EventStoreError(
-        'event-too-large',
-        `event ${index}: ${size} bytes > ${MAX_EVENT_BYTES}`,
-        {
-          streamId,
-          index,
-          size,
-          limit: MAX_EVENT_BYTES,
-        },
-      );
-    }
-  });
+  return {
+    type,
+    schemaVersion,
+    data,
+    metadata,
+    template: templateOf(streamId, type, schemaVersion, dataText, metadataText),
+    canonicalData: dataText,
+    canonicalMetadata: metadataText,
+    commandId: null,
+    size,
+  };
 }
 
-export function assertExpected(expected: ExpectedVersion): void {
+/** Checks every event before anything is written. */
+export function assertEvents(streamId: string, events: unknown): asserts events is NewEvent[] {
+  prepareAppend(streamId, [{ events }]);
+}
+
+export function assertCommandId(commandId: unknown): void {
+  if (commandId === undefined) return;
+  if (typeof commandId !== 'string' || !COMMAND_ID.test(commandId)) {
+    throw new EventStoreError(
+      'invalid-event',
+      'invalid command id: 1 to 200 printable ASCII characters',
+      {},
+    );
+  }
+}
+
+/**
+ * Checks a whole append before anything is written: groups non-empty, command ids valid and
+ * distinct, every event valid plain JSON within the size limits. Returns the events in order,
+ * each with its canonical template and the command id on its command's last event.
+ */
+export function prepareAppend(streamId: string, groups: unknown): PreparedEvent[] {
+  if (!Array.isArray(groups) || groups.length === 0) {
+    throw new EventStoreError('invalid-event', 'an append needs at least one event', { streamId });
+  }
+  const seen = new Set<string>();
+  const prepared: PreparedEvent[] = [];
+  let total = 0;
+  for (const group of groups as unknown[]) {
+    if (!isJsonObject(group) || !Array.isArray(group.events) || group.events.length === 0) {
+      throw new EventStoreError('invalid-event', 'an append needs at least one event', {
+        streamId,
+      });
+    }
+    const commandId = group.commandId;
+    assertCommandId(commandId);
+    if (typeof commandId === 'string') {
+      if (seen.has(commandId)) {
+        throw new EventStoreError('invalid-event', 'a command id appears twice in one append', {
+          streamId,
+          commandId,
+        });
+      }
+      seen.add(commandId);
+    }
+    const events = group.events as unknown[];
+    if (prepared.length + events.length > MAX_EVENTS_PER_APPEND) {
+      throw new EventStoreError(
+        'invalid-event',
+        `at most ${MAX_EVENTS_PER_APPEND} events per append`,
+        { streamId },
+      );
+    }
+    for (let i = 0; i < events.length; i++) {
+      const { size, ...event } = prepareEvent(streamId, events[i], prepared.length);
+      if (i === events.length - 1 && typeof commandId === 'string') event.commandId = commandId;
+      total += size;
+      if (total > MAX_APPEND_BYTES) {
+        throw new EventStoreError(
+          'event-too-large',
+          `append of more than ${MAX_APPEND_BYTES} bytes`,
+          { streamId, limit: MAX_APPEND_BYTES },
+        );
+      }
+      prepared.push(event);
+    }
+  }
+  return prepared;
+}
+
+export function assertExpected(expected: unknown): asserts expected is ExpectedVersion {
   if (expected === 'any' || expected === 'noStream' || expected === 'streamExists') return;
-  if (!Number.isSafeInteger(expected) || expected < 0) {
+  if (typeof expected !== 'number' || !Number.isSafeInteger(expected) || expected < 0) {
     throw new EventStoreError('invalid-event', `invalid expected version: ${String(expected)}`);
   }
 }
@@ -121,4 +188,50 @@ export function satisfies(expected: ExpectedVersion, version: number): boolean {
   if (expected === 'noStream') return version === 0;
   if (expected === 'streamExists') return version > 0;
   return version === expected;
+}
+
+export function assertCheckpoint(checkpoint: unknown): asserts checkpoint is Checkpoint {
+  const cp = checkpoint as Partial<Checkpoint> | null | undefined;
+  if (
+    typeof cp !== 'object' ||
+    cp === null ||
+    typeof cp.transactionId !== 'bigint' ||
+    typeof cp.globalPosition !== 'bigint' ||
+    cp.transactionId < 0n ||
+    cp.globalPosition < 0n ||
+    cp.transactionId > MAX_XID8 ||
+    cp.globalPosition > MAX_XID8
+  ) {
+    throw new EventStoreError('invalid-argument', 'invalid checkpoint');
+  }
+}
+
+export function assertBatchSize(batchSize: unknown): asserts batchSize is number {
+  if (
+    typeof batchSize !== 'number' ||
+    !Number.isInteger(batchSize) ||
+    batchSize < 1 ||
+    batchSize > MAX_BATCH_SIZE
+  ) {
+    throw new EventStoreError(
+      'invalid-argument',
+      `batch size must be an integer from 1 to ${MAX_BATCH_SIZE}`,
+    );
+  }
+}
+
+/** Normalised readStream options: first version (>= 1) and optional count (>= 0). */
+export function readStreamRange(options: { fromVersion?: unknown; maxCount?: unknown } = {}): {
+  from: number;
+  maxCount: number | undefined;
+} {
+  const from = options.fromVersion ?? 1;
+  if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 0) {
+    throw new EventStoreError('invalid-argument', 'fromVersion must be a non-negative integer');
+  }
+  const max = options.maxCount;
+  if (max !== undefined && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0)) {
+    throw new EventStoreError('invalid-argument', 'maxCount must be a non-negative integer');
+  }
+  return { from: Math.max(1, from), maxCount: max };
 }

@@ -1,5 +1,5 @@
 import { EventStoreError, VersionConflictError } from '../errors.ts';
-import { chainHash, GENESIS_HASH } from '../hash.ts';
+import { chainHashOfText, fillTemplate, GENESIS_HASH } from '../hash.ts';
 import { pollingSubscription } from '../subscription.ts';
 import type {
   AppendGroup,
@@ -9,6 +9,7 @@ import type {
   Checkpoint,
   EventStore,
   ExpectedVersion,
+  JsonObject,
   NewEvent,
   ReadAllResult,
   ReadStreamOptions,
@@ -20,10 +21,14 @@ import type {
 } from '../types.ts';
 import { type Upcaster, upcastEvent } from '../upcast.ts';
 import {
-  assertEvents,
+  assertBatchSize,
+  assertCheckpoint,
+  assertCommandId,
   assertExpected,
   assertStreamId,
   describeExpected,
+  prepareAppend,
+  readStreamRange,
   satisfies,
 } from '../validation.ts';
 import { verifyChain } from '../verify.ts';
@@ -34,7 +39,9 @@ export class MemoryEventStore implements EventStore {
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly commands = new Map<string, AppendResult>();
   private readonly wakers = new Set<() => void>();
+  private readonly subscriptions = new Set<Subscription>();
   private readonly clock: () => Date;
+  private closed = false;
 
   constructor(private readonly options: { upcasters?: Upcaster[]; clock?: () => Date } = {}) {
     this.clock = options.clock ?? (() => new Date());
@@ -45,13 +52,13 @@ export class MemoryEventStore implements EventStore {
     events: NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    const [result] = await this.appendGroups(
-      streamId,
-      [{ commandId: options.commandId as string, events }],
-      {
-        expected: options.expected,
-      },
-    );
+    if (typeof options !== 'object' || options === null) {
+      throw new EventStoreError('invalid-event', 'append options are required');
+    }
+    assertCommandId(options.commandId);
+    const group: AppendGroup = { commandId: options.commandId as string, events };
+    if (options.commandId === undefined) delete (group as { commandId?: string }).commandId;
+    const [result] = await this.appendGroups(streamId, [group], { expected: options.expected });
     return result!;
   }
 
@@ -61,16 +68,19 @@ export class MemoryEventStore implements EventStore {
     options: { expected: ExpectedVersion },
   ): Promise<AppendResult[]> {
     assertStreamId(streamId);
-    assertExpected(options.expected);
-    if (groups.length === 0) throw new EventStoreError('invalid-event', 'no events to append');
-    assertEvents(
-      streamId,
-      groups.flatMap((g) => g.events),
+    assertExpected(options?.expected);
+    const prepared = prepareAppend(streamId, groups);
+    this.assertOpen();
+    const known = groups.map((g) =>
+      g.commandId !== undefined ? this.commands.get(g.commandId) : undefined,
     );
-    const known = groups.map((g) => (g.commandId ? this.commands.get(g.commandId) : undefined));
     if (known.every((k) => k !== undefined)) return known.map((k) => ({ ...k!, duplicate: true }));
     if (known.some((k) => k !== undefined)) {
-      throw new EventStoreError('invalid-event', 'a command of this group was appended before');
+      throw new EventStoreError(
+        'invalid-event',
+        'some commands of this append were appended before, others not',
+        { streamId },
+      );
     }
     const stream = this.streams.get(streamId) ?? [];
     if (!satisfies(options.expected, stream.length)) {
@@ -81,27 +91,22 @@ export class MemoryEventStore implements EventStore {
     let prev = stream[stream.length - 1]?.hash ?? GENESIS_HASH;
     const recordedAt = this.clock();
     const added: RecordedEvent[] = [];
+    let index = 0;
     for (const group of groups) {
-      for (const event of group.events) {
+      for (let k = 0; k < group.events.length; k++) {
+        const event = prepared[index++]!;
         const streamVersion = stream.length + added.length + 1;
-        const schemaVersion = event.schemaVersion ?? 1;
-        const data = structuredClone(event.data);
-        const metadata = structuredClone(event.metadata);
-        const hash = chainHash(prev, {
-          streamId,
-          streamVersion,
-          type: event.type,
-          schemaVersion,
-          data,
-          metadata,
-        });
+        // Stored as it would come back from a database: parsed from its canonical JSON.
+        const data = JSON.parse(event.canonicalData) as JsonObject;
+        const metadata = JSON.parse(event.canonicalMetadata) as JsonObject;
+        const hash = chainHashOfText(prev, fillTemplate(event.template, streamVersion));
         added.push({
           streamId,
           streamVersion,
           globalPosition: BigInt(this.all.length + added.length + 1),
           transactionId,
           type: event.type,
-          schemaVersion,
+          schemaVersion: event.schemaVersion,
           data,
           metadata,
           recordedAt,
@@ -118,7 +123,7 @@ export class MemoryEventStore implements EventStore {
         checkpoint: { transactionId, globalPosition: last.globalPosition },
         duplicate: false,
       };
-      if (group.commandId) this.commands.set(group.commandId, result);
+      if (group.commandId !== undefined) this.commands.set(group.commandId, result);
       results.push(result);
     }
     this.streams.set(streamId, [...stream, ...added]);
@@ -128,19 +133,23 @@ export class MemoryEventStore implements EventStore {
   }
 
   async findCommand(commandId: string): Promise<AppendResult | undefined> {
+    this.assertOpen();
+    assertCommandId(commandId);
     const found = this.commands.get(commandId);
     return found ? { ...found, duplicate: true } : undefined;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
     assertStreamId(streamId);
-    const from = Math.max(1, options.fromVersion ?? 1);
+    const { from, maxCount } = readStreamRange(options);
     const events = (this.streams.get(streamId) ?? []).slice(from - 1);
-    const limited = options.maxCount === undefined ? events : events.slice(0, options.maxCount);
+    const limited = maxCount === undefined ? events : events.slice(0, maxCount);
     return limited.map((e) => this.upcast(e));
   }
 
   async streamHead(streamId: string): Promise<StreamHead | undefined> {
+    this.assertOpen();
     assertStreamId(streamId);
     const stream = this.streams.get(streamId);
     const last = stream?.[stream.length - 1];
@@ -148,9 +157,22 @@ export class MemoryEventStore implements EventStore {
   }
 
   async readAll(from: Checkpoint, batchSize: number): Promise<ReadAllResult> {
-    const start = this.all.findIndex((e) => e.globalPosition > from.globalPosition);
-    const events =
-      start < 0 ? [] : this.all.slice(start, start + batchSize).map((e) => this.upcast(e));
+    this.assertOpen();
+    assertCheckpoint(from);
+    assertBatchSize(batchSize);
+    // Positions ascend with the order of the array (one writer): binary search.
+    let lo = 0;
+    let hi = this.all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const e = this.all[mid]!;
+      const after =
+        e.transactionId > from.transactionId ||
+        (e.transactionId === from.transactionId && e.globalPosition > from.globalPosition);
+      if (after) hi = mid;
+      else lo = mid + 1;
+    }
+    const events = this.all.slice(lo, lo + batchSize).map((e) => this.upcast(e));
     const last = events[events.length - 1];
     return {
       events,
@@ -161,7 +183,8 @@ export class MemoryEventStore implements EventStore {
   }
 
   subscribe(from: Checkpoint, handler: BatchHandler, options: SubscribeOptions = {}): Subscription {
-    return pollingSubscription({
+    this.assertOpen();
+    const subscription = pollingSubscription({
       from,
       handler,
       options,
@@ -171,18 +194,24 @@ export class MemoryEventStore implements EventStore {
         return () => this.wakers.delete(wake);
       },
     });
+    this.subscriptions.add(subscription);
+    void subscription.done.catch(() => {}).finally(() => this.subscriptions.delete(subscription));
+    return subscription;
   }
 
   async verifyStream(streamId: string): Promise<VerifyResult> {
+    this.assertOpen();
+    assertStreamId(streamId);
     const stream = this.streams.get(streamId);
     return verifyChain(stream ? [stream] : []);
   }
 
   async verifyAll(options: { streamPrefix?: string } = {}): Promise<VerifyResult> {
+    this.assertOpen();
     const prefix = options.streamPrefix ?? '';
     const chosen = [...this.streams.entries()]
       .filter(([id]) => id.startsWith(prefix))
-      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, events]) => events);
     return verifyChain(chosen);
   }
@@ -193,11 +222,18 @@ export class MemoryEventStore implements EventStore {
     if (event) event.data = data;
   }
 
+  /** A copy (callers must not be able to alter the store), upcast. */
   private upcast(event: RecordedEvent): RecordedEvent {
-    return upcastEvent(event, this.options.upcasters ?? []);
+    return upcastEvent(structuredClone(event), this.options.upcasters ?? []);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreError('store-unavailable', 'the event store is closed');
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.closed = true;
     this.wakers.clear();
   }
 }

@@ -1,6 +1,5 @@
 import pg from 'pg';
 import { EventStoreError, VersionConflictError } from '../errors.ts';
-import { chainHash, GENESIS_HASH } from '../hash.ts';
 import { pollingSubscription } from '../subscription.ts';
 import type {
   AppendGroup,
@@ -22,14 +21,17 @@ import type {
 } from '../types.ts';
 import { type Upcaster, upcastEvent } from '../upcast.ts';
 import {
-  assertEvents,
+  assertBatchSize,
+  assertCheckpoint,
+  assertCommandId,
   assertExpected,
   assertStreamId,
   describeExpected,
-  satisfies,
+  prepareAppend,
+  readStreamRange,
 } from '../validation.ts';
-import { verifyChain } from '../verify.ts';
-import { migrateEventStore } from './schema.ts';
+import { ChainVerifier } from '../verify.ts';
+import { APPEND_ONE_SQL, migrateEventStore } from './schema.ts';
 
 export interface PostgresEventStoreOptions {
   connectionString: string;
@@ -38,14 +40,57 @@ export interface PostgresEventStoreOptions {
   upcasters?: Upcaster[];
   /** Run the schema migration on first use (default true). */
   migrate?: boolean;
+  /** Send a NOTIFY wake-up hint after appends (default true). */
+  notify?: boolean;
 }
 
-const EVENT_COLUMNS = `global_position, transaction_id::text AS transaction_id, stream_id, stream_version,
+/** The channel of the wake-up hint sent after appends. */
+export const NOTIFY_CHANNEL = 'es_events';
+
+const EVENT_COLUMNS = `global_position, transaction_id::text AS txid, stream_id, stream_version,
   type, schema_version, data, metadata, recorded_at, prev_hash, hash`;
+
+// Named statements: parsed and planned once per connection.
+const Q = {
+  appendOne: { name: 'es_append_one', text: APPEND_ONE_SQL },
+  appendMany: {
+    name: 'es_append_many',
+    text: 'SELECT head, positions, txid FROM es_append($1, $2, $3, $4, $5)',
+  },
+  readAll: {
+    name: 'es_read_all',
+    // ORDER BY names the xid8 column, not the text alias: text order would be wrong.
+    text: `SELECT ${EVENT_COLUMNS} FROM es_events
+            WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY transaction_id, global_position LIMIT $3`,
+  },
+  readStream: {
+    name: 'es_read_stream',
+    text: `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = $1 AND stream_version >= $2
+            ORDER BY stream_version LIMIT $3`,
+  },
+  head: {
+    name: 'es_stream_head',
+    text: `SELECT stream_version, hash FROM es_events WHERE stream_id = $1
+            ORDER BY stream_version DESC LIMIT 1`,
+  },
+  command: {
+    name: 'es_find_command',
+    text: `SELECT stream_id, stream_version, global_position, transaction_id::text AS txid
+             FROM es_events WHERE command_id = $1`,
+  },
+  verifyBatch: {
+    name: 'es_verify_batch',
+    text: `SELECT ${EVENT_COLUMNS} FROM es_events
+            WHERE (stream_id, stream_version) > ($1, $2::bigint) AND stream_id >= $3
+            ORDER BY stream_id, stream_version LIMIT $4`,
+  },
+} as const;
 
 interface EventRow {
   global_position: string;
-  transaction_id: string;
+  txid: string;
   stream_id: string;
   stream_version: string;
   type: string;
@@ -57,25 +102,31 @@ interface EventRow {
   hash: string;
 }
 
-interface AppendRow {
-  status: 'ok' | 'conflict' | 'duplicate';
-  version: string;
-  positions: string[] | null;
-  duplicate_command: string | null;
-  txid: string | null;
+interface AppendOutcome {
+  head: number;
+  /** Global positions of the appended events; undefined when `expected` did not hold. */
+  positions: bigint[] | undefined;
+  transactionId: bigint;
 }
 
-const HEAD_CACHE_LIMIT = 10_000;
-const MAX_ATTEMPTS = 3;
+/** Attempts of an 'any'/'streamExists' append that loses a race (retries hold a stream lock). */
+const MAX_ATTEMPTS = 10;
+const VERIFY_BATCH = 5000;
 
+/**
+ * The PostgreSQL adapter. One statement (one round trip) per append: the version check, the
+ * hash chain and the insert happen in the database, so no head needs to be known beforehand
+ * and several instances can append to the same stream safely.
+ */
 export class PostgresEventStore implements EventStore {
   readonly pool: pg.Pool;
   private readonly upcasters: Upcaster[];
-  private readonly heads = new Map<string, StreamHead>();
   private ready: Promise<void> | undefined;
   private listener: pg.Client | undefined;
-  private listenerReady: Promise<void> | undefined;
+  private listenRetry: NodeJS.Timeout | undefined;
   private readonly wakers = new Set<() => void>();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly notifier: Notifier | undefined;
   private closed = false;
 
   constructor(private readonly options: PostgresEventStoreOptions) {
@@ -86,15 +137,17 @@ export class PostgresEventStore implements EventStore {
     // An idle client's error (server restart) must not crash the process.
     this.pool.on('error', () => {});
     this.upcasters = options.upcasters ?? [];
+    this.notifier = options.notify === false ? undefined : new Notifier(options.connectionString);
   }
 
   /** Creates the schema (idempotent). Called lazily before the first query. */
   init(): Promise<void> {
     if (!this.ready) {
-      this.ready =
+      const ready =
         this.options.migrate === false ? Promise.resolve() : migrateEventStore(this.pool);
-      this.ready.catch(() => {
+      this.ready = ready.catch((error: unknown) => {
         this.ready = undefined;
+        throw mapError(error);
       });
     }
     return this.ready;
@@ -105,6 +158,10 @@ export class PostgresEventStore implements EventStore {
     events: NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
+    if (typeof options !== 'object' || options === null) {
+      throw new EventStoreError('invalid-event', 'append options are required');
+    }
+    assertCommandId(options.commandId);
     const results = await this.appendInternal(
       streamId,
       [{ commandId: options.commandId, events }],
@@ -118,7 +175,7 @@ export class PostgresEventStore implements EventStore {
     groups: AppendGroup[],
     options: { expected: ExpectedVersion },
   ): Promise<AppendResult[]> {
-    return this.appendInternal(streamId, groups, options.expected);
+    return this.appendInternal(streamId, groups, options?.expected);
   }
 
   private async appendInternal(
@@ -128,107 +185,101 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult[]> {
     assertStreamId(streamId);
     assertExpected(expected);
-    if (groups.length === 0) throw new EventStoreError('invalid-event', 'no events to append');
-    const events = groups.flatMap((g) => g.events);
-    assertEvents(streamId, events);
-    for (const group of groups) {
-      if (group.events.length === 0) throw new EventStoreError('invalid-event', 'empty group');
-      if (
-        group.commandId !== undefined &&
-        (typeof group.commandId !== 'string' ||
-          group.commandId.length === 0 ||
-          group.commandId.length > 300)
-      ) {
-        throw new EventStoreError('invalid-event', 'invalid command id');
-      }
-    }
+    const prepared = prepareAppend(streamId, groups);
+    this.assertOpen();
+    const templates = prepared.map((e) => e.template);
+    const commandIds = prepared.map((e) => e.commandId);
+    const hasCommands = groups.some((g) => g.commandId !== undefined);
+    const code =
+      expected === 'any'
+        ? -1
+        : expected === 'streamExists'
+          ? -2
+          : expected === 'noStream'
+            ? 0
+            : expected;
     await this.init();
 
-    let head = this.heads.get(streamId);
-    let fromCache = head !== undefined;
     for (let attempt = 1; ; attempt++) {
-      if (!head) {
-        head = (await this.streamHead(streamId)) ?? { version: 0, hash: GENESIS_HASH };
-        fromCache = false;
-      }
-      if (!satisfies(expected, head.version)) {
-        if (fromCache) {
-          head = undefined;
+      let outcome: AppendOutcome;
+      try {
+        outcome = await this.runAppend(streamId, code, commandIds, templates, attempt > 1);
+      } catch (error) {
+        const pgCode = (error as { code?: string }).code;
+        if (pgCode !== '23505' && pgCode !== '40001' && pgCode !== '40P01') throw mapError(error);
+        // A concurrent append won the race (or the command was appended before).
+        if (hasCommands) {
+          const duplicate = await this.duplicateOf(groups);
+          if (duplicate) return duplicate;
+          if ((error as { constraint?: string }).constraint === 'es_events_command_id') {
+            throw new EventStoreError(
+              'invalid-event',
+              'some commands of this append were appended before, others not',
+              { streamId },
+            );
+          }
+        }
+        if ((expected === 'any' || expected === 'streamExists') && attempt < MAX_ATTEMPTS) {
           continue;
         }
-        const duplicate = await this.duplicateOf(groups);
-        if (duplicate) return duplicate;
-        throw new VersionConflictError(streamId, describeExpected(expected), head.version);
+        const head = await this.streamHead(streamId);
+        throw new VersionConflictError(streamId, describeExpected(expected), head?.version ?? 0);
       }
-      const prepared = prepare(streamId, head, groups);
-      let row: AppendRow;
-      try {
-        const result = await this.pool.query<AppendRow>(
-          'SELECT * FROM es_append($1, $2, $3, $4, $5, $6, $7::jsonb[], $8::jsonb[], $9, $10)',
-          [
-            streamId,
-            head.version,
-            head.hash,
-            prepared.commandIds,
-            prepared.types,
-            prepared.schemaVersions,
-            prepared.data,
-            prepared.metadata,
-            prepared.prevHashes,
-            prepared.hashes,
-          ],
-        );
-        row = result.rows[0]!;
-      } catch (error) {
-        if ((error as { code?: string }).code === 'YS002') {
+      if (!outcome.positions) {
+        if (hasCommands) {
           const duplicate = await this.duplicateOf(groups);
           if (duplicate) return duplicate;
         }
-        throw mapPgError(error, streamId);
+        throw new VersionConflictError(streamId, describeExpected(expected), outcome.head);
       }
-      if (row.status === 'ok') {
-        const last = prepared.hashes[prepared.hashes.length - 1]!;
-        const version = Number(row.version);
-        this.rememberHead(streamId, { version, hash: last });
-        const positions = (row.positions ?? []).map((p) => BigInt(p));
-        let offset = 0;
-        const transactionId = BigInt(row.txid ?? '0');
-        return groups.map((group) => {
-          offset += group.events.length;
-          const globalPosition = positions[offset - 1]!;
-          return {
-            streamId,
-            nextExpectedVersion: head!.version + offset,
-            lastGlobalPosition: globalPosition,
-            checkpoint: { transactionId, globalPosition },
-            duplicate: false,
-          };
-        });
-      }
-      if (row.status === 'duplicate') {
-        const duplicate = await this.duplicateOf(groups);
-        if (duplicate) return duplicate;
-        throw new EventStoreError('invalid-event', 'a command of this group was appended before', {
-          commandId: row.duplicate_command,
-        });
-      }
-      // conflict: someone appended first.
-      this.heads.delete(streamId);
-      head = undefined;
-      const actual = Number(row.version);
-      const retryable = (expected === 'any' || expected === 'streamExists') && actual > 0;
-      if (
-        fromCache ||
-        (retryable && attempt < MAX_ATTEMPTS) ||
-        (expected === 'any' && attempt < MAX_ATTEMPTS)
-      ) {
-        fromCache = false;
-        continue;
-      }
-      const duplicate = await this.duplicateOf(groups);
-      if (duplicate) return duplicate;
-      throw new VersionConflictError(streamId, describeExpected(expected), actual);
+      this.afterAppend();
+      const positions = outcome.positions;
+      let offset = 0;
+      return groups.map((group) => {
+        offset += group.events.length;
+        const globalPosition = positions[offset - 1]!;
+        return {
+          streamId,
+          nextExpectedVersion: outcome.head + offset,
+          lastGlobalPosition: globalPosition,
+          checkpoint: { transactionId: outcome.transactionId, globalPosition },
+          duplicate: false,
+        };
+      });
     }
+  }
+
+  private async runAppend(
+    streamId: string,
+    expected: number,
+    commandIds: (string | null)[],
+    templates: string[],
+    lock: boolean,
+  ): Promise<AppendOutcome> {
+    if (templates.length === 1 && !lock) {
+      const { rows } = await this.pool.query<{
+        head: string;
+        global_position: string | null;
+        txid: string | null;
+      }>({ ...Q.appendOne, values: [streamId, expected, commandIds[0], templates[0]] });
+      const row = rows[0]!;
+      return {
+        head: Number(row.head),
+        positions: row.global_position === null ? undefined : [BigInt(row.global_position)],
+        transactionId: BigInt(row.txid ?? 0),
+      };
+    }
+    const { rows } = await this.pool.query<{
+      head: string;
+      positions: string[] | null;
+      txid: string | null;
+    }>({ ...Q.appendMany, values: [streamId, expected, commandIds, templates, lock] });
+    const row = rows[0]!;
+    return {
+      head: Number(row.head),
+      positions: row.positions === null ? undefined : row.positions.map((p) => BigInt(p)),
+      transactionId: BigInt(row.txid ?? 0),
+    };
   }
 
   /** When every group's command was appended before, their stored results. */
@@ -237,7 +288,7 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult[] | undefined> {
     const results: AppendResult[] = [];
     for (const group of groups) {
-      if (!group.commandId) return undefined;
+      if (group.commandId === undefined) return undefined;
       const found = await this.findCommand(group.commandId);
       if (!found) return undefined;
       results.push(found);
@@ -245,36 +296,28 @@ export class PostgresEventStore implements EventStore {
     return results;
   }
 
-  private rememberHead(streamId: string, head: StreamHead): void {
-    if (this.heads.size >= HEAD_CACHE_LIMIT) {
-      const oldest = this.heads.keys().next().value;
-      if (oldest !== undefined) this.heads.delete(oldest);
-    }
-    this.heads.delete(streamId);
-    this.heads.set(streamId, head);
+  private afterAppend(): void {
+    for (const wake of this.wakers) wake();
+    this.notifier?.notify();
   }
 
   async findCommand(commandId: string): Promise<AppendResult | undefined> {
-    await this.init();
-    const { rows } = await this.pool.query<{
+    assertCommandId(commandId);
+    const { rows } = await this.query<{
       stream_id: string;
-      last_version: string;
-      last_global_position: string;
-      transaction_id: string;
-    }>(
-      `SELECT stream_id, last_version, last_global_position, transaction_id::text AS transaction_id
-         FROM es_commands WHERE command_id = $1`,
-      [commandId],
-    );
+      stream_version: string;
+      global_position: string;
+      txid: string;
+    }>({ ...Q.command, values: [commandId] });
     const row = rows[0];
     if (!row) return undefined;
     return {
       streamId: row.stream_id,
-      nextExpectedVersion: Number(row.last_version),
-      lastGlobalPosition: BigInt(row.last_global_position),
+      nextExpectedVersion: Number(row.stream_version),
+      lastGlobalPosition: BigInt(row.global_position),
       checkpoint: {
-        transactionId: BigInt(row.transaction_id),
-        globalPosition: BigInt(row.last_global_position),
+        transactionId: BigInt(row.txid),
+        globalPosition: BigInt(row.global_position),
       },
       duplicate: true,
     };
@@ -282,38 +325,31 @@ export class PostgresEventStore implements EventStore {
 
   async streamHead(streamId: string): Promise<StreamHead | undefined> {
     assertStreamId(streamId);
-    await this.init();
-    const { rows } = await this.pool.query<{ version: string; last_hash: string }>(
-      'SELECT version, last_hash FROM es_streams WHERE stream_id = $1',
-      [streamId],
-    );
+    const { rows } = await this.query<{ stream_version: string; hash: string }>({
+      ...Q.head,
+      values: [streamId],
+    });
     const row = rows[0];
-    return row ? { version: Number(row.version), hash: row.last_hash } : undefined;
+    return row ? { version: Number(row.stream_version), hash: row.hash } : undefined;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     assertStreamId(streamId);
-    await this.init();
-    const from = Math.max(1, Math.floor(options.fromVersion ?? 1));
-    const limit = options.maxCount ?? null;
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = $1 AND stream_version >= $2
-       ORDER BY stream_version LIMIT $3`,
-      [streamId, from, limit],
-    );
+    const { from, maxCount } = readStreamRange(options);
+    const { rows } = await this.query<EventRow>({
+      ...Q.readStream,
+      values: [streamId, from, maxCount ?? null],
+    });
     return rows.map((r) => this.toEvent(r));
   }
 
   async readAll(from: Checkpoint, batchSize: number): Promise<ReadAllResult> {
-    await this.init();
-    const size = Math.max(1, Math.min(10_000, Math.floor(batchSize)));
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM es_events
-        WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, global_position LIMIT $3`,
-      [from.transactionId.toString(), from.globalPosition.toString(), size],
-    );
+    assertCheckpoint(from);
+    assertBatchSize(batchSize);
+    const { rows } = await this.query<EventRow>({
+      ...Q.readAll,
+      values: [from.transactionId.toString(), from.globalPosition.toString(), batchSize],
+    });
     const events = rows.map((r) => this.toEvent(r));
     const last = events[events.length - 1];
     return {
@@ -325,87 +361,137 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribe(from: Checkpoint, handler: BatchHandler, options: SubscribeOptions = {}): Subscription {
-    return pollingSubscription({
+    this.assertOpen();
+    const subscription = pollingSubscription({
       from,
       handler,
       options,
       readAll: (cp, size) => this.readAll(cp, size),
       onWake: (wake) => this.addWaker(wake),
     });
+    this.subscriptions.add(subscription);
+    void subscription.done.catch(() => {}).finally(() => this.subscriptions.delete(subscription));
+    return subscription;
   }
 
   /** LISTEN once per store; every subscription is woken by a notification. */
   private addWaker(wake: () => void): () => void {
     this.wakers.add(wake);
-    if (!this.listenerReady && !this.closed) {
-      const client = new pg.Client({ connectionString: this.options.connectionString });
-      client.on('error', () => {
-        this.listener = undefined;
-        this.listenerReady = undefined;
-      });
-      client.on('notification', () => {
-        for (const w of this.wakers) w();
-      });
-      this.listener = client;
-      this.listenerReady = client
-        .connect()
-        .then(() => client.query('LISTEN es_events'))
-        .then(() => {})
-        .catch(() => {
-          // Polling stays as the fallback.
-          this.listener = undefined;
-          this.listenerReady = undefined;
-        });
-    }
+    this.ensureListener();
     return () => {
       this.wakers.delete(wake);
     };
   }
 
+  private ensureListener(): void {
+    if (this.listener || this.closed || this.wakers.size === 0) return;
+    const client = new pg.Client({ connectionString: this.options.connectionString });
+    this.listener = client;
+    const fail = () => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      client.end().catch(() => {});
+      // Polling covers the gap; listen again a little later.
+      if (!this.closed && !this.listenRetry) {
+        this.listenRetry = setTimeout(() => {
+          this.listenRetry = undefined;
+          this.ensureListener();
+        }, 1000);
+        this.listenRetry.unref();
+      }
+    };
+    client.on('error', fail);
+    client.on('end', fail);
+    client.on('notification', () => {
+      for (const w of this.wakers) w();
+    });
+    client
+      .connect()
+      .then(() => client.query(`LISTEN ${NOTIFY_CHANNEL}`))
+      .then(() => {
+        // Anything appended while not listening: look again.
+        for (const w of this.wakers) w();
+      })
+      .catch(fail);
+  }
+
   async verifyStream(streamId: string): Promise<VerifyResult> {
     assertStreamId(streamId);
-    await this.init();
-    const events = await this.readRawStream(streamId);
-    return verifyChain(events.length ? [events] : []);
-  }
-
-  async verifyAll(options: { streamPrefix?: string } = {}): Promise<VerifyResult> {
-    await this.init();
-    const prefix = options.streamPrefix ?? '';
-    const { rows } = await this.pool.query<{ stream_id: string }>(
-      `SELECT stream_id FROM es_streams WHERE starts_with(stream_id, $1) ORDER BY stream_id`,
-      [prefix],
-    );
-    let streams = 0;
-    let count = 0;
-    for (const { stream_id } of rows) {
-      const result = await this.verifyStream(stream_id);
-      streams += 1;
-      count += result.events;
-      if (!result.ok) return { ...result, streams, events: count };
+    const verifier = new ChainVerifier();
+    let version = 0;
+    for (;;) {
+      const { rows } = await this.query<EventRow>({
+        ...Q.readStream,
+        values: [streamId, version + 1, VERIFY_BATCH],
+      });
+      for (const row of rows) {
+        if (!verifier.add(rowToEvent(row))) return verifier.result();
+      }
+      if (rows.length < VERIFY_BATCH) break;
+      version = Number(rows[rows.length - 1]!.stream_version);
     }
-    return { ok: true, streams, events: count };
+    return verifier.result();
   }
 
-  /** Events exactly as stored (no upcasting): what the hashes cover. */
-  private async readRawStream(streamId: string): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = $1 ORDER BY stream_version`,
-      [streamId],
-    );
-    return rows.map(rowToEvent);
+  /** Verifies every stream (or those starting with a prefix), in stream order, in batches. */
+  async verifyAll(options: { streamPrefix?: string } = {}): Promise<VerifyResult> {
+    const prefix = options.streamPrefix ?? '';
+    if (typeof prefix !== 'string') throw new EventStoreError('invalid-argument', 'bad prefix');
+    const verifier = new ChainVerifier();
+    let lastStream = '';
+    let lastVersion = 0;
+    let current: string | undefined;
+    for (;;) {
+      const { rows } = await this.query<EventRow>({
+        ...Q.verifyBatch,
+        values: [lastStream, lastVersion, prefix, VERIFY_BATCH],
+      });
+      for (const row of rows) {
+        if (!row.stream_id.startsWith(prefix)) return verifier.result();
+        if (current !== undefined && row.stream_id !== current) verifier.finishStream(current);
+        current = row.stream_id;
+        if (!verifier.add(rowToEvent(row))) return verifier.result();
+      }
+      if (rows.length < VERIFY_BATCH) return verifier.result();
+      const last = rows[rows.length - 1]!;
+      lastStream = last.stream_id;
+      lastVersion = Number(last.stream_version);
+    }
   }
 
   private toEvent(row: EventRow): RecordedEvent {
-    return upcastEvent(rowToEvent(row), this.upcasters);
+    const event = rowToEvent(row);
+    return this.upcasters.length ? upcastEvent(event, this.upcasters) : event;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreError('store-unavailable', 'the event store is closed');
+  }
+
+  /** A read: schema first, typed errors. */
+  private async query<R extends pg.QueryResultRow>(
+    config: pg.QueryConfig,
+  ): Promise<pg.QueryResult<R>> {
+    this.assertOpen();
+    await this.init();
+    try {
+      return await this.pool.query<R>(config);
+    } catch (error) {
+      throw mapError(error);
+    }
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    const subscriptions = [...this.subscriptions];
+    await Promise.all(subscriptions.map((s) => s.stop()));
     this.closed = true;
     this.wakers.clear();
+    if (this.listenRetry) clearTimeout(this.listenRetry);
     const listener = this.listener;
     this.listener = undefined;
     if (listener) await listener.end().catch(() => {});
+    await this.notifier?.close();
     await this.pool.end();
   }
 }
@@ -415,7 +501,7 @@ function rowToEvent(row: EventRow): RecordedEvent {
     streamId: row.stream_id,
     streamVersion: Number(row.stream_version),
     globalPosition: BigInt(row.global_position),
-    transactionId: BigInt(row.transaction_id),
+    transactionId: BigInt(row.txid),
     type: row.type,
     schemaVersion: row.schema_version,
     data: row.data,
@@ -426,60 +512,114 @@ function rowToEvent(row: EventRow): RecordedEvent {
   };
 }
 
-function prepare(
-  streamId: string,
-  head: StreamHead,
-  groups: { commandId?: string | undefined; events: NewEvent[] }[],
-) {
-  const commandIds: (string | null)[] = [];
-  const types: string[] = [];
-  const schemaVersions: number[] = [];
-  const data: string[] = [];
-  const metadata: string[] = [];
-  const prevHashes: string[] = [];
-  const hashes: string[] = [];
-  let prev = head.hash;
-  let version = head.version;
-  for (const group of groups) {
-    for (const event of group.events) {
-      version += 1;
-      const schemaVersion = event.schemaVersion ?? 1;
-      const hash = chainHash(prev, {
-        streamId,
-        streamVersion: version,
-        type: event.type,
-        schemaVersion,
-        data: event.data,
-        metadata: event.metadata,
-      });
-      commandIds.push(group.commandId ?? null);
-      types.push(event.type);
-      schemaVersions.push(schemaVersion);
-      data.push(JSON.stringify(event.data));
-      metadata.push(JSON.stringify(event.metadata));
-      prevHashes.push(prev);
-      hashes.push(hash);
-      prev = hash;
+/**
+ * Sends the wake-up hint after appends, outside their transactions: a NOTIFY inside the
+ * appending transaction would serialise all commits on PostgreSQL's notification queue lock.
+ * Throttled: the first append after a quiet spell notifies at once; under load, at most one
+ * NOTIFY per `intervalMs` carries the news of every append since the previous one.
+ */
+class Notifier {
+  private client: pg.Client | undefined;
+  private busy = false;
+  private pending = false;
+  private closed = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly intervalMs = 5,
+  ) {}
+
+  notify(): void {
+    if (this.closed) return;
+    if (this.busy) {
+      this.pending = true;
+      return;
     }
+    this.busy = true;
+    void this.send();
   }
-  return { commandIds, types, schemaVersions, data, metadata, prevHashes, hashes };
+
+  private async send(): Promise<void> {
+    try {
+      const client = await this.connection();
+      await client.query(`NOTIFY ${NOTIFY_CHANNEL}`);
+    } catch {
+      // A hint only: readers poll as well.
+      const client = this.client;
+      this.client = undefined;
+      client?.end().catch(() => {});
+    }
+    // Stay busy for the interval; send once more if appends happened meanwhile.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.pending && !this.closed) {
+        this.pending = false;
+        void this.send();
+      } else {
+        this.busy = false;
+      }
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  private async connection(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    const client = new pg.Client({ connectionString: this.connectionString });
+    client.on('error', () => {
+      if (this.client === client) this.client = undefined;
+    });
+    await client.connect();
+    if (this.closed) {
+      await client.end().catch(() => {});
+      throw new Error('closed');
+    }
+    this.client = client;
+    return client;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.end().catch(() => {});
+  }
 }
 
-function mapPgError(error: unknown, streamId: string): Error {
-  const code = (error as { code?: string }).code;
-  // 22P02/22P05/22021: invalid text representation, untranslatable character, bad encoding.
+const UNAVAILABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+]);
+
+/** Typed errors for what the caller can act on; anything else is a bug and stays as it is. */
+function mapError(error: unknown): Error {
+  if (error instanceof EventStoreError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (
+    code.startsWith('08') ||
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' ||
+    code === '53300' ||
+    UNAVAILABLE_ERRNO.has(code) ||
+    /Connection terminated|connection error|after calling end on the pool|timeout exceeded when trying to connect/i.test(
+      message,
+    )
+  ) {
+    return new EventStoreError('store-unavailable', `event store unavailable: ${message}`, {
+      cause: code || undefined,
+    });
+  }
+  // Invalid text, untranslatable character, bad encoding, too complex: refused input.
   if (code === '22P02' || code === '22P05' || code === '22021' || code === '54000') {
-    return new EventStoreError(
-      'invalid-event',
-      `event rejected by the store: ${(error as Error).message}`,
-      {
-        streamId,
-      },
-    );
+    return new EventStoreError('invalid-event', `event rejected by the store: ${message}`);
   }
-  if (code === '23505') {
-    // Unique (stream_id, stream_version): a concurrent writer won (defence in depth).
-    return new VersionConflictError(streamId, 'exact', -1);
-  }
-  return error instanceof Error ? error : new Error(String(error));
+  return error instanceof Error ? error : new Error(message);
 }

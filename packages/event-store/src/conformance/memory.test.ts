@@ -1,0 +1,10 @@
+import { MemoryEventStore } from '../memory/memory-event-store.ts';
+import type { JsonObject } from '../types.ts';
+import { eventStoreConformance } from './suite.ts';
+
+eventStoreConformance('memory', async () => ({
+  open: async (options = {}) => new MemoryEventStore(options),
+  tamper: async (store, streamId, streamVersion, data: JsonObject) => {
+    (store as MemoryEventStore).tamper(streamId, streamVersion, data);
+  },
+}));
