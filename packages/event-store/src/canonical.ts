@@ -5,8 +5,11 @@ export class JsonProblem extends Error {
     super(problem);
     this.name = 'JsonProblem';
   }
-  override get message(): string {
-    return this.path ? `${this.path}: ${this.problem}` : this.problem;
+  /** Adds the segment leading to where the problem is (as the error unwinds). */
+  within(segment: string): this {
+    this.path = `${segment}${this.path}`;
+    this.message = `${this.path}: ${this.problem}`;
+    return this;
   }
 }
 
@@ -53,7 +56,7 @@ function serialize(value: unknown, depth: number): string {
             if (!(i in value)) throw new JsonProblem('hole in a sparse array');
             out += serialize(value[i], depth + 1);
           } catch (error) {
-            if (error instanceof JsonProblem) error.path = `[${i}]${error.path}`;
+            if (error instanceof JsonProblem) error.within(`[${i}]`);
             throw error;
           }
         }
@@ -77,7 +80,7 @@ function serialize(value: unknown, depth: number): string {
           if (k > 0) out += ',';
           out += `${JSON.stringify(key)}:${serialize(member, depth + 1)}`;
         } catch (error) {
-          if (error instanceof JsonProblem) error.path = `.${key.slice(0, 40)}${error.path}`;
+          if (error instanceof JsonProblem) error.within(`.${key.slice(0, 40)}`);
           throw error;
         }
       }
