@@ -1,0 +1,151 @@
+import { PostgresEventStore } from '@yishi/event-store';
+import { freePort } from '@yishi/local-postgres';
+import { testDatabaseUrl } from '@yishi/local-postgres/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Api } from '../../scripts/demo/client.ts';
+import { generateCommunity } from '../../scripts/demo/community.ts';
+import { type DemoResult, runDemo } from '../../scripts/demo/scenarios.ts';
+import { type ServiceProcess, startServiceProcess } from './processes.ts';
+
+// Both services as separate processes on the test run's PostgreSQL; the demo's four
+// scenarios driven over HTTP; then the record is checked: decisions, figures, minutes, chains.
+
+const secret = 'e2e-demo-secret-e2e-demo-secret-e2e';
+let command: ServiceProcess;
+let projection: ServiceProcess;
+let store: PostgresEventStore;
+let api: Api;
+let result: DemoResult;
+const community = generateCommunity('e2e');
+const lines: string[] = [];
+
+beforeAll(async () => {
+  const databaseUrl = await testDatabaseUrl();
+  const env = { DATABASE_URL: databaseUrl, JWT_SECRET: secret, LOG_LEVEL: 'warn', DEMO_CLOCK: '1' };
+  [command, projection] = await Promise.all([
+    startServiceProcess('command', await freePort(), env),
+    startServiceProcess('projection', await freePort(), { ...env, DEMO_CLOCK: '0' }),
+  ]);
+  api = new Api({
+    commandUrl: command.url,
+    projectionUrl: projection.url,
+    communityId: community.communityId,
+    secret: new TextEncoder().encode(secret),
+  });
+  result = await runDemo(api, community, (line) => lines.push(line));
+  store = new PostgresEventStore({ connectionString: databaseUrl });
+}, 180_000);
+
+afterAll(async () => {
+  await store?.close();
+  const codes = await Promise.all([command?.stop(), projection?.stop()]);
+  expect(codes).toEqual([0, 0]);
+});
+
+async function decision(proposalId: string) {
+  const events = await store.readStream(`proposal-e2e.${proposalId}`);
+  const decided = events.find((e) => e.type === 'ProposalDecided');
+  expect(decided, `${proposalId}: ${events.map((e) => e.type).join(', ')}`).toBeDefined();
+  return {
+    events,
+    data: decided!.data as {
+      outcome: string;
+      items: { itemId: string; result: Record<string, unknown> }[];
+    },
+  };
+}
+
+describe('the demo, end to end across processes', () => {
+  it('registered the compound', () => {
+    expect(result.counts.units).toBe(680);
+    expect(result.counts.households).toBeGreaterThan(400);
+    expect(lines.join('\n')).toContain('开发商未售 50 个');
+  });
+
+  it('(1) residents chose a renovation plan by instant run-off, with every round', async () => {
+    const { data } = await decision('renovation');
+    const item = data.items[0]!;
+    expect(data.outcome).toBe('adopted');
+    expect(item.result).toMatchObject({ rule: 'select-plan', outcome: 'chosen' });
+    const figures = item.result.figures as {
+      rounds: { counts: { votes: number }[] }[];
+      ballots: number;
+    };
+    expect(figures.ballots).toBe(result.ballots.renovation);
+    for (const round of figures.rounds) {
+      expect(round.counts.reduce((a, c) => a + c.votes, 0)).toBeLessThanOrEqual(figures.ballots);
+    }
+  });
+
+  it('(2) owners raised the maintenance fund: both Art. 278 tests pass, figures add up', async () => {
+    const { data, events } = await decision('fund');
+    const result278 = data.items[0]!.result as {
+      outcome: string;
+      tests: { name: string; value: number; base: number; passed: boolean }[];
+      figures: Record<string, { owners: number; areaCentiM2: number }>;
+    };
+    expect(result278.outcome).toBe('adopted');
+    expect(result278.tests.map((t) => t.name)).toEqual([
+      'participation-area',
+      'participation-owners',
+      'approval-area',
+      'approval-owners',
+    ]);
+    const { yes, no, abstain, participating, total, nonVoting } = result278.figures as Record<
+      string,
+      { owners: number; areaCentiM2: number }
+    >;
+    expect(yes!.owners + no!.owners + abstain!.owners).toBe(participating!.owners);
+    expect(yes!.areaCentiM2 + no!.areaCentiM2 + abstain!.areaCentiM2).toBe(
+      participating!.areaCentiM2,
+    );
+    expect(participating!.owners + nonVoting!.owners).toBe(total!.owners);
+    // Special matter: yes >= 3/4 of participants, by cross-multiplication.
+    expect(BigInt(yes!.areaCentiM2) * 4n >= BigInt(participating!.areaCentiM2) * 3n).toBe(true);
+    const vias = events
+      .filter((e) => e.type === 'BallotCast')
+      .map((e) => (e.data as { via: unknown }).via);
+    expect(JSON.stringify(vias)).toContain('proxy');
+    expect(JSON.stringify(vias)).toContain('paper');
+  });
+
+  it('(3) the joint session minutes were signed by every attending party, dissent recorded', async () => {
+    const events = await store.readStream('session-e2e.parking');
+    const resolved = events.find((e) => e.type === 'ItemResolved');
+    expect(resolved?.data).toMatchObject({ outcome: 'adopted', dissentingPartyIds: ['wy'] });
+    const signed = events
+      .filter((e) => e.type === 'MinutesSigned')
+      .map((e) => (e.data as { partyId: string }).partyId);
+    expect(signed.sort()).toEqual(['dw', 'jwh', 'wsz', 'wy', 'ywh']);
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['MinutesAmended', 'MinutesFinalised', 'MinutesPublished']),
+    );
+  });
+
+  it('(4) publication, the objection and its answer, implementation and satisfaction are on record', async () => {
+    const types = (await store.readStream('proposal-e2e.fund')).map((e) => e.type);
+    for (const type of [
+      'ProposalPublished',
+      'ObjectionRaised',
+      'ObjectionAnswered',
+      'ImplementationReported',
+      'FeedbackReported',
+      'SatisfactionRated',
+    ]) {
+      expect(types, type).toContain(type);
+    }
+  });
+
+  it('every event carries the simulated-clock mark, and every hash chain verifies', async () => {
+    const events = await store.readStream('proposal-e2e.fund');
+    expect(events.every((e) => e.metadata.simulatedClock === true)).toBe(true);
+    expect(await store.verifyAll()).toMatchObject({ ok: true });
+  });
+
+  it('the projection service serves the proposals', async () => {
+    const official = api.as('official', 'off-1');
+    const read = await api.read(official, '/v1/communities/e2e/proposals');
+    expect(read.status).toBe(200);
+    expect(JSON.stringify(read.body)).toContain('续筹专项维修资金');
+  });
+});
