@@ -1,4 +1,4 @@
-import { PostgresEventStore } from '@yishi/event-store';
+import { formatCheckpoint, PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
 import type { Kysely } from 'kysely';
@@ -7,33 +7,37 @@ import { createApp } from './app.ts';
 import { createDb, type Database } from './db.ts';
 import { projections } from './main.ts';
 import { migrateReadModels } from './migrations/index.ts';
-import { Projector } from './projector.ts';
+import { Projector } from './runtime/projector.ts';
+import { Random } from './testing/random.ts';
+import { Simulator } from './testing/simulate.ts';
+import { verifyDossier } from './verification/dossier.ts';
 
 const auth = testAuth();
 let store: PostgresEventStore;
 let db: Kysely<Database>;
 let projectors: Projector[];
 let app: ReturnType<typeof createApp>;
-let token: string;
-
-const metadata = {
-  commandId: 'cmd-1',
-  actorId: 'r1',
-  actorRole: 'resident',
-  occurredAt: '2026-11-21T08:00:00.000Z',
-  correlationId: 'req-1',
-  causationId: 'cmd-1',
-};
+let sim: Simulator;
+let resident: string;
+let official: string;
 
 beforeAll(async () => {
   const url = await testDatabaseUrl();
   store = new PostgresEventStore({ connectionString: url });
-  db = createDb(url);
+  db = createDb(url, 20);
   await migrateReadModels(db);
-  projectors = projections.map((p) => new Projector(store, db, p, { pollIntervalMs: 50 }));
+  projectors = projections.map(
+    (p) => new Projector(store, db, p, { pollIntervalMs: 50, lockRetryMs: 50, heartbeatMs: 200 }),
+  );
   for (const p of projectors) await p.start();
-  app = createApp({ db, verify: auth.verify, projectors });
-  token = await auth.token({ personId: 'r1', role: 'resident', communities: ['c1'] });
+  app = createApp({ db, store, verify: auth.verify, projectors, minPositionWaitMs: 300 });
+  resident = await auth.token({ personId: 'r1', role: 'resident', communities: ['c1'] });
+  official = await auth.token({ personId: 'o1', role: 'official', communities: ['*'] });
+  sim = new Simulator(store, new Random(1));
+  await sim.registerCommunity('c1');
+  await sim.registerCommunity('c2');
+  await sim.ownersDecision('c1', 'lift', 30, true);
+  await sim.jointSession('c1', 'parking', 's1');
 });
 afterAll(async () => {
   for (const p of projectors) await p.stop();
@@ -41,52 +45,223 @@ afterAll(async () => {
   await store.close();
 });
 
-const get = (path: string) => app.request(path, { headers: { authorization: `Bearer ${token}` } });
+const get = (path: string, token = resident) =>
+  app.request(path, { headers: { authorization: `Bearer ${token}` } });
+const position = () => formatCheckpoint(sim.last!.checkpoint);
 
-describe('projection service: proposals read model', () => {
-  it('serves a submitted proposal once the projector has passed its position', async () => {
-    const appended = await store.append(
-      'proposal-c1.p1',
-      [
-        {
-          type: 'ProposalSubmitted',
-          data: {
-            communityId: 'c1',
-            proposalId: 'p1',
-            title: '老旧小区改造',
-            description: '选择改造方案',
-            procedure: { template: 'community-consultation', version: 1 },
-            submittedBy: { personId: 'r1', role: 'resident' },
-            submittedAt: '2026-11-21T08:00:00.000Z',
-          },
-          metadata,
-        },
-      ],
-      { expected: 'noStream', commandId: 'cmd-1' },
-    );
-    const position = `${appended.checkpoint.transactionId}:${appended.checkpoint.globalPosition}`;
-    const res = await get(`/v1/communities/c1/proposals/p1?minPosition=${position}`);
+describe('query API', () => {
+  it('serves the registry once the projectors have passed minPosition', async () => {
+    const res = await get(`/v1/communities/c1?minPosition=${position()}`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
-      proposalId: 'p1',
-      title: '老旧小区改造',
-      stage: 'submitted',
+      communityId: 'c1',
+      kind: 'urban',
+      clerkIds: ['clerk1'],
+      counts: { units: 8, owners: 8, persons: 13, areaCentiM2: '67600' },
     });
-    const list = await get(`/v1/communities/c1/proposals?minPosition=${position}`);
-    expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(1);
   });
 
-  it('answers 404 problem for an unknown proposal and 400 for a malformed position', async () => {
-    expect((await get('/v1/communities/c1/proposals/nope')).status).toBe(404);
-    expect((await get('/v1/communities/c1/proposals/p1?minPosition=abc')).status).toBe(400);
+  it('answers as the record stood at asOf (a position or a time)', async () => {
+    const before = position();
+    const beforeTime = new Date(Date.now() + 0).toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    const admin = { personId: 'admin', role: 'admin' as const };
+    await sim.community(
+      'c1',
+      (at) => ({ type: 'ChangeCommunitySettings', data: { proxyLimit: 5 }, actor: admin, at }),
+      admin,
+    );
+    const now = await get(`/v1/communities/c1?minPosition=${position()}`);
+    expect(((await now.json()) as { settings: { proxyLimit: number } }).settings.proxyLimit).toBe(
+      5,
+    );
+    for (const asOf of [before, encodeURIComponent(beforeTime)]) {
+      const then = await get(`/v1/communities/c1?asOf=${asOf}`);
+      expect(then.status).toBe(200);
+      const body = (await then.json()) as { settings: { proxyLimit: number }; asOf: unknown };
+      expect(body.settings.proxyLimit).toBe(3);
+      expect(body.asOf).toMatchObject({ position: before });
+    }
+    const beforeAll = await get('/v1/communities/c1?asOf=2020-01-01T00:00:00Z');
+    expect(beforeAll.status).toBe(404);
   });
 
-  it('writes the checkpoint with the rows, so a restarted projector resumes where it was', async () => {
-    const rows = await db.selectFrom('projection_checkpoints').selectAll().execute();
-    expect(rows.map((r) => r.projection).sort()).toEqual(['proposals', 'registry']);
-    const restarted = new Projector(store, db, projections[1]!, { pollIntervalMs: 50 });
-    await restarted.start();
-    expect(restarted.position.globalPosition).toBeGreaterThan(0n);
-    await restarted.stop();
+  it('pages the human-readable timeline of a stream', async () => {
+    const res = await get(
+      `/v1/communities/c1/timeline?stream=community-c1&limit=5&minPosition=${position()}`,
+    );
+    const page = (await res.json()) as {
+      items: { summary: string; streamVersion: number }[];
+      next: string;
+    };
+    expect(page.items.map((i) => i.streamVersion)).toEqual([1, 2, 3, 4, 5]);
+    expect(page.items[0]!.summary).toContain('登记社区');
+    const next = await get(
+      `/v1/communities/c1/timeline?stream=community-c1&limit=5&after=${page.next}`,
+    );
+    expect(
+      ((await next.json()) as { items: { streamVersion: number }[] }).items[0]!.streamVersion,
+    ).toBe(6);
+  });
+
+  it('waits for minPosition only so long, then answers 409 with the current position', async () => {
+    const res = await get('/v1/communities/c1?minPosition=99999999:1');
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({
+      code: 'position-not-reached',
+      currentPosition: expect.stringMatching(/^\d+:\d+$/),
+    });
+  });
+
+  it('scopes tokens to their communities; officials read every community they are granted', async () => {
+    expect((await get('/v1/communities/c2')).status).toBe(403);
+    expect((await get(`/v1/communities/c2?minPosition=${position()}`, official)).status).toBe(200);
+    const mine = (await (await get('/v1/communities')).json()) as {
+      items: { communityId: string }[];
+    };
+    expect(mine.items.map((c) => c.communityId)).toEqual(['c1']);
+    const all = (await (await get('/v1/communities', official)).json()) as { items: unknown[] };
+    expect(all.items).toHaveLength(2);
+    expect((await get('/v1/verification')).status).toBe(403);
+    expect((await app.request('/v1/communities/c1')).status).toBe(401);
+  });
+
+  it('answers bad input with problem+json, never 500', async () => {
+    for (const path of [
+      '/v1/communities/c1?asOf=yesterday',
+      '/v1/communities/c1?minPosition=abc',
+      '/v1/communities/C!/timeline',
+      '/v1/communities/c1/timeline?limit=0',
+      '/v1/communities/c1/units?limit=x',
+      '/v1/communities/c1/verification?stream=community-c2',
+    ]) {
+      const res = await get(path);
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.headers.get('content-type'), path).toContain('application/problem+json');
+    }
+    expect((await get('/v1/communities/c1/nothing-here')).status).toBe(404);
+  });
+
+  it('verifies the hash chains of a stream, a community and everything', async () => {
+    const stream = (await (
+      await get('/v1/communities/c1/verification?stream=community-c1')
+    ).json()) as {
+      ok: boolean;
+      events: number;
+    };
+    expect(stream).toMatchObject({ ok: true, witnessed: true });
+    expect(stream.events).toBeGreaterThan(20);
+    expect(await (await get('/v1/communities/c1/verification')).json()).toMatchObject({ ok: true });
+    expect(await (await get('/v1/verification', official)).json()).toMatchObject({
+      ok: true,
+      streams: 5,
+    });
+  });
+
+  it('shows a proposal with its stage, items, deadlines and decision', async () => {
+    const res = await get(`/v1/communities/c1/proposals/lift?minPosition=${position()}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      proposalId: 'lift',
+      procedure: { template: 'owners-joint-decision' },
+      status: 'active',
+      vote: { voteId: expect.any(String), totals: { voters: 30 } },
+    });
+    const list = (await (await get('/v1/communities/c1/proposals')).json()) as { items: unknown[] };
+    expect(list.items).toHaveLength(2);
+  });
+
+  it('tallies under the frozen rule; the recorded decision is what the read model recomputes', async () => {
+    const tally = (await (
+      await get(`/v1/communities/c1/proposals/lift/tally?minPosition=${position()}`)
+    ).json()) as {
+      provisional: boolean;
+      items: unknown[];
+      recorded: unknown[];
+    };
+    expect(tally.provisional).toBe(false);
+    expect(tally.items).toEqual(tally.recorded);
+  });
+
+  it('gives the full history of a proposal, sessions included, and the decision register', async () => {
+    const history = (await (
+      await get('/v1/communities/c1/proposals/lift/history?limit=1000')
+    ).json()) as {
+      items: { type: string; summary: string }[];
+    };
+    expect(history.items[0]).toMatchObject({ type: 'ProposalSubmitted' });
+    expect(history.items.filter((i) => i.type === 'BallotCast').length).toBeGreaterThan(10);
+    const joint = (await (
+      await get('/v1/communities/c1/proposals/parking/history?limit=1000')
+    ).json()) as {
+      items: { type: string }[];
+    };
+    const types = new Set(joint.items.map((i) => i.type));
+    for (const t of [
+      'ProposalSubmitted',
+      'SessionConvened',
+      'StatementRecorded',
+      'PositionStated',
+      'ItemResolved',
+      'MinutesSigned',
+      'ProposalDecided',
+    ]) {
+      expect(types, t).toContain(t);
+    }
+    const register = (await (await get('/v1/communities/c1/decisions?from=2026-01-01')).json()) as {
+      items: { proposalId: string; rule: unknown; items: unknown[] }[];
+    };
+    expect(register.items.map((d) => d.proposalId).sort()).toEqual(['lift', 'parking']);
+    expect(register.items.find((d) => d.proposalId === 'lift')?.rule).toMatchObject({
+      kind: 'owners-278',
+    });
+    const csv = await get('/v1/communities/c1/decisions.csv');
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toContain('proposal_id,title');
+    expect(lines).toHaveLength(3);
+  });
+
+  it('shows a joint session with attendance, positions, resolution and signed minutes', async () => {
+    const res = await get(`/v1/communities/c1/sessions/s1?minPosition=${position()}`);
+    const session = (await res.json()) as {
+      attendance: unknown[];
+      agenda: { positions: unknown[]; resolution: unknown }[];
+      minutes: { versions: { signatures: unknown[]; final: boolean }[] };
+    };
+    expect(session.attendance).toHaveLength(4);
+    expect(session.agenda[0]!.positions).toHaveLength(4);
+    expect(session.agenda[0]!.resolution).not.toBeNull();
+    expect(session.minutes.versions.at(-1)).toMatchObject({ final: true });
+    expect(session.minutes.versions.at(-1)!.signatures).toHaveLength(4);
+  });
+
+  it('exports a dossier that verifies offline', async () => {
+    const res = await get('/v1/communities/c1/proposals/parking/dossier');
+    expect(res.status).toBe(200);
+    const dossier = (await res.json()) as { streams: { streamId: string }[]; decisions: unknown[] };
+    expect(dossier.streams.map((s) => s.streamId)).toEqual([
+      'proposal-c1.parking',
+      'session-c1.s1',
+    ]);
+    expect(dossier.decisions).toHaveLength(1);
+    expect(verifyDossier(dossier)).toMatchObject({ ok: true });
+  });
+
+  it('documents itself: /openapi.json and a self-contained /docs page', async () => {
+    const spec = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/communities/{communityId}',
+        '/v1/communities/{communityId}/timeline',
+      ]),
+    );
+    const docs = await (await app.request('/docs')).text();
+    expect(docs).toContain('/openapi.json');
+    expect(docs).not.toMatch(/<script[^>]+src=["']https?:/);
   });
 });

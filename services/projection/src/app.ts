@@ -1,37 +1,73 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { EventStore } from '@yishi/event-store';
 import {
   type AppEnv,
   authenticate,
   communityScope,
+  createMetrics,
   createRouter,
+  docsPage,
   installFallbacks,
   type Logger,
+  type Metrics,
   requestContext,
   silentLogger,
   type Verifier,
 } from '@yishi/platform';
 import type { Kysely } from 'kysely';
 import type { Database } from './db.ts';
-import type { Projector } from './projector.ts';
+import type { QueryDeps } from './routes/common.ts';
+import { decisionQueries } from './routes/decisions.ts';
 import { proposalQueries } from './routes/proposals.ts';
+import { registryQueries } from './routes/registry.ts';
+import { sessionQueries } from './routes/sessions.ts';
+import { statusQueries } from './routes/status.ts';
+import { timelineQueries } from './routes/timeline.ts';
+import { verificationQueries } from './routes/verification.ts';
+import type { Projector } from './runtime/projector.ts';
+import { ReadModels } from './runtime/read-models.ts';
 
 export interface ProjectionAppDeps {
   db: Kysely<Database>;
+  /** The event store, for verification and dossiers. */
+  store: EventStore;
   verify: Verifier;
-  /** `minPosition` waits until every projector has passed it. */
+  /** `minPosition` waits until the projectors a query reads have passed it. */
   projectors: readonly Projector[];
   logger?: Logger;
+  metrics?: Metrics;
+  /** Upper bound of a `minPosition` wait (ms, default 5000). */
+  minPositionWaitMs?: number;
 }
 
 /** The query API over the read models. */
 export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
+  const metrics = deps.metrics ?? createMetrics('projection');
+  const queryDeps: QueryDeps & { store: EventStore } = {
+    db: deps.db,
+    store: deps.store,
+    readModels: new ReadModels(deps.db),
+    projectors: deps.projectors,
+    ...(deps.minPositionWaitMs === undefined ? {} : { minPositionWaitMs: deps.minPositionWaitMs }),
+  };
   app.use('*', requestContext(deps.logger ?? silentLogger));
+  app.use('*', metrics.middleware);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/metrics', async (c) =>
+    c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
+  app.get('/docs', (c) => c.html(docsPage('议事 查询服务 · Yishi projection service')));
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
-  app.route('/', proposalQueries(deps.db, deps.projectors));
+  app.route('/', registryQueries(queryDeps));
+  app.route('/', proposalQueries(queryDeps));
+  app.route('/', decisionQueries(queryDeps));
+  app.route('/', sessionQueries(queryDeps));
+  app.route('/', timelineQueries(queryDeps));
+  app.route('/', verificationQueries(queryDeps));
+  app.route('/', statusQueries(queryDeps));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
@@ -39,7 +75,12 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Yishi projection service (议事 查询服务)', version: '0.1.0' },
+    info: {
+      title: 'Yishi projection service (议事 查询服务)',
+      version: '0.2.0',
+      description:
+        'Read models of the community record. Every query takes `asOf` (time travel) and `minPosition` (read-your-writes).',
+    },
   });
   installFallbacks(app);
   return app;

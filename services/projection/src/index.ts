@@ -2,4 +2,4 @@ export { createApp, type ProjectionAppDeps } from './app.ts';
 export { createDb, type Database } from './db.ts';
 export { projections, startProjectionService } from './main.ts';
 export { migrateReadModels } from './migrations/index.ts';
-export { Projector } from './projector.ts';
+export { Projector } from './runtime/projector.ts';

@@ -11,11 +11,10 @@ import {
 import { createApp } from './app.ts';
 import { createDb } from './db.ts';
 import { migrateReadModels } from './migrations/index.ts';
-import { proposalsProjection } from './projections/proposals.ts';
-import { registryProjection } from './projections/registry.ts';
-import { Projector } from './projector.ts';
+import { projections } from './projections/index.ts';
+import { Projector } from './runtime/projector.ts';
 
-export const projections = [registryProjection, proposalsProjection];
+export { projections };
 
 /** Runs the projectors and serves queries on `PROJECTION_PORT`. */
 export async function startProjectionService(
@@ -25,7 +24,8 @@ export async function startProjectionService(
 ): Promise<RunningService> {
   const store = new PostgresEventStore({ connectionString: databaseUrl });
   await store.init();
-  const db = createDb(databaseUrl);
+  // Each projector holds one connection for its lease.
+  const db = createDb(databaseUrl, 10 + projections.length);
   await migrateReadModels(db);
   const projectors = projections.map((p) => new Projector(store, db, p, { logger }));
   for (const projector of projectors) await projector.start();
@@ -36,7 +36,7 @@ export async function startProjectionService(
       ? { jwksUrl: config.JWT_JWKS_URL }
       : { secret: localSecret(config.DATA_DIR, config.JWT_SECRET) }),
   });
-  const app = createApp({ db, verify, projectors, logger });
+  const app = createApp({ db, store, verify, projectors, logger });
   const server = await listen(app.fetch, config.HOST, config.PROJECTION_PORT);
   return {
     url: `http://${config.HOST}:${config.PROJECTION_PORT}`,

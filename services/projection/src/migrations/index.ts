@@ -1,6 +1,9 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 
-/** Dated migrations, in code so that the service carries them wherever it runs. */
+/**
+ * Dated migrations of the control tables (public schema), in code so that the service carries
+ * them wherever it runs. The read-model tables are migrated per generation (see generations.ts).
+ */
 const migrations: Record<string, Migration> = {
   '2026-11-21-001-read-models': {
     async up(db: Kysely<unknown>) {
@@ -37,9 +40,65 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // The first read models lived in public; they are rebuilt from the events into generation
+  // schemas, so the old tables go.
+  '2026-11-22-002-generations': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.dropTable('rm_communities').ifExists().execute();
+      await db.schema.dropTable('rm_proposals').ifExists().execute();
+      await db.schema.dropTable('projection_checkpoints').ifExists().execute();
+      await db.schema
+        .createTable('projection_generations')
+        .addColumn('projection', 'text', (c) => c.notNull())
+        .addColumn('generation', 'integer', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('schema_name', 'text', (c) => c.notNull().unique())
+        .addColumn('status', 'text', (c) =>
+          c.notNull().check(sql`status IN ('building', 'active', 'retired', 'dropped')`),
+        )
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('activated_at', 'timestamptz')
+        .addColumn('retired_at', 'timestamptz')
+        .addPrimaryKeyConstraint('projection_generations_pk', ['projection', 'generation'])
+        .execute();
+      // One active and at most one building generation per projection.
+      await db.schema
+        .createIndex('projection_generations_one_active')
+        .on('projection_generations')
+        .column('projection')
+        .unique()
+        .where(sql.ref('status'), '=', 'active')
+        .execute();
+      await db.schema
+        .createIndex('projection_generations_one_building')
+        .on('projection_generations')
+        .column('projection')
+        .unique()
+        .where(sql.ref('status'), '=', 'building')
+        .execute();
+      await db.schema
+        .createTable('projection_checkpoints')
+        .addColumn('schema_name', 'text', (c) => c.primaryKey())
+        .addColumn('projection', 'text', (c) => c.notNull())
+        .addColumn('transaction_id', 'int8', (c) => c.notNull())
+        .addColumn('global_position', 'int8', (c) => c.notNull())
+        .addColumn('events', 'int8', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Runs kysely's Migrator over `provider` and names the failing migration. */
+export async function runMigrator(migrator: Migrator, what: string): Promise<void> {
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`${what} migration failed${failed ? ` at ${failed}` : ''}`, { cause: error });
+  }
+}
 
 export async function migrateReadModels<T>(db: Kysely<T>): Promise<void> {
   const migrator = new Migrator({
@@ -48,11 +107,5 @@ export async function migrateReadModels<T>(db: Kysely<T>): Promise<void> {
     migrationTableName: 'rm_migrations',
     migrationLockTableName: 'rm_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`read-model migration failed${failed ? ` at ${failed}` : ''}`, {
-      cause: error,
-    });
-  }
+  await runMigrator(migrator, 'read-model');
 }

@@ -1,9 +1,26 @@
 import type { RecordedEvent } from '@yishi/event-store';
-import type { Transaction } from 'kysely';
-import type { Database } from '../db.ts';
+import type { Kysely, Migration } from 'kysely';
+import type { Database, ReadModelTables } from '../db.ts';
 
-/** A projection applies a batch of events inside the projector's transaction. */
+/** What a projection gets to write one batch: the transaction and its generation's schema. */
+export interface ProjectionContext {
+  /** The batch transaction (unscoped: reach read-model tables through `rm` or `schema`). */
+  db: Kysely<Database>;
+  /** The same transaction scoped to the generation's schema. */
+  rm: Kysely<Database>;
+  schema: string;
+}
+
+/**
+ * A projection: its tables (kysely migrations, run in each generation's schema) and how a batch
+ * of events changes them. `version` changes when the same events must give different rows:
+ * the service then builds the new version beside the old and switches when it has caught up.
+ */
 export interface Projection {
   name: string;
-  apply(trx: Transaction<Database>, events: readonly RecordedEvent[]): Promise<void>;
+  version: number;
+  migrations: Record<string, Migration>;
+  /** Its tables, for comparisons and status. */
+  tables: readonly (keyof ReadModelTables)[];
+  apply(ctx: ProjectionContext, events: readonly RecordedEvent[]): Promise<void>;
 }

@@ -1,41 +1,637 @@
+import { communityOfStream, type ProposalEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
+import { sql } from 'kysely';
+import type { DecisionsTable } from '../db.ts';
 import type { Projection } from './projection.ts';
+import { createTemporalTable, TEXT_ARRAY } from './schema.ts';
+import { AppendStage, type At, applyInTwoPasses, type Data, TemporalStage } from './temporal.ts';
 
-interface ProposalSubmitted {
-  communityId: string;
-  proposalId: string;
-  title: string;
-  description: string;
-  procedure: { template: string; version: number };
-  submittedBy: { personId: string; role: string };
-  submittedAt: string;
+// 议题: proposals with their stage, items and deadlines; votes with the frozen rule and
+// electorate and every ballot version; the decision register (决议台账) with the rule, every
+// figure and what followed (publication, objections, implementation, feedback, satisfaction).
+
+function stages() {
+  return {
+    proposals: new TemporalStage('proposals', ['community_id', 'proposal_id']),
+    votes: new TemporalStage('votes', ['community_id', 'proposal_id', 'vote_id']),
+    voters: new AppendStage('voters'),
+    ballots: new TemporalStage('ballots', [
+      'community_id',
+      'proposal_id',
+      'vote_id',
+      'voter_id',
+      'item_id',
+    ]),
+    presence: new AppendStage('presence'),
+    decisions: new TemporalStage('decisions', ['community_id', 'proposal_id']),
+    objections: new TemporalStage('objections', ['community_id', 'proposal_id', 'objection_id']),
+    reports: new AppendStage('reports'),
+    satisfaction: new TemporalStage('satisfaction', ['community_id', 'proposal_id', 'person_id']),
+  };
+}
+type Stages = ReturnType<typeof stages>;
+
+/** `proposal-<cid>.<pid>` to its community and proposal. */
+export function proposalOfStream(streamId: string): { cid: string; pid: string } | undefined {
+  if (!streamId.startsWith('proposal-')) return undefined;
+  const cid = communityOfStream(streamId);
+  const dot = streamId.indexOf('.');
+  if (!cid || dot < 0) return undefined;
+  return { cid, pid: streamId.slice(dot + 1) };
 }
 
-/** Proposals with their stage, as councils and residents read them. */
+function stageKind(stagesJson: { id: string; kind: string }[], stageId: string): string {
+  return stagesJson.find((s) => s.id === stageId)?.kind ?? 'unknown';
+}
+
+function handle(s: Stages, event: RecordedEvent, at: At): void {
+  const ids = proposalOfStream(event.streamId);
+  if (!ids) return;
+  const { cid, pid } = ids;
+  const key = [cid, pid];
+  const e = { type: event.type, data: event.data } as ProposalEvent;
+  const position = { transaction_id: at.tx, global_position: at.pos };
+  // Most events move the proposal into the stage they name (see the decider's `enter`).
+  const enter = (stageId: string, change: Partial<Data<import('../db.ts').ProposalsTable>> = {}) =>
+    s.proposals.update(key, at, (p) => ({
+      ...p,
+      stage_id: stageId,
+      stage_kind: stageKind(p.stages, stageId),
+      updated_at: String(event.data.at ?? p.updated_at),
+      ...change,
+    }));
+  const register = (change: (d: Data<DecisionsTable>) => Partial<Data<DecisionsTable>>) =>
+    s.decisions.update(key, at, (d) => ({ ...d, ...change(d) }));
+
+  switch (e.type) {
+    case 'ProposalSubmitted': {
+      const d = e.data;
+      s.proposals.get(key);
+      s.proposals.put(
+        {
+          community_id: cid,
+          proposal_id: pid,
+          title: d.title,
+          description: d.description,
+          procedure_template: d.procedure.template,
+          procedure_version: d.procedure.version,
+          procedure_name: d.procedure.name,
+          stages: d.procedure.stages,
+          items: d.items,
+          on_behalf_of_party_id: d.onBehalfOf?.partyId ?? null,
+          submitted_by: d.submittedBy.personId,
+          submitted_role: d.submittedBy.role,
+          submitted_at: d.submittedAt,
+          status: 'active',
+          stage_id: d.procedure.stages[0]?.id ?? 'submission',
+          stage_kind: 'submission',
+          concerned_party_ids: [],
+          agenda_session_id: null,
+          next_stage_from: null,
+          vote_id: null,
+          outcome: null,
+          decided_at: null,
+          published_at: null,
+          publication_ends_at: null,
+          implementation_due_at: null,
+          progress_percent: null,
+          withdrawn_reason: null,
+          updated_at: d.submittedAt,
+        },
+        at,
+      );
+      return;
+    }
+    case 'ProposalAmended': {
+      const d = e.data;
+      s.proposals.update(key, at, (p) => ({
+        ...p,
+        title: d.title ?? p.title,
+        description: d.description ?? p.description,
+        items: d.items ?? p.items,
+        updated_at: d.at,
+      }));
+      return;
+    }
+    case 'OptionAdded': {
+      const d = e.data;
+      s.proposals.update(key, at, (p) => ({
+        ...p,
+        items: (p.items as { itemId: string; options: unknown[] }[]).map((item) =>
+          item.itemId === d.itemId ? { ...item, options: [...item.options, d.option] } : item,
+        ),
+        updated_at: d.at,
+      }));
+      return;
+    }
+    case 'ProposalAcceptedOntoAgenda':
+      enter(e.data.stageId, {
+        concerned_party_ids: e.data.concernedPartyIds,
+        agenda_session_id: e.data.sessionId ?? null,
+      });
+      return;
+    case 'NoticeGiven':
+      enter(e.data.stageId, { next_stage_from: e.data.nextStageFrom });
+      return;
+    case 'DeliberationRecorded':
+      enter(e.data.stageId, { next_stage_from: null });
+      return;
+    case 'VotingOpened': {
+      const d = e.data;
+      enter(d.stageId, { vote_id: d.voteId, next_stage_from: null });
+      s.votes.get([cid, pid, d.voteId]);
+      s.votes.put(
+        {
+          community_id: cid,
+          proposal_id: pid,
+          vote_id: d.voteId,
+          stage_id: d.stageId,
+          rule: d.rule,
+          items: d.items,
+          totals: d.totals,
+          closes_at: d.closesAt,
+          allow_ballot_change: d.allowBallotChange,
+          plan_method: d.planMethod ?? null,
+          opened_at: d.at,
+          opened_by: d.by.personId,
+          closed_at: null,
+          closed_early: null,
+        },
+        at,
+      );
+      for (const v of d.electorate) {
+        s.voters.add({
+          community_id: cid,
+          proposal_id: pid,
+          vote_id: d.voteId,
+          voter_id: v.voterId,
+          person_ids: v.personIds,
+          unit_ids: v.unitIds,
+          area_centi_m2: String(v.areaCentiM2),
+          heads: v.heads,
+          household_id: v.householdId ?? null,
+          ...position,
+        });
+      }
+      return;
+    }
+    case 'PresenceRecorded':
+      for (const voterId of e.data.voterIds) {
+        s.presence.add({
+          community_id: cid,
+          proposal_id: pid,
+          vote_id: e.data.voteId,
+          voter_id: voterId,
+          recorded_at_time: e.data.at,
+          ...position,
+        });
+      }
+      return;
+    case 'BallotCast':
+    case 'BallotChanged':
+    case 'PaperBallotCorrected': {
+      const d = e.data;
+      // Mirrors the decider's recordBallot: a correction keeps how and by whom it was cast.
+      const via = 'via' in d ? d.via : undefined;
+      for (const c of d.choices) {
+        const ballotKey = [cid, pid, d.voteId, d.voterId, c.itemId];
+        const earlier = s.ballots.get(ballotKey);
+        s.ballots.put(
+          {
+            community_id: cid,
+            proposal_id: pid,
+            vote_id: d.voteId,
+            voter_id: d.voterId,
+            item_id: c.itemId,
+            choice: 'choice' in c ? c.choice : null,
+            ranking: 'ranking' in c ? c.ranking : null,
+            via: via ?? earlier?.via ?? 'paper',
+            cast_by: ('castBy' in d ? d.castBy : undefined) ?? earlier?.cast_by ?? d.voterId,
+            authorisation_id:
+              via === undefined
+                ? (earlier?.authorisation_id ?? null)
+                : (('authorisationIds' in d ? d.authorisationIds?.[c.itemId] : undefined) ?? null),
+            document_ref: d.documentRef ?? earlier?.document_ref ?? null,
+            cast_at: d.at,
+            versions: (earlier?.versions ?? 0) + 1,
+          },
+          at,
+        );
+      }
+      return;
+    }
+    case 'VotingClosed':
+      s.votes.update([cid, pid, e.data.voteId], at, (v) => ({
+        ...v,
+        closed_at: e.data.at,
+        closed_early: e.data.early,
+      }));
+      return;
+    case 'ProposalDecided': {
+      const d = e.data;
+      enter(d.stageId, { outcome: d.outcome, decided_at: d.at });
+      const vote = d.voteId ? s.votes.get([cid, pid, d.voteId]) : undefined;
+      const proposal = s.proposals.get(key);
+      const previous = s.decisions.get(key);
+      if (!proposal) return;
+      const entry = {
+        stageId: d.stageId,
+        outcome: d.outcome,
+        decidedAt: d.at,
+        voteId: d.voteId ?? null,
+        sessionId: d.sessionId ?? null,
+        items: d.items,
+      };
+      s.decisions.put(
+        {
+          community_id: cid,
+          proposal_id: pid,
+          title: proposal.title,
+          procedure_template: proposal.procedure_template,
+          stage_id: d.stageId,
+          outcome: d.outcome,
+          decided_at: d.at,
+          decided_by: d.by.personId,
+          vote_id: d.voteId ?? null,
+          session_id: d.sessionId ?? null,
+          session_item_id: d.sessionItemId ?? null,
+          rule: vote?.rule ?? null,
+          totals: vote?.totals ?? null,
+          items: d.items,
+          history: [...(previous?.history ?? []), entry],
+          // A new decision starts a new publication and implementation.
+          published_at: null,
+          publication_ends_at: null,
+          publication_deadline: null,
+          published_on_time: null,
+          implementation_published_at: null,
+          implementation_due_at: null,
+          progress_percent: null,
+          reports: 0,
+          first_report_at: null,
+          last_report_at: null,
+          feedback_at: previous?.feedback_at ?? null,
+          objections_raised: previous?.objections_raised ?? 0,
+          objections_answered: previous?.objections_answered ?? 0,
+          satisfaction_count: previous?.satisfaction_count ?? 0,
+          satisfaction_sum: previous?.satisfaction_sum ?? 0,
+          withdrawn: false,
+        },
+        at,
+      );
+      return;
+    }
+    case 'ProposalReturned':
+      s.proposals.update(key, at, (p) => ({ ...p, updated_at: e.data.at }));
+      return;
+    case 'ProposalPublished': {
+      const d = e.data;
+      if (d.subject === 'decision') {
+        enter(d.stageId, {
+          published_at: d.at,
+          publication_ends_at: d.endsAt,
+          implementation_due_at: d.implementationDueAt ?? null,
+        });
+        register(() => ({
+          published_at: d.at,
+          publication_ends_at: d.endsAt,
+          publication_deadline: d.deadline ?? null,
+          published_on_time: d.onTime ?? null,
+          ...(d.implementationDueAt ? { implementation_due_at: d.implementationDueAt } : {}),
+        }));
+      } else {
+        enter(d.stageId, { publication_ends_at: d.endsAt });
+        register(() => ({ implementation_published_at: d.at }));
+      }
+      return;
+    }
+    case 'ObjectionRaised': {
+      const d = e.data;
+      const objectionKey = [cid, pid, d.objectionId];
+      const existing = s.objections.get(objectionKey);
+      s.objections.put(
+        {
+          community_id: cid,
+          proposal_id: pid,
+          objection_id: d.objectionId,
+          stage_id: d.stageId,
+          text: d.text,
+          document_ref: d.documentRef ?? null,
+          raised_by: d.by.personId,
+          raised_at: d.at,
+          answer: null,
+          answered_by: null,
+          answered_at: null,
+        },
+        at,
+      );
+      if (!existing) register((r) => ({ objections_raised: r.objections_raised + 1 }));
+      return;
+    }
+    case 'ObjectionAnswered': {
+      const d = e.data;
+      const objectionKey = [cid, pid, d.objectionId];
+      const objection = s.objections.get(objectionKey);
+      s.objections.update(objectionKey, at, (o) => ({
+        ...o,
+        answer: d.answer,
+        answered_by: d.by.personId,
+        answered_at: d.at,
+      }));
+      if (objection && objection.answered_at === null) {
+        register((r) => ({ objections_answered: r.objections_answered + 1 }));
+      }
+      return;
+    }
+    case 'ImplementationReported': {
+      const d = e.data;
+      enter(d.stageId, { progress_percent: d.progressPercent });
+      register((r) => ({
+        progress_percent: d.progressPercent,
+        reports: r.reports + 1,
+        first_report_at: r.first_report_at ?? d.at,
+        last_report_at: d.at,
+      }));
+      s.reports.add({
+        community_id: cid,
+        proposal_id: pid,
+        stream_version: event.streamVersion,
+        kind: 'implementation',
+        stage_id: d.stageId,
+        progress_percent: d.progressPercent,
+        item_id: d.itemId ?? null,
+        text: d.text,
+        document_ref: d.documentRef ?? null,
+        at: d.at,
+        by: d.by.personId,
+        ...position,
+      });
+      return;
+    }
+    case 'FeedbackReported': {
+      const d = e.data;
+      enter(d.stageId);
+      register(() => ({ feedback_at: d.at }));
+      s.reports.add({
+        community_id: cid,
+        proposal_id: pid,
+        stream_version: event.streamVersion,
+        kind: 'feedback',
+        stage_id: d.stageId,
+        progress_percent: null,
+        item_id: null,
+        text: d.text,
+        document_ref: d.documentRef ?? null,
+        at: d.at,
+        by: d.by.personId,
+        ...position,
+      });
+      return;
+    }
+    case 'SatisfactionRated': {
+      const d = e.data;
+      const ratingKey = [cid, pid, d.by.personId];
+      const earlier = s.satisfaction.get(ratingKey);
+      s.satisfaction.put(
+        {
+          community_id: cid,
+          proposal_id: pid,
+          person_id: d.by.personId,
+          rating: d.rating,
+          comment: d.comment ?? null,
+          at: d.at,
+        },
+        at,
+      );
+      register((r) => ({
+        satisfaction_count: r.satisfaction_count + (earlier ? 0 : 1),
+        satisfaction_sum: r.satisfaction_sum + d.rating - (earlier?.rating ?? 0),
+      }));
+      return;
+    }
+    case 'ProposalWithdrawn':
+      s.proposals.update(key, at, (p) => ({
+        ...p,
+        status: 'withdrawn',
+        withdrawn_reason: e.data.reason,
+        updated_at: e.data.at,
+      }));
+      register(() => ({ withdrawn: true }));
+      return;
+    default:
+      return;
+  }
+}
+
 export const proposalsProjection: Projection = {
   name: 'proposals',
-  async apply(trx, events: readonly RecordedEvent[]) {
-    for (const event of events) {
-      if (event.type !== 'ProposalSubmitted') continue;
-      const data = event.data as unknown as ProposalSubmitted;
-      await trx
-        .insertInto('rm_proposals')
-        .values({
-          community_id: data.communityId,
-          proposal_id: data.proposalId,
-          title: data.title,
-          description: data.description,
-          procedure_template: data.procedure.template,
-          procedure_version: data.procedure.version,
-          stage: 'submitted',
-          submitted_by: data.submittedBy.personId,
-          submitted_role: data.submittedBy.role,
-          submitted_at: data.submittedAt,
-          version: event.streamVersion,
-          updated_at: data.submittedAt,
-        })
-        .onConflict((oc) => oc.columns(['community_id', 'proposal_id']).doNothing())
-        .execute();
-    }
+  version: 1,
+  tables: [
+    'proposals',
+    'votes',
+    'voters',
+    'ballots',
+    'presence',
+    'decisions',
+    'objections',
+    'reports',
+    'satisfaction',
+  ],
+  migrations: {
+    '2026-11-22-001-proposals': {
+      async up(db) {
+        await createTemporalTable(
+          db,
+          'proposals',
+          ['community_id', 'proposal_id'],
+          [
+            ['title', 'text'],
+            ['description', 'text'],
+            ['procedure_template', 'text'],
+            ['procedure_version', 'integer'],
+            ['procedure_name', 'text'],
+            ['stages', 'jsonb'],
+            ['items', 'jsonb'],
+            ['on_behalf_of_party_id', 'text', 'null'],
+            ['submitted_by', 'text'],
+            ['submitted_role', 'text'],
+            ['submitted_at', 'text'],
+            ['status', 'text'],
+            ['stage_id', 'text'],
+            ['stage_kind', 'text'],
+            ['concerned_party_ids', TEXT_ARRAY],
+            ['agenda_session_id', 'text', 'null'],
+            ['next_stage_from', 'text', 'null'],
+            ['vote_id', 'text', 'null'],
+            ['outcome', 'text', 'null'],
+            ['decided_at', 'text', 'null'],
+            ['published_at', 'text', 'null'],
+            ['publication_ends_at', 'text', 'null'],
+            ['implementation_due_at', 'text', 'null'],
+            ['progress_percent', 'integer', 'null'],
+            ['withdrawn_reason', 'text', 'null'],
+            ['updated_at', 'text'],
+          ],
+        );
+        await createTemporalTable(
+          db,
+          'votes',
+          ['community_id', 'proposal_id', 'vote_id'],
+          [
+            ['stage_id', 'text'],
+            ['rule', 'jsonb'],
+            ['items', 'jsonb'],
+            ['totals', 'jsonb'],
+            ['closes_at', 'text'],
+            ['allow_ballot_change', 'boolean'],
+            ['plan_method', 'text', 'null'],
+            ['opened_at', 'text'],
+            ['opened_by', 'text'],
+            ['closed_at', 'text', 'null'],
+            ['closed_early', 'boolean', 'null'],
+          ],
+        );
+        await db.schema
+          .createTable('voters')
+          .addColumn('community_id', 'text', (c) => c.notNull())
+          .addColumn('proposal_id', 'text', (c) => c.notNull())
+          .addColumn('vote_id', 'text', (c) => c.notNull())
+          .addColumn('voter_id', 'text', (c) => c.notNull())
+          .addColumn('person_ids', TEXT_ARRAY, (c) => c.notNull())
+          .addColumn('unit_ids', TEXT_ARRAY, (c) => c.notNull())
+          .addColumn('area_centi_m2', 'int8', (c) => c.notNull())
+          .addColumn('heads', 'integer', (c) => c.notNull())
+          .addColumn('household_id', 'text')
+          .addColumn('transaction_id', 'int8', (c) => c.notNull())
+          .addColumn('global_position', 'int8', (c) => c.notNull())
+          .addPrimaryKeyConstraint('voters_pk', [
+            'community_id',
+            'proposal_id',
+            'vote_id',
+            'voter_id',
+          ])
+          .execute();
+        await createTemporalTable(
+          db,
+          'ballots',
+          ['community_id', 'proposal_id', 'vote_id', 'voter_id', 'item_id'],
+          [
+            ['choice', 'text', 'null'],
+            ['ranking', TEXT_ARRAY, 'null'],
+            ['via', 'text'],
+            ['cast_by', 'text'],
+            ['authorisation_id', 'text', 'null'],
+            ['document_ref', 'text', 'null'],
+            ['cast_at', 'text'],
+            ['versions', 'integer'],
+          ],
+        );
+        await db.schema
+          .createTable('presence')
+          .addColumn('community_id', 'text', (c) => c.notNull())
+          .addColumn('proposal_id', 'text', (c) => c.notNull())
+          .addColumn('vote_id', 'text', (c) => c.notNull())
+          .addColumn('voter_id', 'text', (c) => c.notNull())
+          .addColumn('recorded_at_time', 'text', (c) => c.notNull())
+          .addColumn('transaction_id', 'int8', (c) => c.notNull())
+          .addColumn('global_position', 'int8', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('presence_vote')
+          .on('presence')
+          .columns(['community_id', 'proposal_id', 'vote_id'])
+          .execute();
+        await createTemporalTable(
+          db,
+          'decisions',
+          ['community_id', 'proposal_id'],
+          [
+            ['title', 'text'],
+            ['procedure_template', 'text'],
+            ['stage_id', 'text'],
+            ['outcome', 'text'],
+            ['decided_at', 'text'],
+            ['decided_by', 'text'],
+            ['vote_id', 'text', 'null'],
+            ['session_id', 'text', 'null'],
+            ['session_item_id', 'text', 'null'],
+            ['rule', 'jsonb', 'null'],
+            ['totals', 'jsonb', 'null'],
+            ['items', 'jsonb'],
+            ['history', 'jsonb'],
+            ['published_at', 'text', 'null'],
+            ['publication_ends_at', 'text', 'null'],
+            ['publication_deadline', 'text', 'null'],
+            ['published_on_time', 'boolean', 'null'],
+            ['implementation_published_at', 'text', 'null'],
+            ['implementation_due_at', 'text', 'null'],
+            ['progress_percent', 'integer', 'null'],
+            ['reports', 'integer'],
+            ['first_report_at', 'text', 'null'],
+            ['last_report_at', 'text', 'null'],
+            ['feedback_at', 'text', 'null'],
+            ['objections_raised', 'integer'],
+            ['objections_answered', 'integer'],
+            ['satisfaction_count', 'integer'],
+            ['satisfaction_sum', 'integer'],
+            ['withdrawn', 'boolean'],
+          ],
+        );
+        await db.schema
+          .createIndex('decisions_register')
+          .on('decisions')
+          .columns(['community_id', 'decided_at'])
+          .where(sql.ref('valid_to_tx'), 'is', null)
+          .execute();
+        await createTemporalTable(
+          db,
+          'objections',
+          ['community_id', 'proposal_id', 'objection_id'],
+          [
+            ['stage_id', 'text'],
+            ['text', 'text'],
+            ['document_ref', 'text', 'null'],
+            ['raised_by', 'text'],
+            ['raised_at', 'text'],
+            ['answer', 'text', 'null'],
+            ['answered_by', 'text', 'null'],
+            ['answered_at', 'text', 'null'],
+          ],
+        );
+        await db.schema
+          .createTable('reports')
+          .addColumn('community_id', 'text', (c) => c.notNull())
+          .addColumn('proposal_id', 'text', (c) => c.notNull())
+          .addColumn('stream_version', 'integer', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('stage_id', 'text', (c) => c.notNull())
+          .addColumn('progress_percent', 'integer')
+          .addColumn('item_id', 'text')
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('document_ref', 'text')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('by', 'text', (c) => c.notNull())
+          .addColumn('transaction_id', 'int8', (c) => c.notNull())
+          .addColumn('global_position', 'int8', (c) => c.notNull())
+          .addPrimaryKeyConstraint('reports_pk', ['community_id', 'proposal_id', 'stream_version'])
+          .execute();
+        await createTemporalTable(
+          db,
+          'satisfaction',
+          ['community_id', 'proposal_id', 'person_id'],
+          [
+            ['rating', 'integer'],
+            ['comment', 'text', 'null'],
+            ['at', 'text'],
+          ],
+        );
+      },
+    },
+  },
+  async apply(ctx, events) {
+    const s = stages();
+    await applyInTwoPasses(ctx.db, ctx.schema, Object.values(s), events, (event, at) =>
+      handle(s, event, at),
+    );
   },
 };

@@ -1,31 +1,396 @@
+import type { CommunityEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import type { Projection } from './projection.ts';
+import { createTemporalTable, TEXT_ARRAY } from './schema.ts';
+import { effectiveArea } from './summaries.ts';
+import { type At, applyInTwoPasses, TemporalStage } from './temporal.ts';
 
-interface CommunityRegistered {
-  communityId: string;
-  name: string;
-  kind: string;
-  registeredAt: string;
+// 社区名册: communities, their units, persons, households, resident groups, parties, proxies
+// and procedure templates, every version kept for `asOf`.
+
+function stages() {
+  return {
+    communities: new TemporalStage('communities', ['community_id']),
+    units: new TemporalStage('units', ['community_id', 'unit_id']),
+    persons: new TemporalStage('persons', ['community_id', 'person_id']),
+    households: new TemporalStage('households', ['community_id', 'household_id']),
+    groups: new TemporalStage('resident_groups', ['community_id', 'group_id']),
+    parties: new TemporalStage('parties', ['community_id', 'party_id']),
+    proxies: new TemporalStage('proxies', ['community_id', 'authorisation_id']),
+    procedures: new TemporalStage('procedures', ['community_id', 'procedure_key']),
+  };
+}
+type Stages = ReturnType<typeof stages>;
+
+const without = (ids: readonly string[], id: string) => ids.filter((x) => x !== id);
+
+function handle(s: Stages, event: RecordedEvent, at: At): void {
+  if (!event.streamId.startsWith('community-')) return;
+  const cid = event.streamId.slice('community-'.length);
+  const e = { type: event.type, data: event.data } as CommunityEvent;
+  switch (e.type) {
+    case 'CommunityRegistered':
+      s.communities.get([cid]);
+      s.communities.put(
+        {
+          community_id: cid,
+          name: e.data.name,
+          kind: e.data.kind,
+          settings: e.data.settings,
+          clerk_ids: [],
+          registered_at: e.data.registeredAt,
+          version: event.streamVersion,
+        },
+        at,
+      );
+      return;
+    case 'CommunitySettingsChanged':
+      s.communities.update([cid], at, (c) => ({
+        ...c,
+        settings: e.data.settings,
+        version: event.streamVersion,
+      }));
+      return;
+    case 'ClerkAppointed':
+      s.communities.update([cid], at, (c) => ({
+        ...c,
+        clerk_ids: [...without(c.clerk_ids, e.data.personId), e.data.personId],
+        version: event.streamVersion,
+      }));
+      return;
+    case 'ClerkRevoked':
+      s.communities.update([cid], at, (c) => ({
+        ...c,
+        clerk_ids: without(c.clerk_ids, e.data.personId),
+        version: event.streamVersion,
+      }));
+      return;
+    case 'ProcedureDefined': {
+      const p = e.data.procedure;
+      const key = `${p.templateId}@${p.version}`;
+      s.procedures.get([cid, key]);
+      s.procedures.put(
+        {
+          community_id: cid,
+          procedure_key: key,
+          template_id: p.templateId,
+          procedure_version: p.version,
+          name: p.name,
+          stages: p.stages,
+        },
+        at,
+      );
+      return;
+    }
+    case 'PersonRegistered':
+      s.persons.get([cid, e.data.personId]);
+      s.persons.put(
+        {
+          community_id: cid,
+          person_id: e.data.personId,
+          name: e.data.name,
+          birth_date: e.data.birthDate ?? null,
+          adult: e.data.adult ?? null,
+          household_id: null,
+        },
+        at,
+      );
+      return;
+    case 'PersonCorrected':
+      s.persons.update([cid, e.data.personId], at, (p) => ({
+        ...p,
+        name: e.data.name ?? p.name,
+        birth_date: e.data.birthDate ?? p.birth_date,
+        adult: e.data.adult ?? p.adult,
+      }));
+      return;
+    case 'UnitRegistered':
+      s.units.get([cid, e.data.unitId]);
+      s.units.put(
+        {
+          community_id: cid,
+          unit_id: e.data.unitId,
+          building: e.data.building,
+          label: e.data.label ?? null,
+          kind: e.data.kind,
+          areas: e.data.areas as Record<string, number>,
+          area_centi_m2: String(effectiveArea(e.data.areas)),
+          developer_unsold: e.data.developerUnsold,
+          owner_ids: e.data.ownerIds,
+        },
+        at,
+      );
+      return;
+    case 'UnitAreaCorrected':
+      s.units.update([cid, e.data.unitId], at, (u) => ({
+        ...u,
+        areas: e.data.areas as Record<string, number>,
+        area_centi_m2: String(effectiveArea(e.data.areas)),
+      }));
+      return;
+    case 'UnitTransferred':
+      s.units.update([cid, e.data.unitId], at, (u) => ({
+        ...u,
+        owner_ids: e.data.ownerIds,
+        developer_unsold: false,
+      }));
+      return;
+    case 'ResidentGroupCreated':
+      s.groups.get([cid, e.data.groupId]);
+      s.groups.put(
+        {
+          community_id: cid,
+          group_id: e.data.groupId,
+          name: e.data.name,
+          active: true,
+          representative_ids: [],
+        },
+        at,
+      );
+      return;
+    case 'ResidentGroupDissolved':
+      s.groups.update([cid, e.data.groupId], at, (g) => ({ ...g, active: false }));
+      return;
+    case 'GroupRepresentativeElected':
+      s.groups.update([cid, e.data.groupId], at, (g) => ({
+        ...g,
+        representative_ids: [...without(g.representative_ids, e.data.personId), e.data.personId],
+      }));
+      return;
+    case 'GroupRepresentativeRemoved':
+      s.groups.update([cid, e.data.groupId], at, (g) => ({
+        ...g,
+        representative_ids: without(g.representative_ids, e.data.personId),
+      }));
+      return;
+    case 'HouseholdCreated':
+      s.households.get([cid, e.data.householdId]);
+      s.households.put(
+        {
+          community_id: cid,
+          household_id: e.data.householdId,
+          resident_group_id: e.data.residentGroupId ?? null,
+          unit_id: e.data.unitId ?? null,
+          address: e.data.address ?? null,
+          active: true,
+          representative_id: null,
+        },
+        at,
+      );
+      return;
+    case 'HouseholdDissolved':
+      s.households.update([cid, e.data.householdId], at, (h) => ({ ...h, active: false }));
+      return;
+    case 'HouseholdRepresentativeDesignated':
+      s.households.update([cid, e.data.householdId], at, (h) => ({
+        ...h,
+        representative_id: e.data.personId,
+      }));
+      return;
+    case 'ResidentAdded':
+    case 'ResidentMoved':
+      s.persons.update([cid, e.data.personId], at, (p) => ({
+        ...p,
+        household_id: e.data.householdId,
+      }));
+      return;
+    case 'ResidentRemoved': {
+      s.persons.update([cid, e.data.personId], at, (p) => ({ ...p, household_id: null }));
+      s.households.update([cid, e.data.householdId], at, (h) =>
+        h.representative_id === e.data.personId ? { ...h, representative_id: null } : h,
+      );
+      return;
+    }
+    case 'PartyRegistered':
+      s.parties.get([cid, e.data.partyId]);
+      s.parties.put(
+        {
+          community_id: cid,
+          party_id: e.data.partyId,
+          kind: e.data.kind,
+          name: e.data.name,
+          active: true,
+          representative_ids: [],
+          member_ids: [],
+        },
+        at,
+      );
+      return;
+    case 'PartyDissolved':
+      s.parties.update([cid, e.data.partyId], at, (p) => ({ ...p, active: false }));
+      return;
+    case 'PartyRepresentativeAppointed':
+      s.parties.update([cid, e.data.partyId], at, (p) => ({
+        ...p,
+        representative_ids: [...without(p.representative_ids, e.data.personId), e.data.personId],
+      }));
+      return;
+    case 'PartyRepresentativeRevoked':
+      s.parties.update([cid, e.data.partyId], at, (p) => ({
+        ...p,
+        representative_ids: without(p.representative_ids, e.data.personId),
+      }));
+      return;
+    case 'PartyMemberAdded':
+      s.parties.update([cid, e.data.partyId], at, (p) => ({
+        ...p,
+        member_ids: [...without(p.member_ids, e.data.personId), e.data.personId],
+      }));
+      return;
+    case 'PartyMemberRemoved':
+      s.parties.update([cid, e.data.partyId], at, (p) => ({
+        ...p,
+        member_ids: without(p.member_ids, e.data.personId),
+      }));
+      return;
+    case 'ProxyGranted':
+      s.proxies.get([cid, e.data.authorisationId]);
+      s.proxies.put(
+        {
+          community_id: cid,
+          authorisation_id: e.data.authorisationId,
+          owner_id: e.data.ownerId,
+          proxy_id: e.data.proxyId,
+          proposal_id: e.data.proposalId,
+          item_id: e.data.itemId,
+          form: e.data.form,
+          document_ref: e.data.documentRef ?? null,
+          granted_at: e.data.at,
+          active: true,
+        },
+        at,
+      );
+      return;
+    case 'ProxyRevoked':
+      s.proxies.update([cid, e.data.authorisationId], at, (p) => ({ ...p, active: false }));
+      return;
+    default:
+      // A type this version does not know: the registry has nothing to show for it.
+      return;
+  }
 }
 
-/** The community registry read model (社区名册). */
 export const registryProjection: Projection = {
   name: 'registry',
-  async apply(trx, events: readonly RecordedEvent[]) {
-    for (const event of events) {
-      if (event.type !== 'CommunityRegistered') continue;
-      const data = event.data as unknown as CommunityRegistered;
-      await trx
-        .insertInto('rm_communities')
-        .values({
-          community_id: data.communityId,
-          name: data.name,
-          kind: data.kind,
-          registered_at: data.registeredAt,
-          version: event.streamVersion,
-        })
-        .onConflict((oc) => oc.column('community_id').doNothing())
-        .execute();
-    }
+  version: 1,
+  tables: [
+    'communities',
+    'units',
+    'persons',
+    'households',
+    'resident_groups',
+    'parties',
+    'proxies',
+    'procedures',
+  ],
+  migrations: {
+    '2026-11-22-001-registry': {
+      async up(db) {
+        await createTemporalTable(
+          db,
+          'communities',
+          ['community_id'],
+          [
+            ['name', 'text'],
+            ['kind', 'text'],
+            ['settings', 'jsonb'],
+            ['clerk_ids', TEXT_ARRAY],
+            ['registered_at', 'text'],
+            ['version', 'integer'],
+          ],
+        );
+        await createTemporalTable(
+          db,
+          'units',
+          ['community_id', 'unit_id'],
+          [
+            ['building', 'text'],
+            ['label', 'text', 'null'],
+            ['kind', 'text'],
+            ['areas', 'jsonb'],
+            ['area_centi_m2', 'int8'],
+            ['developer_unsold', 'boolean'],
+            ['owner_ids', TEXT_ARRAY],
+          ],
+        );
+        await createTemporalTable(
+          db,
+          'persons',
+          ['community_id', 'person_id'],
+          [
+            ['name', 'text'],
+            ['birth_date', 'text', 'null'],
+            ['adult', 'boolean', 'null'],
+            ['household_id', 'text', 'null'],
+          ],
+        );
+        await createTemporalTable(
+          db,
+          'households',
+          ['community_id', 'household_id'],
+          [
+            ['resident_group_id', 'text', 'null'],
+            ['unit_id', 'text', 'null'],
+            ['address', 'text', 'null'],
+            ['active', 'boolean'],
+            ['representative_id', 'text', 'null'],
+          ],
+        );
+        await createTemporalTable(
+          db,
+          'resident_groups',
+          ['community_id', 'group_id'],
+          [
+            ['name', 'text'],
+            ['active', 'boolean'],
+            ['representative_ids', TEXT_ARRAY],
+          ],
+        );
+        await createTemporalTable(
+          db,
+          'parties',
+          ['community_id', 'party_id'],
+          [
+            ['kind', 'text'],
+            ['name', 'text'],
+            ['active', 'boolean'],
+            ['representative_ids', TEXT_ARRAY],
+            ['member_ids', TEXT_ARRAY],
+          ],
+        );
+        await createTemporalTable(
+          db,
+          'proxies',
+          ['community_id', 'authorisation_id'],
+          [
+            ['owner_id', 'text'],
+            ['proxy_id', 'text'],
+            ['proposal_id', 'text'],
+            ['item_id', 'text'],
+            ['form', 'text'],
+            ['document_ref', 'text', 'null'],
+            ['granted_at', 'text'],
+            ['active', 'boolean'],
+          ],
+        );
+        await createTemporalTable(
+          db,
+          'procedures',
+          ['community_id', 'procedure_key'],
+          [
+            ['template_id', 'text'],
+            ['procedure_version', 'integer'],
+            ['name', 'text'],
+            ['stages', 'jsonb'],
+          ],
+        );
+      },
+    },
+  },
+  async apply(ctx, events) {
+    const s = stages();
+    await applyInTwoPasses(ctx.db, ctx.schema, Object.values(s), events, (event, at) =>
+      handle(s, event, at),
+    );
   },
 };

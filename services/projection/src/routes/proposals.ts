@@ -1,23 +1,32 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CommunityId, Id } from '@yishi/domain';
-import { parseCheckpoint } from '@yishi/event-store';
-import { addRoute, createRouter, problem, type RouteContext } from '@yishi/platform';
-import type { Kysely } from 'kysely';
+import {
+  Id,
+  type ItemBallot,
+  type ProposalItem,
+  tallyVote,
+  type VoteRule,
+  type Voter,
+} from '@yishi/domain';
+import { addRoute, createRouter, problem } from '@yishi/platform';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db.ts';
-import type { Projector } from '../projector.ts';
+import { recordedBy, visibleAt } from '../projections/temporal.ts';
+import {
+  AsOfInfo,
+  CommunityParams,
+  notFound,
+  PageQuery,
+  problemResponses,
+  type QueryDeps,
+  type ReadContext,
+  ReadQuery,
+  readContext,
+  withAsOf,
+} from './common.ts';
+import { TimelinePage } from './timeline.ts';
 
-const CommunityParams = z.object({
-  communityId: CommunityId.openapi({ param: { name: 'communityId', in: 'path' }, example: 'c1' }),
-});
 const ProposalParams = CommunityParams.extend({
   proposalId: Id.openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
-});
-const ReadQuery = z.object({
-  minPosition: z
-    .string()
-    .regex(/^\d{1,20}:\d{1,20}$/, 'a position returned by the command service, e.g. 812:40')
-    .optional()
-    .openapi({ description: 'Wait (bounded) until the read model has passed this position' }),
 });
 
 const Proposal = z
@@ -26,112 +35,694 @@ const Proposal = z
     proposalId: z.string(),
     title: z.string(),
     description: z.string(),
-    procedure: z.object({ template: z.string(), version: z.number().int() }),
-    stage: z.string(),
+    procedure: z.object({
+      template: z.string(),
+      version: z.number().int(),
+      name: z.string(),
+      stages: z.array(
+        z.object({ id: z.string(), kind: z.string(), name: z.string() }).passthrough(),
+      ),
+    }),
+    items: z.array(z.unknown()).openapi({ description: 'Items (议项) with their options (方案)' }),
+    status: z.enum(['active', 'withdrawn']),
+    stage: z.object({ id: z.string(), kind: z.string() }),
     submittedBy: z.object({ personId: z.string(), role: z.string() }),
     submittedAt: z.string(),
-    version: z.number().int(),
+    onBehalfOfPartyId: z.string().nullable(),
+    concernedPartyIds: z.array(z.string()),
+    agendaSessionId: z.string().nullable(),
+    deadlines: z.object({
+      nextStageFrom: z.string().nullable(),
+      votingClosesAt: z.string().nullable(),
+      publicationEndsAt: z.string().nullable(),
+      implementationDueAt: z.string().nullable(),
+    }),
+    vote: z
+      .object({
+        voteId: z.string(),
+        rule: z.record(z.string(), z.unknown()),
+        totals: z.record(z.string(), z.number()),
+        closesAt: z.string(),
+        closedAt: z.string().nullable(),
+        ballotsCast: z.number().int(),
+      })
+      .nullable(),
+    outcome: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    publishedAt: z.string().nullable(),
+    progressPercent: z.number().int().nullable(),
+    satisfaction: z.object({ count: z.number().int(), average: z.number().nullable() }),
+    objections: z.object({ raised: z.number().int(), answered: z.number().int() }),
+    withdrawnReason: z.string().nullable(),
+    updatedAt: z.string(),
+    asOf: AsOfInfo.optional(),
   })
   .openapi('Proposal');
+
+const responses = (description: string, schema: z.ZodType) => ({
+  200: { description, content: { 'application/json': { schema } } },
+  ...notFound,
+  ...problemResponses,
+});
 
 const getProposal = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/proposals/{proposalId}',
-  summary: 'A proposal with its stage',
+  summary: 'A proposal (议题): stage, items and options, deadlines, its vote and decision',
   tags: ['proposals'],
   security: [{ bearer: [] }],
   request: { params: ProposalParams, query: ReadQuery },
-  responses: {
-    200: { description: 'The proposal', content: { 'application/json': { schema: Proposal } } },
-    404: { description: 'No such proposal' },
-    409: { description: 'minPosition not reached in time' },
-  },
+  responses: responses('The proposal', Proposal),
 });
 
+const ProposalSummary = z.object({
+  proposalId: z.string(),
+  title: z.string(),
+  procedure: z.string(),
+  status: z.string(),
+  stage: z.object({ id: z.string(), kind: z.string() }),
+  submittedAt: z.string(),
+  outcome: z.string().nullable(),
+  updatedAt: z.string(),
+});
 const listProposals = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/proposals',
   summary: 'Proposals of a community, newest first',
   tags: ['proposals'],
   security: [{ bearer: [] }],
-  request: { params: CommunityParams, query: ReadQuery },
-  responses: {
-    200: {
-      description: 'Proposals',
-      content: { 'application/json': { schema: z.object({ items: z.array(Proposal) }) } },
-    },
-    409: { description: 'minPosition not reached in time' },
+  request: {
+    params: CommunityParams,
+    query: ReadQuery.extend({
+      status: z.enum(['active', 'withdrawn']).optional(),
+      stageKind: z.string().max(30).optional(),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    }),
   },
+  responses: responses(
+    'Proposals',
+    z.object({ items: z.array(ProposalSummary), asOf: AsOfInfo.optional() }),
+  ),
 });
 
-const MIN_POSITION_WAIT_MS = 5_000;
+const TallyItem = z.object({
+  itemId: z.string(),
+  outcome: z.string(),
+  result: z.unknown().openapi({ description: "The rule's result with every figure" }),
+});
+const Tally = z
+  .object({
+    voteId: z.string(),
+    provisional: z
+      .boolean()
+      .openapi({ description: 'True until the decision is recorded: figures may still change' }),
+    rule: z.record(z.string(), z.unknown()),
+    totals: z.record(z.string(), z.number()),
+    closesAt: z.string(),
+    closedAt: z.string().nullable(),
+    voters: z.number().int(),
+    ballots: z.number().int().openapi({ description: 'Voters with a ballot on at least one item' }),
+    present: z.number().int(),
+    items: z.array(TallyItem),
+    recorded: z
+      .array(TallyItem)
+      .nullable()
+      .openapi({ description: 'The decision on record, once decided' }),
+    asOf: AsOfInfo.optional(),
+  })
+  .openapi('Tally');
 
-/** Read-your-writes: wait until the projector has passed `minPosition`, else 409. */
-export async function awaitPosition(
-  c: RouteContext<typeof getProposal> | RouteContext<typeof listProposals>,
-  projectors: readonly Projector[],
-  minPosition: string | undefined,
-): Promise<Response | undefined> {
-  if (!minPosition) return undefined;
-  const target = parseCheckpoint(minPosition);
-  if (!target) return problem(c, 400, 'invalid-input', 'minPosition is not a position');
-  const deadline = Date.now() + MIN_POSITION_WAIT_MS;
-  let behind: Projector | undefined;
-  for (const projector of projectors) {
-    if (!(await projector.waitFor(target, Math.max(0, deadline - Date.now())))) {
-      behind = projector;
-      break;
-    }
-  }
-  if (!behind) return undefined;
-  const current = behind.position;
-  return problem(c, 409, 'position-not-reached', 'The read model has not reached minPosition yet', {
-    currentPosition: `${current.transactionId}:${current.globalPosition}`,
-  });
+const getTally = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}/proposals/{proposalId}/tally',
+  summary: 'The live tally of a vote under its frozen rule (provisional until decided)',
+  tags: ['proposals'],
+  security: [{ bearer: [] }],
+  request: {
+    params: ProposalParams,
+    query: ReadQuery.extend({
+      voteId: Id.optional().openapi({ description: 'Default: the latest vote' }),
+    }),
+  },
+  responses: responses('The tally', Tally),
+});
+
+const Ballot = z.object({
+  voterId: z.string(),
+  itemId: z.string(),
+  choice: z.string().nullable(),
+  ranking: z.array(z.string()).nullable(),
+  via: z.string(),
+  castBy: z.string(),
+  authorisationId: z.string().nullable(),
+  documentRef: z.string().nullable(),
+  castAt: z.string(),
+  versions: z.number().int(),
+});
+const listBallots = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}/proposals/{proposalId}/ballots',
+  summary: 'Current named ballots (实名) of a vote; every earlier version is in the history',
+  tags: ['proposals'],
+  security: [{ bearer: [] }],
+  request: {
+    params: ProposalParams,
+    query: ReadQuery.extend({
+      voteId: Id.optional(),
+      limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+      after: Id.optional().openapi({
+        description: 'Cursor: the last voterId of the previous page',
+      }),
+    }),
+  },
+  responses: responses(
+    'Ballots, by voter',
+    z.object({
+      voteId: z.string(),
+      items: z.array(Ballot),
+      next: z.string().nullable(),
+      asOf: AsOfInfo.optional(),
+    }),
+  ),
+});
+
+const getHistory = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}/proposals/{proposalId}/history',
+  summary:
+    'The full history of a proposal: who proposed, who spoke, positions, minutes, every ballot change, publications, reports, feedback',
+  tags: ['history'],
+  security: [{ bearer: [] }],
+  request: { params: ProposalParams, query: ReadQuery.extend(PageQuery.shape) },
+  responses: responses('History, oldest first', TimelinePage),
+});
+
+const Objection = z.object({
+  objectionId: z.string(),
+  stageId: z.string(),
+  text: z.string(),
+  documentRef: z.string().nullable(),
+  raisedBy: z.string(),
+  raisedAt: z.string(),
+  answer: z.string().nullable(),
+  answeredBy: z.string().nullable(),
+  answeredAt: z.string().nullable(),
+});
+const Report = z.object({
+  kind: z.enum(['implementation', 'feedback']),
+  stageId: z.string(),
+  progressPercent: z.number().int().nullable(),
+  itemId: z.string().nullable(),
+  text: z.string(),
+  documentRef: z.string().nullable(),
+  at: z.string(),
+  by: z.string(),
+});
+const getFollowUp = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}/proposals/{proposalId}/follow-up',
+  summary: 'Objections, implementation reports (落实), feedback (反馈) and satisfaction (满意度)',
+  tags: ['proposals'],
+  security: [{ bearer: [] }],
+  request: { params: ProposalParams, query: ReadQuery },
+  responses: responses(
+    'Follow-up',
+    z.object({
+      objections: z.array(Objection),
+      reports: z.array(Report),
+      satisfaction: z.object({
+        count: z.number().int(),
+        average: z.number().nullable(),
+        distribution: z.record(z.string(), z.number().int()),
+      }),
+      asOf: AsOfInfo.optional(),
+    }),
+  ),
+});
+
+async function latestVoteId(
+  rm: Kysely<Database>,
+  ctx: ReadContext,
+  communityId: string,
+  proposalId: string,
+): Promise<string | undefined> {
+  const row = await rm
+    .selectFrom('proposals')
+    .select('vote_id')
+    .where('community_id', '=', communityId)
+    .where('proposal_id', '=', proposalId)
+    .where(visibleAt(ctx.asOf))
+    .executeTakeFirst();
+  return row?.vote_id ?? undefined;
 }
 
-function toProposal(row: Database['rm_proposals'] extends infer T ? T : never) {
-  return {
-    communityId: row.community_id,
-    proposalId: row.proposal_id,
-    title: row.title,
-    description: row.description,
-    procedure: { template: row.procedure_template, version: row.procedure_version },
-    stage: row.stage,
-    submittedBy: { personId: row.submitted_by, role: row.submitted_role },
-    submittedAt: row.submitted_at,
-    version: row.version,
-  };
+/** The history of a proposal: its own events and those of the sessions that discussed it. */
+export async function proposalHistory(
+  deps: QueryDeps,
+  ctx: ReadContext,
+  communityId: string,
+  proposalId: string,
+  limit: number,
+  after: string | undefined,
+) {
+  const schema = ctx.schema('timeline');
+  const t = sql.table(`${schema}.timeline`);
+  const agenda = sql.table(`${schema}.timeline_agenda`);
+  const [tx, pos] = after ? after.split(':') : ['0', '0'];
+  const upTo = ctx.asOf
+    ? sql`AND (transaction_id, global_position) <= (${ctx.asOf.transactionId.toString()}::int8, ${ctx.asOf.globalPosition.toString()}::int8)`
+    : sql``;
+  const { rows } = await sql<TimelineRow>`
+    SELECT * FROM (
+      (SELECT * FROM ${t}
+        WHERE community_id = ${communityId} AND proposal_id = ${proposalId}
+          AND (transaction_id, global_position) > (${tx}::int8, ${pos}::int8) ${upTo}
+        ORDER BY transaction_id, global_position LIMIT ${limit + 1})
+      UNION ALL
+      (SELECT * FROM ${t}
+        WHERE community_id = ${communityId} AND proposal_id IS NULL AND item_id IS NULL
+          AND session_id IN (SELECT session_id FROM ${agenda}
+                              WHERE community_id = ${communityId} AND proposal_id = ${proposalId})
+          AND (transaction_id, global_position) > (${tx}::int8, ${pos}::int8) ${upTo}
+        ORDER BY transaction_id, global_position LIMIT ${limit + 1})
+    ) h ORDER BY transaction_id, global_position LIMIT ${limit + 1}`.execute(deps.db);
+  return rows;
 }
 
-export function proposalQueries(db: Kysely<Database>, projectors: readonly Projector[]) {
+interface TimelineRow {
+  global_position: string;
+  transaction_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  summary: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  command_id: string | null;
+  occurred_at: string | null;
+  recorded_at: Date;
+  details: Record<string, unknown>;
+  hash: string;
+}
+
+export function proposalQueries(deps: QueryDeps) {
   const app = createRouter();
+
   addRoute(app, getProposal, async (c) => {
     const { communityId, proposalId } = c.req.valid('param');
-    const waited = await awaitPosition(c, projectors, c.req.valid('query').minPosition);
-    if (waited) return waited;
-    const row = await db
-      .selectFrom('rm_proposals')
+    const ctx = await readContext(c, deps, c.req.valid('query'), ['proposals']);
+    if (ctx instanceof Response) return ctx;
+    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const p = await rm
+      .selectFrom('proposals')
       .selectAll()
       .where('community_id', '=', communityId)
       .where('proposal_id', '=', proposalId)
+      .where(visibleAt(ctx.asOf))
       .executeTakeFirst();
-    if (!row)
+    if (!p)
       return problem(c, 404, 'proposal-not-found', `No proposal ${proposalId} in ${communityId}`);
-    return c.json(toProposal(row));
+    const [vote, register, ballotsCast] = await Promise.all([
+      p.vote_id
+        ? rm
+            .selectFrom('votes')
+            .selectAll()
+            .where('community_id', '=', communityId)
+            .where('proposal_id', '=', proposalId)
+            .where('vote_id', '=', p.vote_id)
+            .where(visibleAt(ctx.asOf))
+            .executeTakeFirst()
+        : undefined,
+      rm
+        .selectFrom('decisions')
+        .select([
+          'satisfaction_count',
+          'satisfaction_sum',
+          'objections_raised',
+          'objections_answered',
+        ])
+        .where('community_id', '=', communityId)
+        .where('proposal_id', '=', proposalId)
+        .where(visibleAt(ctx.asOf))
+        .executeTakeFirst(),
+      p.vote_id
+        ? rm
+            .selectFrom('ballots')
+            .select(sql<number>`count(DISTINCT voter_id)::int`.as('n'))
+            .where('community_id', '=', communityId)
+            .where('proposal_id', '=', proposalId)
+            .where('vote_id', '=', p.vote_id)
+            .where(visibleAt(ctx.asOf))
+            .executeTakeFirstOrThrow()
+        : undefined,
+    ]);
+    return c.json(
+      withAsOf(ctx, {
+        communityId: p.community_id,
+        proposalId: p.proposal_id,
+        title: p.title,
+        description: p.description,
+        procedure: {
+          template: p.procedure_template,
+          version: p.procedure_version,
+          name: p.procedure_name,
+          stages: p.stages,
+        },
+        items: p.items,
+        status: p.status,
+        stage: { id: p.stage_id, kind: p.stage_kind },
+        submittedBy: { personId: p.submitted_by, role: p.submitted_role },
+        submittedAt: p.submitted_at,
+        onBehalfOfPartyId: p.on_behalf_of_party_id,
+        concernedPartyIds: p.concerned_party_ids,
+        agendaSessionId: p.agenda_session_id,
+        deadlines: {
+          nextStageFrom: p.next_stage_from,
+          votingClosesAt: vote && !vote.closed_at ? vote.closes_at : null,
+          publicationEndsAt: p.publication_ends_at,
+          implementationDueAt: p.implementation_due_at,
+        },
+        vote: vote
+          ? {
+              voteId: vote.vote_id,
+              rule: vote.rule,
+              totals: vote.totals,
+              closesAt: vote.closes_at,
+              closedAt: vote.closed_at,
+              ballotsCast: ballotsCast?.n ?? 0,
+            }
+          : null,
+        outcome: p.outcome,
+        decidedAt: p.decided_at,
+        publishedAt: p.published_at,
+        progressPercent: p.progress_percent,
+        satisfaction: {
+          count: register?.satisfaction_count ?? 0,
+          average: register?.satisfaction_count
+            ? register.satisfaction_sum / register.satisfaction_count
+            : null,
+        },
+        objections: {
+          raised: register?.objections_raised ?? 0,
+          answered: register?.objections_answered ?? 0,
+        },
+        withdrawnReason: p.withdrawn_reason,
+        updatedAt: p.updated_at,
+      }),
+    );
   });
+
   addRoute(app, listProposals, async (c) => {
     const { communityId } = c.req.valid('param');
-    const waited = await awaitPosition(c, projectors, c.req.valid('query').minPosition);
-    if (waited) return waited;
-    const rows = await db
-      .selectFrom('rm_proposals')
+    const query = c.req.valid('query');
+    const ctx = await readContext(c, deps, query, ['proposals']);
+    if (ctx instanceof Response) return ctx;
+    let q = deps.db
+      .withSchema(ctx.schema('proposals'))
+      .selectFrom('proposals')
+      .select([
+        'proposal_id',
+        'title',
+        'procedure_template',
+        'status',
+        'stage_id',
+        'stage_kind',
+        'submitted_at',
+        'outcome',
+        'updated_at',
+      ])
+      .where('community_id', '=', communityId)
+      .where(visibleAt(ctx.asOf))
+      .orderBy('submitted_at', 'desc')
+      .orderBy('proposal_id')
+      .limit(query.limit)
+      .offset(query.offset);
+    if (query.status) q = q.where('status', '=', query.status);
+    if (query.stageKind) q = q.where('stage_kind', '=', query.stageKind);
+    const rows = await q.execute();
+    return c.json(
+      withAsOf(ctx, {
+        items: rows.map((p) => ({
+          proposalId: p.proposal_id,
+          title: p.title,
+          procedure: p.procedure_template,
+          status: p.status,
+          stage: { id: p.stage_id, kind: p.stage_kind },
+          submittedAt: p.submitted_at,
+          outcome: p.outcome,
+          updatedAt: p.updated_at,
+        })),
+      }),
+    );
+  });
+
+  addRoute(app, getTally, async (c) => {
+    const { communityId, proposalId } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const ctx = await readContext(c, deps, query, ['proposals']);
+    if (ctx instanceof Response) return ctx;
+    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const voteId = query.voteId ?? (await latestVoteId(rm, ctx, communityId, proposalId));
+    const vote = voteId
+      ? await rm
+          .selectFrom('votes')
+          .selectAll()
+          .where('community_id', '=', communityId)
+          .where('proposal_id', '=', proposalId)
+          .where('vote_id', '=', voteId)
+          .where(visibleAt(ctx.asOf))
+          .executeTakeFirst()
+      : undefined;
+    if (!vote || !voteId)
+      return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
+    const [voters, ballots, present, decision] = await Promise.all([
+      rm
+        .selectFrom('voters')
+        .select(['voter_id', 'person_ids', 'unit_ids', 'area_centi_m2', 'heads', 'household_id'])
+        .where('community_id', '=', communityId)
+        .where('proposal_id', '=', proposalId)
+        .where('vote_id', '=', voteId)
+        .orderBy('transaction_id')
+        .orderBy('global_position')
+        .execute(),
+      rm
+        .selectFrom('ballots')
+        .select(['voter_id', 'item_id', 'choice', 'ranking'])
+        .where('community_id', '=', communityId)
+        .where('proposal_id', '=', proposalId)
+        .where('vote_id', '=', voteId)
+        .where(visibleAt(ctx.asOf))
+        .execute(),
+      rm
+        .selectFrom('presence')
+        .select('voter_id')
+        .distinct()
+        .where('community_id', '=', communityId)
+        .where('proposal_id', '=', proposalId)
+        .where('vote_id', '=', voteId)
+        .where(recordedBy(ctx.asOf))
+        .execute(),
+      rm
+        .selectFrom('decisions')
+        .select(['vote_id', 'items'])
+        .where('community_id', '=', communityId)
+        .where('proposal_id', '=', proposalId)
+        .where(visibleAt(ctx.asOf))
+        .executeTakeFirst(),
+    ]);
+    const electorate: Voter[] = voters.map((v) => ({
+      voterId: v.voter_id,
+      personIds: v.person_ids,
+      unitIds: v.unit_ids,
+      areaCentiM2: Number(v.area_centi_m2),
+      heads: v.heads,
+      ...(v.household_id ? { householdId: v.household_id } : {}),
+    }));
+    const byVoter = new Map<string, Record<string, ItemBallot>>();
+    for (const b of ballots) {
+      const items = byVoter.get(b.voter_id) ?? {};
+      items[b.item_id] = b.choice
+        ? { choice: b.choice as 'yes' | 'no' | 'abstain' }
+        : { ranking: b.ranking ?? [] };
+      byVoter.set(b.voter_id, items);
+    }
+    let items: unknown[];
+    try {
+      items = tallyVote({
+        rule: vote.rule as VoteRule,
+        items: vote.items as ProposalItem[],
+        electorate,
+        ...(vote.plan_method ? { planMethod: vote.plan_method as 'plurality' } : {}),
+        ballots: byVoter.entries(),
+        present: present.map((p) => p.voter_id),
+      });
+    } catch (error) {
+      return problem(c, 422, 'tally-not-possible', (error as Error).message);
+    }
+    const recorded = decision?.vote_id === voteId ? decision.items : null;
+    return c.json(
+      withAsOf(ctx, {
+        voteId,
+        provisional: recorded === null,
+        rule: vote.rule,
+        totals: vote.totals,
+        closesAt: vote.closes_at,
+        closedAt: vote.closed_at,
+        voters: electorate.length,
+        ballots: byVoter.size,
+        present: present.length,
+        items,
+        recorded,
+      }),
+    );
+  });
+
+  addRoute(app, listBallots, async (c) => {
+    const { communityId, proposalId } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const ctx = await readContext(c, deps, query, ['proposals']);
+    if (ctx instanceof Response) return ctx;
+    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const voteId = query.voteId ?? (await latestVoteId(rm, ctx, communityId, proposalId));
+    if (!voteId) return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
+    let q = rm
+      .selectFrom('ballots')
       .selectAll()
       .where('community_id', '=', communityId)
-      .orderBy('submitted_at', 'desc')
-      .limit(500)
-      .execute();
-    return c.json({ items: rows.map(toProposal) });
+      .where('proposal_id', '=', proposalId)
+      .where('vote_id', '=', voteId)
+      .where(visibleAt(ctx.asOf))
+      .orderBy('voter_id')
+      .orderBy('item_id')
+      .limit(query.limit + 1);
+    if (query.after) q = q.where('voter_id', '>', query.after);
+    const rows = await q.execute();
+    const page = rows.slice(0, query.limit);
+    return c.json(
+      withAsOf(ctx, {
+        voteId,
+        items: page.map((b) => ({
+          voterId: b.voter_id,
+          itemId: b.item_id,
+          choice: b.choice,
+          ranking: b.ranking,
+          via: b.via,
+          castBy: b.cast_by,
+          authorisationId: b.authorisation_id,
+          documentRef: b.document_ref,
+          castAt: b.cast_at,
+          versions: b.versions,
+        })),
+        next: rows.length > query.limit ? (page.at(-1)?.voter_id ?? null) : null,
+      }),
+    );
+  });
+
+  addRoute(app, getHistory, async (c) => {
+    const { communityId, proposalId } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const ctx = await readContext(c, deps, query, ['timeline']);
+    if (ctx instanceof Response) return ctx;
+    const rows = await proposalHistory(
+      deps,
+      ctx,
+      communityId,
+      proposalId,
+      query.limit,
+      query.after,
+    );
+    if (rows.length === 0 && !query.after) {
+      return problem(c, 404, 'proposal-not-found', `No proposal ${proposalId} in ${communityId}`);
+    }
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return c.json(
+      withAsOf(ctx, {
+        items: page.map((r) => ({
+          position: `${r.transaction_id}:${r.global_position}`,
+          streamId: r.stream_id,
+          streamVersion: r.stream_version,
+          type: r.type,
+          summary: r.summary,
+          actor: { id: r.actor_id, role: r.actor_role },
+          commandId: r.command_id,
+          occurredAt: r.occurred_at,
+          recordedAt: new Date(r.recorded_at).toISOString(),
+          details: r.details,
+          hash: r.hash,
+        })),
+        next:
+          rows.length > query.limit && last
+            ? `${last.transaction_id}:${last.global_position}`
+            : null,
+      }),
+    );
+  });
+
+  addRoute(app, getFollowUp, async (c) => {
+    const { communityId, proposalId } = c.req.valid('param');
+    const ctx = await readContext(c, deps, c.req.valid('query'), ['proposals']);
+    if (ctx instanceof Response) return ctx;
+    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const [objections, reports, ratings] = await Promise.all([
+      rm
+        .selectFrom('objections')
+        .selectAll()
+        .where('community_id', '=', communityId)
+        .where('proposal_id', '=', proposalId)
+        .where(visibleAt(ctx.asOf))
+        .orderBy('raised_at')
+        .execute(),
+      rm
+        .selectFrom('reports')
+        .selectAll()
+        .where('community_id', '=', communityId)
+        .where('proposal_id', '=', proposalId)
+        .where(recordedBy(ctx.asOf))
+        .orderBy('stream_version')
+        .execute(),
+      rm
+        .selectFrom('satisfaction')
+        .select(['rating', sql<number>`count(*)::int`.as('n')])
+        .where('community_id', '=', communityId)
+        .where('proposal_id', '=', proposalId)
+        .where(visibleAt(ctx.asOf))
+        .groupBy('rating')
+        .execute(),
+    ]);
+    const count = ratings.reduce((n, r) => n + r.n, 0);
+    const sum = ratings.reduce((n, r) => n + r.n * r.rating, 0);
+    return c.json(
+      withAsOf(ctx, {
+        objections: objections.map((o) => ({
+          objectionId: o.objection_id,
+          stageId: o.stage_id,
+          text: o.text,
+          documentRef: o.document_ref,
+          raisedBy: o.raised_by,
+          raisedAt: o.raised_at,
+          answer: o.answer,
+          answeredBy: o.answered_by,
+          answeredAt: o.answered_at,
+        })),
+        reports: reports.map((r) => ({
+          kind: r.kind,
+          stageId: r.stage_id,
+          progressPercent: r.progress_percent,
+          itemId: r.item_id,
+          text: r.text,
+          documentRef: r.document_ref,
+          at: r.at,
+          by: r.by,
+        })),
+        satisfaction: {
+          count,
+          average: count ? sum / count : null,
+          distribution: Object.fromEntries(ratings.map((r) => [String(r.rating), r.n])),
+        },
+      }),
+    );
   });
   return app;
 }

@@ -1,0 +1,17 @@
+import type { Projection } from './projection.ts';
+import { proposalsProjection } from './proposals.ts';
+import { registryProjection } from './registry.ts';
+import { sessionsProjection } from './sessions.ts';
+import { timelineProjection } from './timeline.ts';
+
+/** Every projection the service runs. */
+export const projections: readonly Projection[] = [
+  timelineProjection,
+  registryProjection,
+  proposalsProjection,
+  sessionsProjection,
+];
+
+export function projectionNamed(name: string): Projection | undefined {
+  return projections.find((p) => p.name === name);
+}

@@ -1,0 +1,384 @@
+import { communityOfStream, type SessionEvent } from '@yishi/domain';
+import type { RecordedEvent } from '@yishi/event-store';
+import type { Projection } from './projection.ts';
+import { createTemporalTable, TEXT_ARRAY } from './schema.ts';
+import { AppendStage, type At, applyInTwoPasses, TemporalStage } from './temporal.ts';
+
+// Sessions: joint sessions (多方联席会议) and residents' council meetings (居民议事会) with their
+// agenda, attendance, statements, each party's position, resolutions, and the minutes in every
+// version with their signatures and corrections.
+
+function stages() {
+  return {
+    sessions: new TemporalStage('sessions', ['community_id', 'session_id']),
+    attendance: new TemporalStage('session_attendance', [
+      'community_id',
+      'session_id',
+      'person_id',
+    ]),
+    statements: new AppendStage('session_statements'),
+    positions: new TemporalStage('session_positions', [
+      'community_id',
+      'session_id',
+      'item_id',
+      'holder',
+    ]),
+    resolutions: new TemporalStage('session_resolutions', [
+      'community_id',
+      'session_id',
+      'item_id',
+    ]),
+    minutes: new TemporalStage('minutes', ['community_id', 'session_id', 'minutes_key']),
+  };
+}
+type Stages = ReturnType<typeof stages>;
+
+export function sessionOfStream(streamId: string): { cid: string; sid: string } | undefined {
+  if (!streamId.startsWith('session-')) return undefined;
+  const cid = communityOfStream(streamId);
+  const dot = streamId.indexOf('.');
+  if (!cid || dot < 0) return undefined;
+  return { cid, sid: streamId.slice(dot + 1) };
+}
+
+const versionKey = (version: number) => `v${version}`;
+const correctionKey = (id: string) => `c:${id}`;
+
+function handle(s: Stages, event: RecordedEvent, at: At): void {
+  const ids = sessionOfStream(event.streamId);
+  if (!ids) return;
+  const { cid, sid } = ids;
+  const key = [cid, sid];
+  const e = { type: event.type, data: event.data } as SessionEvent;
+  switch (e.type) {
+    case 'SessionConvened': {
+      const d = e.data;
+      s.sessions.get(key);
+      s.sessions.put(
+        {
+          community_id: cid,
+          session_id: sid,
+          kind: d.kind,
+          title: d.title,
+          scheduled_at: d.scheduledAt,
+          parties: d.parties,
+          agenda: d.agenda,
+          required_party_ids: d.requiredPartyIds,
+          resolution_rule: d.resolutionRule,
+          member_ids: d.memberIds,
+          convened_at: d.at,
+          convened_by: d.by.personId,
+          notice_at: null,
+          minutes_version: null,
+          minutes_final_version: null,
+          minutes_published_at: null,
+        },
+        at,
+      );
+      return;
+    }
+    case 'SessionNoticeGiven':
+      s.sessions.update(key, at, (x) => ({ ...x, notice_at: e.data.at }));
+      return;
+    case 'AttendanceRecorded': {
+      const d = e.data;
+      s.attendance.get([cid, sid, d.personId]);
+      s.attendance.put(
+        {
+          community_id: cid,
+          session_id: sid,
+          person_id: d.personId,
+          party_id: d.partyId ?? null,
+          attended_as: d.as,
+          at: d.at,
+        },
+        at,
+      );
+      return;
+    }
+    case 'StatementRecorded': {
+      const d = e.data;
+      s.statements.add({
+        community_id: cid,
+        session_id: sid,
+        stream_version: event.streamVersion,
+        item_id: d.itemId,
+        speaker_person_id: d.speakerPersonId,
+        party_id: d.partyId ?? null,
+        text: d.text,
+        at: d.at,
+        transaction_id: at.tx,
+        global_position: at.pos,
+      });
+      return;
+    }
+    case 'PositionStated': {
+      const d = e.data;
+      s.positions.get([cid, sid, d.itemId, d.partyId]);
+      s.positions.put(
+        {
+          community_id: cid,
+          session_id: sid,
+          item_id: d.itemId,
+          holder: d.partyId,
+          party_id: d.partyId,
+          person_id: d.personId,
+          position: d.position,
+          reason: d.reason ?? null,
+          at: d.at,
+        },
+        at,
+      );
+      return;
+    }
+    case 'MemberVoteCast': {
+      const d = e.data;
+      const holder = `member:${d.personId}`;
+      s.positions.get([cid, sid, d.itemId, holder]);
+      s.positions.put(
+        {
+          community_id: cid,
+          session_id: sid,
+          item_id: d.itemId,
+          holder,
+          party_id: null,
+          person_id: d.personId,
+          position: d.choice,
+          reason: null,
+          at: d.at,
+        },
+        at,
+      );
+      return;
+    }
+    case 'ItemResolved': {
+      const d = e.data;
+      s.resolutions.get([cid, sid, d.itemId]);
+      s.resolutions.put(
+        {
+          community_id: cid,
+          session_id: sid,
+          item_id: d.itemId,
+          proposal_id: d.proposalId ?? null,
+          outcome: d.outcome,
+          dissenting_party_ids: d.dissentingPartyIds,
+          result: d.result,
+          at: d.at,
+        },
+        at,
+      );
+      return;
+    }
+    case 'MinutesDrafted':
+    case 'MinutesAmended': {
+      const d = e.data;
+      s.minutes.get([cid, sid, versionKey(d.version)]);
+      s.minutes.put(
+        {
+          community_id: cid,
+          session_id: sid,
+          minutes_key: versionKey(d.version),
+          kind: 'version',
+          version: d.version,
+          correction_id: null,
+          text: d.text,
+          reason: 'reason' in d ? d.reason : null,
+          document_ref: 'documentRef' in d ? (d.documentRef ?? null) : null,
+          written_by: d.by.personId,
+          written_at: d.at,
+          signatures: [],
+          final: false,
+          finalised_at: null,
+          signed_by_party_ids: [],
+        },
+        at,
+      );
+      s.sessions.update(key, at, (x) => ({ ...x, minutes_version: d.version }));
+      return;
+    }
+    case 'MinutesSigned': {
+      const d = e.data;
+      s.minutes.update([cid, sid, versionKey(d.version)], at, (m) => ({
+        ...m,
+        signatures: [...m.signatures, { partyId: d.partyId, personId: d.personId, at: d.at }],
+      }));
+      return;
+    }
+    case 'MinutesFinalised': {
+      const d = e.data;
+      s.minutes.update([cid, sid, versionKey(d.version)], at, (m) => ({
+        ...m,
+        final: true,
+        finalised_at: d.at,
+        signed_by_party_ids: d.signedByPartyIds,
+      }));
+      s.sessions.update(key, at, (x) => ({ ...x, minutes_final_version: d.version }));
+      return;
+    }
+    case 'MinutesCorrectionProposed': {
+      const d = e.data;
+      s.minutes.get([cid, sid, correctionKey(d.correctionId)]);
+      s.minutes.put(
+        {
+          community_id: cid,
+          session_id: sid,
+          minutes_key: correctionKey(d.correctionId),
+          kind: 'correction',
+          version: null,
+          correction_id: d.correctionId,
+          text: d.text,
+          reason: d.reason,
+          document_ref: null,
+          written_by: d.by.personId,
+          written_at: d.at,
+          signatures: [],
+          final: false,
+          finalised_at: null,
+          signed_by_party_ids: [],
+        },
+        at,
+      );
+      return;
+    }
+    case 'MinutesCorrectionSigned': {
+      const d = e.data;
+      s.minutes.update([cid, sid, correctionKey(d.correctionId)], at, (m) => ({
+        ...m,
+        signatures: [...m.signatures, { partyId: d.partyId, personId: d.personId, at: d.at }],
+      }));
+      return;
+    }
+    case 'MinutesCorrectionFinalised': {
+      const d = e.data;
+      s.minutes.update([cid, sid, correctionKey(d.correctionId)], at, (m) => ({
+        ...m,
+        final: true,
+        finalised_at: d.at,
+        signed_by_party_ids: d.signedByPartyIds,
+      }));
+      return;
+    }
+    case 'MinutesPublished':
+      s.sessions.update(key, at, (x) => ({ ...x, minutes_published_at: e.data.at }));
+      return;
+    default:
+      return;
+  }
+}
+
+export const sessionsProjection: Projection = {
+  name: 'sessions',
+  version: 1,
+  tables: [
+    'sessions',
+    'session_attendance',
+    'session_statements',
+    'session_positions',
+    'session_resolutions',
+    'minutes',
+  ],
+  migrations: {
+    '2026-11-22-001-sessions': {
+      async up(db) {
+        await createTemporalTable(
+          db,
+          'sessions',
+          ['community_id', 'session_id'],
+          [
+            ['kind', 'text'],
+            ['title', 'text'],
+            ['scheduled_at', 'text'],
+            ['parties', 'jsonb'],
+            ['agenda', 'jsonb'],
+            ['required_party_ids', TEXT_ARRAY],
+            ['resolution_rule', 'jsonb'],
+            ['member_ids', TEXT_ARRAY],
+            ['convened_at', 'text'],
+            ['convened_by', 'text'],
+            ['notice_at', 'text', 'null'],
+            ['minutes_version', 'integer', 'null'],
+            ['minutes_final_version', 'integer', 'null'],
+            ['minutes_published_at', 'text', 'null'],
+          ],
+        );
+        await createTemporalTable(
+          db,
+          'session_attendance',
+          ['community_id', 'session_id', 'person_id'],
+          [
+            ['party_id', 'text', 'null'],
+            ['attended_as', 'text'],
+            ['at', 'text'],
+          ],
+        );
+        await db.schema
+          .createTable('session_statements')
+          .addColumn('community_id', 'text', (c) => c.notNull())
+          .addColumn('session_id', 'text', (c) => c.notNull())
+          .addColumn('stream_version', 'integer', (c) => c.notNull())
+          .addColumn('item_id', 'text', (c) => c.notNull())
+          .addColumn('speaker_person_id', 'text', (c) => c.notNull())
+          .addColumn('party_id', 'text')
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('transaction_id', 'int8', (c) => c.notNull())
+          .addColumn('global_position', 'int8', (c) => c.notNull())
+          .addPrimaryKeyConstraint('session_statements_pk', [
+            'community_id',
+            'session_id',
+            'stream_version',
+          ])
+          .execute();
+        await createTemporalTable(
+          db,
+          'session_positions',
+          ['community_id', 'session_id', 'item_id', 'holder'],
+          [
+            ['party_id', 'text', 'null'],
+            ['person_id', 'text'],
+            ['position', 'text'],
+            ['reason', 'text', 'null'],
+            ['at', 'text'],
+          ],
+        );
+        await createTemporalTable(
+          db,
+          'session_resolutions',
+          ['community_id', 'session_id', 'item_id'],
+          [
+            ['proposal_id', 'text', 'null'],
+            ['outcome', 'text'],
+            ['dissenting_party_ids', TEXT_ARRAY],
+            ['result', 'jsonb'],
+            ['at', 'text'],
+          ],
+        );
+        await createTemporalTable(
+          db,
+          'minutes',
+          ['community_id', 'session_id', 'minutes_key'],
+          [
+            ['kind', 'text'],
+            ['version', 'integer', 'null'],
+            ['correction_id', 'text', 'null'],
+            ['text', 'text'],
+            ['reason', 'text', 'null'],
+            ['document_ref', 'text', 'null'],
+            ['written_by', 'text'],
+            ['written_at', 'text'],
+            ['signatures', 'jsonb'],
+            ['final', 'boolean'],
+            ['finalised_at', 'text', 'null'],
+            ['signed_by_party_ids', TEXT_ARRAY],
+          ],
+        );
+      },
+    },
+  },
+  async apply(ctx, events) {
+    const s = stages();
+    await applyInTwoPasses(ctx.db, ctx.schema, Object.values(s), events, (event, at) =>
+      handle(s, event, at),
+    );
+  },
+};

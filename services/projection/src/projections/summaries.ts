@@ -1,0 +1,172 @@
+import type { CommunityEvent, ProposalEvent, SessionEvent } from '@yishi/domain';
+import type { JsonObject } from '@yishi/event-store';
+
+// One line of Chinese per event, as an official reads the history (人类可读的时间线).
+// An event type without a line here still appears, named by its type.
+
+type Lines<E extends { type: string; data: unknown }> = {
+  [K in E['type']]?: (data: Extract<E, { type: K }>['data']) => string;
+};
+
+const m2 = (centi: number | undefined) =>
+  centi === undefined ? '?' : `${(centi / 100).toFixed(2)} m²`;
+const list = (ids: readonly string[]) => (ids.length ? ids.join('、') : '（无）');
+const UNIT_KIND: Record<string, string> = { home: '住宅', shop: '商铺', parking: '车位' };
+const PARTY_KIND: Record<string, string> = {
+  'party-organisation': '党组织',
+  'residents-committee': '居民委员会',
+  'villagers-committee': '村民委员会',
+  'owners-committee': '业主委员会',
+  'property-company': '物业服务企业',
+  'resident-unit': '驻区单位',
+  'social-organisation': '社会组织',
+  'supervision-committee': '监督委员会',
+};
+const TRANSFER: Record<string, string> = {
+  sale: '出售',
+  delivery: '交付',
+  inheritance: '继承',
+  gift: '赠与',
+  'court-order': '法院裁定',
+  correction: '更正',
+};
+
+/** The area that counts (SPC 2020 Art. 8): registry, else surveyed, else contract. */
+export function effectiveArea(areas: {
+  registryCentiM2?: number | undefined;
+  surveyedCentiM2?: number | undefined;
+  contractCentiM2?: number | undefined;
+}): number {
+  return areas.registryCentiM2 ?? areas.surveyedCentiM2 ?? areas.contractCentiM2 ?? 0;
+}
+
+const community: Lines<CommunityEvent> = {
+  CommunityRegistered: (d) => `登记社区「${d.name}」（${d.kind === 'urban' ? '城市社区' : '村'}）`,
+  CommunitySettingsChanged: (d) =>
+    `修改社区设置：委托上限 ${d.settings.proxyLimit}，车位${d.settings.parkingSpacesVote ? '计入' : '不计入'}表决，未表决视为同意多数${d.settings.deemedConsent ? '开启' : '关闭'}`,
+  ProcedureDefined: (d) =>
+    `定义议事程序 ${d.procedure.templateId} 第 ${d.procedure.version} 版「${d.procedure.name}」`,
+  PersonRegistered: (d) => `登记人员 ${d.name}（${d.personId}）`,
+  PersonCorrected: (d) => `更正人员 ${d.personId} 的信息：${d.reason}`,
+  UnitRegistered: (d) =>
+    `登记${UNIT_KIND[d.kind] ?? d.kind} ${d.building}${d.label ? ` ${d.label}` : ''}（${d.unitId}），面积 ${m2(effectiveArea(d.areas))}${d.developerUnsold ? '，建设单位未出售' : `，业主 ${list(d.ownerIds)}`}`,
+  UnitAreaCorrected: (d) =>
+    `更正 ${d.unitId} 的面积：${m2(effectiveArea(d.previous))} → ${m2(effectiveArea(d.areas))}（依据 ${d.documentRef}）`,
+  UnitTransferred: (d) =>
+    `${d.unitId} 因${TRANSFER[d.reason] ?? d.reason}由 ${list(d.previousOwnerIds)} 转至 ${list(d.ownerIds)}（依据 ${d.documentRef}）`,
+  ResidentGroupCreated: (d) => `设立居民小组「${d.name}」（${d.groupId}）`,
+  ResidentGroupDissolved: (d) => `撤销居民小组 ${d.groupId}：${d.reason}`,
+  HouseholdCreated: (d) => `建立户 ${d.householdId}${d.address ? `（${d.address}）` : ''}`,
+  HouseholdDissolved: (d) => `撤销户 ${d.householdId}：${d.reason}`,
+  ResidentAdded: (d) => `${d.personId} 入户 ${d.householdId}`,
+  ResidentMoved: (d) => `${d.personId} 由户 ${d.fromHouseholdId} 迁至户 ${d.householdId}`,
+  ResidentRemoved: (d) => `${d.personId} 迁出户 ${d.householdId}（${d.reason}）`,
+  HouseholdRepresentativeDesignated: (d) => `指定 ${d.personId} 为户 ${d.householdId} 的代表`,
+  GroupRepresentativeElected: (d) => `${d.personId} 当选居民小组 ${d.groupId} 代表`,
+  GroupRepresentativeRemoved: (d) => `罢免居民小组 ${d.groupId} 代表 ${d.personId}：${d.reason}`,
+  PartyRegistered: (d) => `登记协商主体「${d.name}」（${PARTY_KIND[d.kind] ?? d.kind}）`,
+  PartyDissolved: (d) => `协商主体 ${d.partyId} 撤销：${d.reason}`,
+  PartyRepresentativeAppointed: (d) => `${d.personId} 任协商主体 ${d.partyId} 的代表`,
+  PartyRepresentativeRevoked: (d) => `${d.personId} 不再代表协商主体 ${d.partyId}`,
+  PartyMemberAdded: (d) => `${d.personId} 加入 ${d.partyId}`,
+  PartyMemberRemoved: (d) => `${d.personId} 退出 ${d.partyId}`,
+  ProxyGranted: (d) =>
+    `业主 ${d.ownerId} 委托 ${d.proxyId} 就议题 ${d.proposalId} 第 ${d.itemId} 项表决（${d.form === 'written' ? `书面委托 ${d.documentRef ?? ''}` : '电子委托'}）`,
+  ProxyRevoked: (d) => `撤销委托 ${d.authorisationId}${d.reason ? `：${d.reason}` : ''}`,
+  ClerkAppointed: (d) => `任命 ${d.personId} 为登记员`,
+  ClerkRevoked: (d) => `撤销 ${d.personId} 的登记员职务`,
+};
+
+const CHOICE: Record<string, string> = { yes: '同意', no: '反对', abstain: '弃权' };
+const POSITION: Record<string, string> = { support: '支持', oppose: '反对', abstain: '弃权' };
+const OUTCOME: Record<string, string> = {
+  adopted: '通过',
+  'partly-adopted': '部分通过',
+  rejected: '未通过',
+};
+const VIA: Record<string, string> = { online: '网上', proxy: '委托代理', paper: '书面' };
+type Choices = readonly (
+  | { itemId: string; choice: string }
+  | { itemId: string; ranking: readonly string[] }
+)[];
+const choices = (cs: Choices) =>
+  cs
+    .map((c) =>
+      'choice' in c
+        ? `${c.itemId}：${CHOICE[c.choice] ?? c.choice}`
+        : `${c.itemId}：${c.ranking.length ? c.ranking.join(' > ') : '空白'}`,
+    )
+    .join('；');
+const day = (iso: string) => iso.slice(0, 10);
+
+const proposal: Lines<ProposalEvent> = {
+  ProposalSubmitted: (d) =>
+    `${d.submittedBy.personId} 提出议题「${d.title}」（${d.procedure.name}，第 ${d.procedure.version} 版${d.onBehalfOf ? `，代表 ${d.onBehalfOf.partyId}` : ''}）`,
+  ProposalAmended: (d) => `修改议题：${d.reason}`,
+  OptionAdded: (d) => `第 ${d.itemId} 项增加方案「${d.option.title}」`,
+  ProposalAcceptedOntoAgenda: (d) =>
+    `列入议事清单，协商主体：${list(d.concernedPartyIds)}${d.sessionId ? `，提交会议 ${d.sessionId}` : ''}`,
+  NoticeGiven: (d) => `发布通知（公告），${day(d.nextStageFrom)} 起可进入下一阶段`,
+  DeliberationRecorded: (d) => `记录协商情况${d.sessionId ? `（会议 ${d.sessionId}）` : ''}`,
+  VotingOpened: (d) =>
+    `开始表决 ${d.voteId}：规则 ${d.rule.kind}，表决人 ${d.totals.voters} 名，面积 ${m2(d.totals.areaCentiM2)}，截止 ${d.closesAt}${d.allowBallotChange ? '，可改票' : ''}`,
+  PresenceRecorded: (d) => `签到 ${d.voterIds.length} 名`,
+  BallotCast: (d) =>
+    `${d.voterId} ${VIA[d.via] ?? d.via}投票${d.castBy !== d.voterId ? `（${d.castBy} 代投）` : ''}：${choices(d.choices)}`,
+  BallotChanged: (d) => `${d.voterId} 改票：${choices(d.choices)}`,
+  PaperBallotCorrected: (d) =>
+    `更正 ${d.voterId} 的书面表决票（${d.documentRef}）：${choices(d.choices)}，理由：${d.reason}`,
+  VotingClosed: (d) => `表决 ${d.voteId} 结束${d.early ? '（全部表决人已表决，提前结束）' : ''}`,
+  ProposalDecided: (d) =>
+    `表决结果：${OUTCOME[d.outcome] ?? d.outcome}（${d.items.map((i) => `${i.itemId} ${OUTCOME[i.outcome] ?? i.outcome}`).join('；')}）`,
+  ProposalReturned: (d) => `退回 ${d.toStageId} 重新协商：${d.reason}`,
+  ProposalPublished: (d) =>
+    `${d.subject === 'decision' ? '公示决议' : '公开实施结果'}，公示期至 ${day(d.endsAt)}${d.onTime === false ? '（超过公布期限）' : ''}${d.implementationDueAt ? `，应于 ${day(d.implementationDueAt)} 前落实` : ''}`,
+  ObjectionRaised: (d) => `${d.by.personId} 提出异议 ${d.objectionId}`,
+  ObjectionAnswered: (d) => `答复异议 ${d.objectionId}`,
+  ImplementationReported: (d) => `报告落实进度 ${d.progressPercent}%`,
+  FeedbackReported: () => '向参与各方和居民反馈',
+  SatisfactionRated: (d) => `${d.by.personId} 满意度评议：${d.rating} 分`,
+  ProposalWithdrawn: (d) => `撤回议题：${d.reason}`,
+};
+
+const session: Lines<SessionEvent> = {
+  SessionConvened: (d) =>
+    `召集${d.kind === 'joint-session' ? '联席会议' : '居民议事会'}「${d.title}」，${d.scheduledAt}，议程 ${d.agenda.length} 项，参加方：${d.parties.map((p) => p.name).join('、')}`,
+  SessionNoticeGiven: () => '发出会议通知',
+  AttendanceRecorded: (d) =>
+    `${d.personId} 出席${d.partyId ? `（代表 ${d.partyId}）` : d.as === 'member' ? '（议事会成员）' : '（列席）'}`,
+  StatementRecorded: (d) =>
+    `${d.speakerPersonId}${d.partyId ? `（${d.partyId}）` : ''} 就 ${d.itemId} 发言`,
+  PositionStated: (d) =>
+    `${d.partyId} 就 ${d.itemId} 表态：${POSITION[d.position] ?? d.position}${d.reason ? `（${d.reason}）` : ''}`,
+  MemberVoteCast: (d) => `${d.personId} 就 ${d.itemId} 表决：${CHOICE[d.choice] ?? d.choice}`,
+  ItemResolved: (d) =>
+    `${d.itemId} 形成决议：${OUTCOME[d.outcome] ?? d.outcome}${d.dissentingPartyIds.length ? `，持异议：${list(d.dissentingPartyIds)}` : ''}`,
+  MinutesDrafted: (d) => `起草会议纪要第 ${d.version} 稿`,
+  MinutesAmended: (d) => `修改会议纪要为第 ${d.version} 稿：${d.reason}`,
+  MinutesSigned: (d) => `${d.partyId}（${d.personId}）签署会议纪要第 ${d.version} 稿`,
+  MinutesFinalised: (d) => `会议纪要第 ${d.version} 稿经 ${list(d.signedByPartyIds)} 签署定稿`,
+  MinutesCorrectionProposed: (d) => `提出纪要更正 ${d.correctionId}：${d.reason}`,
+  MinutesCorrectionSigned: (d) => `${d.partyId} 签署纪要更正 ${d.correctionId}`,
+  MinutesCorrectionFinalised: (d) => `纪要更正 ${d.correctionId} 生效`,
+  MinutesPublished: (d) =>
+    `公开会议纪要第 ${d.version} 稿${d.correctionIds.length ? `及更正 ${list(d.correctionIds)}` : ''}`,
+};
+
+const lines: Record<string, ((data: never) => string) | undefined> = {
+  ...community,
+  ...proposal,
+  ...session,
+};
+
+export function summarise(type: string, data: JsonObject): string {
+  const line = Object.hasOwn(lines, type) ? lines[type] : undefined;
+  if (!line) return type;
+  try {
+    return line(data as never);
+  } catch {
+    // An event older than the line's shape still gets a line.
+    return type;
+  }
+}

@@ -1,0 +1,229 @@
+import { z } from '@hono/zod-openapi';
+import { CommunityId } from '@yishi/domain';
+import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '@yishi/event-store';
+import { type AppEnv, problem } from '@yishi/platform';
+import type { Context } from 'hono';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db.ts';
+import type { Projector } from '../runtime/projector.ts';
+import type { ReadModels } from '../runtime/read-models.ts';
+
+/** What every query route needs. */
+export interface QueryDeps {
+  db: Kysely<Database>;
+  readModels: ReadModels;
+  /** `minPosition` waits until each of these has passed it. */
+  projectors: readonly Projector[];
+  /** Upper bound of a `minPosition` wait (ms). */
+  minPositionWaitMs?: number;
+}
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
+export const problemResponses = {
+  400: { description: 'Invalid input', content: problemContent },
+  401: { description: 'No or invalid token', content: problemContent },
+  403: { description: 'Not granted this community', content: problemContent },
+  409: {
+    description: 'minPosition not reached in time (`currentPosition` says where it is)',
+    content: problemContent,
+  },
+  503: { description: 'Read model not available yet', content: problemContent },
+};
+export const notFound = { 404: { description: 'Not found', content: problemContent } };
+
+export const CommunityParams = z.object({
+  communityId: CommunityId.openapi({ param: { name: 'communityId', in: 'path' }, example: 'c1' }),
+});
+
+const POSITION = /^\d{1,20}:\d{1,20}$/;
+
+export const ReadQuery = z.object({
+  asOf: z
+    .string()
+    .max(64)
+    .refine(
+      (v) => POSITION.test(v) || /^\d{1,20}$/.test(v) || isIsoDateTime(v),
+      'a time (ISO 8601 with offset), a position "txid:pos" or a global position',
+    )
+    .optional()
+    .openapi({
+      description:
+        'Time travel: answer as the record stood at this time (the last event recorded at or before it) or position',
+      example: '2026-03-01T00:00:00+08:00',
+    }),
+  minPosition: z
+    .string()
+    .regex(POSITION, 'a position returned by the command service, e.g. 812:40')
+    .optional()
+    .openapi({ description: 'Wait (bounded) until the read model has passed this position' }),
+});
+export type ReadQuery = z.infer<typeof ReadQuery>;
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(10_000).default(500).openapi({ example: 500 }),
+  after: z
+    .string()
+    .regex(POSITION)
+    .optional()
+    .openapi({ description: 'Cursor: the `next` of the previous page' }),
+});
+
+export const AsOfInfo = z
+  .object({
+    requested: z.string(),
+    position: z.string().openapi({ description: 'The position the answer stands at' }),
+  })
+  .openapi('AsOf');
+
+function isIsoDateTime(value: string): boolean {
+  return z.iso.datetime({ offset: true }).safeParse(value).success;
+}
+
+/** How a query reads: the schema of each projection and, with `asOf`, the position. */
+export interface ReadContext {
+  asOf: Checkpoint | undefined;
+  asOfInfo: { requested: string; position: string } | undefined;
+  /** The time an `asOf` stands at (for deadlines: "overdue as of"), else now. */
+  asOfTime: Date;
+  schema(projection: string): string;
+}
+
+type AnyContext = Context<AppEnv>;
+
+/**
+ * Read-your-writes, then time travel: waits for `minPosition` (409 after the bound), resolves
+ * `asOf` to a position, and finds the generation schemas the query will read.
+ */
+export async function readContext(
+  c: AnyContext,
+  deps: QueryDeps,
+  query: ReadQuery,
+  projections: readonly string[],
+): Promise<ReadContext | Response> {
+  if (query.minPosition) {
+    const target = parseCheckpoint(query.minPosition);
+    if (!target) return problem(c, 400, 'invalid-input', 'minPosition is not a position');
+    const deadline = Date.now() + (deps.minPositionWaitMs ?? 5_000);
+    for (const projector of deps.projectors) {
+      if (!projections.includes(projector.projection.name) && projections.length > 0) continue;
+      if (!(await projector.waitFor(target, Math.max(0, deadline - Date.now())))) {
+        return problem(
+          c,
+          409,
+          'position-not-reached',
+          'The read model has not reached minPosition yet',
+          {
+            currentPosition: formatCheckpoint(projector.position),
+            projection: projector.projection.name,
+          },
+        );
+      }
+    }
+  }
+  const schemas = new Map<string, string>();
+  for (const name of new Set([...projections, 'timeline'])) {
+    const schema = await deps.readModels.schemaOf(name);
+    if (!schema) {
+      return problem(c, 503, 'read-model-unavailable', `The ${name} read model is not built yet`);
+    }
+    schemas.set(name, schema);
+  }
+  const schema = (name: string) => {
+    const found = schemas.get(name);
+    if (!found) throw new Error(`query did not declare projection ${name}`);
+    return found;
+  };
+  if (!query.asOf) {
+    return { asOf: undefined, asOfInfo: undefined, asOfTime: new Date(), schema };
+  }
+  const resolved = await resolveAsOf(deps.db, schema('timeline'), query.asOf);
+  if (!resolved) {
+    return problem(c, 404, 'position-not-found', `No event at position ${query.asOf}`);
+  }
+  return {
+    asOf: resolved.checkpoint,
+    asOfInfo: { requested: query.asOf, position: formatCheckpoint(resolved.checkpoint) },
+    asOfTime: resolved.time,
+    schema,
+  };
+}
+
+/**
+ * `asOf` to a position: "txid:pos" as given; a bare number is the event with that global
+ * position; a time is the last event recorded at or before it (the start, before any event).
+ */
+export async function resolveAsOf(
+  db: Kysely<Database>,
+  timelineSchema: string,
+  asOf: string,
+): Promise<{ checkpoint: Checkpoint; time: Date } | undefined> {
+  const timeline = db.withSchema(timelineSchema);
+  const direct = parseCheckpoint(asOf);
+  if (direct) {
+    const row = await timeline
+      .selectFrom('timeline')
+      .select('recorded_at')
+      .where(
+        sql<boolean>`(transaction_id, global_position) <= (${direct.transactionId.toString()}::int8, ${direct.globalPosition.toString()}::int8)`,
+      )
+      .orderBy('transaction_id', 'desc')
+      .orderBy('global_position', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return { checkpoint: direct, time: row?.recorded_at ?? new Date(0) };
+  }
+  if (/^\d+$/.test(asOf)) {
+    const row = await timeline
+      .selectFrom('timeline')
+      .select(['transaction_id', 'global_position', 'recorded_at'])
+      .where('global_position', '=', asOf)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      checkpoint: {
+        transactionId: BigInt(row.transaction_id),
+        globalPosition: BigInt(row.global_position),
+      },
+      time: row.recorded_at,
+    };
+  }
+  const time = new Date(asOf);
+  const row = await timeline
+    .selectFrom('timeline')
+    .select(['transaction_id', 'global_position'])
+    .where('recorded_at', '<=', time)
+    .orderBy('recorded_at', 'desc')
+    .orderBy('transaction_id', 'desc')
+    .orderBy('global_position', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return {
+    checkpoint: row
+      ? { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) }
+      : { transactionId: 0n, globalPosition: 0n },
+    time,
+  };
+}
+
+/** Adds the `asOf` the answer stands at, when one was asked. */
+export function withAsOf<T extends object>(
+  ctx: ReadContext,
+  body: T,
+): T & { asOf?: { requested: string; position: string } } {
+  return ctx.asOfInfo ? { ...body, asOf: ctx.asOfInfo } : body;
+}
+
+export function positionOf(tx: string, pos: string): string {
+  return `${tx}:${pos}`;
+}

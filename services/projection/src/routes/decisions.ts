@@ -1,0 +1,298 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { addRoute, createRouter } from '@yishi/platform';
+import { sql } from 'kysely';
+import type { DecisionsTable } from '../db.ts';
+import type { Data } from '../projections/temporal.ts';
+import { visibleAt } from '../projections/temporal.ts';
+import {
+  AsOfInfo,
+  CommunityParams,
+  problemResponses,
+  type QueryDeps,
+  type ReadContext,
+  ReadQuery,
+  readContext,
+  withAsOf,
+} from './common.ts';
+
+// 决议台账: every decision of a community with the rule applied and every figure, the
+// publication dates, objections, implementation status (overdue ones flagged) and satisfaction.
+
+const Decision = z
+  .object({
+    proposalId: z.string(),
+    title: z.string(),
+    procedure: z.string(),
+    stageId: z.string(),
+    outcome: z.string(),
+    decidedAt: z.string(),
+    decidedBy: z.string(),
+    voteId: z.string().nullable(),
+    sessionId: z.string().nullable(),
+    rule: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: 'The frozen rule with its parameters' }),
+    totals: z.record(z.string(), z.number()).nullable(),
+    items: z
+      .array(z.unknown())
+      .openapi({ description: 'Per item: outcome and every figure of the rule' }),
+    history: z
+      .array(z.unknown())
+      .openapi({ description: 'Every decision of the proposal, oldest first' }),
+    publication: z.object({
+      publishedAt: z.string().nullable(),
+      endsAt: z.string().nullable(),
+      deadline: z.string().nullable(),
+      onTime: z.boolean().nullable(),
+      implementationPublishedAt: z.string().nullable(),
+    }),
+    objections: z.object({ raised: z.number().int(), answered: z.number().int() }),
+    implementation: z.object({
+      dueAt: z.string().nullable(),
+      progressPercent: z.number().int().nullable(),
+      reports: z.number().int(),
+      lastReportAt: z.string().nullable(),
+      status: z.enum(['not-started', 'in-progress', 'complete']),
+      overdue: z
+        .boolean()
+        .openapi({ description: 'Due date passed (as of the answer) and not complete' }),
+    }),
+    feedbackAt: z.string().nullable(),
+    satisfaction: z.object({ count: z.number().int(), average: z.number().nullable() }),
+    withdrawn: z.boolean(),
+  })
+  .openapi('Decision');
+
+const RegisterQuery = ReadQuery.extend({
+  from: z.iso
+    .datetime({ offset: true })
+    .or(z.iso.date())
+    .optional()
+    .openapi({ description: 'Decided at or after', example: '2026-01-01' }),
+  to: z.iso
+    .datetime({ offset: true })
+    .or(z.iso.date())
+    .optional()
+    .openapi({ description: 'Decided before', example: '2027-01-01' }),
+  outcome: z.enum(['adopted', 'partly-adopted', 'rejected']).optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ description: 'Only decisions past their implementation due date and not complete' }),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+const register = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}/decisions',
+  summary: 'The decision register (决议台账): every decision with the rule and every figure',
+  tags: ['decisions'],
+  security: [{ bearer: [] }],
+  request: { params: CommunityParams, query: RegisterQuery },
+  responses: {
+    200: {
+      description: 'Decisions, oldest first',
+      content: {
+        'application/json': {
+          schema: z.object({ items: z.array(Decision), asOf: AsOfInfo.optional() }),
+        },
+      },
+    },
+    ...problemResponses,
+  },
+});
+
+const registerCsv = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}/decisions.csv',
+  summary: 'The decision register as CSV (UTF-8 with BOM, for spreadsheets)',
+  tags: ['decisions'],
+  security: [{ bearer: [] }],
+  request: { params: CommunityParams, query: RegisterQuery },
+  responses: {
+    200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
+    ...problemResponses,
+  },
+});
+
+type Row = Data<DecisionsTable> & { overdue: boolean };
+
+async function decisions(
+  deps: QueryDeps,
+  ctx: ReadContext,
+  communityId: string,
+  query: z.infer<typeof RegisterQuery>,
+): Promise<Row[]> {
+  const at = ctx.asOfTime.toISOString();
+  const overdue = sql<boolean>`(implementation_due_at IS NOT NULL AND implementation_due_at::timestamptz < ${at}::timestamptz AND coalesce(progress_percent, 0) < 100 AND NOT withdrawn)`;
+  let q = deps.db
+    .withSchema(ctx.schema('proposals'))
+    .selectFrom('decisions')
+    .selectAll()
+    .select(overdue.as('overdue'))
+    .where('community_id', '=', communityId)
+    .where(visibleAt(ctx.asOf))
+    .orderBy('decided_at')
+    .orderBy('proposal_id')
+    .limit(query.limit)
+    .offset(query.offset);
+  if (query.from) q = q.where(sql<boolean>`decided_at::timestamptz >= ${query.from}::timestamptz`);
+  if (query.to) q = q.where(sql<boolean>`decided_at::timestamptz < ${query.to}::timestamptz`);
+  if (query.outcome) q = q.where('outcome', '=', query.outcome);
+  if (query.overdue) q = q.where(query.overdue === 'true' ? overdue : sql<boolean>`NOT ${overdue}`);
+  const rows = await q.execute();
+  return rows as Row[];
+}
+
+function toDecision(d: Row) {
+  const progress = d.progress_percent;
+  return {
+    proposalId: d.proposal_id,
+    title: d.title,
+    procedure: d.procedure_template,
+    stageId: d.stage_id,
+    outcome: d.outcome,
+    decidedAt: d.decided_at,
+    decidedBy: d.decided_by,
+    voteId: d.vote_id,
+    sessionId: d.session_id,
+    rule: d.rule,
+    totals: d.totals,
+    items: d.items,
+    history: d.history,
+    publication: {
+      publishedAt: d.published_at,
+      endsAt: d.publication_ends_at,
+      deadline: d.publication_deadline,
+      onTime: d.published_on_time,
+      implementationPublishedAt: d.implementation_published_at,
+    },
+    objections: { raised: d.objections_raised, answered: d.objections_answered },
+    implementation: {
+      dueAt: d.implementation_due_at,
+      progressPercent: progress,
+      reports: d.reports,
+      lastReportAt: d.last_report_at,
+      status:
+        progress === null
+          ? ('not-started' as const)
+          : progress >= 100
+            ? ('complete' as const)
+            : ('in-progress' as const),
+      overdue: d.overdue,
+    },
+    feedbackAt: d.feedback_at,
+    satisfaction: {
+      count: d.satisfaction_count,
+      average: d.satisfaction_count ? d.satisfaction_sum / d.satisfaction_count : null,
+    },
+    withdrawn: d.withdrawn,
+  };
+}
+
+const CSV_COLUMNS = [
+  'proposal_id',
+  'title',
+  'procedure',
+  'stage_id',
+  'outcome',
+  'decided_at',
+  'rule',
+  'rule_parameters',
+  'total_voters',
+  'total_heads',
+  'total_area_m2',
+  'items',
+  'published_at',
+  'publication_ends_at',
+  'published_on_time',
+  'implementation_due_at',
+  'progress_percent',
+  'reports',
+  'last_report_at',
+  'overdue',
+  'objections_raised',
+  'objections_answered',
+  'satisfaction_count',
+  'satisfaction_average',
+  'withdrawn',
+] as const;
+
+function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One line per decision; the items column keeps every figure as JSON. */
+export function decisionsCsv(rows: readonly Row[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const d of rows) {
+    const { kind, ...parameters } = (d.rule ?? {}) as { kind?: string };
+    const totals = d.totals ?? {};
+    const record: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+      proposal_id: d.proposal_id,
+      title: d.title,
+      procedure: d.procedure_template,
+      stage_id: d.stage_id,
+      outcome: d.outcome,
+      decided_at: d.decided_at,
+      rule: kind ?? (d.session_id ? 'joint-session' : null),
+      rule_parameters: Object.keys(parameters).length ? parameters : null,
+      total_voters: totals.voters,
+      total_heads: totals.heads,
+      total_area_m2:
+        totals.areaCentiM2 === undefined ? null : (totals.areaCentiM2 / 100).toFixed(2),
+      items: d.items,
+      published_at: d.published_at,
+      publication_ends_at: d.publication_ends_at,
+      published_on_time: d.published_on_time,
+      implementation_due_at: d.implementation_due_at,
+      progress_percent: d.progress_percent,
+      reports: d.reports,
+      last_report_at: d.last_report_at,
+      overdue: d.overdue,
+      objections_raised: d.objections_raised,
+      objections_answered: d.objections_answered,
+      satisfaction_count: d.satisfaction_count,
+      satisfaction_average: d.satisfaction_count
+        ? (d.satisfaction_sum / d.satisfaction_count).toFixed(2)
+        : null,
+      withdrawn: d.withdrawn,
+    };
+    lines.push(CSV_COLUMNS.map((c) => csvField(record[c])).join(','));
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+export function decisionQueries(deps: QueryDeps) {
+  const app = createRouter();
+  addRoute(app, register, async (c) => {
+    const { communityId } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const ctx = await readContext(c, deps, query, ['proposals']);
+    if (ctx instanceof Response) return ctx;
+    const rows = await decisions(deps, ctx, communityId, query);
+    return c.json(withAsOf(ctx, { items: rows.map(toDecision) }));
+  });
+  addRoute(app, registerCsv, async (c) => {
+    const { communityId } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const ctx = await readContext(c, deps, query, ['proposals']);
+    if (ctx instanceof Response) return ctx;
+    const rows = await decisions(deps, ctx, communityId, query);
+    return c.body(decisionsCsv(rows), 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="decisions-${communityId}.csv"`,
+      ...(ctx.asOfInfo ? { 'x-as-of-position': ctx.asOfInfo.position } : {}),
+    });
+  });
+  return app;
+}

@@ -1,0 +1,284 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { addRoute, createRouter, problem } from '@yishi/platform';
+import { sql } from 'kysely';
+import { visibleAt } from '../projections/temporal.ts';
+import {
+  AsOfInfo,
+  CommunityParams,
+  notFound,
+  problemResponses,
+  type QueryDeps,
+  ReadQuery,
+  readContext,
+  withAsOf,
+} from './common.ts';
+
+const Party = z.object({
+  partyId: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  active: z.boolean(),
+  representativeIds: z.array(z.string()),
+  memberIds: z.array(z.string()),
+});
+
+const Community = z
+  .object({
+    communityId: z.string(),
+    name: z.string(),
+    kind: z.string(),
+    settings: z.record(z.string(), z.unknown()),
+    clerkIds: z.array(z.string()),
+    registeredAt: z.string(),
+    counts: z.object({
+      units: z.number().int(),
+      owners: z.number().int(),
+      areaCentiM2: z.string().openapi({ description: 'Total area of the units, 0.01 m²' }),
+      persons: z.number().int(),
+      households: z.number().int(),
+      residentGroups: z.number().int(),
+    }),
+    parties: z.array(Party),
+    procedures: z.array(
+      z.object({
+        templateId: z.string(),
+        version: z.number().int(),
+        name: z.string(),
+        stages: z.array(z.unknown()),
+      }),
+    ),
+    asOf: AsOfInfo.optional(),
+  })
+  .openapi('Community');
+
+const getCommunity = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}',
+  summary: 'A community from the registry (社区名册): settings, counts, parties, procedures',
+  tags: ['registry'],
+  security: [{ bearer: [] }],
+  request: { params: CommunityParams, query: ReadQuery },
+  responses: {
+    200: { description: 'The community', content: { 'application/json': { schema: Community } } },
+    ...notFound,
+    ...problemResponses,
+  },
+});
+
+const CommunitySummary = z.object({ communityId: z.string(), name: z.string(), kind: z.string() });
+const listCommunities = createRoute({
+  method: 'get',
+  path: '/v1/communities',
+  summary: 'The communities this token may read',
+  tags: ['registry'],
+  security: [{ bearer: [] }],
+  request: { query: ReadQuery },
+  responses: {
+    200: {
+      description: 'Communities',
+      content: {
+        'application/json': {
+          schema: z.object({ items: z.array(CommunitySummary), asOf: AsOfInfo.optional() }),
+        },
+      },
+    },
+    ...problemResponses,
+  },
+});
+
+const Unit = z.object({
+  unitId: z.string(),
+  building: z.string(),
+  label: z.string().nullable(),
+  kind: z.string(),
+  areas: z.record(z.string(), z.number()),
+  areaCentiM2: z.string(),
+  developerUnsold: z.boolean(),
+  ownerIds: z.array(z.string()),
+});
+const listUnits = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}/units',
+  summary: 'Units (专有部分) with their areas and owners',
+  tags: ['registry'],
+  security: [{ bearer: [] }],
+  request: {
+    params: CommunityParams,
+    query: ReadQuery.extend({
+      limit: z.coerce.number().int().min(1).max(5000).default(500),
+      after: z
+        .string()
+        .max(64)
+        .optional()
+        .openapi({ description: 'Cursor: the last unitId of the previous page' }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Units, by unit id',
+      content: {
+        'application/json': {
+          schema: z.object({
+            items: z.array(Unit),
+            next: z.string().nullable(),
+            asOf: AsOfInfo.optional(),
+          }),
+        },
+      },
+    },
+    ...problemResponses,
+  },
+});
+
+export function registryQueries(deps: QueryDeps) {
+  const app = createRouter();
+  addRoute(app, getCommunity, async (c) => {
+    const { communityId } = c.req.valid('param');
+    const ctx = await readContext(c, deps, c.req.valid('query'), ['registry']);
+    if (ctx instanceof Response) return ctx;
+    const rm = deps.db.withSchema(ctx.schema('registry'));
+    const community = await rm
+      .selectFrom('communities')
+      .selectAll()
+      .where('community_id', '=', communityId)
+      .where(visibleAt(ctx.asOf))
+      .executeTakeFirst();
+    if (!community) {
+      return problem(c, 404, 'community-not-found', `No community ${communityId}`);
+    }
+    const [units, owners, persons, households, groups, parties, procedures] = await Promise.all([
+      rm
+        .selectFrom('units')
+        .select([
+          sql<number>`count(*)::int`.as('units'),
+          sql<string>`coalesce(sum(area_centi_m2), 0)::text`.as('area'),
+        ])
+        .where('community_id', '=', communityId)
+        .where(visibleAt(ctx.asOf))
+        .executeTakeFirstOrThrow(),
+      sql<{ owners: number }>`
+        SELECT count(DISTINCT owner)::int AS owners
+          FROM ${sql.table(`${ctx.schema('registry')}.units`)} AS u, unnest(u.owner_ids) AS owner
+         WHERE u.community_id = ${communityId} AND ${visibleAt(ctx.asOf, 'u')}`.execute(deps.db),
+      countOf(rm, 'persons', communityId, ctx.asOf),
+      countOf(rm, 'households', communityId, ctx.asOf),
+      countOf(rm, 'resident_groups', communityId, ctx.asOf),
+      rm
+        .selectFrom('parties')
+        .selectAll()
+        .where('community_id', '=', communityId)
+        .where(visibleAt(ctx.asOf))
+        .orderBy('party_id')
+        .execute(),
+      rm
+        .selectFrom('procedures')
+        .selectAll()
+        .where('community_id', '=', communityId)
+        .where(visibleAt(ctx.asOf))
+        .orderBy('template_id')
+        .orderBy('procedure_version')
+        .execute(),
+    ]);
+    return c.json(
+      withAsOf(ctx, {
+        communityId: community.community_id,
+        name: community.name,
+        kind: community.kind,
+        settings: community.settings,
+        clerkIds: community.clerk_ids,
+        registeredAt: community.registered_at,
+        counts: {
+          units: units.units,
+          owners: owners.rows[0]?.owners ?? 0,
+          areaCentiM2: units.area,
+          persons,
+          households,
+          residentGroups: groups,
+        },
+        parties: parties.map((p) => ({
+          partyId: p.party_id,
+          kind: p.kind,
+          name: p.name,
+          active: p.active,
+          representativeIds: p.representative_ids,
+          memberIds: p.member_ids,
+        })),
+        procedures: procedures.map((p) => ({
+          templateId: p.template_id,
+          version: p.procedure_version,
+          name: p.name,
+          stages: p.stages,
+        })),
+      }),
+    );
+  });
+
+  addRoute(app, listCommunities, async (c) => {
+    const ctx = await readContext(c, deps, c.req.valid('query'), ['registry']);
+    if (ctx instanceof Response) return ctx;
+    const granted = c.get('principal').communities;
+    let query = deps.db
+      .withSchema(ctx.schema('registry'))
+      .selectFrom('communities')
+      .select(['community_id', 'name', 'kind'])
+      .where(visibleAt(ctx.asOf))
+      .orderBy('community_id')
+      .limit(10_000);
+    if (!granted.includes('*')) query = query.where('community_id', 'in', [...granted]);
+    const rows = await query.execute();
+    return c.json(
+      withAsOf(ctx, {
+        items: rows.map((r) => ({ communityId: r.community_id, name: r.name, kind: r.kind })),
+      }),
+    );
+  });
+
+  addRoute(app, listUnits, async (c) => {
+    const { communityId } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const ctx = await readContext(c, deps, query, ['registry']);
+    if (ctx instanceof Response) return ctx;
+    let q = deps.db
+      .withSchema(ctx.schema('registry'))
+      .selectFrom('units')
+      .selectAll()
+      .where('community_id', '=', communityId)
+      .where(visibleAt(ctx.asOf))
+      .orderBy('unit_id')
+      .limit(query.limit + 1);
+    if (query.after) q = q.where('unit_id', '>', query.after);
+    const rows = await q.execute();
+    const page = rows.slice(0, query.limit);
+    return c.json(
+      withAsOf(ctx, {
+        items: page.map((u) => ({
+          unitId: u.unit_id,
+          building: u.building,
+          label: u.label,
+          kind: u.kind,
+          areas: u.areas,
+          areaCentiM2: u.area_centi_m2,
+          developerUnsold: u.developer_unsold,
+          ownerIds: u.owner_ids,
+        })),
+        next: rows.length > query.limit ? (page.at(-1)?.unit_id ?? null) : null,
+      }),
+    );
+  });
+  return app;
+}
+
+async function countOf(
+  rm: QueryDeps['db'],
+  table: 'persons' | 'households' | 'resident_groups',
+  communityId: string,
+  asOf: Parameters<typeof visibleAt>[0],
+): Promise<number> {
+  const row = await rm
+    .selectFrom(table)
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('community_id', '=', communityId)
+    .where(visibleAt(asOf))
+    .executeTakeFirstOrThrow();
+  return row.n;
+}

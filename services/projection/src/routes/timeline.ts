@@ -1,0 +1,134 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { parseCheckpoint } from '@yishi/event-store';
+import { addRoute, createRouter } from '@yishi/platform';
+import { sql } from 'kysely';
+import { recordedBy } from '../projections/temporal.ts';
+import {
+  AsOfInfo,
+  CommunityParams,
+  PageQuery,
+  positionOf,
+  problemResponses,
+  type QueryDeps,
+  type ReadContext,
+  ReadQuery,
+  readContext,
+  withAsOf,
+} from './common.ts';
+
+export const TimelineEntry = z
+  .object({
+    position: z.string(),
+    streamId: z.string(),
+    streamVersion: z.number().int(),
+    type: z.string(),
+    summary: z.string().openapi({ description: 'One human-readable line (Chinese)' }),
+    actor: z.object({ id: z.string().nullable(), role: z.string().nullable() }),
+    commandId: z.string().nullable(),
+    occurredAt: z.string().nullable(),
+    recordedAt: z.string(),
+    details: z.record(z.string(), z.unknown()),
+    hash: z.string(),
+  })
+  .openapi('TimelineEntry');
+
+export const TimelinePage = z
+  .object({
+    items: z.array(TimelineEntry),
+    next: z.string().nullable().openapi({ description: 'Pass as `after` for the next page' }),
+    asOf: AsOfInfo.optional(),
+  })
+  .openapi('TimelinePage');
+
+const communityTimeline = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}/timeline',
+  summary: 'The human-readable timeline of a community, or of one of its streams',
+  tags: ['history'],
+  security: [{ bearer: [] }],
+  request: {
+    params: CommunityParams,
+    query: ReadQuery.extend(PageQuery.shape).extend({
+      stream: z.string().max(200).optional().openapi({ description: 'Only this stream' }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Timeline, oldest first',
+      content: { 'application/json': { schema: TimelinePage } },
+    },
+    ...problemResponses,
+  },
+});
+
+export interface TimelineFilter {
+  communityId: string;
+  streamId?: string | undefined;
+  proposalId?: string | undefined;
+  sessionId?: string | undefined;
+  limit: number;
+  after?: string | undefined;
+}
+
+/** A page of the timeline in the global order, as the record stood at `asOf`. */
+export async function timelinePage(deps: QueryDeps, ctx: ReadContext, filter: TimelineFilter) {
+  let query = deps.db
+    .withSchema(ctx.schema('timeline'))
+    .selectFrom('timeline')
+    .selectAll()
+    .where('community_id', '=', filter.communityId)
+    .where(recordedBy(ctx.asOf))
+    .orderBy('transaction_id')
+    .orderBy('global_position')
+    .limit(filter.limit + 1);
+  if (filter.streamId) query = query.where('stream_id', '=', filter.streamId);
+  if (filter.proposalId) query = query.where('proposal_id', '=', filter.proposalId);
+  if (filter.sessionId) query = query.where('session_id', '=', filter.sessionId);
+  const after = filter.after ? parseCheckpoint(filter.after) : undefined;
+  if (after) {
+    query = query.where(
+      sql<boolean>`(transaction_id, global_position) > (${after.transactionId.toString()}::int8, ${after.globalPosition.toString()}::int8)`,
+    );
+  }
+  const rows = await query.execute();
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return withAsOf(ctx, {
+    items: page.map((r) => ({
+      position: positionOf(r.transaction_id, r.global_position),
+      streamId: r.stream_id,
+      streamVersion: r.stream_version,
+      type: r.type,
+      summary: r.summary,
+      actor: { id: r.actor_id, role: r.actor_role },
+      commandId: r.command_id,
+      occurredAt: r.occurred_at,
+      recordedAt: r.recorded_at.toISOString(),
+      details: r.details,
+      hash: r.hash,
+    })),
+    next:
+      rows.length > filter.limit && last
+        ? positionOf(last.transaction_id, last.global_position)
+        : null,
+  });
+}
+
+export function timelineQueries(deps: QueryDeps) {
+  const app = createRouter();
+  addRoute(app, communityTimeline, async (c) => {
+    const { communityId } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const ctx = await readContext(c, deps, query, ['timeline']);
+    if (ctx instanceof Response) return ctx;
+    return c.json(
+      await timelinePage(deps, ctx, {
+        communityId,
+        streamId: query.stream,
+        limit: query.limit,
+        after: query.after,
+      }),
+    );
+  });
+  return app;
+}

@@ -1,0 +1,144 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { communityOfStream, Id } from '@yishi/domain';
+import type { EventStore } from '@yishi/event-store';
+import { addRoute, createRouter, problem } from '@yishi/platform';
+import { exportDossier } from '../verification/dossier.ts';
+import { type Scope, verifyScope } from '../verification/verify.ts';
+import {
+  CommunityParams,
+  notFound,
+  problemResponses,
+  type QueryDeps,
+  ReadQuery,
+  readContext,
+} from './common.ts';
+
+const Report = z
+  .object({
+    ok: z.boolean(),
+    scope: z.string(),
+    streams: z.number().int(),
+    events: z.number().int(),
+    witnessed: z.boolean().openapi({
+      description:
+        'Stored hashes were also compared with those recorded when the events were projected',
+    }),
+    firstBroken: z
+      .object({ streamId: z.string(), streamVersion: z.number().int(), reason: z.string() })
+      .optional()
+      .openapi({ description: 'The first event that does not verify' }),
+  })
+  .openapi('VerificationReport');
+
+const verifyCommunity = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}/verification',
+  summary: "Verify the hash chains of a community's streams, or of one stream (核验)",
+  tags: ['verification'],
+  security: [{ bearer: [] }],
+  request: {
+    params: CommunityParams,
+    query: z.object({
+      stream: z
+        .string()
+        .max(200)
+        .optional()
+        .openapi({ description: 'Only this stream, e.g. proposal-c1.p1' }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The report (ok false names the first broken event)',
+      content: { 'application/json': { schema: Report } },
+    },
+    ...problemResponses,
+  },
+});
+
+const verifyEverything = createRoute({
+  method: 'get',
+  path: '/v1/verification',
+  summary: 'Verify every stream (tokens granted every community)',
+  tags: ['verification'],
+  security: [{ bearer: [] }],
+  responses: {
+    200: { description: 'The report', content: { 'application/json': { schema: Report } } },
+    ...problemResponses,
+  },
+});
+
+const dossierRoute = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}/proposals/{proposalId}/dossier',
+  summary:
+    'The proposal dossier: every event with its hash, the rule and the figures (verifiable offline)',
+  tags: ['verification'],
+  security: [{ bearer: [] }],
+  request: {
+    params: CommunityParams.extend({
+      proposalId: Id.openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
+    }),
+    query: ReadQuery,
+  },
+  responses: {
+    200: {
+      description: 'The dossier (check it with `pnpm verify dossier.json`)',
+      content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+    },
+    ...notFound,
+    ...problemResponses,
+  },
+});
+
+export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
+  const app = createRouter();
+  const witness = async () => {
+    const schema = await deps.readModels.schemaOf('timeline');
+    return schema ? { db: deps.db, schema } : undefined;
+  };
+  addRoute(app, verifyCommunity, async (c) => {
+    const { communityId } = c.req.valid('param');
+    const { stream } = c.req.valid('query');
+    let scope: Scope = { kind: 'community', communityId };
+    if (stream) {
+      if (communityOfStream(stream) !== communityId) {
+        return problem(
+          c,
+          400,
+          'invalid-input',
+          `Stream ${stream} is not a stream of ${communityId}`,
+          {
+            errors: [{ field: 'query.stream', message: 'not a stream of this community' }],
+          },
+        );
+      }
+      scope = { kind: 'stream', streamId: stream };
+    }
+    return c.json(await verifyScope(deps.store, scope, await witness()));
+  });
+  addRoute(app, verifyEverything, async (c) => {
+    if (!c.get('principal').communities.includes('*')) {
+      return problem(
+        c,
+        403,
+        'community-forbidden',
+        'Verifying everything needs a token for every community',
+      );
+    }
+    return c.json(await verifyScope(deps.store, { kind: 'all' }, await witness()));
+  });
+  addRoute(app, dossierRoute, async (c) => {
+    const { communityId, proposalId } = c.req.valid('param');
+    const ctx = await readContext(c, deps, c.req.valid('query'), ['timeline']);
+    if (ctx instanceof Response) return ctx;
+    const dossier = await exportDossier(deps.store, communityId, proposalId, ctx.asOf);
+    if (!dossier)
+      return problem(c, 404, 'proposal-not-found', `No proposal ${proposalId} in ${communityId}`);
+    c.header(
+      'content-disposition',
+      `attachment; filename="dossier-${communityId}-${proposalId}.json"`,
+    );
+    return c.json(dossier);
+  });
+  return app;
+}

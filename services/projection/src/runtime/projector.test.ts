@@ -1,0 +1,150 @@
+import { checkpointReached, PostgresEventStore } from '@yishi/event-store';
+import { testDatabaseUrl } from '@yishi/local-postgres/testing';
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createDb, type Database } from '../db.ts';
+import { migrateReadModels } from '../migrations/index.ts';
+import { projections } from '../projections/index.ts';
+import type { Projection } from '../projections/projection.ts';
+import { registryProjection } from '../projections/registry.ts';
+import { compareGenerations } from '../testing/compare.ts';
+import { Random } from '../testing/random.ts';
+import { Simulator } from '../testing/simulate.ts';
+import { activeGeneration, generationStatus, listGenerations, switchTo } from './generations.ts';
+import { Projector } from './projector.ts';
+import { rebuild } from './rebuild.ts';
+
+let store: PostgresEventStore;
+let db: Kysely<Database>;
+
+const fast = {
+  pollIntervalMs: 20,
+  lockRetryMs: 50,
+  heartbeatMs: 100,
+  leaseMs: 1000,
+  switchCheckMs: 50,
+};
+
+beforeAll(async () => {
+  const url = await testDatabaseUrl();
+  store = new PostgresEventStore({ connectionString: url });
+  db = createDb(url, 30);
+  await migrateReadModels(db);
+});
+afterAll(async () => {
+  await db.destroy();
+  await store.close();
+});
+
+async function caughtUp(projectors: readonly Projector[], sim: Simulator): Promise<void> {
+  const target = sim.last!.checkpoint;
+  for (const p of projectors) expect(await p.waitFor(target, 20_000)).toBe(true);
+}
+
+describe('projector runtime', () => {
+  it('builds the same tables live as a rebuild from zero (random valid command sequences)', async () => {
+    const sim = new Simulator(store, new Random(20261122));
+    // Small, varied batches live; one big read in the rebuild.
+    const live = projections.map(
+      (p, i) => new Projector(store, db, p, { ...fast, batchSize: 3 + i * 4 }),
+    );
+    for (const p of live) await p.start();
+    try {
+      for (const cid of ['c1', 'c2', 'c3']) await sim.registerCommunity(cid);
+      for (let i = 0; i < 1200; i++) {
+        const cid = `c${1 + (i % 3)}`;
+        if (i % 100 === 0) await sim.ownersDecision(cid, `p${i}`, 5 + (i % 30));
+        else if (i % 100 === 50) await sim.jointSession(cid, `p${i}`, `s${i}`);
+        else if (i % 100 === 75) await sim.residentsMeeting(cid, `p${i}`, 10 + (i % 7));
+        else await sim.randomRegistryCommand(cid);
+      }
+      expect(sim.accepted).toBeGreaterThan(600);
+      await caughtUp(live, sim);
+    } finally {
+      for (const p of live) await p.stop();
+    }
+
+    const before = new Map<string, string>();
+    for (const p of projections) before.set(p.name, (await activeGeneration(db, p.name))!.schema);
+    const built = await rebuild(store, db, projections, { switch: false, batchSize: 5000 });
+    expect(checkpointReached(built.checkpoint, sim.last!.checkpoint)).toBe(true);
+    for (const [i, projection] of projections.entries()) {
+      const diff = await compareGenerations(
+        db,
+        projection,
+        before.get(projection.name)!,
+        built.generations[i]!.schema,
+      );
+      for (const d of diff) {
+        expect({ ...d, rows: d.rows > 0 }).toEqual({
+          table: d.table,
+          onlyInFirst: 0,
+          onlyInSecond: 0,
+          rows: true,
+        });
+      }
+    }
+    await switchTo(db, built.generations);
+    const statuses = await listGenerations(db);
+    expect(
+      statuses
+        .filter((g) => g.status === 'active')
+        .map((g) => g.schema_name)
+        .sort(),
+    ).toEqual(built.generations.map((g) => g.schema).sort());
+    // Exactly once: the events applied equal the events in the store.
+    const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM es_events`.execute(
+      db,
+    );
+    for (const g of statuses.filter((s) => s.status !== 'dropped'))
+      expect(g.events).toBe(rows[0]!.n);
+  });
+
+  it('runs one active instance per projection; a standby takes over when it stops', async () => {
+    const sim = new Simulator(store, new Random(7), Date.parse('2026-06-01T00:00:00Z'));
+    const first = new Projector(store, db, registryProjection, fast);
+    const second = new Projector(store, db, registryProjection, fast);
+    await first.start();
+    await second.start();
+    onTestFinished(async () => {
+      await first.stop();
+      await second.stop();
+    });
+    await sim.registerCommunity('lease');
+    await caughtUp([first], sim);
+    await expect.poll(() => [first.state, second.state].sort()).toEqual(['active', 'standby']);
+    const [active, standby] = first.state === 'active' ? [first, second] : [second, first];
+    await active.stop();
+    for (let i = 0; i < 20; i++) await sim.randomRegistryCommand('lease');
+    await expect.poll(() => standby.state, { timeout: 10_000 }).toBe('active');
+    await caughtUp([standby], sim);
+    await standby.stop();
+    const gen = (await activeGeneration(db, 'registry'))!;
+    const { rows } = await sql<{ events: string; n: string }>`
+      SELECT c.events::text AS events, (SELECT count(*) FROM es_events e
+        WHERE (e.transaction_id::text::int8, e.global_position) <= (c.transaction_id, c.global_position))::text AS n
+        FROM projection_checkpoints c WHERE c.schema_name = ${gen.schema}`.execute(db);
+    expect(rows[0]!.events).toBe(rows[0]!.n);
+  });
+
+  it('builds a new version beside the old one and switches when it has caught up', async () => {
+    const sim = new Simulator(store, new Random(8), Date.parse('2026-07-01T00:00:00Z'));
+    await sim.registerCommunity('upgrade');
+    const old = (await activeGeneration(db, 'registry'))!;
+    const v2: Projection = { ...registryProjection, version: registryProjection.version + 1 };
+    const projector = new Projector(store, db, v2, { ...fast, dropGraceMs: 50 });
+    await projector.start();
+    onTestFinished(() => projector.stop());
+    await expect
+      .poll(async () => (await activeGeneration(db, 'registry'))?.version, { timeout: 20_000 })
+      .toBe(v2.version);
+    const next = (await activeGeneration(db, 'registry'))!;
+    expect(next.schema).not.toBe(old.schema);
+    await expect.poll(() => projector.schema, { timeout: 10_000 }).toBe(next.schema);
+    await sim.randomRegistryCommand('upgrade');
+    await caughtUp([projector], sim);
+    // The old generation is dropped after its grace period.
+    await expect.poll(() => generationStatus(db, old.schema), { timeout: 10_000 }).toBe('dropped');
+    await projector.stop();
+  });
+});

@@ -1,0 +1,287 @@
+import { type Checkpoint, checkpointReached, type EventStore, START } from '@yishi/event-store';
+import { type Logger, silentLogger } from '@yishi/platform';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db.ts';
+import type { Projection } from '../projections/projection.ts';
+import { applyBatch, type Target } from './apply.ts';
+import { catchUp } from './catch-up.ts';
+import {
+  dropRetired,
+  ensureActiveGeneration,
+  type Generation,
+  generationStatus,
+  loadCheckpoint,
+  migrateGeneration,
+  startBuilding,
+  switchTo,
+} from './generations.ts';
+import { acquireLease, type Lease, sleep } from './lease.ts';
+
+export interface ProjectorOptions {
+  batchSize?: number;
+  /** Fallback poll when no notification arrives (ms). */
+  pollIntervalMs?: number;
+  logger?: Logger;
+  /** How often a standby instance tries to take over (ms). */
+  lockRetryMs?: number;
+  heartbeatMs?: number;
+  leaseMs?: number;
+  /** How often the active instance checks that its generation is still the active one (ms). */
+  switchCheckMs?: number;
+  /** Build a new generation when the code's version is newer than the active one (default on). */
+  upgrade?: boolean;
+  /** How long a retired generation stays before it is dropped (ms). */
+  dropGraceMs?: number;
+  onBatch?: (events: number, checkpoint: Checkpoint) => void;
+}
+
+export type ProjectorState = 'starting' | 'standby' | 'active' | 'stopped';
+
+/**
+ * Runs one projection: takes the lease of its active generation (or waits as a standby),
+ * catches up from the checkpoint, then follows live (the store's notification, else a poll).
+ * Each batch's rows and checkpoint are written in one transaction. When the code's version is
+ * newer than the active generation, a new generation is built beside it and switched in.
+ */
+export class Projector {
+  private checkpoint: Checkpoint = START;
+  private generation: Generation | undefined;
+  private readonly waiters = new Set<() => void>();
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private upgrading: Promise<void> | undefined;
+  private readonly logger: Logger;
+  state: ProjectorState = 'starting';
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly db: Kysely<Database>,
+    readonly projection: Projection,
+    private readonly options: ProjectorOptions = {},
+  ) {
+    this.logger = (options.logger ?? silentLogger).child({ projection: projection.name });
+  }
+
+  /** The checkpoint of the generation queries read, as far as this instance knows. */
+  get position(): Checkpoint {
+    return this.checkpoint;
+  }
+
+  get schema(): string | undefined {
+    return this.generation?.schema;
+  }
+
+  /** Prepares the active generation and starts following; does not wait for the lease. */
+  async start(): Promise<void> {
+    const generation = await ensureActiveGeneration(this.db, this.projection);
+    if (generation.version <= this.projection.version) {
+      await migrateGeneration(this.db, this.projection, generation.schema);
+    }
+    await this.use(generation);
+    this.running = this.run();
+  }
+
+  private async use(generation: Generation): Promise<void> {
+    if (this.generation?.schema !== generation.schema) {
+      this.generation = generation;
+      this.checkpoint = await loadCheckpoint(this.db, generation.schema);
+      this.wake();
+    }
+  }
+
+  private get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (!this.signal.aborted) {
+      try {
+        const generation = await ensureActiveGeneration(this.db, this.projection);
+        await this.use(generation);
+        if (generation.version > this.projection.version) {
+          // Built by newer code: this instance must not write into it.
+          this.state = 'standby';
+          await sleep(this.options.switchCheckMs ?? 1000, this.signal);
+          continue;
+        }
+        if (generation.version < this.projection.version && this.options.upgrade !== false) {
+          this.upgrade();
+        }
+        const lease = await acquireLease(this.db, generation.schema, {
+          retryMs: this.options.lockRetryMs ?? 1000,
+          heartbeatMs: this.options.heartbeatMs ?? 2000,
+          leaseMs: this.options.leaseMs ?? 5000,
+          signal: this.signal,
+          onWait: async () => {
+            this.state = 'standby';
+            await this.refresh();
+            return (await generationStatus(this.db, generation.schema)) === 'active';
+          },
+        });
+        if (!lease) continue;
+        try {
+          await this.follow(generation, lease);
+        } finally {
+          await lease.release();
+        }
+        backoff = 100;
+      } catch (error) {
+        if (this.signal.aborted) break;
+        this.state = 'standby';
+        this.logger.error({ err: error }, 'projector failed; retrying');
+        await sleep(backoff, this.signal);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+    this.state = 'stopped';
+  }
+
+  /** Follows the generation until it retires, the lease ends, or the projector stops. */
+  private async follow(generation: Generation, lease: Lease): Promise<void> {
+    this.checkpoint = await loadCheckpoint(this.db, generation.schema);
+    const target: Target = {
+      projection: this.projection,
+      schema: generation.schema,
+      checkpoint: this.checkpoint,
+    };
+    let leaseEnded = false;
+    void lease.ended.then(() => {
+      leaseEnded = true;
+    });
+    this.state = 'active';
+    this.logger.info({ schema: generation.schema }, 'projector active');
+    const subscription = this.store.subscribe(
+      this.checkpoint,
+      async (events, checkpoint) => {
+        if (leaseEnded) throw new Error('lease ended');
+        await applyBatch(this.db, [target], events, checkpoint);
+        this.checkpoint = checkpoint;
+        this.wake();
+        this.options.onBatch?.(events.length, checkpoint);
+      },
+      {
+        batchSize: this.options.batchSize ?? 1000,
+        pollIntervalMs: this.options.pollIntervalMs ?? 1000,
+      },
+    );
+    const retired = this.watchRetired(generation);
+    const stopped = new Promise<void>((r) => this.signal.addEventListener('abort', () => r()));
+    try {
+      await Promise.race([subscription.done, lease.ended, retired.promise, stopped]);
+    } finally {
+      retired.cancel();
+      await subscription.stop();
+      if (!this.signal.aborted) this.state = 'standby';
+    }
+  }
+
+  private watchRetired(generation: Generation): { promise: Promise<void>; cancel(): void } {
+    let timer: NodeJS.Timeout | undefined;
+    let cancelled = false;
+    const promise = new Promise<void>((resolve) => {
+      const check = async () => {
+        if (cancelled) return;
+        const status = await generationStatus(this.db, generation.schema).catch(() => 'active');
+        if (status !== 'active') return resolve();
+        timer = setTimeout(check, this.options.switchCheckMs ?? 1000);
+      };
+      timer = setTimeout(check, this.options.switchCheckMs ?? 1000);
+    });
+    return {
+      promise,
+      cancel: () => {
+        cancelled = true;
+        clearTimeout(timer);
+      },
+    };
+  }
+
+  /** Builds the code's version beside the active generation and switches when caught up. */
+  private upgrade(): void {
+    if (this.upgrading) return;
+    this.upgrading = this.build()
+      .catch((error: unknown) => {
+        if (!this.signal.aborted)
+          this.logger.error({ err: error }, 'building a new version failed');
+      })
+      .finally(() => {
+        this.upgrading = undefined;
+      });
+  }
+
+  private async build(): Promise<void> {
+    const generation = await startBuilding(this.db, this.projection);
+    const lease = await acquireLease(this.db, generation.schema, {
+      retryMs: this.options.lockRetryMs ?? 1000,
+      heartbeatMs: this.options.heartbeatMs ?? 2000,
+      leaseMs: this.options.leaseMs ?? 5000,
+      signal: this.signal,
+      onWait: async () => (await generationStatus(this.db, generation.schema)) === 'building',
+    });
+    if (!lease) return;
+    try {
+      this.logger.info({ schema: generation.schema }, 'building a new version');
+      const checkpoint = await loadCheckpoint(this.db, generation.schema);
+      await catchUp(
+        this.store,
+        this.db,
+        [{ projection: this.projection, schema: generation.schema, checkpoint }],
+        {
+          batchSize: this.options.batchSize ?? 1000,
+          signal: this.signal,
+          leases: [lease],
+        },
+      );
+      if (this.signal.aborted) return;
+      await switchTo(this.db, [generation]);
+      this.logger.info({ schema: generation.schema }, 'switched to the new version');
+    } finally {
+      await lease.release();
+    }
+    const grace = this.options.dropGraceMs ?? 10_000;
+    await sleep(grace, this.signal);
+    if (!this.signal.aborted) await dropRetired(this.db, this.projection.name, grace);
+  }
+
+  /** Another instance may be active: read the checkpoint it wrote. */
+  private async refresh(): Promise<void> {
+    if (!this.generation) return;
+    this.checkpoint = await loadCheckpoint(this.db, this.generation.schema);
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const wake of this.waiters) wake();
+  }
+
+  /** Resolves true once the read model has passed `target`, false after `timeoutMs`. */
+  waitFor(target: Checkpoint, timeoutMs: number): Promise<boolean> {
+    if (checkpointReached(this.checkpoint, target)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = () => {
+        if (checkpointReached(this.checkpoint, target)) finish(true);
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      // A standby instance learns of progress from the database.
+      const poll = setInterval(() => {
+        if (this.state !== 'active') void this.refresh().catch(() => {});
+      }, 50);
+      const finish = (value: boolean) => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.waiters.delete(check);
+        resolve(value);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+    await this.upgrading;
+    this.state = 'stopped';
+    this.wake();
+  }
+}

@@ -1,0 +1,31 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db.ts';
+import type { Projection } from '../projections/projection.ts';
+
+export interface TableDifference {
+  table: string;
+  onlyInFirst: number;
+  onlyInSecond: number;
+  rows: number;
+}
+
+/** Compares the contents of a projection's tables in two generation schemas (as multisets). */
+export async function compareGenerations(
+  db: Kysely<Database>,
+  projection: Projection,
+  first: string,
+  second: string,
+): Promise<TableDifference[]> {
+  const out: TableDifference[] = [];
+  for (const table of projection.tables) {
+    const a = sql.table(`${first}.${table}`);
+    const b = sql.table(`${second}.${table}`);
+    const { rows } = await sql<{ only_a: number; only_b: number; n: number }>`
+      SELECT (SELECT count(*) FROM (SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b}) x)::int AS only_a,
+             (SELECT count(*) FROM (SELECT * FROM ${b} EXCEPT ALL SELECT * FROM ${a}) y)::int AS only_b,
+             (SELECT count(*) FROM ${a})::int AS n`.execute(db);
+    const row = rows[0]!;
+    out.push({ table, onlyInFirst: row.only_a, onlyInSecond: row.only_b, rows: row.n });
+  }
+  return out;
+}

@@ -1,0 +1,241 @@
+import { isDeepStrictEqual } from 'node:util';
+import {
+  type Checkpoint,
+  chainHash,
+  checkpointReached,
+  type EventStore,
+  GENESIS_HASH,
+  type Json,
+  type JsonObject,
+  type RecordedEvent,
+} from '@yishi/event-store';
+import { z } from 'zod';
+import type { BrokenEvent } from './verify.ts';
+
+// 议题档案: everything an official needs to check a proposal without our database. Every event
+// of the proposal's stream (and of the sessions it went through) with its hash, and the rule
+// and figures of each decision as the events state them. `pnpm verify dossier.json` recomputes
+// the chains and the decision summary offline.
+
+export const DOSSIER_FORMAT = 'yishi-dossier/1';
+
+const DossierEvent = z.object({
+  streamVersion: z.number().int().positive(),
+  globalPosition: z.string().regex(/^\d+$/),
+  transactionId: z.string().regex(/^\d+$/),
+  type: z.string(),
+  schemaVersion: z.number().int().positive(),
+  data: z.record(z.string(), z.json()),
+  metadata: z.record(z.string(), z.json()),
+  recordedAt: z.string(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type DossierEvent = z.infer<typeof DossierEvent>;
+
+const DossierStream = z.object({ streamId: z.string(), events: z.array(DossierEvent) });
+
+export const Dossier = z.object({
+  format: z.literal(DOSSIER_FORMAT),
+  communityId: z.string(),
+  proposalId: z.string(),
+  exportedAt: z.string(),
+  /** The position the dossier stands at (`asOf`), or the head when exported. */
+  position: z.string().nullable(),
+  streams: z.array(DossierStream).min(1),
+  /** Derived from the events; offline verification derives it again and compares. */
+  decisions: z.array(z.record(z.string(), z.json())),
+});
+export type Dossier = z.infer<typeof Dossier>;
+
+function toDossierEvent(event: RecordedEvent): DossierEvent {
+  return {
+    streamVersion: event.streamVersion,
+    globalPosition: event.globalPosition.toString(),
+    transactionId: event.transactionId.toString(),
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    data: event.data,
+    metadata: event.metadata,
+    recordedAt: event.recordedAt.toISOString(),
+    prevHash: event.prevHash,
+    hash: event.hash,
+  };
+}
+
+const str = (v: Json | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Session ids the proposal's events refer to (joint sessions that deliberated or resolved it). */
+function sessionsOf(events: readonly RecordedEvent[]): string[] {
+  const ids = new Set<string>();
+  for (const event of events) {
+    const id = str(event.data.sessionId);
+    if (id) ids.add(id);
+  }
+  return [...ids].sort();
+}
+
+/**
+ * Each decision with the rule applied and every figure, as the events state them: the vote's
+ * frozen rule and totals, the outcome of each item with its tests and figures, and when it
+ * was published.
+ */
+export function decisionsOf(
+  events: readonly { type: string; data: JsonObject; recordedAt: string }[],
+): JsonObject[] {
+  const votes = new Map<string, JsonObject>();
+  const decisions: JsonObject[] = [];
+  for (const event of events) {
+    const d = event.data;
+    if (event.type === 'VotingOpened') {
+      const voteId = str(d.voteId);
+      if (voteId) {
+        votes.set(voteId, {
+          voteId,
+          rule: d.rule ?? null,
+          totals: d.totals ?? null,
+          closesAt: d.closesAt ?? null,
+          allowBallotChange: d.allowBallotChange ?? null,
+          planMethod: d.planMethod ?? null,
+        });
+      }
+    } else if (event.type === 'ProposalDecided') {
+      const voteId = str(d.voteId);
+      decisions.push({
+        stageId: d.stageId ?? null,
+        outcome: d.outcome ?? null,
+        decidedAt: d.at ?? null,
+        vote: (voteId && votes.get(voteId)) || null,
+        sessionId: d.sessionId ?? null,
+        sessionItemId: d.sessionItemId ?? null,
+        items: d.items ?? [],
+        publications: [],
+      });
+    } else if (event.type === 'ProposalPublished') {
+      const last = decisions.at(-1);
+      const publications = last?.publications;
+      if (Array.isArray(publications)) {
+        publications.push({
+          subject: d.subject ?? null,
+          at: d.at ?? null,
+          endsAt: d.endsAt ?? null,
+          deadline: d.deadline ?? null,
+          onTime: d.onTime ?? null,
+        });
+      }
+    }
+  }
+  return decisions;
+}
+
+/** The dossier of a proposal from the event store, up to `asOf` when given. */
+export async function exportDossier(
+  store: EventStore,
+  communityId: string,
+  proposalId: string,
+  asOf: Checkpoint | undefined,
+  now: Date = new Date(),
+): Promise<Dossier | undefined> {
+  const upTo = (events: RecordedEvent[]) =>
+    asOf ? events.filter((e) => checkpointReached(asOf, e)) : events;
+  const proposalStream = `proposal-${communityId}.${proposalId}`;
+  const proposal = upTo(await store.readStream(proposalStream));
+  if (proposal.length === 0) return undefined;
+  const streams = [{ streamId: proposalStream, events: proposal }];
+  for (const sessionId of sessionsOf(proposal)) {
+    const streamId = `session-${communityId}.${sessionId}`;
+    const events = upTo(await store.readStream(streamId));
+    if (events.length > 0) streams.push({ streamId, events });
+  }
+  const last = proposal.at(-1)!;
+  return {
+    format: DOSSIER_FORMAT,
+    communityId,
+    proposalId,
+    exportedAt: now.toISOString(),
+    position: asOf
+      ? `${asOf.transactionId}:${asOf.globalPosition}`
+      : `${last.transactionId}:${last.globalPosition}`,
+    streams: streams.map((s) => ({ streamId: s.streamId, events: s.events.map(toDossierEvent) })),
+    decisions: decisionsOf(proposal.map(toDossierEvent)),
+  };
+}
+
+export interface DossierReport {
+  ok: boolean;
+  streams: number;
+  events: number;
+  firstBroken?: BrokenEvent;
+  /** What was checked besides the chains. */
+  problem?: string;
+}
+
+/**
+ * Offline verification: every stream must be whole from its first event, each event's hash
+ * must be sha256(prev_hash ‖ canonical JSON) of what it says, and the decision summary must be
+ * what the events state.
+ */
+export function verifyDossier(input: unknown): DossierReport {
+  const parsed = Dossier.safeParse(input);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      streams: 0,
+      events: 0,
+      problem: `not a ${DOSSIER_FORMAT} file: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    };
+  }
+  const dossier = parsed.data;
+  let events = 0;
+  for (const stream of dossier.streams) {
+    let prev = GENESIS_HASH;
+    for (const [index, event] of stream.events.entries()) {
+      events += 1;
+      const broken = (reason: string): DossierReport => ({
+        ok: false,
+        streams: dossier.streams.length,
+        events,
+        firstBroken: { streamId: stream.streamId, streamVersion: event.streamVersion, reason },
+      });
+      if (event.streamVersion !== index + 1) return broken(`expected version ${index + 1}`);
+      if (event.prevHash !== prev) return broken('prev_hash does not match the previous event');
+      const hash = chainHash(prev, {
+        streamId: stream.streamId,
+        streamVersion: event.streamVersion,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        data: event.data as JsonObject,
+        metadata: event.metadata as JsonObject,
+      });
+      if (hash !== event.hash) return broken('content does not match its hash');
+      prev = hash;
+    }
+  }
+  const proposalStream = dossier.streams.find(
+    (s) => s.streamId === `proposal-${dossier.communityId}.${dossier.proposalId}`,
+  );
+  if (!proposalStream) {
+    return {
+      ok: false,
+      streams: dossier.streams.length,
+      events,
+      problem: 'the proposal stream is missing',
+    };
+  }
+  const expected = decisionsOf(
+    proposalStream.events.map((e) => ({
+      type: e.type,
+      data: e.data as JsonObject,
+      recordedAt: e.recordedAt,
+    })),
+  );
+  if (!isDeepStrictEqual(expected, dossier.decisions)) {
+    return {
+      ok: false,
+      streams: dossier.streams.length,
+      events,
+      problem: 'the decision summary differs from what the events state',
+    };
+  }
+  return { ok: true, streams: dossier.streams.length, events };
+}
