@@ -8,8 +8,12 @@ const STREAM_ID = /^[a-z][a-z0-9_]*-[A-Za-z0-9_.:-]{1,200}$/;
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.]{0,127}$/;
 /** Printable ASCII without spaces: safe in every adapter (and as an EventStoreDB stream name). */
 const COMMAND_ID = /^[\x21-\x7e]{1,200}$/;
-/** data + metadata of one event, as JSON text. */
-export const MAX_EVENT_BYTES = 256 * 1024;
+/**
+ * data + metadata of one event, as JSON text. Large because a vote freezes its whole
+ * electorate in the vote-opened event (about 100 bytes a voter: 8 MiB holds ~80,000 voters).
+ * EventStoreDB's default MaxAppendSize (1 MiB) must be raised to match (infra/README.md).
+ */
+export const MAX_EVENT_BYTES = 8 * 1024 * 1024;
 /** All events of one append together. */
 export const MAX_APPEND_BYTES = 16 * 1024 * 1024;
 export const MAX_EVENTS_PER_APPEND = 10_000;
