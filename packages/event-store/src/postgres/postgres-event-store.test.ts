@@ -6,6 +6,7 @@ import { EventStoreError, VersionConflictError } from '../errors.ts';
 import { canonicalEventTemplate } from '../hash.ts';
 import type { Checkpoint, JsonObject, NewEvent, RecordedEvent } from '../types.ts';
 import { checkpointReached, START } from '../types.ts';
+import { MAX_EVENT_BYTES } from '../validation.ts';
 import { PostgresEventStore } from './postgres-event-store.ts';
 import { APPEND_ONE_SQL } from './schema.ts';
 
@@ -417,7 +418,9 @@ describe('PostgresEventStore', () => {
     it('typed errors and not a single row written', async () => {
       const before = await count();
       const attempts: Promise<unknown>[] = [
-        store.append('proposal-ok', [ev('A', { big: 'x'.repeat(300_000) })], { expected: 'any' }),
+        store.append('proposal-ok', [ev('A', { big: 'x'.repeat(MAX_EVENT_BYTES + 1) })], {
+          expected: 'any',
+        }),
         store.append('Bad Stream', [ev('A', {})], { expected: 'any' }),
         store.append("proposal-x'; DROP TABLE es_events; --", [ev('A', {})], { expected: 'any' }),
         store.append(
