@@ -46,8 +46,16 @@ export function templateOf(
   canonicalData: string,
   canonicalMetadata: string,
 ): string {
+  return `{"data":${canonicalData},"metadata":${canonicalMetadata}${templateTail(streamId, type, schemaVersion)}`;
+}
+
+/**
+ * What follows data and metadata in the template: the postgres adapter sends data, metadata and
+ * this tail apart, and the database hashes `{"data":` ‖ data ‖ `,"metadata":` ‖ metadata ‖ tail
+ * (version filled in) while storing data and metadata as the canonical text they are.
+ */
+export function templateTail(streamId: string, type: string, schemaVersion: number): string {
   return (
-    `{"data":${canonicalData},"metadata":${canonicalMetadata}` +
     `,"schemaVersion":${canonicalJson(schemaVersion)},"streamId":${canonicalJson(streamId)}` +
     `,"streamVersion":${VERSION_MARK},"type":${canonicalJson(type)}}`
   );

@@ -1,6 +1,6 @@
 import { canonicalJson, JsonProblem } from './canonical.ts';
 import { EventStoreError } from './errors.ts';
-import { templateOf } from './hash.ts';
+import { templateTail } from './hash.ts';
 import type { Checkpoint, ExpectedVersion, JsonObject, NewEvent } from './types.ts';
 
 /** `<category>-<id>`: lowercase category, then id characters; no spaces or control chars. */
@@ -45,6 +45,8 @@ export interface PreparedEvent {
   data: JsonObject;
   metadata: JsonObject;
   template: string;
+  /** The template after data and metadata (see `templateTail`). */
+  tail: string;
   canonicalData: string;
   canonicalMetadata: string;
   /** The command id on the last event of its command; null elsewhere. */
@@ -92,12 +94,14 @@ function prepareEvent(
       { streamId, index, size, limit: MAX_EVENT_BYTES },
     );
   }
+  const tail = templateTail(streamId, type, schemaVersion);
   return {
     type,
     schemaVersion,
     data,
     metadata,
-    template: templateOf(streamId, type, schemaVersion, dataText, metadataText),
+    template: `{"data":${dataText},"metadata":${metadataText}${tail}`,
+    tail,
     canonicalData: dataText,
     canonicalMetadata: metadataText,
     commandId: null,

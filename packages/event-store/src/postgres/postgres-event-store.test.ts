@@ -3,10 +3,9 @@ import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStoreError, VersionConflictError } from '../errors.ts';
-import { canonicalEventTemplate } from '../hash.ts';
 import type { Checkpoint, JsonObject, NewEvent, RecordedEvent } from '../types.ts';
 import { checkpointReached, START } from '../types.ts';
-import { MAX_EVENT_BYTES } from '../validation.ts';
+import { MAX_EVENT_BYTES, prepareAppend } from '../validation.ts';
 import { PostgresEventStore } from './postgres-event-store.ts';
 import { APPEND_ONE_SQL } from './schema.ts';
 
@@ -33,18 +32,16 @@ async function appendInOpenTransaction(
   streamId: string,
   event: NewEvent,
 ): Promise<{ transactionId: bigint; globalPosition: bigint }> {
-  const template = canonicalEventTemplate({
-    streamId,
-    type: event.type,
-    schemaVersion: 1,
-    data: event.data,
-    metadata: event.metadata,
-  });
+  const [prepared] = prepareAppend(streamId, [{ events: [event] }]);
   const { rows } = await client.query<{ global_position: string; txid: string }>(APPEND_ONE_SQL, [
     streamId,
     -1,
     null,
-    template,
+    prepared!.type,
+    prepared!.schemaVersion,
+    prepared!.canonicalData,
+    prepared!.canonicalMetadata,
+    prepared!.tail,
   ]);
   return { transactionId: BigInt(rows[0]!.txid), globalPosition: BigInt(rows[0]!.global_position) };
 }
@@ -387,7 +384,7 @@ describe('PostgresEventStore', () => {
         });
       await mk('tamper-meta');
       await bypass(
-        `UPDATE es_events SET metadata = metadata || '{"actorId":"someone-else"}' WHERE stream_id = 'tamper-meta' AND stream_version = 1`,
+        `UPDATE es_events SET metadata = (metadata::jsonb || '{"actorId":"someone-else"}')::json WHERE stream_id = 'tamper-meta' AND stream_version = 1`,
       );
       expect((await store.verifyStream('tamper-meta')).firstBroken).toMatchObject({
         streamId: 'tamper-meta',
@@ -530,6 +527,38 @@ describe('PostgresEventStore', () => {
       await again.init();
       expect(await again.readStream('schema-a')).toHaveLength(1);
       await Promise.all([...stores, again].map((s) => s.close()));
+    });
+
+    it('upgrades a version 1 schema (jsonb columns) in place', async () => {
+      const db = await testDatabaseUrl();
+      const raw = new pg.Client({ connectionString: db });
+      await raw.connect();
+      await raw.query(`
+        CREATE TABLE es_schema (version integer NOT NULL);
+        INSERT INTO es_schema VALUES (1);
+        CREATE TABLE es_events (
+          global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+          stream_id text COLLATE "C" NOT NULL, stream_version bigint NOT NULL,
+          type text NOT NULL, schema_version integer NOT NULL,
+          data jsonb NOT NULL, metadata jsonb NOT NULL, command_id text COLLATE "C",
+          recorded_at timestamptz NOT NULL DEFAULT now(), prev_hash text NOT NULL, hash text NOT NULL,
+          CONSTRAINT es_events_stream_version UNIQUE (stream_id, stream_version));
+        CREATE FUNCTION es_append(text, bigint, text[], text[], boolean)
+          RETURNS TABLE (head bigint, positions bigint[], txid text) LANGUAGE sql AS 'SELECT 0::bigint, NULL::bigint[], NULL::text';`);
+      const v1 = new PostgresEventStore({ connectionString: db });
+      await v1.init();
+      await v1.append('upgrade-a', [ev('A', { n: 1 }), ev('B', { n: 2 })], {
+        expected: 'noStream',
+      });
+      expect(await v1.verifyStream('upgrade-a')).toMatchObject({ ok: true, events: 2 });
+      const { rows } = await raw.query(
+        `SELECT data_type FROM information_schema.columns WHERE table_name = 'es_events' AND column_name IN ('data', 'metadata')`,
+      );
+      expect(rows.map((r) => r.data_type)).toEqual(['json', 'json']);
+      expect((await raw.query('SELECT max(version) AS v FROM es_schema')).rows[0].v).toBe(2);
+      await raw.end();
+      await v1.close();
     });
 
     it('refuses a pre-release layout with a message that says what to do', async () => {

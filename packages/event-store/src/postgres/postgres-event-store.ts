@@ -27,6 +27,7 @@ import {
   assertExpected,
   assertStreamId,
   describeExpected,
+  type PreparedEvent,
   prepareAppend,
   readStreamRange,
 } from '../validation.ts';
@@ -55,7 +56,7 @@ const Q = {
   appendOne: { name: 'es_append_one', text: APPEND_ONE_SQL },
   appendMany: {
     name: 'es_append_many',
-    text: 'SELECT head, positions, txid FROM es_append($1, $2, $3, $4, $5)',
+    text: 'SELECT head, positions, txid FROM es_append($1, $2, $3, $4, $5, $6, $7, $8, $9)',
   },
   readAll: {
     name: 'es_read_all',
@@ -187,8 +188,6 @@ export class PostgresEventStore implements EventStore {
     assertExpected(expected);
     const prepared = prepareAppend(streamId, groups);
     this.assertOpen();
-    const templates = prepared.map((e) => e.template);
-    const commandIds = prepared.map((e) => e.commandId);
     const hasCommands = groups.some((g) => g.commandId !== undefined);
     const code =
       expected === 'any'
@@ -203,7 +202,7 @@ export class PostgresEventStore implements EventStore {
     for (let attempt = 1; ; attempt++) {
       let outcome: AppendOutcome;
       try {
-        outcome = await this.runAppend(streamId, code, commandIds, templates, attempt > 1);
+        outcome = await this.runAppend(streamId, code, prepared, attempt > 1);
       } catch (error) {
         const pgCode = (error as { code?: string }).code;
         if (pgCode !== '23505' && pgCode !== '40001' && pgCode !== '40P01') throw mapError(error);
@@ -252,16 +251,28 @@ export class PostgresEventStore implements EventStore {
   private async runAppend(
     streamId: string,
     expected: number,
-    commandIds: (string | null)[],
-    templates: string[],
+    events: PreparedEvent[],
     lock: boolean,
   ): Promise<AppendOutcome> {
-    if (templates.length === 1 && !lock) {
+    const only = events.length === 1 && !lock ? events[0]! : undefined;
+    if (only) {
       const { rows } = await this.pool.query<{
         head: string;
         global_position: string | null;
         txid: string | null;
-      }>({ ...Q.appendOne, values: [streamId, expected, commandIds[0], templates[0]] });
+      }>({
+        ...Q.appendOne,
+        values: [
+          streamId,
+          expected,
+          only.commandId,
+          only.type,
+          only.schemaVersion,
+          only.canonicalData,
+          only.canonicalMetadata,
+          only.tail,
+        ],
+      });
       const row = rows[0]!;
       return {
         head: Number(row.head),
@@ -273,7 +284,20 @@ export class PostgresEventStore implements EventStore {
       head: string;
       positions: string[] | null;
       txid: string | null;
-    }>({ ...Q.appendMany, values: [streamId, expected, commandIds, templates, lock] });
+    }>({
+      ...Q.appendMany,
+      values: [
+        streamId,
+        expected,
+        events.map((e) => e.commandId),
+        events.map((e) => e.type),
+        events.map((e) => e.schemaVersion),
+        events.map((e) => e.canonicalData),
+        events.map((e) => e.canonicalMetadata),
+        events.map((e) => e.tail),
+        lock,
+      ],
+    });
     const row = rows[0]!;
     return {
       head: Number(row.head),

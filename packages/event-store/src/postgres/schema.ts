@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { GENESIS_HASH } from '../hash.ts';
 
 /** Bumped with every change of the layout below; `migrateEventStore` refuses unknown layouts. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * The event store schema: one table.
@@ -14,7 +14,10 @@ export const SCHEMA_VERSION = 1;
  *   the same version cannot both commit.
  * - Idempotency: the command id is stored on the last event of its command, unique.
  * - The per-stream hash chain is computed by the database in the appending statement, from the
- *   client's RFC 8785 canonical JSON template (see `canonicalEventTemplate`).
+ *   client's RFC 8785 canonical JSON of data and metadata and the rest of the event's canonical
+ *   template (see `templateTail`), once the version is known.
+ * - data and metadata are `json` holding that canonical text as it is: a read copies it, where
+ *   `jsonb` would be re-serialised on every read (most of the cost of reading the global order).
  * - Stored events cannot be updated, deleted or truncated (trigger); `verifyStream` finds an
  *   alteration by anyone who bypasses that (a superuser disabling the trigger).
  *
@@ -32,8 +35,8 @@ CREATE TABLE IF NOT EXISTS es_events (
   stream_version  bigint NOT NULL CHECK (stream_version >= 1),
   type            text NOT NULL,
   schema_version  integer NOT NULL,
-  data            jsonb NOT NULL,
-  metadata        jsonb NOT NULL,
+  data            json NOT NULL,
+  metadata        json NOT NULL,
   command_id      text COLLATE "C",
   recorded_at     timestamptz NOT NULL DEFAULT now(),
   prev_hash       text NOT NULL,
@@ -59,25 +62,27 @@ CREATE TRIGGER es_events_no_truncate BEFORE TRUNCATE ON es_events
 
 -- Appends several events (or retries under a per-stream lock) in one round trip.
 -- p_expected: >= 0 exact version (0 = no stream), -1 any, -2 stream exists.
--- p_command_ids: per event; a command's id on its last event, NULL elsewhere.
--- p_templates: canonical JSON of each event with U+0001 where its stream version goes.
+-- Per event: the command id (a command's id on its last event, NULL elsewhere), type, schema
+-- version, canonical data and metadata, and the template tail with U+0001 for the version.
 -- Returns the stream's head before the append, and positions (NULL when expected failed).
 CREATE OR REPLACE FUNCTION es_append(
   p_stream text,
   p_expected bigint,
   p_command_ids text[],
-  p_templates text[],
+  p_types text[],
+  p_schema_versions integer[],
+  p_data text[],
+  p_metadata text[],
+  p_tails text[],
   p_lock boolean
 ) RETURNS TABLE (head bigint, positions bigint[], txid text)
 LANGUAGE plpgsql AS $fn$
 DECLARE
-  n integer := cardinality(p_templates);
+  n integer := cardinality(p_types);
   v_head bigint;
   v_prev text;
-  v_text text;
   v_hashes text[] := '{}';
   v_prevs text[] := '{}';
-  v_bodies jsonb[] := '{}';
   v_positions bigint[];
 BEGIN
   IF p_lock THEN
@@ -96,19 +101,18 @@ BEGIN
     RETURN;
   END IF;
   FOR i IN 1..n LOOP
-    v_text := replace(p_templates[i], E'\\x01', (v_head + i)::text);
     v_prevs[i] := v_prev;
-    v_prev := encode(sha256(convert_to(v_prev || v_text, 'UTF8')), 'hex');
+    v_prev := encode(sha256(convert_to(v_prev || '{"data":' || p_data[i] || ',"metadata":' ||
+      p_metadata[i] || replace(p_tails[i], E'\\x01', (v_head + i)::text), 'UTF8')), 'hex');
     v_hashes[i] := v_prev;
-    v_bodies[i] := v_text::jsonb;
   END LOOP;
   WITH ins AS (
     INSERT INTO es_events (stream_id, stream_version, type, schema_version, data, metadata,
                            command_id, prev_hash, hash)
-      SELECT p_stream, v_head + u.i, u.b->>'type', (u.b->>'schemaVersion')::integer,
-             u.b->'data', u.b->'metadata', p_command_ids[u.i], v_prevs[u.i], v_hashes[u.i]
-        FROM unnest(v_bodies) WITH ORDINALITY AS u(b, i)
-        ORDER BY u.i
+      SELECT p_stream, v_head + i, p_types[i], p_schema_versions[i], p_data[i]::json,
+             p_metadata[i]::json, p_command_ids[i], v_prevs[i], v_hashes[i]
+        FROM generate_series(1, n) AS i
+        ORDER BY i
       RETURNING es_events.stream_version, es_events.global_position
   )
   SELECT array_agg(ins.global_position ORDER BY ins.stream_version) INTO v_positions FROM ins;
@@ -117,10 +121,18 @@ END
 $fn$;
 `;
 
+/** From schema version 1: data and metadata were jsonb; es_append had another signature. */
+const UPGRADE_FROM_1 = `
+DROP FUNCTION IF EXISTS es_append(text, bigint, text[], text[], boolean);
+ALTER TABLE es_events
+  ALTER COLUMN data TYPE json USING data::text::json,
+  ALTER COLUMN metadata TYPE json USING metadata::text::json;
+`;
+
 /**
  * One event in one statement (the common case; a plpgsql call costs more than the insert).
- * $1 stream, $2 expected (as in es_append), $3 command id, $4 template.
- * The subqueries are fenced (OFFSET 0) so the template is filled and parsed once.
+ * $1 stream, $2 expected (as in es_append), $3 command id, $4 type, $5 schema version,
+ * $6 canonical data, $7 canonical metadata, $8 template tail.
  */
 export const APPEND_ONE_SQL = `
 WITH head AS (
@@ -128,22 +140,16 @@ WITH head AS (
          coalesce(max(h.hash), '${GENESIS_HASH}') AS h
     FROM (SELECT e.stream_version, e.hash FROM es_events e WHERE e.stream_id = $1
            ORDER BY e.stream_version DESC LIMIT 1) h
-), body AS (
-  SELECT x.v, x.prev, x.t, x.t::jsonb AS j
-    FROM (SELECT head.v + 1 AS v, head.h AS prev,
-                 replace($4::text, E'\\x01', (head.v + 1)::text) AS t
-            FROM head
-           WHERE CASE WHEN $2::bigint >= 0 THEN head.v = $2::bigint
-                      WHEN $2::bigint = -2 THEN head.v > 0
-                      ELSE true END
-          OFFSET 0) x
-  OFFSET 0
 ), ins AS (
   INSERT INTO es_events (stream_id, stream_version, type, schema_version, data, metadata,
                          command_id, prev_hash, hash)
-  SELECT $1, b.v, b.j->>'type', (b.j->>'schemaVersion')::integer, b.j->'data', b.j->'metadata',
-         $3::text, b.prev, encode(sha256(convert_to(b.prev || b.t, 'UTF8')), 'hex')
-    FROM body b
+  SELECT $1, head.v + 1, $4::text, $5::integer, $6::text::json, $7::text::json, $3::text, head.h,
+         encode(sha256(convert_to(head.h || '{"data":' || $6::text || ',"metadata":' ||
+           $7::text || replace($8::text, E'\\x01', (head.v + 1)::text), 'UTF8')), 'hex')
+    FROM head
+   WHERE CASE WHEN $2::bigint >= 0 THEN head.v = $2::bigint
+              WHEN $2::bigint = -2 THEN head.v > 0
+              ELSE true END
   RETURNING global_position, transaction_id::text AS txid
 )
 SELECT head.v AS head, ins.global_position, ins.txid FROM head LEFT JOIN ins ON true`;
@@ -165,6 +171,7 @@ export async function migrateEventStore(pool: pg.Pool): Promise<void> {
               to_regclass('es_schema') IS NOT NULL AS schema`,
     );
     const found = rows[0]!;
+    let upgrade: number | null = null;
     if (found.schema) {
       const { rows: versions } = await client.query<{ version: number }>(
         'SELECT max(version) AS version FROM es_schema',
@@ -177,6 +184,7 @@ export async function migrateEventStore(pool: pg.Pool): Promise<void> {
       }
       // Current: no DDL, so a starting instance takes no lock that running appends would wait on.
       if (version === SCHEMA_VERSION) return;
+      upgrade = version;
     } else if (found.events) {
       throw new Error(
         'this database has an event store table from a pre-release layout (es_events without ' +
@@ -184,6 +192,7 @@ export async function migrateEventStore(pool: pg.Pool): Promise<void> {
       );
     }
     await client.query('BEGIN');
+    if (upgrade === 1) await client.query(UPGRADE_FROM_1);
     await client.query(SCHEMA_SQL);
     await client.query(
       `INSERT INTO es_schema (version) SELECT $1::integer
