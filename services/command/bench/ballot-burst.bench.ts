@@ -197,7 +197,9 @@ async function main(): Promise<void> {
   }
 
   console.log(`burst: ${OWNERS} ballots from ${CONCURRENCY} clients…`);
+  const elu0 = performance.eventLoopUtilization();
   const result = await runLoad({ baseUrl, concurrency: CONCURRENCY, requests: ballots });
+  const elu = performance.eventLoopUtilization(elu0).utilization;
   const ok = result.statuses.filter((s) => s === 201).length;
   const failed = result.statuses.length - ok;
   if (failed > 0) console.log(`  ${failed} not accepted, e.g. ${result.bodies.find(Boolean)}`);
@@ -211,6 +213,12 @@ async function main(): Promise<void> {
     Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
   const appends = metric('yishi_commands_per_append_count');
   const perAppend = appends ? metric('yishi_commands_per_append_sum') / appends : 0;
+  const decideMs =
+    (1000 * metric('yishi_batch_decide_seconds_sum')) /
+    (metric('yishi_batch_decide_seconds_count') || 1);
+  const appendMs =
+    (1000 * metric('yishi_batch_append_seconds_sum')) /
+    (metric('yishi_batch_append_seconds_count') || 1);
   const proposalEvents = await store.readStream('proposal-c1.p1');
   const stored = proposalEvents.filter((e) => e.type === 'BallotCast').length;
   await closeServer(http);
@@ -228,6 +236,8 @@ ballot burst (${OWNERS} owners, ${CONCURRENCY} clients, real HTTP, durable Postg
   last 1,000 mean      ${last.toFixed(1)} ms   (flatness ${(last / first).toFixed(2)}, target <= 1.2)
   raw INSERT rate      ${raw.toFixed(0)} rows/s  (ratio ${ratio.toFixed(2)}, target >= 0.5)
   commands per append  ${perAppend.toFixed(1)} (mean over the whole run, group commit)
+  service event loop   ${(elu * 100).toFixed(0)}% busy during the burst
+  per batch            decide ${decideMs.toFixed(2)} ms, append ${appendMs.toFixed(2)} ms (means)
   BallotCast in store  ${stored}  (acknowledged but missing: ${Math.max(0, ok - stored)})`);
   bench('command.ballot_burst_ratio', ratio, 'ratio');
   bench('command.ballot_burst_throughput', throughput, 'ballots/s');

@@ -19,9 +19,11 @@ import {
   systemClock,
   type Verifier,
 } from '@yishi/platform';
+import { except } from 'hono/combine';
 import { CommandHandler } from './command-handler.ts';
 import { clockRoutes } from './routes/clock.ts';
 import { commandRouter } from './routes/commands.ts';
+import { REGISTRY_IMPORT_PATH, registryImportRoutes } from './routes/registry-import.ts';
 import { StateReader } from './state-reader.ts';
 
 export interface CommandAppDeps {
@@ -52,6 +54,17 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     'Commands carried by one group-commit append',
     [1, 2, 4, 8, 16, 32, 64, 128, 256],
   );
+  const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+  const decideSeconds = metrics.histogram(
+    'yishi_batch_decide_seconds',
+    'Reading new events and deciding one batch of commands',
+    buckets,
+  );
+  const appendSeconds = metrics.histogram(
+    'yishi_batch_append_seconds',
+    'Appending one batch (one transaction)',
+    buckets,
+  );
   const states = new StateReader(deps.store);
   const handler = new CommandHandler({
     store: deps.store,
@@ -59,6 +72,10 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     clock,
     newId,
     onBatch: (n) => commandsPerAppend.observe(n),
+    onTimings: (decide, append) => {
+      decideSeconds.observe(decide);
+      appendSeconds.observe(append);
+    },
     simulatedClock: source.simulated,
   });
   const app = createRouter();
@@ -77,12 +94,13 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
   );
   app.get('/docs', (c) => c.html(docsPage('议事 命令服务 · Yishi command service')));
-  app.use('/v1/*', limitBody(MAX_BODY_BYTES));
+  app.use('/v1/*', except(REGISTRY_IMPORT_PATH, limitBody(MAX_BODY_BYTES)));
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
   app.route('/', commandRouter(handler, states, deps.store, newId, clock));
   app.route('/', clockRoutes(source));
+  app.route('/', registryImportRoutes(deps.store, states, clock, source.simulated));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

@@ -28,6 +28,8 @@ export interface CommandDeps {
   simulatedClock?: boolean;
   /** Called once per append with the number of commands it carried (metrics). */
   onBatch?: (commands: number) => void;
+  /** Seconds spent deciding a batch and appending it (metrics). */
+  onTimings?: (decideSeconds: number, appendSeconds: number) => void;
 }
 
 export interface CommandInput<TCommand, TEvent, TState> {
@@ -159,6 +161,7 @@ export class CommandHandler {
           ? await this.states.cachedOrRead(streamId, decider)
           : await this.states.read(streamId, decider);
       const at = this.deps.clock().toISOString();
+      const decideStarted = performance.now();
       let current = state;
       let currentVersion = version;
       const groups: AppendGroup[] = [];
@@ -201,8 +204,13 @@ export class CommandHandler {
       let results: AppendResult[] = [];
       if (groups.length > 0) {
         try {
+          const appendStarted = performance.now();
           results = await this.deps.store.appendGroups(streamId, groups, { expected: version });
           this.deps.onBatch?.(groups.length);
+          this.deps.onTimings?.(
+            (appendStarted - decideStarted) / 1000,
+            (performance.now() - appendStarted) / 1000,
+          );
         } catch (error) {
           this.states.forget(streamId);
           if (isVersionConflict(error)) {
