@@ -77,6 +77,21 @@ const expected: Record<string, Role[]> = {
   PublishMinutes: ['convener', 'clerk'],
 };
 
+// Routes that are not domain commands, with who may use them.
+const others: Record<string, Role[]> = {
+  'get /v1/clock': [
+    'resident',
+    'owner',
+    'proxy',
+    'clerk',
+    'party_representative',
+    'convener',
+    'official',
+    'admin',
+  ],
+  'post /v1/communities/{communityId}/registry/import': ['clerk', 'admin'],
+};
+
 const roles: Role[] = [
   'resident',
   'owner',
@@ -159,9 +174,7 @@ describe('authorisation matrix', () => {
     const documented = Object.entries(spec.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((m) => `${m} ${path}`),
     );
-    // Routes that are not commands: every authenticated role may read the clock.
-    const others = ['get /v1/clock'];
-    const routed = [...commandRoutes.map((r) => `${r.method} ${r.path}`), ...others];
+    const routed = [...commandRoutes.map((r) => `${r.method} ${r.path}`), ...Object.keys(others)];
     expect(documented.filter((d) => d.includes('/v1/')).sort()).toEqual(routed.sort());
   });
 
@@ -189,6 +202,27 @@ describe('authorisation matrix', () => {
             code: 'role-forbidden',
           });
         }
+      }
+    });
+  }
+
+  for (const [route, allowedRoles] of Object.entries(others)) {
+    const [method, template] = route.split(' ') as [string, string];
+    it(`${route}: only ${allowedRoles.join(', ')}`, async () => {
+      const path = template.replace('{communityId}', 'c1');
+      for (const role of roles) {
+        const res =
+          method === 'get'
+            ? await app.request(path, { headers: { authorization: `Bearer ${tokens[role]}` } })
+            : await call(path, method.toUpperCase(), role, {});
+        const problem = (await res.json()) as { code?: string };
+        if (allowedRoles.includes(role)) expect(problem.code, role).not.toBe('role-forbidden');
+        else
+          expect({ role, status: res.status, code: problem.code }).toEqual({
+            role,
+            status: 403,
+            code: 'role-forbidden',
+          });
       }
     });
   }
