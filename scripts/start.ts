@@ -4,6 +4,8 @@ import { startCommandService } from '@yishi/command';
 import { ensureDatabase, type LocalPostgres, startLocalPostgres } from '@yishi/local-postgres';
 import { ConfigError, createLogger, loadConfig, type RunningService } from '@yishi/platform';
 import { startProjectionService } from '@yishi/projection';
+// The console is imported by path: the root package does not list @yishi/web as a dependency.
+import { startWebService } from '../services/web/src/index.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -46,6 +48,9 @@ async function main(): Promise<void> {
     logger.child({ service: 'projection' }),
   );
   stack.push(() => projection.close());
+  // The web console, over the two services' public HTTP APIs.
+  const web = await startWebService(config, logger.child({ service: 'web' }));
+  stack.push(() => web.close());
   if (stopping) return;
   console.log(
     [
@@ -53,6 +58,7 @@ async function main(): Promise<void> {
       'Yishi 议事 is running:',
       `  command service     ${command.url}   (API docs ${command.url}/openapi.json)`,
       `  projection service  ${projection.url}   (API docs ${projection.url}/openapi.json)`,
+      `  web console         ${web.url}   (议事 控制台: sign in with a token)`,
       `  database            ${pg ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
       '',
       ...(config.DEMO_CLOCK

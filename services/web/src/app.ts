@@ -1,0 +1,406 @@
+import { createHash } from 'node:crypto';
+import { type Logger, silentLogger } from '@yishi/platform';
+import { type Context, Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import {
+  type ActionSpec,
+  createActions,
+  FormFields,
+  FormInputError,
+  type FormValues,
+  proposalActions,
+  sessionActions,
+} from './actions.ts';
+import { ApiClient, type Upstreams } from './api.ts';
+import { script, stylesheet } from './assets.ts';
+import { type Flash, FlashStore } from './flash.ts';
+import { h } from './html.ts';
+import { type Lang, translator } from './i18n.ts';
+import { communityPage } from './pages/community.ts';
+import { convenePage, newProposalPage } from './pages/create.ts';
+import { homePage, signInPage } from './pages/home.ts';
+import type { Page, PageAnswer } from './pages/page.ts';
+import { proposalPage, tallyFragment } from './pages/proposal.ts';
+import { registerPage } from './pages/register.ts';
+import { sessionPage } from './pages/session.ts';
+import { communityTimelinePage, proposalTimelinePage } from './pages/timeline.ts';
+import { verifyPage } from './pages/verify.ts';
+import { isExpired, type Viewer, viewerOf } from './viewer.ts';
+import { layout, type PageContext } from './views/layout.ts';
+
+// The web console (议事 控制台): server-rendered HTML over the two services' public APIs.
+// The user's token lives in an HttpOnly, SameSite=Strict cookie; every read and command goes
+// to the services with that token, so they authorise everything exactly as for any client.
+
+export interface WebAppDeps {
+  upstreams: Upstreams;
+  logger?: Logger;
+  /** Mark cookies Secure (when served over HTTPS). */
+  secureCookies?: boolean;
+  now?: () => Date;
+}
+
+const TOKEN_COOKIE = 'yishi_token';
+const LANG_COOKIE = 'yishi_lang';
+
+type Env = { Variables: { lang: Lang; viewer: Viewer | undefined } };
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+};
+
+/** Only paths of this console: `_back` and `back` never send the user elsewhere. */
+function safeBack(value: string | undefined, fallback = '/'): string {
+  return value && /^\/(?!\/)[^\s\\]*$/.test(value) ? value : fallback;
+}
+
+/** `back` with extra query parameters and an anchor. */
+function withParams(back: string, params: Record<string, string | undefined>, anchor?: string) {
+  const url = new URL(back, 'http://console.invalid');
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) url.searchParams.delete(k);
+    else url.searchParams.set(k, v);
+  }
+  return `${url.pathname}${url.search}${anchor ? `#${anchor}` : ''}`;
+}
+
+/** This page's address without the one-off parameters of a redirect. */
+function hereOf(c: Context): string {
+  const url = new URL(c.req.url);
+  url.searchParams.delete('flash');
+  url.searchParams.delete('at');
+  return `${url.pathname}${url.search}`;
+}
+
+function formValues(body: Record<string, unknown>): FormValues {
+  const values: FormValues = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value === 'string') values[key] = value;
+    else if (Array.isArray(value))
+      values[key] = value.filter((v): v is string => typeof v === 'string');
+  }
+  return values;
+}
+
+function tokenDigest(token: string | undefined): string {
+  return createHash('sha256')
+    .update(token ?? '')
+    .digest('base64url')
+    .slice(0, 16);
+}
+
+const POSITION = /^\d{1,20}:\d{1,20}$/;
+
+export function createWebApp(deps: WebAppDeps): Hono<Env> {
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? (() => new Date());
+  const flashes = new FlashStore();
+  const flashOwners = new Map<string, string>();
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const lang: Lang = getCookie(c, LANG_COOKIE) === 'en' ? 'en' : 'zh';
+    c.set('lang', lang);
+    const token = getCookie(c, TOKEN_COOKIE);
+    const viewer = token ? viewerOf(token) : undefined;
+    c.set('viewer', viewer && !isExpired(viewer, now()) ? viewer : undefined);
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+  });
+
+  // Forms post only from this console: SameSite=Strict keeps the cookie off cross-site
+  // requests, and the Origin check refuses them outright.
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'POST') {
+      const origin = c.req.header('origin');
+      const site = c.req.header('sec-fetch-site');
+      const self = new URL(c.req.url).origin;
+      if ((origin && origin !== self && origin !== 'null') || (site && site === 'cross-site')) {
+        return c.text(translator(c.get('lang')).t('error.crossSite'), 403);
+      }
+    }
+    await next();
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/assets/style.css', (c) =>
+    c.body(stylesheet, 200, {
+      'content-type': 'text/css; charset=utf-8',
+      'cache-control': 'public, max-age=300',
+    }),
+  );
+  app.get('/assets/app.js', (c) =>
+    c.body(script, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=300',
+    }),
+  );
+
+  app.get('/lang/:lang', (c) => {
+    const lang = c.req.param('lang') === 'en' ? 'en' : 'zh';
+    setCookie(c, LANG_COOKIE, lang, {
+      path: '/',
+      sameSite: 'Lax',
+      maxAge: 365 * 24 * 3600,
+      secure: deps.secureCookies ?? false,
+    });
+    return c.redirect(safeBack(c.req.query('back')), 303);
+  });
+
+  function pageContext(c: Context<Env>, flash?: Flash): PageContext {
+    const tr = translator(c.get('lang'));
+    return { tr, viewer: c.get('viewer'), here: hereOf(c), flash };
+  }
+
+  function flashOf(c: Context<Env>): Flash | undefined {
+    const id = c.req.query('flash');
+    const flash = flashes.get(id);
+    if (!flash || !id) return undefined;
+    return flashOwners.get(id) === tokenDigest(c.get('viewer')?.token) ? flash : undefined;
+  }
+
+  function putFlash(c: Context<Env>, flash: Flash): string {
+    const id = flashes.put(flash);
+    if (flashOwners.size > 5000) flashOwners.clear();
+    flashOwners.set(id, tokenDigest(c.get('viewer')?.token));
+    return id;
+  }
+
+  app.get('/', async (c) => {
+    const viewer = c.get('viewer');
+    const ctx = pageContext(c, flashOf(c));
+    if (!viewer) return c.html(signInPage(ctx, c.req.query('error')).html);
+    const api = new ApiClient(deps.upstreams, viewer.token);
+    return c.html((await homePage(ctx, api, viewer)).html);
+  });
+
+  app.post('/sign-in', async (c) => {
+    const body = await c.req.parseBody();
+    const token = typeof body.token === 'string' ? body.token.trim() : '';
+    const viewer = viewerOf(token);
+    if (!viewer) return c.redirect('/?error=invalid', 303);
+    if (isExpired(viewer, now())) return c.redirect('/?error=expired', 303);
+    setCookie(c, TOKEN_COOKIE, viewer.token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure: deps.secureCookies ?? false,
+    });
+    const single = viewer.communities.length === 1 && viewer.communities[0] !== '*';
+    return c.redirect(single ? `/c/${encodeURIComponent(viewer.communities[0]!)}` : '/', 303);
+  });
+
+  app.post('/sign-out', (c) => {
+    deleteCookie(c, TOKEN_COOKIE, { path: '/' });
+    return c.redirect('/', 303);
+  });
+
+  /** Pages inside a community: signed in, with the user's API client. */
+  function communityRoute(handler: (page: Page) => Promise<PageAnswer>) {
+    return async (c: Context<Env>) => {
+      const viewer = c.get('viewer');
+      if (!viewer) return c.redirect('/', 303);
+      const ctx = pageContext(c, flashOf(c));
+      const at = c.req.query('at');
+      const page: Page = {
+        ctx,
+        tr: ctx.tr,
+        api: new ApiClient(deps.upstreams, viewer.token),
+        viewer,
+        communityId: c.req.param('cid') ?? '',
+        at: at && POSITION.test(at) ? at : undefined,
+        param: (name) => c.req.param(name) ?? '',
+        query: (name) => c.req.query(name),
+      };
+      try {
+        const answer = await handler(page);
+        return c.html(answer.html.html, answer.status ?? 200);
+      } catch (error) {
+        logger.error({ err: error, path: c.req.path }, 'page failed');
+        throw error;
+      }
+    };
+  }
+
+  app.get('/c/:cid', communityRoute(communityPage));
+  app.get('/c/:cid/proposals/new', communityRoute(newProposalPage));
+  app.get('/c/:cid/proposals/:pid', communityRoute(proposalPage));
+  app.get('/c/:cid/proposals/:pid/timeline', communityRoute(proposalTimelinePage));
+  app.get('/c/:cid/sessions/new', communityRoute(convenePage));
+  app.get('/c/:cid/sessions/:sid', communityRoute(sessionPage));
+  app.get('/c/:cid/decisions', communityRoute(registerPage));
+  app.get('/c/:cid/timeline', communityRoute(communityTimelinePage));
+  app.get('/c/:cid/verify', communityRoute(verifyPage));
+
+  // The live tally, as an HTML fragment the page's script swaps in.
+  app.get('/c/:cid/proposals/:pid/tally', async (c) => {
+    const viewer = c.get('viewer');
+    if (!viewer) return c.body(null, 401);
+    const ctx = pageContext(c);
+    const page: Page = {
+      ctx,
+      tr: ctx.tr,
+      api: new ApiClient(deps.upstreams, viewer.token),
+      viewer,
+      communityId: c.req.param('cid'),
+      at: undefined,
+      param: (name) => c.req.param(name) ?? '',
+      query: (name) => c.req.query(name),
+    };
+    const html = await tallyFragment(page);
+    c.header('cache-control', 'no-store');
+    return c.html(html.html);
+  });
+
+  /** Runs a form's command and redirects back with the outcome (post/redirect/get). */
+  async function act(
+    c: Context<Env>,
+    action: string,
+    spec: ActionSpec | undefined,
+    path: (body: Record<string, unknown>) => string,
+    created?: (answer: { proposalId?: string; sessionId?: string }) => string,
+  ) {
+    const viewer = c.get('viewer');
+    if (!viewer) return c.redirect('/', 303);
+    const body = formValues(await c.req.parseBody({ all: true }));
+    const form = new FormFields(body);
+    const back = safeBack(form.text('_back'), `/c/${encodeURIComponent(c.req.param('cid') ?? '')}`);
+    const formId = form.text('_form') || undefined;
+    if (!spec) return c.notFound();
+    const values = Object.fromEntries(Object.entries(body).filter(([k]) => !k.startsWith('_')));
+    const fail = (flash: Flash) =>
+      c.redirect(withParams(back, { flash: putFlash(c, flash), at: undefined }, formId), 303);
+    let command: Record<string, unknown>;
+    try {
+      command = spec.build(form, viewer);
+    } catch (error) {
+      if (!(error instanceof FormInputError)) throw error;
+      return fail({
+        kind: 'failed',
+        action,
+        formId,
+        values,
+        problem: {
+          status: 400,
+          code: 'invalid-input',
+          title: 'The form is not complete',
+          errors: [{ field: `form.${error.field}`, message: error.message }],
+        },
+      });
+    }
+    const api = new ApiClient(deps.upstreams, viewer.token);
+    const result = await api.command(path(command), command, {
+      idempotencyKey: form.text('_key') || undefined,
+    });
+    if (!result.ok) {
+      logger.info({ action, code: result.problem.code }, 'command refused');
+      return fail({ kind: 'failed', action, formId, values, problem: result.problem });
+    }
+    const target = created ? created(result.data) : back;
+    return c.redirect(
+      withParams(target, {
+        flash: putFlash(c, { kind: 'done', action }),
+        at: result.data.position,
+      }),
+      303,
+    );
+  }
+
+  const cidOf = (c: Context) => encodeURIComponent(c.req.param('cid') ?? '');
+  const api = (c: Context, rest: string) => `/v1/communities/${cidOf(c)}${rest}`;
+
+  app.post('/c/:cid/proposals', (c) =>
+    act(
+      c,
+      'submit-proposal',
+      createActions['submit-proposal'],
+      () => api(c, '/proposals'),
+      (answer) => `/c/${cidOf(c)}/proposals/${encodeURIComponent(answer.proposalId ?? '')}`,
+    ),
+  );
+  app.post('/c/:cid/sessions', (c) =>
+    act(
+      c,
+      'convene-session',
+      createActions['convene-session'],
+      () => api(c, '/sessions'),
+      (answer) => `/c/${cidOf(c)}/sessions/${encodeURIComponent(answer.sessionId ?? '')}`,
+    ),
+  );
+  app.post('/c/:cid/proposals/:pid/:action', (c) => {
+    const action = c.req.param('action');
+    const spec = (proposalActions as Record<string, ActionSpec>)[action];
+    return act(c, action, spec, () =>
+      api(c, `/proposals/${encodeURIComponent(c.req.param('pid'))}/${action}`),
+    );
+  });
+  app.post('/c/:cid/sessions/:sid/:action', (c) => {
+    const action = c.req.param('action');
+    const spec = (sessionActions as Record<string, ActionSpec>)[action];
+    return act(c, action, spec, () =>
+      api(c, `/sessions/${encodeURIComponent(c.req.param('sid'))}/${action}`),
+    );
+  });
+
+  // Read-only pass-through to the services' public APIs with the signed-in user's token:
+  // downloads (the register as CSV, a proposal's dossier) and the API documents.
+  for (const [prefix, base] of [
+    ['/api/command', () => deps.upstreams.commandUrl],
+    ['/api/projection', () => deps.upstreams.projectionUrl],
+  ] as const) {
+    app.get(`${prefix}/*`, async (c) => {
+      const url = new URL(c.req.url);
+      const rest = url.pathname.slice(prefix.length) || '/';
+      const token = c.get('viewer')?.token;
+      try {
+        const res = await fetch(`${base()}${rest}${url.search}`, {
+          headers: {
+            accept: c.req.header('accept') ?? '*/*',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          signal: AbortSignal.timeout(30_000),
+        });
+        const headers = new Headers();
+        for (const name of ['content-type', 'content-disposition', 'x-as-of-position', 'etag']) {
+          const value = res.headers.get(name);
+          if (value) headers.set(name, value);
+        }
+        return new Response(res.body, { status: res.status, headers });
+      } catch {
+        return c.json(
+          { status: 502, code: 'upstream-unavailable', title: 'Service not reachable' },
+          502,
+        );
+      }
+    });
+  }
+
+  app.notFound((c) => {
+    const ctx = pageContext(c as Context<Env>);
+    return c.html(
+      layout(ctx, {
+        title: ctx.tr.t('error.title'),
+        body: h`<h1>${ctx.tr.t('error.title')}</h1><p>${ctx.tr.t('error.notFound')}</p><p><a href="/">${ctx.tr.t('nav.home')}</a></p>`,
+      }).html,
+      404,
+    );
+  });
+
+  app.onError((error, c) => {
+    logger.error({ err: error, path: c.req.path }, 'console error');
+    const ctx = pageContext(c as Context<Env>);
+    return c.html(
+      layout(ctx, {
+        title: ctx.tr.t('error.title'),
+        body: h`<h1>${ctx.tr.t('error.title')}</h1><p>${ctx.tr.t('error.upstream', { detail: error.message })}</p>`,
+      }).html,
+      500,
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,3 @@
+export type { Upstreams } from './api.ts';
+export { createWebApp, type WebAppDeps } from './app.ts';
+export { startWebService, upstreamsOf } from './main.ts';

@@ -1,0 +1,124 @@
+import type { CommunityView, ProposalSummary, SessionSummary } from '../api.ts';
+import { formatArea } from '../figures.ts';
+import { formatTime } from '../format.ts';
+import { type Html, h } from '../html.ts';
+import type { Translator } from '../i18n.ts';
+import { may } from '../viewer.ts';
+import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
+import { communityApi, loadCommunity, type Page, type PageAnswer, read, statusOf } from './page.ts';
+
+function proposalCard(page: Page, p: ProposalSummary): Html {
+  const { tr } = page;
+  const voting = p.stage.kind === 'decision' && !p.outcome && p.status === 'active';
+  return h`<li>
+  <a class="title" href="${communityPath(page.communityId, `/proposals/${encodeURIComponent(p.proposalId)}`)}">${p.title}</a>
+  <div>
+    ${tr.has('procedure', p.procedure) ? tr.label('procedure', p.procedure) : p.procedure} ·
+    ${badge('info', tr.label('stageKind', p.stage.kind))}
+    ${voting ? badge('warn', tr.t('vote.title')) : undefined}
+    ${outcomeBadge(tr, p.outcome)}
+    ${p.status === 'withdrawn' ? badge('bad', tr.label('eventType', 'ProposalWithdrawn')) : undefined}
+  </div>
+  <span class="muted">${formatTime(p.submittedAt)}</span>
+</li>`;
+}
+
+function sessionCard(page: Page, s: SessionSummary): Html {
+  const { tr } = page;
+  const published = typeof s.minutesPublishedAt === 'string';
+  const final = typeof s.minutesFinalVersion === 'number';
+  return h`<li>
+  <a class="title" href="${communityPath(page.communityId, `/sessions/${encodeURIComponent(s.sessionId)}`)}">${s.title}</a>
+  <div>${tr.has('sessionKind', s.kind) ? tr.label('sessionKind', s.kind) : s.kind} · ${formatTime(s.scheduledAt)}
+  ${published ? badge('ok', tr.label('eventType', 'MinutesPublished')) : final ? badge('ok', tr.label('eventType', 'MinutesFinalised')) : undefined}</div>
+</li>`;
+}
+
+export function registrySummary(tr: Translator, community: CommunityView): Html {
+  const area = Number(community.counts.areaCentiM2);
+  return h`<details class="panel">
+  <summary><h2>${tr.t('community.registry')}</h2></summary>
+  <p>${tr.t('community.counts', {
+    units: community.counts.units,
+    owners: community.counts.owners,
+    area: tr.t('unit.m2', { value: formatArea(Number.isSafeInteger(area) ? area : 0) }),
+    persons: community.counts.persons,
+    households: community.counts.households,
+  })}</p>
+  <h3>${tr.t('community.parties')}</h3>
+  <ul>${community.parties
+    .filter((p) => p.active)
+    .map(
+      (p) =>
+        h`<li>${p.name} <span class="muted">(${p.partyId} · ${tr.label('partyKind', p.kind)}) · ${tr.t('community.representatives')}：${p.representativeIds.join('、') || '—'}</span></li>`,
+    )}</ul>
+  <p>${tr.t('community.clerks')}：${community.clerkIds.join('、') || '—'}</p>
+</details>`;
+}
+
+export async function communityPage(page: Page): Promise<PageAnswer> {
+  const { tr, viewer } = page;
+  const [community, proposals, sessions] = await Promise.all([
+    loadCommunity(page),
+    read<{ items: ProposalSummary[] }>(page, communityApi(page, '/proposals'), { limit: 200 }),
+    read<{ items: SessionSummary[] }>(page, communityApi(page, '/sessions'), { limit: 100 }),
+  ]);
+  if (!community.ok && community.problem.status !== 503) {
+    return {
+      status: statusOf(community.problem),
+      html: layout(page.ctx, {
+        title: page.communityId,
+        body: h`<h1>${page.communityId}</h1>${queryProblem(tr, community.problem)}`,
+      }),
+    };
+  }
+  const name = page.ctx.community?.name ?? page.communityId;
+  const actions: Html[] = [];
+  if (may(viewer, 'SubmitProposal')) {
+    actions.push(
+      h`<a class="button" href="${communityPath(page.communityId, '/proposals/new')}">${tr.t('community.newProposal')}</a>`,
+    );
+  }
+  if (may(viewer, 'ConveneSession')) {
+    actions.push(
+      h`<a class="button" href="${communityPath(page.communityId, '/sessions/new')}">${tr.t('community.newSession')}</a>`,
+    );
+  }
+  actions.push(
+    h`<a class="button secondary" href="${communityPath(page.communityId, '/decisions')}">${tr.t('nav.register')}</a>`,
+    h`<a class="button secondary" href="${communityPath(page.communityId, '/verify')}">${tr.t('nav.verify')}</a>`,
+  );
+  const list = (items: ProposalSummary[], empty: string) =>
+    items.length
+      ? h`<ul class="cards">${items.map((p) => proposalCard(page, p))}</ul>`
+      : h`<p>${empty}</p>`;
+  const open = proposals.ok ? proposals.data.items.filter((p) => p.status === 'active') : [];
+  const closed = proposals.ok ? proposals.data.items.filter((p) => p.status !== 'active') : [];
+  return {
+    html: layout(page.ctx, {
+      title: name,
+      body: h`<h1>${name}</h1>
+<div class="actions">${actions}</div>
+<section aria-labelledby="open-proposals">
+  <h2 id="open-proposals">${tr.t('community.proposals')}</h2>
+  ${proposals.ok ? list(open, tr.t('community.none.proposals')) : queryProblem(tr, proposals.problem)}
+</section>
+<section aria-labelledby="sessions">
+  <h2 id="sessions">${tr.t('community.sessions')}</h2>
+  ${
+    sessions.ok
+      ? sessions.data.items.length
+        ? h`<ul class="cards">${sessions.data.items.map((s) => sessionCard(page, s))}</ul>`
+        : h`<p>${tr.t('community.none.sessions')}</p>`
+      : queryProblem(tr, sessions.problem)
+  }
+</section>
+${
+  closed.length
+    ? h`<section aria-labelledby="closed-proposals"><h2 id="closed-proposals">${tr.t('community.closed')}</h2>${list(closed, '')}</section>`
+    : undefined
+}
+${community.ok ? registrySummary(tr, community.data) : undefined}`,
+    }),
+  };
+}

@@ -1,0 +1,54 @@
+import type { ApiClient, CommunityView, Problem, Query, Result } from '../api.ts';
+import type { Html } from '../html.ts';
+import type { Translator } from '../i18n.ts';
+import type { Viewer } from '../viewer.ts';
+import type { PageContext } from '../views/layout.ts';
+
+/** What a page handler gets: the page context, the user's API client and the request. */
+export interface Page {
+  ctx: PageContext;
+  tr: Translator;
+  api: ApiClient;
+  viewer: Viewer;
+  communityId: string;
+  /** The position of the user's last command: queries wait until the read side passed it. */
+  at: string | undefined;
+  param(name: string): string;
+  query(name: string): string | undefined;
+}
+
+/** What a page handler answers: a full page, or a status with a page (404, 502...). */
+export interface PageAnswer {
+  status?: 200 | 400 | 403 | 404 | 409 | 422 | 502 | 503;
+  html: Html;
+}
+
+/** A query that waits for the user's own last write (read-your-writes). */
+export function read<T>(page: Page, path: string, query: Query = {}): Promise<Result<T>> {
+  return page.api.query<T>(path, { ...query, ...(page.at ? { minPosition: page.at } : {}) });
+}
+
+export function communityApi(page: Page, rest = ''): string {
+  return `/v1/communities/${encodeURIComponent(page.communityId)}${rest}`;
+}
+
+/** Reads the community (name, parties, procedures) and names it in the page header. */
+export async function loadCommunity(page: Page): Promise<Result<CommunityView>> {
+  const result = await read<CommunityView>(page, communityApi(page));
+  if (result.ok) {
+    page.ctx.community = { communityId: result.data.communityId, name: result.data.name };
+  } else {
+    page.ctx.community = { communityId: page.communityId, name: page.communityId };
+  }
+  return result;
+}
+
+export function statusOf(problem: Problem): NonNullable<PageAnswer['status']> {
+  const allowed = [400, 403, 404, 409, 422, 502, 503] as const;
+  return allowed.find((s) => s === problem.status) ?? 502;
+}
+
+/** Party names by id, for showing positions, signatures and attendance. */
+export function partyNames(community: CommunityView | undefined): Map<string, string> {
+  return new Map((community?.parties ?? []).map((p) => [p.partyId, p.name]));
+}

@@ -1,0 +1,73 @@
+import type { ProposalSummary, VerificationReport } from '../api.ts';
+import { type Html, h } from '../html.ts';
+import type { Translator } from '../i18n.ts';
+import { communityPath, layout, queryProblem } from '../views/layout.ts';
+import { communityApi, loadCommunity, type Page, type PageAnswer, read } from './page.ts';
+
+// 核验: recompute the hash chains (the projection service does it against the event store)
+// and say plainly whether the record is intact, naming the first altered event if not.
+
+function report(tr: Translator, r: VerificationReport): Html {
+  return h`<div class="banner ${r.ok ? 'ok' : 'bad'}" role="${r.ok ? 'status' : 'alert'}" id="verification-result" data-ok="${String(r.ok)}">
+  <p class="verdict ${r.ok ? 'ok' : 'bad'}">${r.ok ? '✓ ' : '✗ '}${tr.t(r.ok ? 'verify.pass' : 'verify.fail')}</p>
+  <p>${tr.t('verify.counts', { streams: r.streams, events: r.events })} ${r.witnessed ? tr.t('verify.witnessed') : ''}</p>
+  ${
+    r.firstBroken
+      ? h`<p><strong>${tr.t('verify.broken', { stream: r.firstBroken.streamId, version: r.firstBroken.streamVersion, reason: r.firstBroken.reason })}</strong></p>`
+      : undefined
+  }
+  <p class="muted"><code>${r.scope}</code></p>
+</div>`;
+}
+
+export async function verifyPage(page: Page): Promise<PageAnswer> {
+  const { tr } = page;
+  const scope = page.query('scope') === 'proposal' ? 'proposal' : 'community';
+  const proposalId = page.query('proposal') ?? '';
+  const run = page.query('run') === '1';
+  const [, proposals] = await Promise.all([
+    loadCommunity(page),
+    read<{ items: ProposalSummary[] }>(page, communityApi(page, '/proposals'), { limit: 1000 }),
+  ]);
+  let outcome: Html | undefined;
+  if (run) {
+    const stream =
+      scope === 'proposal' && proposalId ? `proposal-${page.communityId}.${proposalId}` : undefined;
+    const result = await page.api.query<VerificationReport>(communityApi(page, '/verification'), {
+      stream,
+    });
+    outcome = result.ok ? report(tr, result.data) : queryProblem(tr, result.problem);
+  }
+  const options = proposals.ok ? proposals.data.items : [];
+  const checked = (value: string) => (value === scope ? h` checked` : undefined);
+  const form = h`<form method="get" action="${communityPath(page.communityId, '/verify')}" class="action" aria-labelledby="verify-form-title">
+  <h2 id="verify-form-title">${tr.t('verify.scope')}</h2>
+  <input type="hidden" name="run" value="1">
+  <fieldset class="choices field"><legend>${tr.t('verify.scope')}</legend>
+    <div class="choice"><input type="radio" id="scope-community" name="scope" value="community"${checked('community')}><label for="scope-community">${tr.t('verify.scope.community')}</label></div>
+    <div class="choice"><input type="radio" id="scope-proposal" name="scope" value="proposal"${checked('proposal')}><label for="scope-proposal">${tr.t('verify.scope.proposal')}</label></div>
+  </fieldset>
+  <div class="field"><label for="verify-proposal">${tr.t('verify.proposal')}</label>
+    <select id="verify-proposal" name="proposal">${options.map(
+      (p) =>
+        h`<option value="${p.proposalId}"${p.proposalId === proposalId ? h` selected` : undefined}>${p.title} (${p.proposalId})</option>`,
+    )}</select></div>
+  <div class="actions"><button type="submit">${tr.t('verify.run')}</button></div>
+</form>`;
+  return {
+    html: layout(page.ctx, {
+      title: tr.t('verify.title'),
+      crumbs: [
+        {
+          href: communityPath(page.communityId),
+          label: page.ctx.community?.name ?? page.communityId,
+        },
+        { label: tr.t('verify.title') },
+      ],
+      body: h`<h1>${tr.t('verify.title')}</h1>
+<p>${tr.t('verify.intro')}</p>
+${outcome}
+${form}`,
+    }),
+  };
+}

@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp as createCommandApp } from '@yishi/command';
+import { PostgresEventStore } from '@yishi/event-store';
+import { freePort } from '@yishi/local-postgres';
+import {
+  closeServer,
+  createLogger,
+  createVerifier,
+  issueToken,
+  listen,
+  loadConfig,
+  type Principal,
+  type RunningService,
+  silentLogger,
+} from '@yishi/platform';
+import { startProjectionService } from '@yishi/projection';
+import type { CommandAnswer } from '../api.ts';
+import { startWebService } from '../main.ts';
+
+// The whole system for browser tests: the command service (with a clock the test moves, so
+// a 15-day notice period takes no time), the projection service and the console, each on its
+// own free port against one fresh database, all speaking HTTP as in production.
+
+const SECRET = 'web-console-test-secret-0123456789abcdef';
+const ISSUER = 'yishi';
+const AUDIENCE = 'yishi';
+
+export interface Stack {
+  webUrl: string;
+  commandUrl: string;
+  projectionUrl: string;
+  databaseUrl: string;
+  /** The command service's clock: set it to move time. */
+  clock: { now: Date };
+  token(principal: Principal): Promise<string>;
+  /** Sends a command as `token`; throws unless the service answers 2xx. */
+  send(token: string, path: string, body: unknown, method?: 'POST' | 'PUT'): Promise<CommandAnswer>;
+  /** Waits until every read model of a community has passed a command's position. */
+  settled(token: string, communityId: string, position: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(databaseUrl: string): Promise<Stack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'yishi-web-'));
+  const [commandPort, projectionPort, webPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    COMMAND_PORT: String(commandPort),
+    PROJECTION_PORT: String(projectionPort),
+    WEB_PORT: String(webPort),
+    JWT_SECRET: SECRET,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+  });
+  const secret = new TextEncoder().encode(SECRET);
+  const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, secret });
+  const clock = { now: new Date() };
+  const store = new PostgresEventStore({ connectionString: databaseUrl, maxConnections: 10 });
+  await store.init();
+  const commandApp = createCommandApp({
+    store,
+    verify,
+    clock: () => clock.now,
+    ...(process.env.WEB_TEST_LOG ? { logger: createLogger('command', 'error') } : {}),
+  });
+  const commandServer = await listen(commandApp.fetch, config.HOST, commandPort);
+  const projection: RunningService = await startProjectionService(
+    config,
+    databaseUrl,
+    silentLogger,
+  );
+  const web = await startWebService(config, silentLogger);
+  const commandUrl = `http://127.0.0.1:${commandPort}`;
+
+  const stack: Stack = {
+    webUrl: web.url,
+    commandUrl,
+    projectionUrl: projection.url,
+    databaseUrl,
+    clock,
+    token: (principal) => issueToken({ issuer: ISSUER, audience: AUDIENCE, secret }, principal),
+    async send(token, path, body, method = 'POST') {
+      const res = await fetch(`${commandUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const json = (await res.json()) as CommandAnswer;
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    },
+    async settled(token, communityId, position) {
+      for (const path of ['', '/proposals', '/sessions', '/timeline']) {
+        const res = await fetch(
+          `${projection.url}/v1/communities/${communityId}${path}?minPosition=${position}`,
+          { headers: { authorization: `Bearer ${token}` } },
+        );
+        if (!res.ok) throw new Error(`projection did not reach ${position}: ${res.status}`);
+      }
+    },
+    async stop() {
+      await web.close();
+      await projection.close();
+      await closeServer(commandServer);
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** Commands of one actor in one community, by path under `/v1/communities/<cid>`. */
+export async function actor(
+  stack: Stack,
+  communityId: string,
+  principal: Omit<Principal, 'communities'>,
+) {
+  const token = await stack.token({ ...principal, communities: [communityId] });
+  const base = `/v1/communities/${communityId}`;
+  const send = (path: string, body: unknown) =>
+    stack.send(token, path === '' ? base : `${base}/${path}`, body, path === '' ? 'PUT' : 'POST');
+  return Object.assign(send, { token });
+}

@@ -1,0 +1,150 @@
+import type { Problem } from '../api.ts';
+import type { Flash } from '../flash.ts';
+import { type Child, type Html, h } from '../html.ts';
+import { htmlLang, type MessageKey, type Translator } from '../i18n.ts';
+import type { Viewer } from '../viewer.ts';
+
+/** What every page knows: the language, who is signed in, where we are, any flash. */
+export interface PageContext {
+  tr: Translator;
+  viewer: Viewer | undefined;
+  /** Path and query of this page: actions and the language switch come back here. */
+  here: string;
+  flash: Flash | undefined;
+  community?: { communityId: string; name: string };
+}
+
+export interface Crumb {
+  href?: string;
+  label: string;
+}
+
+export function communityPath(communityId: string, rest = ''): string {
+  return `/c/${encodeURIComponent(communityId)}${rest}`;
+}
+
+function nav(ctx: PageContext): Html | undefined {
+  const { tr, community, viewer } = ctx;
+  if (!viewer) return undefined;
+  const links: [string, string][] = [['/', tr.t('nav.home')]];
+  if (community) {
+    const base = communityPath(community.communityId);
+    links.push(
+      [base, tr.t('nav.community')],
+      [`${base}/decisions`, tr.t('nav.register')],
+      [`${base}/timeline`, tr.t('nav.timeline')],
+      [`${base}/verify`, tr.t('nav.verify')],
+    );
+  }
+  return h`<nav class="main" aria-label="${tr.t('nav.main')}"><ul>${links.map(
+    ([href, label]) => h`<li><a href="${href}">${label}</a></li>`,
+  )}</ul></nav>`;
+}
+
+function who(ctx: PageContext): Html | undefined {
+  const { viewer, tr } = ctx;
+  if (!viewer) return undefined;
+  return h`<span class="who"><span class="hide-narrow">${tr.t('who.label')}：</span>${viewer.personId} · ${tr.label('role', viewer.role)}${viewer.partyId ? ` · ${tr.t('who.party')} ${viewer.partyId}` : ''}</span>
+  <form method="post" action="/sign-out"><button type="submit" class="link">${tr.t('signout')}</button></form>`;
+}
+
+function languageSwitch(ctx: PageContext): Html {
+  const to = ctx.tr.lang === 'zh' ? 'en' : 'zh';
+  return h`<a href="/lang/${to}?back=${encodeURIComponent(ctx.here)}" lang="${to === 'en' ? 'en' : 'zh-CN'}" hreflang="${to === 'en' ? 'en' : 'zh-CN'}">${ctx.tr.t('lang.switch')}</a>`;
+}
+
+/** The flash of the last action: a status on success, an alert with reasons on refusal. */
+export function flashBanner(ctx: PageContext): Html | undefined {
+  const { flash, tr } = ctx;
+  if (!flash) return undefined;
+  const action = actionLabel(tr, flash.action);
+  if (flash.kind === 'done') {
+    return h`<div class="banner ok" role="status"><p>${tr.t('action.done', { action })}</p></div>`;
+  }
+  return h`<div class="banner bad" role="alert" id="flash-error" tabindex="-1">
+    <p><strong>${tr.t('action.failed', { action })}</strong></p>
+    ${flash.problem ? problemText(tr, flash.problem) : undefined}
+  </div>`;
+}
+
+export function actionLabel(tr: Translator, action: string): string {
+  return tr.lookup(`action.${action}`) ?? action;
+}
+
+/** A problem in words: the translated code, the service's own words, every field error. */
+export function problemText(tr: Translator, problem: Problem): Html {
+  const reason = tr.has('errorCode', problem.code)
+    ? tr.label('errorCode', problem.code)
+    : undefined;
+  const detail = [problem.title, problem.detail].filter(Boolean).join(' — ');
+  return h`${reason ? h`<p>${reason}</p>` : undefined}
+    <p class="muted" lang="en">${detail} <code>${problem.code}</code></p>
+    ${
+      problem.errors?.length
+        ? h`<ul>${problem.errors.map(
+            (e) => h`<li>${tr.t('error.field', { field: e.field, message: e.message })}</li>`,
+          )}</ul>`
+        : undefined
+    }`;
+}
+
+export function layout(
+  ctx: PageContext,
+  page: { title: string; crumbs?: Crumb[]; body: Child },
+): Html {
+  const { tr } = ctx;
+  const crumbs = page.crumbs?.length
+    ? h`<nav class="breadcrumb" aria-label="${tr.t('nav.breadcrumb')}"><ol>${page.crumbs.map(
+        (c, i, all) =>
+          c.href && i < all.length - 1
+            ? h`<li><a href="${c.href}">${c.label}</a></li>`
+            : h`<li aria-current="page">${c.label}</li>`,
+      )}</ol></nav>`
+    : undefined;
+  return h`<!doctype html>
+<html lang="${htmlLang(tr.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${page.title} · ${tr.t('app.name')}</title>
+<link rel="stylesheet" href="/assets/style.css">
+<script src="/assets/app.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">${tr.t('skip.main')}</a>
+<header class="top">
+  <div class="top-row">
+    <a class="brand" href="/">${tr.t('app.name')}${ctx.community ? h` · ${ctx.community.name}` : undefined}</a>
+    ${who(ctx)}
+    ${languageSwitch(ctx)}
+  </div>
+  ${nav(ctx)}
+</header>
+<main id="main" tabindex="-1">
+${crumbs}
+${flashBanner(ctx)}
+${page.body}
+</main>
+<footer><p>${tr.t('footer.time')} · <a href="/api/command/openapi.json">${tr.t('footer.api')}（command）</a> · <a href="/api/projection/openapi.json">${tr.t('footer.api')}（query）</a></p></footer>
+</body>
+</html>`;
+}
+
+export function badge(kind: 'ok' | 'bad' | 'warn' | 'info', text: string): Html {
+  return h`<span class="badge ${kind}">${text}</span>`;
+}
+
+export function outcomeBadge(tr: Translator, outcome: string | null | undefined): Html | undefined {
+  if (!outcome) return undefined;
+  const kind = outcome === 'rejected' ? 'bad' : outcome === 'adopted' ? 'ok' : 'warn';
+  return badge(kind, tr.label('outcome', outcome));
+}
+
+/** A problem answered by a query, shown in place of the content it would have filled. */
+export function queryProblem(
+  tr: Translator,
+  problem: Problem,
+  key: MessageKey = 'error.title',
+): Html {
+  return h`<div class="banner warn" role="status"><p><strong>${tr.t(key)}</strong></p>${problemText(tr, problem)}</div>`;
+}
