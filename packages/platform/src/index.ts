@@ -6,5 +6,6 @@ export * from './http.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './problem.ts';
+export * from './process.ts';
 export * from './server.ts';
 export * from './test-auth.ts';
