@@ -39,6 +39,8 @@ const expected: Record<string, Role[]> = {
   RevokeProxy: ['owner', 'clerk', 'admin'],
   AppointClerk: ['admin'],
   RevokeClerk: ['admin'],
+  ConfigureWebhook: ['admin'],
+  RemoveWebhook: ['admin'],
   SubmitProposal: submitters,
   AmendProposal: submitters,
   AddOption: submitters,

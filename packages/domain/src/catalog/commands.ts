@@ -86,6 +86,12 @@ const community: Record<keyof typeof communityCommandSchemas, Entry> = {
   RevokeProxy: { roles: ['owner', 'clerk', 'admin'], summary: 'Revoke a proxy authorisation' },
   AppointClerk: { roles: ['admin'], summary: 'Appoint a clerk' },
   RevokeClerk: { roles: ['admin'], summary: 'Revoke a clerk' },
+  ConfigureWebhook: {
+    roles: ['admin'],
+    summary:
+      'Configure a webhook (SMS, WeChat Work, DingTalk gateway) for notices, vote openings, decisions, publications',
+  },
+  RemoveWebhook: { roles: ['admin'], summary: 'Remove a webhook; its id is never reused' },
 };
 
 const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {

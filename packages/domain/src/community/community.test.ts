@@ -7,9 +7,11 @@ import {
   authorisationsHeld,
   type CommunityCommand,
   type CommunityRegistry,
+  ConfigureWebhookData,
   communityDecider,
   communityEventSchemas,
   isOwnersCommitteeMember,
+  MAX_ACTIVE_WEBHOOKS,
   proxyFor,
 } from './community.ts';
 
@@ -851,5 +853,133 @@ describe('clerks', () => {
       .given(populated)
       .when(c('RevokeClerk', { personId: 'clerk' }, clerk, day(1)))
       .thenRefused('not-authorised');
+  });
+});
+
+describe('webhooks (通知网关)', () => {
+  const sms = {
+    webhookId: 'sms',
+    url: 'https://sms-gateway.example.cn/yishi',
+    events: ['session-notice', 'vote-opened'] as ('session-notice' | 'vote-opened')[],
+    description: '短信网关',
+  };
+  const configured = history(
+    communityDecider,
+    [c('ConfigureWebhook', sms, admin, day(1))],
+    populated,
+  );
+
+  it('configures a webhook; the signing key is not in the event', () => {
+    spec
+      .given(populated)
+      .when(c('ConfigureWebhook', sms, admin, day(1)))
+      .then([
+        {
+          type: 'WebhookConfigured',
+          data: { ...sms, reconfigured: false, ...meta(admin) },
+        },
+      ]);
+    const state = spec
+      .given(populated)
+      .when(c('ConfigureWebhook', sms, admin, day(1)))
+      .thenState() as CommunityRegistry;
+    expect(state.webhooks.sms).toEqual({ ...sms, active: true });
+  });
+
+  it('reconfigures the URL or the events of an existing webhook', () => {
+    const moved = { ...sms, url: 'https://sms2.example.cn/hook', events: ['decision' as const] };
+    spec
+      .given(configured)
+      .when(c('ConfigureWebhook', moved, admin, day(2)))
+      .then([
+        {
+          type: 'WebhookConfigured',
+          data: { ...moved, reconfigured: true, ...meta(admin, day(2)) },
+        },
+      ]);
+    spec
+      .given(configured)
+      .when(
+        c('ConfigureWebhook', { ...sms, events: ['vote-opened', 'session-notice'] }, admin, day(2)),
+      )
+      .thenRefused('invalid-command', { webhookId: 'sms' });
+  });
+
+  it('only the administrator configures or removes webhooks', () => {
+    spec
+      .given(populated)
+      .when(c('ConfigureWebhook', sms, clerk, day(1)))
+      .thenRefused('not-authorised');
+    spec
+      .given(configured)
+      .when(c('RemoveWebhook', { webhookId: 'sms', reason: '停用' }, clerk, day(2)))
+      .thenRefused('not-authorised');
+  });
+
+  it('removes a webhook once, and never gives its id (and so its key) out again', () => {
+    const removed = spec
+      .given(configured)
+      .when(c('RemoveWebhook', { webhookId: 'sms', reason: '更换网关' }, admin, day(2)))
+      .then([
+        {
+          type: 'WebhookRemoved',
+          data: { webhookId: 'sms', reason: '更换网关', ...meta(admin, day(2)) },
+        },
+      ]);
+    const after = [...configured, ...removed];
+    expect((registryOf(after) as CommunityRegistry).webhooks.sms?.active).toBe(false);
+    spec
+      .given(after)
+      .when(c('RemoveWebhook', { webhookId: 'sms', reason: '再次' }, admin, day(3)))
+      .thenRefused('already-revoked');
+    spec
+      .given(after)
+      .when(c('ConfigureWebhook', sms, admin, day(3)))
+      .thenRefused('already-revoked', { webhookId: 'sms' });
+    spec
+      .given(populated)
+      .when(c('RemoveWebhook', { webhookId: 'ghost', reason: '无' }, admin, day(1)))
+      .thenRefused('not-found');
+  });
+
+  it(`allows at most ${MAX_ACTIVE_WEBHOOKS} active webhooks`, () => {
+    const many = history(
+      communityDecider,
+      Array.from({ length: MAX_ACTIVE_WEBHOOKS }, (_, i) =>
+        c('ConfigureWebhook', { ...sms, webhookId: `w${i}` }, admin, day(1)),
+      ),
+      populated,
+    );
+    spec
+      .given(many)
+      .when(c('ConfigureWebhook', { ...sms, webhookId: 'one-more' }, admin, day(2)))
+      .thenRefused('invalid-command', { limit: MAX_ACTIVE_WEBHOOKS });
+    const freed = history(
+      communityDecider,
+      [c('RemoveWebhook', { webhookId: 'w0', reason: '停用' }, admin, day(2))],
+      many,
+    );
+    spec
+      .given(freed)
+      .when(c('ConfigureWebhook', { ...sms, webhookId: 'one-more' }, admin, day(3)))
+      .then((e) => expect(e[0]?.type).toBe('WebhookConfigured'));
+  });
+
+  it('accepts https, or http only on this machine, without credentials in the URL', () => {
+    const ok = (url: string) => ConfigureWebhookData.safeParse({ ...sms, url }).success;
+    expect(ok('https://dingtalk-gw.example.cn/hook?site=3')).toBe(true);
+    expect(ok('http://localhost:8080/hook')).toBe(true);
+    expect(ok('http://127.0.0.1:9000/hook')).toBe(true);
+    expect(ok('http://[::1]:9000/hook')).toBe(true);
+    expect(ok('http://gateway.example.cn/hook')).toBe(false);
+    expect(ok('ftp://gateway.example.cn/hook')).toBe(false);
+    expect(ok('https://user:pass@gateway.example.cn/hook')).toBe(false);
+    expect(ok('https://gateway.example.cn/hook#x')).toBe(false);
+    expect(ok('not a url')).toBe(false);
+    const events = (list: string[]) => ConfigureWebhookData.safeParse({ ...sms, events: list });
+    expect(events([]).success).toBe(false);
+    expect(events(['decision', 'decision']).success).toBe(false);
+    expect(events(['ballot-cast']).success).toBe(false);
+    expect(events(['session-notice', 'vote-opened', 'decision', 'publication']).success).toBe(true);
   });
 });

@@ -18,6 +18,7 @@ import {
   type communityEventSchemas,
   defaultCommunitySettings,
   type UnitAreas,
+  type WebhookEventKind,
 } from './schemas.ts';
 
 export * from './schemas.ts';
@@ -87,6 +88,19 @@ export interface ProxyAuthorisation {
   readonly active: boolean;
 }
 
+/** Where the community's notifications go (通知网关); its signing key is derived, never stored. */
+export interface Webhook {
+  readonly webhookId: string;
+  readonly url: string;
+  readonly events: readonly WebhookEventKind[];
+  readonly description?: string;
+  /** A removed webhook stays, so its id (and so its key) is never given out again. */
+  readonly active: boolean;
+}
+
+/** Active webhooks per community: each event fans out to every one of them. */
+export const MAX_ACTIVE_WEBHOOKS = 10;
+
 export interface CommunityRegistry {
   readonly status: 'registered';
   readonly communityId: string;
@@ -107,6 +121,7 @@ export interface CommunityRegistry {
   readonly proxiesHeld: PMap<readonly string[]>;
   readonly proxiesGiven: PMap<readonly string[]>;
   readonly clerkIds: readonly string[];
+  readonly webhooks: Readonly<Record<string, Webhook>>;
 }
 
 export type CommunityState = { readonly status: 'none' } | CommunityRegistry;
@@ -330,6 +345,17 @@ function evolveRegistry(state: CommunityRegistry, event: CommunityEvent): Commun
       return { ...state, clerkIds: [...state.clerkIds, event.data.personId] };
     case 'ClerkRevoked':
       return { ...state, clerkIds: state.clerkIds.filter((id) => id !== event.data.personId) };
+    case 'WebhookConfigured': {
+      const { webhookId, url, events, description } = event.data;
+      const webhook: Webhook = defined({ webhookId, url, events, description, active: true });
+      return { ...state, webhooks: { ...state.webhooks, [webhookId]: webhook } };
+    }
+    case 'WebhookRemoved': {
+      const webhook = state.webhooks[event.data.webhookId];
+      if (!webhook) return state;
+      const removed = { ...webhook, active: false };
+      return { ...state, webhooks: { ...state.webhooks, [webhook.webhookId]: removed } };
+    }
     default: {
       const _exhaustive: never = event;
       return state;
@@ -735,6 +761,20 @@ function decideRegistry(command: CommunityCommand, state: CommunityRegistry): De
       }
       return one('ClerkRevoked', command.data);
     }
+    case 'ConfigureWebhook':
+      return decideConfigureWebhook(command.data, command.actor, state, one);
+    case 'RemoveWebhook': {
+      const { webhookId } = command.data;
+      if (command.actor.role !== 'admin') {
+        return refuse('not-authorised', 'only the administrator removes webhooks');
+      }
+      const webhook = state.webhooks[webhookId];
+      if (!webhook) return refuse('not-found', `no webhook ${webhookId}`, { webhookId });
+      if (!webhook.active) {
+        return refuse('already-revoked', `webhook ${webhookId} is removed`, { webhookId });
+      }
+      return one('WebhookRemoved', command.data);
+    }
     default: {
       const _exhaustive: never = command;
       return refuse('invalid-command', 'unknown command');
@@ -802,6 +842,42 @@ function decideGrantProxy(
   return error ?? one('ProxyGranted', { ...data, form });
 }
 
+function decideConfigureWebhook(
+  data: z.infer<typeof communityCommandSchemas.ConfigureWebhook>,
+  actor: Actor,
+  state: CommunityRegistry,
+  one: Emit,
+): Decision {
+  const { webhookId } = data;
+  if (actor.role !== 'admin') {
+    return refuse('not-authorised', 'only the administrator configures webhooks');
+  }
+  const existing = state.webhooks[webhookId];
+  if (existing && !existing.active) {
+    // The key is derived from the id: a removed id's key may be in the wrong hands.
+    return refuse('already-revoked', `webhook ${webhookId} was removed; configure a new id`, {
+      webhookId,
+    });
+  }
+  if (
+    existing &&
+    existing.url === data.url &&
+    existing.description === data.description &&
+    sameSet(existing.events, data.events)
+  ) {
+    return refuse('invalid-command', `webhook ${webhookId} is already configured so`, {
+      webhookId,
+    });
+  }
+  const active = Object.values(state.webhooks).filter((w) => w.active).length;
+  if (!existing && active >= MAX_ACTIVE_WEBHOOKS) {
+    return refuse('invalid-command', `a community has at most ${MAX_ACTIVE_WEBHOOKS} webhooks`, {
+      limit: MAX_ACTIVE_WEBHOOKS,
+    });
+  }
+  return one('WebhookConfigured', defined({ ...data, reconfigured: existing !== undefined }));
+}
+
 function unitExists(unit: Unit | undefined, unitId: string): DomainError | undefined {
   return unit ? undefined : refuse('not-found', `unit ${unitId} is not registered`, { unitId });
 }
@@ -851,6 +927,7 @@ export const communityDecider: Decider<CommunityCommand, CommunityEvent, Communi
         proxiesHeld: emptyPMap(),
         proxiesGiven: emptyPMap(),
         clerkIds: [],
+        webhooks: {},
       };
     }
     return state.status === 'registered' ? evolveRegistry(state, event) : state;

@@ -152,6 +152,45 @@ export const GrantProxyData = z.object({
 export const RevokeProxyData = z.object({ authorisationId: Id, reason: Text(500).optional() });
 export const ClerkData = z.object({ personId: Id });
 
+/** What a webhook can be told about (通知): notices, vote openings, decisions, publications. */
+export const WebhookEventKind = z.enum([
+  'session-notice',
+  'vote-opened',
+  'decision',
+  'publication',
+]);
+export type WebhookEventKind = z.infer<typeof WebhookEventKind>;
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** The parsed URL, or undefined when it is none (the `url` check reports that). */
+const parsedUrl = (value: string) => (URL.canParse(value) ? new URL(value) : undefined);
+/**
+ * Where a community's gateway (SMS, WeChat Work, DingTalk) listens: https, or http on this
+ * machine only. The URL is part of the public record, so it may not carry credentials: the
+ * gateway authenticates the sender by the signature, whose key never enters an event.
+ */
+export const WebhookUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2000)
+  .refine((value) => {
+    const url = parsedUrl(value);
+    return !url || url.protocol === 'https:' || LOCAL_HOSTS.has(url.hostname);
+  }, 'https, or http only for localhost')
+  .refine((value) => {
+    const url = parsedUrl(value);
+    return !url || (url.username === '' && url.password === '' && url.hash === '');
+  }, 'no user name, password or fragment: the URL is part of the record');
+export const ConfigureWebhookData = z.object({
+  webhookId: Id,
+  url: WebhookUrl,
+  events: z
+    .array(WebhookEventKind)
+    .min(1)
+    .max(WebhookEventKind.options.length)
+    .refine((kinds) => new Set(kinds).size === kinds.length, 'an event kind is listed twice'),
+  description: Text(200).optional(),
+});
+export const RemoveWebhookData = z.object({ webhookId: Id, reason: Text(500) });
+
 // ---- Events -----------------------------------------------------------------------------
 
 const Meta = { at: IsoTime, by: Actor };
@@ -201,6 +240,12 @@ export const ProxyGrantedData = GrantProxyData.extend({
 });
 export const ProxyRevokedData = RevokeProxyData.extend(Meta);
 export const ClerkEventData = ClerkData.extend(Meta);
+export const WebhookConfiguredData = ConfigureWebhookData.extend({
+  /** A change of an existing webhook (its URL, events or description), not a new one. */
+  reconfigured: z.boolean(),
+  ...Meta,
+});
+export const WebhookRemovedData = RemoveWebhookData.extend(Meta);
 
 export const communityCommandSchemas = {
   RegisterCommunity: RegisterCommunityData,
@@ -231,6 +276,8 @@ export const communityCommandSchemas = {
   RevokeProxy: RevokeProxyData,
   AppointClerk: ClerkData,
   RevokeClerk: ClerkData,
+  ConfigureWebhook: ConfigureWebhookData,
+  RemoveWebhook: RemoveWebhookData,
 } as const;
 
 export const communityEventSchemas = {
@@ -262,4 +309,6 @@ export const communityEventSchemas = {
   ProxyRevoked: ProxyRevokedData,
   ClerkAppointed: ClerkEventData,
   ClerkRevoked: ClerkEventData,
+  WebhookConfigured: WebhookConfiguredData,
+  WebhookRemoved: WebhookRemovedData,
 } as const;

@@ -22,6 +22,12 @@ const PARTY_KIND: Record<string, string> = {
   'social-organisation': '社会组织',
   'supervision-committee': '监督委员会',
 };
+const WEBHOOK_KIND: Record<string, string> = {
+  'session-notice': '会议通知',
+  'vote-opened': '表决开始',
+  decision: '表决结果',
+  publication: '公示',
+};
 const TRANSFER: Record<string, string> = {
   sale: '出售',
   delivery: '交付',
@@ -75,6 +81,9 @@ const community: Lines<CommunityEvent> = {
   ProxyRevoked: (d) => `撤销委托 ${d.authorisationId}${d.reason ? `：${d.reason}` : ''}`,
   ClerkAppointed: (d) => `任命 ${d.personId} 为登记员`,
   ClerkRevoked: (d) => `撤销 ${d.personId} 的登记员职务`,
+  WebhookConfigured: (d) =>
+    `${d.reconfigured ? '修改' : '设置'}通知网关 ${d.webhookId}（${d.events.map((k) => WEBHOOK_KIND[k] ?? k).join('、')}）→ ${d.url}`,
+  WebhookRemoved: (d) => `停用通知网关 ${d.webhookId}：${d.reason}`,
 };
 
 const CHOICE: Record<string, string> = { yes: '同意', no: '反对', abstain: '弃权' };
