@@ -20,6 +20,11 @@ export interface Projection {
   name: string;
   version: number;
   migrations: Record<string, Migration>;
+  /**
+   * Indexes only queries need (idempotent). A generation being built gets them once it has
+   * caught up: building them at the end is much cheaper than maintaining them row by row.
+   */
+  indexes(db: Kysely<Database>): Promise<void>;
   /** Its tables, for comparisons and status. */
   tables: readonly (keyof ReadModelTables)[];
   apply(ctx: ProjectionContext, events: readonly RecordedEvent[]): Promise<void>;

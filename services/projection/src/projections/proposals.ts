@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@yishi/event-store';
 import { sql } from 'kysely';
 import type { DecisionsTable } from '../db.ts';
 import type { Projection } from './projection.ts';
-import { createTemporalTable, TEXT_ARRAY } from './schema.ts';
+import { createTemporalTable, TEXT_ARRAY, versionsIndex } from './schema.ts';
 import { AppendStage, type At, applyInTwoPasses, type Data, TemporalStage } from './temporal.ts';
 
 // 议题: proposals with their stage, items and deadlines; votes with the frozen rule and
@@ -536,11 +536,6 @@ export const proposalsProjection: Projection = {
           .addColumn('transaction_id', 'int8', (c) => c.notNull())
           .addColumn('global_position', 'int8', (c) => c.notNull())
           .execute();
-        await db.schema
-          .createIndex('presence_vote')
-          .on('presence')
-          .columns(['community_id', 'proposal_id', 'vote_id'])
-          .execute();
         await createTemporalTable(
           db,
           'decisions',
@@ -577,12 +572,6 @@ export const proposalsProjection: Projection = {
             ['withdrawn', 'boolean'],
           ],
         );
-        await db.schema
-          .createIndex('decisions_register')
-          .on('decisions')
-          .columns(['community_id', 'decided_at'])
-          .where(sql.ref('valid_to_tx'), 'is', null)
-          .execute();
         await createTemporalTable(
           db,
           'objections',
@@ -613,7 +602,6 @@ export const proposalsProjection: Projection = {
           .addColumn('by', 'text', (c) => c.notNull())
           .addColumn('transaction_id', 'int8', (c) => c.notNull())
           .addColumn('global_position', 'int8', (c) => c.notNull())
-          .addPrimaryKeyConstraint('reports_pk', ['community_id', 'proposal_id', 'stream_version'])
           .execute();
         await createTemporalTable(
           db,
@@ -627,6 +615,38 @@ export const proposalsProjection: Projection = {
         );
       },
     },
+  },
+  async indexes(db) {
+    for (const stage of Object.values(stages())) {
+      if (stage instanceof TemporalStage) await versionsIndex(db, stage.table, stage.keys);
+    }
+    await db.schema
+      .createIndex('voters_key')
+      .ifNotExists()
+      .on('voters')
+      .columns(['community_id', 'proposal_id', 'vote_id', 'voter_id'])
+      .unique()
+      .execute();
+    await db.schema
+      .createIndex('presence_vote')
+      .ifNotExists()
+      .on('presence')
+      .columns(['community_id', 'proposal_id', 'vote_id'])
+      .execute();
+    await db.schema
+      .createIndex('reports_key')
+      .ifNotExists()
+      .on('reports')
+      .columns(['community_id', 'proposal_id', 'stream_version'])
+      .unique()
+      .execute();
+    await db.schema
+      .createIndex('decisions_register')
+      .ifNotExists()
+      .on('decisions')
+      .columns(['community_id', 'decided_at'])
+      .where(sql.ref('valid_to_tx'), 'is', null)
+      .execute();
   },
   async apply(ctx, events) {
     const s = stages();

@@ -1,7 +1,7 @@
 import type { CommunityEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import type { Projection } from './projection.ts';
-import { createTemporalTable, TEXT_ARRAY } from './schema.ts';
+import { createTemporalTable, TEXT_ARRAY, versionsIndex } from './schema.ts';
 import { effectiveArea } from './summaries.ts';
 import { type At, applyInTwoPasses, TemporalStage } from './temporal.ts';
 
@@ -386,6 +386,9 @@ export const registryProjection: Projection = {
         );
       },
     },
+  },
+  async indexes(db) {
+    for (const stage of Object.values(stages())) await versionsIndex(db, stage.table, stage.keys);
   },
   async apply(ctx, events) {
     const s = stages();

@@ -10,7 +10,8 @@ export const TEXT_ARRAY = sql`text[]`;
 
 /**
  * A temporal table: the key columns (text), the data columns, and the validity range of each
- * version. The primary key is (key, valid_from); at most one version per key is current.
+ * version. At most one version per key is current (the index every batch probes); the index
+ * over all versions is the projection's to create (see `versionsIndex`).
  */
 export async function createTemporalTable(
   db: Kysely<unknown>,
@@ -29,7 +30,6 @@ export async function createTemporalTable(
     .addColumn('valid_to_tx', 'int8')
     .addColumn('valid_to_pos', 'int8')
     .addColumn('recorded_at', 'timestamptz', (c) => c.notNull())
-    .addPrimaryKeyConstraint(`${name}_pk`, [...keys, 'valid_from_tx', 'valid_from_pos'] as never)
     .execute();
   await db.schema
     .createIndex(`${name}_current`)
@@ -37,5 +37,20 @@ export async function createTemporalTable(
     .columns([...keys])
     .unique()
     .where(sql.ref('valid_to_tx'), 'is', null)
+    .execute();
+}
+
+/** Every version of a key, in order: what `asOf` queries use. Unique: one version per event. */
+export async function versionsIndex(
+  db: Pick<Kysely<unknown>, 'schema'>,
+  name: string,
+  keys: readonly string[],
+): Promise<void> {
+  await db.schema
+    .createIndex(`${name}_versions`)
+    .ifNotExists()
+    .on(name)
+    .columns([...keys, 'valid_from_tx', 'valid_from_pos'])
+    .unique()
     .execute();
 }

@@ -1,7 +1,7 @@
 import { communityOfStream, type SessionEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import type { Projection } from './projection.ts';
-import { createTemporalTable, TEXT_ARRAY } from './schema.ts';
+import { createTemporalTable, TEXT_ARRAY, versionsIndex } from './schema.ts';
 import { AppendStage, type At, applyInTwoPasses, TemporalStage } from './temporal.ts';
 
 // Sessions: joint sessions (多方联席会议) and residents' council meetings (居民议事会) with their
@@ -323,11 +323,6 @@ export const sessionsProjection: Projection = {
           .addColumn('at', 'text', (c) => c.notNull())
           .addColumn('transaction_id', 'int8', (c) => c.notNull())
           .addColumn('global_position', 'int8', (c) => c.notNull())
-          .addPrimaryKeyConstraint('session_statements_pk', [
-            'community_id',
-            'session_id',
-            'stream_version',
-          ])
           .execute();
         await createTemporalTable(
           db,
@@ -374,6 +369,18 @@ export const sessionsProjection: Projection = {
         );
       },
     },
+  },
+  async indexes(db) {
+    for (const stage of Object.values(stages())) {
+      if (stage instanceof TemporalStage) await versionsIndex(db, stage.table, stage.keys);
+    }
+    await db.schema
+      .createIndex('session_statements_key')
+      .ifNotExists()
+      .on('session_statements')
+      .columns(['community_id', 'session_id', 'stream_version'])
+      .unique()
+      .execute();
   },
   async apply(ctx, events) {
     const s = stages();

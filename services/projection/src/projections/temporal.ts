@@ -77,11 +77,19 @@ export class TemporalStage<N extends TemporalTableName> {
     if (missing.size === 0) return;
     for (const k of missing.keys()) this.entries.set(k, { stored: undefined, versions: [] });
     const columns = this.keys.map((_, i) => [...missing.values()].map((key) => key[i]!));
+    // One index probe per key (LATERAL ... LIMIT 1): never a join over the whole table, whatever
+    // the statistics say while a rebuild fills it.
+    const names = this.keys.map((_, i) => sql.id(`k${i}`));
     const { rows } = await sql<Selected<ReadModelTables[N]>>`
-      SELECT * FROM ${sql.table(`${schema}.${this.table}`)}
-       WHERE valid_to_tx IS NULL
-         AND (${sql.join(this.keys.map((k) => sql.ref(k)))}) IN (
-           SELECT * FROM unnest(${sql.join(columns.map((c) => sql`${c}::text[]`))}))`.execute(db);
+      SELECT t.* FROM unnest(${sql.join(columns.map((c) => sql`${c}::text[]`))}) AS k(${sql.join(names)})
+      CROSS JOIN LATERAL (
+        SELECT * FROM ${sql.table(`${schema}.${this.table}`)} AS t
+         WHERE ${sql.join(
+           this.keys.map((key, i) => sql`t.${sql.ref(key)} = k.${sql.id(`k${i}`)}`),
+           sql` AND `,
+         )}
+           AND t.valid_to_tx IS NULL
+         LIMIT 1) AS t`.execute(db);
     for (const row of rows) {
       const data = withoutValidity(row);
       const entry = this.entries.get(this.keyOf(this.keys.map((k) => String(data[k]))));

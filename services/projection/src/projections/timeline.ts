@@ -72,29 +72,6 @@ export const timelineProjection: Projection = {
           .addColumn('details', 'jsonb', (c) => c.notNull())
           .addColumn('hash', 'text', (c) => c.notNull())
           .addColumn('prev_hash', 'text', (c) => c.notNull())
-          .addUniqueConstraint('timeline_stream_version', ['stream_id', 'stream_version'])
-          .execute();
-        await db.schema
-          .createIndex('timeline_order')
-          .on('timeline')
-          .columns(['transaction_id', 'global_position'])
-          .execute();
-        await db.schema
-          .createIndex('timeline_community')
-          .on('timeline')
-          .columns(['community_id', 'transaction_id', 'global_position'])
-          .execute();
-        await db.schema
-          .createIndex('timeline_proposal')
-          .on('timeline')
-          .columns(['community_id', 'proposal_id', 'transaction_id', 'global_position'])
-          .where(sql.ref('proposal_id'), 'is not', null)
-          .execute();
-        await db.schema
-          .createIndex('timeline_session')
-          .on('timeline')
-          .columns(['community_id', 'session_id', 'transaction_id', 'global_position'])
-          .where(sql.ref('session_id'), 'is not', null)
           .execute();
         await db.schema
           .createTable('timeline_agenda')
@@ -104,18 +81,55 @@ export const timelineProjection: Projection = {
           .addColumn('proposal_id', 'text')
           .addPrimaryKeyConstraint('timeline_agenda_pk', ['community_id', 'session_id', 'item_id'])
           .execute();
-        await db.schema
-          .createIndex('timeline_agenda_proposal')
-          .on('timeline_agenda')
-          .columns(['community_id', 'proposal_id'])
-          .execute();
-        await db.schema
-          .createIndex('timeline_recorded')
-          .on('timeline')
-          .columns(['recorded_at', 'transaction_id', 'global_position'])
-          .execute();
       },
     },
+  },
+  async indexes(db) {
+    await db.schema
+      .createIndex('timeline_stream_version')
+      .ifNotExists()
+      .on('timeline')
+      .columns(['stream_id', 'stream_version'])
+      .unique()
+      .execute();
+    await db.schema
+      .createIndex('timeline_order')
+      .ifNotExists()
+      .on('timeline')
+      .columns(['transaction_id', 'global_position'])
+      .execute();
+    await db.schema
+      .createIndex('timeline_community')
+      .ifNotExists()
+      .on('timeline')
+      .columns(['community_id', 'transaction_id', 'global_position'])
+      .execute();
+    await db.schema
+      .createIndex('timeline_proposal')
+      .ifNotExists()
+      .on('timeline')
+      .columns(['community_id', 'proposal_id', 'transaction_id', 'global_position'])
+      .where(sql.ref('proposal_id'), 'is not', null)
+      .execute();
+    await db.schema
+      .createIndex('timeline_session')
+      .ifNotExists()
+      .on('timeline')
+      .columns(['community_id', 'session_id', 'transaction_id', 'global_position'])
+      .where(sql.ref('session_id'), 'is not', null)
+      .execute();
+    await db.schema
+      .createIndex('timeline_recorded')
+      .ifNotExists()
+      .on('timeline')
+      .columns(['recorded_at', 'transaction_id', 'global_position'])
+      .execute();
+    await db.schema
+      .createIndex('timeline_agenda_proposal')
+      .ifNotExists()
+      .on('timeline_agenda')
+      .columns(['community_id', 'proposal_id'])
+      .execute();
   },
   async apply(ctx, events) {
     const agenda = await agendaOf(ctx, events);

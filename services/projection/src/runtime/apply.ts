@@ -30,6 +30,11 @@ export async function applyBatch(
   next: Checkpoint,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    // Every statement of a batch looks rows up by key: index probes. A rebuild fills tables
+    // faster than statistics follow, and stale statistics pick hash joins over whole tables.
+    await sql`SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off`.execute(
+      trx,
+    );
     for (const target of targets) {
       const moved = await trx
         .updateTable('projection_checkpoints')

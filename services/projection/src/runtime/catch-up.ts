@@ -21,8 +21,8 @@ export class LeaseEndedError extends Error {
 
 /**
  * Reads the global order once for all targets (which start at the same checkpoint) until there
- * is nothing more, applying each batch to all of them in one transaction. The next batch is read
- * while the current one is written.
+ * is nothing more, applying each batch to each of them (its rows and checkpoint in one
+ * transaction). The next batch is read while the current one is written.
  */
 export async function catchUp(
   store: EventStore,
@@ -53,7 +53,8 @@ export async function catchUp(
     pending = store.readAll(batch.checkpoint, options.batchSize);
     pending.catch(() => {});
     if (leaseEnded) throw new LeaseEndedError();
-    await applyBatch(db, targets, batch.events, batch.checkpoint);
+    // Each projection in its own transaction, at the same time: the database works on all.
+    await Promise.all(targets.map((t) => applyBatch(db, [t], batch.events, batch.checkpoint)));
     options.onBatch?.(batch.events.length, batch.checkpoint);
   }
 }

@@ -124,6 +124,15 @@ export async function migrateGeneration(
   await runMigrator(migrator, `${projection.name} (${schema})`);
 }
 
+/** The indexes only queries need; created when a generation starts serving queries. */
+export async function indexGeneration(
+  db: Kysely<Database>,
+  projection: Projection,
+  schema: string,
+): Promise<void> {
+  await projection.indexes(db.withSchema(schema));
+}
+
 /** Creates the next generation: schema, tables and a checkpoint at the start. */
 async function createGeneration(
   db: Kysely<Database>,
@@ -160,6 +169,7 @@ async function createGeneration(
     })
     .execute();
   if (status === 'active') {
+    await indexGeneration(db, projection, schema);
     await db
       .updateTable('projection_generations')
       .set({ status: 'active', activated_at: new Date() })
@@ -186,6 +196,7 @@ export async function ensureActiveGeneration(
     const building = await buildingGeneration(db, projection.name);
     if (building) {
       await migrateGeneration(db, projection, building.schema);
+      await indexGeneration(db, projection, building.schema);
       await db
         .updateTable('projection_generations')
         .set({ status: 'active', activated_at: new Date() })

@@ -10,6 +10,7 @@ import {
   ensureActiveGeneration,
   type Generation,
   generationStatus,
+  indexGeneration,
   loadCheckpoint,
   migrateGeneration,
   startBuilding,
@@ -76,6 +77,7 @@ export class Projector {
     const generation = await ensureActiveGeneration(this.db, this.projection);
     if (generation.version <= this.projection.version) {
       await migrateGeneration(this.db, this.projection, generation.schema);
+      await indexGeneration(this.db, this.projection, generation.schema);
     }
     await this.use(generation);
     this.running = this.run();
@@ -234,6 +236,7 @@ export class Projector {
         },
       );
       if (this.signal.aborted) return;
+      await indexGeneration(this.db, this.projection, generation.schema);
       await switchTo(this.db, [generation]);
       this.logger.info({ schema: generation.schema }, 'switched to the new version');
     } finally {

@@ -9,6 +9,7 @@ import {
   dropGeneration,
   dropRetired,
   type Generation,
+  indexGeneration,
   startBuilding,
   switchTo,
 } from './generations.ts';
@@ -22,6 +23,8 @@ export interface RebuildOptions {
   graceMs?: number;
   signal?: AbortSignal;
   onBatch?: (events: number, checkpoint: Checkpoint) => void;
+  /** Called when the events are applied and the query indexes are being built. */
+  onIndexing?: () => void;
 }
 
 export interface RebuildResult {
@@ -83,6 +86,8 @@ export async function rebuild(
       },
     });
     if (signal.aborted) throw new Error('rebuild aborted');
+    options.onIndexing?.();
+    for (const [i, g] of generations.entries()) await indexGeneration(db, selected[i]!, g.schema);
     if (options.switch !== false) await switchTo(db, generations);
     return { generations, events, checkpoint: targets[0]?.checkpoint ?? START };
   } finally {

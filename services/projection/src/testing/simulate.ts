@@ -40,7 +40,7 @@ export class Simulator {
   last: AppendResult | undefined;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: Pick<EventStore, 'append'>,
     private readonly random: Random,
     start = Date.parse('2026-01-05T01:00:00.000Z'),
   ) {
@@ -64,7 +64,7 @@ export class Simulator {
       state: decider.initialState(),
       version: 0,
     };
-    this.clock += this.random.int(1, 600) * 60_000;
+    this.clock += this.random.int(1, 120) * 1000;
     const at = new Date(this.clock).toISOString();
     const decided = decider.decide(command(at), stream.state);
     if (isDomainError(decided)) {
