@@ -1,8 +1,8 @@
 import { PostgresEventStore } from '@yishi/event-store';
-import { createDb } from './src/db.ts';
-import { migrateReadModels } from './src/migrations/index.ts';
-import { projections } from './src/projections/index.ts';
-import { rebuild } from './src/runtime/rebuild.ts';
+import { createDb } from '../src/db.ts';
+import { migrateReadModels } from '../src/migrations/index.ts';
+import { projections } from '../src/projections/index.ts';
+import { rebuild } from '../src/runtime/rebuild.ts';
 
 const url = `postgres://postgres:yishi-local@127.0.0.1:47311/${process.argv[2]}`;
 const store = new PostgresEventStore({ connectionString: url });

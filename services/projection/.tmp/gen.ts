@@ -1,10 +1,10 @@
 import { PostgresEventStore } from '@yishi/event-store';
 import { ensureDatabase } from '@yishi/local-postgres';
 import pg from 'pg';
-import { BulkWriter } from './src/testing/bulk.ts';
-import { generateDistrict } from './src/testing/generate.ts';
-import { Random } from './src/testing/random.ts';
-import { Simulator } from './src/testing/simulate.ts';
+import { BulkWriter } from '../src/testing/bulk.ts';
+import { generateDistrict } from '../src/testing/generate.ts';
+import { Random } from '../src/testing/random.ts';
+import { Simulator } from '../src/testing/simulate.ts';
 
 const n = Number(process.argv[2] ?? 100000);
 const url = await ensureDatabase(
