@@ -1,18 +1,22 @@
 /**
- * Event store benchmark (pnpm --filter @yishi/event-store bench).
+ * Event store benchmark: `pnpm --filter @yishi/event-store bench`.
  *
- * Starts its own embedded PostgreSQL with the durable defaults (fsync on, synchronous_commit on)
- * in a temporary directory, then measures:
+ * Starts its own embedded PostgreSQL with the durable defaults (fsync on, synchronous_commit
+ * on, full_page_writes on) in a temporary directory, then measures:
  *
  * 1. Single-event appends with an exact expected version at 1, 8 and 32 concurrent writers,
- *    each writer on its own stream (so the figure is the store's cost, not contention on one
- *    stream's version), against raw single-row INSERTs through pg into a table of the same
- *    shape (same columns, defaults and indexes as es_events) at the same concurrency.
- *    Store and raw phases alternate (ABBA) several times, and the ratio is taken over the
- *    summed time of each, so drift of the machine affects both alike.
- * 2. readAll and readStream throughput over 1,000,000 events.
+ *    against raw single-row INSERTs through pg at the same concurrency into `es_raw`, a table
+ *    of the same shape (`LIKE es_events INCLUDING ALL`: same columns, defaults and indexes).
+ *    Each writer appends to its own stream, so the figure is the cost of the store (version
+ *    check, hash chain, idempotency key) and not of writers contending for one stream's version.
+ *    Store and raw phases alternate (store, raw, raw, store, ...) and each ratio is taken over
+ *    the summed time of each side, so a machine that drifts affects both alike; the median of
+ *    the per-round ratios is printed too.
+ * 2. readAll (global order) and readStream throughput over 1,000,000 events, loaded through
+ *    the store in appends of 1,000 events, then VACUUM ANALYZE (a store that has been running).
  *
- * No timed assertions: it prints figures and `BENCH {...}` JSON lines.
+ * No timed assertions: it prints figures, then one `BENCH {...}` JSON line per figure.
+ * Knobs: BENCH_ROUNDS (5), BENCH_PHASE_MS (1500), BENCH_READ_EVENTS (1000000).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,23 +24,31 @@ import { join } from 'node:path';
 import { ensureDatabase, freePort, startLocalPostgres } from '@yishi/local-postgres';
 import pg from 'pg';
 import { PostgresEventStore } from '../src/postgres/postgres-event-store.ts';
-import { START } from '../src/types.ts';
+import { type Checkpoint, START } from '../src/types.ts';
 
 const CONCURRENCY = [1, 8, 32];
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 1500);
 const READ_EVENTS = Number(process.env.BENCH_READ_EVENTS ?? 1_000_000);
 const READ_STREAMS = 1000;
 
-function emit(name: string, value: number, unit: string): void {
-  const rounded = Math.round(value * 1000) / 1000;
-  console.log(`BENCH ${JSON.stringify({ name, value: rounded, unit })}`);
+const figures: { name: string; value: number; unit: string }[] = [];
+function figure(name: string, value: number, unit: string): void {
+  figures.push({ name, value: Math.round(value * 1000) / 1000, unit });
 }
 
+/** A realistic event: a ballot, with the metadata every command carries. */
 function ballot(i: number) {
   return {
     type: 'BallotCast',
-    data: { ballotId: `b-${i}`, ownerId: `owner-${i % 5000}`, option: 'approve', area: 89.5 },
+    data: {
+      proposalId: `p-${i % 997}`,
+      ballotId: `b-${i}`,
+      ownerId: `owner-${i % 5000}`,
+      unit: `3-2-${(i % 1800) + 101}`,
+      option: i % 3 === 0 ? 'against' : 'approve',
+      area: 89.5,
+    },
     metadata: {
       commandId: `cmd-${i}`,
       actorId: `owner-${i % 5000}`,
@@ -49,9 +61,9 @@ function ballot(i: number) {
 }
 
 async function timed(ms: number, writers: number, op: (w: number) => Promise<void>) {
-  const deadline = performance.now() + ms;
-  let count = 0;
   const started = performance.now();
+  const deadline = started + ms;
+  let count = 0;
   await Promise.all(
     Array.from({ length: writers }, async (_, w) => {
       while (performance.now() < deadline) {
@@ -63,10 +75,16 @@ async function timed(ms: number, writers: number, op: (w: number) => Promise<voi
   return { count, ms: performance.now() - started };
 }
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
 async function main(): Promise<void> {
   const parent = await mkdtemp(join(tmpdir(), 'yishi-bench-'));
   const port = await freePort();
-  console.log(`starting PostgreSQL (durable defaults: fsync on) in ${parent} on port ${port}`);
+  console.log(`PostgreSQL with durable defaults (fsync on) in ${parent}, port ${port}`);
   const server = await startLocalPostgres({ dataDir: join(parent, 'data'), port, ephemeral: true });
   try {
     const url = await ensureDatabase(server.adminUrl, 'bench');
@@ -75,6 +93,7 @@ async function main(): Promise<void> {
     await server.stop();
     await rm(parent, { recursive: true, force: true });
   }
+  for (const f of figures) console.log(`BENCH ${JSON.stringify(f)}`);
 }
 
 async function run(url: string): Promise<void> {
@@ -84,86 +103,87 @@ async function run(url: string): Promise<void> {
   const raw = new pg.Pool({ connectionString: url, max: maxWriters });
   await raw.query('CREATE TABLE es_raw (LIKE es_events INCLUDING ALL)');
 
-  // --- appends -------------------------------------------------------------------------
+  console.log(
+    `\nappends: single events, exact expected version, one stream per writer; ` +
+      `${ROUNDS} alternating rounds of ${PHASE_MS} ms per side`,
+  );
   let seq = 0;
-  let runId = 0;
-  const results: Record<string, number> = {};
   for (const c of CONCURRENCY) {
-    runId += 1;
-    const storeVersions = new Array<number>(c).fill(0);
-    const rawVersions = new Array<number>(c).fill(0);
+    const storeVersion = new Array<number>(c).fill(0);
+    const rawVersion = new Array<number>(c).fill(0);
     const storeOp = async (w: number) => {
       const i = seq++;
-      await store.append(`bench-s${runId}.w${w}`, [ballot(i)], {
-        expected: storeVersions[w]!,
-        commandId: `cmd-${runId}-${i}`,
+      await store.append(`bench-c${c}.w${w}`, [ballot(i)], {
+        expected: storeVersion[w]!,
+        commandId: `cmd-${i}`,
       });
-      storeVersions[w]! += 1;
+      storeVersion[w]! += 1;
     };
     const rawOp = async (w: number) => {
       const i = seq++;
       const e = ballot(i);
-      rawVersions[w]! += 1;
+      rawVersion[w]! += 1;
       await raw.query(
         `INSERT INTO es_raw (stream_id, stream_version, type, schema_version, data, metadata,
            command_id, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [
-          `bench-r${runId}.w${w}`,
-          rawVersions[w],
+          `bench-c${c}.w${w}`,
+          rawVersion[w],
           e.type,
           1,
           JSON.stringify(e.data),
           JSON.stringify(e.metadata),
-          `cmd-${runId}-${i}`,
+          `cmd-${i}`,
           'a'.repeat(64),
           'b'.repeat(64),
         ],
       );
     };
-    // Warm-up: connections, plans, caches.
-    await timed(300, c, storeOp);
-    await timed(300, c, rawOp);
-    let storeOps = 0;
-    let storeMs = 0;
-    let rawOps = 0;
-    let rawMs = 0;
+    // Warm-up: connections, prepared statements, caches.
+    await timed(500, c, storeOp);
+    await timed(500, c, rawOp);
+    const totals = { storeOps: 0, storeMs: 0, rawOps: 0, rawMs: 0 };
+    const ratios: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 === 0 ? ['store', 'raw'] : ['raw', 'store'];
-      for (const which of order) {
-        const t = await timed(PHASE_MS, c, which === 'store' ? storeOp : rawOp);
-        if (which === 'store') {
-          storeOps += t.count;
-          storeMs += t.ms;
+      const order = r % 2 === 0 ? (['store', 'raw'] as const) : (['raw', 'store'] as const);
+      const rates = { store: 0, raw: 0 };
+      for (const side of order) {
+        const t = await timed(PHASE_MS, c, side === 'store' ? storeOp : rawOp);
+        rates[side] = (t.count / t.ms) * 1000;
+        if (side === 'store') {
+          totals.storeOps += t.count;
+          totals.storeMs += t.ms;
         } else {
-          rawOps += t.count;
-          rawMs += t.ms;
+          totals.rawOps += t.count;
+          totals.rawMs += t.ms;
         }
       }
+      ratios.push(rates.store / rates.raw);
     }
-    const storeRate = (storeOps / storeMs) * 1000;
-    const rawRate = (rawOps / rawMs) * 1000;
+    const storeRate = (totals.storeOps / totals.storeMs) * 1000;
+    const rawRate = (totals.rawOps / totals.rawMs) * 1000;
     const ratio = storeRate / rawRate;
     console.log(
-      `appends c=${String(c).padStart(2)}: store ${storeRate.toFixed(0).padStart(6)}/s, ` +
-        `raw insert ${rawRate.toFixed(0).padStart(6)}/s, ratio ${ratio.toFixed(3)}`,
+      `  c=${String(c).padStart(2)}: store ${storeRate.toFixed(0).padStart(6)}/s, ` +
+        `raw INSERT ${rawRate.toFixed(0).padStart(6)}/s, ratio ${ratio.toFixed(3)} ` +
+        `(per round: ${ratios.map((x) => x.toFixed(2)).join(' ')}; median ${median(ratios).toFixed(3)})`,
     );
-    results[`c${c}`] = ratio;
-    emit(`event_store.append_ratio_c${c}`, ratio, 'ratio');
-    emit(`event_store.append_rate_c${c}`, storeRate, 'events/s');
-    emit(`event_store.raw_insert_rate_c${c}`, rawRate, 'rows/s');
+    figure(`event_store.append_ratio_c${c}`, ratio, 'ratio');
+    figure(`event_store.append_rate_c${c}`, storeRate, 'events/s');
+    figure(`event_store.raw_insert_rate_c${c}`, rawRate, 'rows/s');
   }
   await raw.query('DROP TABLE es_raw');
   await raw.end();
 
-  // --- load 1,000,000 events ----------------------------------------------------------------
+  // --- 1,000,000 events -------------------------------------------------------------------
   const perStream = Math.ceil(READ_EVENTS / READ_STREAMS);
-  const chunk = 1000;
+  const chunk = Math.min(1000, perStream);
+  const jobs: { stream: number; from: number }[] = [];
+  for (let v = 0; v < perStream; v += chunk) {
+    for (let s = 0; s < READ_STREAMS; s++) jobs.push({ stream: s, from: v });
+  }
   const loadStart = performance.now();
   let next = 0;
-  const jobs: { stream: number; from: number }[] = [];
-  for (let s = 0; s < READ_STREAMS; s++) {
-    for (let v = 0; v < perStream; v += chunk) jobs.push({ stream: s, from: v });
-  }
   await Promise.all(
     Array.from({ length: 4 }, async () => {
       for (;;) {
@@ -178,48 +198,53 @@ async function run(url: string): Promise<void> {
     }),
   );
   const loaded = READ_STREAMS * perStream;
-  const loadS = (performance.now() - loadStart) / 1000;
+  const loadSeconds = (performance.now() - loadStart) / 1000;
   console.log(
-    `loaded ${loaded} events in ${loadS.toFixed(1)} s (${(loaded / loadS).toFixed(0)}/s)`,
+    `\nloaded ${loaded} events through the store (appends of ${chunk}) in ` +
+      `${loadSeconds.toFixed(1)} s (${(loaded / loadSeconds).toFixed(0)} events/s)`,
   );
+  figure('event_store.bulk_append', loaded / loadSeconds, 'events/s');
   await store.pool.query('VACUUM ANALYZE es_events');
+  const total = Number(
+    (await store.pool.query<{ n: string }>('SELECT count(*) AS n FROM es_events')).rows[0]!.n,
+  );
 
-  // --- readAll ------------------------------------------------------------------------------
   for (const batch of [1000, 5000]) {
     const t0 = performance.now();
-    let cp = START;
+    let checkpoint: Checkpoint = START;
     let count = 0;
     for (;;) {
-      const r = await store.readAll(cp, batch);
-      if (r.events.length === 0) break;
-      count += r.events.length;
-      cp = r.checkpoint;
+      const result = await store.readAll(checkpoint, batch);
+      if (result.events.length === 0) break;
+      count += result.events.length;
+      checkpoint = result.checkpoint;
     }
-    const s = (performance.now() - t0) / 1000;
-    const rate = count / s;
+    const seconds = (performance.now() - t0) / 1000;
+    const rate = count / seconds;
     console.log(
-      `readAll batch ${batch}: ${count} events in ${s.toFixed(2)} s = ${rate.toFixed(0)} events/s`,
+      `readAll, batches of ${batch}: ${count} of ${total} events in ${seconds.toFixed(2)} s ` +
+        `= ${rate.toFixed(0)} events/s`,
     );
-    if (batch === 1000) emit('event_store.read_all', rate, 'events/s');
-    else emit(`event_store.read_all_batch${batch}`, rate, 'events/s');
+    figure(
+      batch === 1000 ? 'event_store.read_all' : `event_store.read_all_b${batch}`,
+      rate,
+      'events/s',
+    );
   }
 
-  // --- readStream ---------------------------------------------------------------------------
   {
     const t0 = performance.now();
     let count = 0;
-    for (let s = 0; s < READ_STREAMS; s++) {
-      count += (await store.readStream(`load-s${s}`)).length;
-    }
-    const sec = (performance.now() - t0) / 1000;
-    const rate = count / sec;
+    for (let s = 0; s < READ_STREAMS; s++) count += (await store.readStream(`load-s${s}`)).length;
+    const seconds = (performance.now() - t0) / 1000;
+    const rate = count / seconds;
     console.log(
-      `readStream (${READ_STREAMS} streams of ${perStream}): ${count} events in ${sec.toFixed(2)} s = ${rate.toFixed(0)} events/s`,
+      `readStream, ${READ_STREAMS} streams of ${perStream}: ${count} events in ` +
+        `${seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s`,
     );
-    emit('event_store.read_stream', rate, 'events/s');
+    figure('event_store.read_stream', rate, 'events/s');
   }
   await store.close();
-  console.log(JSON.stringify({ appendRatios: results }));
 }
 
 main().catch((error: unknown) => {

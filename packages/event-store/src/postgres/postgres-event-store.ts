@@ -33,6 +33,7 @@ import {
 } from '../validation.ts';
 import { ChainVerifier } from '../verify.ts';
 import { APPEND_ONE_SQL, migrateEventStore } from './schema.ts';
+import { storeTypes } from './timestamp.ts';
 
 export interface PostgresEventStoreOptions {
   connectionString: string;
@@ -60,6 +61,7 @@ const Q = {
   },
   readAll: {
     name: 'es_read_all',
+    rowMode: 'array',
     // ORDER BY names the xid8 column, not the text alias: text order would be wrong.
     text: `SELECT ${EVENT_COLUMNS} FROM es_events
             WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
@@ -68,6 +70,7 @@ const Q = {
   },
   readStream: {
     name: 'es_read_stream',
+    rowMode: 'array',
     text: `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = $1 AND stream_version >= $2
             ORDER BY stream_version LIMIT $3`,
   },
@@ -83,25 +86,27 @@ const Q = {
   },
   verifyBatch: {
     name: 'es_verify_batch',
+    rowMode: 'array',
     text: `SELECT ${EVENT_COLUMNS} FROM es_events
             WHERE (stream_id, stream_version) > ($1, $2::bigint) AND stream_id >= $3
             ORDER BY stream_id, stream_version LIMIT $4`,
   },
 } as const;
 
-interface EventRow {
-  global_position: string;
-  txid: string;
-  stream_id: string;
-  stream_version: string;
-  type: string;
-  schema_version: number;
-  data: JsonObject;
-  metadata: JsonObject;
-  recorded_at: Date;
-  prev_hash: string;
-  hash: string;
-}
+/** An event row in `rowMode: 'array'`, in the order of EVENT_COLUMNS. */
+type EventRow = [
+  globalPosition: string,
+  transactionId: string,
+  streamId: string,
+  streamVersion: string,
+  type: string,
+  schemaVersion: number,
+  data: JsonObject,
+  metadata: JsonObject,
+  recordedAt: Date,
+  prevHash: string,
+  hash: string,
+];
 
 interface AppendOutcome {
   head: number;
@@ -113,6 +118,10 @@ interface AppendOutcome {
 /** Attempts of an 'any'/'streamExists' append that loses a race (retries hold a stream lock). */
 const MAX_ATTEMPTS = 10;
 const VERIFY_BATCH = 5000;
+/** Readers catching up at once, each with a batch fetched ahead. */
+const MAX_PREFETCHED = 8;
+/** A batch fetched ahead and not asked for within this time is fetched again. */
+const PREFETCH_FRESH_MS = 2000;
 
 /**
  * The PostgreSQL adapter. One statement (one round trip) per append: the version check, the
@@ -127,6 +136,7 @@ export class PostgresEventStore implements EventStore {
   private listenRetry: NodeJS.Timeout | undefined;
   private readonly wakers = new Set<() => void>();
   private readonly subscriptions = new Set<Subscription>();
+  private readonly prefetched = new Map<string, { at: number; rows: Promise<EventRow[]> }>();
   private readonly notifier: Notifier | undefined;
   private closed = false;
 
@@ -134,6 +144,7 @@ export class PostgresEventStore implements EventStore {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
+      types: storeTypes,
     });
     // An idle client's error (server restart) must not crash the process.
     this.pool.on('error', () => {});
@@ -370,18 +381,55 @@ export class PostgresEventStore implements EventStore {
   async readAll(from: Checkpoint, batchSize: number): Promise<ReadAllResult> {
     assertCheckpoint(from);
     assertBatchSize(batchSize);
+    const rows = await this.fetchAll(from, batchSize);
+    const events = rows.map((r) => this.toEvent(r));
+    const last = events[events.length - 1];
+    const checkpoint = last
+      ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
+      : from;
+    if (rows.length === batchSize) this.prefetch(checkpoint, batchSize);
+    return { events, checkpoint };
+  }
+
+  /**
+   * The rows after `from`: a prefetched batch when one is waiting (and fresh), else a query.
+   * A prefetched batch is as valid as a new read: it holds only events of transactions that had
+   * all ended, in order, so anything it lacks sorts after it.
+   */
+  private async fetchAll(from: Checkpoint, batchSize: number): Promise<EventRow[]> {
+    const key = `${from.transactionId}:${from.globalPosition}:${batchSize}`;
+    const ready = this.prefetched.get(key);
+    this.prefetched.delete(key);
+    if (ready && Date.now() - ready.at < PREFETCH_FRESH_MS) {
+      const rows = await ready.rows.catch(() => undefined);
+      // An empty or failed prefetch says nothing about now: ask again.
+      if (rows && rows.length > 0) return rows;
+    }
     const { rows } = await this.query<EventRow>({
       ...Q.readAll,
       values: [from.transactionId.toString(), from.globalPosition.toString(), batchSize],
     });
-    const events = rows.map((r) => this.toEvent(r));
-    const last = events[events.length - 1];
-    return {
-      events,
-      checkpoint: last
-        ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
-        : from,
-    };
+    return rows;
+  }
+
+  /** A reader catching up will ask for the next batch: fetch it while the caller works. */
+  private prefetch(from: Checkpoint, batchSize: number): void {
+    if (this.closed) return;
+    const key = `${from.transactionId}:${from.globalPosition}:${batchSize}`;
+    if (this.prefetched.has(key)) return;
+    while (this.prefetched.size >= MAX_PREFETCHED) {
+      const oldest = this.prefetched.keys().next().value;
+      if (oldest === undefined) break;
+      this.prefetched.delete(oldest);
+    }
+    const rows = this.pool
+      .query<EventRow>({
+        ...Q.readAll,
+        values: [from.transactionId.toString(), from.globalPosition.toString(), batchSize],
+      })
+      .then((r) => r.rows);
+    rows.catch(() => {});
+    this.prefetched.set(key, { at: Date.now(), rows });
   }
 
   subscribe(from: Checkpoint, handler: BatchHandler, options: SubscribeOptions = {}): Subscription {
@@ -452,7 +500,7 @@ export class PostgresEventStore implements EventStore {
         if (!verifier.add(rowToEvent(row))) return verifier.result();
       }
       if (rows.length < VERIFY_BATCH) break;
-      version = Number(rows[rows.length - 1]!.stream_version);
+      version = Number(rows[rows.length - 1]![3]);
     }
     return verifier.result();
   }
@@ -471,15 +519,16 @@ export class PostgresEventStore implements EventStore {
         values: [lastStream, lastVersion, prefix, VERIFY_BATCH],
       });
       for (const row of rows) {
-        if (!row.stream_id.startsWith(prefix)) return verifier.result();
-        if (current !== undefined && row.stream_id !== current) verifier.finishStream(current);
-        current = row.stream_id;
+        const streamId = row[2];
+        if (!streamId.startsWith(prefix)) return verifier.result();
+        if (current !== undefined && streamId !== current) verifier.finishStream(current);
+        current = streamId;
         if (!verifier.add(rowToEvent(row))) return verifier.result();
       }
       if (rows.length < VERIFY_BATCH) return verifier.result();
       const last = rows[rows.length - 1]!;
-      lastStream = last.stream_id;
-      lastVersion = Number(last.stream_version);
+      lastStream = last[2];
+      lastVersion = Number(last[3]);
     }
   }
 
@@ -516,23 +565,26 @@ export class PostgresEventStore implements EventStore {
     this.listener = undefined;
     if (listener) await listener.end().catch(() => {});
     await this.notifier?.close();
+    const pending = [...this.prefetched.values()].map((p) => p.rows.catch(() => {}));
+    this.prefetched.clear();
+    await Promise.all(pending);
     await this.pool.end();
   }
 }
 
 function rowToEvent(row: EventRow): RecordedEvent {
   return {
-    streamId: row.stream_id,
-    streamVersion: Number(row.stream_version),
-    globalPosition: BigInt(row.global_position),
-    transactionId: BigInt(row.txid),
-    type: row.type,
-    schemaVersion: row.schema_version,
-    data: row.data,
-    metadata: row.metadata,
-    recordedAt: row.recorded_at,
-    prevHash: row.prev_hash,
-    hash: row.hash,
+    streamId: row[2],
+    streamVersion: Number(row[3]),
+    globalPosition: BigInt(row[0]),
+    transactionId: BigInt(row[1]),
+    type: row[4],
+    schemaVersion: row[5],
+    data: row[6],
+    metadata: row[7],
+    recordedAt: row[8],
+    prevHash: row[9],
+    hash: row[10],
   };
 }
 
