@@ -434,6 +434,30 @@ export interface MinutesTable extends Temporal {
   signed_by_party_ids: string[];
 }
 
+// ---- notifications (通知): webhooks as configured, and what notifications are about -----------
+
+/** A community's webhook (通知网关) as configured; a removed one stays, inactive. */
+export interface WebhooksTable extends Temporal {
+  community_id: string;
+  webhook_id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  active: boolean;
+  configured_at: string;
+  configured_by: string;
+  removed_at: string | null;
+  removed_reason: string | null;
+}
+
+/** The title (and a session's time) of each proposal and session, for notification texts. */
+export interface NotificationSubjectsTable {
+  community_id: string;
+  stream_id: string;
+  title: string;
+  scheduled_at: string | null;
+}
+
 export interface ReadModelTables {
   timeline: TimelineTable;
   communities: CommunitiesTable;
@@ -460,11 +484,63 @@ export interface ReadModelTables {
   session_resolutions: SessionResolutionsTable;
   minutes: MinutesTable;
   timeline_agenda: TimelineAgendaTable;
+  webhooks: WebhooksTable;
+  notification_subjects: NotificationSubjectsTable;
+}
+
+// ---- the notification outbox (public: it outlives generations, so a rebuild sends nothing twice)
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'cancelled';
+
+/** One notification of one event to one webhook; the id is `<global position>.<webhook id>`. */
+export interface NotificationDeliveriesTable {
+  delivery_id: string;
+  community_id: string;
+  webhook_id: string;
+  kind: string;
+  event_type: string;
+  stream_id: string;
+  stream_version: number;
+  transaction_id: Int8;
+  global_position: Int8;
+  occurred_at: string;
+  /** The JSON body sent (signed as sent). */
+  payload: Json<Record<string, unknown>>;
+  status: ColumnType<DeliveryStatus, DeliveryStatus | undefined, DeliveryStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  /** When it is due; a dispatcher that takes it pushes this on by its claim lease. */
+  next_attempt_at: DefaultTimestamp;
+  /** The claim of the dispatcher sending it now: its result is recorded only under that claim. */
+  claim: string | null;
+  last_attempt_at: Timestamp | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  requeued_at: Timestamp | null;
+  requeued_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export type AttemptOutcome = 'delivered' | 'retry' | 'dead' | 'cancelled';
+
+/** Every attempt to deliver, with what the gateway answered: nothing is hidden. */
+export interface NotificationAttemptsTable {
+  id: ColumnType<string, never, never>;
+  delivery_id: string;
+  attempt: number;
+  at: DefaultTimestamp;
+  url: string | null;
+  outcome: AttemptOutcome;
+  http_status: number | null;
+  error: string | null;
+  duration_ms: number;
 }
 
 export interface Database extends ReadModelTables {
   projection_generations: ProjectionGenerationsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_attempts: NotificationAttemptsTable;
 }
 
 const pools = new WeakMap<Kysely<Database>, pg.Pool>();

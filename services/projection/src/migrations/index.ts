@@ -87,6 +87,76 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // The notification outbox lives beside the control tables, not in a generation: a rebuild
+  // replays the events into the same rows (deterministic ids), so nothing is sent twice.
+  '2026-11-22-003-notification-outbox': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('notification_deliveries')
+        .addColumn('delivery_id', 'text', (c) => c.primaryKey())
+        .addColumn('community_id', 'text', (c) => c.notNull())
+        .addColumn('webhook_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('stream_id', 'text', (c) => c.notNull())
+        .addColumn('stream_version', 'integer', (c) => c.notNull())
+        .addColumn('transaction_id', 'int8', (c) => c.notNull())
+        .addColumn('global_position', 'int8', (c) => c.notNull())
+        .addColumn('occurred_at', 'text', (c) => c.notNull())
+        .addColumn('payload', 'jsonb', (c) => c.notNull())
+        .addColumn('status', 'text', (c) =>
+          c
+            .notNull()
+            .defaultTo('pending')
+            .check(sql`status IN ('pending', 'delivered', 'dead', 'cancelled')`),
+        )
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('claim', 'text')
+        .addColumn('last_attempt_at', 'timestamptz')
+        .addColumn('last_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('delivered_at', 'timestamptz')
+        .addColumn('requeued_at', 'timestamptz')
+        .addColumn('requeued_by', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      // What the dispatcher takes: due pending rows, oldest first.
+      await db.schema
+        .createIndex('notification_deliveries_due')
+        .on('notification_deliveries')
+        .columns(['next_attempt_at', 'global_position'])
+        .where(sql.ref('status'), '=', 'pending')
+        .execute();
+      // What the query lists: a community's deliveries by status, in the global order.
+      await db.schema
+        .createIndex('notification_deliveries_community')
+        .on('notification_deliveries')
+        .columns(['community_id', 'status', 'global_position'])
+        .execute();
+      await db.schema
+        .createTable('notification_attempts')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('delivery_id', 'text', (c) =>
+          c.notNull().references('notification_deliveries.delivery_id'),
+        )
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('url', 'text')
+        .addColumn('outcome', 'text', (c) =>
+          c.notNull().check(sql`outcome IN ('delivered', 'retry', 'dead', 'cancelled')`),
+        )
+        .addColumn('http_status', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('notification_attempts_delivery')
+        .on('notification_attempts')
+        .columns(['delivery_id', 'id'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

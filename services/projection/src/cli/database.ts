@@ -1,0 +1,24 @@
+import { resolve } from 'node:path';
+import { ensureDatabase, startLocalPostgres } from '@yishi/local-postgres';
+import { loadConfig } from '@yishi/platform';
+
+/**
+ * The database the CLIs work on: DATABASE_URL, else the embedded PostgreSQL of `pnpm start`
+ * (started for the command's duration when it is not running).
+ */
+export async function openDatabase(): Promise<{ url: string; close(): Promise<void> }> {
+  const config = loadConfig();
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL, close: async () => {} };
+  const dataDir = resolve(config.DATA_DIR, 'postgres');
+  try {
+    const pg = await startLocalPostgres({ dataDir, port: config.EMBEDDED_PG_PORT });
+    const url = await ensureDatabase(pg.adminUrl, 'yishi');
+    return { url, close: () => pg.stop() };
+  } catch {
+    // `pnpm start` is running it: connect as it does (the embedded server's local password).
+    return {
+      url: `postgres://postgres:yishi-local@127.0.0.1:${config.EMBEDDED_PG_PORT}/yishi`,
+      close: async () => {},
+    };
+  }
+}

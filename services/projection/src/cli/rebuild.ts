@@ -1,0 +1,91 @@
+// `pnpm run rebuild [projection…] [--batch 2000] [--grace 5]`: builds new generations of the
+// projections from the first event beside the ones serving queries, then switches queries to
+// them and drops the old ones. (`pnpm rebuild` is pnpm's own command: use `pnpm run rebuild`.)
+import { parseArgs } from 'node:util';
+import { PostgresEventStore } from '@yishi/event-store';
+import { ConfigError } from '@yishi/platform';
+import { sql } from 'kysely';
+import { createDb } from '../db.ts';
+import { migrateReadModels } from '../migrations/index.ts';
+import { projectionNamed, projections } from '../projections/index.ts';
+import { rebuild } from '../runtime/rebuild.ts';
+import { openDatabase } from './database.ts';
+import { Progress } from './progress.ts';
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      batch: { type: 'string', default: '2000' },
+      grace: { type: 'string', default: '5' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const names = projections.map((p) => p.name);
+  const batchSize = Number(values.batch);
+  const graceSeconds = Number(values.grace);
+  const unknown = positionals.filter((n) => !projectionNamed(n));
+  if (
+    values.help ||
+    unknown.length > 0 ||
+    !Number.isInteger(batchSize) ||
+    batchSize < 1 ||
+    batchSize > 10_000 ||
+    !(graceSeconds >= 0)
+  ) {
+    if (unknown.length) console.error(`unknown projection: ${unknown.join(', ')}`);
+    console.error(
+      `usage: pnpm run rebuild [${names.join('|')} …] [--batch 1..10000] [--grace seconds]`,
+    );
+    return values.help ? 0 : 2;
+  }
+  const selected = positionals.length
+    ? positionals.map((n) => projectionNamed(n)!)
+    : [...projections];
+  const database = await openDatabase();
+  const store = new PostgresEventStore({ connectionString: database.url });
+  const db = createDb(database.url, 10 + selected.length * 2);
+  try {
+    await store.init();
+    await migrateReadModels(db);
+    const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM es_events`.execute(
+      db,
+    );
+    const total = Number(rows[0]?.n ?? 0);
+    console.error(
+      `rebuilding ${selected.map((p) => p.name).join(', ')} from ${total.toLocaleString('en')} events`,
+    );
+    const progress = new Progress(total);
+    const result = await rebuild(store, db, selected, {
+      batchSize,
+      graceMs: graceSeconds * 1000,
+      onBatch: (n) => progress.add(n),
+      onIndexing: () => {
+        const { ms } = progress.finish();
+        console.error(`events applied in ${(ms / 1000).toFixed(1)} s; building query indexes…`);
+      },
+    });
+    for (const g of result.generations) {
+      console.error(
+        `  ${g.projection.padEnd(10)} → ${g.schema} (version ${g.version}), now serving queries`,
+      );
+    }
+    return 0;
+  } finally {
+    await db.destroy();
+    await store.close();
+    await database.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(
+      error instanceof ConfigError
+        ? error.message
+        : `rebuild failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
+  },
+);

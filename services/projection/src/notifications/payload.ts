@@ -1,0 +1,147 @@
+import type { ProposalEvent, SessionEvent, WebhookEventKind } from '@yishi/domain';
+import type { RecordedEvent } from '@yishi/event-store';
+
+// What a notification says: one JSON body per event and webhook. It carries what a gateway
+// needs for a short message (title, times, outcome) and links to the full record; never the
+// electorate, ballots or anyone's personal data.
+
+/** The events that notify, and under which kind a webhook subscribes to them. */
+export const NOTIFYING: Readonly<Record<string, WebhookEventKind>> = {
+  // 会议通知: a session's notice, and a proposal's advance notice of a vote (业主大会 notice).
+  SessionNoticeGiven: 'session-notice',
+  NoticeGiven: 'session-notice',
+  VotingOpened: 'vote-opened',
+  ProposalDecided: 'decision',
+  ProposalPublished: 'publication',
+  MinutesPublished: 'publication',
+};
+
+/** A proposal's or session's title (and a session's time), as the notifications know it. */
+export interface Subject {
+  title: string;
+  scheduledAt: string | null;
+}
+
+export interface NotificationBody {
+  deliveryId: string;
+  communityId: string;
+  kind: WebhookEventKind;
+  /** The event type (`SessionNoticeGiven`, `VotingOpened`, ...). */
+  event: string;
+  occurredAt: string;
+  streamId: string;
+  streamVersion: number;
+  /** The event's position: `?minPosition=` on a query sees it. */
+  position: string;
+  data: Record<string, unknown>;
+  /** Paths on the query service (relative to its base URL). */
+  links: Record<string, string>;
+}
+
+/** Texts longer than this are cut (the link leads to the full text). */
+const MAX_TEXT = 2000;
+const cut = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text);
+
+/** The community, the kind of stream and the entity id of `proposal-<cid>.<id>` / `session-<cid>.<id>`. */
+export function subjectOfStream(
+  streamId: string,
+): { communityId: string; category: 'proposal' | 'session'; id: string } | undefined {
+  const match = /^(proposal|session)-([a-z0-9][a-z0-9-]{0,62})\.([A-Za-z0-9_-]{1,64})$/.exec(
+    streamId,
+  );
+  if (!match) return undefined;
+  return {
+    category: match[1] as 'proposal' | 'session',
+    communityId: match[2]!,
+    id: match[3]!,
+  };
+}
+
+/** When the event happened: its own time, else the command's, else when it was recorded. */
+export function occurredAt(event: RecordedEvent): string {
+  const at = event.data.at ?? event.metadata.occurredAt;
+  return typeof at === 'string' ? at : event.recordedAt.toISOString();
+}
+
+/** What the notification says about the event (undefined for an event that does not notify). */
+export function notificationData(
+  event: RecordedEvent,
+  subject: Subject | undefined,
+): Record<string, unknown> | undefined {
+  const ids = subjectOfStream(event.streamId);
+  if (!ids) return undefined;
+  const title = subject?.title ?? null;
+  if (ids.category === 'session') {
+    const e = { type: event.type, data: event.data } as SessionEvent;
+    const session = { sessionId: ids.id, title, scheduledAt: subject?.scheduledAt ?? null };
+    switch (e.type) {
+      case 'SessionNoticeGiven':
+        return withRef({ ...session, text: cut(e.data.text) }, e.data.documentRef);
+      case 'MinutesPublished':
+        return withRef(
+          { ...session, subject: 'minutes', minutesVersion: e.data.version },
+          e.data.documentRef,
+        );
+      default:
+        return undefined;
+    }
+  }
+  const e = { type: event.type, data: event.data } as ProposalEvent;
+  const proposal = { proposalId: ids.id, title };
+  switch (e.type) {
+    case 'NoticeGiven':
+      return withRef(
+        { ...proposal, stageId: e.data.stageId, text: cut(e.data.text), nextStageFrom: e.data.nextStageFrom },
+        e.data.documentRef,
+      );
+    case 'VotingOpened':
+      return {
+        ...proposal,
+        voteId: e.data.voteId,
+        stageId: e.data.stageId,
+        closesAt: e.data.closesAt,
+        items: e.data.items.map((i) => ({ itemId: i.itemId, title: i.title })),
+        voters: e.data.totals.voters,
+      };
+    case 'ProposalDecided':
+      return {
+        ...proposal,
+        stageId: e.data.stageId,
+        outcome: e.data.outcome,
+        ...(e.data.voteId === undefined ? {} : { voteId: e.data.voteId }),
+        ...(e.data.sessionId === undefined ? {} : { sessionId: e.data.sessionId }),
+        items: e.data.items.map((i) => ({ itemId: i.itemId, outcome: i.outcome })),
+      };
+    case 'ProposalPublished':
+      return withRef(
+        {
+          ...proposal,
+          stageId: e.data.stageId,
+          subject: e.data.subject,
+          text: cut(e.data.text),
+          endsAt: e.data.endsAt,
+          ...(e.data.implementationDueAt === undefined
+            ? {}
+            : { implementationDueAt: e.data.implementationDueAt }),
+        },
+        e.data.documentRef,
+      );
+    default:
+      return undefined;
+  }
+}
+
+function withRef<T extends object>(data: T, documentRef: string | undefined) {
+  return documentRef === undefined ? data : { ...data, documentRef };
+}
+
+/** Where the full record is: the proposal or session, and the stream's timeline. */
+export function linksOf(streamId: string): Record<string, string> {
+  const ids = subjectOfStream(streamId);
+  if (!ids) return {};
+  const base = `/v1/communities/${ids.communityId}`;
+  return {
+    [ids.category]: `${base}/${ids.category}s/${ids.id}`,
+    timeline: `${base}/timeline?stream=${encodeURIComponent(streamId)}`,
+  };
+}

@@ -1,0 +1,282 @@
+import type { CommunityEvent, ProposalEvent, SessionEvent } from '@yishi/domain';
+import type { RecordedEvent } from '@yishi/event-store';
+import type { Insertable, Kysely } from 'kysely';
+import type { Database, NotificationDeliveriesTable, WebhooksTable } from '../db.ts';
+import type { Projection } from '../projections/projection.ts';
+import { createTemporalTable, TEXT_ARRAY, versionsIndex } from '../projections/schema.ts';
+import { atOf, type Data, TemporalStage } from '../projections/temporal.ts';
+import {
+  linksOf,
+  NOTIFYING,
+  type NotificationBody,
+  notificationData,
+  occurredAt,
+  type Subject,
+  subjectOfStream,
+} from './payload.ts';
+
+// 通知: the outbox as a projection. It follows the events like every projection: the webhooks
+// each community configured (a temporal read model), the titles notifications quote, and for
+// each notifying event one outbox row per subscribed webhook, written in the batch's
+// transaction with the checkpoint. The outbox is in `public`, outside the generation, and a
+// delivery's id is `<global position>.<webhook id>`: a replay or a rebuild inserts the same ids
+// again, and `ON CONFLICT DO NOTHING` makes that a no-op, so no delivery is ever made twice.
+
+const WEBHOOK_KEYS = ['community_id', 'webhook_id'] as const;
+const SUBJECT_EVENTS = new Set(['ProposalSubmitted', 'ProposalAmended', 'SessionConvened']);
+const WEBHOOK_EVENTS = new Set(['WebhookConfigured', 'WebhookRemoved']);
+/** Outbox rows per statement (each row is 11 parameters). */
+const CHUNK = 1000;
+
+type Webhook = Data<WebhooksTable>;
+
+/** The deterministic id of the delivery of the event at `globalPosition` to a webhook. */
+export function deliveryIdOf(globalPosition: bigint, webhookId: string): string {
+  return `${globalPosition}.${webhookId}`;
+}
+
+function communityOfRegistryStream(streamId: string): string | undefined {
+  return streamId.startsWith('community-') ? streamId.slice('community-'.length) : undefined;
+}
+
+export const notificationsProjection: Projection = {
+  name: 'notifications',
+  version: 1,
+  tables: ['webhooks', 'notification_subjects'],
+  migrations: {
+    '2026-11-22-001-notifications': {
+      async up(db) {
+        await createTemporalTable(
+          db,
+          'webhooks',
+          [...WEBHOOK_KEYS],
+          [
+            ['url', 'text'],
+            ['events', TEXT_ARRAY],
+            ['description', 'text', 'null'],
+            ['active', 'boolean'],
+            ['configured_at', 'text'],
+            ['configured_by', 'text'],
+            ['removed_at', 'text', 'null'],
+            ['removed_reason', 'text', 'null'],
+          ],
+        );
+        await db.schema
+          .createTable('notification_subjects')
+          .addColumn('stream_id', 'text', (c) => c.primaryKey())
+          .addColumn('community_id', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('scheduled_at', 'text')
+          .execute();
+      },
+    },
+  },
+  async indexes(db) {
+    await versionsIndex(db, 'webhooks', WEBHOOK_KEYS);
+  },
+  async apply(ctx, events) {
+    const relevant = events.filter(
+      (e) => e.type in NOTIFYING || SUBJECT_EVENTS.has(e.type) || WEBHOOK_EVENTS.has(e.type),
+    );
+    if (relevant.length === 0) return;
+    const batch = await loadBatch(ctx.rm, relevant);
+    const stage = new TemporalStage('webhooks', WEBHOOK_KEYS);
+    await stage.load(ctx.db, ctx.schema, batch.webhookKeys);
+    const subjects: { stream_id: string; community_id: string; title: string; scheduled_at: string | null }[] = [];
+    const setSubject = (event: RecordedEvent, cid: string, subject: Subject) => {
+      batch.subjects.set(event.streamId, subject);
+      subjects.push({
+        stream_id: event.streamId,
+        community_id: cid,
+        title: subject.title,
+        scheduled_at: subject.scheduledAt,
+      });
+    };
+    const deliveries: Insertable<NotificationDeliveriesTable>[] = [];
+
+    for (const event of relevant) {
+      const registryCid = communityOfRegistryStream(event.streamId);
+      if (registryCid !== undefined) {
+        const hooks = batch.webhooksOf(registryCid);
+        const e = { type: event.type, data: event.data } as CommunityEvent;
+        if (e.type === 'WebhookConfigured') {
+          const webhook: Webhook = {
+            community_id: registryCid,
+            webhook_id: e.data.webhookId,
+            url: e.data.url,
+            events: [...e.data.events],
+            description: e.data.description ?? null,
+            active: true,
+            configured_at: e.data.at,
+            configured_by: e.data.by.personId,
+            removed_at: null,
+            removed_reason: null,
+          };
+          hooks.set(webhook.webhook_id, webhook);
+          stage.put(webhook, atOf(event));
+        } else if (e.type === 'WebhookRemoved') {
+          const current = hooks.get(e.data.webhookId);
+          if (!current) continue;
+          const removed = {
+            ...current,
+            active: false,
+            removed_at: e.data.at,
+            removed_reason: e.data.reason,
+          };
+          hooks.set(removed.webhook_id, removed);
+          stage.put(removed, atOf(event));
+        }
+        continue;
+      }
+      const ids = subjectOfStream(event.streamId);
+      if (!ids) continue;
+      const cid = ids.communityId;
+      if (event.type === 'ProposalSubmitted' || event.type === 'ProposalAmended') {
+        const e = { type: event.type, data: event.data } as ProposalEvent;
+        const title = e.type === 'ProposalSubmitted' || e.type === 'ProposalAmended' ? e.data.title : undefined;
+        if (title !== undefined) setSubject(event, cid, { title, scheduledAt: null });
+        continue;
+      }
+      if (event.type === 'SessionConvened') {
+        const e = { type: event.type, data: event.data } as SessionEvent;
+        if (e.type === 'SessionConvened') {
+          setSubject(event, cid, { title: e.data.title, scheduledAt: e.data.scheduledAt });
+        }
+        continue;
+      }
+      const kind = NOTIFYING[event.type];
+      if (!kind) continue;
+      const subscribed = [...batch.webhooksOf(cid).values()].filter(
+        (w) => w.active && w.events.includes(kind),
+      );
+      if (subscribed.length === 0) continue;
+      const data = notificationData(event, batch.subjects.get(event.streamId));
+      if (!data) continue;
+      for (const webhook of subscribed) {
+        const deliveryId = deliveryIdOf(event.globalPosition, webhook.webhook_id);
+        const body: NotificationBody = {
+          deliveryId,
+          communityId: cid,
+          kind,
+          event: event.type,
+          occurredAt: occurredAt(event),
+          streamId: event.streamId,
+          streamVersion: event.streamVersion,
+          position: `${event.transactionId}:${event.globalPosition}`,
+          data,
+          links: linksOf(event.streamId),
+        };
+        deliveries.push({
+          delivery_id: deliveryId,
+          community_id: cid,
+          webhook_id: webhook.webhook_id,
+          kind,
+          event_type: event.type,
+          stream_id: event.streamId,
+          stream_version: event.streamVersion,
+          transaction_id: event.transactionId.toString(),
+          global_position: event.globalPosition.toString(),
+          occurred_at: body.occurredAt,
+          payload: JSON.stringify(body),
+        });
+      }
+    }
+
+    await stage.flush(ctx.db, ctx.schema);
+    if (subjects.length > 0) {
+      // The last write of a stream in the batch wins, as in the event order.
+      const last = [...new Map(subjects.map((s) => [s.stream_id, s])).values()];
+      await ctx.rm
+        .insertInto('notification_subjects')
+        .values(last)
+        .onConflict((oc) =>
+          oc.column('stream_id').doUpdateSet((eb) => ({
+            title: eb.ref('excluded.title'),
+            scheduled_at: eb.ref('excluded.scheduled_at'),
+          })),
+        )
+        .execute();
+    }
+    // One order for every writer (the live projector and a rebuild may insert the same ids at
+    // once): their row locks are then taken in the same order and cannot deadlock.
+    deliveries.sort((a, b) => (a.delivery_id < b.delivery_id ? -1 : a.delivery_id > b.delivery_id ? 1 : 0));
+    for (let i = 0; i < deliveries.length; i += CHUNK) {
+      await ctx.db
+        .insertInto('notification_deliveries')
+        .values(deliveries.slice(i, i + CHUNK))
+        .onConflict((oc) => oc.column('delivery_id').doNothing())
+        .execute();
+    }
+  },
+};
+
+/**
+ * What a batch needs to know before it applies: the current webhooks of the communities it
+ * notifies or configures, and the subjects (titles) of the streams it notifies about.
+ */
+async function loadBatch(rm: Kysely<Database>, events: readonly RecordedEvent[]) {
+  const communities = new Set<string>();
+  const streams = new Set<string>();
+  const webhookKeys = new Map<string, [string, string]>();
+  for (const event of events) {
+    const registryCid = communityOfRegistryStream(event.streamId);
+    if (registryCid !== undefined) {
+      communities.add(registryCid);
+      const webhookId = event.data.webhookId;
+      if (typeof webhookId === 'string') {
+        webhookKeys.set(`${registryCid}\u0000${webhookId}`, [registryCid, webhookId]);
+      }
+    } else if (event.type in NOTIFYING) {
+      const ids = subjectOfStream(event.streamId);
+      if (!ids) continue;
+      communities.add(ids.communityId);
+      streams.add(event.streamId);
+    }
+  }
+  const webhooks = new Map<string, Map<string, Webhook>>();
+  const webhooksOf = (cid: string) => {
+    let hooks = webhooks.get(cid);
+    if (!hooks) {
+      hooks = new Map();
+      webhooks.set(cid, hooks);
+    }
+    return hooks;
+  };
+  if (communities.size > 0) {
+    const rows = await rm
+      .selectFrom('webhooks')
+      .select([
+        'community_id',
+        'webhook_id',
+        'url',
+        'events',
+        'description',
+        'active',
+        'configured_at',
+        'configured_by',
+        'removed_at',
+        'removed_reason',
+      ])
+      .where('community_id', 'in', [...communities])
+      .where('valid_to_tx', 'is', null)
+      .execute();
+    for (const row of rows) webhooksOf(row.community_id).set(row.webhook_id, row);
+  }
+  const subjects = new Map<string, Subject>();
+  // Only communities with a webhook need titles.
+  const wanted = [...streams].filter((s) => {
+    const cid = subjectOfStream(s)?.communityId;
+    return cid !== undefined && (webhooks.get(cid)?.size ?? 0) + webhookKeys.size > 0;
+  });
+  if (wanted.length > 0) {
+    const rows = await rm
+      .selectFrom('notification_subjects')
+      .select(['stream_id', 'title', 'scheduled_at'])
+      .where('stream_id', 'in', wanted)
+      .execute();
+    for (const row of rows) {
+      subjects.set(row.stream_id, { title: row.title, scheduledAt: row.scheduled_at });
+    }
+  }
+  return { webhookKeys: [...webhookKeys.values()], webhooksOf, subjects };
+}
