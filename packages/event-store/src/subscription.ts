@@ -25,10 +25,11 @@ const MAX_RETRY_DELAY_MS = 5000;
  */
 export function pollingSubscription(input: PollingSubscriptionInput): Subscription {
   assertCheckpoint(input.from);
-  const batchSize = input.options.batchSize ?? 1000;
+  const options = input.options ?? {};
+  const batchSize = options.batchSize ?? 1000;
   assertBatchSize(batchSize);
-  const pollMs = Math.max(1, input.options.pollIntervalMs ?? 1000);
-  const prefixes = input.options.streamPrefixes;
+  const pollMs = Math.max(1, Number(options.pollIntervalMs ?? 1000) || 1000);
+  const prefixes = Array.isArray(options.streamPrefixes) ? options.streamPrefixes : undefined;
   let stopped = false;
   let wakeUp: (() => void) | undefined;
   let woken = false;
@@ -71,7 +72,7 @@ export function pollingSubscription(input: PollingSubscriptionInput): Subscripti
       } catch (error) {
         if (stopped) break;
         failures += 1;
-        input.options.onError?.(error);
+        options.onError?.(error);
         await sleep(Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** Math.min(failures, 10)), false);
         continue;
       }

@@ -19,6 +19,7 @@ export const MAX_APPEND_BYTES = 16 * 1024 * 1024;
 export const MAX_EVENTS_PER_APPEND = 10_000;
 export const MAX_BATCH_SIZE = 10_000;
 const MAX_XID8 = 2n ** 64n - 1n;
+const MAX_INT8 = 2n ** 63n - 1n;
 
 export function assertStreamId(streamId: unknown): asserts streamId is string {
   if (typeof streamId !== 'string' || !STREAM_ID.test(streamId)) {
@@ -208,7 +209,7 @@ export function assertCheckpoint(checkpoint: unknown): asserts checkpoint is Che
     cp.transactionId < 0n ||
     cp.globalPosition < 0n ||
     cp.transactionId > MAX_XID8 ||
-    cp.globalPosition > MAX_XID8
+    cp.globalPosition > MAX_INT8
   ) {
     throw new EventStoreError('invalid-argument', 'invalid checkpoint');
   }
@@ -229,15 +230,20 @@ export function assertBatchSize(batchSize: unknown): asserts batchSize is number
 }
 
 /** Normalised readStream options: first version (>= 1) and optional count (>= 0). */
-export function readStreamRange(options: { fromVersion?: unknown; maxCount?: unknown } = {}): {
+export function readStreamRange(
+  options: { fromVersion?: unknown; maxCount?: unknown } | null | undefined,
+): {
   from: number;
   maxCount: number | undefined;
 } {
-  const from = options.fromVersion ?? 1;
+  if (options !== undefined && options !== null && typeof options !== 'object') {
+    throw new EventStoreError('invalid-argument', 'readStream options must be an object');
+  }
+  const from = options?.fromVersion ?? 1;
   if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 0) {
     throw new EventStoreError('invalid-argument', 'fromVersion must be a non-negative integer');
   }
-  const max = options.maxCount;
+  const max = options?.maxCount;
   if (max !== undefined && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0)) {
     throw new EventStoreError('invalid-argument', 'maxCount must be a non-negative integer');
   }

@@ -809,6 +809,22 @@ export function eventStoreConformance(
         await expectCode(store.readStream(s, { fromVersion: 1.5 }), 'invalid-argument');
         await expectCode(store.readStream(s, { maxCount: -1 }), 'invalid-argument');
         await expectCode(store.readStream(s, { maxCount: Number.NaN }), 'invalid-argument');
+        await expectCode(
+          store.readAll({ transactionId: 0n, globalPosition: 2n ** 63n }, 10),
+          'invalid-argument',
+        );
+        await expectCode(
+          store.verifyAll({ streamPrefix: 7 as unknown as string }),
+          'invalid-argument',
+        );
+        // Missing options are defaults, not crashes.
+        expect(await store.readStream(s, null as unknown as undefined)).toEqual([]);
+        const sub = store.subscribe(
+          { transactionId: 0n, globalPosition: 0n },
+          async () => {},
+          null as unknown as undefined,
+        );
+        await sub.stop();
         expectCodeSync(
           () => store.subscribe({ transactionId: -1n, globalPosition: 0n }, async () => {}),
           'invalid-argument',

@@ -426,10 +426,11 @@ export class EventStoreDbEventStore implements EventStore {
 
   subscribe(from: Checkpoint, handler: BatchHandler, options: SubscribeOptions = {}): Subscription {
     assertCheckpoint(from);
-    const batchSize = options.batchSize ?? 1000;
+    const opts = options ?? {};
+    const batchSize = opts.batchSize ?? 1000;
     assertBatchSize(batchSize);
     this.assertOpen();
-    const subscription = this.catchUpSubscription(from, handler, batchSize, options);
+    const subscription = this.catchUpSubscription(from, handler, batchSize, opts);
     this.subscriptions.add(subscription);
     void subscription.done.catch(() => {}).finally(() => this.subscriptions.delete(subscription));
     return subscription;
@@ -571,7 +572,10 @@ export class EventStoreDbEventStore implements EventStore {
 
   /** Reads all of `$all` (so: slow on a large store), verifying every stream's chain. */
   async verifyAll(options: { streamPrefix?: string } = {}): Promise<VerifyResult> {
-    const prefix = options.streamPrefix ?? '';
+    const prefix = options?.streamPrefix ?? '';
+    if (typeof prefix !== 'string') {
+      throw new EventStoreError('invalid-argument', 'streamPrefix must be a string');
+    }
     this.assertOpen();
     return this.guard(async () => {
       const verifier = new ChainVerifier();

@@ -208,7 +208,10 @@ export class MemoryEventStore implements EventStore {
 
   async verifyAll(options: { streamPrefix?: string } = {}): Promise<VerifyResult> {
     this.assertOpen();
-    const prefix = options.streamPrefix ?? '';
+    const prefix = options?.streamPrefix ?? '';
+    if (typeof prefix !== 'string') {
+      throw new EventStoreError('invalid-argument', 'streamPrefix must be a string');
+    }
     const chosen = [...this.streams.entries()]
       .filter(([id]) => id.startsWith(prefix))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

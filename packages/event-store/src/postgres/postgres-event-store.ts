@@ -507,8 +507,11 @@ export class PostgresEventStore implements EventStore {
 
   /** Verifies every stream (or those starting with a prefix), in stream order, in batches. */
   async verifyAll(options: { streamPrefix?: string } = {}): Promise<VerifyResult> {
-    const prefix = options.streamPrefix ?? '';
-    if (typeof prefix !== 'string') throw new EventStoreError('invalid-argument', 'bad prefix');
+    const prefix = options?.streamPrefix ?? '';
+    if (typeof prefix !== 'string') {
+      throw new EventStoreError('invalid-argument', 'streamPrefix must be a string');
+    }
+
     const verifier = new ChainVerifier();
     let lastStream = '';
     let lastVersion = 0;
