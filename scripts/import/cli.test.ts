@@ -94,11 +94,11 @@ describe('pnpm import-registry', () => {
       '跳过（不是房屋表或居民表） / skipped (neither units nor residents): 填表说明',
     );
     expect(out).toContain('已检查 / checked: 6 套房屋 units, 5 名居民 residents');
-    expect(out).toMatch(/新登记房屋 \/ units registered\s+6/);
-    expect(out).toMatch(/新登记人员 \/ persons registered\s+7/);
-    expect(out).toMatch(/新增居民 \/ residents added\s+5/);
-    expect(out).toMatch(/新建户 \/ households created\s+3/);
-    expect(out).toMatch(/新建居民小组 \/ resident groups created\s+1/);
+    expect(out).toMatch(/新登记房屋 \/ units registered: 6/);
+    expect(out).toMatch(/新登记人员 \/ persons registered: 7/);
+    expect(out).toMatch(/新增居民 \/ residents added: 5/);
+    expect(out).toMatch(/新建户 \/ households created: 3/);
+    expect(out).toMatch(/新建居民小组 \/ resident groups created: 1/);
   });
 
   it('importing the same register again (as CSV files) changes nothing', async () => {
@@ -148,13 +148,13 @@ describe('pnpm import-registry', () => {
     const dry = await run('--dry-run', changed);
     expect(dry.code).toBe(0);
     expect(dry.out).toContain('试运行，未写入 / dry run, nothing written');
-    expect(dry.out).toMatch(/更正面积 \/ unit areas corrected\s+1/);
+    expect(dry.out).toMatch(/更正面积 \/ unit areas corrected: 1/);
     expect(dry.out).toContain('- 更正面积 3-102 (房屋-2026-06.csv 第 3 行 / row 3)');
     expect(await eventCount()).toBe(before);
 
     const real = await run('--document', '业主名册 2026-06', changed);
     expect(real.code).toBe(0);
-    expect(real.out).toMatch(/业主变更 \/ units transferred\s+1/);
+    expect(real.out).toMatch(/业主变更 \/ units transferred: 1/);
     expect(real.out).toContain('- 业主变更 3-201 (房屋-2026-06.csv 第 4 行 / row 4)');
     const events = await store.readStream('community-c1');
     expect(events.find((e) => e.type === 'UnitAreaCorrected')?.data).toMatchObject({

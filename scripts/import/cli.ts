@@ -76,6 +76,17 @@ const listed: readonly ChangeKind[] = [
 ];
 const MAX_LISTED = 100;
 
+/** What to do about the service's refusals that are not about rows. */
+const hints: Record<string, string> = {
+  'role-not-registered':
+    '请管理员先任命该书记员（appoint-clerk），或用 --token 传入管理员令牌 / have an admin appoint the clerk first, or pass an admin token with --token',
+  'invalid-token':
+    '令牌无效：本地签发的令牌须与服务使用同一 JWT_SECRET / DATA_DIR / the token is not valid: a minted token needs the same JWT_SECRET or DATA_DIR as the service',
+  'community-not-found': '社区尚未登记 / the community is not registered yet',
+  'import-too-large':
+    '请拆分文件：先导入房屋，再分楼栋导入居民 / split the file: units first, then residents building by building',
+};
+
 /** Runs the import; resolves to the exit code (0 done, 1 problems, 2 usage). */
 export async function runImport(argv: readonly string[], io: CliIo): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -195,6 +206,8 @@ export async function runImport(argv: readonly string[], io: CliIo): Promise<num
   if (res.status !== 200 && res.status !== 201) {
     const detail = [answer.code, answer.title].filter(Boolean).join(': ');
     io.err(`导入失败 / import failed: HTTP ${res.status} ${detail}`);
+    const hint = hints[String(answer.code)];
+    if (hint) io.err(hint);
     return 1;
   }
   printResult(io, community, answer as unknown as ImportResult);
@@ -229,7 +242,7 @@ function printResult(io: CliIo, community: string, result: ImportResult): void {
   }
   for (const [kind, label] of Object.entries(changeLabels) as [ChangeKind, string][]) {
     const n = result.changes[kind];
-    if (n > 0) io.out(`  ${label.padEnd(28)} ${n}`);
+    if (n > 0) io.out(`  ${label}: ${n}`);
   }
   const lines = result.details.filter((d) => listed.includes(d.change));
   for (const d of lines.slice(0, MAX_LISTED)) {

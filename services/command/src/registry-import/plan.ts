@@ -50,6 +50,8 @@ export interface Plan {
   problems: RowProblem[];
 }
 
+const kindZh = { home: '住宅', shop: '商铺', parking: '车位' } as const;
+
 const sameAreas = (a: UnitAreas, b: UnitAreas) =>
   a.registryCentiM2 === b.registryCentiM2 &&
   a.surveyedCentiM2 === b.surveyedCentiM2 &&
@@ -164,7 +166,9 @@ export function planImport(
     if (u.label !== undefined && known.label !== u.label) {
       cannotChange(where, 'label', '门牌', 'label', known.label ?? '（空 / none）');
     }
-    if (known.kind !== u.kind) cannotChange(where, 'kind', '类型', 'kind', known.kind);
+    if (known.kind !== u.kind) {
+      cannotChange(where, 'kind', '类型', 'kind', `${kindZh[known.kind]} (${known.kind})`);
+    }
     if (!sameAreas(known.areas, u.areas)) {
       commands.push({
         ...base,

@@ -430,4 +430,27 @@ describe('registry import', () => {
     expect(tooBig.status).toBe(413);
     expect(await tooBig.json()).toMatchObject({ code: 'payload-too-large' });
   });
+
+  it('refuses an import larger than one append (10,000 events) with 413, writing nothing', async () => {
+    const admin = await as('admin', 'adm');
+    const before = await eventCount();
+    // Each new resident is a person, a household and a residence: 3,400 of them, 10,200 events.
+    const many = Array.from({ length: 3400 }, (_, i) => ({
+      sheet: '居民',
+      row: i + 2,
+      personId: `R${i + 1}`,
+      name: `居民${i + 1}`,
+      adult: true,
+      householdId: `HH${i + 1}`,
+    }));
+    const res = await send(
+      admin,
+      { documentRef: '明月村居民.xlsx', residents: many },
+      {},
+      '/v1/communities/c2/registry/import',
+    );
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: 'import-too-large', events: 10_200 });
+    expect(await eventCount()).toBe(before);
+  });
 });
