@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import {
   CHROMIUM,
   keepScreenshot,
@@ -30,6 +30,25 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
+
+/** Pages of the running test: on a failure each one's screen is kept, to see what went wrong. */
+let watched: Page[] = [];
+beforeEach(() => {
+  watched = [];
+  onTestFailed(async ({ task }) => {
+    const name = task.name.split(' ').slice(0, 3).join('-');
+    for (const [i, page] of watched.entries()) {
+      if (!page.isClosed())
+        await keepScreenshot(page, `failed-${name}-${i}`).catch(() => undefined);
+    }
+  });
+});
+
+function watch(page: Page): Page {
+  page.setDefaultTimeout(10_000);
+  watched.push(page);
+  return page;
+}
 
 async function expectAccessible(page: Page, screen: string): Promise<void> {
   const violations = await seriousViolations(page);
@@ -112,7 +131,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     await stack.settled(admin.token, cid, last.position);
 
     const context = await newContext(browser, true);
-    const page = await context.newPage();
+    const page = watch(await context.newPage());
     const o1 = await stack.token({ personId: 'o1', role: 'owner', communities: [cid] });
     await signIn(page, stack.webUrl, o1);
     // One community in the token: straight to it, the open proposal marked as voting.
@@ -163,6 +182,294 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
       'Participating area 86.0% (443.75 of 515.75 m²): reaches two thirds',
     );
     await keepScreenshot(page, 'owner-phone-decision-en');
+    await context.close();
+  });
+
+  it('a clerk runs a joint session to minutes signed by every attending party', async () => {
+    const cid = 'js';
+    stack.clock.now = new Date('2026-03-10T01:00:00.000Z');
+    const admin = await actor(stack, cid, { personId: 'adm', role: 'admin' });
+    await admin('', { name: '和平里社区', kind: 'urban' });
+    const parties: [string, string, string, string][] = [
+      ['dzb', 'party-organisation', '社区党支部', 'r1'],
+      ['jwh', 'residents-committee', '居民委员会', 'r2'],
+      ['ywh', 'owners-committee', '业主委员会', 'r3'],
+      ['wy', 'property-company', '物业服务企业', 'r4'],
+    ];
+    for (const [personId, name] of [
+      ['k1', '王书记员'],
+      ['res1', '居民甲'],
+      ['r1', '党支部代表'],
+      ['r2', '居委会代表'],
+      ['r3', '业委会代表'],
+      ['r4', '物业代表'],
+    ]) {
+      await admin('registry/register-person', { personId, name, adult: true });
+    }
+    await admin('registry/appoint-clerk', { personId: 'k1' });
+    for (const [partyId, kind, name, rep] of parties) {
+      await admin('registry/register-party', { partyId, kind, name });
+      await admin('registry/appoint-party-representative', { partyId, personId: rep });
+    }
+    const resident = await actor(stack, cid, { personId: 'res1', role: 'resident' });
+    await resident('proposals', {
+      proposalId: 'parking',
+      title: '地面停车收费标准',
+      description: '小区地面停车位收费，收入用于车位维护。',
+      procedure: 'joint-session',
+    });
+    const convenerApi = await actor(stack, cid, { personId: 'cv1', role: 'convener' });
+    const accepted = await convenerApi('proposals/parking/accept-onto-agenda', {
+      concernedPartyIds: ['ywh', 'wy'],
+    });
+    await stack.settled(admin.token, cid, accepted.position);
+
+    const open = async (principal: {
+      personId: string;
+      role: 'convener' | 'clerk' | 'party_representative';
+      partyId?: string;
+    }) => {
+      const context = await newContext(browser);
+      const page = watch(await context.newPage());
+      await signIn(page, stack.webUrl, await stack.token({ ...principal, communities: [cid] }));
+      return page;
+    };
+    const done = (page: Page, action: string) =>
+      page
+        .getByRole('status')
+        .filter({ hasText: `已记录：${action}` })
+        .waitFor();
+
+    // The convener convenes the session with the proposal on its agenda.
+    const convener = await open({ personId: 'cv1', role: 'convener' });
+    await convener.getByRole('link', { name: '召集会议' }).click();
+    await convener.getByLabel('会议名称').fill('停车收费联席会议');
+    await convener.getByLabel('会议时间（北京时间）').fill('2026-03-20T14:00');
+    await convener.getByLabel('决议规则').selectOption('two-thirds');
+    const item1 = convener.getByRole('group', { name: '议程项 1' });
+    await item1.getByLabel('议程项标题').fill('地面停车收费标准');
+    await item1.getByLabel('对应议题').selectOption('parking');
+    await item1.getByLabel('业主委员会').check();
+    await item1.getByLabel('物业服务企业').check();
+    await expectAccessible(convener, 'convene form');
+    await convener.getByRole('button', { name: '召集会议' }).click();
+    await done(convener, '召集会议');
+    const sessionUrl = convener.url().split('?')[0]!;
+    expect(sessionUrl).toMatch(/\/c\/js\/sessions\/s-/);
+
+    // The clerk gives notice, records attendance and a statement.
+    const clerk = await open({ personId: 'k1', role: 'clerk' });
+    await clerk.goto(sessionUrl);
+    await clerk
+      .getByLabel('公告内容')
+      .fill('3月20日14时在社区会议室召开联席会议，议题：地面停车收费标准。');
+    await clerk.getByRole('button', { name: '发出会议通知' }).click();
+    await done(clerk, '发出会议通知');
+    for (const [partyId, , , rep] of parties) {
+      await clerk.getByLabel('出席人编号').fill(rep);
+      await clerk.getByLabel('代表的协商主体').selectOption(partyId);
+      await clerk.getByRole('button', { name: '记录出席' }).click();
+      await done(clerk, '记录出席');
+    }
+    await clerk.getByLabel('发言内容').fill('收费用于车位维护，物业认为标准偏低。');
+    await clerk.getByLabel('发言人编号（选填，默认本人）').fill('r4');
+    await clerk.getByRole('button', { name: '记录发言' }).click();
+    await done(clerk, '记录发言');
+
+    // Each party's representative states its position from their own device.
+    const reps: Page[] = [];
+    const positions = ['支持', '支持', '支持', '反对'];
+    for (const [i, [partyId, , , rep]] of parties.entries()) {
+      const page = await open({ personId: rep, role: 'party_representative', partyId });
+      await page.goto(sessionUrl);
+      await page.getByRole('radio', { name: positions[i]! }).check();
+      if (positions[i] === '反对') await page.getByLabel('理由').fill('标准低于维护成本');
+      await page.getByRole('button', { name: '表明本方意见' }).click();
+      await done(page, '表明本方意见');
+      reps.push(page);
+    }
+
+    // The convener resolves the item by the session's rule; the dissent is recorded.
+    await convener.goto(sessionUrl);
+    await convener.getByRole('button', { name: '对本项作出决议' }).click();
+    await done(convener, '对本项作出决议');
+    const resolution = await convener.locator('.result').first().textContent();
+    expect(resolution).toContain('通过');
+    expect(resolution).toContain('应出席的协商主体出席 100.0%（4 / 4 方），达到全部');
+    expect(resolution).toContain('支持的协商主体（占出席方） 75.0%（3 / 4 方），达到三分之二');
+    expect(await convener.getByText('持异议：物业服务企业').isVisible()).toBe(true);
+
+    // The clerk drafts the minutes; every attending party signs; the clerk publishes them.
+    await clerk.goto(sessionUrl);
+    await clerk
+      .getByLabel('纪要正文')
+      .fill('会议纪要：通过地面停车收费标准（三分之二以上协商主体支持），物业服务企业持异议。');
+    await clerk.getByRole('button', { name: '起草会议纪要' }).click();
+    await done(clerk, '起草会议纪要');
+    for (const page of reps) {
+      await page.goto(sessionUrl);
+      await page.getByRole('button', { name: '代表本方签署纪要' }).click();
+      await done(page, '代表本方签署纪要');
+    }
+    await clerk.goto(sessionUrl);
+    await clerk.getByRole('button', { name: '公开会议纪要' }).click();
+    await done(clerk, '公开会议纪要');
+    const minutes = await clerk.locator('section[aria-labelledby="minutes"]').textContent();
+    for (const [, , name, rep] of parties) expect(minutes).toContain(`${name}：${rep} 于`);
+    expect(minutes).toContain('定稿');
+    expect(minutes).toContain('已于');
+    await expectAccessible(clerk, 'session with signed minutes');
+    await keepScreenshot(clerk, 'clerk-joint-session-minutes');
+
+    // The convener records the session's resolution on the proposal: its decision, in words.
+    await convener.goto(`${stack.webUrl}/c/${cid}/proposals/parking`);
+    await convener.getByRole('button', { name: '记录联席会议决议' }).click();
+    await done(convener, '记录联席会议决议');
+    await convener.getByRole('heading', { name: '表决结果' }).waitFor();
+    expect(await convener.locator('#vote').textContent()).toContain(
+      '支持：社区党支部、居民委员会、业主委员会；反对：物业服务企业',
+    );
+    await keepScreenshot(convener, 'convener-joint-session-decision');
+  });
+
+  it('an official reads the register and a history as of a date, verifies it, and sees a tampered one fail', async () => {
+    const cid = 'vf';
+    const start = new Date(Date.now() - 60 * DAY);
+    stack.clock.now = start;
+    const admin = await actor(stack, cid, { personId: 'adm', role: 'admin' });
+    await admin('', { name: '光明村', kind: 'rural' });
+    await admin('registry/register-person', { personId: 'k1', name: '书记员', adult: true });
+    await admin('registry/appoint-clerk', { personId: 'k1' });
+    const clerk = await actor(stack, cid, { personId: 'k1', role: 'clerk' });
+    for (const [i, area] of [9_000, 11_000, 10_000].entries()) {
+      await admin('registry/register-person', {
+        personId: `o${i + 1}`,
+        name: `业主${i + 1}`,
+        adult: true,
+      });
+      await clerk('registry/register-unit', {
+        unitId: `u${i + 1}`,
+        building: '1号楼',
+        kind: 'home',
+        areas: { registryCentiM2: area },
+        developerUnsold: false,
+        ownerIds: [`o${i + 1}`],
+      });
+    }
+    const convener = await actor(stack, cid, { personId: 'cv1', role: 'convener' });
+    await convener('proposals', {
+      proposalId: 'roof',
+      title: '屋面防水维修',
+      description: '使用维修资金维修1号楼屋面防水。',
+      procedure: 'owners-joint-decision',
+      items: [
+        {
+          itemId: 'i1',
+          title: '同意维修屋面',
+          kind: 'motion',
+          matter: 'maintenance-fund-use',
+          options: [],
+        },
+      ],
+    });
+    await convener('proposals/roof/give-notice', { text: '表决前公告：屋面防水维修' });
+    stack.clock.now = new Date(start.getTime() + 16 * DAY);
+    await convener('proposals/roof/open-voting', {
+      rule: { kind: 'owners-278', deemedConsent: false, countParking: false },
+      closesAt: new Date(start.getTime() + 30 * DAY).toISOString(),
+    });
+    for (const [id, choice] of [
+      ['o1', 'yes'],
+      ['o2', 'yes'],
+      ['o3', 'no'],
+    ]) {
+      await (await actor(stack, cid, { personId: id!, role: 'owner' }))(
+        'proposals/roof/cast-ballot',
+        {
+          choices: [{ itemId: 'i1', choice }],
+        },
+      );
+    }
+    await convener('proposals/roof/close-voting', {});
+    stack.clock.now = new Date(start.getTime() + 17 * DAY);
+    const published = await convener('proposals/roof/publish', {
+      text: '表决结果公告：同意维修屋面。',
+      implementationDueAt: new Date(start.getTime() + 40 * DAY).toISOString(),
+    });
+    const official = await stack.token({ personId: 'gov1', role: 'official', communities: ['*'] });
+    await stack.settled(official, cid, published.position);
+
+    const context = await newContext(browser);
+    const page = watch(await context.newPage());
+    await signIn(page, stack.webUrl, official);
+    await expectAccessible(page, 'communities');
+    await page.getByRole('link', { name: '光明村' }).click();
+    await page.getByRole('link', { name: '决议台账' }).first().click();
+
+    // The register, filtered: this year, matter (5), overdue implementation.
+    await page.getByLabel('年份').selectOption(String(start.getUTCFullYear()));
+    await page.getByLabel('事项').selectOption('maintenance-fund-use');
+    await page.getByLabel('仅看逾期未落实').check();
+    await page.getByRole('button', { name: '筛选' }).click();
+    await page.getByText('共 1 项决议').waitFor();
+    const card = await page.locator('ul.cards').textContent();
+    expect(card).toContain('屋面防水维修');
+    expect(card).toContain('逾期');
+    expect(card).toContain('参与表决面积 100.0%（300.00 / 300.00 平方米），达到三分之二');
+    await expectAccessible(page, 'decision register');
+    await page.getByLabel('事项').selectOption('rebuild');
+    await page.getByRole('button', { name: '筛选' }).click();
+    await page.getByText('没有符合条件的决议。').waitFor();
+
+    // The full timeline, as of today, then the record as it stood right after the notice.
+    await page.goto(`${stack.webUrl}/c/${cid}/proposals/roof/timeline`);
+    const entries = page.locator('ol.timeline > li');
+    expect(await entries.count()).toBeGreaterThanOrEqual(9);
+    const today = new Date(Date.now() + 8 * 60 * 60 * 1000).toISOString().slice(0, 10);
+    await page.getByLabel('日期').fill(today);
+    await page.getByRole('button', { name: '查看' }).click();
+    await page.getByText(`显示截至 ${today} 24:00 的记录`).waitFor();
+    await expectAccessible(page, 'timeline as of a date');
+    const notice = entries.filter({ hasText: '发布公告' });
+    await notice.getByRole('link', { name: /查看此时的记录/ }).click();
+    await page.getByText('显示截至 #').waitFor();
+    expect(await page.locator('[aria-current="step"]').textContent()).toContain('表决前公告');
+    expect(await page.getByRole('heading', { name: '表决结果' }).count()).toBe(0);
+    expect(await page.getByRole('heading', { name: '下一步' }).count()).toBe(0);
+
+    // Verification passes; then someone edits a stored ballot behind the system's back.
+    await page.goto(`${stack.webUrl}/c/${cid}/verify`);
+    await page.getByLabel('一个议题').check();
+    await page.getByLabel('议题', { exact: true }).selectOption('roof');
+    await page.getByRole('button', { name: '开始核验' }).click();
+    await page.locator('#verification-result[data-ok="true"]').waitFor();
+    expect(await page.locator('#verification-result').textContent()).toContain('核验通过');
+    await expectAccessible(page, 'verification passed');
+    await keepScreenshot(page, 'official-verification-pass');
+
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      await db.query('BEGIN');
+      await db.query('ALTER TABLE es_events DISABLE TRIGGER es_events_append_only');
+      const changed = await db.query(
+        `UPDATE es_events SET data = regexp_replace(data::text, '"no"', '"yes"')::json
+          WHERE stream_id = $1 AND type = 'BallotCast' AND data::text LIKE '%"no"%'`,
+        [`proposal-${cid}.roof`],
+      );
+      expect(changed.rowCount).toBe(1);
+      await db.query('ALTER TABLE es_events ENABLE TRIGGER es_events_append_only');
+      await db.query('COMMIT');
+    } finally {
+      await db.end();
+    }
+    await page.getByRole('button', { name: '开始核验' }).click();
+    await page.locator('#verification-result[data-ok="false"]').waitFor();
+    const failed = await page.locator('#verification-result').textContent();
+    expect(failed).toContain('核验失败：记录被改动过');
+    expect(failed).toContain(`proposal-${cid}.roof`);
+    await expectAccessible(page, 'verification failed');
+    await keepScreenshot(page, 'official-verification-tampered');
     await context.close();
   });
 });

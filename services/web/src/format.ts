@@ -34,3 +34,36 @@ export function isoToLocalInput(iso: string): string {
 export function endOfDay(date: string): string | undefined {
   return /^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T23:59:59+08:00` : undefined;
 }
+
+/** A time-travel request from the console's forms and links. */
+export interface AsOfChoice {
+  /** What the projection service is asked: a position or an ISO time with offset. */
+  param: string;
+  /** How the page names it. */
+  label: string;
+  /** The form's values, to show them again. */
+  date: string;
+  time: string;
+}
+
+const POSITION = /^\d{1,20}:\d{1,20}$/;
+
+/**
+ * `asOf` from the query: a position "txid:pos" (one event of a timeline), or a China-time
+ * date with an optional time (without one: the end of that day).
+ */
+export function asOfChoice(
+  asOf: string | undefined,
+  time: string | undefined,
+): AsOfChoice | undefined {
+  if (!asOf) return undefined;
+  if (POSITION.test(asOf)) return { param: asOf, label: `#${asOf}`, date: '', time: '' };
+  if (time && /^\d{2}:\d{2}$/.test(time)) {
+    const iso = localInputToIso(`${asOf}T${time}`);
+    return iso
+      ? { param: `${asOf}T${time}:00+08:00`, label: `${asOf} ${time}`, date: asOf, time }
+      : undefined;
+  }
+  const end = endOfDay(asOf);
+  return end ? { param: end, label: `${asOf} 24:00`, date: asOf, time: '' } : undefined;
+}

@@ -1,4 +1,5 @@
 import type { ApiClient, CommunityView, Problem, Query, Result } from '../api.ts';
+import { type AsOfChoice, asOfChoice } from '../format.ts';
 import type { Html } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import type { Viewer } from '../viewer.ts';
@@ -51,4 +52,9 @@ export function statusOf(problem: Problem): NonNullable<PageAnswer['status']> {
 /** Party names by id, for showing positions, signatures and attendance. */
 export function partyNames(community: CommunityView | undefined): Map<string, string> {
   return new Map((community?.parties ?? []).map((p) => [p.partyId, p.name]));
+}
+
+/** The time travel the page was asked for (`?asOf=` and `?asOfTime=`), if any. */
+export function asOfOf(page: Page): AsOfChoice | undefined {
+  return asOfChoice(page.query('asOf'), page.query('asOfTime'));
 }

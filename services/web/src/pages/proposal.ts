@@ -5,13 +5,14 @@ import type {
   ItemView,
   ProposalView,
   Result,
+  SessionSummary,
   SessionView,
   StageView,
   TallyView,
   TimelinePage,
 } from '../api.ts';
 import { formatArea, formatCount } from '../figures.ts';
-import { endOfDay, formatTime } from '../format.ts';
+import { type AsOfChoice, formatTime } from '../format.ts';
 import { type Child, type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { may } from '../viewer.ts';
@@ -26,6 +27,7 @@ import {
 } from '../views/forms.ts';
 import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
 import {
+  asOfOf,
   communityApi,
   loadCommunity,
   type Page,
@@ -695,16 +697,34 @@ function nextSteps(input: NextStepsInput): Html[] {
   return forms;
 }
 
-/** The session and agenda item that decide this proposal, for recording its resolution. */
+/**
+ * The session and agenda item that decide this proposal, for recording its resolution: the
+ * session named when it was accepted onto the agenda, else the latest sessions' agendas.
+ */
 async function resolutionOf(page: Page, proposal: ProposalView) {
-  if (!proposal.agendaSessionId) return undefined;
-  const session = await read<SessionView>(
-    page,
-    communityApi(page, `/sessions/${encodeURIComponent(proposal.agendaSessionId)}`),
+  let candidates: string[];
+  if (proposal.agendaSessionId) {
+    candidates = [proposal.agendaSessionId];
+  } else {
+    const list = await read<{ items: SessionSummary[] }>(page, communityApi(page, '/sessions'), {
+      limit: 20,
+    });
+    candidates = list.ok ? list.data.items.map((s) => s.sessionId) : [];
+  }
+  const sessions = await Promise.all(
+    candidates.map((sid) =>
+      read<SessionView>(page, communityApi(page, `/sessions/${encodeURIComponent(sid)}`)),
+    ),
   );
-  if (!session.ok) return undefined;
-  const item = session.data.agenda.find((a) => a.proposalId === proposal.proposalId);
-  return item ? { sessionId: session.data.sessionId, itemId: item.itemId } : undefined;
+  for (const session of sessions) {
+    if (!session.ok) continue;
+    const item =
+      session.data.agenda.find(
+        (a) => a.proposalId === proposal.proposalId && a.resolution !== null,
+      ) ?? session.data.agenda.find((a) => a.proposalId === proposal.proposalId);
+    if (item) return { sessionId: session.data.sessionId, itemId: item.itemId };
+  }
+  return undefined;
 }
 
 interface FollowUp {
@@ -739,8 +759,8 @@ function followUpSection(tr: Translator, followUp: FollowUp): Html | undefined {
 
 export async function proposalPage(page: Page): Promise<PageAnswer> {
   const { tr, viewer } = page;
-  const asOfDate = page.query('asOf');
-  const asOf = asOfDate ? endOfDay(asOfDate) : undefined;
+  const choice = asOfOf(page);
+  const asOf = choice?.param;
   const [community, proposalResult] = await Promise.all([
     loadCommunity(page),
     read<ProposalView>(page, proposalApi(page), { asOf }),
@@ -824,7 +844,7 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
 ${proposal.status === 'withdrawn' ? badge('bad', tr.label('eventType', 'ProposalWithdrawn')) : undefined}</p>
 ${
   proposal.asOf
-    ? h`<div class="banner warn" role="status"><p>${tr.t('asof.showing', { at: asOfDate ?? '', position: proposal.asOf.position })}</p><p><a href="${proposalPath(page)}">${tr.t('asof.clear')}</a></p></div>`
+    ? h`<div class="banner warn" role="status"><p>${tr.t('asof.showing', { at: choice?.label ?? '', position: proposal.asOf.position })}</p><p><a href="${proposalPath(page)}">${tr.t('asof.clear')}</a></p></div>`
     : undefined
 }
 <p class="muted">${tr.t('proposal.submitted', { who: proposal.submittedBy.personId, at: formatTime(proposal.submittedAt) })} · ${tr.t('proposal.procedure')}：${
@@ -872,12 +892,12 @@ ${
     ? h`<p>${tr.t('proposal.satisfaction', { count: proposal.satisfaction.count, average: (proposal.satisfaction.average ?? 0).toFixed(1) })}</p>`
     : undefined
 }
-<section aria-labelledby="record"><h2 id="record">${tr.t('asof.title')}</h2>
+<section aria-labelledby="record"><h2 id="record">${tr.t('proposal.record')}</h2>
 <div class="actions">
   <a class="button secondary" href="${proposalPath(page, '/timeline')}">${tr.t('proposal.history')}</a>
   <a class="button secondary" href="/api/projection${proposalApi(page, '/dossier')}" download>${tr.t('proposal.dossier')}</a>
 </div>
-${asOfForm(page, proposalPath(page), asOfDate)}
+${asOfForm(page, proposalPath(page), choice)}
 </section>`;
 
   return {
@@ -889,20 +909,19 @@ ${asOfForm(page, proposalPath(page), asOfDate)}
   };
 }
 
-/** A date picker that shows the record as it stood at the end of that day. */
-export function asOfForm(
-  page: Page,
-  action: string,
-  value: string | undefined,
-  hidden: Record<string, string> = {},
-): Html {
+/** A date (and optional time) picker: the record as it stood then, China time. */
+export function asOfForm(page: Page, action: string, choice: AsOfChoice | undefined): Html {
   const { tr } = page;
-  const id = 'as-of-date';
+  const id = 'as-of';
   return h`<form method="get" action="${action}" class="action" aria-labelledby="${id}-title">
   <h3 id="${id}-title">${tr.t('asof.title')}</h3>
-  ${Object.entries(hidden).map(([k, v]) => h`<input type="hidden" name="${k}" value="${v}">`)}
-  <div class="field"><label for="${id}">${tr.t('register.asOf')}</label>
-  <input type="date" id="${id}" name="asOf" value="${value ?? ''}" required></div>
+  <div class="row">
+    <div class="field"><label for="${id}-date">${tr.t('asof.date')}</label>
+    <input type="date" id="${id}-date" name="asOf" value="${choice?.date ?? ''}" required></div>
+    <div class="field"><label for="${id}-time">${tr.t('asof.time')}</label>
+    <span class="hint" id="${id}-time-hint">${tr.t('asof.time.hint')}</span>
+    <input type="time" id="${id}-time" name="asOfTime" value="${choice?.time ?? ''}" aria-describedby="${id}-time-hint"></div>
+  </div>
   <div class="actions"><button type="submit" class="secondary">${tr.t('asof.apply')}</button></div>
 </form>`;
 }

@@ -1,11 +1,12 @@
 import { OwnersMatter } from '@yishi/domain';
 import type { AsOf, CommunitySummary, DecisionView, ItemView } from '../api.ts';
 import { withQuery } from '../api.ts';
-import { endOfDay, formatDate } from '../format.ts';
+import { formatDate } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import { itemResult, type ResultContext } from '../views/decision.ts';
 import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
 import {
+  asOfOf,
   communityApi,
   loadCommunity,
   type Page,
@@ -64,8 +65,9 @@ export async function registerPage(page: Page): Promise<PageAnswer> {
   const matter = page.query('matter') ?? '';
   const outcome = page.query('outcome') ?? '';
   const overdue = page.query('overdue') === 'on';
-  const asOfDate = page.query('asOf') ?? '';
-  const asOf = asOfDate ? endOfDay(asOfDate) : undefined;
+  const choice = asOfOf(page);
+  const asOfDate = choice?.date ?? '';
+  const asOf = choice?.param;
   const validYear = /^\d{4}$/.test(year) ? Number(year) : undefined;
   const query = {
     from: validYear ? `${validYear}-01-01T00:00:00+08:00` : undefined,
@@ -149,7 +151,7 @@ export async function registerPage(page: Page): Promise<PageAnswer> {
         { label: tr.t('register.title') },
       ],
       body: h`<h1>${tr.t('register.title')} · ${page.ctx.community?.name ?? page.communityId}</h1>
-${result.ok && result.data.asOf ? h`<div class="banner warn" role="status"><p>${tr.t('asof.showing', { at: asOfDate, position: result.data.asOf.position })}</p></div>` : undefined}
+${result.ok && result.data.asOf ? h`<div class="banner warn" role="status"><p>${tr.t('asof.showing', { at: choice?.label ?? '', position: result.data.asOf.position })}</p></div>` : undefined}
 ${filters}
 ${list}`,
     }),

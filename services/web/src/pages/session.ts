@@ -7,6 +7,7 @@ import { itemResult, type ResultContext } from '../views/decision.ts';
 import { actionForm, choiceGroup, FormScope, selectField, textField } from '../views/forms.ts';
 import { badge, communityPath, layout, queryProblem } from '../views/layout.ts';
 import {
+  asOfOf,
   communityApi,
   loadCommunity,
   type Page,
@@ -62,10 +63,15 @@ function signatureList(
 export async function sessionPage(page: Page): Promise<PageAnswer> {
   const { tr, viewer, ctx } = page;
   const sid = page.param('sid');
+  const choice = asOfOf(page);
   const [community, result] = await Promise.all([
     loadCommunity(page),
-    read<SessionView>(page, communityApi(page, `/sessions/${encodeURIComponent(sid)}`)),
+    read<SessionView>(page, communityApi(page, `/sessions/${encodeURIComponent(sid)}`), {
+      asOf: choice?.param,
+    }),
   ]);
+  // As of a past moment the page only reads: no action is offered.
+  const can = (command: Parameters<typeof may>[1]) => !choice && may(viewer, command);
   const crumbs = [
     { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
   ];
@@ -98,7 +104,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   const notice = session.noticeAt
     ? h`<p>${badge('ok', '✓')} ${tr.t('session.noticeAt', { at: formatTime(session.noticeAt) })}</p>`
     : h`<p>${badge('warn', '…')} ${tr.t('session.noNotice')}</p>${
-        may(viewer, 'GiveSessionNotice')
+        can('GiveSessionNotice')
           ? actionForm(ctx, {
               id: 'give-session-notice',
               action: `${base}/give-session-notice`,
@@ -132,7 +138,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   ${session.memberIds.length ? h`<p>${tr.t('session.members')}：${session.memberIds.join('、')}</p>` : undefined}`;
 
   const attendanceForm =
-    !over && session.noticeAt && may(viewer, 'RecordAttendance')
+    !over && session.noticeAt && can('RecordAttendance')
       ? (() => {
           const scope = new FormScope(ctx, 'record-attendance');
           const ownParty = viewer.role === 'party_representative' ? viewer.partyId : undefined;
@@ -176,7 +182,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
     const id = (name: string) => `${name}-${item.itemId}`;
     const forms: Html[] = [];
     const open = !item.resolution && !over;
-    if (open && may(viewer, 'RecordStatement')) {
+    if (open && can('RecordStatement')) {
       const scope = new FormScope(ctx, id('statement'));
       forms.push(
         actionForm(ctx, {
@@ -192,7 +198,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
       );
     }
     const stated = item.positions.some((p) => p.partyId === viewer.partyId);
-    if (open && joint && may(viewer, 'StatePosition') && viewer.partyId && !stated) {
+    if (open && joint && can('StatePosition') && viewer.partyId && !stated) {
       const scope = new FormScope(ctx, id('position'));
       forms.push(
         actionForm(ctx, {
@@ -212,12 +218,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
         }),
       );
     }
-    if (
-      open &&
-      !joint &&
-      may(viewer, 'CastMemberVote') &&
-      session.memberIds.includes(viewer.personId)
-    ) {
+    if (open && !joint && can('CastMemberVote') && session.memberIds.includes(viewer.personId)) {
       const scope = new FormScope(ctx, id('member-vote'));
       forms.push(
         actionForm(ctx, {
@@ -234,7 +235,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
         }),
       );
     }
-    if (open && may(viewer, 'ResolveItem')) {
+    if (open && can('ResolveItem')) {
       forms.push(
         actionForm(ctx, {
           id: id('resolve'),
@@ -280,7 +281,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   // Minutes
   const allResolved = session.agenda.every((a) => a.resolution);
   const minutesForms: Html[] = [];
-  if (!final && allResolved && may(viewer, 'DraftMinutes') && !current) {
+  if (!final && allResolved && can('DraftMinutes') && !current) {
     const scope = new FormScope(ctx, 'draft-minutes');
     minutesForms.push(
       actionForm(ctx, {
@@ -296,7 +297,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   if (
     current &&
     !final &&
-    may(viewer, 'SignMinutes') &&
+    can('SignMinutes') &&
     viewer.partyId &&
     attendingParties.includes(viewer.partyId)
   ) {
@@ -313,7 +314,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
       );
     }
   }
-  if (current && !final && may(viewer, 'AmendMinutes')) {
+  if (current && !final && can('AmendMinutes')) {
     const scope = new FormScope(ctx, 'amend-minutes');
     minutesForms.push(
       h`<details><summary>${tr.t('action.amend-minutes')}</summary>${actionForm(ctx, {
@@ -326,7 +327,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
       })}</details>`,
     );
   }
-  if (final && !minutes.publishedAt && may(viewer, 'PublishMinutes')) {
+  if (final && !minutes.publishedAt && can('PublishMinutes')) {
     minutesForms.push(
       actionForm(ctx, {
         id: 'publish-minutes',
@@ -340,7 +341,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
       }),
     );
   }
-  if (final && may(viewer, 'CorrectMinutes')) {
+  if (final && can('CorrectMinutes')) {
     const scope = new FormScope(ctx, 'correct-minutes');
     minutesForms.push(
       h`<details><summary>${tr.t('action.correct-minutes')}</summary>${actionForm(ctx, {
@@ -355,7 +356,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   }
   for (const correction of minutes.corrections.filter((c) => !c.final)) {
     if (
-      may(viewer, 'SignMinutesCorrection') &&
+      can('SignMinutesCorrection') &&
       viewer.partyId &&
       !correction.signatures.some((s) => s.partyId === viewer.partyId)
     ) {
@@ -391,6 +392,11 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
     : h`<p class="muted">${tr.t('session.minutes.none')}</p>`;
 
   const body = h`<h1>${session.title}</h1>
+${
+  session.asOf
+    ? h`<div class="banner warn" role="status"><p>${tr.t('asof.showing', { at: choice?.label ?? '', position: session.asOf.position })}</p><p><a href="${base}">${tr.t('asof.clear')}</a></p></div>`
+    : undefined
+}
 <p>${badge('info', tr.has('sessionKind', session.kind) ? tr.label('sessionKind', session.kind) : session.kind)}
 ${final ? badge('ok', tr.label('eventType', 'MinutesFinalised')) : undefined}
 ${minutes.publishedAt ? badge('ok', tr.label('eventType', 'MinutesPublished')) : undefined}</p>
