@@ -157,16 +157,23 @@ export class EventStoreDbEventStore implements EventStore {
     this.assertOpen();
     const commandIds = groups.flatMap((g) => (g.commandId === undefined ? [] : [g.commandId]));
     return this.guard(async () => {
-      if (commandIds.length > 0) {
-        const known = await this.duplicateOf(groups);
-        if (known) return known;
-      }
       let cachedHead = this.heads.get(streamId);
+      // The command markers and (when not cached) the head, read together.
+      const [known, firstHead] = await Promise.all([
+        commandIds.length > 0 ? this.duplicateOf(groups) : undefined,
+        cachedHead ? undefined : this.readHead(streamId),
+      ]);
+      if (known) return known;
+      let serverHead: StreamHead | undefined = firstHead;
       for (let attempt = 1; ; attempt++) {
         const head = cachedHead ??
-          (await this.readHead(streamId)) ?? { version: 0, hash: GENESIS_HASH };
+          (attempt === 1 ? serverHead : await this.readHead(streamId)) ?? {
+            version: 0,
+            hash: GENESIS_HASH,
+          };
         const fromCache = cachedHead !== undefined;
         cachedHead = undefined;
+        serverHead = undefined;
         if (!satisfies(expected, head.version)) {
           if (fromCache) continue; // the cache may be stale: ask the server
           // A retry of a command that landed (its marker missing): its events follow `expected`.
