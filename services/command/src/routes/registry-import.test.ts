@@ -453,4 +453,19 @@ describe('registry import', () => {
     expect(await res.json()).toMatchObject({ code: 'import-too-large', events: 10_200 });
     expect(await eventCount()).toBe(before);
   });
+
+  it('two imports of the same rows at once write them once', async () => {
+    const admin = await auth.token({ personId: 'adm', role: 'admin', communities: ['*'] });
+    const path = '/v1/communities/c4/registry/import';
+    const put = await app.request('/v1/communities/c4', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '青松社区', kind: 'urban' }),
+    });
+    expect(put.status).toBe(201);
+    const [a, b] = await Promise.all([send(admin, file, {}, path), send(admin, file, {}, path)]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    const events = await store.readStream('community-c4');
+    expect(events.filter((e) => e.type === 'UnitRegistered')).toHaveLength(3);
+  });
 });
