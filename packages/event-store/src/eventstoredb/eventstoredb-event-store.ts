@@ -12,12 +12,15 @@
  * - Idempotency: event ids are derived from the command id (`eventIdFor`), so EventStoreDB
  *   itself recognises a retried write at the same expected revision. Each command id also gets
  *   a marker stream `yishi_cmd-<sha256(command id)>` whose one event says where the command
- *   landed: `findCommand` reads it, and every append with command ids looks them up first.
- *   The marker is written after the events (EventStoreDB has no multi-stream transactions); if
- *   the process dies in between, a retry finds the events themselves: its expected version no
- *   longer holds, so the events after it are searched for the command's first event id, and
- *   the missing marker is written then. `findCommand` alone cannot see such a command until
- *   it is retried.
+ *   landed: `findCommand` reads it, every append with command ids looks it up first, and the
+ *   marker written after the events decides which of several identical concurrent appends is
+ *   the first (EventStoreDB accepts all of them as one idempotent write; the others are
+ *   reported as duplicates). EventStoreDB has no multi-stream transactions: if the process dies
+ *   between events and marker, a retry with an exact expected version (or noStream) finds the
+ *   events by id after that version and writes the marker then. Limit: a retry with 'any' or
+ *   'streamExists' racing a first attempt that is still in flight (its marker not yet written)
+ *   can append the command twice; commands that need exactly-once use exact versions, as the
+ *   command service does.
  * - Global order: `$all`, filtered to this adapter's events (no system, marker or foreign
  *   events). Checkpoint = (commit, prepare) position. Reads from a position include it, so
  *   events at or before the checkpoint are dropped.
@@ -26,6 +29,8 @@
  * - Tamper evidence: EventStoreDB events cannot be updated; `verifyStream`/`verifyAll` still
  *   recompute the chain (a scavenged or rewritten database would break it).
  */
+
+import { randomUUID } from 'node:crypto';
 import {
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
@@ -98,10 +103,13 @@ export interface EventStoreDbEventStoreOptions {
 }
 
 const HEAD_CACHE_LIMIT = 10_000;
-const MAX_ATTEMPTS = 10;
+/** Attempts of an 'any'/'streamExists' append that keeps losing races for the head. */
+const MAX_ATTEMPTS = 100;
 const MAX_RETRY_DELAY_MS = 5000;
 
 type Group = { commandId?: string | undefined; events: NewEvent[] };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class EventStoreDbEventStore implements EventStore {
   readonly client: EventStoreDBClient;
@@ -182,7 +190,7 @@ export class EventStoreDbEventStore implements EventStore {
             const landed = await this.findInStream(streamId, groups, base);
             if (landed) {
               await this.recordCommands(groups, landed);
-              return landed;
+              return landed.map((r) => ({ ...r, duplicate: true }));
             }
           }
           throw new VersionConflictError(streamId, describeExpected(expected), head.version);
@@ -210,14 +218,14 @@ export class EventStoreDbEventStore implements EventStore {
             const landed = await this.findInStream(streamId, groups, head.version);
             if (landed) {
               await this.recordCommands(groups, landed);
-              return landed;
+              return landed.map((r) => ({ ...r, duplicate: true }));
             }
           }
           const actual = versionOfCurrent(error.actualVersion);
-          if (
-            fromCache ||
-            (!(typeof expected === 'number') && expected !== 'noStream' && attempt < MAX_ATTEMPTS)
-          ) {
+          if (fromCache) continue;
+          if (typeof expected !== 'number' && expected !== 'noStream' && attempt < MAX_ATTEMPTS) {
+            // Another writer moved the head: back off a little (randomly), read it, try again.
+            await sleep(Math.random() * Math.min(100, 2 ** attempt));
             continue;
           }
           throw new VersionConflictError(streamId, describeExpected(expected), actual);
@@ -228,37 +236,44 @@ export class EventStoreDbEventStore implements EventStore {
           ? checkpointOfPosition(result.position)
           : { transactionId: 0n, globalPosition: 0n };
         const results = resultsFor(streamId, groups, head.version, checkpoint);
-        await this.recordCommands(groups, results);
-        return results;
+        return await this.recordCommands(groups, results);
       }
     });
   }
 
-  /** Writes each command's marker stream (idempotent: deterministic id, NO_STREAM). */
-  private async recordCommands(groups: Group[], results: AppendResult[]): Promise<void> {
-    await Promise.all(
+  /**
+   * Writes each command's marker stream, expecting it not to exist. The marker decides which of
+   * several identical concurrent appends (which EventStoreDB all accepts as one idempotent write)
+   * is reported as the first: the one whose marker landed. Others return the marker's result
+   * as a duplicate. A random marker id keeps EventStoreDB from treating two writers' markers as
+   * one idempotent write; the writer nonce recognises our own marker after a retry.
+   */
+  private async recordCommands(groups: Group[], results: AppendResult[]): Promise<AppendResult[]> {
+    const nonce = randomUUID();
+    return Promise.all(
       groups.map(async (group, i) => {
-        if (group.commandId === undefined) return;
         const result = results[i]!;
+        if (group.commandId === undefined) return result;
         const record: CommandRecord = {
           streamId: result.streamId,
           version: result.nextExpectedVersion,
           commit: result.checkpoint.transactionId.toString(),
           prepare: result.checkpoint.globalPosition.toString(),
+          writer: nonce,
         };
         try {
           await this.client.appendToStream(
             commandStreamOf(group.commandId),
-            jsonEvent({
-              id: eventIdFor(`marker:${group.commandId}`, 0),
-              type: 'CommandAppended',
-              data: { ...record },
-            }),
+            jsonEvent({ id: randomUUID(), type: 'CommandAppended', data: { ...record } }),
             { expectedRevision: 'no_stream' },
           );
+          return result;
         } catch (error) {
-          // Written already (a concurrent retry): fine.
           if (!isWrongExpectedVersion(error)) throw error;
+          const [marker] = await this.readRaw(commandStreamOf(group.commandId), 1, 1);
+          if (marker && isCommandRecord(marker.data) && marker.data.writer === nonce) return result;
+          const first = await this.findCommand(group.commandId);
+          return first ?? { ...result, duplicate: true };
         }
       }),
     );

@@ -179,6 +179,8 @@ export interface CommandRecord {
   version: number;
   commit: string;
   prepare: string;
+  /** Random per append call: recognises one's own marker. */
+  writer?: string;
 }
 
 export function isCommandRecord(value: unknown): value is CommandRecord {
