@@ -1,4 +1,4 @@
-import type { Role } from '@yishi/domain';
+import { Role } from '@yishi/domain';
 import { PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { type Principal, testAuth } from '@yishi/platform';
@@ -81,29 +81,11 @@ const expected: Record<string, Role[]> = {
 
 // Routes that are not domain commands, with who may use them.
 const others: Record<string, Role[]> = {
-  'get /v1/clock': [
-    'resident',
-    'owner',
-    'proxy',
-    'clerk',
-    'party_representative',
-    'convener',
-    'official',
-    'admin',
-  ],
+  'get /v1/clock': [...Role.options],
   'post /v1/communities/{communityId}/registry/import': ['clerk', 'admin'],
 };
 
-const roles: Role[] = [
-  'resident',
-  'owner',
-  'proxy',
-  'clerk',
-  'party_representative',
-  'convener',
-  'official',
-  'admin',
-];
+const roles: Role[] = [...Role.options];
 const people: Record<Role, Principal> = {
   resident: { personId: 'res-1', role: 'resident', communities: ['c1'] },
   owner: { personId: 'own-1', role: 'owner', communities: ['c1'] },

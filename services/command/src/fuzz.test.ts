@@ -1,3 +1,4 @@
+import { Role } from '@yishi/domain';
 import { PostgresEventStore, START } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
@@ -35,16 +36,7 @@ beforeAll(async () => {
     headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: '测试社区', kind: 'urban' }),
   });
-  for (const role of [
-    'resident',
-    'owner',
-    'proxy',
-    'clerk',
-    'party_representative',
-    'convener',
-    'official',
-    'admin',
-  ] as const) {
+  for (const role of Role.options) {
     tokens.push(
       await auth.token({ personId: `${role}-1`, role, communities: ['c1'], partyId: 'pty' }),
     );

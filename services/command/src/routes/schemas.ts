@@ -1,16 +1,21 @@
 import { z } from '@hono/zod-openapi';
 import { CommunityId, Id } from '@yishi/domain';
 
+// clone(): `.openapi` exists only on schemas created after @hono/zod-openapi extended zod,
+// and the domain's may be created before, depending on import order.
 export const CommunityParams = z.object({
-  communityId: CommunityId.openapi({ param: { name: 'communityId', in: 'path' }, example: 'c1' }),
+  communityId: CommunityId.clone().openapi({
+    param: { name: 'communityId', in: 'path' },
+    example: 'c1',
+  }),
 });
 
 export const ProposalParams = CommunityParams.extend({
-  proposalId: Id.openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
+  proposalId: Id.clone().openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
 });
 
 export const SessionParams = CommunityParams.extend({
-  sessionId: Id.openapi({ param: { name: 'sessionId', in: 'path' }, example: 's1' }),
+  sessionId: Id.clone().openapi({ param: { name: 'sessionId', in: 'path' }, example: 's1' }),
 });
 
 export const CommandAccepted = z
