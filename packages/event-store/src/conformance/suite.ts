@@ -513,6 +513,9 @@ export function eventStoreConformance(
         const upcasting = await harness.open({ upcasters });
         try {
           const s = stream('a');
+          const before = await upcasting.append(stream('before'), [event('Before', {})], {
+            expected: 'noStream',
+          });
           await upcasting.append(
             s,
             [
@@ -530,7 +533,7 @@ export function eventStoreConformance(
             [3, { option: 'abstain', weight: 3 }],
             [1, { choice: 'kept' }],
           ]);
-          const mine = await readUntil(upcasting, startOf(events[0]!), (e) => e.streamId === s, 4);
+          const mine = await readUntil(upcasting, before.checkpoint, (e) => e.streamId === s, 4);
           expect(mine.map((e) => e.schemaVersion)).toEqual([3, 3, 3, 1]);
           expect(await upcasting.verifyStream(s)).toMatchObject({ ok: true, events: 4 });
         } finally {
@@ -906,11 +909,6 @@ export function eventStoreConformance(
       });
     });
   });
-}
-
-/** The checkpoint just before an event (its transaction, one position earlier). */
-function startOf(e: RecordedEvent): Checkpoint {
-  return { transactionId: e.transactionId, globalPosition: e.globalPosition - 1n };
 }
 
 /** Reads the global order from `from` until `n` events matching `keep` arrived (or 20 s). */
