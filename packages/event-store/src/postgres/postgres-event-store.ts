@@ -32,7 +32,7 @@ import {
   readStreamRange,
 } from '../validation.ts';
 import { ChainVerifier } from '../verify.ts';
-import { APPEND_ONE_SQL, migrateEventStore } from './schema.ts';
+import { APPEND_EXACT_SQL, APPEND_ONE_SQL, migrateEventStore } from './schema.ts';
 import { storeTypes } from './timestamp.ts';
 
 export interface PostgresEventStoreOptions {
@@ -54,6 +54,7 @@ const EVENT_COLUMNS = `global_position, transaction_id::text AS txid, stream_id,
 
 // Named statements: parsed and planned once per connection.
 const Q = {
+  appendExact: { name: 'es_append_exact', text: APPEND_EXACT_SQL },
   appendOne: { name: 'es_append_one', text: APPEND_ONE_SQL },
   appendMany: {
     name: 'es_append_many',
@@ -266,6 +267,35 @@ export class PostgresEventStore implements EventStore {
     lock: boolean,
   ): Promise<AppendOutcome> {
     const only = events.length === 1 && !lock ? events[0]! : undefined;
+    if (only && expected >= 0) {
+      const { rows } = await this.pool.query<{ global_position: string; txid: string }>({
+        ...Q.appendExact,
+        values: [
+          streamId,
+          expected,
+          only.commandId,
+          only.type,
+          only.schemaVersion,
+          only.canonicalData,
+          only.canonicalMetadata,
+          only.tail,
+        ],
+      });
+      const row = rows[0];
+      if (row) {
+        return {
+          head: expected,
+          positions: [BigInt(row.global_position)],
+          transactionId: BigInt(row.txid),
+        };
+      }
+      // Event `expected` does not exist: the stream is behind.
+      return {
+        head: (await this.streamHead(streamId))?.version ?? 0,
+        positions: undefined,
+        transactionId: 0n,
+      };
+    }
     if (only) {
       const { rows } = await this.pool.query<{
         head: string;

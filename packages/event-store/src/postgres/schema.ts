@@ -130,7 +130,25 @@ ALTER TABLE es_events
 `;
 
 /**
- * One event in one statement (the common case; a plpgsql call costs more than the insert).
+ * One event with an exact expected version: a plain INSERT that reads the hash of event $2 by
+ * its unique key (none for $2 = 0). No row when event $2 does not exist; a unique violation
+ * when event $2 + 1 does (or is being written): both mean the expected version did not hold.
+ * $1 stream, $2 expected version, $3 command id, $4 type, $5 schema version,
+ * $6 canonical data, $7 canonical metadata, $8 template tail.
+ */
+export const APPEND_EXACT_SQL = `
+INSERT INTO es_events (stream_id, stream_version, type, schema_version, data, metadata,
+                       command_id, prev_hash, hash)
+SELECT $1, $2::bigint + 1, $4::text, $5::integer, $6::text::json, $7::text::json, $3::text, p.h,
+       encode(sha256(convert_to(p.h || '{"data":' || $6::text || ',"metadata":' || $7::text ||
+         replace($8::text, E'\\x01', ($2::bigint + 1)::text), 'UTF8')), 'hex')
+  FROM (SELECT e.hash AS h FROM es_events e WHERE e.stream_id = $1 AND e.stream_version = $2::bigint
+        UNION ALL
+        SELECT '${GENESIS_HASH}' WHERE $2::bigint = 0) p
+RETURNING global_position, transaction_id::text AS txid`;
+
+/**
+ * One event against the stream's head ('any', 'streamExists'): reads the head, checks, inserts.
  * $1 stream, $2 expected (as in es_append), $3 command id, $4 type, $5 schema version,
  * $6 canonical data, $7 canonical metadata, $8 template tail.
  */
