@@ -81,7 +81,7 @@ fieldset.choices { border: 0; padding: 0; margin: .6rem 0; }
 .choice label { font-weight: 400; margin: 0; }
 .row { display: flex; flex-wrap: wrap; gap: .75rem; }
 .row > .field { flex: 1 1 12rem; }
-input[type=text], input[type=number], input[type=datetime-local], input[type=date], input[type=search], select, textarea {
+input[type=text], input[type=number], input[type=datetime-local], input[type=date], input[type=time], input[type=search], select, textarea {
   width: 100%; font: inherit; padding: .55rem .6rem; border: 1px solid #6b7480; border-radius: 6px; min-height: 44px; background: #fff; color: var(--text);
 }
 input[aria-invalid=true], textarea[aria-invalid=true], select[aria-invalid=true] { border: 2px solid var(--bad); }

@@ -450,6 +450,10 @@ const ui = {
   ],
   'error.title': ['出错了', 'Something went wrong'],
   'error.upstream': ['服务暂时不可用：{detail}', 'A service is not available: {detail}'],
+  'error.behind': [
+    '查询端仍在更新：本页可能还未显示您刚才的操作，请稍后刷新。',
+    'The read side is catching up: this page may not show your last action yet; refresh shortly.',
+  ],
   'error.notFound': ['没有找到这个页面。', 'This page does not exist.'],
   'error.field': ['{field}：{message}', '{field}: {message}'],
   'error.crossSite': ['拒绝了来自其他网站的提交。', 'A submission from another site was refused.'],
@@ -461,6 +465,9 @@ const ui = {
 } as const satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof ui;
+
+/** Every UI string's key (for the dictionary's own tests). */
+export const messageKeys = Object.keys(ui) as MessageKey[];
 
 const role: Record<Role, Pair> = {
   resident: ['居民', 'resident'],
@@ -749,6 +756,12 @@ export interface Translator {
   has(group: LabelGroup, value: string): boolean;
   /** A UI string by a key built at run time, when it exists. */
   lookup(key: string): string | undefined;
+  /** Punctuation of the language: ：/: , 、/, , （）/() and ，/, */
+  readonly colon: string;
+  readonly sep: string;
+  readonly open: string;
+  readonly close: string;
+  readonly comma: string;
 }
 
 function pick(pair: Pair, lang: Lang): string {
@@ -776,6 +789,11 @@ export function translator(lang: Lang): Translator {
       const pair = (ui as Record<string, Pair>)[key];
       return pair ? pick(pair, lang) : undefined;
     },
+    colon: lang === 'zh' ? '：' : ': ',
+    sep: lang === 'zh' ? '、' : ', ',
+    open: lang === 'zh' ? '（' : ' (',
+    close: lang === 'zh' ? '）' : ')',
+    comma: lang === 'zh' ? '，' : ', ',
   };
 }
 

@@ -50,9 +50,9 @@ export function registrySummary(tr: Translator, community: CommunityView): Html 
     .filter((p) => p.active)
     .map(
       (p) =>
-        h`<li>${p.name} <span class="muted">(${p.partyId} · ${tr.label('partyKind', p.kind)}) · ${tr.t('community.representatives')}：${p.representativeIds.join('、') || '—'}</span></li>`,
+        h`<li>${p.name} <span class="muted">(${p.partyId} · ${tr.label('partyKind', p.kind)}) · ${tr.t('community.representatives')}${tr.colon}${p.representativeIds.join(tr.sep) || '—'}</span></li>`,
     )}</ul>
-  <p>${tr.t('community.clerks')}：${community.clerkIds.join('、') || '—'}</p>
+  <p>${tr.t('community.clerks')}${tr.colon}${community.clerkIds.join(tr.sep) || '—'}</p>
 </details>`;
 }
 

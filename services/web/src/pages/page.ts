@@ -24,9 +24,19 @@ export interface PageAnswer {
   html: Html;
 }
 
-/** A query that waits for the user's own last write (read-your-writes). */
-export function read<T>(page: Page, path: string, query: Query = {}): Promise<Result<T>> {
-  return page.api.query<T>(path, { ...query, ...(page.at ? { minPosition: page.at } : {}) });
+/**
+ * A query that waits for the user's own last write (read-your-writes). If the read side does
+ * not reach it in time, the page shows what it has, says so, and stops waiting.
+ */
+export async function read<T>(page: Page, path: string, query: Query = {}): Promise<Result<T>> {
+  const at = page.at;
+  const result = await page.api.query<T>(path, { ...query, ...(at ? { minPosition: at } : {}) });
+  if (at && !result.ok && result.problem.code === 'position-not-reached') {
+    page.at = undefined;
+    page.ctx.behind = true;
+    return page.api.query<T>(path, query);
+  }
+  return result;
 }
 
 export function communityApi(page: Page, rest = ''): string {

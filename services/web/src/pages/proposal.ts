@@ -69,13 +69,13 @@ function stages(tr: Translator, proposal: ProposalView): Html {
   const current = list.findIndex((s) => s.id === proposal.stage.id);
   return h`<ol class="stages" aria-label="${tr.t('proposal.stages')}">${list.map((s, i) => {
     const state = i < current ? 'done' : i === current ? 'current' : '';
-    return h`<li class="${state}"${i === current ? h` aria-current="step"` : undefined}>${s.name}<span class="visually-hidden">（${tr.label('stageKind', s.kind)}${
+    return h`<li class="${state}"${i === current ? h` aria-current="step"` : undefined}>${s.name}<span class="visually-hidden">${tr.open}${tr.label('stageKind', s.kind)}${
       i < current
-        ? `，${tr.t('proposal.stage.done')}`
+        ? `${tr.comma}${tr.t('proposal.stage.done')}`
         : i === current
-          ? `，${tr.t('proposal.stage.current')}`
+          ? `${tr.comma}${tr.t('proposal.stage.current')}`
           : ''
-    }）</span></li>`;
+    }${tr.close}</span></li>`;
   })}</ol>`;
 }
 
@@ -224,7 +224,7 @@ function choiceText(
         : (b.ranking ?? [])
             .map((id) => item?.options.find((o) => o.optionId === id)?.title ?? id)
             .join(' > ');
-      return `${item?.title ?? b.itemId}：${what}`;
+      return `${item?.title ?? b.itemId}${tr.colon}${what}`;
     })
     .join('；');
 }
@@ -276,6 +276,12 @@ function ballotFields(
       options,
     );
   })}`;
+}
+
+const LETTERS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'];
+
+function nextLetter(plans: readonly ItemView[]): string {
+  return LETTERS.find((l) => !plans.some((i) => i.options.some((o) => o.optionId === l))) ?? '';
 }
 
 interface Stage {
@@ -404,7 +410,7 @@ function nextSteps(input: NextStepsInput): Html[] {
         id: 'close-voting',
         action: `${base}/close-voting`,
         title: tr.t('action.close-voting'),
-        intro: h`<p class="muted">${tr.t('vote.closesAt')}：${formatTime(vote?.closesAt)}</p>`,
+        intro: h`<p class="muted">${tr.t('vote.closesAt')}${tr.colon}${formatTime(vote?.closesAt)}</p>`,
         submit: tr.t('action.close-voting'),
       }),
     );
@@ -420,6 +426,8 @@ function nextSteps(input: NextStepsInput): Html[] {
         title: tr.t('option.add'),
         submit: tr.t('action.add-option'),
         secondary: true,
+        // The next free letter, so plans read A, B, C… whichever item they join.
+        intro: h`<input type="hidden" name="optionId" value="${nextLetter(plans)}">`,
         fields: h`${selectField(
           scope,
           { name: 'itemId', label: tr.t('option.item'), required: true },
@@ -450,7 +458,7 @@ function nextSteps(input: NextStepsInput): Html[] {
       actionForm(ctx, {
         id: 'give-notice',
         action: `${base}/give-notice`,
-        title: `${tr.t('action.give-notice')}（${next.name}）`,
+        title: `${tr.t('action.give-notice')}${tr.open}${next.name}${tr.close}`,
         submit: tr.t('action.give-notice'),
         fields: h`${textField(scope, { name: 'text', label: tr.t('action.give-notice.text'), required: true, multiline: true })}
         ${textField(scope, { name: 'documentRef', label: tr.t('action.documentRef') })}`,
@@ -484,7 +492,7 @@ function nextSteps(input: NextStepsInput): Html[] {
       actionForm(ctx, {
         id: 'open-voting',
         action: `${base}/open-voting`,
-        title: `${tr.t('action.open-voting')}（${next?.name ?? ''}）`,
+        title: `${tr.t('action.open-voting')}${tr.open}${next?.name ?? ''}${tr.close}`,
         submit: tr.t('action.open-voting'),
         fields: h`${selectField(
           scope,
@@ -572,7 +580,7 @@ function nextSteps(input: NextStepsInput): Html[] {
       actionForm(ctx, {
         id: 'publish',
         action: `${base}/publish`,
-        title: `${tr.t('action.publish')}（${next.name}）`,
+        title: `${tr.t('action.publish')}${tr.open}${next.name}${tr.close}`,
         submit: tr.t('action.publish'),
         fields: h`${textField(scope, { name: 'text', label: tr.t('action.publish.text'), required: true, multiline: true })}
         ${textField(scope, { name: 'documentRef', label: tr.t('action.documentRef') })}
@@ -818,8 +826,8 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
   } else if (vote) {
     voteSection = h`<section aria-labelledby="live" id="vote">
   <h2 id="live">${voteOpen ? tr.t('vote.live') : tr.t('vote.title')}</h2>
-  <p>${tr.t('vote.rule')}：${ruleWords(tr, vote.rule)}</p>
-  <p>${voteOpen ? h`${tr.t('vote.closesAt')}：${formatTime(vote.closesAt)}` : tr.t('vote.closedAt', { at: formatTime(vote.closedAt) })}</p>
+  <p>${tr.t('vote.rule')}${tr.colon}${ruleWords(tr, vote.rule)}</p>
+  <p>${voteOpen ? h`${tr.t('vote.closesAt')}${tr.colon}${formatTime(vote.closesAt)}` : tr.t('vote.closedAt', { at: formatTime(vote.closedAt) })}</p>
   ${voteOpen ? h`<p class="muted">${tr.t('vote.live.note')}</p>` : undefined}
   <div${voteOpen && !asOf ? h` data-refresh="${proposalPath(page, '/tally')}" data-interval="4000" aria-live="polite"` : undefined}>
   ${tally ? tallyBody(tr, tally, rc) : undefined}
@@ -847,7 +855,7 @@ ${
     ? h`<div class="banner warn" role="status"><p>${tr.t('asof.showing', { at: choice?.label ?? '', position: proposal.asOf.position })}</p><p><a href="${proposalPath(page)}">${tr.t('asof.clear')}</a></p></div>`
     : undefined
 }
-<p class="muted">${tr.t('proposal.submitted', { who: proposal.submittedBy.personId, at: formatTime(proposal.submittedAt) })} · ${tr.t('proposal.procedure')}：${
+<p class="muted">${tr.t('proposal.submitted', { who: proposal.submittedBy.personId, at: formatTime(proposal.submittedAt) })} · ${tr.t('proposal.procedure')}${tr.colon}${
     tr.has('procedure', proposal.procedure.template)
       ? tr.label('procedure', proposal.procedure.template)
       : proposal.procedure.name
@@ -861,12 +869,12 @@ ${items(tr, proposal.items)}
 ${deadlines(tr, proposal)}
 ${
   proposal.concernedPartyIds.length
-    ? h`<p>${tr.t('proposal.concerned')}：${proposal.concernedPartyIds.map((id) => rc.partyNames.get(id) ?? id).join('、')}</p>`
+    ? h`<p>${tr.t('proposal.concerned')}${tr.colon}${proposal.concernedPartyIds.map((id) => rc.partyNames.get(id) ?? id).join(tr.sep)}</p>`
     : undefined
 }
 ${
   proposal.agendaSessionId
-    ? h`<p>${tr.t('proposal.agendaSession')}：<a href="${communityPath(page.communityId, `/sessions/${encodeURIComponent(proposal.agendaSessionId)}`)}">${proposal.agendaSessionId}</a></p>`
+    ? h`<p>${tr.t('proposal.agendaSession')}${tr.colon}<a href="${communityPath(page.communityId, `/sessions/${encodeURIComponent(proposal.agendaSessionId)}`)}">${proposal.agendaSessionId}</a></p>`
     : undefined
 }
 ${voteSection}

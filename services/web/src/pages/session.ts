@@ -129,13 +129,13 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   })}</tbody></table></div>
   ${
     session.attendance.filter((a) => !a.partyId).length
-      ? h`<p>${tr.t('session.attendance')}：${session.attendance
+      ? h`<p>${tr.t('session.attendance')}${tr.colon}${session.attendance
           .filter((a) => !a.partyId)
           .map((a) => a.personId)
-          .join('、')}</p>`
+          .join(tr.sep)}</p>`
       : undefined
   }
-  ${session.memberIds.length ? h`<p>${tr.t('session.members')}：${session.memberIds.join('、')}</p>` : undefined}`;
+  ${session.memberIds.length ? h`<p>${tr.t('session.members')}${tr.colon}${session.memberIds.join(tr.sep)}</p>` : undefined}`;
 
   const attendanceForm =
     !over && session.noticeAt && can('RecordAttendance')
@@ -204,7 +204,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
         actionForm(ctx, {
           id: id('position'),
           action: `${base}/state-position`,
-          title: `${tr.t('action.state-position')}（${names.get(viewer.partyId) ?? viewer.partyId}）`,
+          title: `${tr.t('action.state-position')}${tr.open}${names.get(viewer.partyId) ?? viewer.partyId}${tr.close}`,
           submit: tr.t('action.state-position'),
           intro: h`<input type="hidden" name="itemId" value="${item.itemId}">`,
           fields: h`${choiceGroup(
@@ -242,7 +242,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
           action: `${base}/resolve-item`,
           title: tr.t('action.resolve-item'),
           submit: tr.t('action.resolve-item'),
-          intro: h`<input type="hidden" name="itemId" value="${item.itemId}"><p class="muted">${tr.t('session.rule')}：${ruleText(tr, session.resolutionRule)}</p>`,
+          intro: h`<input type="hidden" name="itemId" value="${item.itemId}"><p class="muted">${tr.t('session.rule')}${tr.colon}${ruleText(tr, session.resolutionRule)}</p>`,
         }),
       );
     }
@@ -251,27 +251,27 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   <h3 id="${headingId}">${item.title}</h3>
   ${
     item.proposalId
-      ? h`<p>${tr.t('session.proposal')}：<a href="${communityPath(page.communityId, `/proposals/${encodeURIComponent(item.proposalId)}`)}">${item.proposalId}</a></p>`
+      ? h`<p>${tr.t('session.proposal')}${tr.colon}<a href="${communityPath(page.communityId, `/proposals/${encodeURIComponent(item.proposalId)}`)}">${item.proposalId}</a></p>`
       : undefined
   }
-  ${item.concernedPartyIds.length ? h`<p class="muted">${tr.t('proposal.concerned')}：${item.concernedPartyIds.map((p) => names.get(p) ?? p).join('、')}</p>` : undefined}
+  ${item.concernedPartyIds.length ? h`<p class="muted">${tr.t('proposal.concerned')}${tr.colon}${item.concernedPartyIds.map((p) => names.get(p) ?? p).join(tr.sep)}</p>` : undefined}
   <h4>${tr.t('session.statements')}</h4>
   ${
     item.statements.length
-      ? h`<ul>${item.statements.map((s) => h`<li><strong>${s.speakerPersonId}${s.partyId ? `（${names.get(s.partyId) ?? s.partyId}）` : ''}</strong>：${s.text} <span class="muted">${formatTime(s.at)}</span></li>`)}</ul>`
+      ? h`<ul>${item.statements.map((s) => h`<li><strong>${s.speakerPersonId}${s.partyId ? `${tr.open}${names.get(s.partyId) ?? s.partyId}${tr.close}` : ''}</strong>${tr.colon}${s.text} <span class="muted">${formatTime(s.at)}</span></li>`)}</ul>`
       : h`<p class="muted">—</p>`
   }
   <h4>${tr.t('session.positions')}</h4>
   ${
     item.positions.length
-      ? h`<ul>${item.positions.map((p) => h`<li><strong>${p.partyId ? (names.get(p.partyId) ?? p.partyId) : p.personId}</strong>：${tr.has('position', p.position) ? tr.label('position', p.position) : tr.label('choice', p.position)}${p.reason ? `（${p.reason}）` : ''} <span class="muted">${p.personId} · ${formatTime(p.at)}</span></li>`)}</ul>`
+      ? h`<ul>${item.positions.map((p) => h`<li><strong>${p.partyId ? (names.get(p.partyId) ?? p.partyId) : p.personId}</strong>${tr.colon}${tr.has('position', p.position) ? tr.label('position', p.position) : tr.label('choice', p.position)}${p.reason ? `${tr.open}${p.reason}${tr.close}` : ''} <span class="muted">${p.personId} · ${formatTime(p.at)}</span></li>`)}</ul>`
       : h`<p class="muted">—</p>`
   }
   <h4>${tr.t('session.resolution')}</h4>
   ${
     item.resolution
       ? h`${itemResult({ itemId: item.itemId, outcome: item.resolution.outcome, result: item.resolution.result }, rc, 4)}
-      ${item.resolution.dissentingPartyIds.length ? h`<p>${tr.t('session.dissent', { parties: item.resolution.dissentingPartyIds.map((p) => names.get(p) ?? p).join('、') })}</p>` : undefined}`
+      ${item.resolution.dissentingPartyIds.length ? h`<p>${tr.t('session.dissent', { parties: item.resolution.dissentingPartyIds.map((p) => names.get(p) ?? p).join(tr.sep) })}</p>` : undefined}`
       : h`<p class="muted">${tr.t('session.unresolved')}</p>`
   }
   ${forms}
@@ -307,7 +307,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
         actionForm(ctx, {
           id: 'sign-minutes',
           action: `${base}/sign-minutes`,
-          title: `${tr.t('action.sign-minutes')}（${names.get(viewer.partyId) ?? viewer.partyId}）`,
+          title: `${tr.t('action.sign-minutes')}${tr.open}${names.get(viewer.partyId) ?? viewer.partyId}${tr.close}`,
           intro: h`<p>${tr.t('session.minutes.version', { version: current.version })}</p>`,
           submit: tr.t('action.sign-minutes'),
         }),

@@ -26,15 +26,15 @@ function entries(page: Page, timeline: TimelinePage, next: (after: string) => st
     return h`<li>
     <p><strong>${known ? tr.label('eventType', e.type) : e.type}</strong> <span class="muted">${formatTime(e.occurredAt ?? e.recordedAt)}</span></p>
     <p lang="zh-CN">${e.summary}</p>
-    <p class="muted">${tr.t('timeline.who')}：${e.actor.id ?? '—'}${e.actor.role ? ` · ${tr.label('role', e.actor.role)}` : ''} · ${e.streamId} #${e.streamVersion}</p>
+    <p class="muted">${tr.t('timeline.who')}${tr.colon}${e.actor.id ?? '—'}${e.actor.role ? ` · ${tr.label('role', e.actor.role)}` : ''} · ${e.streamId} #${e.streamVersion}</p>
     ${(() => {
       const href = recordAt(page, e.streamId, e.position);
       return href
-        ? h`<p><a href="${href}">${tr.t('timeline.recordAt')}<span class="visually-hidden">：${known ? tr.label('eventType', e.type) : e.type} ${formatTime(e.occurredAt ?? e.recordedAt)}</span></a></p>`
+        ? h`<p><a href="${href}">${tr.t('timeline.recordAt')}<span class="visually-hidden">${tr.colon}${known ? tr.label('eventType', e.type) : e.type} ${formatTime(e.occurredAt ?? e.recordedAt)}</span></a></p>`
         : undefined;
     })()}
     <details><summary>${tr.t('timeline.details')}</summary>
-      <p>${tr.t('timeline.hash')}：<code class="hash">${e.hash}</code></p>
+      <p>${tr.t('timeline.hash')}${tr.colon}<code class="hash">${e.hash}</code></p>
       <pre class="minutes"><code>${JSON.stringify(e.details, null, 2)}</code></pre>
     </details>
   </li>`;

@@ -40,8 +40,7 @@ export async function verifyPage(page: Page): Promise<PageAnswer> {
   }
   const options = proposals.ok ? proposals.data.items : [];
   const checked = (value: string) => (value === scope ? h` checked` : undefined);
-  const form = h`<form method="get" action="${communityPath(page.communityId, '/verify')}" class="action" aria-labelledby="verify-form-title">
-  <h2 id="verify-form-title">${tr.t('verify.scope')}</h2>
+  const form = h`<form method="get" action="${communityPath(page.communityId, '/verify')}" class="action" aria-label="${tr.t('verify.run')}">
   <input type="hidden" name="run" value="1">
   <fieldset class="choices field"><legend>${tr.t('verify.scope')}</legend>
     <div class="choice"><input type="radio" id="scope-community" name="scope" value="community"${checked('community')}><label for="scope-community">${tr.t('verify.scope.community')}</label></div>

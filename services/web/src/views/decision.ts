@@ -18,9 +18,9 @@ function sentences(list: readonly Sentence[], tr: Translator): Html {
   const groups = new Set(list.flatMap((s) => (s.group ? [s.group] : [])));
   const plain = list.filter((s) => !s.group);
   const line = (s: Sentence) =>
-    h`<li class="${s.passed ? 'ok' : 'bad'}">${s.text} <span class="visually-hidden">（${
+    h`<li class="${s.passed ? 'ok' : 'bad'}">${s.text} <span class="visually-hidden">${tr.open}${
       s.passed ? tr.t('words.passed') : tr.t('words.failed')
-    }）</span></li>`;
+    }${tr.close}</span></li>`;
   return h`<ul class="words">${plain.map(line)}${[...groups].map(
     (g) =>
       h`<li>${tr.t('words.alternatives')}<ul class="words">${list.filter((s) => s.group === g).map(line)}</ul></li>`,
@@ -55,7 +55,7 @@ export interface ResultContext {
 
 function names(ids: readonly string[], rc: ResultContext): string {
   return ids.length
-    ? ids.map((id) => rc.partyNames.get(id) ?? id).join('、')
+    ? ids.map((id) => rc.partyNames.get(id) ?? id).join(rc.tr.sep)
     : rc.tr.t('decision.none');
 }
 

@@ -12,6 +12,8 @@ export interface PageContext {
   here: string;
   flash: Flash | undefined;
   community?: { communityId: string; name: string };
+  /** The read side had not caught up with the user's last action when the page was read. */
+  behind?: boolean;
 }
 
 export interface Crumb {
@@ -44,7 +46,7 @@ function nav(ctx: PageContext): Html | undefined {
 function who(ctx: PageContext): Html | undefined {
   const { viewer, tr } = ctx;
   if (!viewer) return undefined;
-  return h`<span class="who"><span class="hide-narrow">${tr.t('who.label')}：</span>${viewer.personId} · ${tr.label('role', viewer.role)}${viewer.partyId ? ` · ${tr.t('who.party')} ${viewer.partyId}` : ''}</span>
+  return h`<span class="who"><span class="hide-narrow">${tr.t('who.label')}${tr.colon}</span>${viewer.personId} · ${tr.label('role', viewer.role)}${viewer.partyId ? ` · ${tr.t('who.party')} ${viewer.partyId}` : ''}</span>
   <form method="post" action="/sign-out"><button type="submit" class="link">${tr.t('signout')}</button></form>`;
 }
 
@@ -123,9 +125,10 @@ export function layout(
 <main id="main" tabindex="-1">
 ${crumbs}
 ${flashBanner(ctx)}
+${ctx.behind ? h`<div class="banner warn" role="status"><p>${tr.t('error.behind')}</p></div>` : undefined}
 ${page.body}
 </main>
-<footer><p>${tr.t('footer.time')} · <a href="/api/command/openapi.json">${tr.t('footer.api')}（command）</a> · <a href="/api/projection/openapi.json">${tr.t('footer.api')}（query）</a></p></footer>
+<footer><p>${tr.t('footer.time')} · <a href="/api/command/openapi.json">${tr.t('footer.api')}${tr.open}command${tr.close}</a> · <a href="/api/projection/openapi.json">${tr.t('footer.api')}${tr.open}query${tr.close}</a></p></footer>
 </body>
 </html>`;
 }
