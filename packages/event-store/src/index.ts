@@ -18,6 +18,7 @@ export {
   GENESIS_HASH,
 } from './hash.ts';
 export { MemoryEventStore } from './memory/memory-event-store.ts';
+export { type OpenEventStoreOptions, openEventStore } from './open.ts';
 export {
   NOTIFY_CHANNEL,
   PostgresEventStore,

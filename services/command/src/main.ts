@@ -1,4 +1,4 @@
-import { PostgresEventStore } from '@yishi/event-store';
+import { openEventStore } from '@yishi/event-store';
 import {
   type Config,
   closeServer,
@@ -18,8 +18,11 @@ export async function startCommandService(
   databaseUrl: string,
   logger: Logger,
 ): Promise<RunningService> {
-  const store = new PostgresEventStore({ connectionString: databaseUrl, maxConnections: 20 });
-  await store.init();
+  const store = await openEventStore({
+    databaseUrl,
+    eventstoreUrl: config.EVENTSTORE_URL,
+    maxConnections: 20,
+  });
   const verify = createVerifier({
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
