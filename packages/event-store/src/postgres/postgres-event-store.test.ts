@@ -556,7 +556,7 @@ describe('PostgresEventStore', () => {
         `SELECT data_type FROM information_schema.columns WHERE table_name = 'es_events' AND column_name IN ('data', 'metadata')`,
       );
       expect(rows.map((r) => r.data_type)).toEqual(['json', 'json']);
-      expect((await raw.query('SELECT max(version) AS v FROM es_schema')).rows[0].v).toBe(2);
+      expect((await raw.query('SELECT max(version) AS v FROM es_schema')).rows[0].v).toBe(3);
       await raw.end();
       await v1.close();
     });

@@ -58,7 +58,7 @@ const Q = {
   appendOne: { name: 'es_append_one', text: APPEND_ONE_SQL },
   appendMany: {
     name: 'es_append_many',
-    text: 'SELECT head, positions, txid FROM es_append($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+    text: 'SELECT head, positions, txid FROM es_append($1, $2, $3, $4)',
   },
   readAll: {
     name: 'es_read_all',
@@ -327,17 +327,7 @@ export class PostgresEventStore implements EventStore {
       txid: string | null;
     }>({
       ...Q.appendMany,
-      values: [
-        streamId,
-        expected,
-        events.map((e) => e.commandId),
-        events.map((e) => e.type),
-        events.map((e) => e.schemaVersion),
-        events.map((e) => e.canonicalData),
-        events.map((e) => e.canonicalMetadata),
-        events.map((e) => e.tail),
-        lock,
-      ],
+      values: [streamId, expected, eventsJson(events), lock],
     });
     const row = rows[0]!;
     return {
@@ -603,6 +593,20 @@ export class PostgresEventStore implements EventStore {
     await Promise.all(pending);
     await this.pool.end();
   }
+}
+
+/**
+ * The events of a multi-event append as one JSON array, built from the canonical texts as they
+ * are: {c: command id, t: type, s: schema version, d: data, m: metadata, l: template tail}.
+ */
+function eventsJson(events: PreparedEvent[]): string {
+  let json = '[';
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (i > 0) json += ',';
+    json += `{"c":${e.commandId === null ? 'null' : JSON.stringify(e.commandId)},"t":${JSON.stringify(e.type)},"s":${e.schemaVersion},"d":${e.canonicalData},"m":${e.canonicalMetadata},"l":${JSON.stringify(e.tail)}}`;
+  }
+  return `${json}]`;
 }
 
 function rowToEvent(row: EventRow): RecordedEvent {
