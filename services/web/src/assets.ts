@@ -53,6 +53,7 @@ h3 { font-size: 1.05rem; margin: 1.25rem 0 .5rem; }
 .banner.warn { border-color: var(--warn); background: var(--warn-bg); }
 .banner p { margin: .25rem 0; }
 .verdict { font-size: 1.35rem; font-weight: 700; }
+.verdict::first-letter { text-transform: uppercase; }
 .verdict.ok { color: var(--ok); }
 .verdict.bad { color: var(--bad); }
 ol.stages { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: .35rem; counter-reset: stage; }

@@ -137,7 +137,8 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     // One community in the token: straight to it, the open proposal marked as voting.
     await expect.poll(() => page.url()).toContain(`/c/${cid}`);
     await expectAccessible(page, 'community (phone)');
-    await page.getByRole('link', { name: '3号楼加装电梯使用维修资金' }).click();
+    const forYou = page.getByRole('region', { name: '与您相关' });
+    await forYou.getByRole('link', { name: '3号楼加装电梯使用维修资金' }).click();
     await page.getByRole('heading', { name: '实时计票（暂定）' }).waitFor();
     expect(await page.getByText('4 / 6 位投票人已投票').isVisible()).toBe(true);
     await expectAccessible(page, 'proposal with live tally (phone)');

@@ -57,6 +57,12 @@ const ui = {
   ],
   'home.all': ['所有社区（全部授权）', 'All communities (token for every community)'],
   'community.proposals': ['进行中的议题', 'Open proposals'],
+  'community.forYou': ['与您相关', 'For you'],
+  'community.forYou.votes': ['正在表决，请投票：', 'Votes open now; cast your ballot:'],
+  'community.forYou.sessions': [
+    '您所代表的协商主体受邀参加的会议：',
+    'Sessions your party is invited to:',
+  ],
   'community.closed': ['已结束的议题', 'Closed proposals'],
   'community.sessions': ['会议', 'Sessions'],
   'community.none.proposals': ['暂无议题。', 'No proposals yet.'],

@@ -93,12 +93,30 @@ export async function communityPage(page: Page): Promise<PageAnswer> {
       ? h`<ul class="cards">${items.map((p) => proposalCard(page, p))}</ul>`
       : h`<p>${empty}</p>`;
   const open = proposals.ok ? proposals.data.items.filter((p) => p.status === 'active') : [];
+  // What concerns this person now: open votes for voters, unfinished sessions for parties.
+  const voting = open.filter((p) => p.stage.kind === 'decision' && !p.outcome);
+  const voter = ['owner', 'resident', 'proxy'].includes(viewer.role);
+  const pendingSessions =
+    viewer.role === 'party_representative' && sessions.ok
+      ? sessions.data.items.filter(
+          (s) => s.kind === 'joint-session' && typeof s.minutesPublishedAt !== 'string',
+        )
+      : [];
+  const forYou =
+    (voter && voting.length) || pendingSessions.length
+      ? h`<section aria-labelledby="for-you" class="panel">
+  <h2 id="for-you">${tr.t('community.forYou')}</h2>
+  ${voter && voting.length ? h`<p>${tr.t('community.forYou.votes')}</p><ul class="cards">${voting.map((p) => proposalCard(page, p))}</ul>` : undefined}
+  ${pendingSessions.length ? h`<p>${tr.t('community.forYou.sessions')}</p><ul class="cards">${pendingSessions.map((s) => sessionCard(page, s))}</ul>` : undefined}
+</section>`
+      : undefined;
   const closed = proposals.ok ? proposals.data.items.filter((p) => p.status !== 'active') : [];
   return {
     html: layout(page.ctx, {
       title: name,
       body: h`<h1>${name}</h1>
 <div class="actions">${actions}</div>
+${forYou}
 <section aria-labelledby="open-proposals">
   <h2 id="open-proposals">${tr.t('community.proposals')}</h2>
   ${proposals.ok ? list(open, tr.t('community.none.proposals')) : queryProblem(tr, proposals.problem)}

@@ -69,13 +69,19 @@ function stages(tr: Translator, proposal: ProposalView): Html {
   const current = list.findIndex((s) => s.id === proposal.stage.id);
   return h`<ol class="stages" aria-label="${tr.t('proposal.stages')}">${list.map((s, i) => {
     const state = i < current ? 'done' : i === current ? 'current' : '';
-    return h`<li class="${state}"${i === current ? h` aria-current="step"` : undefined}>${s.name}<span class="visually-hidden">${tr.open}${tr.label('stageKind', s.kind)}${
+    const kind = tr.label('stageKind', s.kind);
+    const progress =
       i < current
         ? `${tr.comma}${tr.t('proposal.stage.done')}`
         : i === current
           ? `${tr.comma}${tr.t('proposal.stage.current')}`
-          : ''
-    }${tr.close}</span></li>`;
+          : '';
+    // Stage names are the template's own (Chinese) words; English readers also get the kind.
+    const name =
+      tr.lang === 'zh'
+        ? h`${s.name}<span class="visually-hidden">${tr.open}${kind}${progress}${tr.close}</span>`
+        : h`<span lang="zh-CN">${s.name}</span> (${kind}<span class="visually-hidden">${progress}</span>)`;
+    return h`<li class="${state}"${i === current ? h` aria-current="step"` : undefined}>${name}</li>`;
   })}</ol>`;
 }
 
