@@ -19,6 +19,11 @@ export const ConfigSchema = z.object({
   JWT_JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().min(1).default('yishi'),
   JWT_AUDIENCE: z.string().min(1).default('yishi'),
+  /**
+   * Deployment secret from which each webhook's signing key is derived (never stored in an
+   * event). Unset: derived from the JWT secret, so changing that changes the webhook keys.
+   */
+  WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /** Demo and end-to-end tests only: a clock an admin can advance (never in production). */
   DEMO_CLOCK: z
     .enum(['0', '1', 'true', 'false'])

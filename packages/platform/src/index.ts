@@ -9,3 +9,4 @@ export * from './problem.ts';
 export * from './process.ts';
 export * from './server.ts';
 export * from './test-auth.ts';
+export * from './webhooks.ts';

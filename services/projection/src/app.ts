@@ -16,6 +16,7 @@ import {
 } from '@yishi/platform';
 import type { Kysely } from 'kysely';
 import type { Database } from './db.ts';
+import { notificationQueries } from './notifications/routes.ts';
 import type { QueryDeps } from './routes/common.ts';
 import { decisionQueries } from './routes/decisions.ts';
 import { proposalQueries } from './routes/proposals.ts';
@@ -68,6 +69,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', timelineQueries(queryDeps));
   app.route('/', verificationQueries(queryDeps));
   app.route('/', statusQueries(queryDeps));
+  app.route('/', notificationQueries(queryDeps));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

@@ -7,10 +7,13 @@ import {
   listen,
   localSecret,
   type RunningService,
+  webhookSecret,
 } from '@yishi/platform';
 import { createApp } from './app.ts';
 import { createDb } from './db.ts';
 import { migrateReadModels } from './migrations/index.ts';
+import { Dispatcher } from './notifications/dispatcher.ts';
+import { notificationsProjection } from './notifications/projection.ts';
 import { projections } from './projections/index.ts';
 import { Projector } from './runtime/projector.ts';
 
@@ -27,8 +30,21 @@ export async function startProjectionService(
   // Each projector holds one connection for its lease.
   const db = createDb(databaseUrl, 10 + projections.length);
   await migrateReadModels(db);
-  const projectors = projections.map((p) => new Projector(store, db, p, { logger }));
+  // Notifications go out from the outbox the notifications projection writes; commands never
+  // wait for them. Each batch of that projection wakes the dispatcher.
+  if (!config.WEBHOOK_SECRET && config.NODE_ENV === 'production') {
+    logger.warn('WEBHOOK_SECRET is not set: webhook keys are derived from the JWT secret');
+  }
+  const dispatcher = new Dispatcher(db, { secret: webhookSecret(config), logger });
+  const projectors = projections.map(
+    (p) =>
+      new Projector(store, db, p, {
+        logger,
+        ...(p === notificationsProjection ? { onBatch: () => dispatcher.wake() } : {}),
+      }),
+  );
   for (const projector of projectors) await projector.start();
+  dispatcher.start();
   const verify = createVerifier({
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
@@ -42,6 +58,7 @@ export async function startProjectionService(
     url: `http://${config.HOST}:${config.PROJECTION_PORT}`,
     async close() {
       await closeServer(server);
+      await dispatcher.stop();
       for (const projector of projectors) await projector.stop();
       await db.destroy();
       await store.close();

@@ -91,7 +91,12 @@ export function notificationData(
   switch (e.type) {
     case 'NoticeGiven':
       return withRef(
-        { ...proposal, stageId: e.data.stageId, text: cut(e.data.text), nextStageFrom: e.data.nextStageFrom },
+        {
+          ...proposal,
+          stageId: e.data.stageId,
+          text: cut(e.data.text),
+          nextStageFrom: e.data.nextStageFrom,
+        },
         e.data.documentRef,
       );
     case 'VotingOpened':

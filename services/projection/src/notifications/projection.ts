@@ -82,7 +82,12 @@ export const notificationsProjection: Projection = {
     const batch = await loadBatch(ctx.rm, relevant);
     const stage = new TemporalStage('webhooks', WEBHOOK_KEYS);
     await stage.load(ctx.db, ctx.schema, batch.webhookKeys);
-    const subjects: { stream_id: string; community_id: string; title: string; scheduled_at: string | null }[] = [];
+    const subjects: {
+      stream_id: string;
+      community_id: string;
+      title: string;
+      scheduled_at: string | null;
+    }[] = [];
     const setSubject = (event: RecordedEvent, cid: string, subject: Subject) => {
       batch.subjects.set(event.streamId, subject);
       subjects.push({
@@ -131,16 +136,13 @@ export const notificationsProjection: Projection = {
       const ids = subjectOfStream(event.streamId);
       if (!ids) continue;
       const cid = ids.communityId;
-      if (event.type === 'ProposalSubmitted' || event.type === 'ProposalAmended') {
-        const e = { type: event.type, data: event.data } as ProposalEvent;
-        const title = e.type === 'ProposalSubmitted' || e.type === 'ProposalAmended' ? e.data.title : undefined;
-        if (title !== undefined) setSubject(event, cid, { title, scheduledAt: null });
-        continue;
-      }
-      if (event.type === 'SessionConvened') {
-        const e = { type: event.type, data: event.data } as SessionEvent;
+      if (SUBJECT_EVENTS.has(event.type)) {
+        const e = { type: event.type, data: event.data } as ProposalEvent | SessionEvent;
         if (e.type === 'SessionConvened') {
           setSubject(event, cid, { title: e.data.title, scheduledAt: e.data.scheduledAt });
+        } else if (e.type === 'ProposalSubmitted' || e.type === 'ProposalAmended') {
+          if (e.data.title !== undefined)
+            setSubject(event, cid, { title: e.data.title, scheduledAt: null });
         }
         continue;
       }
@@ -199,7 +201,9 @@ export const notificationsProjection: Projection = {
     }
     // One order for every writer (the live projector and a rebuild may insert the same ids at
     // once): their row locks are then taken in the same order and cannot deadlock.
-    deliveries.sort((a, b) => (a.delivery_id < b.delivery_id ? -1 : a.delivery_id > b.delivery_id ? 1 : 0));
+    deliveries.sort((a, b) =>
+      a.delivery_id < b.delivery_id ? -1 : a.delivery_id > b.delivery_id ? 1 : 0,
+    );
     for (let i = 0; i < deliveries.length; i += CHUNK) {
       await ctx.db
         .insertInto('notification_deliveries')
@@ -218,10 +222,12 @@ async function loadBatch(rm: Kysely<Database>, events: readonly RecordedEvent[])
   const communities = new Set<string>();
   const streams = new Set<string>();
   const webhookKeys = new Map<string, [string, string]>();
+  const configuring = new Set<string>();
   for (const event of events) {
     const registryCid = communityOfRegistryStream(event.streamId);
     if (registryCid !== undefined) {
       communities.add(registryCid);
+      configuring.add(registryCid);
       const webhookId = event.data.webhookId;
       if (typeof webhookId === 'string') {
         webhookKeys.set(`${registryCid}\u0000${webhookId}`, [registryCid, webhookId]);
@@ -265,8 +271,8 @@ async function loadBatch(rm: Kysely<Database>, events: readonly RecordedEvent[])
   const subjects = new Map<string, Subject>();
   // Only communities with a webhook need titles.
   const wanted = [...streams].filter((s) => {
-    const cid = subjectOfStream(s)?.communityId;
-    return cid !== undefined && (webhooks.get(cid)?.size ?? 0) + webhookKeys.size > 0;
+    const cid = subjectOfStream(s)?.communityId ?? '';
+    return (webhooks.get(cid)?.size ?? 0) > 0 || configuring.has(cid);
   });
   if (wanted.length > 0) {
     const rows = await rm

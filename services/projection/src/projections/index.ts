@@ -1,3 +1,4 @@
+import { notificationsProjection } from '../notifications/projection.ts';
 import type { Projection } from './projection.ts';
 import { proposalsProjection } from './proposals.ts';
 import { registryProjection } from './registry.ts';
@@ -10,6 +11,7 @@ export const projections: readonly Projection[] = [
   registryProjection,
   proposalsProjection,
   sessionsProjection,
+  notificationsProjection,
 ];
 
 export function projectionNamed(name: string): Projection | undefined {

@@ -1,9 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type Config, localSecret } from '@yishi/platform';
+import { localSecret } from './auth.ts';
+import type { Config } from './config.ts';
 
-// Webhook signatures. No key is ever stored or put in an event: each webhook's key is derived
-// from one deployment secret and the webhook's identity, so the service and `pnpm webhook-secret`
-// compute the same key, and an admin hands it to the gateway.
+// Webhook signatures (the projection service's notifications). No key is ever stored or put in
+// an event: each webhook's key is derived from one deployment secret and the webhook's identity,
+// so the service and `pnpm webhook-secret` compute the same key, and an admin hands it on.
 
 /**
  * The deployment secret keys are derived from: `WEBHOOK_SECRET`, else derived from the JWT

@@ -1,0 +1,553 @@
+import { createHmac } from 'node:crypto';
+import type { Actor, WebhookEventKind } from '@yishi/domain';
+import { formatCheckpoint, PostgresEventStore } from '@yishi/event-store';
+import { testDatabaseUrl } from '@yishi/local-postgres/testing';
+import { testAuth } from '@yishi/platform';
+import { type Kysely, sql } from 'kysely';
+import { delay, HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createApp } from '../app.ts';
+import { createDb, type Database } from '../db.ts';
+import { migrateReadModels } from '../migrations/index.ts';
+import { timelineProjection } from '../projections/timeline.ts';
+import { Projector } from '../runtime/projector.ts';
+import { rebuild } from '../runtime/rebuild.ts';
+import { Random } from '../testing/random.ts';
+import { Simulator } from '../testing/simulate.ts';
+import { Dispatcher, type DispatcherOptions } from './dispatcher.ts';
+import type { NotificationBody } from './payload.ts';
+import { notificationsProjection } from './projection.ts';
+
+// The gateways (SMS, WeChat Work, DingTalk) are systems we do not run: msw stands in for them
+// and checks every signature as a gateway would, from the deployment secret alone. Timeouts and
+// backoff are tiny here; every wait is for a state, never for a time.
+
+const SECRET = new TextEncoder().encode('test-webhook-secret-test-webhook-secret');
+const admin: Actor = { personId: 'admin', role: 'admin' };
+const convener: Actor = { personId: 'conv', role: 'convener' };
+const auth = testAuth();
+const server = setupServer();
+
+let store: PostgresEventStore;
+let db: Kysely<Database>;
+let projectors: Projector[];
+let app: ReturnType<typeof createApp>;
+let sim: Simulator;
+let dispatcher: Dispatcher | undefined;
+const tokens: Record<'admin' | 'official' | 'clerk' | 'resident', string> = {
+  admin: '',
+  official: '',
+  clerk: '',
+  resident: '',
+};
+
+beforeAll(async () => {
+  server.listen({ onUnhandledRequest: 'error' });
+  const url = await testDatabaseUrl();
+  store = new PostgresEventStore({ connectionString: url });
+  db = createDb(url, 20);
+  await migrateReadModels(db);
+  projectors = [timelineProjection, notificationsProjection].map(
+    (p) =>
+      new Projector(store, db, p, {
+        pollIntervalMs: 20,
+        lockRetryMs: 50,
+        heartbeatMs: 200,
+        switchCheckMs: 50,
+        onBatch: () => dispatcher?.wake(),
+      }),
+  );
+  for (const p of projectors) await p.start();
+  app = createApp({ db, store, verify: auth.verify, projectors });
+  for (const role of ['admin', 'official', 'clerk', 'resident'] as const) {
+    tokens[role] = await auth.token({ personId: `${role}-1`, role, communities: ['*'] });
+  }
+  sim = new Simulator(store, new Random(77));
+});
+afterEach(() => server.resetHandlers());
+afterAll(async () => {
+  server.close();
+  for (const p of projectors) await p.stop();
+  await db.destroy();
+  await store.close();
+});
+
+function startDispatcher(options: Partial<DispatcherOptions> = {}): Dispatcher {
+  const started = new Dispatcher(db, {
+    secret: SECRET,
+    timeoutMs: 200,
+    maxAttempts: 3,
+    backoffBaseMs: 20,
+    backoffMaxMs: 100,
+    pollIntervalMs: 20,
+    random: () => 0.5,
+    ...options,
+  });
+  dispatcher = started;
+  started.start();
+  onTestFinished(async () => {
+    await started.stop();
+    if (dispatcher === started) dispatcher = undefined;
+  });
+  return started;
+}
+
+interface Call {
+  body: NotificationBody;
+  headers: Headers;
+  signed: boolean;
+}
+
+/**
+ * A gateway at `url` for webhook `webhookId` of `communityId`: it recomputes the signature
+ * from the deployment secret (as `pnpm webhook-secret` gives it the key) and gives the answers
+ * in turn, the last one from then on.
+ */
+function gateway(
+  communityId: string,
+  webhookId: string,
+  url: string,
+  answers: readonly (() => Response | Promise<Response>)[] = [ok],
+): Call[] {
+  const calls: Call[] = [];
+  server.use(
+    http.post(url, async ({ request }) => {
+      const raw = await request.text();
+      const key = createHmac('sha256', SECRET).update(`${communityId}:${webhookId}`).digest('hex');
+      const timestamp = request.headers.get('x-yishi-timestamp') ?? '';
+      const expected = createHmac('sha256', key).update(`${timestamp}.${raw}`).digest('hex');
+      calls.push({
+        body: JSON.parse(raw) as NotificationBody,
+        headers: request.headers,
+        signed: request.headers.get('x-yishi-signature') === `sha256=${expected}`,
+      });
+      return answers[Math.min(calls.length, answers.length) - 1]!();
+    }),
+  );
+  return calls;
+}
+const ok = () => new HttpResponse(null, { status: 204 });
+const status =
+  (code: number, text = '') =>
+  () =>
+    new HttpResponse(text, { status: code });
+
+async function configure(
+  cid: string,
+  webhookId: string,
+  url: string,
+  events: WebhookEventKind[] = ['session-notice'],
+): Promise<void> {
+  const accepted = await sim.community(
+    cid,
+    (at) => ({ type: 'ConfigureWebhook', data: { webhookId, url, events }, actor: admin, at }),
+    admin,
+  );
+  expect(accepted).toBe(true);
+}
+
+async function removeWebhook(cid: string, webhookId: string): Promise<void> {
+  const accepted = await sim.community(
+    cid,
+    (at) => ({ type: 'RemoveWebhook', data: { webhookId, reason: '停用' }, actor: admin, at }),
+    admin,
+  );
+  expect(accepted).toBe(true);
+}
+
+/** Convenes a joint session and gives its notice (会议通知). */
+async function notice(cid: string, sid: string): Promise<void> {
+  const convened = await sim.session(
+    cid,
+    sid,
+    'ConveneSession',
+    {
+      communityId: cid,
+      sessionId: sid,
+      kind: 'joint-session',
+      title: `联席会议 ${sid}`,
+      scheduledAt: '2026-03-07T01:00:00.000Z',
+      parties: [
+        { partyId: 'party', kind: 'party-organisation', name: '社区党委' },
+        { partyId: 'rc', kind: 'residents-committee', name: '居委会' },
+      ],
+      agenda: [{ itemId: 'item1', title: '停车管理', concernedPartyIds: [] }],
+    },
+    convener,
+  );
+  expect(convened).toBeDefined();
+  const given = await sim.session(
+    cid,
+    sid,
+    'GiveSessionNotice',
+    { text: '定于3月7日上午9时在社区活动室召开联席会议。' },
+    convener,
+  );
+  expect(given).toBeDefined();
+}
+
+const position = () => formatCheckpoint(sim.last!.checkpoint);
+const get = (path: string, token = tokens.official) =>
+  app.request(path, { headers: { authorization: `Bearer ${token}` } });
+const post = (path: string, token = tokens.admin) =>
+  app.request(path, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+
+interface Delivery {
+  deliveryId: string;
+  webhookId: string;
+  kind: string;
+  event: string;
+  status: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+}
+interface Attempt {
+  attempt: number;
+  outcome: string;
+  httpStatus: number | null;
+  error: string | null;
+  url: string | null;
+}
+
+/** The deliveries of a community as the query route lists them (after the last event). */
+async function deliveries(cid: string, query = ''): Promise<Delivery[]> {
+  const res = await get(
+    `/v1/communities/${cid}/notifications/deliveries?minPosition=${position()}${query}`,
+  );
+  expect(res.status, await res.clone().text()).toBe(200);
+  return ((await res.json()) as { items: Delivery[] }).items;
+}
+
+async function attemptLog(cid: string, deliveryId: string): Promise<Attempt[]> {
+  const res = await get(`/v1/communities/${cid}/notifications/deliveries/${deliveryId}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { attemptLog: Attempt[] }).attemptLog;
+}
+
+/** Waits until the community's deliveries have these statuses (newest first). */
+async function settled(cid: string, statuses: string[]): Promise<Delivery[]> {
+  await expect
+    .poll(async () => (await deliveries(cid)).map((d) => d.status), { timeout: 15_000 })
+    .toEqual(statuses);
+  return deliveries(cid);
+}
+
+describe('notifications', () => {
+  it('delivers a signed notice to the subscribed webhooks only, from the time they are configured', async () => {
+    await sim.registerCommunity('sig');
+    await notice('sig', 'before'); // no webhook yet: never notified
+    const sms = gateway('sig', 'sms', 'https://sms.gw.test/yishi');
+    const ding = gateway('sig', 'ding', 'https://ding.gw.test/yishi');
+    await configure('sig', 'sms', 'https://sms.gw.test/yishi', ['session-notice', 'decision']);
+    await configure('sig', 'ding', 'https://ding.gw.test/yishi', ['decision']);
+    startDispatcher();
+    await notice('sig', 's1');
+
+    const [delivered] = await settled('sig', ['delivered']);
+    expect(delivered).toMatchObject({ webhookId: 'sms', kind: 'session-notice', attempts: 1 });
+    expect(ding).toEqual([]);
+    expect(sms).toHaveLength(1);
+    const call = sms[0]!;
+    expect(call.signed).toBe(true);
+    expect(call.headers.get('x-yishi-delivery')).toBe(delivered!.deliveryId);
+    expect(call.headers.get('x-yishi-event')).toBe('session-notice');
+    expect(call.headers.get('x-yishi-attempt')).toBe('1');
+    expect(call.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(call.body).toMatchObject({
+      deliveryId: delivered!.deliveryId,
+      communityId: 'sig',
+      kind: 'session-notice',
+      event: 'SessionNoticeGiven',
+      streamId: 'session-sig.s1',
+      streamVersion: 2,
+      position: position(),
+      data: {
+        sessionId: 's1',
+        title: '联席会议 s1',
+        scheduledAt: '2026-03-07T01:00:00.000Z',
+        text: '定于3月7日上午9时在社区活动室召开联席会议。',
+      },
+      links: {
+        session: '/v1/communities/sig/sessions/s1',
+        timeline: '/v1/communities/sig/timeline?stream=session-sig.s1',
+      },
+    });
+    expect(delivered!.deliveryId).toBe(`${sim.last!.lastGlobalPosition}.sms`);
+    // The webhooks as configured, with their deliveries; never a key.
+    const res = await get(`/v1/communities/sig/notifications/webhooks?minPosition=${position()}`);
+    const { items } = (await res.json()) as { items: Record<string, unknown>[] };
+    expect(items).toEqual([
+      expect.objectContaining({ webhookId: 'ding', events: ['decision'], active: true }),
+      expect.objectContaining({
+        webhookId: 'sms',
+        url: 'https://sms.gw.test/yishi',
+        deliveries: { pending: 0, delivered: 1, dead: 0, cancelled: 0 },
+      }),
+    ]);
+    expect(JSON.stringify(items)).not.toMatch(/[0-9a-f]{64}/);
+  });
+
+  it('notifies an owners’ vote from notice to publication, with titles and without the electorate', async () => {
+    await sim.registerCommunity('vote');
+    const calls = gateway('vote', 'all', 'https://all.gw.test/hook');
+    await configure('vote', 'all', 'https://all.gw.test/hook', [
+      'session-notice',
+      'vote-opened',
+      'decision',
+      'publication',
+    ]);
+    startDispatcher();
+    await sim.ownersDecision('vote', 'lift', 6, true);
+    await expect
+      .poll(async () => (await deliveries('vote')).every((d) => d.status === 'delivered'), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    const byEvent = new Map(calls.map((c) => [c.body.event, c.body]));
+    expect([...byEvent.keys()]).toEqual(
+      expect.arrayContaining([
+        'NoticeGiven',
+        'VotingOpened',
+        'ProposalDecided',
+        'ProposalPublished',
+      ]),
+    );
+    expect(calls.every((c) => c.signed)).toBe(true);
+    const opened = byEvent.get('VotingOpened')!;
+    expect(opened).toMatchObject({
+      kind: 'vote-opened',
+      data: { proposalId: 'lift', voters: 6, items: [expect.objectContaining({ itemId: 'fund' })] },
+      links: { proposal: '/v1/communities/vote/proposals/lift' },
+    });
+    expect(typeof opened.data.title).toBe('string');
+    expect(JSON.stringify(opened)).not.toContain('electorate');
+    expect(byEvent.get('ProposalDecided')?.data).toMatchObject({
+      proposalId: 'lift',
+      outcome: expect.stringMatching(/adopted|rejected/),
+    });
+    expect(byEvent.get('ProposalPublished')?.kind).toBe('publication');
+  });
+
+  it('retries 5xx, 429 and 408 with backoff, then delivers', async () => {
+    await sim.registerCommunity('retry');
+    const calls = gateway('retry', 'sms', 'https://retry.gw.test/hook', [
+      status(503, 'maintenance'),
+      status(429),
+      status(408),
+      ok,
+    ]);
+    await configure('retry', 'sms', 'https://retry.gw.test/hook');
+    startDispatcher({ maxAttempts: 4 });
+    await notice('retry', 's1');
+    const [delivered] = await settled('retry', ['delivered']);
+    expect(delivered!.attempts).toBe(4);
+    expect(calls.map((c) => c.headers.get('x-yishi-attempt'))).toEqual(['1', '2', '3', '4']);
+    // Every attempt is signed afresh, and the same delivery id lets the gateway drop repeats.
+    expect(calls.every((c) => c.signed)).toBe(true);
+    expect(new Set(calls.map((c) => c.body.deliveryId)).size).toBe(1);
+    const log = await attemptLog('retry', delivered!.deliveryId);
+    expect(log.map((a) => [a.outcome, a.httpStatus])).toEqual([
+      ['retry', 503],
+      ['retry', 429],
+      ['retry', 408],
+      ['delivered', 204],
+    ]);
+    expect(log[0]!.error).toBe('HTTP 503: maintenance');
+  });
+
+  it('retries a gateway that does not answer in time or cannot be reached', async () => {
+    await sim.registerCommunity('slow');
+    gateway('slow', 'sms', 'https://slow.gw.test/hook', [
+      async () => {
+        await delay(2_000);
+        return ok();
+      },
+      () => HttpResponse.error(),
+      ok,
+    ]);
+    await configure('slow', 'sms', 'https://slow.gw.test/hook');
+    startDispatcher({ timeoutMs: 100 });
+    await notice('slow', 's1');
+    const [delivered] = await settled('slow', ['delivered']);
+    const log = await attemptLog('slow', delivered!.deliveryId);
+    expect(log.map((a) => a.outcome)).toEqual(['retry', 'retry', 'delivered']);
+    expect(log[0]!.error).toBe('timeout: no answer within 100 ms');
+    expect(log[1]!.error).toMatch(/^network: /);
+  });
+
+  it('dead-letters after the last attempt, visibly; an admin re-queues it', async () => {
+    await sim.registerCommunity('dead');
+    let up = false;
+    const calls = gateway('dead', 'sms', 'https://dead.gw.test/hook', [
+      () => (up ? ok() : status(500, 'gateway down')()),
+    ]);
+    await configure('dead', 'sms', 'https://dead.gw.test/hook');
+    startDispatcher();
+    await notice('dead', 's1');
+    const [dead] = await settled('dead', ['dead']);
+    expect(dead).toMatchObject({
+      attempts: 3,
+      lastStatus: 500,
+      lastError: 'HTTP 500: gateway down',
+    });
+    expect(calls).toHaveLength(3);
+    expect((await deliveries('dead', '&status=dead')).map((d) => d.deliveryId)).toEqual([
+      dead!.deliveryId,
+    ]);
+    expect(await deliveries('dead', '&status=pending')).toEqual([]);
+    const log = await attemptLog('dead', dead!.deliveryId);
+    expect(log.map((a) => a.outcome)).toEqual(['retry', 'retry', 'dead']);
+    const webhooks = await get('/v1/communities/dead/notifications/webhooks');
+    expect(await webhooks.json()).toMatchObject({
+      items: [{ webhookId: 'sms', deliveries: { dead: 1, pending: 0 } }],
+    });
+
+    // Re-queuing is an admin's, and only for a dead letter.
+    const path = `/v1/communities/dead/notifications/deliveries/${dead!.deliveryId}/requeue`;
+    expect((await post(path, tokens.clerk)).status).toBe(403);
+    up = true;
+    const requeued = await post(path);
+    expect(requeued.status).toBe(202);
+    expect(await requeued.json()).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      requeuedBy: 'admin-1',
+    });
+    await settled('dead', ['delivered']);
+    expect((await attemptLog('dead', dead!.deliveryId)).map((a) => a.outcome)).toEqual([
+      'retry',
+      'retry',
+      'dead',
+      'delivered',
+    ]);
+    const again = await post(path);
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({
+      code: 'delivery-not-dead',
+      deliveryStatus: 'delivered',
+    });
+    expect(
+      (await post('/v1/communities/dead/notifications/deliveries/1.nope/requeue')).status,
+    ).toBe(404);
+  });
+
+  it('dead-letters at once on a 4xx that will not change by itself', async () => {
+    await sim.registerCommunity('refused');
+    const calls = gateway('refused', 'sms', 'https://refused.gw.test/hook', [
+      status(401, 'bad signature'),
+    ]);
+    await configure('refused', 'sms', 'https://refused.gw.test/hook');
+    startDispatcher();
+    await notice('refused', 's1');
+    const [dead] = await settled('refused', ['dead']);
+    expect(dead).toMatchObject({
+      attempts: 1,
+      lastStatus: 401,
+      lastError: 'HTTP 401: bad signature',
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('sends pending deliveries to a webhook’s new URL, and none to a removed webhook', async () => {
+    await sim.registerCommunity('moved');
+    const old = gateway('moved', 'sms', 'https://old.gw.test/hook');
+    const moved = gateway('moved', 'sms', 'https://new.gw.test/hook');
+    const gone = gateway('moved', 'gone', 'https://gone.gw.test/hook');
+    await configure('moved', 'sms', 'https://old.gw.test/hook');
+    await configure('moved', 'gone', 'https://gone.gw.test/hook');
+    // No dispatcher runs while the notice waits: then the webhooks change.
+    await notice('moved', 's1');
+    await configure('moved', 'sms', 'https://new.gw.test/hook');
+    await removeWebhook('moved', 'gone');
+    expect((await deliveries('moved')).map((d) => d.status)).toEqual(['pending', 'pending']);
+    const once = new Dispatcher(db, { secret: SECRET });
+    expect(await once.dispatchOnce()).toBeGreaterThanOrEqual(2);
+    const after = await deliveries('moved');
+    expect(Object.fromEntries(after.map((d) => [d.webhookId, d.status]))).toEqual({
+      sms: 'delivered',
+      gone: 'cancelled',
+    });
+    expect([old.length, moved.length, gone.length]).toEqual([0, 1, 0]);
+    const cancelled = after.find((d) => d.webhookId === 'gone')!;
+    expect(cancelled).toMatchObject({ attempts: 0, lastError: 'the webhook was removed' });
+    expect((await attemptLog('moved', cancelled.deliveryId)).map((a) => a.outcome)).toEqual([
+      'cancelled',
+    ]);
+  });
+
+  it('never delivers twice after a rebuild replays the events', async () => {
+    await sim.registerCommunity('replay');
+    const calls = gateway('replay', 'sms', 'https://replay.gw.test/hook');
+    await configure('replay', 'sms', 'https://replay.gw.test/hook', ['session-notice']);
+    startDispatcher();
+    await notice('replay', 's1');
+    await notice('replay', 's2');
+    await settled('replay', ['delivered', 'delivered']);
+    const outbox = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('notification_deliveries')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await outbox();
+
+    // (The old generation stays a little longer than queries cache which one is active.)
+    const rebuilt = await rebuild(store, db, [notificationsProjection], { graceMs: 1_100 });
+    expect(rebuilt.events).toBeGreaterThan(0);
+    expect(await outbox()).toBe(before);
+    // A notice after the rebuild is delivered by then; the replayed ones never again.
+    await notice('replay', 's3');
+    await settled('replay', ['delivered', 'delivered', 'delivered']);
+    expect(calls.map((c) => c.body.data.sessionId).sort()).toEqual(['s1', 's2', 's3']);
+    expect(await outbox()).toBe(before + 1);
+  });
+
+  it('commands never wait for notifications: the append path does not touch the outbox', async () => {
+    await sim.registerCommunity('append');
+    gateway('append', 'sms', 'https://append.gw.test/hook', [
+      async () => {
+        await delay(60_000);
+        return ok();
+      },
+    ]);
+    await configure('append', 'sms', 'https://append.gw.test/hook');
+    startDispatcher({ timeoutMs: 5_000 });
+    // With the outbox locked against everything, events are still appended.
+    await db.transaction().execute(async (trx) => {
+      await sql`LOCK TABLE notification_deliveries IN ACCESS EXCLUSIVE MODE`.execute(trx);
+      await notice('append', 's1');
+      await notice('append', 's2');
+      expect(sim.last?.streamId).toBe('session-append.s2');
+    });
+    // The outbox catches up once it is free again.
+    await expect.poll(async () => (await deliveries('append')).length, { timeout: 15_000 }).toBe(2);
+  });
+
+  it('lets officials, admins and clerks read the notifications, no one else', async () => {
+    for (const [role, expected] of [
+      ['official', 200],
+      ['admin', 200],
+      ['clerk', 200],
+      ['resident', 403],
+    ] as const) {
+      const res = await get('/v1/communities/sig/notifications/deliveries', tokens[role]);
+      expect(res.status, role).toBe(expected);
+      const hooks = await get('/v1/communities/sig/notifications/webhooks', tokens[role]);
+      expect(hooks.status, role).toBe(expected);
+    }
+    const spec = (await (await get('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/communities/{communityId}/notifications/webhooks',
+        '/v1/communities/{communityId}/notifications/deliveries',
+        '/v1/communities/{communityId}/notifications/deliveries/{deliveryId}',
+        '/v1/communities/{communityId}/notifications/deliveries/{deliveryId}/requeue',
+      ]),
+    );
+  });
+});
