@@ -127,6 +127,7 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/favicon.ico', (c) => c.body(null, 204, { 'cache-control': 'public, max-age=86400' }));
   app.get('/assets/style.css', (c) =>
     c.body(stylesheet, 200, {
       'content-type': 'text/css; charset=utf-8',
@@ -173,7 +174,11 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   app.get('/', async (c) => {
     const viewer = c.get('viewer');
     const ctx = pageContext(c, flashOf(c));
-    if (!viewer) return c.html(signInPage(ctx, c.req.query('error')).html);
+    if (!viewer) {
+      // A token cookie that no longer reads as a live token: it expired.
+      const stale = getCookie(c, TOKEN_COOKIE) ? 'expired' : undefined;
+      return c.html(signInPage(ctx, c.req.query('error') ?? stale).html);
+    }
     const api = new ApiClient(deps.upstreams, viewer.token);
     return c.html((await homePage(ctx, api, viewer)).html);
   });
