@@ -225,12 +225,15 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     });
     await stack.settled(admin.token, cid, accepted.position);
 
-    const open = async (principal: {
-      personId: string;
-      role: 'convener' | 'clerk' | 'party_representative';
-      partyId?: string;
-    }) => {
-      const context = await newContext(browser);
+    const open = async (
+      principal: {
+        personId: string;
+        role: 'convener' | 'clerk' | 'party_representative';
+        partyId?: string;
+      },
+      phone = false,
+    ) => {
+      const context = await newContext(browser, phone);
       const page = watch(await context.newPage());
       await signIn(page, stack.webUrl, await stack.token({ ...principal, communities: [cid] }));
       return page;
@@ -281,7 +284,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     const reps: Page[] = [];
     const positions = ['支持', '支持', '支持', '反对'];
     for (const [i, [partyId, , , rep]] of parties.entries()) {
-      const page = await open({ personId: rep, role: 'party_representative', partyId });
+      const page = await open({ personId: rep, role: 'party_representative', partyId }, true);
       await page.goto(sessionUrl);
       await page.getByRole('radio', { name: positions[i]! }).check();
       if (positions[i] === '反对') await page.getByLabel('理由').fill('标准低于维护成本');
@@ -312,6 +315,8 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
       await page.getByRole('button', { name: '代表本方签署纪要' }).click();
       await done(page, '代表本方签署纪要');
     }
+    await expectAccessible(reps[3]!, 'session on a representative’s phone');
+    await keepScreenshot(reps[3]!, 'representative-phone-signed');
     await clerk.goto(sessionUrl);
     await clerk.getByRole('button', { name: '公开会议纪要' }).click();
     await done(clerk, '公开会议纪要');
