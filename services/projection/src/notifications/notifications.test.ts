@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Actor, WebhookEventKind } from '@yishi/domain';
-import { formatCheckpoint, PostgresEventStore } from '@yishi/event-store';
+import { formatCheckpoint, PostgresEventStore, type RecordedEvent } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
 import { type Kysely, sql } from 'kysely';
@@ -11,13 +11,14 @@ import { createApp } from '../app.ts';
 import { createDb, type Database } from '../db.ts';
 import { migrateReadModels } from '../migrations/index.ts';
 import { timelineProjection } from '../projections/timeline.ts';
+import { activeGeneration } from '../runtime/generations.ts';
 import { Projector } from '../runtime/projector.ts';
 import { rebuild } from '../runtime/rebuild.ts';
 import { Random } from '../testing/random.ts';
 import { Simulator } from '../testing/simulate.ts';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.ts';
 import type { NotificationBody } from './payload.ts';
-import { notificationsProjection } from './projection.ts';
+import { notificationsProjection, STALE_AFTER_MS } from './projection.ts';
 
 // The gateways (SMS, WeChat Work, DingTalk) are systems we do not run: msw stands in for them
 // and checks every signature as a gateway would, from the deployment secret alone. Timeouts and
@@ -526,6 +527,49 @@ describe('notifications', () => {
     });
     // The outbox catches up once it is free again.
     await expect.poll(async () => (await deliveries('append')).length, { timeout: 15_000 }).toBe(2);
+  });
+
+  it('dead-letters, without sending, an event projected long after it was recorded', async () => {
+    // As after a long outage: the projection meets events recorded 8 days ago.
+    const schema = (await activeGeneration(db, 'notifications'))!.schema;
+    const recordedAt = new Date(Date.now() - STALE_AFTER_MS - 86_400_000);
+    const at = recordedAt.toISOString();
+    const base = 9_000_000_000n; // positions no real event has
+    const event = (n: bigint, streamId: string, type: string, data: object): RecordedEvent => ({
+      streamId,
+      streamVersion: 1,
+      globalPosition: base + n,
+      transactionId: base + n,
+      type,
+      schemaVersion: 1,
+      data: { ...data, at } as RecordedEvent['data'],
+      metadata: {},
+      recordedAt,
+      prevHash: '',
+      hash: '',
+    });
+    await db.transaction().execute((trx) =>
+      notificationsProjection.apply({ db: trx, rm: trx.withSchema(schema), schema }, [
+        event(1n, 'community-stale', 'WebhookConfigured', {
+          webhookId: 'sms',
+          url: 'https://stale.gw.test/hook',
+          events: ['session-notice'],
+          reconfigured: false,
+          by: admin,
+        }),
+        event(2n, 'session-stale.s1', 'SessionNoticeGiven', { text: '旧通知', by: convener }),
+      ]),
+    );
+    const row = await db
+      .selectFrom('notification_deliveries')
+      .selectAll()
+      .where('delivery_id', '=', `${base + 2n}.sms`)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      status: 'dead',
+      attempts: 0,
+      last_error: 'not sent: projected 8 days after it was recorded',
+    });
   });
 
   it('lets officials, admins and clerks read the notifications, no one else', async () => {

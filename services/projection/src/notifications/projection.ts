@@ -27,6 +27,12 @@ const SUBJECT_EVENTS = new Set(['ProposalSubmitted', 'ProposalAmended', 'Session
 const WEBHOOK_EVENTS = new Set(['WebhookConfigured', 'WebhookRemoved']);
 /** Outbox rows per statement (each row is 11 parameters). */
 const CHUNK = 1000;
+/**
+ * An event projected this long after it was recorded is not sent but dead-lettered, visibly
+ * (an admin may re-queue it): the outbox rows of a long outage, of a restored database that lost
+ * them, or of a new version of this projection that notifies more kinds, would be old news.
+ */
+export const STALE_AFTER_MS = 7 * 24 * 3_600_000;
 
 type Webhook = Data<WebhooksTable>;
 
@@ -154,6 +160,14 @@ export const notificationsProjection: Projection = {
       if (subscribed.length === 0) continue;
       const data = notificationData(event, batch.subjects.get(event.streamId));
       if (!data) continue;
+      const age = Date.now() - event.recordedAt.getTime();
+      const stale =
+        age > STALE_AFTER_MS
+          ? {
+              status: 'dead' as const,
+              last_error: `not sent: projected ${Math.floor(age / 86_400_000)} days after it was recorded`,
+            }
+          : {};
       for (const webhook of subscribed) {
         const deliveryId = deliveryIdOf(event.globalPosition, webhook.webhook_id);
         const body: NotificationBody = {
@@ -180,6 +194,7 @@ export const notificationsProjection: Projection = {
           global_position: event.globalPosition.toString(),
           occurred_at: body.occurredAt,
           payload: JSON.stringify(body),
+          ...stale,
         });
       }
     }
