@@ -19,7 +19,7 @@
  * Knobs: BENCH_ROUNDS (5), BENCH_PHASE_MS (1500), BENCH_READ_EVENTS (1000000).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDatabase, freePort, startLocalPostgres } from '@yishi/local-postgres';
 import pg from 'pg';
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
   const parent = await mkdtemp(join(tmpdir(), 'yishi-bench-'));
   const port = await freePort();
   console.log(`PostgreSQL with durable defaults (fsync on) in ${parent}, port ${port}`);
+  reportLoad('before');
   const server = await startLocalPostgres({ dataDir: join(parent, 'data'), port, ephemeral: true });
   try {
     const url = await ensureDatabase(server.adminUrl, 'bench');
@@ -93,7 +94,18 @@ async function main(): Promise<void> {
     await server.stop();
     await rm(parent, { recursive: true, force: true });
   }
+  reportLoad('after');
   for (const f of figures) console.log(`BENCH ${JSON.stringify(f)}`);
+}
+
+/** Other work on the machine skews every figure: say how busy it was. */
+function reportLoad(when: string): void {
+  const [one, five] = loadavg();
+  const cores = availableParallelism();
+  const busy = (one ?? 0) > cores ? ' (busy: other processes compete for the CPUs and disk)' : '';
+  console.log(
+    `load average ${when}: ${one?.toFixed(2)} (1 min), ${five?.toFixed(2)} (5 min) on ${cores} cores${busy}`,
+  );
 }
 
 async function run(url: string): Promise<void> {
