@@ -332,6 +332,9 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       const d = e.data;
       const objectionKey = [cid, pid, d.objectionId];
       const objection = s.objections.get(objectionKey);
+      // Loaded whether or not the objection is known yet: raised and answered in one batch,
+      // the first pass cannot see it, and the second must find the register row loaded.
+      s.decisions.get(key);
       s.objections.update(objectionKey, at, (o) => ({
         ...o,
         answer: d.answer,
