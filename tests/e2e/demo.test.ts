@@ -142,6 +142,17 @@ describe('the demo, end to end across processes', () => {
     expect(await store.verifyAll()).toMatchObject({ ok: true });
   });
 
+  it('the read side follows the whole demo (objection answered, implementation, feedback)', async () => {
+    const official = api.as('official', 'off-1');
+    let stage = '';
+    for (let i = 0; i < 100 && stage !== 'feedback'; i++) {
+      const read = await api.read(official, '/v1/communities/e2e/proposals/fund');
+      stage = (read.body as { stage?: { kind: string } } | null)?.stage?.kind ?? '';
+      if (stage !== 'feedback') await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(stage).toBe('feedback');
+  });
+
   it('the projection service serves the proposals', async () => {
     const official = api.as('official', 'off-1');
     const read = await api.read(official, '/v1/communities/e2e/proposals');
