@@ -65,16 +65,14 @@ export interface TimelineTable {
   /** The session agenda item an event concerns. */
   item_id: string | null;
   type: string;
-  schema_version: number;
   actor_id: string | null;
   actor_role: string | null;
   command_id: string | null;
-  occurred_at: string | null;
   recorded_at: Timestamp;
   summary: string;
   details: Json<Record<string, unknown>>;
+  /** The hash the read side witnessed (verification compares it with the store's). */
   hash: string;
-  prev_hash: string;
 }
 
 /** Which proposal each session agenda item decides: tags session events in the histories. */
@@ -212,6 +210,8 @@ export interface VotesTable extends Temporal {
   rule: Json<Record<string, unknown>>;
   items: Json<unknown[]>;
   totals: Json<{ voters: number; heads: number; areaCentiM2: number }>;
+  /** The frozen electorate: every voter with area and head-count weight. */
+  electorate: Json<unknown[]>;
   closes_at: string;
   allow_ballot_change: boolean;
   plan_method: string | null;
@@ -219,21 +219,6 @@ export interface VotesTable extends Temporal {
   opened_by: string;
   closed_at: string | null;
   closed_early: boolean | null;
-}
-
-/** The frozen electorate of a vote, one row per voter (append-only). */
-export interface VotersTable {
-  community_id: string;
-  proposal_id: string;
-  vote_id: string;
-  voter_id: string;
-  person_ids: string[];
-  unit_ids: string[];
-  area_centi_m2: Int8;
-  heads: number;
-  household_id: string | null;
-  transaction_id: Int8;
-  global_position: Int8;
 }
 
 /** A voter's ballot on one item; every change is a new version (实名表决, history kept). */
@@ -470,7 +455,6 @@ export interface ReadModelTables {
   procedures: ProceduresTable;
   proposals: ProposalsTable;
   votes: VotesTable;
-  voters: VotersTable;
   ballots: BallotsTable;
   presence: PresenceTable;
   decisions: DecisionsTable;

@@ -1,7 +1,7 @@
 import { communityOfStream, type ProposalEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import { sql } from 'kysely';
-import type { DecisionsTable } from '../db.ts';
+import type { BallotsTable, DecisionsTable } from '../db.ts';
 import type { Projection } from './projection.ts';
 import { createTemporalTable, TEXT_ARRAY, versionsIndex } from './schema.ts';
 import { AppendStage, type At, applyInTwoPasses, type Data, TemporalStage } from './temporal.ts';
@@ -14,7 +14,6 @@ function stages() {
   return {
     proposals: new TemporalStage('proposals', ['community_id', 'proposal_id']),
     votes: new TemporalStage('votes', ['community_id', 'proposal_id', 'vote_id']),
-    voters: new AppendStage('voters'),
     ballots: new TemporalStage('ballots', [
       'community_id',
       'proposal_id',
@@ -149,6 +148,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
           rule: d.rule,
           items: d.items,
           totals: d.totals,
+          electorate: d.electorate,
           closes_at: d.closesAt,
           allow_ballot_change: d.allowBallotChange,
           plan_method: d.planMethod ?? null,
@@ -159,20 +159,6 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
         },
         at,
       );
-      for (const v of d.electorate) {
-        s.voters.add({
-          community_id: cid,
-          proposal_id: pid,
-          vote_id: d.voteId,
-          voter_id: v.voterId,
-          person_ids: v.personIds,
-          unit_ids: v.unitIds,
-          area_centi_m2: String(v.areaCentiM2),
-          heads: v.heads,
-          household_id: v.householdId ?? null,
-          ...position,
-        });
-      }
       return;
     }
     case 'PresenceRecorded':
@@ -195,28 +181,28 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       const via = 'via' in d ? d.via : undefined;
       for (const c of d.choices) {
         const ballotKey = [cid, pid, d.voteId, d.voterId, c.itemId];
-        const earlier = s.ballots.get(ballotKey);
-        s.ballots.put(
-          {
-            community_id: cid,
-            proposal_id: pid,
-            vote_id: d.voteId,
-            voter_id: d.voterId,
-            item_id: c.itemId,
-            choice: 'choice' in c ? c.choice : null,
-            ranking: 'ranking' in c ? c.ranking : null,
-            via: via ?? earlier?.via ?? 'paper',
-            cast_by: ('castBy' in d ? d.castBy : undefined) ?? earlier?.cast_by ?? d.voterId,
-            authorisation_id:
-              via === undefined
-                ? (earlier?.authorisation_id ?? null)
-                : (('authorisationIds' in d ? d.authorisationIds?.[c.itemId] : undefined) ?? null),
-            document_ref: d.documentRef ?? earlier?.document_ref ?? null,
-            cast_at: d.at,
-            versions: (earlier?.versions ?? 0) + 1,
-          },
-          at,
-        );
+        // One ballot per voter per item: a cast is always a voter's first on its items.
+        const earlier = e.type === 'BallotCast' ? undefined : s.ballots.get(ballotKey);
+        const ballot: Data<BallotsTable> = {
+          community_id: cid,
+          proposal_id: pid,
+          vote_id: d.voteId,
+          voter_id: d.voterId,
+          item_id: c.itemId,
+          choice: 'choice' in c ? c.choice : null,
+          ranking: 'ranking' in c ? c.ranking : null,
+          via: via ?? earlier?.via ?? 'paper',
+          cast_by: ('castBy' in d ? d.castBy : undefined) ?? earlier?.cast_by ?? d.voterId,
+          authorisation_id:
+            via === undefined
+              ? (earlier?.authorisation_id ?? null)
+              : (('authorisationIds' in d ? d.authorisationIds?.[c.itemId] : undefined) ?? null),
+          document_ref: d.documentRef ?? earlier?.document_ref ?? null,
+          cast_at: d.at,
+          versions: (earlier?.versions ?? 0) + 1,
+        };
+        if (e.type === 'BallotCast') s.ballots.putFirst(ballot, at);
+        else s.ballots.put(ballot, at);
       }
       return;
     }
@@ -432,7 +418,6 @@ export const proposalsProjection: Projection = {
   tables: [
     'proposals',
     'votes',
-    'voters',
     'ballots',
     'presence',
     'decisions',
@@ -485,6 +470,7 @@ export const proposalsProjection: Projection = {
             ['rule', 'jsonb'],
             ['items', 'jsonb'],
             ['totals', 'jsonb'],
+            ['electorate', 'jsonb'],
             ['closes_at', 'text'],
             ['allow_ballot_change', 'boolean'],
             ['plan_method', 'text', 'null'],
@@ -494,26 +480,6 @@ export const proposalsProjection: Projection = {
             ['closed_early', 'boolean', 'null'],
           ],
         );
-        await db.schema
-          .createTable('voters')
-          .addColumn('community_id', 'text', (c) => c.notNull())
-          .addColumn('proposal_id', 'text', (c) => c.notNull())
-          .addColumn('vote_id', 'text', (c) => c.notNull())
-          .addColumn('voter_id', 'text', (c) => c.notNull())
-          .addColumn('person_ids', TEXT_ARRAY, (c) => c.notNull())
-          .addColumn('unit_ids', TEXT_ARRAY, (c) => c.notNull())
-          .addColumn('area_centi_m2', 'int8', (c) => c.notNull())
-          .addColumn('heads', 'integer', (c) => c.notNull())
-          .addColumn('household_id', 'text')
-          .addColumn('transaction_id', 'int8', (c) => c.notNull())
-          .addColumn('global_position', 'int8', (c) => c.notNull())
-          .addPrimaryKeyConstraint('voters_pk', [
-            'community_id',
-            'proposal_id',
-            'vote_id',
-            'voter_id',
-          ])
-          .execute();
         await createTemporalTable(
           db,
           'ballots',
@@ -623,13 +589,6 @@ export const proposalsProjection: Projection = {
     for (const stage of Object.values(stages())) {
       if (stage instanceof TemporalStage) await versionsIndex(db, stage.table, stage.keys);
     }
-    await db.schema
-      .createIndex('voters_key')
-      .ifNotExists()
-      .on('voters')
-      .columns(['community_id', 'proposal_id', 'vote_id', 'voter_id'])
-      .unique()
-      .execute();
     await db.schema
       .createIndex('presence_vote')
       .ifNotExists()

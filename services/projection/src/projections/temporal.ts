@@ -123,6 +123,18 @@ export class TemporalStage<N extends TemporalTableName> {
     else entry.versions.push({ data, at });
   }
 
+  /**
+   * The first version of an entity the domain guarantees is new (e.g. a voter's first ballot on
+   * an item): no lookup. Should it exist after all, the unique index of current versions refuses
+   * the batch instead of keeping two.
+   */
+  putFirst(data: Data<ReadModelTables[N]>, at: At): void {
+    if (this.collecting) return;
+    const key = this.keyOf(this.keys.map((k) => String(data[k])));
+    if (!this.entries.has(key)) this.entries.set(key, { stored: undefined, versions: [] });
+    this.put(data, at);
+  }
+
   /** Changes an existing entity; an event about an unknown one is ignored (the decider refused it). */
   update(
     key: readonly string[],
@@ -166,7 +178,7 @@ export class TemporalStage<N extends TemporalTableName> {
       await sql`
         UPDATE ${table} AS t
            SET valid_to_tx = c.valid_to_tx, valid_to_pos = c.valid_to_pos
-          FROM jsonb_populate_recordset(NULL::${table}, ${JSON.stringify(closes)}::jsonb) AS c
+          FROM json_populate_recordset(NULL::${table}, ${JSON.stringify(closes)}::json) AS c
          WHERE ${sql.join(
            this.keys.map((k) => sql`t.${sql.ref(k)} = c.${sql.ref(k)}`),
            sql` AND `,
@@ -177,7 +189,10 @@ export class TemporalStage<N extends TemporalTableName> {
   }
 }
 
-/** Inserts rows in one statement: a JSON array turned into rows of the table's own type. */
+/**
+ * Inserts rows in one statement: a JSON array turned into rows of the table's own type (json,
+ * not jsonb: the text is read once, field by field).
+ */
 export async function insertRows(
   db: Kysely<Database>,
   schema: string,
@@ -186,7 +201,7 @@ export async function insertRows(
 ): Promise<void> {
   if (rows.length === 0) return;
   const t = sql.table(`${schema}.${table}`);
-  await sql`INSERT INTO ${t} SELECT * FROM jsonb_populate_recordset(NULL::${t}, ${JSON.stringify(rows)}::jsonb)`.execute(
+  await sql`INSERT INTO ${t} SELECT * FROM json_populate_recordset(NULL::${t}, ${JSON.stringify(rows)}::json)`.execute(
     db,
   );
 }

@@ -62,16 +62,13 @@ export const timelineProjection: Projection = {
           .addColumn('session_id', 'text')
           .addColumn('item_id', 'text')
           .addColumn('type', 'text', (c) => c.notNull())
-          .addColumn('schema_version', 'integer', (c) => c.notNull())
           .addColumn('actor_id', 'text')
           .addColumn('actor_role', 'text')
           .addColumn('command_id', 'text')
-          .addColumn('occurred_at', 'text')
           .addColumn('recorded_at', 'timestamptz', (c) => c.notNull())
           .addColumn('summary', 'text', (c) => c.notNull())
           .addColumn('details', 'jsonb', (c) => c.notNull())
           .addColumn('hash', 'text', (c) => c.notNull())
-          .addColumn('prev_hash', 'text', (c) => c.notNull())
           .execute();
         await db.schema
           .createTable('timeline_agenda')
@@ -151,16 +148,13 @@ export const timelineProjection: Projection = {
         session_id: sessionId,
         item_id: itemId,
         type: event.type,
-        schema_version: event.schemaVersion,
         actor_id: text(meta.actorId),
         actor_role: text(meta.actorRole),
         command_id: text(meta.commandId),
-        occurred_at: text(meta.occurredAt),
         recorded_at: event.recordedAt,
         summary: summarise(event.type, event.data),
         details: details(event.data),
         hash: event.hash,
-        prev_hash: event.prevHash,
       };
     });
     await insertRows(ctx.db, ctx.schema, 'timeline', rows);

@@ -320,7 +320,6 @@ interface TimelineRow {
   actor_id: string | null;
   actor_role: string | null;
   command_id: string | null;
-  occurred_at: string | null;
   recorded_at: Date;
   details: Record<string, unknown>;
   hash: string;
@@ -496,16 +495,7 @@ export function proposalQueries(deps: QueryDeps) {
       : undefined;
     if (!vote || !voteId)
       return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
-    const [voters, ballots, present, decision] = await Promise.all([
-      rm
-        .selectFrom('voters')
-        .select(['voter_id', 'person_ids', 'unit_ids', 'area_centi_m2', 'heads', 'household_id'])
-        .where('community_id', '=', communityId)
-        .where('proposal_id', '=', proposalId)
-        .where('vote_id', '=', voteId)
-        .orderBy('transaction_id')
-        .orderBy('global_position')
-        .execute(),
+    const [ballots, present, decision] = await Promise.all([
       rm
         .selectFrom('ballots')
         .select(['voter_id', 'item_id', 'choice', 'ranking'])
@@ -531,14 +521,7 @@ export function proposalQueries(deps: QueryDeps) {
         .where(visibleAt(ctx.asOf))
         .executeTakeFirst(),
     ]);
-    const electorate: Voter[] = voters.map((v) => ({
-      voterId: v.voter_id,
-      personIds: v.person_ids,
-      unitIds: v.unit_ids,
-      areaCentiM2: Number(v.area_centi_m2),
-      heads: v.heads,
-      ...(v.household_id ? { householdId: v.household_id } : {}),
-    }));
+    const electorate = vote.electorate as Voter[];
     const byVoter = new Map<string, Record<string, ItemBallot>>();
     for (const b of ballots) {
       const items = byVoter.get(b.voter_id) ?? {};
@@ -647,7 +630,7 @@ export function proposalQueries(deps: QueryDeps) {
           summary: r.summary,
           actor: { id: r.actor_id, role: r.actor_role },
           commandId: r.command_id,
-          occurredAt: r.occurred_at,
+          occurredAt: typeof r.details.at === 'string' ? r.details.at : null,
           recordedAt: new Date(r.recorded_at).toISOString(),
           details: r.details,
           hash: r.hash,

@@ -102,7 +102,7 @@ export async function timelinePage(deps: QueryDeps, ctx: ReadContext, filter: Ti
       summary: r.summary,
       actor: { id: r.actor_id, role: r.actor_role },
       commandId: r.command_id,
-      occurredAt: r.occurred_at,
+      occurredAt: typeof r.details.at === 'string' ? r.details.at : null,
       recordedAt: r.recorded_at.toISOString(),
       details: r.details,
       hash: r.hash,

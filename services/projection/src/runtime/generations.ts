@@ -147,27 +147,31 @@ async function createGeneration(
   const generation = (last?.max ?? 0) + 1;
   const schema = schemaName(projection.name, generation);
   await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
-  await db
-    .insertInto('projection_generations')
-    .values({
-      projection: projection.name,
-      generation,
-      version: projection.version,
-      schema_name: schema,
-      status: 'building',
-    })
-    .execute();
+  // The row and its checkpoint together: a generation interrupted while its tables are being
+  // created is resumed (migrations are transactional), never left without a checkpoint.
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('projection_generations')
+      .values({
+        projection: projection.name,
+        generation,
+        version: projection.version,
+        schema_name: schema,
+        status: 'building',
+      })
+      .execute();
+    await trx
+      .insertInto('projection_checkpoints')
+      .values({
+        schema_name: schema,
+        projection: projection.name,
+        transaction_id: '0',
+        global_position: '0',
+        events: '0',
+      })
+      .execute();
+  });
   await migrateGeneration(db, projection, schema);
-  await db
-    .insertInto('projection_checkpoints')
-    .values({
-      schema_name: schema,
-      projection: projection.name,
-      transaction_id: '0',
-      global_position: '0',
-      events: '0',
-    })
-    .execute();
   if (status === 'active') {
     await indexGeneration(db, projection, schema);
     await db

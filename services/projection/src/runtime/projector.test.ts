@@ -17,6 +17,9 @@ import { rebuild } from './rebuild.ts';
 let store: PostgresEventStore;
 let db: Kysely<Database>;
 
+/** Read models the random commands fill (others may have tables they never reach). */
+const EXERCISED = ['timeline', 'registry', 'proposals', 'sessions'];
+
 const fast = {
   pollIntervalMs: 20,
   lockRetryMs: 50,
@@ -76,12 +79,12 @@ describe('projector runtime', () => {
         built.generations[i]!.schema,
       );
       for (const d of diff) {
-        expect({ ...d, rows: d.rows > 0 }).toEqual({
-          table: d.table,
+        expect(d, `${projection.name}.${d.table}`).toMatchObject({
           onlyInFirst: 0,
           onlyInSecond: 0,
-          rows: true,
         });
+        // The simulation reaches every table of these read models.
+        if (EXERCISED.includes(projection.name)) expect(d.rows, d.table).toBeGreaterThan(0);
       }
     }
     await switchTo(db, built.generations);

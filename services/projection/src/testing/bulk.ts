@@ -27,6 +27,8 @@ interface Row {
 
 export class BulkWriter {
   private rows: Row[] = [];
+  /** The flush in flight: generating goes on while the database inserts. */
+  private pending: Promise<void> = Promise.resolve();
   private readonly heads = new Map<string, { version: number; hash: string }>();
   written = 0;
 
@@ -75,7 +77,10 @@ export class BulkWriter {
       head = { version, hash };
     });
     this.heads.set(streamId, head);
-    if (this.rows.length >= this.flushEvery) await this.flush();
+    if (this.rows.length >= this.flushEvery) {
+      await this.pending;
+      this.pending = this.insert(this.takeRows());
+    }
     return {
       streamId,
       nextExpectedVersion: head.version,
@@ -85,11 +90,21 @@ export class BulkWriter {
     };
   }
 
-  /** One statement (and transaction) per flush, in the order appended. */
-  async flush(): Promise<void> {
+  private takeRows(): Row[] {
     const rows = this.rows;
-    if (rows.length === 0) return;
     this.rows = [];
+    return rows;
+  }
+
+  /** Writes everything appended so far. */
+  async flush(): Promise<void> {
+    await this.pending;
+    await this.insert(this.takeRows());
+  }
+
+  /** One statement (and transaction) per chunk, in the order appended. */
+  private async insert(rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
     const column = <K extends keyof Row>(k: K) => rows.map((r) => r[k]);
     await this.pool.query(
       `INSERT INTO es_events (stream_id, stream_version, type, schema_version, data, metadata,

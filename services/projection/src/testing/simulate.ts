@@ -34,6 +34,8 @@ export class Simulator {
   private readonly streamStates = new Map<string, Stream<unknown>>();
   private clock: number;
   private commandNo = 0;
+  /** Command ids must be unique across simulators writing to one store (idempotency). */
+  private readonly idPrefix: string;
   accepted = 0;
   readonly refusals = new Map<string, number>();
   refused = 0;
@@ -45,6 +47,7 @@ export class Simulator {
     start = Date.parse('2026-01-05T01:00:00.000Z'),
   ) {
     this.clock = start;
+    this.idPrefix = `sim${random.int(0, 2 ** 31)}`;
   }
 
   /** Moves the simulated clock on (notice periods, closing times). */
@@ -75,7 +78,7 @@ export class Simulator {
     }
     if (decided.length === 0) return undefined;
     this.commandNo += 1;
-    const commandId = `cmd-${this.commandNo}`;
+    const commandId = `${this.idPrefix}-${this.commandNo}`;
     const metadata: JsonObject = {
       commandId,
       actorId: actor.personId,
@@ -90,6 +93,7 @@ export class Simulator {
       decided.map((e) => ({ type: e.type, data: e.data as JsonObject, metadata })),
       { expected: stream.version, commandId },
     );
+    if (this.last.duplicate) throw new Error(`command id ${commandId} was used before`);
     let state = stream.state;
     for (const event of decided) state = decider.evolve(state, event);
     this.streamStates.set(streamId, { state, version: this.last.nextExpectedVersion });
