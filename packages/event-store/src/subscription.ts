@@ -21,7 +21,8 @@ const MAX_RETRY_DELAY_MS = 5000;
 /**
  * Catch-up then live: read batches until none is left, then wait for a wake-up hint or the
  * poll interval. The handler runs one batch at a time, in order; its failure stops the
- * subscription (`done` rejects). A failed read is retried from the same checkpoint.
+ * subscription (`done` rejects). A failed read does too, unless `onError` is given: then it is
+ * reported and retried from the same checkpoint with a growing delay.
  */
 export function pollingSubscription(input: PollingSubscriptionInput): Subscription {
   assertCheckpoint(input.from);
@@ -71,8 +72,10 @@ export function pollingSubscription(input: PollingSubscriptionInput): Subscripti
         failures = 0;
       } catch (error) {
         if (stopped) break;
+        // Without onError, a failed read stops the subscription (the caller decides what next).
+        if (!options.onError) throw error;
         failures += 1;
-        options.onError?.(error);
+        options.onError(error);
         await sleep(Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** Math.min(failures, 10)), false);
         continue;
       }

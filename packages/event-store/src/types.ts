@@ -118,8 +118,9 @@ export interface SubscribeOptions {
   /** Only events whose stream id starts with one of these prefixes. */
   streamPrefixes?: string[];
   /**
-   * Called when reading from the store failed; the subscription then retries from its last
-   * checkpoint with a growing delay (up to 5 s). A failing handler stops the subscription.
+   * Given: a failed read is reported here and retried from the last checkpoint with a growing
+   * delay (up to 5 s). Not given: a failed read stops the subscription (`done` rejects), as a
+   * failing handler always does. (EventStoreDB: a dropped subscription is always resubscribed.)
    */
   onError?: (error: unknown) => void;
 }
