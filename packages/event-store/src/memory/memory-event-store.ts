@@ -126,8 +126,9 @@ export class MemoryEventStore implements EventStore {
       if (group.commandId !== undefined) this.commands.set(group.commandId, result);
       results.push(result);
     }
-    this.streams.set(streamId, [...stream, ...added]);
-    this.all.push(...added);
+    for (const e of added) stream.push(e);
+    this.streams.set(streamId, stream);
+    for (const e of added) this.all.push(e);
     for (const wake of this.wakers) wake();
     return results;
   }
