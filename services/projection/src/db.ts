@@ -69,7 +69,7 @@ export interface TimelineTable {
   actor_role: string | null;
   command_id: string | null;
   recorded_at: Timestamp;
-  summary: string;
+  /** The event's data without its large fields; the line is worded from it when read. */
   details: Json<Record<string, unknown>>;
   /** The hash the read side witnessed (verification compares it with the store's). */
   hash: string;
@@ -210,8 +210,6 @@ export interface VotesTable extends Temporal {
   rule: Json<Record<string, unknown>>;
   items: Json<unknown[]>;
   totals: Json<{ voters: number; heads: number; areaCentiM2: number }>;
-  /** The frozen electorate: every voter with area and head-count weight. */
-  electorate: Json<unknown[]>;
   closes_at: string;
   allow_ballot_change: boolean;
   plan_method: string | null;
@@ -219,6 +217,16 @@ export interface VotesTable extends Temporal {
   opened_by: string;
   closed_at: string | null;
   closed_early: boolean | null;
+}
+
+/** The frozen electorate of a vote: every voter with area and head-count weight (append-only). */
+export interface ElectoratesTable {
+  community_id: string;
+  proposal_id: string;
+  vote_id: string;
+  electorate: Json<unknown[]>;
+  transaction_id: Int8;
+  global_position: Int8;
 }
 
 /** A voter's ballot on one item; every change is a new version (实名表决, history kept). */
@@ -455,6 +463,7 @@ export interface ReadModelTables {
   procedures: ProceduresTable;
   proposals: ProposalsTable;
   votes: VotesTable;
+  electorates: ElectoratesTable;
   ballots: BallotsTable;
   presence: PresenceTable;
   decisions: DecisionsTable;

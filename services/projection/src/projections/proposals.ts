@@ -14,6 +14,7 @@ function stages() {
   return {
     proposals: new TemporalStage('proposals', ['community_id', 'proposal_id']),
     votes: new TemporalStage('votes', ['community_id', 'proposal_id', 'vote_id']),
+    electorates: new AppendStage('electorates'),
     ballots: new TemporalStage('ballots', [
       'community_id',
       'proposal_id',
@@ -148,7 +149,6 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
           rule: d.rule,
           items: d.items,
           totals: d.totals,
-          electorate: d.electorate,
           closes_at: d.closesAt,
           allow_ballot_change: d.allowBallotChange,
           plan_method: d.planMethod ?? null,
@@ -159,6 +159,14 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
         },
         at,
       );
+      // Once, apart from the vote's versions: it never changes and can be large.
+      s.electorates.add({
+        community_id: cid,
+        proposal_id: pid,
+        vote_id: d.voteId,
+        electorate: d.electorate,
+        ...position,
+      });
       return;
     }
     case 'PresenceRecorded':
@@ -414,10 +422,12 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
 
 export const proposalsProjection: Projection = {
   name: 'proposals',
-  version: 1,
+  // 2: the electorate is kept once per vote, apart from the vote's versions.
+  version: 2,
   tables: [
     'proposals',
     'votes',
+    'electorates',
     'ballots',
     'presence',
     'decisions',
@@ -438,8 +448,8 @@ export const proposalsProjection: Projection = {
             ['procedure_template', 'text'],
             ['procedure_version', 'integer'],
             ['procedure_name', 'text'],
-            ['stages', 'jsonb'],
-            ['items', 'jsonb'],
+            ['stages', 'json'],
+            ['items', 'json'],
             ['on_behalf_of_party_id', 'text', 'null'],
             ['submitted_by', 'text'],
             ['submitted_role', 'text'],
@@ -467,10 +477,9 @@ export const proposalsProjection: Projection = {
           ['community_id', 'proposal_id', 'vote_id'],
           [
             ['stage_id', 'text'],
-            ['rule', 'jsonb'],
-            ['items', 'jsonb'],
-            ['totals', 'jsonb'],
-            ['electorate', 'jsonb'],
+            ['rule', 'json'],
+            ['items', 'json'],
+            ['totals', 'json'],
             ['closes_at', 'text'],
             ['allow_ballot_change', 'boolean'],
             ['plan_method', 'text', 'null'],
@@ -480,6 +489,15 @@ export const proposalsProjection: Projection = {
             ['closed_early', 'boolean', 'null'],
           ],
         );
+        await db.schema
+          .createTable('electorates')
+          .addColumn('community_id', 'text', (c) => c.notNull())
+          .addColumn('proposal_id', 'text', (c) => c.notNull())
+          .addColumn('vote_id', 'text', (c) => c.notNull())
+          .addColumn('electorate', 'json', (c) => c.notNull())
+          .addColumn('transaction_id', 'int8', (c) => c.notNull())
+          .addColumn('global_position', 'int8', (c) => c.notNull())
+          .execute();
         await createTemporalTable(
           db,
           'ballots',
@@ -519,10 +537,10 @@ export const proposalsProjection: Projection = {
             ['vote_id', 'text', 'null'],
             ['session_id', 'text', 'null'],
             ['session_item_id', 'text', 'null'],
-            ['rule', 'jsonb', 'null'],
-            ['totals', 'jsonb', 'null'],
-            ['items', 'jsonb'],
-            ['history', 'jsonb'],
+            ['rule', 'json', 'null'],
+            ['totals', 'json', 'null'],
+            ['items', 'json'],
+            ['history', 'json'],
             ['published_at', 'text', 'null'],
             ['publication_ends_at', 'text', 'null'],
             ['publication_deadline', 'text', 'null'],
@@ -589,6 +607,13 @@ export const proposalsProjection: Projection = {
     for (const stage of Object.values(stages())) {
       if (stage instanceof TemporalStage) await versionsIndex(db, stage.table, stage.keys);
     }
+    await db.schema
+      .createIndex('electorates_key')
+      .ifNotExists()
+      .on('electorates')
+      .columns(['community_id', 'proposal_id', 'vote_id'])
+      .unique()
+      .execute();
     await db.schema
       .createIndex('presence_vote')
       .ifNotExists()

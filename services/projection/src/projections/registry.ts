@@ -293,7 +293,7 @@ export const registryProjection: Projection = {
           [
             ['name', 'text'],
             ['kind', 'text'],
-            ['settings', 'jsonb'],
+            ['settings', 'json'],
             ['clerk_ids', TEXT_ARRAY],
             ['registered_at', 'text'],
             ['version', 'integer'],
@@ -307,7 +307,7 @@ export const registryProjection: Projection = {
             ['building', 'text'],
             ['label', 'text', 'null'],
             ['kind', 'text'],
-            ['areas', 'jsonb'],
+            ['areas', 'json'],
             ['area_centi_m2', 'int8'],
             ['developer_unsold', 'boolean'],
             ['owner_ids', TEXT_ARRAY],
@@ -381,7 +381,7 @@ export const registryProjection: Projection = {
             ['template_id', 'text'],
             ['procedure_version', 'integer'],
             ['name', 'text'],
-            ['stages', 'jsonb'],
+            ['stages', 'json'],
           ],
         );
       },

@@ -3,7 +3,6 @@ import type { Json, JsonObject, RecordedEvent } from '@yishi/event-store';
 import { sql } from 'kysely';
 import type { Projection, ProjectionContext } from './projection.ts';
 import { sessionOfStream } from './sessions.ts';
-import { summarise } from './summaries.ts';
 import { insertRows } from './temporal.ts';
 
 // 时间线: one line per event of every stream, with who, when, which command and the hash the
@@ -46,7 +45,8 @@ function splitStream(streamId: string): [string, string | undefined] {
 
 export const timelineProjection: Projection = {
   name: 'timeline',
-  version: 1,
+  // 2: lines are worded when read (summarise), not stored.
+  version: 2,
   tables: ['timeline', 'timeline_agenda'],
   migrations: {
     '2026-11-22-001-timeline': {
@@ -66,8 +66,7 @@ export const timelineProjection: Projection = {
           .addColumn('actor_role', 'text')
           .addColumn('command_id', 'text')
           .addColumn('recorded_at', 'timestamptz', (c) => c.notNull())
-          .addColumn('summary', 'text', (c) => c.notNull())
-          .addColumn('details', 'jsonb', (c) => c.notNull())
+          .addColumn('details', 'json', (c) => c.notNull())
           .addColumn('hash', 'text', (c) => c.notNull())
           .execute();
         await db.schema
@@ -152,7 +151,6 @@ export const timelineProjection: Projection = {
         actor_role: text(meta.actorRole),
         command_id: text(meta.commandId),
         recorded_at: event.recordedAt,
-        summary: summarise(event.type, event.data),
         details: details(event.data),
         hash: event.hash,
       };

@@ -7,9 +7,11 @@ import {
   type VoteRule,
   type Voter,
 } from '@yishi/domain';
+import type { JsonObject } from '@yishi/event-store';
 import { addRoute, createRouter, problem } from '@yishi/platform';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db.ts';
+import { summarise } from '../projections/summaries.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
@@ -316,7 +318,6 @@ interface TimelineRow {
   stream_id: string;
   stream_version: number;
   type: string;
-  summary: string;
   actor_id: string | null;
   actor_role: string | null;
   command_id: string | null;
@@ -521,7 +522,14 @@ export function proposalQueries(deps: QueryDeps) {
         .where(visibleAt(ctx.asOf))
         .executeTakeFirst(),
     ]);
-    const electorate = vote.electorate as Voter[];
+    const frozen = await rm
+      .selectFrom('electorates')
+      .select('electorate')
+      .where('community_id', '=', communityId)
+      .where('proposal_id', '=', proposalId)
+      .where('vote_id', '=', voteId)
+      .executeTakeFirst();
+    const electorate = (frozen?.electorate ?? []) as Voter[];
     const byVoter = new Map<string, Record<string, ItemBallot>>();
     for (const b of ballots) {
       const items = byVoter.get(b.voter_id) ?? {};
@@ -627,7 +635,7 @@ export function proposalQueries(deps: QueryDeps) {
           streamId: r.stream_id,
           streamVersion: r.stream_version,
           type: r.type,
-          summary: r.summary,
+          summary: summarise(r.type, r.details as JsonObject),
           actor: { id: r.actor_id, role: r.actor_role },
           commandId: r.command_id,
           occurredAt: typeof r.details.at === 'string' ? r.details.at : null,

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { parseCheckpoint } from '@yishi/event-store';
+import { type JsonObject, parseCheckpoint } from '@yishi/event-store';
 import { addRoute, createRouter } from '@yishi/platform';
 import { sql } from 'kysely';
+import { summarise } from '../projections/summaries.ts';
 import { recordedBy } from '../projections/temporal.ts';
 import {
   AsOfInfo,
@@ -99,7 +100,7 @@ export async function timelinePage(deps: QueryDeps, ctx: ReadContext, filter: Ti
       streamId: r.stream_id,
       streamVersion: r.stream_version,
       type: r.type,
-      summary: r.summary,
+      summary: summarise(r.type, r.details as JsonObject),
       actor: { id: r.actor_id, role: r.actor_role },
       commandId: r.command_id,
       occurredAt: typeof r.details.at === 'string' ? r.details.at : null,

@@ -9,7 +9,10 @@ export interface CatchUpOptions {
   signal?: AbortSignal;
   /** Stop (throw) as soon as one of these leases ends. */
   leases?: readonly Lease[];
+  /** Events applied by every target so far (the slowest one's progress). */
   onBatch?: (events: number, checkpoint: Checkpoint) => void;
+  /** Batches a projection may lag behind the reader (default 4). */
+  window?: number;
 }
 
 export class LeaseEndedError extends Error {
@@ -21,8 +24,9 @@ export class LeaseEndedError extends Error {
 
 /**
  * Reads the global order once for all targets (which start at the same checkpoint) until there
- * is nothing more, applying each batch to each of them (its rows and checkpoint in one
- * transaction). The next batch is read while the current one is written.
+ * is nothing more. Each target applies the batches in order, each batch with its checkpoint in
+ * one transaction, at its own pace up to `window` batches behind the reader: the database works
+ * on several projections while the next events are read.
  */
 export async function catchUp(
   store: EventStore,
@@ -46,15 +50,66 @@ export async function catchUp(
       leaseEnded = true;
     });
   }
-  let pending: Promise<ReadAllResult> = store.readAll(first.checkpoint, options.batchSize);
-  for (;;) {
-    const batch = await pending;
-    if (batch.events.length === 0 || options.signal?.aborted) return;
-    pending = store.readAll(batch.checkpoint, options.batchSize);
-    pending.catch(() => {});
-    if (leaseEnded) throw new LeaseEndedError();
-    // Each projection in its own transaction, at the same time: the database works on all.
-    await Promise.all(targets.map((t) => applyBatch(db, [t], batch.events, batch.checkpoint)));
-    options.onBatch?.(batch.events.length, batch.checkpoint);
-  }
+  const window = options.window ?? 4;
+  const batches: ReadAllResult[] = [];
+  let readerDone = false;
+  let failure: unknown;
+  const applied = targets.map(() => 0);
+  let reported = 0;
+  const waiting = new Set<() => void>();
+  const changed = () => new Promise<void>((r) => waiting.add(r));
+  const notify = () => {
+    for (const wake of waiting) wake();
+    waiting.clear();
+  };
+
+  const worker = async (target: Target, i: number) => {
+    for (;;) {
+      if (failure !== undefined) return;
+      const batch = batches[applied[i]!];
+      if (!batch) {
+        if (readerDone) return;
+        await changed();
+        continue;
+      }
+      if (leaseEnded) throw new LeaseEndedError();
+      await applyBatch(db, [target], batch.events, batch.checkpoint);
+      applied[i]! += 1;
+      const slowest = Math.min(...applied);
+      while (reported < slowest) {
+        const done = batches[reported]!;
+        options.onBatch?.(done.events.length, done.checkpoint);
+        // Every target has it: the batch can go.
+        (batches as (ReadAllResult | undefined)[])[reported] = undefined;
+        reported += 1;
+      }
+      notify();
+    }
+  };
+
+  const reader = async () => {
+    let from = first.checkpoint;
+    for (;;) {
+      if (failure !== undefined || options.signal?.aborted) break;
+      if (batches.length - Math.min(...applied) >= window) {
+        await changed();
+        continue;
+      }
+      const batch = await store.readAll(from, options.batchSize);
+      if (batch.events.length === 0) break;
+      batches.push(batch);
+      from = batch.checkpoint;
+      notify();
+    }
+    readerDone = true;
+    notify();
+  };
+
+  const guard = (task: Promise<void>) =>
+    task.catch((error: unknown) => {
+      failure ??= error;
+      notify();
+    });
+  await Promise.all([guard(reader()), ...targets.map((t, i) => guard(worker(t, i)))]);
+  if (failure !== undefined) throw failure;
 }

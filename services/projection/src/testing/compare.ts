@@ -9,7 +9,10 @@ export interface TableDifference {
   rows: number;
 }
 
-/** Compares the contents of a projection's tables in two generation schemas (as multisets). */
+/**
+ * Compares the contents of a projection's tables in two generation schemas (as multisets of
+ * rows in their text form: json columns have no equality operator).
+ */
 export async function compareGenerations(
   db: Kysely<Database>,
   projection: Projection,
@@ -21,8 +24,8 @@ export async function compareGenerations(
     const a = sql.table(`${first}.${table}`);
     const b = sql.table(`${second}.${table}`);
     const { rows } = await sql<{ only_a: number; only_b: number; n: number }>`
-      SELECT (SELECT count(*) FROM (SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b}) x)::int AS only_a,
-             (SELECT count(*) FROM (SELECT * FROM ${b} EXCEPT ALL SELECT * FROM ${a}) y)::int AS only_b,
+      SELECT (SELECT count(*) FROM (SELECT r::text FROM ${a} r EXCEPT ALL SELECT r::text FROM ${b} r) x)::int AS only_a,
+             (SELECT count(*) FROM (SELECT r::text FROM ${b} r EXCEPT ALL SELECT r::text FROM ${a} r) y)::int AS only_b,
              (SELECT count(*) FROM ${a})::int AS n`.execute(db);
     const row = rows[0]!;
     out.push({ table, onlyInFirst: row.only_a, onlyInSecond: row.only_b, rows: row.n });
