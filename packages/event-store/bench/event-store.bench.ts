@@ -82,7 +82,7 @@ const median = (values: number[]) => {
 };
 
 async function main(): Promise<void> {
-  const parent = await mkdtemp(join(tmpdir(), 'yishi-bench-'));
+  const parent = await mkdtemp(join(tmpdir(), 'yishi-event-store-bench-'));
   const port = await freePort();
   console.log(`PostgreSQL with durable defaults (fsync on) in ${parent}, port ${port}`);
   reportLoad('before');
