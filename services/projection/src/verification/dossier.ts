@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { type ProposalEvent, upcastEvent, verifyDecisions } from '@yishi/domain';
 import {
   type Checkpoint,
   chainHash,
@@ -172,8 +173,8 @@ export interface DossierReport {
 
 /**
  * Offline verification: every stream must be whole from its first event, each event's hash
- * must be sha256(prev_hash ‖ canonical JSON) of what it says, and the decision summary must be
- * what the events state.
+ * must be sha256(prev_hash ‖ canonical JSON) of what it says, the decision summary must be what
+ * the events state, and every tallied decision must be what its rule gives for its ballots.
  */
 export function verifyDossier(input: unknown): DossierReport {
   const parsed = Dossier.safeParse(input);
@@ -235,6 +236,35 @@ export function verifyDossier(input: unknown): DossierReport {
       streams: dossier.streams.length,
       events,
       problem: 'the decision summary differs from what the events state',
+    };
+  }
+  // Each tallied decision, recomputed from the frozen rule and electorate and the ballots.
+  let read: ProposalEvent[];
+  try {
+    read = proposalStream.events.map(
+      (e) =>
+        upcastEvent({
+          type: e.type,
+          data: e.data,
+          schemaVersion: e.schemaVersion,
+        }) as ProposalEvent,
+    );
+  } catch (error) {
+    return {
+      ok: false,
+      streams: dossier.streams.length,
+      events,
+      problem: `an event cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+  // Compared as values: the store's jsonb orders keys its own way, so the text forms differ.
+  const differing = verifyDecisions(read).find((d) => !isDeepStrictEqual(d.recorded, d.recomputed));
+  if (differing) {
+    return {
+      ok: false,
+      streams: dossier.streams.length,
+      events,
+      problem: `the decision of vote ${differing.voteId} differs from its recomputation from the ballots`,
     };
   }
   return { ok: true, streams: dossier.streams.length, events };
