@@ -290,6 +290,59 @@ export class Simulator {
     if (r.chance(0.3)) await send('RateSatisfaction', { rating: 5, comment: '改评' }, owner('o1'));
   }
 
+  /** An owners' vote (Art. 278) open until `closesAt`, on one motion, for owners o1…o`voters`. */
+  async openVote(
+    communityId: string,
+    proposalId: string,
+    voters: number,
+    closesAt: Date,
+  ): Promise<void> {
+    const convener: Actor = { personId: 'conv', role: 'convener' };
+    const send = (type: ProposalCommand['type'], data: object, actor: Actor) =>
+      this.proposal(communityId, proposalId, type, data, actor);
+    await send(
+      'SubmitProposal',
+      {
+        communityId,
+        proposalId,
+        title: '加装电梯',
+        description: '全体业主表决。',
+        procedure: 'owners-joint-decision',
+        items: [
+          {
+            itemId: 'fund',
+            title: '使用维修资金',
+            kind: 'motion',
+            matter: 'maintenance-fund-use',
+            options: [],
+          },
+        ],
+      },
+      { personId: 'o1', role: 'owner' },
+    );
+    await send('GiveNotice', { text: '表决公告' }, convener);
+    this.advance(16);
+    const opened = await send(
+      'OpenVoting',
+      {
+        rule: { kind: 'owners-278', deemedConsent: false, countParking: false },
+        closesAt: closesAt.toISOString(),
+        electorate: Array.from({ length: voters }, (_, i) => ({
+          voterId: `o${i + 1}`,
+          personIds: [`o${i + 1}`],
+          unitIds: [`u${i + 1}`],
+          areaCentiM2: 8000 + (i % 5000),
+          heads: 1,
+        })),
+      },
+      convener,
+    );
+    if (!opened)
+      throw new Error(
+        `voting on ${proposalId} did not open: ${[...this.refusals.keys()].join(', ')}`,
+      );
+  }
+
   /**
    * A community consultation (城乡社区协商) decided by a residents' meeting (居民会议): agenda,
    * notice, deliberation, a vote with presence (签到), publication, implementation, feedback.

@@ -1,0 +1,311 @@
+// Projection benchmark (pnpm --filter @yishi/projection bench): against a durable embedded
+// PostgreSQL,
+// 1. rebuild of every read model from 1,000,000 generated realistic events: events/s and RSS,
+// 2. query latency: history and tally of a proposal with 10,000 ballots, the decision register
+//    with 1,000 decisions,
+// 3. projection lag while the command service (its own process) takes 1,000 ballots a second.
+// BENCH_EVENTS and BENCH_LAG_SECONDS scale it down for a quick look.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Checkpoint,
+  checkpointReached,
+  PostgresEventStore,
+  parseCheckpoint,
+} from '@yishi/event-store';
+import { ensureDatabase, freePort, startLocalPostgres } from '@yishi/local-postgres';
+import { createVerifier, issueToken } from '@yishi/platform';
+import { createApp } from '../src/app.ts';
+import { createDb, poolOf } from '../src/db.ts';
+import { migrateReadModels } from '../src/migrations/index.ts';
+import { projections } from '../src/projections/index.ts';
+import { Projector } from '../src/runtime/projector.ts';
+import { BulkWriter } from '../src/testing/bulk.ts';
+import { generateDistrict } from '../src/testing/generate.ts';
+import { Random } from '../src/testing/random.ts';
+import { Simulator } from '../src/testing/simulate.ts';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 20);
+const RATE = 1000;
+const BIG_VOTERS = 12_000;
+const DECISIONS = 1000;
+const secret = 'bench-secret-bench-secret-bench-secret';
+const tokenConfig = {
+  issuer: 'yishi',
+  audience: 'yishi',
+  secret: new TextEncoder().encode(secret),
+};
+
+function bench(name: string, value: number, unit: string): void {
+  console.log(`BENCH ${JSON.stringify({ name, value: Number(value.toFixed(3)), unit })}`);
+}
+const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+function runNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'yishi-projection-bench-'));
+  const server = await startLocalPostgres({ dataDir: join(dir, 'pg'), port: await freePort() });
+  const url = await ensureDatabase(server.adminUrl, 'bench');
+  const store = new PostgresEventStore({ connectionString: url });
+  await store.init();
+  const db = createDb(url, 30);
+  await migrateReadModels(db);
+  let command: ReturnType<typeof spawn> | undefined;
+  try {
+    // ---- 1. generate ------------------------------------------------------------------------
+    console.log(`generating ${EVENTS.toLocaleString('en')} events…`);
+    const writer = new BulkWriter(poolOf(db), 10_000);
+    const sim = new Simulator(writer, new Random(1));
+    await sim.registerCommunity('bench');
+    await sim.ownersDecision('bench', 'big', BIG_VOTERS, true);
+    for (let i = 1; i <= DECISIONS; i++) await sim.ownersDecision('bench', `d${i}`, 6, true);
+    await generateDistrict(sim, {
+      events: EVENTS,
+      count: () => writer.count,
+      random: new Random(2),
+    });
+    await writer.flush();
+    const generated = writer.written;
+    console.log(`  ${generated.toLocaleString('en')} events in the store`);
+
+    // ---- 2. rebuild (its own process: its memory is measured alone) ---------------------------
+    console.log('rebuilding every read model from zero…');
+    const child = runNode(join(import.meta.dirname, 'rebuild-child.ts'), [url]);
+    const out: Buffer[] = [];
+    child.stdout?.on('data', (d: Buffer) => out.push(d));
+    await new Promise<void>((resolve, reject) =>
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`rebuild exited ${code}`)),
+      ),
+    );
+    const result = JSON.parse(Buffer.concat(out).toString('utf8')) as {
+      events: number;
+      applyMs: number;
+      totalMs: number;
+      samples: { ms: number; events: number; rssMb: number }[];
+    };
+    const rate = result.events / (result.totalMs / 1000);
+    const peak = Math.max(...result.samples.map((s) => s.rssMb));
+    const atQuarter = [0.25, 0.5, 0.75, 1].map(
+      (q) => result.samples.find((s) => s.events >= q * result.events)?.rssMb ?? peak,
+    );
+    console.log(
+      `  ${result.events.toLocaleString('en')} events: applied in ${(result.applyMs / 1000).toFixed(1)} s, ` +
+        `with query indexes ${(result.totalMs / 1000).toFixed(1)} s → ${Math.round(rate).toLocaleString('en')} events/s ` +
+        `(${Math.round(result.events / (result.applyMs / 1000)).toLocaleString('en')} events/s before the indexes)`,
+    );
+    console.log(
+      `  RSS peak ${peak} MB; at 25/50/75/100 % of the events: ${atQuarter.join(' / ')} MB`,
+    );
+
+    // ---- 3. queries ---------------------------------------------------------------------------
+    const verify = createVerifier(tokenConfig);
+    const app = createApp({ db, store, verify, projectors: [] });
+    const official = await issueToken(tokenConfig, {
+      personId: 'o',
+      role: 'official',
+      communities: ['*'],
+    });
+    const timeQuery = async (path: string, n = 200) => {
+      const latencies: number[] = [];
+      for (let i = 0; i < n + 10; i++) {
+        const t0 = performance.now();
+        const res = await app.request(path, { headers: { authorization: `Bearer ${official}` } });
+        const body = await res.text();
+        if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 200)}`);
+        if (i >= 10) latencies.push(performance.now() - t0);
+      }
+      return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    };
+    const ballots = await db
+      .withSchema(
+        (
+          await db
+            .selectFrom('projection_generations')
+            .select('schema_name')
+            .where('projection', '=', 'proposals')
+            .where('status', '=', 'active')
+            .executeTakeFirstOrThrow()
+        ).schema_name,
+      )
+      .selectFrom('ballots')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('proposal_id', '=', 'big')
+      .where('community_id', '=', 'bench')
+      .executeTakeFirstOrThrow();
+    console.log(
+      `queries (in-process, over the app's router; proposal with ${ballots.n} ballot versions):`,
+    );
+    const history = await timeQuery('/v1/communities/bench/proposals/big/history');
+    const historyAll = await timeQuery(
+      '/v1/communities/bench/proposals/big/history?limit=10000',
+      50,
+    );
+    const tally = await timeQuery('/v1/communities/bench/proposals/big/tally', 100);
+    const register = await timeQuery('/v1/communities/bench/decisions?limit=1000', 100);
+    const registerCsv = await timeQuery('/v1/communities/bench/decisions.csv?limit=1000', 50);
+    console.log(`  history, first page (500)  p50 ${ms(history.p50)}  p99 ${ms(history.p99)}`);
+    console.log(
+      `  history, all (~10,000)     p50 ${ms(historyAll.p50)}  p99 ${ms(historyAll.p99)}`,
+    );
+    console.log(`  tally (12,000 voters)      p50 ${ms(tally.p50)}  p99 ${ms(tally.p99)}`);
+    console.log(`  decision register (1,000)  p50 ${ms(register.p50)}  p99 ${ms(register.p99)}`);
+    console.log(
+      `  register as CSV            p50 ${ms(registerCsv.p50)}  p99 ${ms(registerCsv.p99)}`,
+    );
+
+    // ---- 4. lag under 1,000 commands/s ---------------------------------------------------------
+    const commands = LAG_SECONDS * RATE;
+    console.log(
+      `projection lag while the command service takes ${RATE} ballots/s for ${LAG_SECONDS} s…`,
+    );
+    const setup = new Simulator(store, new Random(3), Date.now() - 20 * 86_400_000);
+    await setup.registerCommunity('lag');
+    await setup.openVote('lag', 'lift', commands + 1000, new Date(Date.now() + 2 * 86_400_000));
+    const pending: { at: Checkpoint; acked: number }[] = [];
+    const lags: number[] = [];
+    const live: Projector[] = [];
+    const settle = () => {
+      if (pending.length === 0 || live.length < projections.length) return;
+      let slowest = live[0]!.position;
+      for (const p of live) if (!checkpointReached(p.position, slowest)) slowest = p.position;
+      const now = performance.now();
+      for (let i = pending.length - 1; i >= 0; i--) {
+        if (checkpointReached(slowest, pending[i]!.at)) {
+          lags.push(now - pending[i]!.acked);
+          pending.splice(i, 1);
+        }
+      }
+    };
+    for (const p of projections) live.push(new Projector(store, db, p, { onBatch: settle }));
+    for (const p of live) await p.start();
+    const head = setup.last!.checkpoint;
+    for (const p of live) await p.waitFor(head, 120_000);
+
+    const port = await freePort();
+    command = runNode(join(import.meta.dirname, '../../command/src/server.ts'), [], {
+      DATABASE_URL: url,
+      COMMAND_PORT: String(port),
+      HOST: '127.0.0.1',
+      JWT_SECRET: secret,
+      LOG_LEVEL: 'warn',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      if (i > 300) throw new Error('the command service did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const tokens = await Promise.all(
+      Array.from({ length: commands }, (_, i) =>
+        issueToken(tokenConfig, { personId: `o${i + 1}`, role: 'owner', communities: ['lag'] }),
+      ),
+    );
+    const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+    const body = JSON.stringify({ choices: [{ itemId: 'fund', choice: 'yes' }] });
+    let failures = 0;
+    let firstFailure = '';
+    const send = (i: number) =>
+      new Promise<void>((resolve) => {
+        const req = request(
+          {
+            agent,
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/v1/communities/lag/proposals/lift/cast-ballot',
+            headers: {
+              authorization: `Bearer ${tokens[i]}`,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              const position =
+                res.statusCode === 201
+                  ? parseCheckpoint((JSON.parse(text) as { position: string }).position)
+                  : undefined;
+              if (position) {
+                pending.push({ at: position, acked: performance.now() });
+                settle();
+              } else {
+                failures += 1;
+                firstFailure ||= `${res.statusCode} ${text.slice(0, 200)}`;
+              }
+              resolve();
+            });
+          },
+        );
+        req.on('error', (e) => {
+          failures += 1;
+          firstFailure ||= String(e);
+          resolve();
+        });
+        req.end(body);
+      });
+    const inFlight: Promise<void>[] = [];
+    const started = performance.now();
+    let sent = 0;
+    while (sent < commands) {
+      const due = Math.min(commands, Math.floor(((performance.now() - started) / 1000) * RATE));
+      while (sent < due) inFlight.push(send(sent++));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(inFlight);
+    const loadSeconds = (performance.now() - started) / 1000;
+    for (let i = 0; i < 100 && pending.length > 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    agent.destroy();
+    const lagP50 = percentile(lags, 50);
+    const lagP99 = percentile(lags, 99);
+    console.log(
+      `  ${commands - failures} ballots acknowledged in ${loadSeconds.toFixed(1)} s ` +
+        `(${Math.round((commands - failures) / loadSeconds)}/s), ${failures} refused or failed${firstFailure ? ` (first: ${firstFailure})` : ''}`,
+    );
+    console.log(
+      `  lag from acknowledgement to every read model: p50 ${ms(lagP50)}  p99 ${ms(lagP99)}  (${pending.length} never seen)`,
+    );
+    for (const p of live) await p.stop();
+
+    bench('projection.rebuild', rate, 'events/s');
+    bench('projection.rebuild_rss', peak, 'MB');
+    bench('projection.lag_p99', lagP99, 'ms');
+    bench('projection.history_p99', history.p99, 'ms');
+  } finally {
+    command?.kill('SIGTERM');
+    await db.destroy();
+    await store.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
