@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@yishi/event-store';
 import type { Kysely, Migration } from 'kysely';
 import type { Database, ReadModelTables } from '../db.ts';
+import type { Insert } from './temporal.ts';
 
 /** What a projection gets to write one batch: the transaction and its generation's schema. */
 export interface ProjectionContext {
@@ -9,6 +10,11 @@ export interface ProjectionContext {
   /** The same transaction scoped to the generation's schema. */
   rm: Kysely<Database>;
   schema: string;
+  /**
+   * Inserts rows into one of the generation's tables: binary COPY in the batch transaction.
+   * Without it (a hand-made context), one INSERT from JSON.
+   */
+  insert?: Insert;
 }
 
 /**

@@ -637,8 +637,13 @@ export const proposalsProjection: Projection = {
   },
   async apply(ctx, events) {
     const s = stages();
-    await applyInTwoPasses(ctx.db, ctx.schema, Object.values(s), events, (event, at) =>
-      handle(s, event, at),
+    await applyInTwoPasses(
+      ctx.db,
+      ctx.schema,
+      Object.values(s),
+      events,
+      (event, at) => handle(s, event, at),
+      ctx.insert,
     );
   },
 };

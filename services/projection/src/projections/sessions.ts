@@ -384,8 +384,13 @@ export const sessionsProjection: Projection = {
   },
   async apply(ctx, events) {
     const s = stages();
-    await applyInTwoPasses(ctx.db, ctx.schema, Object.values(s), events, (event, at) =>
-      handle(s, event, at),
+    await applyInTwoPasses(
+      ctx.db,
+      ctx.schema,
+      Object.values(s),
+      events,
+      (event, at) => handle(s, event, at),
+      ctx.insert,
     );
   },
 };

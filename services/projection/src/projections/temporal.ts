@@ -145,7 +145,7 @@ export class TemporalStage<N extends TemporalTableName> {
     if (current) this.put(change(current), at);
   }
 
-  async flush(db: Kysely<Database>, schema: string): Promise<void> {
+  async flush(db: Kysely<Database>, schema: string, insert?: Insert): Promise<void> {
     const table = sql.table(`${schema}.${this.table}`);
     const closes: Record<string, unknown>[] = [];
     const inserts: Record<string, unknown>[] = [];
@@ -185,9 +185,20 @@ export class TemporalStage<N extends TemporalTableName> {
          )}
            AND t.valid_to_tx IS NULL`.execute(db);
     }
-    await insertRows(db, schema, this.table, inserts);
+    await (insert ?? jsonInsert(db, schema))(this.table, inserts);
   }
 }
+
+/** Inserts rows into a read-model table of the batch's generation. */
+export type Insert = (
+  table: keyof ReadModelTables,
+  rows: readonly Record<string, unknown>[],
+) => Promise<void>;
+
+export const jsonInsert =
+  (db: Kysely<Database>, schema: string): Insert =>
+  (table, rows) =>
+    insertRows(db, schema, table, rows);
 
 /**
  * Inserts rows in one statement: a JSON array turned into rows of the table's own type (json,
@@ -269,17 +280,17 @@ export class AppendStage<N extends keyof ReadModelTables> {
     if (!this.collecting) this.rows.push(row);
   }
 
-  async flush(db: Kysely<Database>, schema: string): Promise<void> {
+  async flush(db: Kysely<Database>, schema: string, insert?: Insert): Promise<void> {
     const rows = this.rows;
     this.rows = [];
-    await insertRows(db, schema, this.table, rows);
+    await (insert ?? jsonInsert(db, schema))(this.table, rows);
   }
 }
 
 export interface Stage {
   collect(): void;
   loadCollected(db: Kysely<Database>, schema: string): Promise<void>;
-  flush(db: Kysely<Database>, schema: string): Promise<void>;
+  flush(db: Kysely<Database>, schema: string, insert?: Insert): Promise<void>;
 }
 
 /**
@@ -293,6 +304,7 @@ export async function applyInTwoPasses(
   stages: readonly Stage[],
   events: readonly RecordedEvent[],
   handle: (event: RecordedEvent, at: At) => void,
+  insert?: Insert,
 ): Promise<void> {
   if (events.length === 0) return;
   const ats = events.map(atOf);
@@ -300,5 +312,5 @@ export async function applyInTwoPasses(
   for (const [i, event] of events.entries()) handle(event, ats[i]!);
   for (const stage of stages) await stage.loadCollected(db, schema);
   for (const [i, event] of events.entries()) handle(event, ats[i]!);
-  for (const stage of stages) await stage.flush(db, schema);
+  for (const stage of stages) await stage.flush(db, schema, insert);
 }

@@ -3,7 +3,7 @@ import type { Json, JsonObject, RecordedEvent } from '@yishi/event-store';
 import { sql } from 'kysely';
 import type { Projection, ProjectionContext } from './projection.ts';
 import { sessionOfStream } from './sessions.ts';
-import { insertRows } from './temporal.ts';
+import { jsonInsert } from './temporal.ts';
 
 // 时间线: one line per event of every stream, with who, when, which command and the hash the
 // read side witnessed. It serves the histories, maps `asOf` times to positions, and lets
@@ -155,7 +155,7 @@ export const timelineProjection: Projection = {
         hash: event.hash,
       };
     });
-    await insertRows(ctx.db, ctx.schema, 'timeline', rows);
+    await (ctx.insert ?? jsonInsert(ctx.db, ctx.schema))('timeline', rows);
   },
 };
 
@@ -216,6 +216,6 @@ async function agendaOf(
       agenda.set(agendaKey(row.community_id, row.session_id, row.item_id), row.proposal_id);
     }
   }
-  await insertRows(ctx.db, ctx.schema, 'timeline_agenda', convened);
+  await (ctx.insert ?? jsonInsert(ctx.db, ctx.schema))('timeline_agenda', convened);
   return agenda;
 }

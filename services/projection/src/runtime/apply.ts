@@ -1,7 +1,9 @@
 import type { Checkpoint, RecordedEvent } from '@yishi/event-store';
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db.ts';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from 'kysely';
+import type pg from 'pg';
+import { type Database, poolOf } from '../db.ts';
 import type { Projection } from '../projections/projection.ts';
+import { copyRows } from './copy.ts';
 
 /** A projection writing into one generation, at a known checkpoint. */
 export interface Target {
@@ -29,13 +31,32 @@ export async function applyBatch(
   events: readonly RecordedEvent[],
   next: Checkpoint,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  // The batch's own connection and transaction, so that rows can be copied in (COPY) and
+  // written with typed queries in the same transaction.
+  const client = await poolOf(db).connect();
+  let failure: Error | undefined;
+  try {
+    await client.query('BEGIN');
     // Every statement of a batch looks rows up by key: index probes. A rebuild fills tables
     // faster than statistics follow, and stale statistics pick hash joins over whole tables.
-    await sql`SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off`.execute(
-      trx,
+    await client.query(
+      'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off',
     );
+    const trx = kyselyOn(client);
     for (const target of targets) {
+      if (events.length > 0) {
+        await target.projection.apply(
+          {
+            db: trx,
+            rm: trx.withSchema(target.schema),
+            schema: target.schema,
+            insert: (table, rows) => copyRows(client, target.schema, table, rows),
+          },
+          events,
+        );
+      }
+      // Last: a transaction gets its id at its first write, and readers of the event store wait
+      // for every older transaction id, so writes are kept to the end of the batch.
       const moved = await trx
         .updateTable('projection_checkpoints')
         .set({
@@ -49,13 +70,25 @@ export async function applyBatch(
         .where('global_position', '=', target.checkpoint.globalPosition.toString())
         .executeTakeFirst();
       if (moved.numUpdatedRows !== 1n) throw new CheckpointMovedError(target.schema);
-      if (events.length > 0) {
-        await target.projection.apply(
-          { db: trx, rm: trx.withSchema(target.schema), schema: target.schema },
-          events,
-        );
-      }
     }
-  });
+    await client.query('COMMIT');
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    // After a failure the connection is not reused: it may be broken or mid-COPY.
+    client.release(failure);
+  }
   for (const target of targets) target.checkpoint = next;
+}
+
+/** Typed queries on one client (the batch's transaction). */
+function kyselyOn(client: pg.PoolClient): Kysely<Database> {
+  const connection = {
+    query: client.query.bind(client),
+    release: () => {},
+  } as unknown as PostgresPoolClient;
+  const pool: PostgresPool = { connect: async () => connection, end: async () => {} };
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

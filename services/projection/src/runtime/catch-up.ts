@@ -11,7 +11,7 @@ export interface CatchUpOptions {
   leases?: readonly Lease[];
   /** Events applied by every target so far (the slowest one's progress). */
   onBatch?: (events: number, checkpoint: Checkpoint) => void;
-  /** Batches a projection may lag behind the reader (default 4). */
+  /** Batches a projection may lag behind the reader (default 2). */
   window?: number;
 }
 
@@ -50,7 +50,7 @@ export async function catchUp(
       leaseEnded = true;
     });
   }
-  const window = options.window ?? 4;
+  const window = options.window ?? 2;
   const batches: ReadAllResult[] = [];
   let readerDone = false;
   let failure: unknown;
