@@ -43,7 +43,10 @@ export const problemResponses = {
 export const notFound = { 404: { description: 'Not found', content: problemContent } };
 
 export const CommunityParams = z.object({
-  communityId: CommunityId.openapi({ param: { name: 'communityId', in: 'path' }, example: 'c1' }),
+  communityId: CommunityId.clone().openapi({
+    param: { name: 'communityId', in: 'path' },
+    example: 'c1',
+  }),
 });
 
 const POSITION = /^\d{1,20}:\d{1,20}$/;

@@ -28,7 +28,7 @@ import {
 import { TimelinePage } from './timeline.ts';
 
 const ProposalParams = CommunityParams.extend({
-  proposalId: Id.openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
+  proposalId: Id.clone().openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
 });
 
 const Proposal = z

@@ -18,7 +18,7 @@ import {
 // and correction.
 
 const SessionParams = CommunityParams.extend({
-  sessionId: Id.openapi({ param: { name: 'sessionId', in: 'path' }, example: 's1' }),
+  sessionId: Id.clone().openapi({ param: { name: 'sessionId', in: 'path' }, example: 's1' }),
 });
 
 const Signature = z.object({ partyId: z.string(), personId: z.string(), at: z.string() });

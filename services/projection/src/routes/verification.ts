@@ -76,7 +76,7 @@ const dossierRoute = createRoute({
   security: [{ bearer: [] }],
   request: {
     params: CommunityParams.extend({
-      proposalId: Id.openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
+      proposalId: Id.clone().openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
     }),
     query: ReadQuery,
   },
