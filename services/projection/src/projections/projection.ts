@@ -34,4 +34,9 @@ export interface Projection {
   /** Its tables, for comparisons and status. */
   tables: readonly (keyof ReadModelTables)[];
   apply(ctx: ProjectionContext, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * Whether events of this stream can change the read model. A live projector skips a batch
+   * with none (writing its checkpoint later); without it, every event counts.
+   */
+  concerns?(streamId: string): boolean;
 }

@@ -603,6 +603,7 @@ export const proposalsProjection: Projection = {
       },
     },
   },
+  concerns: (streamId) => streamId.startsWith('proposal-'),
   async indexes(db) {
     for (const stage of Object.values(stages())) {
       if (stage instanceof TemporalStage) await versionsIndex(db, stage.table, stage.keys);

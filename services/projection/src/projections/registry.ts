@@ -387,6 +387,7 @@ export const registryProjection: Projection = {
       },
     },
   },
+  concerns: (streamId) => streamId.startsWith('community-'),
   async indexes(db) {
     for (const stage of Object.values(stages())) await versionsIndex(db, stage.table, stage.keys);
   },

@@ -370,6 +370,7 @@ export const sessionsProjection: Projection = {
       },
     },
   },
+  concerns: (streamId) => streamId.startsWith('session-'),
   async indexes(db) {
     for (const stage of Object.values(stages())) {
       if (stage instanceof TemporalStage) await versionsIndex(db, stage.table, stage.keys);

@@ -30,6 +30,8 @@ export async function applyBatch(
   targets: readonly Target[],
   events: readonly RecordedEvent[],
   next: Checkpoint,
+  /** Events read before this batch that concern none of the targets (no rows to write). */
+  skipped = 0,
 ): Promise<void> {
   // The batch's own connection and transaction, so that rows can be copied in (COPY) and
   // written with typed queries in the same transaction.
@@ -62,7 +64,7 @@ export async function applyBatch(
         .set({
           transaction_id: next.transactionId.toString(),
           global_position: next.globalPosition.toString(),
-          events: sql<string>`events + ${events.length}`,
+          events: sql<string>`events + ${events.length + skipped}`,
           updated_at: new Date(),
         })
         .where('schema_name', '=', target.schema)

@@ -95,12 +95,14 @@ describe('projector runtime', () => {
         .map((g) => g.schema_name)
         .sort(),
     ).toEqual(built.generations.map((g) => g.schema).sort());
-    // Exactly once: the events applied equal the events in the store.
-    const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM es_events`.execute(
-      db,
-    );
-    for (const g of statuses.filter((s) => s.status !== 'dropped'))
-      expect(g.events).toBe(rows[0]!.n);
+    // Exactly once: each checkpoint counts the events up to it (a live projector writes the
+    // checkpoint of batches with nothing for it later, so it may stand a little behind).
+    const { rows } = await sql<{ schema_name: string; events: string; n: string }>`
+      SELECT c.schema_name, c.events::text AS events, (SELECT count(*) FROM es_events e
+        WHERE (e.transaction_id::text::int8, e.global_position) <= (c.transaction_id, c.global_position))::text AS n
+        FROM projection_checkpoints c`.execute(db);
+    expect(rows.length).toBeGreaterThanOrEqual(projections.length * 2);
+    for (const r of rows) expect(r.events, r.schema_name).toBe(r.n);
   });
 
   it('runs one active instance per projection; a standby takes over when it stops', async () => {

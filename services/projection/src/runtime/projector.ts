@@ -153,11 +153,30 @@ export class Projector {
     });
     this.state = 'active';
     this.logger.info({ schema: generation.schema }, 'projector active');
+    // Batches with nothing for this projection only move the position in memory; the checkpoint
+    // follows with the next batch that writes, or within a second. After a crash those events
+    // are read again and again change nothing.
+    let skipped = 0;
+    let persisted = performance.now();
+    const concerns = this.projection.concerns;
     const subscription = this.store.subscribe(
       this.checkpoint,
       async (events, checkpoint) => {
         if (leaseEnded) throw new Error('lease ended');
-        await applyBatch(this.db, [target], events, checkpoint);
+        const idle = concerns !== undefined && !events.some((e) => concerns(e.streamId));
+        if (idle && performance.now() - persisted < 1000) {
+          skipped += events.length;
+        } else {
+          await applyBatch(
+            this.db,
+            [target],
+            idle ? [] : events,
+            checkpoint,
+            skipped + (idle ? events.length : 0),
+          );
+          skipped = 0;
+          persisted = performance.now();
+        }
         this.checkpoint = checkpoint;
         this.wake();
         this.options.onBatch?.(events.length, checkpoint);
