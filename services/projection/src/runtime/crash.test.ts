@@ -45,15 +45,19 @@ beforeAll(async () => {
   });
   await writer.flush();
 }, 300_000);
+const children = new Set<ChildProcess>();
 afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
   await db?.destroy();
   await store?.close();
 });
 
 function startProjector(): { child: ChildProcess; started: Promise<void>; exited: Promise<void> } {
   const child = spawn(process.execPath, ['--import', 'tsx', script, url], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let output = '';
   const started = new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
@@ -112,24 +116,27 @@ describe('crash', () => {
     })();
 
     let midRun = 0;
-    // The next process starts (a standby, as in production) while the running one projects;
-    // then the running one is killed at a random moment, often in the middle of a batch.
     let running = startProjector();
-    await running.started;
-    for (let kill = 0; kill < KILLS; kill++) {
-      const next = startProjector();
-      await next.started;
-      await sleep(random.int(0, 400));
-      running.child.kill('SIGKILL');
-      await running.exited;
-      const counts = await appliedCounts();
-      if (Math.min(...counts.map((c) => c.events)) < (await head())) midRun += 1;
-      // Exactly once, whenever the process died.
-      for (const c of counts) expect(c.events, c.schema).toBe(c.upTo);
-      running = next;
+    try {
+      await running.started;
+      // The next process starts (a standby, as in production) while the running one projects;
+      // then the running one is killed at a random moment, often in the middle of a batch.
+      for (let kill = 0; kill < KILLS; kill++) {
+        const next = startProjector();
+        await next.started;
+        await sleep(random.int(0, 400));
+        running.child.kill('SIGKILL');
+        await running.exited;
+        const counts = await appliedCounts();
+        if (Math.min(...counts.map((c) => c.events)) < (await head())) midRun += 1;
+        // Exactly once, whenever the process died.
+        for (const c of counts) expect(c.events, c.schema).toBe(c.upTo);
+        running = next;
+      }
+    } finally {
+      appending = false;
+      await appender;
     }
-    appending = false;
-    await appender;
     while ((await head()) < TOTAL) await live.ownersDecision('live', `p${++proposals}`, 200);
     expect(midRun).toBeGreaterThan(KILLS / 2);
 

@@ -1,4 +1,10 @@
-import { type Checkpoint, checkpointReached, type EventStore, START } from '@yishi/event-store';
+import {
+  type Checkpoint,
+  checkpointReached,
+  type EventStore,
+  type RecordedEvent,
+  START,
+} from '@yishi/event-store';
 import { type Logger, silentLogger } from '@yishi/platform';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db.ts';
@@ -75,9 +81,10 @@ export class Projector {
   /** Prepares the active generation and starts following; does not wait for the lease. */
   async start(): Promise<void> {
     const generation = await ensureActiveGeneration(this.db, this.projection);
+    // New migrations apply to the generation in use. (Its query indexes were made when it
+    // started serving; making them again here would lock its tables against a running instance.)
     if (generation.version <= this.projection.version) {
       await migrateGeneration(this.db, this.projection, generation.schema);
-      await indexGeneration(this.db, this.projection, generation.schema);
     }
     await this.use(generation);
     this.running = this.run();
@@ -159,28 +166,43 @@ export class Projector {
     let skipped = 0;
     let persisted = performance.now();
     const concerns = this.projection.concerns;
+    // One write at a time: the subscription's batches and the timer's checkpoint.
+    let writes: Promise<void> = Promise.resolve();
+    const serially = (write: () => Promise<void>) => {
+      writes = writes.then(write);
+      return writes;
+    };
+    const persist = async (events: readonly RecordedEvent[], checkpoint: Checkpoint) => {
+      await applyBatch(this.db, [target], events, checkpoint, skipped);
+      skipped = 0;
+      persisted = performance.now();
+    };
+    let failed: (error: unknown) => void = () => {};
+    const timerFailure = new Promise<never>((_, reject) => {
+      failed = reject;
+    });
+    timerFailure.catch(() => {});
+    const timer = setInterval(() => {
+      if (skipped === 0 || performance.now() - persisted < 1000) return;
+      serially(async () => {
+        if (skipped > 0) await persist([], this.checkpoint);
+      }).catch(failed);
+    }, 1000);
     const subscription = this.store.subscribe(
       this.checkpoint,
-      async (events, checkpoint) => {
-        if (leaseEnded) throw new Error('lease ended');
-        const idle = concerns !== undefined && !events.some((e) => concerns(e.streamId));
-        if (idle && performance.now() - persisted < 1000) {
-          skipped += events.length;
-        } else {
-          await applyBatch(
-            this.db,
-            [target],
-            idle ? [] : events,
-            checkpoint,
-            skipped + (idle ? events.length : 0),
-          );
-          skipped = 0;
-          persisted = performance.now();
-        }
-        this.checkpoint = checkpoint;
-        this.wake();
-        this.options.onBatch?.(events.length, checkpoint);
-      },
+      (events, checkpoint) =>
+        serially(async () => {
+          if (leaseEnded) throw new Error('lease ended');
+          const idle = concerns !== undefined && !events.some((e) => concerns(e.streamId));
+          if (idle && performance.now() - persisted < 1000) skipped += events.length;
+          else if (idle) {
+            skipped += events.length;
+            await persist([], checkpoint);
+          } else await persist(events, checkpoint);
+          this.checkpoint = checkpoint;
+          this.wake();
+          this.options.onBatch?.(events.length, checkpoint);
+        }),
       {
         batchSize: this.options.batchSize ?? 1000,
         pollIntervalMs: this.options.pollIntervalMs ?? 1000,
@@ -189,8 +211,9 @@ export class Projector {
     const retired = this.watchRetired(generation);
     const stopped = new Promise<void>((r) => this.signal.addEventListener('abort', () => r()));
     try {
-      await Promise.race([subscription.done, lease.ended, retired.promise, stopped]);
+      await Promise.race([subscription.done, lease.ended, retired.promise, stopped, timerFailure]);
     } finally {
+      clearInterval(timer);
       retired.cancel();
       await subscription.stop();
       if (!this.signal.aborted) this.state = 'standby';

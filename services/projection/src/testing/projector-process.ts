@@ -23,6 +23,9 @@ const projectors = projections.map(
 );
 for (const p of projectors) await p.start();
 process.stdout.write('started\n');
+// The parent holds our stdin: when it goes (even killed), so do we.
+process.stdin.on('end', () => process.exit(1));
+process.stdin.resume();
 process.on('SIGTERM', () => {
   void (async () => {
     for (const p of projectors) await p.stop();
