@@ -173,6 +173,31 @@ describe('query API', () => {
     expect(list.items).toHaveLength(2);
   });
 
+  it('answers proposal and register queries as they stood before the decision (asOf)', async () => {
+    const history = (await (
+      await get('/v1/communities/c1/proposals/lift/history?limit=10000')
+    ).json()) as {
+      items: { type: string; position: string }[];
+    };
+    const decided = history.items.findIndex((i) => i.type === 'ProposalDecided');
+    const before = history.items[decided - 1]!.position;
+    const then = (await (await get(`/v1/communities/c1/proposals/lift?asOf=${before}`)).json()) as {
+      outcome: string | null;
+      stage: { kind: string };
+    };
+    expect(then).toMatchObject({ outcome: null, stage: { kind: 'decision' } });
+    const tally = (await (
+      await get(`/v1/communities/c1/proposals/lift/tally?asOf=${before}`)
+    ).json()) as {
+      provisional: boolean;
+    };
+    expect(tally.provisional).toBe(true);
+    const register = (await (await get(`/v1/communities/c1/decisions?asOf=${before}`)).json()) as {
+      items: { proposalId: string }[];
+    };
+    expect(register.items.map((d) => d.proposalId)).not.toContain('lift');
+  });
+
   it('tallies under the frozen rule; the recorded decision is what the read model recomputes', async () => {
     const tally = (await (
       await get(`/v1/communities/c1/proposals/lift/tally?minPosition=${position()}`)
