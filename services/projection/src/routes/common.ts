@@ -50,13 +50,23 @@ export const CommunityParams = z.object({
 });
 
 const POSITION = /^\d{1,20}:\d{1,20}$/;
+const INT8_MAX = 9_223_372_036_854_775_807n;
+/** Each number of a position fits the database's int8. */
+const fitsInt8 = (v: string) => v.split(':').every((n) => BigInt(n) <= INT8_MAX);
+/** Times PostgreSQL can compare (years 1 to 9999). */
+const storableTime = (v: string) => {
+  const year = new Date(v).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+};
 
 export const ReadQuery = z.object({
   asOf: z
     .string()
     .max(64)
     .refine(
-      (v) => POSITION.test(v) || /^\d{1,20}$/.test(v) || isIsoDateTime(v),
+      (v) =>
+        ((POSITION.test(v) || /^\d{1,20}$/.test(v)) && fitsInt8(v)) ||
+        (isIsoDateTime(v) && storableTime(v)),
       'a time (ISO 8601 with offset), a position "txid:pos" or a global position',
     )
     .optional()
@@ -68,16 +78,23 @@ export const ReadQuery = z.object({
   minPosition: z
     .string()
     .regex(POSITION, 'a position returned by the command service, e.g. 812:40')
+    .refine(fitsInt8, 'not a position')
     .optional()
     .openapi({ description: 'Wait (bounded) until the read model has passed this position' }),
 });
 export type ReadQuery = z.infer<typeof ReadQuery>;
+
+/** A date or time the database can compare, for ranges (`from`, `to`). */
+export const TimeBound = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .refine(storableTime, 'years 1 to 9999');
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(500).openapi({ example: 500 }),
   after: z
     .string()
     .regex(POSITION)
+    .refine(fitsInt8, 'not a position')
     .optional()
     .openapi({ description: 'Cursor: the `next` of the previous page' }),
 });

@@ -12,6 +12,7 @@ import {
   type ReadContext,
   ReadQuery,
   readContext,
+  TimeBound,
   withAsOf,
 } from './common.ts';
 
@@ -65,16 +66,8 @@ const Decision = z
   .openapi('Decision');
 
 const RegisterQuery = ReadQuery.extend({
-  from: z.iso
-    .datetime({ offset: true })
-    .or(z.iso.date())
-    .optional()
-    .openapi({ description: 'Decided at or after', example: '2026-01-01' }),
-  to: z.iso
-    .datetime({ offset: true })
-    .or(z.iso.date())
-    .optional()
-    .openapi({ description: 'Decided before', example: '2027-01-01' }),
+  from: TimeBound.optional().openapi({ description: 'Decided at or after', example: '2026-01-01' }),
+  to: TimeBound.optional().openapi({ description: 'Decided before', example: '2027-01-01' }),
   outcome: z.enum(['adopted', 'partly-adopted', 'rejected']).optional(),
   overdue: z
     .enum(['true', 'false'])

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { communityOfStream, Id } from '@yishi/domain';
-import type { EventStore } from '@yishi/event-store';
+import { type EventStore, isEventStoreError } from '@yishi/event-store';
 import { addRoute, createRouter, problem } from '@yishi/platform';
 import { exportDossier } from '../verification/dossier.ts';
 import { type Scope, verifyScope } from '../verification/verify.ts';
@@ -114,7 +114,17 @@ export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
       }
       scope = { kind: 'stream', streamId: stream };
     }
-    return c.json(await verifyScope(deps.store, scope, await witness()));
+    try {
+      return c.json(await verifyScope(deps.store, scope, await witness()));
+    } catch (error) {
+      // A stream id the store refuses (too long, characters it does not allow) is bad input.
+      if (isEventStoreError(error) && error.code !== 'store-unavailable') {
+        return problem(c, 400, 'invalid-input', error.message, {
+          errors: [{ field: 'query.stream', message: error.message }],
+        });
+      }
+      throw error;
+    }
   });
   addRoute(app, verifyEverything, async (c) => {
     if (!c.get('principal').communities.includes('*')) {
