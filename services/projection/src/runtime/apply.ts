@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { type Database, poolOf } from '../db.ts';
 import type { Projection } from '../projections/projection.ts';
 import { copyRows } from './copy.ts';
+import { toCurrentSchema } from './upcast.ts';
 
 /** A projection writing into one generation, at a known checkpoint. */
 export interface Target {
@@ -45,6 +46,7 @@ export async function applyBatch(
       'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off',
     );
     const trx = kyselyOn(client);
+    const current = events.map(toCurrentSchema);
     for (const target of targets) {
       if (events.length > 0) {
         await target.projection.apply(
@@ -54,7 +56,7 @@ export async function applyBatch(
             schema: target.schema,
             insert: (table, rows) => copyRows(client, target.schema, table, rows),
           },
-          events,
+          current,
         );
       }
       // Last: a transaction gets its id at its first write, and readers of the event store wait
