@@ -56,6 +56,18 @@ function runNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   });
 }
 
+/** Writes the history; its simulator (every stream's state) is garbage once this returns. */
+async function generate(pool: ReturnType<typeof poolOf>): Promise<number> {
+  const writer = new BulkWriter(pool, 10_000);
+  const sim = new Simulator(writer, new Random(1));
+  await sim.registerCommunity('bench');
+  await sim.ownersDecision('bench', 'big', BIG_VOTERS, true);
+  for (let i = 1; i <= DECISIONS; i++) await sim.ownersDecision('bench', `d${i}`, 6, true);
+  await generateDistrict(sim, { events: EVENTS, count: () => writer.count, random: new Random(2) });
+  await writer.flush();
+  return writer.written;
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'yishi-projection-bench-'));
   const server = await startLocalPostgres({ dataDir: join(dir, 'pg'), port: await freePort() });
@@ -68,18 +80,7 @@ async function main(): Promise<void> {
   try {
     // ---- 1. generate ------------------------------------------------------------------------
     console.log(`generating ${EVENTS.toLocaleString('en')} events…`);
-    const writer = new BulkWriter(poolOf(db), 10_000);
-    const sim = new Simulator(writer, new Random(1));
-    await sim.registerCommunity('bench');
-    await sim.ownersDecision('bench', 'big', BIG_VOTERS, true);
-    for (let i = 1; i <= DECISIONS; i++) await sim.ownersDecision('bench', `d${i}`, 6, true);
-    await generateDistrict(sim, {
-      events: EVENTS,
-      count: () => writer.count,
-      random: new Random(2),
-    });
-    await writer.flush();
-    const generated = writer.written;
+    const generated = await generate(poolOf(db));
     console.log(`  ${generated.toLocaleString('en')} events in the store`);
 
     // ---- 2. rebuild (its own process: its memory is measured alone) ---------------------------

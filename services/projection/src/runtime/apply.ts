@@ -33,6 +33,11 @@ export async function applyBatch(
   next: Checkpoint,
   /** Events read before this batch that concern none of the targets (no rows to write). */
   skipped = 0,
+  /**
+   * Commit without waiting for the disk (building a generation): a crash may lose the last
+   * batches, rows and checkpoint together, and they are simply applied again.
+   */
+  lazyCommit = false,
 ): Promise<void> {
   // The batch's own connection and transaction, so that rows can be copied in (COPY) and
   // written with typed queries in the same transaction.
@@ -43,7 +48,7 @@ export async function applyBatch(
     // Every statement of a batch looks rows up by key: index probes. A rebuild fills tables
     // faster than statistics follow, and stale statistics pick hash joins over whole tables.
     await client.query(
-      'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off',
+      `SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off${lazyCommit ? '; SET LOCAL synchronous_commit = off' : ''}`,
     );
     const trx = kyselyOn(client);
     const current = events.map(toCurrentSchema);

@@ -73,7 +73,7 @@ export async function catchUp(
         continue;
       }
       if (leaseEnded) throw new LeaseEndedError();
-      await applyBatch(db, [target], batch.events, batch.checkpoint);
+      await applyBatch(db, [target], batch.events, batch.checkpoint, 0, true);
       applied[i]! += 1;
       const slowest = Math.min(...applied);
       while (reported < slowest) {

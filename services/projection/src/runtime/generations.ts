@@ -124,13 +124,19 @@ export async function migrateGeneration(
   await runMigrator(migrator, `${projection.name} (${schema})`);
 }
 
-/** The indexes only queries need; created when a generation starts serving queries. */
+/**
+ * The indexes only queries need, and fresh statistics for the planner; done when a generation
+ * starts serving queries.
+ */
 export async function indexGeneration(
   db: Kysely<Database>,
   projection: Projection,
   schema: string,
 ): Promise<void> {
   await projection.indexes(db.withSchema(schema));
+  for (const table of projection.tables) {
+    await sql`ANALYZE ${sql.table(`${schema}.${table}`)}`.execute(db);
+  }
 }
 
 /** Creates the next generation: schema, tables and a checkpoint at the start. */
