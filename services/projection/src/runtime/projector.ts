@@ -108,14 +108,15 @@ export class Projector {
       try {
         const generation = await ensureActiveGeneration(this.db, this.projection);
         await this.use(generation);
-        if (generation.version > this.projection.version) {
-          // Built by newer code: this instance must not write into it.
+        if (generation.version !== this.projection.version) {
+          // Built by other code: this instance writes only into generations of its own version.
+          // An older one keeps serving queries (as it stood) while the new one is built.
+          if (generation.version < this.projection.version && this.options.upgrade !== false) {
+            this.upgrade();
+          }
           this.state = 'standby';
           await sleep(this.options.switchCheckMs ?? 1000, this.signal);
           continue;
-        }
-        if (generation.version < this.projection.version && this.options.upgrade !== false) {
-          this.upgrade();
         }
         const lease = await acquireLease(this.db, generation.schema, {
           retryMs: this.options.lockRetryMs ?? 1000,
