@@ -41,10 +41,23 @@ interface Entry<D> {
  * batch touches (one query), `get`/`put` while applying events in order, then `flush` (two
  * statements: close the replaced versions, insert the new ones).
  */
+/**
+ * The second pass reached a key the first pass did not note (a handler that touches a key only
+ * when state it read allows): the pass starts again with that key loaded.
+ */
+export class NotLoaded extends Error {
+  constructor(table: string) {
+    super(`${table}: a key the first pass did not note`);
+    this.name = 'NotLoaded';
+  }
+}
+
 export class TemporalStage<N extends TemporalTableName> {
   private readonly entries = new Map<string, Entry<Data<ReadModelTables[N]>>>();
   /** While collecting, reads and writes only note the keys the batch touches. */
   private collecting: Map<string, readonly string[]> | undefined;
+  /** Keys the second pass needed and did not have. */
+  private missing = new Map<string, readonly string[]>();
 
   constructor(
     readonly table: N,
@@ -65,6 +78,14 @@ export class TemporalStage<N extends TemporalTableName> {
     const keys = [...(this.collecting?.values() ?? [])];
     this.collecting = undefined;
     await this.load(db, schema, keys);
+  }
+
+  /** Forget the changes of a pass that is to be run again; load the keys it missed. */
+  async retry(db: Kysely<Database>, schema: string): Promise<void> {
+    for (const entry of this.entries.values()) entry.versions = [];
+    const missing = [...this.missing.values()];
+    this.missing = new Map();
+    await this.load(db, schema, missing);
   }
 
   /** Loads the current versions of `keys` (each a tuple in the order of `this.keys`). */
@@ -104,7 +125,10 @@ export class TemporalStage<N extends TemporalTableName> {
       return undefined;
     }
     const entry = this.entries.get(this.keyOf(key));
-    if (!entry) throw new Error(`${this.table}: key ${key.join('/')} was not loaded`);
+    if (!entry) {
+      this.missing.set(this.keyOf(key), key);
+      throw new NotLoaded(this.table);
+    }
     return entry.versions.at(-1)?.data ?? entry.stored;
   }
 
@@ -117,7 +141,10 @@ export class TemporalStage<N extends TemporalTableName> {
       return;
     }
     const entry = this.entries.get(key);
-    if (!entry) throw new Error(`${this.table}: key ${key} was not loaded`);
+    if (!entry) {
+      this.missing.set(key, values);
+      throw new NotLoaded(this.table);
+    }
     const last = entry.versions.at(-1);
     if (last && last.at.tx === at.tx && last.at.pos === at.pos) last.data = data;
     else entry.versions.push({ data, at });
@@ -276,6 +303,10 @@ export class AppendStage<N extends keyof ReadModelTables> {
     this.collecting = false;
   }
 
+  async retry(): Promise<void> {
+    this.rows = [];
+  }
+
   add(row: { [K in keyof ReadModelTables[N]]: SelectType<ReadModelTables[N][K]> }): void {
     if (!this.collecting) this.rows.push(row);
   }
@@ -290,13 +321,15 @@ export class AppendStage<N extends keyof ReadModelTables> {
 export interface Stage {
   collect(): void;
   loadCollected(db: Kysely<Database>, schema: string): Promise<void>;
+  retry(db: Kysely<Database>, schema: string): Promise<void>;
   flush(db: Kysely<Database>, schema: string, insert?: Insert): Promise<void>;
 }
 
 /**
  * Applies a batch in two passes over the same handler: the first notes the keys the events
  * touch, one query per table loads their current versions, the second makes the changes, and
- * a flush writes them. Handlers must derive the keys they touch from the events alone.
+ * a flush writes them. A key the second pass reaches that the first did not note (touched only
+ * when state allows) is loaded and the second pass runs again.
  */
 export async function applyInTwoPasses(
   db: Kysely<Database>,
@@ -311,6 +344,14 @@ export async function applyInTwoPasses(
   for (const stage of stages) stage.collect();
   for (const [i, event] of events.entries()) handle(event, ats[i]!);
   for (const stage of stages) await stage.loadCollected(db, schema);
-  for (const [i, event] of events.entries()) handle(event, ats[i]!);
+  for (;;) {
+    try {
+      for (const [i, event] of events.entries()) handle(event, ats[i]!);
+      break;
+    } catch (error) {
+      if (!(error instanceof NotLoaded)) throw error;
+      for (const stage of stages) await stage.retry(db, schema);
+    }
+  }
   for (const stage of stages) await stage.flush(db, schema, insert);
 }
