@@ -165,7 +165,7 @@ export class CommandHandler {
       let current = state;
       let currentVersion = version;
       const groups: AppendGroup[] = [];
-      const appended: { pending: Pending; events: number }[] = [];
+      const appended: Pending[] = [];
       const decided = new Map<Pending, CommandOutcome>();
       for (const pending of firsts) {
         const { input } = pending;
@@ -190,7 +190,7 @@ export class CommandHandler {
             metadata: metadataOf(pending, at, this.deps.simulatedClock === true),
           })),
         });
-        appended.push({ pending, events: result.length });
+        appended.push(pending);
       }
 
       if (groups.length === 0 && attempt === 1 && decided.size > 0) {
@@ -224,7 +224,7 @@ export class CommandHandler {
             await this.oneByOne(streamId, firsts, settle, fail);
             return;
           }
-          fail(appended[0]!.pending, error);
+          fail(appended[0]!, error);
           for (const [p, outcome] of decided) await this.answerRefusal(p, outcome, settle);
           return;
         }
@@ -232,7 +232,7 @@ export class CommandHandler {
         if (duplicates) this.states.forget(streamId);
         else this.states.remember(streamId, currentVersion, current);
       }
-      appended.forEach(({ pending }, i) => {
+      appended.forEach((pending, i) => {
         const result = results[i]!;
         settle(pending, { kind: 'ok', result, duplicate: result.duplicate });
       });

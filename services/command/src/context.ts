@@ -6,6 +6,7 @@ import {
   communityDecider,
   electorateFor,
   type ProxyAuthorisation,
+  streams,
   type VoteRule,
 } from '@yishi/domain';
 import type { EventStore } from '@yishi/event-store';
@@ -133,7 +134,7 @@ export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> 
   async RecordSessionResolution(input) {
     const sessionId = input.body.sessionId as string;
     const itemId = input.body.sessionItemId as string;
-    const events = await input.store.readStream(`session-${input.communityId}.${sessionId}`);
+    const events = await input.store.readStream(streams.session(input.communityId, sessionId));
     const resolved = events
       .filter((e) => e.type === 'ItemResolved' && e.data.itemId === itemId)
       .pop();

@@ -100,13 +100,17 @@ function streamOf(
   }
 }
 
+/** The ids a route's path carries, e.g. `communityId` and `proposalId`. */
+function pathKeys(route: CommandRoute): string[] {
+  return [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+}
+
 /** The body a client sends: the catalogue's body without what the path already says. */
 function bodySchema(route: CommandRoute): z.ZodObject {
   const omit: Record<string, true> = {};
-  for (const key of ['communityId', 'proposalId', 'sessionId']) {
-    if (key in route.definition.body.shape && key !== route.createsId) omit[key] = true;
+  for (const key of pathKeys(route)) {
+    if (key in route.definition.body.shape) omit[key] = true;
   }
-  if (route.definition.name === 'GrantProxy') delete omit.proposalId;
   let schema = route.definition.body.omit(omit);
   if (route.createsId) schema = schema.partial({ [route.createsId]: true } as never);
   return schema;
@@ -230,17 +234,11 @@ export function commandRouter(
       if (error instanceof ContextError) return problem(c, error.status, error.code, error.message);
       throw error;
     }
+    // What the path says wins over anything the body repeats.
     const pathData: Record<string, unknown> = {};
-    for (const key of ['communityId', 'proposalId', 'sessionId']) {
-      if (
-        key in definition.schema.shape &&
-        pathIds[key] !== undefined &&
-        !(key in body && key !== route.createsId)
-      ) {
-        pathData[key] = pathIds[key];
-      }
+    for (const key of pathKeys(route)) {
+      if (key in definition.schema.shape) pathData[key] = params[key];
     }
-    if (definition.name === 'GrantProxy') delete pathData.proposalId;
     const parsed = definition.schema.safeParse({ ...body, ...pathData, ...ids, ...context });
     if (!parsed.success) {
       return problem(c, 422, 'invalid-command', 'The command is not valid with its context', {
