@@ -26,6 +26,11 @@ export interface LocalPostgres {
 const USER = 'postgres';
 const PASSWORD = 'yishi-local';
 
+/** The URL of a database on the embedded server at `port` (running here or in `pnpm start`). */
+export function localPostgresUrl(port: number, database: string): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
 function isRoot(): boolean {
   return userInfo().uid === 0;
 }
@@ -92,8 +97,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       { cause: error },
     );
   }
-  const urlFor = (database: string) =>
-    `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  const urlFor = (database: string) => localPostgresUrl(options.port, database);
   return {
     adminUrl: urlFor('postgres'),
     urlFor,

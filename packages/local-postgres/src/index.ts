@@ -1,3 +1,8 @@
 export { ensureDatabase, freshDatabase } from './databases.ts';
-export { type LocalPostgres, type LocalPostgresOptions, startLocalPostgres } from './embedded.ts';
+export {
+  type LocalPostgres,
+  type LocalPostgresOptions,
+  localPostgresUrl,
+  startLocalPostgres,
+} from './embedded.ts';
 export { freePort } from './free-port.ts';

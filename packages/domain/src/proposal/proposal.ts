@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import {
   builtInProcedure,
@@ -1095,10 +1096,18 @@ export function verifyDecisions(
         voteId: event.data.voteId,
         recorded: event.data.items,
         recomputed,
-        matches: JSON.stringify(recomputed) === JSON.stringify(event.data.items),
+        matches: sameJsonValue(recomputed, event.data.items),
       });
     }
     state = proposalDecider.evolve(state, event);
   }
   return results;
+}
+
+/**
+ * Equal as JSON values: key order does not count (a store may reorder keys), and fields that
+ * JSON leaves out (undefined) are left out on both sides.
+ */
+function sameJsonValue(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 }

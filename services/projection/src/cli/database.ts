@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ensureDatabase, startLocalPostgres } from '@yishi/local-postgres';
+import { ensureDatabase, localPostgresUrl, startLocalPostgres } from '@yishi/local-postgres';
 import { loadConfig } from '@yishi/platform';
 
 /**
@@ -15,10 +15,7 @@ export async function openDatabase(): Promise<{ url: string; close(): Promise<vo
     const url = await ensureDatabase(pg.adminUrl, 'yishi');
     return { url, close: () => pg.stop() };
   } catch {
-    // `pnpm start` is running it: connect as it does (the embedded server's local password).
-    return {
-      url: `postgres://postgres:yishi-local@127.0.0.1:${config.EMBEDDED_PG_PORT}/yishi`,
-      close: async () => {},
-    };
+    // `pnpm start` is running it: connect as it does.
+    return { url: localPostgresUrl(config.EMBEDDED_PG_PORT, 'yishi'), close: async () => {} };
   }
 }

@@ -257,8 +257,7 @@ export function verifyDossier(input: unknown): DossierReport {
       problem: `an event cannot be read: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
-  // Compared as values: the store's jsonb orders keys its own way, so the text forms differ.
-  const differing = verifyDecisions(read).find((d) => !isDeepStrictEqual(d.recorded, d.recomputed));
+  const differing = verifyDecisions(read).find((d) => !d.matches);
   if (differing) {
     return {
       ok: false,
