@@ -2,8 +2,9 @@
 // (a load generator in its own process), against a durable embedded PostgreSQL. Compared with
 // raw single-row INSERTs through pg at the same concurrency, in the same run.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresEventStore } from '@yishi/event-store';
 import { ensureDatabase, freePort, startLocalPostgres } from '@yishi/local-postgres';
@@ -197,9 +198,23 @@ async function main(): Promise<void> {
   }
 
   console.log(`burst: ${OWNERS} ballots from ${CONCURRENCY} clients…`);
+  const loadBefore = loadavg()[0]!;
+  // BENCH_PROFILE=file.cpuprofile: a CPU profile of the service process during the burst only.
+  const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const elu0 = performance.eventLoopUtilization();
   const result = await runLoad({ baseUrl, concurrency: CONCURRENCY, requests: ballots });
   const elu = performance.eventLoopUtilization(elu0).utilization;
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+    profiler.disconnect();
+  }
+  const loadAfter = loadavg()[0]!;
   const ok = result.statuses.filter((s) => s === 201).length;
   const failed = result.statuses.length - ok;
   if (failed > 0) console.log(`  ${failed} not accepted, e.g. ${result.bodies.find(Boolean)}`);
@@ -237,6 +252,7 @@ ballot burst (${OWNERS} owners, ${CONCURRENCY} clients, real HTTP, durable Postg
   raw INSERT rate      ${raw.toFixed(0)} rows/s  (ratio ${ratio.toFixed(2)}, target >= 0.5)
   commands per append  ${perAppend.toFixed(1)} (mean over the whole run, group commit)
   service event loop   ${(elu * 100).toFixed(0)}% busy during the burst
+  load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after the burst (${cpus().length} cores; others' work counts)
   per batch            decide ${decideMs.toFixed(2)} ms, append ${appendMs.toFixed(2)} ms (means)
   BallotCast in store  ${stored}  (acknowledged but missing: ${Math.max(0, ok - stored)})`);
   bench('command.ballot_burst_ratio', ratio, 'ratio');
