@@ -1,8 +1,9 @@
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createHmac } from 'node:crypto';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, createVerifier, issueToken, mayActOn } from './auth.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AuthError, createVerifier, issueToken, mayActOn, VerifiedTokens } from './auth.ts';
 
 // The identity provider's JWKS endpoint is a system we do not run: msw stands in for it.
 const JWKS_URL = 'https://idp.example.org/.well-known/jwks.json';
@@ -14,7 +15,8 @@ beforeAll(async () => {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   signingKey = privateKey;
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  server.use(http.get(JWKS_URL, () => HttpResponse.json({ keys: [jwk] })));
+  // The initial handlers: resetHandlers() comes back to this key set.
+  server.resetHandlers(http.get(JWKS_URL, () => HttpResponse.json({ keys: [jwk] })));
   server.listen({ onUnhandledRequest: 'error' });
 });
 afterAll(() => server.close());
@@ -69,5 +71,189 @@ describe('JWT verification', () => {
       { personId: 'p', role: 'clerk', communities: ['c1'] },
     );
     await expect(hs(token)).rejects.toBeInstanceOf(AuthError);
+  });
+});
+
+describe('HS256 verification (node:crypto) and the verified-token cache', () => {
+  const secret = new TextEncoder().encode('z'.repeat(40));
+  const config = { issuer: 'yishi', audience: 'yishi', secret };
+  const clerk = { personId: 'clerk-1', role: 'clerk', communities: ['c1'] } as const;
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const sign = (input: string, key = secret) =>
+    createHmac('sha256', key).update(input).digest('base64url');
+  /** A token with any header and claims, signed with the secret (or another key). */
+  function handMade(
+    header: Record<string, unknown>,
+    payload: Record<string, unknown>,
+    key = secret,
+  ): string {
+    const input = `${b64(header)}.${b64(payload)}`;
+    return `${input}.${sign(input, key)}`;
+  }
+  const now = () => Math.floor(Date.now() / 1000);
+  const good = () => ({
+    sub: 'p1',
+    role: 'owner',
+    communities: ['c1'],
+    iss: 'yishi',
+    aud: 'yishi',
+    iat: now(),
+    exp: now() + 600,
+  });
+
+  afterEach(() => vi.useRealTimers());
+
+  it('accepts what issueToken signs, as jose does', async () => {
+    const token = await issueToken(config, clerk);
+    expect(await createVerifier(config)(token)).toEqual(clerk);
+    await expect(
+      jwtVerify(token, secret, { issuer: 'yishi', audience: 'yishi' }),
+    ).resolves.toBeTruthy();
+  });
+
+  it('accepts an audience array that includes ours and crit b64 true, like jose', async () => {
+    const verify = createVerifier({ ...config, cacheSize: 0 });
+    await expect(
+      verify(handMade({ alg: 'HS256' }, { ...good(), aud: ['x', 'yishi'] })),
+    ).resolves.toMatchObject({ personId: 'p1' });
+    await expect(
+      verify(handMade({ alg: 'HS256', crit: ['b64'], b64: true }, good())),
+    ).resolves.toMatchObject({ personId: 'p1' });
+  });
+
+  it.each([
+    [
+      'a wrong signature',
+      handMade({ alg: 'HS256' }, good(), new TextEncoder().encode('w'.repeat(40))),
+    ],
+    ['alg none', `${b64({ alg: 'none' })}.${b64(good())}.`],
+    ['alg HS512', handMade({ alg: 'HS512' }, good())],
+    ['no alg', handMade({}, good())],
+    ['an unknown crit', handMade({ alg: 'HS256', crit: ['exp'], exp: 1 }, good())],
+    [
+      'an unencoded payload (b64 false)',
+      handMade({ alg: 'HS256', crit: ['b64'], b64: false }, good()),
+    ],
+    ['an expired token', handMade({ alg: 'HS256' }, { ...good(), exp: now() - 1 })],
+    ['exp equal to now', handMade({ alg: 'HS256' }, { ...good(), exp: now() })],
+    ['a token not yet valid', handMade({ alg: 'HS256' }, { ...good(), nbf: now() + 60 })],
+    ['exp as a string', handMade({ alg: 'HS256' }, { ...good(), exp: String(now() + 600) })],
+    ['iat as a string', handMade({ alg: 'HS256' }, { ...good(), iat: 'yesterday' })],
+    ['another issuer', handMade({ alg: 'HS256' }, { ...good(), iss: 'evil' })],
+    ['no issuer', handMade({ alg: 'HS256' }, { ...good(), iss: undefined })],
+    ['another audience', handMade({ alg: 'HS256' }, { ...good(), aud: ['x'] })],
+    ['no audience', handMade({ alg: 'HS256' }, { ...good(), aud: undefined })],
+    [
+      'claims that are an array',
+      (() => {
+        const input = `${b64({ alg: 'HS256' })}.${Buffer.from('[1]').toString('base64url')}`;
+        return `${input}.${sign(input)}`;
+      })(),
+    ],
+    ['two segments', `${b64({ alg: 'HS256' })}.${b64(good())}`],
+  ])('refuses %s, as jose does', async (_, token) => {
+    await expect(createVerifier(config)(token)).rejects.toBeInstanceOf(AuthError);
+    await expect(
+      jwtVerify(token, secret, {
+        issuer: 'yishi',
+        audience: 'yishi',
+        algorithms: ['HS256'],
+      }),
+    ).rejects.toThrow();
+  });
+
+  it('refuses a padded or non-canonical signature (jose would take either: same bytes)', async () => {
+    const token = handMade({ alg: 'HS256' }, good());
+    const last = token.at(-1)!;
+    // The last of 43 characters carries 2 unused bits: a neighbour decodes to the same bytes.
+    const twin = token.slice(0, -1) + String.fromCharCode(last.charCodeAt(0) + 1);
+    const verify = createVerifier(config);
+    await expect(verify(`${token}=`)).rejects.toThrow(/signature/);
+    const bytes = (t: string) => Buffer.from(t.split('.')[2]!, 'base64url');
+    expect(bytes(twin).equals(bytes(token))).toBe(true);
+    await expect(verify(twin)).rejects.toThrow(/signature/);
+    expect(await verify(token)).toMatchObject({ personId: 'p1' });
+  });
+
+  it('never remembers a token with a bad signature', async () => {
+    const verify = createVerifier(config);
+    const token = await issueToken(config, clerk);
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const forged = `${h}.${p}.${s.slice(0, -2)}${s.endsWith('AA') ? 'BA' : 'AA'}`;
+    for (let i = 0; i < 2; i++) await expect(verify(forged)).rejects.toBeInstanceOf(AuthError);
+    // The genuine token still verifies, and the forged one is still refused after it.
+    expect(await verify(token)).toEqual(clerk);
+    await expect(verify(forged)).rejects.toBeInstanceOf(AuthError);
+  });
+
+  it('refuses a remembered token once it has expired', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-01T08:00:00.000Z'));
+    const verify = createVerifier(config);
+    const token = await issueToken(config, clerk, '2m');
+    expect(await verify(token)).toEqual(clerk);
+    vi.setSystemTime(new Date('2026-03-01T08:01:59.000Z'));
+    expect(await verify(token)).toEqual(clerk);
+    vi.setSystemTime(new Date('2026-03-01T08:02:00.000Z'));
+    await expect(verify(token)).rejects.toThrow(/exp/);
+  });
+
+  it('stops honouring a remembered token once its key left the JWKS (jose refetches it)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-01T08:00:00.000Z'));
+    const verify = createVerifier({ issuer: 'yishi', audience: 'yishi', jwksUrl: JWKS_URL });
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setSubject('off-1')
+      .setIssuer('yishi')
+      .setAudience('yishi')
+      .setExpirationTime('1h')
+      .sign(signingKey);
+    expect(await verify(token)).toMatchObject({ personId: 'off-1' });
+    // The identity provider withdraws k1.
+    const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const other = { ...(await exportJWK(publicKey)), kid: 'k2', alg: 'ES256', use: 'sig' };
+    server.use(http.get(JWKS_URL, () => HttpResponse.json({ keys: [other] })));
+    try {
+      vi.setSystemTime(new Date('2026-03-01T08:04:00.000Z'));
+      expect(await verify(token)).toMatchObject({ personId: 'off-1' });
+      vi.setSystemTime(new Date('2026-03-01T08:11:00.000Z'));
+      await expect(verify(token)).rejects.toBeInstanceOf(AuthError);
+    } finally {
+      server.resetHandlers();
+    }
+  });
+
+  it('a remembered token for community A still cannot act on community B', async () => {
+    const verify = createVerifier(config);
+    const token = await issueToken(config, clerk);
+    await verify(token);
+    const again = await verify(token);
+    expect(mayActOn(again, 'c1')).toBe(true);
+    expect(mayActOn(again, 'c2')).toBe(false);
+    expect(Object.isFrozen(again) && Object.isFrozen(again.communities)).toBe(true);
+  });
+
+  it('keeps at most cacheSize tokens, the least recently used evicted first', async () => {
+    const cache = new VerifiedTokens(2);
+    const principal = { personId: 'p', role: 'owner', communities: ['c1'] } as const;
+    const entry = { principal, exp: undefined, nbf: undefined, until: Date.now() + 60_000 };
+    cache.set('a', entry);
+    cache.set('b', entry);
+    expect(cache.get('a', Date.now())).toBe(principal);
+    cache.set('c', entry);
+    expect(cache.size).toBe(2);
+    expect(cache.get('b', Date.now())).toBeUndefined();
+    expect(cache.get('a', Date.now())).toBe(principal);
+    const none = new VerifiedTokens(0);
+    none.set('a', entry);
+    expect(none.size).toBe(0);
+    // Eviction never changes an answer: an evicted token is verified afresh.
+    const verify = createVerifier({ ...config, cacheSize: 2 });
+    const tokens = await Promise.all(
+      ['a', 'b', 'c'].map((id) => issueToken(config, { ...clerk, personId: id })),
+    );
+    for (const t of tokens) await verify(t);
+    for (const t of tokens) await expect(verify(t)).resolves.toMatchObject({ role: 'clerk' });
   });
 });

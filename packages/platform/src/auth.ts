@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 
 export const TokenRole = z.enum([
@@ -39,6 +39,8 @@ export interface AuthConfig {
   secret?: Uint8Array;
   /** RS256/ES256 keys from a JWKS endpoint (production). */
   jwksUrl?: string;
+  /** Verified tokens remembered by their text (least recently used evicted); 0 = none. */
+  cacheSize?: number;
 }
 
 export type Verifier = (token: string) => Promise<Principal>;
@@ -50,40 +52,199 @@ export class AuthError extends Error {
   }
 }
 
+/**
+ * A remembered token is trusted no longer than this even before its `exp`, so a key withdrawn
+ * from the JWKS stops being honoured within minutes, as with jose's own JWKS cache.
+ */
+const CACHE_MAX_AGE_MS = 5 * 60_000;
+
 export function createVerifier(config: AuthConfig): Verifier {
-  const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
-  // Import the HMAC key once: importing it on every verification costs more than verifying.
-  const secret = config.secret
-    ? crypto.subtle.importKey('raw', config.secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
-        'verify',
-      ])
-    : undefined;
+  const verifyToken = config.jwksUrl
+    ? jwksVerifier(config, config.jwksUrl)
+    : config.secret
+      ? hs256Verifier(config, config.secret)
+      : undefined;
+  const cache = new VerifiedTokens(config.cacheSize ?? 10_000);
   return async (token) => {
-    let payload: JWTPayload;
+    const now = Date.now();
+    const known = cache.get(token, now);
+    if (known) return known;
+    let payload: Record<string, unknown>;
     try {
-      const options = { issuer: config.issuer, audience: config.audience };
-      if (jwks) {
-        ({ payload } = await jwtVerify(token, jwks, {
-          ...options,
-          algorithms: ['RS256', 'ES256'],
-        }));
-      } else if (secret) {
-        ({ payload } = await jwtVerify(token, await secret, { ...options, algorithms: ['HS256'] }));
-      } else {
-        throw new AuthError('no key configured');
-      }
+      if (!verifyToken) throw new AuthError('no key configured');
+      payload = await verifyToken(token);
     } catch (error) {
       throw new AuthError(error instanceof Error ? error.message : 'invalid token');
     }
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw new AuthError('token claims are incomplete');
-    return {
+    // Frozen: one principal may now serve many requests.
+    const principal: Principal = Object.freeze({
       personId: claims.data.sub,
       role: claims.data.role,
-      communities: claims.data.communities,
+      communities: Object.freeze(claims.data.communities),
       ...(claims.data.party ? { partyId: claims.data.party } : {}),
-    };
+    });
+    cache.set(token, {
+      principal,
+      exp: typeof payload.exp === 'number' ? payload.exp : undefined,
+      nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined,
+      until: now + CACHE_MAX_AGE_MS,
+    });
+    return principal;
   };
+}
+
+type PayloadVerifier = (token: string) => Promise<Record<string, unknown>>;
+
+function jwksVerifier(config: AuthConfig, url: string): PayloadVerifier {
+  const jwks = createRemoteJWKSet(new URL(url));
+  return async (token) =>
+    (
+      await jwtVerify(token, jwks, {
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: ['RS256', 'ES256'],
+      })
+    ).payload;
+}
+
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** One base64url segment of a compact JWS as a plain JSON object, or undefined. */
+function jsonSegment(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(utf8.decode(Buffer.from(segment, 'base64url')));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * HS256 with node:crypto: synchronous HMAC, where WebCrypto (jose) costs a thread-pool job per
+ * token. The checks are jose's for `jwtVerify(token, secret, { issuer, audience,
+ * algorithms: ['HS256'] })`: compact form, header an object, `crit` only `b64` (true), `alg`
+ * HS256, signature (compared in constant time), claims an object, `iss` and `aud` present and
+ * matching, `iat`/`nbf`/`exp` numbers when present, `nbf <= now < exp` in whole seconds.
+ * Stricter only in refusing padded or non-canonical base64url.
+ */
+function hs256Verifier(config: AuthConfig, secret: Uint8Array): PayloadVerifier {
+  const key = createSecretKey(secret);
+  return async (token) => {
+    const parts = token.split('.');
+    if (parts.length !== 3) throw new AuthError('Invalid Compact JWS');
+    const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
+    if (!SEGMENT.test(encodedHeader) || !SEGMENT.test(encodedPayload)) {
+      throw new AuthError('Invalid Compact JWS');
+    }
+    const header = jsonSegment(encodedHeader);
+    if (!header) throw new AuthError('JWS Protected Header is invalid');
+    if (header.crit !== undefined) {
+      const crit = header.crit;
+      // b64 is the only extension jose knows, and a JWT must keep its payload encoded.
+      if (!Array.isArray(crit) || crit.length === 0 || crit.some((c) => c !== 'b64')) {
+        throw new AuthError('"crit" (Critical) Header Parameter is not supported');
+      }
+      if (header.b64 !== true) throw new AuthError('JWTs MUST NOT use unencoded payload');
+    }
+    if (header.alg !== 'HS256') {
+      throw new AuthError('"alg" (Algorithm) Header Parameter value not allowed');
+    }
+    const expected = createHmac('sha256', key)
+      .update(`${encodedHeader}.${encodedPayload}`)
+      .digest();
+    const given = Buffer.from(encodedSignature, 'base64url');
+    if (
+      given.length !== expected.length ||
+      given.toString('base64url') !== encodedSignature ||
+      !timingSafeEqual(given, expected)
+    ) {
+      throw new AuthError('signature verification failed');
+    }
+    const claims = jsonSegment(encodedPayload);
+    if (!claims) throw new AuthError('JWT Claims Set must be a top-level JSON object');
+    checkRegisteredClaims(claims, config, Math.floor(Date.now() / 1000));
+    return claims;
+  };
+}
+
+function checkRegisteredClaims(
+  claims: Record<string, unknown>,
+  config: Pick<AuthConfig, 'issuer' | 'audience'>,
+  now: number,
+): void {
+  for (const claim of ['iss', 'aud']) {
+    if (!Object.hasOwn(claims, claim)) throw new AuthError(`missing required "${claim}" claim`);
+  }
+  if (claims.iss !== config.issuer) throw new AuthError('unexpected "iss" claim value');
+  const aud = claims.aud;
+  if (!(aud === config.audience || (Array.isArray(aud) && aud.includes(config.audience)))) {
+    throw new AuthError('unexpected "aud" claim value');
+  }
+  for (const claim of ['iat', 'nbf', 'exp']) {
+    if (claims[claim] !== undefined && typeof claims[claim] !== 'number') {
+      throw new AuthError(`"${claim}" claim must be a number`);
+    }
+  }
+  if (typeof claims.nbf === 'number' && claims.nbf > now) {
+    throw new AuthError('"nbf" claim timestamp check failed');
+  }
+  if (typeof claims.exp === 'number' && claims.exp <= now) {
+    throw new AuthError('"exp" claim timestamp check failed');
+  }
+}
+
+export interface VerifiedToken {
+  principal: Principal;
+  exp: number | undefined;
+  nbf: number | undefined;
+  /** Epoch ms after which the token is verified afresh. */
+  until: number;
+}
+
+/**
+ * Tokens that passed verification, by their exact text: a different text (another signature,
+ * another claim) is never a hit. A remembered token still honours `exp` and `nbf` exactly as
+ * verification does; refused tokens are never remembered.
+ */
+export class VerifiedTokens {
+  private readonly entries = new Map<string, VerifiedToken>();
+  constructor(private readonly limit: number) {}
+
+  get(token: string, nowMs: number): Principal | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    const now = Math.floor(nowMs / 1000);
+    if (
+      nowMs > entry.until ||
+      (entry.exp !== undefined && entry.exp <= now) ||
+      (entry.nbf !== undefined && entry.nbf > now)
+    ) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    this.entries.delete(token);
+    this.entries.set(token, entry);
+    return entry.principal;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  set(token: string, entry: VerifiedToken): void {
+    if (this.limit <= 0) return;
+    this.entries.delete(token);
+    this.entries.set(token, entry);
+    if (this.entries.size > this.limit) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
 }
 
 export function mayActOn(principal: Principal, communityId: string): boolean {
