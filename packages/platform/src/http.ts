@@ -41,8 +41,10 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
     const child = logger.child({ requestId });
     c.set('logger', child);
     const started = performance.now();
-    await next();
+    // Set before the response exists: setting it after makes Hono rebuild the response.
     c.header('x-request-id', requestId);
+    await next();
+    if (!c.res.headers.has('x-request-id')) c.header('x-request-id', requestId);
     child.info(
       {
         method: c.req.method,
@@ -89,11 +91,26 @@ export function communityScope(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/**
+ * 413 for a body over `maxBytes`. With a Content-Length and no Transfer-Encoding the header
+ * decides, as in Hono's bodyLimit, but without touching `request.body`: on Node that would turn
+ * the request into a full web Request with a stream (a tenth of a ballot's CPU). Node's parser
+ * holds the body to its Content-Length. Bodies of unknown length are counted as they stream.
+ */
 export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
-    maxSize: maxBytes,
-    onError: (c) => problem(c, 413, 'payload-too-large', `The body exceeds ${maxBytes} bytes`),
-  });
+  const onError = (c: Context<AppEnv>) =>
+    problem(c, 413, 'payload-too-large', `The body exceeds ${maxBytes} bytes`);
+  const streamed = bodyLimit({ maxSize: maxBytes, onError });
+  return async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      if (Number.parseInt(length, 10) > maxBytes) return onError(c);
+      await next();
+      return;
+    }
+    return streamed(c, next);
+  };
 }
 
 /** Last-resort handlers: unknown routes are 404, failures of our own are 503 without internals. */

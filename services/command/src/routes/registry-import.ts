@@ -43,7 +43,7 @@ import type { StateReader } from '../state-reader.ts';
 import { CommunityParams, ProblemSchema } from './schemas.ts';
 
 /** Exempt from the service's default body limit: it has its own, larger one. */
-export const REGISTRY_IMPORT_PATH = '/v1/communities/:communityId/registry/import';
+export const REGISTRY_IMPORT = /^\/v1\/communities\/[^/]+\/registry\/import$/;
 /** ~25,000 rows of a council's register (a row is 200–400 bytes of JSON). */
 export const IMPORT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
