@@ -207,8 +207,11 @@ async function main(): Promise<void> {
     await profiler.post('Profiler.start');
   }
   const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
   const result = await runLoad({ baseUrl, concurrency: CONCURRENCY, requests: ballots });
   const elu = performance.eventLoopUtilization(elu0).utilization;
+  const { user, system } = process.cpuUsage(cpu0);
+  const serviceCpuMs = (user + system) / 1000;
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
     await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
@@ -252,6 +255,7 @@ ballot burst (${OWNERS} owners, ${CONCURRENCY} clients, real HTTP, durable Postg
   raw INSERT rate      ${raw.toFixed(0)} rows/s  (ratio ${ratio.toFixed(2)}, target >= 0.5)
   commands per append  ${perAppend.toFixed(1)} (mean over the whole run, group commit)
   service event loop   ${(elu * 100).toFixed(0)}% busy during the burst
+  CPU per ballot       service ${((1000 * serviceCpuMs) / OWNERS).toFixed(0)} µs, load generator ${((1000 * result.cpuMs) / OWNERS).toFixed(0)} µs (of ${cpus().length} cores)
   load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after the burst (${cpus().length} cores; others' work counts)
   per batch            decide ${decideMs.toFixed(2)} ms, append ${appendMs.toFixed(2)} ms (means)
   BallotCast in store  ${stored}  (acknowledged but missing: ${Math.max(0, ok - stored)})`);

@@ -14,7 +14,11 @@ export interface LoadResult {
   statuses: number[];
   bodies: string[];
   elapsedMs: number;
+  /** CPU time (user + system) of the load generator while sending. */
+  cpuMs: number;
 }
+
+const cpuMs = ({ user, system }: NodeJS.CpuUsage) => (user + system) / 1000;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -63,6 +67,7 @@ async function main(): Promise<void> {
   const statuses = new Array<number>(job.requests.length).fill(0);
   const bodies = new Array<string>(job.requests.length).fill('');
   let next = 0;
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   const client = async () => {
     while (next < job.requests.length) {
@@ -85,6 +90,7 @@ async function main(): Promise<void> {
     statuses,
     bodies,
     elapsedMs: performance.now() - started,
+    cpuMs: cpuMs(process.cpuUsage(cpu0)),
   };
   agent.destroy();
   process.stdout.write(JSON.stringify(result));
