@@ -49,8 +49,13 @@ const percentile = (xs: number[], p: number) => {
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
-function runNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+function runNode(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  flags: string[] = [],
+) {
+  return spawn(process.execPath, [...flags, '--import', 'tsx', script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
@@ -85,7 +90,10 @@ async function main(): Promise<void> {
 
     // ---- 2. rebuild (its own process: its memory is measured alone) ---------------------------
     console.log('rebuilding every read model from zero…');
-    const child = runNode(join(import.meta.dirname, 'rebuild-child.ts'), [url]);
+    // As `pnpm run rebuild` runs it: a young generation large enough for a batch's garbage.
+    const child = runNode(join(import.meta.dirname, 'rebuild-child.ts'), [url], {}, [
+      '--max-semi-space-size=64',
+    ]);
     const out: Buffer[] = [];
     child.stdout?.on('data', (d: Buffer) => out.push(d));
     await new Promise<void>((resolve, reject) =>

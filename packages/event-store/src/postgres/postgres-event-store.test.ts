@@ -573,6 +573,27 @@ describe('PostgresEventStore', () => {
     });
   });
 
+  it('readers of the same batch at the same time share one read, but never an empty one', async () => {
+    const before = await store.append('share-a', [ev('A', {})], { expected: 'any' });
+    await store.append('share-a', [ev('B', {}), ev('C', {})], { expected: 'any' });
+    await readUntil(store, before.checkpoint, 2);
+    const [a, b] = await Promise.all([
+      store.readAll(before.checkpoint, 2),
+      store.readAll(before.checkpoint, 2),
+    ]);
+    expect(a.events.map((e) => e.type)).toEqual(['B', 'C']);
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a.events)).toBe(true);
+    // At the head: the first answer is empty, and the second reader asks for itself.
+    const [x, y] = await Promise.all([
+      store.readAll(a.checkpoint, 2),
+      store.readAll(a.checkpoint, 2),
+    ]);
+    expect(x.events).toHaveLength(0);
+    expect(y.events).toHaveLength(0);
+    expect(y).not.toBe(x);
+  });
+
   it('a checkpoint from an append is reached by a reader exactly when the append is visible', async () => {
     const before = await store.append('cp-a', [ev('A', {})], { expected: 'any' });
     const r = await store.append('cp-a', [ev('B', {}), ev('C', {})], { expected: 'any' });

@@ -138,6 +138,8 @@ export class PostgresEventStore implements EventStore {
   private readonly wakers = new Set<() => void>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly prefetched = new Map<string, { at: number; rows: Promise<EventRow[]> }>();
+  /** readAll queries in flight, by `from` and batch size. */
+  private readonly reading = new Map<string, Promise<ReadAllResult>>();
   private readonly notifier: Notifier | undefined;
   private closed = false;
 
@@ -398,9 +400,31 @@ export class PostgresEventStore implements EventStore {
     return rows.map((r) => this.toEvent(r));
   }
 
+  /**
+   * Reads from the global order. Readers asking for the same batch at the same time (projectors
+   * woken by one notification) share one query and one parse. A shared answer is used only when
+   * it has events, which are a valid prefix whenever it was read; an empty one says nothing
+   * about events committed since it started, so the caller then asks itself.
+   */
   async readAll(from: Checkpoint, batchSize: number): Promise<ReadAllResult> {
     assertCheckpoint(from);
     assertBatchSize(batchSize);
+    const key = `${from.transactionId}:${from.globalPosition}:${batchSize}`;
+    const shared = this.reading.get(key);
+    if (shared) {
+      const result = await shared.catch(() => undefined);
+      if (result && result.events.length > 0) return result;
+    }
+    const own = this.readAllOnce(from, batchSize);
+    this.reading.set(key, own);
+    try {
+      return await own;
+    } finally {
+      if (this.reading.get(key) === own) this.reading.delete(key);
+    }
+  }
+
+  private async readAllOnce(from: Checkpoint, batchSize: number): Promise<ReadAllResult> {
     const rows = await this.fetchAll(from, batchSize);
     const events = rows.map((r) => this.toEvent(r));
     const last = events[events.length - 1];
@@ -408,7 +432,8 @@ export class PostgresEventStore implements EventStore {
       ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
       : from;
     if (rows.length === batchSize) this.prefetch(checkpoint, batchSize);
-    return { events, checkpoint };
+    // Shared by the readers of the same batch: none may change it for the others.
+    return { events: Object.freeze(events) as RecordedEvent[], checkpoint };
   }
 
   /**

@@ -44,12 +44,56 @@ function stageKind(stagesJson: { id: string; kind: string }[], stageId: string):
   return stagesJson.find((s) => s.id === stageId)?.kind ?? 'unknown';
 }
 
+/** Ballots: most events of a vote, so they skip the closures the other handlers share. */
+function handleBallot(
+  s: Stages,
+  e: Extract<ProposalEvent, { type: 'BallotCast' | 'BallotChanged' | 'PaperBallotCorrected' }>,
+  at: At,
+  cid: string,
+  pid: string,
+): void {
+  // A cast is always a voter's first on its items: nothing to note while keys are collected.
+  if (e.type === 'BallotCast' && s.ballots.collecting) return;
+  const d = e.data;
+  // Mirrors the decider's recordBallot: a correction keeps how and by whom it was cast.
+  const via = 'via' in d ? d.via : undefined;
+  for (const c of d.choices) {
+    const ballotKey = [cid, pid, d.voteId, d.voterId, c.itemId];
+    // One ballot per voter per item: a cast is always a voter's first on its items.
+    const earlier = e.type === 'BallotCast' ? undefined : s.ballots.get(ballotKey);
+    const ballot: Data<BallotsTable> = {
+      community_id: cid,
+      proposal_id: pid,
+      vote_id: d.voteId,
+      voter_id: d.voterId,
+      item_id: c.itemId,
+      choice: 'choice' in c ? c.choice : null,
+      ranking: 'ranking' in c ? c.ranking : null,
+      via: via ?? earlier?.via ?? 'paper',
+      cast_by: ('castBy' in d ? d.castBy : undefined) ?? earlier?.cast_by ?? d.voterId,
+      authorisation_id:
+        via === undefined
+          ? (earlier?.authorisation_id ?? null)
+          : (('authorisationIds' in d ? d.authorisationIds?.[c.itemId] : undefined) ?? null),
+      document_ref: d.documentRef ?? earlier?.document_ref ?? null,
+      cast_at: d.at,
+      versions: (earlier?.versions ?? 0) + 1,
+    };
+    if (e.type === 'BallotCast') s.ballots.putFirst(ballot, at);
+    else s.ballots.put(ballot, at);
+  }
+}
+
 function handle(s: Stages, event: RecordedEvent, at: At): void {
   const ids = proposalOfStream(event.streamId);
   if (!ids) return;
   const { cid, pid } = ids;
-  const key = [cid, pid];
   const e = { type: event.type, data: event.data } as ProposalEvent;
+  if (e.type === 'BallotCast' || e.type === 'BallotChanged' || e.type === 'PaperBallotCorrected') {
+    handleBallot(s, e, at, cid, pid);
+    return;
+  }
+  const key = [cid, pid];
   const position = { transaction_id: at.tx, global_position: at.pos };
   // Most events move the proposal into the stage they name (see the decider's `enter`).
   const enter = (stageId: string, change: Partial<Data<import('../db.ts').ProposalsTable>> = {}) =>
@@ -181,39 +225,6 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
         });
       }
       return;
-    case 'BallotCast':
-    case 'BallotChanged':
-    case 'PaperBallotCorrected': {
-      const d = e.data;
-      // Mirrors the decider's recordBallot: a correction keeps how and by whom it was cast.
-      const via = 'via' in d ? d.via : undefined;
-      for (const c of d.choices) {
-        const ballotKey = [cid, pid, d.voteId, d.voterId, c.itemId];
-        // One ballot per voter per item: a cast is always a voter's first on its items.
-        const earlier = e.type === 'BallotCast' ? undefined : s.ballots.get(ballotKey);
-        const ballot: Data<BallotsTable> = {
-          community_id: cid,
-          proposal_id: pid,
-          vote_id: d.voteId,
-          voter_id: d.voterId,
-          item_id: c.itemId,
-          choice: 'choice' in c ? c.choice : null,
-          ranking: 'ranking' in c ? c.ranking : null,
-          via: via ?? earlier?.via ?? 'paper',
-          cast_by: ('castBy' in d ? d.castBy : undefined) ?? earlier?.cast_by ?? d.voterId,
-          authorisation_id:
-            via === undefined
-              ? (earlier?.authorisation_id ?? null)
-              : (('authorisationIds' in d ? d.authorisationIds?.[c.itemId] : undefined) ?? null),
-          document_ref: d.documentRef ?? earlier?.document_ref ?? null,
-          cast_at: d.at,
-          versions: (earlier?.versions ?? 0) + 1,
-        };
-        if (e.type === 'BallotCast') s.ballots.putFirst(ballot, at);
-        else s.ballots.put(ballot, at);
-      }
-      return;
-    }
     case 'VotingClosed':
       s.votes.update([cid, pid, e.data.voteId], at, (v) => ({
         ...v,

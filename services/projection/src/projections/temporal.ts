@@ -55,7 +55,7 @@ export class NotLoaded extends Error {
 export class TemporalStage<N extends TemporalTableName> {
   private readonly entries = new Map<string, Entry<Data<ReadModelTables[N]>>>();
   /** While collecting, reads and writes only note the keys the batch touches. */
-  private collecting: Map<string, readonly string[]> | undefined;
+  private noting: Map<string, readonly string[]> | undefined;
   /** Keys the second pass needed and did not have. */
   private missing = new Map<string, readonly string[]>();
 
@@ -64,19 +64,24 @@ export class TemporalStage<N extends TemporalTableName> {
     readonly keys: readonly (keyof Data<ReadModelTables[N]> & string)[],
   ) {}
 
+  /** Whether this is the first pass, which only notes the keys a batch touches. */
+  get collecting(): boolean {
+    return this.noting !== undefined;
+  }
+
   private keyOf(values: readonly string[]): string {
     return values.join('\u0000');
   }
 
   /** Start noting the keys touched (first pass over a batch). */
   collect(): void {
-    this.collecting = new Map();
+    this.noting = new Map();
   }
 
   /** Load what the first pass noted; reads and writes are real from now on. */
   async loadCollected(db: Kysely<Database>, schema: string): Promise<void> {
-    const keys = [...(this.collecting?.values() ?? [])];
-    this.collecting = undefined;
+    const keys = [...(this.noting?.values() ?? [])];
+    this.noting = undefined;
     await this.load(db, schema, keys);
   }
 
@@ -120,8 +125,8 @@ export class TemporalStage<N extends TemporalTableName> {
 
   /** The latest version of the entity: made in this batch, else loaded. */
   get(key: readonly string[]): Data<ReadModelTables[N]> | undefined {
-    if (this.collecting) {
-      this.collecting.set(this.keyOf(key), key);
+    if (this.noting) {
+      this.noting.set(this.keyOf(key), key);
       return undefined;
     }
     const entry = this.entries.get(this.keyOf(key));
@@ -136,8 +141,8 @@ export class TemporalStage<N extends TemporalTableName> {
   put(data: Data<ReadModelTables[N]>, at: At): void {
     const values = this.keys.map((k) => String(data[k]));
     const key = this.keyOf(values);
-    if (this.collecting) {
-      this.collecting.set(key, values);
+    if (this.noting) {
+      this.noting.set(key, values);
       return;
     }
     const entry = this.entries.get(key);
@@ -156,7 +161,7 @@ export class TemporalStage<N extends TemporalTableName> {
    * the batch instead of keeping two.
    */
   putFirst(data: Data<ReadModelTables[N]>, at: At): void {
-    if (this.collecting) return;
+    if (this.noting) return;
     const key = this.keyOf(this.keys.map((k) => String(data[k])));
     if (!this.entries.has(key)) this.entries.set(key, { stored: undefined, versions: [] });
     this.put(data, at);

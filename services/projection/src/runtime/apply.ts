@@ -34,10 +34,11 @@ export async function applyBatch(
   /** Events read before this batch that concern none of the targets (no rows to write). */
   skipped = 0,
   /**
-   * Commit without waiting for the disk (building a generation): a crash may lose the last
-   * batches, rows and checkpoint together, and they are simply applied again.
+   * Commit without waiting for the disk: a crash of the database may lose the last batches,
+   * rows and checkpoint together, and they are simply applied again from the event store (the
+   * durable record). Read models stay consistent; only how far they had got can step back.
    */
-  lazyCommit = false,
+  lazyCommit = true,
 ): Promise<void> {
   // The batch's own connection and transaction, so that rows can be copied in (COPY) and
   // written with typed queries in the same transaction.

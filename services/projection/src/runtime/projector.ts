@@ -174,7 +174,9 @@ export class Projector {
       return writes;
     };
     const persist = async (events: readonly RecordedEvent[], checkpoint: Checkpoint) => {
-      await applyBatch(this.db, [target], events, checkpoint, skipped);
+      // Without waiting for the disk: the lag of every read model would include an fsync, and
+      // what a database crash loses is applied again from the event store.
+      await applyBatch(this.db, [target], events, checkpoint, skipped, true);
       skipped = 0;
       persisted = performance.now();
     };
