@@ -32,6 +32,36 @@ describe('operations endpoints', () => {
     expect(page).not.toMatch(/<script[^>]+src=/);
   });
 
+  it('documents Idempotency-Key and If-Match on every command, and still refuses bad ones', async () => {
+    const spec = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    const ballot = spec.paths['/v1/communities/{communityId}/proposals/{proposalId}/cast-ballot'];
+    expect(ballot?.post?.parameters?.filter((p) => p.in === 'header').map((p) => p.name)).toEqual([
+      'idempotency-key',
+      'if-match',
+    ]);
+    const auth = testAuth();
+    const owner = await auth.token({ personId: 'o1', role: 'owner', communities: ['c1'] });
+    const withApp = createApp({ store: new MemoryEventStore(), verify: auth.verify });
+    const cast = (headers: Record<string, string>) =>
+      withApp.request('/v1/communities/c1/proposals/p1/cast-ballot', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${owner}`,
+          'content-type': 'application/json',
+          ...headers,
+        },
+        body: JSON.stringify({ choices: [{ itemId: 'i1', choice: 'yes' }] }),
+      });
+    const badKey = await cast({ 'idempotency-key': 'spaces are not allowed' });
+    expect(badKey.status).toBe(400);
+    expect(await badKey.json()).toMatchObject({ code: 'invalid-idempotency-key' });
+    const badMatch = await cast({ 'if-match': 'three' });
+    expect(badMatch.status).toBe(400);
+    expect(await badMatch.json()).toMatchObject({ code: 'invalid-if-match' });
+  });
+
   it('refuses a body over the limit with 413 before reading it', async () => {
     const res = await app.request('/v1/communities/c1/proposals', {
       method: 'POST',

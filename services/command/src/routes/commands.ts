@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
 import {
+  type Actor,
   type Aggregate,
   type CommandDefinition,
   commandCatalog,
@@ -26,7 +27,7 @@ import { answer, idempotencyKey, ifMatch } from '../http-outcome.ts';
 import type { AnyDecider, StateReader } from '../state-reader.ts';
 import {
   CommunityParams,
-  commandHeaders,
+  commandHeaderParameters,
   commandResponses,
   ProposalParams,
   SessionParams,
@@ -100,6 +101,28 @@ function streamOf(
   }
 }
 
+/** What a route needs on every request, worked out once. */
+interface RoutePlan {
+  route: CommandRoute;
+  decider: AnyDecider;
+  /** Path ids that are also fields of the command (the path's value wins). */
+  pathData: readonly string[];
+}
+
+/** The registry, read at most once per request and only if asked for. */
+function registryOnce(states: StateReader, communityId: string) {
+  let read: ReturnType<typeof readRegistry> | undefined;
+  return () => {
+    read ??= readRegistry(states, communityId);
+    return read;
+  };
+}
+
+/** The command as decided at `at` (a returned closure: no per-request naming under tsx). */
+function commandAt(type: string, data: unknown, actor: Actor) {
+  return (at: string) => ({ type, data, actor, at });
+}
+
 /** The ids a route's path carries, e.g. `communityId` and `proposalId`. */
 function pathKeys(route: CommandRoute): string[] {
   return [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -152,19 +175,25 @@ export function commandRouter(
       tags: [definition.aggregate === 'community' ? 'registry' : `${definition.aggregate}s`],
       description: `Command \`${definition.name}\`. Roles: ${definition.roles.join(', ')}.`,
       security: [{ bearer: [] }],
+      parameters: [...commandHeaderParameters],
       // Before validation: a role that may not send the command learns nothing of its schema.
       middleware: [roleGuard(definition)] as const,
       request: {
         params: paramsSchema(route),
-        headers: commandHeaders,
         body: { required: true, content: { 'application/json': { schema: bodySchema(route) } } },
       },
       responses: commandResponses,
     }) satisfies RouteConfig;
-    addRoute(app, config, (c) => handle(c, route));
+    const plan: RoutePlan = {
+      route,
+      decider: deciders[definition.aggregate],
+      pathData: pathKeys(route).filter((key) => key in definition.schema.shape),
+    };
+    addRoute(app, config, (c) => handle(c, plan));
   }
 
-  async function handle(c: RouteContext<RouteConfig>, route: CommandRoute): Promise<Response> {
+  async function handle(c: RouteContext<RouteConfig>, plan: RoutePlan): Promise<Response> {
+    const { route } = plan;
     const { definition } = route;
     const principal = c.get('principal');
     const params = c.req.param() as Record<string, string>;
@@ -193,11 +222,7 @@ export function commandRouter(
     const match = ifMatch(c);
     if (match instanceof Response) return match;
 
-    let registryCache: ReturnType<typeof readRegistry> | undefined;
-    const registry = () => {
-      registryCache ??= readRegistry(states, communityId);
-      return registryCache;
-    };
+    const registry = registryOnce(states, communityId);
     // Clerks and representatives must be appointed in the registry. Other commands read it
     // only for context: a ballot on an existing proposal costs no registry read.
     if (
@@ -236,29 +261,23 @@ export function commandRouter(
     }
     // What the path says wins over anything the body repeats.
     const pathData: Record<string, unknown> = {};
-    for (const key of pathKeys(route)) {
-      if (key in definition.schema.shape) pathData[key] = params[key];
-    }
+    for (const key of plan.pathData) pathData[key] = params[key];
     const parsed = definition.schema.safeParse({ ...body, ...pathData, ...ids, ...context });
     if (!parsed.success) {
       return problem(c, 422, 'invalid-command', 'The command is not valid with its context', {
         errors: fieldErrors(parsed.error.issues, 'command'),
       });
     }
+    const actor = actorOf(principal);
     const outcome = await handler.handle({
       communityId,
       streamId: streamOf(definition.aggregate, communityId, pathIds),
-      decider: deciders[definition.aggregate],
-      actor: actorOf(principal),
+      decider: plan.decider,
+      actor,
       idempotencyKey: idem.key,
       requestId: c.get('requestId'),
       ...(match.version === undefined ? {} : { expectedVersion: match.version }),
-      command: (at) => ({
-        type: definition.name,
-        data: parsed.data,
-        actor: actorOf(principal),
-        at,
-      }),
+      command: commandAt(definition.name, parsed.data, actor),
     });
     if (outcome.kind === 'ok' && route.createsId) {
       const created = outcome.result.streamId.split('.').pop()!;

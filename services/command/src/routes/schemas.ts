@@ -61,10 +61,27 @@ export const commandResponses = {
   422: { description: 'Well-formed but not a valid command', content: problemContent },
 } as const;
 
-export const commandHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .optional()
-    .openapi({ description: 'Repeat-safe key; the same key returns the first answer' }),
-  'if-match': z.string().optional().openapi({ description: 'Quoted stream version, e.g. "3"' }),
-});
+/**
+ * The command headers, documented as OpenAPI parameters rather than a `request.headers` schema:
+ * a schema would be validated on every request by copying all headers into a web `Headers`,
+ * while both are optional strings that `idempotencyKey()` and `ifMatch()` check themselves.
+ */
+export const commandHeaderParameters = [
+  {
+    schema: {
+      type: 'string',
+      description: 'Repeat-safe key; the same key returns the first answer',
+    },
+    required: false,
+    description: 'Repeat-safe key; the same key returns the first answer',
+    name: 'idempotency-key',
+    in: 'header',
+  },
+  {
+    schema: { type: 'string', description: 'Quoted stream version, e.g. "3"' },
+    required: false,
+    description: 'Quoted stream version, e.g. "3"',
+    name: 'if-match',
+    in: 'header',
+  },
+] as const;
