@@ -2,6 +2,7 @@
 // (a load generator in its own process), against a durable embedded PostgreSQL. Compared with
 // raw single-row INSERTs through pg at the same concurrency, in the same run.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,6 +26,68 @@ function bench(name: string, value: number, unit: string): void {
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+/**
+ * CPU time (ms) of the PostgreSQL processes this benchmark started (the server and its
+ * backends, descendants of this process), from /proc; NaN where there is no /proc.
+ */
+function postgresCpuMs(): number {
+  try {
+    const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    const stats = new Map<number, { ppid: number; comm: string; ticks: number }>();
+    for (const pid of procs) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // comm is in parentheses and may hold spaces: split after its closing one.
+        const close = stat.lastIndexOf(')');
+        const comm = stat.slice(stat.indexOf('(') + 1, close);
+        const fields = stat.slice(close + 2).split(' ');
+        // fields[0] is state (field 3): ppid is field 4, utime 14, stime 15, and cutime 16,
+        // cstime 17 (backends that ended, counted in the server that waited for them).
+        stats.set(Number(pid), {
+          ppid: Number(fields[1]),
+          comm,
+          ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
+        });
+      } catch {
+        // The process ended meanwhile.
+      }
+    }
+    const mine = new Set([process.pid]);
+    let ticks = 0;
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [pid, stat] of stats) {
+        if (!mine.has(pid) && mine.has(stat.ppid)) {
+          mine.add(pid);
+          grew = true;
+          if (stat.comm === 'postgres') ticks += stat.ticks;
+        }
+      }
+    }
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux.
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU time (ms) the whole machine spent busy, all processes (everyone's), from /proc/stat. */
+function machineBusyMs(): number {
+  try {
+    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n', 1)[0]!
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Cores busy with work other than this benchmark's, over `ms` of wall time. */
+const othersCores = (machineMs: number, oursMs: number, ms: number) =>
+  Math.max(0, machineMs - oursMs) / ms;
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -208,10 +271,18 @@ async function main(): Promise<void> {
   }
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
+  const pgCpu0 = postgresCpuMs();
+  const machine0 = machineBusyMs();
   const result = await runLoad({ baseUrl, concurrency: CONCURRENCY, requests: ballots });
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const { user, system } = process.cpuUsage(cpu0);
   const serviceCpuMs = (user + system) / 1000;
+  const pgCpuMs = postgresCpuMs() - pgCpu0;
+  const burstOthers = othersCores(
+    machineBusyMs() - machine0,
+    serviceCpuMs + result.cpuMs + pgCpuMs,
+    result.elapsedMs,
+  );
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
     await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
@@ -242,7 +313,19 @@ async function main(): Promise<void> {
   await closeServer(http);
 
   console.log('raw single-row INSERT rate at the same concurrency…');
+  const rawPgCpu0 = postgresCpuMs();
+  const rawCpu0 = process.cpuUsage();
+  const rawMachine0 = machineBusyMs();
+  const rawStarted = performance.now();
   const raw = await rawInsertRate(url, CONCURRENCY, OWNERS);
+  const rawPgCpuMs = postgresCpuMs() - rawPgCpu0;
+  const rawClient = process.cpuUsage(rawCpu0);
+  const rawClientMs = (rawClient.user + rawClient.system) / 1000;
+  const rawOthers = othersCores(
+    machineBusyMs() - rawMachine0,
+    rawClientMs + rawPgCpuMs,
+    performance.now() - rawStarted,
+  );
   const ratio = throughput / raw;
 
   console.log(`
@@ -255,8 +338,10 @@ ballot burst (${OWNERS} owners, ${CONCURRENCY} clients, real HTTP, durable Postg
   raw INSERT rate      ${raw.toFixed(0)} rows/s  (ratio ${ratio.toFixed(2)}, target >= 0.5)
   commands per append  ${perAppend.toFixed(1)} (mean over the whole run, group commit)
   service event loop   ${(elu * 100).toFixed(0)}% busy during the burst
-  CPU per ballot       service ${((1000 * serviceCpuMs) / OWNERS).toFixed(0)} µs, load generator ${((1000 * result.cpuMs) / OWNERS).toFixed(0)} µs (of ${cpus().length} cores)
-  load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after the burst (${cpus().length} cores; others' work counts)
+  CPU per ballot       service ${((1000 * serviceCpuMs) / OWNERS).toFixed(0)} µs, load generator ${((1000 * result.cpuMs) / OWNERS).toFixed(0)} µs, PostgreSQL ${((1000 * pgCpuMs) / OWNERS).toFixed(0)} µs
+  CPU per raw row      client ${((1000 * rawClientMs) / OWNERS).toFixed(0)} µs, PostgreSQL ${((1000 * rawPgCpuMs) / OWNERS).toFixed(0)} µs
+  others' CPU          ${burstOthers.toFixed(2)} cores during the burst, ${rawOthers.toFixed(2)} during the raw INSERTs (of ${cpus().length})
+  load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after the burst
   per batch            decide ${decideMs.toFixed(2)} ms, append ${appendMs.toFixed(2)} ms (means)
   BallotCast in store  ${stored}  (acknowledged but missing: ${Math.max(0, ok - stored)})`);
   bench('command.ballot_burst_ratio', ratio, 'ratio');
