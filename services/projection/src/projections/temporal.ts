@@ -13,12 +13,20 @@ export interface At {
   recordedAt: Date;
 }
 
+const ats = new WeakMap<RecordedEvent, At>();
+
+/** Made once per event, whichever projections read it (events are shared, never changed). */
 export function atOf(event: RecordedEvent): At {
-  return {
-    tx: event.transactionId.toString(),
-    pos: event.globalPosition.toString(),
-    recordedAt: event.recordedAt,
-  };
+  let at = ats.get(event);
+  if (!at) {
+    at = {
+      tx: event.transactionId.toString(),
+      pos: event.globalPosition.toString(),
+      recordedAt: event.recordedAt,
+    };
+    ats.set(event, at);
+  }
+  return at;
 }
 
 type Selected<T> = { [K in keyof T]: SelectType<T[K]> };

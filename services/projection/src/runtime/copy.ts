@@ -37,6 +37,8 @@ function columnsOf(client: pg.PoolClient, schema: string, table: string): Promis
 const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
 const TEXT_OID = 25;
 const TWO_32 = 2 ** 32;
+/** Strings up to this length are tried as ASCII first. */
+const SHORT_TEXT = 64;
 
 /** A growing buffer of big-endian binary fields. */
 class Writer {
@@ -73,10 +75,27 @@ class Writer {
   }
   /** A length-prefixed UTF-8 string, with an optional first byte (jsonb's version). */
   text(s: string, prefix?: number): void {
-    this.room(5 + s.length * 3);
+    const n = s.length;
+    this.room(5 + n * 3);
     const at = this.length;
     let offset = at + 4;
     if (prefix !== undefined) offset = this.buffer.writeUInt8(prefix, offset);
+    // Short ASCII (ids, codes, times) byte by byte: cheaper than a call into the encoder.
+    if (n <= SHORT_TEXT) {
+      const b = this.buffer;
+      let i = 0;
+      while (i < n) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[offset + i] = c;
+        i++;
+      }
+      if (i === n) {
+        b.writeInt32BE(offset - at - 4 + n, at);
+        this.length = offset + n;
+        return;
+      }
+    }
     const written = this.buffer.write(s, offset, 'utf8');
     this.buffer.writeInt32BE(offset - at - 4 + written, at);
     this.length = offset + written;
