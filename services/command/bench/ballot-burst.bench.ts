@@ -85,8 +85,11 @@ function machineBusyMs(): number {
   }
 }
 
-/** Cores busy with work other than this benchmark's, over `ms` of wall time. */
-const othersCores = (machineMs: number, oursMs: number, ms: number) =>
+/**
+ * Cores busy with anything but the processes measured here, over `ms` of wall time: other
+ * people's work, and kernel threads (the file system journal, I/O) serving every process.
+ */
+const othersCpu = (machineMs: number, oursMs: number, ms: number) =>
   Math.max(0, machineMs - oursMs) / ms;
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -111,13 +114,24 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
 }
 
 /** Raw single-row INSERTs into a table of the events table's shape, `concurrency` clients. */
-async function rawInsertRate(url: string, concurrency: number, total: number): Promise<number> {
+interface RawInserts {
+  rate: number;
+  /** CPU (ms) of this process's pg client and of PostgreSQL, and the cores others used. */
+  clientCpuMs: number;
+  pgCpuMs: number;
+  othersCores: number;
+}
+
+async function rawInsertRate(url: string, concurrency: number, total: number): Promise<RawInserts> {
   const pool = new pg.Pool({ connectionString: url, max: concurrency });
   await pool.query(`CREATE TABLE IF NOT EXISTS raw_events (LIKE es_events INCLUDING DEFAULTS)`);
   await pool.query('TRUNCATE raw_events');
   const data = JSON.stringify({ voterId: 'v', choices: [{ itemId: 'i1', choice: 'yes' }] });
   const meta = JSON.stringify({ commandId: 'x', actorId: 'o', actorRole: 'owner' });
   let next = 0;
+  const pgCpu0 = postgresCpuMs();
+  const cpu0 = process.cpuUsage();
+  const machine0 = machineBusyMs();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -131,9 +145,14 @@ async function rawInsertRate(url: string, concurrency: number, total: number): P
       }
     }),
   );
-  const rate = total / ((performance.now() - started) / 1000);
+  const elapsedMs = performance.now() - started;
+  // Measured before the pool ends: a backend's CPU is lost from view once it exits.
+  const pgCpuMs = postgresCpuMs() - pgCpu0;
+  const { user, system } = process.cpuUsage(cpu0);
+  const clientCpuMs = (user + system) / 1000;
+  const othersCores = othersCpu(machineBusyMs() - machine0, clientCpuMs + pgCpuMs, elapsedMs);
   await pool.end();
-  return rate;
+  return { rate: total / (elapsedMs / 1000), clientCpuMs, pgCpuMs, othersCores };
 }
 
 async function main(): Promise<void> {
@@ -278,7 +297,7 @@ async function main(): Promise<void> {
   const { user, system } = process.cpuUsage(cpu0);
   const serviceCpuMs = (user + system) / 1000;
   const pgCpuMs = postgresCpuMs() - pgCpu0;
-  const burstOthers = othersCores(
+  const burstOthers = othersCpu(
     machineBusyMs() - machine0,
     serviceCpuMs + result.cpuMs + pgCpuMs,
     result.elapsedMs,
@@ -313,19 +332,8 @@ async function main(): Promise<void> {
   await closeServer(http);
 
   console.log('raw single-row INSERT rate at the same concurrency…');
-  const rawPgCpu0 = postgresCpuMs();
-  const rawCpu0 = process.cpuUsage();
-  const rawMachine0 = machineBusyMs();
-  const rawStarted = performance.now();
-  const raw = await rawInsertRate(url, CONCURRENCY, OWNERS);
-  const rawPgCpuMs = postgresCpuMs() - rawPgCpu0;
-  const rawClient = process.cpuUsage(rawCpu0);
-  const rawClientMs = (rawClient.user + rawClient.system) / 1000;
-  const rawOthers = othersCores(
-    machineBusyMs() - rawMachine0,
-    rawClientMs + rawPgCpuMs,
-    performance.now() - rawStarted,
-  );
+  const rawInserts = await rawInsertRate(url, CONCURRENCY, OWNERS);
+  const raw = rawInserts.rate;
   const ratio = throughput / raw;
 
   console.log(`
@@ -339,8 +347,8 @@ ballot burst (${OWNERS} owners, ${CONCURRENCY} clients, real HTTP, durable Postg
   commands per append  ${perAppend.toFixed(1)} (mean over the whole run, group commit)
   service event loop   ${(elu * 100).toFixed(0)}% busy during the burst
   CPU per ballot       service ${((1000 * serviceCpuMs) / OWNERS).toFixed(0)} µs, load generator ${((1000 * result.cpuMs) / OWNERS).toFixed(0)} µs, PostgreSQL ${((1000 * pgCpuMs) / OWNERS).toFixed(0)} µs
-  CPU per raw row      client ${((1000 * rawClientMs) / OWNERS).toFixed(0)} µs, PostgreSQL ${((1000 * rawPgCpuMs) / OWNERS).toFixed(0)} µs
-  others' CPU          ${burstOthers.toFixed(2)} cores during the burst, ${rawOthers.toFixed(2)} during the raw INSERTs (of ${cpus().length})
+  CPU per raw row      client ${((1000 * rawInserts.clientCpuMs) / OWNERS).toFixed(0)} µs, PostgreSQL ${((1000 * rawInserts.pgCpuMs) / OWNERS).toFixed(0)} µs
+  CPU elsewhere        ${burstOthers.toFixed(2)} cores during the burst, ${rawInserts.othersCores.toFixed(2)} during the raw INSERTs (of ${cpus().length}: other processes, kernel threads such as the journal)
   load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after the burst
   per batch            decide ${decideMs.toFixed(2)} ms, append ${appendMs.toFixed(2)} ms (means)
   BallotCast in store  ${stored}  (acknowledged but missing: ${Math.max(0, ok - stored)})`);
