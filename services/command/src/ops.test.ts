@@ -62,6 +62,38 @@ describe('operations endpoints', () => {
     expect(await badMatch.json()).toMatchObject({ code: 'invalid-if-match' });
   });
 
+  it('never takes a context field from the body, even when the service fills in none', async () => {
+    const auth = testAuth();
+    const store = new MemoryEventStore();
+    const own = createApp({
+      store,
+      verify: auth.verify,
+      clock: () => new Date('2026-03-01T08:00:00.000Z'),
+    });
+    const admin = await auth.token({ personId: 'a', role: 'admin', communities: ['c1'] });
+    const owner = await auth.token({ personId: 'o1', role: 'owner', communities: ['c1'] });
+    const send = (token: string, method: string, path: string, body: unknown) =>
+      own.request(path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (await send(admin, 'PUT', '/v1/communities/c1', { name: '社区', kind: 'urban' })).status,
+    ).toBe(201);
+    // An owner is no party's representative: the service sets no onBehalfOf, the body's is ignored.
+    const submitted = await send(owner, 'POST', '/v1/communities/c1/proposals', {
+      proposalId: 'p1',
+      title: '加装电梯',
+      description: '3号楼加装电梯',
+      procedure: 'owners-joint-decision',
+      onBehalfOf: { partyId: 'committee', partyKind: 'owners-committee' },
+    });
+    expect(submitted.status).toBe(201);
+    const [event] = await store.readStream('proposal-c1.p1');
+    expect(event?.data).not.toHaveProperty('onBehalfOf');
+  });
+
   it('refuses a body over the limit with 413 before reading it', async () => {
     const res = await app.request('/v1/communities/c1/proposals', {
       method: 'POST',

@@ -107,6 +107,8 @@ interface RoutePlan {
   decider: AnyDecider;
   /** Path ids that are also fields of the command (the path's value wins). */
   pathData: readonly string[];
+  /** Fields only the service fills in (the catalogue's context): never taken from the body. */
+  context: readonly string[];
 }
 
 /** The registry, read at most once per request and only if asked for. */
@@ -188,6 +190,7 @@ export function commandRouter(
       route,
       decider: deciders[definition.aggregate],
       pathData: pathKeys(route).filter((key) => key in definition.schema.shape),
+      context: definition.context,
     };
     addRoute(app, config, (c) => handle(c, plan));
   }
@@ -262,7 +265,12 @@ export function commandRouter(
     // What the path says wins over anything the body repeats.
     const pathData: Record<string, unknown> = {};
     for (const key of plan.pathData) pathData[key] = params[key];
-    const parsed = definition.schema.safeParse({ ...body, ...pathData, ...ids, ...context });
+    // The body schema leaves the context fields out, but a body may still carry them: a filler
+    // that sets nothing for this request (no party, no authorisation found) must not let the
+    // client's own `onBehalfOf` or `authorisations` through.
+    const sent: Record<string, unknown> = { ...body };
+    for (const key of plan.context) delete sent[key];
+    const parsed = definition.schema.safeParse({ ...sent, ...pathData, ...ids, ...context });
     if (!parsed.success) {
       return problem(c, 422, 'invalid-command', 'The command is not valid with its context', {
         errors: fieldErrors(parsed.error.issues, 'command'),
