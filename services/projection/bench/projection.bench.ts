@@ -91,10 +91,7 @@ async function main(): Promise<void> {
 
     // ---- 2. rebuild (its own process: its memory is measured alone) ---------------------------
     console.log('rebuilding every read model from zero…');
-    // As `pnpm run rebuild` runs it: a young generation large enough for a batch's garbage.
-    const child = runNode(join(import.meta.dirname, 'rebuild-child.ts'), [url], {}, [
-      '--max-semi-space-size=64',
-    ]);
+    const child = runNode(join(import.meta.dirname, 'rebuild-child.ts'), [url]);
     const out: Buffer[] = [];
     child.stdout?.on('data', (d: Buffer) => out.push(d));
     await new Promise<void>((resolve, reject) =>
