@@ -62,6 +62,36 @@ function runNode(
   });
 }
 
+interface RebuildReport {
+  events: number;
+  applyMs: number;
+  totalMs: number;
+  samples: { ms: number; events: number; rssMb: number }[];
+  nodeCpuUs: number;
+  pgCpuUs: number;
+}
+
+/** Rebuilds `names` (all when empty) in a child process; its memory and CPU are its own. */
+async function rebuildInChild(url: string, names: string[]): Promise<RebuildReport> {
+  const child = runNode(join(import.meta.dirname, 'rebuild-child.ts'), [url, ...names]);
+  const out: Buffer[] = [];
+  child.stdout?.on('data', (d: Buffer) => out.push(d));
+  await new Promise<void>((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`rebuild exited ${code}`)),
+    ),
+  );
+  const report = JSON.parse(Buffer.concat(out).toString('utf8')) as Omit<
+    RebuildReport,
+    'nodeCpuUs' | 'pgCpuUs'
+  > & { nodeCpuMs: number; pgCpuMs: number };
+  return {
+    ...report,
+    nodeCpuUs: (report.nodeCpuMs * 1000) / report.events,
+    pgCpuUs: (report.pgCpuMs * 1000) / report.events,
+  };
+}
+
 /** Writes the history; its simulator (every stream's state) is garbage once this returns. */
 async function generate(pool: ReturnType<typeof poolOf>): Promise<number> {
   const writer = new BulkWriter(pool, 10_000);
@@ -91,33 +121,31 @@ async function main(): Promise<void> {
 
     // ---- 2. rebuild (its own process: its memory is measured alone) ---------------------------
     console.log('rebuilding every read model from zero…');
-    const child = runNode(join(import.meta.dirname, 'rebuild-child.ts'), [url]);
-    const out: Buffer[] = [];
-    child.stdout?.on('data', (d: Buffer) => out.push(d));
-    await new Promise<void>((resolve, reject) =>
-      child.once('exit', (code) =>
-        code === 0 ? resolve() : reject(new Error(`rebuild exited ${code}`)),
-      ),
-    );
-    const result = JSON.parse(Buffer.concat(out).toString('utf8')) as {
-      events: number;
-      applyMs: number;
-      totalMs: number;
-      samples: { ms: number; events: number; rssMb: number }[];
-    };
-    const rate = result.events / (result.totalMs / 1000);
-    const peak = Math.max(...result.samples.map((s) => s.rssMb));
+    const all = await rebuildInChild(url, []);
+    const rate = all.events / (all.totalMs / 1000);
+    const peak = Math.max(...all.samples.map((s) => s.rssMb));
     const atQuarter = [0.25, 0.5, 0.75, 1].map(
-      (q) => result.samples.find((s) => s.events >= q * result.events)?.rssMb ?? peak,
+      (q) => all.samples.find((s) => s.events >= q * all.events)?.rssMb ?? peak,
     );
     console.log(
-      `  ${result.events.toLocaleString('en')} events: applied in ${(result.applyMs / 1000).toFixed(1)} s, ` +
-        `with query indexes ${(result.totalMs / 1000).toFixed(1)} s → ${Math.round(rate).toLocaleString('en')} events/s ` +
-        `(${Math.round(result.events / (result.applyMs / 1000)).toLocaleString('en')} events/s before the indexes)`,
+      `  ${all.events.toLocaleString('en')} events: applied in ${(all.applyMs / 1000).toFixed(1)} s, ` +
+        `with query indexes ${(all.totalMs / 1000).toFixed(1)} s → ${Math.round(rate).toLocaleString('en')} events/s ` +
+        `(${Math.round(all.events / (all.applyMs / 1000)).toLocaleString('en')} events/s before the indexes; ` +
+        `CPU per event: Node ${all.nodeCpuUs.toFixed(0)} µs, PostgreSQL ${all.pgCpuUs.toFixed(0)} µs; load average ${loadavg()[0]?.toFixed(1)})`,
     );
     console.log(
       `  RSS peak ${peak} MB; at 25/50/75/100 % of the events: ${atQuarter.join(' / ')} MB`,
     );
+    if (!process.env.BENCH_SKIP_EACH) {
+      // What `pnpm run rebuild <projection>` (or a new version of one projection) costs.
+      for (const p of projections) {
+        const one = await rebuildInChild(url, [p.name]);
+        console.log(
+          `  ${p.name.padEnd(13)} alone: ${Math.round(one.events / (one.totalMs / 1000)).toLocaleString('en')} events/s ` +
+            `(CPU per event: Node ${one.nodeCpuUs.toFixed(0)} µs, PostgreSQL ${one.pgCpuUs.toFixed(0)} µs)`,
+        );
+      }
+    }
 
     // ---- 3. queries ---------------------------------------------------------------------------
     const verify = createVerifier(tokenConfig);

@@ -1,17 +1,25 @@
-// Runs a rebuild of every projection in its own process (so its memory is its own) and reports
-// time and resident memory as JSON on stdout.
+// Runs a rebuild of every projection (or those named) in its own process, so that its memory
+// is its own, and reports time, resident memory and CPU (its own and PostgreSQL's) as JSON.
 import { PostgresEventStore } from '@yishi/event-store';
+import { sql } from 'kysely';
 import { createDb } from '../src/db.ts';
 import { migrateReadModels } from '../src/migrations/index.ts';
 import { projections } from '../src/projections/index.ts';
 import { rebuild } from '../src/runtime/rebuild.ts';
+import { postgresCpuSeconds, postmasterOf } from './cpu.ts';
 
 const url = process.argv[2];
-if (!url) throw new Error('usage: rebuild-child.ts <database url>');
+if (!url) throw new Error('usage: rebuild-child.ts <database url> [projection…]');
+const names = process.argv.slice(3);
+const selected = names.length > 0 ? projections.filter((p) => names.includes(p.name)) : projections;
 const store = new PostgresEventStore({ connectionString: url });
 const db = createDb(url, 30);
 await migrateReadModels(db);
+const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db);
+const postmaster = postmasterOf(rows[0]!.pid);
 const started = performance.now();
+const cpu = process.cpuUsage();
+const pgCpu = postgresCpuSeconds(postmaster);
 let applied = 0;
 let applyMs = 0;
 const samples: { ms: number; events: number; rssMb: number }[] = [];
@@ -22,7 +30,7 @@ const sample = () =>
     rssMb: Math.round(process.memoryUsage().rss / 1e6),
   });
 const timer = setInterval(sample, 100);
-const result = await rebuild(store, db, projections, {
+const result = await rebuild(store, db, selected, {
   batchSize: 2000,
   graceMs: 0,
   onBatch: (n) => {
@@ -33,8 +41,19 @@ const result = await rebuild(store, db, projections, {
   },
 });
 const totalMs = performance.now() - started;
+const used = process.cpuUsage(cpu);
+const pgCpuMs = (postgresCpuSeconds(postmaster) - pgCpu) * 1000;
 sample();
 clearInterval(timer);
-process.stdout.write(`${JSON.stringify({ events: result.events, applyMs, totalMs, samples })}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    events: result.events,
+    applyMs,
+    totalMs,
+    samples,
+    nodeCpuMs: (used.user + used.system) / 1000,
+    pgCpuMs,
+  })}\n`,
+);
 await db.destroy();
 await store.close();
