@@ -52,9 +52,13 @@ export async function applyBatch(
       `SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off${lazyCommit ? '; SET LOCAL synchronous_commit = off' : ''}`,
     );
     const trx = kyselyOn(client);
-    const current = events.map(toCurrentSchema);
     for (const target of targets) {
-      if (events.length > 0) {
+      // Only the events of streams the projection reads (its `concerns`), in current schema.
+      const concerns = target.projection.concerns;
+      const current = (concerns ? events.filter((e) => concerns(e.streamId)) : events).map(
+        toCurrentSchema,
+      );
+      if (current.length > 0) {
         await target.projection.apply(
           {
             db: trx,
