@@ -279,6 +279,12 @@ async function main(): Promise<void> {
     );
   }
 
+  // Counters before the burst, so its own figures can be told from the seeding's.
+  const metricsText = async () => (await fetch(`${baseUrl}/metrics`)).text();
+  const metricIn = (text: string, name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const before = await metricsText();
+
   console.log(`burst: ${OWNERS} ballots from ${CONCURRENCY} clients…`);
   const loadBefore = loadavg()[0]!;
   // BENCH_PROFILE=file.cpuprofile: a CPU profile of the service process during the burst only.
@@ -316,9 +322,8 @@ async function main(): Promise<void> {
   const first = mean(result.latencies.slice(0, 1000));
   const last = mean(result.latencies.slice(-1000));
 
-  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
-  const metric = (name: string) =>
-    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
+  const after = await metricsText();
+  const metric = (name: string) => metricIn(after, name) - metricIn(before, name);
   const appends = metric('yishi_commands_per_append_count');
   const perAppend = appends ? metric('yishi_commands_per_append_sum') / appends : 0;
   const decideMs =
@@ -344,13 +349,13 @@ ballot burst (${OWNERS} owners, ${CONCURRENCY} clients, real HTTP, durable Postg
   first 1,000 mean     ${first.toFixed(1)} ms
   last 1,000 mean      ${last.toFixed(1)} ms   (flatness ${(last / first).toFixed(2)}, target <= 1.2)
   raw INSERT rate      ${raw.toFixed(0)} rows/s  (ratio ${ratio.toFixed(2)}, target >= 0.5)
-  commands per append  ${perAppend.toFixed(1)} (mean over the whole run, group commit)
+  commands per append  ${perAppend.toFixed(1)} (mean over the burst, group commit)
   service event loop   ${(elu * 100).toFixed(0)}% busy during the burst
   CPU per ballot       service ${((1000 * serviceCpuMs) / OWNERS).toFixed(0)} µs, load generator ${((1000 * result.cpuMs) / OWNERS).toFixed(0)} µs, PostgreSQL ${((1000 * pgCpuMs) / OWNERS).toFixed(0)} µs
   CPU per raw row      client ${((1000 * rawInserts.clientCpuMs) / OWNERS).toFixed(0)} µs, PostgreSQL ${((1000 * rawInserts.pgCpuMs) / OWNERS).toFixed(0)} µs
   CPU elsewhere        ${burstOthers.toFixed(2)} cores during the burst, ${rawInserts.othersCores.toFixed(2)} during the raw INSERTs (of ${cpus().length}: other processes, kernel threads such as the journal)
   load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after the burst
-  per batch            decide ${decideMs.toFixed(2)} ms, append ${appendMs.toFixed(2)} ms (means)
+  per batch            decide ${decideMs.toFixed(2)} ms, append ${appendMs.toFixed(2)} ms (means over the burst)
   BallotCast in store  ${stored}  (acknowledged but missing: ${Math.max(0, ok - stored)})`);
   bench('command.ballot_burst_ratio', ratio, 'ratio');
   bench('command.ballot_burst_throughput', throughput, 'ballots/s');
