@@ -19,10 +19,7 @@ export function postmasterOf(backendPid: number): number | undefined {
   return Number.isFinite(ppid) && ppid > 0 ? ppid : undefined;
 }
 
-/**
- * CPU seconds used so far by that server's processes that are alive. Read before a pool
- * closes: an exited backend's time is no longer counted.
- */
+/** CPU seconds used so far by that server: the backends alive and those that have exited. */
 export function postgresCpuSeconds(postmaster: number | undefined): number {
   if (postmaster === undefined) return 0;
   let pids: string[];
@@ -35,8 +32,12 @@ export function postgresCpuSeconds(postmaster: number | undefined): number {
   for (const pid of pids) {
     const fields = statFields(pid);
     if (!fields) continue;
-    if (Number(pid) !== postmaster && Number(fields[1]) !== postmaster) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
+    if (Number(pid) === postmaster) {
+      // Its own time, and that of the backends that have exited (cutime, cstime).
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } else if (Number(fields[1]) === postmaster) {
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
   }
   return ticks / 100;
 }
