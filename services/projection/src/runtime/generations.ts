@@ -52,31 +52,26 @@ function toGeneration(row: GenerationRow): Generation {
 
 const COLUMNS = ['projection', 'generation', 'version', 'schema_name', 'status'] as const;
 
-export async function activeGeneration(
+/** The projection's generation in this status: at most one is active and one building. */
+async function generationIn(
   db: Kysely<Database>,
   projection: string,
+  status: 'active' | 'building',
 ): Promise<Generation | undefined> {
   const row = await db
     .selectFrom('projection_generations')
     .select(COLUMNS)
     .where('projection', '=', projection)
-    .where('status', '=', 'active')
+    .where('status', '=', status)
     .executeTakeFirst();
   return row && toGeneration(row);
 }
 
-export async function buildingGeneration(
-  db: Kysely<Database>,
-  projection: string,
-): Promise<Generation | undefined> {
-  const row = await db
-    .selectFrom('projection_generations')
-    .select(COLUMNS)
-    .where('projection', '=', projection)
-    .where('status', '=', 'building')
-    .executeTakeFirst();
-  return row && toGeneration(row);
-}
+export const activeGeneration = (db: Kysely<Database>, projection: string) =>
+  generationIn(db, projection, 'active');
+
+export const buildingGeneration = (db: Kysely<Database>, projection: string) =>
+  generationIn(db, projection, 'building');
 
 export async function generationStatus(
   db: Kysely<Database>,
