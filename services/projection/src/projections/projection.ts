@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@yishi/event-store';
 import type { Kysely, Migration } from 'kysely';
 import type { Database, ReadModelTables } from '../db.ts';
-import type { Insert } from './temporal.ts';
+import { type At, applyInTwoPasses, type Insert, type Stage } from './temporal.ts';
 
 /** What a projection gets to write one batch: the transaction and its generation's schema. */
 export interface ProjectionContext {
@@ -39,4 +39,25 @@ export interface Projection {
    * with none (writing its checkpoint later); without it, every event counts.
    */
   concerns?(streamId: string): boolean;
+}
+
+/**
+ * `apply` for a projection that writes through stages: fresh stages for each batch, whose
+ * events `handle` applies in two passes (see `applyInTwoPasses`).
+ */
+export function applyThroughStages<S extends Record<string, Stage>>(
+  stages: () => S,
+  handle: (s: S, event: RecordedEvent, at: At) => void,
+): Projection['apply'] {
+  return async (ctx, events) => {
+    const s = stages();
+    await applyInTwoPasses(
+      ctx.db,
+      ctx.schema,
+      Object.values(s),
+      events,
+      (event, at) => handle(s, event, at),
+      ctx.insert,
+    );
+  };
 }

@@ -1,10 +1,11 @@
-import { communityOfStream, type ProposalEvent } from '@yishi/domain';
+import type { ProposalEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import { sql } from 'kysely';
 import type { BallotsTable, DecisionsTable } from '../db.ts';
-import type { Projection } from './projection.ts';
-import { createTemporalTable, TEXT_ARRAY, versionsIndex } from './schema.ts';
-import { AppendStage, type At, applyInTwoPasses, type Data, TemporalStage } from './temporal.ts';
+import { applyThroughStages, type Projection } from './projection.ts';
+import { createAppendTable, createTemporalTable, TEXT_ARRAY, versionsIndexes } from './schema.ts';
+import { entityOfStream } from './streams.ts';
+import { AppendStage, type At, type Data, TemporalStage } from './temporal.ts';
 
 // 议题: proposals with their stage, items and deadlines; votes with the frozen rule and
 // electorate and every ballot version; the decision register (决议台账) with the rule, every
@@ -30,15 +31,6 @@ function stages() {
   };
 }
 type Stages = ReturnType<typeof stages>;
-
-/** `proposal-<cid>.<pid>` to its community and proposal. */
-export function proposalOfStream(streamId: string): { cid: string; pid: string } | undefined {
-  if (!streamId.startsWith('proposal-')) return undefined;
-  const cid = communityOfStream(streamId);
-  const dot = streamId.indexOf('.');
-  if (!cid || dot < 0) return undefined;
-  return { cid, pid: streamId.slice(dot + 1) };
-}
 
 function stageKind(stagesJson: { id: string; kind: string }[], stageId: string): string {
   return stagesJson.find((s) => s.id === stageId)?.kind ?? 'unknown';
@@ -85,9 +77,9 @@ function handleBallot(
 }
 
 function handle(s: Stages, event: RecordedEvent, at: At): void {
-  const ids = proposalOfStream(event.streamId);
+  const ids = entityOfStream('proposal-', event.streamId);
   if (!ids) return;
-  const { cid, pid } = ids;
+  const { cid, id: pid } = ids;
   const e = { type: event.type, data: event.data } as ProposalEvent;
   if (e.type === 'BallotCast' || e.type === 'BallotChanged' || e.type === 'PaperBallotCorrected') {
     handleBallot(s, e, at, cid, pid);
@@ -500,15 +492,12 @@ export const proposalsProjection: Projection = {
             ['closed_early', 'boolean', 'null'],
           ],
         );
-        await db.schema
-          .createTable('electorates')
-          .addColumn('community_id', 'text', (c) => c.notNull())
-          .addColumn('proposal_id', 'text', (c) => c.notNull())
-          .addColumn('vote_id', 'text', (c) => c.notNull())
-          .addColumn('electorate', 'json', (c) => c.notNull())
-          .addColumn('transaction_id', 'int8', (c) => c.notNull())
-          .addColumn('global_position', 'int8', (c) => c.notNull())
-          .execute();
+        await createAppendTable(db, 'electorates', [
+          ['community_id', 'text'],
+          ['proposal_id', 'text'],
+          ['vote_id', 'text'],
+          ['electorate', 'json'],
+        ]);
         await createTemporalTable(
           db,
           'ballots',
@@ -524,16 +513,13 @@ export const proposalsProjection: Projection = {
             ['versions', 'integer'],
           ],
         );
-        await db.schema
-          .createTable('presence')
-          .addColumn('community_id', 'text', (c) => c.notNull())
-          .addColumn('proposal_id', 'text', (c) => c.notNull())
-          .addColumn('vote_id', 'text', (c) => c.notNull())
-          .addColumn('voter_id', 'text', (c) => c.notNull())
-          .addColumn('recorded_at_time', 'text', (c) => c.notNull())
-          .addColumn('transaction_id', 'int8', (c) => c.notNull())
-          .addColumn('global_position', 'int8', (c) => c.notNull())
-          .execute();
+        await createAppendTable(db, 'presence', [
+          ['community_id', 'text'],
+          ['proposal_id', 'text'],
+          ['vote_id', 'text'],
+          ['voter_id', 'text'],
+          ['recorded_at_time', 'text'],
+        ]);
         await createTemporalTable(
           db,
           'decisions',
@@ -585,22 +571,19 @@ export const proposalsProjection: Projection = {
             ['answered_at', 'text', 'null'],
           ],
         );
-        await db.schema
-          .createTable('reports')
-          .addColumn('community_id', 'text', (c) => c.notNull())
-          .addColumn('proposal_id', 'text', (c) => c.notNull())
-          .addColumn('stream_version', 'integer', (c) => c.notNull())
-          .addColumn('kind', 'text', (c) => c.notNull())
-          .addColumn('stage_id', 'text', (c) => c.notNull())
-          .addColumn('progress_percent', 'integer')
-          .addColumn('item_id', 'text')
-          .addColumn('text', 'text', (c) => c.notNull())
-          .addColumn('document_ref', 'text')
-          .addColumn('at', 'text', (c) => c.notNull())
-          .addColumn('by', 'text', (c) => c.notNull())
-          .addColumn('transaction_id', 'int8', (c) => c.notNull())
-          .addColumn('global_position', 'int8', (c) => c.notNull())
-          .execute();
+        await createAppendTable(db, 'reports', [
+          ['community_id', 'text'],
+          ['proposal_id', 'text'],
+          ['stream_version', 'integer'],
+          ['kind', 'text'],
+          ['stage_id', 'text'],
+          ['progress_percent', 'integer', 'null'],
+          ['item_id', 'text', 'null'],
+          ['text', 'text'],
+          ['document_ref', 'text', 'null'],
+          ['at', 'text'],
+          ['by', 'text'],
+        ]);
         await createTemporalTable(
           db,
           'satisfaction',
@@ -616,9 +599,7 @@ export const proposalsProjection: Projection = {
   },
   concerns: (streamId) => streamId.startsWith('proposal-'),
   async indexes(db) {
-    for (const stage of Object.values(stages())) {
-      if (stage instanceof TemporalStage) await versionsIndex(db, stage.table, stage.keys);
-    }
+    await versionsIndexes(db, stages());
     await db.schema
       .createIndex('electorates_key')
       .ifNotExists()
@@ -647,15 +628,5 @@ export const proposalsProjection: Projection = {
       .where(sql.ref('valid_to_tx'), 'is', null)
       .execute();
   },
-  async apply(ctx, events) {
-    const s = stages();
-    await applyInTwoPasses(
-      ctx.db,
-      ctx.schema,
-      Object.values(s),
-      events,
-      (event, at) => handle(s, event, at),
-      ctx.insert,
-    );
-  },
+  apply: applyThroughStages(stages, handle),
 };

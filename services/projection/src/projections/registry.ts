@@ -1,9 +1,9 @@
 import type { CommunityEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
-import type { Projection } from './projection.ts';
-import { createTemporalTable, TEXT_ARRAY, versionsIndex } from './schema.ts';
+import { applyThroughStages, type Projection } from './projection.ts';
+import { createTemporalTable, TEXT_ARRAY, versionsIndexes } from './schema.ts';
 import { effectiveArea } from './summaries.ts';
-import { type At, applyInTwoPasses, TemporalStage } from './temporal.ts';
+import { type At, TemporalStage } from './temporal.ts';
 
 // 社区名册: communities, their units, persons, households, resident groups, parties, proxies
 // and procedure templates, every version kept for `asOf`.
@@ -389,17 +389,7 @@ export const registryProjection: Projection = {
   },
   concerns: (streamId) => streamId.startsWith('community-'),
   async indexes(db) {
-    for (const stage of Object.values(stages())) await versionsIndex(db, stage.table, stage.keys);
+    await versionsIndexes(db, stages());
   },
-  async apply(ctx, events) {
-    const s = stages();
-    await applyInTwoPasses(
-      ctx.db,
-      ctx.schema,
-      Object.values(s),
-      events,
-      (event, at) => handle(s, event, at),
-      ctx.insert,
-    );
-  },
+  apply: applyThroughStages(stages, handle),
 };

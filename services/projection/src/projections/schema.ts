@@ -1,4 +1,11 @@
-import { type ColumnDataType, type Expression, type Kysely, sql } from 'kysely';
+import {
+  type ColumnDataType,
+  type CreateTableBuilder,
+  type Expression,
+  type Kysely,
+  sql,
+} from 'kysely';
+import { TemporalStage } from './temporal.ts';
 
 // Table helpers for the projections' migrations.
 
@@ -19,12 +26,8 @@ export async function createTemporalTable(
   keys: readonly string[],
   columns: readonly ColumnSpec[],
 ): Promise<void> {
-  let table = db.schema.createTable(name);
-  for (const key of keys) table = table.addColumn(key, 'text', (c) => c.notNull());
-  for (const [column, type, nullable] of columns) {
-    table = table.addColumn(column, type, (c) => (nullable ? c : c.notNull()));
-  }
-  await table
+  const keyColumns = keys.map((key): ColumnSpec => [key, 'text']);
+  await withColumns(db.schema.createTable(name), [...keyColumns, ...columns])
     .addColumn('valid_from_tx', 'int8', (c) => c.notNull())
     .addColumn('valid_from_pos', 'int8', (c) => c.notNull())
     .addColumn('valid_to_tx', 'int8')
@@ -40,6 +43,29 @@ export async function createTemporalTable(
     .execute();
 }
 
+/** An append-only table (rows never change): the columns, then the position of its event. */
+export async function createAppendTable(
+  db: Kysely<unknown>,
+  name: string,
+  columns: readonly ColumnSpec[],
+): Promise<void> {
+  await withColumns(db.schema.createTable(name), columns)
+    .addColumn('transaction_id', 'int8', (c) => c.notNull())
+    .addColumn('global_position', 'int8', (c) => c.notNull())
+    .execute();
+}
+
+function withColumns(
+  table: CreateTableBuilder<string>,
+  columns: readonly ColumnSpec[],
+): CreateTableBuilder<string> {
+  let out = table;
+  for (const [column, type, nullable] of columns) {
+    out = out.addColumn(column, type, (c) => (nullable ? c : c.notNull()));
+  }
+  return out;
+}
+
 /** Every version of a key, in order: what `asOf` queries use. Unique: one version per event. */
 export async function versionsIndex(
   db: Pick<Kysely<unknown>, 'schema'>,
@@ -53,4 +79,14 @@ export async function versionsIndex(
     .columns([...keys, 'valid_from_tx', 'valid_from_pos'])
     .unique()
     .execute();
+}
+
+/** The versions index of each temporal table among a projection's stages. */
+export async function versionsIndexes(
+  db: Pick<Kysely<unknown>, 'schema'>,
+  stages: Record<string, unknown>,
+): Promise<void> {
+  for (const stage of Object.values(stages)) {
+    if (stage instanceof TemporalStage) await versionsIndex(db, stage.table, stage.keys);
+  }
 }

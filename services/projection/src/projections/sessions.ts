@@ -1,8 +1,9 @@
-import { communityOfStream, type SessionEvent } from '@yishi/domain';
+import type { SessionEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
-import type { Projection } from './projection.ts';
-import { createTemporalTable, TEXT_ARRAY, versionsIndex } from './schema.ts';
-import { AppendStage, type At, applyInTwoPasses, TemporalStage } from './temporal.ts';
+import { applyThroughStages, type Projection } from './projection.ts';
+import { createAppendTable, createTemporalTable, TEXT_ARRAY, versionsIndexes } from './schema.ts';
+import { entityOfStream } from './streams.ts';
+import { AppendStage, type At, TemporalStage } from './temporal.ts';
 
 // Sessions: joint sessions (多方联席会议) and residents' council meetings (居民议事会) with their
 // agenda, attendance, statements, each party's position, resolutions, and the minutes in every
@@ -33,21 +34,13 @@ function stages() {
 }
 type Stages = ReturnType<typeof stages>;
 
-export function sessionOfStream(streamId: string): { cid: string; sid: string } | undefined {
-  if (!streamId.startsWith('session-')) return undefined;
-  const cid = communityOfStream(streamId);
-  const dot = streamId.indexOf('.');
-  if (!cid || dot < 0) return undefined;
-  return { cid, sid: streamId.slice(dot + 1) };
-}
-
 const versionKey = (version: number) => `v${version}`;
 const correctionKey = (id: string) => `c:${id}`;
 
 function handle(s: Stages, event: RecordedEvent, at: At): void {
-  const ids = sessionOfStream(event.streamId);
+  const ids = entityOfStream('session-', event.streamId);
   if (!ids) return;
-  const { cid, sid } = ids;
+  const { cid, id: sid } = ids;
   const key = [cid, sid];
   const e = { type: event.type, data: event.data } as SessionEvent;
   switch (e.type) {
@@ -311,19 +304,16 @@ export const sessionsProjection: Projection = {
             ['at', 'text'],
           ],
         );
-        await db.schema
-          .createTable('session_statements')
-          .addColumn('community_id', 'text', (c) => c.notNull())
-          .addColumn('session_id', 'text', (c) => c.notNull())
-          .addColumn('stream_version', 'integer', (c) => c.notNull())
-          .addColumn('item_id', 'text', (c) => c.notNull())
-          .addColumn('speaker_person_id', 'text', (c) => c.notNull())
-          .addColumn('party_id', 'text')
-          .addColumn('text', 'text', (c) => c.notNull())
-          .addColumn('at', 'text', (c) => c.notNull())
-          .addColumn('transaction_id', 'int8', (c) => c.notNull())
-          .addColumn('global_position', 'int8', (c) => c.notNull())
-          .execute();
+        await createAppendTable(db, 'session_statements', [
+          ['community_id', 'text'],
+          ['session_id', 'text'],
+          ['stream_version', 'integer'],
+          ['item_id', 'text'],
+          ['speaker_person_id', 'text'],
+          ['party_id', 'text', 'null'],
+          ['text', 'text'],
+          ['at', 'text'],
+        ]);
         await createTemporalTable(
           db,
           'session_positions',
@@ -372,9 +362,7 @@ export const sessionsProjection: Projection = {
   },
   concerns: (streamId) => streamId.startsWith('session-'),
   async indexes(db) {
-    for (const stage of Object.values(stages())) {
-      if (stage instanceof TemporalStage) await versionsIndex(db, stage.table, stage.keys);
-    }
+    await versionsIndexes(db, stages());
     await db.schema
       .createIndex('session_statements_key')
       .ifNotExists()
@@ -383,15 +371,5 @@ export const sessionsProjection: Projection = {
       .unique()
       .execute();
   },
-  async apply(ctx, events) {
-    const s = stages();
-    await applyInTwoPasses(
-      ctx.db,
-      ctx.schema,
-      Object.values(s),
-      events,
-      (event, at) => handle(s, event, at),
-      ctx.insert,
-    );
-  },
+  apply: applyThroughStages(stages, handle),
 };

@@ -2,7 +2,7 @@ import { communityOfStream } from '@yishi/domain';
 import type { Json, JsonObject, RecordedEvent } from '@yishi/event-store';
 import { sql } from 'kysely';
 import type { Projection, ProjectionContext } from './projection.ts';
-import { sessionOfStream } from './sessions.ts';
+import { entityOfStream } from './streams.ts';
 import { jsonInsert } from './temporal.ts';
 
 // 时间线: one line per event of every stream, with who, when, which command and the hash the
@@ -178,7 +178,7 @@ async function agendaOf(
   }[] = [];
   const wanted = new Map<string, [string, string]>();
   for (const event of events) {
-    const session = sessionOfStream(event.streamId);
+    const session = entityOfStream('session-', event.streamId);
     if (!session) continue;
     if (event.type === 'SessionConvened') {
       const items = event.data.agenda;
@@ -187,16 +187,16 @@ async function agendaOf(
         const itemId = text(item.itemId);
         if (!itemId) continue;
         const proposalId = text(item.proposalId);
-        agenda.set(agendaKey(session.cid, session.sid, itemId), proposalId);
+        agenda.set(agendaKey(session.cid, session.id, itemId), proposalId);
         convened.push({
           community_id: session.cid,
-          session_id: session.sid,
+          session_id: session.id,
           item_id: itemId,
           proposal_id: proposalId,
         });
       }
     } else if (typeof event.data.itemId === 'string') {
-      wanted.set(`${session.cid}\u0000${session.sid}`, [session.cid, session.sid]);
+      wanted.set(`${session.cid}\u0000${session.id}`, [session.cid, session.id]);
     }
   }
   if (wanted.size > 0) {

@@ -1,0 +1,13 @@
+import { communityOfStream } from '@yishi/domain';
+
+/** `<category>-<communityId>.<id>` (see the domain's `streams`) to its community and id. */
+export function entityOfStream(
+  prefix: 'proposal-' | 'session-',
+  streamId: string,
+): { cid: string; id: string } | undefined {
+  if (!streamId.startsWith(prefix)) return undefined;
+  const cid = communityOfStream(streamId);
+  const dot = streamId.indexOf('.');
+  if (!cid || dot < 0) return undefined;
+  return { cid, id: streamId.slice(dot + 1) };
+}
