@@ -37,6 +37,33 @@ type Stages = ReturnType<typeof stages>;
 const versionKey = (version: number) => `v${version}`;
 const correctionKey = (id: string) => `c:${id}`;
 
+/** A version of the minutes and a proposed correction are signed and finalised alike. */
+function sign(
+  s: Stages,
+  minutesKey: string[],
+  at: At,
+  d: { partyId: string; personId: string; at: string },
+): void {
+  s.minutes.update(minutesKey, at, (m) => ({
+    ...m,
+    signatures: [...m.signatures, { partyId: d.partyId, personId: d.personId, at: d.at }],
+  }));
+}
+
+function finalise(
+  s: Stages,
+  minutesKey: string[],
+  at: At,
+  d: { at: string; signedByPartyIds: string[] },
+): void {
+  s.minutes.update(minutesKey, at, (m) => ({
+    ...m,
+    final: true,
+    finalised_at: d.at,
+    signed_by_party_ids: d.signedByPartyIds,
+  }));
+}
+
 function handle(s: Stages, event: RecordedEvent, at: At): void {
   const ids = entityOfStream('session-', event.streamId);
   if (!ids) return;
@@ -189,25 +216,13 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       s.sessions.update(key, at, (x) => ({ ...x, minutes_version: d.version }));
       return;
     }
-    case 'MinutesSigned': {
-      const d = e.data;
-      s.minutes.update([cid, sid, versionKey(d.version)], at, (m) => ({
-        ...m,
-        signatures: [...m.signatures, { partyId: d.partyId, personId: d.personId, at: d.at }],
-      }));
+    case 'MinutesSigned':
+      sign(s, [cid, sid, versionKey(e.data.version)], at, e.data);
       return;
-    }
-    case 'MinutesFinalised': {
-      const d = e.data;
-      s.minutes.update([cid, sid, versionKey(d.version)], at, (m) => ({
-        ...m,
-        final: true,
-        finalised_at: d.at,
-        signed_by_party_ids: d.signedByPartyIds,
-      }));
-      s.sessions.update(key, at, (x) => ({ ...x, minutes_final_version: d.version }));
+    case 'MinutesFinalised':
+      finalise(s, [cid, sid, versionKey(e.data.version)], at, e.data);
+      s.sessions.update(key, at, (x) => ({ ...x, minutes_final_version: e.data.version }));
       return;
-    }
     case 'MinutesCorrectionProposed': {
       const d = e.data;
       s.minutes.get([cid, sid, correctionKey(d.correctionId)]);
@@ -233,24 +248,12 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       );
       return;
     }
-    case 'MinutesCorrectionSigned': {
-      const d = e.data;
-      s.minutes.update([cid, sid, correctionKey(d.correctionId)], at, (m) => ({
-        ...m,
-        signatures: [...m.signatures, { partyId: d.partyId, personId: d.personId, at: d.at }],
-      }));
+    case 'MinutesCorrectionSigned':
+      sign(s, [cid, sid, correctionKey(e.data.correctionId)], at, e.data);
       return;
-    }
-    case 'MinutesCorrectionFinalised': {
-      const d = e.data;
-      s.minutes.update([cid, sid, correctionKey(d.correctionId)], at, (m) => ({
-        ...m,
-        final: true,
-        finalised_at: d.at,
-        signed_by_party_ids: d.signedByPartyIds,
-      }));
+    case 'MinutesCorrectionFinalised':
+      finalise(s, [cid, sid, correctionKey(e.data.correctionId)], at, e.data);
       return;
-    }
     case 'MinutesPublished':
       s.sessions.update(key, at, (x) => ({ ...x, minutes_published_at: e.data.at }));
       return;
