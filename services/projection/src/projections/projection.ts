@@ -31,6 +31,16 @@ export interface Projection {
    * caught up: building them at the end is much cheaper than maintaining them row by row.
    */
   indexes(db: Kysely<Database>): Promise<void>;
+  /**
+   * Columns whose values depend on each other (a proposal belongs to one community): statistics
+   * over them together, made with the indexes. Without them the planner multiplies the columns'
+   * selectivities, expects a few rows where a large vote has thousands, and reads them all.
+   */
+  statistics?: readonly {
+    name: string;
+    table: keyof ReadModelTables;
+    columns: readonly string[];
+  }[];
   /** Its tables, for comparisons and status. */
   tables: readonly (keyof ReadModelTables)[];
   apply(ctx: ProjectionContext, events: readonly RecordedEvent[]): Promise<void>;

@@ -80,6 +80,10 @@ export const timelineProjection: Projection = {
       },
     },
   },
+  statistics: [
+    { name: 'timeline_proposals', table: 'timeline', columns: ['community_id', 'proposal_id'] },
+    { name: 'timeline_sessions', table: 'timeline', columns: ['community_id', 'session_id'] },
+  ],
   async indexes(db) {
     await db.schema
       .createIndex('timeline_stream_version')

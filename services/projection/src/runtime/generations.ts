@@ -133,6 +133,12 @@ export async function indexGeneration(
   await db.transaction().execute(async (trx) => {
     await sql`SET LOCAL maintenance_work_mem = '256MB'`.execute(trx);
     await projection.indexes(trx.withSchema(schema));
+    for (const stat of projection.statistics ?? []) {
+      await sql`CREATE STATISTICS IF NOT EXISTS ${sql.table(`${schema}.${stat.name}`)} (dependencies, mcv)
+        ON ${sql.join(stat.columns.map((c) => sql.ref(c)))} FROM ${sql.table(`${schema}.${stat.table}`)}`.execute(
+        trx,
+      );
+    }
     for (const table of projection.tables) {
       // Statistics of the columns queries filter and sort on; documents (json) are only shown,
       // and sampling them is most of the cost of ANALYZE.

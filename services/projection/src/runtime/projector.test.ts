@@ -87,6 +87,17 @@ describe('projector runtime', () => {
         if (EXERCISED.includes(projection.name)) expect(d.rows, d.table).toBeGreaterThan(0);
       }
     }
+    // Both the live and the rebuilt generations carry the projections' extended statistics.
+    for (const [i, projection] of projections.entries()) {
+      for (const schema of [before.get(projection.name)!, built.generations[i]!.schema]) {
+        const { rows: stats } = await sql<{ name: string }>`
+          SELECT s.stxname AS name FROM pg_statistic_ext s
+            JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE n.nspname = ${schema}`.execute(db);
+        expect(stats.map((r) => r.name).sort(), schema).toEqual(
+          (projection.statistics ?? []).map((st) => st.name).sort(),
+        );
+      }
+    }
     await switchTo(db, built.generations);
     const statuses = await listGenerations(db);
     expect(
