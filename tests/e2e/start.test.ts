@@ -92,7 +92,7 @@ describe('pnpm start', () => {
       proposalId: 'p1',
       title: '加装电梯',
       description: '3号楼加装电梯',
-      procedure: 'owners-joint-decision',
+      procedure: 'community-consultation',
     });
     const headers = {
       authorization: `Bearer ${await token('resident')}`,

@@ -2,6 +2,7 @@ export * from './catalog/commands.ts';
 export * from './catalog/events.ts';
 export * from './community/community.ts';
 export * from './community/electorate.ts';
+export * from './convocation/convocation.ts';
 export * from './procedure/templates.ts';
 export * from './proposal/proposal.ts';
 export * from './rules/index.ts';

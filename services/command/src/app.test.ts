@@ -38,7 +38,7 @@ const proposal = {
   proposalId: 'p1',
   title: '加装电梯',
   description: '3号楼加装电梯，费用分摊方案待议',
-  procedure: 'owners-joint-decision',
+  procedure: 'community-consultation',
 };
 
 describe('command service: the walking-skeleton slice', () => {

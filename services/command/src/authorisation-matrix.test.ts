@@ -77,6 +77,9 @@ const expected: Record<string, Role[]> = {
   CorrectMinutes: ['clerk'],
   SignMinutesCorrection: ['party_representative'],
   PublishMinutes: ['convener', 'clerk'],
+  RequestResidentsMeeting: ['resident'],
+  SignResidentsMeetingRequest: ['resident'],
+  RecordResidentsMeetingConvened: ['convener'],
 };
 
 // Routes that are not domain commands, with who may use them.
@@ -168,7 +171,8 @@ describe('authorisation matrix', () => {
       const path = route.path
         .replace('{communityId}', 'c1')
         .replace('{proposalId}', 'p-matrix')
-        .replace('{sessionId}', 's-matrix');
+        .replace('{sessionId}', 's-matrix')
+        .replace('{requestId}', 'r-matrix');
       for (const role of roles) {
         const body = route.definition.partyField
           ? { [route.definition.partyField]: people[role].partyId ?? 'x' }

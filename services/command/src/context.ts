@@ -4,9 +4,11 @@ import {
   type CommandDefinition,
   type CommunityRegistry,
   communityDecider,
+  convocationFacts,
   electorateFor,
   type ProxyAuthorisation,
   streams,
+  unitsCountedFor,
   type VoteRule,
 } from '@yishi/domain';
 import type { EventStore } from '@yishi/event-store';
@@ -93,6 +95,12 @@ export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> 
     return {
       communityId: input.communityId,
       ...(definition ? { procedureDefinition: definition } : {}),
+      // An owner is one by the registry, not by the token: the decider needs their units.
+      ...(input.principal.role === 'owner'
+        ? {
+            submitterUnitIds: unitsCountedFor(registry, input.principal.personId).slice(0, 10_000),
+          }
+        : {}),
       ...(input.principal.role === 'party_representative' && party
         ? { onBehalfOf: { partyId: party.partyId, partyKind: party.kind } }
         : {}),
@@ -157,6 +165,18 @@ export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> 
       throw new ContextError(409, 'no-parties', 'Register the consultation parties first');
     }
     return { communityId: input.communityId, parties };
+  },
+  async RequestResidentsMeeting(input) {
+    const registry = await needRegistry(input);
+    return {
+      communityId: input.communityId,
+      communityKind: registry.kind,
+      ...convocationFacts(registry, input.principal.personId, input.now),
+    };
+  },
+  async SignResidentsMeetingRequest(input) {
+    const registry = await needRegistry(input);
+    return convocationFacts(registry, input.principal.personId, input.now);
   },
   async RecordAttendance(input) {
     const partyId = input.body.partyId as string | undefined;

@@ -81,17 +81,44 @@ describe('operations endpoints', () => {
     expect(
       (await send(admin, 'PUT', '/v1/communities/c1', { name: '社区', kind: 'urban' })).status,
     ).toBe(201);
-    // An owner is no party's representative: the service sets no onBehalfOf, the body's is ignored.
-    const submitted = await send(owner, 'POST', '/v1/communities/c1/proposals', {
-      proposalId: 'p1',
+    const lift = {
       title: '加装电梯',
       description: '3号楼加装电梯',
       procedure: 'owners-joint-decision',
       onBehalfOf: { partyId: 'committee', partyKind: 'owners-committee' },
+    };
+    // An owner token whose person owns nothing in the registry: the body's units do not count.
+    const unowned = await send(owner, 'POST', '/v1/communities/c1/proposals', {
+      ...lift,
+      proposalId: 'p0',
+      submitterUnitIds: ['u-forged'],
+    });
+    expect(unowned.status).toBe(403);
+    expect(await unowned.json()).toMatchObject({ code: 'not-eligible' });
+    await send(admin, 'POST', '/v1/communities/c1/registry/register-person', {
+      personId: 'o1',
+      name: '业主一',
+      adult: true,
+    });
+    await send(admin, 'POST', '/v1/communities/c1/registry/register-unit', {
+      unitId: 'u1',
+      building: '3号楼',
+      kind: 'home',
+      areas: { registryCentiM2: 9_000 },
+      developerUnsold: false,
+      ownerIds: ['o1'],
+    });
+    // An owner is no party's representative: the service sets no onBehalfOf, the body's is ignored;
+    // the units on record are the registry's, not the body's.
+    const submitted = await send(owner, 'POST', '/v1/communities/c1/proposals', {
+      ...lift,
+      proposalId: 'p1',
+      submitterUnitIds: ['u-forged'],
     });
     expect(submitted.status).toBe(201);
     const [event] = await store.readStream('proposal-c1.p1');
     expect(event?.data).not.toHaveProperty('onBehalfOf');
+    expect(event?.data).toMatchObject({ submitterUnitIds: ['u1'] });
   });
 
   it('refuses a body over the limit with 413 before reading it', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { communityCommandSchemas, communityEventSchemas } from '../community/community.ts';
+import { convocationCommandSchemas, convocationEventSchemas } from '../convocation/convocation.ts';
 import { proposalCommandSchemas, proposalEventSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas, sessionEventSchemas } from '../session/session.ts';
 import { Role } from '../shared/decider.ts';
@@ -13,12 +14,13 @@ describe('command catalogue', () => {
     ...Object.keys(communityCommandSchemas),
     ...Object.keys(proposalCommandSchemas),
     ...Object.keys(sessionCommandSchemas),
+    ...Object.keys(convocationCommandSchemas),
   ];
   it('lists every command once, with its aggregate, schema and roles', () => {
     expect(Object.keys(commandCatalog).sort()).toEqual([...names].sort());
     for (const definition of Object.values(commandCatalog)) {
       expect(definition.roles.length, definition.name).toBeGreaterThan(0);
-      expect(['community', 'proposal', 'session']).toContain(definition.aggregate);
+      expect(['community', 'proposal', 'session', 'convocation']).toContain(definition.aggregate);
     }
   });
   it('an official only reads: no command lets them act', () => {
@@ -46,6 +48,7 @@ describe('command catalogue', () => {
       'communityId',
       'procedureDefinition',
       'onBehalfOf',
+      'submitterUnitIds',
     ]);
     expect(commandCatalog.CastBallot.body).toBe(commandCatalog.CastBallot.schema);
   });
@@ -62,6 +65,7 @@ describe('event catalogue and upcasting', () => {
       ...Object.keys(communityEventSchemas),
       ...Object.keys(proposalEventSchemas),
       ...Object.keys(sessionEventSchemas),
+      ...Object.keys(convocationEventSchemas),
     ];
     expect(Object.keys(eventCatalog).sort()).toEqual([...types].sort());
     expect(eventCatalog.BallotCast).toMatchObject({ aggregate: 'proposal', version: 1 });

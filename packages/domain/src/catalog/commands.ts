@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { communityCommandSchemas } from '../community/community.ts';
+import { convocationCommandSchemas } from '../convocation/convocation.ts';
 import { proposalCommandSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas } from '../session/session.ts';
 import type { Role } from '../shared/decider.ts';
@@ -14,7 +15,8 @@ import type { Aggregate } from '../shared/events.ts';
 
 type Schemas = typeof communityCommandSchemas &
   typeof proposalCommandSchemas &
-  typeof sessionCommandSchemas;
+  typeof sessionCommandSchemas &
+  typeof convocationCommandSchemas;
 export type DomainCommandType = keyof Schemas;
 
 export interface CommandDefinition {
@@ -98,7 +100,7 @@ const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
   SubmitProposal: {
     roles: submitters,
     summary: 'Submit a proposal under a procedure',
-    context: ['communityId', 'procedureDefinition', 'onBehalfOf'],
+    context: ['communityId', 'procedureDefinition', 'onBehalfOf', 'submitterUnitIds'],
   },
   AmendProposal: {
     roles: submitters,
@@ -204,6 +206,26 @@ const session: Record<keyof typeof sessionCommandSchemas, Entry> = {
   PublishMinutes: { roles: ['convener', 'clerk'], summary: 'Publish the final minutes' },
 };
 
+// 提议召开居民会议 (Art. 10): residents sign; who they sign for is the registry's to say.
+const signature = ['signer', 'electorate'] as const;
+const convocation: Record<keyof typeof convocationCommandSchemas, Entry> = {
+  RequestResidentsMeeting: {
+    roles: ['resident'],
+    summary:
+      'Request a residents’ meeting (提议召开居民会议), signing as an adult resident, for one’s household or resident group',
+    context: ['communityId', 'communityKind', ...signature],
+  },
+  SignResidentsMeetingRequest: {
+    roles: ['resident'],
+    summary: 'Join a request for a residents’ meeting (联名提议)',
+    context: signature,
+  },
+  RecordResidentsMeetingConvened: {
+    roles: ['convener'],
+    summary: 'Record when the requested residents’ meeting sits (居民委员会召集)',
+  },
+};
+
 function definitions(
   aggregate: Aggregate,
   schemas: Readonly<Record<string, z.ZodObject>>,
@@ -230,6 +252,7 @@ const all = [
   ...definitions('community', communityCommandSchemas, community),
   ...definitions('proposal', proposalCommandSchemas, proposal),
   ...definitions('session', sessionCommandSchemas, session),
+  ...definitions('convocation', convocationCommandSchemas, convocation),
 ];
 
 /** Every command by name. */

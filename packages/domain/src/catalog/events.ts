@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type CommunityEvent, communityEventSchemas } from '../community/community.ts';
+import { type ConvocationEvent, convocationEventSchemas } from '../convocation/convocation.ts';
 import { type ProposalEvent, proposalEventSchemas } from '../proposal/proposal.ts';
 import { type SessionEvent, sessionEventSchemas } from '../session/session.ts';
 import {
@@ -13,11 +14,17 @@ import {
 // Every event type: its aggregate, its current schema version and its zod schema. When an
 // event's data changes shape, bump its version here and add the upcaster from the old version.
 
-export type AnyDomainEvent = CommunityEvent | ProposalEvent | SessionEvent;
-export type DomainEventType = AnyDomainEvent['type'];
+export type AnyDomainEvent = CommunityEvent | ProposalEvent | SessionEvent | ConvocationEvent;
+/** Every event type the catalogue holds. */
+export type CatalogEventType = AnyDomainEvent['type'];
+/**
+ * The event types the web console labels one by one (services/web `i18n.ts`, a label per
+ * type): the residents' meeting request's events join once it labels them too.
+ */
+export type DomainEventType = Exclude<CatalogEventType, ConvocationEvent['type']>;
 
 /** Current schema versions that are not 1. */
-const versions: Partial<Record<DomainEventType, number>> = {};
+const versions: Partial<Record<CatalogEventType, number>> = {};
 
 function definitions<T extends Record<string, z.ZodType>>(
   aggregate: Aggregate,
@@ -25,15 +32,16 @@ function definitions<T extends Record<string, z.ZodType>>(
 ): Record<keyof T & string, EventDefinition> {
   const entries = Object.entries(schemas).map(([type, schema]) => [
     type,
-    { aggregate, version: versions[type as DomainEventType] ?? 1, schema },
+    { aggregate, version: versions[type as CatalogEventType] ?? 1, schema },
   ]);
   return Object.fromEntries(entries);
 }
 
-export const eventCatalog: Readonly<Record<DomainEventType, EventDefinition>> = {
+export const eventCatalog: Readonly<Record<CatalogEventType, EventDefinition>> = {
   ...definitions('community', communityEventSchemas),
   ...definitions('proposal', proposalEventSchemas),
   ...definitions('session', sessionEventSchemas),
+  ...definitions('convocation', convocationEventSchemas),
 };
 
 /** Upcasters by event type and the version they read (none yet: every schema is at 1). */
@@ -46,6 +54,6 @@ export const upcastEvent: (stored: StoredEvent) => AnyDomainEvent = createUpcast
 );
 
 /** The schema version to store with a new event (metadata `schemaVersion`). */
-export function eventSchemaVersion(type: DomainEventType): number {
+export function eventSchemaVersion(type: CatalogEventType): number {
   return eventCatalog[type].version;
 }

@@ -3,7 +3,7 @@ import type { Actor } from '../shared/decider.ts';
 import { fold } from '../shared/decider.ts';
 import { commandsOf, day, history } from '../testing/spec.ts';
 import { type CommunityCommand, type CommunityRegistry, communityDecider } from './community.ts';
-import { electorateFor, unitOwners } from './electorate.ts';
+import { convocationFacts, electorateFor, unitOwners, unitsCountedFor } from './electorate.ts';
 
 const admin: Actor = { personId: 'admin', role: 'admin' };
 const c = commandsOf<CommunityCommand>();
@@ -170,5 +170,53 @@ describe('electorateFor', () => {
     expect(unitOwners(registry, '1-101')).toEqual(['a']);
     expect(unitOwners(registry, '1-301')).toEqual(['developer']);
     expect(unitOwners(registry, 'none')).toEqual([]);
+  });
+});
+
+describe('unitsCountedFor: what makes a person an owner in owners’ votes', () => {
+  it('units in their name, co-owned ones too; the developer’s unsold units; nothing else', () => {
+    expect(unitsCountedFor(registry, 'a')).toEqual(['1-101', '1-102']);
+    expect(unitsCountedFor(registry, 'c')).toEqual(['1-201']);
+    expect(unitsCountedFor(registry, 'developer')).toEqual(['1-301']);
+    expect(unitsCountedFor(registry, 'teen')).toEqual([]);
+    expect(unitsCountedFor(registry, 'nobody')).toEqual([]);
+  });
+  it('parking spaces only where the community counts them (domain.md 3.1, open)', () => {
+    expect(unitsCountedFor(registry, 'd')).toEqual(['2-101']);
+    const counting = { ...registry, settings: { ...registry.settings, parkingSpacesVote: true } };
+    expect(unitsCountedFor(counting, 'd')).toEqual(['2-101', 'P1']);
+  });
+});
+
+describe('convocationFacts: who may sign a residents’ meeting request, and the bodies counted', () => {
+  const electorate = { adults: 3, households: 2, groups: 2 };
+  it('counts adults of active households, households with an adult, active groups', () => {
+    expect(convocationFacts(registry, 'a', asOf).electorate).toEqual(electorate);
+    // teen comes of age on 1 March 2026.
+    expect(convocationFacts(registry, 'a', '2026-03-01T09:00:00+08:00').electorate).toEqual({
+      ...electorate,
+      adults: 4,
+    });
+  });
+  it('an adult signs for their household when they represent it or it has no representative', () => {
+    expect(convocationFacts(registry, 'a', asOf).signer).toEqual({
+      adultResident: true,
+      householdId: 'h1',
+      groupId: 'g1',
+    });
+    // h2's representative is c; b represents group g2.
+    expect(convocationFacts(registry, 'b', asOf).signer).toEqual({
+      adultResident: true,
+      groupId: 'g2',
+    });
+    expect(convocationFacts(registry, 'c', asOf).signer).toEqual({
+      adultResident: true,
+      householdId: 'h2',
+    });
+  });
+  it('no minor, no person of unknown age, no owner who lives elsewhere', () => {
+    for (const id of ['teen', 'unknown-age', 'd', 'nobody']) {
+      expect(convocationFacts(registry, id, asOf).signer, id).toEqual({ adultResident: false });
+    }
   });
 });

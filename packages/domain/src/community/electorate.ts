@@ -1,3 +1,4 @@
+import type { ConvocationElectorate, SignerFacts } from '../convocation/schemas.ts';
 import { areaForVoting } from '../rules/area.ts';
 import { byCodeUnit, ownersElectorate, sameBuildingOwners } from '../rules/owners-electorate.ts';
 import { pget, pvalues } from '../shared/pmap.ts';
@@ -87,6 +88,52 @@ export function unitOwners(registry: CommunityRegistry, unitId: string): string[
   const unit = pget(registry.units, unitId);
   if (!unit) return [];
   return unit.developerUnsold ? [registry.settings.developerId] : [...unit.ownerIds];
+}
+
+/**
+ * The units that make `personId` an owner in owners' votes (SPC 2020 Art. 9): units on record
+ * in their name, or every unsold unit for the developer; parking spaces only where the
+ * community counts them (domain.md 3.1, open). Sorted; what an owner's submission carries.
+ */
+export function unitsCountedFor(registry: CommunityRegistry, personId: string): string[] {
+  const { developerId, parkingSpacesVote } = registry.settings;
+  const units: string[] = [];
+  for (const unit of pvalues(registry.units)) {
+    if (unit.kind === 'parking' && !parkingSpacesVote) continue;
+    const owners = unit.developerUnsold ? [developerId] : unit.ownerIds;
+    if (owners.includes(personId)) units.push(unit.unitId);
+  }
+  return units.sort(byCodeUnit);
+}
+
+/**
+ * What a residents' meeting request (Art. 10) needs from the registry at `asOf`: what the
+ * signer may sign as, and the size of each body counted, as the meeting's electorates count
+ * them (adults of an active household; households with an adult; active resident groups).
+ */
+export function convocationFacts(
+  registry: CommunityRegistry,
+  personId: string,
+  asOf: string,
+): { signer: SignerFacts; electorate: ConvocationElectorate } {
+  const electorate = {
+    adults: adults(registry, asOf, () => true).voters.length,
+    households: households(registry, asOf).voters.length,
+    groups: Object.values(registry.groups).filter((g) => g.active).length,
+  };
+  const p = pget(registry.persons, personId);
+  const household = p && householdOf(registry, p);
+  if (!p || !household || !isAdult(p, asOf))
+    return { signer: { adultResident: false }, electorate };
+  const representative = household.representativeId;
+  const groupId = household.residentGroupId;
+  const group = groupId === undefined ? undefined : registry.groups[groupId];
+  const signer: SignerFacts = { adultResident: true };
+  if (representative === undefined || representative === personId) {
+    signer.householdId = household.householdId;
+  }
+  if (group?.active && group.representativeIds.includes(personId)) signer.groupId = group.groupId;
+  return { signer, electorate };
 }
 
 function ownedUnits(registry: CommunityRegistry) {

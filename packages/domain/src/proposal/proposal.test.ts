@@ -66,6 +66,7 @@ describe('SubmitProposal', () => {
               stages: builtInProcedures['owners-joint-decision'].stages,
             },
             items: [{ itemId: 'main', title: '更换电梯', kind: 'motion', options: [] }],
+            submitterUnitIds: ['u-a'],
             submittedBy: owner('a'),
             submittedAt: day(0),
           },
@@ -120,6 +121,79 @@ describe('SubmitProposal', () => {
         ),
       )
       .thenRefused('not-authorised');
+  });
+  describe('owners’ joint decision: who puts a matter to the owners (domain.md 1, 2.2)', () => {
+    const committee = { partyId: 'ywh', partyKind: 'owners-committee' as const };
+    it('an owner whose units the registry lists: the units are on record', () => {
+      spec
+        .given([])
+        .when(submit('owners-joint-decision', { submitterUnitIds: ['u-3-201', 'u-p-7'] }))
+        .then((events) =>
+          expect(events[0]?.data).toMatchObject({ submitterUnitIds: ['u-3-201', 'u-p-7'] }),
+        );
+    });
+    it('refuses an owner the registry lists no unit for', () => {
+      spec
+        .given([])
+        .when(submit('owners-joint-decision', { submitterUnitIds: [] }))
+        .thenRefused('not-eligible', { personId: 'a' });
+    });
+    it('takes an owner whose units nobody looked up (the service always looks; others not yet)', () => {
+      spec
+        .given([])
+        .when(submit('owners-joint-decision', { submitterUnitIds: undefined }))
+        .then((events) => expect(events[0]?.data).not.toHaveProperty('submitterUnitIds'));
+    });
+    it('the owners’ committee through its representative; no other party', () => {
+      spec
+        .given([])
+        .when(
+          submit('owners-joint-decision', { onBehalfOf: committee }, representative('zhao', 'ywh')),
+        )
+        .then((events) => expect(events[0]?.data).not.toHaveProperty('submitterUnitIds'));
+      spec
+        .given([])
+        .when(
+          submit(
+            'owners-joint-decision',
+            { onBehalfOf: { partyId: 'wy', partyKind: 'property-company' } },
+            representative('li', 'wy'),
+          ),
+        )
+        .thenRefused('not-eligible', { partyId: 'wy' });
+      // The token's party, not one the command names.
+      spec
+        .given([])
+        .when(
+          submit('owners-joint-decision', { onBehalfOf: committee }, representative('li', 'wy')),
+        )
+        .thenRefused('not-eligible');
+    });
+    it('the convener; not a resident who owns nothing', () => {
+      spec
+        .given([])
+        .when(submit('owners-joint-decision', {}, convener))
+        .then((events) => expect(events).toHaveLength(1));
+      spec
+        .given([])
+        .when(submit('owners-joint-decision', {}, resident('wang')))
+        .thenRefused('not-eligible', { role: 'resident' });
+    });
+    it('applies to any procedure whose decisions are all the owners’, not to others', () => {
+      const ours = {
+        ...builtInProcedures['owners-joint-decision'],
+        templateId: 'our-owners-vote',
+        version: 2,
+      };
+      spec
+        .given([])
+        .when(submit('our-owners-vote', { procedureDefinition: ours, submitterUnitIds: [] }))
+        .thenRefused('not-eligible');
+      spec
+        .given([])
+        .when(submit('community-consultation', { submitterUnitIds: [] }))
+        .then((events) => expect(events[0]?.data).not.toHaveProperty('submitterUnitIds'));
+    });
   });
   it('refuses items listed twice, and a second submission', () => {
     spec

@@ -987,6 +987,61 @@ function resolveProcedure(data: Data<'SubmitProposal'>): ProcedureDefinition | D
   return problem ? refuse('invalid-command', problem) : definition;
 }
 
+/** A procedure whose every decision is the owners' (业主共同决定 under Art. 278, or Art. 279). */
+export function isOwnersProcedure(stages: readonly Stage[]): boolean {
+  const rules = stages.flatMap((s) => (s.kind === 'decision' ? s.rules : []));
+  return rules.length > 0 && rules.every((r) => r === 'owners-278' || r === 'art279-consent');
+}
+
+/**
+ * Who puts a matter to the owners (domain.md 1 and 2.2): an owner, being a person owning a
+ * unit in the registry (the service's context, never the body); the owners' committee
+ * (业主委员会) through its representative; or the convener (the residents' committee, which
+ * organises the owners where no owners' committee exists). Residents who own nothing, and
+ * other parties, have no say in the owners' joint decision.
+ */
+function ownersSubmitterProblem(
+  actor: Actor,
+  data: Data<'SubmitProposal'>,
+): DomainError | undefined {
+  switch (actor.role) {
+    case 'owner':
+      // Absent: the caller did not look, which the command service always does for an owner
+      // (a context field, never the body's). Callers that decide without the service (the
+      // projection's simulator) pass none yet; once they do, absent should be refused too.
+      return data.submitterUnitIds === undefined || data.submitterUnitIds.length > 0
+        ? undefined
+        : refuse(
+            'not-eligible',
+            'only an owner of a unit in the registry puts a matter to the owners',
+            {
+              personId: actor.personId,
+            },
+          );
+    case 'party_representative':
+      return data.onBehalfOf?.partyKind === 'owners-committee' &&
+        data.onBehalfOf.partyId === actor.partyId
+        ? undefined
+        : refuse(
+            'not-eligible',
+            'of the parties, only the owners’ committee puts a matter to the owners',
+            {
+              partyId: actor.partyId,
+            },
+          );
+    case 'convener':
+      return undefined;
+    default:
+      return refuse(
+        'not-eligible',
+        'a matter for the owners is put by an owner, the owners’ committee or the convener',
+        {
+          role: actor.role,
+        },
+      );
+  }
+}
+
 function decideSubmission(command: Extract<ProposalCommand, { type: 'SubmitProposal' }>): Decision {
   const { actor, data } = command;
   const definition = resolveProcedure(data);
@@ -1005,6 +1060,11 @@ function decideSubmission(command: Extract<ProposalCommand, { type: 'SubmitPropo
         `${first.name}: submitted by ${first.submitterPartyKinds.join(', ')}`,
       );
     }
+  }
+  const owners = isOwnersProcedure(definition.stages);
+  if (owners) {
+    const refusal = ownersSubmitterProblem(actor, data);
+    if (refusal) return refusal;
   }
   const items = data.items ?? [
     { itemId: 'main', title: data.title, kind: 'motion' as const, options: [] },
@@ -1027,6 +1087,7 @@ function decideSubmission(command: Extract<ProposalCommand, { type: 'SubmitPropo
         },
         items,
         onBehalfOf: data.onBehalfOf,
+        submitterUnitIds: owners && actor.role === 'owner' ? data.submitterUnitIds : undefined,
         submittedBy: actorOf(command),
         submittedAt: command.at,
       }),

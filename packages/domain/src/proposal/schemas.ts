@@ -47,6 +47,12 @@ export const SubmitProposalData = z.object({
   items: z.array(ProposalItem).min(1).max(50).optional(),
   /** Context: the party a representative submits for (党组织提议). */
   onBehalfOf: OnBehalfOf.optional(),
+  /**
+   * Context: the units the submitting owner holds in the registry that count in owners' votes
+   * (SPC 2020 Art. 9 attribution; parking spaces only where the community counts them). The
+   * service fills it for every owner; an owners' procedure refuses an owner it lists nothing for.
+   */
+  submitterUnitIds: z.array(Id).max(10_000).optional(),
 });
 export type SubmitProposalData = z.infer<typeof SubmitProposalData>;
 /** The command data: the body plus the community from the path. */
@@ -179,6 +185,8 @@ export const ProposalSubmittedData = z.object({
   }),
   items: z.array(ProposalItem),
   onBehalfOf: OnBehalfOf.optional(),
+  /** For an owners' procedure submitted by an owner: the units that made them one. */
+  submitterUnitIds: z.array(Id).optional(),
   submittedBy: Actor,
   submittedAt: z.string(),
 });

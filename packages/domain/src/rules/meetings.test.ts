@@ -124,6 +124,52 @@ describe('residentsMeetingConvocation (Art. 10)', () => {
       }).outcome,
     ).toBe('not-required');
   });
+
+  it('boundaries of 以上 on every test, where the total is not a multiple too', () => {
+    const zero = { total: 10, requesting: 0 };
+    const outcome = (key: 'adults' | 'households' | 'groups', total: number, requesting: number) =>
+      residentsMeetingConvocation({
+        adults: zero,
+        households: zero,
+        groups: zero,
+        [key]: { total, requesting },
+      }).outcome;
+    // households: exactly 1/5 passes, one fewer fails.
+    expect(outcome('households', 400, 80)).toBe('must-convene');
+    expect(outcome('households', 400, 79)).toBe('not-required');
+    // groups: exactly 1/3 passes, one fewer fails.
+    expect(outcome('groups', 9, 3)).toBe('must-convene');
+    expect(outcome('groups', 9, 2)).toBe('not-required');
+    // 1001 adults: 1/5 is 200.2, so 201 is needed and 200 is short (200 * 5 = 1000 < 1001).
+    expect(outcome('adults', 1_001, 201)).toBe('must-convene');
+    expect(outcome('adults', 1_001, 200)).toBe('not-required');
+    // 7 groups: 1/3 is 2.33..., so 3 are needed (2 * 3 = 6 < 7).
+    expect(outcome('groups', 7, 3)).toBe('must-convene');
+    expect(outcome('groups', 7, 2)).toBe('not-required');
+    // Exact where a float is not: 1/5 of 2^53 - 3 (not a multiple of 5) needs the ceiling.
+    const big = Number.MAX_SAFE_INTEGER - 2; // 9007199254740989 = 5 * 1801439850948197 + 4
+    expect(outcome('adults', big, 1_801_439_850_948_198)).toBe('must-convene');
+    expect(outcome('adults', big, 1_801_439_850_948_197)).toBe('not-required');
+  });
+
+  it('reports every test with its figures, and a body of nobody never requests', () => {
+    const result = residentsMeetingConvocation({
+      adults: { total: 0, requesting: 0 },
+      households: { total: 5, requesting: 1 },
+      groups: { total: 0, requesting: 0 },
+    });
+    expect(result.outcome).toBe('must-convene');
+    expect(result.tests.map((t) => [t.name, t.value, t.base, t.passed])).toEqual([
+      ['request-adults', 0, 0, false],
+      ['request-households', 1, 5, true],
+      ['request-groups', 0, 0, false],
+    ]);
+    expect(result.figures.thresholds.groups).toEqual({
+      numerator: 1,
+      denominator: 3,
+      inclusive: true,
+    });
+  });
 });
 
 /** n villagers in households of `perHousehold`. */

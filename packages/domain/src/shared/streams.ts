@@ -3,6 +3,9 @@ export const streams = {
   community: (communityId: string) => `community-${communityId}`,
   proposal: (communityId: string, proposalId: string) => `proposal-${communityId}.${proposalId}`,
   session: (communityId: string, sessionId: string) => `session-${communityId}.${sessionId}`,
+  /** A request to convene a residents' meeting (提议召开居民会议). */
+  convocation: (communityId: string, requestId: string) =>
+    `convocation-${communityId}.${requestId}`,
 };
 
 /** The community a stream belongs to. */

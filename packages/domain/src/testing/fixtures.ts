@@ -71,6 +71,8 @@ export function submit(
       title: '更换电梯',
       description: '一号楼电梯老旧，拟使用维修资金更换。',
       procedure,
+      // The service's context for an owner: the unit the registry lists for them.
+      ...(actor.role === 'owner' ? { submitterUnitIds: [`u-${actor.personId}`] } : {}),
       ...extra,
     },
     actor,

@@ -6,6 +6,7 @@ import {
   type CommandDefinition,
   commandCatalog,
   communityDecider,
+  convocationDecider,
   proposalDecider,
   sessionDecider,
   streams,
@@ -30,6 +31,7 @@ import {
   commandHeaderParameters,
   commandResponses,
   ProposalParams,
+  RequestParams,
   SessionParams,
 } from './schemas.ts';
 
@@ -40,12 +42,14 @@ export interface CommandRoute {
   /** OpenAPI path, e.g. `/v1/communities/{communityId}/proposals/{proposalId}/cast-ballot`. */
   path: string;
   /** The entity id a creating command may take from the body or have generated. */
-  createsId?: 'proposalId' | 'sessionId';
+  createsId?: 'proposalId' | 'sessionId' | 'requestId';
 }
 
 const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 const base = '/v1/communities/{communityId}';
+/** Requests to convene a residents' meeting (提议召开居民会议). */
+const requests = 'residents-meeting-requests';
 
 function routeOf(definition: CommandDefinition): CommandRoute {
   switch (definition.name) {
@@ -55,6 +59,8 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/proposals`, createsId: 'proposalId' };
     case 'ConveneSession':
       return { definition, method: 'post', path: `${base}/sessions`, createsId: 'sessionId' };
+    case 'RequestResidentsMeeting':
+      return { definition, method: 'post', path: `${base}/${requests}`, createsId: 'requestId' };
     default:
       break;
   }
@@ -66,6 +72,8 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/proposals/{proposalId}/${slug}` };
     case 'session':
       return { definition, method: 'post', path: `${base}/sessions/{sessionId}/${slug}` };
+    case 'convocation':
+      return { definition, method: 'post', path: `${base}/${requests}/{requestId}/${slug}` };
     default: {
       const _exhaustive: never = definition.aggregate;
       throw new Error('unknown aggregate');
@@ -80,6 +88,7 @@ const deciders: Record<Aggregate, AnyDecider> = {
   community: communityDecider as unknown as AnyDecider,
   proposal: proposalDecider as unknown as AnyDecider,
   session: sessionDecider as unknown as AnyDecider,
+  convocation: convocationDecider as unknown as AnyDecider,
 };
 
 function streamOf(
@@ -94,6 +103,8 @@ function streamOf(
       return streams.proposal(communityId, params.proposalId!);
     case 'session':
       return streams.session(communityId, params.sessionId!);
+    case 'convocation':
+      return streams.convocation(communityId, params.requestId!);
     default: {
       const _exhaustive: never = aggregate;
       throw new Error('unknown aggregate');
@@ -144,6 +155,7 @@ function bodySchema(route: CommandRoute): z.ZodObject {
 function paramsSchema(route: CommandRoute) {
   if (route.path.includes('{proposalId}')) return ProposalParams;
   if (route.path.includes('{sessionId}')) return SessionParams;
+  if (route.path.includes('{requestId}')) return RequestParams;
   return CommunityParams;
 }
 
@@ -289,7 +301,9 @@ export function commandRouter(
     });
     if (outcome.kind === 'ok' && route.createsId) {
       const created = outcome.result.streamId.split('.').pop()!;
-      const collection = route.createsId === 'proposalId' ? 'proposals' : 'sessions';
+      const collection = { proposalId: 'proposals', sessionId: 'sessions', requestId: requests }[
+        route.createsId
+      ];
       c.header('location', `/v1/communities/${communityId}/${collection}/${created}`);
       return answer(c, outcome, { [route.createsId]: created });
     }

@@ -18,6 +18,10 @@ export const SessionParams = CommunityParams.extend({
   sessionId: Id.clone().openapi({ param: { name: 'sessionId', in: 'path' }, example: 's1' }),
 });
 
+export const RequestParams = CommunityParams.extend({
+  requestId: Id.clone().openapi({ param: { name: 'requestId', in: 'path' }, example: 'r1' }),
+});
+
 export const CommandAccepted = z
   .object({
     streamId: z.string(),
