@@ -42,6 +42,12 @@ export const problemResponses = {
 };
 export const notFound = { 404: { description: 'Not found', content: problemContent } };
 
+/** A query's responses: its JSON answer, or a problem (spread `notFound` where it can miss). */
+export const jsonResponses = <S extends z.ZodType>(description: string, schema: S) => ({
+  200: { description, content: { 'application/json': { schema } } },
+  ...problemResponses,
+});
+
 export const CommunityParams = z.object({
   communityId: CommunityId.clone().openapi({
     param: { name: 'communityId', in: 'path' },

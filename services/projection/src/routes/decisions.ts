@@ -7,6 +7,7 @@ import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
   CommunityParams,
+  jsonResponses,
   problemResponses,
   type QueryDeps,
   type ReadContext,
@@ -84,17 +85,10 @@ const register = createRoute({
   tags: ['decisions'],
   security: [{ bearer: [] }],
   request: { params: CommunityParams, query: RegisterQuery },
-  responses: {
-    200: {
-      description: 'Decisions, oldest first',
-      content: {
-        'application/json': {
-          schema: z.object({ items: z.array(Decision), asOf: AsOfInfo.optional() }),
-        },
-      },
-    },
-    ...problemResponses,
-  },
+  responses: jsonResponses(
+    'Decisions, oldest first',
+    z.object({ items: z.array(Decision), asOf: AsOfInfo.optional() }),
+  ),
 });
 
 const registerCsv = createRoute({

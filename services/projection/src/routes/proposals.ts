@@ -16,9 +16,9 @@ import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
   CommunityParams,
+  jsonResponses,
   notFound,
   PageQuery,
-  problemResponses,
   type QueryDeps,
   type ReadContext,
   ReadQuery,
@@ -81,12 +81,6 @@ const Proposal = z
   })
   .openapi('Proposal');
 
-const responses = (description: string, schema: z.ZodType) => ({
-  200: { description, content: { 'application/json': { schema } } },
-  ...notFound,
-  ...problemResponses,
-});
-
 const getProposal = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/proposals/{proposalId}',
@@ -94,7 +88,7 @@ const getProposal = createRoute({
   tags: ['proposals'],
   security: [{ bearer: [] }],
   request: { params: ProposalParams, query: ReadQuery },
-  responses: responses('The proposal', Proposal),
+  responses: { ...jsonResponses('The proposal', Proposal), ...notFound },
 });
 
 const ProposalSummary = z.object({
@@ -122,10 +116,13 @@ const listProposals = createRoute({
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
     }),
   },
-  responses: responses(
-    'Proposals',
-    z.object({ items: z.array(ProposalSummary), asOf: AsOfInfo.optional() }),
-  ),
+  responses: {
+    ...jsonResponses(
+      'Proposals',
+      z.object({ items: z.array(ProposalSummary), asOf: AsOfInfo.optional() }),
+    ),
+    ...notFound,
+  },
 });
 
 const TallyItem = z.object({
@@ -167,7 +164,7 @@ const getTally = createRoute({
       voteId: Id.optional().openapi({ description: 'Default: the latest vote' }),
     }),
   },
-  responses: responses('The tally', Tally),
+  responses: { ...jsonResponses('The tally', Tally), ...notFound },
 });
 
 const Ballot = z.object({
@@ -198,15 +195,18 @@ const listBallots = createRoute({
       }),
     }),
   },
-  responses: responses(
-    'Ballots, by voter',
-    z.object({
-      voteId: z.string(),
-      items: z.array(Ballot),
-      next: z.string().nullable(),
-      asOf: AsOfInfo.optional(),
-    }),
-  ),
+  responses: {
+    ...jsonResponses(
+      'Ballots, by voter',
+      z.object({
+        voteId: z.string(),
+        items: z.array(Ballot),
+        next: z.string().nullable(),
+        asOf: AsOfInfo.optional(),
+      }),
+    ),
+    ...notFound,
+  },
 });
 
 const getHistory = createRoute({
@@ -217,7 +217,7 @@ const getHistory = createRoute({
   tags: ['history'],
   security: [{ bearer: [] }],
   request: { params: ProposalParams, query: ReadQuery.extend(PageQuery.shape) },
-  responses: responses('History, oldest first', TimelinePage),
+  responses: { ...jsonResponses('History, oldest first', TimelinePage), ...notFound },
 });
 
 const Objection = z.object({
@@ -248,19 +248,22 @@ const getFollowUp = createRoute({
   tags: ['proposals'],
   security: [{ bearer: [] }],
   request: { params: ProposalParams, query: ReadQuery },
-  responses: responses(
-    'Follow-up',
-    z.object({
-      objections: z.array(Objection),
-      reports: z.array(Report),
-      satisfaction: z.object({
-        count: z.number().int(),
-        average: z.number().nullable(),
-        distribution: z.record(z.string(), z.number().int()),
+  responses: {
+    ...jsonResponses(
+      'Follow-up',
+      z.object({
+        objections: z.array(Objection),
+        reports: z.array(Report),
+        satisfaction: z.object({
+          count: z.number().int(),
+          average: z.number().nullable(),
+          distribution: z.record(z.string(), z.number().int()),
+        }),
+        asOf: AsOfInfo.optional(),
       }),
-      asOf: AsOfInfo.optional(),
-    }),
-  ),
+    ),
+    ...notFound,
+  },
 });
 
 async function latestVoteId(

@@ -5,8 +5,8 @@ import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
   CommunityParams,
+  jsonResponses,
   notFound,
-  problemResponses,
   type QueryDeps,
   ReadQuery,
   readContext,
@@ -58,11 +58,7 @@ const getCommunity = createRoute({
   tags: ['registry'],
   security: [{ bearer: [] }],
   request: { params: CommunityParams, query: ReadQuery },
-  responses: {
-    200: { description: 'The community', content: { 'application/json': { schema: Community } } },
-    ...notFound,
-    ...problemResponses,
-  },
+  responses: { ...jsonResponses('The community', Community), ...notFound },
 });
 
 const CommunitySummary = z.object({ communityId: z.string(), name: z.string(), kind: z.string() });
@@ -73,17 +69,10 @@ const listCommunities = createRoute({
   tags: ['registry'],
   security: [{ bearer: [] }],
   request: { query: ReadQuery },
-  responses: {
-    200: {
-      description: 'Communities',
-      content: {
-        'application/json': {
-          schema: z.object({ items: z.array(CommunitySummary), asOf: AsOfInfo.optional() }),
-        },
-      },
-    },
-    ...problemResponses,
-  },
+  responses: jsonResponses(
+    'Communities',
+    z.object({ items: z.array(CommunitySummary), asOf: AsOfInfo.optional() }),
+  ),
 });
 
 const Unit = z.object({
@@ -113,21 +102,14 @@ const listUnits = createRoute({
         .openapi({ description: 'Cursor: the last unitId of the previous page' }),
     }),
   },
-  responses: {
-    200: {
-      description: 'Units, by unit id',
-      content: {
-        'application/json': {
-          schema: z.object({
-            items: z.array(Unit),
-            next: z.string().nullable(),
-            asOf: AsOfInfo.optional(),
-          }),
-        },
-      },
-    },
-    ...problemResponses,
-  },
+  responses: jsonResponses(
+    'Units, by unit id',
+    z.object({
+      items: z.array(Unit),
+      next: z.string().nullable(),
+      asOf: AsOfInfo.optional(),
+    }),
+  ),
 });
 
 export function registryQueries(deps: QueryDeps) {

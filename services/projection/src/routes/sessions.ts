@@ -1,12 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Id } from '@yishi/domain';
 import { addRoute, createRouter, problem } from '@yishi/platform';
+import type { Selectable } from 'kysely';
+import type { Database } from '../db.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
   CommunityParams,
+  jsonResponses,
   notFound,
-  problemResponses,
   type QueryDeps,
   ReadQuery,
   readContext,
@@ -20,6 +22,9 @@ import {
 const SessionParams = CommunityParams.extend({
   sessionId: Id.clone().openapi({ param: { name: 'sessionId', in: 'path' }, example: 's1' }),
 });
+
+/** A session's tables that keep a version of each row per change. */
+type SessionTable = 'session_attendance' | 'session_positions' | 'session_resolutions' | 'minutes';
 
 const Signature = z.object({ partyId: z.string(), personId: z.string(), at: z.string() });
 const Session = z
@@ -118,11 +123,7 @@ const getSession = createRoute({
   tags: ['sessions'],
   security: [{ bearer: [] }],
   request: { params: SessionParams, query: ReadQuery },
-  responses: {
-    200: { description: 'The session', content: { 'application/json': { schema: Session } } },
-    ...notFound,
-    ...problemResponses,
-  },
+  responses: { ...jsonResponses('The session', Session), ...notFound },
 });
 
 const listSessions = createRoute({
@@ -138,29 +139,22 @@ const listSessions = createRoute({
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
     }),
   },
-  responses: {
-    200: {
-      description: 'Sessions',
-      content: {
-        'application/json': {
-          schema: z.object({
-            items: z.array(
-              z.object({
-                sessionId: z.string(),
-                kind: z.string(),
-                title: z.string(),
-                scheduledAt: z.string(),
-                minutesFinalVersion: z.number().int().nullable(),
-                minutesPublishedAt: z.string().nullable(),
-              }),
-            ),
-            asOf: AsOfInfo.optional(),
-          }),
-        },
-      },
-    },
-    ...problemResponses,
-  },
+  responses: jsonResponses(
+    'Sessions',
+    z.object({
+      items: z.array(
+        z.object({
+          sessionId: z.string(),
+          kind: z.string(),
+          title: z.string(),
+          scheduledAt: z.string(),
+          minutesFinalVersion: z.number().int().nullable(),
+          minutesPublishedAt: z.string().nullable(),
+        }),
+      ),
+      asOf: AsOfInfo.optional(),
+    }),
+  ),
 });
 
 export function sessionQueries(deps: QueryDeps) {
@@ -179,16 +173,20 @@ export function sessionQueries(deps: QueryDeps) {
       .executeTakeFirst();
     if (!session)
       return problem(c, 404, 'session-not-found', `No session ${sessionId} in ${communityId}`);
-    const [attendance, statements, positions, resolutions, minutes] = await Promise.all([
+    // The session's rows in one of its tables as they stood at `asOf`, in the order written
+    // (kysely cannot type a query over a table the caller names: the cast says what it reads).
+    const rowsOf = <T extends SessionTable>(table: T) =>
       rm
-        .selectFrom('session_attendance')
+        .selectFrom(table as SessionTable)
         .selectAll()
         .where('community_id', '=', communityId)
         .where('session_id', '=', sessionId)
         .where(visibleAt(ctx.asOf))
         .orderBy('valid_from_tx')
         .orderBy('valid_from_pos')
-        .execute(),
+        .execute() as Promise<Selectable<Database[T]>[]>;
+    const [attendance, statements, positions, resolutions, minutes] = await Promise.all([
+      rowsOf('session_attendance'),
       rm
         .selectFrom('session_statements')
         .selectAll()
@@ -197,31 +195,9 @@ export function sessionQueries(deps: QueryDeps) {
         .where(recordedBy(ctx.asOf))
         .orderBy('stream_version')
         .execute(),
-      rm
-        .selectFrom('session_positions')
-        .selectAll()
-        .where('community_id', '=', communityId)
-        .where('session_id', '=', sessionId)
-        .where(visibleAt(ctx.asOf))
-        .orderBy('valid_from_tx')
-        .orderBy('valid_from_pos')
-        .execute(),
-      rm
-        .selectFrom('session_resolutions')
-        .selectAll()
-        .where('community_id', '=', communityId)
-        .where('session_id', '=', sessionId)
-        .where(visibleAt(ctx.asOf))
-        .execute(),
-      rm
-        .selectFrom('minutes')
-        .selectAll()
-        .where('community_id', '=', communityId)
-        .where('session_id', '=', sessionId)
-        .where(visibleAt(ctx.asOf))
-        .orderBy('valid_from_tx')
-        .orderBy('valid_from_pos')
-        .execute(),
+      rowsOf('session_positions'),
+      rowsOf('session_resolutions'),
+      rowsOf('minutes'),
     ]);
     return c.json(
       withAsOf(ctx, {

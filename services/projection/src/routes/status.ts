@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { addRoute, createRouter } from '@yishi/platform';
 import { listGenerations } from '../runtime/generations.ts';
-import { problemResponses, type QueryDeps } from './common.ts';
+import { jsonResponses, type QueryDeps } from './common.ts';
 
 const ProjectionsStatus = z
   .object({
@@ -34,10 +34,7 @@ const status = createRoute({
   summary: 'Projections: generations (active, building, retired), checkpoints, local projectors',
   tags: ['operations'],
   security: [{ bearer: [] }],
-  responses: {
-    200: { description: 'Status', content: { 'application/json': { schema: ProjectionsStatus } } },
-    ...problemResponses,
-  },
+  responses: jsonResponses('Status', ProjectionsStatus),
 });
 
 export function statusQueries(deps: QueryDeps) {

@@ -7,9 +7,9 @@ import { recordedBy } from '../projections/temporal.ts';
 import {
   AsOfInfo,
   CommunityParams,
+  jsonResponses,
   PageQuery,
   positionOf,
-  problemResponses,
   type QueryDeps,
   type ReadContext,
   ReadQuery,
@@ -53,13 +53,7 @@ const communityTimeline = createRoute({
       stream: z.string().max(200).optional().openapi({ description: 'Only this stream' }),
     }),
   },
-  responses: {
-    200: {
-      description: 'Timeline, oldest first',
-      content: { 'application/json': { schema: TimelinePage } },
-    },
-    ...problemResponses,
-  },
+  responses: jsonResponses('Timeline, oldest first', TimelinePage),
 });
 
 export interface TimelineFilter {

@@ -6,8 +6,8 @@ import { exportDossier } from '../verification/dossier.ts';
 import { type Scope, verifyScope } from '../verification/verify.ts';
 import {
   CommunityParams,
+  jsonResponses,
   notFound,
-  problemResponses,
   type QueryDeps,
   ReadQuery,
   readContext,
@@ -46,13 +46,7 @@ const verifyCommunity = createRoute({
         .openapi({ description: 'Only this stream, e.g. proposal-c1.p1' }),
     }),
   },
-  responses: {
-    200: {
-      description: 'The report (ok false names the first broken event)',
-      content: { 'application/json': { schema: Report } },
-    },
-    ...problemResponses,
-  },
+  responses: jsonResponses('The report (ok false names the first broken event)', Report),
 });
 
 const verifyEverything = createRoute({
@@ -61,10 +55,7 @@ const verifyEverything = createRoute({
   summary: 'Verify every stream (tokens granted every community)',
   tags: ['verification'],
   security: [{ bearer: [] }],
-  responses: {
-    200: { description: 'The report', content: { 'application/json': { schema: Report } } },
-    ...problemResponses,
-  },
+  responses: jsonResponses('The report', Report),
 });
 
 const dossierRoute = createRoute({
@@ -81,12 +72,11 @@ const dossierRoute = createRoute({
     query: ReadQuery,
   },
   responses: {
-    200: {
-      description: 'The dossier (check it with `pnpm verify dossier.json`)',
-      content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
-    },
+    ...jsonResponses(
+      'The dossier (check it with `pnpm verify dossier.json`)',
+      z.record(z.string(), z.unknown()),
+    ),
     ...notFound,
-    ...problemResponses,
   },
 });
 
