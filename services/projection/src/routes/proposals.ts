@@ -7,11 +7,9 @@ import {
   type VoteRule,
   type Voter,
 } from '@yishi/domain';
-import type { JsonObject } from '@yishi/event-store';
 import { addRoute, createRouter, problem } from '@yishi/platform';
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db.ts';
-import { summarise } from '../projections/summaries.ts';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Database, TimelineTable } from '../db.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
@@ -25,7 +23,7 @@ import {
   readContext,
   withAsOf,
 } from './common.ts';
-import { TimelinePage } from './timeline.ts';
+import { TimelinePage, timelineEntries } from './timeline.ts';
 
 const ProposalParams = CommunityParams.extend({
   proposalId: Id.clone().openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
@@ -298,7 +296,7 @@ export async function proposalHistory(
   const upTo = ctx.asOf
     ? sql`AND (transaction_id, global_position) <= (${ctx.asOf.transactionId.toString()}::int8, ${ctx.asOf.globalPosition.toString()}::int8)`
     : sql``;
-  const { rows } = await sql<TimelineRow>`
+  const { rows } = await sql<Selectable<TimelineTable>>`
     SELECT * FROM (
       (SELECT * FROM ${t}
         WHERE community_id = ${communityId} AND proposal_id = ${proposalId}
@@ -313,20 +311,6 @@ export async function proposalHistory(
         ORDER BY transaction_id, global_position LIMIT ${limit + 1})
     ) h ORDER BY transaction_id, global_position LIMIT ${limit + 1}`.execute(deps.db);
   return rows;
-}
-
-interface TimelineRow {
-  global_position: string;
-  transaction_id: string;
-  stream_id: string;
-  stream_version: number;
-  type: string;
-  actor_id: string | null;
-  actor_role: string | null;
-  command_id: string | null;
-  recorded_at: Date;
-  details: Record<string, unknown>;
-  hash: string;
 }
 
 export function proposalQueries(deps: QueryDeps) {
@@ -629,29 +613,7 @@ export function proposalQueries(deps: QueryDeps) {
     if (rows.length === 0 && !query.after) {
       return problem(c, 404, 'proposal-not-found', `No proposal ${proposalId} in ${communityId}`);
     }
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    return c.json(
-      withAsOf(ctx, {
-        items: page.map((r) => ({
-          position: `${r.transaction_id}:${r.global_position}`,
-          streamId: r.stream_id,
-          streamVersion: r.stream_version,
-          type: r.type,
-          summary: summarise(r.type, r.details as JsonObject),
-          actor: { id: r.actor_id, role: r.actor_role },
-          commandId: r.command_id,
-          occurredAt: typeof r.details.at === 'string' ? r.details.at : null,
-          recordedAt: new Date(r.recorded_at).toISOString(),
-          details: r.details,
-          hash: r.hash,
-        })),
-        next:
-          rows.length > query.limit && last
-            ? `${last.transaction_id}:${last.global_position}`
-            : null,
-      }),
-    );
+    return c.json(withAsOf(ctx, timelineEntries(rows, query.limit)));
   });
 
   addRoute(app, getFollowUp, async (c) => {

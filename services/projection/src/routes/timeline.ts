@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type JsonObject, parseCheckpoint } from '@yishi/event-store';
 import { addRoute, createRouter } from '@yishi/platform';
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import type { TimelineTable } from '../db.ts';
 import { summarise } from '../projections/summaries.ts';
 import { recordedBy } from '../projections/temporal.ts';
 import {
@@ -85,10 +86,14 @@ export async function timelinePage(deps: QueryDeps, ctx: ReadContext, filter: Ti
       sql<boolean>`(transaction_id, global_position) > (${after.transactionId.toString()}::int8, ${after.globalPosition.toString()}::int8)`,
     );
   }
-  const rows = await query.execute();
-  const page = rows.slice(0, filter.limit);
+  return withAsOf(ctx, timelineEntries(await query.execute(), filter.limit));
+}
+
+/** Entries of a page of timeline rows; one row more than `limit` says there is a next page. */
+export function timelineEntries(rows: readonly Selectable<TimelineTable>[], limit: number) {
+  const page = rows.slice(0, limit);
   const last = page.at(-1);
-  return withAsOf(ctx, {
+  return {
     items: page.map((r) => ({
       position: positionOf(r.transaction_id, r.global_position),
       streamId: r.stream_id,
@@ -103,10 +108,8 @@ export async function timelinePage(deps: QueryDeps, ctx: ReadContext, filter: Ti
       hash: r.hash,
     })),
     next:
-      rows.length > filter.limit && last
-        ? positionOf(last.transaction_id, last.global_position)
-        : null,
-  });
+      rows.length > limit && last ? positionOf(last.transaction_id, last.global_position) : null,
+  };
 }
 
 export function timelineQueries(deps: QueryDeps) {
