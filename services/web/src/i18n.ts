@@ -666,6 +666,16 @@ const errorCode: Record<DomainErrorCode, Pair> & Record<string, Pair> = {
 
 const eventType: Record<DomainEventType, Pair> = {
   CommunityRegistered: ['社区登记', 'Community registered'],
+  ResidentsMeetingRequested: ['提议召集居民会议', 'Residents’ meeting requested'],
+  ResidentsMeetingRequestSigned: [
+    '联名提议召集居民会议',
+    'Request for a residents’ meeting signed',
+  ],
+  ResidentsMeetingMustBeConvened: [
+    '联名人数达到法定比例，应当召集居民会议',
+    'Enough signatures: a residents’ meeting must be convened',
+  ],
+  ResidentsMeetingConvened: ['召集居民会议', 'Residents’ meeting convened'],
   CommunitySettingsChanged: ['社区设置变更', 'Community settings changed'],
   ProcedureDefined: ['定义程序模板', 'Procedure defined'],
   PersonRegistered: ['登记人员', 'Person registered'],

@@ -17,11 +17,8 @@ import {
 export type AnyDomainEvent = CommunityEvent | ProposalEvent | SessionEvent | ConvocationEvent;
 /** Every event type the catalogue holds. */
 export type CatalogEventType = AnyDomainEvent['type'];
-/**
- * The event types the web console labels one by one (services/web `i18n.ts`, a label per
- * type): the residents' meeting request's events join once it labels them too.
- */
-export type DomainEventType = Exclude<CatalogEventType, ConvocationEvent['type']>;
+/** Every event type, each labelled by the web console (services/web `i18n.ts`). */
+export type DomainEventType = CatalogEventType;
 
 /** Current schema versions that are not 1. */
 const versions: Partial<Record<CatalogEventType, number>> = {};

@@ -138,11 +138,11 @@ describe('SubmitProposal', () => {
         .when(submit('owners-joint-decision', { submitterUnitIds: [] }))
         .thenRefused('not-eligible', { personId: 'a' });
     });
-    it('takes an owner whose units nobody looked up (the service always looks; others not yet)', () => {
+    it('refuses an owner whose units nobody looked up in the registry', () => {
       spec
         .given([])
         .when(submit('owners-joint-decision', { submitterUnitIds: undefined }))
-        .then((events) => expect(events[0]?.data).not.toHaveProperty('submitterUnitIds'));
+        .thenRefused('not-eligible', { personId: 'a' });
     });
     it('the owners’ committee through its representative; no other party', () => {
       spec

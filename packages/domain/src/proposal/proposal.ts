@@ -1006,10 +1006,9 @@ function ownersSubmitterProblem(
 ): DomainError | undefined {
   switch (actor.role) {
     case 'owner':
-      // Absent: the caller did not look, which the command service always does for an owner
-      // (a context field, never the body's). Callers that decide without the service (the
-      // projection's simulator) pass none yet; once they do, absent should be refused too.
-      return data.submitterUnitIds === undefined || data.submitterUnitIds.length > 0
+      // The units come from the registry (a context field the command service fills, never the
+      // body's); absent means nobody looked, and is refused like an owner of nothing.
+      return data.submitterUnitIds !== undefined && data.submitterUnitIds.length > 0
         ? undefined
         : refuse(
             'not-eligible',

@@ -1,4 +1,4 @@
-import type { CommunityEvent, ProposalEvent, SessionEvent } from '@yishi/domain';
+import type { CommunityEvent, ConvocationEvent, ProposalEvent, SessionEvent } from '@yishi/domain';
 import type { JsonObject } from '@yishi/event-store';
 
 // One line of Chinese per event, as an official reads the history (人类可读的时间线).
@@ -163,11 +163,40 @@ const session: Lines<SessionEvent> = {
     `公开会议纪要第 ${d.version} 稿${d.correctionIds.length ? `及更正 ${list(d.correctionIds)}` : ''}`,
 };
 
+const CAPACITY: Record<string, string> = {
+  'adult-resident': '本人（成年居民）',
+  household: '户代表',
+  'resident-group': '居民小组代表',
+};
+const BODY: Record<string, string> = {
+  'request-adults': '成年居民五分之一以上',
+  'request-households': '户五分之一以上',
+  'request-groups': '居民小组三分之一以上',
+};
+
+// 居民会议的召集（城市居民委员会组织法第十条）.
+const convocation: Lines<ConvocationEvent> = {
+  ResidentsMeetingRequested: (d) => `${d.by.personId} 提议召集居民会议：${d.matters}`,
+  ResidentsMeetingRequestSigned: (d) =>
+    `${d.signerId} 以${CAPACITY[d.capacity] ?? d.capacity}身份联名（计入 ${d.countedId}）`,
+  ResidentsMeetingMustBeConvened: (d) =>
+    `联名达到${d.passed.map((p) => BODY[p] ?? p).join('、')}：应当召集居民会议` +
+    `（成年居民 ${d.figures.adults.requesting}/${d.figures.adults.total}，户 ${d.figures.households.requesting}/${d.figures.households.total}，小组 ${d.figures.groups.requesting}/${d.figures.groups.total}）`,
+  ResidentsMeetingConvened: (d) =>
+    `召集居民会议，${d.meetingAt}${d.place ? `，${d.place}` : ''}${d.proposalIds?.length ? `，议题 ${list(d.proposalIds)}` : ''}`,
+};
+
 const lines: Record<string, ((data: never) => string) | undefined> = {
   ...community,
   ...proposal,
   ...session,
+  ...convocation,
 };
+
+/** Whether events of this type get a line of their own (else the type's name). */
+export function hasLine(type: string): boolean {
+  return Object.hasOwn(lines, type);
+}
 
 export function summarise(type: string, data: JsonObject): string {
   const line = Object.hasOwn(lines, type) ? lines[type] : undefined;

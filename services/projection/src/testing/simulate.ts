@@ -193,6 +193,8 @@ export class Simulator {
         description: '业主提议，按《民法典》第二百七十八条表决。',
         procedure: 'owners-joint-decision',
         items,
+        // As the command service fills it from the registry: o1 owns u1 (see the electorate).
+        submitterUnitIds: ['u1'],
       },
       owner('o1'),
     );
