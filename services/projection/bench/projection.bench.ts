@@ -73,11 +73,7 @@ interface RebuildReport {
 
 /** Rebuilds `names` (all when empty) in a child process; its memory and CPU are its own. */
 async function rebuildInChild(url: string, names: string[]): Promise<RebuildReport> {
-  // With the heap limit `pnpm run rebuild` sets (package.json): the rebuild's working set is a
-  // few batches, and without a limit V8 lets garbage pile up to RSS peaks of 500 MB and more.
-  const child = runNode(join(import.meta.dirname, 'rebuild-child.ts'), [url, ...names], {}, [
-    '--max-old-space-size=256',
-  ]);
+  const child = runNode(join(import.meta.dirname, 'rebuild-child.ts'), [url, ...names]);
   const out: Buffer[] = [];
   child.stdout?.on('data', (d: Buffer) => out.push(d));
   await new Promise<void>((resolve, reject) =>
