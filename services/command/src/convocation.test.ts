@@ -1,8 +1,8 @@
-import type { Role } from '@yishi/domain';
 import { PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actingAs } from './acting-as.ts';
 import { createApp } from './app.ts';
 
 // Requests to convene a residents' meeting (城市居民委员会组织法 Art. 10) and owners' proposals
@@ -15,24 +15,7 @@ let app: ReturnType<typeof createApp>;
 const C = '/v1/communities/c1';
 const R = `${C}/residents-meeting-requests`;
 
-async function as(role: Role, personId: string, partyId?: string) {
-  const token = await auth.token({
-    personId,
-    role,
-    communities: ['c1'],
-    ...(partyId ? { partyId } : {}),
-  });
-  return async (path: string, body: unknown, expected = 201) => {
-    const res = await app.request(path.startsWith('/') ? path : `${C}/${path}`, {
-      method: path === C ? 'PUT' : 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    expect(res.status, `${personId} ${path}: ${JSON.stringify(json)}`).toBe(expected);
-    return json;
-  };
-}
+const as = actingAs(() => app, auth, 'c1');
 const resident = (id: string) => as('resident', id);
 const eventsOf = async (requestId: string) =>
   (await store.readStream(`convocation-c1.${requestId}`)).map((e) => ({
