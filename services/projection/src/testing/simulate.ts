@@ -319,6 +319,8 @@ export class Simulator {
             options: [],
           },
         ],
+        // As the command service fills it from the registry: o1 owns u1 (see the electorate).
+        submitterUnitIds: ['u1'],
       },
       { personId: 'o1', role: 'owner' },
     );
