@@ -308,3 +308,88 @@ describe('query API', () => {
     expect(docs).not.toMatch(/<script[^>]+src=["']https?:/);
   });
 });
+
+describe('residents’ meeting requests (Art. 10)', () => {
+  it('counts signatures, shows the threshold reached with its figures, and the meeting; asOf too', async () => {
+    const electorate = { adults: 10, households: 15, groups: 6 };
+    const facts = (id: string) => ({ personId: id, adultResident: true });
+    const resident = (id: string) => ({ personId: id, role: 'resident' as const });
+    await sim.convocation(
+      'c1',
+      'r1',
+      (at) => ({
+        type: 'RequestResidentsMeeting',
+        data: {
+          requestId: 'r1',
+          communityId: 'c1',
+          communityKind: 'urban',
+          matters: '小区东门封闭改道，请召开居民会议讨论。',
+          capacity: 'adult-resident',
+          signer: facts('a'),
+          electorate,
+        },
+        actor: resident('a'),
+        at,
+      }),
+      resident('a'),
+    );
+    const oneSignature = position();
+    await sim.convocation(
+      'c1',
+      'r1',
+      (at) => ({
+        type: 'SignResidentsMeetingRequest',
+        data: { capacity: 'adult-resident', signer: facts('b'), electorate },
+        actor: resident('b'),
+        at,
+      }),
+      resident('b'),
+    );
+    const convener = { personId: 'cv', role: 'convener' as const };
+    await sim.convocation(
+      'c1',
+      'r1',
+      (at) => ({
+        type: 'RecordResidentsMeetingConvened',
+        data: { meetingAt: '2026-12-01T19:00:00.000Z', place: '社区活动室' },
+        actor: convener,
+        at,
+      }),
+      convener,
+    );
+    const now = await get(
+      `/v1/communities/c1/residents-meeting-requests/r1?minPosition=${position()}`,
+    );
+    expect(now.status).toBe(200);
+    expect(await now.json()).toMatchObject({
+      requestId: 'r1',
+      requestedBy: 'a',
+      status: 'convened',
+      signatures: { adults: 2, households: 0, groups: 0 },
+      // 2 of 10 adults: exactly one fifth suffices (以上).
+      mustConvene: {
+        passed: ['request-adults'],
+        figures: { adults: { total: 10, requesting: 2 } },
+      },
+      meeting: { meetingAt: '2026-12-01T19:00:00.000Z', place: '社区活动室' },
+      signatureList: [
+        { capacity: 'adult-resident', signerId: 'a', countedId: 'a' },
+        { capacity: 'adult-resident', signerId: 'b', countedId: 'b' },
+      ],
+    });
+    const then = await get(`/v1/communities/c1/residents-meeting-requests/r1?asOf=${oneSignature}`);
+    expect(await then.json()).toMatchObject({
+      status: 'collecting',
+      signatures: { adults: 1 },
+      mustConvene: null,
+      meeting: null,
+      signatureList: [{ signerId: 'a' }],
+    });
+    const list = await get('/v1/communities/c1/residents-meeting-requests');
+    expect(((await list.json()) as { items: { requestId: string }[] }).items).toEqual([
+      expect.objectContaining({ requestId: 'r1', status: 'convened' }),
+    ]);
+    expect((await get('/v1/communities/c1/residents-meeting-requests/nope')).status).toBe(404);
+    expect((await get('/v1/communities/c2/residents-meeting-requests/r1')).status).toBe(403);
+  });
+});

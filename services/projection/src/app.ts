@@ -18,6 +18,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './db.ts';
 import { notificationQueries } from './notifications/routes.ts';
 import type { QueryDeps } from './routes/common.ts';
+import { convocationQueries } from './routes/convocations.ts';
 import { decisionQueries } from './routes/decisions.ts';
 import { proposalQueries } from './routes/proposals.ts';
 import { registryQueries } from './routes/registry.ts';
@@ -63,6 +64,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
   app.route('/', registryQueries(queryDeps));
+  app.route('/', convocationQueries(queryDeps));
   app.route('/', proposalQueries(queryDeps));
   app.route('/', decisionQueries(queryDeps));
   app.route('/', sessionQueries(queryDeps));

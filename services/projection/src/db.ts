@@ -451,7 +451,44 @@ export interface NotificationSubjectsTable {
   scheduled_at: string | null;
 }
 
+/** 提议召集居民会议 (Art. 10): a request, its signatures counted, and what followed. */
+export interface MeetingRequestsTable extends Temporal {
+  community_id: string;
+  request_id: string;
+  matters: string;
+  requested_by: string;
+  requested_at: string;
+  /** Signatures by what they count: adult residents, households, resident groups. */
+  adults: number;
+  households: number;
+  groups: number;
+  status: 'collecting' | 'must-convene' | 'convened';
+  /** When the signatures reached a threshold; the tests that passed and every figure. */
+  must_convene_at: string | null;
+  passed: string[] | null;
+  figures: unknown | null;
+  meeting_at: string | null;
+  place: string | null;
+  proposal_ids: string[] | null;
+  convened_at: string | null;
+  updated_at: string;
+}
+
+/** Each signature of a request, append-only. */
+export interface MeetingRequestSignaturesTable {
+  community_id: string;
+  request_id: string;
+  capacity: string;
+  signer_id: string;
+  counted_id: string;
+  signed_at: string;
+  transaction_id: Int8;
+  global_position: Int8;
+}
+
 export interface ReadModelTables {
+  meeting_requests: MeetingRequestsTable;
+  meeting_request_signatures: MeetingRequestSignaturesTable;
   timeline: TimelineTable;
   communities: CommunitiesTable;
   units: UnitsTable;

@@ -1,4 +1,5 @@
 import { notificationsProjection } from '../notifications/projection.ts';
+import { convocationsProjection } from './convocations.ts';
 import type { Projection } from './projection.ts';
 import { proposalsProjection } from './proposals.ts';
 import { registryProjection } from './registry.ts';
@@ -11,6 +12,7 @@ export const projections: readonly Projection[] = [
   registryProjection,
   proposalsProjection,
   sessionsProjection,
+  convocationsProjection,
   notificationsProjection,
 ];
 

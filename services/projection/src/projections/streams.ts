@@ -2,7 +2,7 @@ import { communityOfStream } from '@yishi/domain';
 
 /** `<category>-<communityId>.<id>` (see the domain's `streams`) to its community and id. */
 export function entityOfStream(
-  prefix: 'proposal-' | 'session-',
+  prefix: 'proposal-' | 'session-' | 'convocation-',
   streamId: string,
 ): { cid: string; id: string } | undefined {
   if (!streamId.startsWith(prefix)) return undefined;

@@ -4,7 +4,11 @@ import {
   type CommunityCommand,
   type CommunityEvent,
   type CommunityState,
+  type ConvocationCommand,
+  type ConvocationEvent,
+  type ConvocationState,
   communityDecider,
+  convocationDecider,
   type Decider,
   isDomainError,
   type ProposalCommand,
@@ -114,6 +118,22 @@ export class Simulator {
       communityId,
     );
     return events !== undefined;
+  }
+
+  /** A command on a request to convene a residents' meeting (its context filled by the caller). */
+  convocation(
+    communityId: string,
+    requestId: string,
+    command: (at: string) => ConvocationCommand,
+    actor: Actor,
+  ): Promise<readonly ConvocationEvent[] | undefined> {
+    return this.send<ConvocationCommand, ConvocationEvent, ConvocationState>(
+      streams.convocation(communityId, requestId),
+      convocationDecider,
+      command,
+      actor,
+      communityId,
+    );
   }
 
   proposal(
