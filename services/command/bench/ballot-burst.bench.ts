@@ -2,13 +2,14 @@
 // (a load generator in its own process), against a durable embedded PostgreSQL. Compared with
 // raw single-row INSERTs through pg at the same concurrency, in the same run.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresEventStore } from '@yishi/event-store';
 import { ensureDatabase, freePort, startLocalPostgres } from '@yishi/local-postgres';
+import { postmasterOf, serverCpuMs } from '@yishi/local-postgres/cpu';
 import { closeServer, createVerifier, issueToken, listen, type Principal } from '@yishi/platform';
 import pg from 'pg';
 import { createApp } from '../src/app.ts';
@@ -27,47 +28,15 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/**
- * CPU time (ms) of the PostgreSQL processes this benchmark started (the server and its
- * backends, descendants of this process), from /proc; NaN where there is no /proc.
- */
-function postgresCpuMs(): number {
+/** The server's postmaster, whose CPU (and its backends') the benchmark reports. */
+async function postmasterOfServer(url: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
-    const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-    const stats = new Map<number, { ppid: number; comm: string; ticks: number }>();
-    for (const pid of procs) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // comm is in parentheses and may hold spaces: split after its closing one.
-        const close = stat.lastIndexOf(')');
-        const comm = stat.slice(stat.indexOf('(') + 1, close);
-        const fields = stat.slice(close + 2).split(' ');
-        // fields[0] is state (field 3): ppid is field 4, utime 14, stime 15, and cutime 16,
-        // cstime 17 (backends that ended, counted in the server that waited for them).
-        stats.set(Number(pid), {
-          ppid: Number(fields[1]),
-          comm,
-          ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
-        });
-      } catch {
-        // The process ended meanwhile.
-      }
-    }
-    const mine = new Set([process.pid]);
-    let ticks = 0;
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const [pid, stat] of stats) {
-        if (!mine.has(pid) && mine.has(stat.ppid)) {
-          mine.add(pid);
-          grew = true;
-          if (stat.comm === 'postgres') ticks += stat.ticks;
-        }
-      }
-    }
-    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux.
-  } catch {
-    return Number.NaN;
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    return postmasterOf(rows[0]!.pid);
+  } finally {
+    await client.end();
   }
 }
 
@@ -122,14 +91,19 @@ interface RawInserts {
   othersCores: number;
 }
 
-async function rawInsertRate(url: string, concurrency: number, total: number): Promise<RawInserts> {
+async function rawInsertRate(
+  url: string,
+  postmaster: number | undefined,
+  concurrency: number,
+  total: number,
+): Promise<RawInserts> {
   const pool = new pg.Pool({ connectionString: url, max: concurrency });
   await pool.query(`CREATE TABLE IF NOT EXISTS raw_events (LIKE es_events INCLUDING DEFAULTS)`);
   await pool.query('TRUNCATE raw_events');
   const data = JSON.stringify({ voterId: 'v', choices: [{ itemId: 'i1', choice: 'yes' }] });
   const meta = JSON.stringify({ commandId: 'x', actorId: 'o', actorRole: 'owner' });
   let next = 0;
-  const pgCpu0 = postgresCpuMs();
+  const pgCpu0 = serverCpuMs(postmaster);
   const cpu0 = process.cpuUsage();
   const machine0 = machineBusyMs();
   const started = performance.now();
@@ -147,7 +121,7 @@ async function rawInsertRate(url: string, concurrency: number, total: number): P
   );
   const elapsedMs = performance.now() - started;
   // Measured before the pool ends: a backend's CPU is lost from view once it exits.
-  const pgCpuMs = postgresCpuMs() - pgCpu0;
+  const pgCpuMs = serverCpuMs(postmaster) - pgCpu0;
   const { user, system } = process.cpuUsage(cpu0);
   const clientCpuMs = (user + system) / 1000;
   const othersCores = othersCpu(machineBusyMs() - machine0, clientCpuMs + pgCpuMs, elapsedMs);
@@ -159,6 +133,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'yishi-bench-'));
   const server = await startLocalPostgres({ dataDir: join(dir, 'pg'), port: await freePort() });
   const url = await ensureDatabase(server.adminUrl, 'bench');
+  const postmaster = await postmasterOfServer(url);
   const store = new PostgresEventStore({ connectionString: url, maxConnections: 16 });
   await store.init();
   let now = new Date('2026-03-01T08:00:00.000Z');
@@ -296,13 +271,13 @@ async function main(): Promise<void> {
   }
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
-  const pgCpu0 = postgresCpuMs();
+  const pgCpu0 = serverCpuMs(postmaster);
   const machine0 = machineBusyMs();
   const result = await runLoad({ baseUrl, concurrency: CONCURRENCY, requests: ballots });
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const { user, system } = process.cpuUsage(cpu0);
   const serviceCpuMs = (user + system) / 1000;
-  const pgCpuMs = postgresCpuMs() - pgCpu0;
+  const pgCpuMs = serverCpuMs(postmaster) - pgCpu0;
   const burstOthers = othersCpu(
     machineBusyMs() - machine0,
     serviceCpuMs + result.cpuMs + pgCpuMs,
@@ -337,7 +312,7 @@ async function main(): Promise<void> {
   await closeServer(http);
 
   console.log('raw single-row INSERT rate at the same concurrency…');
-  const rawInserts = await rawInsertRate(url, CONCURRENCY, OWNERS);
+  const rawInserts = await rawInsertRate(url, postmaster, CONCURRENCY, OWNERS);
   const raw = rawInserts.rate;
   const ratio = throughput / raw;
 

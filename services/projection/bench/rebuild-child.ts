@@ -1,12 +1,12 @@
 // Runs a rebuild of every projection (or those named) in its own process, so that its memory
 // is its own, and reports time, resident memory and CPU (its own and PostgreSQL's) as JSON.
 import { PostgresEventStore } from '@yishi/event-store';
+import { postmasterOf, serverCpuMs } from '@yishi/local-postgres/cpu';
 import { sql } from 'kysely';
 import { createDb } from '../src/db.ts';
 import { migrateReadModels } from '../src/migrations/index.ts';
 import { projections } from '../src/projections/index.ts';
 import { rebuild } from '../src/runtime/rebuild.ts';
-import { postgresCpuSeconds, postmasterOf } from './cpu.ts';
 
 const url = process.argv[2];
 if (!url) throw new Error('usage: rebuild-child.ts <database url> [projection…]');
@@ -19,7 +19,7 @@ const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.exec
 const postmaster = postmasterOf(rows[0]!.pid);
 const started = performance.now();
 const cpu = process.cpuUsage();
-const pgCpu = postgresCpuSeconds(postmaster);
+const pgCpu = serverCpuMs(postmaster);
 let applied = 0;
 let applyMs = 0;
 const samples: { ms: number; events: number; rssMb: number }[] = [];
@@ -42,7 +42,7 @@ const result = await rebuild(store, db, selected, {
 });
 const totalMs = performance.now() - started;
 const used = process.cpuUsage(cpu);
-const pgCpuMs = (postgresCpuSeconds(postmaster) - pgCpu) * 1000;
+const pgCpuMs = serverCpuMs(postmaster) - pgCpu;
 sample();
 clearInterval(timer);
 process.stdout.write(
