@@ -45,11 +45,6 @@ interface Entry<D> {
 }
 
 /**
- * The changes of one batch to one temporal table. `load` the current versions of the keys the
- * batch touches (one query), `get`/`put` while applying events in order, then `flush` (two
- * statements: close the replaced versions, insert the new ones).
- */
-/**
  * The second pass reached a key the first pass did not note (a handler that touches a key only
  * when state it read allows): the pass starts again with that key loaded.
  */
@@ -60,6 +55,11 @@ export class NotLoaded extends Error {
   }
 }
 
+/**
+ * The changes of one batch to one temporal table. `load` the current versions of the keys the
+ * batch touches (one query), `get`/`put` while applying events in order, then `flush` (two
+ * statements: close the replaced versions, insert the new ones).
+ */
 export class TemporalStage<N extends TemporalTableName> {
   private readonly entries = new Map<string, Entry<Data<ReadModelTables[N]>>>();
   /** While collecting, reads and writes only note the keys the batch touches. */
