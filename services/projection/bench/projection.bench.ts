@@ -172,7 +172,7 @@ async function main(): Promise<void> {
           await db
             .selectFrom('projection_generations')
             .select('schema_name')
-            .where('projection', '=', 'proposals')
+            .where('projection', '=', 'ballots')
             .where('status', '=', 'active')
             .executeTakeFirstOrThrow()
         ).schema_name,

@@ -1,3 +1,4 @@
+import { type ProposalEvent, pentries, proposalDecider } from '@yishi/domain';
 import { formatCheckpoint, PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
@@ -214,6 +215,66 @@ describe('query API', () => {
       items: { proposalId: string }[];
     };
     expect(register.items.map((d) => d.proposalId)).not.toContain('lift');
+  });
+
+  it("lists each voter's current ballot as the decider holds it, now and at any position", async () => {
+    await sim.changedBallots('c1', 'changes');
+    const events = await store.readStream('proposal-c1.changes');
+    const expected = (upTo: number) => {
+      let state = proposalDecider.initialState();
+      for (const e of events.slice(0, upTo)) {
+        state = proposalDecider.evolve(state, { type: e.type, data: e.data } as ProposalEvent);
+      }
+      const vote = state.status === 'none' ? undefined : state.vote;
+      const out: Record<string, unknown>[] = [];
+      for (const [voterId, items] of vote ? pentries(vote.ballots) : []) {
+        for (const [itemId, b] of Object.entries(items)) {
+          out.push({
+            voterId,
+            itemId,
+            choice: b.choice ?? null,
+            ranking: b.ranking ?? null,
+            via: b.via,
+            castBy: b.castBy,
+            authorisationId: b.authorisationId ?? null,
+            documentRef: b.documentRef ?? null,
+            versions: b.versions,
+          });
+        }
+      }
+      return out.sort((a, b) => (`${a.voterId}/${a.itemId}` < `${b.voterId}/${b.itemId}` ? -1 : 1));
+    };
+    const listed = async (asOf?: string) => {
+      const items: Record<string, unknown>[] = [];
+      let after: string | null = null;
+      // Pages of 2 voters: a page never splits a voter's items.
+      do {
+        const res = await get(
+          `/v1/communities/c1/proposals/changes/ballots?limit=2&minPosition=${position()}${after ? `&after=${after}` : ''}${asOf ? `&asOf=${asOf}` : ''}`,
+        );
+        expect(res.status).toBe(200);
+        const page = (await res.json()) as {
+          items: Record<string, unknown>[];
+          next: string | null;
+        };
+        items.push(...page.items.map(({ castAt: _, ...b }) => b));
+        after = page.next;
+      } while (after);
+      return items;
+    };
+    const changes = events
+      .map((e, i) => [e, i] as const)
+      .filter(([e]) => e.type === 'BallotChanged' || e.type === 'PaperBallotCorrected');
+    expect(changes.length).toBeGreaterThan(0);
+    const now = await listed();
+    expect(now).toEqual(expected(events.length));
+    expect(now.some((b) => (b.versions as number) > 1)).toBe(true);
+    // Just before a change and just after it: the earlier version, then the changed one.
+    const [changed, at] = changes[0]!;
+    const before = formatCheckpoint(events[at - 1]!);
+    expect(await listed(before)).toEqual(expected(at));
+    expect(await listed(formatCheckpoint(changed))).toEqual(expected(at + 1));
+    expect(await listed(before)).not.toEqual(await listed(formatCheckpoint(changed)));
   });
 
   it('tallies under the frozen rule; the recorded decision is what the read model recomputes', async () => {

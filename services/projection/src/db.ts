@@ -229,8 +229,11 @@ export interface ElectoratesTable {
   global_position: Int8;
 }
 
-/** A voter's ballot on one item; every change is a new version (实名表决, history kept). */
-export interface BallotsTable extends Temporal {
+/**
+ * A ballot as one event stated it, for one item (实名表决): cast, changed or corrected. Append-only;
+ * a voter's current ballot is the fold of their facts in order (`foldBallots`), as the decider's.
+ */
+export interface BallotsTable {
   community_id: string;
   proposal_id: string;
   vote_id: string;
@@ -238,13 +241,15 @@ export interface BallotsTable extends Temporal {
   item_id: string;
   choice: string | null;
   ranking: string[] | null;
-  via: string;
-  cast_by: string;
+  /** As the event said; null when it did not (a correction keeps the earlier one). */
+  via: string | null;
+  cast_by: string | null;
+  /** The authorisation of this item when the event stated `via`. */
   authorisation_id: string | null;
   document_ref: string | null;
   cast_at: string;
-  /** How many versions this item's ballot has had. */
-  versions: number;
+  transaction_id: Int8;
+  global_position: Int8;
 }
 
 /** Voters recorded present at a meeting (签到), append-only. */

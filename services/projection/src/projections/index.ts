@@ -1,4 +1,5 @@
 import { notificationsProjection } from '../notifications/projection.ts';
+import { ballotsProjection } from './ballots.ts';
 import { convocationsProjection } from './convocations.ts';
 import type { Projection } from './projection.ts';
 import { proposalsProjection } from './proposals.ts';
@@ -11,6 +12,7 @@ export const projections: readonly Projection[] = [
   timelineProjection,
   registryProjection,
   proposalsProjection,
+  ballotsProjection,
   sessionsProjection,
   convocationsProjection,
   notificationsProjection,

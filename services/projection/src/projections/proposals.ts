@@ -1,14 +1,14 @@
 import type { ProposalEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import { sql } from 'kysely';
-import type { BallotsTable, DecisionsTable } from '../db.ts';
+import type { DecisionsTable } from '../db.ts';
 import { applyThroughStages, type Projection } from './projection.ts';
 import { createAppendTable, createTemporalTable, TEXT_ARRAY, versionsIndexes } from './schema.ts';
 import { entityOfStream } from './streams.ts';
 import { AppendStage, type At, type Data, TemporalStage } from './temporal.ts';
 
 // 议题: proposals with their stage, items and deadlines; votes with the frozen rule and
-// electorate and every ballot version; the decision register (决议台账) with the rule, every
+// electorate (the ballots are ballots.ts's); the decision register (决议台账) with the rule, every
 // figure and what followed (publication, objections, implementation, feedback, satisfaction).
 
 function stages() {
@@ -16,13 +16,6 @@ function stages() {
     proposals: new TemporalStage('proposals', ['community_id', 'proposal_id']),
     votes: new TemporalStage('votes', ['community_id', 'proposal_id', 'vote_id']),
     electorates: new AppendStage('electorates'),
-    ballots: new TemporalStage('ballots', [
-      'community_id',
-      'proposal_id',
-      'vote_id',
-      'voter_id',
-      'item_id',
-    ]),
     presence: new AppendStage('presence'),
     decisions: new TemporalStage('decisions', ['community_id', 'proposal_id']),
     objections: new TemporalStage('objections', ['community_id', 'proposal_id', 'objection_id']),
@@ -36,53 +29,13 @@ function stageKind(stagesJson: { id: string; kind: string }[], stageId: string):
   return stagesJson.find((s) => s.id === stageId)?.kind ?? 'unknown';
 }
 
-/** Ballots: most events of a vote, so they skip the closures the other handlers share. */
-function handleBallot(
-  s: Stages,
-  e: Extract<ProposalEvent, { type: 'BallotCast' | 'BallotChanged' | 'PaperBallotCorrected' }>,
-  at: At,
-  cid: string,
-  pid: string,
-): void {
-  // A cast is always a voter's first on its items: nothing to note while keys are collected.
-  if (e.type === 'BallotCast' && s.ballots.collecting) return;
-  const d = e.data;
-  // Mirrors the decider's recordBallot: a correction keeps how and by whom it was cast.
-  const via = 'via' in d ? d.via : undefined;
-  for (const c of d.choices) {
-    const ballotKey = [cid, pid, d.voteId, d.voterId, c.itemId];
-    // One ballot per voter per item: a cast is always a voter's first on its items.
-    const earlier = e.type === 'BallotCast' ? undefined : s.ballots.get(ballotKey);
-    const ballot: Data<BallotsTable> = {
-      community_id: cid,
-      proposal_id: pid,
-      vote_id: d.voteId,
-      voter_id: d.voterId,
-      item_id: c.itemId,
-      choice: 'choice' in c ? c.choice : null,
-      ranking: 'ranking' in c ? c.ranking : null,
-      via: via ?? earlier?.via ?? 'paper',
-      cast_by: ('castBy' in d ? d.castBy : undefined) ?? earlier?.cast_by ?? d.voterId,
-      authorisation_id:
-        via === undefined
-          ? (earlier?.authorisation_id ?? null)
-          : (('authorisationIds' in d ? d.authorisationIds?.[c.itemId] : undefined) ?? null),
-      document_ref: d.documentRef ?? earlier?.document_ref ?? null,
-      cast_at: d.at,
-      versions: (earlier?.versions ?? 0) + 1,
-    };
-    if (e.type === 'BallotCast') s.ballots.putFirst(ballot, at);
-    else s.ballots.put(ballot, at);
-  }
-}
-
 function handle(s: Stages, event: RecordedEvent, at: At): void {
   const ids = entityOfStream('proposal-', event.streamId);
   if (!ids) return;
   const { cid, id: pid } = ids;
   const e = { type: event.type, data: event.data } as ProposalEvent;
+  // Ballots are the ballots projection's (most events of a vote: its own worker).
   if (e.type === 'BallotCast' || e.type === 'BallotChanged' || e.type === 'PaperBallotCorrected') {
-    handleBallot(s, e, at, cid, pid);
     return;
   }
   const key = [cid, pid];
@@ -426,12 +379,12 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
 export const proposalsProjection: Projection = {
   name: 'proposals',
   // 2: the electorate is kept once per vote, apart from the vote's versions.
-  version: 2,
+  // 3: ballots moved to their own projection (ballots.ts).
+  version: 3,
   tables: [
     'proposals',
     'votes',
     'electorates',
-    'ballots',
     'presence',
     'decisions',
     'objections',
@@ -498,21 +451,6 @@ export const proposalsProjection: Projection = {
           ['vote_id', 'text'],
           ['electorate', 'json'],
         ]);
-        await createTemporalTable(
-          db,
-          'ballots',
-          ['community_id', 'proposal_id', 'vote_id', 'voter_id', 'item_id'],
-          [
-            ['choice', 'text', 'null'],
-            ['ranking', TEXT_ARRAY, 'null'],
-            ['via', 'text'],
-            ['cast_by', 'text'],
-            ['authorisation_id', 'text', 'null'],
-            ['document_ref', 'text', 'null'],
-            ['cast_at', 'text'],
-            ['versions', 'integer'],
-          ],
-        );
         await createAppendTable(db, 'presence', [
           ['community_id', 'text'],
           ['proposal_id', 'text'],

@@ -72,11 +72,6 @@ export class TemporalStage<N extends TemporalTableName> {
     readonly keys: readonly (keyof Data<ReadModelTables[N]> & string)[],
   ) {}
 
-  /** Whether this is the first pass, which only notes the keys a batch touches. */
-  get collecting(): boolean {
-    return this.noting !== undefined;
-  }
-
   private keyOf(values: readonly string[]): string {
     return values.join('\u0000');
   }

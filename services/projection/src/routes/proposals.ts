@@ -10,6 +10,7 @@ import {
 import { addRoute, createRouter, problem } from '@yishi/platform';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, TimelineTable } from '../db.ts';
+import { ballotFactColumns, foldBallots } from '../projections/ballots.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
@@ -187,7 +188,13 @@ const listBallots = createRoute({
     params: ProposalParams,
     query: ReadQuery.extend({
       voteId: Id.optional(),
-      limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+      limit: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .default(1000)
+        .openapi({ description: 'Voters per page (each with all their items)' }),
       after: Id.optional().openapi({
         description: 'Cursor: the last voterId of the previous page',
       }),
@@ -318,7 +325,7 @@ export function proposalQueries(deps: QueryDeps) {
 
   addRoute(app, getProposal, async (c) => {
     const { communityId, proposalId } = c.req.valid('param');
-    const ctx = await readContext(c, deps, c.req.valid('query'), ['proposals']);
+    const ctx = await readContext(c, deps, c.req.valid('query'), ['proposals', 'ballots']);
     if (ctx instanceof Response) return ctx;
     const rm = deps.db.withSchema(ctx.schema('proposals'));
     const p = await rm
@@ -354,13 +361,14 @@ export function proposalQueries(deps: QueryDeps) {
         .where(visibleAt(ctx.asOf))
         .executeTakeFirst(),
       p.vote_id
-        ? rm
+        ? deps.db
+            .withSchema(ctx.schema('ballots'))
             .selectFrom('ballots')
             .select(sql<number>`count(DISTINCT voter_id)::int`.as('n'))
             .where('community_id', '=', communityId)
             .where('proposal_id', '=', proposalId)
             .where('vote_id', '=', p.vote_id)
-            .where(visibleAt(ctx.asOf))
+            .where(recordedBy(ctx.asOf))
             .executeTakeFirstOrThrow()
         : undefined,
     ]);
@@ -467,7 +475,7 @@ export function proposalQueries(deps: QueryDeps) {
   addRoute(app, getTally, async (c) => {
     const { communityId, proposalId } = c.req.valid('param');
     const query = c.req.valid('query');
-    const ctx = await readContext(c, deps, query, ['proposals']);
+    const ctx = await readContext(c, deps, query, ['proposals', 'ballots']);
     if (ctx instanceof Response) return ctx;
     const rm = deps.db.withSchema(ctx.schema('proposals'));
     const voteId = query.voteId ?? (await latestVoteId(rm, ctx, communityId, proposalId));
@@ -484,13 +492,20 @@ export function proposalQueries(deps: QueryDeps) {
     if (!vote || !voteId)
       return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
     const [ballots, present, decision] = await Promise.all([
-      rm
+      // Each voter's latest choice on each item (the index holds them newest first).
+      deps.db
+        .withSchema(ctx.schema('ballots'))
         .selectFrom('ballots')
+        .distinctOn(['voter_id', 'item_id'])
         .select(['voter_id', 'item_id', 'choice', 'ranking'])
         .where('community_id', '=', communityId)
         .where('proposal_id', '=', proposalId)
         .where('vote_id', '=', voteId)
-        .where(visibleAt(ctx.asOf))
+        .where(recordedBy(ctx.asOf))
+        .orderBy('voter_id')
+        .orderBy('item_id')
+        .orderBy('transaction_id', 'desc')
+        .orderBy('global_position', 'desc')
         .execute(),
       rm
         .selectFrom('presence')
@@ -559,40 +574,43 @@ export function proposalQueries(deps: QueryDeps) {
   addRoute(app, listBallots, async (c) => {
     const { communityId, proposalId } = c.req.valid('param');
     const query = c.req.valid('query');
-    const ctx = await readContext(c, deps, query, ['proposals']);
+    const ctx = await readContext(c, deps, query, ['proposals', 'ballots']);
     if (ctx instanceof Response) return ctx;
     const rm = deps.db.withSchema(ctx.schema('proposals'));
     const voteId = query.voteId ?? (await latestVoteId(rm, ctx, communityId, proposalId));
     if (!voteId) return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
-    let q = rm
+    const ballots = deps.db.withSchema(ctx.schema('ballots'));
+    const ofVote = ballots
       .selectFrom('ballots')
-      .selectAll()
       .where('community_id', '=', communityId)
       .where('proposal_id', '=', proposalId)
       .where('vote_id', '=', voteId)
-      .where(visibleAt(ctx.asOf))
+      .where(recordedBy(ctx.asOf));
+    // A page is whole voters: the next `limit` voters after the cursor, then all their facts.
+    let voters = ofVote
+      .select('voter_id')
+      .distinct()
       .orderBy('voter_id')
-      .orderBy('item_id')
       .limit(query.limit + 1);
-    if (query.after) q = q.where('voter_id', '>', query.after);
-    const rows = await q.execute();
-    const page = rows.slice(0, query.limit);
+    if (query.after) voters = voters.where('voter_id', '>', query.after);
+    const ids = (await voters.execute()).map((v) => v.voter_id);
+    const page = ids.slice(0, query.limit);
+    const facts =
+      page.length === 0
+        ? []
+        : await ofVote
+            .select(ballotFactColumns)
+            .where('voter_id', 'in', page)
+            .orderBy('voter_id')
+            .orderBy('item_id')
+            .orderBy('transaction_id')
+            .orderBy('global_position')
+            .execute();
     return c.json(
       withAsOf(ctx, {
         voteId,
-        items: page.map((b) => ({
-          voterId: b.voter_id,
-          itemId: b.item_id,
-          choice: b.choice,
-          ranking: b.ranking,
-          via: b.via,
-          castBy: b.cast_by,
-          authorisationId: b.authorisation_id,
-          documentRef: b.document_ref,
-          castAt: b.cast_at,
-          versions: b.versions,
-        })),
-        next: rows.length > query.limit ? (page.at(-1)?.voter_id ?? null) : null,
+        items: foldBallots(facts),
+        next: ids.length > query.limit ? (page.at(-1) ?? null) : null,
       }),
     );
   });

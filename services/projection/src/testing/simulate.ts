@@ -169,6 +169,108 @@ export class Simulator {
   }
 
   /**
+   * A vote of six owners, still open, in which every way of casting and changing a ballot
+   * happens: online and changed (twice for o4), on paper and corrected, by a proxy on paper
+   * and online.
+   * Every command must be accepted.
+   */
+  async changedBallots(communityId: string, proposalId: string): Promise<void> {
+    const convener: Actor = { personId: 'conv', role: 'convener' };
+    const clerk: Actor = { personId: 'clerk1', role: 'clerk' };
+    const owner = (id: string): Actor => ({ personId: id, role: 'owner' });
+    const send = async (type: ProposalCommand['type'], data: object, actor: Actor) => {
+      const events = await this.proposal(communityId, proposalId, type, data, actor);
+      if (!events) throw new Error(`${type} by ${actor.personId} was refused`);
+    };
+    const items = ['fund', 'raise'];
+    const choices = (...c: Choice[]) => items.map((itemId, i) => ({ itemId, choice: c[i]! }));
+    await send(
+      'SubmitProposal',
+      {
+        communityId,
+        proposalId,
+        title: '更换电梯并筹集维修资金',
+        description: '业主提议，按《民法典》第二百七十八条表决。',
+        procedure: 'owners-joint-decision',
+        items: [
+          {
+            itemId: 'fund',
+            title: '使用维修资金',
+            kind: 'motion',
+            matter: 'maintenance-fund-use',
+            options: [],
+          },
+          {
+            itemId: 'raise',
+            title: '筹集维修资金',
+            kind: 'motion',
+            matter: 'maintenance-fund-raise',
+            options: [],
+          },
+        ],
+        submitterUnitIds: ['u1'],
+      },
+      owner('o1'),
+    );
+    await send('GiveNotice', { text: '业主大会表决公告' }, convener);
+    this.advance(16);
+    await send(
+      'OpenVoting',
+      {
+        rule: { kind: 'owners-278', deemedConsent: false, countParking: false },
+        closesAt: new Date(this.clock + 14 * 86_400_000).toISOString(),
+        allowBallotChange: true,
+        electorate: Array.from({ length: 6 }, (_, i) => ({
+          voterId: `o${i + 1}`,
+          personIds: [`o${i + 1}`],
+          unitIds: [`u${i + 1}`],
+          areaCentiM2: 10_000 + i * 1_000,
+          heads: 1,
+        })),
+      },
+      convener,
+    );
+    const paper = (voterId: string, ...c: Choice[]) => ({
+      voterId,
+      signedBy: voterId,
+      choices: choices(...c),
+      documentRef: `表决票-${voterId}`,
+    });
+    await send('CastBallot', { choices: choices('yes', 'no') }, owner('o1'));
+    await send('EnterPaperBallot', paper('o2', 'no', 'no'), clerk);
+    await send('CastBallot', { choices: choices('abstain', 'yes') }, owner('o3'));
+    await send('CastBallot', { choices: choices('no', 'no') }, owner('o4'));
+    await send('ChangeBallot', { choices: choices('no', 'yes') }, owner('o1'));
+    await send('CorrectPaperBallot', { ...paper('o2', 'yes', 'no'), reason: '录入错误' }, clerk);
+    await send('ChangeBallot', { choices: choices('yes', 'yes') }, owner('o4'));
+    await send('ChangeBallot', { choices: [{ itemId: 'raise', choice: 'abstain' }] }, owner('o4'));
+    // A proxy: on paper (then corrected, which keeps who signed and under which authorisation),
+    // and online (then changed by the owner, which drops the authorisation).
+    const authorisations = (voterId: string) =>
+      items.map((itemId) => ({
+        authorisationId: `a-${voterId}-${itemId}`,
+        ownerId: voterId,
+        proxyId: 'zhou',
+        proposalId,
+        itemId,
+        active: true,
+      }));
+    const proxy: Actor = { personId: 'zhou', role: 'proxy' };
+    await send(
+      'EnterPaperBallot',
+      { ...paper('o5', 'yes', 'yes'), signedBy: 'zhou', authorisations: authorisations('o5') },
+      clerk,
+    );
+    await send('CorrectPaperBallot', { ...paper('o5', 'no', 'yes'), reason: '录入错误' }, clerk);
+    await send(
+      'CastProxyBallot',
+      { voterId: 'o6', choices: choices('yes', 'no'), authorisations: authorisations('o6') },
+      proxy,
+    );
+    await send('ChangeBallot', { choices: choices('no', 'no') }, owner('o6'));
+  }
+
+  /**
    * An owners' joint decision (业主共同决定) from submission towards feedback: notice, a vote of
    * `voters` owners with online, paper, changed and corrected ballots, publication, objections,
    * implementation reports and satisfaction. It stops at a random stage unless `complete`.
