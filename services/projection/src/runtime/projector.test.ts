@@ -18,7 +18,7 @@ let store: PostgresEventStore;
 let db: Kysely<Database>;
 
 /** Read models the random commands fill (others may have tables they never reach). */
-const EXERCISED = ['timeline', 'registry', 'proposals', 'sessions'];
+const EXERCISED = ['timeline', 'registry', 'proposals', 'ballots', 'sessions'];
 
 const fast = {
   pollIntervalMs: 20,
