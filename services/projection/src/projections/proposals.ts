@@ -30,14 +30,13 @@ function stageKind(stagesJson: { id: string; kind: string }[], stageId: string):
 }
 
 function handle(s: Stages, event: RecordedEvent, at: At): void {
+  // Ballots are the ballots projection's (most events of a vote: its own worker).
+  const type = event.type;
+  if (type === 'BallotCast' || type === 'BallotChanged' || type === 'PaperBallotCorrected') return;
   const ids = entityOfStream('proposal-', event.streamId);
   if (!ids) return;
   const { cid, id: pid } = ids;
   const e = { type: event.type, data: event.data } as ProposalEvent;
-  // Ballots are the ballots projection's (most events of a vote: its own worker).
-  if (e.type === 'BallotCast' || e.type === 'BallotChanged' || e.type === 'PaperBallotCorrected') {
-    return;
-  }
   const key = [cid, pid];
   const position = { transaction_id: at.tx, global_position: at.pos };
   // Most events move the proposal into the stage they name (see the decider's `enter`).
