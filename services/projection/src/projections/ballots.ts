@@ -17,7 +17,8 @@ type BallotEvent = Extract<
   { type: 'BallotCast' | 'BallotChanged' | 'PaperBallotCorrected' }
 >;
 
-function isBallot(type: string): type is BallotEvent['type'] {
+/** Whether an event of a proposal's stream is a ballot (cast, changed or corrected). */
+export function isBallot(type: string): type is BallotEvent['type'] {
   return type === 'BallotCast' || type === 'BallotChanged' || type === 'PaperBallotCorrected';
 }
 
@@ -64,18 +65,20 @@ export interface CurrentBallot {
   versions: number;
 }
 
-export type BallotFact = Pick<
-  BallotsTable,
-  | 'voter_id'
-  | 'item_id'
-  | 'choice'
-  | 'ranking'
-  | 'via'
-  | 'cast_by'
-  | 'authorisation_id'
-  | 'document_ref'
-  | 'cast_at'
->;
+/** The columns `foldBallots` reads. */
+export const ballotFactColumns = [
+  'voter_id',
+  'item_id',
+  'choice',
+  'ranking',
+  'via',
+  'cast_by',
+  'authorisation_id',
+  'document_ref',
+  'cast_at',
+] as const;
+
+export type BallotFact = Pick<BallotsTable, (typeof ballotFactColumns)[number]>;
 
 /**
  * The current ballots from the facts of one vote, each voter's and item's in the order they were
@@ -160,16 +163,3 @@ export const ballotsProjection: Projection = {
     await (ctx.insert ?? jsonInsert(ctx.db, ctx.schema))('ballots', rows);
   },
 };
-
-/** The columns `foldBallots` reads. */
-export const ballotFactColumns = [
-  'voter_id',
-  'item_id',
-  'choice',
-  'ranking',
-  'via',
-  'cast_by',
-  'authorisation_id',
-  'document_ref',
-  'cast_at',
-] as const;

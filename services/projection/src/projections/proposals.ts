@@ -2,6 +2,7 @@ import type { ProposalEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import { sql } from 'kysely';
 import type { DecisionsTable } from '../db.ts';
+import { isBallot } from './ballots.ts';
 import { applyThroughStages, type Projection } from './projection.ts';
 import { createAppendTable, createTemporalTable, TEXT_ARRAY, versionsIndexes } from './schema.ts';
 import { entityOfStream } from './streams.ts';
@@ -31,8 +32,7 @@ function stageKind(stagesJson: { id: string; kind: string }[], stageId: string):
 
 function handle(s: Stages, event: RecordedEvent, at: At): void {
   // Ballots are the ballots projection's (most events of a vote: its own worker).
-  const type = event.type;
-  if (type === 'BallotCast' || type === 'BallotChanged' || type === 'PaperBallotCorrected') return;
+  if (isBallot(event.type)) return;
   const ids = entityOfStream('proposal-', event.streamId);
   if (!ids) return;
   const { cid, id: pid } = ids;

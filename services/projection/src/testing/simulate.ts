@@ -175,7 +175,6 @@ export class Simulator {
    * Every command must be accepted.
    */
   async changedBallots(communityId: string, proposalId: string): Promise<void> {
-    const convener: Actor = { personId: 'conv', role: 'convener' };
     const clerk: Actor = { personId: 'clerk1', role: 'clerk' };
     const owner = (id: string): Actor => ({ personId: id, role: 'owner' });
     const send = async (type: ProposalCommand['type'], data: object, actor: Actor) => {
@@ -184,52 +183,10 @@ export class Simulator {
     };
     const items = ['fund', 'raise'];
     const choices = (...c: Choice[]) => items.map((itemId, i) => ({ itemId, choice: c[i]! }));
-    await send(
-      'SubmitProposal',
-      {
-        communityId,
-        proposalId,
-        title: '更换电梯并筹集维修资金',
-        description: '业主提议，按《民法典》第二百七十八条表决。',
-        procedure: 'owners-joint-decision',
-        items: [
-          {
-            itemId: 'fund',
-            title: '使用维修资金',
-            kind: 'motion',
-            matter: 'maintenance-fund-use',
-            options: [],
-          },
-          {
-            itemId: 'raise',
-            title: '筹集维修资金',
-            kind: 'motion',
-            matter: 'maintenance-fund-raise',
-            options: [],
-          },
-        ],
-        submitterUnitIds: ['u1'],
-      },
-      owner('o1'),
-    );
-    await send('GiveNotice', { text: '业主大会表决公告' }, convener);
-    this.advance(16);
-    await send(
-      'OpenVoting',
-      {
-        rule: { kind: 'owners-278', deemedConsent: false, countParking: false },
-        closesAt: new Date(this.clock + 14 * 86_400_000).toISOString(),
-        allowBallotChange: true,
-        electorate: Array.from({ length: 6 }, (_, i) => ({
-          voterId: `o${i + 1}`,
-          personIds: [`o${i + 1}`],
-          unitIds: [`u${i + 1}`],
-          areaCentiM2: 10_000 + i * 1_000,
-          heads: 1,
-        })),
-      },
-      convener,
-    );
+    await this.openVote(communityId, proposalId, 6, new Date(this.clock + 30 * 86_400_000), {
+      raise: true,
+      allowBallotChange: true,
+    });
     const paper = (voterId: string, ...c: Choice[]) => ({
       voterId,
       signedBy: voterId,
@@ -414,12 +371,16 @@ export class Simulator {
     if (r.chance(0.3)) await send('RateSatisfaction', { rating: 5, comment: '改评' }, owner('o1'));
   }
 
-  /** An owners' vote (Art. 278) open until `closesAt`, on one motion, for owners o1…o`voters`. */
+  /**
+   * An owners' vote (Art. 278) open until `closesAt`, for owners o1…o`voters`, on the use of the
+   * maintenance fund (and on raising it, with `raise`).
+   */
   async openVote(
     communityId: string,
     proposalId: string,
     voters: number,
     closesAt: Date,
+    options: { raise?: boolean; allowBallotChange?: boolean } = {},
   ): Promise<void> {
     const convener: Actor = { personId: 'conv', role: 'convener' };
     const send = (type: ProposalCommand['type'], data: object, actor: Actor) =>
@@ -440,6 +401,17 @@ export class Simulator {
             matter: 'maintenance-fund-use',
             options: [],
           },
+          ...(options.raise
+            ? [
+                {
+                  itemId: 'raise',
+                  title: '筹集维修资金',
+                  kind: 'motion',
+                  matter: 'maintenance-fund-raise',
+                  options: [],
+                },
+              ]
+            : []),
         ],
         // As the command service fills it from the registry: o1 owns u1 (see the electorate).
         submitterUnitIds: ['u1'],
@@ -453,6 +425,7 @@ export class Simulator {
       {
         rule: { kind: 'owners-278', deemedConsent: false, countParking: false },
         closesAt: closesAt.toISOString(),
+        ...(options.allowBallotChange ? { allowBallotChange: true } : {}),
         electorate: Array.from({ length: voters }, (_, i) => ({
           voterId: `o${i + 1}`,
           personIds: [`o${i + 1}`],
