@@ -8,8 +8,17 @@ export const streams = {
     `convocation-${communityId}.${requestId}`,
 };
 
+/**
+ * A stream id whose first group is its community: the community is at most
+ * `COMMUNITY_ID_MAX_LENGTH` characters. Written so that it means the same to JavaScript and to
+ * PostgreSQL's regular expressions (set-based rebuilds use it in SQL).
+ */
+export const COMMUNITY_OF_STREAM_PATTERN = '^[a-z][a-z0-9_]*-([a-z0-9][a-z0-9-]*)(?:\\.|$)';
+export const COMMUNITY_ID_MAX_LENGTH = 63;
+const communityOfStreamRe = new RegExp(COMMUNITY_OF_STREAM_PATTERN);
+
 /** The community a stream belongs to. */
 export function communityOfStream(streamId: string): string | undefined {
-  const match = /^[a-z][a-z0-9_]*-([a-z0-9][a-z0-9-]{0,62})(?:\.|$)/.exec(streamId);
-  return match?.[1];
+  const id = communityOfStreamRe.exec(streamId)?.[1];
+  return id !== undefined && id.length <= COMMUNITY_ID_MAX_LENGTH ? id : undefined;
 }

@@ -69,6 +69,15 @@ const Q = {
               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
             ORDER BY transaction_id, global_position LIMIT $3`,
   },
+  readAllOfTypes: {
+    name: 'es_read_all_of_types',
+    rowMode: 'array',
+    text: `SELECT ${EVENT_COLUMNS} FROM es_events
+            WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+              AND (transaction_id, global_position) <= ($3::xid8, $4::bigint)
+              AND ($5::text[] IS NULL OR type = ANY($5::text[]))
+            ORDER BY transaction_id, global_position LIMIT $6`,
+  },
   readStream: {
     name: 'es_read_stream',
     rowMode: 'array',
@@ -93,6 +102,13 @@ const Q = {
             ORDER BY stream_id, stream_version LIMIT $4`,
   },
 } as const;
+
+/**
+ * Names a database: the same server (started at the same instant, on the same port) and the
+ * same database in it.
+ */
+const DATABASE_IDENTITY_SQL = `SELECT current_database() || '/' || pg_postmaster_start_time()::text
+  || '/' || coalesce(inet_server_port(), 0)::text AS id`;
 
 /** An event row in `rowMode: 'array'`, in the order of EVENT_COLUMNS. */
 type EventRow = [
@@ -578,6 +594,80 @@ export class PostgresEventStore implements EventStore {
       lastStream = last[2];
       lastVersion = Number(last[3]);
     }
+  }
+
+  /**
+   * The last event every reader can see (the end of the global order now), and how many events
+   * lie at or before it. `undefined` when there is none.
+   */
+  async head(): Promise<{ checkpoint: Checkpoint; events: number } | undefined> {
+    const { rows } = await this.query<{ txid: string; position: string; n: string }>({
+      text: `WITH last AS (
+               SELECT transaction_id, global_position FROM es_events
+                WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY transaction_id DESC, global_position DESC LIMIT 1)
+             SELECT l.transaction_id::text AS txid, l.global_position::text AS position,
+                    (SELECT count(*) FROM es_events e
+                      WHERE (e.transaction_id, e.global_position) <= (l.transaction_id, l.global_position))::text AS n
+               FROM last l`,
+    });
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      checkpoint: { transactionId: BigInt(row.txid), globalPosition: BigInt(row.position) },
+      events: Number(row.n),
+    };
+  }
+
+  /**
+   * Like `readAll`, but only events of the given types (every type when `undefined`), and none
+   * after `until` (a checkpoint every reader could see). A batch shorter than `batchSize` ends at `until`: its checkpoint
+   * is `until`, past the events of other types that lie before it.
+   */
+  async readAllOfTypes(
+    from: Checkpoint,
+    until: Checkpoint,
+    batchSize: number,
+    types: readonly string[] | undefined,
+  ): Promise<ReadAllResult> {
+    assertCheckpoint(from);
+    assertCheckpoint(until);
+    assertBatchSize(batchSize);
+    const { rows } = await this.query<EventRow>({
+      ...Q.readAllOfTypes,
+      values: [
+        from.transactionId.toString(),
+        from.globalPosition.toString(),
+        until.transactionId.toString(),
+        until.globalPosition.toString(),
+        types ?? null,
+        batchSize,
+      ],
+    });
+    const events = rows.map((r) => this.toEvent(r));
+    const last = events[events.length - 1];
+    const checkpoint =
+      last && rows.length === batchSize
+        ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
+        : until;
+    return { events: Object.freeze(events) as RecordedEvent[], checkpoint };
+  }
+
+  /**
+   * Whether `query` (a connection of another pool) reaches the database this store keeps its
+   * events in: then the events table can be read there with SQL (set-based rebuilds).
+   */
+  async sharesDatabaseWith(
+    query: (text: string) => Promise<{ rows: { id: string }[] }>,
+  ): Promise<boolean> {
+    const { rows } = await this.query<{ id: string }>({ text: DATABASE_IDENTITY_SQL });
+    const theirs = await query(DATABASE_IDENTITY_SQL);
+    return rows[0]?.id !== undefined && rows[0].id === theirs.rows[0]?.id;
+  }
+
+  /** Store-level upcasters change events as read: set-based readers of the table would not. */
+  get upcastsOnRead(): boolean {
+    return this.upcasters.length > 0;
   }
 
   private toEvent(row: EventRow): RecordedEvent {

@@ -80,6 +80,7 @@ export const notificationsProjection: Projection = {
   async indexes(db) {
     await versionsIndex(db, 'webhooks', WEBHOOK_KEYS);
   },
+  eventTypes: [...Object.keys(NOTIFYING), ...SUBJECT_EVENTS, ...WEBHOOK_EVENTS],
   async apply(ctx, events) {
     const relevant = events.filter(
       (e) => e.type in NOTIFYING || SUBJECT_EVENTS.has(e.type) || WEBHOOK_EVENTS.has(e.type),

@@ -1,6 +1,7 @@
 import type { ProposalEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import type { BallotsTable } from '../db.ts';
+import { COMMUNITY_PART_SQL, COMMUNITY_SQL, chunkValues, inChunk } from '../runtime/in-database.ts';
 import type { Projection } from './projection.ts';
 import { createAppendTable, TEXT_ARRAY } from './schema.ts';
 import { entityOfStream } from './streams.ts';
@@ -16,6 +17,12 @@ type BallotEvent = Extract<
   ProposalEvent,
   { type: 'BallotCast' | 'BallotChanged' | 'PaperBallotCorrected' }
 >;
+
+const BALLOT_TYPES: readonly BallotEvent['type'][] = [
+  'BallotCast',
+  'BallotChanged',
+  'PaperBallotCorrected',
+];
 
 /** Whether an event of a proposal's stream is a ballot (cast, changed or corrected). */
 export function isBallot(type: string): type is BallotEvent['type'] {
@@ -157,6 +164,33 @@ export const ballotsProjection: Projection = {
       .execute();
   },
   concerns: (streamId) => streamId.startsWith('proposal-'),
+  eventTypes: BALLOT_TYPES,
+  inDatabase: {
+    types: BALLOT_TYPES,
+    // rowsOf's rows: json_to_record reads each event's data once; its columns are the fields
+    // rowsOf reads (a missing key and a JSON null are both NULL, as `?? null` has them).
+    async chunk(client, schema, chunk) {
+      await client.query(
+        `INSERT INTO ${schema}.ballots (community_id, proposal_id, vote_id, voter_id, item_id,
+           choice, ranking, via, cast_by, authorisation_id, document_ref, cast_at,
+           transaction_id, global_position)
+         SELECT ${COMMUNITY_PART_SQL}, substr(e.stream_id, strpos(e.stream_id, '.') + 1),
+                d."voteId", d."voterId", c."itemId", c.choice, c.ranking, d.via, d."castBy",
+                CASE WHEN d.via IS NOT NULL THEN d."authorisationIds" ->> c."itemId" END,
+                d."documentRef", d.at, e.transaction_id::text::int8, e.global_position
+           FROM es_events e
+          CROSS JOIN LATERAL json_to_record(e.data) AS d("voteId" text, "voterId" text,
+                choices json, via text, "castBy" text, "authorisationIds" json,
+                "documentRef" text, at text)
+          CROSS JOIN LATERAL json_to_recordset(d.choices) AS c("itemId" text, choice text,
+                ranking text[])
+          WHERE ${inChunk()} AND e.type = ANY($5::text[])
+            AND starts_with(e.stream_id, 'proposal-') AND strpos(e.stream_id, '.') > 0
+            AND ${COMMUNITY_SQL} IS NOT NULL`,
+        [...chunkValues(chunk), BALLOT_TYPES],
+      );
+    },
+  },
   async apply(ctx, events) {
     const rows: Record<string, unknown>[] = [];
     for (const event of events) if (isBallot(event.type)) rowsOf(event, rows);

@@ -2,7 +2,7 @@ import type { ConvocationEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import { applyThroughStages, type Projection } from './projection.ts';
 import { createAppendTable, createTemporalTable, TEXT_ARRAY, versionsIndexes } from './schema.ts';
-import { entityOfStream } from './streams.ts';
+import { entityOfStream, eventTypesOf } from './streams.ts';
 import { AppendStage, type At, TemporalStage } from './temporal.ts';
 
 // 提议召集居民会议 (城市居民委员会组织法 Art. 10): residents' requests to convene a residents'
@@ -141,6 +141,7 @@ export const convocationsProjection: Projection = {
     },
   },
   concerns: (streamId) => streamId.startsWith('convocation-'),
+  eventTypes: eventTypesOf('convocation'),
   async indexes(db) {
     await versionsIndexes(db, stages());
     await db.schema

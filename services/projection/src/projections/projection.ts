@@ -1,5 +1,6 @@
-import type { RecordedEvent } from '@yishi/event-store';
+import type { Checkpoint, RecordedEvent } from '@yishi/event-store';
 import type { Kysely, Migration } from 'kysely';
+import type pg from 'pg';
 import type { Database, ReadModelTables } from '../db.ts';
 import { type At, applyInTwoPasses, type Insert, type Stage } from './temporal.ts';
 
@@ -49,6 +50,39 @@ export interface Projection {
    * with none (writing its checkpoint later); without it, every event counts.
    */
   concerns?(streamId: string): boolean;
+  /**
+   * The event types `apply` reads; every type when absent. A rebuild that reads the events for
+   * some projections while others are built in the database asks the store for these only.
+   */
+  eventTypes?: readonly string[];
+  /**
+   * How to rebuild this projection set-based, from the event store's table, when the store is
+   * the PostgreSQL adapter in the read models' own database: the same rows `apply` writes, made
+   * by `INSERT … SELECT` without the events passing through Node.
+   */
+  inDatabase?: InDatabaseBuild;
+}
+
+/** A range of the event store's table (`es_events`) for a set-based rebuild. */
+export interface EventChunk {
+  /** Global positions in (after, upTo]… */
+  after: bigint;
+  upTo: bigint;
+  /** …of the events at or before this checkpoint in the global order. */
+  until: Checkpoint;
+}
+
+/**
+ * A projection's set-based rebuild: statements on one transaction's client, into the tables of
+ * the generation `schema` (a quoted identifier), for the events of `es_events` (see `EventChunk`).
+ */
+export interface InDatabaseBuild {
+  /** The event types it reads (every type when absent): upcasters for them rule it out. */
+  types?: readonly string[];
+  /** Once, before the chunks: rows every chunk looks up, from all events up to `until`. */
+  prepare?(client: pg.PoolClient, schema: string, until: Checkpoint): Promise<void>;
+  /** The rows of one chunk's events. */
+  chunk(client: pg.PoolClient, schema: string, chunk: EventChunk): Promise<void>;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { DecisionsTable } from '../db.ts';
 import { isBallot } from './ballots.ts';
 import { applyThroughStages, type Projection } from './projection.ts';
 import { createAppendTable, createTemporalTable, TEXT_ARRAY, versionsIndexes } from './schema.ts';
-import { entityOfStream } from './streams.ts';
+import { entityOfStream, eventTypesOf } from './streams.ts';
 import { AppendStage, type At, type Data, TemporalStage } from './temporal.ts';
 
 // 议题: proposals with their stage, items and deadlines; votes with the frozen rule and
@@ -535,6 +535,8 @@ export const proposalsProjection: Projection = {
     },
   },
   concerns: (streamId) => streamId.startsWith('proposal-'),
+  // Ballots are the ballots projection's.
+  eventTypes: eventTypesOf('proposal').filter((type) => !isBallot(type)),
   async indexes(db) {
     await versionsIndexes(db, stages());
     await db.schema

@@ -2,6 +2,7 @@ import type { CommunityEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import { applyThroughStages, type Projection } from './projection.ts';
 import { createTemporalTable, TEXT_ARRAY, versionsIndexes } from './schema.ts';
+import { eventTypesOf } from './streams.ts';
 import { effectiveArea } from './summaries.ts';
 import { type At, TemporalStage } from './temporal.ts';
 
@@ -388,6 +389,7 @@ export const registryProjection: Projection = {
     },
   },
   concerns: (streamId) => streamId.startsWith('community-'),
+  eventTypes: eventTypesOf('community'),
   async indexes(db) {
     await versionsIndexes(db, stages());
   },

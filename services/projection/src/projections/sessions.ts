@@ -2,7 +2,7 @@ import type { SessionEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import { applyThroughStages, type Projection } from './projection.ts';
 import { createAppendTable, createTemporalTable, TEXT_ARRAY, versionsIndexes } from './schema.ts';
-import { entityOfStream } from './streams.ts';
+import { entityOfStream, eventTypesOf } from './streams.ts';
 import { AppendStage, type At, TemporalStage } from './temporal.ts';
 
 // Sessions: joint sessions (多方联席会议) and residents' council meetings (居民议事会) with their
@@ -364,6 +364,7 @@ export const sessionsProjection: Projection = {
     },
   },
   concerns: (streamId) => streamId.startsWith('session-'),
+  eventTypes: eventTypesOf('session'),
   async indexes(db) {
     await versionsIndexes(db, stages());
     await db.schema

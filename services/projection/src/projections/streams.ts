@@ -1,4 +1,4 @@
-import { communityOfStream } from '@yishi/domain';
+import { communityOfStream, type EventDefinition, eventCatalog } from '@yishi/domain';
 
 /** `<category>-<communityId>.<id>` (see the domain's `streams`) to its community and id. */
 export function entityOfStream(
@@ -10,4 +10,11 @@ export function entityOfStream(
   const dot = streamId.indexOf('.');
   if (!cid || dot < 0) return undefined;
   return { cid, id: streamId.slice(dot + 1) };
+}
+
+/** The catalogue's event types of one aggregate: the events its streams hold. */
+export function eventTypesOf(aggregate: EventDefinition['aggregate']): string[] {
+  return Object.entries(eventCatalog)
+    .filter(([, definition]) => definition.aggregate === aggregate)
+    .map(([type]) => type);
 }

@@ -1,6 +1,14 @@
 import { communityOfStream } from '@yishi/domain';
 import type { Json, JsonObject, RecordedEvent } from '@yishi/event-store';
 import { sql } from 'kysely';
+import {
+  COMMUNITY_PART_SQL,
+  COMMUNITY_SQL,
+  chunkValues,
+  inChunk,
+  UNTIL,
+  untilValues,
+} from '../runtime/in-database.ts';
 import type { Projection, ProjectionContext } from './projection.ts';
 import { entityOfStream } from './streams.ts';
 import { jsonInsert } from './temporal.ts';
@@ -12,16 +20,45 @@ import { jsonInsert } from './temporal.ts';
 /** Fields too large for a history line; the dossier has the full events. */
 const LARGE = new Set(['electorate', 'description', 'text']);
 
+/** Characters (code points, as PostgreSQL counts them) a large text keeps in a line. */
+const KEPT = 280;
+
 function details(data: JsonObject): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [key, value] of Object.entries(data)) {
     if (!LARGE.has(key)) out[key] = value;
     else if (Array.isArray(value)) out[`${key}Count`] = value.length;
-    else if (typeof value === 'string')
-      out[key] = value.length > 280 ? `${value.slice(0, 280)}…` : value;
+    else if (typeof value === 'string') out[key] = shortened(value);
   }
   return out;
 }
+
+function shortened(text: string): string {
+  if (text.length <= KEPT) return text;
+  const chars = Array.from(text);
+  return chars.length > KEPT ? `${chars.slice(0, KEPT).join('')}…` : text;
+}
+
+/**
+ * `details` in SQL, of `e.data`. Most events have none of the large fields: their data is kept
+ * as stored (canonical JSON: a key is never escaped, so a search of its text is exact);
+ * the others are rebuilt from jsonb (the same object; its keys in jsonb's order), parsed once
+ * (OFFSET 0 keeps the planner from copying the parse into every use of `j`).
+ */
+const PLAIN_SQL = [...LARGE].map((k) => `strpos(p.t, '"${k}"') = 0`).join(' AND ');
+const DETAILS_SQL = `CASE WHEN s.plain
+  THEN e.data
+  ELSE (SELECT (j ${[...LARGE].map((k) => `- '${k}'`).join(' ')}) || jsonb_strip_nulls(jsonb_build_object(${[
+    ...LARGE,
+  ]
+    .map(
+      (k) => `
+      '${k}Count', CASE WHEN jsonb_typeof(j -> '${k}') = 'array' THEN jsonb_array_length(j -> '${k}') END,
+      '${k}', CASE WHEN jsonb_typeof(j -> '${k}') = 'string' THEN to_jsonb(CASE
+        WHEN length(j ->> '${k}') > ${KEPT} THEN left(j ->> '${k}', ${KEPT}) || '…' ELSE j ->> '${k}' END) END`,
+    )
+    .join(',')}))
+    FROM (SELECT e.data::jsonb AS j OFFSET 0) x)::json END`;
 
 const text = (value: Json | undefined): string | null => (typeof value === 'string' ? value : null);
 
@@ -43,10 +80,20 @@ function splitStream(streamId: string): [string, string | undefined] {
   return dash < 0 ? [streamId, undefined] : [streamId.slice(0, dash), streamId.slice(dash + 1)];
 }
 
+/** A string field of `e.data` (NULL when absent or not a string); the text search skips the parse. */
+const textField = (key: string) =>
+  `CASE WHEN strpos(p.t, '"${key}"') > 0 AND json_typeof(e.data -> '${key}') = 'string'
+     THEN e.data ->> '${key}' END`;
+
+/** A string field of the event's metadata (`m`: its fields as json, read in one pass). */
+const metaField = (key: string) =>
+  `CASE WHEN json_typeof(m."${key}") = 'string' THEN m."${key}" #>> '{}' END`;
+
 export const timelineProjection: Projection = {
   name: 'timeline',
-  // 2: lines are worded when read (summarise), not stored.
-  version: 2,
+  // 2: lines are worded when read (summarise), not stored. 3: large texts are cut after 280
+  // characters (code points), no longer 280 UTF-16 units (which could split a character).
+  version: 3,
   tables: ['timeline', 'timeline_agenda'],
   migrations: {
     '2026-11-22-001-timeline': {
@@ -130,6 +177,69 @@ export const timelineProjection: Projection = {
       .on('timeline_agenda')
       .columns(['community_id', 'proposal_id'])
       .execute();
+  },
+  inDatabase: {
+    // agendaOf's rows, from every session convened up to the end of the build.
+    async prepare(client, schema, until) {
+      await client.query(
+        `INSERT INTO ${schema}.timeline_agenda (community_id, session_id, item_id, proposal_id)
+         SELECT ${COMMUNITY_PART_SQL}, substr(e.stream_id, strpos(e.stream_id, '.') + 1),
+                item ->> 'itemId',
+                CASE WHEN json_typeof(item -> 'proposalId') = 'string' THEN item ->> 'proposalId' END
+           FROM es_events e
+          CROSS JOIN LATERAL json_array_elements(
+                CASE WHEN json_typeof(e.data -> 'agenda') = 'array' THEN e.data -> 'agenda' ELSE '[]' END) item
+          WHERE ${UNTIL} AND e.type = 'SessionConvened'
+            AND starts_with(e.stream_id, 'session-') AND strpos(e.stream_id, '.') > 0
+            AND ${COMMUNITY_SQL} IS NOT NULL
+            AND json_typeof(item) = 'object' AND json_typeof(item -> 'itemId') = 'string'
+            AND item ->> 'itemId' <> ''`,
+        untilValues(until),
+      );
+      // Statistics for the chunks' lookups: without them the planner scans the whole table.
+      await client.query(`ANALYZE ${schema}.timeline_agenda`);
+    },
+    // apply's rows: subjectsOf and the agenda lookup on the stream id's parts.
+    async chunk(client, schema, chunk) {
+      await client.query(
+        `INSERT INTO ${schema}.timeline (global_position, transaction_id, stream_id,
+           stream_version, community_id, proposal_id, session_id, item_id, type, actor_id,
+           actor_role, command_id, recorded_at, details, hash)
+         SELECT e.global_position, e.transaction_id::text::int8, e.stream_id, e.stream_version,
+                s.community_id,
+                coalesce(s.proposal_id, CASE WHEN s.item_id <> '' THEN (
+                  SELECT a.proposal_id FROM ${schema}.timeline_agenda a
+                   -- In the table's collation, so that its key is used (stream ids are "C").
+                   WHERE a.community_id = s.community_id COLLATE "default"
+                     AND a.session_id = s.session_id COLLATE "default"
+                     AND a.item_id = s.item_id) END),
+                s.session_id, s.item_id,
+                e.type, ${metaField('actorId')}, ${metaField('actorRole')}, ${metaField('commandId')},
+                -- Events reach Node with their time in milliseconds (a Date).
+                date_trunc('milliseconds', e.recorded_at), ${DETAILS_SQL}, e.hash
+           FROM es_events e
+          CROSS JOIN LATERAL json_to_record(e.metadata)
+                AS m("actorId" json, "actorRole" json, "commandId" json)
+          CROSS JOIN LATERAL (
+                SELECT coalesce(${COMMUNITY_SQL}, '') AS community_id,
+                       CASE WHEN p.category = 'proposal' THEN p.entity ELSE ${textField('proposalId')} END AS proposal_id,
+                       CASE WHEN p.category = 'session' THEN p.entity ELSE ${textField('sessionId')} END AS session_id,
+                       CASE WHEN p.category = 'session' AND p.entity <> '' THEN ${textField('itemId')} END AS item_id,
+                       ${PLAIN_SQL} AS plain
+                  -- OFFSET 0: computed once per event, not again at every use of a column.
+                  FROM (SELECT e.data::text AS t,
+                               CASE WHEN strpos(e.stream_id, '-') > 0
+                                    THEN left(e.stream_id, strpos(e.stream_id, '-') - 1)
+                                    ELSE e.stream_id END AS category,
+                               CASE WHEN strpos(e.stream_id, '-') > 0
+                                     AND strpos(substr(e.stream_id, strpos(e.stream_id, '-') + 1), '.') > 0
+                                    THEN substr(e.stream_id, strpos(e.stream_id, '-')
+                                           + strpos(substr(e.stream_id, strpos(e.stream_id, '-') + 1), '.') + 1)
+                               END AS entity OFFSET 0) p OFFSET 0) s
+          WHERE ${inChunk()}`,
+        chunkValues(chunk),
+      );
+    },
   },
   async apply(ctx, events) {
     const agenda = await agendaOf(ctx, events);

@@ -13,6 +13,8 @@ export interface CatchUpOptions {
   onBatch?: (events: number, checkpoint: Checkpoint) => void;
   /** Batches a projection may lag behind the reader (default 2). */
   window?: number;
+  /** Reads the batch after a checkpoint (default: the store's `readAll`). */
+  read?: (from: Checkpoint) => Promise<ReadAllResult>;
 }
 
 export class LeaseEndedError extends Error {
@@ -51,6 +53,7 @@ export async function catchUp(
     });
   }
   const window = options.window ?? 2;
+  const read = options.read ?? ((from: Checkpoint) => store.readAll(from, options.batchSize));
   const batches: ReadAllResult[] = [];
   let readerDone = false;
   let failure: unknown;
@@ -95,7 +98,7 @@ export async function catchUp(
         await changed();
         continue;
       }
-      const batch = await store.readAll(from, options.batchSize);
+      const batch = await read(from);
       if (batch.events.length === 0) break;
       batches.push(batch);
       from = batch.checkpoint;

@@ -1,4 +1,9 @@
-import { type Checkpoint, type EventStore, START } from '@yishi/event-store';
+import {
+  type Checkpoint,
+  type EventStore,
+  type PostgresEventStore,
+  START,
+} from '@yishi/event-store';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db.ts';
 import type { Projection } from '../projections/projection.ts';
@@ -13,6 +18,7 @@ import {
   startBuilding,
   switchTo,
 } from './generations.ts';
+import { buildInDatabase, canBuildInDatabase, positionsUntil, settleAt } from './in-database.ts';
 import { acquireLease, type Lease, sleep } from './lease.ts';
 
 export interface RebuildOptions {
@@ -22,7 +28,13 @@ export interface RebuildOptions {
   /** How long the old generations stay after the switch, for queries in flight (ms). */
   graceMs?: number;
   signal?: AbortSignal;
-  onBatch?: (events: number, checkpoint: Checkpoint) => void;
+  /**
+   * Build set-based in the database what can be (default true; see `in-database.ts`). False
+   * reads every event through Node for every projection, as the live projectors do.
+   */
+  inDatabase?: boolean;
+  /** Events every projection has applied since the last call (while built in the database: estimated from positions). */
+  onBatch?: (events: number) => void;
   /** Called when the events are applied and the query indexes are being built. */
   onIndexing?: () => void;
 }
@@ -31,6 +43,8 @@ export interface RebuildResult {
   generations: Generation[];
   events: number;
   checkpoint: Checkpoint;
+  /** The projections that were built set-based in the database. */
+  builtInDatabase: string[];
 }
 
 const leaseOptions = (signal: AbortSignal) => ({
@@ -75,22 +89,39 @@ export async function rebuild(
       schema: g.schema,
       checkpoint: START,
     }));
+    const batchSize = options.batchSize ?? 2000;
     let events = 0;
+    const report = (n: number) => {
+      events += n;
+      options.onBatch?.(n);
+    };
+    let builtInDatabase: string[] = [];
+    if (options.inDatabase !== false && (await canBuildInDatabase(store, db, selected))) {
+      builtInDatabase = await buildSplit(store as PostgresEventStore, db, targets, {
+        batchSize,
+        signal,
+        leases,
+        report,
+      });
+    }
+    // From the first event, or from where the split build stopped: every event, every target.
     await catchUp(store, db, targets, {
-      batchSize: options.batchSize ?? 2000,
+      batchSize,
       signal,
       leases,
-      onBatch: (n, checkpoint) => {
-        events += n;
-        options.onBatch?.(n, checkpoint);
-      },
+      onBatch: (n) => report(n),
     });
     if (signal.aborted) throw new Error('rebuild aborted');
     options.onIndexing?.();
     // Side by side: each index build is one statement, and the database has more than one core.
     await Promise.all(generations.map((g, i) => indexGeneration(db, selected[i]!, g.schema)));
     if (options.switch !== false) await switchTo(db, generations);
-    return { generations, events, checkpoint: targets[0]?.checkpoint ?? START };
+    return {
+      generations,
+      events,
+      checkpoint: targets[0]?.checkpoint ?? START,
+      builtInDatabase,
+    };
   } finally {
     for (const lease of leases) await lease.release();
     if (options.switch !== false && !signal.aborted) {
@@ -99,4 +130,69 @@ export async function rebuild(
       for (const projection of selected) await dropRetired(db, projection.name, grace);
     }
   }
+}
+
+/**
+ * Up to the end of the global order as it is now: the projections that can be are built in
+ * the database, while the others read only the event types they use; all then stand at that
+ * checkpoint. Progress is the least advanced builder's share of the positions.
+ */
+async function buildSplit(
+  store: PostgresEventStore,
+  db: Kysely<Database>,
+  targets: Target[],
+  options: {
+    batchSize: number;
+    signal: AbortSignal;
+    leases: readonly Lease[];
+    report: (events: number) => void;
+  },
+): Promise<string[]> {
+  const head = await store.head();
+  if (!head) return [];
+  const until = head.checkpoint;
+  const positions = await positionsUntil(db, until);
+  const inDatabase = targets.filter((t) => t.projection.inDatabase);
+  const inNode = targets.filter((t) => !t.projection.inDatabase);
+  // A builder's progress: the position below which it has everything.
+  const reached = new Map<Target, bigint>(targets.map((t) => [t, positions.min - 1n]));
+  let reported = 0;
+  const advance = (target: Target, position: bigint) => {
+    reached.set(target, position);
+    let least = positions.max;
+    for (const p of reached.values()) if (p < least) least = p;
+    const span = positions.max - positions.min + 1n;
+    const covered = Number((BigInt(head.events) * (least - positions.min + 1n)) / span);
+    if (covered > reported) {
+      options.report(covered - reported);
+      reported = covered;
+    }
+  };
+  const types = inNode.every((t) => t.projection.eventTypes)
+    ? [...new Set(inNode.flatMap((t) => t.projection.eventTypes ?? []))]
+    : undefined;
+  await Promise.all([
+    buildInDatabase(db, inDatabase, until, head.events, positions, {
+      signal: options.signal,
+      leases: options.leases,
+      onChunk: advance,
+    }),
+    (async () => {
+      if (inNode.length === 0) return;
+      await catchUp(store, db, inNode, {
+        batchSize: options.batchSize,
+        signal: options.signal,
+        leases: options.leases,
+        read: (from) => store.readAllOfTypes(from, until, options.batchSize, types),
+        // Ordered by transaction, then position: near enough to positions for a progress bar.
+        onBatch: (_n, checkpoint) => {
+          for (const t of inNode) advance(t, checkpoint.globalPosition);
+        },
+      });
+      if (options.signal.aborted) throw new Error('rebuild aborted');
+      await settleAt(db, inNode, until, head.events);
+    })(),
+  ]);
+  options.report(head.events - reported);
+  return inDatabase.map((t) => t.projection.name);
 }

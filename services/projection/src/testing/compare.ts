@@ -10,8 +10,9 @@ export interface TableDifference {
 }
 
 /**
- * Compares the contents of a projection's tables in two generation schemas (as multisets of
- * rows in their text form: json columns have no equality operator).
+ * Compares the contents of a projection's tables in two generation schemas, as multisets of
+ * rows made jsonb: json columns have no equality operator, and a JSON value's text may differ in
+ * key order and spacing (set-based rebuilds keep the events' own text) where the value does not.
  */
 export async function compareGenerations(
   db: Kysely<Database>,
@@ -24,8 +25,8 @@ export async function compareGenerations(
     const a = sql.table(`${first}.${table}`);
     const b = sql.table(`${second}.${table}`);
     const { rows } = await sql<{ only_a: number; only_b: number; n: number }>`
-      SELECT (SELECT count(*) FROM (SELECT r::text FROM ${a} r EXCEPT ALL SELECT r::text FROM ${b} r) x)::int AS only_a,
-             (SELECT count(*) FROM (SELECT r::text FROM ${b} r EXCEPT ALL SELECT r::text FROM ${a} r) y)::int AS only_b,
+      SELECT (SELECT count(*) FROM (SELECT to_jsonb(r) FROM ${a} r EXCEPT ALL SELECT to_jsonb(r) FROM ${b} r) x)::int AS only_a,
+             (SELECT count(*) FROM (SELECT to_jsonb(r) FROM ${b} r EXCEPT ALL SELECT to_jsonb(r) FROM ${a} r) y)::int AS only_b,
              (SELECT count(*) FROM ${a})::int AS n`.execute(db);
     const row = rows[0]!;
     out.push({ table, onlyInFirst: row.only_a, onlyInSecond: row.only_b, rows: row.n });

@@ -1,0 +1,168 @@
+import type { JsonObject } from '@yishi/event-store';
+import { PostgresEventStore } from '@yishi/event-store';
+import { testDatabaseUrl } from '@yishi/local-postgres/testing';
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Database } from '../db.ts';
+import { migrateReadModels } from '../migrations/index.ts';
+import { ballotsProjection } from '../projections/ballots.ts';
+import { timelineProjection } from '../projections/timeline.ts';
+import { compareGenerations } from '../testing/compare.ts';
+import { activeGeneration } from './generations.ts';
+import { rebuild } from './rebuild.ts';
+
+// The set-based rebuilds (SQL over the events table) must write exactly the rows `apply` writes.
+// The random command sequences of projector.test.ts hold them to that for events the domain
+// makes; these events sit at the edges of what `apply` reads: texts cut by characters, fields of
+// the wrong JSON type, stream ids without a community, agenda items that are not objects.
+
+let store: PostgresEventStore;
+let db: Kysely<Database>;
+
+beforeAll(async () => {
+  const url = await testDatabaseUrl();
+  store = new PostgresEventStore({ connectionString: url });
+  db = createDb(url, 20);
+  await migrateReadModels(db);
+});
+afterAll(async () => {
+  await db.destroy();
+  await store.close();
+});
+
+let command = 0;
+async function append(streamId: string, type: string, data: JsonObject, meta?: JsonObject) {
+  command += 1;
+  await store.append(
+    streamId,
+    [{ type, data, metadata: meta ?? { actorId: 'clerk1', actorRole: 'clerk' } }],
+    { expected: 'any', commandId: `edge-${command}` },
+  );
+}
+
+/** 281 characters, 282 UTF-16 units: cut after 280 characters, between whole characters. */
+const LONG = `${'议'.repeat(279)}😀x`;
+/** 280 characters in 560 UTF-16 units: kept whole. */
+const EXACT = '😀'.repeat(280);
+const at = '2026-12-01T08:00:00.000Z';
+
+describe('set-based rebuild', () => {
+  it('writes the rows apply writes, at the edges of what apply reads', async () => {
+    await append('community-c1', 'CommunityRegistered', {
+      description: LONG,
+      electorate: ['a', 'b', 'c'],
+      text: 5,
+      at,
+    });
+    await append(
+      'community-c1',
+      'CommunitySettingsChanged',
+      { description: null, text: EXACT, nested: { text: 'stays' }, at },
+      { actorId: 7, actorRole: 'admin', commandId: 'given' },
+    );
+    await append('proposal-c1.p1', 'BallotCast', {
+      voteId: 'v1',
+      voterId: 'o1',
+      choices: [
+        { itemId: 'a', choice: 'yes' },
+        { itemId: 'b', ranking: ['x', 'y'] },
+      ],
+      via: 'proxy',
+      castBy: 'o2',
+      authorisationIds: { a: 'auth1' },
+      documentRef: '委托书-1',
+      at,
+    });
+    await append('proposal-c1.p1', 'PaperBallotCorrected', {
+      voteId: 'v1',
+      voterId: 'o1',
+      choices: [{ itemId: 'a', choice: null }],
+      documentRef: null,
+      authorisationIds: { a: 'ignored: no via' },
+      at,
+    });
+    await append('proposal-c1.p1', 'ProposalPublished', { sessionId: 's9', at });
+    // No community in these stream ids (uppercase; longer than 63 characters): no ballot rows.
+    await append('proposal-C1.p2', 'BallotCast', {
+      voteId: 'v1',
+      voterId: 'o1',
+      choices: [{ itemId: 'a', choice: 'yes' }],
+      at,
+    });
+    await append(`community-${'a'.repeat(64)}`, 'PersonRegistered', { personId: 'p1', at });
+    await append('session-c1.s1', 'SessionConvened', {
+      agenda: [{ itemId: 'i1', proposalId: 'p1' }, { itemId: 'i2' }, 'junk', { itemId: '' }],
+      at,
+    });
+    await append('session-c1.s1', 'StatementRecorded', { itemId: 'i1', text: 'hello', at });
+    await append('session-c1.s1', 'PositionStated', { itemId: 'i2', at });
+    await append('session-c1.s1', 'ItemResolved', { itemId: 'i3', at });
+    await append('session-c1.s1', 'MinutesDrafted', { itemId: 5, at });
+    await append('convocation-c1.r1', 'ConvocationRequested', {
+      proposalId: 'p7',
+      sessionId: 5,
+      at,
+    });
+    await append('misc-a', 'Note', { itemId: 'z', proposalId: '', at });
+
+    const selected = [timelineProjection, ballotsProjection];
+    // Through Node, as the live projectors apply them; then set-based, beside it.
+    const byApply = await rebuild(store, db, selected, { inDatabase: false, graceMs: 0 });
+    expect(byApply.builtInDatabase).toEqual([]);
+    const bySql = await rebuild(store, db, selected, { switch: false });
+    expect(bySql.builtInDatabase.sort()).toEqual(['ballots', 'timeline']);
+    for (const [i, projection] of selected.entries()) {
+      const active = (await activeGeneration(db, projection.name))!;
+      const diff = await compareGenerations(
+        db,
+        projection,
+        active.schema,
+        bySql.generations[i]!.schema,
+      );
+      for (const d of diff) {
+        expect(d, `${projection.name}.${d.table}`).toMatchObject({
+          onlyInFirst: 0,
+          onlyInSecond: 0,
+        });
+        expect(d.rows, d.table).toBeGreaterThan(0);
+      }
+    }
+
+    // And the rows are what the read model means (not merely the same mistake twice).
+    const schema = bySql.generations[0]!.schema;
+    const lines = await sql<{
+      type: string;
+      community_id: string;
+      proposal_id: string | null;
+      session_id: string | null;
+      actor_id: string | null;
+      details: Record<string, unknown>;
+    }>`SELECT type, community_id, proposal_id, session_id, actor_id, details
+         FROM ${sql.table(`${schema}.timeline`)} ORDER BY global_position`.execute(db);
+    const line = (type: string) => lines.rows.find((r) => r.type === type)!;
+    expect(line('CommunityRegistered').details).toEqual({
+      description: `${'议'.repeat(279)}😀…`,
+      electorateCount: 3,
+      at,
+    });
+    expect(line('CommunitySettingsChanged').details).toEqual({
+      text: EXACT,
+      nested: { text: 'stays' },
+      at,
+    });
+    expect(line('CommunitySettingsChanged').actor_id).toBeNull();
+    expect(line('StatementRecorded').proposal_id).toBe('p1');
+    expect(line('PositionStated').proposal_id).toBeNull();
+    expect(line('ProposalPublished')).toMatchObject({ proposal_id: 'p1', session_id: 's9' });
+    expect(line('ConvocationRequested')).toMatchObject({ proposal_id: 'p7', session_id: null });
+    expect(line('PersonRegistered').community_id).toBe('');
+    const ballots = await sql<{ item_id: string; authorisation_id: string | null }>`
+      SELECT item_id, authorisation_id FROM ${sql.table(`${bySql.generations[1]!.schema}.ballots`)}
+       ORDER BY global_position, item_id`.execute(db);
+    expect(ballots.rows).toEqual([
+      { item_id: 'a', authorisation_id: 'auth1' },
+      { item_id: 'b', authorisation_id: null },
+      { item_id: 'a', authorisation_id: null },
+    ]);
+  });
+});

@@ -1,0 +1,187 @@
+import {
+  COMMUNITY_ID_MAX_LENGTH,
+  COMMUNITY_OF_STREAM_PATTERN,
+  eventCatalog,
+  upcasters,
+} from '@yishi/domain';
+import { type Checkpoint, PostgresEventStore } from '@yishi/event-store';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import { type Database, poolOf } from '../db.ts';
+import type { EventChunk, Projection } from '../projections/projection.ts';
+import type { Target } from './apply.ts';
+import { CheckpointMovedError } from './apply.ts';
+import { LeaseEndedError } from './catch-up.ts';
+import type { Lease } from './lease.ts';
+
+// Set-based rebuilds: when the event store is the PostgreSQL adapter in the read models' own
+// database, projections whose rows are each a function of one event (the timeline, the ballots)
+// are filled by `INSERT … SELECT` from the events table, chunk by chunk, without the events
+// passing through Node. The other projections meanwhile read only the event types they use.
+
+/** Positions per chunk: progress is reported and an abort is seen between chunks. */
+const CHUNK_POSITIONS = 100_000n;
+
+/**
+ * `es_events e`'s rows of a chunk, with the parameters `chunkValues` gives, numbered from
+ * `first` (statements that have parameters of their own put them first).
+ */
+export function inChunk(first = 1): string {
+  const [a, b, c, d] = [first, first + 1, first + 2, first + 3];
+  return `e.global_position > $${a}::bigint AND e.global_position <= $${b}::bigint
+      AND (e.transaction_id, e.global_position) <= ($${c}::xid8, $${d}::bigint)`;
+}
+
+export const chunkValues = (chunk: EventChunk): string[] => [
+  chunk.after.toString(),
+  chunk.upTo.toString(),
+  chunk.until.transactionId.toString(),
+  chunk.until.globalPosition.toString(),
+];
+
+/** What lies between `e.stream_id`'s first '-' and its first '.'. */
+export const COMMUNITY_PART_SQL = `split_part(substr(e.stream_id, strpos(e.stream_id, '-') + 1), '.', 1)`;
+
+/**
+ * The domain's `communityOfStream` of `e.stream_id` in SQL, or NULL. (The category has neither
+ * '-' nor '.', the community no '.': when the pattern matches, it is COMMUNITY_PART_SQL.)
+ */
+export const COMMUNITY_SQL = `CASE WHEN e.stream_id ~ '${COMMUNITY_OF_STREAM_PATTERN}'
+  AND length(${COMMUNITY_PART_SQL}) <= ${COMMUNITY_ID_MAX_LENGTH} THEN ${COMMUNITY_PART_SQL} END`;
+
+/** `es_events e`'s rows at or before a checkpoint, with `untilValues`' parameters ($1, $2). */
+export const UNTIL = `(e.transaction_id, e.global_position) <= ($1::xid8, $2::bigint)`;
+export const untilValues = (until: Checkpoint): string[] => [
+  until.transactionId.toString(),
+  until.globalPosition.toString(),
+];
+
+/**
+ * Whether a rebuild of these projections can read the store's table directly: the store keeps
+ * its events in the read models' database, and neither the store nor the domain upcasts the
+ * events set-based builds read (SQL reads the stored form; `apply` reads the upcast one). Worth
+ * it when some are built set-based or every other one reads only some event types.
+ */
+export async function canBuildInDatabase(
+  store: unknown,
+  db: Kysely<Database>,
+  selected: readonly Projection[],
+): Promise<boolean> {
+  if (!(store instanceof PostgresEventStore) || store.upcastsOnRead) return false;
+  const builds = selected.flatMap((p) => (p.inDatabase ? [p.inDatabase] : []));
+  const filtered = selected.every((p) => p.inDatabase || p.eventTypes);
+  if (builds.length === 0 && !filtered) return false;
+  const upcast = (type: string) => Object.keys(upcasters[type] ?? {}).length > 0;
+  if (builds.some((b) => (b.types ?? Object.keys(eventCatalog)).some(upcast))) return false;
+  const pool = poolOf(db);
+  return store.sharesDatabaseWith((text) => pool.query<{ id: string }>(text));
+}
+
+/** The global positions of the events at or before `until`, for cutting chunks. */
+export async function positionsUntil(
+  db: Kysely<Database>,
+  until: Checkpoint,
+): Promise<{ min: bigint; max: bigint }> {
+  const { rows } = await poolOf(db).query<{ min: string; max: string }>(
+    `SELECT min(e.global_position)::text AS min, max(e.global_position)::text AS max
+       FROM es_events e WHERE ${UNTIL}`,
+    untilValues(until),
+  );
+  return { min: BigInt(rows[0]!.min), max: BigInt(rows[0]!.max) };
+}
+
+/**
+ * Builds each target in its own transaction: its `prepare`, its chunks in order, then its
+ * checkpoint moved to `until` with the number of events up to it, all committed together.
+ */
+export async function buildInDatabase(
+  db: Kysely<Database>,
+  targets: readonly Target[],
+  until: Checkpoint,
+  events: number,
+  positions: { min: bigint; max: bigint },
+  options: {
+    signal?: AbortSignal;
+    leases?: readonly Lease[];
+    /** The highest position below which a target has every row. */
+    onChunk?: (target: Target, upTo: bigint) => void;
+  },
+): Promise<void> {
+  let leaseEnded = false;
+  for (const lease of options.leases ?? []) {
+    void lease.ended.then(() => {
+      leaseEnded = true;
+    });
+  }
+  await Promise.all(
+    targets.map(async (target) => {
+      const build = target.projection.inDatabase;
+      if (!build) throw new Error(`${target.projection.name} has no set-based rebuild`);
+      const schema = `"${target.schema}"`;
+      const client = await poolOf(db).connect();
+      let failure: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        // As a batch's commit: a crash of the database loses the build, never half of it.
+        await client.query('SET LOCAL synchronous_commit = off');
+        await build.prepare?.(client, schema, until);
+        for (let after = positions.min - 1n; after < positions.max; after += CHUNK_POSITIONS) {
+          if (options.signal?.aborted) throw new Error('rebuild aborted');
+          if (leaseEnded) throw new LeaseEndedError();
+          const upTo =
+            after + CHUNK_POSITIONS < positions.max ? after + CHUNK_POSITIONS : positions.max;
+          await build.chunk(client, schema, { after, upTo, until });
+          options.onChunk?.(target, upTo);
+        }
+        await moveCheckpoint(client, target, until, events);
+        await client.query('COMMIT');
+        target.checkpoint = until;
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release(failure);
+      }
+    }),
+  );
+}
+
+/**
+ * Moves the checkpoints of targets that read a filtered part of the events to `until`, counting
+ * every event up to it (the filtered reads counted only the events they read).
+ */
+export async function settleAt(
+  db: Kysely<Database>,
+  targets: readonly Target[],
+  until: Checkpoint,
+  events: number,
+): Promise<void> {
+  for (const target of targets) {
+    await moveCheckpoint(poolOf(db), target, until, events);
+    target.checkpoint = until;
+  }
+}
+
+/** Compare-and-set, as a batch does: from the checkpoint this builder last wrote. */
+async function moveCheckpoint(
+  client: Pick<pg.Pool, 'query'>,
+  target: Target,
+  until: Checkpoint,
+  events: number,
+): Promise<void> {
+  const moved = await client.query(
+    `UPDATE projection_checkpoints
+        SET transaction_id = $1, global_position = $2, events = $3, updated_at = now()
+      WHERE schema_name = $4 AND transaction_id = $5 AND global_position = $6`,
+    [
+      until.transactionId.toString(),
+      until.globalPosition.toString(),
+      events,
+      target.schema,
+      target.checkpoint.transactionId.toString(),
+      target.checkpoint.globalPosition.toString(),
+    ],
+  );
+  if (moved.rowCount !== 1) throw new CheckpointMovedError(target.schema);
+}
