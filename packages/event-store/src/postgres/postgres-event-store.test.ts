@@ -594,6 +594,51 @@ describe('PostgresEventStore', () => {
     expect(y).not.toBe(x);
   });
 
+  it('reads only the given event types up to a bound, and a short batch ends at the bound', async () => {
+    const from = (await store.head())?.checkpoint ?? START;
+    await store.append('types-a', [ev('Kept', { n: 1 }), ev('Other', {}), ev('Kept', { n: 2 })], {
+      expected: 'any',
+    });
+    const until = (await store.head())!;
+    await store.append('types-a', [ev('Kept', { n: 3 })], { expected: 'any' });
+    const first = await store.readAllOfTypes(from, until.checkpoint, 1, ['Kept']);
+    expect(first.events.map((e) => e.data.n)).toEqual([1]);
+    expect(first.checkpoint).toEqual({
+      transactionId: first.events[0]!.transactionId,
+      globalPosition: first.events[0]!.globalPosition,
+    });
+    // Past the event of another type, up to the bound and not beyond it.
+    const rest = await store.readAllOfTypes(first.checkpoint, until.checkpoint, 10, ['Kept']);
+    expect(rest.events.map((e) => e.data.n)).toEqual([2]);
+    expect(rest.checkpoint).toEqual(until.checkpoint);
+    const all = await store.readAllOfTypes(from, until.checkpoint, 10, undefined);
+    expect(all.events.map((e) => e.type)).toEqual(['Kept', 'Other', 'Kept']);
+    // The head counts every event up to it (not the one appended after).
+    expect(until.events).toBe(
+      await count('(transaction_id, global_position) <= ($1::xid8, $2::bigint)', [
+        until.checkpoint.transactionId.toString(),
+        until.checkpoint.globalPosition.toString(),
+      ]),
+    );
+    // Another pool on the same database is recognised; one on another database is not.
+    const same = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      expect(await store.sharesDatabaseWith((text) => same.query<{ id: string }>(text))).toBe(true);
+      const elsewhere = new URL(url);
+      elsewhere.pathname = '/postgres';
+      const other = new pg.Pool({ connectionString: elsewhere.toString(), max: 1 });
+      try {
+        expect(await store.sharesDatabaseWith((text) => other.query<{ id: string }>(text))).toBe(
+          false,
+        );
+      } finally {
+        await other.end();
+      }
+    } finally {
+      await same.end();
+    }
+  });
+
   it('a checkpoint from an append is reached by a reader exactly when the append is visible', async () => {
     const before = await store.append('cp-a', [ev('A', {})], { expected: 'any' });
     const r = await store.append('cp-a', [ev('B', {}), ev('C', {})], { expected: 'any' });
