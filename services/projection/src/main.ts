@@ -1,4 +1,4 @@
-import { PostgresEventStore } from '@yishi/event-store';
+import { openEventStore } from '@yishi/event-store';
 import {
   type Config,
   closeServer,
@@ -25,8 +25,8 @@ export async function startProjectionService(
   databaseUrl: string,
   logger: Logger,
 ): Promise<RunningService> {
-  const store = new PostgresEventStore({ connectionString: databaseUrl });
-  await store.init();
+  // The events where the command service keeps them: EventStoreDB when configured.
+  const store = await openEventStore({ databaseUrl, eventstoreUrl: config.EVENTSTORE_URL });
   // Each projector holds one connection for its lease.
   const db = createDb(databaseUrl, 10 + projections.length);
   await migrateReadModels(db);

@@ -6,16 +6,28 @@ import { loadConfig } from '@yishi/platform';
  * The database the CLIs work on: DATABASE_URL, else the embedded PostgreSQL of `pnpm start`
  * (started for the command's duration when it is not running).
  */
-export async function openDatabase(): Promise<{ url: string; close(): Promise<void> }> {
+export async function openDatabase(): Promise<{
+  url: string;
+  /** EventStoreDB/KurrentDB keeps the events when set (EVENTSTORE_URL); else this database. */
+  eventstoreUrl: string | undefined;
+  close(): Promise<void>;
+}> {
   const config = loadConfig();
-  if (config.DATABASE_URL) return { url: config.DATABASE_URL, close: async () => {} };
+  const eventstoreUrl = config.EVENTSTORE_URL;
+  if (config.DATABASE_URL) {
+    return { url: config.DATABASE_URL, eventstoreUrl, close: async () => {} };
+  }
   const dataDir = resolve(config.DATA_DIR, 'postgres');
   try {
     const pg = await startLocalPostgres({ dataDir, port: config.EMBEDDED_PG_PORT });
     const url = await ensureDatabase(pg.adminUrl, 'yishi');
-    return { url, close: () => pg.stop() };
+    return { url, eventstoreUrl, close: () => pg.stop() };
   } catch {
     // `pnpm start` is running it: connect as it does.
-    return { url: localPostgresUrl(config.EMBEDDED_PG_PORT, 'yishi'), close: async () => {} };
+    return {
+      url: localPostgresUrl(config.EMBEDDED_PG_PORT, 'yishi'),
+      eventstoreUrl,
+      close: async () => {},
+    };
   }
 }

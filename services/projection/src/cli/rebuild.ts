@@ -2,9 +2,8 @@
 // projections from the first event beside the ones serving queries, then switches queries to
 // them and drops the old ones. (`pnpm rebuild` is pnpm's own command: use `pnpm run rebuild`.)
 import { parseArgs } from 'node:util';
-import { PostgresEventStore } from '@yishi/event-store';
+import { openEventStore, PostgresEventStore } from '@yishi/event-store';
 import { ConfigError } from '@yishi/platform';
-import { sql } from 'kysely';
 import { createDb } from '../db.ts';
 import { migrateReadModels } from '../migrations/index.ts';
 import { projectionNamed, projections } from '../projections/index.ts';
@@ -43,17 +42,17 @@ async function main(): Promise<number> {
     ? positionals.map((n) => projectionNamed(n)!)
     : [...projections];
   const database = await openDatabase();
-  const store = new PostgresEventStore({ connectionString: database.url });
+  const store = await openEventStore({
+    databaseUrl: database.url,
+    eventstoreUrl: database.eventstoreUrl,
+  });
   const db = createDb(database.url, 10 + selected.length * 2);
   try {
-    await store.init();
     await migrateReadModels(db);
-    const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM es_events`.execute(
-      db,
-    );
-    const total = Number(rows[0]?.n ?? 0);
+    // EventStoreDB does not say how many events it holds: the bar then grows with them.
+    const total = store instanceof PostgresEventStore ? ((await store.head())?.events ?? 0) : 0;
     console.error(
-      `rebuilding ${selected.map((p) => p.name).join(', ')} from ${total.toLocaleString('en')} events`,
+      `rebuilding ${selected.map((p) => p.name).join(', ')} from ${total ? total.toLocaleString('en') : 'every'} events`,
     );
     const progress = new Progress(total);
     const result = await rebuild(store, db, selected, {

@@ -3,7 +3,7 @@
 // offline, without any database. Exit code 0: intact; 1: broken; 2: usage.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { PostgresEventStore } from '@yishi/event-store';
+import { openEventStore } from '@yishi/event-store';
 import { ConfigError } from '@yishi/platform';
 import { createDb } from '../db.ts';
 import { verifyDossier } from '../verification/dossier.ts';
@@ -67,7 +67,10 @@ async function main(): Promise<number> {
       ? { kind: 'community', communityId: values.community }
       : { kind: 'all' };
   const database = await openDatabase();
-  const store = new PostgresEventStore({ connectionString: database.url });
+  const store = await openEventStore({
+    databaseUrl: database.url,
+    eventstoreUrl: database.eventstoreUrl,
+  });
   const db = createDb(database.url, 4);
   try {
     const schema = await db
