@@ -19,8 +19,11 @@ import type { Lease } from './lease.ts';
 // are filled by `INSERT … SELECT` from the events table, chunk by chunk, without the events
 // passing through Node. The other projections meanwhile read only the event types they use.
 
-/** Positions per chunk: progress is reported and an abort is seen between chunks. */
-const CHUNK_POSITIONS = 100_000n;
+/**
+ * Positions per chunk, each chunk one transaction (a few hundred milliseconds): progress is
+ * reported, an abort is seen and the event store's readers move on between chunks.
+ */
+const CHUNK_POSITIONS = 20_000n;
 
 /**
  * `es_events e`'s rows of a chunk, with the parameters `chunkValues` gives, numbered from
@@ -91,8 +94,8 @@ export async function positionsUntil(
 }
 
 /**
- * Builds each target in its own transaction: its `prepare`, its chunks in order, then its
- * checkpoint moved to `until` with the number of events up to it, all committed together.
+ * Builds each target on its own connection: its `prepare`, its chunks in order, then its
+ * checkpoint moved to `until` with the number of events up to it.
  */
 export async function buildInDatabase(
   db: Kysely<Database>,
@@ -120,21 +123,30 @@ export async function buildInDatabase(
       const schema = `"${target.schema}"`;
       const client = await poolOf(db).connect();
       let failure: Error | undefined;
-      try {
+      // Each step its own short transaction. A transaction that writes holds back every reader
+      // of the event store (they read only below the oldest running transaction id), so one
+      // transaction for the whole build would stall the live projectors until it ended. The
+      // generation serves nothing until its checkpoint is set, last; a build that stops half
+      // way is dropped and begun again by the next rebuild.
+      const step = async (work: () => Promise<void>) => {
         await client.query('BEGIN');
-        // As a batch's commit: a crash of the database loses the build, never half of it.
+        // As a batch's commit: a crash of the database may lose the last steps, not the store.
         await client.query('SET LOCAL synchronous_commit = off');
-        await build.prepare?.(client, schema, until);
+        await work();
+        await client.query('COMMIT');
+      };
+      try {
+        const prepare = build.prepare;
+        if (prepare) await step(() => prepare(client, schema, until));
         for (let after = positions.min - 1n; after < positions.max; after += CHUNK_POSITIONS) {
           if (options.signal?.aborted) throw new Error('rebuild aborted');
           if (leaseEnded) throw new LeaseEndedError();
           const upTo =
             after + CHUNK_POSITIONS < positions.max ? after + CHUNK_POSITIONS : positions.max;
-          await build.chunk(client, schema, { after, upTo, until });
+          await step(() => build.chunk(client, schema, { after, upTo, until }));
           options.onChunk?.(target, upTo);
         }
         await moveCheckpoint(client, target, until, events);
-        await client.query('COMMIT');
         target.checkpoint = until;
       } catch (error) {
         failure = error instanceof Error ? error : new Error(String(error));
