@@ -128,28 +128,34 @@ export async function indexGeneration(
   projection: Projection,
   schema: string,
 ): Promise<void> {
-  // One transaction: its own sort memory, so building an index over a million rows sorts in
-  // memory instead of through temporary files.
-  await db.transaction().execute(async (trx) => {
-    await sql`SET LOCAL maintenance_work_mem = '256MB'`.execute(trx);
-    await projection.indexes(trx.withSchema(schema));
-    for (const stat of projection.statistics ?? []) {
-      await sql`CREATE STATISTICS IF NOT EXISTS ${sql.table(`${schema}.${stat.name}`)} (dependencies, mcv)
-        ON ${sql.join(stat.columns.map((c) => sql.ref(c)))} FROM ${sql.table(`${schema}.${stat.table}`)}`.execute(
-        trx,
-      );
-    }
-    for (const table of projection.tables) {
-      // Statistics of the columns queries filter and sort on; documents (json) are only shown,
-      // and sampling them is most of the cost of ANALYZE.
-      const { rows } = await sql<{ name: string }>`
-        SELECT attname AS name FROM pg_attribute
-         WHERE attrelid = to_regclass(${`"${schema}"."${table}"`}) AND attnum > 0
-           AND NOT attisdropped AND atttypid NOT IN ('json'::regtype, 'jsonb'::regtype)
-         ORDER BY attnum`.execute(trx);
-      await sql`ANALYZE ${sql.table(`${schema}.${table}`)} (${sql.join(rows.map((r) => sql.ref(r.name)))})`.execute(
-        trx,
-      );
+  // One connection with its own sort memory, so building an index over a million rows sorts in
+  // memory instead of through temporary files. Each statement commits alone: a transaction that
+  // writes (an index's catalogue rows) holds back every reader of the event store until it ends,
+  // so the live projectors wait for one index at a time, not for all of them.
+  await db.connection().execute(async (trx) => {
+    await sql`SET maintenance_work_mem = '256MB'`.execute(trx);
+    try {
+      await projection.indexes(trx.withSchema(schema));
+      for (const stat of projection.statistics ?? []) {
+        await sql`CREATE STATISTICS IF NOT EXISTS ${sql.table(`${schema}.${stat.name}`)} (dependencies, mcv)
+          ON ${sql.join(stat.columns.map((c) => sql.ref(c)))} FROM ${sql.table(`${schema}.${stat.table}`)}`.execute(
+          trx,
+        );
+      }
+      for (const table of projection.tables) {
+        // Statistics of the columns queries filter and sort on; documents (json) are only shown,
+        // and sampling them is most of the cost of ANALYZE.
+        const { rows } = await sql<{ name: string }>`
+          SELECT attname AS name FROM pg_attribute
+           WHERE attrelid = to_regclass(${`"${schema}"."${table}"`}) AND attnum > 0
+             AND NOT attisdropped AND atttypid NOT IN ('json'::regtype, 'jsonb'::regtype)
+           ORDER BY attnum`.execute(trx);
+        await sql`ANALYZE ${sql.table(`${schema}.${table}`)} (${sql.join(rows.map((r) => sql.ref(r.name)))})`.execute(
+          trx,
+        );
+      }
+    } finally {
+      await sql`RESET maintenance_work_mem`.execute(trx);
     }
   });
 }

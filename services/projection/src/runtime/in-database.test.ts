@@ -1,5 +1,4 @@
-import type { JsonObject } from '@yishi/event-store';
-import { PostgresEventStore } from '@yishi/event-store';
+import { type JsonObject, PostgresEventStore, START } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +7,8 @@ import { migrateReadModels } from '../migrations/index.ts';
 import { ballotsProjection } from '../projections/ballots.ts';
 import { timelineProjection } from '../projections/timeline.ts';
 import { compareGenerations } from '../testing/compare.ts';
-import { activeGeneration } from './generations.ts';
+import { activeGeneration, startBuilding } from './generations.ts';
+import { buildInDatabase, positionsUntil } from './in-database.ts';
 import { rebuild } from './rebuild.ts';
 
 // The set-based rebuilds (SQL over the events table) must write exactly the rows `apply` writes.
@@ -164,5 +164,31 @@ describe('set-based rebuild', () => {
       { item_id: 'b', authorisation_id: null },
       { item_id: 'a', authorisation_id: null },
     ]);
+  });
+
+  it('commits chunk by chunk: readers of the store see new events while a build goes on', async () => {
+    // Readers read only below the oldest running transaction: a build holding one transaction
+    // across its chunks would hide every event appended meanwhile until it ended.
+    const head = (await store.head())!;
+    const generation = await startBuilding(db, timelineProjection, { fresh: true });
+    const target = { projection: timelineProjection, schema: generation.schema, checkpoint: START };
+    const seen: boolean[] = [];
+    await buildInDatabase(
+      db,
+      [target],
+      head.checkpoint,
+      head.events,
+      await positionsUntil(db, head.checkpoint),
+      {
+        onChunk: async () => {
+          await append('community-late', 'PersonRegistered', { personId: `p${seen.length}`, at });
+          const read = await store.readAll(head.checkpoint, 100);
+          seen.push(read.events.some((e) => e.streamId === 'community-late'));
+        },
+      },
+    );
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every(Boolean)).toBe(true);
+    expect(target.checkpoint).toEqual(head.checkpoint);
   });
 });

@@ -106,8 +106,8 @@ export async function buildInDatabase(
   options: {
     signal?: AbortSignal;
     leases?: readonly Lease[];
-    /** The highest position below which a target has every row. */
-    onChunk?: (target: Target, upTo: bigint) => void;
+    /** The highest position below which a target has every row (committed). */
+    onChunk?: (target: Target, upTo: bigint) => void | Promise<void>;
   },
 ): Promise<void> {
   let leaseEnded = false;
@@ -144,7 +144,7 @@ export async function buildInDatabase(
           const upTo =
             after + CHUNK_POSITIONS < positions.max ? after + CHUNK_POSITIONS : positions.max;
           await step(() => build.chunk(client, schema, { after, upTo, until }));
-          options.onChunk?.(target, upTo);
+          await options.onChunk?.(target, upTo);
         }
         await moveCheckpoint(client, target, until, events);
         target.checkpoint = until;
