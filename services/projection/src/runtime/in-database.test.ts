@@ -1,14 +1,16 @@
 import { type JsonObject, PostgresEventStore, START } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { type Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createDb, type Database } from '../db.ts';
 import { migrateReadModels } from '../migrations/index.ts';
 import { ballotsProjection } from '../projections/ballots.ts';
+import type { Projection } from '../projections/projection.ts';
 import { timelineProjection } from '../projections/timeline.ts';
 import { compareGenerations } from '../testing/compare.ts';
 import { activeGeneration, startBuilding } from './generations.ts';
 import { buildInDatabase, positionsUntil } from './in-database.ts';
+import { Projector } from './projector.ts';
 import { rebuild } from './rebuild.ts';
 
 // The set-based rebuilds (SQL over the events table) must write exactly the rows `apply` writes.
@@ -190,5 +192,56 @@ describe('set-based rebuild', () => {
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every(Boolean)).toBe(true);
     expect(target.checkpoint).toEqual(head.checkpoint);
+  });
+
+  it('a new version resumed after an interrupted set-based build begins again without its rows', async () => {
+    const next: Projection = { ...timelineProjection, version: timelineProjection.version + 1 };
+    const generation = await startBuilding(db, next);
+    const head = (await store.head())!;
+    // Killed between chunks: the first chunk's rows are committed, the checkpoint is not.
+    await expect(
+      buildInDatabase(
+        db,
+        [{ projection: next, schema: generation.schema, checkpoint: START }],
+        head.checkpoint,
+        head.events,
+        await positionsUntil(db, head.checkpoint),
+        {
+          onChunk: () => {
+            throw new Error('killed between chunks');
+          },
+        },
+      ),
+    ).rejects.toThrow('killed between chunks');
+    const rows = async () =>
+      Number(
+        (
+          await sql<{
+            n: string;
+          }>`SELECT count(*)::text AS n FROM ${sql.table(`${generation.schema}.timeline`)}`.execute(
+            db,
+          )
+        ).rows[0]!.n,
+      );
+    expect(await rows()).toBeGreaterThan(0);
+    // The service resumes the build of its code's version in that generation, and switches.
+    const projector = new Projector(store, db, next, {
+      pollIntervalMs: 20,
+      lockRetryMs: 50,
+      heartbeatMs: 100,
+      leaseMs: 1000,
+      switchCheckMs: 50,
+      dropGraceMs: 50,
+    });
+    await projector.start();
+    onTestFinished(() => projector.stop());
+    await expect
+      .poll(async () => (await activeGeneration(db, 'timeline'))?.schema, { timeout: 20_000 })
+      .toBe(generation.schema);
+    // One line per event: nothing of the interrupted build twice.
+    const { rows: stored } = await sql<{
+      n: string;
+    }>`SELECT count(*)::text AS n FROM es_events`.execute(db);
+    expect(await rows()).toBe(Number(stored[0]!.n));
   });
 });

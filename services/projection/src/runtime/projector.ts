@@ -10,7 +10,6 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db.ts';
 import type { Projection } from '../projections/projection.ts';
 import { applyBatch, type Target } from './apply.ts';
-import { catchUp } from './catch-up.ts';
 import {
   dropRetired,
   ensureActiveGeneration,
@@ -23,6 +22,7 @@ import {
   switchTo,
 } from './generations.ts';
 import { acquireLease, type Lease, sleep } from './lease.ts';
+import { buildGenerations } from './rebuild.ts';
 
 export interface ProjectorOptions {
   batchSize?: number;
@@ -270,7 +270,7 @@ export class Projector {
     try {
       this.logger.info({ schema: generation.schema }, 'building a new version');
       const checkpoint = await loadCheckpoint(this.db, generation.schema);
-      await catchUp(
+      const built = await buildGenerations(
         this.store,
         this.db,
         [{ projection: this.projection, schema: generation.schema, checkpoint }],
@@ -280,6 +280,8 @@ export class Projector {
           leases: [lease],
         },
       );
+      if (built.length > 0)
+        this.logger.info({ schema: generation.schema }, 'built in the database');
       if (this.signal.aborted) return;
       await indexGeneration(this.db, this.projection, generation.schema);
       await switchTo(this.db, [generation]);

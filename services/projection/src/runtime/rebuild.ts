@@ -4,7 +4,7 @@ import {
   type PostgresEventStore,
   START,
 } from '@yishi/event-store';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db.ts';
 import type { Projection } from '../projections/projection.ts';
 import type { Target } from './apply.ts';
@@ -89,27 +89,16 @@ export async function rebuild(
       schema: g.schema,
       checkpoint: START,
     }));
-    const batchSize = options.batchSize ?? 2000;
     let events = 0;
-    const report = (n: number) => {
-      events += n;
-      options.onBatch?.(n);
-    };
-    let builtInDatabase: string[] = [];
-    if (options.inDatabase !== false && (await canBuildInDatabase(store, db, selected))) {
-      builtInDatabase = await buildSplit(store as PostgresEventStore, db, targets, {
-        batchSize,
-        signal,
-        leases,
-        report,
-      });
-    }
-    // From the first event, or from where the split build stopped: every event, every target.
-    await catchUp(store, db, targets, {
-      batchSize,
+    const builtInDatabase = await buildGenerations(store, db, targets, {
+      batchSize: options.batchSize ?? 2000,
       signal,
       leases,
-      onBatch: (n) => report(n),
+      inDatabase: options.inDatabase !== false,
+      report: (n) => {
+        events += n;
+        options.onBatch?.(n);
+      },
     });
     if (signal.aborted) throw new Error('rebuild aborted');
     options.onIndexing?.();
@@ -129,6 +118,56 @@ export async function rebuild(
       await sleep(grace, signal);
       for (const projection of selected) await dropRetired(db, projection.name, grace);
     }
+  }
+}
+
+/**
+ * Brings generations being built (all at the same checkpoint) to the end of the global order:
+ * from the first event, set-based where it can (`buildSplit`), then through `apply`. Returns the
+ * projections built in the database.
+ */
+export async function buildGenerations(
+  store: EventStore,
+  db: Kysely<Database>,
+  targets: Target[],
+  options: {
+    batchSize: number;
+    signal: AbortSignal;
+    leases: readonly Lease[];
+    inDatabase?: boolean;
+    report?: (events: number) => void;
+  },
+): Promise<string[]> {
+  const report = options.report ?? (() => {});
+  let builtInDatabase: string[] = [];
+  const selected = targets.map((t) => t.projection);
+  if (targets.every((t) => t.checkpoint.globalPosition === START.globalPosition)) {
+    // Nothing is applied before the first event; rows there are what an interrupted set-based
+    // build committed (it commits chunk by chunk, its checkpoint last): begin again without them.
+    await emptyTables(db, targets);
+    if (options.inDatabase !== false && (await canBuildInDatabase(store, db, selected))) {
+      builtInDatabase = await buildSplit(store as PostgresEventStore, db, targets, {
+        batchSize: options.batchSize,
+        signal: options.signal,
+        leases: options.leases,
+        report,
+      });
+    }
+  }
+  // From where the split build stopped, or from the checkpoint: every event, every target.
+  await catchUp(store, db, targets, {
+    batchSize: options.batchSize,
+    signal: options.signal,
+    leases: options.leases,
+    onBatch: (n) => report(n),
+  });
+  return builtInDatabase;
+}
+
+async function emptyTables(db: Kysely<Database>, targets: readonly Target[]): Promise<void> {
+  for (const t of targets) {
+    const tables = t.projection.tables.map((table) => sql.table(`${t.schema}.${table}`));
+    if (tables.length > 0) await sql`TRUNCATE ${sql.join(tables)}`.execute(db);
   }
 }
 
