@@ -1,7 +1,12 @@
 import type { ProposalEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import type { BallotsTable } from '../db.ts';
-import { COMMUNITY_PART_SQL, COMMUNITY_SQL, chunkValues, inChunk } from '../runtime/in-database.ts';
+import {
+  COMMUNITY_PART_SQL,
+  COMMUNITY_SQL,
+  chunkValues,
+  IN_CHUNK,
+} from '../runtime/in-database.ts';
 import type { Projection } from './projection.ts';
 import { createAppendTable, TEXT_ARRAY } from './schema.ts';
 import { entityOfStream } from './streams.ts';
@@ -26,7 +31,7 @@ const BALLOT_TYPES: readonly BallotEvent['type'][] = [
 
 /** Whether an event of a proposal's stream is a ballot (cast, changed or corrected). */
 export function isBallot(type: string): type is BallotEvent['type'] {
-  return type === 'BallotCast' || type === 'BallotChanged' || type === 'PaperBallotCorrected';
+  return (BALLOT_TYPES as readonly string[]).includes(type);
 }
 
 function rowsOf(event: RecordedEvent, rows: Record<string, unknown>[]): void {
@@ -184,7 +189,7 @@ export const ballotsProjection: Projection = {
                 "documentRef" text, at text)
           CROSS JOIN LATERAL json_to_recordset(d.choices) AS c("itemId" text, choice text,
                 ranking text[])
-          WHERE ${inChunk()} AND e.type = ANY($5::text[])
+          WHERE ${IN_CHUNK} AND e.type = ANY($5::text[])
             AND starts_with(e.stream_id, 'proposal-') AND strpos(e.stream_id, '.') > 0
             AND ${COMMUNITY_SQL} IS NOT NULL`,
         [...chunkValues(chunk), BALLOT_TYPES],

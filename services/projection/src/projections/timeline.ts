@@ -5,7 +5,7 @@ import {
   COMMUNITY_PART_SQL,
   COMMUNITY_SQL,
   chunkValues,
-  inChunk,
+  IN_CHUNK,
   UNTIL,
   untilValues,
 } from '../runtime/in-database.ts';
@@ -236,7 +236,7 @@ export const timelineProjection: Projection = {
                                     THEN substr(e.stream_id, strpos(e.stream_id, '-')
                                            + strpos(substr(e.stream_id, strpos(e.stream_id, '-') + 1), '.') + 1)
                                END AS entity OFFSET 0) p OFFSET 0) s
-          WHERE ${inChunk()}`,
+          WHERE ${IN_CHUNK}`,
         chunkValues(chunk),
       );
     },

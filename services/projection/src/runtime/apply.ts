@@ -42,9 +42,7 @@ export async function applyBatch(
 ): Promise<void> {
   // The batch's own connection and transaction, so that rows can be copied in (COPY) and
   // written with typed queries in the same transaction.
-  const client = await poolOf(db).connect();
-  let failure: Error | undefined;
-  try {
+  await inOwnConnection(db, async (client) => {
     await client.query('BEGIN');
     // Every statement of a batch looks rows up by key: index probes. A rebuild fills tables
     // faster than statistics follow, and stale statistics pick hash joins over whole tables.
@@ -86,15 +84,29 @@ export async function applyBatch(
       if (moved.numUpdatedRows !== 1n) throw new CheckpointMovedError(target.schema);
     }
     await client.query('COMMIT');
+  });
+  for (const target of targets) target.checkpoint = next;
+}
+
+/**
+ * Runs `work` on a connection of its own. After a failure the open transaction is rolled back
+ * and the connection is not reused: it may be broken or mid-COPY.
+ */
+export async function inOwnConnection<T>(
+  db: Kysely<Database>,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await poolOf(db).connect();
+  let failure: Error | undefined;
+  try {
+    return await work(client);
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
-    // After a failure the connection is not reused: it may be broken or mid-COPY.
     client.release(failure);
   }
-  for (const target of targets) target.checkpoint = next;
 }
 
 /** Typed queries on one client (the batch's transaction). */

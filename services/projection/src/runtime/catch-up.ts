@@ -24,6 +24,19 @@ export class LeaseEndedError extends Error {
   }
 }
 
+/** A check that throws `LeaseEndedError` once any of these leases has ended. */
+export function leaseCheck(leases: readonly Lease[] = []): () => void {
+  let ended = false;
+  for (const lease of leases) {
+    void lease.ended.then(() => {
+      ended = true;
+    });
+  }
+  return () => {
+    if (ended) throw new LeaseEndedError();
+  };
+}
+
 /**
  * Reads the global order once for all targets (which start at the same checkpoint) until there
  * is nothing more. Each target applies the batches in order, each batch with its checkpoint in
@@ -46,12 +59,7 @@ export async function catchUp(
       throw new Error('targets caught up together must start at the same checkpoint');
     }
   }
-  let leaseEnded = false;
-  for (const lease of options.leases ?? []) {
-    void lease.ended.then(() => {
-      leaseEnded = true;
-    });
-  }
+  const checkLeases = leaseCheck(options.leases);
   const window = options.window ?? 2;
   const read = options.read ?? ((from: Checkpoint) => store.readAll(from, options.batchSize));
   const batches: ReadAllResult[] = [];
@@ -75,7 +83,7 @@ export async function catchUp(
         await changed();
         continue;
       }
-      if (leaseEnded) throw new LeaseEndedError();
+      checkLeases();
       await applyBatch(db, [target], batch.events, batch.checkpoint, 0, true);
       applied[i]! += 1;
       const slowest = Math.min(...applied);

@@ -10,8 +10,8 @@ import type pg from 'pg';
 import { type Database, poolOf } from '../db.ts';
 import type { EventChunk, Projection } from '../projections/projection.ts';
 import type { Target } from './apply.ts';
-import { CheckpointMovedError } from './apply.ts';
-import { LeaseEndedError } from './catch-up.ts';
+import { CheckpointMovedError, inOwnConnection } from './apply.ts';
+import { leaseCheck } from './catch-up.ts';
 import type { Lease } from './lease.ts';
 
 // Set-based rebuilds: when the event store is the PostgreSQL adapter in the read models' own
@@ -25,15 +25,9 @@ import type { Lease } from './lease.ts';
  */
 const CHUNK_POSITIONS = 20_000n;
 
-/**
- * `es_events e`'s rows of a chunk, with the parameters `chunkValues` gives, numbered from
- * `first` (statements that have parameters of their own put them first).
- */
-export function inChunk(first = 1): string {
-  const [a, b, c, d] = [first, first + 1, first + 2, first + 3];
-  return `e.global_position > $${a}::bigint AND e.global_position <= $${b}::bigint
-      AND (e.transaction_id, e.global_position) <= ($${c}::xid8, $${d}::bigint)`;
-}
+/** `es_events e`'s rows of a chunk, with the parameters `chunkValues` gives ($1 to $4). */
+export const IN_CHUNK = `e.global_position > $1::bigint AND e.global_position <= $2::bigint
+  AND (e.transaction_id, e.global_position) <= ($3::xid8, $4::bigint)`;
 
 export const chunkValues = (chunk: EventChunk): string[] => [
   chunk.after.toString(),
@@ -110,37 +104,30 @@ export async function buildInDatabase(
     onChunk?: (target: Target, upTo: bigint) => void | Promise<void>;
   },
 ): Promise<void> {
-  let leaseEnded = false;
-  for (const lease of options.leases ?? []) {
-    void lease.ended.then(() => {
-      leaseEnded = true;
-    });
-  }
+  const checkLeases = leaseCheck(options.leases);
   await Promise.all(
     targets.map(async (target) => {
       const build = target.projection.inDatabase;
       if (!build) throw new Error(`${target.projection.name} has no set-based rebuild`);
       const schema = `"${target.schema}"`;
-      const client = await poolOf(db).connect();
-      let failure: Error | undefined;
-      // Each step its own short transaction. A transaction that writes holds back every reader
-      // of the event store (they read only below the oldest running transaction id), so one
-      // transaction for the whole build would stall the live projectors until it ended. The
-      // generation serves nothing until its checkpoint is set, last; a build that stops half
-      // way is dropped and begun again by the next rebuild.
-      const step = async (work: () => Promise<void>) => {
-        await client.query('BEGIN');
-        // As a batch's commit: a crash of the database may lose the last steps, not the store.
-        await client.query('SET LOCAL synchronous_commit = off');
-        await work();
-        await client.query('COMMIT');
-      };
-      try {
+      await inOwnConnection(db, async (client) => {
+        // Each step its own short transaction. A transaction that writes holds back every reader
+        // of the event store (they read only below the oldest running transaction id), so one
+        // transaction for the whole build would stall the live projectors until it ended. The
+        // generation serves nothing until its checkpoint is set, last; a build that stops half
+        // way is emptied and begun again (`buildGenerations`).
+        const step = async (work: () => Promise<void>) => {
+          await client.query('BEGIN');
+          // As a batch's commit: a crash of the database may lose the last steps, not the store.
+          await client.query('SET LOCAL synchronous_commit = off');
+          await work();
+          await client.query('COMMIT');
+        };
         const prepare = build.prepare;
         if (prepare) await step(() => prepare(client, schema, until));
         for (let after = positions.min - 1n; after < positions.max; after += CHUNK_POSITIONS) {
           if (options.signal?.aborted) throw new Error('rebuild aborted');
-          if (leaseEnded) throw new LeaseEndedError();
+          checkLeases();
           const upTo =
             after + CHUNK_POSITIONS < positions.max ? after + CHUNK_POSITIONS : positions.max;
           await step(() => build.chunk(client, schema, { after, upTo, until }));
@@ -148,13 +135,7 @@ export async function buildInDatabase(
         }
         await moveCheckpoint(client, target, until, events);
         target.checkpoint = until;
-      } catch (error) {
-        failure = error instanceof Error ? error : new Error(String(error));
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release(failure);
-      }
+      });
     }),
   );
 }

@@ -1,5 +1,6 @@
 import {
   type Checkpoint,
+  checkpointReached,
   type EventStore,
   type PostgresEventStore,
   START,
@@ -121,6 +122,13 @@ export async function rebuild(
   }
 }
 
+/** How generations are built: batches read, and what stops the build. */
+interface BuildOptions {
+  batchSize: number;
+  signal: AbortSignal;
+  leases: readonly Lease[];
+}
+
 /**
  * Brings generations being built (all at the same checkpoint) to the end of the global order:
  * from the first event, set-based where it can (`buildSplit`), then through `apply`. Returns the
@@ -130,26 +138,18 @@ export async function buildGenerations(
   store: EventStore,
   db: Kysely<Database>,
   targets: Target[],
-  options: {
-    batchSize: number;
-    signal: AbortSignal;
-    leases: readonly Lease[];
-    inDatabase?: boolean;
-    report?: (events: number) => void;
-  },
+  options: BuildOptions & { inDatabase?: boolean; report?: (events: number) => void },
 ): Promise<string[]> {
   const report = options.report ?? (() => {});
   let builtInDatabase: string[] = [];
   const selected = targets.map((t) => t.projection);
-  if (targets.every((t) => t.checkpoint.globalPosition === START.globalPosition)) {
+  if (targets.every((t) => checkpointReached(START, t.checkpoint))) {
     // Nothing is applied before the first event; rows there are what an interrupted set-based
     // build committed (it commits chunk by chunk, its checkpoint last): begin again without them.
     await emptyTables(db, targets);
     if (options.inDatabase !== false && (await canBuildInDatabase(store, db, selected))) {
       builtInDatabase = await buildSplit(store as PostgresEventStore, db, targets, {
-        batchSize: options.batchSize,
-        signal: options.signal,
-        leases: options.leases,
+        ...options,
         report,
       });
     }
@@ -180,12 +180,7 @@ async function buildSplit(
   store: PostgresEventStore,
   db: Kysely<Database>,
   targets: Target[],
-  options: {
-    batchSize: number;
-    signal: AbortSignal;
-    leases: readonly Lease[];
-    report: (events: number) => void;
-  },
+  options: BuildOptions & { report: (events: number) => void },
 ): Promise<string[]> {
   const head = await store.head();
   if (!head) return [];
