@@ -92,11 +92,19 @@ describe('query API', () => {
       `/v1/communities/c1/timeline?stream=community-c1&limit=5&minPosition=${position()}`,
     );
     const page = (await res.json()) as {
-      items: { summary: string; streamVersion: number }[];
+      items: {
+        summary: string;
+        streamVersion: number;
+        actor: { id: string | null; role: string | null };
+        commandId: string | null;
+      }[];
       next: string;
     };
     expect(page.items.map((i) => i.streamVersion)).toEqual([1, 2, 3, 4, 5]);
     expect(page.items[0]!.summary).toContain('登记社区');
+    // Who and by which command, from the event's metadata.
+    expect(page.items[0]).toMatchObject({ actor: { id: 'admin', role: 'admin' } });
+    expect(page.items[0]!.commandId).toMatch(/-1$/);
     const next = await get(
       `/v1/communities/c1/timeline?stream=community-c1&limit=5&after=${page.next}`,
     );

@@ -65,6 +65,9 @@ export interface TimelineTable {
   /** The session agenda item an event concerns. */
   item_id: string | null;
   type: string;
+  /** The event's metadata (who, in which role, by which command); from version 4. */
+  metadata: Json<Record<string, unknown>> | null;
+  /** Before version 4, these fields of the metadata instead (a generation being replaced). */
   actor_id: string | null;
   actor_role: string | null;
   command_id: string | null;

@@ -1,12 +1,7 @@
 import type { ProposalEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import type { BallotsTable } from '../db.ts';
-import {
-  COMMUNITY_PART_SQL,
-  COMMUNITY_SQL,
-  chunkValues,
-  IN_CHUNK,
-} from '../runtime/in-database.ts';
+import { chunkValues, IN_CHUNK, streamsOfChunk } from '../runtime/in-database.ts';
 import type { Projection } from './projection.ts';
 import { createAppendTable, TEXT_ARRAY } from './schema.ts';
 import { entityOfStream } from './streams.ts';
@@ -179,19 +174,19 @@ export const ballotsProjection: Projection = {
         `INSERT INTO ${schema}.ballots (community_id, proposal_id, vote_id, voter_id, item_id,
            choice, ranking, via, cast_by, authorisation_id, document_ref, cast_at,
            transaction_id, global_position)
-         SELECT ${COMMUNITY_PART_SQL}, substr(e.stream_id, strpos(e.stream_id, '.') + 1),
+         SELECT st.community_id, st.entity,
                 d."voteId", d."voterId", c."itemId", c.choice, c.ranking, d.via, d."castBy",
                 CASE WHEN d.via IS NOT NULL THEN d."authorisationIds" ->> c."itemId" END,
                 d."documentRef", d.at, e.transaction_id::text::int8, e.global_position
            FROM es_events e
+           JOIN ${streamsOfChunk(`e.type = ANY($5::text[]) AND starts_with(e.stream_id, 'proposal-')`)}
+             ON st.stream_id = e.stream_id AND st.community_id IS NOT NULL AND st.entity IS NOT NULL
           CROSS JOIN LATERAL json_to_record(e.data) AS d("voteId" text, "voterId" text,
                 choices json, via text, "castBy" text, "authorisationIds" json,
                 "documentRef" text, at text)
           CROSS JOIN LATERAL json_to_recordset(d.choices) AS c("itemId" text, choice text,
                 ranking text[])
-          WHERE ${IN_CHUNK} AND e.type = ANY($5::text[])
-            AND starts_with(e.stream_id, 'proposal-') AND strpos(e.stream_id, '.') > 0
-            AND ${COMMUNITY_SQL} IS NOT NULL`,
+          WHERE ${IN_CHUNK} AND e.type = ANY($5::text[])`,
         [...chunkValues(chunk), BALLOT_TYPES],
       );
     },

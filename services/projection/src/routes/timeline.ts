@@ -95,13 +95,12 @@ export function timelineEntries(rows: readonly Selectable<TimelineTable>[], limi
   const last = page.at(-1);
   return {
     items: page.map((r) => ({
+      ...whoAndHow(r),
       position: positionOf(r.transaction_id, r.global_position),
       streamId: r.stream_id,
       streamVersion: r.stream_version,
       type: r.type,
       summary: summarise(r.type, r.details as JsonObject),
-      actor: { id: r.actor_id, role: r.actor_role },
-      commandId: r.command_id,
       occurredAt: typeof r.details.at === 'string' ? r.details.at : null,
       recordedAt: r.recorded_at.toISOString(),
       details: r.details,
@@ -110,6 +109,19 @@ export function timelineEntries(rows: readonly Selectable<TimelineTable>[], limi
     next:
       rows.length > limit && last ? positionOf(last.transaction_id, last.global_position) : null,
   };
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** Who acted, in which role, by which command: from the metadata (version 4 on) or the columns. */
+function whoAndHow(r: Selectable<TimelineTable>) {
+  const meta = r.metadata;
+  return meta
+    ? {
+        actor: { id: text(meta.actorId), role: text(meta.actorRole) },
+        commandId: text(meta.commandId),
+      }
+    : { actor: { id: r.actor_id, role: r.actor_role }, commandId: r.command_id };
 }
 
 export function timelineQueries(deps: QueryDeps) {

@@ -62,6 +62,8 @@ describe('set-based rebuild', () => {
       { description: null, text: EXACT, nested: { text: 'stays' }, at },
       { actorId: 7, actorRole: 'admin', commandId: 'given' },
     );
+    // Only a large field, neither text nor list: nothing is left of it.
+    await append('community-c1', 'CommunityRenamed', { text: 5 });
     await append('proposal-c1.p1', 'BallotCast', {
       voteId: 'v1',
       voterId: 'o1',
@@ -137,9 +139,9 @@ describe('set-based rebuild', () => {
       community_id: string;
       proposal_id: string | null;
       session_id: string | null;
-      actor_id: string | null;
+      metadata: Record<string, unknown>;
       details: Record<string, unknown>;
-    }>`SELECT type, community_id, proposal_id, session_id, actor_id, details
+    }>`SELECT type, community_id, proposal_id, session_id, metadata, details
          FROM ${sql.table(`${schema}.timeline`)} ORDER BY global_position`.execute(db);
     const line = (type: string) => lines.rows.find((r) => r.type === type)!;
     expect(line('CommunityRegistered').details).toEqual({
@@ -152,7 +154,12 @@ describe('set-based rebuild', () => {
       nested: { text: 'stays' },
       at,
     });
-    expect(line('CommunitySettingsChanged').actor_id).toBeNull();
+    expect(line('CommunitySettingsChanged').metadata).toEqual({
+      actorId: 7,
+      actorRole: 'admin',
+      commandId: 'given',
+    });
+    expect(line('CommunityRenamed').details).toEqual({});
     expect(line('StatementRecorded').proposal_id).toBe('p1');
     expect(line('PositionStated').proposal_id).toBeNull();
     expect(line('ProposalPublished')).toMatchObject({ proposal_id: 'p1', session_id: 's9' });

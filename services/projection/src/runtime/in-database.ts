@@ -46,6 +46,26 @@ export const COMMUNITY_PART_SQL = `split_part(substr(e.stream_id, strpos(e.strea
 export const COMMUNITY_SQL = `CASE WHEN e.stream_id ~ '${COMMUNITY_OF_STREAM_PATTERN}'
   AND length(${COMMUNITY_PART_SQL}) <= ${COMMUNITY_ID_MAX_LENGTH} THEN ${COMMUNITY_PART_SQL} END`;
 
+/**
+ * The streams of a chunk's events (of those `where` also keeps), each parsed once, as
+ * `st(stream_id, community_id, category, entity)`: the domain's community of the stream or NULL,
+ * what comes before its first '-', and what comes after the first '.' that follows (NULL when
+ * none; the proposal or session of `proposal-…` and `session-…` streams). A chunk has far fewer
+ * streams than events, and parsing a stream id costs a few microseconds (the pattern most).
+ * Join it on `st.stream_id = e.stream_id`; its `$` parameters are `chunkValues`'.
+ */
+export const streamsOfChunk = (where = 'true') => `(
+  SELECT e.stream_id, ${COMMUNITY_SQL} AS community_id,
+         CASE WHEN strpos(e.stream_id, '-') > 0 THEN left(e.stream_id, strpos(e.stream_id, '-') - 1)
+              ELSE e.stream_id END AS category,
+         CASE WHEN strpos(e.stream_id, '-') > 0
+               AND strpos(substr(e.stream_id, strpos(e.stream_id, '-') + 1), '.') > 0
+              THEN substr(e.stream_id, strpos(e.stream_id, '-')
+                     + strpos(substr(e.stream_id, strpos(e.stream_id, '-') + 1), '.') + 1) END AS entity
+    FROM (SELECT DISTINCT e.stream_id FROM es_events e WHERE ${IN_CHUNK} AND ${where}) e
+  -- OFFSET 0: parsed here, once a stream, not after the join at every event.
+  OFFSET 0) st`;
+
 /** `es_events e`'s rows at or before a checkpoint, with `untilValues`' parameters ($1, $2). */
 export const UNTIL = `(e.transaction_id, e.global_position) <= ($1::xid8, $2::bigint)`;
 export const untilValues = (until: Checkpoint): string[] => [
