@@ -533,6 +533,14 @@ export const proposalsProjection: Projection = {
         );
       },
     },
+    // Electorates are written once and large (up to a megabyte): kept uncompressed, since pglz
+    // compressing them was the largest cost of this projection's writes (and lz4 is not in
+    // every PostgreSQL build). New rows only; no row changes.
+    '2026-12-04-001-electorates-uncompressed': {
+      async up(db) {
+        await sql`ALTER TABLE electorates ALTER COLUMN electorate SET STORAGE EXTERNAL`.execute(db);
+      },
+    },
   },
   concerns: (streamId) => streamId.startsWith('proposal-'),
   // Ballots are the ballots projection's.

@@ -103,20 +103,31 @@ async function withCreateLock<T>(
   });
 }
 
-/** Applies the projection's migrations (kysely's Migrator) inside the generation's schema. */
+/**
+ * Applies the projection's migrations (kysely's Migrator) inside the generation's schema: its
+ * builders name the schema, and raw SQL finds its tables there too (search_path, on the one
+ * connection the migrations use).
+ */
 export async function migrateGeneration(
   db: Kysely<Database>,
   projection: Projection,
   schema: string,
 ): Promise<void> {
-  const migrator = new Migrator({
-    db: db.withSchema(schema),
-    provider: { getMigrations: async () => projection.migrations },
-    migrationTableSchema: schema,
-    migrationTableName: 'migrations',
-    migrationLockTableName: 'migrations_lock',
+  await db.connection().execute(async (conn) => {
+    await sql`SELECT set_config('search_path', ${`"${schema}", public`}, false)`.execute(conn);
+    try {
+      const migrator = new Migrator({
+        db: conn.withSchema(schema),
+        provider: { getMigrations: async () => projection.migrations },
+        migrationTableSchema: schema,
+        migrationTableName: 'migrations',
+        migrationLockTableName: 'migrations_lock',
+      });
+      await runMigrator(migrator, `${projection.name} (${schema})`);
+    } finally {
+      await sql`RESET search_path`.execute(conn);
+    }
   });
-  await runMigrator(migrator, `${projection.name} (${schema})`);
 }
 
 /**
