@@ -94,18 +94,24 @@ export function timelineEntries(rows: readonly Selectable<TimelineTable>[], limi
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    items: page.map((r) => ({
-      ...whoAndHow(r),
-      position: positionOf(r.transaction_id, r.global_position),
-      streamId: r.stream_id,
-      streamVersion: r.stream_version,
-      type: r.type,
-      summary: summarise(r.type, r.details as JsonObject),
-      occurredAt: typeof r.details.at === 'string' ? r.details.at : null,
-      recordedAt: r.recorded_at.toISOString(),
-      details: r.details,
-      hash: r.hash,
-    })),
+    items: page.map((r) => {
+      // Properties written out in one literal: spreading an object into it first made V8 keep
+      // each entry as a dictionary, several times slower to build and to serialise.
+      const { actor, commandId } = whoAndHow(r);
+      return {
+        position: positionOf(r.transaction_id, r.global_position),
+        streamId: r.stream_id,
+        streamVersion: r.stream_version,
+        type: r.type,
+        summary: summarise(r.type, r.details as JsonObject),
+        actor,
+        commandId,
+        occurredAt: typeof r.details.at === 'string' ? r.details.at : null,
+        recordedAt: r.recorded_at.toISOString(),
+        details: r.details,
+        hash: r.hash,
+      };
+    }),
     next:
       rows.length > limit && last ? positionOf(last.transaction_id, last.global_position) : null,
   };
