@@ -113,19 +113,31 @@ export async function migrateGeneration(
   projection: Projection,
   schema: string,
 ): Promise<void> {
+  await withSessionSetting(db, 'search_path', `"${schema}", public`, async (conn) => {
+    const migrator = new Migrator({
+      db: conn.withSchema(schema),
+      provider: { getMigrations: async () => projection.migrations },
+      migrationTableSchema: schema,
+      migrationTableName: 'migrations',
+      migrationLockTableName: 'migrations_lock',
+    });
+    await runMigrator(migrator, `${projection.name} (${schema})`);
+  });
+}
+
+/** Runs `work` on one connection with a setting of its session, reset before the pool has it back. */
+async function withSessionSetting(
+  db: Kysely<Database>,
+  setting: string,
+  value: string,
+  work: (conn: Kysely<Database>) => Promise<void>,
+): Promise<void> {
   await db.connection().execute(async (conn) => {
-    await sql`SELECT set_config('search_path', ${`"${schema}", public`}, false)`.execute(conn);
+    await sql`SELECT set_config(${setting}, ${value}, false)`.execute(conn);
     try {
-      const migrator = new Migrator({
-        db: conn.withSchema(schema),
-        provider: { getMigrations: async () => projection.migrations },
-        migrationTableSchema: schema,
-        migrationTableName: 'migrations',
-        migrationLockTableName: 'migrations_lock',
-      });
-      await runMigrator(migrator, `${projection.name} (${schema})`);
+      await work(conn);
     } finally {
-      await sql`RESET search_path`.execute(conn);
+      await sql`RESET ${sql.id(setting)}`.execute(conn);
     }
   });
 }
@@ -143,30 +155,25 @@ export async function indexGeneration(
   // memory instead of through temporary files. Each statement commits alone: a transaction that
   // writes (an index's catalogue rows) holds back every reader of the event store until it ends,
   // so the live projectors wait for one index at a time, not for all of them.
-  await db.connection().execute(async (trx) => {
-    await sql`SET maintenance_work_mem = '256MB'`.execute(trx);
-    try {
-      await projection.indexes(trx.withSchema(schema));
-      for (const stat of projection.statistics ?? []) {
-        await sql`CREATE STATISTICS IF NOT EXISTS ${sql.table(`${schema}.${stat.name}`)} (dependencies, mcv)
-          ON ${sql.join(stat.columns.map((c) => sql.ref(c)))} FROM ${sql.table(`${schema}.${stat.table}`)}`.execute(
-          trx,
-        );
-      }
-      for (const table of projection.tables) {
-        // Statistics of the columns queries filter and sort on; documents (json) are only shown,
-        // and sampling them is most of the cost of ANALYZE.
-        const { rows } = await sql<{ name: string }>`
-          SELECT attname AS name FROM pg_attribute
-           WHERE attrelid = to_regclass(${`"${schema}"."${table}"`}) AND attnum > 0
-             AND NOT attisdropped AND atttypid NOT IN ('json'::regtype, 'jsonb'::regtype)
-           ORDER BY attnum`.execute(trx);
-        await sql`ANALYZE ${sql.table(`${schema}.${table}`)} (${sql.join(rows.map((r) => sql.ref(r.name)))})`.execute(
-          trx,
-        );
-      }
-    } finally {
-      await sql`RESET maintenance_work_mem`.execute(trx);
+  await withSessionSetting(db, 'maintenance_work_mem', '256MB', async (trx) => {
+    await projection.indexes(trx.withSchema(schema));
+    for (const stat of projection.statistics ?? []) {
+      await sql`CREATE STATISTICS IF NOT EXISTS ${sql.table(`${schema}.${stat.name}`)} (dependencies, mcv)
+        ON ${sql.join(stat.columns.map((c) => sql.ref(c)))} FROM ${sql.table(`${schema}.${stat.table}`)}`.execute(
+        trx,
+      );
+    }
+    for (const table of projection.tables) {
+      // Statistics of the columns queries filter and sort on; documents (json) are only shown,
+      // and sampling them is most of the cost of ANALYZE.
+      const { rows } = await sql<{ name: string }>`
+        SELECT attname AS name FROM pg_attribute
+         WHERE attrelid = to_regclass(${`"${schema}"."${table}"`}) AND attnum > 0
+           AND NOT attisdropped AND atttypid NOT IN ('json'::regtype, 'jsonb'::regtype)
+         ORDER BY attnum`.execute(trx);
+      await sql`ANALYZE ${sql.table(`${schema}.${table}`)} (${sql.join(rows.map((r) => sql.ref(r.name)))})`.execute(
+        trx,
+      );
     }
   });
 }
