@@ -58,7 +58,9 @@ const DETAILS_SQL = `CASE WHEN s.plain THEN e.data ELSE (
            FILTER (WHERE f.k NOT IN ${LARGE_SQL} OR json_typeof(f.v) IN ('array', 'string')), '{}')
     FROM json_each(e.data) AS f(k, v)) END`;
 
-const text = (value: Json | undefined): string | null => (typeof value === 'string' ? value : null);
+/** A string as it is; anything else (absent, a number, an object) as null. */
+export const stringOrNull = (value: unknown): string | null =>
+  typeof value === 'string' ? value : null;
 
 /** The proposal and session an event concerns: from its stream, else from its data. */
 export function subjectsOf(event: RecordedEvent): {
@@ -68,8 +70,8 @@ export function subjectsOf(event: RecordedEvent): {
   const [category, rest] = splitStream(event.streamId);
   const entity = rest?.includes('.') ? rest.slice(rest.indexOf('.') + 1) : null;
   return {
-    proposalId: category === 'proposal' ? entity : text(event.data.proposalId),
-    sessionId: category === 'session' ? entity : text(event.data.sessionId),
+    proposalId: category === 'proposal' ? entity : stringOrNull(event.data.proposalId),
+    sessionId: category === 'session' ? entity : stringOrNull(event.data.sessionId),
   };
 }
 
@@ -240,7 +242,7 @@ export const timelineProjection: Projection = {
       const { proposalId, sessionId } = subjectsOf(event);
       const communityId = communityOfStream(event.streamId) ?? '';
       const itemId =
-        sessionId && event.streamId.startsWith('session-') ? text(event.data.itemId) : null;
+        sessionId && event.streamId.startsWith('session-') ? stringOrNull(event.data.itemId) : null;
       return {
         global_position: event.globalPosition.toString(),
         transaction_id: event.transactionId.toString(),
@@ -288,9 +290,9 @@ async function agendaOf(
       const items = event.data.agenda;
       for (const item of Array.isArray(items) ? items : []) {
         if (item === null || typeof item !== 'object' || Array.isArray(item)) continue;
-        const itemId = text(item.itemId);
+        const itemId = stringOrNull(item.itemId);
         if (!itemId) continue;
-        const proposalId = text(item.proposalId);
+        const proposalId = stringOrNull(item.proposalId);
         agenda.set(agendaKey(session.cid, session.id, itemId), proposalId);
         convened.push({
           community_id: session.cid,

@@ -5,6 +5,7 @@ import { type Selectable, sql } from 'kysely';
 import type { TimelineTable } from '../db.ts';
 import { summarise } from '../projections/summaries.ts';
 import { recordedBy } from '../projections/temporal.ts';
+import { stringOrNull } from '../projections/timeline.ts';
 import {
   AsOfInfo,
   CommunityParams,
@@ -117,15 +118,13 @@ export function timelineEntries(rows: readonly Selectable<TimelineTable>[], limi
   };
 }
 
-const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-
 /** Who acted, in which role, by which command: from the metadata (version 4 on) or the columns. */
 function whoAndHow(r: Selectable<TimelineTable>) {
   const meta = r.metadata;
   return meta
     ? {
-        actor: { id: text(meta.actorId), role: text(meta.actorRole) },
-        commandId: text(meta.commandId),
+        actor: { id: stringOrNull(meta.actorId), role: stringOrNull(meta.actorRole) },
+        commandId: stringOrNull(meta.commandId),
       }
     : { actor: { id: r.actor_id, role: r.actor_role }, commandId: r.command_id };
 }
