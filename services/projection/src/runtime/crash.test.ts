@@ -8,7 +8,7 @@ import { createDb, type Database, poolOf } from '../db.ts';
 import { migrateReadModels } from '../migrations/index.ts';
 import { projections } from '../projections/index.ts';
 import { BulkWriter } from '../testing/bulk.ts';
-import { compareGenerations } from '../testing/compare.ts';
+import { differencesFromActive } from '../testing/compare.ts';
 import { generateDistrict } from '../testing/generate.ts';
 import { Random } from '../testing/random.ts';
 import { Simulator } from '../testing/simulate.ts';
@@ -152,20 +152,8 @@ describe('crash', () => {
     for (const c of await appliedCounts()) expect(c).toMatchObject({ events: total, upTo: total });
 
     const built = await rebuild(store, db, projections, { switch: false, batchSize: 5000 });
-    for (const [i, projection] of projections.entries()) {
-      const active = (await activeGeneration(db, projection.name))!;
-      const diff = await compareGenerations(
-        db,
-        projection,
-        active.schema,
-        built.generations[i]!.schema,
-      );
-      for (const d of diff) {
-        expect(d, `${projection.name}.${d.table}`).toMatchObject({
-          onlyInFirst: 0,
-          onlyInSecond: 0,
-        });
-      }
+    for (const d of await differencesFromActive(db, projections, built.generations)) {
+      expect(d, `${d.projection}.${d.table}`).toMatchObject({ onlyInFirst: 0, onlyInSecond: 0 });
     }
     const timeline = (await activeGeneration(db, 'timeline'))!.schema;
     const rows = await sql<{ n: string }>`

@@ -7,7 +7,7 @@ import { migrateReadModels } from '../migrations/index.ts';
 import { ballotsProjection } from '../projections/ballots.ts';
 import type { Projection } from '../projections/projection.ts';
 import { timelineProjection } from '../projections/timeline.ts';
-import { compareGenerations } from '../testing/compare.ts';
+import { differencesFromActive } from '../testing/compare.ts';
 import { activeGeneration, startBuilding } from './generations.ts';
 import { buildInDatabase, positionsUntil } from './in-database.ts';
 import { Projector } from './projector.ts';
@@ -115,21 +115,9 @@ describe('set-based rebuild', () => {
     expect(byApply.builtInDatabase).toEqual([]);
     const bySql = await rebuild(store, db, selected, { switch: false });
     expect(bySql.builtInDatabase.sort()).toEqual(['ballots', 'timeline']);
-    for (const [i, projection] of selected.entries()) {
-      const active = (await activeGeneration(db, projection.name))!;
-      const diff = await compareGenerations(
-        db,
-        projection,
-        active.schema,
-        bySql.generations[i]!.schema,
-      );
-      for (const d of diff) {
-        expect(d, `${projection.name}.${d.table}`).toMatchObject({
-          onlyInFirst: 0,
-          onlyInSecond: 0,
-        });
-        expect(d.rows, d.table).toBeGreaterThan(0);
-      }
+    for (const d of await differencesFromActive(db, selected, bySql.generations)) {
+      expect(d, `${d.projection}.${d.table}`).toMatchObject({ onlyInFirst: 0, onlyInSecond: 0 });
+      expect(d.rows, d.table).toBeGreaterThan(0);
     }
 
     // And the rows are what the read model means (not merely the same mistake twice).

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db.ts';
 import type { Projection } from '../projections/projection.ts';
+import { activeGeneration } from '../runtime/generations.ts';
 
 export interface TableDifference {
   table: string;
@@ -30,6 +31,26 @@ export async function compareGenerations(
              (SELECT count(*) FROM ${a})::int AS n`.execute(db);
     const row = rows[0]!;
     out.push({ table, onlyInFirst: row.only_a, onlyInSecond: row.only_b, rows: row.n });
+  }
+  return out;
+}
+
+/**
+ * Each projection's tables in its active generation against those of `built` (in the same order,
+ * as a rebuild returns its generations), each difference named by its projection.
+ */
+export async function differencesFromActive(
+  db: Kysely<Database>,
+  projections: readonly Projection[],
+  built: readonly { schema: string }[],
+): Promise<(TableDifference & { projection: string })[]> {
+  const out: (TableDifference & { projection: string })[] = [];
+  for (const [i, projection] of projections.entries()) {
+    const active = await activeGeneration(db, projection.name);
+    if (!active) throw new Error(`${projection.name} has no active generation`);
+    for (const d of await compareGenerations(db, projection, active.schema, built[i]!.schema)) {
+      out.push({ ...d, projection: projection.name });
+    }
   }
   return out;
 }
