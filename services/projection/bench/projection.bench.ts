@@ -18,9 +18,11 @@ import {
 } from '@yishi/event-store';
 import { ensureDatabase, freePort, startLocalPostgres } from '@yishi/local-postgres';
 import { createVerifier, issueToken } from '@yishi/platform';
+import { sql } from 'kysely';
 import { createApp } from '../src/app.ts';
 import { createDb, poolOf } from '../src/db.ts';
 import { migrateReadModels } from '../src/migrations/index.ts';
+import { BALLOT_TYPES } from '../src/projections/ballots.ts';
 import { projections } from '../src/projections/index.ts';
 import { Projector } from '../src/runtime/projector.ts';
 import { BulkWriter } from '../src/testing/bulk.ts';
@@ -65,6 +67,7 @@ function runNode(
 interface RebuildReport {
   events: number;
   applyMs: number;
+  switchedMs: number;
   totalMs: number;
   samples: { ms: number; events: number; rssMb: number }[];
   nodeCpuUs: number;
@@ -118,20 +121,23 @@ async function main(): Promise<void> {
     console.log(`generating ${EVENTS.toLocaleString('en')} events…`);
     const generated = await generate(poolOf(db));
     console.log(`  ${generated.toLocaleString('en')} events in the store`);
+    // As a running store has it: vacuumed and analysed. Left to autovacuum, its first pass over
+    // a million fresh rows would land in the middle of the rebuild measured next.
+    await sql`VACUUM (ANALYZE) es_events`.execute(db);
 
     // ---- 2. rebuild (its own process: its memory is measured alone) ---------------------------
     console.log('rebuilding every read model from zero…');
     const all = await rebuildInChild(url, []);
-    const rate = all.events / (all.totalMs / 1000);
+    const rate = all.events / (all.switchedMs / 1000);
     const peak = Math.max(...all.samples.map((s) => s.rssMb));
     const atQuarter = [0.25, 0.5, 0.75, 1].map(
       (q) => all.samples.find((s) => s.events >= q * all.events)?.rssMb ?? peak,
     );
     console.log(
       `  ${all.events.toLocaleString('en')} events: applied in ${(all.applyMs / 1000).toFixed(1)} s, ` +
-        `with query indexes ${(all.totalMs / 1000).toFixed(1)} s → ${Math.round(rate).toLocaleString('en')} events/s ` +
-        `(${Math.round(all.events / (all.applyMs / 1000)).toLocaleString('en')} events/s before the indexes; ` +
-        `CPU per event: Node ${all.nodeCpuUs.toFixed(0)} µs, PostgreSQL ${all.pgCpuUs.toFixed(0)} µs; load average ${loadavg()[0]?.toFixed(1)})`,
+        `serving queries (every query index built) after ${(all.switchedMs / 1000).toFixed(1)} s → ${Math.round(rate).toLocaleString('en')} events/s; ` +
+        `old generations dropped after ${(all.totalMs / 1000).toFixed(1)} s (${Math.round(all.events / (all.totalMs / 1000)).toLocaleString('en')} events/s to there); ` +
+        `CPU per event: Node ${all.nodeCpuUs.toFixed(0)} µs, PostgreSQL ${all.pgCpuUs.toFixed(0)} µs; load average ${loadavg()[0]?.toFixed(1)}`,
     );
     console.log(
       `  RSS peak ${peak} MB; at 25/50/75/100 % of the events: ${atQuarter.join(' / ')} MB`,
@@ -141,7 +147,7 @@ async function main(): Promise<void> {
       for (const p of projections) {
         const one = await rebuildInChild(url, [p.name]);
         console.log(
-          `  ${p.name.padEnd(13)} alone: ${Math.round(one.events / (one.totalMs / 1000)).toLocaleString('en')} events/s ` +
+          `  ${p.name.padEnd(13)} alone: ${Math.round(one.events / (one.switchedMs / 1000)).toLocaleString('en')} events/s ` +
             `(CPU per event: Node ${one.nodeCpuUs.toFixed(0)} µs, PostgreSQL ${one.pgCpuUs.toFixed(0)} µs)`,
         );
       }
@@ -172,18 +178,19 @@ async function main(): Promise<void> {
           await db
             .selectFrom('projection_generations')
             .select('schema_name')
-            .where('projection', '=', 'ballots')
+            .where('projection', '=', 'timeline')
             .where('status', '=', 'active')
             .executeTakeFirstOrThrow()
         ).schema_name,
       )
-      .selectFrom('ballots')
+      .selectFrom('timeline')
       .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('proposal_id', '=', 'big')
       .where('community_id', '=', 'bench')
+      .where('proposal_id', '=', 'big')
+      .where('type', 'in', BALLOT_TYPES)
       .executeTakeFirstOrThrow();
     console.log(
-      `queries (in-process, over the app's router; proposal with ${ballots.n} ballot versions):`,
+      `queries (in-process, over the app's router; proposal with ${ballots.n} ballot events):`,
     );
     const history = await timeQuery('/v1/communities/bench/proposals/big/history');
     const historyAll = await timeQuery(

@@ -22,6 +22,7 @@ const cpu = process.cpuUsage();
 const pgCpu = serverCpuMs(postmaster);
 let applied = 0;
 let applyMs = 0;
+let switchedMs = 0;
 const samples: { ms: number; events: number; rssMb: number }[] = [];
 const sample = () =>
   samples.push({
@@ -39,6 +40,9 @@ const result = await rebuild(store, db, selected, {
   onIndexing: () => {
     applyMs = performance.now() - started;
   },
+  onSwitched: () => {
+    switchedMs = performance.now() - started;
+  },
 });
 const totalMs = performance.now() - started;
 const used = process.cpuUsage(cpu);
@@ -49,6 +53,7 @@ process.stdout.write(
   `${JSON.stringify({
     events: result.events,
     applyMs,
+    switchedMs,
     totalMs,
     samples,
     nodeCpuMs: (used.user + used.system) / 1000,

@@ -232,29 +232,6 @@ export interface ElectoratesTable {
   global_position: Int8;
 }
 
-/**
- * A ballot as one event stated it, for one item (实名表决): cast, changed or corrected. Append-only;
- * a voter's current ballot is the fold of their facts in order (`foldBallots`), as the decider's.
- */
-export interface BallotsTable {
-  community_id: string;
-  proposal_id: string;
-  vote_id: string;
-  voter_id: string;
-  item_id: string;
-  choice: string | null;
-  ranking: string[] | null;
-  /** As the event said; null when it did not (a correction keeps the earlier one). */
-  via: string | null;
-  cast_by: string | null;
-  /** The authorisation of this item when the event stated `via`. */
-  authorisation_id: string | null;
-  document_ref: string | null;
-  cast_at: string;
-  transaction_id: Int8;
-  global_position: Int8;
-}
-
 /** Voters recorded present at a meeting (签到), append-only. */
 export interface PresenceTable {
   community_id: string;
@@ -509,7 +486,6 @@ export interface ReadModelTables {
   proposals: ProposalsTable;
   votes: VotesTable;
   electorates: ElectoratesTable;
-  ballots: BallotsTable;
   presence: PresenceTable;
   decisions: DecisionsTable;
   objections: ObjectionsTable;

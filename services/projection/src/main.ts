@@ -15,6 +15,7 @@ import { migrateReadModels } from './migrations/index.ts';
 import { Dispatcher } from './notifications/dispatcher.ts';
 import { notificationsProjection } from './notifications/projection.ts';
 import { projections } from './projections/index.ts';
+import { dropDiscontinued } from './runtime/generations.ts';
 import { Projector } from './runtime/projector.ts';
 
 export { projections };
@@ -30,6 +31,12 @@ export async function startProjectionService(
   // Each projector holds one connection for its lease.
   const db = createDb(databaseUrl, 10 + projections.length);
   await migrateReadModels(db);
+  for (const gone of await dropDiscontinued(
+    db,
+    projections.map((p) => p.name),
+  )) {
+    logger.info({ schema: gone.schema }, `dropped ${gone.projection}: no longer projected`);
+  }
   // Notifications go out from the outbox the notifications projection writes; commands never
   // wait for them. Each batch of that projection wakes the dispatcher.
   if (!config.WEBHOOK_SECRET && config.NODE_ENV === 'production') {

@@ -1,24 +1,20 @@
 import type { ProposalEvent } from '@yishi/domain';
-import type { RecordedEvent } from '@yishi/event-store';
-import type { BallotsTable } from '../db.ts';
-import { chunkValues, IN_CHUNK, streamsOfChunk } from '../runtime/in-database.ts';
-import type { Projection } from './projection.ts';
-import { createAppendTable, TEXT_ARRAY } from './schema.ts';
-import { entityOfStream } from './streams.ts';
-import { jsonInsert } from './temporal.ts';
+import type { Checkpoint } from '@yishi/event-store';
+import { type AliasedRawBuilder, sql } from 'kysely';
+import { recordedBy } from './temporal.ts';
 
-// 选票: every ballot as its event stated it, one row per item, never changed. Most events of a
-// district are ballots, so this read model keeps no versions and looks nothing up while it is
-// written: a voter's current ballot (and the ballot as it stood at any position) is the fold of
-// their rows in order, made when a query reads them. Its own projection, so that it is written
-// side by side with the proposals rather than after them.
+// 选票: every ballot as its event stated it. Nine events in ten of a district are ballots, and
+// the timeline already keeps each of them whole (a ballot has none of the fields a history line
+// shortens; a test holds the catalogue to that), so the ballots are read from the timeline's
+// lines instead of being written a second time: a voter's current ballot (and the ballot as it
+// stood at any position) is the fold of their facts in order, made when a query reads them.
 
 type BallotEvent = Extract<
   ProposalEvent,
   { type: 'BallotCast' | 'BallotChanged' | 'PaperBallotCorrected' }
 >;
 
-const BALLOT_TYPES: readonly BallotEvent['type'][] = [
+export const BALLOT_TYPES: readonly BallotEvent['type'][] = [
   'BallotCast',
   'BallotChanged',
   'PaperBallotCorrected',
@@ -27,35 +23,6 @@ const BALLOT_TYPES: readonly BallotEvent['type'][] = [
 /** Whether an event of a proposal's stream is a ballot (cast, changed or corrected). */
 export function isBallot(type: string): type is BallotEvent['type'] {
   return (BALLOT_TYPES as readonly string[]).includes(type);
-}
-
-function rowsOf(event: RecordedEvent, rows: Record<string, unknown>[]): void {
-  const ids = entityOfStream('proposal-', event.streamId);
-  if (!ids) return;
-  const d = (event as unknown as BallotEvent).data;
-  const via = 'via' in d ? d.via : null;
-  const castBy = 'castBy' in d ? d.castBy : null;
-  const authorisations = 'authorisationIds' in d ? d.authorisationIds : undefined;
-  const tx = event.transactionId.toString();
-  const pos = event.globalPosition.toString();
-  for (const c of d.choices) {
-    rows.push({
-      community_id: ids.cid,
-      proposal_id: ids.id,
-      vote_id: d.voteId,
-      voter_id: d.voterId,
-      item_id: c.itemId,
-      choice: 'choice' in c ? c.choice : null,
-      ranking: 'ranking' in c ? c.ranking : null,
-      via,
-      cast_by: castBy,
-      authorisation_id: via === null ? null : (authorisations?.[c.itemId] ?? null),
-      document_ref: d.documentRef ?? null,
-      cast_at: d.at,
-      transaction_id: tx,
-      global_position: pos,
-    } satisfies Record<keyof BallotsTable, unknown>);
-  }
 }
 
 /** A voter's current ballot on one item, as the decider holds it. */
@@ -72,6 +39,21 @@ export interface CurrentBallot {
   versions: number;
 }
 
+/** One item of one ballot as an event stated it: what `foldBallots` reads. */
+export interface BallotFact {
+  voter_id: string;
+  item_id: string;
+  choice: string | null;
+  ranking: string[] | null;
+  /** As the event said; null when it did not (a correction keeps the earlier one). */
+  via: string | null;
+  cast_by: string | null;
+  /** The authorisation of this item when the event stated `via`. */
+  authorisation_id: string | null;
+  document_ref: string | null;
+  cast_at: string;
+}
+
 /** The columns `foldBallots` reads. */
 export const ballotFactColumns = [
   'voter_id',
@@ -83,9 +65,7 @@ export const ballotFactColumns = [
   'authorisation_id',
   'document_ref',
   'cast_at',
-] as const;
-
-export type BallotFact = Pick<BallotsTable, (typeof ballotFactColumns)[number]>;
+] as const satisfies readonly (keyof BallotFact)[];
 
 /**
  * The current ballots from the facts of one vote, each voter's and item's in the order they were
@@ -114,86 +94,38 @@ export function foldBallots(facts: Iterable<BallotFact>): CurrentBallot[] {
   return [...current.values()];
 }
 
-export const ballotsProjection: Projection = {
-  name: 'ballots',
-  version: 1,
-  tables: ['ballots'],
-  migrations: {
-    '2026-11-22-001-ballots': {
-      async up(db) {
-        await createAppendTable(db, 'ballots', [
-          ['community_id', 'text'],
-          ['proposal_id', 'text'],
-          ['vote_id', 'text'],
-          ['voter_id', 'text'],
-          ['item_id', 'text'],
-          ['choice', 'text', 'null'],
-          ['ranking', TEXT_ARRAY, 'null'],
-          ['via', 'text', 'null'],
-          ['cast_by', 'text', 'null'],
-          ['authorisation_id', 'text', 'null'],
-          ['document_ref', 'text', 'null'],
-          ['cast_at', 'text'],
-        ]);
-      },
-    },
-  },
-  statistics: [
-    {
-      name: 'ballots_votes',
-      table: 'ballots',
-      columns: ['community_id', 'proposal_id', 'vote_id'],
-    },
-  ],
-  async indexes(db) {
-    // A voter's facts on an item, newest first: the current ballot is the first of each.
-    await db.schema
-      .createIndex('ballots_key')
-      .ifNotExists()
-      .on('ballots')
-      .columns([
-        'community_id',
-        'proposal_id',
-        'vote_id',
-        'voter_id',
-        'item_id',
-        'transaction_id desc',
-        'global_position desc',
-      ])
-      .unique()
-      .execute();
-  },
-  concerns: (streamId) => streamId.startsWith('proposal-'),
-  eventTypes: BALLOT_TYPES,
-  inDatabase: {
-    types: BALLOT_TYPES,
-    // rowsOf's rows: json_to_record reads each event's data once; its columns are the fields
-    // rowsOf reads (a missing key and a JSON null are both NULL, as `?? null` has them).
-    async chunk(client, schema, chunk) {
-      await client.query(
-        `INSERT INTO ${schema}.ballots (community_id, proposal_id, vote_id, voter_id, item_id,
-           choice, ranking, via, cast_by, authorisation_id, document_ref, cast_at,
-           transaction_id, global_position)
-         SELECT st.community_id, st.entity,
-                d."voteId", d."voterId", c."itemId", c.choice, c.ranking, d.via, d."castBy",
-                CASE WHEN d.via IS NOT NULL THEN d."authorisationIds" ->> c."itemId" END,
-                d."documentRef", d.at, e.transaction_id::text::int8, e.global_position
-           FROM es_events e
-           JOIN ${streamsOfChunk(`e.type = ANY($5::text[]) AND starts_with(e.stream_id, 'proposal-')`)}
-             ON st.stream_id = e.stream_id AND st.community_id IS NOT NULL AND st.entity IS NOT NULL
-          CROSS JOIN LATERAL json_to_record(e.data) AS d("voteId" text, "voterId" text,
-                choices json, via text, "castBy" text, "authorisationIds" json,
-                "documentRef" text, at text)
-          CROSS JOIN LATERAL json_to_recordset(d.choices) AS c("itemId" text, choice text,
-                ranking text[])
-          WHERE ${IN_CHUNK} AND e.type = ANY($5::text[])`,
-        [...chunkValues(chunk), BALLOT_TYPES],
-      );
-    },
-  },
-  async apply(ctx, events) {
-    const rows: Record<string, unknown>[] = [];
-    for (const event of events) if (isBallot(event.type)) rowsOf(event, rows);
-    await (ctx.insert ?? jsonInsert(ctx.db, ctx.schema))('ballots', rows);
-  },
-};
+/** One item of one ballot event, as its timeline line states it, in the global order. */
+export interface BallotFactRow extends BallotFact {
+  transaction_id: string;
+  global_position: string;
+}
+
+/**
+ * The facts of one vote, recorded at or before `asOf`: one row per item of every ballot event
+ * (cast, changed, corrected) on the proposal's timeline lines. A field the event did not state
+ * is NULL, as `?? null` has it; an item's authorisation counts only when the event states `via`
+ * (a correction keeps the earlier one). Read through the timeline's proposal index.
+ */
+export function ballotFacts(
+  timelineSchema: string,
+  communityId: string,
+  proposalId: string,
+  voteId: string,
+  asOf: Checkpoint | undefined,
+): AliasedRawBuilder<BallotFactRow, 'b'> {
+  return sql<BallotFactRow>`(
+    SELECT d."voterId" AS voter_id, c."itemId" AS item_id, c.choice, c.ranking, d.via,
+           d."castBy" AS cast_by,
+           CASE WHEN d.via IS NOT NULL THEN d."authorisationIds" ->> c."itemId" END AS authorisation_id,
+           d."documentRef" AS document_ref, d.at AS cast_at, t.transaction_id, t.global_position
+      FROM ${sql.table(`${timelineSchema}.timeline`)} t
+     CROSS JOIN LATERAL json_to_record(t.details) AS d("voteId" text, "voterId" text,
+           choices json, via text, "castBy" text, "authorisationIds" json, "documentRef" text,
+           at text)
+     CROSS JOIN LATERAL json_to_recordset(
+           CASE WHEN json_typeof(d.choices) = 'array' THEN d.choices ELSE '[]' END)
+           AS c("itemId" text, choice text, ranking text[])
+     WHERE t.community_id = ${communityId} AND t.proposal_id = ${proposalId}
+       AND t.type = ANY(${BALLOT_TYPES}::text[]) AND d."voteId" = ${voteId}
+       AND ${recordedBy(asOf, 't.transaction_id', 't.global_position')})`.as('b');
+}

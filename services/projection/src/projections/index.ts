@@ -1,5 +1,4 @@
 import { notificationsProjection } from '../notifications/projection.ts';
-import { ballotsProjection } from './ballots.ts';
 import { convocationsProjection } from './convocations.ts';
 import type { Projection } from './projection.ts';
 import { proposalsProjection } from './proposals.ts';
@@ -12,7 +11,6 @@ export const projections: readonly Projection[] = [
   timelineProjection,
   registryProjection,
   proposalsProjection,
-  ballotsProjection,
   sessionsProjection,
   convocationsProjection,
   notificationsProjection,

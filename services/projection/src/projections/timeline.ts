@@ -18,8 +18,8 @@ import { jsonInsert } from './temporal.ts';
 // read side witnessed. It serves the histories, maps `asOf` times to positions, and lets
 // verification notice an event that changed after it was projected.
 
-/** Fields too large for a history line; the dossier has the full events. */
-const LARGE = new Set(['electorate', 'description', 'text']);
+/** Fields too large for a history line (shortened there); the dossier has the full events. */
+export const LARGE = new Set(['electorate', 'description', 'text']);
 
 /** Characters (code points, as PostgreSQL counts them) a large text keeps in a line. */
 const KEPT = 280;

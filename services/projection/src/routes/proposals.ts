@@ -10,7 +10,7 @@ import {
 import { addRoute, createRouter, problem } from '@yishi/platform';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, TimelineTable } from '../db.ts';
-import { ballotFactColumns, foldBallots } from '../projections/ballots.ts';
+import { ballotFactColumns, ballotFacts, foldBallots } from '../projections/ballots.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
@@ -325,7 +325,7 @@ export function proposalQueries(deps: QueryDeps) {
 
   addRoute(app, getProposal, async (c) => {
     const { communityId, proposalId } = c.req.valid('param');
-    const ctx = await readContext(c, deps, c.req.valid('query'), ['proposals', 'ballots']);
+    const ctx = await readContext(c, deps, c.req.valid('query'), ['proposals', 'timeline']);
     if (ctx instanceof Response) return ctx;
     const rm = deps.db.withSchema(ctx.schema('proposals'));
     const p = await rm
@@ -362,13 +362,10 @@ export function proposalQueries(deps: QueryDeps) {
         .executeTakeFirst(),
       p.vote_id
         ? deps.db
-            .withSchema(ctx.schema('ballots'))
-            .selectFrom('ballots')
+            .selectFrom(
+              ballotFacts(ctx.schema('timeline'), communityId, proposalId, p.vote_id, ctx.asOf),
+            )
             .select(sql<number>`count(DISTINCT voter_id)::int`.as('n'))
-            .where('community_id', '=', communityId)
-            .where('proposal_id', '=', proposalId)
-            .where('vote_id', '=', p.vote_id)
-            .where(recordedBy(ctx.asOf))
             .executeTakeFirstOrThrow()
         : undefined,
     ]);
@@ -475,7 +472,7 @@ export function proposalQueries(deps: QueryDeps) {
   addRoute(app, getTally, async (c) => {
     const { communityId, proposalId } = c.req.valid('param');
     const query = c.req.valid('query');
-    const ctx = await readContext(c, deps, query, ['proposals', 'ballots']);
+    const ctx = await readContext(c, deps, query, ['proposals', 'timeline']);
     if (ctx instanceof Response) return ctx;
     const rm = deps.db.withSchema(ctx.schema('proposals'));
     const voteId = query.voteId ?? (await latestVoteId(rm, ctx, communityId, proposalId));
@@ -492,16 +489,11 @@ export function proposalQueries(deps: QueryDeps) {
     if (!vote || !voteId)
       return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
     const [ballots, present, decision] = await Promise.all([
-      // Each voter's latest choice on each item (the index holds them newest first).
+      // Each voter's latest choice on each item.
       deps.db
-        .withSchema(ctx.schema('ballots'))
-        .selectFrom('ballots')
+        .selectFrom(ballotFacts(ctx.schema('timeline'), communityId, proposalId, voteId, ctx.asOf))
         .distinctOn(['voter_id', 'item_id'])
         .select(['voter_id', 'item_id', 'choice', 'ranking'])
-        .where('community_id', '=', communityId)
-        .where('proposal_id', '=', proposalId)
-        .where('vote_id', '=', voteId)
-        .where(recordedBy(ctx.asOf))
         .orderBy('voter_id')
         .orderBy('item_id')
         .orderBy('transaction_id', 'desc')
@@ -574,18 +566,14 @@ export function proposalQueries(deps: QueryDeps) {
   addRoute(app, listBallots, async (c) => {
     const { communityId, proposalId } = c.req.valid('param');
     const query = c.req.valid('query');
-    const ctx = await readContext(c, deps, query, ['proposals', 'ballots']);
+    const ctx = await readContext(c, deps, query, ['proposals', 'timeline']);
     if (ctx instanceof Response) return ctx;
     const rm = deps.db.withSchema(ctx.schema('proposals'));
     const voteId = query.voteId ?? (await latestVoteId(rm, ctx, communityId, proposalId));
     if (!voteId) return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
-    const ballots = deps.db.withSchema(ctx.schema('ballots'));
-    const ofVote = ballots
-      .selectFrom('ballots')
-      .where('community_id', '=', communityId)
-      .where('proposal_id', '=', proposalId)
-      .where('vote_id', '=', voteId)
-      .where(recordedBy(ctx.asOf));
+    const ofVote = deps.db.selectFrom(
+      ballotFacts(ctx.schema('timeline'), communityId, proposalId, voteId, ctx.asOf),
+    );
     // A page is whole voters: the next `limit` voters after the cursor, then all their facts.
     let voters = ofVote
       .select('voter_id')

@@ -307,6 +307,27 @@ export async function dropGeneration(db: Kysely<Database>, gen: Generation): Pro
     .execute();
 }
 
+/**
+ * Drops the generations of projections the service no longer runs (their read model was folded
+ * into another, as the ballots into the timeline): nothing reads them, and they would otherwise
+ * keep their tables for ever. Returns them.
+ */
+export async function dropDiscontinued(
+  db: Kysely<Database>,
+  running: readonly string[],
+): Promise<Generation[]> {
+  const gone = (
+    await db
+      .selectFrom('projection_generations')
+      .select(COLUMNS)
+      .where('projection', 'not in', running)
+      .where('status', '!=', 'dropped')
+      .execute()
+  ).map(toGeneration);
+  for (const gen of gone) await dropGeneration(db, gen);
+  return gone;
+}
+
 /** Drops retired generations retired more than `graceMs` ago. */
 export async function dropRetired(
   db: Kysely<Database>,

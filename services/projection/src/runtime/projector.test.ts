@@ -10,7 +10,14 @@ import { registryProjection } from '../projections/registry.ts';
 import { differencesFromActive } from '../testing/compare.ts';
 import { Random } from '../testing/random.ts';
 import { Simulator } from '../testing/simulate.ts';
-import { activeGeneration, generationStatus, listGenerations, switchTo } from './generations.ts';
+import {
+  activeGeneration,
+  dropDiscontinued,
+  ensureActiveGeneration,
+  generationStatus,
+  listGenerations,
+  switchTo,
+} from './generations.ts';
 import { Projector } from './projector.ts';
 import { rebuild } from './rebuild.ts';
 
@@ -18,7 +25,7 @@ let store: PostgresEventStore;
 let db: Kysely<Database>;
 
 /** Read models the random commands fill (others may have tables they never reach). */
-const EXERCISED = ['timeline', 'registry', 'proposals', 'ballots', 'sessions'];
+const EXERCISED = ['timeline', 'registry', 'proposals', 'sessions'];
 
 const fast = {
   pollIntervalMs: 20,
@@ -73,7 +80,7 @@ describe('projector runtime', () => {
     expect(checkpointReached(built.checkpoint, sim.last!.checkpoint)).toBe(true);
     // Those that can are built set-based in the database, the others from filtered reads: the
     // comparison below holds their SQL to what `apply` writes live.
-    expect(built.builtInDatabase.sort()).toEqual(['ballots', 'timeline']);
+    expect(built.builtInDatabase).toEqual(['timeline']);
     for (const d of await differencesFromActive(db, projections, built.generations)) {
       expect(d, `${d.projection}.${d.table}`).toMatchObject({ onlyInFirst: 0, onlyInSecond: 0 });
       // The simulation reaches every table of these read models.
@@ -154,5 +161,24 @@ describe('projector runtime', () => {
     // The old generation is dropped after its grace period.
     await expect.poll(() => generationStatus(db, old.schema), { timeout: 10_000 }).toBe('dropped');
     await projector.stop();
+  });
+});
+
+describe('discontinued projections', () => {
+  it('drops the generations of a projection the service no longer runs, and only those', async () => {
+    // As the ballots read model was once: built, active, then folded into the timeline.
+    const ballots: Projection = { ...registryProjection, name: 'discontinued' };
+    const old = await ensureActiveGeneration(db, ballots);
+    const kept = await ensureActiveGeneration(db, registryProjection);
+    const running = projections.map((p) => p.name);
+    const dropped = await dropDiscontinued(db, running);
+    expect(dropped.map((g) => g.schema)).toEqual([old.schema]);
+    const { rows } = await sql<{ name: string }>`
+      SELECT nspname AS name FROM pg_namespace WHERE nspname IN (${old.schema}, ${kept.schema})`.execute(
+      db,
+    );
+    expect(rows.map((r) => r.name)).toEqual([kept.schema]);
+    expect(await activeGeneration(db, 'discontinued')).toBeUndefined();
+    expect(await dropDiscontinued(db, running)).toEqual([]);
   });
 });

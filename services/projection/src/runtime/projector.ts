@@ -15,7 +15,6 @@ import {
   ensureActiveGeneration,
   type Generation,
   generationStatus,
-  indexGeneration,
   loadCheckpoint,
   migrateGeneration,
   startBuilding,
@@ -283,7 +282,6 @@ export class Projector {
       if (built.length > 0)
         this.logger.info({ schema: generation.schema }, 'built in the database');
       if (this.signal.aborted) return;
-      await indexGeneration(this.db, this.projection, generation.schema);
       await switchTo(this.db, [generation]);
       this.logger.info({ schema: generation.schema }, 'switched to the new version');
     } finally {

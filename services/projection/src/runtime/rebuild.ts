@@ -36,8 +36,13 @@ export interface RebuildOptions {
   inDatabase?: boolean;
   /** Events every projection has applied since the last call (while built in the database: estimated from positions). */
   onBatch?: (events: number) => void;
-  /** Called when the events are applied and the query indexes are being built. */
+  /**
+   * Called when every event is applied and the last query indexes are being built (those of the
+   * projections built in the database are begun as soon as their rows are there).
+   */
   onIndexing?: () => void;
+  /** Called when queries read the new generations; the old ones are dropped after the grace. */
+  onSwitched?: () => void;
 }
 
 export interface RebuildResult {
@@ -100,12 +105,13 @@ export async function rebuild(
         events += n;
         options.onBatch?.(n);
       },
+      ...(options.onIndexing ? { onIndexing: options.onIndexing } : {}),
     });
     if (signal.aborted) throw new Error('rebuild aborted');
-    options.onIndexing?.();
-    // Side by side: each index build is one statement, and the database has more than one core.
-    await Promise.all(generations.map((g, i) => indexGeneration(db, selected[i]!, g.schema)));
-    if (options.switch !== false) await switchTo(db, generations);
+    if (options.switch !== false) {
+      await switchTo(db, generations);
+      options.onSwitched?.();
+    }
     return {
       generations,
       events,
@@ -130,18 +136,23 @@ interface BuildOptions {
 }
 
 /**
- * Brings generations being built (all at the same checkpoint) to the end of the global order:
- * from the first event, set-based where it can (`buildSplit`), then through `apply`. Returns the
- * projections built in the database.
+ * Brings generations being built (all at the same checkpoint) to the end of the global order,
+ * with their query indexes: from the first event, set-based where it can (`buildSplit`), then
+ * through `apply`. Returns the projections built in the database.
  */
 export async function buildGenerations(
   store: EventStore,
   db: Kysely<Database>,
   targets: Target[],
-  options: BuildOptions & { inDatabase?: boolean; report?: (events: number) => void },
+  options: BuildOptions & {
+    inDatabase?: boolean;
+    report?: (events: number) => void;
+    onIndexing?: () => void;
+  },
 ): Promise<string[]> {
   const report = options.report ?? (() => {});
   let builtInDatabase: string[] = [];
+  const indexed = new Set<Target>();
   const selected = targets.map((t) => t.projection);
   if (targets.every((t) => checkpointReached(START, t.checkpoint))) {
     // Nothing is applied before the first event; rows there are what an interrupted set-based
@@ -151,6 +162,7 @@ export async function buildGenerations(
       builtInDatabase = await buildSplit(store as PostgresEventStore, db, targets, {
         ...options,
         report,
+        indexed,
       });
     }
   }
@@ -161,6 +173,12 @@ export async function buildGenerations(
     leases: options.leases,
     onBatch: (n) => report(n),
   });
+  if (options.signal.aborted) return builtInDatabase;
+  options.onIndexing?.();
+  // Side by side: each index build is one statement, and the database has more than one core.
+  await Promise.all(
+    targets.filter((t) => !indexed.has(t)).map((t) => indexGeneration(db, t.projection, t.schema)),
+  );
   return builtInDatabase;
 }
 
@@ -180,7 +198,7 @@ async function buildSplit(
   store: PostgresEventStore,
   db: Kysely<Database>,
   targets: Target[],
-  options: BuildOptions & { report: (events: number) => void },
+  options: BuildOptions & { report: (events: number) => void; indexed: Set<Target> },
 ): Promise<string[]> {
   const head = await store.head();
   if (!head) return [];
@@ -202,15 +220,30 @@ async function buildSplit(
       reported = covered;
     }
   };
+  // Each side builds its generations' indexes as soon as its rows are there, while the other
+  // side still works, instead of all of them after both, when a core would idle; the few events
+  // appended meanwhile are then applied with the indexes in place.
+  const indexAll = async (built: readonly Target[]) => {
+    if (options.signal.aborted) throw new Error('rebuild aborted');
+    await Promise.all(
+      built.map(async (t) => {
+        await indexGeneration(db, t.projection, t.schema);
+        options.indexed.add(t);
+      }),
+    );
+  };
   const types = inNode.every((t) => t.projection.eventTypes)
     ? [...new Set(inNode.flatMap((t) => t.projection.eventTypes ?? []))]
     : undefined;
   await Promise.all([
-    buildInDatabase(db, inDatabase, until, head.events, positions, {
-      signal: options.signal,
-      leases: options.leases,
-      onChunk: advance,
-    }),
+    (async () => {
+      await buildInDatabase(db, inDatabase, until, head.events, positions, {
+        signal: options.signal,
+        leases: options.leases,
+        onChunk: advance,
+      });
+      await indexAll(inDatabase);
+    })(),
     (async () => {
       if (inNode.length === 0) return;
       await catchUp(store, db, inNode, {
@@ -225,6 +258,7 @@ async function buildSplit(
       });
       if (options.signal.aborted) throw new Error('rebuild aborted');
       await settleAt(db, inNode, until, head.events);
+      await indexAll(inNode);
     })(),
   ]);
   options.report(head.events - reported);
