@@ -376,6 +376,29 @@ describe('query API', () => {
     expect(docs).toContain('/openapi.json');
     expect(docs).not.toMatch(/<script[^>]+src=["']https?:/);
   });
+
+  it('answers 503, not a tally against nobody, while a vote’s electorate is not projected yet', async () => {
+    // The electorates are a projection of their own: the vote can be seen before its electorate.
+    await sim.changedBallots('c1', 'pending');
+    const url = `/v1/communities/c1/proposals/pending/tally?minPosition=${position()}`;
+    expect((await get(url)).status).toBe(200);
+    const electorates = projectors.find((p) => p.projection.name === 'electorates')!;
+    await electorates.stop();
+    const { schema_name } = await db
+      .selectFrom('projection_generations')
+      .select('schema_name')
+      .where('projection', '=', 'electorates')
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
+    await db
+      .withSchema(schema_name)
+      .deleteFrom('electorates')
+      .where('proposal_id', '=', 'pending')
+      .execute();
+    const res = await get('/v1/communities/c1/proposals/pending/tally');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ code: 'read-model-unavailable' });
+  });
 });
 
 describe('residents’ meeting requests (Art. 10)', () => {

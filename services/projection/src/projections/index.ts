@@ -1,5 +1,6 @@
 import { notificationsProjection } from '../notifications/projection.ts';
 import { convocationsProjection } from './convocations.ts';
+import { electoratesProjection } from './electorates.ts';
 import type { Projection } from './projection.ts';
 import { proposalsProjection } from './proposals.ts';
 import { registryProjection } from './registry.ts';
@@ -11,6 +12,7 @@ export const projections: readonly Projection[] = [
   timelineProjection,
   registryProjection,
   proposalsProjection,
+  electoratesProjection,
   sessionsProjection,
   convocationsProjection,
   notificationsProjection,

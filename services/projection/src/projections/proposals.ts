@@ -8,15 +8,15 @@ import { createAppendTable, createTemporalTable, TEXT_ARRAY, versionsIndexes } f
 import { entityOfStream, eventTypesOf } from './streams.ts';
 import { AppendStage, type At, type Data, TemporalStage } from './temporal.ts';
 
-// 议题: proposals with their stage, items and deadlines; votes with the frozen rule and
-// electorate (the ballots are ballots.ts's); the decision register (决议台账) with the rule, every
-// figure and what followed (publication, objections, implementation, feedback, satisfaction).
+// 议题: proposals with their stage, items and deadlines; votes with the frozen rule (the
+// electorate is electorates.ts's; the ballots are read from the timeline, see ballots.ts); the
+// decision register (决议台账) with the rule, every figure and what followed (publication,
+// objections, implementation, feedback, satisfaction).
 
 function stages() {
   return {
     proposals: new TemporalStage('proposals', ['community_id', 'proposal_id']),
     votes: new TemporalStage('votes', ['community_id', 'proposal_id', 'vote_id']),
-    electorates: new AppendStage('electorates'),
     presence: new AppendStage('presence'),
     decisions: new TemporalStage('decisions', ['community_id', 'proposal_id']),
     objections: new TemporalStage('objections', ['community_id', 'proposal_id', 'objection_id']),
@@ -147,14 +147,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
         },
         at,
       );
-      // Once, apart from the vote's versions: it never changes and can be large.
-      s.electorates.add({
-        community_id: cid,
-        proposal_id: pid,
-        vote_id: d.voteId,
-        electorate: d.electorate,
-        ...position,
-      });
+      // The electorate it froze is the electorates projection's.
       return;
     }
     case 'PresenceRecorded':
@@ -380,16 +373,7 @@ export const proposalsProjection: Projection = {
   // 2: the electorate is kept once per vote, apart from the vote's versions.
   // 3: ballots moved to their own projection (ballots.ts).
   version: 3,
-  tables: [
-    'proposals',
-    'votes',
-    'electorates',
-    'presence',
-    'decisions',
-    'objections',
-    'reports',
-    'satisfaction',
-  ],
+  tables: ['proposals', 'votes', 'presence', 'decisions', 'objections', 'reports', 'satisfaction'],
   migrations: {
     '2026-11-22-001-proposals': {
       async up(db) {
@@ -541,19 +525,19 @@ export const proposalsProjection: Projection = {
         await sql`ALTER TABLE electorates ALTER COLUMN electorate SET STORAGE EXTERNAL`.execute(db);
       },
     },
+    // The electorates moved to a projection of their own (electorates.ts), which a rebuild
+    // copies inside the database: this table is no longer written or read.
+    '2026-12-05-001-electorates-moved': {
+      async up(db) {
+        await db.schema.dropTable('electorates').ifExists().execute();
+      },
+    },
   },
   concerns: (streamId) => streamId.startsWith('proposal-'),
   // Ballots are the ballots projection's.
   eventTypes: eventTypesOf('proposal').filter((type) => !isBallot(type)),
   async indexes(db) {
     await versionsIndexes(db, stages());
-    await db.schema
-      .createIndex('electorates_key')
-      .ifNotExists()
-      .on('electorates')
-      .columns(['community_id', 'proposal_id', 'vote_id'])
-      .unique()
-      .execute();
     await db.schema
       .createIndex('presence_vote')
       .ifNotExists()

@@ -472,7 +472,7 @@ export function proposalQueries(deps: QueryDeps) {
   addRoute(app, getTally, async (c) => {
     const { communityId, proposalId } = c.req.valid('param');
     const query = c.req.valid('query');
-    const ctx = await readContext(c, deps, query, ['proposals', 'timeline']);
+    const ctx = await readContext(c, deps, query, ['proposals', 'electorates', 'timeline']);
     if (ctx instanceof Response) return ctx;
     const rm = deps.db.withSchema(ctx.schema('proposals'));
     const voteId = query.voteId ?? (await latestVoteId(rm, ctx, communityId, proposalId));
@@ -488,7 +488,7 @@ export function proposalQueries(deps: QueryDeps) {
       : undefined;
     if (!vote || !voteId)
       return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
-    const [ballots, present, decision] = await Promise.all([
+    const [ballots, present, decision, frozen] = await Promise.all([
       // Each voter's latest choice on each item.
       deps.db
         .selectFrom(ballotFacts(ctx.schema('timeline'), communityId, proposalId, voteId, ctx.asOf))
@@ -515,15 +515,26 @@ export function proposalQueries(deps: QueryDeps) {
         .where('proposal_id', '=', proposalId)
         .where(visibleAt(ctx.asOf))
         .executeTakeFirst(),
+      deps.db
+        .withSchema(ctx.schema('electorates'))
+        .selectFrom('electorates')
+        .select('electorate')
+        .where('community_id', '=', communityId)
+        .where('proposal_id', '=', proposalId)
+        .where('vote_id', '=', voteId)
+        .executeTakeFirst(),
     ]);
-    const frozen = await rm
-      .selectFrom('electorates')
-      .select('electorate')
-      .where('community_id', '=', communityId)
-      .where('proposal_id', '=', proposalId)
-      .where('vote_id', '=', voteId)
-      .executeTakeFirst();
-    const electorate = (frozen?.electorate ?? []) as Voter[];
+    // Projected apart from the vote (its own projection): a vote whose opening it has not
+    // reached yet has no electorate to count against, and no tally.
+    if (!frozen) {
+      return problem(
+        c,
+        503,
+        'read-model-unavailable',
+        `The electorate of vote ${voteId} is not projected yet; retry`,
+      );
+    }
+    const electorate = frozen.electorate as Voter[];
     const byVoter = new Map<string, Record<string, ItemBallot>>();
     for (const b of ballots) {
       const items = byVoter.get(b.voter_id) ?? {};

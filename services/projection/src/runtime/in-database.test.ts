@@ -1,10 +1,11 @@
-import { type JsonObject, PostgresEventStore, START } from '@yishi/event-store';
+import { type Json, type JsonObject, PostgresEventStore, START } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createDb, type Database } from '../db.ts';
 import { migrateReadModels } from '../migrations/index.ts';
 import { ballotFacts } from '../projections/ballots.ts';
+import { electoratesProjection } from '../projections/electorates.ts';
 import type { Projection } from '../projections/projection.ts';
 import { timelineProjection } from '../projections/timeline.ts';
 import { differencesFromActive } from '../testing/compare.ts';
@@ -86,6 +87,14 @@ describe('set-based rebuild', () => {
       at,
     });
     await append('proposal-c1.p1', 'ProposalPublished', { sessionId: 's9', at });
+    // An electorate is copied as it is: the same JSON value whichever way it was written.
+    const electorate: Json[] = [
+      { voterId: 'o1', areaCentiM2: 8_812, heads: 1, name: '业主 \u4e00 "甲"' },
+      { voterId: 'o2', areaCentiM2: 0, heads: 1, extra: { nested: [1, 2.5, null, true] } },
+    ];
+    await append('proposal-c1.p1', 'VotingOpened', { voteId: 'v1', electorate, at });
+    await append('proposal-c1.p1', 'VotingOpened', { voteId: 'v2', electorate: [], at });
+    await append('proposal-C1.p2', 'VotingOpened', { voteId: 'v1', electorate, at });
     // No community in these stream ids (uppercase; longer than 63 characters): no ballot facts.
     await append('proposal-C1.p2', 'BallotCast', {
       voteId: 'v1',
@@ -109,12 +118,12 @@ describe('set-based rebuild', () => {
     });
     await append('misc-a', 'Note', { itemId: 'z', proposalId: '', at });
 
-    const selected = [timelineProjection];
+    const selected = [timelineProjection, electoratesProjection];
     // Through Node, as the live projectors apply them; then set-based, beside it.
     const byApply = await rebuild(store, db, selected, { inDatabase: false, graceMs: 0 });
     expect(byApply.builtInDatabase).toEqual([]);
     const bySql = await rebuild(store, db, selected, { switch: false });
-    expect(bySql.builtInDatabase).toEqual(['timeline']);
+    expect(bySql.builtInDatabase.sort()).toEqual(['electorates', 'timeline']);
     for (const d of await differencesFromActive(db, selected, bySql.generations)) {
       expect(d, `${d.projection}.${d.table}`).toMatchObject({ onlyInFirst: 0, onlyInSecond: 0 });
       expect(d.rows, d.table).toBeGreaterThan(0);
@@ -188,6 +197,14 @@ describe('set-based rebuild', () => {
       },
     ]);
     expect(await facts('C1', 'p2')).toEqual([]);
+    const electorates = await sql<{ proposal_id: string; vote_id: string; electorate: unknown }>`
+      SELECT proposal_id, vote_id, electorate
+        FROM ${sql.table(`${bySql.generations[1]!.schema}.electorates`)}
+       ORDER BY global_position`.execute(db);
+    expect(electorates.rows).toEqual([
+      { proposal_id: 'p1', vote_id: 'v1', electorate },
+      { proposal_id: 'p1', vote_id: 'v2', electorate: [] },
+    ]);
   });
 
   it('commits chunk by chunk: readers of the store see new events while a build goes on', async () => {
