@@ -8,7 +8,9 @@ import { createApp } from './app.ts';
 import { createDb, type Database } from './db.ts';
 import { projections } from './main.ts';
 import { migrateReadModels } from './migrations/index.ts';
+import { resolveAsOf } from './routes/common.ts';
 import { Projector } from './runtime/projector.ts';
+import { ReadModels } from './runtime/read-models.ts';
 import { Random } from './testing/random.ts';
 import { Simulator } from './testing/simulate.ts';
 import { verifyDossier } from './verification/dossier.ts';
@@ -46,6 +48,7 @@ afterAll(async () => {
   await store.close();
 });
 
+const readModels = () => new ReadModels(db);
 const get = (path: string, token = resident) =>
   app.request(path, { headers: { authorization: `Bearer ${token}` } });
 const position = () => formatCheckpoint(sim.last!.checkpoint);
@@ -85,6 +88,30 @@ describe('query API', () => {
     }
     const beforeAll = await get('/v1/communities/c1?asOf=2020-01-01T00:00:00Z');
     expect(beforeAll.status).toBe(404);
+  });
+
+  it('dates a position by the last event at or before it, whether or not one is there', async () => {
+    const schema = (await readModels().schemaOf('timeline'))!;
+    const last = await db
+      .withSchema(schema)
+      .selectFrom('timeline')
+      .select(['transaction_id', 'global_position', 'recorded_at'])
+      .orderBy('transaction_id', 'desc')
+      .orderBy('global_position', 'desc')
+      .limit(2)
+      .execute();
+    const [latest, earlier] = [last[0]!, last[1]!];
+    const at = (tx: string, pos: string | bigint) => resolveAsOf(db, schema, `${tx}:${pos}`);
+    expect((await at(latest.transaction_id, latest.global_position))?.time).toEqual(
+      latest.recorded_at,
+    );
+    expect((await at(earlier.transaction_id, earlier.global_position))?.time).toEqual(
+      earlier.recorded_at,
+    );
+    // No event there: the last one before it in the global order.
+    const past = BigInt(latest.global_position) + 1000n;
+    expect((await at(latest.transaction_id, past))?.time).toEqual(latest.recorded_at);
+    expect((await at('0', '0'))?.time).toEqual(new Date(0));
   });
 
   it('pages the human-readable timeline of a stream', async () => {

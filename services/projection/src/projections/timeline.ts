@@ -145,12 +145,6 @@ export const timelineProjection: Projection = {
       .unique()
       .execute();
     await db.schema
-      .createIndex('timeline_order')
-      .ifNotExists()
-      .on('timeline')
-      .columns(['transaction_id', 'global_position'])
-      .execute();
-    await db.schema
       .createIndex('timeline_community')
       .ifNotExists()
       .on('timeline')

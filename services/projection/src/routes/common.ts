@@ -197,16 +197,26 @@ export async function resolveAsOf(
   const timeline = db.withSchema(timelineSchema);
   const direct = parseCheckpoint(asOf);
   if (direct) {
-    const row = await timeline
-      .selectFrom('timeline')
-      .select('recorded_at')
-      .where(
-        sql<boolean>`(transaction_id, global_position) <= (${direct.transactionId.toString()}::int8, ${direct.globalPosition.toString()}::int8)`,
-      )
-      .orderBy('transaction_id', 'desc')
-      .orderBy('global_position', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    // The time of the last event at or before it in the global order: the event at that very
+    // position, as positions the services hand out are (by the key); any other through the
+    // whole order (no index serves it: rare, and not worth one more index on every line).
+    const tx = direct.transactionId.toString();
+    const pos = direct.globalPosition.toString();
+    const row =
+      (await timeline
+        .selectFrom('timeline')
+        .select('recorded_at')
+        .where('global_position', '=', pos)
+        .where('transaction_id', '=', tx)
+        .executeTakeFirst()) ??
+      (await timeline
+        .selectFrom('timeline')
+        .select('recorded_at')
+        .where(sql<boolean>`(transaction_id, global_position) <= (${tx}::int8, ${pos}::int8)`)
+        .orderBy('transaction_id', 'desc')
+        .orderBy('global_position', 'desc')
+        .limit(1)
+        .executeTakeFirst());
     return { checkpoint: direct, time: row?.recorded_at ?? new Date(0) };
   }
   if (/^\d+$/.test(asOf)) {

@@ -2,7 +2,7 @@ import {
   type Checkpoint,
   checkpointReached,
   type EventStore,
-  type PostgresEventStore,
+  PostgresEventStore,
   START,
 } from '@yishi/event-store';
 import { type Kysely, sql } from 'kysely';
@@ -74,21 +74,33 @@ export async function rebuild(
   const signal = options.signal ?? new AbortController().signal;
   const leases: Lease[] = [];
   const generations: Generation[] = [];
+  // Where the store ends (and how many events it holds, a count over its order): asked while
+  // the generations are made, not after.
+  const head = store instanceof PostgresEventStore ? store.head() : undefined;
+  head?.catch(() => {});
   try {
-    for (const projection of selected) {
-      const unfinished = await buildingGeneration(db, projection.name);
-      if (unfinished) {
-        // Someone may be building it: only an abandoned build is replaced.
-        const held = await acquireLease(db, unfinished.schema, leaseOptions(signal));
-        if (!held) throw new Error(`${projection.name} is being built by another process`);
-        await held.release();
-        await dropGeneration(db, unfinished);
-      }
-      const generation = await startBuilding(db, projection, { fresh: true });
-      const lease = await acquireLease(db, generation.schema, leaseOptions(signal));
-      if (!lease) throw new Error(`could not lease ${generation.schema}`);
-      leases.push(lease);
-      generations.push(generation);
+    // Side by side (each projection has its own lock): creating a generation runs its
+    // migrations, some tenths of a second each.
+    const started = await Promise.allSettled(
+      selected.map(async (projection) => {
+        const unfinished = await buildingGeneration(db, projection.name);
+        if (unfinished) {
+          // Someone may be building it: only an abandoned build is replaced.
+          const held = await acquireLease(db, unfinished.schema, leaseOptions(signal));
+          if (!held) throw new Error(`${projection.name} is being built by another process`);
+          await held.release();
+          await dropGeneration(db, unfinished);
+        }
+        const generation = await startBuilding(db, projection, { fresh: true });
+        const lease = await acquireLease(db, generation.schema, leaseOptions(signal));
+        if (!lease) throw new Error(`could not lease ${generation.schema}`);
+        leases.push(lease);
+        return generation;
+      }),
+    );
+    for (const result of started) {
+      if (result.status === 'rejected') throw result.reason;
+      generations.push(result.value);
     }
     const targets: Target[] = generations.map((g, i) => ({
       projection: selected[i]!,
@@ -106,6 +118,7 @@ export async function rebuild(
         options.onBatch?.(n);
       },
       ...(options.onIndexing ? { onIndexing: options.onIndexing } : {}),
+      ...(head ? { head } : {}),
     });
     if (signal.aborted) throw new Error('rebuild aborted');
     if (options.switch !== false) {
@@ -148,6 +161,8 @@ export async function buildGenerations(
     inDatabase?: boolean;
     report?: (events: number) => void;
     onIndexing?: () => void;
+    /** The store's head, when already asked for. */
+    head?: ReturnType<PostgresEventStore['head']>;
   },
 ): Promise<string[]> {
   const report = options.report ?? (() => {});
@@ -198,9 +213,13 @@ async function buildSplit(
   store: PostgresEventStore,
   db: Kysely<Database>,
   targets: Target[],
-  options: BuildOptions & { report: (events: number) => void; indexed: Set<Target> },
+  options: BuildOptions & {
+    report: (events: number) => void;
+    indexed: Set<Target>;
+    head?: ReturnType<PostgresEventStore['head']>;
+  },
 ): Promise<string[]> {
-  const head = await store.head();
+  const head = await (options.head ?? store.head());
   if (!head) return [];
   const until = head.checkpoint;
   const positions = await positionsUntil(db, until);
