@@ -31,7 +31,7 @@ function stageKind(stagesJson: { id: string; kind: string }[], stageId: string):
 }
 
 function handle(s: Stages, event: RecordedEvent, at: At): void {
-  // Ballots are the ballots projection's (most events of a vote: its own worker).
+  // Ballots are read from the timeline's lines (ballots.ts): nothing of theirs is written here.
   if (isBallot(event.type)) return;
   const ids = entityOfStream('proposal-', event.streamId);
   if (!ids) return;
@@ -534,7 +534,7 @@ export const proposalsProjection: Projection = {
     },
   },
   concerns: (streamId) => streamId.startsWith('proposal-'),
-  // Ballots are the ballots projection's.
+  // Ballots are read from the timeline's lines (ballots.ts).
   eventTypes: eventTypesOf('proposal').filter((type) => !isBallot(type)),
   async indexes(db) {
     await versionsIndexes(db, stages());

@@ -15,7 +15,7 @@ import { leaseCheck } from './catch-up.ts';
 import type { Lease } from './lease.ts';
 
 // Set-based rebuilds: when the event store is the PostgreSQL adapter in the read models' own
-// database, projections whose rows are each a function of one event (the timeline, the ballots)
+// database, projections whose rows are each a function of one event (the timeline, electorates)
 // are filled by `INSERT … SELECT` from the events table, chunk by chunk, without the events
 // passing through Node. The other projections meanwhile read only the event types they use.
 
