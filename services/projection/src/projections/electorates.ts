@@ -4,7 +4,7 @@ import { chunkValues, IN_CHUNK, streamsOfChunk } from '../runtime/in-database.ts
 import type { Projection } from './projection.ts';
 import { createAppendTable } from './schema.ts';
 import { entityOfStream } from './streams.ts';
-import { jsonInsert } from './temporal.ts';
+import { atOf, jsonInsert } from './temporal.ts';
 
 // 选民名册: the electorate each vote froze when it opened (every voter with area and head-count
 // weight), once per vote, never changed. Large (a 12,000-voter vote is a megabyte) and only
@@ -68,13 +68,14 @@ export const electoratesProjection: Projection = {
       const ids = entityOfStream('proposal-', event.streamId);
       if (!ids) continue;
       const d = (event as unknown as VotingOpened).data;
+      const at = atOf(event);
       rows.push({
         community_id: ids.cid,
         proposal_id: ids.id,
         vote_id: d.voteId,
         electorate: d.electorate,
-        transaction_id: event.transactionId.toString(),
-        global_position: event.globalPosition.toString(),
+        transaction_id: at.tx,
+        global_position: at.pos,
       });
     }
     await (ctx.insert ?? jsonInsert(ctx.db, ctx.schema))('electorates', rows);

@@ -141,6 +141,9 @@ export async function rebuild(
   }
 }
 
+/** The store's head (where it ends, and how many events it holds). */
+type Head = ReturnType<PostgresEventStore['head']>;
+
 /** How generations are built: batches read, and what stops the build. */
 interface BuildOptions {
   batchSize: number;
@@ -162,7 +165,7 @@ export async function buildGenerations(
     report?: (events: number) => void;
     onIndexing?: () => void;
     /** The store's head, when already asked for. */
-    head?: ReturnType<PostgresEventStore['head']>;
+    head?: Head;
   },
 ): Promise<string[]> {
   const report = options.report ?? (() => {});
@@ -190,11 +193,27 @@ export async function buildGenerations(
   });
   if (options.signal.aborted) return builtInDatabase;
   options.onIndexing?.();
-  // Side by side: each index build is one statement, and the database has more than one core.
-  await Promise.all(
-    targets.filter((t) => !indexed.has(t)).map((t) => indexGeneration(db, t.projection, t.schema)),
-  );
+  await indexGenerations(db, targets, indexed);
   return builtInDatabase;
+}
+
+/**
+ * Builds the query indexes of the targets not in `indexed` yet, side by side (each index build
+ * is one statement, and the database has more than one core), and adds them to it.
+ */
+async function indexGenerations(
+  db: Kysely<Database>,
+  targets: readonly Target[],
+  indexed: Set<Target>,
+): Promise<void> {
+  await Promise.all(
+    targets
+      .filter((t) => !indexed.has(t))
+      .map(async (t) => {
+        await indexGeneration(db, t.projection, t.schema);
+        indexed.add(t);
+      }),
+  );
 }
 
 async function emptyTables(db: Kysely<Database>, targets: readonly Target[]): Promise<void> {
@@ -216,7 +235,7 @@ async function buildSplit(
   options: BuildOptions & {
     report: (events: number) => void;
     indexed: Set<Target>;
-    head?: ReturnType<PostgresEventStore['head']>;
+    head?: Head;
   },
 ): Promise<string[]> {
   const head = await (options.head ?? store.head());
@@ -244,12 +263,7 @@ async function buildSplit(
   // appended meanwhile are then applied with the indexes in place.
   const indexAll = async (built: readonly Target[]) => {
     if (options.signal.aborted) throw new Error('rebuild aborted');
-    await Promise.all(
-      built.map(async (t) => {
-        await indexGeneration(db, t.projection, t.schema);
-        options.indexed.add(t);
-      }),
-    );
+    await indexGenerations(db, built, options.indexed);
   };
   const types = inNode.every((t) => t.projection.eventTypes)
     ? [...new Set(inNode.flatMap((t) => t.projection.eventTypes ?? []))]
