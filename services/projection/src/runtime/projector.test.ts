@@ -162,6 +162,30 @@ describe('projector runtime', () => {
     await expect.poll(() => generationStatus(db, old.schema), { timeout: 10_000 }).toBe('dropped');
     await projector.stop();
   });
+
+  it('stops when asked while it is becoming active', async () => {
+    // stop() lands after the subscription is made and before the projector waits on it: the
+    // abort has fired by the time the projector listens for it.
+    let projector: Projector | undefined;
+    let stopping: Promise<void> | undefined;
+    const racing = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key !== 'subscribe') return Reflect.get(target, key, receiver);
+        return (...args: Parameters<PostgresEventStore['subscribe']>) => {
+          const subscription = target.subscribe(...args);
+          stopping ??= projector!.stop();
+          return subscription;
+        };
+      },
+    });
+    // One no other test here moves to a version of its own.
+    const convocations = projections.find((p) => p.name === 'convocations')!;
+    projector = new Projector(racing, db, convocations, fast);
+    await projector.start();
+    await expect.poll(() => stopping !== undefined, { timeout: 10_000 }).toBe(true);
+    await stopping;
+    expect(projector.state).toBe('stopped');
+  });
 });
 
 describe('discontinued projections', () => {

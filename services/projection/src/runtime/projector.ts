@@ -211,7 +211,11 @@ export class Projector {
       },
     );
     const retired = this.watchRetired(generation);
-    const stopped = new Promise<void>((r) => this.signal.addEventListener('abort', () => r()));
+    // Stopped already (between the start of this method and here), the abort has fired.
+    const stopped = new Promise<void>((r) => {
+      if (this.signal.aborted) r();
+      else this.signal.addEventListener('abort', () => r(), { once: true });
+    });
     try {
       await Promise.race([subscription.done, lease.ended, retired.promise, stopped, timerFailure]);
     } finally {
