@@ -77,9 +77,7 @@ export const notificationsProjection: Projection = {
       },
     },
   },
-  async indexes(db) {
-    await versionsIndex(db, 'webhooks', WEBHOOK_KEYS);
-  },
+  indexes: (db) => [versionsIndex(db, 'webhooks', WEBHOOK_KEYS)],
   eventTypes: [...Object.keys(NOTIFYING), ...SUBJECT_EVENTS, ...WEBHOOK_EVENTS],
   async apply(ctx, events) {
     const relevant = events.filter(

@@ -142,14 +142,13 @@ export const convocationsProjection: Projection = {
   },
   concerns: (streamId) => streamId.startsWith('convocation-'),
   eventTypes: eventTypesOf('convocation'),
-  async indexes(db) {
-    await versionsIndexes(db, stages());
-    await db.schema
+  indexes: (db) => [
+    ...versionsIndexes(db, stages()),
+    db.schema
       .createIndex('meeting_request_signatures_key')
       .ifNotExists()
       .on('meeting_request_signatures')
-      .columns(['community_id', 'request_id', 'transaction_id', 'global_position'])
-      .execute();
-  },
+      .columns(['community_id', 'request_id', 'transaction_id', 'global_position']),
+  ],
   apply: applyThroughStages(stages, handle),
 };

@@ -33,15 +33,14 @@ export const electoratesProjection: Projection = {
       },
     },
   },
-  async indexes(db) {
-    await db.schema
+  indexes: (db) => [
+    db.schema
       .createIndex('electorates_key')
       .ifNotExists()
       .on('electorates')
       .columns(['community_id', 'proposal_id', 'vote_id'])
-      .unique()
-      .execute();
-  },
+      .unique(),
+  ],
   concerns: (streamId) => streamId.startsWith('proposal-'),
   eventTypes: TYPES,
   inDatabase: {

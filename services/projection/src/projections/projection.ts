@@ -1,5 +1,5 @@
 import type { Checkpoint, RecordedEvent } from '@yishi/event-store';
-import type { Kysely, Migration } from 'kysely';
+import type { Compilable, Kysely, Migration } from 'kysely';
 import type pg from 'pg';
 import type { Database, ReadModelTables } from '../db.ts';
 import { type At, applyInTwoPasses, type Insert, type Stage } from './temporal.ts';
@@ -28,10 +28,11 @@ export interface Projection {
   version: number;
   migrations: Record<string, Migration>;
   /**
-   * Indexes only queries need (idempotent). A generation being built gets them once it has
-   * caught up: building them at the end is much cheaper than maintaining them row by row.
+   * Indexes only queries need (idempotent statements, each independent of the others: they are
+   * built side by side). A generation being built gets them once it has caught up: building them
+   * at the end is much cheaper than maintaining them row by row.
    */
-  indexes(db: Kysely<Database>): Promise<void>;
+  indexes(db: Kysely<Database>): readonly Compilable[];
   /**
    * Columns whose values depend on each other (a proposal belongs to one community): statistics
    * over them together, made with the indexes. Without them the planner multiplies the columns'

@@ -536,28 +536,25 @@ export const proposalsProjection: Projection = {
   concerns: (streamId) => streamId.startsWith('proposal-'),
   // Ballots are read from the timeline's lines (ballots.ts).
   eventTypes: eventTypesOf('proposal').filter((type) => !isBallot(type)),
-  async indexes(db) {
-    await versionsIndexes(db, stages());
-    await db.schema
+  indexes: (db) => [
+    ...versionsIndexes(db, stages()),
+    db.schema
       .createIndex('presence_vote')
       .ifNotExists()
       .on('presence')
-      .columns(['community_id', 'proposal_id', 'vote_id'])
-      .execute();
-    await db.schema
+      .columns(['community_id', 'proposal_id', 'vote_id']),
+    db.schema
       .createIndex('reports_key')
       .ifNotExists()
       .on('reports')
       .columns(['community_id', 'proposal_id', 'stream_version'])
-      .unique()
-      .execute();
-    await db.schema
+      .unique(),
+    db.schema
       .createIndex('decisions_register')
       .ifNotExists()
       .on('decisions')
       .columns(['community_id', 'decided_at'])
-      .where(sql.ref('valid_to_tx'), 'is', null)
-      .execute();
-  },
+      .where(sql.ref('valid_to_tx'), 'is', null),
+  ],
   apply: applyThroughStages(stages, handle),
 };

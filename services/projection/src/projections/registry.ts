@@ -390,8 +390,6 @@ export const registryProjection: Projection = {
   },
   concerns: (streamId) => streamId.startsWith('community-'),
   eventTypes: eventTypesOf('community'),
-  async indexes(db) {
-    await versionsIndexes(db, stages());
-  },
+  indexes: (db) => versionsIndexes(db, stages()),
   apply: applyThroughStages(stages, handle),
 };

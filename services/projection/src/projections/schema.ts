@@ -1,5 +1,6 @@
 import {
   type ColumnDataType,
+  type Compilable,
   type CreateTableBuilder,
   type Expression,
   type Kysely,
@@ -67,26 +68,25 @@ function withColumns(
 }
 
 /** Every version of a key, in order: what `asOf` queries use. Unique: one version per event. */
-export async function versionsIndex(
+export function versionsIndex(
   db: Pick<Kysely<unknown>, 'schema'>,
   name: string,
   keys: readonly string[],
-): Promise<void> {
-  await db.schema
+): Compilable {
+  return db.schema
     .createIndex(`${name}_versions`)
     .ifNotExists()
     .on(name)
     .columns([...keys, 'valid_from_tx', 'valid_from_pos'])
-    .unique()
-    .execute();
+    .unique();
 }
 
 /** The versions index of each temporal table among a projection's stages. */
-export async function versionsIndexes(
+export function versionsIndexes(
   db: Pick<Kysely<unknown>, 'schema'>,
   stages: Record<string, unknown>,
-): Promise<void> {
-  for (const stage of Object.values(stages)) {
-    if (stage instanceof TemporalStage) await versionsIndex(db, stage.table, stage.keys);
-  }
+): Compilable[] {
+  return Object.values(stages).flatMap((stage) =>
+    stage instanceof TemporalStage ? [versionsIndex(db, stage.table, stage.keys)] : [],
+  );
 }

@@ -365,15 +365,14 @@ export const sessionsProjection: Projection = {
   },
   concerns: (streamId) => streamId.startsWith('session-'),
   eventTypes: eventTypesOf('session'),
-  async indexes(db) {
-    await versionsIndexes(db, stages());
-    await db.schema
+  indexes: (db) => [
+    ...versionsIndexes(db, stages()),
+    db.schema
       .createIndex('session_statements_key')
       .ifNotExists()
       .on('session_statements')
       .columns(['community_id', 'session_id', 'stream_version'])
-      .unique()
-      .execute();
-  },
+      .unique(),
+  ],
   apply: applyThroughStages(stages, handle),
 };

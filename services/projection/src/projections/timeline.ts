@@ -136,47 +136,41 @@ export const timelineProjection: Projection = {
     { name: 'timeline_proposals', table: 'timeline', columns: ['community_id', 'proposal_id'] },
     { name: 'timeline_sessions', table: 'timeline', columns: ['community_id', 'session_id'] },
   ],
-  async indexes(db) {
-    await db.schema
+  indexes: (db) => [
+    db.schema
       .createIndex('timeline_stream_version')
       .ifNotExists()
       .on('timeline')
       .columns(['stream_id', 'stream_version'])
-      .unique()
-      .execute();
-    await db.schema
+      .unique(),
+    db.schema
       .createIndex('timeline_community')
       .ifNotExists()
       .on('timeline')
-      .columns(['community_id', 'transaction_id', 'global_position'])
-      .execute();
-    await db.schema
+      .columns(['community_id', 'transaction_id', 'global_position']),
+    db.schema
       .createIndex('timeline_proposal')
       .ifNotExists()
       .on('timeline')
       .columns(['community_id', 'proposal_id', 'transaction_id', 'global_position'])
-      .where(sql.ref('proposal_id'), 'is not', null)
-      .execute();
-    await db.schema
+      .where(sql.ref('proposal_id'), 'is not', null),
+    db.schema
       .createIndex('timeline_session')
       .ifNotExists()
       .on('timeline')
       .columns(['community_id', 'session_id', 'transaction_id', 'global_position'])
-      .where(sql.ref('session_id'), 'is not', null)
-      .execute();
-    await db.schema
+      .where(sql.ref('session_id'), 'is not', null),
+    db.schema
       .createIndex('timeline_recorded')
       .ifNotExists()
       .on('timeline')
-      .columns(['recorded_at', 'transaction_id', 'global_position'])
-      .execute();
-    await db.schema
+      .columns(['recorded_at', 'transaction_id', 'global_position']),
+    db.schema
       .createIndex('timeline_agenda_proposal')
       .ifNotExists()
       .on('timeline_agenda')
-      .columns(['community_id', 'proposal_id'])
-      .execute();
-  },
+      .columns(['community_id', 'proposal_id']),
+  ],
   inDatabase: {
     // agendaOf's rows, from every session convened up to the end of the build.
     async prepare(client, schema, until) {
