@@ -2,7 +2,7 @@ import { type ProposalEvent, pentries, proposalDecider } from '@yishi/domain';
 import { formatCheckpoint, PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { createDb, type Database } from './db.ts';
@@ -402,6 +402,28 @@ describe('query API', () => {
     const docs = await (await app.request('/docs')).text();
     expect(docs).toContain('/openapi.json');
     expect(docs).not.toMatch(/<script[^>]+src=["']https?:/);
+  });
+
+  it('tallies from a generation of electorates version 1 (vote id and electorate) as from version 2', async () => {
+    await sim.changedBallots('c1', 'older');
+    const url = `/v1/communities/c1/proposals/older/tally?minPosition=${position()}`;
+    const res = await get(url);
+    expect(res.status).toBe(200);
+    const tally = await res.json();
+    expect(tally.voters).toBeGreaterThan(0);
+    // The rows as version 1 wrote them (this test's database only; read models are never edited).
+    const { schema_name } = await db
+      .selectFrom('projection_generations')
+      .select('schema_name')
+      .where('projection', '=', 'electorates')
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
+    const changed = await sql`
+      UPDATE ${sql.table(`${schema_name}.electorates`)}
+         SET vote_id = opened ->> 'voteId', electorate = opened -> 'electorate', opened = NULL
+       WHERE proposal_id = 'older'`.execute(db);
+    expect(Number(changed.numAffectedRows)).toBe(1);
+    expect(await (await get(url)).json()).toEqual(tally);
   });
 
   it('answers 503, not a tally against nobody, while a vote’s electorate is not projected yet', async () => {

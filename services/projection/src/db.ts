@@ -222,12 +222,18 @@ export interface VotesTable extends Temporal {
   closed_early: boolean | null;
 }
 
-/** The frozen electorate of a vote: every voter with area and head-count weight (append-only). */
+/**
+ * The frozen electorate of each vote (every voter with area and head-count weight), one row per
+ * opening event at its position (append-only).
+ */
 export interface ElectoratesTable {
   community_id: string;
   proposal_id: string;
-  vote_id: string;
-  electorate: Json<unknown[]>;
+  /** From version 2: the opening event's data as stored; `electorate` is in it. */
+  opened: Json<{ electorate?: unknown }> | null;
+  /** Before version 2, the vote and its electorate instead (a generation being replaced). */
+  vote_id: string | null;
+  electorate: Json<unknown[]> | null;
   transaction_id: Int8;
   global_position: Int8;
 }

@@ -480,6 +480,19 @@ export function proposalQueries(deps: QueryDeps) {
       ? await rm
           .selectFrom('votes')
           .selectAll()
+          // Where the vote opened: its first version is the one its opening event made.
+          .select((eb) =>
+            eb
+              .selectFrom('votes as first')
+              .select('first.valid_from_pos')
+              .whereRef('first.community_id', '=', 'votes.community_id')
+              .whereRef('first.proposal_id', '=', 'votes.proposal_id')
+              .whereRef('first.vote_id', '=', 'votes.vote_id')
+              .orderBy('first.valid_from_tx')
+              .orderBy('first.valid_from_pos')
+              .limit(1)
+              .as('opened_at_position'),
+          )
           .where('community_id', '=', communityId)
           .where('proposal_id', '=', proposalId)
           .where('vote_id', '=', voteId)
@@ -518,10 +531,10 @@ export function proposalQueries(deps: QueryDeps) {
       deps.db
         .withSchema(ctx.schema('electorates'))
         .selectFrom('electorates')
-        .select('electorate')
+        .selectAll()
         .where('community_id', '=', communityId)
         .where('proposal_id', '=', proposalId)
-        .where('vote_id', '=', voteId)
+        .where('global_position', '=', vote.opened_at_position ?? '0')
         .executeTakeFirst(),
     ]);
     // Projected apart from the vote (its own projection): a vote whose opening it has not
@@ -534,7 +547,8 @@ export function proposalQueries(deps: QueryDeps) {
         `The electorate of vote ${voteId} is not projected yet; retry`,
       );
     }
-    const electorate = frozen.electorate as Voter[];
+    // Version 2 keeps the opening event's data; a generation of version 1 the electorate alone.
+    const electorate = (frozen.opened ? frozen.opened.electorate : frozen.electorate) as Voter[];
     const byVoter = new Map<string, Record<string, ItemBallot>>();
     for (const b of ballots) {
       const items = byVoter.get(b.voter_id) ?? {};

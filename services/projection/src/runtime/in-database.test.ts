@@ -197,13 +197,13 @@ describe('set-based rebuild', () => {
       },
     ]);
     expect(await facts('C1', 'p2')).toEqual([]);
-    const electorates = await sql<{ proposal_id: string; vote_id: string; electorate: unknown }>`
-      SELECT proposal_id, vote_id, electorate
+    const electorates = await sql<{ proposal_id: string; opened: unknown }>`
+      SELECT proposal_id, opened
         FROM ${sql.table(`${bySql.generations[1]!.schema}.electorates`)}
        ORDER BY global_position`.execute(db);
     expect(electorates.rows).toEqual([
-      { proposal_id: 'p1', vote_id: 'v1', electorate },
-      { proposal_id: 'p1', vote_id: 'v2', electorate: [] },
+      { proposal_id: 'p1', opened: { voteId: 'v1', electorate, at } },
+      { proposal_id: 'p1', opened: { voteId: 'v2', electorate: [], at } },
     ]);
   });
 
