@@ -409,7 +409,7 @@ describe('query API', () => {
     const url = `/v1/communities/c1/proposals/older/tally?minPosition=${position()}`;
     const res = await get(url);
     expect(res.status).toBe(200);
-    const tally = await res.json();
+    const tally = (await res.json()) as { voters: number };
     expect(tally.voters).toBeGreaterThan(0);
     // The rows as version 1 wrote them (this test's database only; read models are never edited).
     const { schema_name } = await db

@@ -171,6 +171,11 @@ export interface ProceduresTable extends Temporal {
 
 // ---- proposals (议题), votes, the decision register -----------------------------------------
 
+/**
+ * What a proposal says: versioned when it is amended. Its stage and dates are `proposal_states`.
+ * (Before version 4 this table had the state's columns too; a generation of an earlier version,
+ * served while version 4 is built, is read from them: see `stateColumns`.)
+ */
 export interface ProposalsTable extends Temporal {
   community_id: string;
   proposal_id: string;
@@ -186,6 +191,12 @@ export interface ProposalsTable extends Temporal {
   submitted_by: string;
   submitted_role: string;
   submitted_at: string;
+}
+
+/** Where a proposal stands: a small row versioned at every stage and date (version 4 on). */
+export interface ProposalStatesTable extends Temporal {
+  community_id: string;
+  proposal_id: string;
   status: 'active' | 'withdrawn';
   stage_id: string;
   stage_kind: string;
@@ -249,7 +260,11 @@ export interface PresenceTable {
   global_position: Int8;
 }
 
-/** 决议台账: one row per decided proposal with the rule, every figure and what followed. */
+/**
+ * 决议台账: one row per decided proposal with the rule and every figure, versioned when it is
+ * decided again; what followed is `decision_states`. (Before version 4 this table had those
+ * columns too: see `ProposalsTable`.)
+ */
 export interface DecisionsTable extends Temporal {
   community_id: string;
   proposal_id: string;
@@ -269,6 +284,12 @@ export interface DecisionsTable extends Temporal {
   items: Json<unknown[]>;
   /** Every decision of the proposal so far (a return and a new vote add one). */
   history: Json<unknown[]>;
+}
+
+/** What followed a decision: publication, objections, implementation, feedback, satisfaction. */
+export interface DecisionStatesTable extends Temporal {
+  community_id: string;
+  proposal_id: string;
   published_at: string | null;
   publication_ends_at: string | null;
   publication_deadline: string | null;
@@ -490,10 +511,12 @@ export interface ReadModelTables {
   proxies: ProxiesTable;
   procedures: ProceduresTable;
   proposals: ProposalsTable;
+  proposal_states: ProposalStatesTable;
   votes: VotesTable;
   electorates: ElectoratesTable;
   presence: PresenceTable;
   decisions: DecisionsTable;
+  decision_states: DecisionStatesTable;
   objections: ObjectionsTable;
   reports: ReportsTable;
   satisfaction: SatisfactionTable;

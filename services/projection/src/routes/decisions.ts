@@ -1,9 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { addRoute, createRouter } from '@yishi/platform';
 import { sql } from 'kysely';
-import type { DecisionsTable } from '../db.ts';
-import type { Data } from '../projections/temporal.ts';
-import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
   CommunityParams,
@@ -16,6 +13,7 @@ import {
   TimeBound,
   withAsOf,
 } from './common.ts';
+import { type DecisionRow, decisionsAsOf } from './states.ts';
 
 // 决议台账: every decision of a community with the rule applied and every figure, the
 // publication dates, objections, implementation status (overdue ones flagged) and satisfaction.
@@ -104,7 +102,7 @@ const registerCsv = createRoute({
   },
 });
 
-type Row = Data<DecisionsTable> & { overdue: boolean };
+type Row = DecisionRow & { overdue: boolean };
 
 async function decisions(
   deps: QueryDeps,
@@ -115,19 +113,17 @@ async function decisions(
   const at = ctx.asOfTime.toISOString();
   const overdue = sql<boolean>`(implementation_due_at IS NOT NULL AND implementation_due_at::timestamptz < ${at}::timestamptz AND coalesce(progress_percent, 0) < 100 AND NOT withdrawn)`;
   let q = deps.db
-    .withSchema(ctx.schema('proposals'))
-    .selectFrom('decisions')
+    .selectFrom(decisionsAsOf(ctx.schema('proposals'), ctx.asOf))
     .selectAll()
     .select(overdue.as('overdue'))
-    .where('community_id', '=', communityId)
-    .where(visibleAt(ctx.asOf))
-    .orderBy('decided_at')
-    .orderBy('proposal_id')
+    .where('d.community_id', '=', communityId)
+    .orderBy('d.decided_at')
+    .orderBy('d.proposal_id')
     .limit(query.limit)
     .offset(query.offset);
   if (query.from) q = q.where(sql<boolean>`decided_at::timestamptz >= ${query.from}::timestamptz`);
   if (query.to) q = q.where(sql<boolean>`decided_at::timestamptz < ${query.to}::timestamptz`);
-  if (query.outcome) q = q.where('outcome', '=', query.outcome);
+  if (query.outcome) q = q.where('d.outcome', '=', query.outcome);
   if (query.overdue) q = q.where(query.overdue === 'true' ? overdue : sql<boolean>`NOT ${overdue}`);
   const rows = await q.execute();
   return rows as Row[];

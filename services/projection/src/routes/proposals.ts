@@ -24,6 +24,7 @@ import {
   readContext,
   withAsOf,
 } from './common.ts';
+import { decisionsAsOf, proposalsAsOf } from './states.ts';
 import { TimelinePage, timelineEntries } from './timeline.ts';
 
 const ProposalParams = CommunityParams.extend({
@@ -278,11 +279,10 @@ async function latestVoteId(
   proposalId: string,
 ): Promise<string | undefined> {
   const row = await rm
-    .selectFrom('proposals')
-    .select('vote_id')
-    .where('community_id', '=', communityId)
-    .where('proposal_id', '=', proposalId)
-    .where(visibleAt(ctx.asOf))
+    .selectFrom(proposalsAsOf(ctx.schema('proposals'), ctx.asOf))
+    .select('p.vote_id')
+    .where('p.community_id', '=', communityId)
+    .where('p.proposal_id', '=', proposalId)
     .executeTakeFirst();
   return row?.vote_id ?? undefined;
 }
@@ -329,11 +329,10 @@ export function proposalQueries(deps: QueryDeps) {
     if (ctx instanceof Response) return ctx;
     const rm = deps.db.withSchema(ctx.schema('proposals'));
     const p = await rm
-      .selectFrom('proposals')
+      .selectFrom(proposalsAsOf(ctx.schema('proposals'), ctx.asOf))
       .selectAll()
-      .where('community_id', '=', communityId)
-      .where('proposal_id', '=', proposalId)
-      .where(visibleAt(ctx.asOf))
+      .where('p.community_id', '=', communityId)
+      .where('p.proposal_id', '=', proposalId)
       .executeTakeFirst();
     if (!p)
       return problem(c, 404, 'proposal-not-found', `No proposal ${proposalId} in ${communityId}`);
@@ -349,16 +348,15 @@ export function proposalQueries(deps: QueryDeps) {
             .executeTakeFirst()
         : undefined,
       rm
-        .selectFrom('decisions')
+        .selectFrom(decisionsAsOf(ctx.schema('proposals'), ctx.asOf))
         .select([
-          'satisfaction_count',
-          'satisfaction_sum',
-          'objections_raised',
-          'objections_answered',
+          'd.satisfaction_count',
+          'd.satisfaction_sum',
+          'd.objections_raised',
+          'd.objections_answered',
         ])
-        .where('community_id', '=', communityId)
-        .where('proposal_id', '=', proposalId)
-        .where(visibleAt(ctx.asOf))
+        .where('d.community_id', '=', communityId)
+        .where('d.proposal_id', '=', proposalId)
         .executeTakeFirst(),
       p.vote_id
         ? deps.db
@@ -431,27 +429,25 @@ export function proposalQueries(deps: QueryDeps) {
     const ctx = await readContext(c, deps, query, ['proposals']);
     if (ctx instanceof Response) return ctx;
     let q = deps.db
-      .withSchema(ctx.schema('proposals'))
-      .selectFrom('proposals')
+      .selectFrom(proposalsAsOf(ctx.schema('proposals'), ctx.asOf))
       .select([
-        'proposal_id',
-        'title',
-        'procedure_template',
-        'status',
-        'stage_id',
-        'stage_kind',
-        'submitted_at',
-        'outcome',
-        'updated_at',
+        'p.proposal_id',
+        'p.title',
+        'p.procedure_template',
+        'p.status',
+        'p.stage_id',
+        'p.stage_kind',
+        'p.submitted_at',
+        'p.outcome',
+        'p.updated_at',
       ])
-      .where('community_id', '=', communityId)
-      .where(visibleAt(ctx.asOf))
-      .orderBy('submitted_at', 'desc')
-      .orderBy('proposal_id')
+      .where('p.community_id', '=', communityId)
+      .orderBy('p.submitted_at', 'desc')
+      .orderBy('p.proposal_id')
       .limit(query.limit)
       .offset(query.offset);
-    if (query.status) q = q.where('status', '=', query.status);
-    if (query.stageKind) q = q.where('stage_kind', '=', query.stageKind);
+    if (query.status) q = q.where('p.status', '=', query.status);
+    if (query.stageKind) q = q.where('p.stage_kind', '=', query.stageKind);
     const rows = await q.execute();
     return c.json(
       withAsOf(ctx, {
