@@ -174,7 +174,7 @@ export interface ProceduresTable extends Temporal {
 /**
  * What a proposal says: versioned when it is amended. Its stage and dates are `proposal_states`.
  * (Before version 4 this table had the state's columns too; a generation of an earlier version,
- * served while version 4 is built, is read from them: see `stateColumns`.)
+ * served while version 4 is built, is read from them: see `routes/states.ts`.)
  */
 export interface ProposalsTable extends Temporal {
   community_id: string;

@@ -400,7 +400,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
 }
 
 /** Where a proposal stands (`proposal_states`; in `proposals` itself before version 4). */
-const PROPOSAL_STATE: readonly ColumnSpec[] = [
+export const PROPOSAL_STATE: readonly ColumnSpec[] = [
   ['status', 'text'],
   ['stage_id', 'text'],
   ['stage_kind', 'text'],
@@ -419,7 +419,7 @@ const PROPOSAL_STATE: readonly ColumnSpec[] = [
 ];
 
 /** What followed a decision (`decision_states`; in `decisions` itself before version 4). */
-const DECISION_STATE: readonly ColumnSpec[] = [
+export const DECISION_STATE: readonly ColumnSpec[] = [
   ['published_at', 'text', 'null'],
   ['publication_ends_at', 'text', 'null'],
   ['publication_deadline', 'text', 'null'],

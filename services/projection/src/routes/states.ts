@@ -6,6 +6,7 @@ import type {
   ProposalStatesTable,
   ProposalsTable,
 } from '../db.ts';
+import { DECISION_STATE, PROPOSAL_STATE } from '../projections/proposals.ts';
 import { type Data, visibleAt } from '../projections/temporal.ts';
 
 // From version 4 the proposals projection keeps where a proposal and a decision stand
@@ -32,24 +33,6 @@ const PROPOSAL = [
   'submitted_at',
 ] as const satisfies readonly (keyof Data<ProposalsTable>)[];
 
-const PROPOSAL_STATE = [
-  'status',
-  'stage_id',
-  'stage_kind',
-  'concerned_party_ids',
-  'agenda_session_id',
-  'next_stage_from',
-  'vote_id',
-  'outcome',
-  'decided_at',
-  'published_at',
-  'publication_ends_at',
-  'implementation_due_at',
-  'progress_percent',
-  'withdrawn_reason',
-  'updated_at',
-] as const satisfies readonly (keyof Data<ProposalStatesTable>)[];
-
 const DECISION = [
   'community_id',
   'proposal_id',
@@ -67,25 +50,6 @@ const DECISION = [
   'items',
   'history',
 ] as const satisfies readonly (keyof Data<DecisionsTable>)[];
-
-const DECISION_STATE = [
-  'published_at',
-  'publication_ends_at',
-  'publication_deadline',
-  'published_on_time',
-  'implementation_published_at',
-  'implementation_due_at',
-  'progress_percent',
-  'reports',
-  'first_report_at',
-  'last_report_at',
-  'feedback_at',
-  'objections_raised',
-  'objections_answered',
-  'satisfaction_count',
-  'satisfaction_sum',
-  'withdrawn',
-] as const satisfies readonly (keyof Data<DecisionStatesTable>)[];
 
 function withState<R, A extends string>(
   schema: string,
@@ -113,7 +77,7 @@ export const proposalsAsOf = (schema: string, asOf: Checkpoint | undefined) =>
     'proposals',
     PROPOSAL,
     'proposal_states',
-    PROPOSAL_STATE,
+    PROPOSAL_STATE.map(([name]) => name),
     asOf,
     'p',
   );
@@ -125,7 +89,7 @@ export const decisionsAsOf = (schema: string, asOf: Checkpoint | undefined) =>
     'decisions',
     DECISION,
     'decision_states',
-    DECISION_STATE,
+    DECISION_STATE.map(([name]) => name),
     asOf,
     'd',
   );
