@@ -252,6 +252,56 @@ describe('query API', () => {
     expect(register.items.map((d) => d.proposalId)).not.toContain('lift');
   });
 
+  it('keeps what followed a decision in the register as its events tell it, at every position', async () => {
+    // Publication, objections, reports, feedback and ratings version a small row apart from the
+    // decision (proposals version 4): folded here from the proposal's own events instead.
+    const events = await store.readStream('proposal-c1.lift');
+    const decided = events.findIndex((e) => e.type === 'ProposalDecided');
+    expect(decided).toBeGreaterThan(0);
+    const expected = (upTo: number) => {
+      const raised = new Set<string>();
+      const answered = new Set<string>();
+      const ratings = new Map<string, number>();
+      let reports = 0;
+      let progress: number | null = null;
+      let feedbackAt: string | null = null;
+      for (const e of events.slice(decided + 1, upTo)) {
+        const d = e.data as Record<string, unknown>;
+        if (e.type === 'ObjectionRaised') raised.add(String(d.objectionId));
+        if (e.type === 'ObjectionAnswered') answered.add(String(d.objectionId));
+        if (e.type === 'ImplementationReported') {
+          reports += 1;
+          progress = d.progressPercent as number;
+        }
+        if (e.type === 'FeedbackReported') feedbackAt = String(d.at);
+        if (e.type === 'SatisfactionRated') {
+          ratings.set((d.by as { personId: string }).personId, d.rating as number);
+        }
+      }
+      const sum = [...ratings.values()].reduce((a, b) => a + b, 0);
+      return {
+        objections: { raised: raised.size, answered: answered.size },
+        implementation: { reports, progressPercent: progress },
+        feedbackAt,
+        satisfaction: { count: ratings.size, average: ratings.size ? sum / ratings.size : null },
+      };
+    };
+    let checked = 0;
+    for (let upTo = decided + 1; upTo <= events.length; upTo++) {
+      const asOf = formatCheckpoint(events[upTo - 1]!);
+      const register = (await (
+        await get(`/v1/communities/c1/decisions?asOf=${asOf}&minPosition=${position()}`)
+      ).json()) as { items: { proposalId: string }[] };
+      const lift = register.items.find((d) => d.proposalId === 'lift');
+      expect(lift, asOf).toMatchObject(expected(upTo));
+      checked += 1;
+    }
+    // The simulated decision was followed by objections, reports and ratings.
+    expect(checked).toBeGreaterThan(5);
+    expect(expected(events.length)).toMatchObject({ implementation: { reports: 3 } });
+    expect(expected(events.length).satisfaction.count).toBeGreaterThan(0);
+  });
+
   it("lists each voter's current ballot as the decider holds it, now and at any position", async () => {
     await sim.changedBallots('c1', 'changes');
     const events = await store.readStream('proposal-c1.changes');
