@@ -166,13 +166,22 @@ export async function indexGeneration(
   // rows) holds back every reader of the event store until it ends, so the live projectors wait
   // for one index at a time, not for all of them.
   const queue = projection.indexes(db.withSchema(schema)).map((index) => index.compile());
-  await Promise.all(
+  const lanes = await Promise.allSettled(
     Array.from({ length: Math.min(INDEX_LANES, queue.length) }, () =>
       withSessionSetting(db, 'maintenance_work_mem', INDEX_MEMORY, async (conn) => {
-        for (let next = queue.shift(); next; next = queue.shift()) await conn.executeQuery(next);
+        try {
+          for (let next = queue.shift(); next; next = queue.shift()) await conn.executeQuery(next);
+        } catch (error) {
+          // The other lanes finish the build they are in and start no other.
+          queue.length = 0;
+          throw error;
+        }
       }),
     ),
   );
+  // Every lane has stopped (none goes on building in a generation its caller may drop next).
+  const failed = lanes.find((lane) => lane.status === 'rejected');
+  if (failed) throw failed.reason;
   // Statistics after the indexes (ANALYZE would wait for an index build on its table anyway).
   await withSessionSetting(db, 'maintenance_work_mem', INDEX_MEMORY, async (trx) => {
     for (const stat of projection.statistics ?? []) {

@@ -13,9 +13,12 @@ import { Simulator } from '../testing/simulate.ts';
 import {
   activeGeneration,
   dropDiscontinued,
+  dropGeneration,
   ensureActiveGeneration,
   generationStatus,
+  indexGeneration,
   listGenerations,
+  startBuilding,
   switchTo,
 } from './generations.ts';
 import { Projector } from './projector.ts';
@@ -204,5 +207,38 @@ describe('discontinued projections', () => {
     expect(rows.map((r) => r.name)).toEqual([kept.schema]);
     expect(await activeGeneration(db, 'discontinued')).toBeUndefined();
     expect(await dropDiscontinued(db, running)).toEqual([]);
+  });
+});
+
+describe('query indexes', () => {
+  it('stop at the first that fails, once the builds under way have ended', async () => {
+    const failing: Projection = {
+      ...registryProjection,
+      name: 'failing_indexes',
+      indexes: (db) => [
+        // Two lanes: the first is busy for a while, the second fails at once.
+        db.selectNoFrom(sql`pg_sleep(0.3)`.as('slept')),
+        db.schema.createIndex('bad').on('persons').column('no_such_column'),
+        db.schema.createIndex('never_built').on('persons').column('name'),
+      ],
+    };
+    const generation = await startBuilding(db, failing, { fresh: true });
+    try {
+      await expect(indexGeneration(db, failing, generation.schema)).rejects.toThrow(
+        /no_such_column/,
+      );
+      const { rows: running } = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()`.execute(
+        db,
+      );
+      expect(running[0]!.n).toBe(0);
+      const { rows: built } = await sql`
+        SELECT indexname FROM pg_indexes
+         WHERE schemaname = ${generation.schema} AND indexname = 'never_built'`.execute(db);
+      expect(built).toEqual([]);
+    } finally {
+      await dropGeneration(db, generation);
+    }
   });
 });
