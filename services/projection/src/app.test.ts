@@ -9,6 +9,7 @@ import { createDb, type Database } from './db.ts';
 import { projections } from './main.ts';
 import { migrateReadModels } from './migrations/index.ts';
 import { resolveAsOf } from './routes/common.ts';
+import { activeGeneration } from './runtime/generations.ts';
 import { Projector } from './runtime/projector.ts';
 import { ReadModels } from './runtime/read-models.ts';
 import { Random } from './testing/random.ts';
@@ -462,14 +463,9 @@ describe('query API', () => {
     const tally = (await res.json()) as { voters: number };
     expect(tally.voters).toBeGreaterThan(0);
     // The rows as version 1 wrote them (this test's database only; read models are never edited).
-    const { schema_name } = await db
-      .selectFrom('projection_generations')
-      .select('schema_name')
-      .where('projection', '=', 'electorates')
-      .where('status', '=', 'active')
-      .executeTakeFirstOrThrow();
+    const { schema } = (await activeGeneration(db, 'electorates'))!;
     const changed = await sql`
-      UPDATE ${sql.table(`${schema_name}.electorates`)}
+      UPDATE ${sql.table(`${schema}.electorates`)}
          SET vote_id = opened ->> 'voteId', electorate = opened -> 'electorate', opened = NULL
        WHERE proposal_id = 'older'`.execute(db);
     expect(Number(changed.numAffectedRows)).toBe(1);
@@ -483,14 +479,9 @@ describe('query API', () => {
     expect((await get(url)).status).toBe(200);
     const electorates = projectors.find((p) => p.projection.name === 'electorates')!;
     await electorates.stop();
-    const { schema_name } = await db
-      .selectFrom('projection_generations')
-      .select('schema_name')
-      .where('projection', '=', 'electorates')
-      .where('status', '=', 'active')
-      .executeTakeFirstOrThrow();
+    const { schema } = (await activeGeneration(db, 'electorates'))!;
     await db
-      .withSchema(schema_name)
+      .withSchema(schema)
       .deleteFrom('electorates')
       .where('proposal_id', '=', 'pending')
       .execute();

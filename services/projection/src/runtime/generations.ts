@@ -3,6 +3,7 @@ import { type Kysely, Migrator, type Selectable, sql } from 'kysely';
 import type { Database, GenerationStatus, ProjectionGenerationsTable } from '../db.ts';
 import { runMigrator } from '../migrations/index.ts';
 import type { Projection } from '../projections/projection.ts';
+import { allSettled } from './settle.ts';
 
 // Versioned projections (blue-green): each build of a projection is a generation with its own
 // schema. Queries read the active generation; a new one builds beside it and is switched in
@@ -166,7 +167,9 @@ export async function indexGeneration(
   // rows) holds back every reader of the event store until it ends, so the live projectors wait
   // for one index at a time, not for all of them.
   const queue = projection.indexes(db.withSchema(schema)).map((index) => index.compile());
-  const lanes = await Promise.allSettled(
+  // Every lane ends before this returns or throws (none goes on building in a generation its
+  // caller may drop next).
+  await allSettled(
     Array.from({ length: Math.min(INDEX_LANES, queue.length) }, () =>
       withSessionSetting(db, 'maintenance_work_mem', INDEX_MEMORY, async (conn) => {
         try {
@@ -179,9 +182,6 @@ export async function indexGeneration(
       }),
     ),
   );
-  // Every lane has stopped (none goes on building in a generation its caller may drop next).
-  const failed = lanes.find((lane) => lane.status === 'rejected');
-  if (failed) throw failed.reason;
   // Statistics after the indexes (ANALYZE would wait for an index build on its table anyway).
   await withSessionSetting(db, 'maintenance_work_mem', INDEX_MEMORY, async (trx) => {
     for (const stat of projection.statistics ?? []) {

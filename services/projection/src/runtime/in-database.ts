@@ -13,6 +13,7 @@ import type { Target } from './apply.ts';
 import { CheckpointMovedError, inOwnConnection } from './apply.ts';
 import { leaseCheck } from './catch-up.ts';
 import type { Lease } from './lease.ts';
+import { allSettled } from './settle.ts';
 
 // Set-based rebuilds: when the event store is the PostgreSQL adapter in the read models' own
 // database, projections whose rows are each a function of one event (the timeline, electorates)
@@ -179,12 +180,6 @@ function inOwnConnections<T>(
   return inOwnConnection(db, (client) =>
     inOwnConnections(db, n - 1, (others) => work([client, ...others])),
   );
-}
-
-/** Waits for every one (none is left running on a connection about to be released), then throws the first failure. */
-async function allSettled(work: readonly Promise<void>[]): Promise<void> {
-  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
 } from './generations.ts';
 import { buildInDatabase, canBuildInDatabase, positionsUntil, settleAt } from './in-database.ts';
 import { acquireLease, type Lease, sleep } from './lease.ts';
+import { allSettled } from './settle.ts';
 
 export interface RebuildOptions {
   batchSize?: number;
@@ -81,7 +82,7 @@ export async function rebuild(
   try {
     // Side by side (each projection has its own lock): creating a generation runs its
     // migrations, some tenths of a second each.
-    const started = await Promise.allSettled(
+    const started = await allSettled(
       selected.map(async (projection) => {
         const unfinished = await buildingGeneration(db, projection.name);
         if (unfinished) {
@@ -98,10 +99,7 @@ export async function rebuild(
         return generation;
       }),
     );
-    for (const result of started) {
-      if (result.status === 'rejected') throw result.reason;
-      generations.push(result.value);
-    }
+    generations.push(...started);
     const targets: Target[] = generations.map((g, i) => ({
       projection: selected[i]!,
       schema: g.schema,
