@@ -3,7 +3,7 @@ import { type Kysely, Migrator, type Selectable, sql } from 'kysely';
 import type { Database, GenerationStatus, ProjectionGenerationsTable } from '../db.ts';
 import { runMigrator } from '../migrations/index.ts';
 import type { Projection } from '../projections/projection.ts';
-import { allSettled } from './settle.ts';
+import { inLanes } from './settle.ts';
 
 // Versioned projections (blue-green): each build of a projection is a generation with its own
 // schema. Queries read the active generation; a new one builds beside it and is switched in
@@ -166,21 +166,13 @@ export async function indexGeneration(
   // process). Each statement commits alone: a transaction that writes (an index's catalogue
   // rows) holds back every reader of the event store until it ends, so the live projectors wait
   // for one index at a time, not for all of them.
-  const queue = projection.indexes(db.withSchema(schema)).map((index) => index.compile());
+  const indexes = projection.indexes(db.withSchema(schema)).map((index) => index.compile());
   // Every lane ends before this returns or throws (none goes on building in a generation its
-  // caller may drop next).
-  await allSettled(
-    Array.from({ length: Math.min(INDEX_LANES, queue.length) }, () =>
-      withSessionSetting(db, 'maintenance_work_mem', INDEX_MEMORY, async (conn) => {
-        try {
-          for (let next = queue.shift(); next; next = queue.shift()) await conn.executeQuery(next);
-        } catch (error) {
-          // The other lanes finish the build they are in and start no other.
-          queue.length = 0;
-          throw error;
-        }
-      }),
-    ),
+  // caller may drop next); after a failure the others start no other build.
+  await inLanes(indexes, INDEX_LANES, (next) =>
+    withSessionSetting(db, 'maintenance_work_mem', INDEX_MEMORY, async (conn) => {
+      for (let index = next(); index; index = next()) await conn.executeQuery(index);
+    }),
   );
   // Statistics after the indexes (ANALYZE would wait for an index build on its table anyway).
   await withSessionSetting(db, 'maintenance_work_mem', INDEX_MEMORY, async (trx) => {

@@ -233,6 +233,57 @@ describe('set-based rebuild', () => {
     expect(target.checkpoint).toEqual(head.checkpoint);
   });
 
+  it('builds in lanes: chunks committed out of order, progress only up to the first gap', async () => {
+    // Every event as the live projectors apply them, as the reference.
+    const selected = [timelineProjection, electoratesProjection];
+    await rebuild(store, db, selected, { inDatabase: false, graceMs: 0 });
+    const head = (await store.head())!;
+    const positions = await positionsUntil(db, head.checkpoint);
+    // The first chunk is slow, so the other lanes commit the chunks after it first.
+    const slowFirst = (p: Projection): Projection => ({
+      ...p,
+      inDatabase: {
+        ...p.inDatabase!,
+        chunk: async (client, schema, chunk) => {
+          if (chunk.after < positions.min) await client.query('SELECT pg_sleep(0.3)');
+          await p.inDatabase!.chunk(client, schema, chunk);
+        },
+      },
+    });
+    const targets = await Promise.all(
+      selected.map(async (p) => ({
+        projection: slowFirst(p),
+        schema: (await startBuilding(db, p, { fresh: true })).schema,
+        checkpoint: START,
+      })),
+    );
+    const lines = (schema: string, upTo: bigint) =>
+      sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(`${schema}.timeline`)}
+        WHERE global_position <= ${upTo.toString()}::int8`.execute(db);
+    const events = (upTo: bigint) =>
+      sql<{ n: number }>`SELECT count(*)::int AS n FROM es_events
+        WHERE global_position <= ${upTo.toString()}::int8`.execute(db);
+    const reports: bigint[] = [];
+    await buildInDatabase(db, targets, head.checkpoint, head.events, positions, {
+      lanes: 3,
+      chunkPositions: 2n,
+      onChunk: async (target, upTo) => {
+        if (target !== targets[0]) return;
+        reports.push(upTo);
+        // Every line up to the position reported is there.
+        expect((await lines(target.schema, upTo)).rows[0]!.n).toBe((await events(upTo)).rows[0]!.n);
+      },
+    });
+    // Nothing was reported while the first chunk was building; then past the chunks after it.
+    expect(reports[0]).toBeGreaterThan(positions.min + 2n);
+    expect(reports).toEqual([...reports].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(reports.at(-1)).toBe(positions.max);
+    for (const d of await differencesFromActive(db, selected, targets)) {
+      expect(d, `${d.projection}.${d.table}`).toMatchObject({ onlyInFirst: 0, onlyInSecond: 0 });
+    }
+    expect(targets.map((t) => t.checkpoint)).toEqual([head.checkpoint, head.checkpoint]);
+  });
+
   it('a new version resumed after an interrupted set-based build begins again without its rows', async () => {
     const next: Projection = { ...timelineProjection, version: timelineProjection.version + 1 };
     const generation = await startBuilding(db, next);
