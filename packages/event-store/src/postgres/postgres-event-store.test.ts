@@ -3,7 +3,7 @@ import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStoreError, VersionConflictError } from '../errors.ts';
-import type { Checkpoint, JsonObject, NewEvent, RecordedEvent } from '../types.ts';
+import type { Checkpoint, Json, JsonObject, NewEvent, RecordedEvent } from '../types.ts';
 import { checkpointReached, START } from '../types.ts';
 import { MAX_EVENT_BYTES, prepareAppend } from '../validation.ts';
 import { PostgresEventStore } from './postgres-event-store.ts';
@@ -637,6 +637,36 @@ describe('PostgresEventStore', () => {
     } finally {
       await same.end();
     }
+  });
+
+  it('leaves out the members a reader of a type says it never reads, and nothing else', async () => {
+    const from = (await store.head())?.checkpoint ?? START;
+    const electorate: Json[] = [
+      { voterId: 'o1', name: '业主 "甲" ]}' },
+      { voterId: 'o2', heads: 1 },
+    ];
+    await store.append(
+      'omit-a',
+      [
+        ev('Opened', { voteId: 'v1', electorate, nested: { electorate: [1] }, at: 'x' }),
+        ev('Other', { electorate, n: 2 }),
+      ],
+      { expected: 'any' },
+    );
+    const until = (await store.head())!.checkpoint;
+    const read = await store.readAllOfTypes(from, until, 10, undefined, {
+      Opened: ['electorate'],
+    });
+    expect(read.events.map((e) => [e.type, e.data])).toEqual([
+      ['Opened', { voteId: 'v1', nested: { electorate: [1] }, at: 'x' }],
+      ['Other', { electorate, n: 2 }],
+    ]);
+    // The rest of the event is as a read without omissions has it.
+    const whole = await store.readAllOfTypes(from, until, 10, undefined);
+    expect(read.events.map(({ data: _, ...rest }) => rest)).toEqual(
+      whole.events.map(({ data: _, ...rest }) => rest),
+    );
+    expect(whole.events[0]!.data.electorate).toEqual(electorate);
   });
 
   it('a checkpoint from an append is reached by a reader exactly when the append is visible', async () => {

@@ -32,6 +32,7 @@ import {
   readStreamRange,
 } from '../validation.ts';
 import { ChainVerifier } from '../verify.ts';
+import { withoutMembers } from './members.ts';
 import { APPEND_EXACT_SQL, APPEND_ONE_SQL, migrateEventStore } from './schema.ts';
 import { storeTypes } from './timestamp.ts';
 
@@ -73,6 +74,16 @@ const Q = {
     name: 'es_read_all_of_types',
     rowMode: 'array',
     text: `SELECT ${EVENT_COLUMNS} FROM es_events
+            WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+              AND (transaction_id, global_position) <= ($3::xid8, $4::bigint)
+              AND ($5::text[] IS NULL OR type = ANY($5::text[]))
+            ORDER BY transaction_id, global_position LIMIT $6`,
+  },
+  // As readAllOfTypes, the data as its text (members are left out of it before it is parsed).
+  readAllOfTypesText: {
+    name: 'es_read_all_of_types_text',
+    rowMode: 'array',
+    text: `SELECT ${EVENT_COLUMNS.replace('data,', 'data::text AS data,')} FROM es_events
             WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
               AND (transaction_id, global_position) <= ($3::xid8, $4::bigint)
               AND ($5::text[] IS NULL OR type = ANY($5::text[]))
@@ -623,18 +634,29 @@ export class PostgresEventStore implements EventStore {
    * Like `readAll`, but only events of the given types (every type when `undefined`), and none
    * after `until` (a checkpoint every reader could see). A batch shorter than `batchSize` ends at `until`: its checkpoint
    * is `until`, past the events of other types that lie before it.
+   *
+   * `omit` names, by event type, top-level members of the data the caller never reads: they are
+   * left out without being parsed (a vote's electorate is most of the events' bytes). Such an
+   * event is not the stored one (its hash no longer matches its data); only for readers that
+   * declared they do not read those members.
    */
   async readAllOfTypes(
     from: Checkpoint,
     until: Checkpoint,
     batchSize: number,
     types: readonly string[] | undefined,
+    omit?: Readonly<Record<string, readonly string[]>>,
   ): Promise<ReadAllResult> {
     assertCheckpoint(from);
     assertCheckpoint(until);
     assertBatchSize(batchSize);
+    const omitted = new Map(
+      Object.entries(omit ?? {})
+        .filter(([, fields]) => fields.length > 0)
+        .map(([type, fields]) => [type, new Set(fields)]),
+    );
     const { rows } = await this.query<EventRow>({
-      ...Q.readAllOfTypes,
+      ...(omitted.size > 0 ? Q.readAllOfTypesText : Q.readAllOfTypes),
       values: [
         from.transactionId.toString(),
         from.globalPosition.toString(),
@@ -644,6 +666,13 @@ export class PostgresEventStore implements EventStore {
         batchSize,
       ],
     });
+    if (omitted.size > 0) {
+      for (const row of rows) {
+        const text = row[6] as unknown as string;
+        const fields = omitted.get(row[4]);
+        row[6] = JSON.parse(fields ? withoutMembers(text, fields) : text) as JsonObject;
+      }
+    }
     const events = rows.map((r) => this.toEvent(r));
     const last = events[events.length - 1];
     const checkpoint =

@@ -79,6 +79,7 @@ export const notificationsProjection: Projection = {
   },
   indexes: (db) => [versionsIndex(db, 'webhooks', WEBHOOK_KEYS)],
   eventTypes: [...Object.keys(NOTIFYING), ...SUBJECT_EVENTS, ...WEBHOOK_EVENTS],
+  unread: { VotingOpened: ['electorate'] },
   async apply(ctx, events) {
     const relevant = events.filter(
       (e) => e.type in NOTIFYING || SUBJECT_EVENTS.has(e.type) || WEBHOOK_EVENTS.has(e.type),

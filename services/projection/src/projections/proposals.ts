@@ -617,6 +617,8 @@ export const proposalsProjection: Projection = {
   concerns: (streamId) => streamId.startsWith('proposal-'),
   // Ballots are read from the timeline's lines (ballots.ts).
   eventTypes: eventTypesOf('proposal').filter((type) => !isBallot(type)),
+  // The electorate is the electorates projection's.
+  unread: { VotingOpened: ['electorate'] },
   indexes: (db) => [
     ...versionsIndexes(db, stages()),
     db.schema

@@ -266,6 +266,7 @@ async function buildSplit(
   const types = inNode.every((t) => t.projection.eventTypes)
     ? [...new Set(inNode.flatMap((t) => t.projection.eventTypes ?? []))]
     : undefined;
+  const omit = types ? unreadByAll(inNode.map((t) => t.projection)) : undefined;
   await Promise.all([
     (async () => {
       await buildInDatabase(db, inDatabase, until, head.events, positions, {
@@ -281,7 +282,7 @@ async function buildSplit(
         batchSize: options.batchSize,
         signal: options.signal,
         leases: options.leases,
-        read: (from) => store.readAllOfTypes(from, until, options.batchSize, types),
+        read: (from) => store.readAllOfTypes(from, until, options.batchSize, types, omit),
         // Ordered by transaction, then position: near enough to positions for a progress bar.
         onBatch: (_n, checkpoint) => {
           for (const t of inNode) advance(t, checkpoint.globalPosition);
@@ -294,4 +295,20 @@ async function buildSplit(
   ]);
   options.report(head.events - reported);
   return inDatabase.map((t) => t.projection.name);
+}
+
+/**
+ * By event type, the members of its data that none of the projections reading that type reads
+ * (`Projection.unread`): a filtered read may leave them out.
+ */
+export function unreadByAll(projections: readonly Projection[]): Record<string, string[]> {
+  const omit: Record<string, string[]> = {};
+  const types = new Set(projections.flatMap((p) => p.eventTypes ?? []));
+  for (const type of types) {
+    const readers = projections.filter((p) => p.eventTypes?.includes(type));
+    const fields = readers.map((p): readonly string[] => p.unread?.[type] ?? []);
+    const common = fields.reduce((a, b) => a.filter((f) => b.includes(f)));
+    if (common.length > 0) omit[type] = [...common];
+  }
+  return omit;
 }
