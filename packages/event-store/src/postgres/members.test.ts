@@ -12,7 +12,10 @@ describe('withoutMembers', () => {
         fc.dictionary(fc.string(), fc.jsonValue()),
         fc.array(fc.string(), { maxLength: 3 }),
         fc.boolean(),
-        (value, extra, pretty) => {
+        (generated, extra, pretty) => {
+          // What a stored event is: JSON text. The round trip makes the expectation one that
+          // JSON can hold (-0 is written as 0).
+          const value: Record<string, unknown> = JSON.parse(JSON.stringify(generated));
           const keys = Object.keys(value);
           const fields = [...keys.filter((_, i) => i % 2 === 0), ...extra];
           const text = pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value);
