@@ -1,7 +1,7 @@
 import type { Checkpoint, RecordedEvent } from '@yishi/event-store';
-import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import type pg from 'pg';
-import { type Database, poolOf } from '../db.ts';
+import { callbackQueries, type Database, poolOf } from '../db.ts';
 import type { Projection } from '../projections/projection.ts';
 import { copyRows } from './copy.ts';
 import { toCurrentSchema } from './upcast.ts';
@@ -111,10 +111,7 @@ export async function inOwnConnection<T>(
 
 /** Typed queries on one client (the batch's transaction). */
 function kyselyOn(client: pg.PoolClient): Kysely<Database> {
-  const connection = {
-    query: client.query.bind(client),
-    release: () => {},
-  } as unknown as PostgresPoolClient;
+  const connection = callbackQueries(client, () => {});
   const pool: PostgresPool = { connect: async () => connection, end: async () => {} };
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
