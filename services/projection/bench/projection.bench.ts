@@ -20,13 +20,11 @@ import { ensureDatabase, freePort, startLocalPostgres } from '@yishi/local-postg
 import { createVerifier, issueToken } from '@yishi/platform';
 import { sql } from 'kysely';
 import { createApp } from '../src/app.ts';
-import { createDb, poolOf } from '../src/db.ts';
+import { createDb } from '../src/db.ts';
 import { migrateReadModels } from '../src/migrations/index.ts';
 import { BALLOT_TYPES } from '../src/projections/ballots.ts';
 import { projections } from '../src/projections/index.ts';
 import { Projector } from '../src/runtime/projector.ts';
-import { BulkWriter } from '../src/testing/bulk.ts';
-import { generateDistrict } from '../src/testing/generate.ts';
 import { Random } from '../src/testing/random.ts';
 import { Simulator } from '../src/testing/simulate.ts';
 
@@ -95,16 +93,22 @@ async function rebuildInChild(url: string, names: string[]): Promise<RebuildRepo
   };
 }
 
-/** Writes the history; its simulator (every stream's state) is garbage once this returns. */
-async function generate(pool: ReturnType<typeof poolOf>): Promise<number> {
-  const writer = new BulkWriter(pool, 10_000);
-  const sim = new Simulator(writer, new Random(1));
-  await sim.registerCommunity('bench');
-  await sim.ownersDecision('bench', 'big', BIG_VOTERS, true);
-  for (let i = 1; i <= DECISIONS; i++) await sim.ownersDecision('bench', `d${i}`, 6, true);
-  await generateDistrict(sim, { events: EVENTS, count: () => writer.count, random: new Random(2) });
-  await writer.flush();
-  return writer.written;
+/** Writes the history in a child process (see generate-child.ts); the number of events written. */
+async function generateInChild(url: string): Promise<number> {
+  const child = runNode(join(import.meta.dirname, 'generate-child.ts'), [
+    url,
+    String(EVENTS),
+    String(BIG_VOTERS),
+    String(DECISIONS),
+  ]);
+  const out: Buffer[] = [];
+  child.stdout?.on('data', (d: Buffer) => out.push(d));
+  await new Promise<void>((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`generation exited ${code}`)),
+    ),
+  );
+  return (JSON.parse(Buffer.concat(out).toString('utf8')) as { written: number }).written;
 }
 
 async function main(): Promise<void> {
@@ -119,7 +123,7 @@ async function main(): Promise<void> {
   try {
     // ---- 1. generate ------------------------------------------------------------------------
     console.log(`generating ${EVENTS.toLocaleString('en')} events…`);
-    const generated = await generate(poolOf(db));
+    const generated = await generateInChild(url);
     console.log(`  ${generated.toLocaleString('en')} events in the store`);
     // As a running store has it: vacuumed and analysed. Left to autovacuum, its first pass over
     // a million fresh rows would land in the middle of the rebuild measured next.
