@@ -72,20 +72,24 @@ interface RebuildReport {
   pgCpuUs: number;
 }
 
-/** Rebuilds `names` (all when empty) in a child process; its memory and CPU are its own. */
-async function rebuildInChild(url: string, names: string[]): Promise<RebuildReport> {
-  const child = runNode(join(import.meta.dirname, 'rebuild-child.ts'), [url, ...names]);
+/** Runs one of this folder's scripts in a child process; what it printed, as JSON. */
+async function jsonOfChild<T>(script: string, args: string[]): Promise<T> {
+  const child = runNode(join(import.meta.dirname, script), args);
   const out: Buffer[] = [];
   child.stdout?.on('data', (d: Buffer) => out.push(d));
   await new Promise<void>((resolve, reject) =>
     child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`rebuild exited ${code}`)),
+      code === 0 ? resolve() : reject(new Error(`${script} exited ${code}`)),
     ),
   );
-  const report = JSON.parse(Buffer.concat(out).toString('utf8')) as Omit<
-    RebuildReport,
-    'nodeCpuUs' | 'pgCpuUs'
-  > & { nodeCpuMs: number; pgCpuMs: number };
+  return JSON.parse(Buffer.concat(out).toString('utf8')) as T;
+}
+
+/** Rebuilds `names` (all when empty) in a child process; its memory and CPU are its own. */
+async function rebuildInChild(url: string, names: string[]): Promise<RebuildReport> {
+  const report = await jsonOfChild<
+    Omit<RebuildReport, 'nodeCpuUs' | 'pgCpuUs'> & { nodeCpuMs: number; pgCpuMs: number }
+  >('rebuild-child.ts', [url, ...names]);
   return {
     ...report,
     nodeCpuUs: (report.nodeCpuMs * 1000) / report.events,
@@ -95,20 +99,13 @@ async function rebuildInChild(url: string, names: string[]): Promise<RebuildRepo
 
 /** Writes the history in a child process (see generate-child.ts); the number of events written. */
 async function generateInChild(url: string): Promise<number> {
-  const child = runNode(join(import.meta.dirname, 'generate-child.ts'), [
+  const { written } = await jsonOfChild<{ written: number }>('generate-child.ts', [
     url,
     String(EVENTS),
     String(BIG_VOTERS),
     String(DECISIONS),
   ]);
-  const out: Buffer[] = [];
-  child.stdout?.on('data', (d: Buffer) => out.push(d));
-  await new Promise<void>((resolve, reject) =>
-    child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`generation exited ${code}`)),
-    ),
-  );
-  return (JSON.parse(Buffer.concat(out).toString('utf8')) as { written: number }).written;
+  return written;
 }
 
 async function main(): Promise<void> {
