@@ -3,19 +3,13 @@
 // 1. rebuild of every read model from 1,000,000 generated realistic events: events/s and RSS,
 // 2. query latency: history and tally of a proposal with 10,000 ballots, the decision register
 //    with 1,000 decisions,
-// 3. projection lag while the command service (its own process) takes 1,000 ballots a second.
+// 3. projection lag while the command service (its own process) takes 1,000 ballots a second,
+//    the projectors running in a process of their own (lag.ts).
 // BENCH_EVENTS and BENCH_LAG_SECONDS scale it down for a quick look.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type Checkpoint,
-  checkpointReached,
-  PostgresEventStore,
-  parseCheckpoint,
-} from '@yishi/event-store';
+import { PostgresEventStore } from '@yishi/event-store';
 import { ensureDatabase, freePort, startLocalPostgres } from '@yishi/local-postgres';
 import { createVerifier, issueToken } from '@yishi/platform';
 import { sql } from 'kysely';
@@ -24,9 +18,8 @@ import { createDb } from '../src/db.ts';
 import { migrateReadModels } from '../src/migrations/index.ts';
 import { BALLOT_TYPES } from '../src/projections/ballots.ts';
 import { projections } from '../src/projections/index.ts';
-import { Projector } from '../src/runtime/projector.ts';
-import { Random } from '../src/testing/random.ts';
-import { Simulator } from '../src/testing/simulate.ts';
+import { jsonOfChild } from './child.ts';
+import { measureLag } from './lag.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 20);
@@ -50,18 +43,6 @@ const percentile = (xs: number[], p: number) => {
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
-function runNode(
-  script: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  flags: string[] = [],
-) {
-  return spawn(process.execPath, [...flags, '--import', 'tsx', script, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
-}
-
 interface RebuildReport {
   events: number;
   applyMs: number;
@@ -70,19 +51,6 @@ interface RebuildReport {
   samples: { ms: number; events: number; rssMb: number }[];
   nodeCpuUs: number;
   pgCpuUs: number;
-}
-
-/** Runs one of this folder's scripts in a child process; what it printed, as JSON. */
-async function jsonOfChild<T>(script: string, args: string[]): Promise<T> {
-  const child = runNode(join(import.meta.dirname, script), args);
-  const out: Buffer[] = [];
-  child.stdout?.on('data', (d: Buffer) => out.push(d));
-  await new Promise<void>((resolve, reject) =>
-    child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${script} exited ${code}`)),
-    ),
-  );
-  return JSON.parse(Buffer.concat(out).toString('utf8')) as T;
 }
 
 /** Rebuilds `names` (all when empty) in a child process; its memory and CPU are its own. */
@@ -116,7 +84,6 @@ async function main(): Promise<void> {
   await store.init();
   const db = createDb(url, 30);
   await migrateReadModels(db);
-  let command: ReturnType<typeof spawn> | undefined;
   try {
     // ---- 1. generate ------------------------------------------------------------------------
     console.log(`generating ${EVENTS.toLocaleString('en')} events…`);
@@ -212,142 +179,40 @@ async function main(): Promise<void> {
     );
 
     // ---- 4. lag under 1,000 commands/s ---------------------------------------------------------
-    const commands = LAG_SECONDS * RATE;
     console.log(
-      `projection lag while the command service takes ${RATE} ballots/s for ${LAG_SECONDS} s…`,
+      `projection lag while the command service takes ${RATE} ballots/s for ${LAG_SECONDS} s (projectors in their own process)…`,
     );
-    const setup = new Simulator(store, new Random(3), Date.now() - 20 * 86_400_000);
-    await setup.registerCommunity('lag');
-    await setup.openVote('lag', 'lift', commands + 1000, new Date(Date.now() + 2 * 86_400_000));
-    const pending: { at: Checkpoint; acked: number }[] = [];
-    // Lags of the first seconds (code not yet optimised, pools still opening connections) are
-    // reported apart: the target is about the steady state.
-    const lags: number[] = [];
-    const warmLags: number[] = [];
-    let steadyFrom = Number.POSITIVE_INFINITY;
-    const live: Projector[] = [];
-    const settle = () => {
-      if (pending.length === 0 || live.length < projections.length) return;
-      let slowest = live[0]!.position;
-      for (const p of live) if (!checkpointReached(p.position, slowest)) slowest = p.position;
-      const now = performance.now();
-      for (let i = pending.length - 1; i >= 0; i--) {
-        if (checkpointReached(slowest, pending[i]!.at)) {
-          (pending[i]!.acked >= steadyFrom ? lags : warmLags).push(now - pending[i]!.acked);
-          pending.splice(i, 1);
-        }
-      }
-    };
-    for (const p of projections) live.push(new Projector(store, db, p, { onBatch: settle }));
-    for (const p of live) await p.start();
-    const head = setup.last!.checkpoint;
-    for (const p of live) await p.waitFor(head, 120_000);
-
-    const port = await freePort();
-    command = runNode(join(import.meta.dirname, '../../command/src/server.ts'), [], {
-      DATABASE_URL: url,
-      COMMAND_PORT: String(port),
-      HOST: '127.0.0.1',
-      JWT_SECRET: secret,
-      LOG_LEVEL: 'warn',
+    const lag = await measureLag({
+      url,
+      store,
+      secret,
+      rate: RATE,
+      seconds: LAG_SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
     });
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${base}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (i > 300) throw new Error('the command service did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const tokens = await Promise.all(
-      Array.from({ length: commands }, (_, i) =>
-        issueToken(tokenConfig, { personId: `o${i + 1}`, role: 'owner', communities: ['lag'] }),
-      ),
-    );
-    const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-    const body = JSON.stringify({ choices: [{ itemId: 'fund', choice: 'yes' }] });
-    let failures = 0;
-    let firstFailure = '';
-    const send = (i: number) =>
-      new Promise<void>((resolve) => {
-        const req = request(
-          {
-            agent,
-            host: '127.0.0.1',
-            port,
-            method: 'POST',
-            path: '/v1/communities/lag/proposals/lift/cast-ballot',
-            headers: {
-              authorization: `Bearer ${tokens[i]}`,
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => {
-              const text = Buffer.concat(chunks).toString('utf8');
-              const position =
-                res.statusCode === 201
-                  ? parseCheckpoint((JSON.parse(text) as { position: string }).position)
-                  : undefined;
-              if (position) {
-                pending.push({ at: position, acked: performance.now() });
-                settle();
-              } else {
-                failures += 1;
-                firstFailure ||= `${res.statusCode} ${text.slice(0, 200)}`;
-              }
-              resolve();
-            });
-          },
-        );
-        req.on('error', (e) => {
-          failures += 1;
-          firstFailure ||= String(e);
-          resolve();
-        });
-        req.end(body);
-      });
-    const inFlight: Promise<void>[] = [];
-    const started = performance.now();
-    steadyFrom = started + WARMUP_SECONDS * 1000;
-    let sent = 0;
-    while (sent < commands) {
-      const due = Math.min(commands, Math.floor(((performance.now() - started) / 1000) * RATE));
-      while (sent < due) inFlight.push(send(sent++));
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    await Promise.all(inFlight);
-    const loadSeconds = (performance.now() - started) / 1000;
-    for (let i = 0; i < 100 && pending.length > 0; i++)
-      await new Promise((r) => setTimeout(r, 100));
-    agent.destroy();
-    const lagP50 = percentile(lags, 50);
-    const lagP99 = percentile(lags, 99);
+    const lagP50 = percentile(lag.lags, 50);
+    const lagP99 = percentile(lag.lags, 99);
     console.log(
-      `  ${commands - failures} ballots acknowledged in ${loadSeconds.toFixed(1)} s ` +
-        `(${Math.round((commands - failures) / loadSeconds)}/s), ${failures} refused or failed${firstFailure ? ` (first: ${firstFailure})` : ''}`,
+      `  ${lag.acknowledged} ballots acknowledged in ${lag.loadSeconds.toFixed(1)} s ` +
+        `(${Math.round(lag.acknowledged / lag.loadSeconds)}/s), ${lag.failures} refused or failed${lag.firstFailure ? ` (first: ${lag.firstFailure})` : ''}`,
     );
     console.log(
-      `  lag from acknowledgement to every read model, after the first ${WARMUP_SECONDS} s (${lags.length} ballots): ` +
-        `p50 ${ms(lagP50)}  p90 ${ms(percentile(lags, 90))}  p99 ${ms(lagP99)}  max ${ms(Math.max(...lags))}  ` +
-        `(${pending.length} never seen; load average ${loadavg()[0]?.toFixed(1)})`,
+      `  lag from acknowledgement to every read model, after the first ${WARMUP_SECONDS} s (${lag.lags.length} ballots): ` +
+        `p50 ${ms(lagP50)}  p90 ${ms(percentile(lag.lags, 90))}  p99 ${ms(lagP99)}  max ${ms(Math.max(...lag.lags))}  ` +
+        `(${lag.neverSeen} never seen; load average ${loadavg()[0]?.toFixed(1)})`,
     );
     console.log(
-      `  the first ${WARMUP_SECONDS} s (${warmLags.length} ballots): p50 ${ms(percentile(warmLags, 50))}  p99 ${ms(percentile(warmLags, 99))}  max ${ms(Math.max(...warmLags))}`,
+      `  slowest (acknowledged at second: lag): ${lag.slowest.map((s) => `${s.second.toFixed(1)}: ${ms(s.lag)}`).join(', ')}`,
     );
-    for (const p of live) await p.stop();
+    console.log(
+      `  the first ${WARMUP_SECONDS} s (${lag.warmLags.length} ballots): p50 ${ms(percentile(lag.warmLags, 50))}  p99 ${ms(percentile(lag.warmLags, 99))}  max ${ms(Math.max(...lag.warmLags))}`,
+    );
 
     bench('projection.rebuild', rate, 'events/s');
     bench('projection.rebuild_rss', peak, 'MB');
     bench('projection.lag_p99', lagP99, 'ms');
     bench('projection.history_p99', history.p99, 'ms');
   } finally {
-    command?.kill('SIGTERM');
     await db.destroy();
     await store.close();
     await server.stop();
