@@ -47,13 +47,14 @@ export interface Projection {
   tables: readonly (keyof ReadModelTables)[];
   apply(ctx: ProjectionContext, events: readonly RecordedEvent[]): Promise<void>;
   /**
-   * Whether events of this stream can change the read model. A live projector skips a batch
-   * with none (writing its checkpoint later); without it, every event counts.
+   * Whether events of this stream can change the read model; without it, every stream does.
+   * With `eventTypes`, it decides which events `apply` is given (`readsEvent`).
    */
   concerns?(streamId: string): boolean;
   /**
    * The event types `apply` reads; every type when absent. A rebuild that reads the events for
-   * some projections while others are built in the database asks the store for these only.
+   * some projections while others are built in the database asks the store for these only; a
+   * live projector writes nothing for a batch without one (see `readsEvent`).
    */
   eventTypes?: readonly string[];
   /**
@@ -111,4 +112,24 @@ export function applyThroughStages<S extends Record<string, Stage>>(
       ctx.insert,
     );
   };
+}
+
+const readers = new WeakMap<Projection, (event: RecordedEvent) => boolean>();
+
+/**
+ * Whether `apply` reads the event: of a stream the projection concerns and of a type it names.
+ * Batches are applied with these events only, and a live projector writes no transaction for a
+ * batch without any (under a vote's load, most projections see only ballots they never read).
+ */
+export function readsEvent(projection: Projection): (event: RecordedEvent) => boolean {
+  let reads = readers.get(projection);
+  if (!reads) {
+    const { concerns } = projection;
+    const types = projection.eventTypes ? new Set(projection.eventTypes) : undefined;
+    reads = (event) =>
+      (concerns === undefined || concerns(event.streamId)) &&
+      (types === undefined || types.has(event.type));
+    readers.set(projection, reads);
+  }
+  return reads;
 }

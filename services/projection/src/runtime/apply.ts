@@ -2,7 +2,7 @@ import type { Checkpoint, RecordedEvent } from '@yishi/event-store';
 import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import type pg from 'pg';
 import { callbackQueries, type Database, poolOf } from '../db.ts';
-import type { Projection } from '../projections/projection.ts';
+import { type Projection, readsEvent } from '../projections/projection.ts';
 import { copyRows } from './copy.ts';
 import { toCurrentSchema } from './upcast.ts';
 
@@ -43,19 +43,16 @@ export async function applyBatch(
   // The batch's own connection and transaction, so that rows can be copied in (COPY) and
   // written with typed queries in the same transaction.
   await inOwnConnection(db, async (client) => {
-    await client.query('BEGIN');
     // Every statement of a batch looks rows up by key: index probes. A rebuild fills tables
     // faster than statistics follow, and stale statistics pick hash joins over whole tables.
+    // (One round trip with BEGIN: a live batch is often a handful of events.)
     await client.query(
-      `SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off${lazyCommit ? '; SET LOCAL synchronous_commit = off' : ''}`,
+      `BEGIN; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off${lazyCommit ? '; SET LOCAL synchronous_commit = off' : ''}`,
     );
     const trx = kyselyOn(client);
     for (const target of targets) {
-      // Only the events of streams the projection reads (its `concerns`), in current schema.
-      const concerns = target.projection.concerns;
-      const current = (concerns ? events.filter((e) => concerns(e.streamId)) : events).map(
-        toCurrentSchema,
-      );
+      // Only the events the projection reads (its streams and types), in current schema.
+      const current = events.filter(readsEvent(target.projection)).map(toCurrentSchema);
       if (current.length > 0) {
         await target.projection.apply(
           {

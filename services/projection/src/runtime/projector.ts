@@ -8,7 +8,7 @@ import {
 import { type Logger, silentLogger } from '@yishi/platform';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db.ts';
-import type { Projection } from '../projections/projection.ts';
+import { type Projection, readsEvent } from '../projections/projection.ts';
 import { applyBatch, type Target } from './apply.ts';
 import {
   dropRetired,
@@ -34,6 +34,12 @@ export interface ProjectorOptions {
   leaseMs?: number;
   /** How often the active instance checks that its generation is still the active one (ms). */
   switchCheckMs?: number;
+  /**
+   * How long batches with nothing for the projection may leave its stored checkpoint behind
+   * (ms): the position moves in memory, and is written with the next batch that has rows or
+   * after this long (default 1000).
+   */
+  idleCheckpointMs?: number;
   /** Build a new generation when the code's version is newer than the active one (default on). */
   upgrade?: boolean;
   /** How long a retired generation stays before it is dropped (ms). */
@@ -161,11 +167,12 @@ export class Projector {
     this.state = 'active';
     this.logger.info({ schema: generation.schema }, 'projector active');
     // Batches with nothing for this projection only move the position in memory; the checkpoint
-    // follows with the next batch that writes, or within a second. After a crash those events
-    // are read again and again change nothing.
+    // follows with the next batch that writes, or within `idleCheckpointMs`. After a crash those
+    // events are read again and again change nothing.
     let skipped = 0;
     let persisted = performance.now();
-    const concerns = this.projection.concerns;
+    const idleMs = this.options.idleCheckpointMs ?? 1000;
+    const reads = readsEvent(this.projection);
     // One write at a time: the subscription's batches and the timer's checkpoint.
     let writes: Promise<void> = Promise.resolve();
     const serially = (write: () => Promise<void>) => {
@@ -184,19 +191,22 @@ export class Projector {
       failed = reject;
     });
     timerFailure.catch(() => {});
-    const timer = setInterval(() => {
-      if (skipped === 0 || performance.now() - persisted < 1000) return;
-      serially(async () => {
-        if (skipped > 0) await persist([], this.checkpoint);
-      }).catch(failed);
-    }, 1000);
+    const timer = setInterval(
+      () => {
+        if (skipped === 0 || performance.now() - persisted < idleMs) return;
+        serially(async () => {
+          if (skipped > 0) await persist([], this.checkpoint);
+        }).catch(failed);
+      },
+      Math.min(idleMs, 1000),
+    );
     const subscription = this.store.subscribe(
       this.checkpoint,
       (events, checkpoint) =>
         serially(async () => {
           if (leaseEnded) throw new Error('lease ended');
-          const idle = concerns !== undefined && !events.some((e) => concerns(e.streamId));
-          if (idle && performance.now() - persisted < 1000) skipped += events.length;
+          const idle = !events.some(reads);
+          if (idle && performance.now() - persisted < idleMs) skipped += events.length;
           else if (idle) {
             skipped += events.length;
             await persist([], checkpoint);
