@@ -75,4 +75,24 @@ describe('copyRows', () => {
       expect(got.tags).toEqual(row.tags);
     }
   });
+
+  it('grows its buffer for rows much larger than the first guess, and keeps every byte', async () => {
+    await pool.query(`CREATE TABLE copy_test.big (id integer NOT NULL, name text, doc json)`);
+    // The buffer starts at a size guessed from the number of rows: these need many doublings,
+    // one of them in the middle of a multi-byte character.
+    const long = `${'议'.repeat(300_000)}end`;
+    const rows = [
+      { id: 1, name: 'small', doc: { a: 1 } },
+      { id: 2, name: long, doc: { list: Array.from({ length: 20_000 }, (_, i) => `业主${i}`) } },
+      { id: 3, name: `x${long}`, doc: null },
+    ];
+    const client = await pool.connect();
+    try {
+      await copyRows(client, 'copy_test', 'big', rows);
+    } finally {
+      client.release();
+    }
+    const { rows: back } = await pool.query(`SELECT id, name, doc FROM copy_test.big ORDER BY id`);
+    expect(back).toEqual(rows);
+  });
 });
