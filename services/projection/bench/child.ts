@@ -2,6 +2,12 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
+/**
+ * Milliseconds since the epoch, on a clock the parent and its children share (timeOrigin + now):
+ * times noted in different processes can be subtracted.
+ */
+export const wallMs = () => performance.timeOrigin + performance.now();
+
 /** Starts `script` (a path) under tsx; stdout is piped, stderr inherited. */
 export function runNode(
   script: string,

@@ -1,7 +1,7 @@
 // Projection lag under load: the command service (its own process) takes `rate` ballots a second
 // for `seconds`; the live projectors run in their own process (live-child.ts), as the
 // projection service does. The lag of a ballot is the time from its acknowledgement to the
-// moment the slowest projector has applied it; both clocks are timeOrigin + now.
+// moment the slowest projector has applied it; both clocks are `wallMs`.
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,9 +13,10 @@ import {
 } from '@yishi/event-store';
 import { freePort } from '@yishi/local-postgres';
 import { issueToken } from '@yishi/platform';
+import { sleep } from '../src/runtime/lease.ts';
 import { Random } from '../src/testing/random.ts';
 import { Simulator } from '../src/testing/simulate.ts';
-import { runNode } from './child.ts';
+import { runNode, wallMs } from './child.ts';
 
 export interface LagOptions {
   url: string;
@@ -49,9 +50,6 @@ interface Mark {
   at: Checkpoint;
   ms: number;
 }
-
-const wallMs = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The first of `progress` (in checkpoint order) that has reached `at`, by bisection. */
 function firstReaching(progress: readonly Mark[], at: Checkpoint): Mark | undefined {

@@ -1,12 +1,13 @@
 // The live projectors in their own process, as the projection service runs them: the
 // benchmark's process sends the commands and must not share an event loop or a heap with them.
 // Prints one JSON line each time the slowest projector moves:
-// {"transactionId","globalPosition","at"} with `at` in ms since the epoch (timeOrigin + now,
+// {"transactionId","globalPosition","at"} with `at` in ms since the epoch (`wallMs`,
 // comparable with the parent's clock). Stops on SIGTERM.
 import { type Checkpoint, checkpointReached, PostgresEventStore } from '@yishi/event-store';
 import { createDb } from '../src/db.ts';
 import { projections } from '../src/projections/index.ts';
 import { Projector } from '../src/runtime/projector.ts';
+import { wallMs } from './child.ts';
 
 const [url] = process.argv.slice(2);
 if (!url) throw new Error('usage: live-child.ts <database url>');
@@ -25,7 +26,7 @@ const report = () => {
     `${JSON.stringify({
       transactionId: slowest.transactionId.toString(),
       globalPosition: slowest.globalPosition.toString(),
-      at: performance.timeOrigin + performance.now(),
+      at: wallMs(),
     })}\n`,
   );
 };

@@ -191,15 +191,12 @@ export class Projector {
       failed = reject;
     });
     timerFailure.catch(() => {});
-    const timer = setInterval(
-      () => {
-        if (skipped === 0 || performance.now() - persisted < idleMs) return;
-        serially(async () => {
-          if (skipped > 0) await persist([], this.checkpoint);
-        }).catch(failed);
-      },
-      Math.min(idleMs, 1000),
-    );
+    const timer = setInterval(() => {
+      if (skipped === 0 || performance.now() - persisted < idleMs) return;
+      serially(async () => {
+        if (skipped > 0) await persist([], this.checkpoint);
+      }).catch(failed);
+    }, idleMs);
     const subscription = this.store.subscribe(
       this.checkpoint,
       (events, checkpoint) =>
