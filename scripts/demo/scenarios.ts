@@ -1,3 +1,4 @@
+import { textHashOf } from '@yishi/domain';
 import { type Actor, type Api, inPool } from './client.ts';
 import type { DemoCommunity } from './community.ts';
 
@@ -317,12 +318,13 @@ async function parkingSession(api: Api, c: DemoCommunity, log: DemoLog): Promise
     text: '联席会议纪要：会议以五分之四的协商主体同意，通过地面停车位月租费每月150元的方案；安居物业服务有限公司持异议（成本测算需每月180元），记录在案。',
   });
   const ywh = reps.find((r) => r.party.partyId === 'ywh')!;
-  await ywh.actor.post('sessions/parking/amend-minutes', {
-    text: '联席会议纪要：会议以五分之四的协商主体同意，通过地面停车位月租费每月150元的方案，收益纳入业主共有资金账户；安居物业服务有限公司持异议（成本测算需每月180元），记录在案。',
-    reason: '补充收益归属',
-  });
+  const amended =
+    '联席会议纪要：会议以五分之四的协商主体同意，通过地面停车位月租费每月150元的方案，收益纳入业主共有资金账户；安居物业服务有限公司持异议（成本测算需每月180元），记录在案。';
+  await ywh.actor.post('sessions/parking/amend-minutes', { text: amended, reason: '补充收益归属' });
+  // Each party signs the text it read: the signature names its hash.
+  const textHash = textHashOf(amended);
   for (const { party, actor } of reps) {
-    await actor.post('sessions/parking/sign-minutes', { partyId: party.partyId });
+    await actor.post('sessions/parking/sign-minutes', { partyId: party.partyId, textHash });
   }
   await convener.post('sessions/parking/publish-minutes', { documentRef: '幸福里联席〔2026〕3号' });
   log(`  (3) 停车收费联席会议：${reps.length} 方出席，物业服务企业持异议，纪要经各方签字后公开`);

@@ -3,6 +3,8 @@
 // Run: pnpm --filter @yishi/domain bench (or: npx tsx packages/domain/bench/fold.bench.ts)
 import {
   type AuthorisationFact,
+  adoptedRules,
+  defaultCommunitySettings,
   fold,
   isDomainError,
   type ProposalCommand,
@@ -41,6 +43,8 @@ const commands: ProposalCommand[] = [
       title: '使用维修资金更换电梯',
       description: '全体业主表决',
       procedure: 'owners-joint-decision',
+      // The service's context: the unit the registry lists for the submitting owner.
+      submitterUnitIds: ['u0'],
       items: [
         {
           itemId: 'fund',
@@ -58,7 +62,8 @@ const commands: ProposalCommand[] = [
   {
     type: 'OpenVoting',
     data: {
-      rule: { kind: 'owners-278', deemedConsent: false, countParking: false },
+      rule: { kind: 'owners-278' },
+      communityRules: adoptedRules({ kind: 'urban', settings: defaultCommunitySettings }),
       closesAt: at(30 * DAY),
       electorate,
     },

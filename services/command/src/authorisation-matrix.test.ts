@@ -72,7 +72,7 @@ const expected: Record<string, Role[]> = {
   CastMemberVote: ['resident'],
   ResolveItem: ['convener'],
   DraftMinutes: ['clerk'],
-  AmendMinutes: ['party_representative', 'resident', 'convener'],
+  AmendMinutes: ['party_representative', 'clerk'],
   SignMinutes: ['party_representative'],
   CorrectMinutes: ['clerk'],
   SignMinutesCorrection: ['party_representative'],
@@ -226,6 +226,7 @@ describe('authorisation matrix', () => {
       'party_representative',
       {
         partyId: 'another-party',
+        textHash: 'a'.repeat(64),
       },
     );
     expect(res.status).toBe(403);

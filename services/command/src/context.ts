@@ -1,15 +1,18 @@
 import {
   type AuthorisationFact,
+  adoptedRules,
   authorisationsHeld,
   type CommandDefinition,
   type CommunityRegistry,
   communityDecider,
   convocationFacts,
   electorateFor,
+  frozenRule,
+  isDomainError,
   type ProxyAuthorisation,
   streams,
   unitsCountedFor,
-  type VoteRule,
+  VoteRuleRequest,
 } from '@yishi/domain';
 import type { EventStore } from '@yishi/event-store';
 import type { Principal } from '@yishi/platform';
@@ -32,6 +35,7 @@ export class ContextError extends Error {
     readonly status: 404 | 409 | 422,
     readonly code: string,
     message: string,
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
   }
@@ -108,7 +112,14 @@ export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> 
   },
   async OpenVoting(input) {
     const registry = await needRegistry(input);
-    const { voters } = electorateFor(registry, input.body.rule as VoteRule, input.now);
+    // The rule as it will be frozen: the community's settings decide its parameters (the
+    // decider checks this again); the electorate is counted under that rule, not the request.
+    const communityRules = adoptedRules(registry);
+    const request = VoteRuleRequest.safeParse(input.body.rule);
+    if (!request.success) return { communityRules };
+    const rule = frozenRule(request.data, communityRules);
+    if (isDomainError(rule)) throw new ContextError(409, rule.code, rule.message, rule.details);
+    const { voters } = electorateFor(registry, rule, input.now);
     if (voters.length === 0) {
       throw new ContextError(
         409,
@@ -116,7 +127,7 @@ export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> 
         'No eligible voter in the registry for this rule',
       );
     }
-    return { electorate: voters };
+    return { communityRules, electorate: voters };
   },
   async ChangeBallot(input) {
     if (input.principal.role !== 'proxy') return {};

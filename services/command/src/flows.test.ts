@@ -1,3 +1,4 @@
+import { textHashOf } from '@yishi/domain';
 import { PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
@@ -191,17 +192,37 @@ describe('a joint session on parking fees', () => {
     );
     await convener('sessions/s1/resolve-item', { itemId: 'a1' });
     const clerk = await as('clerk', 'k1');
-    await clerk('sessions/s1/draft-minutes', {
-      text: '会议纪要：通过地面停车收费标准，物业服务企业持异议。',
+    const v1 = '会议纪要：通过地面停车收费标准，物业服务企业持异议。';
+    await clerk('sessions/s1/draft-minutes', { text: v1 });
+    await reps[0]!('sessions/s1/sign-minutes', {
+      partyId: parties[0]![0],
+      textHash: textHashOf(v1),
+    });
+    // The property company amends the text: the signature of v1 is void, and a party that
+    // read v1 cannot have its signature counted for v2 (#20.2).
+    const v2 = `${v1}物业服务企业补充：收费用于车位维护。`;
+    await reps[3]!('sessions/s1/amend-minutes', { text: v2, reason: '补充异议理由' });
+    const stale = await reps[1]!(
+      'sessions/s1/sign-minutes',
+      { partyId: parties[1]![0], textHash: textHashOf(v1) },
+      409,
+    );
+    expect(stale).toMatchObject({
+      code: 'minutes-changed',
+      details: { version: 2, textHash: textHashOf(v2) },
     });
     for (const [i, [partyId]] of parties.entries()) {
-      await reps[i]!('sessions/s1/sign-minutes', { partyId });
+      await reps[i]!('sessions/s1/sign-minutes', { partyId, textHash: textHashOf(v2) });
     }
     await convener('sessions/s1/publish-minutes', {});
     const events = await store.readStream('session-c1.s1');
     const resolved = events.find((e) => e.type === 'ItemResolved');
     expect(resolved?.data).toMatchObject({ outcome: 'adopted', dissentingPartyIds: ['wy'] });
-    expect(events.filter((e) => e.type === 'MinutesSigned')).toHaveLength(4);
+    expect(events.filter((e) => e.type === 'MinutesSigned')).toHaveLength(5);
+    expect(events.find((e) => e.type === 'MinutesFinalised')?.data).toMatchObject({
+      version: 2,
+      textHash: textHashOf(v2),
+    });
     expect(events.map((e) => e.type)).toEqual(
       expect.arrayContaining(['MinutesFinalised', 'MinutesPublished']),
     );

@@ -1,3 +1,4 @@
+import type { RulesVersion } from '@yishi/domain';
 import type { ColumnType, PostgresPool, PostgresPoolClient } from 'kysely';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -241,7 +242,7 @@ export interface ElectoratesTable {
   community_id: string;
   proposal_id: string;
   /** From version 2: the opening event's data as stored; `electorate` is in it. */
-  opened: Json<{ electorate?: unknown }> | null;
+  opened: Json<{ electorate?: unknown; rulesVersion?: RulesVersion }> | null;
   /** Before version 2, the vote and its electorate instead (a generation being replaced). */
   vote_id: string | null;
   electorate: Json<unknown[]> | null;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DomainCommandType } from '@yishi/domain';
+import { type DomainCommandType, MORE_THAN_HALF, TWO_THIRDS } from '@yishi/domain';
 import { localInputToIso } from './format.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -122,19 +122,13 @@ export function choicesOf(form: FormFields): Record<string, unknown>[] {
   return choices;
 }
 
-const TWO_THIRDS = { numerator: 2, denominator: 3, inclusive: true };
-const MORE_THAN_HALF = { numerator: 1, denominator: 2, inclusive: false };
-
 /** The vote rule from the open-voting form. */
 export function ruleOf(form: FormFields): Record<string, unknown> {
   const kind = form.text('rule');
   switch (kind) {
     case 'owners-278':
-      return {
-        kind,
-        deemedConsent: form.bool('deemedConsent'),
-        countParking: form.bool('countParking'),
-      };
+      // Deemed consent and parking spaces are the community's settings, not the form's.
+      return { kind };
     case 'residents-meeting':
       return { kind, form: form.text('form') || 'all-adults' };
     case 'villagers-meeting':
@@ -143,7 +137,8 @@ export function ruleOf(form: FormFields): Record<string, unknown> {
     case 'villager-group-meeting':
       return { kind, groupId: form.text('groupId') };
     case 'party-members-meeting':
-      return { kind, partyId: form.text('partyId'), quorum: TWO_THIRDS, approval: MORE_THAN_HALF };
+      // The thresholds are the community's settings.
+      return { kind, partyId: form.text('partyId') };
     case 'art279-consent':
       return { kind, unitId: form.text('unitId'), applicantOwnerIds: form.list('applicants') };
     default:
@@ -390,7 +385,10 @@ export const sessionActions = {
   },
   'sign-minutes': {
     command: 'SignMinutes',
-    build: (f, viewer) => ({ partyId: viewer.partyId ?? f.text('partyId') }),
+    build: (f, viewer) => ({
+      partyId: viewer.partyId ?? f.text('partyId'),
+      textHash: f.text('textHash'),
+    }),
   },
   'correct-minutes': {
     command: 'CorrectMinutes',

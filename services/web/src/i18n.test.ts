@@ -80,10 +80,9 @@ describe('forms to commands', () => {
   });
 
   it('builds vote rules and plans from the form', () => {
+    // The community's settings decide deemed consent and parking: a form field cannot (#20.1).
     expect(ruleOf(new FormFields({ rule: 'owners-278', deemedConsent: 'on' }))).toEqual({
       kind: 'owners-278',
-      deemedConsent: true,
-      countParking: false,
     });
     expect(
       ruleOf(new FormFields({ rule: 'residents-meeting', form: 'household-representatives' })),

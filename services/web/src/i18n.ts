@@ -300,6 +300,10 @@ const ui = {
     'Non-voters follow the majority (only where the statute says so)',
   ],
   'action.countParking': ['车位计入表决', 'Parking spaces vote'],
+  'action.adoptedSettings': [
+    '本社区已采用的表决设置（开启表决时冻结，不能另选）',
+    'The community’s adopted vote settings (frozen when voting opens; no other can be chosen)',
+  ],
   'action.close-voting': ['结束表决并计票', 'Close voting and tally'],
   'action.record-session-resolution': ['记录联席会议决议', 'Record the joint session’s resolution'],
   'action.sessionItemId': ['会议议程项编号', 'Agenda item id of the session'],
@@ -491,6 +495,7 @@ const procedure: Record<ProcedureTemplate, Pair> = {
   'owners-joint-decision': ['业主共同决定（民法典第 278 条）', 'Owners’ joint decision (Art. 278)'],
   'four-deliberations': ['四议两公开', 'Four deliberations, two publications'],
   'joint-session': ['多方联席会议', 'Joint session'],
+  'villager-group-decision': ['村民小组会议', 'Villager group meeting'],
 };
 
 const stageKind: Record<StageKind, Pair> = {
@@ -637,6 +642,22 @@ const errorCode: Record<DomainErrorCode, Pair> & Record<string, Pair> = {
   'minutes-final': ['纪要已定稿', 'the minutes are final'],
   'minutes-not-final': ['纪要尚未定稿', 'the minutes are not final'],
   'quorum-not-met': ['应出席方未全部出席', 'the required parties are not all attending'],
+  'rule-not-adopted': [
+    '表决规则须采用本社区已通过的设置，不能另选',
+    'a vote takes the rule settings the community adopted; it cannot choose others',
+  ],
+  'rule-not-applicable': [
+    '该会议规则所依据的法律不适用于本社区（城市社区/村）',
+    'the law of this meeting rule does not govern this kind of community',
+  ],
+  'notice-outdated': [
+    '议题在告知后被修改，须重新发布告知',
+    'the proposal was amended after its notice: give notice again',
+  ],
+  'minutes-changed': [
+    '纪要在您阅读后已被修改，请阅读新版本后再签名',
+    'the minutes changed after you read them: read the new version, then sign',
+  ],
   'role-forbidden': ['您的身份不能办理此事项', 'your role may not do this'],
   'role-not-registered': ['您的身份未在名册中登记', 'your role is not registered in the registry'],
   'party-mismatch': ['代表只能代表本方', 'a representative acts only for their own party'],

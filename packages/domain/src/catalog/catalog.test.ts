@@ -41,8 +41,10 @@ describe('command catalogue', () => {
   });
   it('separates what a client sends from what the service fills in', () => {
     const open = commandCatalog.OpenVoting;
-    expect(open.context).toEqual(['electorate']);
+    // The community's adopted rule settings are context too: a client cannot send them.
+    expect(open.context).toEqual(['communityRules', 'electorate']);
     expect(Object.keys(open.body.shape)).not.toContain('electorate');
+    expect(Object.keys(open.body.shape)).not.toContain('communityRules');
     expect(Object.keys(open.schema.shape)).toContain('electorate');
     expect(commandCatalog.SubmitProposal.context).toEqual([
       'communityId',

@@ -115,8 +115,9 @@ const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
   },
   OpenVoting: {
     roles: ['convener'],
-    summary: 'Open voting: freeze rule, electorate and closing time',
-    context: ['electorate'],
+    summary:
+      'Open voting: freeze the rule (with the community’s adopted settings), electorate and closing time',
+    context: ['communityRules', 'electorate'],
   },
   RecordPresence: { roles: ['clerk'], summary: 'Record voters present at a meeting (签到)' },
   CastBallot: { roles: ['owner', 'resident'], summary: 'Cast one’s own named ballot' },
@@ -189,12 +190,12 @@ const session: Record<keyof typeof sessionCommandSchemas, Entry> = {
   ResolveItem: { roles: ['convener'], summary: 'Resolve an item by the session rule' },
   DraftMinutes: { roles: ['clerk'], summary: 'Draft the minutes' },
   AmendMinutes: {
-    roles: ['party_representative', 'resident', 'convener'],
-    summary: 'Amend the draft minutes (attendees)',
+    roles: ['party_representative', 'clerk'],
+    summary: 'Amend the draft minutes (clerk, or a representative of an attending party)',
   },
   SignMinutes: {
     roles: ['party_representative'],
-    summary: 'Sign the minutes for one’s party',
+    summary: 'Sign the minutes for one’s party, naming the hash of the text signed',
     partyField: 'partyId',
   },
   CorrectMinutes: { roles: ['clerk'], summary: 'Propose a correction of final minutes' },

@@ -127,6 +127,10 @@ describe('RegisterCommunity', () => {
               parkingSpacesVote: false,
               deemedConsent: false,
               developerId: 'developer',
+              partyMembersMeeting: {
+                quorum: { numerator: 2, denominator: 3, inclusive: true },
+                approval: { numerator: 1, denominator: 2, inclusive: false },
+              },
             },
             registeredAt: day(0),
             by: admin,

@@ -2,8 +2,13 @@ import type { ConvocationElectorate, SignerFacts } from '../convocation/schemas.
 import { areaForVoting } from '../rules/area.ts';
 import { byCodeUnit, ownersElectorate, sameBuildingOwners } from '../rules/owners-electorate.ts';
 import { pget, pvalues } from '../shared/pmap.ts';
-import type { VoteRule, Voter } from '../vote/schemas.ts';
-import { type CommunityRegistry, isAdult, type Person } from './community.ts';
+import type { AdoptedRules, VoteRule, Voter } from '../vote/schemas.ts';
+import {
+  type CommunityRegistry,
+  defaultPartyMembersMeeting,
+  isAdult,
+  type Person,
+} from './community.ts';
 
 // The electorate of a vote, computed by the service from the registry when voting opens and
 // passed in the OpenVoting command, so the proposal decider stays pure and the vote is frozen.
@@ -81,6 +86,20 @@ export function electorateFor(
       return { voters: [], excluded: [] };
     }
   }
+}
+
+/** The rule settings a community adopted, as a vote freezes them (OpenVoting's context). */
+export function adoptedRules(registry: Pick<CommunityRegistry, 'kind' | 'settings'>): AdoptedRules {
+  const { settings } = registry;
+  return {
+    communityKind: registry.kind,
+    deemedConsent: settings.deemedConsent,
+    ...(settings.deemedConsentStatuteRef === undefined
+      ? {}
+      : { deemedConsentStatuteRef: settings.deemedConsentStatuteRef }),
+    countParking: settings.parkingSpacesVote,
+    partyMembersMeeting: settings.partyMembersMeeting ?? defaultPartyMembersMeeting,
+  };
 }
 
 /** The owners of a unit: the applicants of an Art. 279 change of use. */

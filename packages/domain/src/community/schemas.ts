@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ProcedureDefinition, Stage, TemplateId } from '../procedure/templates.ts';
+import { MORE_THAN_HALF, TWO_THIRDS } from '../rules/ratio.ts';
+import { Threshold } from '../rules/types.ts';
 import { Actor, CommunityId, Id, IsoTime, Text } from '../shared/decider.ts';
 import { PartyKind } from '../shared/party.ts';
 
@@ -41,14 +43,24 @@ export const CommunitySettings = z.object({
   deemedConsentStatuteRef: DocumentRef.optional(),
   /** Person id under which the developer (建设单位) votes its unsold units. */
   developerId: Id,
+  /**
+   * 党员大会审议 (四议两公开): local practice, so the community adopts its thresholds; default
+   * (and for settings recorded before this was a setting) two thirds of the members present
+   * and more than half of those present approving.
+   */
+  partyMembersMeeting: z.object({ quorum: Threshold, approval: Threshold }).optional(),
 });
 export type CommunitySettings = z.infer<typeof CommunitySettings>;
+
+/** 党员大会: two thirds of the members present; more than half of those present approve. */
+export const defaultPartyMembersMeeting = { quorum: TWO_THIRDS, approval: MORE_THAN_HALF };
 
 export const defaultCommunitySettings: CommunitySettings = {
   proxyLimit: 3,
   parkingSpacesVote: false,
   deemedConsent: false,
   developerId: 'developer',
+  partyMembersMeeting: defaultPartyMembersMeeting,
 };
 
 // ---- Commands ---------------------------------------------------------------------------

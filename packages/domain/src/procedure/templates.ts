@@ -121,6 +121,7 @@ export const BuiltInProcedureId = z.enum([
   'owners-joint-decision',
   'four-deliberations',
   'joint-session',
+  'villager-group-decision',
 ]);
 export type BuiltInProcedureId = z.infer<typeof BuiltInProcedureId>;
 
@@ -257,6 +258,43 @@ export const builtInProcedures: Readonly<Record<BuiltInProcedureId, ProcedureDef
         kind: 'publication',
         name: '公开',
         subject: 'decision',
+        periodDays: PUBLICATION_DAYS,
+      },
+    ],
+  },
+  /**
+   * 村民小组会议 (村民委员会组织法 Art. 28): matters of a villager group (its collective land,
+   * enterprises and property, its public works) are decided by the group's meeting, and the
+   * decision and its implementation are published to the group's villagers. The law sets no
+   * notice period for a group meeting; the notice stage records the notice (0 days).
+   */
+  'villager-group-decision': {
+    templateId: 'villager-group-decision',
+    version: 1,
+    name: '村民小组会议 villager group meeting',
+    stages: [
+      { id: 'submission', kind: 'submission', name: '议题提出', submitterPartyKinds: [] },
+      { id: 'notice', kind: 'notice', name: '会议通知', minDays: 0 },
+      {
+        id: 'group-decision',
+        kind: 'decision',
+        name: '村民小组会议决定',
+        rules: ['villager-group-meeting'],
+        ifRejected: 'publish',
+      },
+      {
+        id: 'decision-publication',
+        kind: 'publication',
+        name: '决定公布',
+        subject: 'decision',
+        periodDays: PUBLICATION_DAYS,
+      },
+      { id: 'implementation', kind: 'implementation', name: '实施' },
+      {
+        id: 'result-publication',
+        kind: 'publication',
+        name: '实施情况公布',
+        subject: 'implementation',
         periodDays: PUBLICATION_DAYS,
       },
     ],

@@ -15,6 +15,7 @@ import {
   proxy,
   resident,
   submit,
+  urbanRules,
 } from '../testing/fixtures.ts';
 import { checkRebuild, history } from '../testing/spec.ts';
 import type { AuthorisationFact, ProposalItem, Voter } from '../vote/schemas.ts';
@@ -76,7 +77,12 @@ describe('recomputing a decision from its events gives the same figures', () => 
             p(
               'OpenVoting',
               {
-                rule: { kind: 'owners-278', deemedConsent, countParking: false },
+                rule: { kind: 'owners-278' },
+                communityRules: {
+                  ...urbanRules,
+                  deemedConsent,
+                  ...(deemedConsent ? { deemedConsentStatuteRef: '管理规约第 26 条' } : {}),
+                },
                 closesAt: at(24 * 30),
                 electorate,
               },
@@ -215,13 +221,15 @@ function commandOf(s: Step, hour: number, meeting: boolean): ProposalCommand {
         meeting
           ? {
               rule: { kind: 'residents-meeting', form: 'all-adults' },
+              communityRules: urbanRules,
               closesAt: at(hour + 24 * 3),
               electorate,
               planMethod: 'plurality',
               allowBallotChange: s.n > 1,
             }
           : {
-              rule: { kind: 'owners-278', deemedConsent: s.n === 3, countParking: false },
+              rule: { kind: 'owners-278' },
+              communityRules: { ...urbanRules, deemedConsent: s.n === 3 },
               closesAt: at(hour + 24 * 3),
               electorate,
               allowBallotChange: s.n > 1,
@@ -315,6 +323,7 @@ function skeleton(meeting: boolean): { hour: number; command: ProposalCommand }[
             'OpenVoting',
             {
               rule: { kind: 'residents-meeting', form: 'all-adults' },
+              communityRules: urbanRules,
               closesAt: at(5 * d),
               electorate,
               planMethod: 'plurality',
@@ -340,7 +349,8 @@ function skeleton(meeting: boolean): { hour: number; command: ProposalCommand }[
           p(
             'OpenVoting',
             {
-              rule: { kind: 'owners-278', deemedConsent: false, countParking: false },
+              rule: { kind: 'owners-278' },
+              communityRules: urbanRules,
               closesAt: at(30 * d),
               electorate,
             },

@@ -16,7 +16,9 @@ import {
   raiseItem,
   representative,
   resident,
+  ruralRules,
   submit,
+  urbanRules,
 } from '../testing/fixtures.ts';
 import { day, history, specFor } from '../testing/spec.ts';
 import type { AuthorisationFact } from '../vote/schemas.ts';
@@ -340,7 +342,8 @@ describe('OpenVoting', () => {
     p(
       'OpenVoting',
       {
-        rule: { kind: 'owners-278', deemedConsent: false, countParking: false },
+        rule: { kind: 'owners-278' },
+        communityRules: urbanRules,
         closesAt: day(30),
         electorate: fourOwners,
         ...data,
@@ -391,7 +394,7 @@ describe('OpenVoting', () => {
       .when(open({ electorate: [...fourOwners, fourOwners[0]!] }))
       .thenRefused('invalid-command');
   });
-  it('refuses an owners’ vote on an item without its Art. 278 matter, or on plans', () => {
+  it('refuses an owners’ vote on an item without its Art. 278 matter (motion or plans)', () => {
     const noMatter = run([
       submit('owners-joint-decision'),
       p('GiveNotice', { text: 't' }, convener, day(1)),
@@ -733,6 +736,7 @@ describe('meeting votes and presence', () => {
       'OpenVoting',
       {
         rule: { kind: 'residents-meeting', form: 'group-representatives' },
+        communityRules: urbanRules,
         closesAt: day(3),
         electorate: members,
         planMethod: 'plurality',
@@ -781,12 +785,19 @@ describe('meeting votes and presence', () => {
       ],
       [...consultation, ...present],
     );
-    // 4 of 6 present (quorum), 2 yes of 4 present: exactly half is not more than half.
+    // 4 of 6 present (quorum), 2 yes of 4 present: exactly half is not more than half. The
+    // plan choice is the meeting's decision too: B leads, but 2 of 4 present is not a majority.
     expect(eventData(closed, 'ProposalDecided')).toMatchObject({
-      outcome: 'partly-adopted',
+      outcome: 'rejected',
       items: [
         { outcome: 'rejected', result: { figures: { present: 4, yes: 2, notVoting: 1 } } },
-        { outcome: 'adopted', result: { chosen: 'B' } },
+        {
+          outcome: 'rejected',
+          result: {
+            chosen: 'B',
+            body: { failedTest: 'approval', figures: { present: 4, yes: 2, no: 1 } },
+          },
+        },
       ],
     });
     expect(verifyDecisions(closed).every((d) => d.matches)).toBe(true);
@@ -826,6 +837,7 @@ describe('return to consultation (协商不成, 回到协商)', () => {
       'OpenVoting',
       {
         rule: { kind: 'residents-meeting', form: 'all-adults' },
+        communityRules: urbanRules,
         closesAt: day(3),
         electorate: [personVoter('r1'), personVoter('r2')],
       },
@@ -1109,6 +1121,7 @@ describe('publication, objections, implementation, feedback', () => {
             quorum: { numerator: 2, denominator: 3, inclusive: true },
             approval: { numerator: 1, denominator: 2, inclusive: false },
           },
+          communityRules: ruralRules,
           closesAt: day(3),
           electorate: members,
         },
@@ -1123,7 +1136,12 @@ describe('publication, objections, implementation, feedback', () => {
     ]);
     const vote = p(
       'OpenVoting',
-      { rule: { kind: 'villagers-meeting' }, closesAt: day(20), electorate: villagers },
+      {
+        rule: { kind: 'villagers-meeting' },
+        communityRules: ruralRules,
+        closesAt: day(20),
+        electorate: villagers,
+      },
       convener,
       day(13),
     );
@@ -1138,6 +1156,7 @@ describe('publication, objections, implementation, feedback', () => {
           'OpenVoting',
           {
             rule: { kind: 'villagers-meeting' },
+            communityRules: ruralRules,
             closesAt: day(20),
             electorate: [personVoter('v1')],
           },

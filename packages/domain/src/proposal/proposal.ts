@@ -19,6 +19,7 @@ import { type DomainError, isDomainError, refuse } from '../shared/errors.ts';
 import { defined } from '../shared/objects.ts';
 import { emptyPMap, type PMap, pentries, pget, pset } from '../shared/pmap.ts';
 import { addDays, atOrAfter, before } from '../shared/time.ts';
+import { frozenRule } from '../vote/frozen-rule.ts';
 import {
   type AuthorisationFact,
   type ItemChoice,
@@ -27,7 +28,7 @@ import {
   type VoteRule,
   type Voter,
 } from '../vote/schemas.ts';
-import { type ItemDecision, tallyVote } from '../vote/tally.ts';
+import { type ItemDecision, RULES_VERSION, type RulesVersion, tallyVote } from '../vote/tally.ts';
 import type { proposalCommandSchemas, proposalEventSchemas } from './schemas.ts';
 
 export * from './schemas.ts';
@@ -66,6 +67,7 @@ export interface VoteState {
   readonly closesAt: string;
   readonly allowBallotChange: boolean;
   readonly planMethod?: 'plurality' | 'majority-runoff' | 'instant-runoff';
+  readonly rulesVersion?: RulesVersion;
   /** voter id → item id → ballot. */
   readonly ballots: PMap<Readonly<Record<string, RecordedBallot>>>;
   readonly present: PMap<true>;
@@ -98,8 +100,16 @@ export interface Proposal {
   readonly returnTo?: number;
   /** Items may be amended before the first vote, and again after a return. */
   readonly amendable: boolean;
-  /** After a notice: when the next stage may start. */
-  readonly nextStageFrom?: string;
+  /**
+   * After a notice, until a decision stage is entered: the notice stage and when the next
+   * stage may start. An amendment in that time outdates the notice: it must be given again.
+   */
+  readonly notice?: {
+    readonly stageId: string;
+    readonly minDays: number;
+    readonly until: string;
+    readonly outdated?: true;
+  };
   readonly votesOpened: number;
   readonly vote?: VoteState;
   readonly decision?: DecisionState;
@@ -122,18 +132,11 @@ export type ProposalState = { readonly status: 'none' } | Proposal;
 function enter(state: Proposal, stageId: string): Proposal {
   const index = state.stages.findIndex((s) => s.id === stageId);
   if (index === state.stageIndex && state.returnTo === undefined) return state;
-  const {
-    returnTo: _r,
-    nextStageFrom: _n,
-    progressPercent: _p,
-    publication: _pub,
-    decision,
-    ...rest
-  } = state;
+  const { returnTo: _r, notice, progressPercent: _p, publication: _pub, decision, ...rest } = state;
   const next = { ...rest, stageIndex: index, feedbackGiven: false };
-  return state.stages[index]?.kind === 'decision' || decision === undefined
-    ? next
-    : { ...next, decision };
+  // The notice holds until the decision it announced; a new decision replaces the last one.
+  if (state.stages[index]?.kind === 'decision') return next;
+  return defined({ ...next, notice, decision });
 }
 
 function recordBallot(
@@ -179,28 +182,45 @@ function recordBallot(
   };
 }
 
+/** An amendment after the notice outdates it. */
+function renoticed(state: Proposal, data: { renoticeRequired?: { stageId: string } }): Proposal {
+  return data.renoticeRequired && state.notice
+    ? { ...state, notice: { ...state.notice, outdated: true } }
+    : state;
+}
+
 function evolveProposal(state: Proposal, event: ProposalEvent): Proposal {
   switch (event.type) {
     case 'ProposalSubmitted':
       return state;
     case 'ProposalAmended': {
       const { title, description, items } = event.data;
-      return { ...state, ...defined({ title, description, items }) };
+      return renoticed({ ...state, ...defined({ title, description, items }) }, event.data);
     }
     case 'OptionAdded':
-      return {
-        ...state,
-        items: state.items.map((item) =>
-          item.itemId === event.data.itemId
-            ? { ...item, options: [...item.options, event.data.option] }
-            : item,
-        ),
-      };
+      return renoticed(
+        {
+          ...state,
+          items: state.items.map((item) =>
+            item.itemId === event.data.itemId
+              ? { ...item, options: [...item.options, event.data.option] }
+              : item,
+          ),
+        },
+        event.data,
+      );
     case 'ProposalAcceptedOntoAgenda':
     case 'DeliberationRecorded':
       return enter(state, event.data.stageId);
-    case 'NoticeGiven':
-      return { ...enter(state, event.data.stageId), nextStageFrom: event.data.nextStageFrom };
+    case 'NoticeGiven': {
+      const stage = state.stages.find((s) => s.id === event.data.stageId);
+      const notice = {
+        stageId: event.data.stageId,
+        minDays: stage?.kind === 'notice' ? stage.minDays : 0,
+        until: event.data.nextStageFrom,
+      };
+      return { ...(event.data.renewed ? state : enter(state, event.data.stageId)), notice };
+    }
     case 'VotingOpened': {
       const d = event.data;
       const voters = new Map(d.electorate.map((v) => [v.voterId, v]));
@@ -220,7 +240,7 @@ function evolveProposal(state: Proposal, event: ProposalEvent): Proposal {
         openedAt: d.at,
         closesAt: d.closesAt,
         allowBallotChange: d.allowBallotChange,
-        ...defined({ planMethod: d.planMethod }),
+        ...defined({ planMethod: d.planMethod, rulesVersion: d.rulesVersion }),
         ballots: emptyPMap(),
         present: emptyPMap(),
         complete: 0,
@@ -338,6 +358,18 @@ function gate(
     );
   }
   if (state.returnTo !== undefined) return { index, stage };
+  const notice = state.notice;
+  if (notice?.outdated) {
+    return refuse('notice-outdated', 'the proposal was amended after its notice: give it again', {
+      stageId: notice.stageId,
+    });
+  }
+  if (notice !== undefined && before(at, notice.until)) {
+    return refuse('notice-period-not-elapsed', `the notice period runs until ${notice.until}`, {
+      nextStageFrom: notice.until,
+      minDays: notice.minDays,
+    });
+  }
   const incomplete = incompleteBecause(state, current, stage, at);
   return incomplete ?? { index, stage };
 }
@@ -352,20 +384,10 @@ function incompleteBecause(
   switch (current.kind) {
     case 'submission':
     case 'agenda':
+    case 'notice': // its period is checked by gate while the notice holds
     case 'deliberation':
     case 'feedback':
       return undefined;
-    case 'notice':
-      return state.nextStageFrom !== undefined && before(at, state.nextStageFrom)
-        ? refuse(
-            'notice-period-not-elapsed',
-            `the notice period runs until ${state.nextStageFrom}`,
-            {
-              nextStageFrom: state.nextStageFrom,
-              minDays: current.minDays,
-            },
-          )
-        : undefined;
     case 'decision': {
       const decision = state.decision;
       if (decision?.stageIndex !== state.stageIndex) {
@@ -548,7 +570,7 @@ export function tallyOf(vote: VoteState): ItemDecision[] {
     rule: vote.rule,
     items: vote.items,
     electorate: vote.electorate,
-    ...defined({ planMethod: vote.planMethod }),
+    ...defined({ planMethod: vote.planMethod, rulesVersion: vote.rulesVersion }),
     ballots: pentries(vote.ballots),
     present: [...pentries(vote.present)].map(([id]) => id),
   });
@@ -556,11 +578,12 @@ export function tallyOf(vote: VoteState): ItemDecision[] {
 
 function voteProblem(
   data: Data<'OpenVoting'>,
+  rule: VoteRule,
   stage: Stage,
   items: readonly ProposalItem[],
   at: string,
 ) {
-  const { rule, electorate } = data;
+  const { electorate } = data;
   if (stage.kind !== 'decision' || !stage.rules.includes(rule.kind)) {
     return `stage ${stage.id} does not decide by ${rule.kind}`;
   }
@@ -568,10 +591,7 @@ function voteProblem(
   if (new Set(electorate.map((v) => v.voterId)).size !== electorate.length) {
     return 'a voter appears twice in the electorate';
   }
-  if (
-    (rule.kind === 'owners-278' || rule.kind === 'art279-consent') &&
-    items.some((i) => i.kind !== 'motion')
-  ) {
+  if (rule.kind === 'art279-consent' && items.some((i) => i.kind !== 'motion')) {
     return `${rule.kind} decides motions only`;
   }
   if (rule.kind === 'owners-278' && items.some((i) => i.matter === undefined)) {
@@ -608,11 +628,13 @@ function decideProposal(command: ProposalCommand, state: Proposal): Decision {
         return refuse('not-authorised', 'only the submitter or the convener amends a proposal');
       }
       if (!state.amendable) return refuse('amendment-closed', 'amendments close when voting opens');
+      // Amended after the notice: notice must be given again, and its period runs anew.
+      const renoticeRequired = state.notice && { stageId: state.notice.stageId };
       if (command.type === 'AmendProposal') {
         const problem = command.data.items && itemsProblem(command.data.items);
         return problem
           ? refuse('invalid-command', problem)
-          : [emit('ProposalAmended', command.data)];
+          : [emit('ProposalAmended', defined({ ...command.data, renoticeRequired }))];
       }
       const { itemId, option } = command.data;
       const item = state.items.find((i) => i.itemId === itemId);
@@ -621,7 +643,7 @@ function decideProposal(command: ProposalCommand, state: Proposal): Decision {
       if (item.options.some((o) => o.optionId === option.optionId)) {
         return refuse('already-exists', `plan ${option.optionId} exists`);
       }
-      return [emit('OptionAdded', command.data)];
+      return [emit('OptionAdded', defined({ ...command.data, renoticeRequired }))];
     }
 
     case 'AcceptOntoAgenda': {
@@ -631,6 +653,17 @@ function decideProposal(command: ProposalCommand, state: Proposal): Decision {
     }
 
     case 'GiveNotice': {
+      const outdated = state.notice?.outdated ? state.notice : undefined;
+      if (outdated) {
+        return [
+          emit('NoticeGiven', {
+            ...command.data,
+            stageId: outdated.stageId,
+            nextStageFrom: addDays(at, outdated.minDays),
+            renewed: true,
+          }),
+        ];
+      }
       const entered = gate(state, 'notice', at);
       if (isDomainError(entered)) return entered;
       const minDays = entered.stage.kind === 'notice' ? entered.stage.minDays : 0;
@@ -654,7 +687,9 @@ function decideProposal(command: ProposalCommand, state: Proposal): Decision {
       const entered = gate(state, 'decision', at);
       if (isDomainError(entered)) return entered;
       const data = command.data;
-      const problem = voteProblem(data, entered.stage, state.items, at);
+      const rule = frozenRule(data.rule, data.communityRules);
+      if (isDomainError(rule)) return rule;
+      const problem = voteProblem(data, rule, entered.stage, state.items, at);
       if (problem) return refuse('invalid-command', problem);
       const totals = { voters: data.electorate.length, heads: 0, areaCentiM2: 0 };
       for (const v of data.electorate) {
@@ -667,13 +702,14 @@ function decideProposal(command: ProposalCommand, state: Proposal): Decision {
           defined({
             voteId: `${entered.stage.id}-${state.votesOpened + 1}`,
             stageId: entered.stage.id,
-            rule: data.rule,
+            rule,
             items: [...state.items],
             electorate: data.electorate,
             totals,
             closesAt: data.closesAt,
             allowBallotChange: data.allowBallotChange ?? false,
             planMethod: data.planMethod,
+            rulesVersion: RULES_VERSION,
           }),
         ),
       ];
@@ -824,15 +860,26 @@ function decideProposal(command: ProposalCommand, state: Proposal): Decision {
       if (!vote || vote.stageIndex !== state.stageIndex)
         return refuse('voting-not-open', 'no vote is open');
       if (vote.closed) return refuse('voting-closed', 'the vote is already closed');
+      const { meetingEnded } = command.data;
+      if (meetingEnded && !isMeetingRule(vote.rule)) {
+        return refuse('invalid-command', 'only a meeting vote closes when the meeting ends');
+      }
       const everyone = vote.complete === vote.electorate.length;
-      if (before(at, vote.closesAt) && !everyone) {
+      if (before(at, vote.closesAt) && !everyone && !meetingEnded) {
         return refuse('voting-still-open', `voting closes at ${vote.closesAt}`, {
           closesAt: vote.closesAt,
         });
       }
       const items = tallyOf(vote);
       return [
-        emit('VotingClosed', { voteId: vote.voteId, early: before(at, vote.closesAt) }),
+        emit(
+          'VotingClosed',
+          defined({
+            voteId: vote.voteId,
+            early: before(at, vote.closesAt),
+            meetingEnded: meetingEnded || undefined,
+          }),
+        ),
         emit('ProposalDecided', {
           stageId: state.stages[vote.stageIndex]!.id,
           voteId: vote.voteId,

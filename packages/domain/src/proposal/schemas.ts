@@ -1,17 +1,25 @@
 import { z } from 'zod';
-import { ProcedureDefinition, Stage, StageId, TemplateId } from '../procedure/templates.ts';
+import {
+  BuiltInProcedureId,
+  ProcedureDefinition,
+  Stage,
+  StageId,
+  TemplateId,
+} from '../procedure/templates.ts';
 import { PlanMethod } from '../rules/select-plan.ts';
 import { Actor, CommunityId, Id, IsoTime, Text } from '../shared/decider.ts';
 import { PartyKind } from '../shared/party.ts';
 import {
+  AdoptedRules,
   AuthorisationFact,
   Choices,
   PlanOption,
   ProposalItem,
   VoteRule,
+  VoteRuleRequest,
   Voter,
 } from '../vote/schemas.ts';
-import { RuleResult } from '../vote/tally.ts';
+import { RULES_VERSION, RuleResult } from '../vote/tally.ts';
 
 // Commands and events of a proposal (议题), stream `proposal-<cid>.<pid>`. Fields marked
 // "context" are facts the command service reads from other streams (the registry, a session)
@@ -20,12 +28,7 @@ import { RuleResult } from '../vote/tally.ts';
 const DocumentRef = Text(200);
 
 /** The built-in procedure templates (domain.md section 2). */
-export const ProcedureTemplate = z.enum([
-  'community-consultation',
-  'owners-joint-decision',
-  'four-deliberations',
-  'joint-session',
-]);
+export const ProcedureTemplate = BuiltInProcedureId;
 export type ProcedureTemplate = z.infer<typeof ProcedureTemplate>;
 
 /** The party a representative submits for (context, from the registry). */
@@ -82,7 +85,10 @@ export const RecordDeliberationData = z.object({
   documentRef: DocumentRef.optional(),
 });
 export const OpenVotingData = z.object({
-  rule: VoteRule,
+  /** The rule; the parameters the community adopted come from its settings (`communityRules`). */
+  rule: VoteRuleRequest,
+  /** Context: the community's kind and adopted rule settings, from the registry. */
+  communityRules: AdoptedRules,
   closesAt: IsoTime,
   /** Whether a voter may change their ballot until closing; frozen with the rule. */
   allowBallotChange: z.boolean().optional(),
@@ -122,7 +128,13 @@ export const CorrectPaperBallotData = z.object({
   documentRef: DocumentRef,
   reason: Text(2000),
 });
-export const CloseVotingData = z.object({});
+export const CloseVotingData = z.object({
+  /**
+   * A meeting vote closes when the meeting ends (会议结束), before `closesAt`: presence and
+   * ballots as recorded; those present who did not vote count against adoption.
+   */
+  meetingEnded: z.boolean().optional(),
+});
 export const RecordSessionResolutionData = z.object({
   sessionId: Id,
   sessionItemId: Id,
@@ -190,8 +202,19 @@ export const ProposalSubmittedData = z.object({
   submittedBy: Actor,
   submittedAt: z.string(),
 });
-export const ProposalAmendedData = AmendProposalData.extend(Meta);
-export const OptionAddedData = AddOptionData.extend(Meta);
+/**
+ * An amendment after the notice was given outdates it (domain.md 4): the notice announced the
+ * text as it was, so notice must be given again and its period runs anew.
+ */
+const RenoticeRequired = z.object({ stageId: StageId });
+export const ProposalAmendedData = AmendProposalData.extend({
+  renoticeRequired: RenoticeRequired.optional(),
+  ...Meta,
+});
+export const OptionAddedData = AddOptionData.extend({
+  renoticeRequired: RenoticeRequired.optional(),
+  ...Meta,
+});
 export const ProposalAcceptedOntoAgendaData = AcceptOntoAgendaData.extend({
   stageId: StageId,
   ...Meta,
@@ -200,6 +223,8 @@ export const NoticeGivenData = GiveNoticeData.extend({
   stageId: StageId,
   /** The earliest time the next stage may start (notice time + the stage's minimum days). */
   nextStageFrom: IsoTime,
+  /** Notice given again for an amended proposal; the proposal stays in its stage. */
+  renewed: z.boolean().optional(),
   ...Meta,
 });
 export const DeliberationRecordedData = RecordDeliberationData.extend({
@@ -220,6 +245,8 @@ export const VotingOpenedData = z.object({
   closesAt: IsoTime,
   allowBallotChange: z.boolean(),
   planMethod: PlanMethod.optional(),
+  /** The counting rules' version (vote/tally.ts); absent in votes opened before version 2. */
+  rulesVersion: z.literal(RULES_VERSION).optional(),
   ...Meta,
 });
 export const PresenceRecordedData = RecordPresenceData.extend({ voteId: Id, ...Meta });
@@ -239,8 +266,10 @@ export const BallotChangedData = BallotCastData;
 export const PaperBallotCorrectedData = CorrectPaperBallotData.extend({ voteId: Id, ...Meta });
 export const VotingClosedData = z.object({
   voteId: Id,
-  /** Closed before `closesAt` because every voter had voted on every item. */
+  /** Closed before `closesAt`: every voter had voted on every item, or the meeting ended. */
   early: z.boolean(),
+  /** Closed by the convener or clerk when the meeting ended. */
+  meetingEnded: z.boolean().optional(),
   ...Meta,
 });
 export const ItemDecisionData = z.object({

@@ -73,7 +73,13 @@ export const DraftMinutesData = z.object({
   documentRef: DocumentRef.optional(),
 });
 export const AmendMinutesData = z.object({ text: Text(100_000), reason: Text(2000) });
-export const SignMinutesData = z.object({ partyId: Id });
+/** SHA-256 of a text (UTF-8), lowercase hex: what a signature names. */
+export const TextHash = z.string().regex(/^[0-9a-f]{64}$/, 'SHA-256 in lowercase hex');
+export const SignMinutesData = z.object({
+  partyId: Id,
+  /** The hash of the text read and signed (`textHash` of the version shown). */
+  textHash: TextHash,
+});
 export const CorrectMinutesData = z.object({
   correctionId: Id,
   text: Text(100_000),
@@ -120,19 +126,28 @@ export const ItemResolvedData = z.object({
 });
 export const MinutesDraftedData = DraftMinutesData.extend({
   version: z.number().int().positive(),
+  /** SHA-256 of `text`: what a signature names (absent in minutes recorded before). */
+  textHash: TextHash.optional(),
   ...Meta,
 });
 export const MinutesAmendedData = AmendMinutesData.extend({
   version: z.number().int().positive(),
+  textHash: TextHash.optional(),
+  /** Signatures of the previous version, void now that the text changed. */
+  voidedSignaturePartyIds: z.array(Id).optional(),
   ...Meta,
 });
-export const MinutesSignedData = SignMinutesData.extend({
+export const MinutesSignedData = z.object({
+  partyId: Id,
   version: z.number().int().positive(),
+  /** The hash of the text signed; absent on signatures recorded before it was required. */
+  textHash: TextHash.optional(),
   personId: Id,
   ...Meta,
 });
 export const MinutesFinalisedData = z.object({
   version: z.number().int().positive(),
+  textHash: TextHash.optional(),
   signedByPartyIds: z.array(Id),
   ...Meta,
 });

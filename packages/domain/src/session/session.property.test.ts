@@ -3,7 +3,7 @@ import { describe, it } from 'vitest';
 import { upcastEvent } from '../catalog/events.ts';
 import { clerk, convener, representative, resident } from '../testing/fixtures.ts';
 import { checkRebuild, commandsOf, day } from '../testing/spec.ts';
-import { type SessionCommand, sessionDecider, sessionEventSchemas } from './session.ts';
+import { type SessionCommand, sessionDecider, sessionEventSchemas, textHashOf } from './session.ts';
 
 const s = commandsOf<SessionCommand>();
 const partyIds = ['dzb', 'jwh', 'wy'];
@@ -58,7 +58,13 @@ function commandOf(x: Step, at: string): SessionCommand {
     case 9:
       return s('AmendMinutes', { text: '纪要修改', reason: '补充' }, rep, at);
     case 10:
-      return s('SignMinutes', { partyId: x.party }, rep, at);
+      // Signs the draft or the amended text, whichever is current or not.
+      return s(
+        'SignMinutes',
+        { partyId: x.party, textHash: textHashOf(x.n % 2 ? '纪要' : '纪要修改') },
+        rep,
+        at,
+      );
     case 11:
       return s(
         'CorrectMinutes',
@@ -89,7 +95,12 @@ describe('sessions: random command sequences', () => {
               day(2),
             );
           const sign = (party: string) =>
-            s('SignMinutes', { partyId: party }, representative(reps[party]!, party), day(4));
+            s(
+              'SignMinutes',
+              { partyId: party, textHash: textHashOf('纪要') },
+              representative(reps[party]!, party),
+              day(4),
+            );
           const commands = [
             s(
               'ConveneSession',

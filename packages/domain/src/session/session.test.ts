@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { upcastEvent } from '../catalog/events.ts';
 import type { Actor } from '../shared/decider.ts';
 import { clerk, convener, representative, resident } from '../testing/fixtures.ts';
 import { commandsOf, day, history, specFor } from '../testing/spec.ts';
@@ -7,6 +8,7 @@ import {
   type SessionEvent,
   sessionDecider,
   sessionEventSchemas,
+  textHashOf,
 } from './session.ts';
 
 const spec = specFor(sessionDecider, sessionEventSchemas);
@@ -68,9 +70,10 @@ const resolved = run(
   positioned,
 );
 const drafted = run([s('DraftMinutes', { text: '会议纪要初稿' }, clerk, day(6))], resolved);
-const signAll = ['dzb', 'jwh', 'wy'].map((id) =>
-  s('SignMinutes', { partyId: id }, rep(id), day(7)),
-);
+const v1 = textHashOf('会议纪要初稿');
+const sign = (id: string, textHash = v1) =>
+  s('SignMinutes', { partyId: id, textHash }, rep(id), day(7));
+const signAll = ['dzb', 'jwh', 'wy'].map((id) => sign(id));
 const final = run(signAll, drafted);
 
 describe('ConveneSession', () => {
@@ -374,7 +377,7 @@ describe('minutes', () => {
       .when(s('DraftMinutes', { text: '纪要' }, clerk, day(6)))
       .thenRefused('stage-out-of-order');
   });
-  it('attendees amend the draft; an amendment needs new signatures', () => {
+  it('an attending party amends the draft; the amendment voids earlier signatures', () => {
     const signedOnce = run([signAll[0]!], drafted);
     const amended = spec
       .given(signedOnce)
@@ -386,19 +389,79 @@ describe('minutes', () => {
           day(6, 1),
         ),
       )
-      .then((e) => expect(e[0]?.data).toMatchObject({ version: 2 }));
+      .then((e) =>
+        expect(e[0]?.data).toMatchObject({
+          version: 2,
+          textHash: textHashOf('纪要（物业意见补充）'),
+          voidedSignaturePartyIds: ['dzb'],
+        }),
+      );
+    // The signature of version 1 does not carry over to version 2.
     spec
       .given([...signedOnce, ...amended])
       .when(signAll[0]!)
+      .thenRefused('minutes-changed', { version: 2, textHash: textHashOf('纪要（物业意见补充）') });
+    spec
+      .given([...signedOnce, ...amended])
+      .when(sign('dzb', textHashOf('纪要（物业意见补充）')))
       .then((e) => expect(e[0]?.data).toMatchObject({ version: 2 }));
+  });
+  it('only the clerk or a representative of an attending party amends (#20.2)', () => {
+    const amend = (actor: Actor) => s('AmendMinutes', { text: 't', reason: 'r' }, actor, day(6));
     spec
       .given(drafted)
-      .when(s('AmendMinutes', { text: 't', reason: 'r' }, resident('nobody'), day(6)))
-      .thenRefused('not-attending');
+      .when(amend(resident('nobody')))
+      .thenRefused('not-authorised');
+    spec.given(drafted).when(amend(convener)).thenRefused('not-authorised');
+    // The owners' committee was invited but did not attend.
+    spec
+      .given(drafted)
+      .when(amend(rep('yzw')))
+      .thenRefused('not-authorised');
+    spec
+      .given(drafted)
+      .when(amend(clerk))
+      .then((e) => expect(e[0]?.type).toBe('MinutesAmended'));
     spec
       .given(resolved)
       .when(s('AmendMinutes', { text: 't', reason: 'r' }, rep('wy'), day(6)))
       .thenRefused('stage-out-of-order');
+  });
+  it('a signature names the text it signed: B signs v1 after v2 exists, and is refused (#20.2)', () => {
+    // B (the residents' committee) read version 1; the property company amended it to version 2.
+    const v2 = '会议纪要（物业公司修改第二项）';
+    const amended = run(
+      [signAll[0]!, s('AmendMinutes', { text: v2, reason: '修改' }, rep('wy'), day(6, 2))],
+      drafted,
+    );
+    spec
+      .given(amended)
+      .when(sign('jwh', v1))
+      .thenRefused('minutes-changed', { version: 2, textHash: textHashOf(v2) });
+    // Finalised only when every attending party signed the final text.
+    const signedV2 = run(
+      ['dzb', 'jwh'].map((id) => sign(id, textHashOf(v2))),
+      amended,
+    );
+    spec
+      .given(signedV2)
+      .when(sign('wy', textHashOf(v2)))
+      .then((e) =>
+        expect(e[1]).toMatchObject({
+          type: 'MinutesFinalised',
+          data: { version: 2, textHash: textHashOf(v2), signedByPartyIds: ['dzb', 'jwh', 'wy'] },
+        }),
+      );
+  });
+  it('minutes recorded before signatures named hashes are signed by the hash of their text', () => {
+    const old = upcastEvent({
+      type: 'MinutesDrafted',
+      data: { text: '旧纪要', version: 1, at: day(6), by: clerk },
+    }) as SessionEvent;
+    spec
+      .given([...resolved, old])
+      .when(sign('dzb', textHashOf('旧纪要')))
+      .then((e) => expect(e[0]?.data).toMatchObject({ version: 1 }));
   });
   it('each attending party signs through its representative; all signatures make it final', () => {
     const two = run(signAll.slice(0, 2), drafted);
@@ -412,11 +475,11 @@ describe('minutes', () => {
     spec.given(two).when(signAll[0]!).thenRefused('already-signed');
     spec
       .given(drafted)
-      .when(s('SignMinutes', { partyId: 'dzb' }, rep('wy'), day(7)))
+      .when(s('SignMinutes', { partyId: 'dzb', textHash: v1 }, rep('wy'), day(7)))
       .thenRefused('not-authorised');
     spec
       .given(drafted)
-      .when(s('SignMinutes', { partyId: 'yzw' }, rep('yzw'), day(7)))
+      .when(s('SignMinutes', { partyId: 'yzw', textHash: v1 }, rep('yzw'), day(7)))
       .thenRefused('not-attending');
     spec.given(resolved).when(signAll[0]!).thenRefused('stage-out-of-order');
   });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import {
   defaultRequiredParties,
@@ -33,6 +34,8 @@ type ConvenedData = z.infer<typeof sessionEventSchemas.SessionConvened>;
 
 export interface Minutes {
   readonly version: number;
+  /** SHA-256 of the current text: a signature must name it. */
+  readonly textHash: string;
   /** Parties that signed the current version. */
   readonly signedBy: readonly string[];
   readonly final: boolean;
@@ -54,6 +57,11 @@ export interface Session {
 }
 
 export type SessionState = { readonly status: 'none' } | Session;
+
+/** SHA-256 (lowercase hex) of a text's UTF-8 bytes: what a signature of minutes names. */
+export function textHashOf(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
 
 /** Parties whose attendance an item requires: the session's required parties and those concerned. */
 export function requiredFor(session: Session, item: AgendaItem): string[] {
@@ -107,7 +115,16 @@ function evolveSession(state: Session, event: SessionEvent): Session {
       return { ...state, resolved: { ...state.resolved, [event.data.itemId]: event.data.outcome } };
     case 'MinutesDrafted':
     case 'MinutesAmended':
-      return { ...state, minutes: { version: event.data.version, signedBy: [], final: false } };
+      return {
+        ...state,
+        minutes: {
+          version: event.data.version,
+          // Minutes recorded before signatures named their text: its hash, computed.
+          textHash: event.data.textHash ?? textHashOf(event.data.text),
+          signedBy: [],
+          final: false,
+        },
+      };
     case 'MinutesSigned': {
       const minutes = state.minutes;
       if (!minutes) return state;
@@ -372,7 +389,11 @@ function decideSession(command: SessionCommand, state: Session): Decision {
         return refuse('quorum-not-met', 'no party attended: nobody could sign the minutes');
       }
       return [
-        emit('MinutesDrafted', { ...command.data, version: (state.minutes?.version ?? 0) + 1 }),
+        emit('MinutesDrafted', {
+          ...command.data,
+          version: (state.minutes?.version ?? 0) + 1,
+          textHash: textHashOf(command.data.text),
+        }),
       ];
     }
 
@@ -380,32 +401,63 @@ function decideSession(command: SessionCommand, state: Session): Decision {
       const minutes = state.minutes;
       if (!minutes) return refuse('stage-out-of-order', 'there is no draft to amend');
       if (minutes.final) return refuse('minutes-final', 'the minutes are final: correct them');
-      if (!state.attendees.includes(actor.personId)) {
-        return refuse('not-attending', 'minutes are amended by attendees');
+      // The clerk, or a registered representative (the service checks the registry) of a party
+      // that attended: the parties who sign are the ones who may change what they sign.
+      const attendingFor =
+        actor.role === 'party_representative' &&
+        actor.partyId !== undefined &&
+        state.partyAttendance[actor.partyId] !== undefined;
+      if (actor.role !== 'clerk' && !attendingFor) {
+        return refuse(
+          'not-authorised',
+          'minutes are amended by the clerk or a representative of an attending party',
+        );
       }
-      return [emit('MinutesAmended', { ...command.data, version: minutes.version + 1 })];
+      return [
+        emit(
+          'MinutesAmended',
+          defined({
+            ...command.data,
+            version: minutes.version + 1,
+            textHash: textHashOf(command.data.text),
+            voidedSignaturePartyIds: minutes.signedBy.length ? [...minutes.signedBy] : undefined,
+          }),
+        ),
+      ];
     }
 
     case 'SignMinutes': {
       const minutes = state.minutes;
-      const { partyId } = command.data;
+      const { partyId, textHash } = command.data;
       if (!minutes) return refuse('stage-out-of-order', 'there is no draft to sign');
       if (minutes.final) return refuse('minutes-final', 'the minutes are final');
       const error = asPartyRepresentative(state, actor, partyId);
       if (error) return error;
+      if (textHash !== minutes.textHash) {
+        return refuse('minutes-changed', `the minutes are now version ${minutes.version}`, {
+          version: minutes.version,
+          textHash: minutes.textHash,
+        });
+      }
       if (minutes.signedBy.includes(partyId))
         return refuse('already-signed', `${partyId} signed version ${minutes.version}`);
       const signed = emit('MinutesSigned', {
         partyId,
         version: minutes.version,
+        textHash,
         personId: actor.personId,
       });
+      // Every signature on record is on this text: an amendment voids the earlier ones.
       const signedBy = [...minutes.signedBy, partyId].sort();
       const all = attendingParties.every((p) => signedBy.includes(p));
       return all
         ? [
             signed,
-            emit('MinutesFinalised', { version: minutes.version, signedByPartyIds: signedBy }),
+            emit('MinutesFinalised', {
+              version: minutes.version,
+              textHash,
+              signedByPartyIds: signedBy,
+            }),
           ]
         : [signed];
     }

@@ -31,7 +31,11 @@ export type DomainErrorCode =
   | 'already-resolved'
   | 'minutes-final'
   | 'minutes-not-final'
-  | 'quorum-not-met';
+  | 'quorum-not-met'
+  | 'rule-not-adopted'
+  | 'rule-not-applicable'
+  | 'minutes-changed'
+  | 'notice-outdated';
 
 /** A refusal by the rules: a value with a code, a message and the facts behind it. */
 export class DomainError extends Error {

@@ -1,6 +1,7 @@
 import type { ProposalCommand, SubmitProposalData } from '../proposal/proposal.ts';
+import { MORE_THAN_HALF, TWO_THIRDS } from '../rules/ratio.ts';
 import type { Actor } from '../shared/decider.ts';
-import type { ProposalItem, Voter } from '../vote/schemas.ts';
+import type { AdoptedRules, ProposalItem, Voter } from '../vote/schemas.ts';
 import { commandsOf, day } from './spec.ts';
 
 // Shared test fixtures: actors, owner electorates, a proposal under each built-in procedure.
@@ -17,6 +18,15 @@ export const representative = (personId: string, partyId: string): Actor => ({
 });
 
 export const p = commandsOf<ProposalCommand>();
+
+/** The rule settings of an urban community with the defaults (the context of OpenVoting). */
+export const urbanRules: AdoptedRules = {
+  communityKind: 'urban',
+  deemedConsent: false,
+  countParking: false,
+  partyMembersMeeting: { quorum: TWO_THIRDS, approval: MORE_THAN_HALF },
+};
+export const ruralRules: AdoptedRules = { ...urbanRules, communityKind: 'rural' };
 
 /** An owner voter with one unit of `area` 0.01 m². */
 export function ownerVoter(voterId: string, area: number, personIds: string[] = [voterId]): Voter {
@@ -90,7 +100,8 @@ export function ownersVoteOpen(
     p(
       'OpenVoting',
       {
-        rule: { kind: 'owners-278', deemedConsent: false, countParking: false },
+        rule: { kind: 'owners-278' },
+        communityRules: urbanRules,
         closesAt: day(30),
         electorate: options.electorate ?? fourOwners,
         allowBallotChange: options.allowBallotChange ?? false,

@@ -47,6 +47,22 @@ export const Voter = z.object({
 });
 export type Voter = z.infer<typeof Voter>;
 
+// The rules of a vote with their parameters (one object per rule kind).
+const ResidentsMeetingRule = z.object({
+  kind: z.literal('residents-meeting'),
+  form: ResidentsMeetingForm,
+});
+const VillagersMeetingRule = z.object({ kind: z.literal('villagers-meeting') });
+const VillagersRepresentativesRule = z.object({
+  kind: z.literal('villagers-representatives-meeting'),
+});
+const VillagerGroupRule = z.object({ kind: z.literal('villager-group-meeting'), groupId: Id });
+const Art279Rule = z.object({
+  kind: z.literal('art279-consent'),
+  unitId: Id,
+  applicantOwnerIds: z.array(Id).min(1),
+});
+
 /** The rule of a vote with its parameters, frozen in the vote-opened event. */
 export const VoteRule = z.discriminatedUnion('kind', [
   /** 业主共同决定, 民法典 Art. 278 (matter per item). */
@@ -54,16 +70,18 @@ export const VoteRule = z.discriminatedUnion('kind', [
     kind: z.literal('owners-278'),
     deemedConsent: z.boolean(),
     countParking: z.boolean(),
+    /** The statute provision that allows deemed consent, when it is on. */
+    deemedConsentStatuteRef: Text(200).optional(),
   }),
   /** 居民会议, 城市居民委员会组织法 Art. 9. */
-  z.object({ kind: z.literal('residents-meeting'), form: ResidentsMeetingForm }),
+  ResidentsMeetingRule,
   /** 村民会议, 村民委员会组织法 Art. 22: adult villagers with their households. */
-  z.object({ kind: z.literal('villagers-meeting') }),
+  VillagersMeetingRule,
   /** 村民代表会议, Art. 26: the villagers' representatives. */
-  z.object({ kind: z.literal('villagers-representatives-meeting') }),
+  VillagersRepresentativesRule,
   /** 村民小组会议, Art. 28. */
-  z.object({ kind: z.literal('villager-group-meeting'), groupId: Id }),
-  /** 党员大会审议 (四议两公开; local practice, so the thresholds are parameters). */
+  VillagerGroupRule,
+  /** 党员大会审议 (四议两公开; local practice, so the thresholds are the community's settings). */
   z.object({
     kind: z.literal('party-members-meeting'),
     partyId: Id,
@@ -71,14 +89,49 @@ export const VoteRule = z.discriminatedUnion('kind', [
     approval: Threshold,
   }),
   /** 民法典 Art. 279: every interested owner consents (a yes ballot is a consent). */
-  z.object({
-    kind: z.literal('art279-consent'),
-    unitId: Id,
-    applicantOwnerIds: z.array(Id).min(1),
-  }),
+  Art279Rule,
 ]);
 export type VoteRule = z.infer<typeof VoteRule>;
 export type VoteRuleKind = VoteRule['kind'];
+
+/**
+ * What the convener asks for when opening a vote: the rule, and the parameters that are the
+ * meeting's or the matter's to choose (the residents' meeting's form, the group, the unit).
+ * The parameters the community adopted (deemed consent, parking spaces, the party members'
+ * thresholds) come from its settings; a request may repeat them, and is refused if it differs.
+ */
+export const VoteRuleRequest = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('owners-278'),
+    deemedConsent: z.boolean().optional(),
+    countParking: z.boolean().optional(),
+  }),
+  ResidentsMeetingRule,
+  VillagersMeetingRule,
+  VillagersRepresentativesRule,
+  VillagerGroupRule,
+  Art279Rule,
+  z.object({
+    kind: z.literal('party-members-meeting'),
+    partyId: Id,
+    quorum: Threshold.optional(),
+    approval: Threshold.optional(),
+  }),
+]);
+export type VoteRuleRequest = z.infer<typeof VoteRuleRequest>;
+
+/**
+ * The rule settings a community adopted (context of OpenVoting, read from its registry): the
+ * kind of community decides which meeting law governs it, the rest parameterise the rules.
+ */
+export const AdoptedRules = z.object({
+  communityKind: z.enum(['urban', 'rural']),
+  deemedConsent: z.boolean(),
+  deemedConsentStatuteRef: Text(200).optional(),
+  countParking: z.boolean(),
+  partyMembersMeeting: z.object({ quorum: Threshold, approval: Threshold }),
+});
+export type AdoptedRules = z.infer<typeof AdoptedRules>;
 
 /** Rules voted at a meeting: presence (签到) is part of the count. */
 export function isMeetingRule(rule: VoteRule): boolean {

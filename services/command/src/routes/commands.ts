@@ -271,7 +271,15 @@ export function commandRouter(
         });
       }
     } catch (error) {
-      if (error instanceof ContextError) return problem(c, error.status, error.code, error.message);
+      if (error instanceof ContextError) {
+        return problem(
+          c,
+          error.status,
+          error.code,
+          error.message,
+          error.details ? { details: error.details } : {},
+        );
+      }
       throw error;
     }
     // What the path says wins over anything the body repeats.

@@ -24,6 +24,11 @@ import { AppendStage, type At, type Data, TemporalStage } from './temporal.ts';
 // temporal tables, so that those changes version a small row, not the whole record (rebuilding
 // 1M events wrote 42,613 proposal and 39,112 decision versions, 118 MB, when they were one).
 
+/** An amendment that outdated the notice: until notice is given again, no next stage is due. */
+function renotice(d: { renoticeRequired?: unknown }): { next_stage_from?: null } {
+  return d.renoticeRequired ? { next_stage_from: null } : {};
+}
+
 function stages() {
   return {
     proposals: new TemporalStage('proposals', ['community_id', 'proposal_id']),
@@ -122,7 +127,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
         description: d.description ?? p.description,
         items: d.items ?? p.items,
       }));
-      state(() => ({ updated_at: d.at }));
+      state(() => ({ updated_at: d.at, ...renotice(d) }));
       return;
     }
     case 'OptionAdded': {
@@ -133,7 +138,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
           item.itemId === d.itemId ? { ...item, options: [...item.options, d.option] } : item,
         ),
       }));
-      state(() => ({ updated_at: d.at }));
+      state(() => ({ updated_at: d.at, ...renotice(d) }));
       return;
     }
     case 'ProposalAcceptedOntoAgenda':
@@ -143,7 +148,10 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       });
       return;
     case 'NoticeGiven':
-      enter(e.data.stageId, { next_stage_from: e.data.nextStageFrom });
+      // Notice given again after an amendment: the proposal stays where it is.
+      if (e.data.renewed)
+        state(() => ({ next_stage_from: e.data.nextStageFrom, updated_at: e.data.at }));
+      else enter(e.data.stageId, { next_stage_from: e.data.nextStageFrom });
       return;
     case 'DeliberationRecorded':
       enter(e.data.stageId, { next_stage_from: null });

@@ -111,11 +111,14 @@ const day = (iso: string) => iso.slice(0, 10);
 const proposal: Lines<ProposalEvent> = {
   ProposalSubmitted: (d) =>
     `${d.submittedBy.personId} 提出议题「${d.title}」（${d.procedure.name}，第 ${d.procedure.version} 版${d.onBehalfOf ? `，代表 ${d.onBehalfOf.partyId}` : ''}）`,
-  ProposalAmended: (d) => `修改议题：${d.reason}`,
-  OptionAdded: (d) => `第 ${d.itemId} 项增加方案「${d.option.title}」`,
+  ProposalAmended: (d) =>
+    `修改议题：${d.reason}${d.renoticeRequired ? '（告知后修改，须重新告知）' : ''}`,
+  OptionAdded: (d) =>
+    `第 ${d.itemId} 项增加方案「${d.option.title}」${d.renoticeRequired ? '（告知后修改，须重新告知）' : ''}`,
   ProposalAcceptedOntoAgenda: (d) =>
     `列入议事清单，协商主体：${list(d.concernedPartyIds)}${d.sessionId ? `，提交会议 ${d.sessionId}` : ''}`,
-  NoticeGiven: (d) => `发布通知（公告），${day(d.nextStageFrom)} 起可进入下一阶段`,
+  NoticeGiven: (d) =>
+    `${d.renewed ? '修改后重新发布通知（公告）' : '发布通知（公告）'}，${day(d.nextStageFrom)} 起可进入下一阶段`,
   DeliberationRecorded: (d) => `记录协商情况${d.sessionId ? `（会议 ${d.sessionId}）` : ''}`,
   VotingOpened: (d) =>
     `开始表决 ${d.voteId}：规则 ${d.rule.kind}，表决人 ${d.totals.voters} 名，面积 ${m2(d.totals.areaCentiM2)}，截止 ${d.closesAt}${d.allowBallotChange ? '，可改票' : ''}`,
@@ -125,7 +128,8 @@ const proposal: Lines<ProposalEvent> = {
   BallotChanged: (d) => `${d.voterId} 改票：${choices(d.choices)}`,
   PaperBallotCorrected: (d) =>
     `更正 ${d.voterId} 的书面表决票（${d.documentRef}）：${choices(d.choices)}，理由：${d.reason}`,
-  VotingClosed: (d) => `表决 ${d.voteId} 结束${d.early ? '（全部表决人已表决，提前结束）' : ''}`,
+  VotingClosed: (d) =>
+    `表决 ${d.voteId} 结束${d.meetingEnded ? '（会议结束，按签到和表决记录计票）' : d.early ? '（全部表决人已表决，提前结束）' : ''}`,
   ProposalDecided: (d) =>
     `表决结果：${OUTCOME[d.outcome] ?? d.outcome}（${d.items.map((i) => `${i.itemId} ${OUTCOME[i.outcome] ?? i.outcome}`).join('；')}）`,
   ProposalReturned: (d) => `退回 ${d.toStageId} 重新协商：${d.reason}`,
@@ -153,7 +157,8 @@ const session: Lines<SessionEvent> = {
   ItemResolved: (d) =>
     `${d.itemId} 形成决议：${OUTCOME[d.outcome] ?? d.outcome}${d.dissentingPartyIds.length ? `，持异议：${list(d.dissentingPartyIds)}` : ''}`,
   MinutesDrafted: (d) => `起草会议纪要第 ${d.version} 稿`,
-  MinutesAmended: (d) => `修改会议纪要为第 ${d.version} 稿：${d.reason}`,
+  MinutesAmended: (d) =>
+    `修改会议纪要为第 ${d.version} 稿：${d.reason}${d.voidedSignaturePartyIds?.length ? `；此前 ${d.voidedSignaturePartyIds.join('、')} 的签名作废` : ''}`,
   MinutesSigned: (d) => `${d.partyId}（${d.personId}）签署会议纪要第 ${d.version} 稿`,
   MinutesFinalised: (d) => `会议纪要第 ${d.version} 稿经 ${list(d.signedByPartyIds)} 签署定稿`,
   MinutesCorrectionProposed: (d) => `提出纪要更正 ${d.correctionId}：${d.reason}`,

@@ -560,6 +560,8 @@ export function proposalQueries(deps: QueryDeps) {
         items: vote.items as ProposalItem[],
         electorate,
         ...(vote.plan_method ? { planMethod: vote.plan_method as 'plurality' } : {}),
+        // The counting rules the vote froze (version 2 of electorates keeps its opening event).
+        ...(frozen.opened?.rulesVersion ? { rulesVersion: frozen.opened.rulesVersion } : {}),
         ballots: byVoter.entries(),
         present: present.map((p) => p.voter_id),
       });

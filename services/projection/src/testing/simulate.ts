@@ -1,5 +1,6 @@
 import {
   type Actor,
+  adoptedRules,
   type Choice,
   type CommunityCommand,
   type CommunityEvent,
@@ -10,6 +11,7 @@ import {
   communityDecider,
   convocationDecider,
   type Decider,
+  defaultCommunitySettings,
   isDomainError,
   type ProposalCommand,
   type ProposalEvent,
@@ -21,6 +23,7 @@ import {
   type SessionState,
   sessionDecider,
   streams,
+  textHashOf,
   type Voter,
 } from '@yishi/domain';
 import type { AppendResult, EventStore, JsonObject } from '@yishi/event-store';
@@ -28,6 +31,9 @@ import type { Random } from './random.ts';
 
 // Random valid command sequences for tests: commands go through the domain's deciders, and
 // only what a decider accepts is appended, with the metadata the command service writes.
+
+/** The simulated communities are urban, with the default settings (OpenVoting's context). */
+const urbanRules = adoptedRules({ kind: 'urban', settings: defaultCommunitySettings });
 
 interface Stream<S> {
   state: S;
@@ -292,7 +298,8 @@ export class Simulator {
     await send(
       'OpenVoting',
       {
-        rule: { kind: 'owners-278', deemedConsent: false, countParking: false },
+        rule: { kind: 'owners-278' },
+        communityRules: urbanRules,
         closesAt: new Date(this.clock + 14 * 86_400_000).toISOString(),
         allowBallotChange,
         electorate,
@@ -423,7 +430,8 @@ export class Simulator {
     const opened = await send(
       'OpenVoting',
       {
-        rule: { kind: 'owners-278', deemedConsent: false, countParking: false },
+        rule: { kind: 'owners-278' },
+        communityRules: urbanRules,
         closesAt: closesAt.toISOString(),
         ...(options.allowBallotChange ? { allowBallotChange: true } : {}),
         electorate: Array.from({ length: voters }, (_, i) => ({
@@ -498,6 +506,7 @@ export class Simulator {
       'OpenVoting',
       {
         rule: { kind: 'residents-meeting', form: 'all-adults' },
+        communityRules: urbanRules,
         closesAt: new Date(this.clock + 86_400_000).toISOString(),
         planMethod: 'plurality',
         electorate,
@@ -619,14 +628,14 @@ export class Simulator {
         convener,
       );
     }
-    await session('DraftMinutes', { text: '会议纪要（初稿）' }, clerk);
-    if (r.chance(0.5))
-      await session(
-        'AmendMinutes',
-        { text: '会议纪要（修改稿）', reason: '补充发言' },
-        rep(parties[2]),
-      );
-    for (const p of parties) await session('SignMinutes', { partyId: p.partyId }, rep(p));
+    let text = '会议纪要（初稿）';
+    await session('DraftMinutes', { text }, clerk);
+    if (r.chance(0.5)) {
+      text = '会议纪要（修改稿）';
+      await session('AmendMinutes', { text, reason: '补充发言' }, rep(parties[2]));
+    }
+    const textHash = textHashOf(text);
+    for (const p of parties) await session('SignMinutes', { partyId: p.partyId, textHash }, rep(p));
     await session('PublishMinutes', {}, convener);
     if (decision?.type === 'ItemResolved' && decision.data.outcome === 'adopted') {
       await proposal('Publish', { text: '联席会议决议公开' }, convener);

@@ -1,3 +1,4 @@
+import { DecisionRuleKind, ruleApplies, type VoteRuleKind } from '@yishi/domain';
 import type {
   BallotView,
   CommunityView,
@@ -62,6 +63,20 @@ export function ruleWords(
   if (rule.deemedConsent === true) parts.push(tr.t('action.deemedConsent'));
   if (rule.countParking === true) parts.push(tr.t('action.countParking'));
   return parts.join(' · ');
+}
+
+/**
+ * What the community adopted for owners' votes, shown read-only: a vote takes these settings
+ * when it opens, and no form may choose others.
+ */
+function adoptedSettings(tr: Translator, community: CommunityView | undefined): Html {
+  const settings = community?.settings ?? {};
+  const yesNo = (on: unknown) => tr.t(on === true ? 'yes' : 'no');
+  return h`<p class="hint">${tr.t('action.adoptedSettings')}${tr.colon}${tr.t('action.deemedConsent')} ${yesNo(settings.deemedConsent)}${
+    typeof settings.deemedConsentStatuteRef === 'string'
+      ? h`（${settings.deemedConsentStatuteRef}）`
+      : undefined
+  } · ${tr.t('action.countParking')} ${yesNo(settings.parkingSpacesVote)}</p>`;
 }
 
 function stages(tr: Translator, proposal: ProposalView): Html {
@@ -491,7 +506,15 @@ function nextSteps(input: NextStepsInput): Html[] {
   const rules = (next?.kind === 'decision' ? (next.rules ?? []) : []).filter(
     (r) => typeof r === 'string',
   );
-  const voteRules = rules.filter((r) => r !== 'joint-session');
+  // Only the rules whose law governs this kind of community (城市社区 or 村) are offered.
+  const kind = community?.kind === 'rural' ? 'rural' : community?.kind === 'urban' ? 'urban' : null;
+  const voteRules = rules.filter(
+    (r) =>
+      r !== 'joint-session' &&
+      (kind === null ||
+        !DecisionRuleKind.safeParse(r).success ||
+        ruleApplies(r as VoteRuleKind, kind)),
+  );
   if (voteRules.length && may(viewer, 'OpenVoting')) {
     const scope = new FormScope(ctx, 'open-voting');
     forms.push(
@@ -507,11 +530,7 @@ function nextSteps(input: NextStepsInput): Html[] {
         )}
         ${textField(scope, { name: 'closesAt', label: tr.t('action.closesAt'), type: 'datetime-local', required: true })}
         ${checkbox(scope, { name: 'allowBallotChange', label: tr.t('action.allowBallotChange') })}
-        ${
-          voteRules.includes('owners-278')
-            ? h`${checkbox(scope, { name: 'deemedConsent', label: tr.t('action.deemedConsent') })}${checkbox(scope, { name: 'countParking', label: tr.t('action.countParking') })}`
-            : undefined
-        }
+        ${voteRules.includes('owners-278') ? adoptedSettings(tr, community) : undefined}
         ${
           voteRules.includes('residents-meeting')
             ? selectField(

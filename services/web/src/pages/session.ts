@@ -1,3 +1,4 @@
+import { textHashOf } from '@yishi/domain';
 import type { ItemView, SessionView } from '../api.ts';
 import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
@@ -308,7 +309,8 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
           id: 'sign-minutes',
           action: `${base}/sign-minutes`,
           title: `${tr.t('action.sign-minutes')}${tr.open}${names.get(viewer.partyId) ?? viewer.partyId}${tr.close}`,
-          intro: h`<p>${tr.t('session.minutes.version', { version: current.version })}</p>`,
+          // The signature names the text shown here: if it changed since, it is refused.
+          intro: h`<p>${tr.t('session.minutes.version', { version: current.version })}</p><input type="hidden" name="textHash" value="${textHashOf(current.text)}">`,
           submit: tr.t('action.sign-minutes'),
         }),
       );
