@@ -145,7 +145,7 @@ describe('clock', () => {
     const clock = simulatedClock(new Date('2026-03-01T00:00:00.000Z'));
     const store = new MemoryEventStore();
     const demo = createApp({ store, verify: auth.verify, clock });
-    const admin = await auth.token({ personId: 'a', role: 'admin', communities: ['c1'] });
+    const admin = await auth.token({ personId: 'a', role: 'admin', communities: ['*'] });
     const owner = await auth.token({ personId: 'o', role: 'owner', communities: ['c1'] });
     const post = (token: string, path: string, body: unknown) =>
       demo.request(path, {

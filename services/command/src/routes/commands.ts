@@ -23,7 +23,13 @@ import {
 import type { MiddlewareHandler } from 'hono';
 import { actorOf } from '../authorisation.ts';
 import type { CommandHandler } from '../command-handler.ts';
-import { ContextError, contextFillers, readRegistry, roleProblem } from '../context.ts';
+import {
+  ContextError,
+  contextFillers,
+  REGISTERED_ROLES,
+  readRegistry,
+  roleProblem,
+} from '../context.ts';
 import { answer, idempotencyKey, ifMatch } from '../http-outcome.ts';
 import type { AnyDecider, StateReader } from '../state-reader.ts';
 import {
@@ -238,11 +244,11 @@ export function commandRouter(
     if (match instanceof Response) return match;
 
     const registry = registryOnce(states, communityId);
-    // Clerks and representatives must be appointed in the registry. Other commands read it
-    // only for context: a ballot on an existing proposal costs no registry read.
+    // Clerks, representatives and conveners must be known to the registry. Other commands
+    // read it only for context: a ballot on an existing proposal costs no registry read.
     if (
       definition.aggregate !== 'community' &&
-      (principal.role === 'clerk' || principal.role === 'party_representative' || route.createsId)
+      (REGISTERED_ROLES.has(principal.role) || route.createsId)
     ) {
       const known = await registry();
       if (!known)
