@@ -21,7 +21,7 @@ export const PersonRef = Id.refine((id) => !ID_CARD.test(id), {
 
 const Where = {
   /** The sheet (or CSV file) the row is on, for reports. */
-  sheet: z.string().trim().min(1).max(100).optional(),
+  sheet: Text(100).optional(),
   /** The row number as the spreadsheet shows it (the header is usually row 1). */
   row: z.number().int().min(1).max(1_048_576),
 };

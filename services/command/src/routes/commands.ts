@@ -31,6 +31,7 @@ import {
   roleProblem,
 } from '../context.ts';
 import { answer, idempotencyKey, ifMatch } from '../http-outcome.ts';
+import { canonicalBody } from '../request-body.ts';
 import type { AnyDecider, StateReader } from '../state-reader.ts';
 import {
   CommunityParams,
@@ -231,6 +232,8 @@ export function commandRouter(
       );
     }
     const body = (await c.req.json()) as Record<string, unknown>;
+    const canonical = canonicalBody(c, c.req.valid('json' as never));
+    if (canonical instanceof Response) return canonical;
     if (definition.partyField && body[definition.partyField] !== principal.partyId) {
       return problem(c, 403, 'party-mismatch', 'A representative acts only for their own party', {
         errors: [

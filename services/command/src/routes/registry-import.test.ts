@@ -405,6 +405,18 @@ describe('registry import', () => {
     expect(problem.errors.map((e) => e.field)).toContain('body.units.0.areas.registryCentiM2');
   });
 
+  it('refuses a sheet name the store cannot hold (NUL) with 400 naming the field', async () => {
+    const before = await eventCount();
+    const res = await send(clerk, {
+      documentRef: 'x',
+      units: [{ ...units[0]!, sheet: '房屋\u0000' }],
+    });
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { errors: { field: string }[] };
+    expect(problem.errors.map((e) => e.field)).toEqual(['body.units.0.sheet']);
+    expect(await eventCount()).toBe(before);
+  });
+
   it('takes a register of 2,000 units (beyond the default body limit) and refuses over 8 MiB', async () => {
     const admin = await as('admin', 'adm');
     const many = Array.from({ length: 2000 }, (_, i) => ({

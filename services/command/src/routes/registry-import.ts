@@ -39,6 +39,7 @@ import {
   RegistryImport,
   RowProblem,
 } from '../registry-import/rows.ts';
+import { canonicalBody } from '../request-body.ts';
 import type { StateReader } from '../state-reader.ts';
 import { CommunityParams, ProblemSchema } from './schemas.ts';
 
@@ -190,6 +191,8 @@ export function registryImportRoutes(
     const { communityId } = c.req.valid('param');
     const dryRun = c.req.valid('query').dryRun === 'true';
     const body = c.req.valid('json');
+    const canonical = canonicalBody(c, body);
+    if (canonical instanceof Response) return canonical;
     const idem = idempotencyKey(c);
     if (idem instanceof Response) return idem;
     const streamId = streams.community(communityId);
