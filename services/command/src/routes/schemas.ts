@@ -46,6 +46,14 @@ export const ProblemSchema = z
 
 const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
 
+/**
+ * A command's body limit, from the largest command: minutes (DraftMinutes, AmendMinutes,
+ * CorrectMinutes) of 100,000 characters with a 2,000-character reason, which is 306 kB of
+ * UTF-8 Chinese and 612 kB from a client that \u-escapes every character. OpenVoting carries no
+ * electorate from the client (the service reads it), and the registry import has its own limit.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 export const commandResponses = {
   200: {
     description: 'Repeated Idempotency-Key: the first answer',
@@ -61,7 +69,7 @@ export const commandResponses = {
   404: { description: 'Not found', content: problemContent },
   409: { description: 'Refused by the rules or a concurrent change', content: problemContent },
   412: { description: 'If-Match does not match the stream version', content: problemContent },
-  413: { description: 'Body too large', content: problemContent },
+  413: { description: `Body over ${MAX_BODY_BYTES} bytes`, content: problemContent },
   422: { description: 'Well-formed but not a valid command', content: problemContent },
 } as const;
 
