@@ -34,13 +34,20 @@ describe('operations endpoints', () => {
 
   it('documents Idempotency-Key and If-Match on every command, and still refuses bad ones', async () => {
     const spec = (await (await app.request('/openapi.json')).json()) as {
-      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          { parameters?: { name: string; in: string }[]; responses?: Record<string, unknown> }
+        >
+      >;
     };
     const ballot = spec.paths['/v1/communities/{communityId}/proposals/{proposalId}/cast-ballot'];
     expect(ballot?.post?.parameters?.filter((p) => p.in === 'header').map((p) => p.name)).toEqual([
       'idempotency-key',
       'if-match',
     ]);
+    expect(JSON.stringify(ballot?.post?.responses?.['422'])).toContain('idempotency-key-reused');
     const auth = testAuth();
     const owner = await auth.token({ personId: 'o1', role: 'owner', communities: ['c1'] });
     const withApp = createApp({ store: new MemoryEventStore(), verify: auth.verify });

@@ -31,7 +31,7 @@ import {
   roleProblem,
 } from '../context.ts';
 import { answer, idempotencyKey, ifMatch } from '../http-outcome.ts';
-import { canonicalBody } from '../request-body.ts';
+import { canonicalBody, requestDigest } from '../request-body.ts';
 import type { AnyDecider, StateReader } from '../state-reader.ts';
 import {
   CommunityParams,
@@ -304,6 +304,7 @@ export function commandRouter(
       decider: plan.decider,
       actor,
       idempotencyKey: idem.key,
+      ...(idem.key ? { requestDigest: requestDigest(c.req.method, c.req.path, canonical) } : {}),
       requestId: c.get('requestId'),
       ...(match.version === undefined ? {} : { expectedVersion: match.version }),
       command: commandAt(definition.name, parsed.data, actor),

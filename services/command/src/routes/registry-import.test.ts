@@ -242,6 +242,21 @@ describe('registry import', () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it('the same Idempotency-Key with other rows answers 422, and writes nothing', async () => {
+    const before = await eventCount();
+    const res = await send(
+      clerk,
+      { ...file, residents: [{ ...residents[2]!, personId: 'P099' }] },
+      { 'idempotency-key': 'import-1' },
+    );
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({
+      code: 'idempotency-key-reused',
+      errors: [{ field: 'header.idempotency-key' }],
+    });
+    expect(await eventCount()).toBe(before);
+  });
+
   it('a refused row answers 422 with its row and field, and nothing is written', async () => {
     const before = await eventCount();
     const bad = {

@@ -70,8 +70,16 @@ export const commandResponses = {
   409: { description: 'Refused by the rules or a concurrent change', content: problemContent },
   412: { description: 'If-Match does not match the stream version', content: problemContent },
   413: { description: `Body over ${MAX_BODY_BYTES} bytes`, content: problemContent },
-  422: { description: 'Well-formed but not a valid command', content: problemContent },
+  422: {
+    description:
+      'Well-formed but not a valid command (invalid-command), or the Idempotency-Key was used for a different request (idempotency-key-reused)',
+    content: problemContent,
+  },
 } as const;
+
+/** What an Idempotency-Key does, for the command routes and the registry import. */
+export const IDEMPOTENCY_KEY_DOC =
+  'Repeat-safe key, bound to the request (method, path and body): the same request again returns the first answer; a different request with it is refused with 422 idempotency-key-reused';
 
 /**
  * The command headers, documented as OpenAPI parameters rather than a `request.headers` schema:
@@ -80,12 +88,9 @@ export const commandResponses = {
  */
 export const commandHeaderParameters = [
   {
-    schema: {
-      type: 'string',
-      description: 'Repeat-safe key; the same key returns the first answer',
-    },
+    schema: { type: 'string', description: IDEMPOTENCY_KEY_DOC },
     required: false,
-    description: 'Repeat-safe key; the same key returns the first answer',
+    description: IDEMPOTENCY_KEY_DOC,
     name: 'idempotency-key',
     in: 'header',
   },
