@@ -7,7 +7,7 @@ import { testAuth } from '@yishi/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
 import { readRegistry } from '../context.ts';
-import type { RegistryImportInput } from '../registry-import/rows.ts';
+import { MAX_IMPORT_ROWS, type RegistryImportInput } from '../registry-import/rows.ts';
 import { StateReader } from '../state-reader.ts';
 
 const auth = testAuth();
@@ -456,6 +456,21 @@ describe('registry import', () => {
     const tooBig = await send(admin, huge, {}, '/v1/communities/c2/registry/import');
     expect(tooBig.status).toBe(413);
     expect(await tooBig.json()).toMatchObject({ code: 'payload-too-large' });
+  });
+
+  it('refuses more rows of a kind than one import takes, naming the field and the limit', async () => {
+    const row = units[2]!;
+    const many = Array.from({ length: MAX_IMPORT_ROWS + 1 }, (_, i) => ({
+      ...row,
+      row: i + 2,
+      unitId: `N${i}`,
+    }));
+    const res = await send(clerk, { documentRef: 'x', units: many });
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { errors: { field: string; message: string }[] };
+    expect(problem.errors).toEqual([
+      { field: 'body.units', message: expect.stringContaining('split the file') },
+    ]);
   });
 
   it('refuses an import larger than one append (10,000 events) with 413, writing nothing', async () => {
