@@ -38,6 +38,17 @@ function main(): Promise<void> {
     },
     values.expires,
   ).then((token) => {
+    // The services refuse a token living longer than JWT_MAX_LIFETIME_SECONDS: say so here.
+    const { iat, exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+      iat: number;
+      exp: number;
+    };
+    if (exp - iat > config.JWT_MAX_LIFETIME_SECONDS) {
+      console.error(
+        `--expires ${values.expires} is longer than JWT_MAX_LIFETIME_SECONDS (${config.JWT_MAX_LIFETIME_SECONDS} s): the services would refuse the token`,
+      );
+      process.exit(2);
+    }
     process.stdout.write(`${token}\n`);
   });
 }

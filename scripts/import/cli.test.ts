@@ -124,6 +124,23 @@ describe('pnpm import-registry', () => {
     );
   });
 
+  it('more units than one import takes (over two files): refused, nothing is sent', async () => {
+    const header = '楼栋,单元编号,类型,面积(㎡),业主编号,业主姓名,开发商未售';
+    const half = (from: number) =>
+      [
+        header,
+        ...Array.from({ length: 10_001 }, (_, i) => `9号楼,N${from + i},车位,12.5,,,是`),
+      ].join('\n');
+    const sent = requests;
+    const { code, err } = await run(
+      await file('车位1.csv', half(0)),
+      await file('车位2.csv', half(20_000)),
+    );
+    expect(code).toBe(1);
+    expect(requests).toBe(sent);
+    expect(err).toContain('too many rows: 20002, at most 20000 units');
+  });
+
   it('a row the registry refuses is reported on its row and column; nothing is written', async () => {
     const before = await eventCount();
     const residents = await file(

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { issueToken, loadConfig, localSecret } from '@yishi/platform';
-import type {
-  ChangeKind,
-  ImportResult,
-  RegistryImportInput,
-  RowProblem,
+import {
+  type ChangeKind,
+  type ImportResult,
+  MAX_IMPORT_ROWS,
+  type RegistryImportInput,
+  type RowProblem,
 } from '../../services/command/src/registry-import/rows.ts';
 import { located, type Parsed, type Problem, parseTables } from './parse.ts';
 import { ReadError, readTables } from './read.ts';
@@ -85,6 +86,8 @@ const hints: Record<string, string> = {
   'community-not-found': '社区尚未登记 / the community is not registered yet',
   'import-too-large':
     '请拆分文件：先导入房屋，再分楼栋导入居民 / split the file: units first, then residents building by building',
+  'payload-too-large':
+    '请拆分文件：先导入房屋，再分楼栋导入居民 / split the file: units first, then residents building by building',
 };
 
 /** Runs the import; resolves to the exit code (0 done, 1 problems, 2 usage). */
@@ -141,6 +144,13 @@ export async function runImport(argv: readonly string[], io: CliIo): Promise<num
     return 1;
   }
   const { units, residents } = parsed.rows;
+  const most = Math.max(units.length, residents.length);
+  if (most > MAX_IMPORT_ROWS) {
+    io.err(
+      `行数过多：${most} 行，每次最多导入 ${MAX_IMPORT_ROWS} 行房屋和 ${MAX_IMPORT_ROWS} 行居民，请拆分文件 / too many rows: ${most}, at most ${MAX_IMPORT_ROWS} units and ${MAX_IMPORT_ROWS} residents per import; split the files`,
+    );
+    return 1;
+  }
   if (units.length + residents.length === 0) {
     io.err('没有找到房屋表或居民表的数据行 / no rows of units or residents found');
     return 1;

@@ -1,9 +1,19 @@
 import { createHmac } from 'node:crypto';
+import { Hono } from 'hono';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AuthError, createVerifier, issueToken, mayActOn, VerifiedTokens } from './auth.ts';
+import {
+  AuthError,
+  authConfigFrom,
+  createVerifier,
+  issueToken,
+  mayActOn,
+  VerifiedTokens,
+} from './auth.ts';
+import { loadConfig } from './config.ts';
+import { authenticate } from './http.ts';
 
 // The identity provider's JWKS endpoint is a system we do not run: msw stands in for it.
 const JWKS_URL = 'https://idp.example.org/.well-known/jwks.json';
@@ -55,6 +65,34 @@ describe('JWT verification', () => {
       { personId: 'p', role: 'admin', communities: ['*'] },
     );
     await expect(jwksVerifier(token)).rejects.toBeInstanceOf(AuthError);
+  });
+
+  it('refuses an ES256 token without exp, or living longer than the cap', async () => {
+    const unsigned = () =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setSubject('off-1')
+        .setIssuer('yishi')
+        .setAudience('yishi');
+    await expect(jwksVerifier(await unsigned().sign(signingKey))).rejects.toThrow(/"exp"/);
+    await expect(
+      jwksVerifier(await unsigned().setIssuedAt(0).setExpirationTime('1h').sign(signingKey)),
+    ).rejects.toThrow(/lifetime/);
+    await expect(
+      jwksVerifier(await unsigned().setExpirationTime('25h').sign(signingKey)),
+    ).rejects.toThrow(/lifetime/);
+    const capped = createVerifier({
+      issuer: 'yishi',
+      audience: 'yishi',
+      jwksUrl: JWKS_URL,
+      maxLifetimeSeconds: 600,
+    });
+    await expect(
+      capped(await unsigned().setIssuedAt().setExpirationTime('11m').sign(signingKey)),
+    ).rejects.toThrow(/lifetime/);
+    await expect(
+      capped(await unsigned().setIssuedAt().setExpirationTime('10m').sign(signingKey)),
+    ).resolves.toMatchObject({ personId: 'off-1' });
   });
 
   it('refuses tokens with missing claims, a wrong audience or an unknown role', async () => {
@@ -160,6 +198,49 @@ describe('HS256 verification (node:crypto) and the verified-token cache', () => 
         algorithms: ['HS256'],
       }),
     ).rejects.toThrow();
+  });
+
+  it.each([
+    ['no exp', { ...good(), exp: undefined }],
+    ['no exp and iat 0', { ...good(), exp: undefined, iat: 0 }],
+    ['iat 0 and exp in ten minutes', { ...good(), iat: 0 }],
+    ['exp 25 hours after iat', { ...good(), exp: now() + 25 * 3600 }],
+    ['exp 25 hours ahead and no iat', { ...good(), iat: undefined, exp: now() + 25 * 3600 }],
+  ])('refuses a token with %s (every token expires, within 24 h by default)', async (_, claims) => {
+    const verify = createVerifier({ ...config, cacheSize: 0 });
+    await expect(verify(handMade({ alg: 'HS256' }, claims))).rejects.toThrow(/"exp"|lifetime/);
+  });
+
+  it('takes the cap from JWT_MAX_LIFETIME_SECONDS; the default admits what issueToken signs', async () => {
+    const env = { JWT_SECRET: 'z'.repeat(40), DATA_DIR: '/nonexistent' };
+    const defaults = authConfigFrom(loadConfig(env));
+    expect(defaults.maxLifetimeSeconds).toBe(24 * 3600);
+    expect(await createVerifier(defaults)(await issueToken(config, clerk))).toEqual(clerk);
+    const hour = authConfigFrom(loadConfig({ ...env, JWT_MAX_LIFETIME_SECONDS: '3600' }));
+    expect(hour.maxLifetimeSeconds).toBe(3600);
+    const verify = createVerifier(hour);
+    await expect(verify(await issueToken(config, clerk, '2h'))).rejects.toThrow(/lifetime/);
+    expect(await verify(await issueToken(config, clerk, '1h'))).toEqual(clerk);
+    expect(() => loadConfig({ ...env, JWT_MAX_LIFETIME_SECONDS: '0' })).toThrow(
+      /JWT_MAX_LIFETIME_SECONDS/,
+    );
+  });
+
+  it('answers a token without exp with 401 problem+json naming why', async () => {
+    const app = new Hono();
+    app.use('*', authenticate(createVerifier(config)));
+    app.get('/x', (c) => c.text('ok'));
+    const res = await app.request('/x', {
+      headers: {
+        authorization: `Bearer ${handMade({ alg: 'HS256' }, { ...good(), exp: undefined })}`,
+      },
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await res.json()).toMatchObject({
+      code: 'invalid-token',
+      detail: expect.stringContaining('"exp"'),
+    });
   });
 
   it('refuses a padded or non-canonical signature (jose would take either: same bytes)', async () => {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
+import type { Config } from './config.ts';
 
 export const TokenRole = z.enum([
   'resident',
@@ -41,7 +42,13 @@ export interface AuthConfig {
   jwksUrl?: string;
   /** Verified tokens remembered by their text (least recently used evicted); 0 = none. */
   cacheSize?: number;
+  /** The longest lifetime (`exp` after `iat`, or after now) a token may have; default 24 h. */
+  maxLifetimeSeconds?: number;
 }
+
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+/** How far the issuer's clock may run ahead of ours when `exp` is judged against now. */
+const CLOCK_SKEW_SECONDS = 60;
 
 export type Verifier = (token: string) => Promise<Principal>;
 
@@ -65,6 +72,7 @@ export function createVerifier(config: AuthConfig): Verifier {
       ? hs256Verifier(config, config.secret)
       : undefined;
   const cache = new VerifiedTokens(config.cacheSize ?? 10_000);
+  const maxLifetime = config.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   return async (token) => {
     const now = Date.now();
     const known = cache.get(token, now);
@@ -76,6 +84,7 @@ export function createVerifier(config: AuthConfig): Verifier {
     } catch (error) {
       throw new AuthError(error instanceof Error ? error.message : 'invalid token');
     }
+    checkLifetime(payload, Math.floor(now / 1000), maxLifetime);
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw new AuthError('token claims are incomplete');
     // Frozen: one principal may now serve many requests.
@@ -92,6 +101,35 @@ export function createVerifier(config: AuthConfig): Verifier {
       until: now + CACHE_MAX_AGE_MS,
     });
     return principal;
+  };
+}
+
+/**
+ * Every token expires, and none lives longer than `max` seconds, so a leaked token is worth
+ * a bounded time: `exp` is required, at most `max` after `iat` when there is one (an `iat` of 0
+ * makes any `exp` too long), and at most `max` after now (a token without `iat`, or one whose
+ * `iat` lies in the future). Signature and `exp`/`nbf` themselves were checked before.
+ */
+function checkLifetime(claims: Record<string, unknown>, now: number, max: number): void {
+  const { exp, iat } = claims;
+  if (typeof exp !== 'number') throw new AuthError('missing required "exp" claim');
+  if (typeof iat === 'number' && exp - iat > max) {
+    throw new AuthError(`token lifetime ("exp" after "iat") is over ${max} seconds`);
+  }
+  if (exp - now > max + CLOCK_SKEW_SECONDS) {
+    throw new AuthError(`token lifetime ("exp" after now) is over ${max} seconds`);
+  }
+}
+
+/** The verifier's settings from the configuration: JWKS when set, otherwise the HS256 secret. */
+export function authConfigFrom(config: Config): AuthConfig {
+  return {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
+    ...(config.JWT_JWKS_URL
+      ? { jwksUrl: config.JWT_JWKS_URL }
+      : { secret: localSecret(config.DATA_DIR, config.JWT_SECRET) }),
   };
 }
 

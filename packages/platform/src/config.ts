@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from './auth.ts';
 
 const Port = z.coerce.number().int().min(1).max(65535);
 
@@ -19,6 +20,13 @@ export const ConfigSchema = z.object({
   JWT_JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().min(1).default('yishi'),
   JWT_AUDIENCE: z.string().min(1).default('yishi'),
+  /** The longest lifetime a token may have (its `exp` after `iat`); tokens without `exp` are refused. */
+  JWT_MAX_LIFETIME_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 24 * 3600)
+    .default(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
   /**
    * Deployment secret from which each webhook's signing key is derived (never stored in an
    * event). Unset: derived from the JWT secret, so changing that changes the webhook keys.

@@ -1,8 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import type { ServerType } from '@hono/node-server';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter, limitBody, requestContext } from './http.ts';
+import { createRouter, installFallbacks, limitBody, requestContext } from './http.ts';
 import { silentLogger } from './logger.ts';
 import { closeServer, listen } from './server.ts';
 
@@ -105,5 +107,56 @@ describe('requestContext', () => {
     const missing = await fetch(`${base}/nowhere`, { headers: { 'x-request-id': 'r-404' } });
     expect(missing.status).toBe(404);
     expect(missing.headers.get('x-request-id')).toBe('r-404');
+  });
+});
+
+describe('logging', () => {
+  /** An app whose logger writes into `lines`, with the fallbacks every service installs. */
+  function logged() {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+          done();
+        },
+      }),
+    );
+    const app = createRouter();
+    app.use('*', requestContext(logger));
+    app.post('/json', async (c) => c.json(await c.req.json()));
+    app.get('/fails', () => {
+      throw new Error('database on fire');
+    });
+    installFallbacks(app);
+    return { app, lines };
+  }
+
+  it('logs a client error once, at warn, without a stack', async () => {
+    const { app, lines } = logged();
+    const res = await app.request('/json', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":',
+    });
+    expect(res.status).toBe(400);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 40, status: 400, path: '/json' });
+    expect(JSON.stringify(lines[0])).not.toMatch(/stack|SyntaxError/);
+    const missing = await app.request('/nowhere');
+    expect(missing.status).toBe(404);
+    expect(lines.slice(1)).toEqual([expect.objectContaining({ level: 40, status: 404 })]);
+  });
+
+  it('logs a failure of our own at error, with its stack', async () => {
+    const { app, lines } = logged();
+    const res = await app.request('/fails');
+    expect(res.status).toBe(503);
+    const stacks = lines
+      .filter((l) => l.level === 50)
+      .map((l) => (l.err as { stack?: string } | undefined)?.stack ?? '');
+    expect(stacks.some((stack) => stack.includes('database on fire'))).toBe(true);
+    expect(lines.find((l) => l.msg === 'request')).toMatchObject({ level: 50, status: 503 });
   });
 });

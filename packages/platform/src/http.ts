@@ -45,11 +45,14 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
     c.header('x-request-id', requestId);
     await next();
     if (!c.res.headers.has('x-request-id')) c.header('x-request-id', requestId);
-    child.info(
+    // The one line a client error gets: at warn, so it is seen, without a stack (it is no bug).
+    const status = c.res.status;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    child[level](
       {
         method: c.req.method,
         path: c.req.path,
-        status: c.res.status,
+        status,
         ms: Math.round(performance.now() - started),
       },
       'request',
@@ -117,8 +120,10 @@ export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
 export function installFallbacks(app: OpenAPIHono<AppEnv>): void {
   app.notFound((c) => problem(c, 404, 'not-found', 'No such resource'));
   app.onError((error, c: Context<AppEnv>) => {
-    const log = c.get('logger');
-    log?.error({ err: error }, 'unhandled error');
+    // Client errors are told by the access line alone (requestContext); only ours get a stack.
+    const clientError =
+      error instanceof SyntaxError || (error instanceof HTTPException && error.status < 500);
+    if (!clientError) c.get('logger')?.error({ err: error }, 'unhandled error');
     if (error instanceof SyntaxError) {
       return problem(c, 400, 'invalid-json', 'The body is not valid JSON');
     }

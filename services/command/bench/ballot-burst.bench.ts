@@ -177,6 +177,13 @@ async function main(): Promise<void> {
   await must(
     req(admin, 'POST', '/v1/communities/c1/registry/appoint-clerk', { personId: 'clerk' }),
   );
+  await must(
+    req(admin, 'POST', '/v1/communities/c1/registry/register-person', {
+      personId: 'convener',
+      name: '召集人',
+      adult: true,
+    }),
+  );
   const ownerIds = Array.from({ length: OWNERS }, (_, i) => `o${i}`);
   const seed = await runLoad({
     baseUrl,

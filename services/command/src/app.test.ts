@@ -1,4 +1,4 @@
-import { PostgresEventStore } from '@yishi/event-store';
+import { PostgresEventStore, START } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,5 +124,84 @@ describe('command service: the walking-skeleton slice', () => {
     });
     expect(res.status).toBe(404);
     expect(await store.streamHead('proposal-c9.p1')).toBeUndefined();
+  });
+
+  it('refuses a key reused for another proposal with 422, and writes nothing', async () => {
+    const first = await send(
+      'POST',
+      '/v1/communities/c1/proposals',
+      {
+        ...proposal,
+        proposalId: 'p-key-1',
+      },
+      { 'idempotency-key': 'reused-key' },
+    );
+    expect(first.status).toBe(201);
+    const before = (await store.readAll(START, 1000)).events.length;
+    const other = await send(
+      'POST',
+      '/v1/communities/c1/proposals',
+      {
+        ...proposal,
+        proposalId: 'p-key-2',
+        title: '另一个议题',
+      },
+      { 'idempotency-key': 'reused-key' },
+    );
+    expect(other.status).toBe(422);
+    expect(other.headers.get('content-type')).toContain('application/problem+json');
+    expect(await other.json()).toMatchObject({
+      code: 'idempotency-key-reused',
+      detail: expect.any(String),
+      errors: [{ field: 'header.idempotency-key' }],
+    });
+    // The same key on another route and stream (refused there by the rules) is no replay either.
+    const withdraw = await send(
+      'POST',
+      '/v1/communities/c1/proposals/p-key-3/withdraw-proposal',
+      {
+        reason: '撤回',
+      },
+      { 'idempotency-key': 'reused-key' },
+    );
+    expect(withdraw.status).toBe(422);
+    expect(await withdraw.json()).toMatchObject({ code: 'idempotency-key-reused' });
+    expect((await store.readAll(START, 1000)).events.length).toBe(before);
+    expect(await store.streamHead('proposal-c1.p-key-2')).toBeUndefined();
+    // The same request again is still a replay.
+    const again = await send(
+      'POST',
+      '/v1/communities/c1/proposals',
+      {
+        ...proposal,
+        proposalId: 'p-key-1',
+      },
+      { 'idempotency-key': 'reused-key' },
+    );
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ streamId: 'proposal-c1.p-key-1', duplicate: true });
+  });
+
+  it('replays a generated proposal id: the retry is the same request', async () => {
+    const { proposalId: _, ...withoutId } = proposal;
+    const headers = { 'idempotency-key': 'generated-id' };
+    const first = await send('POST', '/v1/communities/c1/proposals', withoutId, headers);
+    expect(first.status).toBe(201);
+    const again = await send('POST', '/v1/communities/c1/proposals', withoutId, headers);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({
+      proposalId: ((await first.json()) as { proposalId: string }).proposalId,
+      duplicate: true,
+    });
+  });
+
+  it('two different requests with one key at once: one is taken, the other refused', async () => {
+    const headers = { 'idempotency-key': 'racing-key' };
+    const answers = await Promise.all(
+      ['p-race-1', 'p-race-2'].map((proposalId) =>
+        send('POST', '/v1/communities/c1/proposals', { ...proposal, proposalId }, headers),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 422]);
   });
 });

@@ -23,6 +23,7 @@ import { CommandHandler } from './command-handler.ts';
 import { clockRoutes } from './routes/clock.ts';
 import { commandRouter } from './routes/commands.ts';
 import { REGISTRY_IMPORT, registryImportRoutes } from './routes/registry-import.ts';
+import { MAX_BODY_BYTES } from './routes/schemas.ts';
 import { StateReader } from './state-reader.ts';
 
 export interface CommandAppDeps {
@@ -35,7 +36,7 @@ export interface CommandAppDeps {
   logger?: Logger;
 }
 
-export const MAX_BODY_BYTES = 256 * 1024;
+export { MAX_BODY_BYTES };
 
 /** The command service: HTTP -> command -> decide -> append. */
 export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {

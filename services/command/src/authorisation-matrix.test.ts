@@ -1,7 +1,7 @@
 import { Role } from '@yishi/domain';
 import { PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
-import { type Principal, testAuth } from '@yishi/platform';
+import { type Principal, simulatedClock, testAuth } from '@yishi/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { commandRoutes } from './routes/commands.ts';
@@ -133,6 +133,10 @@ beforeAll(async () => {
       '/v1/communities/c1/registry/register-person',
       { personId: 'rep-1', name: '李代表', adult: true },
     ],
+    [
+      '/v1/communities/c1/registry/register-person',
+      { personId: 'cnv-1', name: '赵召集人', adult: true },
+    ],
     ['/v1/communities/c1/registry/appoint-clerk', { personId: 'clk-1' }],
     [
       '/v1/communities/c1/registry/register-party',
@@ -247,5 +251,64 @@ describe('authorisation matrix', () => {
     });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: 'role-not-registered' });
+  });
+
+  it('a convener token for a person outside the registry accepts nothing onto the agenda', async () => {
+    const submitted = await call('/v1/communities/c1/proposals', 'POST', 'resident', {
+      proposalId: 'p-outsider',
+      title: '楼道照明',
+      description: '更换楼道灯',
+      procedure: 'community-consultation',
+    });
+    expect(submitted.status).toBe(201);
+    const stranger = await auth.token({
+      personId: 'nobody',
+      role: 'convener',
+      communities: ['c1'],
+    });
+    const refused = await app.request(
+      '/v1/communities/c1/proposals/p-outsider/accept-onto-agenda',
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stranger}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ concernedPartyIds: [] }),
+      },
+    );
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: 'role-not-registered' });
+    expect(await store.readStream('proposal-c1.p-outsider')).toHaveLength(1);
+    // The same command from a registered person goes through.
+    const accepted = await call(
+      '/v1/communities/c1/proposals/p-outsider/accept-onto-agenda',
+      'POST',
+      'convener',
+      { concernedPartyIds: [] },
+    );
+    expect(accepted.status).toBe(201);
+  });
+
+  it('only an admin for every community advances the shared simulated clock', async () => {
+    const clock = simulatedClock(new Date('2026-03-01T00:00:00.000Z'));
+    const demo = createApp({ store, verify: auth.verify, clock });
+    const advance = async (principal: Principal) =>
+      demo.request('/v1/admin/clock/advance', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await auth.token(principal)}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ days: 1 }),
+      });
+    const day = 24 * 3_600_000;
+    const scoped = await advance({ personId: 'adm-2', role: 'admin', communities: ['c2'] });
+    expect(scoped.status).toBe(403);
+    expect(await scoped.json()).toMatchObject({ code: 'community-forbidden' });
+    // The simulated clock also runs with real time: a day forward is an advance, never drift.
+    expect(clock.now().getTime()).toBeLessThan(Date.parse('2026-03-02T00:00:00.000Z'));
+    const everywhere = await advance({ personId: 'adm-0', role: 'admin', communities: ['*'] });
+    expect(everywhere.status).toBe(200);
+    expect(clock.now().getTime()).toBeGreaterThanOrEqual(
+      Date.parse('2026-03-01T00:00:00.000Z') + day,
+    );
   });
 });

@@ -39,6 +39,7 @@ function add(
   streamId: string,
   n: number,
   key?: string,
+  digest?: string,
 ): Promise<CommandOutcome> {
   return handler.handle({
     communityId: 'c1',
@@ -46,6 +47,7 @@ function add(
     decider: counter,
     actor: { personId: 'p1', role: 'clerk' },
     idempotencyKey: key,
+    ...(digest === undefined ? {} : { requestDigest: digest }),
     requestId: 'r',
     command: (at) => ({ type: 'Add', data: { n }, actor: undefined as never, at }),
   });
@@ -103,5 +105,37 @@ describe('CommandHandler group commit', () => {
     const events = await store.readStream('counter-d');
     expect(events).toHaveLength(ok);
     expect(events.map((e) => e.data.total)).toEqual(Array.from({ length: ok }, (_, i) => i + 1));
+  });
+
+  it('a key reused for another request is refused, in the same batch or later', async () => {
+    const handler = handlerWith([]);
+    const [a, b] = await Promise.all([
+      add(handler, 'counter-e', 5, 'k-e', 'digest-1'),
+      add(handler, 'counter-e', 6, 'k-e', 'digest-2'),
+    ]);
+    expect(a).toMatchObject({ kind: 'ok', duplicate: false });
+    expect(b).toEqual({ kind: 'key-reused' });
+    // Later: appended again (the store finds the key), refused by the decider, another stream.
+    expect(await add(handler, 'counter-e', 7, 'k-e', 'digest-3')).toEqual({ kind: 'key-reused' });
+    expect(await add(handler, 'counter-e', -1, 'k-e', 'digest-4')).toEqual({ kind: 'key-reused' });
+    expect(await add(handler, 'counter-f', 1, 'k-e', 'digest-5')).toEqual({ kind: 'key-reused' });
+    // The same request still replays.
+    expect(await add(handler, 'counter-e', 5, 'k-e', 'digest-1')).toMatchObject({
+      kind: 'ok',
+      duplicate: true,
+    });
+    expect((await store.readStream('counter-e')).map((e) => e.data.total)).toEqual([5]);
+    expect(await store.readStream('counter-f')).toHaveLength(0);
+  });
+
+  it('replays a key whose events were stored without a digest (before keys were bound)', async () => {
+    const handler = handlerWith([]);
+    expect(await add(handler, 'counter-g', 2, 'k-g')).toMatchObject({ kind: 'ok' });
+    expect((await store.readStream('counter-g'))[0]!.metadata).not.toHaveProperty('requestDigest');
+    expect(await add(handler, 'counter-g', 3, 'k-g', 'digest-x')).toMatchObject({
+      kind: 'ok',
+      duplicate: true,
+    });
+    expect(await store.readStream('counter-g')).toHaveLength(1);
   });
 });

@@ -40,6 +40,8 @@ export interface CommandInput<TCommand, TEvent, TState> {
   command: (at: string) => TCommand;
   actor: Actor;
   idempotencyKey: string | undefined;
+  /** What the key is bound to (method, path, body): see `requestDigest()`. */
+  requestDigest?: string;
   requestId: string;
   /** From `If-Match`: the stream version the client saw. */
   expectedVersion?: number;
@@ -49,7 +51,9 @@ export type CommandOutcome =
   | { kind: 'ok'; result: AppendResult; duplicate: boolean }
   | { kind: 'refused'; error: DomainError }
   | { kind: 'precondition-failed'; actual: number }
-  | { kind: 'conflict'; actual: number };
+  | { kind: 'conflict'; actual: number }
+  /** The Idempotency-Key was used before for a different request. */
+  | { kind: 'key-reused' };
 
 interface Pending {
   input: CommandInput<unknown, { type: string; data: unknown }, unknown>;
@@ -143,9 +147,10 @@ export class CommandHandler {
     const settle = (first: Pending, outcome: CommandOutcome) => {
       const all = unique.get(first.commandId)!;
       all.forEach((p, i) => {
-        p.resolve(
-          i === 0 ? outcome : outcome.kind === 'ok' ? { ...outcome, duplicate: true } : outcome,
-        );
+        if (i === 0) p.resolve(outcome);
+        else if (!sameRequest(p.input.requestDigest, first.input.requestDigest)) {
+          p.resolve({ kind: 'key-reused' });
+        } else p.resolve(outcome.kind === 'ok' ? { ...outcome, duplicate: true } : outcome);
       });
     };
     const fail = (first: Pending, error: unknown) => {
@@ -232,10 +237,10 @@ export class CommandHandler {
         if (duplicates) this.states.forget(streamId);
         else this.states.remember(streamId, currentVersion, current);
       }
-      appended.forEach((pending, i) => {
+      for (const [i, pending] of appended.entries()) {
         const result = results[i]!;
-        settle(pending, { kind: 'ok', result, duplicate: result.duplicate });
-      });
+        settle(pending, result.duplicate ? await this.replay(pending, result) : ok(result));
+      }
       for (const [p, outcome] of decided) await this.answerRefusal(p, outcome, settle);
       return;
     }
@@ -250,11 +255,27 @@ export class CommandHandler {
     if (pending.input.idempotencyKey) {
       const earlier = await this.deps.store.findCommand(pending.commandId);
       if (earlier) {
-        settle(pending, { kind: 'ok', result: earlier, duplicate: true });
+        settle(pending, await this.replay(pending, earlier));
         return;
       }
     }
     settle(pending, outcome);
+  }
+
+  /**
+   * The answer to a key the store already holds: the first result when the request is the
+   * same, `key-reused` when it is another. Only this rare path reads the stored event (the
+   * command's last one, which carries the digest); a first request reads nothing more.
+   */
+  private async replay(pending: Pending, earlier: AppendResult): Promise<CommandOutcome> {
+    const [event] = await this.deps.store.readStream(earlier.streamId, {
+      fromVersion: earlier.nextExpectedVersion,
+      maxCount: 1,
+    });
+    const stored = event?.metadata.requestDigest;
+    return sameRequest(pending.input.requestDigest, typeof stored === 'string' ? stored : undefined)
+      ? { kind: 'ok', result: earlier, duplicate: true }
+      : { kind: 'key-reused' };
   }
 
   private async oneByOne(
@@ -279,6 +300,18 @@ export class CommandHandler {
   }
 }
 
+function ok(result: AppendResult): CommandOutcome {
+  return { kind: 'ok', result, duplicate: result.duplicate };
+}
+
+/**
+ * Whether two requests under one key are the same. A missing digest matches anything: events
+ * stored before keys were bound to their request have none, and their keys keep replaying.
+ */
+export function sameRequest(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined || a === b;
+}
+
 /** The schema version stored with a new event (1 for types outside the domain catalogue). */
 function schemaVersionOf(type: string): number {
   return Object.hasOwn(eventCatalog, type) ? eventSchemaVersion(type as DomainEventType) : 1;
@@ -292,6 +325,7 @@ function metadataOf(pending: Pending, at: string, simulated: boolean): JsonObjec
     actorRole: input.actor.role,
     ...(input.actor.partyId ? { actorPartyId: input.actor.partyId } : {}),
     ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+    ...(input.idempotencyKey && input.requestDigest ? { requestDigest: input.requestDigest } : {}),
     occurredAt: at,
     correlationId: input.requestId,
     causationId: pending.commandId,

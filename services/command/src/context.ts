@@ -10,6 +10,7 @@ import {
   frozenRule,
   isDomainError,
   type ProxyAuthorisation,
+  pget,
   streams,
   unitsCountedFor,
   VoteRuleRequest,
@@ -197,7 +198,19 @@ export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> 
   },
 };
 
-/** Registry checks of a token's role: a clerk must be appointed, a representative appointed. */
+/** Roles whose token is checked against the registry before a command of theirs is decided. */
+export const REGISTERED_ROLES: ReadonlySet<Principal['role']> = new Set([
+  'clerk',
+  'party_representative',
+  'convener',
+]);
+
+/**
+ * Registry checks of a token's role: a clerk must be appointed, a representative appointed,
+ * a convener a registered person of the community. The registry has no convener appointment,
+ * and convening bodies differ by procedure (residents' committee, owners' committee, party
+ * organisation), so a convener is not tied to one party's representatives.
+ */
 export function roleProblem(
   principal: Principal,
   registry: CommunityRegistry | undefined,
@@ -205,6 +218,9 @@ export function roleProblem(
   if (!registry) return undefined;
   if (principal.role === 'clerk' && !registry.clerkIds.includes(principal.personId)) {
     return `${principal.personId} is not an appointed clerk of this community`;
+  }
+  if (principal.role === 'convener' && !pget(registry.persons, principal.personId)) {
+    return `${principal.personId} is not a registered person of this community`;
   }
   if (principal.role === 'party_representative') {
     const party = principal.partyId ? registry.parties[principal.partyId] : undefined;

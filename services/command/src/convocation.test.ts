@@ -66,6 +66,7 @@ beforeAll(async () => {
   }
   await admin('registry/register-person', { personId: 'o1', name: '业主一', adult: true });
   await admin('registry/register-person', { personId: 'o2', name: '业主二', adult: true });
+  await admin('registry/register-person', { personId: 'cv1', name: '居委会召集人', adult: true });
   await admin('registry/register-unit', {
     unitId: 'u1',
     building: '1号楼',

@@ -37,6 +37,7 @@ beforeAll(async () => {
     ['r2', '居委会代表'],
     ['r3', '业委会代表'],
     ['r4', '物业代表'],
+    ['cv1', '居委会召集人'],
   ]) {
     await admin('registry/register-person', { personId, name, adult: true });
   }

@@ -54,6 +54,8 @@ export function answer(
       return problem(c, 409, 'version-conflict', 'Concurrent changes; retry the command', {
         actualVersion: outcome.actual,
       });
+    case 'key-reused':
+      return keyReused(c);
     default: {
       const _exhaustive: never = outcome;
       throw new Error('unreachable');
@@ -79,6 +81,19 @@ export function idempotencyKey(c: Context<AppEnv>): { key: string | undefined } 
     );
   }
   return { key };
+}
+
+/**
+ * 422 for an Idempotency-Key used before for a different request (method, path or body), as
+ * the IETF Idempotency-Key draft says: the second command is neither decided nor replayed.
+ */
+export function keyReused(c: Context): Response {
+  const detail =
+    'This Idempotency-Key was used for a different request (method, path or body); use a new key for a new request';
+  return problem(c, 422, 'idempotency-key-reused', 'Idempotency-Key reused for another request', {
+    detail,
+    errors: [{ field: 'header.idempotency-key', message: 'used before for a different request' }],
+  });
 }
 
 /** `If-Match: "<version>"` as a number, undefined when absent. */

@@ -1,11 +1,11 @@
 import { openEventStore } from '@yishi/event-store';
 import {
+  authConfigFrom,
   type Config,
   closeServer,
   createVerifier,
   type Logger,
   listen,
-  localSecret,
   type RunningService,
   simulatedClock,
   systemClock,
@@ -23,13 +23,7 @@ export async function startCommandService(
     eventstoreUrl: config.EVENTSTORE_URL,
     maxConnections: 20,
   });
-  const verify = createVerifier({
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    ...(config.JWT_JWKS_URL
-      ? { jwksUrl: config.JWT_JWKS_URL }
-      : { secret: localSecret(config.DATA_DIR, config.JWT_SECRET) }),
-  });
+  const verify = createVerifier(authConfigFrom(config));
   const clock = config.DEMO_CLOCK ? simulatedClock() : systemClock;
   if (clock.simulated) logger.warn('simulated clock: events are marked simulatedClock (demo only)');
   const app = createApp({ store, verify, logger, clock });

@@ -1,7 +1,7 @@
 import { MemoryEventStore } from '@yishi/event-store';
 import { testAuth } from '@yishi/platform';
 import { describe, expect, it } from 'vitest';
-import { createApp } from './app.ts';
+import { createApp, MAX_BODY_BYTES } from './app.ts';
 
 const app = createApp({ store: new MemoryEventStore(), verify: testAuth().verify });
 
@@ -34,13 +34,20 @@ describe('operations endpoints', () => {
 
   it('documents Idempotency-Key and If-Match on every command, and still refuses bad ones', async () => {
     const spec = (await (await app.request('/openapi.json')).json()) as {
-      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          { parameters?: { name: string; in: string }[]; responses?: Record<string, unknown> }
+        >
+      >;
     };
     const ballot = spec.paths['/v1/communities/{communityId}/proposals/{proposalId}/cast-ballot'];
     expect(ballot?.post?.parameters?.filter((p) => p.in === 'header').map((p) => p.name)).toEqual([
       'idempotency-key',
       'if-match',
     ]);
+    expect(JSON.stringify(ballot?.post?.responses?.['422'])).toContain('idempotency-key-reused');
     const auth = testAuth();
     const owner = await auth.token({ personId: 'o1', role: 'owner', communities: ['c1'] });
     const withApp = createApp({ store: new MemoryEventStore(), verify: auth.verify });
@@ -125,10 +132,53 @@ describe('operations endpoints', () => {
     const res = await app.request('/v1/communities/c1/proposals', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ description: 'x'.repeat(300 * 1024) }),
+      body: JSON.stringify({ description: 'x'.repeat(MAX_BODY_BYTES) }),
     });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ code: 'payload-too-large' });
+  });
+
+  it('takes the largest command: minutes of 100,000 Chinese characters, \\u-escaped', async () => {
+    const auth = testAuth();
+    const clerk = await auth.token({ personId: 'k1', role: 'clerk', communities: ['c1'] });
+    const withAuth = createApp({ store: new MemoryEventStore(), verify: auth.verify });
+    // A client that escapes every non-ASCII character sends 6 bytes for each.
+    const escaped = (text: string) =>
+      JSON.stringify(text).replace(
+        /[^ -~]/g,
+        (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+    const body = `{"text":${escaped('议'.repeat(100_000))},"reason":${escaped('改'.repeat(2000))}}`;
+    expect(body.length).toBeGreaterThan(600_000);
+    const res = await withAuth.request('/v1/communities/c1/sessions/s1/correct-minutes', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clerk}`, 'content-type': 'application/json' },
+      body: body.replace('{', '{"correctionId":"k1",'),
+    });
+    // Past the limit and the body's validation: the community is what is missing.
+    expect(await res.json()).toMatchObject({ code: 'community-not-found' });
+  });
+
+  it('stops reading a streamed body of unknown length at the limit', async () => {
+    let sent = 0;
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += chunk.length;
+        // Far past the limit: a service that buffered it all would read 64 MiB.
+        if (sent > 64 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const res = await app.request('/v1/communities/c1/proposals', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: endless,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: 'payload-too-large' });
+    expect(sent).toBeLessThan(MAX_BODY_BYTES + 4 * chunk.length);
   });
 
   it('answers unknown routes with a 404 problem', async () => {
@@ -145,7 +195,7 @@ describe('clock', () => {
     const clock = simulatedClock(new Date('2026-03-01T00:00:00.000Z'));
     const store = new MemoryEventStore();
     const demo = createApp({ store, verify: auth.verify, clock });
-    const admin = await auth.token({ personId: 'a', role: 'admin', communities: ['c1'] });
+    const admin = await auth.token({ personId: 'a', role: 'admin', communities: ['*'] });
     const owner = await auth.token({ personId: 'o', role: 'owner', communities: ['c1'] });
     const post = (token: string, path: string, body: unknown) =>
       demo.request(path, {

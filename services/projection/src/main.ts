@@ -1,11 +1,11 @@
 import { openEventStore } from '@yishi/event-store';
 import {
+  authConfigFrom,
   type Config,
   closeServer,
   createVerifier,
   type Logger,
   listen,
-  localSecret,
   type RunningService,
   webhookSecret,
 } from '@yishi/platform';
@@ -52,13 +52,7 @@ export async function startProjectionService(
   );
   for (const projector of projectors) await projector.start();
   dispatcher.start();
-  const verify = createVerifier({
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    ...(config.JWT_JWKS_URL
-      ? { jwksUrl: config.JWT_JWKS_URL }
-      : { secret: localSecret(config.DATA_DIR, config.JWT_SECRET) }),
-  });
+  const verify = createVerifier(authConfigFrom(config));
   const app = createApp({ db, store, verify, projectors, logger });
   const server = await listen(app.fetch, config.HOST, config.PROJECTION_PORT);
   return {

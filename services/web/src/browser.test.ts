@@ -80,6 +80,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
       await admin('registry/register-person', { personId, name, adult: true });
     }
     await admin('registry/register-person', { personId: 'k1', name: '王书记员', adult: true });
+    await admin('registry/register-person', { personId: 'cv1', name: '召集人' });
     await admin('registry/appoint-clerk', { personId: 'k1' });
     const clerk = await actor(stack, cid, { personId: 'k1', role: 'clerk' });
     for (const [i, [personId, , area]] of owners.entries()) {
@@ -207,6 +208,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     ]) {
       await admin('registry/register-person', { personId, name, adult: true });
     }
+    await admin('registry/register-person', { personId: 'cv1', name: '召集人' });
     await admin('registry/appoint-clerk', { personId: 'k1' });
     for (const [partyId, kind, name, rep] of parties) {
       await admin('registry/register-party', { partyId, kind, name });
@@ -345,6 +347,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     const admin = await actor(stack, cid, { personId: 'adm', role: 'admin' });
     await admin('', { name: '光明村', kind: 'rural' });
     await admin('registry/register-person', { personId: 'k1', name: '书记员', adult: true });
+    await admin('registry/register-person', { personId: 'cv1', name: '召集人' });
     await admin('registry/appoint-clerk', { personId: 'k1' });
     const clerk = await actor(stack, cid, { personId: 'k1', role: 'clerk' });
     for (const [i, area] of [9_000, 11_000, 10_000].entries()) {

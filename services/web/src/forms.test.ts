@@ -22,6 +22,8 @@ beforeAll(async () => {
     await admin('registry/register-person', { personId: id, name: `居民${id}`, adult: true });
   }
   await admin('registry/appoint-clerk', { personId: 'k1' });
+  // A convener must be a registered person of the community.
+  await admin('registry/register-person', { personId: 'cv1', name: '召集人' });
   for (const [household, members] of [
     ['h1', ['r1', 'r2', 'r3']],
     ['h2', ['r4', 'r5']],

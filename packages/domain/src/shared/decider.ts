@@ -58,8 +58,25 @@ export const CommunityId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits or -, at most 63');
 export const IsoTime = z.iso.datetime({ offset: true });
+/**
+ * C0 controls other than tab, line feed and carriage return (NUL among them: PostgreSQL cannot
+ * store it), and surrogates: with the `u` flag a well-formed pair is one code point, so only a
+ * lone surrogate matches.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const UNPRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]|\p{Cs}/u;
+
 /** Human text in any language; bounded so no event can grow without limit. */
-export const Text = (max: number) => z.string().trim().min(1).max(max);
+export const Text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((text) => !UNPRINTABLE.test(text), {
+      message:
+        '不能包含控制字符或残缺字符 / must not contain control characters (other than tab and line breaks) or lone surrogates',
+    });
 
 /** The union of commands described by a record of data schemas. */
 export type CommandsOf<TSchemas extends Record<string, z.ZodType>> = {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 
 /** Rows per kind: ~20,000 units or residents; the event store's per-append limit binds first. */
 export const MAX_IMPORT_ROWS = 20_000;
+const TOO_MANY_ROWS = `每次最多导入 ${MAX_IMPORT_ROWS} 行，请拆分文件 / at most ${MAX_IMPORT_ROWS} rows of each kind per import: split the file`;
 
 /** A mainland resident ID card number (身份证号): 17 digits and a digit or X. */
 const ID_CARD = /^\d{17}[\dXx]$/;
@@ -21,7 +22,7 @@ export const PersonRef = Id.refine((id) => !ID_CARD.test(id), {
 
 const Where = {
   /** The sheet (or CSV file) the row is on, for reports. */
-  sheet: z.string().trim().min(1).max(100).optional(),
+  sheet: Text(100).optional(),
   /** The row number as the spreadsheet shows it (the header is usually row 1). */
   row: z.number().int().min(1).max(1_048_576),
 };
@@ -63,8 +64,8 @@ export type ResidentRow = z.infer<typeof ResidentRow>;
 export const RegistryImport = z.object({
   /** The document the rows come from (file name, register number): kept on corrections. */
   documentRef: DocumentRef,
-  units: z.array(UnitRow).max(MAX_IMPORT_ROWS).default([]),
-  residents: z.array(ResidentRow).max(MAX_IMPORT_ROWS).default([]),
+  units: z.array(UnitRow).max(MAX_IMPORT_ROWS, TOO_MANY_ROWS).default([]),
+  residents: z.array(ResidentRow).max(MAX_IMPORT_ROWS, TOO_MANY_ROWS).default([]),
 });
 export type RegistryImport = z.infer<typeof RegistryImport>;
 export type RegistryImportInput = z.input<typeof RegistryImport>;

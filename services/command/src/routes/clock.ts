@@ -19,7 +19,7 @@ const getClock = createRoute({
 const advanceClock = createRoute({
   method: 'post',
   path: '/v1/admin/clock/advance',
-  summary: 'Advance a simulated clock (demo and tests only; admin)',
+  summary: 'Advance a simulated clock (demo and tests only; admin of all communities)',
   tags: ['clock'],
   security: [{ bearer: [] }],
   request: {
@@ -53,8 +53,18 @@ export function clockRoutes(clock: Clock) {
   );
   if (clock.simulated) {
     addRoute(app, advanceClock, async (c) => {
-      if (c.get('principal').role !== 'admin') {
+      const principal = c.get('principal');
+      if (principal.role !== 'admin') {
         return problem(c, 403, 'role-forbidden', 'Only an admin advances the simulated clock');
+      }
+      // One clock serves every community: an admin of some communities may not move theirs.
+      if (!principal.communities.includes('*')) {
+        return problem(
+          c,
+          403,
+          'community-forbidden',
+          'The simulated clock is shared by every community: only an admin whose token covers all communities (*) advances it',
+        );
       }
       const { days, hours } = c.req.valid('json');
       const now = clock.advance((days * 24 + hours) * 3_600_000);

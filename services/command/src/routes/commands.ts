@@ -23,8 +23,15 @@ import {
 import type { MiddlewareHandler } from 'hono';
 import { actorOf } from '../authorisation.ts';
 import type { CommandHandler } from '../command-handler.ts';
-import { ContextError, contextFillers, readRegistry, roleProblem } from '../context.ts';
+import {
+  ContextError,
+  contextFillers,
+  REGISTERED_ROLES,
+  readRegistry,
+  roleProblem,
+} from '../context.ts';
 import { answer, idempotencyKey, ifMatch } from '../http-outcome.ts';
+import { canonicalBody, requestDigest } from '../request-body.ts';
 import type { AnyDecider, StateReader } from '../state-reader.ts';
 import {
   CommunityParams,
@@ -225,6 +232,8 @@ export function commandRouter(
       );
     }
     const body = (await c.req.json()) as Record<string, unknown>;
+    const canonical = canonicalBody(c, c.req.valid('json' as never));
+    if (canonical instanceof Response) return canonical;
     if (definition.partyField && body[definition.partyField] !== principal.partyId) {
       return problem(c, 403, 'party-mismatch', 'A representative acts only for their own party', {
         errors: [
@@ -238,11 +247,11 @@ export function commandRouter(
     if (match instanceof Response) return match;
 
     const registry = registryOnce(states, communityId);
-    // Clerks and representatives must be appointed in the registry. Other commands read it
-    // only for context: a ballot on an existing proposal costs no registry read.
+    // Clerks, representatives and conveners must be known to the registry. Other commands
+    // read it only for context: a ballot on an existing proposal costs no registry read.
     if (
       definition.aggregate !== 'community' &&
-      (principal.role === 'clerk' || principal.role === 'party_representative' || route.createsId)
+      (REGISTERED_ROLES.has(principal.role) || route.createsId)
     ) {
       const known = await registry();
       if (!known)
@@ -303,6 +312,7 @@ export function commandRouter(
       decider: plan.decider,
       actor,
       idempotencyKey: idem.key,
+      ...(idem.key ? { requestDigest: requestDigest(c.req.method, c.req.path, canonical) } : {}),
       requestId: c.get('requestId'),
       ...(match.version === undefined ? {} : { expectedVersion: match.version }),
       command: commandAt(definition.name, parsed.data, actor),

@@ -7,7 +7,7 @@ import { testAuth } from '@yishi/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
 import { readRegistry } from '../context.ts';
-import type { RegistryImportInput } from '../registry-import/rows.ts';
+import { MAX_IMPORT_ROWS, type RegistryImportInput } from '../registry-import/rows.ts';
 import { StateReader } from '../state-reader.ts';
 
 const auth = testAuth();
@@ -242,6 +242,21 @@ describe('registry import', () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it('the same Idempotency-Key with other rows answers 422, and writes nothing', async () => {
+    const before = await eventCount();
+    const res = await send(
+      clerk,
+      { ...file, residents: [{ ...residents[2]!, personId: 'P099' }] },
+      { 'idempotency-key': 'import-1' },
+    );
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({
+      code: 'idempotency-key-reused',
+      errors: [{ field: 'header.idempotency-key' }],
+    });
+    expect(await eventCount()).toBe(before);
+  });
+
   it('a refused row answers 422 with its row and field, and nothing is written', async () => {
     const before = await eventCount();
     const bad = {
@@ -405,6 +420,18 @@ describe('registry import', () => {
     expect(problem.errors.map((e) => e.field)).toContain('body.units.0.areas.registryCentiM2');
   });
 
+  it('refuses a sheet name the store cannot hold (NUL) with 400 naming the field', async () => {
+    const before = await eventCount();
+    const res = await send(clerk, {
+      documentRef: 'x',
+      units: [{ ...units[0]!, sheet: '房屋\u0000' }],
+    });
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { errors: { field: string }[] };
+    expect(problem.errors.map((e) => e.field)).toEqual(['body.units.0.sheet']);
+    expect(await eventCount()).toBe(before);
+  });
+
   it('takes a register of 2,000 units (beyond the default body limit) and refuses over 8 MiB', async () => {
     const admin = await as('admin', 'adm');
     const many = Array.from({ length: 2000 }, (_, i) => ({
@@ -429,6 +456,21 @@ describe('registry import', () => {
     const tooBig = await send(admin, huge, {}, '/v1/communities/c2/registry/import');
     expect(tooBig.status).toBe(413);
     expect(await tooBig.json()).toMatchObject({ code: 'payload-too-large' });
+  });
+
+  it('refuses more rows of a kind than one import takes, naming the field and the limit', async () => {
+    const row = units[2]!;
+    const many = Array.from({ length: MAX_IMPORT_ROWS + 1 }, (_, i) => ({
+      ...row,
+      row: i + 2,
+      unitId: `N${i}`,
+    }));
+    const res = await send(clerk, { documentRef: 'x', units: many });
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { errors: { field: string; message: string }[] };
+    expect(problem.errors).toEqual([
+      { field: 'body.units', message: expect.stringContaining('split the file') },
+    ]);
   });
 
   it('refuses an import larger than one append (10,000 events) with 413, writing nothing', async () => {

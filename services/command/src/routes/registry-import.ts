@@ -26,9 +26,9 @@ import {
 } from '@yishi/platform';
 import type { Context, MiddlewareHandler } from 'hono';
 import { actorOf } from '../authorisation.ts';
-import { commandIdFor } from '../command-handler.ts';
+import { commandIdFor, sameRequest } from '../command-handler.ts';
 import { registryDecider, roleProblem } from '../context.ts';
-import { idempotencyKey } from '../http-outcome.ts';
+import { idempotencyKey, keyReused } from '../http-outcome.ts';
 import { desiredRegistry } from '../registry-import/desired.ts';
 import { decideImport, planImport } from '../registry-import/plan.ts';
 import {
@@ -39,8 +39,9 @@ import {
   RegistryImport,
   RowProblem,
 } from '../registry-import/rows.ts';
+import { canonicalBody, requestDigest } from '../request-body.ts';
 import type { StateReader } from '../state-reader.ts';
-import { CommunityParams, ProblemSchema } from './schemas.ts';
+import { CommunityParams, IDEMPOTENCY_KEY_DOC, ProblemSchema } from './schemas.ts';
 
 /** Exempt from the service's default body limit: it has its own, larger one. */
 export const REGISTRY_IMPORT = /^\/v1\/communities\/[^/]+\/registry\/import$/;
@@ -51,7 +52,9 @@ const IMPORT_ROLES = ['clerk', 'admin'] as const;
 const MAX_ATTEMPTS = 5;
 
 const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
-const RowsProblem = ProblemSchema.extend({ rows: z.array(RowProblem) }).openapi('ImportProblem');
+const RowsProblem = ProblemSchema.extend({ rows: z.array(RowProblem).optional() }).openapi(
+  'ImportProblem',
+);
 
 const importRoute = (guard: MiddlewareHandler<AppEnv>) =>
   createRoute({
@@ -79,10 +82,7 @@ const importRoute = (guard: MiddlewareHandler<AppEnv>) =>
           .openapi({ description: 'true: decide and answer what would change; write nothing' }),
       }),
       headers: z.object({
-        'idempotency-key': z
-          .string()
-          .optional()
-          .openapi({ description: 'Repeat-safe key; the same key returns the first answer' }),
+        'idempotency-key': z.string().optional().openapi({ description: IDEMPOTENCY_KEY_DOC }),
       }),
       body: { required: true, content: { 'application/json': { schema: RegistryImport } } },
     },
@@ -102,7 +102,8 @@ const importRoute = (guard: MiddlewareHandler<AppEnv>) =>
       409: { description: 'Concurrent changes; retry', content: problemContent },
       413: { description: 'Body or import too large; split the file', content: problemContent },
       422: {
-        description: 'Rows refused: one problem per row and field; nothing written',
+        description:
+          'Rows refused: one problem per row and field; or the Idempotency-Key was used for another request (idempotency-key-reused). Nothing written',
         content: { 'application/problem+json': { schema: RowsProblem } },
       },
     },
@@ -163,6 +164,7 @@ export function registryImportRoutes(
   async function duplicateAnswer(
     c: Context<AppEnv>,
     commandId: string,
+    digest: string | undefined,
     result: AppendResult,
   ): Promise<Response> {
     const from = Math.max(1, result.nextExpectedVersion - MAX_EVENTS_PER_APPEND + 1);
@@ -170,6 +172,8 @@ export function registryImportRoutes(
     const mine = recorded.filter(
       (e) => e.streamVersion <= result.nextExpectedVersion && e.metadata.commandId === commandId,
     );
+    const stored = mine.at(-1)?.metadata.requestDigest;
+    if (!sameRequest(digest, typeof stored === 'string' ? stored : undefined)) return keyReused(c);
     c.header('idempotent-replayed', 'true');
     c.header('etag', `"${result.nextExpectedVersion}"`);
     return c.json(
@@ -190,14 +194,17 @@ export function registryImportRoutes(
     const { communityId } = c.req.valid('param');
     const dryRun = c.req.valid('query').dryRun === 'true';
     const body = c.req.valid('json');
+    const canonical = canonicalBody(c, body);
+    if (canonical instanceof Response) return canonical;
     const idem = idempotencyKey(c);
     if (idem instanceof Response) return idem;
     const streamId = streams.community(communityId);
     const actor = actorOf(principal);
     const commandId = commandIdFor(communityId, principal.personId, idem.key);
+    const digest = idem.key ? requestDigest(c.req.method, c.req.path, canonical) : undefined;
     if (idem.key && !dryRun) {
       const earlier = await store.findCommand(commandId);
-      if (earlier) return duplicateAnswer(c, commandId, earlier);
+      if (earlier) return duplicateAnswer(c, commandId, digest, earlier);
     }
     const desired = desiredRegistry(body);
 
@@ -236,6 +243,7 @@ export function registryImportRoutes(
           actorId: actor.personId,
           actorRole: actor.role,
           ...(idem.key ? { idempotencyKey: idem.key } : {}),
+          ...(digest ? { requestDigest: digest } : {}),
           occurredAt: at,
           correlationId: c.get('requestId'),
           causationId: commandId,
@@ -276,7 +284,7 @@ export function registryImportRoutes(
       }
       if (appended.duplicate) {
         states.forget(streamId);
-        return duplicateAnswer(c, commandId, appended);
+        return duplicateAnswer(c, commandId, digest, appended);
       }
       states.remember(streamId, appended.nextExpectedVersion, decided.state);
       c.header('etag', `"${appended.nextExpectedVersion}"`);

@@ -46,6 +46,14 @@ export const ProblemSchema = z
 
 const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
 
+/**
+ * A command's body limit, from the largest command: minutes (DraftMinutes, AmendMinutes,
+ * CorrectMinutes) of 100,000 characters with a 2,000-character reason, which is 306 kB of
+ * UTF-8 Chinese and 612 kB from a client that \u-escapes every character. OpenVoting carries no
+ * electorate from the client (the service reads it), and the registry import has its own limit.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 export const commandResponses = {
   200: {
     description: 'Repeated Idempotency-Key: the first answer',
@@ -61,9 +69,17 @@ export const commandResponses = {
   404: { description: 'Not found', content: problemContent },
   409: { description: 'Refused by the rules or a concurrent change', content: problemContent },
   412: { description: 'If-Match does not match the stream version', content: problemContent },
-  413: { description: 'Body too large', content: problemContent },
-  422: { description: 'Well-formed but not a valid command', content: problemContent },
+  413: { description: `Body over ${MAX_BODY_BYTES} bytes`, content: problemContent },
+  422: {
+    description:
+      'Well-formed but not a valid command (invalid-command), or the Idempotency-Key was used for a different request (idempotency-key-reused)',
+    content: problemContent,
+  },
 } as const;
+
+/** What an Idempotency-Key does, for the command routes and the registry import. */
+export const IDEMPOTENCY_KEY_DOC =
+  'Repeat-safe key, bound to the request (method, path and body): the same request again returns the first answer; a different request with it is refused with 422 idempotency-key-reused';
 
 /**
  * The command headers, documented as OpenAPI parameters rather than a `request.headers` schema:
@@ -72,12 +88,9 @@ export const commandResponses = {
  */
 export const commandHeaderParameters = [
   {
-    schema: {
-      type: 'string',
-      description: 'Repeat-safe key; the same key returns the first answer',
-    },
+    schema: { type: 'string', description: IDEMPOTENCY_KEY_DOC },
     required: false,
-    description: 'Repeat-safe key; the same key returns the first answer',
+    description: IDEMPOTENCY_KEY_DOC,
     name: 'idempotency-key',
     in: 'header',
   },
