@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { WebhookEventKind } from '@yishi/domain';
+import { Id, WebhookEventKind } from '@yishi/domain';
 import { type AppEnv, addRoute, createRouter, problem } from '@yishi/platform';
 import type { Context } from 'hono';
 import { type Selectable, sql } from 'kysely';
@@ -146,7 +146,7 @@ const listDeliveries = createRoute({
     params: CommunityParams,
     query: z.object({
       status: Status.optional(),
-      webhookId: z.string().max(64).optional(),
+      webhookId: Id.optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
       after: z
         .string()

@@ -3,6 +3,7 @@ import {
   Id,
   type ItemBallot,
   type ProposalItem,
+  Stage,
   tallyVote,
   type VoteRule,
   type Voter,
@@ -91,6 +92,9 @@ const getProposal = createRoute({
   responses: { ...jsonResponses('The proposal', Proposal), ...notFound },
 });
 
+/** The kinds of stage a procedure has, from the domain's definition of a stage. */
+const StageKind = z.enum(Stage.options.map((s) => s.shape.kind.value));
+
 const ProposalSummary = z.object({
   proposalId: z.string(),
   title: z.string(),
@@ -111,7 +115,7 @@ const listProposals = createRoute({
     params: CommunityParams,
     query: ReadQuery.extend({
       status: z.enum(['active', 'withdrawn']).optional(),
-      stageKind: z.string().max(30).optional(),
+      stageKind: StageKind.optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
     }),

@@ -16,6 +16,7 @@ import {
   type ReadContext,
   ReadQuery,
   readContext,
+  StreamId,
   withAsOf,
 } from './common.ts';
 
@@ -52,7 +53,7 @@ const communityTimeline = createRoute({
   request: {
     params: CommunityParams,
     query: ReadQuery.extend(PageQuery.shape).extend({
-      stream: z.string().max(200).optional().openapi({ description: 'Only this stream' }),
+      stream: StreamId.optional().openapi({ description: 'Only this stream' }),
     }),
   },
   responses: jsonResponses('Timeline, oldest first', TimelinePage),

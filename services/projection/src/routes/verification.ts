@@ -11,6 +11,7 @@ import {
   type QueryDeps,
   ReadQuery,
   readContext,
+  StreamId,
 } from './common.ts';
 
 const Report = z
@@ -39,11 +40,7 @@ const verifyCommunity = createRoute({
   request: {
     params: CommunityParams,
     query: z.object({
-      stream: z
-        .string()
-        .max(200)
-        .optional()
-        .openapi({ description: 'Only this stream, e.g. proposal-c1.p1' }),
+      stream: StreamId.optional().openapi({ description: 'Only this stream, e.g. proposal-c1.p1' }),
     }),
   },
   responses: jsonResponses('The report (ok false names the first broken event)', Report),
