@@ -198,6 +198,30 @@ describe('query API', () => {
     expect((await get('/v1/communities/c1/nothing-here')).status).toBe(404);
   });
 
+  it('verifies the whole store only for officials and admins granted every community', async () => {
+    for (const [role, communities, expected] of [
+      ['resident', ['*'], 'role-forbidden'],
+      ['clerk', ['*'], 'role-forbidden'],
+      ['owner', ['*'], 'role-forbidden'],
+      ['official', ['c1'], 'community-forbidden'],
+      ['official', ['*'], 200],
+      ['admin', ['*'], 200],
+    ] as const) {
+      const token = await auth.token({ personId: 'v1', role, communities: [...communities] });
+      const res = await get('/v1/verification', token);
+      const label = `${role} ${communities}`;
+      if (expected === 200) {
+        expect(res.status, label).toBe(200);
+      } else {
+        expect(res.status, label).toBe(403);
+        expect(await res.json(), label).toMatchObject({ code: expected });
+      }
+    }
+    // A resident still verifies the streams of their own community.
+    const everyone = await auth.token({ personId: 'r9', role: 'resident', communities: ['*'] });
+    expect((await get('/v1/communities/c1/verification', everyone)).status).toBe(200);
+  });
+
   it('verifies the hash chains of a stream, a community and everything', async () => {
     const stream = (await (
       await get('/v1/communities/c1/verification?stream=community-c1')
