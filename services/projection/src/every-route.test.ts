@@ -119,6 +119,18 @@ function pathOf(route: Route, override?: { name: string; value: string }): strin
   });
 }
 
+/** Query parameters that make an answer whole: the largest page, after the last event. */
+function wholeAnswer(route: Route): string {
+  const query = new URLSearchParams();
+  for (const p of route.parameters) {
+    if (p.in !== 'query') continue;
+    if (p.name === 'limit' && p.schema?.maximum) query.set('limit', String(p.schema.maximum));
+    if (p.name === 'minPosition') query.set('minPosition', position());
+  }
+  const text = query.toString();
+  return text ? `?${text}` : '';
+}
+
 // Raw URL text: NUL, overlong NUL, lone surrogates (as UTF-8 would carry them), prototype
 // names, numbers that do not fit, and text no id has.
 const HOSTILE = [
@@ -200,6 +212,68 @@ describe('every GET route', () => {
         code: 'invalid-input',
         errors: [expect.objectContaining({ field })],
       });
+    }
+  });
+
+  it('shows a resident no personal field and no webhook configuration on any route', async () => {
+    const token = await tokenFor({ personId: 'r1', role: 'resident', communities: ['c1'] });
+    const secrets = [PERSON.name, PERSON.birthDate, WEBHOOK.url, WEBHOOK.webhookId];
+    const leaks: string[] = [];
+    const statuses: Record<string, number> = {};
+    for (const route of routes) {
+      const path = pathOf(route);
+      const res = await get(`${path}${wholeAnswer(route)}`, token);
+      statuses[route.path] = res.status;
+      // A refusal echoes the path asked for (`instance`): that is the asker's own text.
+      const body = (await res.text()).replaceAll(path, '');
+      for (const secret of secrets) {
+        if (body.includes(secret)) leaks.push(`${route.path} shows ${secret}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+    // Not vacuous: the resident reads the community's timeline, where the person is registered.
+    expect(statuses['/v1/communities/{communityId}/timeline']).toBe(200);
+    expect(Object.values(statuses).filter((s) => s === 200).length).toBeGreaterThan(10);
+  });
+
+  it('shows personal fields to clerks, officials and admins, webhooks to admins only', async () => {
+    const timeline = `/v1/communities/c1/timeline?stream=community-c1&limit=10000&minPosition=${position()}`;
+    for (const [role, personal, configuration] of [
+      ['resident', false, false],
+      ['owner', false, false],
+      ['convener', false, false],
+      ['clerk', true, false],
+      ['official', true, false],
+      ['admin', true, true],
+    ] as const) {
+      const token = await tokenFor({ personId: 'v1', role, communities: ['c1'] });
+      const res = await get(timeline, token);
+      expect(res.status, role).toBe(200);
+      const { items } = (await res.json()) as {
+        items: { type: string; summary: string; details: Record<string, unknown> }[];
+      };
+      const registered = items.find(
+        (i) => i.type === 'PersonRegistered' && i.details.personId === PERSON.personId,
+      );
+      expect(registered, role).toBeDefined();
+      if (personal) {
+        expect(registered!.details, role).toMatchObject({
+          name: PERSON.name,
+          birthDate: PERSON.birthDate,
+        });
+        expect(registered!.summary, role).toContain(PERSON.name);
+      } else {
+        expect(registered!.details, role).not.toHaveProperty('name');
+        expect(registered!.details, role).not.toHaveProperty('birthDate');
+        expect(registered!.details.redacted, role).toEqual(['name', 'birthDate']);
+        expect(registered!.summary, role).toBe('登记人员 ［已隐去］（qian）');
+      }
+      const configured = items.find((i) => i.type === 'WebhookConfigured')!;
+      expect(configured.details.url === WEBHOOK.url, role).toBe(configuration);
+      const hooks = await get('/v1/communities/c1/notifications/webhooks', token);
+      expect(hooks.status, role).toBe(configuration ? 200 : 403);
+      const deliveries = await get('/v1/communities/c1/notifications/deliveries', token);
+      expect(deliveries.status, role).toBe(configuration ? 200 : 403);
     }
   });
 });

@@ -16,18 +16,17 @@ import {
   readContext,
   withAsOf,
 } from '../routes/common.ts';
+import { CONFIGURATION_READERS } from '../routes/visibility.ts';
 
-// What the notifications did, for those who answer for them: the webhooks as configured (with
-// `asOf`), every delivery with its status and every attempt, and, for an admin, re-queuing a
-// dead letter. Re-queuing changes delivery bookkeeping, never the record.
+// What the notifications did, for the admins who configure them: the webhooks as configured
+// (with `asOf`), every delivery with its status and every attempt, and re-queuing a dead
+// letter. Re-queuing changes delivery bookkeeping, never the record.
 
-const READERS = new Set(['official', 'admin', 'clerk']);
-
-function refuseRole(c: Context<AppEnv>, allowed: ReadonlySet<string>): Response | undefined {
+function refuseRole(c: Context<AppEnv>): Response | undefined {
   const role = c.get('principal').role;
-  if (allowed.has(role)) return undefined;
+  if (CONFIGURATION_READERS.has(role)) return undefined;
   return problem(c, 403, 'role-forbidden', `Role ${role} may not read or manage notifications`, {
-    allowed: [...allowed],
+    allowed: [...CONFIGURATION_READERS],
   });
 }
 
@@ -115,7 +114,7 @@ const DeliveryParams = CommunityParams.extend({
 const security = [{ bearer: [] }];
 const forbidden = {
   403: {
-    description: 'Not granted this community, or a role that may not',
+    description: 'Not granted this community, or not an admin',
     content: problemResponses[403].content,
   },
 };
@@ -124,7 +123,7 @@ const listWebhooks = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/notifications/webhooks',
   summary: 'The community’s webhooks (通知网关) as configured, removed ones included',
-  description: 'Officials, admins and clerks. Signing keys are never shown: `pnpm webhook-secret`.',
+  description: 'Admins only. Signing keys are never shown: `pnpm webhook-secret`.',
   tags: ['notifications'],
   security,
   request: { params: CommunityParams, query: ReadQuery },
@@ -139,7 +138,7 @@ const listDeliveries = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/notifications/deliveries',
   summary: 'Notification deliveries, newest first: pending, delivered, dead letters, cancelled',
-  description: 'Officials, admins and clerks.',
+  description: 'Admins only.',
   tags: ['notifications'],
   security,
   request: {
@@ -167,7 +166,7 @@ const getDelivery = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/notifications/deliveries/{deliveryId}',
   summary: 'One delivery with the body sent and every attempt',
-  description: 'Officials, admins and clerks.',
+  description: 'Admins only.',
   tags: ['notifications'],
   security,
   request: { params: DeliveryParams },
@@ -233,7 +232,7 @@ export function notificationQueries(deps: QueryDeps) {
   const app = createRouter();
 
   addRoute(app, listWebhooks, async (c) => {
-    const refused = refuseRole(c, READERS);
+    const refused = refuseRole(c);
     if (refused) return refused;
     const { communityId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['notifications']);
@@ -281,7 +280,7 @@ export function notificationQueries(deps: QueryDeps) {
   });
 
   addRoute(app, listDeliveries, async (c) => {
-    const refused = refuseRole(c, READERS);
+    const refused = refuseRole(c);
     if (refused) return refused;
     const { communityId } = c.req.valid('param');
     const q = c.req.valid('query');
@@ -312,7 +311,7 @@ export function notificationQueries(deps: QueryDeps) {
   });
 
   addRoute(app, getDelivery, async (c) => {
-    const refused = refuseRole(c, READERS);
+    const refused = refuseRole(c);
     if (refused) return refused;
     const { communityId, deliveryId } = c.req.valid('param');
     const row = await deps.db
@@ -344,7 +343,7 @@ export function notificationQueries(deps: QueryDeps) {
   });
 
   addRoute(app, requeueDelivery, async (c) => {
-    const refused = refuseRole(c, new Set(['admin']));
+    const refused = refuseRole(c);
     if (refused) return refused;
     const { communityId, deliveryId } = c.req.valid('param');
     const requeued = await deps.db

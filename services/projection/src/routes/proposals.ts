@@ -27,6 +27,7 @@ import {
 } from './common.ts';
 import { decisionsAsOf, proposalsAsOf } from './states.ts';
 import { TimelinePage, timelineEntries } from './timeline.ts';
+import { visibilityOf } from './visibility.ts';
 
 const ProposalParams = CommunityParams.extend({
   proposalId: Id.clone().openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
@@ -644,7 +645,9 @@ export function proposalQueries(deps: QueryDeps) {
     if (rows.length === 0 && !query.after) {
       return problem(c, 404, 'proposal-not-found', `No proposal ${proposalId} in ${communityId}`);
     }
-    return c.json(withAsOf(ctx, timelineEntries(rows, query.limit)));
+    return c.json(
+      withAsOf(ctx, timelineEntries(rows, query.limit, visibilityOf(c.get('principal')))),
+    );
   });
 
   addRoute(app, getFollowUp, async (c) => {
