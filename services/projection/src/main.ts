@@ -42,7 +42,11 @@ export async function startProjectionService(
   if (!config.WEBHOOK_SECRET && config.NODE_ENV === 'production') {
     logger.warn('WEBHOOK_SECRET is not set: webhook keys are derived from the JWT secret');
   }
-  const dispatcher = new Dispatcher(db, { secret: webhookSecret(config), logger });
+  const dispatcher = new Dispatcher(db, {
+    secret: webhookSecret(config),
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    logger,
+  });
   const projectors = projections.map(
     (p) =>
       new Projector(store, db, p, {

@@ -355,7 +355,8 @@ describe('notifications', () => {
       ['retry', 408],
       ['delivered', 204],
     ]);
-    expect(log[0]!.error).toBe('HTTP 503: maintenance');
+    // The status, never the gateway's answer ('maintenance').
+    expect(log[0]!.error).toBe('HTTP 503 Service Unavailable');
   });
 
   it('retries a gateway that does not answer in time or cannot be reached', async () => {
@@ -391,7 +392,7 @@ describe('notifications', () => {
     expect(dead).toMatchObject({
       attempts: 3,
       lastStatus: 500,
-      lastError: 'HTTP 500: gateway down',
+      lastError: 'HTTP 500 Internal Server Error',
     });
     expect(calls).toHaveLength(3);
     expect((await deliveries('dead', '&status=dead')).map((d) => d.deliveryId)).toEqual([
@@ -446,7 +447,7 @@ describe('notifications', () => {
     expect(dead).toMatchObject({
       attempts: 1,
       lastStatus: 401,
-      lastError: 'HTTP 401: bad signature',
+      lastError: 'HTTP 401 Unauthorized',
     });
     expect(calls).toHaveLength(1);
   });

@@ -17,6 +17,7 @@ import {
   withAsOf,
 } from '../routes/common.ts';
 import { CONFIGURATION_READERS } from '../routes/visibility.ts';
+import { shownError } from './outbound.ts';
 
 // What the notifications did, for the admins who configure them: the webhooks as configured
 // (with `asOf`), every delivery with its status and every attempt, and re-queuing a dead
@@ -73,7 +74,10 @@ const Delivery = z
     nextAttemptAt: z.string().nullable().openapi({ description: 'When pending: when it is due' }),
     lastAttemptAt: z.string().nullable(),
     lastStatus: z.number().int().nullable().openapi({ description: 'The gateway’s HTTP status' }),
-    lastError: z.string().nullable(),
+    lastError: z
+      .string()
+      .nullable()
+      .openapi({ description: 'A short reason: an HTTP status, a network error, a refusal' }),
     deliveredAt: z.string().nullable(),
     requeuedAt: z.string().nullable(),
     requeuedBy: z.string().nullable(),
@@ -220,7 +224,7 @@ function deliveryOf(r: DeliveryRow) {
     nextAttemptAt: r.status === 'pending' ? iso(r.next_attempt_at) : null,
     lastAttemptAt: iso(r.last_attempt_at),
     lastStatus: r.last_status,
-    lastError: r.last_error,
+    lastError: shownError(r.last_error),
     deliveredAt: iso(r.delivered_at),
     requeuedAt: iso(r.requeued_at),
     requeuedBy: r.requeued_by,
@@ -336,7 +340,7 @@ export function notificationQueries(deps: QueryDeps) {
         url: a.url,
         outcome: a.outcome,
         httpStatus: a.http_status,
-        error: a.error,
+        error: shownError(a.error),
         durationMs: a.duration_ms,
       })),
     });
