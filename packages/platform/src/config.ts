@@ -44,6 +44,11 @@ export const ConfigSchema = z.object({
         }),
     )
     .default([]),
+  /**
+   * Bearer token a metrics scraper sends for `/metrics`; unset, only officials' and admins'
+   * JWTs read the metrics.
+   */
+  METRICS_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
   /** Demo and end-to-end tests only: a clock an admin can advance (never in production). */
   DEMO_CLOCK: z
     .enum(['0', '1', 'true', 'false'])

@@ -32,7 +32,7 @@ export async function startCommandService(
   });
   const clock = config.DEMO_CLOCK ? simulatedClock() : systemClock;
   if (clock.simulated) logger.warn('simulated clock: events are marked simulatedClock (demo only)');
-  const app = createApp({ store, verify, logger, clock });
+  const app = createApp({ store, verify, logger, clock, metricsToken: config.METRICS_TOKEN });
   const server = await listen(app.fetch, config.HOST, config.COMMAND_PORT);
   return {
     url: `http://${config.HOST}:${config.COMMAND_PORT}`,

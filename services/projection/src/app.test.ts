@@ -163,6 +163,14 @@ describe('query API', () => {
     expect((await app.request('/v1/communities/c1')).status).toBe(401);
   });
 
+  it('serves /metrics to officials and admins only, never without sign-in', async () => {
+    expect((await app.request('/metrics')).status).toBe(401);
+    expect((await get('/metrics')).status).toBe(403);
+    const metrics = await get('/metrics', official);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('yishi_http_requests_total');
+  });
+
   it('answers bad input with problem+json, never 500', async () => {
     for (const path of [
       '/v1/communities/c1?asOf=yesterday',

@@ -63,7 +63,14 @@ export async function startProjectionService(
       ? { jwksUrl: config.JWT_JWKS_URL }
       : { secret: localSecret(config.DATA_DIR, config.JWT_SECRET) }),
   });
-  const app = createApp({ db, store, verify, projectors, logger });
+  const app = createApp({
+    db,
+    store,
+    verify,
+    projectors,
+    logger,
+    metricsToken: config.METRICS_TOKEN,
+  });
   const server = await listen(app.fetch, config.HOST, config.PROJECTION_PORT);
   return {
     url: `http://${config.HOST}:${config.PROJECTION_PORT}`,
