@@ -32,6 +32,31 @@ export const ConfigSchema = z.object({
    * event). Unset: derived from the JWT secret, so changing that changes the webhook keys.
    */
   WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /**
+   * Webhook destinations (`host:port`, comma-separated) that may be loopback, private or
+   * link-local addresses, e.g. a gateway on this machine. Every other such destination is
+   * refused (SSRF).
+   */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .string()
+    .transform((value, ctx) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+        .flatMap((entry) => {
+          const destination = hostPort(entry);
+          if (!destination)
+            ctx.addIssue({ code: 'custom', message: `"${entry}" is not host:port` });
+          return destination ? [destination] : [];
+        }),
+    )
+    .default([]),
+  /**
+   * Bearer token a metrics scraper sends for `/metrics`; unset, only officials' and admins'
+   * JWTs read the metrics.
+   */
+  METRICS_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
   /** Demo and end-to-end tests only: a clock an admin can advance (never in production). */
   DEMO_CLOCK: z
     .enum(['0', '1', 'true', 'false'])
@@ -41,6 +66,18 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
+
+/**
+ * `host:port` as the URL parser writes the host (lower case, IPv4 in dotted form, IPv6 in
+ * brackets, compressed), so an entry matches the URLs that name the same destination.
+ */
+function hostPort(entry: string): string | undefined {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(entry);
+  if (!match || !URL.canParse(`http://${match[1]}`)) return undefined;
+  const port = Number(match[2]);
+  if (port < 1 || port > 65_535) return undefined;
+  return `${new URL(`http://${match[1]}`).hostname}:${port}`;
+}
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {

@@ -1,7 +1,10 @@
-import type { MiddlewareHandler } from 'hono';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import type { AppEnv } from './http.ts';
+import type { Principal, TokenRole, Verifier } from './auth.ts';
+import { type AppEnv, authenticate } from './http.ts';
+import { problem } from './problem.ts';
 
 /** Prometheus metrics of one service: its own registry, so apps in tests do not collide. */
 export interface Metrics {
@@ -49,4 +52,42 @@ export function createMetrics(service: string): Metrics {
     histogram: (name, help, buckets, labelNames = []) =>
       new Histogram({ name, help, buckets, labelNames, registers: [registry] }),
   };
+}
+
+export interface MetricsAccess {
+  verify: Verifier;
+  /** `METRICS_TOKEN`: the bearer token a scraper sends; unset, only officials and admins read. */
+  token?: string | undefined;
+}
+
+/** Roles whose JWT reads the metrics (routes, rates and errors tell how the service is used). */
+const METRICS_READERS: ReadonlySet<TokenRole> = new Set(['official', 'admin']);
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * `GET /metrics` of a service: for a bearer `METRICS_TOKEN` (compared in constant time) or the
+ * JWT of an official or admin; 401 problem+json without either, 403 for other roles.
+ */
+export function serveMetrics(app: Hono<AppEnv>, metrics: Metrics, access: MetricsAccess): void {
+  const expected = access.token ? sha256(access.token) : undefined;
+  const signedIn = authenticate(access.verify);
+  const figures = async (c: Context<AppEnv>) =>
+    c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
+  app.get('/metrics', async (c) => {
+    const bearer = /^Bearer (\S{1,8192})$/.exec(c.req.header('authorization') ?? '')?.[1];
+    if (expected && bearer && timingSafeEqual(sha256(bearer), expected)) return figures(c);
+    let principal: Principal | undefined;
+    const refused = await signedIn(c, async () => {
+      principal = c.get('principal');
+    });
+    if (!principal)
+      return refused ?? problem(c, 401, 'unauthenticated', 'A bearer token is required');
+    if (!METRICS_READERS.has(principal.role)) {
+      return problem(c, 403, 'role-forbidden', `Role ${principal.role} may not read the metrics`, {
+        allowed: [...METRICS_READERS],
+      });
+    }
+    return figures(c);
+  });
 }

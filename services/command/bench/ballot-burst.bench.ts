@@ -262,7 +262,8 @@ async function main(): Promise<void> {
   }
 
   // Counters before the burst, so its own figures can be told from the seeding's.
-  const metricsText = async () => (await fetch(`${baseUrl}/metrics`)).text();
+  const metricsText = async () =>
+    (await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${admin}` } })).text();
   const metricIn = (text: string, name: string) =>
     Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
   const before = await metricsText();

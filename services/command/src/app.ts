@@ -15,6 +15,7 @@ import {
   type Metrics,
   problem,
   requestContext,
+  serveMetrics,
   silentLogger,
   systemClock,
   type Verifier,
@@ -34,6 +35,8 @@ export interface CommandAppDeps {
   clock?: (() => Date) | Clock;
   newId?: () => string;
   logger?: Logger;
+  /** `METRICS_TOKEN`: a scraper's bearer token for `/metrics`. */
+  metricsToken?: string | undefined;
 }
 
 export { MAX_BODY_BYTES };
@@ -90,9 +93,7 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
       return problem(c, 503, 'not-ready', 'The event store is not reachable');
     }
   });
-  app.get('/metrics', async (c) =>
-    c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
-  );
+  serveMetrics(app, metrics, { verify: deps.verify, token: deps.metricsToken });
   app.get('/docs', (c) => c.html(docsPage('议事 命令服务 · Yishi command service')));
   // The registry import sets its own, larger limit. A plain test, where hono's except() ran
   // every later middleware inside its own combinators.

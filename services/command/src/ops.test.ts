@@ -11,9 +11,17 @@ describe('operations endpoints', () => {
     expect(await (await app.request('/readyz')).json()).toEqual({ status: 'ready' });
   });
 
-  it('counts requests by route pattern in Prometheus format', async () => {
+  it('counts requests by route pattern in Prometheus format, for officials and admins', async () => {
     await app.request('/v1/communities/c1/proposals', { method: 'POST' });
-    const text = await (await app.request('/metrics')).text();
+    expect((await app.request('/metrics')).status).toBe(401);
+    const official = await testAuth().token({
+      personId: 'o',
+      role: 'official',
+      communities: ['*'],
+    });
+    const res = await app.request('/metrics', { headers: { authorization: `Bearer ${official}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
     expect(text).toMatch(
       /yishi_http_requests_total\{[^}]*route="\/v1\/communities\/:communityId\/proposals"[^}]*status="401"/,
     );

@@ -163,6 +163,14 @@ describe('query API', () => {
     expect((await app.request('/v1/communities/c1')).status).toBe(401);
   });
 
+  it('serves /metrics to officials and admins only, never without sign-in', async () => {
+    expect((await app.request('/metrics')).status).toBe(401);
+    expect((await get('/metrics')).status).toBe(403);
+    const metrics = await get('/metrics', official);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('yishi_http_requests_total');
+  });
+
   it('answers bad input with problem+json, never 500', async () => {
     for (const path of [
       '/v1/communities/c1?asOf=yesterday',
@@ -196,6 +204,30 @@ describe('query API', () => {
       expect(res.headers.get('content-type'), path).toContain('application/problem+json');
     }
     expect((await get('/v1/communities/c1/nothing-here')).status).toBe(404);
+  });
+
+  it('verifies the whole store only for officials and admins granted every community', async () => {
+    for (const [role, communities, expected] of [
+      ['resident', ['*'], 'role-forbidden'],
+      ['clerk', ['*'], 'role-forbidden'],
+      ['owner', ['*'], 'role-forbidden'],
+      ['official', ['c1'], 'community-forbidden'],
+      ['official', ['*'], 200],
+      ['admin', ['*'], 200],
+    ] as const) {
+      const token = await auth.token({ personId: 'v1', role, communities: [...communities] });
+      const res = await get('/v1/verification', token);
+      const label = `${role} ${communities}`;
+      if (expected === 200) {
+        expect(res.status, label).toBe(200);
+      } else {
+        expect(res.status, label).toBe(403);
+        expect(await res.json(), label).toMatchObject({ code: expected });
+      }
+    }
+    // A resident still verifies the streams of their own community.
+    const everyone = await auth.token({ personId: 'r9', role: 'resident', communities: ['*'] });
+    expect((await get('/v1/communities/c1/verification', everyone)).status).toBe(200);
   });
 
   it('verifies the hash chains of a stream, a community and everything', async () => {

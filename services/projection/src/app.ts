@@ -11,6 +11,7 @@ import {
   type Logger,
   type Metrics,
   requestContext,
+  serveMetrics,
   silentLogger,
   type Verifier,
 } from '@yishi/platform';
@@ -40,6 +41,8 @@ export interface ProjectionAppDeps {
   metrics?: Metrics;
   /** Upper bound of a `minPosition` wait (ms, default 5000). */
   minPositionWaitMs?: number;
+  /** `METRICS_TOKEN`: a scraper's bearer token for `/metrics`. */
+  metricsToken?: string | undefined;
 }
 
 /** The query API over the read models. */
@@ -56,9 +59,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.use('*', requestContext(deps.logger ?? silentLogger));
   app.use('*', metrics.middleware);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/metrics', async (c) =>
-    c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
-  );
+  serveMetrics(app, metrics, { verify: deps.verify, token: deps.metricsToken });
   app.get('/docs', (c) => c.html(docsPage('议事 查询服务 · Yishi projection service')));
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());

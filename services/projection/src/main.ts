@@ -42,7 +42,11 @@ export async function startProjectionService(
   if (!config.WEBHOOK_SECRET && config.NODE_ENV === 'production') {
     logger.warn('WEBHOOK_SECRET is not set: webhook keys are derived from the JWT secret');
   }
-  const dispatcher = new Dispatcher(db, { secret: webhookSecret(config), logger });
+  const dispatcher = new Dispatcher(db, {
+    secret: webhookSecret(config),
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    logger,
+  });
   const projectors = projections.map(
     (p) =>
       new Projector(store, db, p, {
@@ -53,7 +57,14 @@ export async function startProjectionService(
   for (const projector of projectors) await projector.start();
   dispatcher.start();
   const verify = createVerifier(authConfigFrom(config));
-  const app = createApp({ db, store, verify, projectors, logger });
+  const app = createApp({
+    db,
+    store,
+    verify,
+    projectors,
+    logger,
+    metricsToken: config.METRICS_TOKEN,
+  });
   const server = await listen(app.fetch, config.HOST, config.PROJECTION_PORT);
   return {
     url: `http://${config.HOST}:${config.PROJECTION_PORT}`,

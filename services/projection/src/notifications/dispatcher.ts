@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { type Logger, signature, silentLogger, webhookKey } from '@yishi/platform';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AttemptOutcome, Database, NotificationDeliveriesTable } from '../db.ts';
+import {
+  httpFailure,
+  networkFailure,
+  type PostOptions,
+  post,
+  RefusedDestination,
+} from './outbound.ts';
 
 // The dispatcher sends what the outbox projection wrote. Any number of instances may run:
 // each claims due rows with `FOR UPDATE SKIP LOCKED` and pushes their due time on by a lease,
@@ -28,6 +36,13 @@ export interface DispatcherOptions {
   claimMs?: number;
   /** Random numbers in [0, 1) for the jitter (tests pass a fixed one). */
   random?: () => number;
+  /**
+   * Destinations (`host:port`) that may be loopback, private or link-local: a local gateway, a
+   * test's server (`WEBHOOK_ALLOW_PRIVATE`). Every other such destination is refused.
+   */
+  allowPrivate?: readonly string[];
+  /** Name resolution for webhook hosts (tests pass their own). */
+  resolve?: PostOptions['resolve'];
 }
 
 type Claimed = Pick<
@@ -46,8 +61,6 @@ interface Result {
 }
 
 const USER_AGENT = 'Yishi-Webhooks/1';
-/** How much of a gateway's answer is kept with a failed attempt. */
-const ANSWER_EXCERPT = 300;
 
 export class Dispatcher {
   private readonly abort = new AbortController();
@@ -55,7 +68,9 @@ export class Dispatcher {
   private running: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private woken = false;
-  private readonly o: Required<Omit<DispatcherOptions, 'logger'>>;
+  private readonly o: Required<Omit<DispatcherOptions, 'logger' | 'allowPrivate' | 'resolve'>>;
+  private readonly allowPrivate: ReadonlySet<string>;
+  private readonly resolve: PostOptions['resolve'];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -74,6 +89,8 @@ export class Dispatcher {
       claimMs: options.claimMs ?? timeoutMs + 30_000,
       random: options.random ?? Math.random,
     };
+    this.allowPrivate = new Set(options.allowPrivate ?? []);
+    this.resolve = options.resolve;
   }
 
   start(): void {
@@ -200,14 +217,12 @@ export class Dispatcher {
     const timeout = AbortSignal.timeout(this.o.timeoutMs);
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    let response: Response;
+    let answer: Awaited<ReturnType<typeof post>>;
     try {
-      response = await fetch(url, {
-        method: 'POST',
+      answer = await post(
+        new URL(url),
         body,
-        redirect: 'manual',
-        signal: AbortSignal.any([timeout, this.abort.signal]),
-        headers: {
+        {
           'content-type': 'application/json; charset=utf-8',
           'user-agent': USER_AGENT,
           'x-yishi-delivery': row.delivery_id,
@@ -216,27 +231,35 @@ export class Dispatcher {
           'x-yishi-timestamp': timestamp,
           'x-yishi-signature': signature(key, timestamp, body),
         },
-      });
+        {
+          signal: AbortSignal.any([timeout, this.abort.signal]),
+          allowPrivate: this.allowPrivate,
+          ...(this.resolve ? { resolve: this.resolve } : {}),
+        },
+      );
     } catch (error) {
       if (this.abort.signal.aborted) return undefined;
+      // A forbidden destination stays forbidden: never tried again.
+      if (error instanceof RefusedDestination) {
+        return { outcome: 'dead', url, httpStatus: null, error: error.message, durationMs: 0 };
+      }
       const message = timeout.aborted
         ? `timeout: no answer within ${this.o.timeoutMs} ms`
-        : `network: ${describe(error)}`;
+        : networkFailure(error);
       return this.failure(attempt, url, null, message, elapsed());
     }
-    const status = response.status;
-    const answer = await excerpt(response);
+    const status = answer.status;
     if (status >= 200 && status < 300) {
       return { outcome: 'delivered', url, httpStatus: status, error: null, durationMs: elapsed() };
     }
-    const error = `HTTP ${status}${answer ? `: ${answer}` : ''}`;
+    const error = httpFailure(status);
     // 408, 429 and 5xx may pass on a later try; any other answer will not change by itself
     // (a 3xx is not followed: a signed notification goes only where it was configured).
     const retryable = status === 408 || status === 429 || status >= 500;
     if (!retryable) {
       return { outcome: 'dead', url, httpStatus: status, error, durationMs: elapsed() };
     }
-    return this.failure(attempt, url, status, error, elapsed(), retryAfter(response));
+    return this.failure(attempt, url, status, error, elapsed(), retryAfter(answer.headers));
   }
 
   /** A failure worth retrying: retry with backoff, or dead-letter after the last attempt. */
@@ -315,37 +338,9 @@ export class Dispatcher {
   }
 }
 
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${error.message}${cause}`.slice(0, 300);
-}
-
-/** The start of the gateway's answer (it may explain a refusal); the rest is not read. */
-async function excerpt(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < ANSWER_EXCERPT) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    // An answer cut off is still an answer: its status counts.
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  const text = new TextDecoder().decode(Buffer.concat(chunks)).slice(0, ANSWER_EXCERPT);
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 /** `Retry-After` in seconds (429, 503), as ms; dates and nonsense are ignored. */
-function retryAfter(response: Response): number | undefined {
-  const value = response.headers.get('retry-after');
+function retryAfter(headers: IncomingHttpHeaders): number | undefined {
+  const value = headers['retry-after'];
   if (!value || !/^\d{1,6}$/.test(value.trim())) return undefined;
   return Number(value.trim()) * 1000;
 }

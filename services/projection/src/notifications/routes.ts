@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { WebhookEventKind } from '@yishi/domain';
+import { Id, WebhookEventKind } from '@yishi/domain';
 import { type AppEnv, addRoute, createRouter, problem } from '@yishi/platform';
 import type { Context } from 'hono';
 import { type Selectable, sql } from 'kysely';
@@ -16,18 +16,18 @@ import {
   readContext,
   withAsOf,
 } from '../routes/common.ts';
+import { CONFIGURATION_READERS } from '../routes/visibility.ts';
+import { shownError } from './outbound.ts';
 
-// What the notifications did, for those who answer for them: the webhooks as configured (with
-// `asOf`), every delivery with its status and every attempt, and, for an admin, re-queuing a
-// dead letter. Re-queuing changes delivery bookkeeping, never the record.
+// What the notifications did, for the admins who configure them: the webhooks as configured
+// (with `asOf`), every delivery with its status and every attempt, and re-queuing a dead
+// letter. Re-queuing changes delivery bookkeeping, never the record.
 
-const READERS = new Set(['official', 'admin', 'clerk']);
-
-function refuseRole(c: Context<AppEnv>, allowed: ReadonlySet<string>): Response | undefined {
+function refuseRole(c: Context<AppEnv>): Response | undefined {
   const role = c.get('principal').role;
-  if (allowed.has(role)) return undefined;
+  if (CONFIGURATION_READERS.has(role)) return undefined;
   return problem(c, 403, 'role-forbidden', `Role ${role} may not read or manage notifications`, {
-    allowed: [...allowed],
+    allowed: [...CONFIGURATION_READERS],
   });
 }
 
@@ -74,7 +74,10 @@ const Delivery = z
     nextAttemptAt: z.string().nullable().openapi({ description: 'When pending: when it is due' }),
     lastAttemptAt: z.string().nullable(),
     lastStatus: z.number().int().nullable().openapi({ description: 'The gateway’s HTTP status' }),
-    lastError: z.string().nullable(),
+    lastError: z
+      .string()
+      .nullable()
+      .openapi({ description: 'A short reason: an HTTP status, a network error, a refusal' }),
     deliveredAt: z.string().nullable(),
     requeuedAt: z.string().nullable(),
     requeuedBy: z.string().nullable(),
@@ -115,7 +118,7 @@ const DeliveryParams = CommunityParams.extend({
 const security = [{ bearer: [] }];
 const forbidden = {
   403: {
-    description: 'Not granted this community, or a role that may not',
+    description: 'Not granted this community, or not an admin',
     content: problemResponses[403].content,
   },
 };
@@ -124,7 +127,7 @@ const listWebhooks = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/notifications/webhooks',
   summary: 'The community’s webhooks (通知网关) as configured, removed ones included',
-  description: 'Officials, admins and clerks. Signing keys are never shown: `pnpm webhook-secret`.',
+  description: 'Admins only. Signing keys are never shown: `pnpm webhook-secret`.',
   tags: ['notifications'],
   security,
   request: { params: CommunityParams, query: ReadQuery },
@@ -139,14 +142,14 @@ const listDeliveries = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/notifications/deliveries',
   summary: 'Notification deliveries, newest first: pending, delivered, dead letters, cancelled',
-  description: 'Officials, admins and clerks.',
+  description: 'Admins only.',
   tags: ['notifications'],
   security,
   request: {
     params: CommunityParams,
     query: z.object({
       status: Status.optional(),
-      webhookId: z.string().max(64).optional(),
+      webhookId: Id.optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
       after: z
         .string()
@@ -167,7 +170,7 @@ const getDelivery = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/notifications/deliveries/{deliveryId}',
   summary: 'One delivery with the body sent and every attempt',
-  description: 'Officials, admins and clerks.',
+  description: 'Admins only.',
   tags: ['notifications'],
   security,
   request: { params: DeliveryParams },
@@ -221,7 +224,7 @@ function deliveryOf(r: DeliveryRow) {
     nextAttemptAt: r.status === 'pending' ? iso(r.next_attempt_at) : null,
     lastAttemptAt: iso(r.last_attempt_at),
     lastStatus: r.last_status,
-    lastError: r.last_error,
+    lastError: shownError(r.last_error),
     deliveredAt: iso(r.delivered_at),
     requeuedAt: iso(r.requeued_at),
     requeuedBy: r.requeued_by,
@@ -233,7 +236,7 @@ export function notificationQueries(deps: QueryDeps) {
   const app = createRouter();
 
   addRoute(app, listWebhooks, async (c) => {
-    const refused = refuseRole(c, READERS);
+    const refused = refuseRole(c);
     if (refused) return refused;
     const { communityId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['notifications']);
@@ -281,7 +284,7 @@ export function notificationQueries(deps: QueryDeps) {
   });
 
   addRoute(app, listDeliveries, async (c) => {
-    const refused = refuseRole(c, READERS);
+    const refused = refuseRole(c);
     if (refused) return refused;
     const { communityId } = c.req.valid('param');
     const q = c.req.valid('query');
@@ -312,7 +315,7 @@ export function notificationQueries(deps: QueryDeps) {
   });
 
   addRoute(app, getDelivery, async (c) => {
-    const refused = refuseRole(c, READERS);
+    const refused = refuseRole(c);
     if (refused) return refused;
     const { communityId, deliveryId } = c.req.valid('param');
     const row = await deps.db
@@ -337,14 +340,14 @@ export function notificationQueries(deps: QueryDeps) {
         url: a.url,
         outcome: a.outcome,
         httpStatus: a.http_status,
-        error: a.error,
+        error: shownError(a.error),
         durationMs: a.duration_ms,
       })),
     });
   });
 
   addRoute(app, requeueDelivery, async (c) => {
-    const refused = refuseRole(c, new Set(['admin']));
+    const refused = refuseRole(c);
     if (refused) return refused;
     const { communityId, deliveryId } = c.req.valid('param');
     const requeued = await deps.db

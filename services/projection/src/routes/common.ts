@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { CommunityId } from '@yishi/domain';
+import { COMMUNITY_ID_MAX_LENGTH, CommunityId } from '@yishi/domain';
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '@yishi/event-store';
 import { type AppEnv, problem } from '@yishi/platform';
 import type { Context } from 'hono';
@@ -57,8 +57,15 @@ export const CommunityParams = z.object({
 
 const POSITION = /^\d{1,20}:\d{1,20}$/;
 const INT8_MAX = 9_223_372_036_854_775_807n;
-/** Each number of a position fits the database's int8. */
-const fitsInt8 = (v: string) => v.split(':').every((n) => BigInt(n) <= INT8_MAX);
+/** Each number of a position fits the database's int8 (never throws: any text may come). */
+const fitsInt8 = (v: string) =>
+  v.split(':').every((n) => /^\d{1,20}$/.test(n) && BigInt(n) <= INT8_MAX);
+/**
+ * A position "txid:pos", checked in one refinement: zod runs refinements even after a failed
+ * regex, and one field should get one message.
+ */
+const Position = (message: string) =>
+  z.string().refine((v) => POSITION.test(v) && fitsInt8(v), message);
 /** Times PostgreSQL can compare (years 1 to 9999). */
 const storableTime = (v: string) => {
   const year = new Date(v).getUTCFullYear();
@@ -81,10 +88,7 @@ export const ReadQuery = z.object({
         'Time travel: answer as the record stood at this time (the last event recorded at or before it) or position',
       example: '2026-03-01T00:00:00+08:00',
     }),
-  minPosition: z
-    .string()
-    .regex(POSITION, 'a position returned by the command service, e.g. 812:40')
-    .refine(fitsInt8, 'not a position')
+  minPosition: Position('a position returned by the command service, e.g. 812:40')
     .optional()
     .openapi({ description: 'Wait (bounded) until the read model has passed this position' }),
 });
@@ -95,12 +99,23 @@ export const TimeBound = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()])
   .refine(storableTime, 'years 1 to 9999');
 
+/**
+ * A stream id as the domain writes them (`<category>-<communityId>[.<entityId>]`): anything else
+ * is refused here, before it reaches SQL (PostgreSQL refuses NUL in text with an error).
+ */
+export const StreamId = z
+  .string()
+  .max(200)
+  .regex(
+    new RegExp(
+      `^[a-z][a-z0-9_]{0,30}-[a-z0-9][a-z0-9-]{0,${COMMUNITY_ID_MAX_LENGTH - 1}}(\\.[A-Za-z0-9_-]{1,64})?$`,
+    ),
+    'a stream id, e.g. proposal-c1.p1',
+  );
+
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(500).openapi({ example: 500 }),
-  after: z
-    .string()
-    .regex(POSITION)
-    .refine(fitsInt8, 'not a position')
+  after: Position('the `next` of the previous page, e.g. 812:40')
     .optional()
     .openapi({ description: 'Cursor: the `next` of the previous page' }),
 });

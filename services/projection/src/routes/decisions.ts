@@ -13,6 +13,7 @@ import {
   TimeBound,
   withAsOf,
 } from './common.ts';
+import { csvDocument } from './csv.ts';
 import { type DecisionRow, decisionsAsOf } from './states.ts';
 
 // 决议台账: every decision of a community with the rule applied and every figure, the
@@ -203,56 +204,45 @@ const CSV_COLUMNS = [
   'withdrawn',
 ] as const;
 
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text =
-    typeof value === 'string'
-      ? value
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** One line per decision; the items column keeps every figure as JSON. */
 export function decisionsCsv(rows: readonly Row[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const d of rows) {
-    const { kind, ...parameters } = (d.rule ?? {}) as { kind?: string };
-    const totals = d.totals ?? {};
-    const record: Record<(typeof CSV_COLUMNS)[number], unknown> = {
-      proposal_id: d.proposal_id,
-      title: d.title,
-      procedure: d.procedure_template,
-      stage_id: d.stage_id,
-      outcome: d.outcome,
-      decided_at: d.decided_at,
-      rule: kind ?? (d.session_id ? 'joint-session' : null),
-      rule_parameters: Object.keys(parameters).length ? parameters : null,
-      total_voters: totals.voters,
-      total_heads: totals.heads,
-      total_area_m2:
-        totals.areaCentiM2 === undefined ? null : (totals.areaCentiM2 / 100).toFixed(2),
-      items: d.items,
-      published_at: d.published_at,
-      publication_ends_at: d.publication_ends_at,
-      published_on_time: d.published_on_time,
-      implementation_due_at: d.implementation_due_at,
-      progress_percent: d.progress_percent,
-      reports: d.reports,
-      last_report_at: d.last_report_at,
-      overdue: d.overdue,
-      objections_raised: d.objections_raised,
-      objections_answered: d.objections_answered,
-      satisfaction_count: d.satisfaction_count,
-      satisfaction_average: d.satisfaction_count
-        ? (d.satisfaction_sum / d.satisfaction_count).toFixed(2)
-        : null,
-      withdrawn: d.withdrawn,
-    };
-    lines.push(CSV_COLUMNS.map((c) => csvField(record[c])).join(','));
-  }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return csvDocument(CSV_COLUMNS, rows.map(csvRecord));
+}
+
+/** A decision's cells, in the order of the columns. */
+function csvRecord(d: Row): unknown[] {
+  const { kind, ...parameters } = (d.rule ?? {}) as { kind?: string };
+  const totals = d.totals ?? {};
+  const record: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+    proposal_id: d.proposal_id,
+    title: d.title,
+    procedure: d.procedure_template,
+    stage_id: d.stage_id,
+    outcome: d.outcome,
+    decided_at: d.decided_at,
+    rule: kind ?? (d.session_id ? 'joint-session' : null),
+    rule_parameters: Object.keys(parameters).length ? parameters : null,
+    total_voters: totals.voters,
+    total_heads: totals.heads,
+    total_area_m2: totals.areaCentiM2 === undefined ? null : (totals.areaCentiM2 / 100).toFixed(2),
+    items: d.items,
+    published_at: d.published_at,
+    publication_ends_at: d.publication_ends_at,
+    published_on_time: d.published_on_time,
+    implementation_due_at: d.implementation_due_at,
+    progress_percent: d.progress_percent,
+    reports: d.reports,
+    last_report_at: d.last_report_at,
+    overdue: d.overdue,
+    objections_raised: d.objections_raised,
+    objections_answered: d.objections_answered,
+    satisfaction_count: d.satisfaction_count,
+    satisfaction_average: d.satisfaction_count
+      ? (d.satisfaction_sum / d.satisfaction_count).toFixed(2)
+      : null,
+    withdrawn: d.withdrawn,
+  };
+  return CSV_COLUMNS.map((c) => record[c]);
 }
 
 export function decisionQueries(deps: QueryDeps) {

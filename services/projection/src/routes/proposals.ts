@@ -3,6 +3,7 @@ import {
   Id,
   type ItemBallot,
   type ProposalItem,
+  Stage,
   tallyVote,
   type VoteRule,
   type Voter,
@@ -26,6 +27,7 @@ import {
 } from './common.ts';
 import { decisionsAsOf, proposalsAsOf } from './states.ts';
 import { TimelinePage, timelineEntries } from './timeline.ts';
+import { visibilityOf } from './visibility.ts';
 
 const ProposalParams = CommunityParams.extend({
   proposalId: Id.clone().openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
@@ -91,6 +93,9 @@ const getProposal = createRoute({
   responses: { ...jsonResponses('The proposal', Proposal), ...notFound },
 });
 
+/** The kinds of stage a procedure has, from the domain's definition of a stage. */
+const StageKind = z.enum(Stage.options.map((s) => s.shape.kind.value));
+
 const ProposalSummary = z.object({
   proposalId: z.string(),
   title: z.string(),
@@ -111,7 +116,7 @@ const listProposals = createRoute({
     params: CommunityParams,
     query: ReadQuery.extend({
       status: z.enum(['active', 'withdrawn']).optional(),
-      stageKind: z.string().max(30).optional(),
+      stageKind: StageKind.optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
     }),
@@ -642,7 +647,9 @@ export function proposalQueries(deps: QueryDeps) {
     if (rows.length === 0 && !query.after) {
       return problem(c, 404, 'proposal-not-found', `No proposal ${proposalId} in ${communityId}`);
     }
-    return c.json(withAsOf(ctx, timelineEntries(rows, query.limit)));
+    return c.json(
+      withAsOf(ctx, timelineEntries(rows, query.limit, visibilityOf(c.get('principal')))),
+    );
   });
 
   addRoute(app, getFollowUp, async (c) => {

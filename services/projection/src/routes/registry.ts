@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { Id } from '@yishi/domain';
 import { addRoute, createRouter, problem } from '@yishi/platform';
 import { sql } from 'kysely';
 import { visibleAt } from '../projections/temporal.ts';
@@ -95,11 +96,7 @@ const listUnits = createRoute({
     params: CommunityParams,
     query: ReadQuery.extend({
       limit: z.coerce.number().int().min(1).max(5000).default(500),
-      after: z
-        .string()
-        .max(64)
-        .optional()
-        .openapi({ description: 'Cursor: the last unitId of the previous page' }),
+      after: Id.optional().openapi({ description: 'Cursor: the last unitId of the previous page' }),
     }),
   },
   responses: jsonResponses(

@@ -16,8 +16,10 @@ import {
   type ReadContext,
   ReadQuery,
   readContext,
+  StreamId,
   withAsOf,
 } from './common.ts';
+import { type Visibility, visibilityOf, withheld } from './visibility.ts';
 
 export const TimelineEntry = z
   .object({
@@ -47,12 +49,14 @@ const communityTimeline = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/timeline',
   summary: 'The human-readable timeline of a community, or of one of its streams',
+  description:
+    'Personal fields of registry events (names, birth dates, addresses) only for clerks, officials and admins, webhook configuration only for admins: for others they are left out of `details` and listed in `details.redacted`.',
   tags: ['history'],
   security: [{ bearer: [] }],
   request: {
     params: CommunityParams,
     query: ReadQuery.extend(PageQuery.shape).extend({
-      stream: z.string().max(200).optional().openapi({ description: 'Only this stream' }),
+      stream: StreamId.optional().openapi({ description: 'Only this stream' }),
     }),
   },
   responses: jsonResponses('Timeline, oldest first', TimelinePage),
@@ -68,7 +72,12 @@ export interface TimelineFilter {
 }
 
 /** A page of the timeline in the global order, as the record stood at `asOf`. */
-export async function timelinePage(deps: QueryDeps, ctx: ReadContext, filter: TimelineFilter) {
+export async function timelinePage(
+  deps: QueryDeps,
+  ctx: ReadContext,
+  filter: TimelineFilter,
+  visibility: Visibility,
+) {
   let query = deps.db
     .withSchema(ctx.schema('timeline'))
     .selectFrom('timeline')
@@ -87,11 +96,18 @@ export async function timelinePage(deps: QueryDeps, ctx: ReadContext, filter: Ti
       sql<boolean>`(transaction_id, global_position) > (${after.transactionId.toString()}::int8, ${after.globalPosition.toString()}::int8)`,
     );
   }
-  return withAsOf(ctx, timelineEntries(await query.execute(), filter.limit));
+  return withAsOf(ctx, timelineEntries(await query.execute(), filter.limit, visibility));
 }
 
-/** Entries of a page of timeline rows; one row more than `limit` says there is a next page. */
-export function timelineEntries(rows: readonly Selectable<TimelineTable>[], limit: number) {
+/**
+ * Entries of a page of timeline rows as this reader may see them; one row more than `limit`
+ * says there is a next page.
+ */
+export function timelineEntries(
+  rows: readonly Selectable<TimelineTable>[],
+  limit: number,
+  visibility: Visibility,
+) {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -99,17 +115,18 @@ export function timelineEntries(rows: readonly Selectable<TimelineTable>[], limi
       // Properties written out in one literal: spreading an object into it first made V8 keep
       // each entry as a dictionary, several times slower to build and to serialise.
       const { actor, commandId } = whoAndHow(r);
+      const shown = withheld(r.type, r.details, visibility);
       return {
         position: positionOf(r.transaction_id, r.global_position),
         streamId: r.stream_id,
         streamVersion: r.stream_version,
         type: r.type,
-        summary: summarise(r.type, r.details as JsonObject),
+        summary: summarise(r.type, (shown?.forSummary ?? r.details) as JsonObject),
         actor,
         commandId,
         occurredAt: typeof r.details.at === 'string' ? r.details.at : null,
         recordedAt: r.recorded_at.toISOString(),
-        details: r.details,
+        details: shown?.details ?? r.details,
         hash: r.hash,
       };
     }),
@@ -137,12 +154,17 @@ export function timelineQueries(deps: QueryDeps) {
     const ctx = await readContext(c, deps, query, ['timeline']);
     if (ctx instanceof Response) return ctx;
     return c.json(
-      await timelinePage(deps, ctx, {
-        communityId,
-        streamId: query.stream,
-        limit: query.limit,
-        after: query.after,
-      }),
+      await timelinePage(
+        deps,
+        ctx,
+        {
+          communityId,
+          streamId: query.stream,
+          limit: query.limit,
+          after: query.after,
+        },
+        visibilityOf(c.get('principal')),
+      ),
     );
   });
   return app;

@@ -11,6 +11,7 @@ import {
   type QueryDeps,
   ReadQuery,
   readContext,
+  StreamId,
 } from './common.ts';
 
 const Report = z
@@ -39,20 +40,19 @@ const verifyCommunity = createRoute({
   request: {
     params: CommunityParams,
     query: z.object({
-      stream: z
-        .string()
-        .max(200)
-        .optional()
-        .openapi({ description: 'Only this stream, e.g. proposal-c1.p1' }),
+      stream: StreamId.optional().openapi({ description: 'Only this stream, e.g. proposal-c1.p1' }),
     }),
   },
   responses: jsonResponses('The report (ok false names the first broken event)', Report),
 });
 
+/** Who may verify every stream of every community (with a token granted every community). */
+const WHOLE_STORE_ROLES: ReadonlySet<string> = new Set(['official', 'admin']);
+
 const verifyEverything = createRoute({
   method: 'get',
   path: '/v1/verification',
-  summary: 'Verify every stream (tokens granted every community)',
+  summary: 'Verify every stream (officials and admins with a token granted every community)',
   tags: ['verification'],
   security: [{ bearer: [] }],
   responses: jsonResponses('The report', Report),
@@ -117,6 +117,13 @@ export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
     }
   });
   addRoute(app, verifyEverything, async (c) => {
+    // Reading every community's streams is an oversight task, and a costly one.
+    const { role } = c.get('principal');
+    if (!WHOLE_STORE_ROLES.has(role)) {
+      return problem(c, 403, 'role-forbidden', `Role ${role} may not verify the whole store`, {
+        allowed: [...WHOLE_STORE_ROLES],
+      });
+    }
     if (!c.get('principal').communities.includes('*')) {
       return problem(
         c,

@@ -243,6 +243,8 @@ export class Simulator {
     proposalId: string,
     voters: number,
     complete = false,
+    /** The proposal's title (else one of a few, picked at random). */
+    title?: string,
   ): Promise<void> {
     const r = this.random;
     const convener: Actor = { personId: 'conv', role: 'convener' };
@@ -274,7 +276,10 @@ export class Simulator {
       {
         communityId,
         proposalId,
-        title: r.pick(['更换电梯', '外墙修缮', '增设充电桩', '选聘物业']),
+        // Picked even when given, so the rest of the run draws the same numbers.
+        title: ((picked) => title ?? picked)(
+          r.pick(['更换电梯', '外墙修缮', '增设充电桩', '选聘物业']),
+        ),
         description: '业主提议，按《民法典》第二百七十八条表决。',
         procedure: 'owners-joint-decision',
         items,

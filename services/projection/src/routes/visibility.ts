@@ -1,0 +1,72 @@
+import type { CommunityEvent, CommunityEventType } from '@yishi/domain';
+import type { Principal, TokenRole } from '@yishi/platform';
+
+// Who reads what: personal fields (names, birth dates, addresses of persons) only clerks,
+// officials and admins, who keep the registry and answer for it; webhook configuration (URLs,
+// webhook ids, deliveries) only admins, who set it up. Every other field of the record is
+// public to the community.
+
+const PERSONAL_READERS: ReadonlySet<TokenRole> = new Set(['clerk', 'official', 'admin']);
+export const CONFIGURATION_READERS: ReadonlySet<TokenRole> = new Set(['admin']);
+
+export interface Visibility {
+  personal: boolean;
+  configuration: boolean;
+}
+
+export function visibilityOf(principal: Principal): Visibility {
+  return {
+    personal: PERSONAL_READERS.has(principal.role),
+    configuration: CONFIGURATION_READERS.has(principal.role),
+  };
+}
+
+type FieldsOf = {
+  readonly [T in CommunityEventType]?: readonly (keyof Extract<
+    CommunityEvent,
+    { type: T }
+  >['data'])[];
+};
+
+/** Fields of registry events that name, date or locate a person. */
+const PERSONAL_FIELDS: FieldsOf = {
+  PersonRegistered: ['name', 'birthDate'],
+  PersonCorrected: ['name', 'birthDate'],
+  HouseholdCreated: ['address'],
+};
+
+/** Fields of registry events that describe a webhook. */
+const CONFIGURATION_FIELDS: FieldsOf = {
+  WebhookConfigured: ['webhookId', 'url', 'description'],
+  WebhookRemoved: ['webhookId'],
+};
+
+/** What a summary line shows in place of a field its reader may not see. */
+export const WITHHELD = '［已隐去］';
+
+const fieldsOf = (table: FieldsOf, type: string): readonly string[] =>
+  (Object.hasOwn(table, type) ? table[type as CommunityEventType] : undefined) ?? [];
+
+/**
+ * An event's details as this reader may see them: the fields withheld are left out and listed
+ * in `redacted`; `forSummary` has them as WITHHELD, so the summary line never shows them.
+ * Undefined when nothing is withheld (most events).
+ */
+export function withheld(
+  type: string,
+  details: Record<string, unknown>,
+  visibility: Visibility,
+): { details: Record<string, unknown>; forSummary: Record<string, unknown> } | undefined {
+  const hidden = [
+    ...(visibility.personal ? [] : fieldsOf(PERSONAL_FIELDS, type)),
+    ...(visibility.configuration ? [] : fieldsOf(CONFIGURATION_FIELDS, type)),
+  ].filter((field) => Object.hasOwn(details, field));
+  if (hidden.length === 0) return undefined;
+  const shown = { ...details };
+  const forSummary = { ...details };
+  for (const field of hidden) {
+    delete shown[field];
+    forSummary[field] = WITHHELD;
+  }
+  return { details: { ...shown, redacted: hidden }, forSummary };
+}

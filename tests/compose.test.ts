@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+// infra/compose.yaml publishes only the console: every other published port is bound to
+// loopback. (No YAML parser is a dependency: the file's own layout is read, two-space services
+// and `ports:` as an inline list or a block list, and anything else fails the test.)
+
+const compose = readFileSync(new URL('../infra/compose.yaml', import.meta.url), 'utf8');
+/** Services that may be published on every interface. */
+const PUBLIC = new Set(['console', 'web']);
+
+/** Each service's published port mappings. */
+function publishedPorts(text: string): Map<string, string[]> {
+  const ports = new Map<string, string[]>();
+  const lines = text.split('\n').map((line) => line.replace(/\s+#.*$/, ''));
+  let inServices = false;
+  let service: string | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^\S/.test(line)) inServices = line.startsWith('services:');
+    const named = inServices ? /^ {2}([A-Za-z0-9_-]+):/.exec(line) : null;
+    if (named) service = named[1];
+    const entry = /^\s+ports:\s*(.*)$/.exec(line);
+    if (!entry) continue;
+    // Under an anchor (x-service) ports would reach every service that merges it, unseen here.
+    if (!inServices || !service) throw new Error(`ports outside a service, line ${i + 1}`);
+    const inline = entry[1]!.trim();
+    const mappings: string[] = [];
+    if (inline.startsWith('[')) {
+      mappings.push(...(inline.match(/"[^"]*"|'[^']*'|[^\s,[\]]+/g) ?? []));
+    } else if (inline === '') {
+      for (let j = i + 1; j < lines.length && /^\s+-\s/.test(lines[j]!); j++) {
+        mappings.push(lines[j]!.replace(/^\s+-\s+/, ''));
+      }
+    } else {
+      throw new Error(`ports of ${service} in a form this test does not read: ${inline}`);
+    }
+    ports.set(service, [
+      ...(ports.get(service) ?? []),
+      ...mappings.map((m) => m.replace(/^["']|["']$/g, '')),
+    ]);
+  }
+  return ports;
+}
+
+describe('infra/compose.yaml', () => {
+  it('publishes no service but the console on every interface', () => {
+    const published = publishedPorts(compose);
+    const exposed = [...published].flatMap(([service, mappings]) =>
+      PUBLIC.has(service)
+        ? []
+        : mappings.filter((m) => !m.startsWith('127.0.0.1:')).map((m) => `${service} ${m}`),
+    );
+    expect(exposed).toEqual([]);
+    expect(published.has('command')).toBe(false);
+    expect(published.has('projection')).toBe(false);
+  });
+
+  it('reads both forms of ports (the test itself)', () => {
+    const text = [
+      'services:',
+      '  a:',
+      '    ports: ["3000:3000", "127.0.0.1:1:1"] # c',
+      '  b:',
+      '    ports:',
+      '      - "0.0.0.0:5432:5432"',
+    ].join('\n');
+    expect([...publishedPorts(text)]).toEqual([
+      ['a', ['3000:3000', '127.0.0.1:1:1']],
+      ['b', ['0.0.0.0:5432:5432']],
+    ]);
+  });
+});
