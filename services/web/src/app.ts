@@ -4,6 +4,7 @@ import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import {
   type ActionSpec,
+  actionSpec,
   createActions,
   FormFields,
   FormInputError,
@@ -265,7 +266,7 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   async function act(
     c: Context<Env>,
     action: string,
-    spec: ActionSpec | undefined,
+    spec: ActionSpec,
     path: (body: Record<string, unknown>) => string,
     created?: (answer: { proposalId?: string; sessionId?: string }) => string,
   ) {
@@ -275,7 +276,6 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     const form = new FormFields(body);
     const back = safeBack(form.text('_back'), `/c/${encodeURIComponent(c.req.param('cid') ?? '')}`);
     const formId = form.text('_form') || undefined;
-    if (!spec) return c.notFound();
     const values = Object.fromEntries(Object.entries(body).filter(([k]) => !k.startsWith('_')));
     const fail = (flash: Flash) =>
       c.redirect(withParams(back, { flash: putFlash(c, flash), at: undefined }, formId), 303);
@@ -338,14 +338,16 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   );
   app.post('/c/:cid/proposals/:pid/:action', (c) => {
     const action = c.req.param('action');
-    const spec = (proposalActions as Record<string, ActionSpec>)[action];
+    const spec = actionSpec(proposalActions, action);
+    if (!spec) return c.notFound();
     return act(c, action, spec, () =>
       api(c, `/proposals/${encodeURIComponent(c.req.param('pid'))}/${action}`),
     );
   });
   app.post('/c/:cid/sessions/:sid/:action', (c) => {
     const action = c.req.param('action');
-    const spec = (sessionActions as Record<string, ActionSpec>)[action];
+    const spec = actionSpec(sessionActions, action);
+    if (!spec) return c.notFound();
     return act(c, action, spec, () =>
       api(c, `/sessions/${encodeURIComponent(c.req.param('sid'))}/${action}`),
     );
