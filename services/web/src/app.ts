@@ -26,6 +26,7 @@ import { registerPage } from './pages/register.ts';
 import { sessionPage } from './pages/session.ts';
 import { communityTimelinePage, proposalTimelinePage } from './pages/timeline.ts';
 import { verifyPage } from './pages/verify.ts';
+import { safeBack } from './security.ts';
 import { isExpired, type Viewer, viewerOf } from './viewer.ts';
 import { layout, type PageContext } from './views/layout.ts';
 
@@ -53,11 +54,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'same-origin',
   'x-frame-options': 'DENY',
 };
-
-/** Only paths of this console: `_back` and `back` never send the user elsewhere. */
-function safeBack(value: string | undefined, fallback = '/'): string {
-  return value && /^\/(?!\/)[^\s\\]*$/.test(value) ? value : fallback;
-}
 
 /** `back` with extra query parameters and an anchor. */
 function withParams(back: string, params: Record<string, string | undefined>, anchor?: string) {

@@ -63,3 +63,77 @@ describe('actions are the console’s own (issue #20 item 9)', () => {
     }
   });
 });
+
+describe('`_back` and `back` stay on the console (issue #20 item 8)', () => {
+  const refused = [
+    '//evil.example/x',
+    '/\\evil.example/x',
+    '/\\/evil.example/x',
+    '/..//evil.example/x',
+    '/.//evil.example/x',
+    '/a/../..//evil.example/x',
+    '/%2e%2e//evil.example/x',
+    '%2F%2Fevil.example/x',
+    'https://evil.example/x',
+    'http:evil.example/x',
+    'evil.example/x',
+    '/\t/evil.example/x',
+    '/\n/evil.example/x',
+    '/\r\n/evil.example/x',
+    '\t//evil.example/x',
+    ' //evil.example/x',
+    '',
+  ];
+
+  function expectOnConsole(location: string | null, payload: string) {
+    expect(location, JSON.stringify(payload)).toMatch(/^\/(?![/\\])/);
+    expect(new URL(location!, BASE).origin, JSON.stringify(payload)).toBe(BASE);
+  }
+
+  it('refuses every other address in a form’s `_back` and returns to the community', async () => {
+    const client = await signedIn();
+    const fields = await sessionFields(client);
+    for (const payload of refused) {
+      // No choice made: the form is refused before any command, and sent back to `_back`.
+      const res = await client.postRaw('/c/c1/proposals/p1/cast-ballot', {
+        ...fields,
+        _form: 'ballot',
+        _back: payload,
+      });
+      expect(res.status, JSON.stringify(payload)).toBe(303);
+      const location = res.headers.get('location');
+      expectOnConsole(location, payload);
+      expect(new URL(location!, BASE).pathname, JSON.stringify(payload)).toBe('/c/c1');
+    }
+  });
+
+  it('keeps the console’s own paths, normalised', async () => {
+    const client = await signedIn();
+    const fields = await sessionFields(client);
+    for (const [payload, path] of [
+      ['/c/c1/proposals/p1?tab=votes', '/c/c1/proposals/p1'],
+      ['/c/c1/sessions/../proposals/p1', '/c/c1/proposals/p1'],
+      // An encoded backslash is a character of a path here, not a separator.
+      ['/%5Cevil.example/x', '/%5Cevil.example/x'],
+    ] as const) {
+      const res = await client.postRaw('/c/c1/proposals/p1/cast-ballot', {
+        ...fields,
+        _form: 'ballot',
+        _back: payload,
+      });
+      const location = res.headers.get('location');
+      expectOnConsole(location, payload);
+      expect(new URL(location!, BASE).pathname).toBe(path);
+    }
+  });
+
+  it('refuses them in the language switch’s `back` too', async () => {
+    const app = consoleApp();
+    for (const payload of refused) {
+      const res = await app.request(`${BASE}/lang/en?back=${encodeURIComponent(payload)}`);
+      expect(res.status, JSON.stringify(payload)).toBe(303);
+      expectOnConsole(res.headers.get('location'), payload);
+      expect(res.headers.get('location'), JSON.stringify(payload)).toBe('/');
+    }
+  });
+});
