@@ -26,6 +26,7 @@ import { registerPage } from './pages/register.ts';
 import { sessionPage } from './pages/session.ts';
 import { communityTimelinePage, proposalTimelinePage } from './pages/timeline.ts';
 import { verifyPage } from './pages/verify.ts';
+import { passThrough } from './proxy.ts';
 import { safeBack } from './security.ts';
 import { isExpired, type Viewer, viewerOf } from './viewer.ts';
 import { layout, type PageContext } from './views/layout.ts';
@@ -349,38 +350,7 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     );
   });
 
-  // Read-only pass-through to the services' public APIs with the signed-in user's token:
-  // downloads (the register as CSV, a proposal's dossier) and the API documents.
-  for (const [prefix, base] of [
-    ['/api/command', () => deps.upstreams.commandUrl],
-    ['/api/projection', () => deps.upstreams.projectionUrl],
-  ] as const) {
-    app.get(`${prefix}/*`, async (c) => {
-      const url = new URL(c.req.url);
-      const rest = url.pathname.slice(prefix.length) || '/';
-      const token = c.get('viewer')?.token;
-      try {
-        const res = await fetch(`${base()}${rest}${url.search}`, {
-          headers: {
-            accept: c.req.header('accept') ?? '*/*',
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-          },
-          signal: AbortSignal.timeout(30_000),
-        });
-        const headers = new Headers();
-        for (const name of ['content-type', 'content-disposition', 'x-as-of-position', 'etag']) {
-          const value = res.headers.get(name);
-          if (value) headers.set(name, value);
-        }
-        return new Response(res.body, { status: res.status, headers });
-      } catch {
-        return c.json(
-          { status: 502, code: 'upstream-unavailable', title: 'Service not reachable' },
-          502,
-        );
-      }
-    });
-  }
+  passThrough(app, deps.upstreams, (c) => c.get('viewer')?.token);
 
   app.notFound((c) => {
     const ctx = pageContext(c as Context<Env>);
