@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Logger, silentLogger } from '@yishi/platform';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import {
   type ActionSpec,
@@ -16,7 +17,7 @@ import { ApiClient, type Upstreams } from './api.ts';
 import { script, stylesheet } from './assets.ts';
 import { type Flash, FlashStore } from './flash.ts';
 import { h } from './html.ts';
-import { type Lang, translator } from './i18n.ts';
+import { type Lang, type MessageKey, translator } from './i18n.ts';
 import { communityPage } from './pages/community.ts';
 import { convenePage, newProposalPage } from './pages/create.ts';
 import { homePage, signInPage } from './pages/home.ts';
@@ -27,7 +28,7 @@ import { sessionPage } from './pages/session.ts';
 import { communityTimelinePage, proposalTimelinePage } from './pages/timeline.ts';
 import { verifyPage } from './pages/verify.ts';
 import { passThrough } from './proxy.ts';
-import { safeBack } from './security.ts';
+import { FORM_MAX_BYTES, SIGN_IN_MAX_BYTES, safeBack } from './security.ts';
 import { isExpired, type Viewer, viewerOf } from './viewer.ts';
 import { layout, type PageContext } from './views/layout.ts';
 
@@ -46,7 +47,16 @@ export interface WebAppDeps {
 const TOKEN_COOKIE = 'yishi_token';
 const LANG_COOKIE = 'yishi_lang';
 
-type Env = { Variables: { lang: Lang; viewer: Viewer | undefined } };
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+type Env = {
+  Variables: {
+    lang: Lang;
+    viewer: Viewer | undefined;
+    /** The posted form, read once before any handler. */
+    form: FormFields;
+  };
+};
 
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
@@ -123,6 +133,28 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     }
     await next();
   });
+  // The body is read only up to its limit, and once, before any handler.
+  const tooLarge = (c: Context) => errorPage(c as Context<Env>, 413, 'error.tooLarge');
+  const smallLimit = bodyLimit({ maxSize: SIGN_IN_MAX_BYTES, onError: tooLarge });
+  const formLimit = bodyLimit({ maxSize: FORM_MAX_BYTES, onError: tooLarge });
+  const limited: MiddlewareHandler<Env> = (c, next) =>
+    (c.req.path === '/sign-in' || c.req.path === '/sign-out' ? smallLimit : formLimit)(c, next);
+  const readForm: MiddlewareHandler<Env> = async (c, next) => {
+    let form: FormFields;
+    try {
+      form = new FormFields(formValues(await c.req.parseBody({ all: true })));
+    } catch {
+      return errorPage(c, 400, 'error.unreadable');
+    }
+    c.set('form', form);
+    await next();
+  };
+  /** Reads pass by; everything else is a form post. */
+  const posts =
+    (middleware: MiddlewareHandler<Env>): MiddlewareHandler<Env> =>
+    (c, next) =>
+      SAFE_METHODS.has(c.req.method) ? next() : middleware(c, next);
+  app.use('*', posts(limited), posts(readForm));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/favicon.ico', (c) => c.body(null, 204, { 'cache-control': 'public, max-age=86400' }));
@@ -155,6 +187,18 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     return { tr, viewer: c.get('viewer'), here: hereOf(c), flash };
   }
 
+  /** A page in place of what was asked for: refusals, missing pages, failures. */
+  function errorPage(c: Context<Env>, status: 400 | 403 | 404 | 413 | 500, message: MessageKey) {
+    const ctx = pageContext(c);
+    return c.html(
+      layout(ctx, {
+        title: ctx.tr.t('error.title'),
+        body: h`<h1>${ctx.tr.t('error.title')}</h1><p>${ctx.tr.t(message)}</p><p><a href="/">${ctx.tr.t('nav.home')}</a></p>`,
+      }).html,
+      status,
+    );
+  }
+
   function flashOf(c: Context<Env>): Flash | undefined {
     const id = c.req.query('flash');
     const flash = flashes.get(id);
@@ -181,10 +225,8 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     return c.html((await homePage(ctx, api, viewer)).html);
   });
 
-  app.post('/sign-in', async (c) => {
-    const body = await c.req.parseBody();
-    const token = typeof body.token === 'string' ? body.token.trim() : '';
-    const viewer = viewerOf(token);
+  app.post('/sign-in', (c) => {
+    const viewer = viewerOf(c.get('form').text('token'));
     if (!viewer) return c.redirect('/?error=invalid', 303);
     if (isExpired(viewer, now())) return c.redirect('/?error=expired', 303);
     setCookie(c, TOKEN_COOKIE, viewer.token, {
@@ -269,11 +311,12 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   ) {
     const viewer = c.get('viewer');
     if (!viewer) return c.redirect('/', 303);
-    const body = formValues(await c.req.parseBody({ all: true }));
-    const form = new FormFields(body);
+    const form = c.get('form');
     const back = safeBack(form.text('_back'), `/c/${encodeURIComponent(c.req.param('cid') ?? '')}`);
     const formId = form.text('_form') || undefined;
-    const values = Object.fromEntries(Object.entries(body).filter(([k]) => !k.startsWith('_')));
+    const values = Object.fromEntries(
+      Object.entries(form.values).filter(([k]) => !k.startsWith('_')),
+    );
     const fail = (flash: Flash) =>
       c.redirect(withParams(back, { flash: putFlash(c, flash), at: undefined }, formId), 303);
     let command: Record<string, unknown>;
@@ -352,16 +395,7 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
 
   passThrough(app, deps.upstreams, (c) => c.get('viewer')?.token);
 
-  app.notFound((c) => {
-    const ctx = pageContext(c as Context<Env>);
-    return c.html(
-      layout(ctx, {
-        title: ctx.tr.t('error.title'),
-        body: h`<h1>${ctx.tr.t('error.title')}</h1><p>${ctx.tr.t('error.notFound')}</p><p><a href="/">${ctx.tr.t('nav.home')}</a></p>`,
-      }).html,
-      404,
-    );
-  });
+  app.notFound((c) => errorPage(c as Context<Env>, 404, 'error.notFound'));
 
   app.onError((error, c) => {
     logger.error({ err: error, path: c.req.path }, 'console error');

@@ -1,5 +1,7 @@
-import { issueToken, type Principal } from '@yishi/platform';
-import { describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import { freePort } from '@yishi/local-postgres';
+import { closeServer, issueToken, listen, type Principal } from '@yishi/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebApp, type WebAppDeps } from './app.ts';
 import { ConsoleClient, formOf, textOf } from './testing/http-client.ts';
 
@@ -137,3 +139,107 @@ describe('`_back` and `back` stay on the console (issue #20 item 8)', () => {
     }
   });
 });
+
+describe('a form that cannot be read', () => {
+  it('is a 400 page, not a 500', async () => {
+    const app = consoleApp();
+    const client = await signedIn(browser(app));
+    for (const path of ['/sign-in', '/c/c1/proposals/p1/cast-ballot']) {
+      const res = await app.request(`${BASE}${path}`, {
+        method: 'POST',
+        headers: {
+          origin: BASE,
+          cookie: `yishi_token=${client.cookie('yishi_token')}`,
+          'content-type': 'multipart/form-data; boundary=x',
+        },
+        body: 'not multipart at all',
+      });
+      expect(res.status, path).toBe(400);
+      expect(textOf(await res.text())).toContain('无法读取提交的表单。');
+    }
+  });
+});
+
+describe('form bodies are limited (issue #20 item 6)', () => {
+  let server: Awaited<ReturnType<typeof listen>>;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    server = await listen(consoleApp().fetch, '127.0.0.1', port);
+    base = `http://127.0.0.1:${port}`;
+  });
+  afterAll(() => closeServer(server));
+
+  it('answers 413 with a page for a sign-in or a form over its limit', async () => {
+    const client = new ConsoleClient(base);
+    await client.get('/');
+    const hidden = formOf(client.last!.html, { action: '/sign-in' })!.hidden;
+    const big = await client.postRaw('/sign-in', { ...hidden, token: 'x'.repeat(64 * 1024) });
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toContain('text/html');
+    expect(textOf(await big.text())).toContain('提交的内容太大');
+
+    await client.signIn(await token());
+    const fields = await sessionFields(client);
+    const path = '/c/c1/sessions/s1/draft-minutes';
+    // The longest minutes the domain takes, 100,000 characters, percent-encoded (~900 kB).
+    const longest = await client.postRaw(path, { ...fields, text: '纪'.repeat(100_000) });
+    expect(longest.status).toBe(303);
+    const over = await client.postRaw(path, { ...fields, text: '纪'.repeat(130_000) });
+    expect(over.status).toBe(413);
+    expect(textOf(await over.text())).toContain('提交的内容太大');
+  });
+
+  it('stops reading a streamed body at the limit instead of buffering it', async () => {
+    const total = 64 * 1024 * 1024;
+    const answer = await streamUntilAnswered(`${base}/sign-in`, total, {
+      origin: base,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(answer.status).toBe(413);
+    // The console answered long before the client could send the body: it did not wait for it.
+    expect(answer.sent).toBeLessThan(total / 4);
+  });
+});
+
+/**
+ * Posts a chunked body of `total` bytes, written as fast as the server reads it, and stops
+ * writing when the answer comes: how many bytes were sent by then says how much was read.
+ */
+function streamUntilAnswered(
+  url: string,
+  total: number,
+  headers: Record<string, string>,
+): Promise<{ status: number; sent: number }> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const req = request(url, { method: 'POST', headers }, (res) => {
+      answered = true;
+      const status = res.statusCode ?? 0;
+      const at = sent;
+      res.resume();
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status, sent: at });
+      });
+    });
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    const pump = () => {
+      while (!answered && sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      if (!answered) req.end();
+    };
+    req.write('token=');
+    pump();
+  });
+}

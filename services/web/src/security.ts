@@ -1,4 +1,13 @@
-// What keeps the console's forms to the console: the addresses it redirects to.
+// What keeps the console's forms to the console: the addresses it redirects to, and how
+// large a form may be.
+
+/**
+ * The longest form is a minutes text: 100,000 characters, each CJK one 9 bytes when a browser
+ * percent-encodes it (~900 kB), with a reason of 2,000 characters beside it.
+ */
+export const FORM_MAX_BYTES = 1024 * 1024;
+/** Sign-in and sign-out: a token of at most 8,192 characters and the form's own fields. */
+export const SIGN_IN_MAX_BYTES = 16 * 1024;
 
 const CONSOLE = new URL('http://console.invalid');
 
