@@ -48,8 +48,7 @@ async function signedIn(principal: {
     ...principal,
     communities: principal.role === 'official' ? ['*'] : [cid],
   });
-  await client.get('/');
-  await client.post('/sign-in', { token });
+  await client.signIn(token);
   return client;
 }
 
@@ -283,7 +282,7 @@ describe('the console’s forms, end to end', () => {
 
     const stranger = new ConsoleClient(stack.webUrl);
     expect((await stranger.get(`/c/${cid}`)).html).toContain('访问令牌');
-    await stranger.post('/sign-in', { token: 'not-a-token' });
+    await stranger.signIn('not-a-token');
     expect(stranger.last!.html).toContain('这不是有效的令牌');
 
     const english = await r1.get(`/lang/en?back=${encodeURIComponent(`/c/${cid}`)}`);

@@ -1,8 +1,16 @@
 import { request } from 'node:http';
 import { freePort } from '@yishi/local-postgres';
-import { closeServer, issueToken, listen, type Principal } from '@yishi/platform';
+import {
+  closeServer,
+  issueToken,
+  listen,
+  loadConfig,
+  type Principal,
+  silentLogger,
+} from '@yishi/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebApp, type WebAppDeps } from './app.ts';
+import { startWebService } from './main.ts';
 import { ConsoleClient, formOf, textOf } from './testing/http-client.ts';
 
 // The console's defences, without the services: forms are refused before any command is sent,
@@ -140,6 +148,85 @@ describe('`_back` and `back` stay on the console (issue #20 item 8)', () => {
   });
 });
 
+describe('forms are refused from anywhere but the console (issue #20 item 7)', () => {
+  it('puts a token bound to the session in every form, and refuses a post without it', async () => {
+    const client = browser();
+    const signInPage = await client.get('/');
+    const before = formOf(signInPage.html, { action: '/sign-in' })?.hidden._csrf;
+    expect(before).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    await client.signIn(await token());
+    const fields = await sessionFields(client);
+    expect(fields._csrf).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(fields._csrf).not.toBe(before);
+    const other = await sessionFields(await signedIn(browser(), { personId: 'r2' }));
+    expect(other._csrf).not.toBe(fields._csrf);
+
+    const form = { _form: 'ballot', 'choice.i1': 'yes' };
+    for (const [what, extra] of [
+      ['no token', {}],
+      ['another session’s token', { _csrf: other._csrf! }],
+      ['a forged token', { _csrf: 'A'.repeat(43) }],
+    ] as const) {
+      const res = await client.postRaw('/c/c1/proposals/p1/cast-ballot', { ...form, ...extra });
+      expect(res.status, what).toBe(403);
+      expect(res.headers.get('content-type'), what).toContain('text/html');
+      expect(textOf(await res.text()), what).toContain('这个表单已失效');
+    }
+    const res = await client.postRaw('/c/c1/proposals/p1/cast-ballot', { ...form, ...fields });
+    expect(res.status).toBe(303);
+  });
+
+  it('refuses a post whose Origin is missing, opaque or another site’s', async () => {
+    const client = await signedIn();
+    const fields = await sessionFields(client);
+    for (const origin of [null, 'null', 'http://evil.example', 'https://console.test']) {
+      const res = await client.postRaw('/c/c1/proposals/p1/cast-ballot', fields, origin);
+      expect(res.status, String(origin)).toBe(403);
+      expect(textOf(await res.text())).toContain('拒绝了来自其他网站的提交。');
+    }
+    const signOut = await client.postRaw('/sign-out', {}, null);
+    expect(signOut.status).toBe(403);
+  });
+
+  it('refuses a sign-in posted without the sign-in page’s token (login CSRF)', async () => {
+    const client = browser();
+    const res = await client.postRaw('/sign-in', { token: await token() });
+    expect(res.status).toBe(403);
+    expect(res.headers.getSetCookie()).toEqual([]);
+    await client.signIn(await token());
+    expect(client.last!.url).toBe(`${BASE}/c/c1`);
+  });
+
+  it('over HTTPS: Secure __Host- cookies, and the public origin behind a proxy', async () => {
+    const app = consoleApp({ publicUrl: 'https://console.example' });
+    // The proxy reaches the console over plain HTTP; browsers send the public origin.
+    const client = browser(app, 'http://10.0.0.2:3002', 'https://console.example');
+    await client.get('/');
+    const page = formOf(client.last!.html, { action: '/sign-in' })!;
+    const res = await client.postRaw('/sign-in', { ...page.hidden, token: await token() });
+    expect(res.status).toBe(303);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-yishi_token='));
+    expect(cookie).toMatch(/; Path=\/;.*HttpOnly/);
+    expect(cookie).toContain('Secure');
+    expect(cookie).toContain('SameSite=Strict');
+    expect(client.cookie('__Host-yishi_token')).toBeDefined();
+    const fields = await sessionFields(client);
+    expect(fields._csrf).toBeDefined();
+    const form = { ...fields, _form: 'ballot' };
+    const path = '/c/c1/proposals/p1/cast-ballot';
+    expect((await client.postRaw(path, form)).status).toBe(303);
+    // The address the proxy uses is not the console's origin for browsers.
+    expect((await client.postRaw(path, form, 'http://10.0.0.2:3002')).status).toBe(403);
+    expect((await client.postRaw(path, form, 'http://console.example')).status).toBe(403);
+
+    // A cookie without the prefix (which a sibling site could have set) is not a session.
+    const tossed = await app.request('http://10.0.0.2:3002/', {
+      headers: { cookie: `yishi_token=${await token()}` },
+    });
+    expect(textOf(await tossed.text())).toContain('访问令牌');
+  });
+});
+
 describe('a form that cannot be read', () => {
   it('is a 400 page, not a 500', async () => {
     const app = consoleApp();
@@ -156,6 +243,33 @@ describe('a form that cannot be read', () => {
       });
       expect(res.status, path).toBe(400);
       expect(textOf(await res.text())).toContain('无法读取提交的表单。');
+    }
+  });
+});
+
+describe('the console’s public address (WEB_PUBLIC_URL)', () => {
+  it('is where posts must come from, and https gives Secure __Host- cookies', async () => {
+    const port = await freePort();
+    const config = loadConfig({
+      HOST: '127.0.0.1',
+      WEB_PORT: String(port),
+      WEB_PUBLIC_URL: 'https://console.example',
+      JWT_SECRET: secretText,
+      LOG_LEVEL: 'silent',
+    });
+    const service = await startWebService(config, silentLogger);
+    try {
+      const local = `http://127.0.0.1:${port}`;
+      const client = new ConsoleClient(local, fetch, 'https://console.example');
+      await client.signIn(await token());
+      expect(client.cookie('__Host-yishi_token')).toBeDefined();
+      const refused = new ConsoleClient(local);
+      await refused.get('/');
+      const hidden = formOf(refused.last!.html, { action: '/sign-in' })!.hidden;
+      const res = await refused.postRaw('/sign-in', { ...hidden, token: await token() });
+      expect(res.status).toBe(403);
+    } finally {
+      await service.close();
     }
   });
 });

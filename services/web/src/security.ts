@@ -1,5 +1,8 @@
-// What keeps the console's forms to the console: the addresses it redirects to, and how
-// large a form may be.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type Config, localSecret } from '@yishi/platform';
+
+// What keeps the console's forms to the console: the addresses it redirects to, the origin a
+// post must come from, the token each form carries, and how large a form may be.
 
 /**
  * The longest form is a minutes text: 100,000 characters, each CJK one 9 bytes when a browser
@@ -31,4 +34,42 @@ export function safeBack(value: string | undefined, fallback = '/'): string {
   }
   const path = `${url.pathname}${url.search}${url.hash}`;
   return url.origin === CONSOLE.origin && /^\/(?![/\\])/.test(path) ? path : fallback;
+}
+
+/**
+ * Each form carries `_csrf`: an HMAC of the session cookie (or, on the sign-in page, of a
+ * pre-session cookie) under the console's key. A page of another site can neither read it nor
+ * compute it, and a token from one session is worthless in another.
+ */
+export function formTokens(key: Uint8Array) {
+  const token = (binding: string | undefined): string =>
+    binding ? createHmac('sha256', key).update(binding).digest('base64url') : '';
+  return {
+    token,
+    verify(binding: string | undefined, given: string): boolean {
+      const expected = Buffer.from(token(binding));
+      const actual = Buffer.from(given);
+      return expected.length > 0 && expected.length === actual.length
+        ? timingSafeEqual(expected, actual)
+        : false;
+    },
+  };
+}
+
+/** The console's form key, derived from the deployment secret as the webhook keys are. */
+export function formKey(config: Pick<Config, 'JWT_SECRET' | 'DATA_DIR'>): Uint8Array {
+  return createHmac('sha256', localSecret(config.DATA_DIR, config.JWT_SECRET))
+    .update('yishi console form key v1')
+    .digest();
+}
+
+/**
+ * A post from the console's own pages. Browsers send Origin with every form post; a missing
+ * one (an old or non-browser client) or `null` (a sandboxed page, or a redirect through another
+ * site) is refused, not guessed from `Sec-Fetch-Site` or `Referer`. Sec-Fetch-Site, when sent,
+ * must agree.
+ */
+export function fromOrigin(headers: Headers, origin: string): boolean {
+  const site = headers.get('sec-fetch-site');
+  return headers.get('origin') === origin && (site === null || site === 'same-origin');
 }
