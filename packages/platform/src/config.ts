@@ -14,6 +14,8 @@ export const ConfigSchema = z.object({
   COMMAND_PORT: Port.default(3000),
   PROJECTION_PORT: Port.default(3001),
   WEB_PORT: Port.default(3002),
+  /** The web console's address as browsers reach it; https makes its cookies Secure. */
+  WEB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   EMBEDDED_PG_PORT: Port.default(5433),
   DATA_DIR: z.string().min(1).default('.data'),
   JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),

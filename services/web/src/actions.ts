@@ -407,5 +407,13 @@ export const sessionActions = {
   },
 } satisfies Record<string, ActionSpec>;
 
+/** An action by its name, own names only: `constructor` or `__proto__` are not actions. */
+export function actionSpec(
+  actions: Readonly<Record<string, ActionSpec>>,
+  name: string,
+): ActionSpec | undefined {
+  return Object.hasOwn(actions, name) ? actions[name] : undefined;
+}
+
 export type ProposalAction = keyof typeof proposalActions;
 export type SessionAction = keyof typeof sessionActions;

@@ -1,9 +1,12 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { type Logger, silentLogger } from '@yishi/platform';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { CookieOptions } from 'hono/utils/cookie';
 import {
   type ActionSpec,
+  actionSpec,
   createActions,
   FormFields,
   FormInputError,
@@ -15,7 +18,7 @@ import { ApiClient, type Upstreams } from './api.ts';
 import { script, stylesheet } from './assets.ts';
 import { type Flash, FlashStore } from './flash.ts';
 import { h } from './html.ts';
-import { type Lang, translator } from './i18n.ts';
+import { type Lang, type MessageKey, translator } from './i18n.ts';
 import { communityPage } from './pages/community.ts';
 import { convenePage, newProposalPage } from './pages/create.ts';
 import { homePage, signInPage } from './pages/home.ts';
@@ -25,6 +28,8 @@ import { registerPage } from './pages/register.ts';
 import { sessionPage } from './pages/session.ts';
 import { communityTimelinePage, proposalTimelinePage } from './pages/timeline.ts';
 import { verifyPage } from './pages/verify.ts';
+import { passThrough } from './proxy.ts';
+import { FORM_MAX_BYTES, formTokens, fromOrigin, SIGN_IN_MAX_BYTES, safeBack } from './security.ts';
 import { isExpired, type Viewer, viewerOf } from './viewer.ts';
 import { layout, type PageContext } from './views/layout.ts';
 
@@ -35,15 +40,33 @@ import { layout, type PageContext } from './views/layout.ts';
 export interface WebAppDeps {
   upstreams: Upstreams;
   logger?: Logger;
-  /** Mark cookies Secure (when served over HTTPS). */
-  secureCookies?: boolean;
+  /**
+   * The console's address as browsers reach it (`WEB_PUBLIC_URL`): posts must come from its
+   * origin, and over https the cookies are Secure with the `__Host-` prefix. Unset: the
+   * address each request was sent to, plain cookies.
+   */
+  publicUrl?: string;
+  /** Key of the forms' anti-forgery tokens; without one, a random key for this app. */
+  formKey?: Uint8Array;
   now?: () => Date;
 }
 
 const TOKEN_COOKIE = 'yishi_token';
+/** Before sign-in: what the sign-in form's token is bound to (no session exists yet). */
+const PRE_SESSION_COOKIE = 'yishi_pre';
 const LANG_COOKIE = 'yishi_lang';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-type Env = { Variables: { lang: Lang; viewer: Viewer | undefined } };
+type Env = {
+  Variables: {
+    lang: Lang;
+    viewer: Viewer | undefined;
+    /** The posted form, read once and checked before any handler. */
+    form: FormFields;
+    /** A pre-session cookie set by this response. */
+    preSession: string | undefined;
+  };
+};
 
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
@@ -52,11 +75,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'same-origin',
   'x-frame-options': 'DENY',
 };
-
-/** Only paths of this console: `_back` and `back` never send the user elsewhere. */
-function safeBack(value: string | undefined, fallback = '/'): string {
-  return value && /^\/(?!\/)[^\s\\]*$/.test(value) ? value : fallback;
-}
 
 /** `back` with extra query parameters and an anchor. */
 function withParams(back: string, params: Record<string, string | undefined>, anchor?: string) {
@@ -100,31 +118,68 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   const now = deps.now ?? (() => new Date());
   const flashes = new FlashStore();
   const flashOwners = new Map<string, string>();
+  const tokens = formTokens(deps.formKey ?? randomBytes(32));
+  const publicOrigin = deps.publicUrl ? new URL(deps.publicUrl).origin : undefined;
+  const secure = publicOrigin?.startsWith('https:') ?? false;
+  const sessionCookie: CookieOptions = {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure,
+    ...(secure ? { prefix: 'host' } : {}),
+  };
+  const readCookie = (c: Context, name: string) => getCookie(c, name, secure ? 'host' : undefined);
+  /** What the forms' token is bound to: the session, or before sign-in the pre-session. */
+  const formBinding = (c: Context<Env>, beforeSignIn: boolean) => {
+    const binding = beforeSignIn
+      ? (c.get('preSession') ?? readCookie(c, PRE_SESSION_COOKIE))
+      : readCookie(c, TOKEN_COOKIE);
+    return binding && `${beforeSignIn ? 'pre' : 'session'}:${binding}`;
+  };
   const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
     const lang: Lang = getCookie(c, LANG_COOKIE) === 'en' ? 'en' : 'zh';
     c.set('lang', lang);
-    const token = getCookie(c, TOKEN_COOKIE);
+    const token = readCookie(c, TOKEN_COOKIE);
     const viewer = token ? viewerOf(token) : undefined;
     c.set('viewer', viewer && !isExpired(viewer, now()) ? viewer : undefined);
     await next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
   });
 
-  // Forms post only from this console: SameSite=Strict keeps the cookie off cross-site
-  // requests, and the Origin check refuses them outright.
-  app.use('*', async (c, next) => {
-    if (c.req.method === 'POST') {
-      const origin = c.req.header('origin');
-      const site = c.req.header('sec-fetch-site');
-      const self = new URL(c.req.url).origin;
-      if ((origin && origin !== self && origin !== 'null') || (site && site === 'cross-site')) {
-        return c.text(translator(c.get('lang')).t('error.crossSite'), 403);
-      }
-    }
+  // Forms post only from this console's pages: SameSite=Strict keeps the cookie off
+  // cross-site requests, the Origin must be the console's, and the form must carry the
+  // session's token. The body is read only up to its limit, and once, before any handler.
+  const fromConsole: MiddlewareHandler<Env> = async (c, next) => {
+    const origin = publicOrigin ?? new URL(c.req.url).origin;
+    if (!fromOrigin(c.req.raw.headers, origin)) return errorPage(c, 403, 'error.crossSite');
     await next();
-  });
+  };
+  const tooLarge = (c: Context) => errorPage(c as Context<Env>, 413, 'error.tooLarge');
+  const smallLimit = bodyLimit({ maxSize: SIGN_IN_MAX_BYTES, onError: tooLarge });
+  const formLimit = bodyLimit({ maxSize: FORM_MAX_BYTES, onError: tooLarge });
+  const limited: MiddlewareHandler<Env> = (c, next) =>
+    (c.req.path === '/sign-in' || c.req.path === '/sign-out' ? smallLimit : formLimit)(c, next);
+  const withToken: MiddlewareHandler<Env> = async (c, next) => {
+    let form: FormFields;
+    try {
+      form = new FormFields(formValues(await c.req.parseBody({ all: true })));
+    } catch {
+      return errorPage(c, 400, 'error.unreadable');
+    }
+    if (!tokens.verify(formBinding(c, c.req.path === '/sign-in'), form.text('_csrf'))) {
+      return errorPage(c, 403, 'error.staleForm');
+    }
+    c.set('form', form);
+    await next();
+  };
+  /** Reads pass by; everything else is a form post. */
+  const posts =
+    (middleware: MiddlewareHandler<Env>): MiddlewareHandler<Env> =>
+    (c, next) =>
+      SAFE_METHODS.has(c.req.method) ? next() : middleware(c, next);
+  app.use('*', posts(fromConsole), posts(limited), posts(withToken));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/favicon.ico', (c) => c.body(null, 204, { 'cache-control': 'public, max-age=86400' }));
@@ -147,14 +202,28 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
       path: '/',
       sameSite: 'Lax',
       maxAge: 365 * 24 * 3600,
-      secure: deps.secureCookies ?? false,
+      secure,
     });
     return c.redirect(safeBack(c.req.query('back')), 303);
   });
 
   function pageContext(c: Context<Env>, flash?: Flash): PageContext {
     const tr = translator(c.get('lang'));
-    return { tr, viewer: c.get('viewer'), here: hereOf(c), flash };
+    const viewer = c.get('viewer');
+    const formToken = tokens.token(formBinding(c, !viewer));
+    return { tr, viewer, here: hereOf(c), flash, formToken };
+  }
+
+  /** A page in place of what was asked for: refusals, missing pages, failures. */
+  function errorPage(c: Context<Env>, status: 400 | 403 | 404 | 413 | 500, message: MessageKey) {
+    const ctx = pageContext(c);
+    return c.html(
+      layout(ctx, {
+        title: ctx.tr.t('error.title'),
+        body: h`<h1>${ctx.tr.t('error.title')}</h1><p>${ctx.tr.t(message)}</p><p><a href="/">${ctx.tr.t('nav.home')}</a></p>`,
+      }).html,
+      status,
+    );
   }
 
   function flashOf(c: Context<Env>): Flash | undefined {
@@ -173,34 +242,34 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
 
   app.get('/', async (c) => {
     const viewer = c.get('viewer');
-    const ctx = pageContext(c, flashOf(c));
     if (!viewer) {
+      // The sign-in form's token needs something to be bound to before there is a session.
+      let pre = readCookie(c, PRE_SESSION_COOKIE);
+      if (!pre) {
+        pre = randomBytes(18).toString('base64url');
+        setCookie(c, PRE_SESSION_COOKIE, pre, sessionCookie);
+      }
+      c.set('preSession', pre);
       // A token cookie that no longer reads as a live token: it expired.
-      const stale = getCookie(c, TOKEN_COOKIE) ? 'expired' : undefined;
-      return c.html(signInPage(ctx, c.req.query('error') ?? stale).html);
+      const stale = readCookie(c, TOKEN_COOKIE) ? 'expired' : undefined;
+      return c.html(signInPage(pageContext(c, flashOf(c)), c.req.query('error') ?? stale).html);
     }
     const api = new ApiClient(deps.upstreams, viewer.token);
-    return c.html((await homePage(ctx, api, viewer)).html);
+    return c.html((await homePage(pageContext(c, flashOf(c)), api, viewer)).html);
   });
 
-  app.post('/sign-in', async (c) => {
-    const body = await c.req.parseBody();
-    const token = typeof body.token === 'string' ? body.token.trim() : '';
-    const viewer = viewerOf(token);
+  app.post('/sign-in', (c) => {
+    const viewer = viewerOf(c.get('form').text('token'));
     if (!viewer) return c.redirect('/?error=invalid', 303);
     if (isExpired(viewer, now())) return c.redirect('/?error=expired', 303);
-    setCookie(c, TOKEN_COOKIE, viewer.token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'Strict',
-      secure: deps.secureCookies ?? false,
-    });
+    setCookie(c, TOKEN_COOKIE, viewer.token, sessionCookie);
+    deleteCookie(c, PRE_SESSION_COOKIE, sessionCookie);
     const single = viewer.communities.length === 1 && viewer.communities[0] !== '*';
     return c.redirect(single ? `/c/${encodeURIComponent(viewer.communities[0]!)}` : '/', 303);
   });
 
   app.post('/sign-out', (c) => {
-    deleteCookie(c, TOKEN_COOKIE, { path: '/' });
+    deleteCookie(c, TOKEN_COOKIE, sessionCookie);
     return c.redirect('/', 303);
   });
 
@@ -265,18 +334,18 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   async function act(
     c: Context<Env>,
     action: string,
-    spec: ActionSpec | undefined,
+    spec: ActionSpec,
     path: (body: Record<string, unknown>) => string,
     created?: (answer: { proposalId?: string; sessionId?: string }) => string,
   ) {
     const viewer = c.get('viewer');
     if (!viewer) return c.redirect('/', 303);
-    const body = formValues(await c.req.parseBody({ all: true }));
-    const form = new FormFields(body);
+    const form = c.get('form');
     const back = safeBack(form.text('_back'), `/c/${encodeURIComponent(c.req.param('cid') ?? '')}`);
     const formId = form.text('_form') || undefined;
-    if (!spec) return c.notFound();
-    const values = Object.fromEntries(Object.entries(body).filter(([k]) => !k.startsWith('_')));
+    const values = Object.fromEntries(
+      Object.entries(form.values).filter(([k]) => !k.startsWith('_')),
+    );
     const fail = (flash: Flash) =>
       c.redirect(withParams(back, { flash: putFlash(c, flash), at: undefined }, formId), 303);
     let command: Record<string, unknown>;
@@ -338,62 +407,24 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   );
   app.post('/c/:cid/proposals/:pid/:action', (c) => {
     const action = c.req.param('action');
-    const spec = (proposalActions as Record<string, ActionSpec>)[action];
+    const spec = actionSpec(proposalActions, action);
+    if (!spec) return c.notFound();
     return act(c, action, spec, () =>
       api(c, `/proposals/${encodeURIComponent(c.req.param('pid'))}/${action}`),
     );
   });
   app.post('/c/:cid/sessions/:sid/:action', (c) => {
     const action = c.req.param('action');
-    const spec = (sessionActions as Record<string, ActionSpec>)[action];
+    const spec = actionSpec(sessionActions, action);
+    if (!spec) return c.notFound();
     return act(c, action, spec, () =>
       api(c, `/sessions/${encodeURIComponent(c.req.param('sid'))}/${action}`),
     );
   });
 
-  // Read-only pass-through to the services' public APIs with the signed-in user's token:
-  // downloads (the register as CSV, a proposal's dossier) and the API documents.
-  for (const [prefix, base] of [
-    ['/api/command', () => deps.upstreams.commandUrl],
-    ['/api/projection', () => deps.upstreams.projectionUrl],
-  ] as const) {
-    app.get(`${prefix}/*`, async (c) => {
-      const url = new URL(c.req.url);
-      const rest = url.pathname.slice(prefix.length) || '/';
-      const token = c.get('viewer')?.token;
-      try {
-        const res = await fetch(`${base()}${rest}${url.search}`, {
-          headers: {
-            accept: c.req.header('accept') ?? '*/*',
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-          },
-          signal: AbortSignal.timeout(30_000),
-        });
-        const headers = new Headers();
-        for (const name of ['content-type', 'content-disposition', 'x-as-of-position', 'etag']) {
-          const value = res.headers.get(name);
-          if (value) headers.set(name, value);
-        }
-        return new Response(res.body, { status: res.status, headers });
-      } catch {
-        return c.json(
-          { status: 502, code: 'upstream-unavailable', title: 'Service not reachable' },
-          502,
-        );
-      }
-    });
-  }
+  passThrough(app, deps.upstreams, (c) => c.get('viewer')?.token);
 
-  app.notFound((c) => {
-    const ctx = pageContext(c as Context<Env>);
-    return c.html(
-      layout(ctx, {
-        title: ctx.tr.t('error.title'),
-        body: h`<h1>${ctx.tr.t('error.title')}</h1><p>${ctx.tr.t('error.notFound')}</p><p><a href="/">${ctx.tr.t('nav.home')}</a></p>`,
-      }).html,
-      404,
-    );
-  });
+  app.notFound((c) => errorPage(c as Context<Env>, 404, 'error.notFound'));
 
   app.onError((error, c) => {
     logger.error({ err: error, path: c.req.path }, 'console error');

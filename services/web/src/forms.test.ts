@@ -50,8 +50,7 @@ async function signedIn(principal: {
     ...principal,
     communities: principal.role === 'official' ? ['*'] : [cid],
   });
-  await client.get('/');
-  await client.post('/sign-in', { token });
+  await client.signIn(token);
   return client;
 }
 
@@ -285,7 +284,7 @@ describe('the console’s forms, end to end', () => {
 
     const stranger = new ConsoleClient(stack.webUrl);
     expect((await stranger.get(`/c/${cid}`)).html).toContain('访问令牌');
-    await stranger.post('/sign-in', { token: 'not-a-token' });
+    await stranger.signIn('not-a-token');
     expect(stranger.last!.html).toContain('这不是有效的令牌');
 
     const english = await r1.get(`/lang/en?back=${encodeURIComponent(`/c/${cid}`)}`);
@@ -295,5 +294,39 @@ describe('the console’s forms, end to end', () => {
     expect(missing.status).toBe(404);
     expect(textOf(missing.html)).toContain('This page does not exist.');
     expect((await r1.get('/lang/zh?back=https://evil.example/')).url).toBe(`${stack.webUrl}/`);
+  });
+
+  it('passes through what the pages link to, and neither /metrics nor the rest of the API', async () => {
+    const official = await signedIn({ personId: 'gov1', role: 'official' });
+    for (const path of [
+      '/api/command/openapi.json',
+      '/api/projection/openapi.json',
+      `/api/projection/v1/communities/${cid}/decisions.csv?outcome=adopted`,
+      `/api/projection/v1/communities/${cid}/proposals/yard/dossier`,
+    ]) {
+      expect((await official.get(path)).status, path).toBe(200);
+    }
+    const anonymous = new ConsoleClient(stack.webUrl);
+    for (const client of [anonymous, official]) {
+      for (const path of [
+        '/api/command/metrics',
+        '/api/projection/metrics',
+        '/api/command/healthz',
+        '/api/projection/docs',
+        '/api/projection/v1/communities',
+        `/api/projection/v1/communities/${cid}/proposals`,
+        `/api/projection/v1/communities/${cid}/timeline`,
+      ]) {
+        const res = await client.get(path);
+        expect(res.status, path).toBe(404);
+        expect(textOf(res.html), path).toContain('没有找到这个页面。');
+      }
+      // An encoded slash stays inside the parameter: the service is asked for no other path.
+      const smuggled = await client.get(
+        '/api/projection/v1/communities/..%2F..%2Fmetrics%3F/decisions.csv',
+      );
+      expect(smuggled.status).not.toBe(200);
+      expect(smuggled.html).not.toContain('# HELP');
+    }
   });
 });

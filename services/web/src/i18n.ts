@@ -467,6 +467,15 @@ const ui = {
   'error.notFound': ['没有找到这个页面。', 'This page does not exist.'],
   'error.field': ['{field}：{message}', '{field}: {message}'],
   'error.crossSite': ['拒绝了来自其他网站的提交。', 'A submission from another site was refused.'],
+  'error.staleForm': [
+    '这个表单已失效（可能已在其他窗口登录或退出）。请刷新页面后重新提交。',
+    'This form is no longer valid (you may have signed in or out in another window). Reload the page and submit it again.',
+  ],
+  'error.tooLarge': [
+    '提交的内容太大，未予处理。请缩短后重新提交。',
+    'The submission is too large and was not processed. Please shorten it and submit again.',
+  ],
+  'error.unreadable': ['无法读取提交的表单。', 'The submitted form could not be read.'],
   'error.signin': ['请先登录。', 'Please sign in first.'],
   'footer.api': ['接口文档', 'API documents'],
   'footer.time': ['时间均为北京时间', 'All times are China Standard Time'],

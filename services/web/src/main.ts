@@ -7,6 +7,7 @@ import {
 } from '@yishi/platform';
 import type { Upstreams } from './api.ts';
 import { createWebApp } from './app.ts';
+import { formKey } from './security.ts';
 
 /** The services' URLs as this process reaches them (same host, configured ports). */
 export function upstreamsOf(config: Config): Upstreams {
@@ -23,7 +24,12 @@ export async function startWebService(
   logger: Logger,
   upstreams: Upstreams = upstreamsOf(config),
 ): Promise<RunningService> {
-  const app = createWebApp({ upstreams, logger });
+  const app = createWebApp({
+    upstreams,
+    logger,
+    publicUrl: config.WEB_PUBLIC_URL,
+    formKey: formKey(config),
+  });
   const server = await listen(app.fetch, config.HOST, config.WEB_PORT);
   return {
     url: `http://${config.HOST}:${config.WEB_PORT}`,

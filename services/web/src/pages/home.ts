@@ -1,6 +1,7 @@
 import type { ApiClient, CommunitySummary } from '../api.ts';
 import { type Html, h } from '../html.ts';
 import type { Viewer } from '../viewer.ts';
+import { tokenField } from '../views/forms.ts';
 import { layout, type PageContext, queryProblem } from '../views/layout.ts';
 
 /** Sign-in: paste a token (local installs issue one with `pnpm run token`). */
@@ -14,6 +15,7 @@ export function signInPage(ctx: PageContext, error: string | undefined): Html {
 <p>${tr.t('app.tagline')}</p>
 ${message ? h`<div class="banner bad" role="alert"><p>${message}</p></div>` : undefined}
 <form class="action" method="post" action="/sign-in">
+  ${tokenField(ctx)}
   <p>${tr.t('signin.intro')}</p>
   <pre class="minutes"><code>pnpm -s run token --community c1 --role clerk --person k1</code></pre>
   <div class="field">

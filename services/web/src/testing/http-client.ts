@@ -8,11 +8,27 @@ export interface Answer {
   headers: Headers;
 }
 
+/** `fetch`, or an app's `request` (Hono's `app.request`) to test without a port. */
+export type Fetch = (url: string, init: RequestInit) => Response | Promise<Response>;
+
 export class ConsoleClient {
   private readonly cookies = new Map<string, string>();
   last: Answer | undefined;
 
-  constructor(readonly base: string) {}
+  /**
+   * @param origin the Origin the browser sends: the console's public address, which differs
+   *   from `base` behind a TLS-terminating proxy.
+   */
+  constructor(
+    readonly base: string,
+    private readonly fetch: Fetch = globalThis.fetch,
+    readonly origin: string = base,
+  ) {}
+
+  /** The cookie `name` as this client would send it. */
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
 
   private remember(res: Response): void {
     for (const line of res.headers.getSetCookie()) {
@@ -33,7 +49,7 @@ export class ConsoleClient {
   async get(path: string, headers: Record<string, string> = {}): Promise<Answer> {
     let url = new URL(path, this.base).toString();
     for (let hops = 0; hops < 5; hops++) {
-      const res = await fetch(url, {
+      const res = await this.fetch(url, {
         headers: { ...this.cookieHeader(), ...headers },
         redirect: 'manual',
       });
@@ -53,18 +69,21 @@ export class ConsoleClient {
   async postRaw(
     path: string,
     fields: Record<string, string | string[]>,
-    origin = this.base,
+    origin: string | null = this.origin,
   ): Promise<Response> {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) {
       for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
     }
-    const res = await fetch(new URL(path, this.base), {
+    // `origin` null: no Origin header; 'null': the opaque origin a sandboxed page sends.
+    const originHeader: Record<string, string> =
+      origin === null ? {} : { origin: origin === 'null' ? 'null' : new URL(origin).origin };
+    const res = await this.fetch(new URL(path, this.base).toString(), {
       method: 'POST',
       headers: {
         ...this.cookieHeader(),
         'content-type': 'application/x-www-form-urlencoded',
-        origin: new URL(origin).origin,
+        ...originHeader,
       },
       body,
       redirect: 'manual',
@@ -77,7 +96,7 @@ export class ConsoleClient {
   async post(
     path: string,
     fields: Record<string, string | string[]>,
-    origin = this.base,
+    origin: string | null = this.origin,
   ): Promise<Answer> {
     const res = await this.postRaw(path, fields, origin);
     const location = res.headers.get('location');
@@ -95,13 +114,23 @@ export class ConsoleClient {
     if (!form) throw new Error(`no form #${formId} on ${page.url}`);
     return this.post(form.action, { ...form.hidden, ...fields });
   }
+
+  /** Signs in as a person does: the sign-in page, its form (hidden fields too), the token. */
+  async signIn(token: string): Promise<Answer> {
+    const page = await this.get('/');
+    const form = formOf(page.html, { action: '/sign-in' });
+    if (!form) throw new Error('no sign-in form');
+    return this.post('/sign-in', { ...form.hidden, token });
+  }
 }
 
+/** A form of the page by its id, or by where it posts. */
 export function formOf(
   html: string,
-  id: string,
+  by: string | { action: string },
 ): { action: string; hidden: Record<string, string> } | undefined {
-  const start = html.search(new RegExp(`<form[^>]*\\sid="${id}"`));
+  const attribute = typeof by === 'string' ? `id="${by}"` : `action="${by.action}"`;
+  const start = html.search(new RegExp(`<form[^>]*\\s${attribute}`));
   if (start < 0) return undefined;
   const end = html.indexOf('</form>', start);
   const markup = html.slice(start, end);

@@ -180,6 +180,11 @@ export function checkbox(
   }><label for="${id}">${spec.label}</label></div>`;
 }
 
+/** The form's anti-forgery token, bound to the session: every form that posts carries it. */
+export function tokenField(ctx: PageContext): Html {
+  return h`<input type="hidden" name="_csrf" value="${ctx.formToken}">`;
+}
+
 /** A form that posts to the console, with an idempotency key and the page to return to. */
 export function actionForm(ctx: PageContext, spec: FormSpec): Html {
   const refused = ctx.flash?.kind === 'failed' && ctx.flash.formId === spec.id;
@@ -190,6 +195,7 @@ export function actionForm(ctx: PageContext, spec: FormSpec): Html {
   ${spec.title ? h`<h3 id="${headingId}">${spec.title}</h3>` : undefined}
   ${refused ? h`<p class="error">${ctx.tr.t('form.errors')} <a href="#flash-error">↑</a></p>` : undefined}
   ${spec.intro}
+  ${tokenField(ctx)}
   <input type="hidden" name="_key" value="${randomUUID()}">
   <input type="hidden" name="_form" value="${spec.id}">
   <input type="hidden" name="_back" value="${ctx.here}">

@@ -3,6 +3,7 @@ import type { Flash } from '../flash.ts';
 import { type Child, type Html, h } from '../html.ts';
 import { htmlLang, type MessageKey, type Translator } from '../i18n.ts';
 import type { Viewer } from '../viewer.ts';
+import { tokenField } from './forms.ts';
 
 /** What every page knows: the language, who is signed in, where we are, any flash. */
 export interface PageContext {
@@ -11,6 +12,8 @@ export interface PageContext {
   /** Path and query of this page: actions and the language switch come back here. */
   here: string;
   flash: Flash | undefined;
+  /** The anti-forgery token of this session's forms (`_csrf`). */
+  formToken: string;
   community?: { communityId: string; name: string };
   /** The read side had not caught up with the user's last action when the page was read. */
   behind?: boolean;
@@ -47,7 +50,7 @@ function who(ctx: PageContext): Html | undefined {
   const { viewer, tr } = ctx;
   if (!viewer) return undefined;
   return h`<span class="who"><span class="hide-narrow">${tr.t('who.label')}${tr.colon}</span>${viewer.personId} · ${tr.label('role', viewer.role)}${viewer.partyId ? ` · ${tr.t('who.party')} ${viewer.partyId}` : ''}</span>
-  <form method="post" action="/sign-out"><button type="submit" class="link">${tr.t('signout')}</button></form>`;
+  <form method="post" action="/sign-out">${tokenField(ctx)}<button type="submit" class="link">${tr.t('signout')}</button></form>`;
 }
 
 function languageSwitch(ctx: PageContext): Html {

@@ -1,0 +1,66 @@
+import type { Context, Env, Hono } from 'hono';
+import type { Upstreams } from './api.ts';
+
+// Read-only pass-through to the services with the signed-in user's token, for what the pages
+// link to and nothing else: the register as CSV, a proposal's dossier, the API documents.
+// Anything more (`/metrics`, the rest of the API) is not the console's to hand out.
+
+const enc = encodeURIComponent;
+
+const PASS_THROUGH: readonly {
+  route: string;
+  upstream: keyof Upstreams;
+  /** The service's path, rebuilt from the decoded parameters. */
+  path(param: (name: string) => string): string;
+}[] = [
+  { route: '/api/command/openapi.json', upstream: 'commandUrl', path: () => '/openapi.json' },
+  { route: '/api/projection/openapi.json', upstream: 'projectionUrl', path: () => '/openapi.json' },
+  {
+    route: '/api/projection/v1/communities/:cid/decisions.csv',
+    upstream: 'projectionUrl',
+    path: (p) => `/v1/communities/${enc(p('cid'))}/decisions.csv`,
+  },
+  {
+    route: '/api/projection/v1/communities/:cid/proposals/:pid/dossier',
+    upstream: 'projectionUrl',
+    path: (p) => `/v1/communities/${enc(p('cid'))}/proposals/${enc(p('pid'))}/dossier`,
+  },
+];
+
+const FORWARDED = ['content-type', 'content-disposition', 'x-as-of-position', 'etag'];
+
+export function passThrough<E extends Env>(
+  app: Hono<E>,
+  upstreams: Upstreams,
+  tokenOf: (c: Context<E>) => string | undefined,
+): void {
+  for (const { route, upstream, path } of PASS_THROUGH) {
+    app.get(route, async (c) => {
+      const token = tokenOf(c);
+      const search = new URL(c.req.url).search;
+      try {
+        const res = await fetch(
+          `${upstreams[upstream]}${path((n) => c.req.param(n) ?? '')}${search}`,
+          {
+            headers: {
+              accept: c.req.header('accept') ?? '*/*',
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
+            signal: AbortSignal.timeout(30_000),
+          },
+        );
+        const headers = new Headers();
+        for (const name of FORWARDED) {
+          const value = res.headers.get(name);
+          if (value) headers.set(name, value);
+        }
+        return new Response(res.body, { status: res.status, headers });
+      } catch {
+        return c.json(
+          { status: 502, code: 'upstream-unavailable', title: 'Service not reachable' },
+          502,
+        );
+      }
+    });
+  }
+}
