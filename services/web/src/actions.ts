@@ -304,7 +304,10 @@ export const proposalActions = {
       signedBy: f.text('signedBy') || f.text('voterId'),
     }),
   },
-  'close-voting': { command: 'CloseVoting', build: () => ({}) },
+  'close-voting': {
+    command: 'CloseVoting',
+    build: (f) => (f.bool('meetingEnded') ? { meetingEnded: true } : {}),
+  },
   'record-session-resolution': {
     command: 'RecordSessionResolution',
     build: (f) => ({ sessionId: f.text('sessionId'), sessionItemId: f.text('sessionItemId') }),

@@ -63,6 +63,12 @@ describe('forms to commands', () => {
     }
   });
 
+  it('closes a meeting vote at the meeting’s end only when the clerk says so (#20.4)', () => {
+    const close = proposalActions['close-voting'];
+    expect(close.build(new FormFields({ meetingEnded: 'on' }))).toEqual({ meetingEnded: true });
+    expect(close.build(new FormFields({}))).toEqual({});
+  });
+
   it('reads ballots: motions by choice, plans by preference', () => {
     const form = new FormFields({
       'choice.i1': 'no',

@@ -305,6 +305,10 @@ const ui = {
     'The community’s adopted vote settings (frozen when voting opens; no other can be chosen)',
   ],
   'action.close-voting': ['结束表决并计票', 'Close voting and tally'],
+  'action.meetingEnded': [
+    '会议已结束（按签到和已投票计票；到会未投票者计为不同意）',
+    'The meeting has ended (count presence and ballots as recorded; present non-voters count against)',
+  ],
   'action.record-session-resolution': ['记录联席会议决议', 'Record the joint session’s resolution'],
   'action.sessionItemId': ['会议议程项编号', 'Agenda item id of the session'],
   'action.publish': ['公示', 'Publish'],

@@ -133,15 +133,17 @@ export const AdoptedRules = z.object({
 });
 export type AdoptedRules = z.infer<typeof AdoptedRules>;
 
+const meetingRules: ReadonlySet<string> = new Set<VoteRuleKind>([
+  'residents-meeting',
+  'villagers-meeting',
+  'villagers-representatives-meeting',
+  'villager-group-meeting',
+  'party-members-meeting',
+]);
+
 /** Rules voted at a meeting: presence (签到) is part of the count. */
-export function isMeetingRule(rule: VoteRule): boolean {
-  return (
-    rule.kind === 'residents-meeting' ||
-    rule.kind === 'villagers-meeting' ||
-    rule.kind === 'villagers-representatives-meeting' ||
-    rule.kind === 'villager-group-meeting' ||
-    rule.kind === 'party-members-meeting'
-  );
+export function isMeetingRule(rule: { readonly kind: string }): boolean {
+  return meetingRules.has(rule.kind);
 }
 
 /** A voter's choice on one item: yes/no/abstain on a motion, a ranking of plans otherwise. */

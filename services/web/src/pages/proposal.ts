@@ -1,4 +1,4 @@
-import { DecisionRuleKind, ruleApplies, type VoteRuleKind } from '@yishi/domain';
+import { DecisionRuleKind, isMeetingRule, ruleApplies, type VoteRuleKind } from '@yishi/domain';
 import type {
   BallotView,
   CommunityView,
@@ -316,14 +316,6 @@ function stageOf(proposal: ProposalView): Stage {
   return { current: list[index], next: list[index + 1] };
 }
 
-const MEETING_RULES = new Set([
-  'residents-meeting',
-  'villagers-meeting',
-  'villagers-representatives-meeting',
-  'villager-group-meeting',
-  'party-members-meeting',
-]);
-
 interface NextStepsInput {
   page: Page;
   proposal: ProposalView;
@@ -408,7 +400,7 @@ function nextSteps(input: NextStepsInput): Html[] {
       }),
     );
   }
-  if (voteOpen && vote && MEETING_RULES.has(vote.rule.kind) && may(viewer, 'RecordPresence')) {
+  if (voteOpen && vote && isMeetingRule(vote.rule) && may(viewer, 'RecordPresence')) {
     const scope = new FormScope(ctx, 'presence');
     forms.push(
       actionForm(ctx, {
@@ -426,12 +418,18 @@ function nextSteps(input: NextStepsInput): Html[] {
     );
   }
   if (voteOpen && may(viewer, 'CloseVoting')) {
+    const scope = new FormScope(ctx, 'close-voting');
+    const meeting = vote !== undefined && isMeetingRule(vote.rule);
     forms.push(
       actionForm(ctx, {
         id: 'close-voting',
         action: `${base}/close-voting`,
         title: tr.t('action.close-voting'),
         intro: h`<p class="muted">${tr.t('vote.closesAt')}${tr.colon}${formatTime(vote?.closesAt)}</p>`,
+        // A meeting vote may close when the meeting ends, with presence and ballots as recorded.
+        fields: meeting
+          ? checkbox(scope, { name: 'meetingEnded', label: tr.t('action.meetingEnded') })
+          : undefined,
         submit: tr.t('action.close-voting'),
       }),
     );
