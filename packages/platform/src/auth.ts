@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
-import type { Config } from './config.ts';
+import { type Config, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from './config.ts';
 
 export const TokenRole = z.enum([
   'resident',
@@ -46,7 +46,6 @@ export interface AuthConfig {
   maxLifetimeSeconds?: number;
 }
 
-export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 /** How far the issuer's clock may run ahead of ours when `exp` is judged against now. */
 const CLOCK_SKEW_SECONDS = 60;
 

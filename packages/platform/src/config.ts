@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from './auth.ts';
 
 const Port = z.coerce.number().int().min(1).max(65535);
+
+/** The longest a token may live unless JWT_MAX_LIFETIME_SECONDS says otherwise: 24 h. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 
 /** All configuration, from the environment, parsed by one schema. */
 export const ConfigSchema = z.object({
