@@ -1,6 +1,7 @@
 // Folds a proposal stream of 10,000 ballots (an owners' vote: notice, vote opened with the
 // frozen electorate, 10,000 ballots, close and decision) and prints the median time.
-// Run: pnpm --filter @yishi/domain bench (or: npx tsx packages/domain/bench/fold.bench.ts)
+// Run: pnpm --filter @yishi/domain bench (or: npx tsx packages/domain/bench/fold.bench.ts);
+// `--smoke`: 100 ballots (see run.ts).
 import {
   type AuthorisationFact,
   adoptedRules,
@@ -14,10 +15,9 @@ import {
   upcastEvent,
   type Voter,
 } from '../src/index.ts';
+import { printBench, sized, timeRuns } from './run.ts';
 
-const VOTERS = 10_000;
-const RUNS = 15;
-const WARMUP = 3;
+const VOTERS = sized(10_000, 100);
 
 const T0 = Date.UTC(2026, 0, 1, 1);
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -126,40 +126,27 @@ const ballots = events.filter((e) => e.type === 'BallotCast').length;
 const decision = events.find((e) => e.type === 'ProposalDecided');
 if (ballots !== VOTERS || !decision) throw new Error(`expected ${VOTERS} ballots and a decision`);
 
-function median(run: () => void): { median: number; min: number; max: number } {
-  for (let i = 0; i < WARMUP; i++) run();
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(RUNS / 2)]!, min: times[0]!, max: times.at(-1)! };
-}
-
 // What a reader of the store does before folding: parse the stored JSON, upcast and validate.
 const stored = events.map((e) => ({
   type: e.type,
   data: JSON.parse(JSON.stringify(e.data)) as unknown,
 }));
 
-const folding = median(() => {
+const folding = timeRuns(() => {
   const folded = fold(proposalDecider, events);
   if (folded.status === 'none' || folded.vote?.complete !== VOTERS) throw new Error('bad fold');
 });
-const reading = median(() => {
+const reading = timeRuns(() => {
   fold(proposalDecider, stored.map(upcastEvent) as ProposalEvent[]);
 });
 
-const ms = Math.round(folding.median * 100) / 100;
 console.log(
   `stream: ${events.length} events (${ballots} ballots; decided ${decision.data.outcome}), produced by decide+evolve in ${buildMs.toFixed(0)} ms`,
 );
 console.log(
-  `fold (evolve) median of ${RUNS} runs: ${ms} ms (min ${folding.min.toFixed(2)}, max ${folding.max.toFixed(2)})`,
+  `fold (evolve) median of ${folding.runs} runs: ${folding.median.toFixed(2)} ms (min ${folding.min.toFixed(2)}, max ${folding.max.toFixed(2)})`,
 );
 console.log(
-  `upcast + validate + fold median of ${RUNS} runs: ${reading.median.toFixed(2)} ms (min ${reading.min.toFixed(2)}, max ${reading.max.toFixed(2)})`,
+  `upcast + validate + fold median of ${reading.runs} runs: ${reading.median.toFixed(2)} ms (min ${reading.min.toFixed(2)}, max ${reading.max.toFixed(2)})`,
 );
-console.log(`BENCH ${JSON.stringify({ name: 'domain.fold_10k_ballots', value: ms, unit: 'ms' })}`);
+printBench('domain.fold_10k_ballots', folding.median, 'ms');

@@ -1,5 +1,6 @@
 // Tallies an owners' joint decision (民法典 Art. 278) over 100,000 owners and prints the median
-// time. Run: pnpm --filter @yishi/domain bench (or: npx tsx packages/domain/bench/tally.bench.ts)
+// time. Run: pnpm --filter @yishi/domain bench (or: npx tsx packages/domain/bench/tally.bench.ts);
+// `--smoke`: 1,000 owners (see run.ts).
 import {
   type Ballot,
   type Choice,
@@ -7,10 +8,9 @@ import {
   ownersDecision278,
   ownersElectorate,
 } from '../src/rules/index.ts';
+import { printBench, sized, timeRuns } from './run.ts';
 
-const OWNERS = 100_000;
-const RUNS = 15;
-const WARMUP = 3;
+const OWNERS = sized(100_000, 1_000);
 
 /** Deterministic PRNG (mulberry32) so every run tallies the same community. */
 function prng(seed: number): () => number {
@@ -28,7 +28,7 @@ const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo 
 
 // A large estate: 99,999 buyers and the developer. Every buyer has a home of 45–180 m²;
 // one in ten shares it with a co-owner; one in twenty also holds a shop or a second home;
-// 1,000 homes are unsold; 5,000 parking spaces are left out by default.
+// 1,000 homes are unsold; 5,000 parking spaces are left out by default (at 100,000 owners).
 const units: OwnedUnit[] = [];
 for (let i = 0; i < OWNERS - 1; i++) {
   const owner = `p${i}`;
@@ -42,7 +42,7 @@ for (let i = 0; i < OWNERS - 1; i++) {
     units.push({ unitId: `c${i}`, areaCentiM2: between(1_200, 1_500), ownerIds, kind: 'parking' });
   }
 }
-for (let i = 0; i < 1_000; i++) {
+for (let i = 0; i < OWNERS / 100; i++) {
   units.push({
     unitId: `d${i}`,
     areaCentiM2: between(4_500, 18_000),
@@ -68,16 +68,9 @@ for (const v of voters) {
 
 const params = { matter: 'maintenance-fund-raise', deemedConsent: true } as const;
 let result = ownersDecision278(voters, ballots, params);
-for (let i = 1; i < WARMUP; i++) result = ownersDecision278(voters, ballots, params);
-const times: number[] = [];
-for (let i = 0; i < RUNS; i++) {
-  const start = performance.now();
+const timing = timeRuns(() => {
   result = ownersDecision278(voters, ballots, params);
-  times.push(performance.now() - start);
-}
-times.sort((a, b) => a - b);
-const median = times[Math.floor(times.length / 2)]!;
-const ms = Math.round(median * 100) / 100;
+});
 
 console.log(
   `electorate: ${voters.length} owners from ${units.length} units (built in ${buildMs.toFixed(1)} ms)`,
@@ -88,6 +81,6 @@ console.log(
     `, deemed ${result.deemed?.outcome}`,
 );
 console.log(
-  `ownersDecision278 median of ${RUNS} runs: ${ms} ms (min ${times[0]!.toFixed(2)}, max ${times.at(-1)!.toFixed(2)})`,
+  `ownersDecision278 median of ${timing.runs} runs: ${timing.median.toFixed(2)} ms (min ${timing.min.toFixed(2)}, max ${timing.max.toFixed(2)})`,
 );
-console.log(`BENCH ${JSON.stringify({ name: 'domain.tally_100k_owners', value: ms, unit: 'ms' })}`);
+printBench('domain.tally_100k_owners', timing.median, 'ms');

@@ -5,7 +5,9 @@
 //    with 1,000 decisions,
 // 3. projection lag while the command service (its own process) takes 1,000 ballots a second,
 //    the projectors running in a process of their own (lag.ts).
-// BENCH_EVENTS and BENCH_LAG_SECONDS scale it down for a quick look.
+// BENCH_EVENTS and BENCH_LAG_SECONDS scale it down for a quick look. `--smoke` (`pnpm bench:smoke`,
+// run by `pnpm test`): 5,000 events, 100 voters, 2 s of lag at 100 ballots/s and a few queries, so a
+// bench that no longer runs fails the tests; its figures mean nothing.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +23,14 @@ import { projections } from '../src/projections/index.ts';
 import { jsonOfChild } from './child.ts';
 import { measureLag } from './lag.ts';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
-const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 20);
-const RATE = 1000;
-const WARMUP_SECONDS = 3;
-const BIG_VOTERS = 12_000;
-const DECISIONS = 1000;
+const smoke = process.argv.includes('--smoke');
+const sized = (full: number, tiny: number) => (smoke ? tiny : full);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? sized(1_000_000, 5_000));
+const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? sized(20, 2));
+const RATE = sized(1000, 100);
+const WARMUP_SECONDS = sized(3, 1);
+const BIG_VOTERS = sized(12_000, 100);
+const DECISIONS = sized(1000, 5);
 const secret = 'bench-secret-bench-secret-bench-secret';
 const tokenConfig = {
   issuer: 'yishi',
@@ -77,6 +81,7 @@ async function generateInChild(url: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  if (smoke) console.log('smoke mode: tiny sizes, the figures are not measurements');
   const dir = await mkdtemp(join(tmpdir(), 'yishi-projection-bench-'));
   const server = await startLocalPostgres({ dataDir: join(dir, 'pg'), port: await freePort() });
   const url = await ensureDatabase(server.adminUrl, 'bench');
@@ -110,7 +115,7 @@ async function main(): Promise<void> {
     console.log(
       `  RSS peak ${peak} MB; at 25/50/75/100 % of the events: ${atQuarter.join(' / ')} MB`,
     );
-    if (!process.env.BENCH_SKIP_EACH) {
+    if (!process.env.BENCH_SKIP_EACH && !smoke) {
       // What `pnpm run rebuild <projection>` (or a new version of one projection) costs.
       for (const p of projections) {
         const one = await rebuildInChild(url, [p.name]);
@@ -129,14 +134,16 @@ async function main(): Promise<void> {
       role: 'official',
       communities: ['*'],
     });
-    const timeQuery = async (path: string, n = 200) => {
+    const timeQuery = async (path: string, full = 200) => {
+      const n = sized(full, 3);
+      const warmup = sized(10, 1);
       const latencies: number[] = [];
-      for (let i = 0; i < n + 10; i++) {
+      for (let i = 0; i < n + warmup; i++) {
         const t0 = performance.now();
         const res = await app.request(path, { headers: { authorization: `Bearer ${official}` } });
         const body = await res.text();
         if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 200)}`);
-        if (i >= 10) latencies.push(performance.now() - t0);
+        if (i >= warmup) latencies.push(performance.now() - t0);
       }
       return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
     };
@@ -172,8 +179,10 @@ async function main(): Promise<void> {
     console.log(
       `  history, all (~10,000)     p50 ${ms(historyAll.p50)}  p99 ${ms(historyAll.p99)}`,
     );
-    console.log(`  tally (12,000 voters)      p50 ${ms(tally.p50)}  p99 ${ms(tally.p99)}`);
-    console.log(`  decision register (1,000)  p50 ${ms(register.p50)}  p99 ${ms(register.p99)}`);
+    console.log(`  tally (${BIG_VOTERS} voters)  p50 ${ms(tally.p50)}  p99 ${ms(tally.p99)}`);
+    console.log(
+      `  decision register (${DECISIONS})  p50 ${ms(register.p50)}  p99 ${ms(register.p99)}`,
+    );
     console.log(
       `  register as CSV            p50 ${ms(registerCsv.p50)}  p99 ${ms(registerCsv.p99)}`,
     );
