@@ -13,6 +13,7 @@ export * from './shared/events.ts';
 export * from './shared/party.ts';
 export * from './shared/pmap.ts';
 export * from './shared/streams.ts';
+export * from './vote/ballot.ts';
 export * from './vote/frozen-rule.ts';
 export * from './vote/schemas.ts';
 export * from './vote/tally.ts';

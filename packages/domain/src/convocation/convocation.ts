@@ -1,10 +1,13 @@
 import { residentsMeetingConvocation } from '../rules/meetings.ts';
 import {
   type Actor,
-  actorOf,
   type CommandsOf,
   type Decider,
+  type Decision,
+  type Emit,
   type EventsOf,
+  eventsFor,
+  type OfType,
 } from '../shared/decider.ts';
 import { type DomainError, isDomainError, refuse } from '../shared/errors.ts';
 import { defined } from '../shared/objects.ts';
@@ -39,8 +42,7 @@ export interface ConvocationRequest {
 
 export type ConvocationState = { readonly status: 'none' } | ConvocationRequest;
 
-type Decision = readonly ConvocationEvent[] | DomainError;
-type Data<T extends ConvocationCommand['type']> = Extract<ConvocationCommand, { type: T }>['data'];
+type ConvocationDecision = Decision<ConvocationEvent>;
 
 const noSignatures = (): ConvocationRequest['signed'] => ({
   'adult-resident': emptyPMap(),
@@ -106,10 +108,10 @@ function convocationCheck(signed: ConvocationRequest['signed'], electorate: Conv
 /** The signature's events: signed, and must-convene when this one reaches a threshold. */
 function sign(
   state: Pick<ConvocationRequest, 'signed'>,
-  data: Data<'SignResidentsMeetingRequest'>,
+  data: OfType<ConvocationCommand, 'SignResidentsMeetingRequest'>['data'],
   actor: Actor,
-  meta: { at: string; by: Actor },
-): Decision {
+  emit: Emit<ConvocationEvent>,
+): ConvocationDecision {
   const id = countedId(actor, data.capacity, data.signer);
   if (typeof id !== 'string') return id;
   if (phas(state.signed[data.capacity], id)) {
@@ -123,25 +125,24 @@ function sign(
     [data.capacity]: pset(state.signed[data.capacity], id, true as const),
   };
   const events: ConvocationEvent[] = [
-    {
-      type: 'ResidentsMeetingRequestSigned',
-      data: { capacity: data.capacity, signerId: actor.personId, countedId: id, ...meta },
-    },
+    emit('ResidentsMeetingRequestSigned', {
+      capacity: data.capacity,
+      signerId: actor.personId,
+      countedId: id,
+    }),
   ];
   const { outcome, signatures } = convocationCheck(signed, data.electorate);
   if (outcome.outcome === 'must-convene') {
-    events.push({
-      type: 'ResidentsMeetingMustBeConvened',
-      data: {
+    events.push(
+      emit('ResidentsMeetingMustBeConvened', {
         rule: 'residents-meeting-convocation',
         outcome: 'must-convene',
         tests: outcome.tests,
         passed: outcome.tests.filter((t) => t.passed).map((t) => t.name),
         figures: outcome.figures,
         signatures,
-        ...meta,
-      },
-    });
+      }),
+    );
   }
   return events;
 }
@@ -168,8 +169,11 @@ function evolveRequest(state: ConvocationRequest, event: ConvocationEvent): Conv
   }
 }
 
-function decideRequest(command: ConvocationCommand, state: ConvocationRequest): Decision {
-  const meta = { at: command.at, by: actorOf(command) };
+function decideRequest(
+  command: ConvocationCommand,
+  state: ConvocationRequest,
+): ConvocationDecision {
+  const emit = eventsFor<ConvocationEvent>(command);
   switch (command.type) {
     case 'RequestResidentsMeeting':
       return refuse('already-exists', `request ${command.data.requestId} exists`);
@@ -183,14 +187,14 @@ function decideRequest(command: ConvocationCommand, state: ConvocationRequest): 
           status: state.status,
         });
       }
-      return sign(state, command.data, command.actor, meta);
+      return sign(state, command.data, command.actor, emit);
     case 'RecordResidentsMeetingConvened':
       // The residents' committee convenes on its own motion too (Art. 10): it may answer a
       // request before the threshold; the record then shows no must-convene before it.
       if (state.status === 'convened') {
         return refuse('already-resolved', 'the meeting has been convened already');
       }
-      return [{ type: 'ResidentsMeetingConvened', data: defined({ ...command.data, ...meta }) }];
+      return [emit('ResidentsMeetingConvened', defined(command.data))];
     default: {
       const _exhaustive: never = command;
       return refuse('invalid-command', 'unknown command');
@@ -213,7 +217,7 @@ export const convocationDecider: Decider<ConvocationCommand, ConvocationEvent, C
     }
     return state.status === 'none' ? state : evolveRequest(state, event);
   },
-  decide(command, state): Decision {
+  decide(command, state): ConvocationDecision {
     if (state.status !== 'none') return decideRequest(command, state);
     if (command.type !== 'RequestResidentsMeeting') {
       return refuse('not-found', 'no such request');
@@ -225,12 +229,9 @@ export const convocationDecider: Decider<ConvocationCommand, ConvocationEvent, C
         'a residents’ meeting is an urban community’s (a village has the villagers’ meeting)',
       );
     }
-    const meta = { at: command.at, by: actorOf(command) };
-    const signed = sign({ signed: noSignatures() }, command.data, command.actor, meta);
+    const emit = eventsFor<ConvocationEvent>(command);
+    const signed = sign({ signed: noSignatures() }, command.data, command.actor, emit);
     if (isDomainError(signed)) return signed;
-    return [
-      { type: 'ResidentsMeetingRequested', data: { communityId, requestId, matters, ...meta } },
-      ...signed,
-    ];
+    return [emit('ResidentsMeetingRequested', { communityId, requestId, matters }), ...signed];
   },
 };

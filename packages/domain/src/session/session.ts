@@ -9,10 +9,12 @@ import { residentsMeeting } from '../rules/meetings.ts';
 import type { Choice } from '../rules/types.ts';
 import {
   type Actor,
-  actorOf,
   type CommandsOf,
   type Decider,
+  type Decision,
   type EventsOf,
+  eventsFor,
+  type OfType,
 } from '../shared/decider.ts';
 import { type DomainError, isDomainError, refuse } from '../shared/errors.ts';
 import { defined } from '../shared/objects.ts';
@@ -179,12 +181,7 @@ function evolveSession(state: Session, event: SessionEvent): Session {
 
 // ---- decide -------------------------------------------------------------------------------
 
-type Decision = readonly SessionEvent[] | DomainError;
-type EventData<T extends SessionEventType> = Extract<SessionEvent, { type: T }>['data'];
-type Emit = <T extends SessionEventType>(
-  type: T,
-  data: Omit<EventData<T>, 'at' | 'by'>,
-) => SessionEvent;
+type SessionDecision = Decision<SessionEvent>;
 
 function agendaItem(state: Session, itemId: string): AgendaItem | DomainError {
   return (
@@ -222,11 +219,9 @@ function asPartyRepresentative(
   return undefined;
 }
 
-function decideSession(command: SessionCommand, state: Session): Decision {
-  const { actor, at } = command;
-  const by = actorOf(command);
-  const emit: Emit = (type, data) =>
-    ({ type, data: { ...data, at, by } }) as unknown as SessionEvent;
+function decideSession(command: SessionCommand, state: Session): SessionDecision {
+  const { actor } = command;
+  const emit = eventsFor<SessionEvent>(command);
   const attendingParties = Object.keys(state.partyAttendance).sort();
 
   switch (command.type) {
@@ -509,7 +504,7 @@ function decideSession(command: SessionCommand, state: Session): Decision {
   }
 }
 
-function decideConvening(command: Extract<SessionCommand, { type: 'ConveneSession' }>): Decision {
+function decideConvening(command: OfType<SessionCommand, 'ConveneSession'>): SessionDecision {
   const d = command.data;
   const partyIds = d.parties.map((p) => p.partyId);
   if (new Set(partyIds).size !== partyIds.length)
@@ -530,18 +525,14 @@ function decideConvening(command: Extract<SessionCommand, { type: 'ConveneSessio
   if (d.kind === 'residents-council' && memberIds.length === 0) {
     return refuse('invalid-command', 'a residents’ council meeting needs its members');
   }
+  const emit = eventsFor<SessionEvent>(command);
   return [
-    {
-      type: 'SessionConvened',
-      data: {
-        ...d,
-        requiredPartyIds: required,
-        resolutionRule: d.resolutionRule ?? { kind: 'consensus', among: 'required' },
-        memberIds,
-        at: command.at,
-        by: actorOf(command),
-      },
-    },
+    emit('SessionConvened', {
+      ...d,
+      requiredPartyIds: required,
+      resolutionRule: d.resolutionRule ?? { kind: 'consensus', among: 'required' },
+      memberIds,
+    }),
   ];
 }
 
@@ -564,7 +555,7 @@ export const sessionDecider: Decider<SessionCommand, SessionEvent, SessionState>
     }
     return state.status === 'none' ? state : evolveSession(state, event);
   },
-  decide(command, state): Decision {
+  decide(command, state): SessionDecision {
     if (state.status === 'none') {
       return command.type === 'ConveneSession'
         ? decideConvening(command)

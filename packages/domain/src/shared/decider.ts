@@ -93,3 +93,41 @@ export function actorOf(command: { actor: Actor }): Actor {
   const { personId, role, partyId } = command.actor;
   return partyId === undefined ? { personId, role } : { personId, role, partyId };
 }
+
+/** What `decide` returns: the events to append, or a refusal. */
+export type Decision<TEvent> = readonly TEvent[] | DomainError;
+
+/** The member of a union of commands or events with type `TType`. */
+export type OfType<TUnion extends { type: string }, TType extends TUnion['type']> = Extract<
+  TUnion,
+  { type: TType }
+>;
+
+/** The types of events whose data carry the command's time and actor (`at`, `by`). */
+type StampedType<TEvent> =
+  TEvent extends DomainEvent<infer TType, infer TData>
+    ? TData extends { at: string; by: Actor }
+      ? TType
+      : never
+    : never;
+
+/** Makes one event of `type` from its data without the stamp (`at`, `by`). */
+export type Emit<TEvent extends DomainEvent<string, unknown>> = <T extends StampedType<TEvent>>(
+  type: T,
+  data: Omit<OfType<TEvent, T>['data'], 'at' | 'by'>,
+) => OfType<TEvent, T>;
+
+/**
+ * The emitter of a command's events: each is stamped with the command's time and actor, as
+ * every event a command causes is (`const emit = eventsFor<ProposalEvent>(command)`).
+ */
+export function eventsFor<TEvent extends DomainEvent<string, unknown>>(command: {
+  readonly at: string;
+  readonly actor: Actor;
+}): Emit<TEvent> {
+  const at = command.at;
+  const by = actorOf(command);
+  // The data's type is checked at the call (Emit); the union cannot follow `type` here.
+  return (type, data) =>
+    ({ type, data: { ...data, at, by } }) as unknown as OfType<TEvent, typeof type>;
+}

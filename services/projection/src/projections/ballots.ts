@@ -1,4 +1,10 @@
-import type { ProposalEvent } from '@yishi/domain';
+import {
+  type BallotVia,
+  type Choice,
+  nextBallot,
+  type ProposalEvent,
+  type RecordedBallot,
+} from '@yishi/domain';
 import type { Checkpoint } from '@yishi/event-store';
 import { type AliasedRawBuilder, sql } from 'kysely';
 import { recordedBy } from './temporal.ts';
@@ -30,7 +36,7 @@ export interface CurrentBallot {
   voterId: string;
   itemId: string;
   choice: string | null;
-  ranking: string[] | null;
+  ranking: readonly string[] | null;
   via: string;
   castBy: string;
   authorisationId: string | null;
@@ -43,10 +49,10 @@ export interface CurrentBallot {
 export interface BallotFact {
   voter_id: string;
   item_id: string;
-  choice: string | null;
+  choice: Choice | null;
   ranking: string[] | null;
   /** As the event said; null when it did not (a correction keeps the earlier one). */
-  via: string | null;
+  via: BallotVia | null;
   cast_by: string | null;
   /** The authorisation of this item when the event stated `via`. */
   authorisation_id: string | null;
@@ -69,29 +75,39 @@ export const ballotFactColumns = [
 
 /**
  * The current ballots from the facts of one vote, each voter's and item's in the order they were
- * recorded. Mirrors the decider's `recordBallot`: a correction (no `via`) keeps how, by whom and
- * under which authorisation the ballot was cast; a paper reference stays until another is given.
- * In order of first appearance.
+ * recorded, by the decider's own rule (`nextBallot`). In order of first appearance.
  */
 export function foldBallots(facts: Iterable<BallotFact>): CurrentBallot[] {
-  const current = new Map<string, CurrentBallot>();
+  const current = new Map<
+    string,
+    { voterId: string; itemId: string; ballot: RecordedBallot; castAt: string }
+  >();
   for (const f of facts) {
     const key = `${f.voter_id}\u0000${f.item_id}`;
     const earlier = current.get(key);
-    current.set(key, {
+    const ballot = nextBallot(earlier?.ballot, {
       voterId: f.voter_id,
-      itemId: f.item_id,
-      choice: f.choice,
-      ranking: f.ranking,
-      via: f.via ?? earlier?.via ?? 'paper',
-      castBy: f.cast_by ?? earlier?.castBy ?? f.voter_id,
-      authorisationId: f.via === null ? (earlier?.authorisationId ?? null) : f.authorisation_id,
-      documentRef: f.document_ref ?? earlier?.documentRef ?? null,
-      castAt: f.cast_at,
-      versions: (earlier?.versions ?? 0) + 1,
+      choice: f.choice ?? undefined,
+      ranking: f.ranking ?? undefined,
+      via: f.via ?? undefined,
+      castBy: f.cast_by ?? undefined,
+      authorisationId: f.authorisation_id ?? undefined,
+      documentRef: f.document_ref ?? undefined,
     });
+    current.set(key, { voterId: f.voter_id, itemId: f.item_id, ballot, castAt: f.cast_at });
   }
-  return [...current.values()];
+  return [...current.values()].map(({ voterId, itemId, ballot, castAt }) => ({
+    voterId,
+    itemId,
+    choice: ballot.choice ?? null,
+    ranking: ballot.ranking ?? null,
+    via: ballot.via,
+    castBy: ballot.castBy,
+    authorisationId: ballot.authorisationId ?? null,
+    documentRef: ballot.documentRef ?? null,
+    castAt,
+    versions: ballot.versions,
+  }));
 }
 
 /** One item of one ballot event, as its timeline line states it, in the global order. */
