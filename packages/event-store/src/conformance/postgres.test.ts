@@ -2,6 +2,7 @@ import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { PostgresEventStore } from '../postgres/postgres-event-store.ts';
 import type { JsonObject } from '../types.ts';
 import { eventStoreConformance } from './suite.ts';
+import { loseNextAnswerAtPort } from './support.ts';
 
 eventStoreConformance('postgres', async () => {
   const connectionString = await testDatabaseUrl();
@@ -27,5 +28,15 @@ eventStoreConformance('postgres', async () => {
         client.release();
       }
     },
+    // A statement's transaction commits or not: the adapter keeps nothing between calls.
+    loseNextAnswer: loseNextAnswerAtPort,
+    // As a failover or a restart would: every other connection to the database is cut.
+    dropConnections: async (store) => {
+      await (store as PostgresEventStore).pool.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+    },
+    notApplicable: { appendForeign: 'every row of es_events is an event of the store' },
   };
 });

@@ -9,19 +9,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventStoreError, VersionConflictError } from '../errors.ts';
+import { VersionConflictError } from '../errors.ts';
 import { chainHash, GENESIS_HASH } from '../hash.ts';
-import type {
-  Checkpoint,
-  EventStore,
-  JsonObject,
-  NewEvent,
-  RecordedEvent,
-  Subscription,
-} from '../types.ts';
+import type { Checkpoint, EventStore, JsonObject, NewEvent, Subscription } from '../types.ts';
 import { checkpointReached } from '../types.ts';
 import type { Upcaster } from '../upcast.ts';
 import { MAX_EVENT_BYTES } from '../validation.ts';
+import { faultConformance } from './faults.ts';
+import {
+  event,
+  expectCode,
+  expectCodeSync,
+  meta,
+  readAllBetween,
+  readToEnd,
+  readUntil,
+  waitFor,
+} from './support.ts';
 
 export interface ConformanceHarness {
   /** A store on the adapter's test backend; every call may return a new instance. */
@@ -38,86 +42,27 @@ export interface ConformanceHarness {
   ): Promise<void>;
   /** After all tests. */
   teardown?(): Promise<void>;
+  /**
+   * Makes the store's next append land and then fail with store-unavailable, as when its answer
+   * is lost (a timeout, a leader change, a dropped connection). `loseNextAnswerAtPort` does it
+   * for adapters that keep no state between calls; others lose it where it happens.
+   */
+  loseNextAnswer?(store: EventStore): void;
+  /** Drops the store's connections: live subscriptions and reads in flight fail. */
+  dropConnections?(store: EventStore): Promise<void>;
+  /** Writes `count` events to the backend that are not the store's (another application's). */
+  appendForeign?(store: EventStore, count: number): Promise<void>;
+  /** Why a fault hook above is left out: its tests are reported as not applicable. */
+  notApplicable?: Partial<Record<FaultHook, string>>;
 }
+
+export type FaultHook = 'loseNextAnswer' | 'dropConnections' | 'appendForeign';
 
 export interface ConformanceOptions {
   /** Skip the whole suite, reporting this reason in its name. */
   skip?: string;
   /** Scale of the concurrency tests (appends); default 64. */
   concurrentAppends?: number;
-}
-
-const meta = (commandId: string, extra: JsonObject = {}): JsonObject => ({
-  commandId,
-  actorId: 'owner-1',
-  actorRole: 'owner',
-  occurredAt: '2026-11-21T08:00:00.000Z',
-  correlationId: `corr-${commandId}`,
-  causationId: commandId,
-  ...extra,
-});
-
-const event = (
-  type: string,
-  data: JsonObject,
-  commandId = 'c',
-  schemaVersion?: number,
-): NewEvent => ({
-  type,
-  data,
-  metadata: meta(commandId),
-  ...(schemaVersion === undefined ? {} : { schemaVersion }),
-});
-
-/** Rejects with an EventStoreError of this code (and optionally more properties). */
-async function expectCode(promise: Promise<unknown>, code: string, more: object = {}) {
-  await expect(promise).rejects.toBeInstanceOf(EventStoreError);
-  await expect(promise).rejects.toMatchObject({ code, ...more });
-}
-
-function expectCodeSync(fn: () => unknown, code: string) {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(EventStoreError);
-  expect(thrown).toMatchObject({ code });
-}
-
-/** Reads the global order from `from` until `until` is reached, keeping events of `prefix`. */
-async function readAllBetween(
-  store: EventStore,
-  from: Checkpoint,
-  until: Checkpoint,
-  prefix: string,
-  batchSize = 7,
-): Promise<{ events: RecordedEvent[]; batches: number }> {
-  const events: RecordedEvent[] = [];
-  let checkpoint = from;
-  let batches = 0;
-  for (let guard = 0; guard < 100_000; guard++) {
-    if (checkpointReached(checkpoint, until)) break;
-    const batch = await store.readAll(checkpoint, batchSize);
-    batches += 1;
-    if (batch.events.length === 0) {
-      await new Promise((r) => setTimeout(r, 20));
-      continue;
-    }
-    expect(checkpointReached(batch.checkpoint, checkpoint)).toBe(true);
-    checkpoint = batch.checkpoint;
-    events.push(...batch.events.filter((e) => e.streamId.startsWith(prefix)));
-  }
-  return { events, batches };
-}
-
-async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 export function eventStoreConformance(
@@ -908,38 +853,7 @@ export function eventStoreConformance(
         await expectCode(other.readStream(stream('a')), 'store-unavailable');
       });
     });
+
+    faultConformance({ store: () => store, harness: () => harness, scope, commandId });
   });
-}
-
-/** Reads the global order from `from` until `n` events matching `keep` arrived (or 20 s). */
-async function readUntil(
-  store: EventStore,
-  from: Checkpoint,
-  keep: (e: RecordedEvent) => boolean,
-  n: number,
-): Promise<RecordedEvent[]> {
-  const found: RecordedEvent[] = [];
-  let checkpoint = from;
-  const deadline = Date.now() + 20_000;
-  while (found.length < n && Date.now() < deadline) {
-    const batch = await store.readAll(checkpoint, 1000);
-    if (batch.events.length === 0) {
-      await new Promise((r) => setTimeout(r, 10));
-      continue;
-    }
-    found.push(...batch.events.filter(keep));
-    checkpoint = batch.checkpoint;
-  }
-  return found;
-}
-
-async function readToEnd(store: EventStore, from: Checkpoint) {
-  let checkpoint = from;
-  const events: RecordedEvent[] = [];
-  for (;;) {
-    const batch = await store.readAll(checkpoint, 1000);
-    if (batch.events.length === 0) return { events, checkpoint };
-    events.push(...batch.events);
-    checkpoint = batch.checkpoint;
-  }
 }

@@ -8,13 +8,18 @@ import {
   chainEvents,
   checkpointOfPosition,
   commandStreamOf,
+  directoryStreamOf,
   type EsdbRecorded,
   eventIdFor,
+  isAdapterStream,
   isAfter,
-  isCommandRecord,
   isPortEvent,
+  isReservation,
   isStart,
+  PORT_STREAMS_REGEX,
   positionOfCheckpoint,
+  scopeOfPrefix,
+  scopeOfStream,
   toExpectedRevision,
   toRecordedEvent,
   versionOfCurrent,
@@ -60,13 +65,14 @@ describe('EventStoreDB mapping', () => {
     }
   });
 
-  it('event ids: UUIDs derived from the command id and index, random without one', () => {
-    const a = eventIdFor('cmd-1', 0);
+  it('event ids: UUIDs derived from the command id, attempt and index, random without one', () => {
+    const a = eventIdFor('cmd-1', 0, 0);
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(eventIdFor('cmd-1', 0)).toBe(a);
-    expect(eventIdFor('cmd-1', 1)).not.toBe(a);
-    expect(eventIdFor('cmd-2', 0)).not.toBe(a);
-    expect(eventIdFor(undefined, 0)).not.toBe(eventIdFor(undefined, 0));
+    expect(eventIdFor('cmd-1', 0, 0)).toBe(a);
+    expect(eventIdFor('cmd-1', 0, 1)).not.toBe(a);
+    expect(eventIdFor('cmd-1', 1, 0)).not.toBe(a);
+    expect(eventIdFor('cmd-2', 0, 0)).not.toBe(a);
+    expect(eventIdFor(undefined, 0, 0)).not.toBe(eventIdFor(undefined, 0, 0));
     expect(commandStreamOf('cmd-1')).toMatch(new RegExp(`^${COMMAND_CATEGORY}-[0-9a-f]{64}$`));
     expect(commandStreamOf('cmd-1')).toBe(commandStreamOf('cmd-1'));
   });
@@ -93,22 +99,19 @@ describe('EventStoreDB mapping', () => {
       { commandId: 'k2', events: [{ type: 'OptionAdded', data: { label: 'B' }, metadata: {} }] },
     ];
     const prepared = prepareAppend(streamId, groups);
+    const ids = [eventIdFor('k1', 0, 0), eventIdFor('k1', 0, 1), eventIdFor('k2', 3, 0)];
     const first = chainEvents(
       { version: 0, hash: GENESIS_HASH },
-      groups.slice(0, 1),
       prepared.slice(0, 2),
+      ids.slice(0, 2),
     );
     const second = chainEvents(
       { version: 2, hash: first.lastHash },
-      groups.slice(1),
       prepared.slice(2),
+      ids.slice(2),
     );
     const written = [...first.events, ...second.events];
-    expect(written.map((e) => e.id)).toEqual([
-      eventIdFor('k1', 0),
-      eventIdFor('k1', 1),
-      eventIdFor('k2', 0),
-    ]);
+    expect(written.map((e) => e.id)).toEqual(ids);
     expect(written[0]!.metadata).toMatchObject({ $correlationId: 'r1', $causationId: 'k1' });
     expect(written[1]!.metadata.yishi.commandId).toBe('k1');
     expect(written[0]!.metadata.yishi.commandId).toBeUndefined();
@@ -163,9 +166,34 @@ describe('EventStoreDB mapping', () => {
     expect(toRecordedEvent({ ...base, type: '$>' })).toBeUndefined();
   });
 
-  it('command records', () => {
-    expect(isCommandRecord({ streamId: 's-1', version: 3, commit: '10', prepare: '9' })).toBe(true);
-    expect(isCommandRecord({ streamId: 's-1', version: 3, commit: 10, prepare: '9' })).toBe(false);
-    expect(isCommandRecord(null)).toBe(false);
+  it('reservations: where an attempt puts a command, consistently', () => {
+    const r = { streamId: 's-1', base: 4, first: 6, count: 2, total: 3 };
+    expect(isReservation(r)).toBe(true);
+    expect(isReservation({ ...r, first: 4 })).toBe(false); // not after the base
+    expect(isReservation({ ...r, count: 0 })).toBe(false);
+    expect(isReservation({ ...r, total: 2 })).toBe(false); // past the append's end
+    expect(isReservation({ ...r, base: '4' })).toBe(false);
+    expect(isReservation(null)).toBe(false);
+  });
+
+  it('scopes: the streams of one community are listed together', () => {
+    expect(scopeOfStream('proposal-c1.p7')).toBe('proposal-c1.');
+    expect(scopeOfStream('ballot-c1.p7.u3')).toBe('ballot-c1.');
+    expect(scopeOfStream('community-c1')).toBeUndefined();
+    expect(scopeOfPrefix('proposal-c1.')).toBe('proposal-c1.');
+    expect(scopeOfPrefix('ballot-c1.p7.')).toBe('ballot-c1.');
+    expect(scopeOfPrefix('proposal-c1')).toBeUndefined(); // also proposal-c10.…
+    expect(scopeOfPrefix('proposal-')).toBeUndefined();
+    expect(scopeOfPrefix('')).toBeUndefined();
+    expect(isAdapterStream(directoryStreamOf('proposal-c1.'))).toBe(true);
+    expect(isAdapterStream(commandStreamOf('k'))).toBe(true);
+    expect(isAdapterStream('proposal-c1.p7')).toBe(false);
+    const filter = new RegExp(PORT_STREAMS_REGEX);
+    expect(['proposal-c1.p7', 'yishi-1', 'yishi_other-1'].every((s) => filter.test(s))).toBe(true);
+    expect(
+      ['$stats-1', '$$proposal-1', commandStreamOf('k'), directoryStreamOf('a-b.')].some((s) =>
+        filter.test(s),
+      ),
+    ).toBe(false);
   });
 });

@@ -14,6 +14,10 @@
  *   globalPosition = prepare position
  * which keeps `checkpointReached` (commit first, then prepare) equal to `$all` order.
  * START (0, 0) is the start of `$all`.
+ *
+ * Bookkeeping streams (never port streams; their categories are refused as stream ids):
+ *   yishi_cmd-<sha256(command id)>   one `CommandReserved` record per attempt to append a command
+ *   yishi_dir-<scope>                one `StreamCreated` record per stream of a scope ("proposal-c1.")
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { AppendExpectedRevision, CurrentRevision, Position } from '@eventstore/db-client';
@@ -31,8 +35,16 @@ export const ANY = 'any';
 export const NO_STREAM = 'no_stream';
 export const STREAM_EXISTS = 'stream_exists';
 
-/** Category of the streams that record which command ids were appended (one stream each). */
+/** Category of the streams that record the attempts to append each command (one stream each). */
 export const COMMAND_CATEGORY = 'yishi_cmd';
+/** Category of the streams that list the streams of one scope, for scoped verification. */
+export const DIRECTORY_CATEGORY = 'yishi_dir';
+
+/**
+ * A server-side stream-name filter for `$all` that keeps what may be the port's: no system
+ * streams (`$…`) and no bookkeeping streams, so those never travel to a subscriber.
+ */
+export const PORT_STREAMS_REGEX = `^(?![$]|${COMMAND_CATEGORY}-|${DIRECTORY_CATEGORY}-)`;
 
 export function toExpectedRevision(expected: ExpectedVersion): AppendExpectedRevision {
   if (expected === 'any') return ANY;
@@ -71,22 +83,54 @@ export function isAfter(position: Position, checkpoint: Checkpoint): boolean {
 }
 
 /**
- * A UUID derived from the command id and the event's index in the command (RFC 4122 layout,
- * version 5 bits, from SHA-256): a retried command sends the same event ids, so EventStoreDB's
- * idempotent-write check recognises it. Without a command id: a random UUID.
+ * A UUID (RFC 4122 layout, version 5 bits, from SHA-256) derived from the command id, the attempt
+ * (the revision of its `CommandReserved` record) and the event's index in the command: every
+ * attempt sends ids of its own, so KurrentDB never takes an attempt for another one's duplicate
+ * (its idempotency compares ids only at exact revisions, and drops a duplicate of a write not yet
+ * indexed), and the attempt's events are found by id at the revisions it reserved.
+ * Without a command id: a random UUID.
  */
-export function eventIdFor(commandId: string | undefined, index: number): string {
+export function eventIdFor(commandId: string | undefined, attempt: number, index: number): string {
   if (commandId === undefined) return randomUUID();
-  const bytes = createHash('sha256').update(`yishi:${commandId}:${index}`).digest();
+  const bytes = createHash('sha256').update(`yishi:${commandId}:${attempt}:${index}`).digest();
   bytes[6] = (bytes[6]! & 0x0f) | 0x50;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** The stream recording one command id (hashed: any printable command id, fixed length). */
+/** Streams the adapter writes for its own bookkeeping (never port streams). */
+export function isAdapterStream(streamId: string): boolean {
+  return (
+    streamId.startsWith(`${COMMAND_CATEGORY}-`) || streamId.startsWith(`${DIRECTORY_CATEGORY}-`)
+  );
+}
+
+/** The stream recording one command id's attempts (hashed: any printable id, fixed length). */
 export function commandStreamOf(commandId: string): string {
   return `${COMMAND_CATEGORY}-${createHash('sha256').update(commandId).digest('hex')}`;
+}
+
+/**
+ * The scope a stream is listed under: its id up to and including the first '.' after the
+ * category ("proposal-c1." for "proposal-c1.p7"), where a community's streams are told apart.
+ * Streams without one are not listed.
+ */
+export function scopeOfStream(streamId: string): string | undefined {
+  const dot = streamId.indexOf('.', streamId.indexOf('-') + 1);
+  return dot < 0 ? undefined : streamId.slice(0, dot + 1);
+}
+
+/** The listed scope that holds every stream under `prefix`, when there is one. */
+export function scopeOfPrefix(prefix: string): string | undefined {
+  const dash = prefix.indexOf('-');
+  if (dash <= 0) return undefined;
+  const dot = prefix.indexOf('.', dash + 1);
+  return dot < 0 ? undefined : prefix.slice(0, dot + 1);
+}
+
+export function directoryStreamOf(scope: string): string {
+  return `${DIRECTORY_CATEGORY}-${scope}`;
 }
 
 /** What this adapter writes as an event's EventStoreDB metadata. */
@@ -143,7 +187,7 @@ export function isPortEvent(event: EsdbRecorded): boolean {
   return (
     !event.streamId.startsWith('$') &&
     !event.type.startsWith('$') &&
-    !event.streamId.startsWith(`${COMMAND_CATEGORY}-`) &&
+    !isAdapterStream(event.streamId) &&
     event.isJson &&
     isObject(event.data) &&
     isObject(event.metadata) &&
@@ -172,27 +216,37 @@ export function toRecordedEvent(event: EsdbRecorded): RecordedEvent | undefined 
   };
 }
 
-/** What a command marker stream's single event says. */
-export interface CommandRecord {
+/**
+ * What a `CommandReserved` record says: where one attempt to append a command puts its events.
+ * Written before the events; the attempt landed when the stream holds, at versions
+ * `first`..`first + count - 1`, the ids of that attempt (see `eventIdFor`).
+ */
+export interface Reservation {
   streamId: string;
-  /** Stream version after the command's last event. */
-  version: number;
-  commit: string;
-  prepare: string;
-  /** Random per append call: recognises one's own marker. */
-  writer?: string;
+  /** The stream's version the append expects (exactly: every append is sent with a revision). */
+  base: number;
+  /** Version of the command's first event. */
+  first: number;
+  /** Events of the command. */
+  count: number;
+  /** Events of the whole append (a group commit holds several commands). */
+  total: number;
 }
 
-export function isCommandRecord(value: unknown): value is CommandRecord {
+export function isReservation(value: unknown): value is Reservation {
+  if (!isObject(value) || typeof value.streamId !== 'string') return false;
+  const { base, first, count, total } = value;
   return (
-    isObject(value) &&
-    typeof value.streamId === 'string' &&
-    typeof value.version === 'number' &&
-    typeof value.commit === 'string' &&
-    /^\d+$/.test(value.commit) &&
-    typeof value.prepare === 'string' &&
-    /^\d+$/.test(value.prepare)
+    [base, first, count, total].every((n) => Number.isSafeInteger(n) && (n as number) >= 0) &&
+    (first as number) > (base as number) &&
+    (count as number) >= 1 &&
+    (first as number) + (count as number) - 1 <= (base as number) + (total as number)
   );
+}
+
+/** The stream-id check of an adapter stream's record: `StreamCreated` in a directory. */
+export function isStreamCreated(value: unknown): value is { streamId: string } {
+  return isObject(value) && typeof value.streamId === 'string';
 }
 
 /** An event as this adapter sends it (the client's `jsonEvent` input). */
@@ -204,35 +258,31 @@ export interface OutgoingEvent {
 }
 
 /**
- * The events of one append, chained from the stream's `head`: ids from each command id and the
- * event's index in its command, hashes over the canonical JSON at the version each will get.
+ * The events of one append, chained from the stream's `head`, with the given ids (one per event,
+ * in order): hashes over the canonical JSON at the version each will get.
  */
 export function chainEvents(
   head: StreamHead,
-  groups: { commandId?: string | undefined; events: unknown[] }[],
   prepared: PreparedEvent[],
+  ids: string[],
 ): { events: OutgoingEvent[]; lastHash: string } {
   let prev = head.hash;
-  let index = 0;
-  const events: OutgoingEvent[] = [];
-  for (const group of groups) {
-    for (let k = 0; k < group.events.length; k++) {
-      const event = prepared[index++]!;
-      const hash = chainHashOfText(prev, fillTemplate(event.template, head.version + index));
-      events.push({
-        id: eventIdFor(group.commandId, k),
-        type: event.type,
-        // Parsed back from canonical JSON: exactly what the hash covers.
-        data: JSON.parse(event.canonicalData) as JsonObject,
-        metadata: storedMetadata(JSON.parse(event.canonicalMetadata) as JsonObject, {
-          schemaVersion: event.schemaVersion,
-          prevHash: prev,
-          hash,
-          commandId: event.commandId,
-        }),
-      });
-      prev = hash;
-    }
-  }
+  const events = prepared.map((event, index) => {
+    const hash = chainHashOfText(prev, fillTemplate(event.template, head.version + index + 1));
+    const outgoing: OutgoingEvent = {
+      id: ids[index]!,
+      type: event.type,
+      // Parsed back from canonical JSON: exactly what the hash covers.
+      data: JSON.parse(event.canonicalData) as JsonObject,
+      metadata: storedMetadata(JSON.parse(event.canonicalMetadata) as JsonObject, {
+        schemaVersion: event.schemaVersion,
+        prevHash: prev,
+        hash,
+        commandId: event.commandId,
+      }),
+    };
+    prev = hash;
+    return outgoing;
+  });
   return { events, lastHash: prev };
 }
