@@ -5,7 +5,7 @@ import type { EventStore } from './types.ts';
 export interface OpenEventStoreOptions {
   /** PostgreSQL: the default store (and the read models' database). */
   databaseUrl: string;
-  /** `esdb://…`: keep events in EventStoreDB/KurrentDB instead. */
+  /** `esdb://…` or `kurrentdb://…` (also `kurrent://`, `kdb://`): keep events in KurrentDB instead. */
   eventstoreUrl?: string | undefined;
   maxConnections?: number;
 }

@@ -10,7 +10,7 @@ export const ConfigSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   EVENTSTORE_URL: z
     .string()
-    .regex(/^(esdb|kurrentdb)(\+discover)?:\/\//, 'esdb://...')
+    .regex(/^(esdb|kurrentdb|kurrent|kdb)(\+discover)?:\/\//, 'esdb://… or kurrentdb://…')
     .optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   COMMAND_PORT: Port.default(3000),
