@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { addRoute, createRouter } from '@yishi/platform';
+import { addRoute, CommunityParams, createRouter } from '@yishi/platform';
 import { sql } from 'kysely';
 import {
   AsOfInfo,
-  CommunityParams,
   jsonResponses,
   problemResponses,
   type QueryDeps,

@@ -8,14 +8,13 @@ import {
   type VoteRule,
   type Voter,
 } from '@yishi/domain';
-import { addRoute, createRouter, problem } from '@yishi/platform';
+import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, TimelineTable } from '../db.ts';
 import { ballotFactColumns, ballotFacts, foldBallots } from '../projections/ballots.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
-  CommunityParams,
   jsonResponses,
   notFound,
   PageQuery,
@@ -28,10 +27,6 @@ import {
 import { decisionsAsOf, proposalsAsOf } from './states.ts';
 import { TimelinePage, timelineEntries } from './timeline.ts';
 import { visibilityOf } from './visibility.ts';
-
-const ProposalParams = CommunityParams.extend({
-  proposalId: Id.clone().openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
-});
 
 const Proposal = z
   .object({

@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Id } from '@yishi/domain';
-import { addRoute, createRouter, problem } from '@yishi/platform';
+import { addRoute, CommunityParams, createRouter, problem } from '@yishi/platform';
 import { sql } from 'kysely';
 import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
-  CommunityParams,
   jsonResponses,
   notFound,
   type QueryDeps,

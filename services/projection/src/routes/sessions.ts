@@ -1,12 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Id } from '@yishi/domain';
-import { addRoute, createRouter, problem } from '@yishi/platform';
+import { addRoute, CommunityParams, createRouter, problem, SessionParams } from '@yishi/platform';
 import type { Selectable } from 'kysely';
 import type { Database } from '../db.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
-  CommunityParams,
   jsonResponses,
   notFound,
   type QueryDeps,
@@ -18,10 +16,6 @@ import {
 // Joint sessions (多方联席会议) and residents' council meetings: agenda, attendance, statements,
 // each party's position per item, resolutions, and the minutes with every version, signature
 // and correction.
-
-const SessionParams = CommunityParams.extend({
-  sessionId: Id.clone().openapi({ param: { name: 'sessionId', in: 'path' }, example: 's1' }),
-});
 
 /** A session's tables that keep a version of each row per change. */
 type SessionTable = 'session_attendance' | 'session_positions' | 'session_resolutions' | 'minutes';

@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { communityOfStream, Id } from '@yishi/domain';
+import { communityOfStream } from '@yishi/domain';
 import { type EventStore, isEventStoreError } from '@yishi/event-store';
-import { addRoute, createRouter, problem } from '@yishi/platform';
+import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
 import { exportDossier } from '../verification/dossier.ts';
 import { type Scope, verifyScope } from '../verification/verify.ts';
 import {
-  CommunityParams,
   jsonResponses,
   notFound,
   type QueryDeps,
@@ -66,9 +65,7 @@ const dossierRoute = createRoute({
   tags: ['verification'],
   security: [{ bearer: [] }],
   request: {
-    params: CommunityParams.extend({
-      proposalId: Id.clone().openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
-    }),
+    params: ProposalParams,
     query: ReadQuery,
   },
   responses: {

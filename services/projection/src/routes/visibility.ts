@@ -1,13 +1,13 @@
-import type { CommunityEvent, CommunityEventType } from '@yishi/domain';
-import type { Principal, TokenRole } from '@yishi/platform';
+import type { CommunityEvent, CommunityEventType, Role } from '@yishi/domain';
+import type { Principal } from '@yishi/platform';
 
 // Who reads what: personal fields (names, birth dates, addresses of persons) only clerks,
 // officials and admins, who keep the registry and answer for it; webhook configuration (URLs,
 // webhook ids, deliveries) only admins, who set it up. Every other field of the record is
 // public to the community.
 
-const PERSONAL_READERS: ReadonlySet<TokenRole> = new Set(['clerk', 'official', 'admin']);
-export const CONFIGURATION_READERS: ReadonlySet<TokenRole> = new Set(['admin']);
+const PERSONAL_READERS: ReadonlySet<Role> = new Set(['clerk', 'official', 'admin']);
+export const CONFIGURATION_READERS: ReadonlySet<Role> = new Set(['admin']);
 
 export interface Visibility {
   personal: boolean;
