@@ -101,6 +101,13 @@ export const PageQuery = z.object({
     .openapi({ description: 'Cursor: the `next` of the previous page' }),
 });
 
+/** One item's outcome under a rule, as tallied or as decided. */
+export const ItemOutcome = z.object({
+  itemId: z.string(),
+  outcome: z.string(),
+  result: z.unknown().openapi({ description: "The rule's result with every figure" }),
+});
+
 export const AsOfInfo = z
   .object({
     requested: z.string(),

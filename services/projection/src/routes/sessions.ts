@@ -21,7 +21,7 @@ import {
 type SessionTable = 'session_attendance' | 'session_positions' | 'session_resolutions' | 'minutes';
 
 const Signature = z.object({ partyId: z.string(), personId: z.string(), at: z.string() });
-const Session = z
+export const Session = z
   .object({
     sessionId: z.string(),
     kind: z.string(),
@@ -120,6 +120,19 @@ const getSession = createRoute({
   responses: { ...jsonResponses('The session', Session), ...notFound },
 });
 
+export const SessionSummary = z.object({
+  sessionId: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  scheduledAt: z.string(),
+  minutesFinalVersion: z.number().int().nullable(),
+  minutesPublishedAt: z.string().nullable(),
+});
+export const SessionList = z.object({
+  items: z.array(SessionSummary),
+  asOf: AsOfInfo.optional(),
+});
+
 const listSessions = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/sessions',
@@ -133,22 +146,7 @@ const listSessions = createRoute({
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
     }),
   },
-  responses: jsonResponses(
-    'Sessions',
-    z.object({
-      items: z.array(
-        z.object({
-          sessionId: z.string(),
-          kind: z.string(),
-          title: z.string(),
-          scheduledAt: z.string(),
-          minutesFinalVersion: z.number().int().nullable(),
-          minutesPublishedAt: z.string().nullable(),
-        }),
-      ),
-      asOf: AsOfInfo.optional(),
-    }),
-  ),
+  responses: jsonResponses('Sessions', SessionList),
 });
 
 export function sessionQueries(deps: QueryDeps) {

@@ -13,7 +13,7 @@ import {
   StreamId,
 } from './common.ts';
 
-const Report = z
+export const VerificationReport = z
   .object({
     ok: z.boolean(),
     scope: z.string(),
@@ -42,7 +42,10 @@ const verifyCommunity = createRoute({
       stream: StreamId.optional().openapi({ description: 'Only this stream, e.g. proposal-c1.p1' }),
     }),
   },
-  responses: jsonResponses('The report (ok false names the first broken event)', Report),
+  responses: jsonResponses(
+    'The report (ok false names the first broken event)',
+    VerificationReport,
+  ),
 });
 
 /** Who may verify every stream of every community (with a token granted every community). */
@@ -54,7 +57,7 @@ const verifyEverything = createRoute({
   summary: 'Verify every stream (officials and admins with a token granted every community)',
   tags: ['verification'],
   security: [{ bearer: [] }],
-  responses: jsonResponses('The report', Report),
+  responses: jsonResponses('The report', VerificationReport),
 });
 
 const dossierRoute = createRoute({

@@ -21,6 +21,17 @@ export function visibilityOf(principal: Principal): Visibility {
   };
 }
 
+/**
+ * How a person is named to this reader: by name to those who may read personal fields, by
+ * their id to everyone else (a name, even in part, is personal information).
+ */
+export function displayName(
+  person: { personId: string; name: string },
+  visibility: Visibility,
+): string {
+  return visibility.personal ? person.name : person.personId;
+}
+
 type FieldsOf = {
   readonly [T in CommunityEventType]?: readonly (keyof Extract<
     CommunityEvent,
