@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Logger, silentLogger } from '@yishi/platform';
+import { type Logger, problemBody, silentLogger } from '@yishi/platform';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -358,12 +358,9 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
         action,
         formId,
         values,
-        problem: {
-          status: 400,
-          code: 'invalid-input',
-          title: 'The form is not complete',
+        problem: problemBody(400, 'invalid-input', 'The form is not complete', {
           errors: [{ field: `form.${error.field}`, message: error.message }],
-        },
+        }),
       });
     }
     const api = new ApiClient(deps.upstreams, viewer.token);

@@ -1,17 +1,18 @@
 import { DecisionRuleKind, isMeetingRule, ruleApplies, type VoteRuleKind } from '@yishi/domain';
 import type {
+  BallotPage,
   BallotView,
   CommunityView,
   DecisionView,
+  FollowUpView,
   ItemView,
   ProposalView,
-  Result,
-  SessionSummary,
+  SessionList,
   SessionView,
   StageView,
   TallyView,
-  TimelinePage,
-} from '../api.ts';
+} from '@yishi/projection/contract';
+import type { Result } from '../api.ts';
 import { formatArea, formatCount } from '../figures.ts';
 import { type AsOfChoice, formatTime } from '../format.ts';
 import { type Child, type Html, h } from '../html.ts';
@@ -34,6 +35,8 @@ import {
   type Page,
   type PageAnswer,
   partyNames,
+  personLabel,
+  personNames,
   read,
   statusOf,
 } from './page.ts';
@@ -159,77 +162,22 @@ export async function tallyFragment(page: Page): Promise<Html> {
   return tallyBody(page.tr, tally, rc);
 }
 
-/** The recorded decision: found in the register by its exact decision time. */
-async function decisionOf(page: Page, proposal: ProposalView, asOf: string | undefined) {
-  if (!proposal.decidedAt) return undefined;
-  const from = proposal.decidedAt;
-  const to = new Date(Date.parse(from) + 1).toISOString();
-  const result = await read<{ items: DecisionView[] }>(page, communityApi(page, '/decisions'), {
-    from,
-    to,
-    asOf,
-  });
-  if (!result.ok) return result;
-  const found = result.data.items.find((d) => d.proposalId === proposal.proposalId);
-  return found
-    ? ({ ok: true, data: found } as const)
-    : ({
-        ok: false,
-        problem: { status: 404, code: 'not-found', title: 'decision not in the register' },
-      } as const);
-}
-
-interface VoteFacts {
-  allowBallotChange: boolean | undefined;
-  planMethod: string | undefined;
-}
-
-/** Whether ballots may change and how plans are chosen: from the vote, else its opening event. */
-async function voteFacts(page: Page, proposal: ProposalView): Promise<VoteFacts> {
-  const vote = proposal.vote;
-  if (!vote) return { allowBallotChange: undefined, planMethod: undefined };
-  if (vote.allowBallotChange !== undefined) {
-    return { allowBallotChange: vote.allowBallotChange, planMethod: vote.planMethod ?? undefined };
+/**
+ * The viewer's own current ballot: the one of the voter they are, and any they cast last (a
+ * household's, say, whose voter is the household).
+ */
+async function ownBallot(page: Page): Promise<BallotView[]> {
+  const me = page.viewer.personId;
+  const [asVoter, castByMe] = await Promise.all(
+    [{ voterId: me }, { castBy: me }].map((filter) =>
+      read<BallotPage>(page, proposalApi(page, '/ballots'), filter),
+    ),
+  );
+  const mine = new Map<string, BallotView>();
+  for (const result of [asVoter, castByMe]) {
+    for (const b of result?.ok ? result.data.items : []) mine.set(`${b.voterId}/${b.itemId}`, b);
   }
-  const history = await read<TimelinePage>(page, proposalApi(page, '/history'), { limit: 200 });
-  const opened = history.ok
-    ? history.data.items
-        .filter((e) => e.type === 'VotingOpened' && e.details.voteId === vote.voteId)
-        .pop()
-    : undefined;
-  return {
-    allowBallotChange:
-      typeof opened?.details.allowBallotChange === 'boolean'
-        ? opened.details.allowBallotChange
-        : undefined,
-    planMethod:
-      typeof opened?.details.planMethod === 'string' ? opened.details.planMethod : undefined,
-  };
-}
-
-/** The viewer's own current ballot, from the named ballots of the vote. */
-async function myBallot(page: Page): Promise<BallotView[]> {
-  const mine: BallotView[] = [];
-  let after: string | undefined;
-  for (let pages = 0; pages < 5; pages++) {
-    const result = await read<{ items: BallotView[]; next: string | null }>(
-      page,
-      proposalApi(page, '/ballots'),
-      {
-        limit: 5000,
-        after,
-      },
-    );
-    if (!result.ok) break;
-    mine.push(
-      ...result.data.items.filter(
-        (b) => b.voterId === page.viewer.personId || b.castBy === page.viewer.personId,
-      ),
-    );
-    if (!result.data.next) break;
-    after = result.data.next;
-  }
-  return mine;
+  return [...mine.values()];
 }
 
 function choiceText(
@@ -320,7 +268,6 @@ interface NextStepsInput {
   page: Page;
   proposal: ProposalView;
   community: CommunityView | undefined;
-  facts: VoteFacts;
   ballots: BallotView[];
   objections: { objectionId: string; text: string; answer: string | null }[];
   resolution: { sessionId: string; itemId: string } | undefined;
@@ -328,7 +275,7 @@ interface NextStepsInput {
 
 /** The forms for what this role may do now: the service decides, the console only offers. */
 function nextSteps(input: NextStepsInput): Html[] {
-  const { page, proposal, community, facts } = input;
+  const { page, proposal, community } = input;
   const { tr, viewer, ctx } = page;
   const forms: Html[] = [];
   const base = proposalPath(page);
@@ -344,7 +291,7 @@ function nextSteps(input: NextStepsInput): Html[] {
   if (voteOpen && may(viewer, 'CastBallot') && viewer.role !== 'proxy') {
     const changing = input.ballots.length > 0;
     const scope = new FormScope(ctx, 'ballot');
-    const canChange = facts.allowBallotChange !== false;
+    const canChange = vote.allowBallotChange;
     if (!changing || canChange) {
       forms.push(
         actionForm(ctx, {
@@ -356,8 +303,14 @@ function nextSteps(input: NextStepsInput): Html[] {
             changing
               ? h`<p><strong>${tr.t('ballot.current', { choices: choiceText(tr, proposal.items, input.ballots), at: formatTime(input.ballots[0]?.castAt) })}</strong></p>`
               : h`<p class="muted">${tr.t('ballot.notEligible')}</p>`
-          }<p class="muted">${facts.allowBallotChange === true ? tr.t('vote.allowChange') : facts.allowBallotChange === false ? tr.t('vote.noChange') : ''}</p>`,
-          fields: ballotFields(scope, tr, proposal.items, facts.planMethod, input.ballots),
+          }<p class="muted">${tr.t(vote.allowBallotChange ? 'vote.allowChange' : 'vote.noChange')}</p>`,
+          fields: ballotFields(
+            scope,
+            tr,
+            proposal.items,
+            vote.planMethod ?? undefined,
+            input.ballots,
+          ),
         }),
       );
     } else {
@@ -381,7 +334,7 @@ function nextSteps(input: NextStepsInput): Html[] {
         title: tr.t('ballot.proxy.title'),
         submit: tr.t('action.cast-proxy-ballot'),
         fields: h`${textField(scope, { name: 'voterId', label: tr.t('ballot.voter'), required: true })}
-        ${ballotFields(scope, tr, proposal.items, facts.planMethod)}`,
+        ${ballotFields(scope, tr, proposal.items, vote.planMethod ?? undefined)}`,
       }),
     );
   }
@@ -396,7 +349,7 @@ function nextSteps(input: NextStepsInput): Html[] {
         fields: h`<div class="row">${textField(scope, { name: 'voterId', label: tr.t('ballot.voter'), required: true })}
         ${textField(scope, { name: 'documentRef', label: tr.t('ballot.documentRef'), required: true })}
         ${textField(scope, { name: 'signedBy', label: tr.t('ballot.signedBy') })}</div>
-        ${ballotFields(scope, tr, proposal.items, facts.planMethod)}`,
+        ${ballotFields(scope, tr, proposal.items, vote.planMethod ?? undefined)}`,
       }),
     );
   }
@@ -737,9 +690,7 @@ async function resolutionOf(page: Page, proposal: ProposalView) {
   if (proposal.agendaSessionId) {
     candidates = [proposal.agendaSessionId];
   } else {
-    const list = await read<{ items: SessionSummary[] }>(page, communityApi(page, '/sessions'), {
-      limit: 20,
-    });
+    const list = await read<SessionList>(page, communityApi(page, '/sessions'), { limit: 20 });
     candidates = list.ok ? list.data.items.map((s) => s.sessionId) : [];
   }
   const sessions = await Promise.all(
@@ -758,32 +709,24 @@ async function resolutionOf(page: Page, proposal: ProposalView) {
   return undefined;
 }
 
-interface FollowUp {
-  objections: {
-    objectionId: string;
-    text: string;
-    raisedBy: string;
-    raisedAt: string;
-    answer: string | null;
-    answeredAt: string | null;
-  }[];
-  reports: { kind: string; progressPercent: number | null; text: string; at: string; by: string }[];
-}
-
-function followUpSection(tr: Translator, followUp: FollowUp): Html | undefined {
+function followUpSection(
+  tr: Translator,
+  followUp: FollowUpView,
+  names: ReadonlyMap<string, string>,
+): Html | undefined {
   if (!followUp.objections.length && !followUp.reports.length) return undefined;
   return h`<section aria-labelledby="follow-up"><h2 id="follow-up">${tr.label('stageKind', 'implementation')} · ${tr.label('stageKind', 'feedback')}</h2>
   ${followUp.objections.map(
     (
       o,
-    ) => h`<div class="panel"><p><strong>${tr.label('eventType', 'ObjectionRaised')}</strong> · ${o.raisedBy} · ${formatTime(o.raisedAt)}</p><p>${o.text}</p>
+    ) => h`<div class="panel"><p><strong>${tr.label('eventType', 'ObjectionRaised')}</strong> · ${personLabel(tr, names, o.raisedBy)} · ${formatTime(o.raisedAt)}</p><p>${o.text}</p>
     ${o.answer ? h`<p><strong>${tr.label('eventType', 'ObjectionAnswered')}</strong> · ${formatTime(o.answeredAt)}</p><p>${o.answer}</p>` : undefined}</div>`,
   )}
   ${followUp.reports.map(
     (r) =>
       h`<div class="panel"><p><strong>${r.kind === 'implementation' ? tr.label('eventType', 'ImplementationReported') : tr.label('eventType', 'FeedbackReported')}</strong>${
         r.progressPercent !== null ? ` · ${r.progressPercent}%` : ''
-      } · ${r.by} · ${formatTime(r.at)}</p><p>${r.text}</p></div>`,
+      } · ${personLabel(tr, names, r.by)} · ${formatTime(r.at)}</p><p>${r.text}</p></div>`,
   )}
 </section>`;
 }
@@ -821,15 +764,21 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
       may(viewer, 'CastProxyBallot') ||
       may(viewer, 'EnterPaperBallot'));
   const { next } = stageOf(proposal);
-  const [tally, decision, facts, ballots, followUp, resolution] = await Promise.all([
+  const [tally, decision, ballots, followUp, resolution] = await Promise.all([
     voteOpen ? read<TallyView>(page, proposalApi(page, '/tally'), { asOf }) : undefined,
-    decisionOf(page, proposal, asOf),
-    voter ? voteFacts(page, proposal) : { allowBallotChange: undefined, planMethod: undefined },
-    voter && may(viewer, 'CastBallot') ? myBallot(page) : [],
-    read<FollowUp>(page, proposalApi(page, '/follow-up'), { asOf }),
-    next?.kind === 'decision' && (next.rules ?? []).includes('joint-session') && !asOf
+    proposal.decidedAt
+      ? read<DecisionView>(page, proposalApi(page, '/decision'), { asOf })
+      : undefined,
+    voter && may(viewer, 'CastBallot') ? ownBallot(page) : [],
+    read<FollowUpView>(page, proposalApi(page, '/follow-up'), { asOf }),
+    next?.kind === 'decision' && next.rules.includes('joint-session') && !asOf
       ? resolutionOf(page, proposal)
       : undefined,
+  ]);
+  const names = await personNames(page, [
+    proposal.submittedBy.personId,
+    ...(followUp.ok ? followUp.data.objections.map((o) => o.raisedBy) : []),
+    ...(followUp.ok ? followUp.data.reports.map((r) => r.by) : []),
   ]);
 
   let voteSection: Child;
@@ -864,7 +813,6 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
         page,
         proposal,
         community: communityView,
-        facts,
         ballots,
         objections: followUp.ok ? followUp.data.objections : [],
         resolution,
@@ -878,7 +826,7 @@ ${
     ? h`<div class="banner warn" role="status"><p>${tr.t('asof.showing', { at: choice?.label ?? '', position: proposal.asOf.position })}</p><p><a href="${proposalPath(page)}">${tr.t('asof.clear')}</a></p></div>`
     : undefined
 }
-<p class="muted">${tr.t('proposal.submitted', { who: proposal.submittedBy.personId, at: formatTime(proposal.submittedAt) })} · ${tr.t('proposal.procedure')}${tr.colon}${
+<p class="muted">${tr.t('proposal.submitted', { who: personLabel(tr, names, proposal.submittedBy.personId), at: formatTime(proposal.submittedAt) })} · ${tr.t('proposal.procedure')}${tr.colon}${
     tr.has('procedure', proposal.procedure.template)
       ? tr.label('procedure', proposal.procedure.template)
       : proposal.procedure.name
@@ -907,7 +855,7 @@ ${
     : h`<section aria-labelledby="next-steps"><h2 id="next-steps">${tr.t('proposal.nextSteps')}</h2>
 ${forms.length ? forms : h`<p>${tr.t('proposal.nothingToDo')}</p>`}</section>`
 }
-${followUp.ok ? followUpSection(tr, followUp.data) : undefined}
+${followUp.ok ? followUpSection(tr, followUp.data, names) : undefined}
 ${
   proposal.progressPercent !== null
     ? h`<p>${tr.t('proposal.progress', { percent: proposal.progressPercent })}</p>`

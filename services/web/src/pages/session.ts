@@ -1,5 +1,5 @@
 import { textHashOf } from '@yishi/domain';
-import type { ItemView, SessionView } from '../api.ts';
+import type { ItemView, SessionView } from '@yishi/projection/contract';
 import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
@@ -14,6 +14,8 @@ import {
   type Page,
   type PageAnswer,
   partyNames,
+  personLabel,
+  personNames,
   read,
   statusOf,
 } from './page.ts';
@@ -88,6 +90,17 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   }
   const session = result.data;
   const names = partyNames(community.ok ? community.data : undefined);
+  const persons = await personNames(page, [
+    session.convenedBy,
+    ...session.memberIds,
+    ...session.attendance.map((a) => a.personId),
+    ...session.agenda.flatMap((a) => [
+      ...a.statements.map((s) => s.speakerPersonId),
+      ...a.positions.map((p) => p.personId),
+    ]),
+    ...session.minutes.versions.map((v) => v.writtenBy),
+  ]);
+  const person = (id: string) => personLabel(tr, persons, id);
   for (const p of session.parties) if (!names.has(p.partyId)) names.set(p.partyId, p.name);
   const base = sessionPath(page);
   const minutes = session.minutes;
@@ -126,17 +139,17 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
       session.requiredPartyIds.includes(p.partyId)
         ? h` ${badge('info', tr.t('session.required'))}`
         : undefined
-    }</th><td>${present ? h`${badge('ok', '✓')} ${present.personId} · ${formatTime(present.at)}` : h`<span class="muted">${tr.t('session.absent')}</span>`}</td></tr>`;
+    }</th><td>${present ? h`${badge('ok', '✓')} ${person(present.personId)} · ${formatTime(present.at)}` : h`<span class="muted">${tr.t('session.absent')}</span>`}</td></tr>`;
   })}</tbody></table></div>
   ${
     session.attendance.filter((a) => !a.partyId).length
       ? h`<p>${tr.t('session.attendance')}${tr.colon}${session.attendance
           .filter((a) => !a.partyId)
-          .map((a) => a.personId)
+          .map((a) => person(a.personId))
           .join(tr.sep)}</p>`
       : undefined
   }
-  ${session.memberIds.length ? h`<p>${tr.t('session.members')}${tr.colon}${session.memberIds.join(tr.sep)}</p>` : undefined}`;
+  ${session.memberIds.length ? h`<p>${tr.t('session.members')}${tr.colon}${session.memberIds.map(person).join(tr.sep)}</p>` : undefined}`;
 
   const attendanceForm =
     !over && session.noticeAt && can('RecordAttendance')
@@ -259,13 +272,13 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   <h4>${tr.t('session.statements')}</h4>
   ${
     item.statements.length
-      ? h`<ul>${item.statements.map((s) => h`<li><strong>${s.speakerPersonId}${s.partyId ? `${tr.open}${names.get(s.partyId) ?? s.partyId}${tr.close}` : ''}</strong>${tr.colon}${s.text} <span class="muted">${formatTime(s.at)}</span></li>`)}</ul>`
+      ? h`<ul>${item.statements.map((s) => h`<li><strong>${person(s.speakerPersonId)}${s.partyId ? `${tr.open}${names.get(s.partyId) ?? s.partyId}${tr.close}` : ''}</strong>${tr.colon}${s.text} <span class="muted">${formatTime(s.at)}</span></li>`)}</ul>`
       : h`<p class="muted">—</p>`
   }
   <h4>${tr.t('session.positions')}</h4>
   ${
     item.positions.length
-      ? h`<ul>${item.positions.map((p) => h`<li><strong>${p.partyId ? (names.get(p.partyId) ?? p.partyId) : p.personId}</strong>${tr.colon}${tr.has('position', p.position) ? tr.label('position', p.position) : tr.label('choice', p.position)}${p.reason ? `${tr.open}${p.reason}${tr.close}` : ''} <span class="muted">${p.personId} · ${formatTime(p.at)}</span></li>`)}</ul>`
+      ? h`<ul>${item.positions.map((p) => h`<li><strong>${p.partyId ? (names.get(p.partyId) ?? p.partyId) : person(p.personId)}</strong>${tr.colon}${tr.has('position', p.position) ? tr.label('position', p.position) : tr.label('choice', p.position)}${p.reason ? `${tr.open}${p.reason}${tr.close}` : ''} <span class="muted">${person(p.personId)} · ${formatTime(p.at)}</span></li>`)}</ul>`
       : h`<p class="muted">—</p>`
   }
   <h4>${tr.t('session.resolution')}</h4>
@@ -375,7 +388,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   }
 
   const minutesBody = current
-    ? h`<p>${tr.t('session.minutes.version', { version: current.version })} · ${current.writtenBy} · ${formatTime(current.writtenAt)}
+    ? h`<p>${tr.t('session.minutes.version', { version: current.version })} · ${person(current.writtenBy)} · ${formatTime(current.writtenAt)}
       ${final ? h` ${badge('ok', tr.t('session.minutes.final', { at: formatTime(current.finalisedAt) }))}` : undefined}
       ${minutes.publishedAt ? h` ${badge('ok', tr.t('session.minutes.published', { at: formatTime(minutes.publishedAt) }))}` : undefined}</p>
       <pre class="minutes">${current.text}</pre>
@@ -405,7 +418,7 @@ ${minutes.publishedAt ? badge('ok', tr.label('eventType', 'MinutesPublished')) :
 <dl class="facts">
   <dt>${tr.t('session.scheduledAt')}</dt><dd>${formatTime(session.scheduledAt)}</dd>
   <dt>${tr.t('session.rule')}</dt><dd>${joint ? ruleText(tr, session.resolutionRule) : tr.label('sessionKind', session.kind)}</dd>
-  <dt>${tr.label('role', 'convener')}</dt><dd>${tr.t('session.convenedBy', { who: session.convenedBy, at: formatTime(session.convenedAt) })}</dd>
+  <dt>${tr.label('role', 'convener')}</dt><dd>${tr.t('session.convenedBy', { who: person(session.convenedBy), at: formatTime(session.convenedAt) })}</dd>
 </dl>
 <section aria-labelledby="notice"><h2 id="notice">${tr.t('session.notice')}</h2>${notice}</section>
 <section aria-labelledby="attendance"><h2 id="attendance">${tr.t('session.attendance')}</h2>${partiesTable}${attendanceForm}</section>

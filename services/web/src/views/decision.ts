@@ -1,4 +1,4 @@
-import type { ItemResult, ItemView } from '../api.ts';
+import type { ItemResult, ItemView } from '@yishi/projection/contract';
 import {
   type Explanation,
   explainResult,
