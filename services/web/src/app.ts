@@ -4,16 +4,11 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
-import {
-  type ActionSpec,
-  actionSpec,
-  createActions,
-  FormFields,
-  FormInputError,
-  type FormValues,
-  proposalActions,
-  sessionActions,
-} from './actions.ts';
+import { type ActionSpec, actionSpec } from './actions/action.ts';
+import { createActions } from './actions/create.ts';
+import { FormFields, FormInputError, type FormValues } from './actions/form-fields.ts';
+import { proposalActions } from './actions/proposal.ts';
+import { sessionActions } from './actions/session.ts';
 import { ApiClient, type Upstreams } from './api.ts';
 import { script, stylesheet } from './assets.ts';
 import { type Flash, FlashStore } from './flash.ts';

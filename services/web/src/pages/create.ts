@@ -1,6 +1,6 @@
 import { builtInProcedures, OwnersMatter } from '@yishi/domain';
 import type { CommunityView, ProposalList } from '@yishi/projection/contract';
-import { AGENDA_SLOTS, ITEM_SLOTS } from '../actions.ts';
+import { AGENDA_SLOTS, ITEM_SLOTS } from '../actions/create.ts';
 import { type Html, h } from '../html.ts';
 import { actionForm, choiceGroup, FormScope, selectField, textField } from '../views/forms.ts';
 import { communityPath, layout } from '../views/layout.ts';

@@ -1,11 +1,10 @@
-import { textHashOf } from '@yishi/domain';
 import type { ItemView, SessionView } from '@yishi/projection/contract';
+import { offered } from '../actions/action.ts';
+import { type SessionContext, sessionActions } from '../actions/session.ts';
 import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
-import { may } from '../viewer.ts';
-import { itemResult, type ResultContext } from '../views/decision.ts';
-import { actionForm, choiceGroup, FormScope, selectField, textField } from '../views/forms.ts';
+import { itemResult, type ResultContext, resolutionRuleWords } from '../views/decision.ts';
 import { badge, communityPath, layout, queryProblem } from '../views/layout.ts';
 import {
   asOfOf,
@@ -34,20 +33,6 @@ function sessionPath(page: Page, rest = ''): string {
   );
 }
 
-function ruleText(tr: Translator, rule: SessionView['resolutionRule']): string {
-  if (rule.kind === 'qualified-majority') {
-    const t = rule.threshold as
-      | { numerator?: number; denominator?: number; inclusive?: boolean }
-      | undefined;
-    return t?.numerator === 1 && t.denominator === 2 && !t.inclusive
-      ? tr.t('convene.rule.majority')
-      : tr.t('convene.rule.twoThirds');
-  }
-  return rule.among === 'attending'
-    ? tr.t('convene.rule.consensusAll')
-    : tr.t('convene.rule.consensus');
-}
-
 function signatureList(
   tr: Translator,
   version: Version,
@@ -64,7 +49,7 @@ function signatureList(
 }
 
 export async function sessionPage(page: Page): Promise<PageAnswer> {
-  const { tr, viewer, ctx } = page;
+  const { tr, ctx } = page;
   const sid = page.param('sid');
   const choice = asOfOf(page);
   const [community, result] = await Promise.all([
@@ -73,8 +58,6 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
       asOf: choice?.param,
     }),
   ]);
-  // As of a past moment the page only reads: no action is offered.
-  const can = (command: Parameters<typeof may>[1]) => !choice && may(viewer, command);
   const crumbs = [
     { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
   ];
@@ -107,28 +90,28 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   const current =
     minutes.versions.find((v) => v.version === minutes.currentVersion) ?? minutes.versions.at(-1);
   const final = minutes.finalVersion !== null;
-  const over = minutes.versions.length > 0;
   const attendingParties = [
     ...new Set(session.attendance.flatMap((a) => (a.partyId ? [a.partyId] : []))),
   ];
   const joint = session.kind === 'joint-session';
-  const partyOptions = session.parties.map((p) => [p.partyId, p.name] as const);
+  const c: SessionContext = {
+    page,
+    base,
+    session,
+    names,
+    joint,
+    current,
+    final,
+    attendingParties,
+  };
+  // As of a past moment the page only reads: no action is offered.
+  const offer = (place: string, at: SessionContext = c) =>
+    choice ? [] : offered(sessionActions, at, place);
 
   // Notice and attendance
   const notice = session.noticeAt
     ? h`<p>${badge('ok', '✓')} ${tr.t('session.noticeAt', { at: formatTime(session.noticeAt) })}</p>`
-    : h`<p>${badge('warn', '…')} ${tr.t('session.noNotice')}</p>${
-        can('GiveSessionNotice')
-          ? actionForm(ctx, {
-              id: 'give-session-notice',
-              action: `${base}/give-session-notice`,
-              title: tr.t('action.give-session-notice'),
-              submit: tr.t('action.give-session-notice'),
-              fields: h`${textField(new FormScope(ctx, 'give-session-notice'), { name: 'text', label: tr.t('action.give-notice.text'), required: true, multiline: true })}
-              ${textField(new FormScope(ctx, 'give-session-notice'), { name: 'documentRef', label: tr.t('action.documentRef') })}`,
-            })
-          : undefined
-      }`;
+    : h`<p>${badge('warn', '…')} ${tr.t('session.noNotice')}</p>${offer('notice')}`;
 
   const partiesTable = h`<div class="scroll"><table>
   <caption class="visually-hidden">${tr.t('session.parties')}</caption>
@@ -151,38 +134,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   }
   ${session.memberIds.length ? h`<p>${tr.t('session.members')}${tr.colon}${session.memberIds.map(person).join(tr.sep)}</p>` : undefined}`;
 
-  const attendanceForm =
-    !over && session.noticeAt && can('RecordAttendance')
-      ? (() => {
-          const scope = new FormScope(ctx, 'record-attendance');
-          const ownParty = viewer.role === 'party_representative' ? viewer.partyId : undefined;
-          return actionForm(ctx, {
-            id: 'record-attendance',
-            action: `${base}/record-attendance`,
-            title: tr.t('action.record-attendance'),
-            submit: tr.t('action.record-attendance'),
-            fields: h`<div class="row">${textField(scope, {
-              name: 'personId',
-              label: tr.t('action.personId'),
-              required: true,
-              value: viewer.role === 'clerk' ? '' : viewer.personId,
-            })}
-            ${
-              joint
-                ? selectField(
-                    scope,
-                    {
-                      name: 'partyId',
-                      label: tr.t('action.attendance.party'),
-                      value: ownParty ?? '',
-                    },
-                    [['', tr.t('action.attendance.noParty')], ...partyOptions],
-                  )
-                : undefined
-            }</div>`,
-          });
-        })()
-      : undefined;
+  const attendanceForm = offer('attendance');
 
   // The agenda, item by item
   const items: ItemView[] = session.agenda.map((a) => ({
@@ -193,73 +145,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   }));
   const rc: ResultContext = { tr, items, partyNames: names };
   const agenda = session.agenda.map((item) => {
-    const id = (name: string) => `${name}-${item.itemId}`;
-    const forms: Html[] = [];
-    const open = !item.resolution && !over;
-    if (open && can('RecordStatement')) {
-      const scope = new FormScope(ctx, id('statement'));
-      forms.push(
-        actionForm(ctx, {
-          id: id('statement'),
-          action: `${base}/record-statement`,
-          title: tr.t('action.record-statement'),
-          submit: tr.t('action.record-statement'),
-          secondary: true,
-          intro: h`<input type="hidden" name="itemId" value="${item.itemId}">`,
-          fields: h`${textField(scope, { name: 'text', label: tr.t('action.statement.text'), required: true, multiline: true })}
-          ${viewer.role === 'clerk' ? textField(scope, { name: 'speakerPersonId', label: tr.t('action.speaker') }) : undefined}`,
-        }),
-      );
-    }
-    const stated = item.positions.some((p) => p.partyId === viewer.partyId);
-    if (open && joint && can('StatePosition') && viewer.partyId && !stated) {
-      const scope = new FormScope(ctx, id('position'));
-      forms.push(
-        actionForm(ctx, {
-          id: id('position'),
-          action: `${base}/state-position`,
-          title: `${tr.t('action.state-position')}${tr.open}${names.get(viewer.partyId) ?? viewer.partyId}${tr.close}`,
-          submit: tr.t('action.state-position'),
-          intro: h`<input type="hidden" name="itemId" value="${item.itemId}">`,
-          fields: h`${choiceGroup(
-            scope,
-            { name: 'position', legend: tr.t('action.position'), required: true },
-            (['support', 'oppose', 'abstain'] as const).map(
-              (p) => [p, tr.label('position', p)] as const,
-            ),
-          )}
-          ${textField(scope, { name: 'reason', label: tr.t('action.reason'), multiline: true })}`,
-        }),
-      );
-    }
-    if (open && !joint && can('CastMemberVote') && session.memberIds.includes(viewer.personId)) {
-      const scope = new FormScope(ctx, id('member-vote'));
-      forms.push(
-        actionForm(ctx, {
-          id: id('member-vote'),
-          action: `${base}/cast-member-vote`,
-          title: tr.t('action.cast-member-vote'),
-          submit: tr.t('action.cast-member-vote'),
-          intro: h`<input type="hidden" name="itemId" value="${item.itemId}">`,
-          fields: choiceGroup(
-            scope,
-            { name: 'choice', legend: tr.t('action.position'), required: true },
-            (['yes', 'no', 'abstain'] as const).map((c) => [c, tr.label('choice', c)] as const),
-          ),
-        }),
-      );
-    }
-    if (open && can('ResolveItem')) {
-      forms.push(
-        actionForm(ctx, {
-          id: id('resolve'),
-          action: `${base}/resolve-item`,
-          title: tr.t('action.resolve-item'),
-          submit: tr.t('action.resolve-item'),
-          intro: h`<input type="hidden" name="itemId" value="${item.itemId}"><p class="muted">${tr.t('session.rule')}${tr.colon}${ruleText(tr, session.resolutionRule)}</p>`,
-        }),
-      );
-    }
+    const forms = offer('item', { ...c, item });
     const headingId = `item-${item.itemId}`;
     return h`<section class="panel" aria-labelledby="${headingId}">
   <h3 id="${headingId}">${item.title}</h3>
@@ -293,99 +179,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   });
 
   // Minutes
-  const allResolved = session.agenda.every((a) => a.resolution);
-  const minutesForms: Html[] = [];
-  if (!final && allResolved && can('DraftMinutes') && !current) {
-    const scope = new FormScope(ctx, 'draft-minutes');
-    minutesForms.push(
-      actionForm(ctx, {
-        id: 'draft-minutes',
-        action: `${base}/draft-minutes`,
-        title: tr.t('action.draft-minutes'),
-        submit: tr.t('action.draft-minutes'),
-        fields: h`${textField(scope, { name: 'text', label: tr.t('action.minutes.text'), required: true, multiline: true })}
-        ${textField(scope, { name: 'documentRef', label: tr.t('action.documentRef') })}`,
-      }),
-    );
-  }
-  if (
-    current &&
-    !final &&
-    can('SignMinutes') &&
-    viewer.partyId &&
-    attendingParties.includes(viewer.partyId)
-  ) {
-    const signed = current.signatures.some((s) => s.partyId === viewer.partyId);
-    if (!signed) {
-      minutesForms.push(
-        actionForm(ctx, {
-          id: 'sign-minutes',
-          action: `${base}/sign-minutes`,
-          title: `${tr.t('action.sign-minutes')}${tr.open}${names.get(viewer.partyId) ?? viewer.partyId}${tr.close}`,
-          // The signature names the text shown here: if it changed since, it is refused.
-          intro: h`<p>${tr.t('session.minutes.version', { version: current.version })}</p><input type="hidden" name="textHash" value="${textHashOf(current.text)}">`,
-          submit: tr.t('action.sign-minutes'),
-        }),
-      );
-    }
-  }
-  if (current && !final && can('AmendMinutes')) {
-    const scope = new FormScope(ctx, 'amend-minutes');
-    minutesForms.push(
-      h`<details><summary>${tr.t('action.amend-minutes')}</summary>${actionForm(ctx, {
-        id: 'amend-minutes',
-        action: `${base}/amend-minutes`,
-        submit: tr.t('action.amend-minutes'),
-        secondary: true,
-        fields: h`${textField(scope, { name: 'text', label: tr.t('action.minutes.text'), required: true, multiline: true, value: current.text })}
-        ${textField(scope, { name: 'reason', label: tr.t('action.reason'), required: true })}`,
-      })}</details>`,
-    );
-  }
-  if (final && !minutes.publishedAt && can('PublishMinutes')) {
-    minutesForms.push(
-      actionForm(ctx, {
-        id: 'publish-minutes',
-        action: `${base}/publish-minutes`,
-        title: tr.t('action.publish-minutes'),
-        submit: tr.t('action.publish-minutes'),
-        fields: textField(new FormScope(ctx, 'publish-minutes'), {
-          name: 'documentRef',
-          label: tr.t('action.documentRef'),
-        }),
-      }),
-    );
-  }
-  if (final && can('CorrectMinutes')) {
-    const scope = new FormScope(ctx, 'correct-minutes');
-    minutesForms.push(
-      h`<details><summary>${tr.t('action.correct-minutes')}</summary>${actionForm(ctx, {
-        id: 'correct-minutes',
-        action: `${base}/correct-minutes`,
-        submit: tr.t('action.correct-minutes'),
-        secondary: true,
-        fields: h`${textField(scope, { name: 'text', label: tr.t('action.minutes.text'), required: true, multiline: true })}
-        ${textField(scope, { name: 'reason', label: tr.t('action.reason'), required: true })}`,
-      })}</details>`,
-    );
-  }
-  for (const correction of minutes.corrections.filter((c) => !c.final)) {
-    if (
-      can('SignMinutesCorrection') &&
-      viewer.partyId &&
-      !correction.signatures.some((s) => s.partyId === viewer.partyId)
-    ) {
-      minutesForms.push(
-        actionForm(ctx, {
-          id: `sign-${correction.correctionId}`,
-          action: `${base}/sign-minutes-correction`,
-          title: tr.t('action.sign-minutes-correction'),
-          intro: h`<input type="hidden" name="correctionId" value="${correction.correctionId}"><pre class="minutes">${correction.text}</pre>`,
-          submit: tr.t('action.sign-minutes-correction'),
-        }),
-      );
-    }
-  }
+  const minutesForms = offer('minutes');
 
   const minutesBody = current
     ? h`<p>${tr.t('session.minutes.version', { version: current.version })} · ${person(current.writtenBy)} · ${formatTime(current.writtenAt)}
@@ -417,7 +211,7 @@ ${final ? badge('ok', tr.label('eventType', 'MinutesFinalised')) : undefined}
 ${minutes.publishedAt ? badge('ok', tr.label('eventType', 'MinutesPublished')) : undefined}</p>
 <dl class="facts">
   <dt>${tr.t('session.scheduledAt')}</dt><dd>${formatTime(session.scheduledAt)}</dd>
-  <dt>${tr.t('session.rule')}</dt><dd>${joint ? ruleText(tr, session.resolutionRule) : tr.label('sessionKind', session.kind)}</dd>
+  <dt>${tr.t('session.rule')}</dt><dd>${joint ? resolutionRuleWords(tr, session.resolutionRule) : tr.label('sessionKind', session.kind)}</dd>
   <dt>${tr.label('role', 'convener')}</dt><dd>${tr.t('session.convenedBy', { who: person(session.convenedBy), at: formatTime(session.convenedAt) })}</dd>
 </dl>
 <section aria-labelledby="notice"><h2 id="notice">${tr.t('session.notice')}</h2>${notice}</section>
