@@ -59,7 +59,7 @@ const table = {
     when: () => true,
     build: () => ({}),
   },
-} satisfies Record<string, Action<Context>>;
+} satisfies Record<string, Action<Context, 'minutes'>>;
 
 const formsOf = (html: string) => [
   ...html.matchAll(/<form [^>]*id="([^"]+)" [^>]*action="([^"]+)"/g),

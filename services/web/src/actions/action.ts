@@ -25,8 +25,8 @@ export interface OnPage {
   base: string;
 }
 
-/** An action offered on a page whose context is `C`. */
-export interface Action<C extends OnPage> extends ActionSpec {
+/** An action offered on a page whose context is `C` (and whose parts are `P`). */
+export interface Action<C extends OnPage, P extends string = never> extends ActionSpec {
   /** Whether the page offers it now; the viewer's role must also be one `command` allows. */
   when(c: C): boolean;
   /** The form's fields; without, the form is its button (and intro). */
@@ -43,23 +43,27 @@ export interface Action<C extends OnPage> extends ActionSpec {
   /** Folded away behind its label (rare or final steps). */
   folded?: boolean;
   /** The part of the page it belongs to, where a page has several. */
-  place?: string;
+  place?: P;
   /** One form for each of these (each open objection, say); default: one form. */
   each?(c: C): readonly C[];
 }
 
 /** The forms of the actions of `table` the page offers now, in the table's order. */
-export function offered<C extends OnPage>(
-  table: Readonly<Record<string, Action<C>>>,
+export function offered<C extends OnPage, P extends string = never>(
+  table: Readonly<Record<string, Action<C, P>>>,
   c: C,
-  place?: string,
+  place?: P,
 ): Html[] {
   return Object.entries(table)
     .filter(([, a]) => a.place === place && may(c.page.viewer, a.command) && a.when(c))
     .flatMap(([name, a]) => (a.each?.(c) ?? [c]).map((one) => formOf(name, a, one)));
 }
 
-function formOf<C extends OnPage>(name: string, action: Action<C>, c: C): Html {
+function formOf<C extends OnPage, P extends string>(
+  name: string,
+  action: Action<C, P>,
+  c: C,
+): Html {
   const { ctx, tr } = c.page;
   const id = action.id?.(c) ?? name;
   const label = actionLabel(tr, name);

@@ -13,6 +13,9 @@ import { defined, newId } from './form-fields.ts';
 type Minutes = SessionView['minutes'];
 type AgendaItem = SessionView['agenda'][number];
 
+/** The parts of the session page that offer actions. */
+export type SessionPlace = 'notice' | 'attendance' | 'item' | 'minutes';
+
 /** What the session page knows when it offers its actions. */
 export interface SessionContext extends OnPage {
   session: SessionView;
@@ -240,4 +243,4 @@ export const sessionActions = {
       partyId: viewer.partyId ?? f.text('partyId'),
     }),
   },
-} satisfies Record<string, Action<SessionContext>>;
+} satisfies Record<string, Action<SessionContext, SessionPlace>>;

@@ -1,6 +1,6 @@
 import type { ItemView, SessionView } from '@yishi/projection/contract';
 import { offered } from '../actions/action.ts';
-import { type SessionContext, sessionActions } from '../actions/session.ts';
+import { type SessionContext, type SessionPlace, sessionActions } from '../actions/session.ts';
 import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
@@ -105,7 +105,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
     attendingParties,
   };
   // As of a past moment the page only reads: no action is offered.
-  const offer = (place: string, at: SessionContext = c) =>
+  const offer = (place: SessionPlace, at: SessionContext = c) =>
     choice ? [] : offered(sessionActions, at, place);
 
   // Notice and attendance
