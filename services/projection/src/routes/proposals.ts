@@ -225,7 +225,7 @@ const getHistory = createRoute({
   responses: { ...jsonResponses('History, oldest first', TimelinePage), ...notFound },
 });
 
-export const Objection = z.object({
+const Objection = z.object({
   objectionId: z.string(),
   stageId: z.string(),
   text: z.string(),
@@ -236,7 +236,7 @@ export const Objection = z.object({
   answeredBy: z.string().nullable(),
   answeredAt: z.string().nullable(),
 });
-export const Report = z.object({
+const Report = z.object({
   kind: z.enum(['implementation', 'feedback']),
   stageId: z.string(),
   progressPercent: z.number().int().nullable(),
