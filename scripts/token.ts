@@ -1,6 +1,7 @@
 // `pnpm token --community c1 --role clerk --person p1 [--party pty1] [--expires 12h]`
 import { parseArgs } from 'node:util';
-import { ConfigError, issueToken, loadConfig, localSecret, TokenRole } from '@yishi/platform';
+import { Role } from '@yishi/domain';
+import { ConfigError, issueToken, loadConfig, localSecret } from '@yishi/platform';
 
 function main(): Promise<void> {
   const { values } = parseArgs({
@@ -12,10 +13,10 @@ function main(): Promise<void> {
       expires: { type: 'string', default: '12h' },
     },
   });
-  const role = TokenRole.safeParse(values.role);
+  const role = Role.safeParse(values.role);
   if (!values.community?.length || !role.success || !values.person) {
     console.error(
-      `usage: pnpm token --community <id> [--community <id>…] --role <${TokenRole.options.join('|')}> --person <id> [--party <id>] [--expires 12h]`,
+      `usage: pnpm token --community <id> [--community <id>…] --role <${Role.options.join('|')}> --person <id> [--party <id>] [--expires 12h]`,
     );
     process.exit(2);
   }

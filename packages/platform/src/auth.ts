@@ -1,26 +1,15 @@
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Role } from '@yishi/domain';
 import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { type Config, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from './config.ts';
 
-export const TokenRole = z.enum([
-  'resident',
-  'owner',
-  'proxy',
-  'clerk',
-  'party_representative',
-  'convener',
-  'official',
-  'admin',
-]);
-export type TokenRole = z.infer<typeof TokenRole>;
-
 /** What a verified token says: who acts, in which role, for which communities. */
 export interface Principal {
   personId: string;
-  role: TokenRole;
+  role: Role;
   /** Communities this token may act on; `*` = every community (officials, admins). */
   communities: readonly string[];
   partyId?: string;
@@ -28,7 +17,7 @@ export interface Principal {
 
 const Claims = z.object({
   sub: z.string().min(1).max(64),
-  role: TokenRole,
+  role: Role,
   communities: z.array(z.string().min(1).max(64)).min(1).max(1000),
   party: z.string().min(1).max(64).optional(),
 });

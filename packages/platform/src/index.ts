@@ -7,6 +7,7 @@ export * from './logger.ts';
 export * from './metrics.ts';
 export * from './problem.ts';
 export * from './process.ts';
+export * from './schemas.ts';
 export * from './server.ts';
 export * from './test-auth.ts';
 export * from './webhooks.ts';

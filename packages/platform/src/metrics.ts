@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Role } from '@yishi/domain';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import type { Principal, TokenRole, Verifier } from './auth.ts';
+import type { Principal, Verifier } from './auth.ts';
 import { type AppEnv, authenticate } from './http.ts';
 import { problem } from './problem.ts';
 
@@ -61,7 +62,7 @@ export interface MetricsAccess {
 }
 
 /** Roles whose JWT reads the metrics (routes, rates and errors tell how the service is used). */
-const METRICS_READERS: ReadonlySet<TokenRole> = new Set(['official', 'admin']);
+const METRICS_READERS: ReadonlySet<Role> = new Set(['official', 'admin']);
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 

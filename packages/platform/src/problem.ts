@@ -1,18 +1,10 @@
+import type { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ProblemSchema } from './schemas.ts';
 
-/** RFC 9457 problem details with a stable English `code`. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  detail?: string;
-  instance?: string;
-  /** Validation errors: one entry per field. */
-  errors?: { field: string; message: string }[];
-  [extension: string]: unknown;
-}
+/** RFC 9457 problem details with a stable English `code`, and any extension members. */
+export type Problem = z.infer<typeof ProblemSchema> & { [extension: string]: unknown };
 
 export function problemBody(
   status: number,

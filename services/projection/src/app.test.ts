@@ -607,3 +607,149 @@ describe('residents’ meeting requests (Art. 10)', () => {
     expect((await get('/v1/communities/c2/residents-meeting-requests/r1')).status).toBe(403);
   });
 });
+
+describe('what a page needs, in one query each', () => {
+  const asOfficial = (path: string) => get(path, official);
+  const json = async <T>(res: Response | Promise<Response>): Promise<T> => {
+    const answer = await res;
+    expect(answer.status, await answer.clone().text()).toBe(200);
+    return (await answer.json()) as T;
+  };
+
+  it("gives a vote's facts with the proposal: may ballots change, how plans are chosen", async () => {
+    await sim.openVote('c2', 'bench', 3, new Date(Date.now() + 30 * 86_400_000), {
+      allowBallotChange: true,
+    });
+    await sim.residentsMeeting('c2', 'seats', 6);
+    const seen: unknown[] = [];
+    for (const [cid, pid] of [
+      ['c1', 'lift'],
+      ['c2', 'bench'],
+      ['c2', 'seats'],
+    ] as const) {
+      const opened = (await store.readStream(`proposal-${cid}.${pid}`))
+        .filter((e) => e.type === 'VotingOpened')
+        .at(-1)!.data as { allowBallotChange: boolean; planMethod?: string };
+      const proposal = await json<{ vote: unknown }>(
+        asOfficial(`/v1/communities/${cid}/proposals/${pid}?minPosition=${position()}`),
+      );
+      const facts = {
+        allowBallotChange: opened.allowBallotChange,
+        planMethod: opened.planMethod ?? null,
+      };
+      expect(proposal.vote, pid).toMatchObject(facts);
+      seen.push(facts);
+    }
+    // Not vacuous: each fact is seen set and unset.
+    expect(seen).toEqual([
+      { allowBallotChange: false, planMethod: null },
+      { allowBallotChange: true, planMethod: null },
+      { allowBallotChange: false, planMethod: 'plurality' },
+    ]);
+  });
+
+  it('filters ballots by voter and by who cast their current version, page by page', async () => {
+    await sim.changedBallots('c2', 'mixed');
+    type Ballot = { voterId: string; itemId: string; castBy: string };
+    const ballots = async (query: string) => {
+      const items: Ballot[] = [];
+      let after: string | null = null;
+      do {
+        const page: { items: Ballot[]; next: string | null } = await json(
+          asOfficial(
+            `/v1/communities/c2/proposals/mixed/ballots?limit=1&minPosition=${position()}${query}${after ? `&after=${after}` : ''}`,
+          ),
+        );
+        items.push(...page.items);
+        after = page.next;
+      } while (after);
+      return items;
+    };
+    const all = await ballots('');
+    expect(new Set(all.map((b) => b.voterId)).size).toBe(6);
+    const filters: [query: string, keep: (b: Ballot) => boolean][] = [
+      ['&voterId=o2', (b) => b.voterId === 'o2'],
+      ['&voterId=o6', (b) => b.voterId === 'o6'],
+      ['&castBy=zhou', (b) => b.castBy === 'zhou'],
+      ['&castBy=clerk1', (b) => b.castBy === 'clerk1'],
+      ['&castBy=o6', (b) => b.castBy === 'o6'],
+      ['&voterId=o5&castBy=zhou', (b) => b.voterId === 'o5' && b.castBy === 'zhou'],
+      ['&voterId=o1&castBy=zhou', () => false],
+      ['&castBy=nobody', () => false],
+    ];
+    for (const [query, keep] of filters) {
+      expect(await ballots(query), query).toEqual(all.filter(keep));
+    }
+    // The proxy signed o5's paper ballot; o6's, cast by the proxy online, o6 changed since.
+    expect(new Set((await ballots('&castBy=zhou')).map((b) => b.voterId))).toEqual(new Set(['o5']));
+    expect((await ballots('&castBy=o6')).map((b) => b.voterId)).toContain('o6');
+  });
+
+  it("gives a proposal's decision as the register holds it; none before it is decided", async () => {
+    const register = await json<{ items: { proposalId: string }[] }>(
+      get(`/v1/communities/c1/decisions?minPosition=${position()}`),
+    );
+    const decision = await json(get('/v1/communities/c1/proposals/lift/decision'));
+    expect(decision).toEqual(register.items.find((d) => d.proposalId === 'lift'));
+    const open = await asOfficial(`/v1/communities/c2/proposals/bench/decision`);
+    expect(open.status).toBe(404);
+    expect(await open.json()).toMatchObject({ code: 'decision-not-found' });
+    const history = await json<{ items: { type: string; position: string }[] }>(
+      get('/v1/communities/c1/proposals/lift/history?limit=10000'),
+    );
+    const decided = history.items.findIndex((i) => i.type === 'ProposalDecided');
+    const before = history.items[decided - 1]!.position;
+    expect((await get(`/v1/communities/c1/proposals/lift/decision?asOf=${before}`)).status).toBe(
+      404,
+    );
+    const at = history.items[decided]!.position;
+    expect(await json(get(`/v1/communities/c1/proposals/lift/decision?asOf=${at}`))).toMatchObject({
+      proposalId: 'lift',
+      outcome: expect.any(String),
+      asOf: { position: at },
+    });
+  });
+
+  it('names persons by name only to clerks, officials and admins; others see their ids', async () => {
+    const clerk = await auth.token({ personId: 'clerk1', role: 'clerk', communities: ['c1'] });
+    const ids = '/v1/communities/c1/persons?ids=p1,clerk1,nobody';
+    expect(await json(get(ids, clerk))).toEqual({
+      items: [
+        { personId: 'clerk1', displayName: '登记员' },
+        { personId: 'p1', displayName: '居民1' },
+      ],
+      next: null,
+    });
+    expect(await json(get(ids, official))).toMatchObject({
+      items: [{ displayName: '登记员' }, { displayName: '居民1' }],
+    });
+    expect(await json(get(ids))).toEqual({
+      items: [
+        { personId: 'clerk1', displayName: 'clerk1' },
+        { personId: 'p1', displayName: 'p1' },
+      ],
+      next: null,
+    });
+    // Page by page, every person of the registry.
+    const names: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: { items: { displayName: string }[]; next: string | null } = await json(
+        get(
+          `/v1/communities/c1/persons?limit=5&minPosition=${position()}${after ? `&after=${after}` : ''}`,
+          clerk,
+        ),
+      );
+      names.push(...page.items.map((p) => p.displayName));
+      after = page.next;
+    } while (after);
+    const community = await json<{ counts: { persons: number } }>(get('/v1/communities/c1'));
+    expect(names).toHaveLength(community.counts.persons);
+    expect(names).toContain('居民12');
+    for (const bad of ['p1,,p2', `${'p,'.repeat(200)}p`, 'p1;p2']) {
+      const res = await get(`/v1/communities/c1/persons?ids=${encodeURIComponent(bad)}`);
+      expect(res.status, bad).toBe(400);
+      expect(await res.json()).toMatchObject({ errors: [{ field: 'query.ids' }] });
+    }
+  });
+});

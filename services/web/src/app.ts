@@ -1,19 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Logger, silentLogger } from '@yishi/platform';
+import { type Logger, problemBody, silentLogger } from '@yishi/platform';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
-import {
-  type ActionSpec,
-  actionSpec,
-  createActions,
-  FormFields,
-  FormInputError,
-  type FormValues,
-  proposalActions,
-  sessionActions,
-} from './actions.ts';
+import { type ActionSpec, actionSpec } from './actions/action.ts';
+import { createActions } from './actions/create.ts';
+import { FormFields, FormInputError, type FormValues } from './actions/form-fields.ts';
+import { proposalActions } from './actions/proposal.ts';
+import { sessionActions } from './actions/session.ts';
 import { ApiClient, type Upstreams } from './api.ts';
 import { script, stylesheet } from './assets.ts';
 import { type Flash, FlashStore } from './flash.ts';
@@ -358,12 +353,9 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
         action,
         formId,
         values,
-        problem: {
-          status: 400,
-          code: 'invalid-input',
-          title: 'The form is not complete',
+        problem: problemBody(400, 'invalid-input', 'The form is not complete', {
           errors: [{ field: `form.${error.field}`, message: error.message }],
-        },
+        }),
       });
     }
     const api = new ApiClient(deps.upstreams, viewer.token);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Problem } from './api.ts';
+import type { Problem } from '@yishi/platform';
 
 // Post/redirect/get: an action's outcome waits here for the page it redirects to. On a
 // refusal the submitted values wait too, so the form comes back as the user filled it in.

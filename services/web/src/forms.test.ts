@@ -203,6 +203,23 @@ describe('the console’s forms, end to end', () => {
     expect(textOf(convener.last!.html)).toContain('通过');
   });
 
+  it('names people to a clerk by name, and to a resident by their ids', async () => {
+    const clerk = await signedIn({ personId: 'k1', role: 'clerk' });
+    const resident = await signedIn({ personId: 'r2', role: 'resident' });
+    const proposal = `/c/${cid}/proposals/yard`;
+    expect(textOf((await clerk.get(proposal)).html)).toContain('居民r1（r1） 于');
+    const residentProposal = textOf((await resident.get(proposal)).html);
+    expect(residentProposal).toContain('r1 于');
+    expect(residentProposal).not.toMatch(/居民r\d/);
+    const session = `/c/${cid}/sessions/council1`;
+    const clerkSession = textOf((await clerk.get(session)).html);
+    expect(clerkSession).toContain('召集人 召集人（cv1），');
+    expect(clerkSession).toContain('议事会成员：居民r1（r1）、居民r2（r2）、居民r3（r3）');
+    const residentSession = textOf((await resident.get(session)).html);
+    expect(residentSession).toContain('召集人 cv1，');
+    expect(residentSession).not.toMatch(/居民r\d|召集人（/);
+  });
+
   it('takes an objection during the publication and its answer', async () => {
     const start = new Date(Date.now() - 17 * DAY);
     stack.clock.now = start;

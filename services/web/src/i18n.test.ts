@@ -1,15 +1,9 @@
 import { commandCatalog, type DomainCommandType } from '@yishi/domain';
 import { describe, expect, it } from 'vitest';
-import {
-  choicesOf,
-  createActions,
-  FormFields,
-  FormInputError,
-  optionsOf,
-  proposalActions,
-  ruleOf,
-  sessionActions,
-} from './actions.ts';
+import { createActions } from './actions/create.ts';
+import { choicesOf, FormFields, FormInputError, optionsOf, ruleOf } from './actions/form-fields.ts';
+import { proposalActions } from './actions/proposal.ts';
+import { sessionActions } from './actions/session.ts';
 import { labelGroups, messageKeys, translator } from './i18n.ts';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -1,4 +1,4 @@
-import { type CommandDefinition, commandCatalog, type Role } from '@yishi/domain';
+import { type CommandDefinition, commandCatalog, Role } from '@yishi/domain';
 
 // Who is signed in, as the token's claims say. The console only reads the claims to decide
 // what to show; the services verify the signature and authorise every request themselves.
@@ -12,17 +12,6 @@ export interface Viewer {
   /** Seconds since the epoch, when the token says. */
   expiresAt?: number;
 }
-
-const ROLES: readonly Role[] = [
-  'resident',
-  'owner',
-  'proxy',
-  'clerk',
-  'party_representative',
-  'convener',
-  'official',
-  'admin',
-];
 
 const JWT = /^[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+$/;
 
@@ -39,15 +28,15 @@ export function viewerOf(token: string): Viewer | undefined {
   }
   if (typeof claims !== 'object' || claims === null) return undefined;
   const c = claims as Record<string, unknown>;
-  const role = ROLES.find((r) => r === c.role);
-  if (typeof c.sub !== 'string' || !c.sub || !role) return undefined;
+  const role = Role.safeParse(c.role);
+  if (typeof c.sub !== 'string' || !c.sub || !role.success) return undefined;
   if (!Array.isArray(c.communities) || !c.communities.every((x) => typeof x === 'string')) {
     return undefined;
   }
   return {
     token: trimmed,
     personId: c.sub,
-    role,
+    role: role.data,
     communities: c.communities as string[],
     ...(typeof c.party === 'string' ? { partyId: c.party } : {}),
     ...(typeof c.exp === 'number' ? { expiresAt: c.exp } : {}),

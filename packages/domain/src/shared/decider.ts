@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { DomainError } from './errors.ts';
 
-/** Roles a token can carry; what each may do is decided per command. */
+/**
+ * The roles, listed once: a token carries one (the services read it with this schema, the
+ * console too); what each may do is decided per command.
+ */
 export const Role = z.enum([
   'resident',
   'owner',

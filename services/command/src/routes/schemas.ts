@@ -1,26 +1,14 @@
 import { z } from '@hono/zod-openapi';
-import { CommunityId, Id } from '@yishi/domain';
+import { problemContent } from '@yishi/platform';
 
-// clone(): `.openapi` exists only on schemas created after @hono/zod-openapi extended zod,
-// and the domain's may be created before, depending on import order.
-export const CommunityParams = z.object({
-  communityId: CommunityId.clone().openapi({
-    param: { name: 'communityId', in: 'path' },
-    example: 'c1',
-  }),
-});
-
-export const ProposalParams = CommunityParams.extend({
-  proposalId: Id.clone().openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
-});
-
-export const SessionParams = CommunityParams.extend({
-  sessionId: Id.clone().openapi({ param: { name: 'sessionId', in: 'path' }, example: 's1' }),
-});
-
-export const RequestParams = CommunityParams.extend({
-  requestId: Id.clone().openapi({ param: { name: 'requestId', in: 'path' }, example: 'r1' }),
-});
+// The problem and path-parameter schemas are the platform's, shared with the query API.
+export {
+  CommunityParams,
+  ProblemSchema,
+  ProposalParams,
+  RequestParams,
+  SessionParams,
+} from '@yishi/platform';
 
 export const CommandAccepted = z
   .object({
@@ -32,19 +20,6 @@ export const CommandAccepted = z
     duplicate: z.boolean(),
   })
   .openapi('CommandAccepted');
-
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    code: z.string(),
-    detail: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-  })
-  .openapi('Problem');
-
-const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
 
 /**
  * A command's body limit, from the largest command: minutes (DraftMinutes, AmendMinutes,

@@ -1,13 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Id, WebhookEventKind } from '@yishi/domain';
-import { type AppEnv, addRoute, createRouter, problem } from '@yishi/platform';
+import { type AppEnv, addRoute, CommunityParams, createRouter, problem } from '@yishi/platform';
 import type { Context } from 'hono';
 import { type Selectable, sql } from 'kysely';
 import type { DeliveryStatus, NotificationDeliveriesTable } from '../db.ts';
 import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
-  CommunityParams,
   notFound,
   positionOf,
   problemResponses,

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { COMMUNITY_ID_MAX_LENGTH, CommunityId } from '@yishi/domain';
+import { COMMUNITY_ID_MAX_LENGTH } from '@yishi/domain';
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '@yishi/event-store';
-import { type AppEnv, problem } from '@yishi/platform';
+import { type AppEnv, problem, problemContent } from '@yishi/platform';
 import type { Context } from 'hono';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db.ts';
@@ -18,18 +18,6 @@ export interface QueryDeps {
   minPositionWaitMs?: number;
 }
 
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    code: z.string(),
-    detail: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-  })
-  .openapi('Problem');
-
-const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
 export const problemResponses = {
   400: { description: 'Invalid input', content: problemContent },
   401: { description: 'No or invalid token', content: problemContent },
@@ -46,13 +34,6 @@ export const notFound = { 404: { description: 'Not found', content: problemConte
 export const jsonResponses = <S extends z.ZodType>(description: string, schema: S) => ({
   200: { description, content: { 'application/json': { schema } } },
   ...problemResponses,
-});
-
-export const CommunityParams = z.object({
-  communityId: CommunityId.clone().openapi({
-    param: { name: 'communityId', in: 'path' },
-    example: 'c1',
-  }),
 });
 
 const POSITION = /^\d{1,20}:\d{1,20}$/;
@@ -118,6 +99,13 @@ export const PageQuery = z.object({
   after: Position('the `next` of the previous page, e.g. 812:40')
     .optional()
     .openapi({ description: 'Cursor: the `next` of the previous page' }),
+});
+
+/** One item's outcome under a rule, as tallied or as decided. */
+export const ItemOutcome = z.object({
+  itemId: z.string(),
+  outcome: z.string(),
+  result: z.unknown().openapi({ description: "The rule's result with every figure" }),
 });
 
 export const AsOfInfo = z

@@ -1,12 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Id } from '@yishi/domain';
-import { addRoute, createRouter, problem } from '@yishi/platform';
+import { addRoute, CommunityParams, createRouter, problem, RequestParams } from '@yishi/platform';
 import type { Selectable } from 'kysely';
 import type { MeetingRequestsTable } from '../db.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
-  CommunityParams,
   jsonResponses,
   notFound,
   type QueryDeps,
@@ -16,10 +14,6 @@ import {
 } from './common.ts';
 
 // 提议召集居民会议: residents' requests to convene a residents' meeting (Art. 10), as they stood.
-
-const RequestParams = CommunityParams.extend({
-  requestId: Id.clone().openapi({ param: { name: 'requestId', in: 'path' }, example: 'r1' }),
-});
 
 const MeetingRequest = z
   .object({

@@ -1,10 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { addRoute, createRouter } from '@yishi/platform';
+import { VoteRule } from '@yishi/domain';
+import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
 import { sql } from 'kysely';
 import {
   AsOfInfo,
-  CommunityParams,
+  ItemOutcome,
   jsonResponses,
+  notFound,
   problemResponses,
   type QueryDeps,
   type ReadContext,
@@ -19,7 +21,7 @@ import { type DecisionRow, decisionsAsOf } from './states.ts';
 // 决议台账: every decision of a community with the rule applied and every figure, the
 // publication dates, objections, implementation status (overdue ones flagged) and satisfaction.
 
-const Decision = z
+export const Decision = z
   .object({
     proposalId: z.string(),
     title: z.string(),
@@ -30,13 +32,12 @@ const Decision = z
     decidedBy: z.string(),
     voteId: z.string().nullable(),
     sessionId: z.string().nullable(),
-    rule: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .openapi({ description: 'The frozen rule with its parameters' }),
+    rule: VoteRule.nullable().openapi({
+      description: 'The frozen rule with its parameters (none for a joint session)',
+    }),
     totals: z.record(z.string(), z.number()).nullable(),
     items: z
-      .array(z.unknown())
+      .array(ItemOutcome)
       .openapi({ description: 'Per item: outcome and every figure of the rule' }),
     history: z
       .array(z.unknown())
@@ -77,6 +78,8 @@ const RegisterQuery = ReadQuery.extend({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
+export const DecisionList = z.object({ items: z.array(Decision), asOf: AsOfInfo.optional() });
+
 const register = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/decisions',
@@ -84,10 +87,17 @@ const register = createRoute({
   tags: ['decisions'],
   security: [{ bearer: [] }],
   request: { params: CommunityParams, query: RegisterQuery },
-  responses: jsonResponses(
-    'Decisions, oldest first',
-    z.object({ items: z.array(Decision), asOf: AsOfInfo.optional() }),
-  ),
+  responses: jsonResponses('Decisions, oldest first', DecisionList),
+});
+
+const getDecision = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}/proposals/{proposalId}/decision',
+  summary: "A proposal's decision as the register holds it (the rule and every figure)",
+  tags: ['decisions'],
+  security: [{ bearer: [] }],
+  request: { params: ProposalParams, query: ReadQuery },
+  responses: { ...jsonResponses('The decision', Decision), ...notFound },
 });
 
 const registerCsv = createRoute({
@@ -105,11 +115,14 @@ const registerCsv = createRoute({
 
 type Row = DecisionRow & { overdue: boolean };
 
+/** Which decisions: the register's filters, or one proposal's. */
+type Selection = Omit<z.infer<typeof RegisterQuery>, keyof ReadQuery> & { proposalId?: string };
+
 async function decisions(
   deps: QueryDeps,
   ctx: ReadContext,
   communityId: string,
-  query: z.infer<typeof RegisterQuery>,
+  query: Selection,
 ): Promise<Row[]> {
   const at = ctx.asOfTime.toISOString();
   const overdue = sql<boolean>`(implementation_due_at IS NOT NULL AND implementation_due_at::timestamptz < ${at}::timestamptz AND coalesce(progress_percent, 0) < 100 AND NOT withdrawn)`;
@@ -126,6 +139,7 @@ async function decisions(
   if (query.to) q = q.where(sql<boolean>`decided_at::timestamptz < ${query.to}::timestamptz`);
   if (query.outcome) q = q.where('d.outcome', '=', query.outcome);
   if (query.overdue) q = q.where(query.overdue === 'true' ? overdue : sql<boolean>`NOT ${overdue}`);
+  if (query.proposalId) q = q.where('d.proposal_id', '=', query.proposalId);
   const rows = await q.execute();
   return rows as Row[];
 }
@@ -254,6 +268,16 @@ export function decisionQueries(deps: QueryDeps) {
     if (ctx instanceof Response) return ctx;
     const rows = await decisions(deps, ctx, communityId, query);
     return c.json(withAsOf(ctx, { items: rows.map(toDecision) }));
+  });
+  addRoute(app, getDecision, async (c) => {
+    const { communityId, proposalId } = c.req.valid('param');
+    const ctx = await readContext(c, deps, c.req.valid('query'), ['proposals']);
+    if (ctx instanceof Response) return ctx;
+    const [row] = await decisions(deps, ctx, communityId, { proposalId, limit: 1, offset: 0 });
+    if (!row) {
+      return problem(c, 404, 'decision-not-found', `No decision on proposal ${proposalId}`);
+    }
+    return c.json(withAsOf(ctx, toDecision(row)));
   });
   addRoute(app, registerCsv, async (c) => {
     const { communityId } = c.req.valid('param');

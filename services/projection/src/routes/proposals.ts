@@ -2,20 +2,21 @@ import { createRoute, z } from '@hono/zod-openapi';
 import {
   Id,
   type ItemBallot,
-  type ProposalItem,
+  PlanMethod,
+  ProposalItem,
   Stage,
   tallyVote,
-  type VoteRule,
+  VoteRule,
   type Voter,
 } from '@yishi/domain';
-import { addRoute, createRouter, problem } from '@yishi/platform';
+import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, TimelineTable } from '../db.ts';
 import { ballotFactColumns, ballotFacts, foldBallots } from '../projections/ballots.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
-  CommunityParams,
+  ItemOutcome,
   jsonResponses,
   notFound,
   PageQuery,
@@ -29,11 +30,7 @@ import { decisionsAsOf, proposalsAsOf } from './states.ts';
 import { TimelinePage, timelineEntries } from './timeline.ts';
 import { visibilityOf } from './visibility.ts';
 
-const ProposalParams = CommunityParams.extend({
-  proposalId: Id.clone().openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
-});
-
-const Proposal = z
+export const Proposal = z
   .object({
     communityId: z.string(),
     proposalId: z.string(),
@@ -43,11 +40,9 @@ const Proposal = z
       template: z.string(),
       version: z.number().int(),
       name: z.string(),
-      stages: z.array(
-        z.object({ id: z.string(), kind: z.string(), name: z.string() }).passthrough(),
-      ),
+      stages: z.array(Stage),
     }),
-    items: z.array(z.unknown()).openapi({ description: 'Items (议项) with their options (方案)' }),
+    items: z.array(ProposalItem).openapi({ description: 'Items (议项) with their options (方案)' }),
     status: z.enum(['active', 'withdrawn']),
     stage: z.object({ id: z.string(), kind: z.string() }),
     submittedBy: z.object({ personId: z.string(), role: z.string() }),
@@ -64,11 +59,17 @@ const Proposal = z
     vote: z
       .object({
         voteId: z.string(),
-        rule: z.record(z.string(), z.unknown()),
+        rule: VoteRule.clone().openapi({ description: 'The frozen rule with its parameters' }),
         totals: z.record(z.string(), z.number()),
         closesAt: z.string(),
         closedAt: z.string().nullable(),
         ballotsCast: z.number().int(),
+        allowBallotChange: z
+          .boolean()
+          .openapi({ description: 'Whether voters may change their ballots until it closes' }),
+        planMethod: PlanMethod.nullable().openapi({
+          description: 'How plans are chosen (set when an item has plans)',
+        }),
       })
       .nullable(),
     outcome: z.string().nullable(),
@@ -96,7 +97,7 @@ const getProposal = createRoute({
 /** The kinds of stage a procedure has, from the domain's definition of a stage. */
 const StageKind = z.enum(Stage.options.map((s) => s.shape.kind.value));
 
-const ProposalSummary = z.object({
+export const ProposalSummary = z.object({
   proposalId: z.string(),
   title: z.string(),
   procedure: z.string(),
@@ -105,6 +106,10 @@ const ProposalSummary = z.object({
   submittedAt: z.string(),
   outcome: z.string().nullable(),
   updatedAt: z.string(),
+});
+export const ProposalList = z.object({
+  items: z.array(ProposalSummary),
+  asOf: AsOfInfo.optional(),
 });
 const listProposals = createRoute({
   method: 'get',
@@ -121,36 +126,25 @@ const listProposals = createRoute({
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
     }),
   },
-  responses: {
-    ...jsonResponses(
-      'Proposals',
-      z.object({ items: z.array(ProposalSummary), asOf: AsOfInfo.optional() }),
-    ),
-    ...notFound,
-  },
+  responses: { ...jsonResponses('Proposals', ProposalList), ...notFound },
 });
 
-const TallyItem = z.object({
-  itemId: z.string(),
-  outcome: z.string(),
-  result: z.unknown().openapi({ description: "The rule's result with every figure" }),
-});
-const Tally = z
+export const Tally = z
   .object({
     voteId: z.string(),
     provisional: z
       .boolean()
       .openapi({ description: 'True until the decision is recorded: figures may still change' }),
-    rule: z.record(z.string(), z.unknown()),
+    rule: VoteRule,
     totals: z.record(z.string(), z.number()),
     closesAt: z.string(),
     closedAt: z.string().nullable(),
     voters: z.number().int(),
     ballots: z.number().int().openapi({ description: 'Voters with a ballot on at least one item' }),
     present: z.number().int(),
-    items: z.array(TallyItem),
+    items: z.array(ItemOutcome),
     recorded: z
-      .array(TallyItem)
+      .array(ItemOutcome)
       .nullable()
       .openapi({ description: 'The decision on record, once decided' }),
     asOf: AsOfInfo.optional(),
@@ -172,7 +166,7 @@ const getTally = createRoute({
   responses: { ...jsonResponses('The tally', Tally), ...notFound },
 });
 
-const Ballot = z.object({
+export const Ballot = z.object({
   voterId: z.string(),
   itemId: z.string(),
   choice: z.string().nullable(),
@@ -184,6 +178,12 @@ const Ballot = z.object({
   castAt: z.string(),
   versions: z.number().int(),
 });
+export const BallotPage = z.object({
+  voteId: z.string(),
+  items: z.array(Ballot),
+  next: z.string().nullable(),
+  asOf: AsOfInfo.optional(),
+});
 const listBallots = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/ballots',
@@ -194,6 +194,11 @@ const listBallots = createRoute({
     params: ProposalParams,
     query: ReadQuery.extend({
       voteId: Id.optional(),
+      voterId: Id.optional().openapi({ description: "Only this voter's ballots" }),
+      castBy: Id.optional().openapi({
+        description:
+          'Only ballots whose current version this person cast (in person, as proxy or on paper); a page may then hold fewer voters',
+      }),
       limit: z.coerce
         .number()
         .int()
@@ -206,18 +211,7 @@ const listBallots = createRoute({
       }),
     }),
   },
-  responses: {
-    ...jsonResponses(
-      'Ballots, by voter',
-      z.object({
-        voteId: z.string(),
-        items: z.array(Ballot),
-        next: z.string().nullable(),
-        asOf: AsOfInfo.optional(),
-      }),
-    ),
-    ...notFound,
-  },
+  responses: { ...jsonResponses('Ballots, by voter', BallotPage), ...notFound },
 });
 
 const getHistory = createRoute({
@@ -252,6 +246,16 @@ const Report = z.object({
   at: z.string(),
   by: z.string(),
 });
+export const FollowUp = z.object({
+  objections: z.array(Objection),
+  reports: z.array(Report),
+  satisfaction: z.object({
+    count: z.number().int(),
+    average: z.number().nullable(),
+    distribution: z.record(z.string(), z.number().int()),
+  }),
+  asOf: AsOfInfo.optional(),
+});
 const getFollowUp = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/follow-up',
@@ -259,22 +263,7 @@ const getFollowUp = createRoute({
   tags: ['proposals'],
   security: [{ bearer: [] }],
   request: { params: ProposalParams, query: ReadQuery },
-  responses: {
-    ...jsonResponses(
-      'Follow-up',
-      z.object({
-        objections: z.array(Objection),
-        reports: z.array(Report),
-        satisfaction: z.object({
-          count: z.number().int(),
-          average: z.number().nullable(),
-          distribution: z.record(z.string(), z.number().int()),
-        }),
-        asOf: AsOfInfo.optional(),
-      }),
-    ),
-    ...notFound,
-  },
+  responses: { ...jsonResponses('Follow-up', FollowUp), ...notFound },
 });
 
 async function latestVoteId(
@@ -406,6 +395,8 @@ export function proposalQueries(deps: QueryDeps) {
               closesAt: vote.closes_at,
               closedAt: vote.closed_at,
               ballotsCast: ballotsCast?.n ?? 0,
+              allowBallotChange: vote.allow_ballot_change,
+              planMethod: vote.plan_method,
             }
           : null,
         outcome: p.outcome,
@@ -564,7 +555,7 @@ export function proposalQueries(deps: QueryDeps) {
         rule: vote.rule as VoteRule,
         items: vote.items as ProposalItem[],
         electorate,
-        ...(vote.plan_method ? { planMethod: vote.plan_method as 'plurality' } : {}),
+        ...(vote.plan_method ? { planMethod: vote.plan_method as PlanMethod } : {}),
         // The counting rules the vote froze (version 2 of electorates keeps its opening event).
         ...(frozen.opened?.rulesVersion ? { rulesVersion: frozen.opened.rulesVersion } : {}),
         ballots: byVoter.entries(),
@@ -602,6 +593,7 @@ export function proposalQueries(deps: QueryDeps) {
     const ofVote = deps.db.selectFrom(
       ballotFacts(ctx.schema('timeline'), communityId, proposalId, voteId, ctx.asOf),
     );
+    const { voterId, castBy } = query;
     // A page is whole voters: the next `limit` voters after the cursor, then all their facts.
     let voters = ofVote
       .select('voter_id')
@@ -609,6 +601,14 @@ export function proposalQueries(deps: QueryDeps) {
       .orderBy('voter_id')
       .limit(query.limit + 1);
     if (query.after) voters = voters.where('voter_id', '>', query.after);
+    if (voterId) voters = voters.where('voter_id', '=', voterId);
+    // Who cast a ballot last is known after the fold: here the voters it may be (a fact by
+    // them, or their own with no caster stated), and the fold's answer decides below.
+    if (castBy) {
+      voters = voters.where((eb) =>
+        eb.or([eb('cast_by', '=', castBy), eb('voter_id', '=', castBy)]),
+      );
+    }
     const ids = (await voters.execute()).map((v) => v.voter_id);
     const page = ids.slice(0, query.limit);
     const facts =
@@ -622,10 +622,11 @@ export function proposalQueries(deps: QueryDeps) {
             .orderBy('transaction_id')
             .orderBy('global_position')
             .execute();
+    const ballots = foldBallots(facts);
     return c.json(
       withAsOf(ctx, {
         voteId,
-        items: foldBallots(facts),
+        items: castBy ? ballots.filter((b) => b.castBy === castBy) : ballots,
         next: ids.length > query.limit ? (page.at(-1) ?? null) : null,
       }),
     );

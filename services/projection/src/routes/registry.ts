@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Id } from '@yishi/domain';
-import { addRoute, createRouter, problem } from '@yishi/platform';
+import { addRoute, CommunityParams, createRouter, problem } from '@yishi/platform';
 import { sql } from 'kysely';
 import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
-  CommunityParams,
   jsonResponses,
   notFound,
   type QueryDeps,
@@ -13,8 +12,9 @@ import {
   readContext,
   withAsOf,
 } from './common.ts';
+import { displayName, visibilityOf } from './visibility.ts';
 
-const Party = z.object({
+export const Party = z.object({
   partyId: z.string(),
   kind: z.string(),
   name: z.string(),
@@ -23,7 +23,7 @@ const Party = z.object({
   memberIds: z.array(z.string()),
 });
 
-const Community = z
+export const Community = z
   .object({
     communityId: z.string(),
     name: z.string(),
@@ -62,7 +62,15 @@ const getCommunity = createRoute({
   responses: { ...jsonResponses('The community', Community), ...notFound },
 });
 
-const CommunitySummary = z.object({ communityId: z.string(), name: z.string(), kind: z.string() });
+export const CommunitySummary = z.object({
+  communityId: z.string(),
+  name: z.string(),
+  kind: z.string(),
+});
+export const CommunityList = z.object({
+  items: z.array(CommunitySummary),
+  asOf: AsOfInfo.optional(),
+});
 const listCommunities = createRoute({
   method: 'get',
   path: '/v1/communities',
@@ -70,10 +78,7 @@ const listCommunities = createRoute({
   tags: ['registry'],
   security: [{ bearer: [] }],
   request: { query: ReadQuery },
-  responses: jsonResponses(
-    'Communities',
-    z.object({ items: z.array(CommunitySummary), asOf: AsOfInfo.optional() }),
-  ),
+  responses: jsonResponses('Communities', CommunityList),
 });
 
 const Unit = z.object({
@@ -107,6 +112,50 @@ const listUnits = createRoute({
       asOf: AsOfInfo.optional(),
     }),
   ),
+});
+
+const MAX_PERSON_IDS = 200;
+
+export const PersonName = z.object({
+  personId: z.string(),
+  displayName: z.string().openapi({
+    description:
+      'The name to clerks, officials and admins; to others the person id (names are personal information)',
+  }),
+});
+export const PersonPage = z.object({
+  items: z.array(PersonName),
+  next: z.string().nullable(),
+  asOf: AsOfInfo.optional(),
+});
+const listPersons = createRoute({
+  method: 'get',
+  path: '/v1/communities/{communityId}/persons',
+  summary: 'Persons of the registry (人员) as this reader may name them',
+  tags: ['registry'],
+  security: [{ bearer: [] }],
+  request: {
+    params: CommunityParams,
+    query: ReadQuery.extend({
+      ids: z
+        .string()
+        .max(MAX_PERSON_IDS * 65)
+        .refine((v) => {
+          const ids = v.split(',');
+          return ids.length <= MAX_PERSON_IDS && ids.every((id) => Id.safeParse(id).success);
+        }, `person ids separated by commas, at most ${MAX_PERSON_IDS}`)
+        .optional()
+        .openapi({
+          description: 'Only these persons (unknown ids are left out)',
+          example: 'p1,p2',
+        }),
+      limit: z.coerce.number().int().min(1).max(5000).default(500),
+      after: Id.optional().openapi({
+        description: 'Cursor: the last personId of the previous page',
+      }),
+    }),
+  },
+  responses: jsonResponses('Persons, by person id', PersonPage),
 });
 
 export function registryQueries(deps: QueryDeps) {
@@ -241,6 +290,34 @@ export function registryQueries(deps: QueryDeps) {
           ownerIds: u.owner_ids,
         })),
         next: rows.length > query.limit ? (page.at(-1)?.unit_id ?? null) : null,
+      }),
+    );
+  });
+  addRoute(app, listPersons, async (c) => {
+    const { communityId } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const ctx = await readContext(c, deps, query, ['registry']);
+    if (ctx instanceof Response) return ctx;
+    let q = deps.db
+      .withSchema(ctx.schema('registry'))
+      .selectFrom('persons')
+      .select(['person_id', 'name'])
+      .where('community_id', '=', communityId)
+      .where(visibleAt(ctx.asOf))
+      .orderBy('person_id')
+      .limit(query.limit + 1);
+    if (query.ids) q = q.where('person_id', 'in', query.ids.split(','));
+    if (query.after) q = q.where('person_id', '>', query.after);
+    const rows = await q.execute();
+    const page = rows.slice(0, query.limit);
+    const visibility = visibilityOf(c.get('principal'));
+    return c.json(
+      withAsOf(ctx, {
+        items: page.map((p) => ({
+          personId: p.person_id,
+          displayName: displayName({ personId: p.person_id, name: p.name }, visibility),
+        })),
+        next: rows.length > query.limit ? (page.at(-1)?.person_id ?? null) : null,
       }),
     );
   });

@@ -1,12 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Id } from '@yishi/domain';
-import { addRoute, createRouter, problem } from '@yishi/platform';
+import { addRoute, CommunityParams, createRouter, problem, SessionParams } from '@yishi/platform';
 import type { Selectable } from 'kysely';
 import type { Database } from '../db.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
-  CommunityParams,
   jsonResponses,
   notFound,
   type QueryDeps,
@@ -19,15 +17,11 @@ import {
 // each party's position per item, resolutions, and the minutes with every version, signature
 // and correction.
 
-const SessionParams = CommunityParams.extend({
-  sessionId: Id.clone().openapi({ param: { name: 'sessionId', in: 'path' }, example: 's1' }),
-});
-
 /** A session's tables that keep a version of each row per change. */
 type SessionTable = 'session_attendance' | 'session_positions' | 'session_resolutions' | 'minutes';
 
 const Signature = z.object({ partyId: z.string(), personId: z.string(), at: z.string() });
-const Session = z
+export const Session = z
   .object({
     sessionId: z.string(),
     kind: z.string(),
@@ -126,6 +120,19 @@ const getSession = createRoute({
   responses: { ...jsonResponses('The session', Session), ...notFound },
 });
 
+export const SessionSummary = z.object({
+  sessionId: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  scheduledAt: z.string(),
+  minutesFinalVersion: z.number().int().nullable(),
+  minutesPublishedAt: z.string().nullable(),
+});
+export const SessionList = z.object({
+  items: z.array(SessionSummary),
+  asOf: AsOfInfo.optional(),
+});
+
 const listSessions = createRoute({
   method: 'get',
   path: '/v1/communities/{communityId}/sessions',
@@ -139,22 +146,7 @@ const listSessions = createRoute({
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
     }),
   },
-  responses: jsonResponses(
-    'Sessions',
-    z.object({
-      items: z.array(
-        z.object({
-          sessionId: z.string(),
-          kind: z.string(),
-          title: z.string(),
-          scheduledAt: z.string(),
-          minutesFinalVersion: z.number().int().nullable(),
-          minutesPublishedAt: z.string().nullable(),
-        }),
-      ),
-      asOf: AsOfInfo.optional(),
-    }),
-  ),
+  responses: jsonResponses('Sessions', SessionList),
 });
 
 export function sessionQueries(deps: QueryDeps) {

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type JsonObject, parseCheckpoint } from '@yishi/event-store';
-import { addRoute, createRouter } from '@yishi/platform';
+import { addRoute, CommunityParams, createRouter } from '@yishi/platform';
 import { type Selectable, sql } from 'kysely';
 import type { TimelineTable } from '../db.ts';
 import { summarise } from '../projections/summaries.ts';
@@ -8,7 +8,6 @@ import { recordedBy } from '../projections/temporal.ts';
 import { stringOrNull } from '../projections/timeline.ts';
 import {
   AsOfInfo,
-  CommunityParams,
   jsonResponses,
   PageQuery,
   positionOf,

@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { communityOfStream, Id } from '@yishi/domain';
+import { communityOfStream } from '@yishi/domain';
 import { type EventStore, isEventStoreError } from '@yishi/event-store';
-import { addRoute, createRouter, problem } from '@yishi/platform';
+import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
 import { exportDossier } from '../verification/dossier.ts';
 import { type Scope, verifyScope } from '../verification/verify.ts';
 import {
-  CommunityParams,
   jsonResponses,
   notFound,
   type QueryDeps,
@@ -14,7 +13,7 @@ import {
   StreamId,
 } from './common.ts';
 
-const Report = z
+export const VerificationReport = z
   .object({
     ok: z.boolean(),
     scope: z.string(),
@@ -43,7 +42,10 @@ const verifyCommunity = createRoute({
       stream: StreamId.optional().openapi({ description: 'Only this stream, e.g. proposal-c1.p1' }),
     }),
   },
-  responses: jsonResponses('The report (ok false names the first broken event)', Report),
+  responses: jsonResponses(
+    'The report (ok false names the first broken event)',
+    VerificationReport,
+  ),
 });
 
 /** Who may verify every stream of every community (with a token granted every community). */
@@ -55,7 +57,7 @@ const verifyEverything = createRoute({
   summary: 'Verify every stream (officials and admins with a token granted every community)',
   tags: ['verification'],
   security: [{ bearer: [] }],
-  responses: jsonResponses('The report', Report),
+  responses: jsonResponses('The report', VerificationReport),
 });
 
 const dossierRoute = createRoute({
@@ -66,9 +68,7 @@ const dossierRoute = createRoute({
   tags: ['verification'],
   security: [{ bearer: [] }],
   request: {
-    params: CommunityParams.extend({
-      proposalId: Id.clone().openapi({ param: { name: 'proposalId', in: 'path' }, example: 'p1' }),
-    }),
+    params: ProposalParams,
     query: ReadQuery,
   },
   responses: {

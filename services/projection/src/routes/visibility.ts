@@ -1,13 +1,13 @@
-import type { CommunityEvent, CommunityEventType } from '@yishi/domain';
-import type { Principal, TokenRole } from '@yishi/platform';
+import type { CommunityEvent, CommunityEventType, Role } from '@yishi/domain';
+import type { Principal } from '@yishi/platform';
 
 // Who reads what: personal fields (names, birth dates, addresses of persons) only clerks,
 // officials and admins, who keep the registry and answer for it; webhook configuration (URLs,
 // webhook ids, deliveries) only admins, who set it up. Every other field of the record is
 // public to the community.
 
-const PERSONAL_READERS: ReadonlySet<TokenRole> = new Set(['clerk', 'official', 'admin']);
-export const CONFIGURATION_READERS: ReadonlySet<TokenRole> = new Set(['admin']);
+const PERSONAL_READERS: ReadonlySet<Role> = new Set(['clerk', 'official', 'admin']);
+export const CONFIGURATION_READERS: ReadonlySet<Role> = new Set(['admin']);
 
 export interface Visibility {
   personal: boolean;
@@ -19,6 +19,17 @@ export function visibilityOf(principal: Principal): Visibility {
     personal: PERSONAL_READERS.has(principal.role),
     configuration: CONFIGURATION_READERS.has(principal.role),
   };
+}
+
+/**
+ * How a person is named to this reader: by name to those who may read personal fields, by
+ * their id to everyone else (a name, even in part, is personal information).
+ */
+export function displayName(
+  person: { personId: string; name: string },
+  visibility: Visibility,
+): string {
+  return visibility.personal ? person.name : person.personId;
 }
 
 type FieldsOf = {

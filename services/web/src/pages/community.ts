@@ -1,4 +1,10 @@
-import type { CommunityView, ProposalSummary, SessionSummary } from '../api.ts';
+import type {
+  CommunityView,
+  ProposalList,
+  ProposalSummary,
+  SessionList,
+  SessionSummary,
+} from '@yishi/projection/contract';
 import { formatArea } from '../figures.ts';
 import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
@@ -60,8 +66,8 @@ export async function communityPage(page: Page): Promise<PageAnswer> {
   const { tr, viewer } = page;
   const [community, proposals, sessions] = await Promise.all([
     loadCommunity(page),
-    read<{ items: ProposalSummary[] }>(page, communityApi(page, '/proposals'), { limit: 200 }),
-    read<{ items: SessionSummary[] }>(page, communityApi(page, '/sessions'), { limit: 100 }),
+    read<ProposalList>(page, communityApi(page, '/proposals'), { limit: 200 }),
+    read<SessionList>(page, communityApi(page, '/sessions'), { limit: 100 }),
   ]);
   if (!community.ok && community.problem.status !== 503) {
     return {

@@ -1,6 +1,6 @@
 import { builtInProcedures, OwnersMatter } from '@yishi/domain';
-import { AGENDA_SLOTS, ITEM_SLOTS } from '../actions.ts';
-import type { CommunityView, ProposalSummary } from '../api.ts';
+import type { CommunityView, ProposalList } from '@yishi/projection/contract';
+import { AGENDA_SLOTS, ITEM_SLOTS } from '../actions/create.ts';
 import { type Html, h } from '../html.ts';
 import { actionForm, choiceGroup, FormScope, selectField, textField } from '../views/forms.ts';
 import { communityPath, layout } from '../views/layout.ts';
@@ -76,7 +76,7 @@ export async function convenePage(page: Page): Promise<PageAnswer> {
   const { tr } = page;
   const [community, proposals] = await Promise.all([
     loadCommunity(page),
-    read<{ items: ProposalSummary[] }>(page, communityApi(page, '/proposals'), {
+    read<ProposalList>(page, communityApi(page, '/proposals'), {
       status: 'active',
       limit: 200,
     }),

@@ -1,4 +1,5 @@
-import type { ApiClient, CommunitySummary } from '../api.ts';
+import type { CommunityList } from '@yishi/projection/contract';
+import type { ApiClient } from '../api.ts';
 import { type Html, h } from '../html.ts';
 import type { Viewer } from '../viewer.ts';
 import { tokenField } from '../views/forms.ts';
@@ -33,7 +34,7 @@ ${message ? h`<div class="banner bad" role="alert"><p>${message}</p></div>` : un
 /** The communities this token may read. */
 export async function homePage(ctx: PageContext, api: ApiClient, viewer: Viewer): Promise<Html> {
   const { tr } = ctx;
-  const result = await api.query<{ items: CommunitySummary[] }>('/v1/communities');
+  const result = await api.query<CommunityList>('/v1/communities');
   const list = result.ok
     ? result.data.items.length
       ? h`<ul class="cards">${result.data.items.map(

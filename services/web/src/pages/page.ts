@@ -1,4 +1,7 @@
-import type { ApiClient, CommunityView, Problem, Query, Result } from '../api.ts';
+import { Id } from '@yishi/domain';
+import type { Problem } from '@yishi/platform';
+import type { CommunityView, PersonPage } from '@yishi/projection/contract';
+import type { ApiClient, Query, Result } from '../api.ts';
 import { type AsOfChoice, asOfChoice } from '../format.ts';
 import type { Html } from '../html.ts';
 import type { Translator } from '../i18n.ts';
@@ -62,6 +65,41 @@ export function statusOf(problem: Problem): NonNullable<PageAnswer['status']> {
 /** Party names by id, for showing positions, signatures and attendance. */
 export function partyNames(community: CommunityView | undefined): Map<string, string> {
   return new Map((community?.parties ?? []).map((p) => [p.partyId, p.name]));
+}
+
+/** As many persons as one query names (the query service's limit). */
+const NAMES_PER_QUERY = 200;
+
+/**
+ * How the query service names these persons to the viewer (a name only to those who may read
+ * it, else the id), by person id. Ids it does not know, or cannot be, are left out.
+ */
+export async function personNames(
+  page: Page,
+  ids: readonly (string | null | undefined)[],
+): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids)].filter(
+    (id): id is string => typeof id === 'string' && Id.safeParse(id).success,
+  );
+  const names = new Map<string, string>();
+  for (let i = 0; i < wanted.length; i += NAMES_PER_QUERY) {
+    const result = await read<PersonPage>(page, communityApi(page, '/persons'), {
+      ids: wanted.slice(i, i + NAMES_PER_QUERY).join(','),
+    });
+    if (!result.ok) break;
+    for (const p of result.data.items) names.set(p.personId, p.displayName);
+  }
+  return names;
+}
+
+/** A person as the page shows them: the name with the id, or the id alone. */
+export function personLabel(
+  tr: Translator,
+  names: ReadonlyMap<string, string>,
+  personId: string,
+): string {
+  const name = names.get(personId);
+  return name && name !== personId ? `${name}${tr.open}${personId}${tr.close}` : personId;
 }
 
 /** The time travel the page was asked for (`?asOf=` and `?asOfTime=`), if any. */

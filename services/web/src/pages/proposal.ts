@@ -1,31 +1,30 @@
-import { DecisionRuleKind, isMeetingRule, ruleApplies, type VoteRuleKind } from '@yishi/domain';
 import type {
+  BallotPage,
   BallotView,
   CommunityView,
   DecisionView,
+  FollowUpView,
   ItemView,
   ProposalView,
-  Result,
-  SessionSummary,
+  SessionList,
   SessionView,
-  StageView,
   TallyView,
-  TimelinePage,
-} from '../api.ts';
+} from '@yishi/projection/contract';
+import { offered } from '../actions/action.ts';
+import {
+  currentBallot,
+  type ProposalContext,
+  proposalActions,
+  proposalContext,
+  stageOf,
+} from '../actions/proposal.ts';
+import type { Result } from '../api.ts';
 import { formatArea, formatCount } from '../figures.ts';
 import { type AsOfChoice, formatTime } from '../format.ts';
 import { type Child, type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { may } from '../viewer.ts';
 import { itemResult, overallVerdict, type ResultContext } from '../views/decision.ts';
-import {
-  actionForm,
-  checkbox,
-  choiceGroup,
-  FormScope,
-  selectField,
-  textField,
-} from '../views/forms.ts';
 import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
 import {
   asOfOf,
@@ -34,6 +33,8 @@ import {
   type Page,
   type PageAnswer,
   partyNames,
+  personLabel,
+  personNames,
   read,
   statusOf,
 } from './page.ts';
@@ -63,20 +64,6 @@ export function ruleWords(
   if (rule.deemedConsent === true) parts.push(tr.t('action.deemedConsent'));
   if (rule.countParking === true) parts.push(tr.t('action.countParking'));
   return parts.join(' · ');
-}
-
-/**
- * What the community adopted for owners' votes, shown read-only: a vote takes these settings
- * when it opens, and no form may choose others.
- */
-function adoptedSettings(tr: Translator, community: CommunityView | undefined): Html {
-  const settings = community?.settings ?? {};
-  const yesNo = (on: unknown) => tr.t(on === true ? 'yes' : 'no');
-  return h`<p class="hint">${tr.t('action.adoptedSettings')}${tr.colon}${tr.t('action.deemedConsent')} ${yesNo(settings.deemedConsent)}${
-    typeof settings.deemedConsentStatuteRef === 'string'
-      ? h`（${settings.deemedConsentStatuteRef}）`
-      : undefined
-  } · ${tr.t('action.countParking')} ${yesNo(settings.parkingSpacesVote)}</p>`;
 }
 
 function stages(tr: Translator, proposal: ProposalView): Html {
@@ -159,573 +146,38 @@ export async function tallyFragment(page: Page): Promise<Html> {
   return tallyBody(page.tr, tally, rc);
 }
 
-/** The recorded decision: found in the register by its exact decision time. */
-async function decisionOf(page: Page, proposal: ProposalView, asOf: string | undefined) {
-  if (!proposal.decidedAt) return undefined;
-  const from = proposal.decidedAt;
-  const to = new Date(Date.parse(from) + 1).toISOString();
-  const result = await read<{ items: DecisionView[] }>(page, communityApi(page, '/decisions'), {
-    from,
-    to,
-    asOf,
-  });
-  if (!result.ok) return result;
-  const found = result.data.items.find((d) => d.proposalId === proposal.proposalId);
-  return found
-    ? ({ ok: true, data: found } as const)
-    : ({
-        ok: false,
-        problem: { status: 404, code: 'not-found', title: 'decision not in the register' },
-      } as const);
-}
-
-interface VoteFacts {
-  allowBallotChange: boolean | undefined;
-  planMethod: string | undefined;
-}
-
-/** Whether ballots may change and how plans are chosen: from the vote, else its opening event. */
-async function voteFacts(page: Page, proposal: ProposalView): Promise<VoteFacts> {
-  const vote = proposal.vote;
-  if (!vote) return { allowBallotChange: undefined, planMethod: undefined };
-  if (vote.allowBallotChange !== undefined) {
-    return { allowBallotChange: vote.allowBallotChange, planMethod: vote.planMethod ?? undefined };
+/**
+ * The viewer's own current ballot: the one of the voter they are, and any they cast last (a
+ * household's, say, whose voter is the household).
+ */
+async function ownBallot(page: Page): Promise<BallotView[]> {
+  const me = page.viewer.personId;
+  const results = await Promise.all(
+    [{ voterId: me }, { castBy: me }].map((filter) =>
+      read<BallotPage>(page, proposalApi(page, '/ballots'), filter),
+    ),
+  );
+  const mine = new Map<string, BallotView>();
+  for (const result of results) {
+    for (const b of result.ok ? result.data.items : []) mine.set(`${b.voterId}/${b.itemId}`, b);
   }
-  const history = await read<TimelinePage>(page, proposalApi(page, '/history'), { limit: 200 });
-  const opened = history.ok
-    ? history.data.items
-        .filter((e) => e.type === 'VotingOpened' && e.details.voteId === vote.voteId)
-        .pop()
-    : undefined;
-  return {
-    allowBallotChange:
-      typeof opened?.details.allowBallotChange === 'boolean'
-        ? opened.details.allowBallotChange
-        : undefined,
-    planMethod:
-      typeof opened?.details.planMethod === 'string' ? opened.details.planMethod : undefined,
-  };
-}
-
-/** The viewer's own current ballot, from the named ballots of the vote. */
-async function myBallot(page: Page): Promise<BallotView[]> {
-  const mine: BallotView[] = [];
-  let after: string | undefined;
-  for (let pages = 0; pages < 5; pages++) {
-    const result = await read<{ items: BallotView[]; next: string | null }>(
-      page,
-      proposalApi(page, '/ballots'),
-      {
-        limit: 5000,
-        after,
-      },
-    );
-    if (!result.ok) break;
-    mine.push(
-      ...result.data.items.filter(
-        (b) => b.voterId === page.viewer.personId || b.castBy === page.viewer.personId,
-      ),
-    );
-    if (!result.data.next) break;
-    after = result.data.next;
-  }
-  return mine;
-}
-
-function choiceText(
-  tr: Translator,
-  items: readonly ItemView[],
-  ballots: readonly BallotView[],
-): string {
-  return ballots
-    .map((b) => {
-      const item = items.find((i) => i.itemId === b.itemId);
-      const what = b.choice
-        ? tr.label('choice', b.choice)
-        : (b.ranking ?? [])
-            .map((id) => item?.options.find((o) => o.optionId === id)?.title ?? id)
-            .join(' > ');
-      return `${item?.title ?? b.itemId}${tr.colon}${what}`;
-    })
-    .join('；');
-}
-
-/** Choice fields for every item: yes/no/abstain for motions, plans by preference. */
-function ballotFields(
-  scope: FormScope,
-  tr: Translator,
-  list: readonly ItemView[],
-  planMethod: string | undefined,
-  current: readonly BallotView[] = [],
-): Html {
-  return h`${list.map((item) => {
-    const prior = current.find((b) => b.itemId === item.itemId);
-    if (item.kind === 'motion') {
-      return choiceGroup(
-        scope,
-        {
-          name: `choice.${item.itemId}`,
-          legend: item.title,
-          required: true,
-          ...(prior?.choice ? { value: prior.choice } : {}),
-        },
-        (['yes', 'no', 'abstain'] as const).map((c) => [c, tr.label('choice', c)] as const),
-      );
-    }
-    const options = item.options.map((o) => [o.optionId, `${o.optionId}. ${o.title}`] as const);
-    if (planMethod === 'instant-runoff') {
-      return h`<fieldset><legend>${item.title}</legend>${item.options.map((_, i) =>
-        selectField(
-          scope,
-          {
-            name: `rank.${item.itemId}.${i + 1}`,
-            label: tr.t('ballot.rank', { n: i + 1 }),
-            value: prior?.ranking?.[i] ?? '',
-          },
-          [['', tr.t('ballot.rank.none')], ...options],
-        ),
-      )}</fieldset>`;
-    }
-    return choiceGroup(
-      scope,
-      {
-        name: `rank.${item.itemId}.1`,
-        legend: item.title,
-        required: true,
-        value: prior?.ranking?.[0] ?? '',
-      },
-      options,
-    );
-  })}`;
-}
-
-const LETTERS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'];
-
-function nextLetter(plans: readonly ItemView[]): string {
-  return LETTERS.find((l) => !plans.some((i) => i.options.some((o) => o.optionId === l))) ?? '';
-}
-
-interface Stage {
-  current: StageView | undefined;
-  next: StageView | undefined;
-}
-
-function stageOf(proposal: ProposalView): Stage {
-  const list = proposal.procedure.stages;
-  const index = list.findIndex((s) => s.id === proposal.stage.id);
-  return { current: list[index], next: list[index + 1] };
-}
-
-interface NextStepsInput {
-  page: Page;
-  proposal: ProposalView;
-  community: CommunityView | undefined;
-  facts: VoteFacts;
-  ballots: BallotView[];
-  objections: { objectionId: string; text: string; answer: string | null }[];
-  resolution: { sessionId: string; itemId: string } | undefined;
+  return [...mine.values()];
 }
 
 /** The forms for what this role may do now: the service decides, the console only offers. */
-function nextSteps(input: NextStepsInput): Html[] {
-  const { page, proposal, community, facts } = input;
-  const { tr, viewer, ctx } = page;
-  const forms: Html[] = [];
-  const base = proposalPath(page);
-  const { current, next } = stageOf(proposal);
-  const vote = proposal.vote;
-  const voteOpen = vote !== null && vote.closedAt === null;
-  const active = proposal.status === 'active';
-  const parties = (community?.parties ?? [])
-    .filter((p) => p.active)
-    .map((p) => [p.partyId, p.name] as const);
-  if (!active) return forms;
-
-  if (voteOpen && may(viewer, 'CastBallot') && viewer.role !== 'proxy') {
-    const changing = input.ballots.length > 0;
-    const scope = new FormScope(ctx, 'ballot');
-    const canChange = facts.allowBallotChange !== false;
-    if (!changing || canChange) {
-      forms.push(
-        actionForm(ctx, {
-          id: 'ballot',
-          action: `${base}/${changing ? 'change-ballot' : 'cast-ballot'}`,
-          title: tr.t(changing ? 'ballot.change' : 'ballot.title'),
-          submit: tr.t(changing ? 'ballot.change' : 'ballot.cast'),
-          intro: h`${
-            changing
-              ? h`<p><strong>${tr.t('ballot.current', { choices: choiceText(tr, proposal.items, input.ballots), at: formatTime(input.ballots[0]?.castAt) })}</strong></p>`
-              : h`<p class="muted">${tr.t('ballot.notEligible')}</p>`
-          }<p class="muted">${facts.allowBallotChange === true ? tr.t('vote.allowChange') : facts.allowBallotChange === false ? tr.t('vote.noChange') : ''}</p>`,
-          fields: ballotFields(scope, tr, proposal.items, facts.planMethod, input.ballots),
-        }),
-      );
-    } else {
-      forms.push(
-        h`<div class="panel" id="ballot"><h3>${tr.t('ballot.title')}</h3><p><strong>${tr.t(
-          'ballot.current',
-          {
-            choices: choiceText(tr, proposal.items, input.ballots),
-            at: formatTime(input.ballots[0]?.castAt),
-          },
-        )}</strong></p><p class="muted">${tr.t('vote.noChange')}</p></div>`,
-      );
-    }
-  }
-  if (voteOpen && may(viewer, 'CastProxyBallot')) {
-    const scope = new FormScope(ctx, 'proxy-ballot');
-    forms.push(
-      actionForm(ctx, {
-        id: 'proxy-ballot',
-        action: `${base}/cast-proxy-ballot`,
-        title: tr.t('ballot.proxy.title'),
-        submit: tr.t('action.cast-proxy-ballot'),
-        fields: h`${textField(scope, { name: 'voterId', label: tr.t('ballot.voter'), required: true })}
-        ${ballotFields(scope, tr, proposal.items, facts.planMethod)}`,
-      }),
-    );
-  }
-  if (voteOpen && may(viewer, 'EnterPaperBallot')) {
-    const scope = new FormScope(ctx, 'paper-ballot');
-    forms.push(
-      actionForm(ctx, {
-        id: 'paper-ballot',
-        action: `${base}/enter-paper-ballot`,
-        title: tr.t('ballot.paper.title'),
-        submit: tr.t('action.enter-paper-ballot'),
-        fields: h`<div class="row">${textField(scope, { name: 'voterId', label: tr.t('ballot.voter'), required: true })}
-        ${textField(scope, { name: 'documentRef', label: tr.t('ballot.documentRef'), required: true })}
-        ${textField(scope, { name: 'signedBy', label: tr.t('ballot.signedBy') })}</div>
-        ${ballotFields(scope, tr, proposal.items, facts.planMethod)}`,
-      }),
-    );
-  }
-  if (voteOpen && vote && isMeetingRule(vote.rule) && may(viewer, 'RecordPresence')) {
-    const scope = new FormScope(ctx, 'presence');
-    forms.push(
-      actionForm(ctx, {
-        id: 'presence',
-        action: `${base}/record-presence`,
-        title: tr.t('presence.title'),
-        submit: tr.t('action.record-presence'),
-        fields: textField(scope, {
-          name: 'voterIds',
-          label: tr.t('presence.voterIds'),
-          required: true,
-          multiline: true,
-        }),
-      }),
-    );
-  }
-  if (voteOpen && may(viewer, 'CloseVoting')) {
-    const scope = new FormScope(ctx, 'close-voting');
-    const meeting = vote !== undefined && isMeetingRule(vote.rule);
-    forms.push(
-      actionForm(ctx, {
-        id: 'close-voting',
-        action: `${base}/close-voting`,
-        title: tr.t('action.close-voting'),
-        intro: h`<p class="muted">${tr.t('vote.closesAt')}${tr.colon}${formatTime(vote?.closesAt)}</p>`,
-        // A meeting vote may close when the meeting ends, with presence and ballots as recorded.
-        fields: meeting
-          ? checkbox(scope, { name: 'meetingEnded', label: tr.t('action.meetingEnded') })
-          : undefined,
-        submit: tr.t('action.close-voting'),
-      }),
-    );
-  }
-  const amendable = !vote && !proposal.decidedAt;
-  const plans = proposal.items.filter((i) => i.kind === 'plans');
-  if (amendable && plans.length && may(viewer, 'AddOption')) {
-    const scope = new FormScope(ctx, 'add-option');
-    forms.push(
-      actionForm(ctx, {
-        id: 'add-option',
-        action: `${base}/add-option`,
-        title: tr.t('option.add'),
-        submit: tr.t('action.add-option'),
-        secondary: true,
-        // The next free letter, so plans read A, B, C… whichever item they join.
-        intro: h`<input type="hidden" name="optionId" value="${nextLetter(plans)}">`,
-        fields: h`${selectField(
-          scope,
-          { name: 'itemId', label: tr.t('option.item'), required: true },
-          plans.map((i) => [i.itemId, i.title] as const),
-        )}
-        ${textField(scope, { name: 'title', label: tr.t('option.title'), required: true })}
-        ${textField(scope, { name: 'description', label: tr.t('option.description'), multiline: true })}`,
-      }),
-    );
-  }
-  if (next?.kind === 'agenda' && may(viewer, 'AcceptOntoAgenda')) {
-    const scope = new FormScope(ctx, 'accept-onto-agenda');
-    forms.push(
-      actionForm(ctx, {
-        id: 'accept-onto-agenda',
-        action: `${base}/accept-onto-agenda`,
-        title: tr.t('action.accept-onto-agenda'),
-        submit: tr.t('action.accept-onto-agenda'),
-        fields: h`${parties.length ? choiceGroup(scope, { name: 'concernedPartyIds', legend: tr.t('action.concernedPartyIds'), multiple: true }, parties) : undefined}
-        ${textField(scope, { name: 'sessionId', label: tr.t('action.sessionId') })}
-        ${textField(scope, { name: 'note', label: tr.t('action.note'), multiline: true })}`,
-      }),
-    );
-  }
-  if (next?.kind === 'notice' && may(viewer, 'GiveNotice')) {
-    const scope = new FormScope(ctx, 'give-notice');
-    forms.push(
-      actionForm(ctx, {
-        id: 'give-notice',
-        action: `${base}/give-notice`,
-        title: `${tr.t('action.give-notice')}${tr.open}${next.name}${tr.close}`,
-        submit: tr.t('action.give-notice'),
-        fields: h`${textField(scope, { name: 'text', label: tr.t('action.give-notice.text'), required: true, multiline: true })}
-        ${textField(scope, { name: 'documentRef', label: tr.t('action.documentRef') })}`,
-      }),
-    );
-  }
-  if (
-    (next?.kind === 'deliberation' || current?.kind === 'deliberation') &&
-    may(viewer, 'RecordDeliberation')
-  ) {
-    const scope = new FormScope(ctx, 'record-deliberation');
-    forms.push(
-      actionForm(ctx, {
-        id: 'record-deliberation',
-        action: `${base}/record-deliberation`,
-        title: tr.t('action.record-deliberation'),
-        submit: tr.t('action.record-deliberation'),
-        fields: h`${textField(scope, { name: 'summary', label: tr.t('action.summary'), required: true, multiline: true })}
-        ${textField(scope, { name: 'sessionId', label: tr.t('action.sessionId') })}
-        ${textField(scope, { name: 'documentRef', label: tr.t('action.documentRef') })}`,
-      }),
-    );
-  }
-  const rules = (next?.kind === 'decision' ? (next.rules ?? []) : []).filter(
-    (r) => typeof r === 'string',
-  );
-  // Only the rules whose law governs this kind of community (城市社区 or 村) are offered.
-  const kind = community?.kind === 'rural' ? 'rural' : community?.kind === 'urban' ? 'urban' : null;
-  const voteRules = rules.filter(
-    (r) =>
-      r !== 'joint-session' &&
-      (kind === null ||
-        !DecisionRuleKind.safeParse(r).success ||
-        ruleApplies(r as VoteRuleKind, kind)),
-  );
-  if (voteRules.length && may(viewer, 'OpenVoting')) {
-    const scope = new FormScope(ctx, 'open-voting');
-    forms.push(
-      actionForm(ctx, {
-        id: 'open-voting',
-        action: `${base}/open-voting`,
-        title: `${tr.t('action.open-voting')}${tr.open}${next?.name ?? ''}${tr.close}`,
-        submit: tr.t('action.open-voting'),
-        fields: h`${selectField(
-          scope,
-          { name: 'rule', label: tr.t('action.rule'), required: true },
-          voteRules.map((r) => [r, tr.has('rule', r) ? tr.label('rule', r) : r] as const),
-        )}
-        ${textField(scope, { name: 'closesAt', label: tr.t('action.closesAt'), type: 'datetime-local', required: true })}
-        ${checkbox(scope, { name: 'allowBallotChange', label: tr.t('action.allowBallotChange') })}
-        ${voteRules.includes('owners-278') ? adoptedSettings(tr, community) : undefined}
-        ${
-          voteRules.includes('residents-meeting')
-            ? selectField(
-                scope,
-                { name: 'form', label: tr.t('action.form') },
-                (['all-adults', 'household-representatives', 'group-representatives'] as const).map(
-                  (f) => [f, tr.label('meetingForm', f)] as const,
-                ),
-              )
-            : undefined
-        }
-        ${voteRules.includes('villager-group-meeting') ? textField(scope, { name: 'groupId', label: tr.t('action.groupId') }) : undefined}
-        ${voteRules.includes('party-members-meeting') ? textField(scope, { name: 'partyId', label: tr.t('action.partyId') }) : undefined}
-        ${
-          voteRules.includes('art279-consent')
-            ? h`${textField(scope, { name: 'unitId', label: tr.t('action.unitId') })}${textField(scope, { name: 'applicants', label: tr.t('action.applicants') })}`
-            : undefined
-        }
-        ${
-          plans.length
-            ? selectField(
-                scope,
-                { name: 'planMethod', label: tr.t('action.planMethod') },
-                (['plurality', 'majority-runoff', 'instant-runoff'] as const).map(
-                  (m) => [m, tr.label('planMethod', m)] as const,
-                ),
-              )
-            : undefined
-        }`,
-      }),
-    );
-  }
-  if (rules.includes('joint-session') && may(viewer, 'RecordSessionResolution')) {
-    const scope = new FormScope(ctx, 'record-session-resolution');
-    forms.push(
-      actionForm(ctx, {
-        id: 'record-session-resolution',
-        action: `${base}/record-session-resolution`,
-        title: tr.t('action.record-session-resolution'),
-        submit: tr.t('action.record-session-resolution'),
-        fields: h`<div class="row">${textField(scope, { name: 'sessionId', label: tr.t('action.sessionId'), required: true, value: input.resolution?.sessionId ?? proposal.agendaSessionId ?? '' })}
-        ${textField(scope, { name: 'sessionItemId', label: tr.t('action.sessionItemId'), required: true, value: input.resolution?.itemId ?? '' })}</div>`,
-      }),
-    );
-  }
-  const decidedHere = current?.kind === 'decision' && proposal.outcome !== null;
-  if (
-    decidedHere &&
-    proposal.outcome === 'rejected' &&
-    current?.ifRejected === 'return' &&
-    may(viewer, 'ReturnToStage')
-  ) {
-    const scope = new FormScope(ctx, 'return-to-stage');
-    forms.push(
-      actionForm(ctx, {
-        id: 'return-to-stage',
-        action: `${base}/return-to-stage`,
-        title: tr.t('action.return-to-stage'),
-        submit: tr.t('action.return-to-stage'),
-        fields: textField(scope, {
-          name: 'reason',
-          label: tr.t('action.reason'),
-          required: true,
-          multiline: true,
-        }),
-      }),
-    );
-  }
-  if (next?.kind === 'publication' && may(viewer, 'Publish')) {
-    const scope = new FormScope(ctx, 'publish');
-    forms.push(
-      actionForm(ctx, {
-        id: 'publish',
-        action: `${base}/publish`,
-        title: `${tr.t('action.publish')}${tr.open}${next.name}${tr.close}`,
-        submit: tr.t('action.publish'),
-        fields: h`${textField(scope, { name: 'text', label: tr.t('action.publish.text'), required: true, multiline: true })}
-        ${textField(scope, { name: 'documentRef', label: tr.t('action.documentRef') })}
-        ${textField(scope, { name: 'implementationDueAt', label: tr.t('action.implementationDueAt'), type: 'datetime-local' })}`,
-      }),
-    );
-  }
-  const publicationOpen =
-    current?.kind === 'publication' &&
-    proposal.deadlines.publicationEndsAt !== null &&
-    Date.parse(proposal.deadlines.publicationEndsAt) > Date.now();
-  if (publicationOpen && may(viewer, 'RaiseObjection')) {
-    const scope = new FormScope(ctx, 'raise-objection');
-    forms.push(
-      actionForm(ctx, {
-        id: 'raise-objection',
-        action: `${base}/raise-objection`,
-        title: tr.t('action.raise-objection'),
-        submit: tr.t('action.raise-objection'),
-        secondary: true,
-        fields: textField(scope, {
-          name: 'text',
-          label: tr.t('action.objection.text'),
-          required: true,
-          multiline: true,
-        }),
-      }),
-    );
-  }
-  if (may(viewer, 'AnswerObjection')) {
-    for (const objection of input.objections.filter((o) => o.answer === null)) {
-      const id = `answer-${objection.objectionId}`;
-      const scope = new FormScope(ctx, id);
-      forms.push(
-        actionForm(ctx, {
-          id,
-          action: `${base}/answer-objection`,
-          title: tr.t('action.answer-objection'),
-          intro: h`<blockquote>${objection.text}</blockquote><input type="hidden" name="objectionId" value="${objection.objectionId}">`,
-          submit: tr.t('action.answer-objection'),
-          fields: textField(scope, {
-            name: 'answer',
-            label: tr.t('action.answer'),
-            required: true,
-            multiline: true,
-          }),
-        }),
-      );
-    }
-  }
-  if (
-    (next?.kind === 'implementation' || current?.kind === 'implementation') &&
-    may(viewer, 'ReportImplementation')
-  ) {
-    const scope = new FormScope(ctx, 'report-implementation');
-    forms.push(
-      actionForm(ctx, {
-        id: 'report-implementation',
-        action: `${base}/report-implementation`,
-        title: tr.t('action.report-implementation'),
-        submit: tr.t('action.report-implementation'),
-        fields: h`${textField(scope, { name: 'progressPercent', label: tr.t('action.progressPercent'), type: 'number', min: 0, max: 100, required: true, inputmode: 'numeric' })}
-        ${textField(scope, { name: 'text', label: tr.t('action.report.text'), required: true, multiline: true })}`,
-      }),
-    );
-  }
-  if (
-    (next?.kind === 'feedback' || current?.kind === 'feedback') &&
-    may(viewer, 'ReportFeedback')
-  ) {
-    const scope = new FormScope(ctx, 'report-feedback');
-    forms.push(
-      actionForm(ctx, {
-        id: 'report-feedback',
-        action: `${base}/report-feedback`,
-        title: tr.t('action.report-feedback'),
-        submit: tr.t('action.report-feedback'),
-        fields: textField(scope, {
-          name: 'text',
-          label: tr.t('action.feedback.text'),
-          required: true,
-          multiline: true,
-        }),
-      }),
-    );
-  }
-  if (current?.kind === 'feedback' && may(viewer, 'RateSatisfaction')) {
-    const scope = new FormScope(ctx, 'rate-satisfaction');
-    forms.push(
-      actionForm(ctx, {
-        id: 'rate-satisfaction',
-        action: `${base}/rate-satisfaction`,
-        title: tr.t('action.rate-satisfaction'),
-        submit: tr.t('action.rate-satisfaction'),
-        fields: h`${choiceGroup(
-          scope,
-          { name: 'rating', legend: tr.t('action.rating'), required: true },
-          ['1', '2', '3', '4', '5'].map((n) => [n, n] as const),
-        )}
-        ${textField(scope, { name: 'comment', label: tr.t('action.comment'), multiline: true })}`,
-      }),
-    );
-  }
-  const submitter = proposal.submittedBy.personId === viewer.personId || viewer.role === 'convener';
-  if (!proposal.decidedAt && !voteOpen && submitter && may(viewer, 'WithdrawProposal')) {
-    const scope = new FormScope(ctx, 'withdraw-proposal');
-    forms.push(
-      h`<details><summary>${tr.t('action.withdraw-proposal')}</summary>${actionForm(ctx, {
-        id: 'withdraw-proposal',
-        action: `${base}/withdraw-proposal`,
-        submit: tr.t('action.withdraw-proposal'),
-        secondary: true,
-        fields: textField(scope, {
-          name: 'reason',
-          label: tr.t('action.reason'),
-          required: true,
-          multiline: true,
-        }),
-      })}</details>`,
-    );
-  }
-  return forms;
+function nextSteps(c: ProposalContext): Html[] {
+  const { tr, viewer } = c.page;
+  // A ballot that may not change is shown where its form would be.
+  const kept =
+    c.openVote?.allowBallotChange === false &&
+    c.ballots.length > 0 &&
+    may(viewer, 'CastBallot') &&
+    viewer.role !== 'proxy'
+      ? [
+          h`<div class="panel" id="ballot"><h3>${tr.t('ballot.title')}</h3>${currentBallot(c)}<p class="muted">${tr.t('vote.noChange')}</p></div>`,
+        ]
+      : [];
+  return [...kept, ...offered(proposalActions, c)];
 }
 
 /**
@@ -737,9 +189,7 @@ async function resolutionOf(page: Page, proposal: ProposalView) {
   if (proposal.agendaSessionId) {
     candidates = [proposal.agendaSessionId];
   } else {
-    const list = await read<{ items: SessionSummary[] }>(page, communityApi(page, '/sessions'), {
-      limit: 20,
-    });
+    const list = await read<SessionList>(page, communityApi(page, '/sessions'), { limit: 20 });
     candidates = list.ok ? list.data.items.map((s) => s.sessionId) : [];
   }
   const sessions = await Promise.all(
@@ -758,32 +208,24 @@ async function resolutionOf(page: Page, proposal: ProposalView) {
   return undefined;
 }
 
-interface FollowUp {
-  objections: {
-    objectionId: string;
-    text: string;
-    raisedBy: string;
-    raisedAt: string;
-    answer: string | null;
-    answeredAt: string | null;
-  }[];
-  reports: { kind: string; progressPercent: number | null; text: string; at: string; by: string }[];
-}
-
-function followUpSection(tr: Translator, followUp: FollowUp): Html | undefined {
+function followUpSection(
+  tr: Translator,
+  followUp: FollowUpView,
+  names: ReadonlyMap<string, string>,
+): Html | undefined {
   if (!followUp.objections.length && !followUp.reports.length) return undefined;
   return h`<section aria-labelledby="follow-up"><h2 id="follow-up">${tr.label('stageKind', 'implementation')} · ${tr.label('stageKind', 'feedback')}</h2>
   ${followUp.objections.map(
     (
       o,
-    ) => h`<div class="panel"><p><strong>${tr.label('eventType', 'ObjectionRaised')}</strong> · ${o.raisedBy} · ${formatTime(o.raisedAt)}</p><p>${o.text}</p>
+    ) => h`<div class="panel"><p><strong>${tr.label('eventType', 'ObjectionRaised')}</strong> · ${personLabel(tr, names, o.raisedBy)} · ${formatTime(o.raisedAt)}</p><p>${o.text}</p>
     ${o.answer ? h`<p><strong>${tr.label('eventType', 'ObjectionAnswered')}</strong> · ${formatTime(o.answeredAt)}</p><p>${o.answer}</p>` : undefined}</div>`,
   )}
   ${followUp.reports.map(
     (r) =>
       h`<div class="panel"><p><strong>${r.kind === 'implementation' ? tr.label('eventType', 'ImplementationReported') : tr.label('eventType', 'FeedbackReported')}</strong>${
         r.progressPercent !== null ? ` · ${r.progressPercent}%` : ''
-      } · ${r.by} · ${formatTime(r.at)}</p><p>${r.text}</p></div>`,
+      } · ${personLabel(tr, names, r.by)} · ${formatTime(r.at)}</p><p>${r.text}</p></div>`,
   )}
 </section>`;
 }
@@ -821,15 +263,21 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
       may(viewer, 'CastProxyBallot') ||
       may(viewer, 'EnterPaperBallot'));
   const { next } = stageOf(proposal);
-  const [tally, decision, facts, ballots, followUp, resolution] = await Promise.all([
+  const [tally, decision, ballots, followUp, resolution] = await Promise.all([
     voteOpen ? read<TallyView>(page, proposalApi(page, '/tally'), { asOf }) : undefined,
-    decisionOf(page, proposal, asOf),
-    voter ? voteFacts(page, proposal) : { allowBallotChange: undefined, planMethod: undefined },
-    voter && may(viewer, 'CastBallot') ? myBallot(page) : [],
-    read<FollowUp>(page, proposalApi(page, '/follow-up'), { asOf }),
-    next?.kind === 'decision' && (next.rules ?? []).includes('joint-session') && !asOf
+    proposal.decidedAt
+      ? read<DecisionView>(page, proposalApi(page, '/decision'), { asOf })
+      : undefined,
+    voter && may(viewer, 'CastBallot') ? ownBallot(page) : [],
+    read<FollowUpView>(page, proposalApi(page, '/follow-up'), { asOf }),
+    next?.kind === 'decision' && next.rules.includes('joint-session') && !asOf
       ? resolutionOf(page, proposal)
       : undefined,
+  ]);
+  const names = await personNames(page, [
+    proposal.submittedBy.personId,
+    ...(followUp.ok ? followUp.data.objections.map((o) => o.raisedBy) : []),
+    ...(followUp.ok ? followUp.data.reports.map((r) => r.by) : []),
   ]);
 
   let voteSection: Child;
@@ -858,17 +306,17 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
 </section>`;
   }
 
-  const forms = asOf
-    ? []
-    : nextSteps({
-        page,
-        proposal,
-        community: communityView,
-        facts,
-        ballots,
-        objections: followUp.ok ? followUp.data.objections : [],
-        resolution,
-      });
+  const forms =
+    asOf || proposal.status !== 'active'
+      ? []
+      : nextSteps(
+          proposalContext({ page, base: proposalPath(page) }, proposal, {
+            community: communityView,
+            ballots,
+            objections: followUp.ok ? followUp.data.objections : [],
+            resolution,
+          }),
+        );
 
   const body = h`<h1>${proposal.title}</h1>
 <p>${badge('info', tr.label('stageKind', proposal.stage.kind))} ${outcomeBadge(tr, proposal.outcome)}
@@ -878,7 +326,7 @@ ${
     ? h`<div class="banner warn" role="status"><p>${tr.t('asof.showing', { at: choice?.label ?? '', position: proposal.asOf.position })}</p><p><a href="${proposalPath(page)}">${tr.t('asof.clear')}</a></p></div>`
     : undefined
 }
-<p class="muted">${tr.t('proposal.submitted', { who: proposal.submittedBy.personId, at: formatTime(proposal.submittedAt) })} · ${tr.t('proposal.procedure')}${tr.colon}${
+<p class="muted">${tr.t('proposal.submitted', { who: personLabel(tr, names, proposal.submittedBy.personId), at: formatTime(proposal.submittedAt) })} · ${tr.t('proposal.procedure')}${tr.colon}${
     tr.has('procedure', proposal.procedure.template)
       ? tr.label('procedure', proposal.procedure.template)
       : proposal.procedure.name
@@ -907,7 +355,7 @@ ${
     : h`<section aria-labelledby="next-steps"><h2 id="next-steps">${tr.t('proposal.nextSteps')}</h2>
 ${forms.length ? forms : h`<p>${tr.t('proposal.nothingToDo')}</p>`}</section>`
 }
-${followUp.ok ? followUpSection(tr, followUp.data) : undefined}
+${followUp.ok ? followUpSection(tr, followUp.data, names) : undefined}
 ${
   proposal.progressPercent !== null
     ? h`<p>${tr.t('proposal.progress', { percent: proposal.progressPercent })}</p>`

@@ -1,5 +1,10 @@
 import { OwnersMatter } from '@yishi/domain';
-import type { AsOf, CommunitySummary, DecisionView, ItemView } from '../api.ts';
+import type {
+  CommunityList,
+  DecisionList,
+  DecisionView,
+  ItemView,
+} from '@yishi/projection/contract';
 import { withQuery } from '../api.ts';
 import { formatDate } from '../format.ts';
 import { type Html, h } from '../html.ts';
@@ -78,8 +83,8 @@ export async function registerPage(page: Page): Promise<PageAnswer> {
   };
   const [community, communities, result] = await Promise.all([
     loadCommunity(page),
-    read<{ items: CommunitySummary[] }>(page, '/v1/communities'),
-    read<{ items: DecisionView[]; asOf?: AsOf }>(page, communityApi(page, '/decisions'), query),
+    read<CommunityList>(page, '/v1/communities'),
+    read<DecisionList>(page, communityApi(page, '/decisions'), query),
   ]);
   const decisions = result.ok
     ? result.data.items.filter((d) => !matter || mattersOf(d).includes(matter))

@@ -1,4 +1,4 @@
-import type { ProposalView, TimelinePage } from '../api.ts';
+import type { ProposalView, TimelinePage } from '@yishi/projection/contract';
 import { type AsOfChoice, formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import { communityPath, layout, queryProblem } from '../views/layout.ts';

@@ -1,4 +1,4 @@
-import type { ProposalSummary, VerificationReport } from '../api.ts';
+import type { ProposalList, VerificationReport } from '@yishi/projection/contract';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { communityPath, layout, queryProblem } from '../views/layout.ts';
@@ -27,7 +27,7 @@ export async function verifyPage(page: Page): Promise<PageAnswer> {
   const run = page.query('run') === '1';
   const [, proposals] = await Promise.all([
     loadCommunity(page),
-    read<{ items: ProposalSummary[] }>(page, communityApi(page, '/proposals'), { limit: 1000 }),
+    read<ProposalList>(page, communityApi(page, '/proposals'), { limit: 1000 }),
   ]);
   let outcome: Html | undefined;
   if (run) {

@@ -1,4 +1,4 @@
-import type { ItemResult, ItemView } from '../api.ts';
+import type { ItemResult, ItemView, SessionView } from '@yishi/projection/contract';
 import {
   type Explanation,
   explainResult,
@@ -119,4 +119,19 @@ export function overallVerdict(
   return outcome
     ? h`<p class="verdict ${outcome === 'rejected' ? 'bad' : 'ok'}">${tr.label('outcome', outcome)}</p>`
     : undefined;
+}
+
+/** A joint session's resolution rule in words. */
+export function resolutionRuleWords(tr: Translator, rule: SessionView['resolutionRule']): string {
+  if (rule.kind === 'qualified-majority') {
+    const t = rule.threshold as
+      | { numerator?: number; denominator?: number; inclusive?: boolean }
+      | undefined;
+    return t?.numerator === 1 && t.denominator === 2 && !t.inclusive
+      ? tr.t('convene.rule.majority')
+      : tr.t('convene.rule.twoThirds');
+  }
+  return rule.among === 'attending'
+    ? tr.t('convene.rule.consensusAll')
+    : tr.t('convene.rule.consensus');
 }

@@ -1,4 +1,4 @@
-import type { Problem } from '../api.ts';
+import type { Problem } from '@yishi/platform';
 import type { Flash } from '../flash.ts';
 import { type Child, type Html, h } from '../html.ts';
 import { htmlLang, type MessageKey, type Translator } from '../i18n.ts';

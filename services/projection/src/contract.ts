@@ -1,0 +1,45 @@
+import type { z } from '@hono/zod-openapi';
+import type * as common from './routes/common.ts';
+import type * as decisions from './routes/decisions.ts';
+import type * as proposals from './routes/proposals.ts';
+import type * as registry from './routes/registry.ts';
+import type * as sessions from './routes/sessions.ts';
+import type * as timeline from './routes/timeline.ts';
+import type * as verification from './routes/verification.ts';
+
+// The query API's answers as types (`@yishi/projection/contract`), inferred from the zod
+// schemas that also document them in /openapi.json: what a client such as the console may rely
+// on. Types only: importing this module loads nothing of the service.
+
+export type AsOf = z.infer<typeof common.AsOfInfo>;
+
+export type CommunityView = z.infer<typeof registry.Community>;
+export type CommunitySummary = z.infer<typeof registry.CommunitySummary>;
+export type CommunityList = z.infer<typeof registry.CommunityList>;
+export type PartyView = z.infer<typeof registry.Party>;
+export type PersonName = z.infer<typeof registry.PersonName>;
+export type PersonPage = z.infer<typeof registry.PersonPage>;
+
+export type ProposalView = z.infer<typeof proposals.Proposal>;
+export type ProposalSummary = z.infer<typeof proposals.ProposalSummary>;
+export type ProposalList = z.infer<typeof proposals.ProposalList>;
+export type StageView = ProposalView['procedure']['stages'][number];
+export type ItemView = ProposalView['items'][number];
+export type VoteView = NonNullable<ProposalView['vote']>;
+export type ItemResult = z.infer<typeof common.ItemOutcome>;
+export type TallyView = z.infer<typeof proposals.Tally>;
+export type BallotView = z.infer<typeof proposals.Ballot>;
+export type BallotPage = z.infer<typeof proposals.BallotPage>;
+export type FollowUpView = z.infer<typeof proposals.FollowUp>;
+
+export type DecisionView = z.infer<typeof decisions.Decision>;
+export type DecisionList = z.infer<typeof decisions.DecisionList>;
+
+export type SessionView = z.infer<typeof sessions.Session>;
+export type SessionSummary = z.infer<typeof sessions.SessionSummary>;
+export type SessionList = z.infer<typeof sessions.SessionList>;
+
+export type TimelineEntry = z.infer<typeof timeline.TimelineEntry>;
+export type TimelinePage = z.infer<typeof timeline.TimelinePage>;
+
+export type VerificationReport = z.infer<typeof verification.VerificationReport>;
