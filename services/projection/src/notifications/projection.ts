@@ -1,10 +1,10 @@
 import type { CommunityEvent, ProposalEvent, SessionEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import type { Insertable, Kysely } from 'kysely';
-import type { Database, NotificationDeliveriesTable, WebhooksTable } from '../db.ts';
 import type { Projection } from '../projections/projection.ts';
 import { createTemporalTable, TEXT_ARRAY, versionsIndex } from '../projections/schema.ts';
 import { atOf, type Data, TemporalStage } from '../projections/temporal.ts';
+import type { Database, NotificationDeliveriesTable, WebhooksTable } from '../tables.ts';
 import {
   linksOf,
   NOTIFYING,

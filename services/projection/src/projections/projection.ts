@@ -1,7 +1,7 @@
 import type { Checkpoint, RecordedEvent } from '@yishi/event-store';
 import type { Compilable, Kysely, Migration } from 'kysely';
 import type pg from 'pg';
-import type { Database, ReadModelTables } from '../db.ts';
+import type { Database, ReadModelTables } from '../tables.ts';
 import { type At, applyInTwoPasses, type Insert, type Stage } from './temporal.ts';
 
 /** What a projection gets to write one batch: the transaction and its generation's schema. */

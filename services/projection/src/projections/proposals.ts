@@ -1,7 +1,7 @@
 import type { ProposalEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import { sql } from 'kysely';
-import type { DecisionStatesTable, ProposalStatesTable } from '../db.ts';
+import type { DecisionStatesTable, ProposalStatesTable } from '../tables.ts';
 import { isBallot } from './ballots.ts';
 import { applyThroughStages, type Projection } from './projection.ts';
 import {

@@ -1,6 +1,6 @@
 import type { Checkpoint, RecordedEvent } from '@yishi/event-store';
 import { type Expression, type Kysely, type SelectType, type SqlBool, sql } from 'kysely';
-import type { Database, ReadModelTables, Temporal } from '../db.ts';
+import type { Database, ReadModelTables, Temporal } from '../tables.ts';
 
 // Temporal read-model rows: every change of an entity is a new row version, valid from the
 // event that made it until the event that replaced it. `asOf` then filters instead of rebuilding,

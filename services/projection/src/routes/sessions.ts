@@ -2,8 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Id } from '@yishi/domain';
 import { addRoute, createRouter, problem } from '@yishi/platform';
 import type { Selectable } from 'kysely';
-import type { Database } from '../db.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
+import type { Database } from '../tables.ts';
 import {
   AsOfInfo,
   CommunityParams,
