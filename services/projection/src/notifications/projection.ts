@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@yishi/event-store';
 import type { Insertable, Kysely } from 'kysely';
 import type { Projection } from '../projections/projection.ts';
 import { createTemporalTable, TEXT_ARRAY, versionsIndex } from '../projections/schema.ts';
-import { atOf, type Data, TemporalStage } from '../projections/temporal.ts';
+import { atOf, type Data, VersionedRows } from '../projections/temporal.ts';
 import type { Database, NotificationDeliveriesTable, WebhooksTable } from '../tables.ts';
 import {
   linksOf,
@@ -86,7 +86,7 @@ export const notificationsProjection: Projection = {
     );
     if (relevant.length === 0) return;
     const batch = await loadBatch(ctx.rm, relevant);
-    const stage = new TemporalStage('webhooks', WEBHOOK_KEYS);
+    const stage = new VersionedRows('webhooks', WEBHOOK_KEYS);
     await stage.load(ctx.db, ctx.schema, batch.webhookKeys);
     const subjects: {
       stream_id: string;
