@@ -86,8 +86,8 @@ export const notificationsProjection: Projection = {
     );
     if (relevant.length === 0) return;
     const batch = await loadBatch(ctx.rm, relevant);
-    const stage = new VersionedRows('webhooks', WEBHOOK_KEYS);
-    await stage.load(ctx.db, ctx.schema, batch.webhookKeys);
+    const webhookRows = new VersionedRows('webhooks', WEBHOOK_KEYS);
+    await webhookRows.load(ctx.db, ctx.schema, batch.webhookKeys);
     const subjects: {
       stream_id: string;
       community_id: string;
@@ -124,7 +124,7 @@ export const notificationsProjection: Projection = {
             removed_reason: null,
           };
           hooks.set(webhook.webhook_id, webhook);
-          stage.put(webhook, atOf(event));
+          webhookRows.put(webhook, atOf(event));
         } else if (e.type === 'WebhookRemoved') {
           const current = hooks.get(e.data.webhookId);
           if (!current) continue;
@@ -135,7 +135,7 @@ export const notificationsProjection: Projection = {
             removed_reason: e.data.reason,
           };
           hooks.set(removed.webhook_id, removed);
-          stage.put(removed, atOf(event));
+          webhookRows.put(removed, atOf(event));
         }
         continue;
       }
@@ -199,7 +199,7 @@ export const notificationsProjection: Projection = {
       }
     }
 
-    await stage.flush(ctx.db, ctx.schema);
+    await webhookRows.flush(ctx.db, ctx.schema);
     if (subjects.length > 0) {
       // The last write of a stream in the batch wins, as in the event order.
       const last = [...new Map(subjects.map((s) => [s.stream_id, s])).values()];

@@ -50,18 +50,18 @@ describe('two passes over a batch', () => {
       first.get([e.data.id as string]);
       first.put(community(e.data.id as string, 'old'), at);
     });
-    const stage = new VersionedRows('communities', ['community_id']);
+    const communities = new VersionedRows('communities', ['community_id']);
     await applyInTwoPasses(
       real,
       schema,
-      [stage],
+      [communities],
       [event('Create', 2, { id: 'a' }), event('RenameIfA', 3, { id: 'b' })],
       (e, at) => {
         if (e.type === 'Create') {
-          stage.get(['a']);
-          stage.put(community('a', 'a'), at);
-        } else if (stage.get(['a'])) {
-          stage.update(['b'], at, (c) => ({ ...c, name: 'renamed' }));
+          communities.get(['a']);
+          communities.put(community('a', 'a'), at);
+        } else if (communities.get(['a'])) {
+          communities.update(['b'], at, (c) => ({ ...c, name: 'renamed' }));
         }
       },
     );
