@@ -16,7 +16,6 @@ import {
   type Verifier,
 } from '@yishi/platform';
 import type { Kysely } from 'kysely';
-import type { Database } from './db.ts';
 import { notificationQueries } from './notifications/routes.ts';
 import type { QueryDeps } from './routes/common.ts';
 import { convocationQueries } from './routes/convocations.ts';
@@ -29,6 +28,7 @@ import { timelineQueries } from './routes/timeline.ts';
 import { verificationQueries } from './routes/verification.ts';
 import type { Projector } from './runtime/projector.ts';
 import { ReadModels } from './runtime/read-models.ts';
+import type { Database } from './tables.ts';
 
 export interface ProjectionAppDeps {
   db: Kysely<Database>;

@@ -5,10 +5,11 @@ import { type Principal, testAuth } from '@yishi/platform';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
-import { createDb, type Database } from './db.ts';
+import { createDb } from './db.ts';
 import { projections } from './main.ts';
 import { migrateReadModels } from './migrations/index.ts';
 import { Projector } from './runtime/projector.ts';
+import type { Database } from './tables.ts';
 import { Random } from './testing/random.ts';
 import { Simulator } from './testing/simulate.ts';
 

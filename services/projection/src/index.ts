@@ -1,5 +1,6 @@
 export { createApp, type ProjectionAppDeps } from './app.ts';
-export { createDb, type Database } from './db.ts';
+export { createDb } from './db.ts';
 export { projections, startProjectionService } from './main.ts';
 export { migrateReadModels } from './migrations/index.ts';
 export { Projector } from './runtime/projector.ts';
+export type { Database } from './tables.ts';

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { GENESIS_HASH } from '../hash.ts';
+import { EXPECTED_ANY, EXPECTED_STREAM_EXISTS } from './expected-version.ts';
 
 /** Bumped with every change of the layout below; `migrateEventStore` refuses unknown layouts. */
 export const SCHEMA_VERSION = 3;
@@ -61,7 +62,7 @@ CREATE TRIGGER es_events_no_truncate BEFORE TRUNCATE ON es_events
   FOR EACH STATEMENT EXECUTE FUNCTION es_events_append_only();
 
 -- Appends several events (or retries under a per-stream lock) in one round trip.
--- p_expected: >= 0 exact version (0 = no stream), -1 any, -2 stream exists.
+-- p_expected: >= 0 exact version (0 = no stream), ${EXPECTED_ANY} any, ${EXPECTED_STREAM_EXISTS} stream exists.
 -- p_events: a JSON array, per event {c: command id or null, t: type, s: schema version, d: data,
 -- m: metadata, l: template tail with U+0001 for the version}; a command's id is on its last event.
 -- data and metadata are the client's canonical JSON, kept as they are (json keeps the text).
@@ -98,7 +99,7 @@ BEGIN
     v_head := 0;
     v_prev := '${GENESIS_HASH}';
   END IF;
-  IF (p_expected >= 0 AND v_head <> p_expected) OR (p_expected = -2 AND v_head = 0) THEN
+  IF (p_expected >= 0 AND v_head <> p_expected) OR (p_expected = ${EXPECTED_STREAM_EXISTS} AND v_head = 0) THEN
     RETURN QUERY SELECT v_head, NULL::bigint[], NULL::text;
     RETURN;
   END IF;
@@ -165,7 +166,7 @@ RETURNING global_position, transaction_id::text AS txid`;
 
 /**
  * One event against the stream's head ('any', 'streamExists'): reads the head, checks, inserts.
- * $1 stream, $2 expected (as in es_append), $3 command id, $4 type, $5 schema version,
+ * $1 stream, $2 expected (`encodeExpected`), $3 command id, $4 type, $5 schema version,
  * $6 canonical data, $7 canonical metadata, $8 template tail.
  */
 export const APPEND_ONE_SQL = `
@@ -182,7 +183,7 @@ WITH head AS (
            $7::text || replace($8::text, E'\\x01', (head.v + 1)::text), 'UTF8')), 'hex')
     FROM head
    WHERE CASE WHEN $2::bigint >= 0 THEN head.v = $2::bigint
-              WHEN $2::bigint = -2 THEN head.v > 0
+              WHEN $2::bigint = ${EXPECTED_STREAM_EXISTS} THEN head.v > 0
               ELSE true END
   RETURNING global_position, transaction_id::text AS txid
 )

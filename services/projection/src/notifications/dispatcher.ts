@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Logger, signature, silentLogger, webhookKey } from '@yishi/platform';
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { AttemptOutcome, Database, NotificationDeliveriesTable } from '../db.ts';
+import type { AttemptOutcome, Database, NotificationDeliveriesTable } from '../tables.ts';
 import {
   httpFailure,
   networkFailure,

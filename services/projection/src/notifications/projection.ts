@@ -1,10 +1,10 @@
 import type { CommunityEvent, ProposalEvent, SessionEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import type { Insertable, Kysely } from 'kysely';
-import type { Database, NotificationDeliveriesTable, WebhooksTable } from '../db.ts';
 import type { Projection } from '../projections/projection.ts';
 import { createTemporalTable, TEXT_ARRAY, versionsIndex } from '../projections/schema.ts';
-import { atOf, type Data, TemporalStage } from '../projections/temporal.ts';
+import { atOf, type Data, VersionedRows } from '../projections/temporal.ts';
+import type { Database, NotificationDeliveriesTable, WebhooksTable } from '../tables.ts';
 import {
   linksOf,
   NOTIFYING,
@@ -86,8 +86,8 @@ export const notificationsProjection: Projection = {
     );
     if (relevant.length === 0) return;
     const batch = await loadBatch(ctx.rm, relevant);
-    const stage = new TemporalStage('webhooks', WEBHOOK_KEYS);
-    await stage.load(ctx.db, ctx.schema, batch.webhookKeys);
+    const webhookRows = new VersionedRows('webhooks', WEBHOOK_KEYS);
+    await webhookRows.load(ctx.db, ctx.schema, batch.webhookKeys);
     const subjects: {
       stream_id: string;
       community_id: string;
@@ -124,7 +124,7 @@ export const notificationsProjection: Projection = {
             removed_reason: null,
           };
           hooks.set(webhook.webhook_id, webhook);
-          stage.put(webhook, atOf(event));
+          webhookRows.put(webhook, atOf(event));
         } else if (e.type === 'WebhookRemoved') {
           const current = hooks.get(e.data.webhookId);
           if (!current) continue;
@@ -135,7 +135,7 @@ export const notificationsProjection: Projection = {
             removed_reason: e.data.reason,
           };
           hooks.set(removed.webhook_id, removed);
-          stage.put(removed, atOf(event));
+          webhookRows.put(removed, atOf(event));
         }
         continue;
       }
@@ -199,7 +199,7 @@ export const notificationsProjection: Projection = {
       }
     }
 
-    await stage.flush(ctx.db, ctx.schema);
+    await webhookRows.flush(ctx.db, ctx.schema);
     if (subjects.length > 0) {
       // The last write of a stream in the batch wins, as in the event order.
       const last = [...new Map(subjects.map((s) => [s.stream_id, s])).values()];

@@ -3,7 +3,6 @@ import { Id, WebhookEventKind } from '@yishi/domain';
 import { type AppEnv, addRoute, CommunityParams, createRouter, problem } from '@yishi/platform';
 import type { Context } from 'hono';
 import { type Selectable, sql } from 'kysely';
-import type { DeliveryStatus, NotificationDeliveriesTable } from '../db.ts';
 import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
@@ -16,6 +15,7 @@ import {
   withAsOf,
 } from '../routes/common.ts';
 import { CONFIGURATION_READERS } from '../routes/visibility.ts';
+import type { DeliveryStatus, NotificationDeliveriesTable } from '../tables.ts';
 import { shownError } from './outbound.ts';
 
 // What the notifications did, for the admins who configure them: the webhooks as configured

@@ -1,21 +1,21 @@
 import type { ConvocationEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
-import { applyThroughStages, type Projection } from './projection.ts';
+import { applyThroughRows, type Projection } from './projection.ts';
 import { createAppendTable, createTemporalTable, TEXT_ARRAY, versionsIndexes } from './schema.ts';
 import { entityOfStream, eventTypesOf } from './streams.ts';
-import { AppendStage, type At, TemporalStage } from './temporal.ts';
+import { AppendedRows, type At, VersionedRows } from './temporal.ts';
 
 // 提议召集居民会议 (城市居民委员会组织法 Art. 10): residents' requests to convene a residents'
 // meeting, their signatures counted as the law counts them, the moment a threshold was reached
 // (with every figure) and the meeting the residents' committee then convened.
 
-function stages() {
+function batchRows() {
   return {
-    requests: new TemporalStage('meeting_requests', ['community_id', 'request_id']),
-    signatures: new AppendStage('meeting_request_signatures'),
+    requests: new VersionedRows('meeting_requests', ['community_id', 'request_id']),
+    signatures: new AppendedRows('meeting_request_signatures'),
   };
 }
-type Stages = ReturnType<typeof stages>;
+type Rows = ReturnType<typeof batchRows>;
 
 const COUNTED = {
   'adult-resident': 'adults',
@@ -23,15 +23,14 @@ const COUNTED = {
   'resident-group': 'groups',
 } as const;
 
-function handle(s: Stages, event: RecordedEvent, at: At): void {
+function handle(rows: Rows, event: RecordedEvent, at: At): void {
   const ids = entityOfStream('convocation-', event.streamId);
   if (!ids) return;
   const key = [ids.cid, ids.id];
   const e = { type: event.type, data: event.data } as ConvocationEvent;
   switch (e.type) {
     case 'ResidentsMeetingRequested':
-      s.requests.get(key);
-      s.requests.put(
+      rows.requests.put(
         {
           community_id: ids.cid,
           request_id: ids.id,
@@ -57,8 +56,8 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     case 'ResidentsMeetingRequestSigned': {
       const d = e.data;
       const column = COUNTED[d.capacity];
-      s.requests.update(key, at, (r) => ({ ...r, [column]: r[column] + 1, updated_at: d.at }));
-      s.signatures.add({
+      rows.requests.update(key, at, (r) => ({ ...r, [column]: r[column] + 1, updated_at: d.at }));
+      rows.signatures.add({
         community_id: ids.cid,
         request_id: ids.id,
         capacity: d.capacity,
@@ -72,7 +71,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     }
     case 'ResidentsMeetingMustBeConvened': {
       const d = e.data;
-      s.requests.update(key, at, (r) => ({
+      rows.requests.update(key, at, (r) => ({
         ...r,
         status: 'must-convene',
         must_convene_at: d.at,
@@ -84,7 +83,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     }
     case 'ResidentsMeetingConvened': {
       const d = e.data;
-      s.requests.update(key, at, (r) => ({
+      rows.requests.update(key, at, (r) => ({
         ...r,
         status: 'convened',
         meeting_at: d.meetingAt,
@@ -143,12 +142,12 @@ export const convocationsProjection: Projection = {
   concerns: (streamId) => streamId.startsWith('convocation-'),
   eventTypes: eventTypesOf('convocation'),
   indexes: (db) => [
-    ...versionsIndexes(db, stages()),
+    ...versionsIndexes(db, batchRows()),
     db.schema
       .createIndex('meeting_request_signatures_key')
       .ifNotExists()
       .on('meeting_request_signatures')
       .columns(['community_id', 'request_id', 'transaction_id', 'global_position']),
   ],
-  apply: applyThroughStages(stages, handle),
+  apply: applyThroughRows(batchRows, handle),
 };

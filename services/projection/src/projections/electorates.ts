@@ -1,6 +1,6 @@
 import type { ProposalEvent } from '@yishi/domain';
 import { sql } from 'kysely';
-import { chunkValues, IN_CHUNK, streamsOfChunk } from '../runtime/in-database.ts';
+import { chunkValues, IN_CHUNK, streamsOfChunk } from './event-sql.ts';
 import type { Projection } from './projection.ts';
 import { createAppendTable } from './schema.ts';
 import { entityOfStream } from './streams.ts';

@@ -1,8 +1,8 @@
 import type { Checkpoint, RecordedEvent } from '@yishi/event-store';
 import type { Compilable, Kysely, Migration } from 'kysely';
 import type pg from 'pg';
-import type { Database, ReadModelTables } from '../db.ts';
-import { type At, applyInTwoPasses, type Insert, type Stage } from './temporal.ts';
+import type { Database, ReadModelTables } from '../tables.ts';
+import { type At, applyInTwoPasses, type BatchRows, type Insert } from './temporal.ts';
 
 /** What a projection gets to write one batch: the transaction and its generation's schema. */
 export interface ProjectionContext {
@@ -94,21 +94,21 @@ export interface InDatabaseBuild {
 }
 
 /**
- * `apply` for a projection that writes through stages: fresh stages for each batch, whose
+ * `apply` for a projection that writes through `BatchRows`: fresh ones for each batch, whose
  * events `handle` applies in two passes (see `applyInTwoPasses`).
  */
-export function applyThroughStages<S extends Record<string, Stage>>(
-  stages: () => S,
-  handle: (s: S, event: RecordedEvent, at: At) => void,
+export function applyThroughRows<R extends Record<string, BatchRows>>(
+  batchRows: () => R,
+  handle: (rows: R, event: RecordedEvent, at: At) => void,
 ): Projection['apply'] {
   return async (ctx, events) => {
-    const s = stages();
+    const rows = batchRows();
     await applyInTwoPasses(
       ctx.db,
       ctx.schema,
-      Object.values(s),
+      Object.values(rows),
       events,
-      (event, at) => handle(s, event, at),
+      (event, at) => handle(rows, event, at),
       ctx.insert,
     );
   };

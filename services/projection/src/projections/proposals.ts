@@ -1,9 +1,9 @@
 import type { ProposalEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import { sql } from 'kysely';
-import type { DecisionStatesTable, ProposalStatesTable } from '../db.ts';
+import type { DecisionStatesTable, ProposalStatesTable } from '../tables.ts';
 import { isBallot } from './ballots.ts';
-import { applyThroughStages, type Projection } from './projection.ts';
+import { applyThroughRows, type Projection } from './projection.ts';
 import {
   type ColumnSpec,
   createAppendTable,
@@ -12,7 +12,7 @@ import {
   versionsIndexes,
 } from './schema.ts';
 import { entityOfStream, eventTypesOf } from './streams.ts';
-import { AppendStage, type At, type Data, TemporalStage } from './temporal.ts';
+import { AppendedRows, type At, type Data, VersionedRows } from './temporal.ts';
 
 // 议题: proposals with their stage, items and deadlines; votes with the frozen rule (the
 // electorate is electorates.ts's; the ballots are read from the timeline, see ballots.ts); the
@@ -29,26 +29,26 @@ function renotice(d: { renoticeRequired?: unknown }): { next_stage_from?: null }
   return d.renoticeRequired ? { next_stage_from: null } : {};
 }
 
-function stages() {
+function batchRows() {
   return {
-    proposals: new TemporalStage('proposals', ['community_id', 'proposal_id']),
-    proposalStates: new TemporalStage('proposal_states', ['community_id', 'proposal_id']),
-    votes: new TemporalStage('votes', ['community_id', 'proposal_id', 'vote_id']),
-    presence: new AppendStage('presence'),
-    decisions: new TemporalStage('decisions', ['community_id', 'proposal_id']),
-    decisionStates: new TemporalStage('decision_states', ['community_id', 'proposal_id']),
-    objections: new TemporalStage('objections', ['community_id', 'proposal_id', 'objection_id']),
-    reports: new AppendStage('reports'),
-    satisfaction: new TemporalStage('satisfaction', ['community_id', 'proposal_id', 'person_id']),
+    proposals: new VersionedRows('proposals', ['community_id', 'proposal_id']),
+    proposalStates: new VersionedRows('proposal_states', ['community_id', 'proposal_id']),
+    votes: new VersionedRows('votes', ['community_id', 'proposal_id', 'vote_id']),
+    presence: new AppendedRows('presence'),
+    decisions: new VersionedRows('decisions', ['community_id', 'proposal_id']),
+    decisionStates: new VersionedRows('decision_states', ['community_id', 'proposal_id']),
+    objections: new VersionedRows('objections', ['community_id', 'proposal_id', 'objection_id']),
+    reports: new AppendedRows('reports'),
+    satisfaction: new VersionedRows('satisfaction', ['community_id', 'proposal_id', 'person_id']),
   };
 }
-type Stages = ReturnType<typeof stages>;
+type Rows = ReturnType<typeof batchRows>;
 
 function stageKind(stagesJson: { id: string; kind: string }[], stageId: string): string {
   return stagesJson.find((s) => s.id === stageId)?.kind ?? 'unknown';
 }
 
-function handle(s: Stages, event: RecordedEvent, at: At): void {
+function handle(rows: Rows, event: RecordedEvent, at: At): void {
   // Ballots are read from the timeline's lines (ballots.ts): nothing of theirs is written here.
   if (isBallot(event.type)) return;
   const ids = entityOfStream('proposal-', event.streamId);
@@ -58,10 +58,10 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
   const key = [cid, pid];
   const position = { transaction_id: at.tx, global_position: at.pos };
   const state = (change: (p: Data<ProposalStatesTable>) => Partial<Data<ProposalStatesTable>>) =>
-    s.proposalStates.update(key, at, (p) => ({ ...p, ...change(p) }));
+    rows.proposalStates.update(key, at, (p) => ({ ...p, ...change(p) }));
   // Most events move the proposal into the stage they name (see the decider's `enter`).
   const enter = (stageId: string, change: Partial<Data<ProposalStatesTable>> = {}) => {
-    const stages = s.proposals.get(key)?.stages ?? [];
+    const stages = rows.proposals.get(key)?.stages ?? [];
     state((p) => ({
       stage_id: stageId,
       stage_kind: stageKind(stages, stageId),
@@ -70,14 +70,12 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     }));
   };
   const register = (change: (d: Data<DecisionStatesTable>) => Partial<Data<DecisionStatesTable>>) =>
-    s.decisionStates.update(key, at, (d) => ({ ...d, ...change(d) }));
+    rows.decisionStates.update(key, at, (d) => ({ ...d, ...change(d) }));
 
   switch (e.type) {
     case 'ProposalSubmitted': {
       const d = e.data;
-      s.proposals.get(key);
-      s.proposalStates.get(key);
-      s.proposals.put(
+      rows.proposals.put(
         {
           community_id: cid,
           proposal_id: pid,
@@ -95,7 +93,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
         },
         at,
       );
-      s.proposalStates.put(
+      rows.proposalStates.put(
         {
           community_id: cid,
           proposal_id: pid,
@@ -121,7 +119,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     }
     case 'ProposalAmended': {
       const d = e.data;
-      s.proposals.update(key, at, (p) => ({
+      rows.proposals.update(key, at, (p) => ({
         ...p,
         title: d.title ?? p.title,
         description: d.description ?? p.description,
@@ -132,7 +130,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     }
     case 'OptionAdded': {
       const d = e.data;
-      s.proposals.update(key, at, (p) => ({
+      rows.proposals.update(key, at, (p) => ({
         ...p,
         items: (p.items as { itemId: string; options: unknown[] }[]).map((item) =>
           item.itemId === d.itemId ? { ...item, options: [...item.options, d.option] } : item,
@@ -159,8 +157,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     case 'VotingOpened': {
       const d = e.data;
       enter(d.stageId, { vote_id: d.voteId, next_stage_from: null });
-      s.votes.get([cid, pid, d.voteId]);
-      s.votes.put(
+      rows.votes.put(
         {
           community_id: cid,
           proposal_id: pid,
@@ -184,7 +181,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     }
     case 'PresenceRecorded':
       for (const voterId of e.data.voterIds) {
-        s.presence.add({
+        rows.presence.add({
           community_id: cid,
           proposal_id: pid,
           vote_id: e.data.voteId,
@@ -195,7 +192,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       }
       return;
     case 'VotingClosed':
-      s.votes.update([cid, pid, e.data.voteId], at, (v) => ({
+      rows.votes.update([cid, pid, e.data.voteId], at, (v) => ({
         ...v,
         closed_at: e.data.at,
         closed_early: e.data.early,
@@ -204,10 +201,10 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     case 'ProposalDecided': {
       const d = e.data;
       enter(d.stageId, { outcome: d.outcome, decided_at: d.at });
-      const vote = d.voteId ? s.votes.get([cid, pid, d.voteId]) : undefined;
-      const proposal = s.proposals.get(key);
-      const previous = s.decisions.get(key);
-      const followed = s.decisionStates.get(key);
+      const vote = d.voteId ? rows.votes.get([cid, pid, d.voteId]) : undefined;
+      const proposal = rows.proposals.get(key);
+      const previous = rows.decisions.get(key);
+      const followed = rows.decisionStates.get(key);
       if (!proposal) return;
       const entry = {
         stageId: d.stageId,
@@ -217,7 +214,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
         sessionId: d.sessionId ?? null,
         items: d.items,
       };
-      s.decisions.put(
+      rows.decisions.put(
         {
           community_id: cid,
           proposal_id: pid,
@@ -237,7 +234,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
         },
         at,
       );
-      s.decisionStates.put(
+      rows.decisionStates.put(
         {
           community_id: cid,
           proposal_id: pid,
@@ -290,8 +287,8 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     case 'ObjectionRaised': {
       const d = e.data;
       const objectionKey = [cid, pid, d.objectionId];
-      const existing = s.objections.get(objectionKey);
-      s.objections.put(
+      const existing = rows.objections.get(objectionKey);
+      rows.objections.put(
         {
           community_id: cid,
           proposal_id: pid,
@@ -313,11 +310,11 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     case 'ObjectionAnswered': {
       const d = e.data;
       const objectionKey = [cid, pid, d.objectionId];
-      const objection = s.objections.get(objectionKey);
+      const objection = rows.objections.get(objectionKey);
       // Loaded whether or not the objection is known yet: raised and answered in one batch,
       // the first pass cannot see it, and the second must find the register row loaded.
-      s.decisionStates.get(key);
-      s.objections.update(objectionKey, at, (o) => ({
+      rows.decisionStates.prefetch(key);
+      rows.objections.update(objectionKey, at, (o) => ({
         ...o,
         answer: d.answer,
         answered_by: d.by.personId,
@@ -337,7 +334,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
         first_report_at: r.first_report_at ?? d.at,
         last_report_at: d.at,
       }));
-      s.reports.add({
+      rows.reports.add({
         community_id: cid,
         proposal_id: pid,
         stream_version: event.streamVersion,
@@ -357,7 +354,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       const d = e.data;
       enter(d.stageId);
       register(() => ({ feedback_at: d.at }));
-      s.reports.add({
+      rows.reports.add({
         community_id: cid,
         proposal_id: pid,
         stream_version: event.streamVersion,
@@ -376,8 +373,8 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     case 'SatisfactionRated': {
       const d = e.data;
       const ratingKey = [cid, pid, d.by.personId];
-      const earlier = s.satisfaction.get(ratingKey);
-      s.satisfaction.put(
+      const earlier = rows.satisfaction.get(ratingKey);
+      rows.satisfaction.put(
         {
           community_id: cid,
           proposal_id: pid,
@@ -628,7 +625,7 @@ export const proposalsProjection: Projection = {
   // The electorate is the electorates projection's.
   unread: { VotingOpened: ['electorate'] },
   indexes: (db) => [
-    ...versionsIndexes(db, stages()),
+    ...versionsIndexes(db, batchRows()),
     db.schema
       .createIndex('presence_vote')
       .ifNotExists()
@@ -647,5 +644,5 @@ export const proposalsProjection: Projection = {
       .columns(['community_id', 'decided_at'])
       .where(sql.ref('valid_to_tx'), 'is', null),
   ],
-  apply: applyThroughStages(stages, handle),
+  apply: applyThroughRows(batchRows, handle),
 };

@@ -1,38 +1,37 @@
 import type { CommunityEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
-import { applyThroughStages, type Projection } from './projection.ts';
+import { applyThroughRows, type Projection } from './projection.ts';
 import { createTemporalTable, TEXT_ARRAY, versionsIndexes } from './schema.ts';
 import { eventTypesOf } from './streams.ts';
 import { effectiveArea } from './summaries.ts';
-import { type At, TemporalStage } from './temporal.ts';
+import { type At, VersionedRows } from './temporal.ts';
 
 // 社区名册: communities, their units, persons, households, resident groups, parties, proxies
 // and procedure templates, every version kept for `asOf`.
 
-function stages() {
+function batchRows() {
   return {
-    communities: new TemporalStage('communities', ['community_id']),
-    units: new TemporalStage('units', ['community_id', 'unit_id']),
-    persons: new TemporalStage('persons', ['community_id', 'person_id']),
-    households: new TemporalStage('households', ['community_id', 'household_id']),
-    groups: new TemporalStage('resident_groups', ['community_id', 'group_id']),
-    parties: new TemporalStage('parties', ['community_id', 'party_id']),
-    proxies: new TemporalStage('proxies', ['community_id', 'authorisation_id']),
-    procedures: new TemporalStage('procedures', ['community_id', 'procedure_key']),
+    communities: new VersionedRows('communities', ['community_id']),
+    units: new VersionedRows('units', ['community_id', 'unit_id']),
+    persons: new VersionedRows('persons', ['community_id', 'person_id']),
+    households: new VersionedRows('households', ['community_id', 'household_id']),
+    groups: new VersionedRows('resident_groups', ['community_id', 'group_id']),
+    parties: new VersionedRows('parties', ['community_id', 'party_id']),
+    proxies: new VersionedRows('proxies', ['community_id', 'authorisation_id']),
+    procedures: new VersionedRows('procedures', ['community_id', 'procedure_key']),
   };
 }
-type Stages = ReturnType<typeof stages>;
+type Rows = ReturnType<typeof batchRows>;
 
 const without = (ids: readonly string[], id: string) => ids.filter((x) => x !== id);
 
-function handle(s: Stages, event: RecordedEvent, at: At): void {
+function handle(rows: Rows, event: RecordedEvent, at: At): void {
   if (!event.streamId.startsWith('community-')) return;
   const cid = event.streamId.slice('community-'.length);
   const e = { type: event.type, data: event.data } as CommunityEvent;
   switch (e.type) {
     case 'CommunityRegistered':
-      s.communities.get([cid]);
-      s.communities.put(
+      rows.communities.put(
         {
           community_id: cid,
           name: e.data.name,
@@ -46,21 +45,21 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       );
       return;
     case 'CommunitySettingsChanged':
-      s.communities.update([cid], at, (c) => ({
+      rows.communities.update([cid], at, (c) => ({
         ...c,
         settings: e.data.settings,
         version: event.streamVersion,
       }));
       return;
     case 'ClerkAppointed':
-      s.communities.update([cid], at, (c) => ({
+      rows.communities.update([cid], at, (c) => ({
         ...c,
         clerk_ids: [...without(c.clerk_ids, e.data.personId), e.data.personId],
         version: event.streamVersion,
       }));
       return;
     case 'ClerkRevoked':
-      s.communities.update([cid], at, (c) => ({
+      rows.communities.update([cid], at, (c) => ({
         ...c,
         clerk_ids: without(c.clerk_ids, e.data.personId),
         version: event.streamVersion,
@@ -69,8 +68,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     case 'ProcedureDefined': {
       const p = e.data.procedure;
       const key = `${p.templateId}@${p.version}`;
-      s.procedures.get([cid, key]);
-      s.procedures.put(
+      rows.procedures.put(
         {
           community_id: cid,
           procedure_key: key,
@@ -84,8 +82,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       return;
     }
     case 'PersonRegistered':
-      s.persons.get([cid, e.data.personId]);
-      s.persons.put(
+      rows.persons.put(
         {
           community_id: cid,
           person_id: e.data.personId,
@@ -98,7 +95,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       );
       return;
     case 'PersonCorrected':
-      s.persons.update([cid, e.data.personId], at, (p) => ({
+      rows.persons.update([cid, e.data.personId], at, (p) => ({
         ...p,
         name: e.data.name ?? p.name,
         birth_date: e.data.birthDate ?? p.birth_date,
@@ -106,8 +103,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       }));
       return;
     case 'UnitRegistered':
-      s.units.get([cid, e.data.unitId]);
-      s.units.put(
+      rows.units.put(
         {
           community_id: cid,
           unit_id: e.data.unitId,
@@ -123,22 +119,21 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       );
       return;
     case 'UnitAreaCorrected':
-      s.units.update([cid, e.data.unitId], at, (u) => ({
+      rows.units.update([cid, e.data.unitId], at, (u) => ({
         ...u,
         areas: e.data.areas as Record<string, number>,
         area_centi_m2: String(effectiveArea(e.data.areas)),
       }));
       return;
     case 'UnitTransferred':
-      s.units.update([cid, e.data.unitId], at, (u) => ({
+      rows.units.update([cid, e.data.unitId], at, (u) => ({
         ...u,
         owner_ids: e.data.ownerIds,
         developer_unsold: false,
       }));
       return;
     case 'ResidentGroupCreated':
-      s.groups.get([cid, e.data.groupId]);
-      s.groups.put(
+      rows.groups.put(
         {
           community_id: cid,
           group_id: e.data.groupId,
@@ -150,23 +145,22 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       );
       return;
     case 'ResidentGroupDissolved':
-      s.groups.update([cid, e.data.groupId], at, (g) => ({ ...g, active: false }));
+      rows.groups.update([cid, e.data.groupId], at, (g) => ({ ...g, active: false }));
       return;
     case 'GroupRepresentativeElected':
-      s.groups.update([cid, e.data.groupId], at, (g) => ({
+      rows.groups.update([cid, e.data.groupId], at, (g) => ({
         ...g,
         representative_ids: [...without(g.representative_ids, e.data.personId), e.data.personId],
       }));
       return;
     case 'GroupRepresentativeRemoved':
-      s.groups.update([cid, e.data.groupId], at, (g) => ({
+      rows.groups.update([cid, e.data.groupId], at, (g) => ({
         ...g,
         representative_ids: without(g.representative_ids, e.data.personId),
       }));
       return;
     case 'HouseholdCreated':
-      s.households.get([cid, e.data.householdId]);
-      s.households.put(
+      rows.households.put(
         {
           community_id: cid,
           household_id: e.data.householdId,
@@ -180,31 +174,30 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       );
       return;
     case 'HouseholdDissolved':
-      s.households.update([cid, e.data.householdId], at, (h) => ({ ...h, active: false }));
+      rows.households.update([cid, e.data.householdId], at, (h) => ({ ...h, active: false }));
       return;
     case 'HouseholdRepresentativeDesignated':
-      s.households.update([cid, e.data.householdId], at, (h) => ({
+      rows.households.update([cid, e.data.householdId], at, (h) => ({
         ...h,
         representative_id: e.data.personId,
       }));
       return;
     case 'ResidentAdded':
     case 'ResidentMoved':
-      s.persons.update([cid, e.data.personId], at, (p) => ({
+      rows.persons.update([cid, e.data.personId], at, (p) => ({
         ...p,
         household_id: e.data.householdId,
       }));
       return;
     case 'ResidentRemoved': {
-      s.persons.update([cid, e.data.personId], at, (p) => ({ ...p, household_id: null }));
-      s.households.update([cid, e.data.householdId], at, (h) =>
+      rows.persons.update([cid, e.data.personId], at, (p) => ({ ...p, household_id: null }));
+      rows.households.update([cid, e.data.householdId], at, (h) =>
         h.representative_id === e.data.personId ? { ...h, representative_id: null } : h,
       );
       return;
     }
     case 'PartyRegistered':
-      s.parties.get([cid, e.data.partyId]);
-      s.parties.put(
+      rows.parties.put(
         {
           community_id: cid,
           party_id: e.data.partyId,
@@ -218,35 +211,34 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       );
       return;
     case 'PartyDissolved':
-      s.parties.update([cid, e.data.partyId], at, (p) => ({ ...p, active: false }));
+      rows.parties.update([cid, e.data.partyId], at, (p) => ({ ...p, active: false }));
       return;
     case 'PartyRepresentativeAppointed':
-      s.parties.update([cid, e.data.partyId], at, (p) => ({
+      rows.parties.update([cid, e.data.partyId], at, (p) => ({
         ...p,
         representative_ids: [...without(p.representative_ids, e.data.personId), e.data.personId],
       }));
       return;
     case 'PartyRepresentativeRevoked':
-      s.parties.update([cid, e.data.partyId], at, (p) => ({
+      rows.parties.update([cid, e.data.partyId], at, (p) => ({
         ...p,
         representative_ids: without(p.representative_ids, e.data.personId),
       }));
       return;
     case 'PartyMemberAdded':
-      s.parties.update([cid, e.data.partyId], at, (p) => ({
+      rows.parties.update([cid, e.data.partyId], at, (p) => ({
         ...p,
         member_ids: [...without(p.member_ids, e.data.personId), e.data.personId],
       }));
       return;
     case 'PartyMemberRemoved':
-      s.parties.update([cid, e.data.partyId], at, (p) => ({
+      rows.parties.update([cid, e.data.partyId], at, (p) => ({
         ...p,
         member_ids: without(p.member_ids, e.data.personId),
       }));
       return;
     case 'ProxyGranted':
-      s.proxies.get([cid, e.data.authorisationId]);
-      s.proxies.put(
+      rows.proxies.put(
         {
           community_id: cid,
           authorisation_id: e.data.authorisationId,
@@ -263,7 +255,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       );
       return;
     case 'ProxyRevoked':
-      s.proxies.update([cid, e.data.authorisationId], at, (p) => ({ ...p, active: false }));
+      rows.proxies.update([cid, e.data.authorisationId], at, (p) => ({ ...p, active: false }));
       return;
     default:
       // A type this version does not know: the registry has nothing to show for it.
@@ -390,6 +382,6 @@ export const registryProjection: Projection = {
   },
   concerns: (streamId) => streamId.startsWith('community-'),
   eventTypes: eventTypesOf('community'),
-  indexes: (db) => versionsIndexes(db, stages()),
-  apply: applyThroughStages(stages, handle),
+  indexes: (db) => versionsIndexes(db, batchRows()),
+  apply: applyThroughRows(batchRows, handle),
 };

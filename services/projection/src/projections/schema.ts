@@ -6,7 +6,7 @@ import {
   type Kysely,
   sql,
 } from 'kysely';
-import { TemporalStage } from './temporal.ts';
+import { VersionedRows } from './temporal.ts';
 
 // Table helpers for the projections' migrations.
 
@@ -81,12 +81,12 @@ export function versionsIndex(
     .unique();
 }
 
-/** The versions index of each temporal table among a projection's stages. */
+/** The versions index of each versioned table a projection's batches write. */
 export function versionsIndexes(
   db: Pick<Kysely<unknown>, 'schema'>,
-  stages: Record<string, unknown>,
+  batchRows: Record<string, unknown>,
 ): Compilable[] {
-  return Object.values(stages).flatMap((stage) =>
-    stage instanceof TemporalStage ? [versionsIndex(db, stage.table, stage.keys)] : [],
+  return Object.values(batchRows).flatMap((rows) =>
+    rows instanceof VersionedRows ? [versionsIndex(db, rows.table, rows.keys)] : [],
   );
 }

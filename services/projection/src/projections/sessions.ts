@@ -1,62 +1,62 @@
 import type { SessionEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
-import { applyThroughStages, type Projection } from './projection.ts';
+import { applyThroughRows, type Projection } from './projection.ts';
 import { createAppendTable, createTemporalTable, TEXT_ARRAY, versionsIndexes } from './schema.ts';
 import { entityOfStream, eventTypesOf } from './streams.ts';
-import { AppendStage, type At, TemporalStage } from './temporal.ts';
+import { AppendedRows, type At, VersionedRows } from './temporal.ts';
 
 // Sessions: joint sessions (多方联席会议) and residents' council meetings (居民议事会) with their
 // agenda, attendance, statements, each party's position, resolutions, and the minutes in every
 // version with their signatures and corrections.
 
-function stages() {
+function batchRows() {
   return {
-    sessions: new TemporalStage('sessions', ['community_id', 'session_id']),
-    attendance: new TemporalStage('session_attendance', [
+    sessions: new VersionedRows('sessions', ['community_id', 'session_id']),
+    attendance: new VersionedRows('session_attendance', [
       'community_id',
       'session_id',
       'person_id',
     ]),
-    statements: new AppendStage('session_statements'),
-    positions: new TemporalStage('session_positions', [
+    statements: new AppendedRows('session_statements'),
+    positions: new VersionedRows('session_positions', [
       'community_id',
       'session_id',
       'item_id',
       'holder',
     ]),
-    resolutions: new TemporalStage('session_resolutions', [
+    resolutions: new VersionedRows('session_resolutions', [
       'community_id',
       'session_id',
       'item_id',
     ]),
-    minutes: new TemporalStage('minutes', ['community_id', 'session_id', 'minutes_key']),
+    minutes: new VersionedRows('minutes', ['community_id', 'session_id', 'minutes_key']),
   };
 }
-type Stages = ReturnType<typeof stages>;
+type Rows = ReturnType<typeof batchRows>;
 
 const versionKey = (version: number) => `v${version}`;
 const correctionKey = (id: string) => `c:${id}`;
 
 /** A version of the minutes and a proposed correction are signed and finalised alike. */
 function sign(
-  s: Stages,
+  rows: Rows,
   minutesKey: string[],
   at: At,
   d: { partyId: string; personId: string; at: string },
 ): void {
-  s.minutes.update(minutesKey, at, (m) => ({
+  rows.minutes.update(minutesKey, at, (m) => ({
     ...m,
     signatures: [...m.signatures, { partyId: d.partyId, personId: d.personId, at: d.at }],
   }));
 }
 
 function finalise(
-  s: Stages,
+  rows: Rows,
   minutesKey: string[],
   at: At,
   d: { at: string; signedByPartyIds: string[] },
 ): void {
-  s.minutes.update(minutesKey, at, (m) => ({
+  rows.minutes.update(minutesKey, at, (m) => ({
     ...m,
     final: true,
     finalised_at: d.at,
@@ -64,7 +64,7 @@ function finalise(
   }));
 }
 
-function handle(s: Stages, event: RecordedEvent, at: At): void {
+function handle(rows: Rows, event: RecordedEvent, at: At): void {
   const ids = entityOfStream('session-', event.streamId);
   if (!ids) return;
   const { cid, id: sid } = ids;
@@ -73,8 +73,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
   switch (e.type) {
     case 'SessionConvened': {
       const d = e.data;
-      s.sessions.get(key);
-      s.sessions.put(
+      rows.sessions.put(
         {
           community_id: cid,
           session_id: sid,
@@ -98,12 +97,11 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       return;
     }
     case 'SessionNoticeGiven':
-      s.sessions.update(key, at, (x) => ({ ...x, notice_at: e.data.at }));
+      rows.sessions.update(key, at, (x) => ({ ...x, notice_at: e.data.at }));
       return;
     case 'AttendanceRecorded': {
       const d = e.data;
-      s.attendance.get([cid, sid, d.personId]);
-      s.attendance.put(
+      rows.attendance.put(
         {
           community_id: cid,
           session_id: sid,
@@ -118,7 +116,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     }
     case 'StatementRecorded': {
       const d = e.data;
-      s.statements.add({
+      rows.statements.add({
         community_id: cid,
         session_id: sid,
         stream_version: event.streamVersion,
@@ -134,8 +132,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     }
     case 'PositionStated': {
       const d = e.data;
-      s.positions.get([cid, sid, d.itemId, d.partyId]);
-      s.positions.put(
+      rows.positions.put(
         {
           community_id: cid,
           session_id: sid,
@@ -154,8 +151,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     case 'MemberVoteCast': {
       const d = e.data;
       const holder = `member:${d.personId}`;
-      s.positions.get([cid, sid, d.itemId, holder]);
-      s.positions.put(
+      rows.positions.put(
         {
           community_id: cid,
           session_id: sid,
@@ -173,8 +169,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     }
     case 'ItemResolved': {
       const d = e.data;
-      s.resolutions.get([cid, sid, d.itemId]);
-      s.resolutions.put(
+      rows.resolutions.put(
         {
           community_id: cid,
           session_id: sid,
@@ -192,8 +187,7 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
     case 'MinutesDrafted':
     case 'MinutesAmended': {
       const d = e.data;
-      s.minutes.get([cid, sid, versionKey(d.version)]);
-      s.minutes.put(
+      rows.minutes.put(
         {
           community_id: cid,
           session_id: sid,
@@ -213,20 +207,19 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
         },
         at,
       );
-      s.sessions.update(key, at, (x) => ({ ...x, minutes_version: d.version }));
+      rows.sessions.update(key, at, (x) => ({ ...x, minutes_version: d.version }));
       return;
     }
     case 'MinutesSigned':
-      sign(s, [cid, sid, versionKey(e.data.version)], at, e.data);
+      sign(rows, [cid, sid, versionKey(e.data.version)], at, e.data);
       return;
     case 'MinutesFinalised':
-      finalise(s, [cid, sid, versionKey(e.data.version)], at, e.data);
-      s.sessions.update(key, at, (x) => ({ ...x, minutes_final_version: e.data.version }));
+      finalise(rows, [cid, sid, versionKey(e.data.version)], at, e.data);
+      rows.sessions.update(key, at, (x) => ({ ...x, minutes_final_version: e.data.version }));
       return;
     case 'MinutesCorrectionProposed': {
       const d = e.data;
-      s.minutes.get([cid, sid, correctionKey(d.correctionId)]);
-      s.minutes.put(
+      rows.minutes.put(
         {
           community_id: cid,
           session_id: sid,
@@ -249,13 +242,13 @@ function handle(s: Stages, event: RecordedEvent, at: At): void {
       return;
     }
     case 'MinutesCorrectionSigned':
-      sign(s, [cid, sid, correctionKey(e.data.correctionId)], at, e.data);
+      sign(rows, [cid, sid, correctionKey(e.data.correctionId)], at, e.data);
       return;
     case 'MinutesCorrectionFinalised':
-      finalise(s, [cid, sid, correctionKey(e.data.correctionId)], at, e.data);
+      finalise(rows, [cid, sid, correctionKey(e.data.correctionId)], at, e.data);
       return;
     case 'MinutesPublished':
-      s.sessions.update(key, at, (x) => ({ ...x, minutes_published_at: e.data.at }));
+      rows.sessions.update(key, at, (x) => ({ ...x, minutes_published_at: e.data.at }));
       return;
     default:
       return;
@@ -366,7 +359,7 @@ export const sessionsProjection: Projection = {
   concerns: (streamId) => streamId.startsWith('session-'),
   eventTypes: eventTypesOf('session'),
   indexes: (db) => [
-    ...versionsIndexes(db, stages()),
+    ...versionsIndexes(db, batchRows()),
     db.schema
       .createIndex('session_statements_key')
       .ifNotExists()
@@ -374,5 +367,5 @@ export const sessionsProjection: Projection = {
       .columns(['community_id', 'session_id', 'stream_version'])
       .unique(),
   ],
-  apply: applyThroughStages(stages, handle),
+  apply: applyThroughRows(batchRows, handle),
 };

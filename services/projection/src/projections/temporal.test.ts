@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../db.ts';
 import { migrateGeneration } from '../runtime/generations.ts';
 import { registryProjection } from './registry.ts';
-import { applyInTwoPasses, TemporalStage } from './temporal.ts';
+import { applyInTwoPasses, VersionedRows } from './temporal.ts';
 
 let real: ReturnType<typeof createDb>;
 const schema = 'rm_probe_g1';
@@ -45,23 +45,23 @@ describe('two passes over a batch', () => {
     });
     // `b` exists from an earlier batch; `a` is created in this one, and only when `a` exists
     // does an event rename `b`: the first pass (which sees no `a`) cannot note `b`.
-    const first = new TemporalStage('communities', ['community_id']);
+    const first = new VersionedRows('communities', ['community_id']);
     await applyInTwoPasses(real, schema, [first], [event('Create', 1, { id: 'b' })], (e, at) => {
       first.get([e.data.id as string]);
       first.put(community(e.data.id as string, 'old'), at);
     });
-    const stage = new TemporalStage('communities', ['community_id']);
+    const communities = new VersionedRows('communities', ['community_id']);
     await applyInTwoPasses(
       real,
       schema,
-      [stage],
+      [communities],
       [event('Create', 2, { id: 'a' }), event('RenameIfA', 3, { id: 'b' })],
       (e, at) => {
         if (e.type === 'Create') {
-          stage.get(['a']);
-          stage.put(community('a', 'a'), at);
-        } else if (stage.get(['a'])) {
-          stage.update(['b'], at, (c) => ({ ...c, name: 'renamed' }));
+          communities.get(['a']);
+          communities.put(community('a', 'a'), at);
+        } else if (communities.get(['a'])) {
+          communities.update(['b'], at, (c) => ({ ...c, name: 'renamed' }));
         }
       },
     );

@@ -1,6 +1,6 @@
 import type { Checkpoint, RecordedEvent } from '@yishi/event-store';
 import { type Expression, type Kysely, type SelectType, type SqlBool, sql } from 'kysely';
-import type { Database, ReadModelTables, Temporal } from '../db.ts';
+import type { Database, ReadModelTables, Temporal } from '../tables.ts';
 
 // Temporal read-model rows: every change of an entity is a new row version, valid from the
 // event that made it until the event that replaced it. `asOf` then filters instead of rebuilding,
@@ -56,11 +56,11 @@ export class NotLoaded extends Error {
 }
 
 /**
- * The changes of one batch to one temporal table. `load` the current versions of the keys the
- * batch touches (one query), `get`/`put` while applying events in order, then `flush` (two
- * statements: close the replaced versions, insert the new ones).
+ * The rows one batch writes to a versioned (temporal) table. `load` the current versions of the
+ * keys the batch touches (one query), `get`/`put` while applying events in order, then `flush`
+ * (two statements: close the replaced versions, insert the new ones).
  */
-export class TemporalStage<N extends TemporalTableName> {
+export class VersionedRows<N extends TemporalTableName> implements BatchRows {
   private readonly entries = new Map<string, Entry<Data<ReadModelTables[N]>>>();
   /** While collecting, reads and writes only note the keys the batch touches. */
   private noting: Map<string, readonly string[]> | undefined;
@@ -126,6 +126,14 @@ export class TemporalStage<N extends TemporalTableName> {
     }
   }
 
+  /**
+   * Has the first pass load `key`, for a second pass that may read it when the first could not
+   * tell (it reads only what state the first pass does not have allows).
+   */
+  prefetch(key: readonly string[]): void {
+    this.noting?.set(this.keyOf(key), key);
+  }
+
   /** The latest version of the entity: made in this batch, else loaded. */
   get(key: readonly string[]): Data<ReadModelTables[N]> | undefined {
     if (this.noting) {
@@ -140,7 +148,10 @@ export class TemporalStage<N extends TemporalTableName> {
     return entry.versions.at(-1)?.data ?? entry.stored;
   }
 
-  /** A new version from the event at `at` (a second change by the same event replaces the first). */
+  /**
+   * A new version from the event at `at` (a second change by the same event replaces the first).
+   * The first pass notes its key: the version it replaces is loaded before the second.
+   */
   put(data: Data<ReadModelTables[N]>, at: At): void {
     const values = this.keys.map((k) => String(data[k]));
     const key = this.keyOf(values);
@@ -296,8 +307,8 @@ export const TEMPORAL_COLUMNS = [
   'recorded_at',
 ] as const;
 
-/** Rows that are only ever added (one per event or per fact), never versioned. */
-export class AppendStage<N extends keyof ReadModelTables> {
+/** The rows one batch adds to an append-only table (one per event or per fact, never versioned). */
+export class AppendedRows<N extends keyof ReadModelTables> implements BatchRows {
   private rows: Record<string, unknown>[] = [];
   private collecting = false;
 
@@ -326,7 +337,8 @@ export class AppendStage<N extends keyof ReadModelTables> {
   }
 }
 
-export interface Stage {
+/** What one batch writes to one table, through the two passes of `applyInTwoPasses`. */
+export interface BatchRows {
   collect(): void;
   loadCollected(db: Kysely<Database>, schema: string): Promise<void>;
   retry(db: Kysely<Database>, schema: string): Promise<void>;
@@ -342,24 +354,24 @@ export interface Stage {
 export async function applyInTwoPasses(
   db: Kysely<Database>,
   schema: string,
-  stages: readonly Stage[],
+  tables: readonly BatchRows[],
   events: readonly RecordedEvent[],
   handle: (event: RecordedEvent, at: At) => void,
   insert?: Insert,
 ): Promise<void> {
   if (events.length === 0) return;
   const ats = events.map(atOf);
-  for (const stage of stages) stage.collect();
+  for (const table of tables) table.collect();
   for (const [i, event] of events.entries()) handle(event, ats[i]!);
-  for (const stage of stages) await stage.loadCollected(db, schema);
+  for (const table of tables) await table.loadCollected(db, schema);
   for (;;) {
     try {
       for (const [i, event] of events.entries()) handle(event, ats[i]!);
       break;
     } catch (error) {
       if (!(error instanceof NotLoaded)) throw error;
-      for (const stage of stages) await stage.retry(db, schema);
+      for (const table of tables) await table.retry(db, schema);
     }
   }
-  for (const stage of stages) await stage.flush(db, schema, insert);
+  for (const table of tables) await table.flush(db, schema, insert);
 }

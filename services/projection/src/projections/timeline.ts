@@ -9,7 +9,7 @@ import {
   streamsOfChunk,
   UNTIL,
   untilValues,
-} from '../runtime/in-database.ts';
+} from './event-sql.ts';
 import type { Projection, ProjectionContext } from './projection.ts';
 import { entityOfStream } from './streams.ts';
 import { jsonInsert } from './temporal.ts';

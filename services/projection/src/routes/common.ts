@@ -4,9 +4,9 @@ import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '@yishi/event
 import { type AppEnv, problem, problemContent } from '@yishi/platform';
 import type { Context } from 'hono';
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db.ts';
 import type { Projector } from '../runtime/projector.ts';
 import type { ReadModels } from '../runtime/read-models.ts';
+import type { Database } from '../tables.ts';
 
 /** What every query route needs. */
 export interface QueryDeps {

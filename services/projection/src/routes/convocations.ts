@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { addRoute, CommunityParams, createRouter, problem, RequestParams } from '@yishi/platform';
 import type { Selectable } from 'kysely';
-import type { MeetingRequestsTable } from '../db.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
+import type { MeetingRequestsTable } from '../tables.ts';
 import {
   AsOfInfo,
   jsonResponses,

@@ -11,9 +11,9 @@ import {
 } from '@yishi/domain';
 import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { Database, TimelineTable } from '../db.ts';
 import { ballotFactColumns, ballotFacts, foldBallots } from '../projections/ballots.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
+import type { Database, TimelineTable } from '../tables.ts';
 import {
   AsOfInfo,
   ItemOutcome,

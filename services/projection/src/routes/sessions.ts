@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { addRoute, CommunityParams, createRouter, problem, SessionParams } from '@yishi/platform';
 import type { Selectable } from 'kysely';
-import type { Database } from '../db.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
+import type { Database } from '../tables.ts';
 import {
   AsOfInfo,
   jsonResponses,

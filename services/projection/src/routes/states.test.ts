@@ -1,10 +1,11 @@
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Database } from '../db.ts';
+import { createDb } from '../db.ts';
 import { migrateReadModels } from '../migrations/index.ts';
 import { proposalsProjection } from '../projections/proposals.ts';
 import { dropGeneration, type Generation, startBuilding } from '../runtime/generations.ts';
+import type { Database } from '../tables.ts';
 import { decisionsAsOf, proposalsAsOf } from './states.ts';
 
 // A generation of proposals before version 4 keeps where a proposal and a decision stand in

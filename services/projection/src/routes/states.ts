@@ -1,13 +1,13 @@
 import type { Checkpoint } from '@yishi/event-store';
 import { type AliasedRawBuilder, sql } from 'kysely';
+import { DECISION_STATE, PROPOSAL_STATE } from '../projections/proposals.ts';
+import { type Data, visibleAt } from '../projections/temporal.ts';
 import type {
   DecisionStatesTable,
   DecisionsTable,
   ProposalStatesTable,
   ProposalsTable,
-} from '../db.ts';
-import { DECISION_STATE, PROPOSAL_STATE } from '../projections/proposals.ts';
-import { type Data, visibleAt } from '../projections/temporal.ts';
+} from '../tables.ts';
 
 // From version 4 the proposals projection keeps where a proposal and a decision stand
 // (`proposal_states`, `decision_states`) apart from what they say (`proposals`, `decisions`).

@@ -2,10 +2,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { type JsonObject, parseCheckpoint } from '@yishi/event-store';
 import { addRoute, CommunityParams, createRouter } from '@yishi/platform';
 import { type Selectable, sql } from 'kysely';
-import type { TimelineTable } from '../db.ts';
 import { summarise } from '../projections/summaries.ts';
 import { recordedBy } from '../projections/temporal.ts';
 import { stringOrNull } from '../projections/timeline.ts';
+import type { TimelineTable } from '../tables.ts';
 import {
   AsOfInfo,
   jsonResponses,

@@ -1,8 +1,9 @@
 import type { Checkpoint, RecordedEvent } from '@yishi/event-store';
 import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import type pg from 'pg';
-import { callbackQueries, type Database, poolOf } from '../db.ts';
+import { callbackQueries, poolOf } from '../db.ts';
 import { type Projection, readsEvent } from '../projections/projection.ts';
+import type { Database } from '../tables.ts';
 import { copyRows } from './copy.ts';
 import { toCurrentSchema } from './upcast.ts';
 

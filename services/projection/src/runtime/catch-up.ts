@@ -1,6 +1,6 @@
 import type { Checkpoint, EventStore, ReadAllResult } from '@yishi/event-store';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db.ts';
+import type { Database } from '../tables.ts';
 import { applyBatch, type Target } from './apply.ts';
 import type { Lease } from './lease.ts';
 

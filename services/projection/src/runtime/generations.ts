@@ -1,8 +1,8 @@
 import { type Checkpoint, START } from '@yishi/event-store';
 import { type Kysely, Migrator, type Selectable, sql } from 'kysely';
-import type { Database, GenerationStatus, ProjectionGenerationsTable } from '../db.ts';
 import { runMigrator } from '../migrations/index.ts';
 import type { Projection } from '../projections/projection.ts';
+import type { Database, GenerationStatus, ProjectionGenerationsTable } from '../tables.ts';
 import { inLanes } from './settle.ts';
 
 // Versioned projections (blue-green): each build of a projection is a generation with its own

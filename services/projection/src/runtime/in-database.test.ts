@@ -2,12 +2,13 @@ import { type Json, type JsonObject, PostgresEventStore, START } from '@yishi/ev
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createDb, type Database } from '../db.ts';
+import { createDb } from '../db.ts';
 import { migrateReadModels } from '../migrations/index.ts';
 import { ballotFacts } from '../projections/ballots.ts';
 import { electoratesProjection } from '../projections/electorates.ts';
 import type { Projection } from '../projections/projection.ts';
 import { timelineProjection } from '../projections/timeline.ts';
+import type { Database } from '../tables.ts';
 import { differencesFromActive } from '../testing/compare.ts';
 import { activeGeneration, startBuilding } from './generations.ts';
 import { buildInDatabase, positionsUntil } from './in-database.ts';

@@ -1,14 +1,11 @@
-import {
-  COMMUNITY_ID_MAX_LENGTH,
-  COMMUNITY_OF_STREAM_PATTERN,
-  eventCatalog,
-  upcasters,
-} from '@yishi/domain';
+import { eventCatalog, upcasters } from '@yishi/domain';
 import { type Checkpoint, PostgresEventStore } from '@yishi/event-store';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import { type Database, poolOf } from '../db.ts';
+import { poolOf } from '../db.ts';
+import { UNTIL, untilValues } from '../projections/event-sql.ts';
 import type { EventChunk, Projection } from '../projections/projection.ts';
+import type { Database } from '../tables.ts';
 import type { Target } from './apply.ts';
 import { CheckpointMovedError, inOwnConnection } from './apply.ts';
 import { leaseCheck } from './catch-up.ts';
@@ -25,54 +22,6 @@ import { inLanes } from './settle.ts';
  * reported, an abort is seen and the event store's readers move on between chunks.
  */
 const CHUNK_POSITIONS = 20_000n;
-
-/** `es_events e`'s rows of a chunk, with the parameters `chunkValues` gives ($1 to $4). */
-export const IN_CHUNK = `e.global_position > $1::bigint AND e.global_position <= $2::bigint
-  AND (e.transaction_id, e.global_position) <= ($3::xid8, $4::bigint)`;
-
-export const chunkValues = (chunk: EventChunk): string[] => [
-  chunk.after.toString(),
-  chunk.upTo.toString(),
-  chunk.until.transactionId.toString(),
-  chunk.until.globalPosition.toString(),
-];
-
-/** What lies between `e.stream_id`'s first '-' and its first '.'. */
-export const COMMUNITY_PART_SQL = `split_part(substr(e.stream_id, strpos(e.stream_id, '-') + 1), '.', 1)`;
-
-/**
- * The domain's `communityOfStream` of `e.stream_id` in SQL, or NULL. (The category has neither
- * '-' nor '.', the community no '.': when the pattern matches, it is COMMUNITY_PART_SQL.)
- */
-export const COMMUNITY_SQL = `CASE WHEN e.stream_id ~ '${COMMUNITY_OF_STREAM_PATTERN}'
-  AND length(${COMMUNITY_PART_SQL}) <= ${COMMUNITY_ID_MAX_LENGTH} THEN ${COMMUNITY_PART_SQL} END`;
-
-/**
- * The streams of a chunk's events (of those `where` also keeps), each parsed once, as
- * `st(stream_id, community_id, category, entity)`: the domain's community of the stream or NULL,
- * what comes before its first '-', and what comes after the first '.' that follows (NULL when
- * none; the proposal or session of `proposal-…` and `session-…` streams). A chunk has far fewer
- * streams than events, and parsing a stream id costs a few microseconds (the pattern most).
- * Join it on `st.stream_id = e.stream_id`; its `$` parameters are `chunkValues`'.
- */
-export const streamsOfChunk = (where = 'true') => `(
-  SELECT e.stream_id, ${COMMUNITY_SQL} AS community_id,
-         CASE WHEN strpos(e.stream_id, '-') > 0 THEN left(e.stream_id, strpos(e.stream_id, '-') - 1)
-              ELSE e.stream_id END AS category,
-         CASE WHEN strpos(e.stream_id, '-') > 0
-               AND strpos(substr(e.stream_id, strpos(e.stream_id, '-') + 1), '.') > 0
-              THEN substr(e.stream_id, strpos(e.stream_id, '-')
-                     + strpos(substr(e.stream_id, strpos(e.stream_id, '-') + 1), '.') + 1) END AS entity
-    FROM (SELECT DISTINCT e.stream_id FROM es_events e WHERE ${IN_CHUNK} AND ${where}) e
-  -- OFFSET 0: parsed here, once a stream, not after the join at every event.
-  OFFSET 0) st`;
-
-/** `es_events e`'s rows at or before a checkpoint, with `untilValues`' parameters ($1, $2). */
-export const UNTIL = `(e.transaction_id, e.global_position) <= ($1::xid8, $2::bigint)`;
-export const untilValues = (until: Checkpoint): string[] => [
-  until.transactionId.toString(),
-  until.globalPosition.toString(),
-];
 
 /**
  * Whether a rebuild of these projections can read the store's table directly: the store keeps

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import { type Database, poolOf } from '../db.ts';
+import { poolOf } from '../db.ts';
+import type { Database } from '../tables.ts';
 import { LOCK_NAMESPACE, lockKey } from './generations.ts';
 
 // One active instance per projector: a session advisory lock held on a dedicated connection

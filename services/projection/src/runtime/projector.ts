@@ -7,8 +7,8 @@ import {
 } from '@yishi/event-store';
 import { type Logger, silentLogger } from '@yishi/platform';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db.ts';
 import { type Projection, readsEvent } from '../projections/projection.ts';
+import type { Database } from '../tables.ts';
 import { applyBatch, type Target } from './apply.ts';
 import {
   dropRetired,

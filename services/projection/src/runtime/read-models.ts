@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db.ts';
+import type { Database } from '../tables.ts';
 
 /** Which schema queries read for each projection: the active generations, cached briefly. */
 export class ReadModels {

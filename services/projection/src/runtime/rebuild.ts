@@ -6,8 +6,8 @@ import {
   START,
 } from '@yishi/event-store';
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db.ts';
 import type { Projection } from '../projections/projection.ts';
+import type { Database } from '../tables.ts';
 import type { Target } from './apply.ts';
 import { catchUp } from './catch-up.ts';
 import {

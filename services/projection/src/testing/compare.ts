@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db.ts';
 import type { Projection } from '../projections/projection.ts';
 import { activeGeneration } from '../runtime/generations.ts';
+import type { Database } from '../tables.ts';
 
 export interface TableDifference {
   table: string;

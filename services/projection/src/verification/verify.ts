@@ -1,6 +1,6 @@
 import type { EventStore, VerifyResult } from '@yishi/event-store';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db.ts';
+import type { Database } from '../tables.ts';
 
 // Verification (核验): recompute each stream's hash chain in the store and name the first event
 // that does not match. Where the read side witnessed a stream (the timeline keeps every hash it

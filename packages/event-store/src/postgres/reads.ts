@@ -1,0 +1,245 @@
+import type pg from 'pg';
+import type {
+  AppendResult,
+  Checkpoint,
+  JsonObject,
+  ReadAllResult,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamHead,
+} from '../types.ts';
+import { type Upcaster, upcastEvent } from '../upcast.ts';
+import {
+  assertBatchSize,
+  assertCheckpoint,
+  assertCommandId,
+  assertStreamId,
+  readStreamRange,
+} from '../validation.ts';
+import type { Connection } from './connection.ts';
+import { withoutMembers } from './members.ts';
+
+// Reads: a stream, the global order (filtered or not), a command's result, a stream's head.
+// Rows come back as arrays in the order of EVENT_COLUMNS.
+
+export const EVENT_COLUMNS = `global_position, transaction_id::text AS txid, stream_id, stream_version,
+  type, schema_version, data, metadata, recorded_at, prev_hash, hash`;
+
+/** An event row in `rowMode: 'array'`, in the order of EVENT_COLUMNS. */
+export type EventRow = [
+  globalPosition: string,
+  transactionId: string,
+  streamId: string,
+  streamVersion: string,
+  type: string,
+  schemaVersion: number,
+  data: JsonObject,
+  metadata: JsonObject,
+  recordedAt: Date,
+  prevHash: string,
+  hash: string,
+];
+
+// Named statements: parsed and planned once per connection.
+const Q = {
+  readAll: {
+    name: 'es_read_all',
+    rowMode: 'array',
+    // ORDER BY names the xid8 column, not the text alias: text order would be wrong.
+    text: `SELECT ${EVENT_COLUMNS} FROM es_events
+            WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY transaction_id, global_position LIMIT $3`,
+  },
+  readAllOfTypes: {
+    name: 'es_read_all_of_types',
+    rowMode: 'array',
+    text: `SELECT ${EVENT_COLUMNS} FROM es_events
+            WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+              AND (transaction_id, global_position) <= ($3::xid8, $4::bigint)
+              AND ($5::text[] IS NULL OR type = ANY($5::text[]))
+            ORDER BY transaction_id, global_position LIMIT $6`,
+  },
+  // As readAllOfTypes, the data as its text (members are left out of it before it is parsed).
+  readAllOfTypesText: {
+    name: 'es_read_all_of_types_text',
+    rowMode: 'array',
+    text: `SELECT ${EVENT_COLUMNS.replace('data,', 'data::text AS data,')} FROM es_events
+            WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+              AND (transaction_id, global_position) <= ($3::xid8, $4::bigint)
+              AND ($5::text[] IS NULL OR type = ANY($5::text[]))
+            ORDER BY transaction_id, global_position LIMIT $6`,
+  },
+  readStream: {
+    name: 'es_read_stream',
+    rowMode: 'array',
+    text: `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = $1 AND stream_version >= $2
+            ORDER BY stream_version LIMIT $3`,
+  },
+  head: {
+    name: 'es_stream_head',
+    text: `SELECT stream_version, hash FROM es_events WHERE stream_id = $1
+            ORDER BY stream_version DESC LIMIT 1`,
+  },
+  command: {
+    name: 'es_find_command',
+    text: `SELECT stream_id, stream_version, global_position, transaction_id::text AS txid
+             FROM es_events WHERE command_id = $1`,
+  },
+} as const;
+
+/** The last event every reader can see, and how many events lie at or before it. */
+const END_OF_GLOBAL_ORDER_SQL = `WITH last AS (
+    SELECT transaction_id, global_position FROM es_events
+     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+     ORDER BY transaction_id DESC, global_position DESC LIMIT 1)
+  SELECT l.transaction_id::text AS txid, l.global_position::text AS position,
+         (SELECT count(*) FROM es_events e
+           WHERE (e.transaction_id, e.global_position) <= (l.transaction_id, l.global_position))::text AS n
+    FROM last l`;
+
+/** Up to `batchSize` rows after `from` in the global order, of ended transactions only. */
+export function globalOrderQuery(from: Checkpoint, batchSize: number): pg.QueryConfig {
+  return {
+    ...Q.readAll,
+    values: [from.transactionId.toString(), from.globalPosition.toString(), batchSize],
+  };
+}
+
+export function rowToEvent(row: EventRow): RecordedEvent {
+  return {
+    streamId: row[2],
+    streamVersion: Number(row[3]),
+    globalPosition: BigInt(row[0]),
+    transactionId: BigInt(row[1]),
+    type: row[4],
+    schemaVersion: row[5],
+    data: row[6],
+    metadata: row[7],
+    recordedAt: row[8],
+    prevHash: row[9],
+    hash: row[10],
+  };
+}
+
+/** The reads of the adapter, events upcast as read. */
+export class Reads {
+  constructor(
+    private readonly connection: Connection,
+    private readonly upcasters: readonly Upcaster[],
+  ) {}
+
+  toEvent(row: EventRow): RecordedEvent {
+    const event = rowToEvent(row);
+    return this.upcasters.length ? upcastEvent(event, this.upcasters) : event;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions): Promise<RecordedEvent[]> {
+    assertStreamId(streamId);
+    const { from, maxCount } = readStreamRange(options);
+    const rows = await this.streamRows(streamId, from, maxCount ?? null);
+    return rows.map((r) => this.toEvent(r));
+  }
+
+  /** Rows of a stream from version `from`, as stored (verification reads them unchanged). */
+  async streamRows(streamId: string, from: number, maxCount: number | null): Promise<EventRow[]> {
+    const { rows } = await this.connection.query<EventRow>({
+      ...Q.readStream,
+      values: [streamId, from, maxCount],
+    });
+    return rows;
+  }
+
+  /** Up to `batchSize` rows after `from` in the global order (see `globalOrderQuery`). */
+  async globalRows(from: Checkpoint, batchSize: number): Promise<EventRow[]> {
+    const { rows } = await this.connection.query<EventRow>(globalOrderQuery(from, batchSize));
+    return rows;
+  }
+
+  async findCommand(commandId: string): Promise<AppendResult | undefined> {
+    assertCommandId(commandId);
+    const { rows } = await this.connection.query<{
+      stream_id: string;
+      stream_version: string;
+      global_position: string;
+      txid: string;
+    }>({ ...Q.command, values: [commandId] });
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      streamId: row.stream_id,
+      nextExpectedVersion: Number(row.stream_version),
+      lastGlobalPosition: BigInt(row.global_position),
+      checkpoint: {
+        transactionId: BigInt(row.txid),
+        globalPosition: BigInt(row.global_position),
+      },
+      duplicate: true,
+    };
+  }
+
+  async streamHead(streamId: string): Promise<StreamHead | undefined> {
+    assertStreamId(streamId);
+    const { rows } = await this.connection.query<{ stream_version: string; hash: string }>({
+      ...Q.head,
+      values: [streamId],
+    });
+    const row = rows[0];
+    return row ? { version: Number(row.stream_version), hash: row.hash } : undefined;
+  }
+
+  async endOfGlobalOrder(): Promise<{ checkpoint: Checkpoint; events: number } | undefined> {
+    const { rows } = await this.connection.query<{ txid: string; position: string; n: string }>({
+      text: END_OF_GLOBAL_ORDER_SQL,
+    });
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      checkpoint: { transactionId: BigInt(row.txid), globalPosition: BigInt(row.position) },
+      events: Number(row.n),
+    };
+  }
+
+  /** See `PostgresEventStore.readAllOfTypes`. */
+  async readAllOfTypes(
+    from: Checkpoint,
+    until: Checkpoint,
+    batchSize: number,
+    types: readonly string[] | undefined,
+    omit?: Readonly<Record<string, readonly string[]>>,
+  ): Promise<ReadAllResult> {
+    assertCheckpoint(from);
+    assertCheckpoint(until);
+    assertBatchSize(batchSize);
+    const omitted = new Map(
+      Object.entries(omit ?? {})
+        .filter(([, fields]) => fields.length > 0)
+        .map(([type, fields]) => [type, new Set(fields)]),
+    );
+    const { rows } = await this.connection.query<EventRow>({
+      ...(omitted.size > 0 ? Q.readAllOfTypesText : Q.readAllOfTypes),
+      values: [
+        from.transactionId.toString(),
+        from.globalPosition.toString(),
+        until.transactionId.toString(),
+        until.globalPosition.toString(),
+        types ?? null,
+        batchSize,
+      ],
+    });
+    if (omitted.size > 0) {
+      for (const row of rows) {
+        const text = row[6] as unknown as string;
+        const fields = omitted.get(row[4]);
+        row[6] = JSON.parse(fields ? withoutMembers(text, fields) : text) as JsonObject;
+      }
+    }
+    const events = rows.map((r) => this.toEvent(r));
+    const last = events[events.length - 1];
+    const checkpoint =
+      last && rows.length === batchSize
+        ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
+        : until;
+    return { events: Object.freeze(events) as RecordedEvent[], checkpoint };
+  }
+}
