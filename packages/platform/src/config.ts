@@ -68,6 +68,8 @@ export const ConfigSchema = z.object({
     .transform((v) => v === '1' || v === 'true'),
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json (one object a line) or pretty (for a person); default: pretty in a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
