@@ -1,3 +1,4 @@
+import { formatArea, formatCount } from '@yishi/presentation';
 import type {
   BallotPage,
   BallotView,
@@ -19,7 +20,6 @@ import {
   stageOf,
 } from '../actions/proposal.ts';
 import type { Result } from '../api.ts';
-import { formatArea, formatCount } from '../figures.ts';
 import { type AsOfChoice, formatTime } from '../format.ts';
 import { type Child, type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
