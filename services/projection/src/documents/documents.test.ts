@@ -229,6 +229,50 @@ describe('the 公示 of a decision', () => {
   });
 });
 
+describe('verifying a printed document', () => {
+  it('says whether the printed head is in the chain, and how many events came after it', async () => {
+    const res = await get(
+      `/v1/communities/doc/proposals/lift/notice.html?minPosition=${position()}`,
+    );
+    const at = res.headers.get('x-as-of-position')!;
+    const head = (await store.streamHead(streams.proposal('doc', 'lift')))!;
+    const printed = `stream=proposal-doc.lift&version=${head.version}&head=${head.hash.slice(0, 12)}`;
+    const now = await json<{ ok: boolean; head: unknown }>(
+      `/v1/communities/doc/verification?${printed}`,
+    );
+    expect(now).toMatchObject({
+      ok: true,
+      head: { version: head.version, matches: true, latestVersion: head.version, position: at },
+    });
+    // A later event: the printed head is an ancestor now.
+    await sim.proposal(
+      'doc',
+      'lift',
+      'RateSatisfaction',
+      { rating: 4 },
+      { personId: 'o8', role: 'owner' },
+    );
+    const later = await json<{ head: { matches: boolean; latestVersion: number } }>(
+      `/v1/communities/doc/verification?${printed}`,
+    );
+    expect(later.head).toMatchObject({ matches: true, latestVersion: head.version + 1 });
+    // Another hash at that version: the paper and the record differ.
+    const forged = await json<{ head: { matches: boolean } }>(
+      `/v1/communities/doc/verification?stream=proposal-doc.lift&version=${head.version}&head=${'0'.repeat(12)}`,
+    );
+    expect(forged.head.matches).toBe(false);
+    for (const [query, field] of [
+      [`version=${head.version}&head=${head.hash.slice(0, 12)}`, 'query.stream'],
+      ['stream=proposal-doc.lift&version=3', 'query.head'],
+      ['stream=proposal-doc.lift&head=ABC', 'query.head'],
+    ] as const) {
+      const refused = await get(`/v1/communities/doc/verification?${query}`);
+      expect(refused.status, query).toBe(400);
+      expect(await refused.json()).toMatchObject({ errors: [expect.objectContaining({ field })] });
+    }
+  });
+});
+
 describe('a session’s notice and minutes', () => {
   it('prints the meeting notice: time, parties, agenda and the notice as given', async () => {
     const session = await json<SessionView>(
