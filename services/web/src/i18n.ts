@@ -435,6 +435,28 @@ const ui = {
     '第一个不符的事件：{stream} 第 {version} 号 — {reason}',
     'First event that does not verify: {stream} version {version} — {reason}',
   ],
+  'verify.scope.session': ['一次会议（{session}）', 'One session ({session})'],
+  'verify.head.current': [
+    '打印件上的链头（第 {version} 条，{hash}）在记录中，且仍是最新记录。',
+    'The chain head printed (event {version}, {hash}) is in the record, and still the latest.',
+  ],
+  'verify.head.behind': [
+    '打印件上的链头（第 {version} 条，{hash}）在记录中；此后又记录了 {later} 条事件，打印件可能已不是最新。',
+    'The chain head printed (event {version}, {hash}) is in the record; {later} events were recorded after it, so the print may be out of date.',
+  ],
+  'verify.head.mismatch': [
+    '打印件上的链头（第 {version} 条，{hash}）与记录不符：打印件不是依据这份记录生成的。',
+    'The chain head printed (event {version}, {hash}) does not match the record: the print was not made from it.',
+  ],
+  'verify.document': [
+    '查看该版本的在线文件，核对文件核验码',
+    'See that version online and compare its document code',
+  ],
+  'print.notice': ['打印公示', 'Print the public notice'],
+  'print.meetingNotice': ['打印会议通知', 'Print the meeting notice'],
+  'print.minutes': ['打印会议纪要', 'Print the minutes'],
+  'print.register': ['打印台账摘录', 'Print an extract'],
+  'print.pdf': ['PDF', 'PDF'],
   'error.title': ['出错了', 'Something went wrong'],
   'error.upstream': ['服务暂时不可用：{detail}', 'A service is not available: {detail}'],
   'error.behind': [

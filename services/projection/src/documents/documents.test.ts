@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -202,6 +203,11 @@ describe('the 公示 of a decision', () => {
     expect(html.status).toBe(200);
     expect(html.headers.get('content-security-policy')).toContain("default-src 'none'");
     const page = await html.text();
+    // The policy allows the page's one style by its hash, and nothing else.
+    const style = /<style>([\s\S]*?)<\/style>/.exec(page)![1]!;
+    const hash = createHash('sha256').update(style).digest('base64');
+    expect(html.headers.get('content-security-policy')).toContain(`style-src 'sha256-${hash}'`);
+    expect(page).not.toContain('<script');
     const code = html.headers.get('x-document-code')!;
     expect(page).toContain(code);
     expect(page).toContain('<svg');

@@ -128,6 +128,7 @@ const documentMessages = {
   'doc.register.notStarted': ['未开始', 'not started'],
   'doc.register.due': ['期限 {at}', 'due {at}'],
   'doc.register.overdue': ['已逾期', 'overdue'],
+  'doc.register.notOverdue': ['未逾期', 'not overdue'],
   'doc.register.withdrawn': ['已撤回', 'withdrawn'],
   'doc.verify.title': ['核验', 'Verification'],
   'doc.verify.code': ['文件核验码', 'Document code'],

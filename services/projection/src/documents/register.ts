@@ -10,7 +10,12 @@ export interface RegisterExtractModel {
   document: 'register';
   communityId: string;
   communityName: string;
-  filter: { from: string | null; to: string | null; outcome: string | null };
+  filter: {
+    from: string | null;
+    to: string | null;
+    outcome: string | null;
+    overdue: boolean | null;
+  };
   decisions: Omit<DecisionView, 'history'>[];
   /** Each proposal's chain head, by proposal id. */
   heads: Record<string, ChainHead>;
@@ -21,6 +26,9 @@ export function rangeWords(w: DocumentWords, filter: RegisterExtractModel['filte
     filter.from ? w.t('doc.register.from', { date: filter.from }) : '',
     filter.to ? w.t('doc.register.to', { date: filter.to }) : '',
     filter.outcome ? w.label('outcome', filter.outcome) : '',
+    filter.overdue === null
+      ? ''
+      : w.t(filter.overdue ? 'doc.register.overdue' : 'doc.register.notOverdue'),
   ].filter(Boolean);
   return parts.length ? parts.join(w.sep) : w.t('doc.register.all');
 }

@@ -126,6 +126,10 @@ const RegisterDocumentQuery = DocumentQuery.extend({
   from: TimeBound.optional().openapi({ description: 'Decided at or after', example: '2026-01-01' }),
   to: TimeBound.optional().openapi({ description: 'Decided before', example: '2027-01-01' }),
   outcome: z.enum(['adopted', 'partly-adopted', 'rejected']).optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ description: 'Only decisions past their implementation due date and not complete' }),
 });
 
 const noticeRoutes = documentRoutes(
@@ -483,6 +487,7 @@ export function documentQueries(deps: DocumentDeps) {
         from: query.from,
         to: query.to,
         outcome: query.outcome,
+        overdue: query.overdue,
       });
       if (list instanceof Response) return list;
       const decisions = list.items.map(({ history: _history, ...d }) => d);
@@ -496,7 +501,12 @@ export function documentQueries(deps: DocumentDeps) {
         document: 'register',
         communityId,
         communityName: community.name,
-        filter: { from: query.from ?? null, to: query.to ?? null, outcome: query.outcome ?? null },
+        filter: {
+          from: query.from ?? null,
+          to: query.to ?? null,
+          outcome: query.outcome ?? null,
+          overdue: query.overdue === undefined ? null : query.overdue === 'true',
+        },
         decisions,
         heads: Object.fromEntries(
           decisions.flatMap((d) => {
