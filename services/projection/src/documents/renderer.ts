@@ -152,7 +152,17 @@ export function createPdfRenderer(options: PdfRendererOptions): PdfRenderer {
             `Chromium could not be started at ${options.executablePath}: ${(error as Error).message.split('\n')[0]}`,
           );
         }
-        return await print(b, page);
+        try {
+          return await print(b, page);
+        } catch (error) {
+          if (error instanceof PdfUnavailable) throw error;
+          // The browser died or refused the page: the next document starts it again.
+          logger.warn({ err: error }, 'printing failed');
+          throw new PdfUnavailable(
+            `printing failed: ${(error as Error).message.split('\n')[0]}`,
+            5,
+          );
+        }
       } finally {
         release();
       }

@@ -137,14 +137,13 @@ export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
     const { communityId } = c.req.valid('param');
     const { stream, version, head } = c.req.valid('query');
     if ((version === undefined) !== (head === undefined) || (head !== undefined && !stream)) {
-      const field =
-        head === undefined
-          ? 'query.head'
-          : version === undefined
-            ? 'query.version'
-            : 'query.stream';
+      // The three go together: each is named, said to be missing or to lack the others.
+      const given = { stream, version, head };
       return problem(c, 400, 'invalid-input', 'A printed head needs stream, version and head', {
-        errors: [{ field, message: 'stream, version and head go together' }],
+        errors: (['stream', 'version', 'head'] as const).map((name) => ({
+          field: `query.${name}`,
+          message: given[name] === undefined ? 'missing' : 'needs stream, version and head',
+        })),
       });
     }
     let scope: Scope = { kind: 'community', communityId };
