@@ -61,6 +61,8 @@ export const ConfigSchema = z.object({
    * JWTs read the metrics.
    */
   METRICS_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
+  /** The Chromium (or Chrome) executable the projection service prints PDFs with. */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   /** Demo and end-to-end tests only: a clock an admin can advance (never in production). */
   DEMO_CLOCK: z
     .enum(['0', '1', 'true', 'false'])
