@@ -63,7 +63,10 @@ const othersCpu = (machineMs: number, oursMs: number, ms: number) =>
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-async function runLoad(job: LoadJob): Promise<LoadResult> {
+/** A load job as the generator reads it: built before a measurement, which then holds none of it. */
+const jobText = (job: LoadJob) => JSON.stringify(job);
+
+async function runLoad(job: string): Promise<LoadResult> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, 'load-generator.ts')],
@@ -73,7 +76,7 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
   );
   const out: Buffer[] = [];
   child.stdout.on('data', (d: Buffer) => out.push(d));
-  child.stdin.end(JSON.stringify(job));
+  child.stdin.end(job);
   await new Promise<void>((resolve, reject) =>
     child.on('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`load generator exited ${code}`)),
@@ -98,6 +101,8 @@ async function rawInsertRate(
   total: number,
 ): Promise<RawInserts> {
   const pool = new pg.Pool({ connectionString: url, max: concurrency });
+  // pool.end() resolves before its sockets close: PostgreSQL's shutdown may still reach one.
+  pool.on('error', () => {});
   await pool.query(`CREATE TABLE IF NOT EXISTS raw_events (LIKE es_events INCLUDING DEFAULTS)`);
   await pool.query('TRUNCATE raw_events');
   const data = JSON.stringify({ voterId: 'v', choices: [{ itemId: 'i1', choice: 'yes' }] });
@@ -185,31 +190,35 @@ async function main(): Promise<void> {
     }),
   );
   const ownerIds = Array.from({ length: OWNERS }, (_, i) => `o${i}`);
-  const seed = await runLoad({
-    baseUrl,
-    concurrency: CONCURRENCY,
-    requests: ownerIds.map((id) =>
-      req(clerk, 'POST', '/v1/communities/c1/registry/register-person', {
-        personId: id,
-        name: `业主${id}`,
-        adult: true,
-      }),
-    ),
-  });
-  const units = await runLoad({
-    baseUrl,
-    concurrency: CONCURRENCY,
-    requests: ownerIds.map((id, i) =>
-      req(clerk, 'POST', '/v1/communities/c1/registry/register-unit', {
-        unitId: `u${i}`,
-        building: `${1 + (i % 12)}号楼`,
-        kind: 'home',
-        areas: { registryCentiM2: 6_000 + (i % 9_000) },
-        developerUnsold: false,
-        ownerIds: [id],
-      }),
-    ),
-  });
+  const seed = await runLoad(
+    jobText({
+      baseUrl,
+      concurrency: CONCURRENCY,
+      requests: ownerIds.map((id) =>
+        req(clerk, 'POST', '/v1/communities/c1/registry/register-person', {
+          personId: id,
+          name: `业主${id}`,
+          adult: true,
+        }),
+      ),
+    }),
+  );
+  const units = await runLoad(
+    jobText({
+      baseUrl,
+      concurrency: CONCURRENCY,
+      requests: ownerIds.map((id, i) =>
+        req(clerk, 'POST', '/v1/communities/c1/registry/register-unit', {
+          unitId: `u${i}`,
+          building: `${1 + (i % 12)}号楼`,
+          kind: 'home',
+          areas: { registryCentiM2: 6_000 + (i % 9_000) },
+          developerUnsold: false,
+          ownerIds: [id],
+        }),
+      ),
+    }),
+  );
   const seedFailures = [...seed.statuses, ...units.statuses].filter((s) => s >= 300).length;
   if (seedFailures > 0)
     throw new Error(
@@ -269,19 +278,22 @@ async function main(): Promise<void> {
   const before = await metricsText();
 
   console.log(`burst: ${OWNERS} ballots from ${CONCURRENCY} clients…`);
+  const burst = jobText({ baseUrl, concurrency: CONCURRENCY, requests: ballots });
   const loadBefore = loadavg()[0]!;
   // BENCH_PROFILE=file.cpuprofile: a CPU profile of the service process during the burst only.
   const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
   if (profiler) {
     profiler.connect();
     await profiler.post('Profiler.enable');
+    // 100 µs: the default (1 ms) leaves too few samples of a ballot's ~200 µs to tell costs apart.
+    await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
     await profiler.post('Profiler.start');
   }
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
   const pgCpu0 = serverCpuMs(postmaster);
   const machine0 = machineBusyMs();
-  const result = await runLoad({ baseUrl, concurrency: CONCURRENCY, requests: ballots });
+  const result = await runLoad(burst);
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const { user, system } = process.cpuUsage(cpu0);
   const serviceCpuMs = (user + system) / 1000;
