@@ -127,6 +127,11 @@ interface RoutePlan {
   pathData: readonly string[];
   /** Fields only the service fills in (the catalogue's context): never taken from the body. */
   context: readonly string[];
+  /**
+   * The validated body is the whole command (the same schema, nothing from the path, no ids,
+   * no context): parsing it again as the command could change nothing.
+   */
+  bodyIsCommand: boolean;
 }
 
 /** The registry, read at most once per request and only if asked for. */
@@ -143,6 +148,25 @@ function commandAt(type: string, data: unknown, actor: Actor) {
   return (at: string) => ({ type, data, actor, at });
 }
 
+/** The command's data from the validated body, the path, the ids and the context. */
+function parseCommand(
+  plan: RoutePlan,
+  body: Record<string, unknown>,
+  params: Record<string, string>,
+  ids: Record<string, string>,
+  context: Record<string, unknown>,
+) {
+  // What the path says wins over anything the body repeats.
+  const pathData: Record<string, unknown> = {};
+  for (const key of plan.pathData) pathData[key] = params[key];
+  // The body schema leaves the context fields out, but a body may still carry them: a filler
+  // that sets nothing for this request (no party, no authorisation found) must not let the
+  // client's own `onBehalfOf` or `authorisations` through.
+  const sent: Record<string, unknown> = { ...body };
+  for (const key of plan.context) delete sent[key];
+  return plan.route.definition.schema.safeParse({ ...sent, ...pathData, ...ids, ...context });
+}
+
 /** The ids a route's path carries, e.g. `communityId` and `proposalId`. */
 function pathKeys(route: CommandRoute): string[] {
   return [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -150,11 +174,14 @@ function pathKeys(route: CommandRoute): string[] {
 
 /** The body a client sends: the catalogue's body without what the path already says. */
 function bodySchema(route: CommandRoute): z.ZodObject {
+  const { body } = route.definition;
   const omit: Record<string, true> = {};
   for (const key of pathKeys(route)) {
-    if (key in route.definition.body.shape) omit[key] = true;
+    if (key in body.shape) omit[key] = true;
   }
-  let schema = route.definition.body.omit(omit);
+  // The catalogue's own schema when nothing is left out, so it can be told to be the command's.
+  if (Object.keys(omit).length === 0 && !route.createsId) return body;
+  let schema = body.omit(omit);
   if (route.createsId) schema = schema.partial({ [route.createsId]: true } as never);
   return schema;
 }
@@ -188,6 +215,7 @@ export function commandRouter(
   const app = createRouter();
   for (const route of commandRoutes) {
     const { definition } = route;
+    const body = bodySchema(route);
     const config = createRoute({
       method: route.method,
       path: route.path,
@@ -201,15 +229,18 @@ export function commandRouter(
       middleware: [roleGuard(definition)] as const,
       request: {
         params: paramsSchema(route),
-        body: { required: true, content: { 'application/json': { schema: bodySchema(route) } } },
+        body: { required: true, content: { 'application/json': { schema: body } } },
       },
       responses: commandResponses,
     }) satisfies RouteConfig;
+    const pathData = pathKeys(route).filter((key) => key in definition.schema.shape);
     const plan: RoutePlan = {
       route,
       decider: deciders[definition.aggregate],
-      pathData: pathKeys(route).filter((key) => key in definition.schema.shape),
+      pathData,
       context: definition.context,
+      bodyIsCommand:
+        body === definition.schema && pathData.length === 0 && !contextFillers[definition.name],
     };
     addRoute(app, config, (c) => handle(c, plan));
   }
@@ -220,19 +251,9 @@ export function commandRouter(
     const principal = c.get('principal');
     const params = c.req.param() as Record<string, string>;
     const communityId = params.communityId!;
-    if (!definition.roles.includes(principal.role)) {
-      return problem(
-        c,
-        403,
-        'role-forbidden',
-        `Role ${principal.role} may not send ${definition.name}`,
-        {
-          allowedRoles: definition.roles,
-        },
-      );
-    }
-    const body = (await c.req.json()) as Record<string, unknown>;
-    const canonical = canonicalBody(c, c.req.valid('json' as never));
+    // The role was checked by roleGuard, before the body was read and validated.
+    const body = c.req.valid('json' as never) as Record<string, unknown>;
+    const canonical = canonicalBody(c, body);
     if (canonical instanceof Response) return canonical;
     if (definition.partyField && body[definition.partyField] !== principal.partyId) {
       return problem(c, 403, 'party-mismatch', 'A representative acts only for their own party', {
@@ -291,15 +312,9 @@ export function commandRouter(
       }
       throw error;
     }
-    // What the path says wins over anything the body repeats.
-    const pathData: Record<string, unknown> = {};
-    for (const key of plan.pathData) pathData[key] = params[key];
-    // The body schema leaves the context fields out, but a body may still carry them: a filler
-    // that sets nothing for this request (no party, no authorisation found) must not let the
-    // client's own `onBehalfOf` or `authorisations` through.
-    const sent: Record<string, unknown> = { ...body };
-    for (const key of plan.context) delete sent[key];
-    const parsed = definition.schema.safeParse({ ...sent, ...pathData, ...ids, ...context });
+    const parsed = plan.bodyIsCommand
+      ? { success: true as const, data: body }
+      : parseCommand(plan, body, params, ids, context);
     if (!parsed.success) {
       return problem(c, 422, 'invalid-command', 'The command is not valid with its context', {
         errors: fieldErrors(parsed.error.issues, 'command'),
