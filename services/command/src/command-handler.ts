@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import {
   type Actor,
   type Decider,
@@ -72,9 +72,7 @@ export function commandIdFor(
   key: string | undefined,
 ): string {
   if (!key) return `cmd-${randomUUID()}`;
-  const digest = createHash('sha256')
-    .update(`${communityId}\u0000${personId}\u0000${key}`)
-    .digest('hex');
+  const digest = hash('sha256', `${communityId}\u0000${personId}\u0000${key}`, 'hex');
   return `idem-${digest.slice(0, 48)}`;
 }
 

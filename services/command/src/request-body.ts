@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson, JsonProblem } from '@yishi/event-store';
 import { problem } from '@yishi/platform';
 import type { Context } from 'hono';
@@ -27,5 +27,6 @@ export function canonicalBody(c: Context, body: unknown): string | Response {
  * told apart from a retry of the same one.
  */
 export function requestDigest(method: string, path: string, canonical: string): string {
-  return createHash('sha256').update(`${method}\u0000${path}\u0000${canonical}`).digest('hex');
+  // One-shot: no Hash object (and its stream machinery) per request.
+  return hash('sha256', `${method}\u0000${path}\u0000${canonical}`, 'hex');
 }
