@@ -317,17 +317,21 @@ function schemaVersionOf(type: string): number {
 
 function metadataOf(pending: Pending, at: string, simulated: boolean): JsonObject {
   const { input } = pending;
-  return {
+  // Optional members assigned, not spread: no throwaway object per member and event.
+  const metadata: JsonObject = {
     commandId: pending.commandId,
     actorId: input.actor.personId,
     actorRole: input.actor.role,
-    ...(input.actor.partyId ? { actorPartyId: input.actor.partyId } : {}),
-    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-    ...(input.idempotencyKey && input.requestDigest ? { requestDigest: input.requestDigest } : {}),
-    occurredAt: at,
-    correlationId: input.requestId,
-    causationId: pending.commandId,
-    communityId: input.communityId,
-    ...(simulated ? { simulatedClock: true } : {}),
   };
+  if (input.actor.partyId) metadata.actorPartyId = input.actor.partyId;
+  if (input.idempotencyKey) {
+    metadata.idempotencyKey = input.idempotencyKey;
+    if (input.requestDigest) metadata.requestDigest = input.requestDigest;
+  }
+  metadata.occurredAt = at;
+  metadata.correlationId = input.requestId;
+  metadata.causationId = pending.commandId;
+  metadata.communityId = input.communityId;
+  if (simulated) metadata.simulatedClock = true;
+  return metadata;
 }

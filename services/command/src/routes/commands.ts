@@ -287,7 +287,6 @@ export function commandRouter(
     if (route.createsId)
       ids[route.createsId] = (body[route.createsId] as string | undefined) ?? newId();
     const pathIds = { ...params, ...ids };
-    const now = clock().toISOString();
     let context: Record<string, unknown> = {};
     const fill = contextFillers[definition.name];
     try {
@@ -297,7 +296,7 @@ export function commandRouter(
           params: pathIds,
           body,
           principal,
-          now,
+          now: clock().toISOString(),
           registry,
           store,
         });
