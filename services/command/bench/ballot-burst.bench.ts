@@ -329,6 +329,19 @@ async function main(): Promise<void> {
     (metric('yishi_batch_append_seconds_count') || 1);
   const proposalEvents = await store.readStream('proposal-c1.p1');
   const stored = proposalEvents.filter((e) => e.type === 'BallotCast').length;
+
+  // The same clients asking GET /healthz: what HTTP, routing, the request id and the metrics
+  // cost the service without a token, a body or a command, for reading the ballot's figure.
+  const health = jobText({
+    baseUrl,
+    concurrency: CONCURRENCY,
+    requests: ownerIds.map(() => ({ method: 'GET', path: '/healthz', headers: {} })),
+  });
+  const healthCpu0 = process.cpuUsage();
+  const healthResult = await runLoad(health);
+  const healthCpu = process.cpuUsage(healthCpu0);
+  if (healthResult.statuses.some((s) => s !== 200)) throw new Error('GET /healthz failed');
+  const floorUs = (healthCpu.user + healthCpu.system) / healthResult.statuses.length;
   await closeServer(http);
 
   console.log('raw single-row INSERT rate at the same concurrency…');
@@ -348,6 +361,7 @@ ballot burst (${OWNERS} owners, ${CONCURRENCY} clients, real HTTP, durable Postg
   commands per append  ${perAppend.toFixed(1)} (mean over the burst, group commit)
   service event loop   ${(elu * 100).toFixed(0)}% busy during the burst
   CPU per ballot       service ${serviceUs.toFixed(0)} µs (target <= 120), load generator ${((1000 * result.cpuMs) / OWNERS).toFixed(0)} µs, PostgreSQL ${((1000 * pgCpuMs) / OWNERS).toFixed(0)} µs
+  CPU per GET /healthz service ${floorUs.toFixed(0)} µs (the same clients: HTTP without token, body or command)
   CPU per raw row      client ${((1000 * rawInserts.clientCpuMs) / OWNERS).toFixed(0)} µs, PostgreSQL ${((1000 * rawInserts.pgCpuMs) / OWNERS).toFixed(0)} µs
   CPU elsewhere        ${burstOthers.toFixed(2)} cores during the burst, ${rawInserts.othersCores.toFixed(2)} during the raw INSERTs (of ${cpus().length}: other processes, kernel threads such as the journal)
   load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after the burst
@@ -359,6 +373,7 @@ ballot burst (${OWNERS} owners, ${CONCURRENCY} clients, real HTTP, durable Postg
   bench('command.ballot_p99', percentile(sorted, 99), 'ms');
   bench('command.ballot_burst_missing', Math.max(0, ok - stored), 'count');
   bench('command.ballot_service_cpu', serviceUs, 'us/ballot');
+  bench('command.healthz_service_cpu', floorUs, 'us/request');
 
   await store.close();
   await server.stop();
