@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, type LogFormat } from './logger.ts';
+import { createLogger } from './logger.ts';
 
-function captured(format: LogFormat): { lines: string[]; stream: Writable } {
+function captured(): { lines: string[]; stream: Writable } {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -16,7 +16,7 @@ function captured(format: LogFormat): { lines: string[]; stream: Writable } {
 describe('the logger of a process running several services', () => {
   const access = { method: 'GET', path: '/healthz', status: 200, ms: 3 };
   it('names each line’s service once (JSON)', () => {
-    const { lines, stream } = captured('json');
+    const { lines, stream } = captured();
     createLogger(undefined, 'info', 'json', stream)
       .child({ service: 'command' })
       .info(access, 'request');
@@ -24,7 +24,7 @@ describe('the logger of a process running several services', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ service: 'command', msg: 'request' });
   });
   it('reads an access line as a person would (pretty)', () => {
-    const { lines, stream } = captured('pretty');
+    const { lines, stream } = captured();
     const logger = createLogger(undefined, 'info', 'pretty', stream).child({ service: 'command' });
     logger.info(access, 'request');
     logger.warn({ projection: 'timeline' }, 'projector lagging');

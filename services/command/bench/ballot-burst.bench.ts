@@ -15,8 +15,11 @@ import pg from 'pg';
 import { createApp } from '../src/app.ts';
 import type { LoadJob, LoadResult } from './load-generator.ts';
 
-const OWNERS = Number(process.env.BENCH_OWNERS ?? 10_000);
-const CONCURRENCY = 64;
+// --smoke (pnpm test): the same run at a tiny size, to prove it completes and prints its
+// figures; they are no measurement.
+const SMOKE = process.argv.includes('--smoke');
+const OWNERS = SMOKE ? 300 : Number(process.env.BENCH_OWNERS ?? 10_000);
+const CONCURRENCY = SMOKE ? 8 : 64;
 const secret = new TextEncoder().encode('bench-secret-bench-secret-bench-secret');
 const tokenConfig = { issuer: 'yishi', audience: 'yishi', secret };
 
