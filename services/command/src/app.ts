@@ -8,13 +8,13 @@ import {
   communityScope,
   createMetrics,
   createRouter,
-  docsPage,
   installFallbacks,
   type Logger,
   limitBody,
   type Metrics,
   problem,
   requestContext,
+  serveApiDescription,
   serveMetrics,
   silentLogger,
   systemClock,
@@ -94,7 +94,6 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     }
   });
   serveMetrics(app, metrics, { verify: deps.verify, token: deps.metricsToken });
-  app.get('/docs', (c) => c.html(docsPage('议事 命令服务 · Yishi command service')));
   // The registry import sets its own, larger limit. A plain test, where hono's except() ran
   // every later middleware inside its own combinators.
   const limit = limitBody(MAX_BODY_BYTES);
@@ -105,15 +104,16 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', commandRouter(handler, states, deps.store, newId, clock));
   app.route('/', clockRoutes(source));
   app.route('/', registryImportRoutes(deps.store, states, clock, source.simulated));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Yishi command service (议事 命令服务)', version: '0.1.0' },
-  });
+  serveApiDescription(
+    app,
+    {
+      title: 'Yishi command service (议事 命令服务)',
+      version: '0.1.0',
+      description:
+        'Commands of the community record: each route decides one command by the rules and appends its events. Answers carry the stream version (ETag) and the global position to pass as `minPosition` to the query service.',
+    },
+    '议事 命令服务 · Yishi command service',
+  );
   installFallbacks(app);
   return app;
 }

@@ -7,6 +7,7 @@ const ClockState = z
 
 const getClock = createRoute({
   method: 'get',
+  operationId: 'getClock',
   path: '/v1/clock',
   summary: 'The service time, and whether it is a simulated (demo) clock',
   tags: ['clock'],
@@ -18,6 +19,7 @@ const getClock = createRoute({
 
 const advanceClock = createRoute({
   method: 'post',
+  operationId: 'advanceClock',
   path: '/v1/admin/clock/advance',
   summary: 'Advance a simulated clock (demo and tests only; admin of all communities)',
   tags: ['clock'],

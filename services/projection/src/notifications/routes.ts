@@ -124,6 +124,7 @@ const forbidden = {
 
 const listWebhooks = createRoute({
   method: 'get',
+  operationId: 'listWebhooks',
   path: '/v1/communities/{communityId}/notifications/webhooks',
   summary: 'The community’s webhooks (通知网关) as configured, removed ones included',
   description: 'Admins only. Signing keys are never shown: `pnpm webhook-secret`.',
@@ -139,6 +140,7 @@ const listWebhooks = createRoute({
 
 const listDeliveries = createRoute({
   method: 'get',
+  operationId: 'listDeliveries',
   path: '/v1/communities/{communityId}/notifications/deliveries',
   summary: 'Notification deliveries, newest first: pending, delivered, dead letters, cancelled',
   description: 'Admins only.',
@@ -167,6 +169,7 @@ const listDeliveries = createRoute({
 
 const getDelivery = createRoute({
   method: 'get',
+  operationId: 'getDelivery',
   path: '/v1/communities/{communityId}/notifications/deliveries/{deliveryId}',
   summary: 'One delivery with the body sent and every attempt',
   description: 'Admins only.',
@@ -186,6 +189,7 @@ const getDelivery = createRoute({
 
 const requeueDelivery = createRoute({
   method: 'post',
+  operationId: 'requeueDelivery',
   path: '/v1/communities/{communityId}/notifications/deliveries/{deliveryId}/requeue',
   summary: 'Re-queue a dead letter for a fresh round of attempts (admin)',
   description:

@@ -55,6 +55,7 @@ const Signature = z.object({
 
 const listRequests = createRoute({
   method: 'get',
+  operationId: 'listRequests',
   path: '/v1/communities/{communityId}/residents-meeting-requests',
   summary: 'Requests to convene a residents’ meeting (提议召集居民会议), newest first',
   tags: ['convocations'],
@@ -68,6 +69,7 @@ const listRequests = createRoute({
 
 const getRequest = createRoute({
   method: 'get',
+  operationId: 'getRequest',
   path: '/v1/communities/{communityId}/residents-meeting-requests/{requestId}',
   summary: 'A request with its signatures, the threshold it reached and the meeting convened',
   tags: ['convocations'],

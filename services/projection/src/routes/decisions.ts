@@ -82,6 +82,7 @@ export const DecisionList = z.object({ items: z.array(Decision), asOf: AsOfInfo.
 
 const register = createRoute({
   method: 'get',
+  operationId: 'listDecisions',
   path: '/v1/communities/{communityId}/decisions',
   summary: 'The decision register (决议台账): every decision with the rule and every figure',
   tags: ['decisions'],
@@ -92,6 +93,7 @@ const register = createRoute({
 
 const getDecision = createRoute({
   method: 'get',
+  operationId: 'getDecision',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/decision',
   summary: "A proposal's decision as the register holds it (the rule and every figure)",
   tags: ['decisions'],
@@ -102,6 +104,7 @@ const getDecision = createRoute({
 
 const registerCsv = createRoute({
   method: 'get',
+  operationId: 'exportDecisionsCsv',
   path: '/v1/communities/{communityId}/decisions.csv',
   summary: 'The decision register as CSV (UTF-8 with BOM, for spreadsheets)',
   tags: ['decisions'],

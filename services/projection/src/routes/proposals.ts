@@ -86,6 +86,7 @@ export const Proposal = z
 
 const getProposal = createRoute({
   method: 'get',
+  operationId: 'getProposal',
   path: '/v1/communities/{communityId}/proposals/{proposalId}',
   summary: 'A proposal (议题): stage, items and options, deadlines, its vote and decision',
   tags: ['proposals'],
@@ -113,6 +114,7 @@ export const ProposalList = z.object({
 });
 const listProposals = createRoute({
   method: 'get',
+  operationId: 'listProposals',
   path: '/v1/communities/{communityId}/proposals',
   summary: 'Proposals of a community, newest first',
   tags: ['proposals'],
@@ -153,6 +155,7 @@ export const Tally = z
 
 const getTally = createRoute({
   method: 'get',
+  operationId: 'getTally',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/tally',
   summary: 'The live tally of a vote under its frozen rule (provisional until decided)',
   tags: ['proposals'],
@@ -186,6 +189,7 @@ export const BallotPage = z.object({
 });
 const listBallots = createRoute({
   method: 'get',
+  operationId: 'listBallots',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/ballots',
   summary: 'Current named ballots (实名) of a vote; every earlier version is in the history',
   tags: ['proposals'],
@@ -216,6 +220,7 @@ const listBallots = createRoute({
 
 const getHistory = createRoute({
   method: 'get',
+  operationId: 'getHistory',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/history',
   summary:
     'The full history of a proposal: who proposed, who spoke, positions, minutes, every ballot change, publications, reports, feedback',
@@ -258,6 +263,7 @@ export const FollowUp = z.object({
 });
 const getFollowUp = createRoute({
   method: 'get',
+  operationId: 'getFollowUp',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/follow-up',
   summary: 'Objections, implementation reports (落实), feedback (反馈) and satisfaction (满意度)',
   tags: ['proposals'],

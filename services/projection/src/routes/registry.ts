@@ -54,6 +54,7 @@ export const Community = z
 
 const getCommunity = createRoute({
   method: 'get',
+  operationId: 'getCommunity',
   path: '/v1/communities/{communityId}',
   summary: 'A community from the registry (社区名册): settings, counts, parties, procedures',
   tags: ['registry'],
@@ -73,6 +74,7 @@ export const CommunityList = z.object({
 });
 const listCommunities = createRoute({
   method: 'get',
+  operationId: 'listCommunities',
   path: '/v1/communities',
   summary: 'The communities this token may read',
   tags: ['registry'],
@@ -93,6 +95,7 @@ const Unit = z.object({
 });
 const listUnits = createRoute({
   method: 'get',
+  operationId: 'listUnits',
   path: '/v1/communities/{communityId}/units',
   summary: 'Units (专有部分) with their areas and owners',
   tags: ['registry'],
@@ -130,6 +133,7 @@ export const PersonPage = z.object({
 });
 const listPersons = createRoute({
   method: 'get',
+  operationId: 'listPersons',
   path: '/v1/communities/{communityId}/persons',
   summary: 'Persons of the registry (人员) as this reader may name them',
   tags: ['registry'],

@@ -111,6 +111,7 @@ export const Session = z
 
 const getSession = createRoute({
   method: 'get',
+  operationId: 'getSession',
   path: '/v1/communities/{communityId}/sessions/{sessionId}',
   summary:
     'A session with agenda, attendance, statements, party positions, resolutions and minutes',
@@ -135,6 +136,7 @@ export const SessionList = z.object({
 
 const listSessions = createRoute({
   method: 'get',
+  operationId: 'listSessions',
   path: '/v1/communities/{communityId}/sessions',
   summary: 'Sessions of a community, latest first',
   tags: ['sessions'],

@@ -30,6 +30,7 @@ const ProjectionsStatus = z
 
 const status = createRoute({
   method: 'get',
+  operationId: 'getProjectionsStatus',
   path: '/v1/projections',
   summary: 'Projections: generations (active, building, retired), checkpoints, local projectors',
   tags: ['operations'],

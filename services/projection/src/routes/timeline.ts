@@ -46,6 +46,7 @@ export const TimelinePage = z
 
 const communityTimeline = createRoute({
   method: 'get',
+  operationId: 'getCommunityTimeline',
   path: '/v1/communities/{communityId}/timeline',
   summary: 'The human-readable timeline of a community, or of one of its streams',
   description:

@@ -32,6 +32,7 @@ export const VerificationReport = z
 
 const verifyCommunity = createRoute({
   method: 'get',
+  operationId: 'verifyCommunity',
   path: '/v1/communities/{communityId}/verification',
   summary: "Verify the hash chains of a community's streams, or of one stream (核验)",
   tags: ['verification'],
@@ -53,6 +54,7 @@ const WHOLE_STORE_ROLES: ReadonlySet<string> = new Set(['official', 'admin']);
 
 const verifyEverything = createRoute({
   method: 'get',
+  operationId: 'verifyAllCommunities',
   path: '/v1/verification',
   summary: 'Verify every stream (officials and admins with a token granted every community)',
   tags: ['verification'],
@@ -62,6 +64,7 @@ const verifyEverything = createRoute({
 
 const dossierRoute = createRoute({
   method: 'get',
+  operationId: 'getDossier',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/dossier',
   summary:
     'The proposal dossier: every event with its hash, the rule and the figures (verifiable offline)',

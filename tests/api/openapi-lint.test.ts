@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiDocument, apiDocuments } from './documents.ts';
+
+// Both API descriptions pass `redocly lint` with its recommended rules (redocly.yaml at the
+// root): not an error, not a warning.
+
+const root = resolve(import.meta.dirname, '../..');
+let dir: string;
+let documents: { command: ApiDocument; projection: ApiDocument };
+
+interface LintReport {
+  totals: { errors: number; warnings: number };
+  problems: { ruleId: string; message: string; location: { pointer: string }[] }[];
+}
+
+async function lint(name: string, document: ApiDocument): Promise<LintReport> {
+  const file = join(dir, `${name}.json`);
+  await writeFile(file, JSON.stringify(document));
+  const { stdout } = await promisify(execFile)(
+    join(root, 'node_modules/.bin/redocly'),
+    ['lint', '--format=json', '--max-problems=1000', file],
+    {
+      cwd: root,
+      // Offline: no telemetry (also off in redocly.yaml), no update check.
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+  return JSON.parse(stdout) as LintReport;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'yishi-openapi-'));
+  documents = await apiDocuments();
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('the API descriptions', () => {
+  for (const name of ['command', 'projection'] as const) {
+    it(`${name}: redocly lint, recommended rules, finds nothing`, async () => {
+      const report = await lint(name, documents[name]);
+      const found = report.problems.map(
+        (p) => `${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`,
+      );
+      expect(found).toEqual([]);
+      expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+    }, 120_000);
+  }
+});
