@@ -37,6 +37,11 @@ export interface CommandAppDeps {
   logger?: Logger;
   /** `METRICS_TOKEN`: a scraper's bearer token for `/metrics`. */
   metricsToken?: string | undefined;
+  /**
+   * The query service's base URL as clients reach it: a created resource's `Location` is
+   * there. Unset (tests): the path alone.
+   */
+  projectionUrl?: string;
 }
 
 export { MAX_BODY_BYTES };
@@ -101,7 +106,10 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
-  app.route('/', commandRouter(handler, states, deps.store, newId, clock));
+  app.route(
+    '/',
+    commandRouter(handler, states, deps.store, newId, clock, deps.projectionUrl ?? ''),
+  );
   app.route('/', clockRoutes(source));
   app.route('/', registryImportRoutes(deps.store, states, clock, source.simulated));
   serveApiDescription(

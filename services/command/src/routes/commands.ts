@@ -184,6 +184,8 @@ export function commandRouter(
   store: EventStore,
   newId: () => string,
   clock: () => Date,
+  /** The query service's base URL: where a created resource is served. */
+  projectionUrl: string,
 ): OpenAPIHono<AppEnv> {
   const app = createRouter();
   for (const route of commandRoutes) {
@@ -203,7 +205,7 @@ export function commandRouter(
         params: paramsSchema(route),
         body: { required: true, content: { 'application/json': { schema: bodySchema(route) } } },
       },
-      responses: commandResponses,
+      responses: commandResponses(definition, route.createsId !== undefined),
     }) satisfies RouteConfig;
     const plan: RoutePlan = {
       route,
@@ -322,7 +324,10 @@ export function commandRouter(
       const collection = { proposalId: 'proposals', sessionId: 'sessions', requestId: requests }[
         route.createsId
       ];
-      c.header('location', `/v1/communities/${communityId}/${collection}/${created}`);
+      c.header(
+        'location',
+        `${projectionUrl}/v1/communities/${communityId}/${collection}/${created}`,
+      );
       return answer(c, outcome, { [route.createsId]: created });
     }
     return answer(c, outcome, { ...ids });

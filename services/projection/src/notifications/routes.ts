@@ -1,14 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Id, WebhookEventKind } from '@yishi/domain';
-import { type AppEnv, addRoute, CommunityParams, createRouter, problem } from '@yishi/platform';
+import {
+  type AppEnv,
+  addRoute,
+  CommunityParams,
+  createRouter,
+  problem,
+  problemContent,
+} from '@yishi/platform';
 import type { Context } from 'hono';
 import { type Selectable, sql } from 'kysely';
 import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
-  notFound,
+  errorResponses,
   positionOf,
-  problemResponses,
   type QueryDeps,
   ReadQuery,
   readContext,
@@ -26,7 +32,7 @@ function refuseRole(c: Context<AppEnv>): Response | undefined {
   const role = c.get('principal').role;
   if (CONFIGURATION_READERS.has(role)) return undefined;
   return problem(c, 403, 'role-forbidden', `Role ${role} may not read or manage notifications`, {
-    allowed: [...CONFIGURATION_READERS],
+    allowedRoles: [...CONFIGURATION_READERS],
   });
 }
 
@@ -115,11 +121,11 @@ const DeliveryParams = CommunityParams.extend({
 });
 
 const security = [{ bearer: [] }];
+const problemOf = (description: string) => ({ description, content: problemContent });
 const forbidden = {
-  403: {
-    description: 'Not granted this community, or not an admin',
-    content: problemResponses[403].content,
-  },
+  403: problemOf(
+    '`community-forbidden`: not granted this community; `role-forbidden` (with `allowedRoles`): not an admin',
+  ),
 };
 
 const listWebhooks = createRoute({
@@ -133,7 +139,7 @@ const listWebhooks = createRoute({
   request: { params: CommunityParams, query: ReadQuery },
   responses: {
     200: { description: 'Webhooks', content: { 'application/json': { schema: WebhookList } } },
-    ...problemResponses,
+    ...errorResponses({}),
     ...forbidden,
   },
 });
@@ -162,7 +168,7 @@ const listDeliveries = createRoute({
   },
   responses: {
     200: { description: 'Deliveries', content: { 'application/json': { schema: DeliveryPage } } },
-    ...problemResponses,
+    ...errorResponses({ asOf: false }),
     ...forbidden,
   },
 });
@@ -181,8 +187,7 @@ const getDelivery = createRoute({
       description: 'The delivery',
       content: { 'application/json': { schema: DeliveryDetail } },
     },
-    ...notFound,
-    ...problemResponses,
+    ...errorResponses({ notFound: ['delivery-not-found'], asOf: false, minPosition: false }),
     ...forbidden,
   },
 });
@@ -199,13 +204,11 @@ const requeueDelivery = createRoute({
   request: { params: DeliveryParams },
   responses: {
     202: { description: 'Queued again', content: { 'application/json': { schema: Delivery } } },
-    ...notFound,
-    ...problemResponses,
+    ...errorResponses({ notFound: ['delivery-not-found'], asOf: false, minPosition: false }),
     ...forbidden,
-    409: {
-      description: 'The delivery is not dead-lettered',
-      content: problemResponses[409].content,
-    },
+    409: problemOf(
+      '`delivery-not-dead`: the delivery is not dead-lettered (`deliveryStatus` says what it is)',
+    ),
   },
 });
 

@@ -6,7 +6,6 @@ import type { MeetingRequestsTable } from '../tables.ts';
 import {
   AsOfInfo,
   jsonResponses,
-  notFound,
   type QueryDeps,
   ReadQuery,
   readContext,
@@ -75,13 +74,11 @@ const getRequest = createRoute({
   tags: ['convocations'],
   security: [{ bearer: [] }],
   request: { params: RequestParams, query: ReadQuery },
-  responses: {
-    ...jsonResponses(
-      'The request',
-      MeetingRequest.extend({ signatureList: z.array(Signature), asOf: AsOfInfo.optional() }),
-    ),
-    ...notFound,
-  },
+  responses: jsonResponses(
+    'The request',
+    MeetingRequest.extend({ signatureList: z.array(Signature), asOf: AsOfInfo.optional() }),
+    { notFound: ['request-not-found'] },
+  ),
 });
 
 function toRequest(r: Selectable<MeetingRequestsTable>): z.infer<typeof MeetingRequest> {

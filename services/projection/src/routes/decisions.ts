@@ -4,10 +4,9 @@ import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from
 import { sql } from 'kysely';
 import {
   AsOfInfo,
+  errorResponses,
   ItemOutcome,
   jsonResponses,
-  notFound,
-  problemResponses,
   type QueryDeps,
   type ReadContext,
   ReadQuery,
@@ -99,7 +98,7 @@ const getDecision = createRoute({
   tags: ['decisions'],
   security: [{ bearer: [] }],
   request: { params: ProposalParams, query: ReadQuery },
-  responses: { ...jsonResponses('The decision', Decision), ...notFound },
+  responses: jsonResponses('The decision', Decision, { notFound: ['decision-not-found'] }),
 });
 
 const registerCsv = createRoute({
@@ -112,7 +111,7 @@ const registerCsv = createRoute({
   request: { params: CommunityParams, query: RegisterQuery },
   responses: {
     200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
-    ...problemResponses,
+    ...errorResponses({}),
   },
 });
 

@@ -9,7 +9,14 @@ import {
   VoteRule,
   type Voter,
 } from '@yishi/domain';
-import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
+import {
+  addRoute,
+  CommunityParams,
+  createRouter,
+  ProposalParams,
+  problem,
+  problemContent,
+} from '@yishi/platform';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { ballotFactColumns, ballotFacts, foldBallots } from '../projections/ballots.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
@@ -18,7 +25,6 @@ import {
   AsOfInfo,
   ItemOutcome,
   jsonResponses,
-  notFound,
   PageQuery,
   type QueryDeps,
   type ReadContext,
@@ -92,7 +98,7 @@ const getProposal = createRoute({
   tags: ['proposals'],
   security: [{ bearer: [] }],
   request: { params: ProposalParams, query: ReadQuery },
-  responses: { ...jsonResponses('The proposal', Proposal), ...notFound },
+  responses: jsonResponses('The proposal', Proposal, { notFound: ['proposal-not-found'] }),
 });
 
 /** The kinds of stage a procedure has, from the domain's definition of a stage. */
@@ -128,7 +134,7 @@ const listProposals = createRoute({
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
     }),
   },
-  responses: { ...jsonResponses('Proposals', ProposalList), ...notFound },
+  responses: jsonResponses('Proposals', ProposalList),
 });
 
 export const Tally = z
@@ -166,7 +172,14 @@ const getTally = createRoute({
       voteId: Id.optional().openapi({ description: 'Default: the latest vote' }),
     }),
   },
-  responses: { ...jsonResponses('The tally', Tally), ...notFound },
+  responses: {
+    ...jsonResponses('The tally', Tally, { notFound: ['vote-not-found'] }),
+    422: {
+      description:
+        '`tally-not-possible`: the frozen rule cannot count these ballots (the rule says why in `detail`)',
+      content: problemContent,
+    },
+  },
 });
 
 export const Ballot = z.object({
@@ -215,7 +228,7 @@ const listBallots = createRoute({
       }),
     }),
   },
-  responses: { ...jsonResponses('Ballots, by voter', BallotPage), ...notFound },
+  responses: jsonResponses('Ballots, by voter', BallotPage, { notFound: ['vote-not-found'] }),
 });
 
 const getHistory = createRoute({
@@ -227,7 +240,9 @@ const getHistory = createRoute({
   tags: ['history'],
   security: [{ bearer: [] }],
   request: { params: ProposalParams, query: ReadQuery.extend(PageQuery.shape) },
-  responses: { ...jsonResponses('History, oldest first', TimelinePage), ...notFound },
+  responses: jsonResponses('History, oldest first', TimelinePage, {
+    notFound: ['proposal-not-found'],
+  }),
 });
 
 const Objection = z.object({
@@ -269,7 +284,7 @@ const getFollowUp = createRoute({
   tags: ['proposals'],
   security: [{ bearer: [] }],
   request: { params: ProposalParams, query: ReadQuery },
-  responses: { ...jsonResponses('Follow-up', FollowUp), ...notFound },
+  responses: jsonResponses('Follow-up', FollowUp),
 });
 
 async function latestVoteId(

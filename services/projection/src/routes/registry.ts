@@ -6,7 +6,6 @@ import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
   jsonResponses,
-  notFound,
   type QueryDeps,
   ReadQuery,
   readContext,
@@ -60,7 +59,7 @@ const getCommunity = createRoute({
   tags: ['registry'],
   security: [{ bearer: [] }],
   request: { params: CommunityParams, query: ReadQuery },
-  responses: { ...jsonResponses('The community', Community), ...notFound },
+  responses: jsonResponses('The community', Community, { notFound: ['community-not-found'] }),
 });
 
 export const CommunitySummary = z.object({

@@ -6,7 +6,6 @@ import type { Database } from '../tables.ts';
 import {
   AsOfInfo,
   jsonResponses,
-  notFound,
   type QueryDeps,
   ReadQuery,
   readContext,
@@ -118,7 +117,7 @@ const getSession = createRoute({
   tags: ['sessions'],
   security: [{ bearer: [] }],
   request: { params: SessionParams, query: ReadQuery },
-  responses: { ...jsonResponses('The session', Session), ...notFound },
+  responses: jsonResponses('The session', Session, { notFound: ['session-not-found'] }),
 });
 
 export const SessionSummary = z.object({

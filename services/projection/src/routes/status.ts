@@ -35,7 +35,7 @@ const status = createRoute({
   summary: 'Projections: generations (active, building, retired), checkpoints, local projectors',
   tags: ['operations'],
   security: [{ bearer: [] }],
-  responses: jsonResponses('Status', ProjectionsStatus),
+  responses: jsonResponses('Status', ProjectionsStatus, { asOf: false, minPosition: false }),
 });
 
 export function statusQueries(deps: QueryDeps) {

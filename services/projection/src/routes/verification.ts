@@ -1,17 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { communityOfStream } from '@yishi/domain';
 import { type EventStore, isEventStoreError } from '@yishi/event-store';
-import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
+import {
+  addRoute,
+  CommunityParams,
+  createRouter,
+  ProposalParams,
+  problem,
+  problemContent,
+} from '@yishi/platform';
 import { exportDossier } from '../verification/dossier.ts';
 import { type Scope, verifyScope } from '../verification/verify.ts';
-import {
-  jsonResponses,
-  notFound,
-  type QueryDeps,
-  ReadQuery,
-  readContext,
-  StreamId,
-} from './common.ts';
+import { jsonResponses, type QueryDeps, ReadQuery, readContext, StreamId } from './common.ts';
 
 export const VerificationReport = z
   .object({
@@ -46,6 +46,7 @@ const verifyCommunity = createRoute({
   responses: jsonResponses(
     'The report (ok false names the first broken event)',
     VerificationReport,
+    { asOf: false, minPosition: false },
   ),
 });
 
@@ -59,7 +60,14 @@ const verifyEverything = createRoute({
   summary: 'Verify every stream (officials and admins with a token granted every community)',
   tags: ['verification'],
   security: [{ bearer: [] }],
-  responses: jsonResponses('The report', VerificationReport),
+  responses: {
+    ...jsonResponses('The report', VerificationReport, { asOf: false, minPosition: false }),
+    403: {
+      description:
+        '`role-forbidden` (with `allowedRoles`: official, admin); `community-forbidden`: the token is not granted every community (`*`)',
+      content: problemContent,
+    },
+  },
 });
 
 const dossierRoute = createRoute({
@@ -74,13 +82,11 @@ const dossierRoute = createRoute({
     params: ProposalParams,
     query: ReadQuery,
   },
-  responses: {
-    ...jsonResponses(
-      'The dossier (check it with `pnpm verify dossier.json`)',
-      z.record(z.string(), z.unknown()),
-    ),
-    ...notFound,
-  },
+  responses: jsonResponses(
+    'The dossier (check it with `pnpm verify dossier.json`)',
+    z.record(z.string(), z.unknown()),
+    { notFound: ['proposal-not-found'] },
+  ),
 });
 
 export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
@@ -124,7 +130,7 @@ export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
     const { role } = c.get('principal');
     if (!WHOLE_STORE_ROLES.has(role)) {
       return problem(c, 403, 'role-forbidden', `Role ${role} may not verify the whole store`, {
-        allowed: [...WHOLE_STORE_ROLES],
+        allowedRoles: [...WHOLE_STORE_ROLES],
       });
     }
     if (!c.get('principal').communities.includes('*')) {
