@@ -19,23 +19,34 @@ export interface Operation {
 }
 export type Schema = { [key: string]: unknown };
 
+export interface ApiDescription {
+  document: ApiDocument;
+  /** The /docs page. */
+  page: string;
+}
+
 /**
- * Both services' /openapi.json, as each serves it. No database is reached: the query service's
- * pool connects on first use, and describing the routes uses none. The command service runs a
- * simulated clock, so the demo-only clock route is described too.
+ * Both services' /openapi.json and /docs, as each serves them. No database is reached: the
+ * query service's pool connects on first use, and describing the routes uses none. The command
+ * service runs a simulated clock, so the demo-only clock route is described too.
  */
-export async function apiDocuments(): Promise<{ command: ApiDocument; projection: ApiDocument }> {
+export async function apiDescriptions(): Promise<{
+  command: ApiDescription;
+  projection: ApiDescription;
+}> {
   const { verify } = testAuth();
   const store = new MemoryEventStore();
   const command = commandApp({ store, verify, clock: simulatedClock() });
   const db = createDb('postgres://nobody@127.0.0.1:1/none', 1);
   try {
     const projection = projectionApp({ db, store, verify, projectors: [] });
-    const get = async (app: typeof command, origin: string) =>
-      (await (await app.request(`${origin}/openapi.json`)).json()) as ApiDocument;
+    const describe = async (app: typeof command, origin: string) => ({
+      document: (await (await app.request(`${origin}/openapi.json`)).json()) as ApiDocument,
+      page: await (await app.request(`${origin}/docs`)).text(),
+    });
     return {
-      command: await get(command, ORIGINS.command),
-      projection: await get(projection, ORIGINS.projection),
+      command: await describe(command, ORIGINS.command),
+      projection: await describe(projection, ORIGINS.projection),
     };
   } finally {
     await db.destroy();

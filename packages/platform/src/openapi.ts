@@ -87,7 +87,9 @@ export function serveApiDescription(
       'A JWT (HS256 from `pnpm run token`, or RS256/ES256 from the identity provider) with `sub`, `role`, `communities` and `exp`',
   });
   app.get('/openapi.json', (c) => c.json(apiDocument(app, info, new URL(c.req.url).origin)));
-  app.get('/docs', (c) => c.html(docsPage(docsTitle)));
+  app.get('/docs', (c) =>
+    c.html(docsPage(docsTitle, apiDocument(app, info, new URL(c.req.url).origin))),
+  );
 }
 
 /** The service's OpenAPI document, with what the platform's middleware answers added. */

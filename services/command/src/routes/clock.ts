@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { Role } from '@yishi/domain';
 import { addRoute, type Clock, createRouter, problem, problemContent } from '@yishi/platform';
 
 const ClockState = z
@@ -12,6 +13,7 @@ const getClock = createRoute({
   summary: 'The service time, and whether it is a simulated (demo) clock',
   tags: ['clock'],
   security: [{ bearer: [] }],
+  'x-roles': [...Role.options],
   responses: {
     200: { description: 'Clock', content: { 'application/json': { schema: ClockState } } },
   },
@@ -24,6 +26,7 @@ const advanceClock = createRoute({
   summary: 'Advance a simulated clock (demo and tests only; admin of all communities)',
   tags: ['clock'],
   security: [{ bearer: [] }],
+  'x-roles': ['admin'],
   request: {
     body: {
       required: true,

@@ -198,6 +198,7 @@ export function commandRouter(
       tags: [definition.aggregate === 'community' ? 'registry' : `${definition.aggregate}s`],
       description: `Command \`${definition.name}\`. Roles: ${definition.roles.join(', ')}.`,
       security: [{ bearer: [] }],
+      'x-roles': [...definition.roles],
       parameters: [...commandHeaderParameters],
       // Before validation: a role that may not send the command learns nothing of its schema.
       middleware: [roleGuard(definition)] as const,

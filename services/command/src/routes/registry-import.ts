@@ -71,6 +71,7 @@ const importRoute = (guard: MiddlewareHandler<AppEnv>) =>
       '422 with a problem per row and nothing is written, otherwise all events are appended ' +
       'at once. Roles: clerk, admin. Body limit 8 MiB.',
     security: [{ bearer: [] }],
+    'x-roles': [...IMPORT_ROLES],
     // The role before the body: a role that may not import uploads nothing.
     middleware: [guard, limitBody(IMPORT_MAX_BODY_BYTES)] as const,
     request: {

@@ -136,6 +136,7 @@ const listWebhooks = createRoute({
   description: 'Admins only. Signing keys are never shown: `pnpm webhook-secret`.',
   tags: ['notifications'],
   security,
+  'x-roles': [...CONFIGURATION_READERS],
   request: { params: CommunityParams, query: ReadQuery },
   responses: {
     200: { description: 'Webhooks', content: { 'application/json': { schema: WebhookList } } },
@@ -152,6 +153,7 @@ const listDeliveries = createRoute({
   description: 'Admins only.',
   tags: ['notifications'],
   security,
+  'x-roles': [...CONFIGURATION_READERS],
   request: {
     params: CommunityParams,
     query: z.object({
@@ -181,6 +183,7 @@ const getDelivery = createRoute({
   description: 'Admins only.',
   tags: ['notifications'],
   security,
+  'x-roles': [...CONFIGURATION_READERS],
   request: { params: DeliveryParams },
   responses: {
     200: {
@@ -201,6 +204,7 @@ const requeueDelivery = createRoute({
     'Changes only delivery bookkeeping (status, attempts), never the record; the attempts so far stay in the log.',
   tags: ['notifications'],
   security,
+  'x-roles': [...CONFIGURATION_READERS],
   request: { params: DeliveryParams },
   responses: {
     202: { description: 'Queued again', content: { 'application/json': { schema: Delivery } } },

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { COMMUNITY_ID_MAX_LENGTH } from '@yishi/domain';
+import { COMMUNITY_ID_MAX_LENGTH, Role } from '@yishi/domain';
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '@yishi/event-store';
 import { type AppEnv, problem, problemContent } from '@yishi/platform';
 import type { Context } from 'hono';
@@ -17,6 +17,9 @@ export interface QueryDeps {
   /** Upper bound of a `minPosition` wait (ms). */
   minPositionWaitMs?: number;
 }
+
+/** Who may call a query open to every role of the community (documented as `x-roles`). */
+export const READERS: Role[] = [...Role.options];
 
 const problemOf = (description: string) => ({ description, content: problemContent });
 

@@ -7,6 +7,7 @@ import {
   AsOfInfo,
   jsonResponses,
   type QueryDeps,
+  READERS,
   ReadQuery,
   readContext,
   withAsOf,
@@ -59,6 +60,7 @@ const listRequests = createRoute({
   summary: 'Requests to convene a residents’ meeting (提议召集居民会议), newest first',
   tags: ['convocations'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: CommunityParams, query: ReadQuery },
   responses: jsonResponses(
     'Requests',
@@ -73,6 +75,7 @@ const getRequest = createRoute({
   summary: 'A request with its signatures, the threshold it reached and the meeting convened',
   tags: ['convocations'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: RequestParams, query: ReadQuery },
   responses: jsonResponses(
     'The request',

@@ -8,6 +8,7 @@ import {
   ItemOutcome,
   jsonResponses,
   type QueryDeps,
+  READERS,
   type ReadContext,
   ReadQuery,
   readContext,
@@ -86,6 +87,7 @@ const register = createRoute({
   summary: 'The decision register (决议台账): every decision with the rule and every figure',
   tags: ['decisions'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: CommunityParams, query: RegisterQuery },
   responses: jsonResponses('Decisions, oldest first', DecisionList),
 });
@@ -97,6 +99,7 @@ const getDecision = createRoute({
   summary: "A proposal's decision as the register holds it (the rule and every figure)",
   tags: ['decisions'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: ProposalParams, query: ReadQuery },
   responses: jsonResponses('The decision', Decision, { notFound: ['decision-not-found'] }),
 });
@@ -108,6 +111,7 @@ const registerCsv = createRoute({
   summary: 'The decision register as CSV (UTF-8 with BOM, for spreadsheets)',
   tags: ['decisions'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: CommunityParams, query: RegisterQuery },
   responses: {
     200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },

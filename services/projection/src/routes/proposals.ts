@@ -27,6 +27,7 @@ import {
   jsonResponses,
   PageQuery,
   type QueryDeps,
+  READERS,
   type ReadContext,
   ReadQuery,
   readContext,
@@ -97,6 +98,7 @@ const getProposal = createRoute({
   summary: 'A proposal (议题): stage, items and options, deadlines, its vote and decision',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: ProposalParams, query: ReadQuery },
   responses: jsonResponses('The proposal', Proposal, { notFound: ['proposal-not-found'] }),
 });
@@ -125,6 +127,7 @@ const listProposals = createRoute({
   summary: 'Proposals of a community, newest first',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: ReadQuery.extend({
@@ -166,6 +169,7 @@ const getTally = createRoute({
   summary: 'The live tally of a vote under its frozen rule (provisional until decided)',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: ProposalParams,
     query: ReadQuery.extend({
@@ -207,6 +211,7 @@ const listBallots = createRoute({
   summary: 'Current named ballots (实名) of a vote; every earlier version is in the history',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: ProposalParams,
     query: ReadQuery.extend({
@@ -239,6 +244,7 @@ const getHistory = createRoute({
     'The full history of a proposal: who proposed, who spoke, positions, minutes, every ballot change, publications, reports, feedback',
   tags: ['history'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: ProposalParams, query: ReadQuery.extend(PageQuery.shape) },
   responses: jsonResponses('History, oldest first', TimelinePage, {
     notFound: ['proposal-not-found'],
@@ -283,6 +289,7 @@ const getFollowUp = createRoute({
   summary: 'Objections, implementation reports (落实), feedback (反馈) and satisfaction (满意度)',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: ProposalParams, query: ReadQuery },
   responses: jsonResponses('Follow-up', FollowUp),
 });

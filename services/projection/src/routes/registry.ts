@@ -7,6 +7,7 @@ import {
   AsOfInfo,
   jsonResponses,
   type QueryDeps,
+  READERS,
   ReadQuery,
   readContext,
   withAsOf,
@@ -58,6 +59,7 @@ const getCommunity = createRoute({
   summary: 'A community from the registry (社区名册): settings, counts, parties, procedures',
   tags: ['registry'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: CommunityParams, query: ReadQuery },
   responses: jsonResponses('The community', Community, { notFound: ['community-not-found'] }),
 });
@@ -78,6 +80,7 @@ const listCommunities = createRoute({
   summary: 'The communities this token may read',
   tags: ['registry'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { query: ReadQuery },
   responses: jsonResponses('Communities', CommunityList),
 });
@@ -99,6 +102,7 @@ const listUnits = createRoute({
   summary: 'Units (专有部分) with their areas and owners',
   tags: ['registry'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: ReadQuery.extend({
@@ -137,6 +141,7 @@ const listPersons = createRoute({
   summary: 'Persons of the registry (人员) as this reader may name them',
   tags: ['registry'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: ReadQuery.extend({

@@ -7,6 +7,7 @@ import {
   AsOfInfo,
   jsonResponses,
   type QueryDeps,
+  READERS,
   ReadQuery,
   readContext,
   withAsOf,
@@ -116,6 +117,7 @@ const getSession = createRoute({
     'A session with agenda, attendance, statements, party positions, resolutions and minutes',
   tags: ['sessions'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: SessionParams, query: ReadQuery },
   responses: jsonResponses('The session', Session, { notFound: ['session-not-found'] }),
 });
@@ -140,6 +142,7 @@ const listSessions = createRoute({
   summary: 'Sessions of a community, latest first',
   tags: ['sessions'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: ReadQuery.extend({

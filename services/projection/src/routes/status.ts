@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { addRoute, createRouter } from '@yishi/platform';
 import { listGenerations } from '../runtime/generations.ts';
-import { jsonResponses, type QueryDeps } from './common.ts';
+import { jsonResponses, type QueryDeps, READERS } from './common.ts';
 
 const ProjectionsStatus = z
   .object({
@@ -35,6 +35,7 @@ const status = createRoute({
   summary: 'Projections: generations (active, building, retired), checkpoints, local projectors',
   tags: ['operations'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   responses: jsonResponses('Status', ProjectionsStatus, { asOf: false, minPosition: false }),
 });
 

@@ -12,6 +12,7 @@ import {
   PageQuery,
   positionOf,
   type QueryDeps,
+  READERS,
   type ReadContext,
   ReadQuery,
   readContext,
@@ -53,6 +54,7 @@ const communityTimeline = createRoute({
     'Personal fields of registry events (names, birth dates, addresses) only for clerks, officials and admins, webhook configuration only for admins: for others they are left out of `details` and listed in `details.redacted`.',
   tags: ['history'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: ReadQuery.extend(PageQuery.shape).extend({

@@ -11,7 +11,14 @@ import {
 } from '@yishi/platform';
 import { exportDossier } from '../verification/dossier.ts';
 import { type Scope, verifyScope } from '../verification/verify.ts';
-import { jsonResponses, type QueryDeps, ReadQuery, readContext, StreamId } from './common.ts';
+import {
+  jsonResponses,
+  type QueryDeps,
+  READERS,
+  ReadQuery,
+  readContext,
+  StreamId,
+} from './common.ts';
 
 export const VerificationReport = z
   .object({
@@ -37,6 +44,7 @@ const verifyCommunity = createRoute({
   summary: "Verify the hash chains of a community's streams, or of one stream (核验)",
   tags: ['verification'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: z.object({
@@ -60,6 +68,7 @@ const verifyEverything = createRoute({
   summary: 'Verify every stream (officials and admins with a token granted every community)',
   tags: ['verification'],
   security: [{ bearer: [] }],
+  'x-roles': [...WHOLE_STORE_ROLES],
   responses: {
     ...jsonResponses('The report', VerificationReport, { asOf: false, minPosition: false }),
     403: {
@@ -78,6 +87,7 @@ const dossierRoute = createRoute({
     'The proposal dossier: every event with its hash, the rule and the figures (verifiable offline)',
   tags: ['verification'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: ProposalParams,
     query: ReadQuery,
