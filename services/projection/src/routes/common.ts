@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { COMMUNITY_ID_MAX_LENGTH, Role } from '@yishi/domain';
+import { COMMUNITY_ID_MAX_LENGTH, ItemResultSchema, Role } from '@yishi/domain';
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '@yishi/event-store';
 import { type AppEnv, problem, problemContent } from '@yishi/platform';
 import type { Context } from 'hono';
@@ -137,12 +137,8 @@ export const PageQuery = z.object({
     .openapi({ description: 'Cursor: the `next` of the previous page' }),
 });
 
-/** One item's outcome under a rule, as tallied or as decided. */
-export const ItemOutcome = z.object({
-  itemId: z.string(),
-  outcome: z.string(),
-  result: z.unknown().openapi({ description: "The rule's result with every figure" }),
-});
+/** One item's outcome under a rule, as tallied or as decided (the domain's rule results). */
+export const ItemOutcome = ItemResultSchema;
 
 export const AsOfInfo = z
   .object({

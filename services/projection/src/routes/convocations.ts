@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { ConvocationFigures } from '@yishi/domain';
 import { addRoute, CommunityParams, createRouter, problem, RequestParams } from '@yishi/platform';
 import type { Selectable } from 'kysely';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
@@ -31,7 +32,7 @@ const MeetingRequest = z
       .object({
         at: z.string(),
         passed: z.array(z.string()),
-        figures: z.unknown().openapi({ description: 'Every figure the rule used' }),
+        figures: ConvocationFigures.nullable(),
       })
       .nullable(),
     meeting: z

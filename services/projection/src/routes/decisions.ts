@@ -40,7 +40,16 @@ export const Decision = z
       .array(ItemOutcome)
       .openapi({ description: 'Per item: outcome and every figure of the rule' }),
     history: z
-      .array(z.unknown())
+      .array(
+        z.object({
+          stageId: z.string(),
+          outcome: z.string(),
+          decidedAt: z.string(),
+          voteId: z.string().nullable(),
+          sessionId: z.string().nullable(),
+          items: z.array(ItemOutcome),
+        }),
+      )
       .openapi({ description: 'Every decision of the proposal, oldest first' }),
     publication: z.object({
       publishedAt: z.string().nullable(),

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Id } from '@yishi/domain';
+import { CommunitySettings, Id, Stage } from '@yishi/domain';
 import { addRoute, CommunityParams, createRouter, problem } from '@yishi/platform';
 import { sql } from 'kysely';
 import { visibleAt } from '../projections/temporal.ts';
@@ -28,7 +28,7 @@ export const Community = z
     communityId: z.string(),
     name: z.string(),
     kind: z.string(),
-    settings: z.record(z.string(), z.unknown()),
+    settings: CommunitySettings,
     clerkIds: z.array(z.string()),
     registeredAt: z.string(),
     counts: z.object({
@@ -45,7 +45,7 @@ export const Community = z
         templateId: z.string(),
         version: z.number().int(),
         name: z.string(),
-        stages: z.array(z.unknown()),
+        stages: z.array(Stage),
       }),
     ),
     asOf: AsOfInfo.optional(),

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { JointSessionRule, RuleResultSchema } from '@yishi/domain';
 import { addRoute, CommunityParams, createRouter, problem, SessionParams } from '@yishi/platform';
 import type { Selectable } from 'kysely';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
@@ -32,7 +33,7 @@ export const Session = z
     noticeAt: z.string().nullable(),
     parties: z.array(z.object({ partyId: z.string(), kind: z.string(), name: z.string() })),
     requiredPartyIds: z.array(z.string()),
-    resolutionRule: z.record(z.string(), z.unknown()),
+    resolutionRule: JointSessionRule,
     memberIds: z.array(z.string()),
     attendance: z.array(
       z.object({
@@ -69,7 +70,7 @@ export const Session = z
           .object({
             outcome: z.string(),
             dissentingPartyIds: z.array(z.string()),
-            result: z.unknown(),
+            result: RuleResultSchema,
             at: z.string(),
           })
           .nullable(),

@@ -9,7 +9,7 @@ import {
   problem,
   problemContent,
 } from '@yishi/platform';
-import { exportDossier } from '../verification/dossier.ts';
+import { DossierAnswer, exportDossier } from '../verification/dossier.ts';
 import { type Scope, verifyScope } from '../verification/verify.ts';
 import {
   jsonResponses,
@@ -94,7 +94,7 @@ const dossierRoute = createRoute({
   },
   responses: jsonResponses(
     'The dossier (check it with `pnpm verify dossier.json`)',
-    z.record(z.string(), z.unknown()),
+    DossierAnswer,
     { notFound: ['proposal-not-found'] },
   ),
 });
