@@ -3,6 +3,7 @@ import {
   type CommunityEventType,
   type CommunityRegistry,
   type CommunityState,
+  describeFields,
   eventSchemaVersion,
   streams,
 } from '@yishi/domain';
@@ -85,7 +86,12 @@ const importRoute = (guard: MiddlewareHandler<AppEnv>) =>
       headers: z.object({
         'idempotency-key': z.string().optional().openapi({ description: IDEMPOTENCY_KEY_DOC }),
       }),
-      body: { required: true, content: { 'application/json': { schema: RegistryImport } } },
+      body: {
+        required: true,
+        content: {
+          'application/json': { schema: describeFields('ImportRegistry', RegistryImport) },
+        },
+      },
     },
     responses: {
       200: {
