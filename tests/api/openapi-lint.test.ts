@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiDescription, apiDescriptions } from './documents.ts';
 
 // Both API descriptions pass `redocly lint` with its recommended rules (redocly.yaml at the
-// root): not an error, not a warning.
+// root): not an error, not a warning. Among them, every example must fit its schema.
 
 const root = resolve(import.meta.dirname, '../..');
 let dir: string;
@@ -50,5 +50,24 @@ describe('the API descriptions', () => {
       expect(found).toEqual([]);
       expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
     }, 120_000);
+  }
+
+  for (const name of ['command', 'projection'] as const) {
+    it(`${name}: an example on every request body and every response`, () => {
+      const missing: string[] = [];
+      for (const [path, item] of Object.entries(described[name].document.paths)) {
+        for (const [method, op] of Object.entries(item)) {
+          for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) {
+            if (media.example === undefined) missing.push(`${method} ${path} body ${type}`);
+          }
+          for (const [status, response] of Object.entries(op.responses)) {
+            for (const [type, media] of Object.entries(response.content ?? {})) {
+              if (media.example === undefined) missing.push(`${method} ${path} ${status} ${type}`);
+            }
+          }
+        }
+      }
+      expect(missing).toEqual([]);
+    });
   }
 });

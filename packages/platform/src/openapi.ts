@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { docsPage } from './docs-page.ts';
+import { exampleOf, problemExample } from './examples.ts';
 import type { AppEnv } from './http.ts';
 
 // One way for both services to describe themselves: /openapi.json and the /docs page. What the
@@ -109,8 +110,12 @@ export function apiDocument(app: OpenAPIHono<AppEnv>, info: ApiInfo, origin: str
     name: 'Proprietary: all rights reserved',
     identifier: 'LicenseRef-Proprietary',
   };
+  const schemas = ((document.components.schemas ?? {}) as Json) ?? {};
   for (const [path, item] of Object.entries(document.paths)) {
-    for (const operation of Object.values(item)) addPlatformResponses(path, operation);
+    for (const operation of Object.values(item)) {
+      addPlatformResponses(path, operation);
+      addExamples(path, operation, schemas);
+    }
   }
   // Only the headers some response refers to (an unused component is a lint warning).
   const text = JSON.stringify(document.paths);
@@ -120,6 +125,23 @@ export function apiDocument(app: OpenAPIHono<AppEnv>, info: ApiInfo, origin: str
     ),
   );
   return document as unknown as Json;
+}
+
+/** An example on each request body and response that has none (see examples.ts). */
+function addExamples(path: string, operation: Operation, schemas: Json): void {
+  const requestBody = operation.requestBody as { content?: Record<string, Json> } | undefined;
+  for (const media of Object.values(requestBody?.content ?? {})) {
+    media.example ??= exampleOf(media.schema, schemas);
+  }
+  const concrete = path.replace(/\{(\w+)\}/g, (_, name: string) => `${name.replace(/Id$/, '')}1`);
+  for (const [status, response] of Object.entries(operation.responses)) {
+    for (const [type, media] of Object.entries((response.content ?? {}) as Record<string, Json>)) {
+      media.example ??=
+        type === 'application/problem+json'
+          ? problemExample(Number(status), String(response.description ?? ''), concrete)
+          : exampleOf(media.schema, schemas);
+    }
+  }
 }
 
 function addPlatformResponses(path: string, operation: Operation): void {
