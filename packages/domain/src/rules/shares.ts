@@ -6,20 +6,22 @@ import { byCodeUnit } from './owners-electorate.ts';
 // the total; a rate per square metre is rounded half up per owner and the total is their sum.
 
 /** Money in fen (分): integers only, up to 100 billion 元. */
-export const Fen = z.number().int().nonnegative().max(10_000_000_000_000);
+export const Fen = z.number().int().min(0).max(10_000_000_000_000);
+/** A total that is more than nothing (one bound only: OpenAPI linters refuse two). */
+const Total = z.number().int().min(1).max(10_000_000_000_000);
 
 /**
  * How a cost is borne: split by area (按面积分摊) or by unit (按户分摊) among the owners of
  * the vote's scope, a rate per square metre (如 30 元/m²), or paid from a fund (no owner share).
  */
 export const Cost = z.discriminatedUnion('basis', [
-  z.object({ basis: z.literal('area'), totalFen: Fen.positive() }),
-  z.object({ basis: z.literal('unit'), totalFen: Fen.positive() }),
+  z.object({ basis: z.literal('area'), totalFen: Total }),
+  z.object({ basis: z.literal('unit'), totalFen: Total }),
   z.object({
     basis: z.literal('rate'),
-    fenPerSquareMetre: z.number().int().positive().max(100_000_000),
+    fenPerSquareMetre: z.number().int().min(1).max(100_000_000),
   }),
-  z.object({ basis: z.literal('fund'), totalFen: Fen.positive() }),
+  z.object({ basis: z.literal('fund'), totalFen: Total }),
 ]);
 export type Cost = z.infer<typeof Cost>;
 
