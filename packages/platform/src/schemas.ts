@@ -86,3 +86,7 @@ export const CommunityParams = z.object({
 export const ProposalParams = CommunityParams.extend({ proposalId: idParam('proposalId', 'p1') });
 export const SessionParams = CommunityParams.extend({ sessionId: idParam('sessionId', 's1') });
 export const RequestParams = CommunityParams.extend({ requestId: idParam('requestId', 'r1') });
+export const WishParams = CommunityParams.extend({ wishId: idParam('wishId', 'w1') });
+export const EvaluationParams = CommunityParams.extend({
+  evaluationId: idParam('evaluationId', 'e1'),
+});

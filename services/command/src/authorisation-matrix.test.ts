@@ -80,6 +80,21 @@ const expected: Record<string, Role[]> = {
   RequestResidentsMeeting: ['resident'],
   SignResidentsMeetingRequest: ['resident'],
   RecordResidentsMeetingConvened: ['convener'],
+  // Participation: amendments, discussion, micro-wishes, evaluations.
+  ProposeAmendment: ['resident', 'owner', 'party_representative'],
+  AcceptAmendment: submitters,
+  RejectAmendment: submitters,
+  PostComment: ['resident', 'owner', 'party_representative', 'clerk', 'convener'],
+  HideComment: ['clerk', 'convener'],
+  PostWish: ['resident', 'owner'],
+  ClaimWish: ['resident', 'owner', 'party_representative'],
+  UnclaimWish: ['resident', 'owner', 'party_representative', 'clerk', 'convener'],
+  CompleteWish: ['resident', 'owner', 'party_representative'],
+  RateWish: ['resident', 'owner'],
+  CancelWish: ['resident', 'owner', 'clerk', 'convener'],
+  OpenEvaluation: ['clerk', 'convener'],
+  AnswerEvaluation: ['resident', 'owner'],
+  CloseEvaluation: ['clerk', 'convener'],
 };
 
 // Routes that are not domain commands, with who may use them.

@@ -6,12 +6,16 @@ import {
   type CommunityRegistry,
   communityDecider,
   convocationFacts,
+  type DiscussedProposal,
   electorateFor,
+  evaluationRespondent,
   frozenRule,
   inScope,
   isDomainError,
+  type ProposalState,
   type ProxyAuthorisation,
   pget,
+  proposalDecider,
   pvalues,
   streams,
   unitsCountedFor,
@@ -31,6 +35,8 @@ export interface ContextInput {
   now: string;
   registry(): Promise<CommunityRegistry | undefined>;
   store: EventStore;
+  /** Folded states of other streams (cached), e.g. the proposal a comment is about. */
+  states: StateReader;
 }
 
 /** A refusal while building the context: answered as a problem, nothing written. */
@@ -236,6 +242,45 @@ export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> 
   async SignResidentsMeetingRequest(input) {
     const registry = await needRegistry(input);
     return convocationFacts(registry, input.principal.personId, input.now);
+  },
+  async PostComment(input) {
+    const { state } = await input.states.read(
+      streams.proposal(input.communityId, input.params.proposalId!),
+      proposalDecider as unknown as AnyDecider,
+    );
+    const proposal = state as ProposalState;
+    if (proposal.status === 'none') {
+      throw new ContextError(404, 'proposal-not-found', 'No such proposal to discuss');
+    }
+    const discussed: DiscussedProposal = {
+      open: proposal.status === 'active' && proposal.decision === undefined,
+      items: proposal.items.map((item) => ({
+        itemId: item.itemId,
+        optionIds: item.options.map((o) => o.optionId),
+      })),
+    };
+    return { proposal: discussed };
+  },
+  async PostWish(input) {
+    return { communityId: input.communityId };
+  },
+  async ClaimWish(input) {
+    const { principal } = input;
+    if (principal.role !== 'party_representative') return { claimant: { kind: 'person' } };
+    // roleProblem has checked the representative against the registry before this runs.
+    const registry = await needRegistry(input);
+    const party = principal.partyId ? registry.parties[principal.partyId] : undefined;
+    if (!party) throw new ContextError(404, 'party-not-found', 'The token names no party');
+    return {
+      claimant: { kind: 'party', partyId: party.partyId, partyKind: party.kind, name: party.name },
+    };
+  },
+  async OpenEvaluation(input) {
+    return { communityId: input.communityId };
+  },
+  async AnswerEvaluation(input) {
+    const registry = await needRegistry(input);
+    return { respondent: evaluationRespondent(registry, input.principal.personId) };
   },
   async RecordAttendance(input) {
     const partyId = input.body.partyId as string | undefined;

@@ -1,4 +1,13 @@
-import type { Actor } from '@yishi/domain';
+import {
+  type Actor,
+  type DiscussionCommand,
+  discussionDecider,
+  type EvaluationCommand,
+  evaluationDecider,
+  streams,
+  type WishCommand,
+  wishDecider,
+} from '@yishi/domain';
 import { formatCheckpoint, PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { type Principal, testAuth } from '@yishi/platform';
@@ -34,6 +43,8 @@ const pathValues: Record<string, string> = {
   proposalId: 'lift',
   sessionId: 's1',
   requestId: 'r1',
+  wishId: 'w1',
+  evaluationId: 'e1',
 };
 
 interface Parameter {
@@ -85,6 +96,7 @@ beforeAll(async () => {
   );
   await sim.ownersDecision('c1', 'lift', 12, true);
   await sim.jointSession('c1', 'parking', 's1');
+  await participation();
   const spec = (await (await app.request('/openapi.json')).json()) as {
     paths: Record<string, { get?: { parameters?: Parameter[] } }>;
   };
@@ -104,6 +116,86 @@ afterAll(async () => {
   await db.destroy();
   await store.close();
 });
+
+/** A comment, a wish and an evaluation that one person answered (its figures never published). */
+async function participation() {
+  const resident: Actor = { personId: 'solo', role: 'resident' };
+  await sim.send(
+    streams.discussion('c1', 'lift'),
+    discussionDecider,
+    (at): DiscussionCommand => ({
+      type: 'PostComment',
+      data: { body: '同意加装', proposal: { open: true, items: [] } },
+      actor: resident,
+      at,
+    }),
+    resident,
+    'c1',
+  );
+  await sim.send(
+    streams.wish('c1', 'w1'),
+    wishDecider,
+    (at): WishCommand => ({
+      type: 'PostWish',
+      data: {
+        wishId: 'w1',
+        communityId: 'c1',
+        kind: 'need',
+        category: 'repair',
+        title: '楼道灯坏了',
+        description: '三单元二楼',
+      },
+      actor: resident,
+      at,
+    }),
+    resident,
+    'c1',
+  );
+  const clerk: Actor = { personId: 'clerk1', role: 'clerk' };
+  const evaluation = (command: (at: string) => EvaluationCommand, actor: Actor) =>
+    sim.send(streams.evaluation('c1', 'e1'), evaluationDecider, command, actor, 'c1');
+  await evaluation(
+    (at) => ({
+      type: 'OpenEvaluation',
+      data: {
+        evaluationId: 'e1',
+        communityId: 'c1',
+        title: '物业服务评估',
+        closesAt: '2099-01-01T00:00:00Z',
+        questions: [
+          { questionId: 'clean', text: '保洁', kind: 'scale' },
+          {
+            questionId: 'renew',
+            text: '是否续聘',
+            kind: 'choice',
+            options: [
+              { optionId: 'yes', label: '续聘' },
+              { optionId: 'no', label: '不续聘' },
+            ],
+          },
+        ],
+      },
+      actor: clerk,
+      at,
+    }),
+    clerk,
+  );
+  await evaluation(
+    (at) => ({
+      type: 'AnswerEvaluation',
+      data: {
+        answers: [
+          { questionId: 'clean', value: 2 },
+          { questionId: 'renew', optionId: 'no' },
+        ],
+        respondent: { eligible: true },
+      },
+      actor: resident,
+      at,
+    }),
+    resident,
+  );
+}
 
 const position = () => formatCheckpoint(sim.last!.checkpoint);
 const tokenFor = (principal: Principal) => auth.token(principal);
@@ -235,6 +327,35 @@ describe('every GET route', () => {
     // Not vacuous: the resident reads the community's timeline, where the person is registered.
     expect(statuses['/v1/communities/{communityId}/timeline']).toBe(200);
     expect(Object.values(statuses).filter((s) => s === 200).length).toBeGreaterThan(10);
+  });
+
+  it('answers no one, on any route, what a person answered in an evaluation', async () => {
+    // An answer's shape ({questionId, value} or {questionId, optionId}) and its sealed field:
+    // published results count options ({optionId, count}) and never have this shape.
+    const answerShaped = /"questionId":"[^"]*","(value|optionId)"|sealedAnswers/;
+    const leaks: string[] = [];
+    let answered = false;
+    for (const role of ['resident', 'official', 'admin'] as const) {
+      const token = await tokenFor({ personId: 'solo', role, communities: ['c1'] });
+      for (const route of routes) {
+        const res = await get(`${pathOf(route)}${wholeAnswer(route)}`, token);
+        const body = await res.text();
+        if (answerShaped.test(body)) leaks.push(`${role} ${route.path}`);
+        answered ||= body.includes('EvaluationAnswered');
+      }
+    }
+    expect(leaks).toEqual([]);
+    // Not vacuous: the answer is on record, and the timeline shows that it was given.
+    expect(answered).toBe(true);
+    const evaluation = await get(
+      `/v1/communities/c1/evaluations/e1?minPosition=${position()}`,
+      await tokenFor({ personId: 'a1', role: 'admin', communities: ['c1'] }),
+    );
+    expect(await evaluation.json()).toMatchObject({
+      respondents: 1,
+      results: null,
+      respondentList: [{ personId: 'solo' }],
+    });
   });
 
   it('shows personal fields to clerks, officials and admins, webhooks to admins only', async () => {

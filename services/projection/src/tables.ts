@@ -487,6 +487,103 @@ export interface MeetingRequestsTable extends Temporal {
   updated_at: string;
 }
 
+// ---- participation: discussion, amendments, micro-wishes, evaluations ------------------------
+
+/** A comment on a proposal (议题讨论); a hidden one keeps its text for officials and its author. */
+export interface CommentsTable extends Temporal {
+  community_id: string;
+  proposal_id: string;
+  comment_id: string;
+  /** The order posted (1 for c1): comments list in it. */
+  seq: number;
+  parent_id: string | null;
+  item_id: string | null;
+  option_id: string | null;
+  body: string;
+  author_id: string;
+  author_role: string;
+  posted_at: string;
+  hidden_at: string | null;
+  hidden_by: string | null;
+  hidden_reason: string | null;
+}
+
+/** A resident's amendment (修改建议) of a proposal and its answer. */
+export interface AmendmentsTable extends Temporal {
+  community_id: string;
+  proposal_id: string;
+  amendment_id: string;
+  seq: number;
+  title: string | null;
+  description: string | null;
+  items: unknown[] | null;
+  reason: string;
+  proposed_by: string;
+  proposed_at: string;
+  status: 'pending' | 'accepted' | 'rejected';
+  answered_by: string | null;
+  answered_at: string | null;
+  answer_reason: string | null;
+}
+
+/** 微心愿: a wish or need, its claim, its completion and its rating. */
+export interface WishesTable extends Temporal {
+  community_id: string;
+  wish_id: string;
+  kind: string;
+  category: string;
+  title: string;
+  description: string;
+  requester_id: string;
+  posted_at: string;
+  status: 'open' | 'claimed' | 'done' | 'cancelled';
+  /** The person who claimed, and the party they claimed for, if any. */
+  claimant_id: string | null;
+  claimant_party_id: string | null;
+  claimant_name: string | null;
+  claimed_at: string | null;
+  claim_note: string | null;
+  photo: string | null;
+  done_note: string | null;
+  completed_at: string | null;
+  stars: number | null;
+  rating_comment: string | null;
+  rated_at: string | null;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
+  updated_at: string;
+}
+
+/** An evaluation (评议): its questionnaire, how many answered, and the aggregate once closed. */
+export interface EvaluationsTable extends Temporal {
+  community_id: string;
+  evaluation_id: string;
+  title: string;
+  subject: string | null;
+  description: string | null;
+  closes_at: string;
+  questions: unknown[];
+  opened_by: string;
+  opened_at: string;
+  status: 'open' | 'closed';
+  respondents: number;
+  closed_at: string | null;
+  close_note: string | null;
+  /** The published aggregate (EvaluationClosed's); never any one answer. */
+  results: unknown[] | null;
+  withheld: string | null;
+}
+
+/** Who answered an evaluation, and when; what they answered is never projected. */
+export interface EvaluationRespondentsTable {
+  community_id: string;
+  evaluation_id: string;
+  person_id: string;
+  answered_at: string;
+  transaction_id: Int8;
+  global_position: Int8;
+}
+
 /** Each signature of a request, append-only. */
 export interface MeetingRequestSignaturesTable {
   community_id: string;
@@ -502,6 +599,11 @@ export interface MeetingRequestSignaturesTable {
 export interface ReadModelTables {
   meeting_requests: MeetingRequestsTable;
   meeting_request_signatures: MeetingRequestSignaturesTable;
+  comments: CommentsTable;
+  amendments: AmendmentsTable;
+  wishes: WishesTable;
+  evaluations: EvaluationsTable;
+  evaluation_respondents: EvaluationRespondentsTable;
   timeline: TimelineTable;
   communities: CommunitiesTable;
   units: UnitsTable;

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { communityCommandSchemas, communityEventSchemas } from '../community/community.ts';
 import { convocationCommandSchemas, convocationEventSchemas } from '../convocation/convocation.ts';
+import { discussionCommandSchemas, discussionEventSchemas } from '../discussion/discussion.ts';
+import { evaluationCommandSchemas, evaluationEventSchemas } from '../evaluation/evaluation.ts';
 import { proposalCommandSchemas, proposalEventSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas, sessionEventSchemas } from '../session/session.ts';
 import { Role } from '../shared/decider.ts';
 import { createUpcast, UnknownEventError } from '../shared/events.ts';
+import { wishCommandSchemas, wishEventSchemas } from '../wish/wish.ts';
 import { commandCatalog, maySend } from './commands.ts';
 import { eventCatalog, eventSchemaVersion, upcastEvent } from './events.ts';
 
@@ -15,12 +18,23 @@ describe('command catalogue', () => {
     ...Object.keys(proposalCommandSchemas),
     ...Object.keys(sessionCommandSchemas),
     ...Object.keys(convocationCommandSchemas),
+    ...Object.keys(discussionCommandSchemas),
+    ...Object.keys(wishCommandSchemas),
+    ...Object.keys(evaluationCommandSchemas),
   ];
   it('lists every command once, with its aggregate, schema and roles', () => {
     expect(Object.keys(commandCatalog).sort()).toEqual([...names].sort());
     for (const definition of Object.values(commandCatalog)) {
       expect(definition.roles.length, definition.name).toBeGreaterThan(0);
-      expect(['community', 'proposal', 'session', 'convocation']).toContain(definition.aggregate);
+      expect([
+        'community',
+        'proposal',
+        'session',
+        'convocation',
+        'discussion',
+        'wish',
+        'evaluation',
+      ]).toContain(definition.aggregate);
     }
   });
   it('an official only reads: no command lets them act', () => {
@@ -68,6 +82,9 @@ describe('event catalogue and upcasting', () => {
       ...Object.keys(proposalEventSchemas),
       ...Object.keys(sessionEventSchemas),
       ...Object.keys(convocationEventSchemas),
+      ...Object.keys(discussionEventSchemas),
+      ...Object.keys(wishEventSchemas),
+      ...Object.keys(evaluationEventSchemas),
     ];
     expect(Object.keys(eventCatalog).sort()).toEqual([...types].sort());
     expect(eventCatalog.BallotCast).toMatchObject({ aggregate: 'proposal', version: 1 });

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { communityCommandSchemas } from '../community/community.ts';
 import { convocationCommandSchemas } from '../convocation/convocation.ts';
+import { discussionCommandSchemas } from '../discussion/discussion.ts';
+import { evaluationCommandSchemas } from '../evaluation/evaluation.ts';
 import { proposalCommandSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas } from '../session/session.ts';
 import type { Role } from '../shared/decider.ts';
 import type { Aggregate } from '../shared/events.ts';
+import { wishCommandSchemas } from '../wish/wish.ts';
 import { describeFields } from './field-docs.ts';
 
 // The command catalogue for the HTTP layer: for each command its aggregate, its data schema,
@@ -17,7 +20,10 @@ import { describeFields } from './field-docs.ts';
 type Schemas = typeof communityCommandSchemas &
   typeof proposalCommandSchemas &
   typeof sessionCommandSchemas &
-  typeof convocationCommandSchemas;
+  typeof convocationCommandSchemas &
+  typeof discussionCommandSchemas &
+  typeof wishCommandSchemas &
+  typeof evaluationCommandSchemas;
 export type DomainCommandType = keyof Schemas;
 
 export interface CommandDefinition {
@@ -44,6 +50,9 @@ interface Entry {
 
 const registry: readonly Role[] = ['clerk', 'admin'];
 const submitters: readonly Role[] = ['resident', 'owner', 'party_representative', 'convener'];
+/** Who takes part in discussion and amendments: residents, owners, parties. */
+const participants: readonly Role[] = ['resident', 'owner', 'party_representative'];
+const moderators: readonly Role[] = ['clerk', 'convener'];
 
 const community: Record<keyof typeof communityCommandSchemas, Entry> = {
   RegisterCommunity: { roles: ['admin'], summary: 'Register a community (社区/村)' },
@@ -108,6 +117,19 @@ const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
     summary: 'Amend a proposal before voting (submitter or convener)',
   },
   AddOption: { roles: submitters, summary: 'Add a plan to a plans item before voting' },
+  ProposeAmendment: {
+    roles: participants,
+    summary:
+      'Propose an amendment (修改建议) before voting, for the submitter or convener to answer',
+  },
+  AcceptAmendment: {
+    roles: submitters,
+    summary: 'Accept a resident’s amendment: the proposal is amended (submitter or convener)',
+  },
+  RejectAmendment: {
+    roles: submitters,
+    summary: 'Reject a resident’s amendment with a reason (submitter or convener)',
+  },
   AcceptOntoAgenda: { roles: ['convener'], summary: 'Accept onto the agenda list (议事清单)' },
   GiveNotice: { roles: ['convener', 'clerk'], summary: 'Give advance notice' },
   RecordDeliberation: {
@@ -228,6 +250,63 @@ const convocation: Record<keyof typeof convocationCommandSchemas, Entry> = {
   },
 };
 
+// ---- Participation: discussion, micro-wishes, evaluations --------------------------------
+
+const discussion: Record<keyof typeof discussionCommandSchemas, Entry> = {
+  PostComment: {
+    roles: [...participants, 'clerk', 'convener'],
+    summary: 'Comment on a proposal, one of its items or plans, or reply to a comment',
+    context: ['proposal'],
+  },
+  HideComment: {
+    roles: moderators,
+    summary: 'Hide a comment with a reason (its author and officials still read it)',
+  },
+};
+
+const wish: Record<keyof typeof wishCommandSchemas, Entry> = {
+  PostWish: {
+    roles: ['resident', 'owner'],
+    summary: 'Post a micro-wish or need (微心愿)',
+    context: ['communityId'],
+  },
+  ClaimWish: {
+    roles: ['resident', 'owner', 'party_representative'],
+    summary: 'Claim a wish as a volunteer, or for one’s party (认领)',
+    context: ['claimant'],
+  },
+  UnclaimWish: {
+    roles: ['resident', 'owner', 'party_representative', ...moderators],
+    summary: 'Give up a claim: the wish is open again (claimant, clerk or convener)',
+  },
+  CompleteWish: {
+    roles: ['resident', 'owner', 'party_representative'],
+    summary: 'Mark a claimed wish done, with a photo (https URL or doc: reference)',
+  },
+  RateWish: { roles: ['resident', 'owner'], summary: 'Rate the help given, 1–5 (the requester)' },
+  CancelWish: {
+    roles: ['resident', 'owner', ...moderators],
+    summary: 'Cancel a wish not yet done (the requester, clerk or convener)',
+  },
+};
+
+const evaluation: Record<keyof typeof evaluationCommandSchemas, Entry> = {
+  OpenEvaluation: {
+    roles: moderators,
+    summary: 'Open an evaluation (评议, e.g. 物业服务评估) with its questionnaire',
+    context: ['communityId'],
+  },
+  AnswerEvaluation: {
+    roles: ['resident', 'owner'],
+    summary: 'Answer an evaluation once; the answers are sealed, only the aggregate is published',
+    context: ['respondent'],
+  },
+  CloseEvaluation: {
+    roles: moderators,
+    summary: 'Close an evaluation and publish the aggregate (none under 5 respondents)',
+  },
+};
+
 function definitions(
   aggregate: Aggregate,
   schemas: Readonly<Record<string, z.ZodObject>>,
@@ -256,6 +335,9 @@ const all = [
   ...definitions('proposal', proposalCommandSchemas, proposal),
   ...definitions('session', sessionCommandSchemas, session),
   ...definitions('convocation', convocationCommandSchemas, convocation),
+  ...definitions('discussion', discussionCommandSchemas, discussion),
+  ...definitions('wish', wishCommandSchemas, wish),
+  ...definitions('evaluation', evaluationCommandSchemas, evaluation),
 ];
 
 /** Every command by name. */

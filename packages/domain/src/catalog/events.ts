@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { type CommunityEvent, communityEventSchemas } from '../community/community.ts';
 import { type ConvocationEvent, convocationEventSchemas } from '../convocation/convocation.ts';
+import { type DiscussionEvent, discussionEventSchemas } from '../discussion/discussion.ts';
+import { type EvaluationEvent, evaluationEventSchemas } from '../evaluation/evaluation.ts';
 import { type ProposalEvent, proposalEventSchemas } from '../proposal/proposal.ts';
 import { type SessionEvent, sessionEventSchemas } from '../session/session.ts';
 import {
@@ -10,11 +12,19 @@ import {
   type StoredEvent,
   type Upcasters,
 } from '../shared/events.ts';
+import { type WishEvent, wishEventSchemas } from '../wish/wish.ts';
 
 // Every event type: its aggregate, its current schema version and its zod schema. When an
 // event's data changes shape, bump its version here and add the upcaster from the old version.
 
-export type AnyDomainEvent = CommunityEvent | ProposalEvent | SessionEvent | ConvocationEvent;
+export type AnyDomainEvent =
+  | CommunityEvent
+  | ProposalEvent
+  | SessionEvent
+  | ConvocationEvent
+  | DiscussionEvent
+  | WishEvent
+  | EvaluationEvent;
 /** Every event type the catalogue holds. */
 export type CatalogEventType = AnyDomainEvent['type'];
 /** Every event type, each labelled by the web console (services/web `i18n.ts`). */
@@ -39,6 +49,9 @@ export const eventCatalog: Readonly<Record<CatalogEventType, EventDefinition>> =
   ...definitions('proposal', proposalEventSchemas),
   ...definitions('session', sessionEventSchemas),
   ...definitions('convocation', convocationEventSchemas),
+  ...definitions('discussion', discussionEventSchemas),
+  ...definitions('wish', wishEventSchemas),
+  ...definitions('evaluation', evaluationEventSchemas),
 };
 
 /** Upcasters by event type and the version they read (none yet: every schema is at 1). */

@@ -180,6 +180,82 @@ const byPath: Record<string, string> = {
 };
 
 /** Per command, where a field means something of its own there. */
+// ---- Participation: amendments, discussion, micro-wishes, evaluations ----------------------
+
+const WISH_CATEGORY =
+  '类别：elderly-care 为老服务，children 儿童关爱，disability 助残，daily-life 生活帮扶，repair 维修，environment 环境，culture 文体，health 医疗健康，other 其他 · Category: elderly care, children, disability, daily life, repair, environment, culture, health, other';
+
+const participation: Record<string, Record<string, string>> = {
+  ProposeAmendment: {
+    title: '建议的标题 · Proposed title',
+    description: '建议的说明 · Proposed text',
+    items: '建议的议项（整体替换） · Proposed items (replacing all)',
+    reason: '建议理由 · Why it should be amended',
+  },
+  AcceptAmendment: {
+    amendmentId: '修改建议编号（a1、a2…） · Amendment id (a1, a2, …)',
+    reason: '采纳理由（记入议题的修改记录） · Why it is accepted (kept with the amendment)',
+  },
+  RejectAmendment: {
+    amendmentId: '修改建议编号（a1、a2…） · Amendment id (a1, a2, …)',
+    reason: '不采纳的理由 · Why it is rejected',
+  },
+  PostComment: {
+    body: '留言内容（至多 5000 字） · The comment, at most 5,000 characters',
+    itemId:
+      '所评论的议项（省略则评论整个议题） · The item commented on (omitted: the whole proposal)',
+    optionId: '所评论的方案（须同时给出议项） · The plan commented on (with its item)',
+    parentId:
+      '所回复的留言编号（只能回复一级留言；回复沿用其议项和方案） · The comment replied to: a first-level comment (the reply takes its item and plan)',
+  },
+  HideComment: {
+    commentId: '留言编号（c1、c2…） · Comment id (c1, c2, …)',
+    reason: '隐藏理由（作者和管理人员可见） · Why it is hidden (shown to its author and officials)',
+  },
+  PostWish: {
+    wishId: '心愿编号（省略则由服务生成） · Wish id (generated when omitted)',
+    kind: 'wish 微心愿，need 需求 · A small wish, or a need',
+    category: WISH_CATEGORY,
+    title: '心愿标题（至多 100 字） · Title, at most 100 characters',
+    description: '具体说明 · What is wished for or needed',
+  },
+  ClaimWish: { note: '认领说明（如何时上门） · A note (e.g. when they will come)' },
+  UnclaimWish: { reason: '放弃认领的原因 · Why the claim is given up' },
+  CompleteWish: {
+    photo:
+      '完成照片：https 网址，或 doc: 开头的文档编号（附件功能尚未提供） · Photo of the help given: an https URL, or a doc: reference (attachments are not stored yet)',
+    note: '完成情况说明 · What was done',
+  },
+  RateWish: {
+    stars: '评分 1（很不满意）至 5（很满意） · Rating, 1 (poor) to 5 (very satisfied)',
+    comment: '评价 · Comment on the help',
+  },
+  CancelWish: { reason: '取消原因 · Why it is cancelled' },
+  OpenEvaluation: {
+    evaluationId: '评议编号（省略则由服务生成） · Evaluation id (generated when omitted)',
+    title: '评议名称 · Title',
+    subject: '评议对象（如物业服务企业） · What is evaluated (e.g. the property company)',
+    description: '评议说明 · What the evaluation is about',
+    closesAt: '截止时间（ISO 8601） · When answers close (ISO 8601)',
+    questions: '问卷题目（1–20 题） · The questionnaire, 1 to 20 questions',
+    'questions.questionId': '题目编号 · Question id',
+    'questions.text': '题目 · The question',
+    'questions.kind':
+      'scale 1–5 分评分；choice 单选 · scale: a 1–5 rating; choice: one of the options',
+    'questions.options': '单选题的选项（2–10 个） · The options of a choice (2 to 10)',
+    'questions.options.optionId': '选项编号 · Option id',
+    'questions.options.label': '选项文字 · Option label',
+  },
+  AnswerEvaluation: {
+    answers:
+      '每题一答；答案保密，只公布汇总结果 · One answer per question; answers are sealed, only the aggregate is published',
+    'answers.questionId': '题目编号 · Question id',
+    'answers.value': '评分题：1–5 分 · A scale question: 1 to 5',
+    'answers.optionId': '单选题：所选选项编号 · A choice question: the option chosen',
+  },
+  CloseEvaluation: { note: '结束说明 · Note on closing' },
+};
+
 const byCommand: Record<string, Record<string, string>> = {
   RegisterCommunity: {
     name: '社区/村名称 · Community name',
@@ -237,6 +313,7 @@ const byCommand: Record<string, Record<string, string>> = {
   AmendMinutes: { text: '修改后的纪要正文 · Amended text', reason: '修改理由 · Why' },
   CorrectMinutes: { text: '更正后的纪要正文 · Corrected text', reason: '更正理由 · Why' },
   RecordResidentsMeetingConvened: { note: '备注 · Note' },
+  ...participation,
 };
 
 /** The description of a body field of `command` at `path` (property names, outermost first). */

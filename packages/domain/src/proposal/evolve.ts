@@ -32,6 +32,7 @@ function submitted(event: OfType<ProposalEvent, 'ProposalSubmitted'>): Proposal 
     votesOpened: 0,
     objections: {},
     feedbackGiven: false,
+    amendments: {},
     ratings: emptyPMap(),
   };
 }
@@ -43,6 +44,22 @@ function evolveProposal(state: Proposal, event: ProposalEvent): Proposal {
     case 'ProposalAmended': {
       const { title, description, items } = event.data;
       return renoticed({ ...state, ...defined({ title, description, items }) }, event.data);
+    }
+    case 'AmendmentProposed': {
+      const { amendmentId, title, description, items } = event.data;
+      const proposed = { status: 'pending' as const, ...defined({ title, description, items }) };
+      return { ...state, amendments: { ...state.amendments, [amendmentId]: proposed } };
+    }
+    case 'AmendmentAccepted':
+    case 'AmendmentRejected': {
+      const { amendmentId } = event.data;
+      const amendment = state.amendments[amendmentId];
+      if (!amendment) return state;
+      const status = event.type === 'AmendmentAccepted' ? 'accepted' : 'rejected';
+      return {
+        ...state,
+        amendments: { ...state.amendments, [amendmentId]: { ...amendment, status } },
+      };
     }
     case 'OptionAdded':
       return renoticed(

@@ -1,5 +1,6 @@
 import type { Decider } from '../shared/decider.ts';
 import { refuse } from '../shared/errors.ts';
+import { acceptAmendment, proposeAmendment, rejectAmendment } from './amendments.ts';
 import {
   castBallot,
   castProxyBallot,
@@ -66,6 +67,12 @@ function decideForProposal(command: ProposalCommand, state: Proposal): ProposalD
       return amendProposal(command, state);
     case 'AddOption':
       return addOption(command, state);
+    case 'ProposeAmendment':
+      return proposeAmendment(command, state);
+    case 'AcceptAmendment':
+      return acceptAmendment(command, state);
+    case 'RejectAmendment':
+      return rejectAmendment(command, state);
     case 'AcceptOntoAgenda':
       return acceptOntoAgenda(command, state);
     case 'GiveNotice':

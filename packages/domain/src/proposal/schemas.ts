@@ -74,6 +74,15 @@ export const AmendProposalData = z.object({
   reason: Text(2000),
 });
 export const AddOptionData = z.object({ itemId: Id, option: PlanOption });
+/** A resident's amendment (修改建议): new text for the proposal, to be accepted or rejected. */
+export const ProposeAmendmentData = z.object({
+  title: Text(200).optional(),
+  description: Text(20_000).optional(),
+  items: z.array(ProposalItem).min(1).max(50).optional(),
+  reason: Text(2000),
+});
+export const AcceptAmendmentData = z.object({ amendmentId: Id, reason: Text(2000) });
+export const RejectAmendmentData = AcceptAmendmentData;
 export const AcceptOntoAgendaData = z.object({
   /** The parties concerned (协商主体), who take part in the consultation. */
   concernedPartyIds: z.array(Id).max(30),
@@ -219,8 +228,17 @@ export const ProposalSubmittedData = z.object({
 const RenoticeRequired = z.object({ stageId: StageId });
 export const ProposalAmendedData = AmendProposalData.extend({
   renoticeRequired: RenoticeRequired.optional(),
+  /** The resident's amendment it adopts, when it does. */
+  amendmentId: Id.optional(),
   ...Meta,
 });
+export const AmendmentProposedData = ProposeAmendmentData.extend({
+  /** `a1`, `a2`, …: numbered in the order proposed. */
+  amendmentId: Id,
+  ...Meta,
+});
+export const AmendmentAcceptedData = AcceptAmendmentData.extend(Meta);
+export const AmendmentRejectedData = RejectAmendmentData.extend(Meta);
 export const OptionAddedData = AddOptionData.extend({
   renoticeRequired: RenoticeRequired.optional(),
   ...Meta,
@@ -330,6 +348,9 @@ export const proposalCommandSchemas = {
   SubmitProposal: SubmitProposalCommandData,
   AmendProposal: AmendProposalData,
   AddOption: AddOptionData,
+  ProposeAmendment: ProposeAmendmentData,
+  AcceptAmendment: AcceptAmendmentData,
+  RejectAmendment: RejectAmendmentData,
   AcceptOntoAgenda: AcceptOntoAgendaData,
   GiveNotice: GiveNoticeData,
   RecordDeliberation: RecordDeliberationData,
@@ -356,6 +377,9 @@ export const proposalEventSchemas = {
   ProposalSubmitted: ProposalSubmittedData,
   ProposalAmended: ProposalAmendedData,
   OptionAdded: OptionAddedData,
+  AmendmentProposed: AmendmentProposedData,
+  AmendmentAccepted: AmendmentAcceptedData,
+  AmendmentRejected: AmendmentRejectedData,
   ProposalAcceptedOntoAgenda: ProposalAcceptedOntoAgendaData,
   NoticeGiven: NoticeGivenData,
   DeliberationRecorded: DeliberationRecordedData,

@@ -47,6 +47,13 @@ export interface DecisionState {
   readonly items: readonly ItemDecision[];
 }
 
+export interface ProposedAmendment {
+  readonly status: 'pending' | 'accepted' | 'rejected';
+  readonly title?: string;
+  readonly description?: string;
+  readonly items?: readonly ProposalItem[];
+}
+
 export interface Proposal {
   readonly status: 'active' | 'withdrawn';
   readonly communityId: string;
@@ -83,6 +90,8 @@ export interface Proposal {
   readonly objections: Readonly<Record<string, { stageIndex: number; answered: boolean }>>;
   readonly progressPercent?: number;
   readonly feedbackGiven: boolean;
+  /** Residents' amendments (修改建议) by id, with the text an acceptance adopts. */
+  readonly amendments: Readonly<Record<string, ProposedAmendment>>;
   /** person id → satisfaction rating (满意度评议). */
   readonly ratings: PMap<number>;
 }

@@ -123,12 +123,12 @@ export function isOwnersProcedure(stages: readonly Stage[]): boolean {
   return rules.length > 0 && rules.every((r) => r === 'owners-278' || r === 'art279-consent');
 }
 
-function isSubmitterOrConvener(state: Proposal, actor: Actor): boolean {
+export function isSubmitterOrConvener(state: Proposal, actor: Actor): boolean {
   return actor.role === 'convener' || actor.personId === state.submittedBy.personId;
 }
 
 /** Why `actor` may not amend the proposal now, or undefined. */
-function amendmentClosed(state: Proposal, actor: Actor): DomainError | undefined {
+export function amendmentClosed(state: Proposal, actor: Actor): DomainError | undefined {
   if (!isSubmitterOrConvener(state, actor)) {
     return refuse('not-authorised', 'only the submitter or the convener amends a proposal');
   }
@@ -137,11 +137,11 @@ function amendmentClosed(state: Proposal, actor: Actor): DomainError | undefined
 }
 
 /** Amended after the notice: notice must be given again, and its period runs anew. */
-function renotice(state: Proposal): { stageId: string } | undefined {
+export function renotice(state: Proposal): { stageId: string } | undefined {
   return state.notice && { stageId: state.notice.stageId };
 }
 
-function itemsProblem(items: readonly ProposalItem[]): string | undefined {
+export function itemsProblem(items: readonly ProposalItem[]): string | undefined {
   const ids = new Set<string>();
   for (const item of items) {
     if (ids.has(item.itemId)) return `item ${item.itemId} appears twice`;

@@ -38,6 +38,13 @@ export const DOMAIN_ERROR_CODES = [
   'notice-outdated',
   'scope-not-applicable',
   'scope-mismatch',
+  // Participation: discussion, micro-wishes, evaluations.
+  'comment-hidden',
+  'already-claimed',
+  'not-claimed',
+  'wish-closed',
+  'evaluation-closed',
+  'already-answered',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 

@@ -6,6 +6,14 @@ export const streams = {
   /** A request to convene a residents' meeting (提议召开居民会议). */
   convocation: (communityId: string, requestId: string) =>
     `convocation-${communityId}.${requestId}`,
+  /** The comments on one proposal (kept apart so the proposal's stream stays small). */
+  discussion: (communityId: string, proposalId: string) =>
+    `discussion-${communityId}.${proposalId}`,
+  /** A micro-wish or need (微心愿). */
+  wish: (communityId: string, wishId: string) => `wish-${communityId}.${wishId}`,
+  /** A periodic evaluation (e.g. 物业服务评估) with its sealed answers. */
+  evaluation: (communityId: string, evaluationId: string) =>
+    `evaluation-${communityId}.${evaluationId}`,
 };
 
 /**

@@ -7,9 +7,12 @@ import {
   commandCatalog,
   communityDecider,
   convocationDecider,
+  discussionDecider,
+  evaluationDecider,
   proposalDecider,
   sessionDecider,
   streams,
+  wishDecider,
 } from '@yishi/domain';
 import type { EventStore } from '@yishi/event-store';
 import { type AppEnv, createRouter, fieldErrors, invalidInput, problem } from '@yishi/platform';
@@ -30,9 +33,11 @@ import {
   CommunityParams,
   commandHeaderParameters,
   commandResponses,
+  EvaluationParams,
   ProposalParams,
   RequestParams,
   SessionParams,
+  WishParams,
 } from './schemas.ts';
 
 /** One HTTP route per domain command, generated from the domain's command catalogue. */
@@ -42,14 +47,24 @@ export interface CommandRoute {
   /** OpenAPI path, e.g. `/v1/communities/{communityId}/proposals/{proposalId}/cast-ballot`. */
   path: string;
   /** The entity id a creating command may take from the body or have generated. */
-  createsId?: 'proposalId' | 'sessionId' | 'requestId';
+  createsId?: CreatedId;
 }
+
+/** The entity a creating command makes, and the collection the query service serves it in. */
+const COLLECTION_OF = {
+  proposalId: 'proposals',
+  sessionId: 'sessions',
+  requestId: 'residents-meeting-requests',
+  wishId: 'wishes',
+  evaluationId: 'evaluations',
+} as const;
+type CreatedId = keyof typeof COLLECTION_OF;
 
 const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 const base = '/v1/communities/{communityId}';
 /** Requests to convene a residents' meeting (提议召开居民会议). */
-const requests = 'residents-meeting-requests';
+const requests = COLLECTION_OF.requestId;
 
 function routeOf(definition: CommandDefinition): CommandRoute {
   switch (definition.name) {
@@ -61,6 +76,10 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/sessions`, createsId: 'sessionId' };
     case 'RequestResidentsMeeting':
       return { definition, method: 'post', path: `${base}/${requests}`, createsId: 'requestId' };
+    case 'PostWish':
+      return { definition, method: 'post', path: `${base}/wishes`, createsId: 'wishId' };
+    case 'OpenEvaluation':
+      return { definition, method: 'post', path: `${base}/evaluations`, createsId: 'evaluationId' };
     default:
       break;
   }
@@ -74,6 +93,16 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/sessions/{sessionId}/${slug}` };
     case 'convocation':
       return { definition, method: 'post', path: `${base}/${requests}/{requestId}/${slug}` };
+    case 'discussion':
+      return {
+        definition,
+        method: 'post',
+        path: `${base}/proposals/{proposalId}/discussion/${slug}`,
+      };
+    case 'wish':
+      return { definition, method: 'post', path: `${base}/wishes/{wishId}/${slug}` };
+    case 'evaluation':
+      return { definition, method: 'post', path: `${base}/evaluations/{evaluationId}/${slug}` };
     default: {
       const _exhaustive: never = definition.aggregate;
       throw new Error('unknown aggregate');
@@ -89,6 +118,9 @@ const deciders: Record<Aggregate, AnyDecider> = {
   proposal: proposalDecider as unknown as AnyDecider,
   session: sessionDecider as unknown as AnyDecider,
   convocation: convocationDecider as unknown as AnyDecider,
+  discussion: discussionDecider as unknown as AnyDecider,
+  wish: wishDecider as unknown as AnyDecider,
+  evaluation: evaluationDecider as unknown as AnyDecider,
 };
 
 function streamOf(
@@ -105,6 +137,12 @@ function streamOf(
       return streams.session(communityId, params.sessionId!);
     case 'convocation':
       return streams.convocation(communityId, params.requestId!);
+    case 'discussion':
+      return streams.discussion(communityId, params.proposalId!);
+    case 'wish':
+      return streams.wish(communityId, params.wishId!);
+    case 'evaluation':
+      return streams.evaluation(communityId, params.evaluationId!);
     default: {
       const _exhaustive: never = aggregate;
       throw new Error('unknown aggregate');
@@ -186,6 +224,8 @@ function paramsSchema(route: CommandRoute) {
   if (route.path.includes('{proposalId}')) return ProposalParams;
   if (route.path.includes('{sessionId}')) return SessionParams;
   if (route.path.includes('{requestId}')) return RequestParams;
+  if (route.path.includes('{wishId}')) return WishParams;
+  if (route.path.includes('{evaluationId}')) return EvaluationParams;
   return CommunityParams;
 }
 
@@ -302,6 +342,7 @@ export function commandRouter(
           now: clock().toISOString(),
           registry,
           store,
+          states,
         });
       }
     } catch (error) {
@@ -338,9 +379,7 @@ export function commandRouter(
     });
     if (outcome.kind === 'ok' && route.createsId) {
       const created = outcome.result.streamId.split('.').pop()!;
-      const collection = { proposalId: 'proposals', sessionId: 'sessions', requestId: requests }[
-        route.createsId
-      ];
+      const collection = COLLECTION_OF[route.createsId];
       c.header(
         'location',
         `${projectionUrl}/v1/communities/${communityId}/${collection}/${created}`,

@@ -6,10 +6,12 @@ import { statusOfDomainError } from '../http-outcome.ts';
 // The problem and path-parameter schemas are the platform's, shared with the query API.
 export {
   CommunityParams,
+  EvaluationParams,
   ProblemSchema,
   ProposalParams,
   RequestParams,
   SessionParams,
+  WishParams,
 } from '@yishi/platform';
 
 export const CommandAccepted = z
@@ -39,6 +41,14 @@ export const CommandAccepted = z
       .string()
       .optional()
       .openapi({ description: 'RequestResidentsMeeting: the new request (given or generated)' }),
+    wishId: z
+      .string()
+      .optional()
+      .openapi({ description: 'PostWish: the new wish (given or generated)' }),
+    evaluationId: z
+      .string()
+      .optional()
+      .openapi({ description: 'OpenEvaluation: the new evaluation (given or generated)' }),
   })
   .openapi('CommandAccepted');
 

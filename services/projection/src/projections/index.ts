@@ -1,11 +1,14 @@
 import { notificationsProjection } from '../notifications/projection.ts';
 import { convocationsProjection } from './convocations.ts';
+import { discussionsProjection } from './discussions.ts';
 import { electoratesProjection } from './electorates.ts';
+import { evaluationsProjection } from './evaluations.ts';
 import type { Projection } from './projection.ts';
 import { proposalsProjection } from './proposals.ts';
 import { registryProjection } from './registry.ts';
 import { sessionsProjection } from './sessions.ts';
 import { timelineProjection } from './timeline.ts';
+import { wishesProjection } from './wishes.ts';
 
 /** Every projection the service runs. */
 export const projections: readonly Projection[] = [
@@ -15,6 +18,10 @@ export const projections: readonly Projection[] = [
   electoratesProjection,
   sessionsProjection,
   convocationsProjection,
+  // Participation: discussion and amendments, micro-wishes, evaluations.
+  discussionsProjection,
+  wishesProjection,
+  evaluationsProjection,
   notificationsProjection,
 ];
 

@@ -1,4 +1,4 @@
-import { communityOfStream } from '@yishi/domain';
+import { communityOfStream, SEALED_FIELDS } from '@yishi/domain';
 import type { Json, JsonObject, RecordedEvent } from '@yishi/event-store';
 import { sql } from 'kysely';
 import {
@@ -21,12 +21,16 @@ import { jsonInsert } from './temporal.ts';
 /** Fields too large for a history line (shortened there); the dossier has the full events. */
 export const LARGE = new Set(['electorate', 'description', 'text']);
 
+/** Fields no line ever holds: an evaluation's answers (the domain's SEALED_FIELDS). */
+const SEALED: ReadonlySet<string> = new Set(SEALED_FIELDS);
+
 /** Characters (code points, as PostgreSQL counts them) a large text keeps in a line. */
 const KEPT = 280;
 
 function details(data: JsonObject): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [key, value] of Object.entries(data)) {
+    if (SEALED.has(key)) continue;
     if (!LARGE.has(key)) out[key] = value;
     else if (Array.isArray(value)) out[`${key}Count`] = value.length;
     else if (typeof value === 'string') out[key] = shortened(value);
@@ -46,8 +50,9 @@ function shortened(text: string): string {
  * others are made again from their top-level fields in order (json_each reads the text once;
  * parsing to jsonb costs more, electorates being large).
  */
-const PLAIN_SQL = [...LARGE].map((k) => `strpos(p.t, '"${k}"') = 0`).join(' AND ');
+const PLAIN_SQL = [...LARGE, ...SEALED].map((k) => `strpos(p.t, '"${k}"') = 0`).join(' AND ');
 const LARGE_SQL = `(${[...LARGE].map((k) => `'${k}'`).join(', ')})`;
+const SEALED_SQL = `(${[...SEALED].map((k) => `'${k}'`).join(', ')})`;
 const DETAILS_SQL = `CASE WHEN s.plain THEN e.data ELSE (
   SELECT coalesce(json_object_agg(
            CASE WHEN f.k IN ${LARGE_SQL} AND json_typeof(f.v) = 'array' THEN f.k || 'Count' ELSE f.k END,
@@ -55,7 +60,8 @@ const DETAILS_SQL = `CASE WHEN s.plain THEN e.data ELSE (
                 WHEN json_typeof(f.v) = 'array' THEN to_json(json_array_length(f.v))
                 WHEN length(f.v #>> '{}') > ${KEPT} THEN to_json(left(f.v #>> '{}', ${KEPT}) || '…')
                 ELSE f.v END)
-           FILTER (WHERE f.k NOT IN ${LARGE_SQL} OR json_typeof(f.v) IN ('array', 'string')), '{}')
+           FILTER (WHERE f.k NOT IN ${SEALED_SQL}
+                     AND (f.k NOT IN ${LARGE_SQL} OR json_typeof(f.v) IN ('array', 'string'))), '{}')
     FROM json_each(e.data) AS f(k, v)) END`;
 
 /** A string as it is; anything else (absent, a number, an object) as null. */

@@ -8,16 +8,30 @@ import type { Principal } from '@yishi/platform';
 
 const PERSONAL_READERS: ReadonlySet<Role> = new Set(['clerk', 'official', 'admin']);
 export const CONFIGURATION_READERS: ReadonlySet<Role> = new Set(['admin']);
+/**
+ * Who reads a hidden comment (besides its author): those who hide comments, and those who
+ * oversee them. The timeline shows no comment's text to anyone else, as it cannot know at an
+ * event whether a later one hides it; the discussion route shows the comments that stand.
+ */
+export const MODERATION_READERS: ReadonlySet<Role> = new Set([
+  'clerk',
+  'convener',
+  'official',
+  'admin',
+]);
 
 export interface Visibility {
   personal: boolean;
   configuration: boolean;
+  /** Hidden comments, and comment texts in the timeline. */
+  moderation: boolean;
 }
 
 export function visibilityOf(principal: Principal): Visibility {
   return {
     personal: PERSONAL_READERS.has(principal.role),
     configuration: CONFIGURATION_READERS.has(principal.role),
+    moderation: MODERATION_READERS.has(principal.role),
   };
 }
 
@@ -52,6 +66,11 @@ const CONFIGURATION_FIELDS: FieldsOf = {
   WebhookRemoved: ['webhookId'],
 };
 
+/** Fields of discussion events only moderators read in the timeline. */
+const MODERATED_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  CommentPosted: ['body'],
+};
+
 /** What a summary line shows in place of a field its reader may not see. */
 export const WITHHELD = '［已隐去］';
 
@@ -71,6 +90,9 @@ export function withheld(
   const hidden = [
     ...(visibility.personal ? [] : fieldsOf(PERSONAL_FIELDS, type)),
     ...(visibility.configuration ? [] : fieldsOf(CONFIGURATION_FIELDS, type)),
+    ...(visibility.moderation || !Object.hasOwn(MODERATED_FIELDS, type)
+      ? []
+      : (MODERATED_FIELDS[type] ?? [])),
   ].filter((field) => Object.hasOwn(details, field));
   if (hidden.length === 0) return undefined;
   const shown = { ...details };

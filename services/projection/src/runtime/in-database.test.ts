@@ -118,6 +118,12 @@ describe('set-based rebuild', () => {
       at,
     });
     await append('misc-a', 'Note', { itemId: 'z', proposalId: '', at });
+    // An evaluation's answers are sealed: no line keeps them, with or without large fields.
+    await append('evaluation-c1.e1', 'EvaluationAnswered', {
+      sealedAnswers: [{ questionId: 'q1', value: 3 }],
+      at,
+    });
+    await append('evaluation-c1.e1', 'EvaluationAnswered', { sealedAnswers: [], text: LONG, at });
 
     const selected = [timelineProjection, electoratesProjection];
     // Through Node, as the live projectors apply them; then set-based, beside it.
@@ -163,6 +169,11 @@ describe('set-based rebuild', () => {
     expect(line('ProposalPublished')).toMatchObject({ proposal_id: 'p1', session_id: 's9' });
     expect(line('ConvocationRequested')).toMatchObject({ proposal_id: 'p7', session_id: null });
     expect(line('PersonRegistered').community_id).toBe('');
+    const answered = lines.rows.filter((r) => r.type === 'EvaluationAnswered');
+    expect(answered.map((r) => r.details)).toEqual([
+      { at },
+      { text: `${'议'.repeat(279)}😀…`, at },
+    ]);
     // The ballots are read from these lines: one fact per item, an authorisation only with `via`.
     const facts = (communityId: string, proposalId: string) =>
       db
