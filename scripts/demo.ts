@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig, localSecret } from '@yishi/platform';
 import { Api } from './demo/client.ts';
 import { generateCommunity } from './demo/community.ts';
+import { participationDemo } from './demo/participation.ts';
 import { demoLinks, runDemo } from './demo/scenarios.ts';
 
 async function main(): Promise<void> {
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   const result = await runDemo(api, community, (line) => console.log(line));
+  await participationDemo(api, community, (line) => console.log(line));
   const links = demoLinks(community.communityId, result.sessionId);
   const width = Math.max(...links.map((l) => l.label.length));
   console.log(`

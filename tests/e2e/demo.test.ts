@@ -4,6 +4,7 @@ import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../../scripts/demo/client.ts';
 import { generateCommunity } from '../../scripts/demo/community.ts';
+import { participationDemo } from '../../scripts/demo/participation.ts';
 import { type DemoResult, demoLinks, runDemo } from '../../scripts/demo/scenarios.ts';
 import { type ServiceProcess, startServiceProcess } from './processes.ts';
 
@@ -33,6 +34,7 @@ beforeAll(async () => {
     secret: new TextEncoder().encode(secret),
   });
   result = await runDemo(api, community, (line) => lines.push(line));
+  await participationDemo(api, community, (line) => lines.push(line));
   store = new PostgresEventStore({ connectionString: databaseUrl });
 }, 180_000);
 
@@ -56,6 +58,22 @@ async function decision(proposalId: string) {
 }
 
 describe('the demo, end to end across processes', () => {
+  it('discussed a proposal, adopted a resident’s amendment, and a micro-wish was done', async () => {
+    const types = async (streamId: string) => (await store.readStream(streamId)).map((e) => e.type);
+    expect(await types('discussion-e2e.handrails')).toEqual([
+      'CommentPosted',
+      'CommentPosted',
+      'CommentPosted',
+    ]);
+    expect(await types('proposal-e2e.handrails')).toContain('ProposalAmended');
+    expect(await types('wish-e2e.glasses')).toEqual([
+      'WishPosted',
+      'WishClaimed',
+      'WishCompleted',
+      'WishRated',
+    ]);
+  });
+
   it('registered the compound', () => {
     expect(result.counts.units).toBe(680);
     expect(result.counts.households).toBeGreaterThan(400);

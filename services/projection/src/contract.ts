@@ -1,11 +1,14 @@
 import type { z } from '@hono/zod-openapi';
 import type * as common from './routes/common.ts';
 import type * as decisions from './routes/decisions.ts';
+import type * as discussions from './routes/discussions.ts';
+import type * as evaluations from './routes/evaluations.ts';
 import type * as proposals from './routes/proposals.ts';
 import type * as registry from './routes/registry.ts';
 import type * as sessions from './routes/sessions.ts';
 import type * as timeline from './routes/timeline.ts';
 import type * as verification from './routes/verification.ts';
+import type * as wishes from './routes/wishes.ts';
 
 // The query API's answers as types (`@yishi/projection/contract`), inferred from the zod
 // schemas that also document them in /openapi.json: what a client such as the console may rely
@@ -43,3 +46,13 @@ export type TimelineEntry = z.infer<typeof timeline.TimelineEntry>;
 export type TimelinePage = z.infer<typeof timeline.TimelinePage>;
 
 export type VerificationReport = z.infer<typeof verification.VerificationReport>;
+
+// Participation: discussion and amendments, micro-wishes, evaluations.
+export type DiscussionView = z.infer<typeof discussions.Discussion>;
+export type CommentView = z.infer<typeof discussions.Comment>;
+export type AmendmentView = z.infer<typeof discussions.Amendment>;
+export type WishView = z.infer<typeof wishes.Wish>;
+export type WishListView = z.infer<typeof wishes.WishList>;
+export type EvaluationView = z.infer<typeof evaluations.Evaluation>;
+export type EvaluationDetailView = z.infer<typeof evaluations.EvaluationDetail>;
+export type EvaluationListView = z.infer<typeof evaluations.EvaluationList>;

@@ -22,6 +22,8 @@ export interface CommandAnswer {
   duplicate?: boolean;
   proposalId?: string;
   sessionId?: string;
+  wishId?: string;
+  evaluationId?: string;
 }
 
 export type Query = Record<string, string | number | undefined>;

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { commandCatalog } from '@yishi/domain';
 import { type Logger, problemBody, silentLogger } from '@yishi/platform';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -7,15 +8,23 @@ import type { CookieOptions } from 'hono/utils/cookie';
 import { type ActionSpec, actionSpec } from './actions/action.ts';
 import { createActions } from './actions/create.ts';
 import { FormFields, FormInputError, type FormValues } from './actions/form-fields.ts';
+import {
+  discussionActions,
+  evaluationActions,
+  evaluationListActions,
+  wishActions,
+  wishListActions,
+} from './actions/participation.ts';
 import { proposalActions } from './actions/proposal.ts';
 import { sessionActions } from './actions/session.ts';
-import { ApiClient, type Upstreams } from './api.ts';
+import { ApiClient, type CommandAnswer, type Upstreams } from './api.ts';
 import { script, stylesheet } from './assets.ts';
 import { type Flash, FlashStore } from './flash.ts';
 import { h } from './html.ts';
 import { type Lang, type MessageKey, translator } from './i18n.ts';
 import { communityPage } from './pages/community.ts';
 import { convenePage, newProposalPage } from './pages/create.ts';
+import { evaluationPage, evaluationsPage } from './pages/evaluations.ts';
 import { homePage, signInPage } from './pages/home.ts';
 import type { Page, PageAnswer } from './pages/page.ts';
 import { proposalPage, tallyFragment } from './pages/proposal.ts';
@@ -23,6 +32,7 @@ import { registerPage } from './pages/register.ts';
 import { sessionPage } from './pages/session.ts';
 import { communityTimelinePage, proposalTimelinePage } from './pages/timeline.ts';
 import { verifyPage } from './pages/verify.ts';
+import { wishesPage, wishPage } from './pages/wishes.ts';
 import { passThrough } from './proxy.ts';
 import { FORM_MAX_BYTES, formTokens, fromOrigin, SIGN_IN_MAX_BYTES, safeBack } from './security.ts';
 import { isExpired, type Viewer, viewerOf } from './viewer.ts';
@@ -307,6 +317,10 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   app.get('/c/:cid/decisions', communityRoute(registerPage));
   app.get('/c/:cid/timeline', communityRoute(communityTimelinePage));
   app.get('/c/:cid/verify', communityRoute(verifyPage));
+  app.get('/c/:cid/wishes', communityRoute(wishesPage));
+  app.get('/c/:cid/wishes/:wid', communityRoute(wishPage));
+  app.get('/c/:cid/evaluations', communityRoute(evaluationsPage));
+  app.get('/c/:cid/evaluations/:eid', communityRoute(evaluationPage));
 
   // The live tally, as an HTML fragment the page's script swaps in.
   app.get('/c/:cid/proposals/:pid/tally', async (c) => {
@@ -334,7 +348,7 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     action: string,
     spec: ActionSpec,
     path: (body: Record<string, unknown>) => string,
-    created?: (answer: { proposalId?: string; sessionId?: string }) => string,
+    created?: (answer: CommandAnswer) => string,
   ) {
     const viewer = c.get('viewer');
     if (!viewer) return c.redirect('/', 303);
@@ -406,6 +420,51 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     if (!spec) return c.notFound();
     return act(c, action, spec, () =>
       api(c, `/proposals/${encodeURIComponent(c.req.param('pid'))}/${action}`),
+    );
+  });
+  // Participation: comments and amendments, micro-wishes, evaluations.
+  app.post('/c/:cid/proposals/:pid/discussion/:action', (c) => {
+    const action = c.req.param('action');
+    const spec = actionSpec(discussionActions, action);
+    if (!spec) return c.notFound();
+    // Comments have their stream; amendments are the proposal's commands.
+    const under = commandCatalog[spec.command].aggregate === 'discussion' ? '/discussion' : '';
+    return act(c, action, spec, () =>
+      api(c, `/proposals/${encodeURIComponent(c.req.param('pid'))}${under}/${action}`),
+    );
+  });
+  app.post('/c/:cid/wishes/post-wish', (c) =>
+    act(
+      c,
+      'post-wish',
+      wishListActions['post-wish'],
+      () => api(c, '/wishes'),
+      (answer) => `/c/${cidOf(c)}/wishes/${encodeURIComponent(answer.wishId ?? '')}`,
+    ),
+  );
+  app.post('/c/:cid/wishes/:wid/:action', (c) => {
+    const action = c.req.param('action');
+    const spec = actionSpec(wishActions, action);
+    if (!spec) return c.notFound();
+    return act(c, action, spec, () =>
+      api(c, `/wishes/${encodeURIComponent(c.req.param('wid'))}/${action}`),
+    );
+  });
+  app.post('/c/:cid/evaluations/open-evaluation', (c) =>
+    act(
+      c,
+      'open-evaluation',
+      evaluationListActions['open-evaluation'],
+      () => api(c, '/evaluations'),
+      (answer) => `/c/${cidOf(c)}/evaluations/${encodeURIComponent(answer.evaluationId ?? '')}`,
+    ),
+  );
+  app.post('/c/:cid/evaluations/:eid/:action', (c) => {
+    const action = c.req.param('action');
+    const spec = actionSpec(evaluationActions, action);
+    if (!spec) return c.notFound();
+    return act(c, action, spec, () =>
+      api(c, `/evaluations/${encodeURIComponent(c.req.param('eid'))}/${action}`),
     );
   });
   app.post('/c/:cid/sessions/:sid/:action', (c) => {

@@ -18,7 +18,7 @@ import { visibilityOf } from './visibility.ts';
 // reason to moderators and officials (visibility.ts) and to its author; to everyone else only
 // that a comment was hidden, and when.
 
-const Comment = z
+export const Comment = z
   .object({
     commentId: z.string(),
     parentId: z.string().nullable(),
@@ -40,7 +40,7 @@ const Comment = z
   })
   .openapi('Comment');
 
-const Amendment = z
+export const Amendment = z
   .object({
     amendmentId: z.string(),
     title: z.string().nullable(),
@@ -54,7 +54,7 @@ const Amendment = z
   })
   .openapi('Amendment');
 
-const Discussion = z
+export const Discussion = z
   .object({
     counts: z.object({
       /** Comments that stand (not hidden). */

@@ -24,7 +24,7 @@ import {
 // anywhere, answers what one person answered: the read models never hold it (see
 // projections/evaluations.ts), and the timeline drops the sealed field.
 
-const Evaluation = z
+export const Evaluation = z
   .object({
     evaluationId: z.string(),
     title: z.string(),
@@ -50,6 +50,12 @@ const Evaluation = z
   })
   .openapi('Evaluation');
 
+export const EvaluationDetail = Evaluation.extend({
+  respondentList: z.array(z.object({ personId: z.string(), answeredAt: z.string() })),
+  asOf: AsOfInfo.optional(),
+});
+export const EvaluationList = z.object({ items: z.array(Evaluation), asOf: AsOfInfo.optional() });
+
 const listEvaluations = createRoute({
   method: 'get',
   operationId: 'listEvaluations',
@@ -59,10 +65,7 @@ const listEvaluations = createRoute({
   security: [{ bearer: [] }],
   'x-roles': READERS,
   request: { params: CommunityParams, query: ReadQuery },
-  responses: jsonResponses(
-    'The evaluations',
-    z.object({ items: z.array(Evaluation), asOf: AsOfInfo.optional() }),
-  ),
+  responses: jsonResponses('The evaluations', EvaluationList),
 });
 
 const getEvaluation = createRoute({
@@ -74,14 +77,9 @@ const getEvaluation = createRoute({
   security: [{ bearer: [] }],
   'x-roles': READERS,
   request: { params: EvaluationParams, query: ReadQuery },
-  responses: jsonResponses(
-    'The evaluation (never anyone’s answers)',
-    Evaluation.extend({
-      respondentList: z.array(z.object({ personId: z.string(), answeredAt: z.string() })),
-      asOf: AsOfInfo.optional(),
-    }),
-    { notFound: ['evaluation-not-found'] },
-  ),
+  responses: jsonResponses('The evaluation (never anyone’s answers)', EvaluationDetail, {
+    notFound: ['evaluation-not-found'],
+  }),
 });
 
 function toEvaluation(r: Selectable<EvaluationsTable>): z.infer<typeof Evaluation> {

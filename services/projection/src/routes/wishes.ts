@@ -18,7 +18,7 @@ import {
 
 const STATUSES = ['open', 'claimed', 'done', 'cancelled'] as const;
 
-const Wish = z
+export const Wish = z
   .object({
     wishId: z.string(),
     kind: z.enum(['wish', 'need']),
@@ -56,6 +56,17 @@ const WishQuery = ReadQuery.extend({
     .openapi({ description: 'Only wishes in this state', example: 'open' }),
 });
 
+export const WishList = z.object({
+  counts: z.object({
+    open: z.number().int(),
+    claimed: z.number().int(),
+    done: z.number().int(),
+    cancelled: z.number().int(),
+  }),
+  items: z.array(Wish),
+  asOf: AsOfInfo.optional(),
+});
+
 const listWishes = createRoute({
   method: 'get',
   operationId: 'listWishes',
@@ -65,19 +76,7 @@ const listWishes = createRoute({
   security: [{ bearer: [] }],
   'x-roles': READERS,
   request: { params: CommunityParams, query: WishQuery },
-  responses: jsonResponses(
-    'The wishes',
-    z.object({
-      counts: z.object({
-        open: z.number().int(),
-        claimed: z.number().int(),
-        done: z.number().int(),
-        cancelled: z.number().int(),
-      }),
-      items: z.array(Wish),
-      asOf: AsOfInfo.optional(),
-    }),
-  ),
+  responses: jsonResponses('The wishes', WishList),
 });
 
 const getWish = createRoute({

@@ -91,6 +91,8 @@ export async function communityPage(page: Page): Promise<PageAnswer> {
     );
   }
   actions.push(
+    h`<a class="button secondary" href="${communityPath(page.communityId, '/wishes')}">${tr.t('nav.wishes')}</a>`,
+    h`<a class="button secondary" href="${communityPath(page.communityId, '/evaluations')}">${tr.t('nav.evaluations')}</a>`,
     h`<a class="button secondary" href="${communityPath(page.communityId, '/decisions')}">${tr.t('nav.register')}</a>`,
     h`<a class="button secondary" href="${communityPath(page.communityId, '/verify')}">${tr.t('nav.verify')}</a>`,
   );

@@ -27,6 +27,7 @@ import { may } from '../viewer.ts';
 import { itemResult, overallVerdict, type ResultContext } from '../views/decision.ts';
 import { documentLinks } from '../views/documents.ts';
 import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
+import { discussionSection } from './discussion.ts';
 import {
   asOfOf,
   communityApi,
@@ -307,6 +308,9 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
 </section>`;
   }
 
+  const discussion = asOf
+    ? undefined
+    : await discussionSection(page, proposal, proposalPath(page, '/discussion'));
   const forms =
     asOf || proposal.status !== 'active'
       ? []
@@ -356,6 +360,7 @@ ${
     : h`<section aria-labelledby="next-steps"><h2 id="next-steps">${tr.t('proposal.nextSteps')}</h2>
 ${forms.length ? forms : h`<p>${tr.t('proposal.nothingToDo')}</p>`}</section>`
 }
+${discussion}
 ${followUp.ok ? followUpSection(tr, followUp.data, names) : undefined}
 ${
   proposal.progressPercent !== null

@@ -96,7 +96,7 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
       return json;
     },
     async settled(token, communityId, position) {
-      for (const path of ['', '/proposals', '/sessions', '/timeline']) {
+      for (const path of ['', '/proposals', '/sessions', '/timeline', '/wishes']) {
         const res = await fetch(
           `${projection.url}/v1/communities/${communityId}${path}?minPosition=${position}`,
           { headers: { authorization: `Bearer ${token}` } },
