@@ -25,6 +25,7 @@ import { decisionQueries } from './routes/decisions.ts';
 import { proposalQueries } from './routes/proposals.ts';
 import { registryQueries } from './routes/registry.ts';
 import { sessionQueries } from './routes/sessions.ts';
+import { shareQueries } from './routes/shares.ts';
 import { statusQueries } from './routes/status.ts';
 import { timelineQueries } from './routes/timeline.ts';
 import { verificationQueries } from './routes/verification.ts';
@@ -78,6 +79,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', registryQueries(queryDeps));
   app.route('/', convocationQueries(queryDeps));
   app.route('/', proposalQueries(queryDeps));
+  app.route('/', shareQueries(queryDeps));
   app.route('/', decisionQueries(queryDeps));
   app.route('/', sessionQueries(queryDeps));
   app.route('/', timelineQueries(queryDeps));
