@@ -3,6 +3,7 @@ export * from './catalog/events.ts';
 export * from './community/community.ts';
 export * from './community/electorate.ts';
 export * from './convocation/convocation.ts';
+export * from './installation/installation.ts';
 export * from './procedure/templates.ts';
 export * from './proposal/proposal.ts';
 export * from './rules/index.ts';

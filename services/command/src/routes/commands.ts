@@ -7,6 +7,7 @@ import {
   commandCatalog,
   communityDecider,
   convocationDecider,
+  installationDecider,
   proposalDecider,
   sessionDecider,
   streams,
@@ -17,6 +18,7 @@ import {
   addRoute,
   createRouter,
   fieldErrors,
+  mayActOn,
   problem,
   type RouteContext,
 } from '@yishi/platform';
@@ -55,6 +57,8 @@ export interface CommandRoute {
 const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 const base = '/v1/communities/{communityId}';
+/** The installation's own commands: of no community. */
+const installationBase = '/v1/installation';
 /** Requests to convene a residents' meeting (提议召开居民会议). */
 const requests = 'residents-meeting-requests';
 
@@ -81,6 +85,8 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/sessions/{sessionId}/${slug}` };
     case 'convocation':
       return { definition, method: 'post', path: `${base}/${requests}/{requestId}/${slug}` };
+    case 'installation':
+      return { definition, method: 'post', path: `${installationBase}/${slug}` };
     default: {
       const _exhaustive: never = definition.aggregate;
       throw new Error('unknown aggregate');
@@ -96,6 +102,7 @@ const deciders: Record<Aggregate, AnyDecider> = {
   proposal: proposalDecider as unknown as AnyDecider,
   session: sessionDecider as unknown as AnyDecider,
   convocation: convocationDecider as unknown as AnyDecider,
+  installation: installationDecider as unknown as AnyDecider,
 };
 
 function streamOf(
@@ -112,12 +119,23 @@ function streamOf(
       return streams.session(communityId, params.sessionId!);
     case 'convocation':
       return streams.convocation(communityId, params.requestId!);
+    case 'installation':
+      return streams.installation();
     default: {
       const _exhaustive: never = aggregate;
       throw new Error('unknown aggregate');
     }
   }
 }
+
+/** The OpenAPI tag of an aggregate's commands. */
+function tagOf(aggregate: Aggregate): string {
+  if (aggregate === 'community') return 'registry';
+  return aggregate === 'installation' ? 'installation' : `${aggregate}s`;
+}
+
+/** What stands for the community of the installation's commands (no community id is `*`). */
+const INSTALLATION_SCOPE = '*';
 
 /** What a route needs on every request, worked out once. */
 interface RoutePlan {
@@ -160,6 +178,7 @@ function bodySchema(route: CommandRoute): z.ZodObject {
 }
 
 function paramsSchema(route: CommandRoute) {
+  if (route.definition.aggregate === 'installation') return undefined;
   if (route.path.includes('{proposalId}')) return ProposalParams;
   if (route.path.includes('{sessionId}')) return SessionParams;
   if (route.path.includes('{requestId}')) return RequestParams;
@@ -193,14 +212,14 @@ export function commandRouter(
       path: route.path,
       summary: definition.summary,
       operationId: definition.name,
-      tags: [definition.aggregate === 'community' ? 'registry' : `${definition.aggregate}s`],
+      tags: [tagOf(definition.aggregate)],
       description: `Command \`${definition.name}\`. Roles: ${definition.roles.join(', ')}.`,
       security: [{ bearer: [] }],
       parameters: [...commandHeaderParameters],
       // Before validation: a role that may not send the command learns nothing of its schema.
       middleware: [roleGuard(definition)] as const,
       request: {
-        params: paramsSchema(route),
+        ...(paramsSchema(route) ? { params: paramsSchema(route) } : {}),
         body: { required: true, content: { 'application/json': { schema: bodySchema(route) } } },
       },
       responses: commandResponses,
@@ -219,7 +238,20 @@ export function commandRouter(
     const { definition } = route;
     const principal = c.get('principal');
     const params = c.req.param() as Record<string, string>;
-    const communityId = params.communityId!;
+    const installation = definition.aggregate === 'installation';
+    // The installation's commands are scoped (idempotency, metadata) to `*`, no community's id.
+    const communityId = installation ? INSTALLATION_SCOPE : params.communityId!;
+    if (installation && !mayActOn(principal, INSTALLATION_SCOPE)) {
+      return problem(
+        c,
+        403,
+        'community-forbidden',
+        'The installation is managed with a token for every community',
+        {
+          communityId: INSTALLATION_SCOPE,
+        },
+      );
+    }
     if (!definition.roles.includes(principal.role)) {
       return problem(
         c,
@@ -251,6 +283,7 @@ export function commandRouter(
     // read it only for context: a ballot on an existing proposal costs no registry read.
     if (
       definition.aggregate !== 'community' &&
+      !installation &&
       (REGISTERED_ROLES.has(principal.role) || route.createsId)
     ) {
       const known = await registry();
