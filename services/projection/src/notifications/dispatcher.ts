@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Logger, signature, silentLogger, webhookKey } from '@yishi/platform';
-import { type Kysely, type Selectable, sql } from 'kysely';
-import type { AttemptOutcome, Database, NotificationDeliveriesTable } from '../tables.ts';
 import {
   httpFailure,
+  type Logger,
   networkFailure,
   type PostOptions,
   post,
   RefusedDestination,
-} from './outbound.ts';
+  signature,
+  silentLogger,
+  webhookKey,
+} from '@yishi/platform';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { AttemptOutcome, Database, NotificationDeliveriesTable } from '../tables.ts';
 
 // The dispatcher sends what the outbox projection wrote. Any number of instances may run:
 // each claims due rows with `FOR UPDATE SKIP LOCKED` and pushes their due time on by a lease,

@@ -1,6 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Id, WebhookEventKind } from '@yishi/domain';
-import { type AppEnv, addRoute, CommunityParams, createRouter, problem } from '@yishi/platform';
+import {
+  type AppEnv,
+  addRoute,
+  CommunityParams,
+  createRouter,
+  problem,
+  shownError,
+} from '@yishi/platform';
 import type { Context } from 'hono';
 import { type Selectable, sql } from 'kysely';
 import { visibleAt } from '../projections/temporal.ts';
@@ -16,7 +23,6 @@ import {
 } from '../routes/common.ts';
 import { CONFIGURATION_READERS } from '../routes/visibility.ts';
 import type { DeliveryStatus, NotificationDeliveriesTable } from '../tables.ts';
-import { shownError } from './outbound.ts';
 
 // What the notifications did, for the admins who configure them: the webhooks as configured
 // (with `asOf`), every delivery with its status and every attempt, and re-queuing a dead
