@@ -17,6 +17,7 @@ import {
 } from '@yishi/platform';
 import type { Kysely } from 'kysely';
 import { notificationQueries } from './notifications/routes.ts';
+import { capacityQueries } from './routes/capacities.ts';
 import type { QueryDeps } from './routes/common.ts';
 import { convocationQueries } from './routes/convocations.ts';
 import { decisionQueries } from './routes/decisions.ts';
@@ -65,6 +66,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
   app.route('/', registryQueries(queryDeps));
+  app.route('/', capacityQueries(queryDeps));
   app.route('/', convocationQueries(queryDeps));
   app.route('/', proposalQueries(queryDeps));
   app.route('/', decisionQueries(queryDeps));

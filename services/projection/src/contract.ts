@@ -1,4 +1,5 @@
 import type { z } from '@hono/zod-openapi';
+import type * as capacities from './routes/capacities.ts';
 import type * as common from './routes/common.ts';
 import type * as decisions from './routes/decisions.ts';
 import type * as proposals from './routes/proposals.ts';
@@ -19,6 +20,8 @@ export type CommunityList = z.infer<typeof registry.CommunityList>;
 export type PartyView = z.infer<typeof registry.Party>;
 export type PersonName = z.infer<typeof registry.PersonName>;
 export type PersonPage = z.infer<typeof registry.PersonPage>;
+export type CapacityView = z.infer<typeof capacities.Capacity>;
+export type CapacityList = z.infer<typeof capacities.Capacities>;
 
 export type ProposalView = z.infer<typeof proposals.Proposal>;
 export type ProposalSummary = z.infer<typeof proposals.ProposalSummary>;
