@@ -21,6 +21,7 @@ import { capacityQueries } from './routes/capacities.ts';
 import type { QueryDeps } from './routes/common.ts';
 import { convocationQueries } from './routes/convocations.ts';
 import { decisionQueries } from './routes/decisions.ts';
+import { installationQueries } from './routes/installation.ts';
 import { proposalQueries } from './routes/proposals.ts';
 import { registryQueries } from './routes/registry.ts';
 import { sessionQueries } from './routes/sessions.ts';
@@ -67,6 +68,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/communities/:communityId', communityScope());
   app.route('/', registryQueries(queryDeps));
   app.route('/', capacityQueries(queryDeps));
+  app.route('/', installationQueries(queryDeps));
   app.route('/', convocationQueries(queryDeps));
   app.route('/', proposalQueries(queryDeps));
   app.route('/', decisionQueries(queryDeps));
