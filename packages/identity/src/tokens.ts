@@ -67,11 +67,14 @@ export class TokenMinter {
     this.minted.delete(sessionKey);
   }
 
-  /** A token for the console's own reads of the registry and the installation (1 minute). */
-  serviceToken(communities: readonly string[]): Promise<string> {
+  /**
+   * A token for the console's own reads of the registry and the installation (1 minute), or
+   * for the first administrator recording themselves (`personId`).
+   */
+  serviceToken(communities: readonly string[], personId = CONSOLE_PRINCIPAL): Promise<string> {
     return issueToken(
       this.settings,
-      { personId: CONSOLE_PRINCIPAL, role: 'admin', communities: [...communities] },
+      { personId, role: 'admin', communities: [...communities] },
       '60s',
     );
   }
