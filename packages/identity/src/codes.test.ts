@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInCodes } from './codes.ts';
 import { type IdentityDb, migrateIdentity, tables } from './db.ts';
+import { forgetOldWindows } from './rate-limits.ts';
 import { identityTestDb, TEST_KEY } from './testing/database.ts';
 
 // Codes: 6 digits, stored hashed, valid 5 minutes, 5 attempts; limits per number and address.
@@ -85,6 +86,15 @@ describe('sign-in codes', () => {
       answers.push((await limited.request(`+861390000000${i}`, 'one-address', t0)).ok);
     }
     expect(answers).toEqual([true, true, true, false]);
+  });
+
+  it('are forgotten, with old limit windows, once they can matter no more', async () => {
+    await codes.request('+8613800000099', 'z1', t0);
+    // Every code and window this file made is older than a day from here.
+    await codes.forgetExpired(at(86_400));
+    await forgetOldWindows(db, at(86_400));
+    expect(await tables(db).selectFrom('otp_codes').select('id').execute()).toEqual([]);
+    expect(await tables(db).selectFrom('rate_limits').select('bucket').execute()).toEqual([]);
   });
 
   it('limit attempts per address across numbers', async () => {

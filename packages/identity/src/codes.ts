@@ -122,6 +122,11 @@ export class SignInCodes {
       });
   }
 
+  /** Drops codes that expired before `before` (used or not: they can sign no one in). */
+  async forgetExpired(before: Date): Promise<void> {
+    await tables(this.db).deleteFrom('otp_codes').where('expires_at', '<', before).execute();
+  }
+
   private codeHash(phoneKey: string, code: string): string {
     return keyed(this.key, 'code', `${phoneKey}:${code}`);
   }

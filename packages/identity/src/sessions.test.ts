@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IdentityDb } from './db.ts';
+import { type IdentityDb, tables } from './db.ts';
 import { Sessions } from './sessions.ts';
 import { identityTestDb } from './testing/database.ts';
 
@@ -53,6 +53,17 @@ describe('console sessions', () => {
     const timeouts = new Sessions(db, { idleMinutes: 5, maxHours: 1 });
     const short = await timeouts.start(wang, t0);
     expect(await timeouts.resume(short.id, at(6))).toBeUndefined();
+  });
+
+  it('are forgotten once ended before the time given', async () => {
+    const { id, session } = await sessions.start(wang, t0);
+    await sessions.revoke(session.key, at(1));
+    const live = await sessions.start(wang, t0);
+    await sessions.forgetEnded(at(2));
+    const left = await tables(db).selectFrom('sessions').select('id_hash').execute();
+    expect(left.map((r) => r.id_hash)).not.toContain(session.key);
+    expect(left.map((r) => r.id_hash)).toContain(live.session.key);
+    expect(await sessions.resume(id, at(3))).toBeUndefined();
   });
 
   it('refuse ids that are not ids', async () => {

@@ -19,6 +19,8 @@ export function upstreamsOf(config: Config): Upstreams {
   };
 }
 
+const SWEEP_EVERY_MS = 3_600_000;
+
 export interface WebServiceOptions {
   /** The database the sessions and sign-in codes live in (the deployment's). */
   databaseUrl: string;
@@ -59,10 +61,17 @@ export async function startWebService(
   });
   const server = await listen(app.fetch, config.HOST, config.WEB_PORT);
   const bootstrapCode = await identity.bootstrapCode(new Date());
+  const sweeping = setInterval(() => {
+    identity.sweep(new Date()).catch((error: unknown) => {
+      logger.warn({ err: error }, 'sign-in tables not swept');
+    });
+  }, SWEEP_EVERY_MS);
+  sweeping.unref();
   return {
     url: `http://${config.HOST}:${config.WEB_PORT}`,
     bootstrapCode,
     close: async () => {
+      clearInterval(sweeping);
       await closeServer(server);
       await identity.close();
     },

@@ -88,6 +88,11 @@ export class ProjectionRegistry implements Registry {
         ),
         api.query<CommunityView>(`/v1/communities/${enc(communityId)}`),
       ]);
+      // A person the registry no longer has holds nothing there; a service that cannot
+      // answer is an error, not "no capacity".
+      if (!held.ok && held.problem.status >= 500) {
+        throw new Error(`capacities of ${personId} in ${communityId}: ${held.problem.code}`);
+      }
       if (!held.ok) continue;
       const name = community.ok ? community.data.name : communityId;
       for (const c of held.data.capacities) {

@@ -4,6 +4,7 @@ import {
   capacityKey,
   communityIdentities,
   createIdentityDb,
+  forgetOldWindows,
   heldCapacity,
   type IdentityDb,
   INSTALLATION,
@@ -251,6 +252,17 @@ export class ConsoleIdentity {
       return undefined;
     }
     return this.deps.bootstrap.issue(now);
+  }
+
+  /**
+   * Forgets what can no longer matter: codes expired a day ago, sessions ended a day ago,
+   * limit windows older than two hours (every limit's window is an hour or less).
+   */
+  async sweep(now: Date): Promise<void> {
+    const dayAgo = new Date(now.getTime() - 24 * 3_600_000);
+    await this.deps.codes.forgetExpired(dayAgo);
+    await this.deps.sessions.forgetEnded(dayAgo);
+    await forgetOldWindows(this.deps.db, new Date(now.getTime() - 2 * 3_600_000));
   }
 
   close(): Promise<void> {
