@@ -11,7 +11,7 @@ import { localPostgresUrl } from '@yishi/local-postgres';
 import { ConfigError, loadConfig, localSecret } from '@yishi/platform';
 import { Api } from './demo/client.ts';
 import { generateCommunity } from './demo/community.ts';
-import { runDemo } from './demo/scenarios.ts';
+import { demoLinks, runDemo } from './demo/scenarios.ts';
 import { DEMO_ADMIN, DEMO_OFFICIAL, demoPhone } from './demo/sign-in.ts';
 
 async function main(): Promise<void> {
@@ -52,10 +52,12 @@ async function main(): Promise<void> {
     });
     const c = community.communityId;
     const owner = community.owners[0]!;
+    const links = demoLinks(c, result.sessionId);
+    const width = Math.max(...links.map((l) => l.label.length));
     console.log(`
 完成 / done in ${((performance.now() - started) / 1000).toFixed(1)} s, ${result.counts.requests} HTTP requests.
 
-控制台 / console ${webUrl}: 用手机号登录，开发模式下验证码显示在页面上 (sign in by phone; the code is shown in development)
+控制台 / console ${webUrl}/c/${c}: 用手机号登录，开发模式下验证码显示在页面上 (sign in by phone; the code is shown in development)
   业主 owner           ${demoPhone(owner).slice(3)}  (${owner})
   书记员 clerk         ${demoPhone(community.clerkId).slice(3)}  (${community.clerkId})
   召集人 convener      ${demoPhone(community.conveners[0]!).slice(3)}  (${community.conveners[0]})
@@ -63,13 +65,9 @@ async function main(): Promise<void> {
   管理员 admin         ${DEMO_ADMIN.phone.slice(3)}  (${DEMO_ADMIN.personId}, if the demo recorded the first administrator)
   anyone else: 138 and their number (ps0042 → 13800000042)
 
-在这里查看 / where to look (token for scripts: pnpm -s run token --community ${c} --role official --person off1):
-  提案 proposals        ${projectionUrl}/v1/communities/${c}/proposals
-  决定登记 decisions    ${projectionUrl}/v1/communities/${c}/decisions
-  联席会议 session      ${projectionUrl}/v1/communities/${c}/sessions/${result.sessionId}
-  时间线 timeline       ${projectionUrl}/v1/communities/${c}/proposals/fund/timeline
-  核验 verification     ${projectionUrl}/v1/communities/${c}/verification
-  API 文档 docs         ${commandUrl}/docs  ${projectionUrl}/docs`);
+在这里查看 / where to look (the API with a token: pnpm -s run token --community ${c} --role official --person off1):
+${links.map((l) => `  ${l.label.padEnd(width)}  ${projectionUrl}${l.path}`).join('\n')}
+  API 文档 docs  ${commandUrl}/docs  ${projectionUrl}/docs`);
   } finally {
     await db.destroy();
   }

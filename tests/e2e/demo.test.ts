@@ -10,7 +10,7 @@ import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../../scripts/demo/client.ts';
 import { generateCommunity } from '../../scripts/demo/community.ts';
-import { type DemoResult, runDemo } from '../../scripts/demo/scenarios.ts';
+import { type DemoResult, demoLinks, runDemo } from '../../scripts/demo/scenarios.ts';
 import { type ServiceProcess, startServiceProcess } from './processes.ts';
 
 // Both services and the console as separate processes on the test run's PostgreSQL; the demo's
@@ -191,6 +191,14 @@ describe('the demo, end to end across processes', () => {
     }
     // The official oversees the demo's community only: the installation says so.
     expect(lines.join('\n')).toContain('任命街道工作人员 off1');
+  });
+
+  it('every page the demo prints when done answers (no 404 link)', async () => {
+    const official = api.as('official', 'off-1');
+    for (const link of demoLinks(community.communityId, result.sessionId)) {
+      const read = await api.read(official, link.path);
+      expect(read.status, `${link.label} ${link.path}`).toBe(200);
+    }
   });
 
   it('the projection service serves the proposals', async () => {

@@ -16,6 +16,8 @@ import {
   type Verifier,
 } from '@yishi/platform';
 import type { Kysely } from 'kysely';
+import { type PdfRenderer, PdfUnavailable } from './documents/renderer.ts';
+import { documentQueries } from './documents/routes.ts';
 import { notificationQueries } from './notifications/routes.ts';
 import { capacityQueries } from './routes/capacities.ts';
 import type { QueryDeps } from './routes/common.ts';
@@ -45,7 +47,17 @@ export interface ProjectionAppDeps {
   minPositionWaitMs?: number;
   /** `METRICS_TOKEN`: a scraper's bearer token for `/metrics`. */
   metricsToken?: string | undefined;
+  /** Prints the documents' PDFs; without one, PDFs answer 503 `pdf-unavailable`. */
+  pdf?: PdfRenderer;
+  /** `WEB_PUBLIC_URL`: the console the documents' QR codes open. */
+  publicUrl?: string | undefined;
 }
+
+/** Where no Chromium is configured: every PDF is refused with the reason. */
+const noPdf: PdfRenderer = {
+  render: () => Promise.reject(new PdfUnavailable('no PDF renderer is configured')),
+  close: () => Promise.resolve(),
+};
 
 /** The query API over the read models. */
 export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
@@ -77,6 +89,16 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', verificationQueries(queryDeps));
   app.route('/', statusQueries(queryDeps));
   app.route('/', notificationQueries(queryDeps));
+  // The documents print this service's own answers: they read them through the app itself.
+  app.route(
+    '/',
+    documentQueries({
+      ...queryDeps,
+      self: (request) => Promise.resolve(app.fetch(request)),
+      pdf: deps.pdf ?? noPdf,
+      publicUrl: deps.publicUrl,
+    }),
+  );
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

@@ -167,7 +167,10 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     c.set('held', view?.held ?? []);
     c.set('viewer', view?.viewer);
     await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      // A printed document passed through keeps its stricter policy (its one style allowed).
+      if (!c.res.headers.has(name)) c.header(name, value);
+    }
   });
 
   // Forms post only from this console's pages: SameSite=Strict keeps the cookie off

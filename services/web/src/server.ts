@@ -6,7 +6,7 @@ import { startWebService } from './main.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger('web', config.LOG_LEVEL);
+  const logger = createLogger('web', config.LOG_LEVEL, config.LOG_FORMAT);
   if (!config.DATABASE_URL) {
     throw new ConfigError(['DATABASE_URL: the console keeps its sessions in PostgreSQL']);
   }
