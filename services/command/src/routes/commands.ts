@@ -220,6 +220,8 @@ export function commandRouter(
   store: EventStore,
   newId: () => string,
   clock: () => Date,
+  /** The query service's base URL: where a created resource is served. */
+  projectionUrl: string,
 ): OpenAPIHono<AppEnv> {
   const app = createRouter();
   for (const route of commandRoutes) {
@@ -234,12 +236,13 @@ export function commandRouter(
       tags: [tagOf(definition.aggregate)],
       description: `Command \`${definition.name}\`. Roles: ${definition.roles.join(', ')}.`,
       security: [{ bearer: [] }],
+      'x-roles': [...definition.roles],
       parameters: [...commandHeaderParameters],
       request: {
         ...(params ? { params } : {}),
         body: { required: true, content: { 'application/json': { schema: body } } },
       },
-      responses: commandResponses,
+      responses: commandResponses(definition, route.createsId !== undefined),
     }) satisfies RouteConfig;
     // Documented as app.openapi() documents a route, but validated by handle() itself: after
     // the role, in one synchronous step, instead of three asynchronous middlewares per request.
@@ -262,16 +265,6 @@ export function commandRouter(
     const { route } = plan;
     const { definition } = route;
     const principal = c.get('principal');
-    const installation = definition.aggregate === 'installation';
-    if (installation && !mayActOn(principal, INSTALLATION_SCOPE)) {
-      return problem(
-        c,
-        403,
-        'community-forbidden',
-        'The installation is managed with a token for every community',
-        { communityId: INSTALLATION_SCOPE },
-      );
-    }
     // Before validation: a role that may not send the command learns nothing of its schema.
     if (!definition.roles.includes(principal.role)) {
       return problem(
@@ -280,6 +273,17 @@ export function commandRouter(
         'role-forbidden',
         `Role ${principal.role} may not send ${definition.name}`,
         { allowedRoles: definition.roles },
+      );
+    }
+    const installation = definition.aggregate === 'installation';
+    // The installation's commands take a token for every community (`*`), no community's.
+    if (installation && !mayActOn(principal, INSTALLATION_SCOPE)) {
+      return problem(
+        c,
+        403,
+        'community-forbidden',
+        'The installation is managed with a token for every community',
+        { communityId: INSTALLATION_SCOPE },
       );
     }
     // The path's ids first, then the body, as the documented route says.
@@ -375,7 +379,10 @@ export function commandRouter(
       const collection = { proposalId: 'proposals', sessionId: 'sessions', requestId: requests }[
         route.createsId
       ];
-      c.header('location', `/v1/communities/${communityId}/${collection}/${created}`);
+      c.header(
+        'location',
+        `${projectionUrl}/v1/communities/${communityId}/${collection}/${created}`,
+      );
       return answer(c, outcome, { [route.createsId]: created });
     }
     return answer(c, outcome, { ...ids });

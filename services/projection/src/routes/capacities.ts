@@ -1,13 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CapacityKind, CONVENING_PARTY_KINDS, capacityRoles, isAdult, Role } from '@yishi/domain';
-import { addRoute, CommunityParams, createRouter, idParam, problem } from '@yishi/platform';
+import {
+  addRoute,
+  CommunityParams,
+  createRouter,
+  idParam,
+  problem,
+  problemContent,
+} from '@yishi/platform';
 import { sql } from 'kysely';
 import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
   jsonResponses,
-  notFound,
   type QueryDeps,
+  READERS,
   ReadQuery,
   readContext,
   withAsOf,
@@ -46,16 +53,28 @@ export const Capacities = z
 
 const PersonParams = CommunityParams.extend({ personId: idParam('personId', 'p1') });
 
+/** Who reads anyone's capacities; everyone else reads only their own. */
+const REGISTRY_KEEPERS = ['clerk', 'official', 'admin'];
+
 const getCapacities = createRoute({
   method: 'get',
+  operationId: 'getPersonCapacities',
   path: '/v1/communities/{communityId}/persons/{personId}/capacities',
   summary: 'The capacities the registry gives a person (身份): what they may act as',
   description:
     'Read by the person themselves (the token’s subject), clerks, officials and admins. Owner: holds units; resident: adult resident of an active household; household representative instead of resident for a household’s representative; proxy: holds active authorisations; clerk: appointed; party representative: one per active party; convener: a representative of the party organisation, the residents’ or villagers’ committee or the owners’ committee.',
   tags: ['registry'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: PersonParams, query: ReadQuery },
-  responses: { ...jsonResponses('The person’s capacities', Capacities), ...notFound },
+  responses: {
+    ...jsonResponses('The person’s capacities', Capacities, { notFound: ['person-not-found'] }),
+    403: {
+      description:
+        '`role-forbidden` (with `allowedRoles`: clerk, official, admin): another person’s capacities; `community-forbidden`: the token is not valid for this community',
+      content: problemContent,
+    },
+  },
 });
 
 type Capacity = z.infer<typeof Capacity>;
@@ -71,9 +90,7 @@ export function capacityQueries(deps: QueryDeps) {
         403,
         'role-forbidden',
         'Only the person, clerks, officials and admins read a person’s capacities',
-        {
-          allowed: ['the person', 'clerk', 'official', 'admin'],
-        },
+        { allowedRoles: REGISTRY_KEEPERS },
       );
     }
     const ctx = await readContext(c, deps, c.req.valid('query'), ['registry']);

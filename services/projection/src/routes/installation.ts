@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { installationDecider, streams, upcastEvent } from '@yishi/domain';
 import type { EventStore } from '@yishi/event-store';
-import { addRoute, createRouter, mayActOn, problem } from '@yishi/platform';
+import { addRoute, createRouter, mayActOn, problem, problemContent } from '@yishi/platform';
 import { jsonResponses } from './common.ts';
 
 // The installation: its administrators and its officials (街道, 民政) with the communities they
@@ -23,21 +23,39 @@ export const Installation = z
 
 const getInstallation = createRoute({
   method: 'get',
+  operationId: 'getInstallation',
   path: '/v1/installation',
   summary: 'The installation’s administrators and officials (for administrators)',
   tags: ['installation'],
   security: [{ bearer: [] }],
-  responses: jsonResponses('The installation', Installation),
+  'x-roles': ['admin'],
+  responses: {
+    ...jsonResponses('The installation', Installation, { asOf: false, minPosition: false }),
+    403: {
+      description:
+        '`role-forbidden` (with `allowedRoles`: admin); `community-forbidden`: the token is not granted every community (`*`)',
+      content: problemContent,
+    },
+  },
 });
 
 export function installationQueries(deps: { store: EventStore }) {
   const app = createRouter();
   addRoute(app, getInstallation, async (c) => {
     const principal = c.get('principal');
-    if (principal.role !== 'admin' || !mayActOn(principal, '*')) {
+    if (principal.role !== 'admin') {
       return problem(c, 403, 'role-forbidden', 'Only administrators read the installation', {
-        allowed: ['admin'],
+        allowedRoles: ['admin'],
       });
+    }
+    if (!mayActOn(principal, '*')) {
+      return problem(
+        c,
+        403,
+        'community-forbidden',
+        'The installation is read with a token for every community',
+        { communityId: '*' },
+      );
     }
     const events = await deps.store.readStream(streams.installation());
     let state = installationDecider.initialState();
