@@ -6,6 +6,7 @@ import type * as installation from './routes/installation.ts';
 import type * as proposals from './routes/proposals.ts';
 import type * as registry from './routes/registry.ts';
 import type * as sessions from './routes/sessions.ts';
+import type * as shares from './routes/shares.ts';
 import type * as timeline from './routes/timeline.ts';
 import type * as verification from './routes/verification.ts';
 
@@ -35,6 +36,7 @@ export type ItemResult = z.infer<typeof common.ItemOutcome>;
 export type TallyView = z.infer<typeof proposals.Tally>;
 export type BallotView = z.infer<typeof proposals.Ballot>;
 export type BallotPage = z.infer<typeof proposals.BallotPage>;
+export type CostSharesView = z.infer<typeof shares.CostShares>;
 export type FollowUpView = z.infer<typeof proposals.FollowUp>;
 
 export type DecisionView = z.infer<typeof decisions.Decision>;

@@ -108,8 +108,12 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
           kind: 'motion',
           matter: 'maintenance-fund-use',
           options: [],
+          // 60万元 shared by area among the building's owners (#26.6).
+          cost: { basis: 'area', totalFen: 60_000_000 },
         },
       ],
+      // Every unit is in 3号楼: its owners decide (domain.md 3.1b), the same six.
+      scope: { kind: 'building', building: '3号楼' },
     });
     await convener('proposals/lift/give-notice', { text: '表决前公告：3号楼加装电梯' });
     stack.clock.now = new Date(stack.clock.now.getTime() + 16 * DAY);
@@ -153,6 +157,13 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     await page.getByRole('heading', { name: '实时计票（暂定）' }).waitFor();
     expect(await page.getByText('4 / 6 位投票人已投票').isVisible()).toBe(true);
     await expectAccessible(page, 'proposal with live tally (phone)');
+    // Before voting, the owner sees who decides and their share: 80.00 of 515.75 m² of
+    // 600,000.00 元 by the largest remainder method is 93,068.35 元.
+    expect(await page.getByText('决定范围：3号楼业主').isVisible()).toBe(true);
+    const costs = page.getByRole('region', { name: '费用与分摊' });
+    expect(await costs.textContent()).toContain('总额 ¥600,000.00，按专有部分面积分摊');
+    expect(await costs.textContent()).toContain('您的分摊：¥93,068.35（面积 80.00 平方米，1 套）');
+    await keepScreenshot(page, 'owner-phone-share');
 
     // Vote with the keyboard only: the radio group, an arrow key, then the submit button.
     const first = page.getByRole('radio', { name: '同意' });
