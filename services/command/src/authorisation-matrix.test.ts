@@ -95,6 +95,11 @@ const expected: Record<string, Role[]> = {
   OpenEvaluation: ['clerk', 'convener'],
   AnswerEvaluation: ['resident', 'owner'],
   CloseEvaluation: ['clerk', 'convener'],
+  BootstrapAdmin: ['admin'],
+  AppointAdmin: ['admin'],
+  RevokeAdmin: ['admin'],
+  AppointOfficial: ['admin'],
+  RevokeOfficial: ['admin'],
 };
 
 // Routes that are not domain commands, with who may use them.

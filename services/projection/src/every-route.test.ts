@@ -45,6 +45,7 @@ const pathValues: Record<string, string> = {
   requestId: 'r1',
   wishId: 'w1',
   evaluationId: 'e1',
+  personId: 'qian',
 };
 
 interface Parameter {

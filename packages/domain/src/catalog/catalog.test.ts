@@ -4,6 +4,10 @@ import { communityCommandSchemas, communityEventSchemas } from '../community/com
 import { convocationCommandSchemas, convocationEventSchemas } from '../convocation/convocation.ts';
 import { discussionCommandSchemas, discussionEventSchemas } from '../discussion/discussion.ts';
 import { evaluationCommandSchemas, evaluationEventSchemas } from '../evaluation/evaluation.ts';
+import {
+  installationCommandSchemas,
+  installationEventSchemas,
+} from '../installation/installation.ts';
 import { proposalCommandSchemas, proposalEventSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas, sessionEventSchemas } from '../session/session.ts';
 import { Role } from '../shared/decider.ts';
@@ -21,6 +25,7 @@ describe('command catalogue', () => {
     ...Object.keys(discussionCommandSchemas),
     ...Object.keys(wishCommandSchemas),
     ...Object.keys(evaluationCommandSchemas),
+    ...Object.keys(installationCommandSchemas),
   ];
   it('lists every command once, with its aggregate, schema and roles', () => {
     expect(Object.keys(commandCatalog).sort()).toEqual([...names].sort());
@@ -34,6 +39,7 @@ describe('command catalogue', () => {
         'discussion',
         'wish',
         'evaluation',
+        'installation',
       ]).toContain(definition.aggregate);
     }
   });
@@ -85,6 +91,7 @@ describe('event catalogue and upcasting', () => {
       ...Object.keys(discussionEventSchemas),
       ...Object.keys(wishEventSchemas),
       ...Object.keys(evaluationEventSchemas),
+      ...Object.keys(installationEventSchemas),
     ];
     expect(Object.keys(eventCatalog).sort()).toEqual([...types].sort());
     expect(eventCatalog.BallotCast).toMatchObject({ aggregate: 'proposal', version: 1 });

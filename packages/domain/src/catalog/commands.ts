@@ -3,6 +3,7 @@ import { communityCommandSchemas } from '../community/community.ts';
 import { convocationCommandSchemas } from '../convocation/convocation.ts';
 import { discussionCommandSchemas } from '../discussion/discussion.ts';
 import { evaluationCommandSchemas } from '../evaluation/evaluation.ts';
+import { installationCommandSchemas } from '../installation/installation.ts';
 import { proposalCommandSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas } from '../session/session.ts';
 import type { Role } from '../shared/decider.ts';
@@ -23,7 +24,8 @@ type Schemas = typeof communityCommandSchemas &
   typeof convocationCommandSchemas &
   typeof discussionCommandSchemas &
   typeof wishCommandSchemas &
-  typeof evaluationCommandSchemas;
+  typeof evaluationCommandSchemas &
+  typeof installationCommandSchemas;
 export type DomainCommandType = keyof Schemas;
 
 export interface CommandDefinition {
@@ -307,6 +309,22 @@ const evaluation: Record<keyof typeof evaluationCommandSchemas, Entry> = {
   },
 };
 
+// The installation's administrators and officials: an administrator of the installation (the
+// decider checks the person, not only the role) with a token for every community.
+const installation: Record<keyof typeof installationCommandSchemas, Entry> = {
+  BootstrapAdmin: {
+    roles: ['admin'],
+    summary: 'Record the first administrator (once, with the code printed at first start)',
+  },
+  AppointAdmin: { roles: ['admin'], summary: 'Appoint another administrator' },
+  RevokeAdmin: { roles: ['admin'], summary: 'Revoke an administrator (never the last one)' },
+  AppointOfficial: {
+    roles: ['admin'],
+    summary: 'Appoint an official (街道, 民政) for the communities they oversee',
+  },
+  RevokeOfficial: { roles: ['admin'], summary: 'Revoke an official' },
+};
+
 function definitions(
   aggregate: Aggregate,
   schemas: Readonly<Record<string, z.ZodObject>>,
@@ -338,6 +356,7 @@ const all = [
   ...definitions('discussion', discussionCommandSchemas, discussion),
   ...definitions('wish', wishCommandSchemas, wish),
   ...definitions('evaluation', evaluationCommandSchemas, evaluation),
+  ...definitions('installation', installationCommandSchemas, installation),
 ];
 
 /** Every command by name. */

@@ -3,6 +3,7 @@ import { type CommunityEvent, communityEventSchemas } from '../community/communi
 import { type ConvocationEvent, convocationEventSchemas } from '../convocation/convocation.ts';
 import { type DiscussionEvent, discussionEventSchemas } from '../discussion/discussion.ts';
 import { type EvaluationEvent, evaluationEventSchemas } from '../evaluation/evaluation.ts';
+import { type InstallationEvent, installationEventSchemas } from '../installation/installation.ts';
 import { type ProposalEvent, proposalEventSchemas } from '../proposal/proposal.ts';
 import { type SessionEvent, sessionEventSchemas } from '../session/session.ts';
 import {
@@ -24,7 +25,8 @@ export type AnyDomainEvent =
   | ConvocationEvent
   | DiscussionEvent
   | WishEvent
-  | EvaluationEvent;
+  | EvaluationEvent
+  | InstallationEvent;
 /** Every event type the catalogue holds. */
 export type CatalogEventType = AnyDomainEvent['type'];
 /** Every event type, each labelled by the web console (services/web `i18n.ts`). */
@@ -52,6 +54,7 @@ export const eventCatalog: Readonly<Record<CatalogEventType, EventDefinition>> =
   ...definitions('discussion', discussionEventSchemas),
   ...definitions('wish', wishEventSchemas),
   ...definitions('evaluation', evaluationEventSchemas),
+  ...definitions('installation', installationEventSchemas),
 };
 
 /** Upcasters by event type and the version they read (none yet: every schema is at 1). */

@@ -11,7 +11,8 @@ export type Aggregate =
   | 'convocation'
   | 'discussion'
   | 'wish'
-  | 'evaluation';
+  | 'evaluation'
+  | 'installation';
 
 export interface EventDefinition {
   readonly aggregate: Aggregate;

@@ -14,6 +14,11 @@ export const streams = {
   /** A periodic evaluation (e.g. 物业服务评估) with its sealed answers. */
   evaluation: (communityId: string, evaluationId: string) =>
     `evaluation-${communityId}.${evaluationId}`,
+  /**
+   * The installation's administrators and officials: of no community (`_` starts no
+   * community id, so `communityOfStream` finds none and no community's reader sees it).
+   */
+  installation: () => 'installation-_',
 };
 
 /**
