@@ -1,5 +1,6 @@
 export * from './catalog/commands.ts';
 export * from './catalog/events.ts';
+export * from './catalog/personal.ts';
 export * from './community/community.ts';
 export * from './community/electorate.ts';
 export * from './convocation/convocation.ts';

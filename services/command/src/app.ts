@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type EventStore, START } from '@yishi/event-store';
+import { memoryPersonalData, type Vault } from '@yishi/personal-data';
 import {
   type AppEnv,
   authenticate,
@@ -37,6 +38,11 @@ export interface CommandAppDeps {
   logger?: Logger;
   /** `METRICS_TOKEN`: a scraper's bearer token for `/metrics`. */
   metricsToken?: string | undefined;
+  /**
+   * Seals personal fields in new events and opens them when folding. Default: keys in memory
+   * (tests over the memory store); a running service passes the one in PostgreSQL.
+   */
+  personalData?: Vault;
 }
 
 export { MAX_BODY_BYTES };
@@ -68,10 +74,12 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     'Appending one batch (one transaction)',
     buckets,
   );
-  const states = new StateReader(deps.store);
+  const personalData = deps.personalData ?? memoryPersonalData().vault;
+  const states = new StateReader(deps.store, undefined, personalData);
   const handler = new CommandHandler({
     store: deps.store,
     states,
+    personalData,
     clock,
     newId,
     onBatch: (n) => commandsPerAppend.observe(n),
@@ -104,7 +112,7 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/communities/:communityId', communityScope());
   app.route('/', commandRouter(handler, states, deps.store, newId, clock));
   app.route('/', clockRoutes(source));
-  app.route('/', registryImportRoutes(deps.store, states, clock, source.simulated));
+  app.route('/', registryImportRoutes(deps.store, states, clock, personalData, source.simulated));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

@@ -1,4 +1,5 @@
 import { openEventStore } from '@yishi/event-store';
+import { loadMasterKey, openPersonalData, reconcileErasures } from '@yishi/personal-data';
 import {
   authConfigFrom,
   type Config,
@@ -23,16 +24,29 @@ export async function startCommandService(
     eventstoreUrl: config.EVENTSTORE_URL,
     maxConnections: 20,
   });
+  const personalData = await openPersonalData({ databaseUrl, masterKey: loadMasterKey(config) });
+  const reconciled = await reconcileErasures(personalData.vault, store);
+  if (reconciled.destroyed.length + reconciled.cancelled.length > 0) {
+    logger.warn(reconciled, 'finished erasures a stop interrupted');
+  }
   const verify = createVerifier(authConfigFrom(config));
   const clock = config.DEMO_CLOCK ? simulatedClock() : systemClock;
   if (clock.simulated) logger.warn('simulated clock: events are marked simulatedClock (demo only)');
-  const app = createApp({ store, verify, logger, clock, metricsToken: config.METRICS_TOKEN });
+  const app = createApp({
+    store,
+    verify,
+    logger,
+    clock,
+    metricsToken: config.METRICS_TOKEN,
+    personalData: personalData.vault,
+  });
   const server = await listen(app.fetch, config.HOST, config.COMMAND_PORT);
   return {
     url: `http://${config.HOST}:${config.COMMAND_PORT}`,
     async close() {
       await closeServer(server);
       await store.close();
+      await personalData.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { openEventStore } from '@yishi/event-store';
+import { loadMasterKey, openPersonalData } from '@yishi/personal-data';
 import {
   authConfigFrom,
   type Config,
@@ -31,6 +32,8 @@ export async function startProjectionService(
   // Each projector holds one connection for its lease.
   const db = createDb(databaseUrl, 10 + projections.length);
   await migrateReadModels(db);
+  // Before anything runs: a wrong master key stops the start here.
+  const personalData = await openPersonalData({ databaseUrl, masterKey: loadMasterKey(config) });
   for (const gone of await dropDiscontinued(
     db,
     projections.map((p) => p.name),
@@ -58,6 +61,7 @@ export async function startProjectionService(
   dispatcher.start();
   const verify = createVerifier(authConfigFrom(config));
   const app = createApp({
+    personalData,
     db,
     store,
     verify,
@@ -74,6 +78,7 @@ export async function startProjectionService(
       for (const projector of projectors) await projector.stop();
       await db.destroy();
       await store.close();
+      await personalData.close();
     },
   };
 }

@@ -35,7 +35,8 @@ export type DomainErrorCode =
   | 'rule-not-adopted'
   | 'rule-not-applicable'
   | 'minutes-changed'
-  | 'notice-outdated';
+  | 'notice-outdated'
+  | 'personal-data-erased';
 
 /** A refusal by the rules: a value with a code, a message and the facts behind it. */
 export class DomainError extends Error {

@@ -16,6 +16,7 @@ import {
   MAX_EVENTS_PER_APPEND,
   type NewEvent,
 } from '@yishi/event-store';
+import { PersonalDataErasedError, sealEvents, type Vault } from '@yishi/personal-data';
 import {
   type AppEnv,
   addRoute,
@@ -145,6 +146,8 @@ export function registryImportRoutes(
   store: EventStore,
   states: StateReader,
   clock: () => Date,
+  /** Seals the persons' personal fields before the append. */
+  personalData: Vault,
   /** Events decided under a simulated (demo) clock say so in their metadata. */
   simulatedClock = false,
 ): OpenAPIHono<AppEnv> {
@@ -268,13 +271,15 @@ export function registryImportRoutes(
       }
       let appended: AppendResult;
       try {
-        appended = await store.append(streamId, events, { expected: version, commandId });
+        const sealed = await sealEvents(personalData, communityId, events);
+        appended = await store.append(streamId, sealed, { expected: version, commandId });
       } catch (error) {
         states.forget(streamId);
-        if (isVersionConflict(error)) {
+        // Sealing for a person erased since the read: decide again on a fresh read.
+        if (isVersionConflict(error) || error instanceof PersonalDataErasedError) {
           if (attempt < MAX_ATTEMPTS) continue;
           return problem(c, 409, 'version-conflict', 'Concurrent changes; retry the import', {
-            actualVersion: error.actual,
+            actualVersion: isVersionConflict(error) ? error.actual : version,
           });
         }
         if (isEventStoreError(error) && error.code === 'event-too-large') {
