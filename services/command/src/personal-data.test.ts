@@ -7,6 +7,7 @@ import {
   openPersonalData,
   type PersonalData,
   PostgresKeyStore,
+  reconcileAllErasures,
   reconcileErasures,
   Vault,
 } from '@yishi/personal-data';
@@ -171,5 +172,28 @@ describe('personal fields in the command service', () => {
     const zhou = (await stored('zhou'))[0]!.data.name as string;
     expect(await fresh().unseal(zhou, 'name')).toBe('周七');
     expect(await fresh().pendingErasures()).toEqual([]);
+  });
+
+  it('destroys again the keys of erased persons that a restored key table brought back', async () => {
+    const clerk = await as('clerk', 'k1');
+    await clerk('registry/register-person', { personId: 'wu', name: '吴八', adult: true });
+    const backup = await data.pool!.query(`SELECT * FROM pii_keys WHERE subject = 'c1/wu'`);
+    await clerk('registry/erase-personal-data', {
+      personId: 'wu',
+      legalBasis: { ground: 'purpose-fulfilled', explanation: '已迁出，无需保存' },
+      approvedBy: 'chair',
+    });
+    const sealed = (await stored('wu'))[0]!.data.name as string;
+    expect(await fresh().unseal(sealed, 'name')).toBe(ERASED);
+    // The key table restored from a backup taken before the erasure.
+    await data.pool!.query(
+      `UPDATE pii_keys SET wrapped = $1, destroyed_at = NULL WHERE subject = 'c1/wu'`,
+      [backup.rows[0].wrapped],
+    );
+    expect(await fresh().unseal(sealed, 'name')).toBe('吴八');
+    const reconciled = await reconcileAllErasures(fresh(), store);
+    expect(reconciled.destroyed).toEqual(['c1/wu']);
+    expect(reconciled.erasures).toBe(3);
+    expect(await fresh().unseal(sealed, 'name')).toBe(ERASED);
   });
 });
