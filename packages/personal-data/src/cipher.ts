@@ -13,18 +13,30 @@ export function encrypt(key: Buffer, plaintext: Buffer, aad: string): Buffer {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv(ALGORITHM, key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const body = cipher.update(plaintext);
+  cipher.final(); // GCM holds nothing back: the tag is all that final() completes
   return Buffer.concat([iv, body, cipher.getAuthTag()]);
 }
 
-/** The plaintext; throws when the blob was altered or belongs elsewhere (another key or aad). */
-export function decrypt(key: Buffer, blob: Buffer, aad: string): Buffer {
+function decipherOf(key: Buffer, blob: Buffer, aad: string) {
   if (blob.length < IV_BYTES + TAG_BYTES) throw new Error('sealed data too short');
   const decipher = createDecipheriv(ALGORITHM, key, blob.subarray(0, IV_BYTES));
   decipher.setAAD(Buffer.from(aad, 'utf8'));
   decipher.setAuthTag(blob.subarray(blob.length - TAG_BYTES));
-  return Buffer.concat([
-    decipher.update(blob.subarray(IV_BYTES, blob.length - TAG_BYTES)),
-    decipher.final(),
-  ]);
+  return { decipher, body: blob.subarray(IV_BYTES, blob.length - TAG_BYTES) };
+}
+
+/** The plaintext; throws when the blob was altered or belongs elsewhere (another key or aad). */
+export function decrypt(key: Buffer, blob: Buffer, aad: string): Buffer {
+  const { decipher, body } = decipherOf(key, blob, aad);
+  const plaintext = decipher.update(body);
+  decipher.final(); // checks the tag
+  return plaintext;
+}
+
+/** `decrypt` of UTF-8 text, without copying it through another buffer. */
+export function decryptText(key: Buffer, blob: Buffer, aad: string): string {
+  const { decipher, body } = decipherOf(key, blob, aad);
+  const text = decipher.update(body, undefined, 'utf8');
+  return text + decipher.final('utf8');
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { decrypt, encrypt, KEY_BYTES } from './cipher.ts';
+import { decrypt, decryptText, encrypt, KEY_BYTES } from './cipher.ts';
 import type { KeyRow, KeyStore } from './key-store.ts';
 import { type MasterKey, MasterKeyError } from './master-key.ts';
 import { fieldAad, formatSealed, isSealed, parseSealed } from './sealed.ts';
@@ -30,6 +30,9 @@ export class SealedValueError extends Error {
     this.name = 'SealedValueError';
   }
 }
+
+/** Random bytes of a key id (16 characters of base64url). */
+const KEY_ID_BYTES = 12;
 
 export interface SealRequest {
   subject: string;
@@ -64,7 +67,7 @@ export class Keyring {
     const entry = this.keys.get(parts.keyId);
     if (!entry?.key) return ERASED;
     try {
-      return decrypt(entry.key, parts.blob, fieldAad(entry.subject, field)).toString('utf8');
+      return decryptText(entry.key, parts.blob, fieldAad(entry.subject, field));
     } catch {
       throw new SealedValueError(parts.keyId, field);
     }
@@ -228,10 +231,15 @@ export class Vault {
     await load(unknown);
     const missing = unknown.filter((s) => !keys.has(s));
     if (missing.length > 0) {
-      const made = missing.map((subject) => {
-        const key = randomBytes(KEY_BYTES);
+      // One draw for every new key and key id (an import makes thousands).
+      const random = randomBytes(missing.length * (KEY_BYTES + KEY_ID_BYTES));
+      const made = missing.map((subject, i) => {
+        const at = i * (KEY_BYTES + KEY_ID_BYTES);
+        const key = random.subarray(at, at + KEY_BYTES);
         const row: KeyRow = {
-          keyId: randomBytes(12).toString('base64url'),
+          keyId: random
+            .subarray(at + KEY_BYTES, at + KEY_BYTES + KEY_ID_BYTES)
+            .toString('base64url'),
           subject,
           wrapped: encrypt(this.master.key, key, subject),
           masterKeyId: this.master.id,
