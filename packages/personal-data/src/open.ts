@@ -27,6 +27,9 @@ export async function openPersonalData(options: OpenPersonalDataOptions): Promis
     connectionString: options.databaseUrl,
     max: options.maxConnections ?? 4,
   });
+  // An idle connection the server closed (a restart) is replaced on the next query; unheard,
+  // its error would end the process.
+  pool.on('error', () => {});
   try {
     await migratePersonalData(pool);
     const vault = new Vault(new PostgresKeyStore(pool), options.masterKey, options.vault);

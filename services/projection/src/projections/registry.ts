@@ -395,7 +395,7 @@ export const registryProjection: Projection = {
         );
       },
     },
-    '2026-12-10-001-personal-data': {
+    '2026-12-07-001-personal-data': {
       async up(db) {
         await db.schema
           .alterTable('persons')
