@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createApp as createCommandApp } from '@yishi/command';
 import { PostgresEventStore } from '@yishi/event-store';
 import { freePort } from '@yishi/local-postgres';
+import { loadMasterKey, openPersonalData } from '@yishi/personal-data';
 import {
   closeServer,
   createLogger,
@@ -63,9 +64,13 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
   const clock = { now: new Date() };
   const store = new PostgresEventStore({ connectionString: databaseUrl, maxConnections: 10 });
   await store.init();
+  // The key table and master key the projection service opens too (names sealed by one open
+  // in the other).
+  const personalData = await openPersonalData({ databaseUrl, masterKey: loadMasterKey(config) });
   const commandApp = createCommandApp({
     store,
     verify,
+    personalData: personalData.vault,
     clock: () => clock.now,
     ...(process.env.WEB_TEST_LOG ? { logger: createLogger('command', 'error') } : {}),
   });
@@ -109,6 +114,7 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
       await projection.close();
       await closeServer(commandServer);
       await store.close();
+      await personalData.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
