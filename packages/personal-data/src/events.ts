@@ -1,4 +1,10 @@
-import { communityOfStream, personalFieldsOf, personalSubject, streams } from '@yishi/domain';
+import {
+  communityOfStream,
+  personalFields,
+  personalFieldsOf,
+  personalSubject,
+  streams,
+} from '@yishi/domain';
 import {
   type EventStore,
   type JsonObject,
@@ -144,4 +150,49 @@ export async function reconcileAllErasures(
     if (await vault.destroy(subject)) destroyed.push(subject);
   }
   return { erasures: subjects.size, destroyed };
+}
+
+/** The personal fields of any event: a request body names its persons with the same fields. */
+const PERSONAL = new Set<string>(Object.values(personalFields).flat());
+
+/**
+ * A request body with every person's personal fields (in any object naming a `personId`)
+ * replaced by a digest under that person's data key: what an Idempotency-Key's request digest
+ * is taken of. A plain hash of the clear body would let anyone with the store try every phone
+ * number or birth date until it matched, after the erasure too.
+ */
+export async function blindPersonalFields(
+  vault: Vault,
+  communityId: string,
+  body: unknown,
+): Promise<unknown> {
+  const found: {
+    holder: Record<string, unknown>;
+    field: string;
+    subject: string;
+    value: string;
+  }[] = [];
+  const copy = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(copy);
+    if (value === null || typeof value !== 'object') return value;
+    const holder: Record<string, unknown> = {};
+    const personId = (value as Record<string, unknown>).personId;
+    for (const [key, inner] of Object.entries(value)) {
+      holder[key] = copy(inner);
+      if (typeof personId === 'string' && PERSONAL.has(key) && typeof inner === 'string') {
+        found.push({
+          holder,
+          field: key,
+          subject: personalSubject(communityId, personId),
+          value: inner,
+        });
+      }
+    }
+    return holder;
+  };
+  const blinded = copy(body);
+  if (found.length === 0) return body;
+  const macs = await vault.macAll(found);
+  for (const [i, f] of found.entries()) f.holder[f.field] = `mac:${macs[i]}`;
+  return blinded;
 }

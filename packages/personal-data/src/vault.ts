@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { decrypt, decryptText, encrypt, KEY_BYTES } from './cipher.ts';
 import type { KeyRow, KeyStore } from './key-store.ts';
 import { type MasterKey, MasterKeyError } from './master-key.ts';
@@ -121,6 +121,25 @@ export class Vault {
     });
   }
 
+  /**
+   * A keyed digest of each value under its subject's data key, for what must be compared but
+   * never read back (a request's digest): once the key is destroyed, nothing can tell what it
+   * was made of, not even by trying every phone number. A subject already erased gets a digest
+   * of no key (whatever it is compared with was refused: nothing is stored for it).
+   */
+  async macAll(requests: readonly SealRequest[]): Promise<string[]> {
+    const keys = await this.dataKeysOf([...new Set(requests.map((r) => r.subject))], true);
+    return requests.map(({ subject, field, value }) => {
+      const key = keys.get(subject)?.key;
+      if (!key) return 'erased';
+      // A key of its own for digests, derived: the data key itself only ever seals.
+      const macKey = createHmac('sha256', key).update('yishi pii digest').digest();
+      return createHmac('sha256', macKey)
+        .update(`${fieldAad(subject, field)}\u0000${value}`)
+        .digest('base64url');
+    });
+  }
+
   /** The keys of these values (sealed ones; others are ignored), in one round trip. */
   async keyring(values: Iterable<unknown>): Promise<Keyring> {
     const found = new Map<string, CachedKey>();
@@ -214,8 +233,14 @@ export class Vault {
     return decrypt(this.master.key, row.wrapped!, row.subject);
   }
 
-  /** Each subject's live data key: cached, stored, or made now. */
-  private async dataKeysOf(subjects: readonly string[]): Promise<Map<string, CachedKey>> {
+  /**
+   * Each subject's live data key: cached, stored, or made now. A subject whose key is destroyed
+   * is refused (PersonalDataErasedError), or with `erased: true` answered without a key.
+   */
+  private async dataKeysOf(
+    subjects: readonly string[],
+    erased = false,
+  ): Promise<Map<string, CachedKey>> {
     const keys = new Map<string, CachedKey>();
     const unknown: string[] = [];
     for (const subject of subjects) {
@@ -254,7 +279,7 @@ export class Vault {
       await load(missing.filter((s) => !inserted.has(s)));
     }
     for (const subject of subjects) {
-      if (!keys.get(subject)?.key) throw new PersonalDataErasedError(subject);
+      if (!erased && !keys.get(subject)?.key) throw new PersonalDataErasedError(subject);
     }
     return keys;
   }

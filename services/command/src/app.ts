@@ -110,7 +110,7 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
-  app.route('/', commandRouter(handler, states, deps.store, newId, clock));
+  app.route('/', commandRouter(handler, states, deps.store, newId, clock, personalData));
   app.route('/', clockRoutes(source));
   app.route('/', registryImportRoutes(deps.store, states, clock, personalData, source.simulated));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

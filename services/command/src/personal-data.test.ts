@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { type CommunityRegistry, pget } from '@yishi/domain';
-import { PostgresEventStore } from '@yishi/event-store';
+import { canonicalJson, PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import {
   ERASED,
@@ -195,5 +196,41 @@ describe('personal fields in the command service', () => {
     expect(reconciled.destroyed).toEqual(['c1/wu']);
     expect(reconciled.erasures).toBe(3);
     expect(await fresh().unseal(sealed, 'name')).toBe(ERASED);
+  });
+
+  it('binds an Idempotency-Key to a digest that gives no personal field away', async () => {
+    const token = await auth.token({ personId: 'k1', role: 'clerk', communities: ['c1'] });
+    const path = '/v1/communities/c1/registry/register-person';
+    const body = {
+      personId: 'zheng',
+      name: '郑九',
+      birthDate: '1988-08-08',
+      phone: '+8613700000009',
+    };
+    const post = (sent: unknown) =>
+      app.request(path, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'zheng-1',
+        },
+        body: JSON.stringify(sent),
+      });
+    expect((await post(body)).status).toBe(201);
+    const digest = (await stored('zheng'))[0]!.metadata.requestDigest;
+    // Not the plain hash of the body, which anyone could match by trying phone numbers.
+    const plain = createHash('sha256')
+      .update(`POST\u0000${path}\u0000${canonicalJson(body)}`)
+      .digest('hex');
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(digest).not.toBe(plain);
+    // Still a digest of the request: a retry replays, another body under the key is refused.
+    const retry = await post(body);
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    const other = await post({ ...body, phone: '+8613700000010' });
+    expect(other.status).toBe(422);
+    expect(await other.json()).toMatchObject({ code: 'idempotency-key-reused' });
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, JsonProblem } from '@yishi/event-store';
+import { blindPersonalFields, type Vault } from '@yishi/personal-data';
 import { problem } from '@yishi/platform';
 import type { Context } from 'hono';
 
@@ -28,4 +29,21 @@ export function canonicalBody(c: Context, body: unknown): string | Response {
  */
 export function requestDigest(method: string, path: string, canonical: string): string {
   return createHash('sha256').update(`${method}\u0000${path}\u0000${canonical}`).digest('hex');
+}
+
+/**
+ * `requestDigest` of a body whose persons' names, birth dates and phones are first replaced by
+ * digests under their data keys (`blindPersonalFields`): the stored digest gives none of them
+ * away, and means nothing once a person's key is destroyed.
+ */
+export async function personalRequestDigest(
+  vault: Vault,
+  communityId: string,
+  method: string,
+  path: string,
+  body: unknown,
+  canonical: string,
+): Promise<string> {
+  const blinded = await blindPersonalFields(vault, communityId, body);
+  return requestDigest(method, path, blinded === body ? canonical : canonicalJson(blinded));
 }

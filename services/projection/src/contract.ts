@@ -1,6 +1,7 @@
 import type { z } from '@hono/zod-openapi';
 import type * as common from './routes/common.ts';
 import type * as decisions from './routes/decisions.ts';
+import type * as personalData from './routes/personal-data.ts';
 import type * as proposals from './routes/proposals.ts';
 import type * as registry from './routes/registry.ts';
 import type * as sessions from './routes/sessions.ts';
@@ -19,6 +20,8 @@ export type CommunityList = z.infer<typeof registry.CommunityList>;
 export type PartyView = z.infer<typeof registry.Party>;
 export type PersonName = z.infer<typeof registry.PersonName>;
 export type PersonPage = z.infer<typeof registry.PersonPage>;
+/** `GET …/persons/{personId}/personal-data`: a person's own data, as downloaded. */
+export type PersonalDataExport = z.infer<typeof personalData.PersonalDataExport>;
 
 export type ProposalView = z.infer<typeof proposals.Proposal>;
 export type ProposalSummary = z.infer<typeof proposals.ProposalSummary>;

@@ -12,6 +12,7 @@ import {
   streams,
 } from '@yishi/domain';
 import type { EventStore } from '@yishi/event-store';
+import type { Vault } from '@yishi/personal-data';
 import {
   type AppEnv,
   addRoute,
@@ -31,7 +32,7 @@ import {
   roleProblem,
 } from '../context.ts';
 import { answer, idempotencyKey, ifMatch } from '../http-outcome.ts';
-import { canonicalBody, requestDigest } from '../request-body.ts';
+import { canonicalBody, personalRequestDigest } from '../request-body.ts';
 import type { AnyDecider, StateReader } from '../state-reader.ts';
 import {
   CommunityParams,
@@ -184,6 +185,7 @@ export function commandRouter(
   store: EventStore,
   newId: () => string,
   clock: () => Date,
+  personalData: Vault,
 ): OpenAPIHono<AppEnv> {
   const app = createRouter();
   for (const route of commandRoutes) {
@@ -232,7 +234,8 @@ export function commandRouter(
       );
     }
     const body = (await c.req.json()) as Record<string, unknown>;
-    const canonical = canonicalBody(c, c.req.valid('json' as never));
+    const validated: unknown = c.req.valid('json' as never);
+    const canonical = canonicalBody(c, validated);
     if (canonical instanceof Response) return canonical;
     if (definition.partyField && body[definition.partyField] !== principal.partyId) {
       return problem(c, 403, 'party-mismatch', 'A representative acts only for their own party', {
@@ -312,7 +315,18 @@ export function commandRouter(
       decider: plan.decider,
       actor,
       idempotencyKey: idem.key,
-      ...(idem.key ? { requestDigest: requestDigest(c.req.method, c.req.path, canonical) } : {}),
+      ...(idem.key
+        ? {
+            requestDigest: await personalRequestDigest(
+              personalData,
+              communityId,
+              c.req.method,
+              c.req.path,
+              validated,
+              canonical,
+            ),
+          }
+        : {}),
       requestId: c.get('requestId'),
       ...(match.version === undefined ? {} : { expectedVersion: match.version }),
       command: commandAt(definition.name, parsed.data, actor),

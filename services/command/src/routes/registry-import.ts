@@ -40,7 +40,7 @@ import {
   RegistryImport,
   RowProblem,
 } from '../registry-import/rows.ts';
-import { canonicalBody, requestDigest } from '../request-body.ts';
+import { canonicalBody, personalRequestDigest } from '../request-body.ts';
 import type { StateReader } from '../state-reader.ts';
 import { CommunityParams, IDEMPOTENCY_KEY_DOC, ProblemSchema } from './schemas.ts';
 
@@ -204,7 +204,18 @@ export function registryImportRoutes(
     const streamId = streams.community(communityId);
     const actor = actorOf(principal);
     const commandId = commandIdFor(communityId, principal.personId, idem.key);
-    const digest = idem.key ? requestDigest(c.req.method, c.req.path, canonical) : undefined;
+    // Not for a dry run, which writes nothing: its persons need no data keys yet.
+    const digest =
+      idem.key && !dryRun
+        ? await personalRequestDigest(
+            personalData,
+            communityId,
+            c.req.method,
+            c.req.path,
+            body,
+            canonical,
+          )
+        : undefined;
     if (idem.key && !dryRun) {
       const earlier = await store.findCommand(commandId);
       if (earlier) return duplicateAnswer(c, commandId, digest, earlier);
