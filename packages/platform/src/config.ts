@@ -76,6 +76,8 @@ export const ConfigSchema = z.object({
    * JWTs read the metrics.
    */
   METRICS_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
+  /** The Chromium (or Chrome) executable the projection service prints PDFs with. */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   /** Demo and end-to-end tests only: a clock an admin can advance (never in production). */
   DEMO_CLOCK: z
     .enum(['0', '1', 'true', 'false'])
@@ -83,6 +85,8 @@ export const ConfigSchema = z.object({
     .transform((v) => v === '1' || v === 'true'),
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json (one object a line) or pretty (for a person); default: pretty in a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

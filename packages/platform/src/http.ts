@@ -23,12 +23,21 @@ export function createRouter(): OpenAPIHono<AppEnv> {
     defaultHook: (result, c) => {
       if (!result.success) {
         const target = (result as { target?: string }).target ?? 'body';
-        return problem(c, 400, 'invalid-input', 'The request is not valid', {
-          errors: fieldErrors(result.error.issues, target === 'json' ? 'body' : target),
-        });
+        return invalidInput(c, result.error.issues, target === 'json' ? 'body' : target);
       }
       return undefined;
     },
+  });
+}
+
+/** 400 problem+json naming each invalid field under where it was sent (`body`, `param`, …). */
+export function invalidInput(
+  c: Context,
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  where: string,
+): Response {
+  return problem(c, 400, 'invalid-input', 'The request is not valid', {
+    errors: fieldErrors(issues, where),
   });
 }
 

@@ -17,6 +17,8 @@ import {
   type Verifier,
 } from '@yishi/platform';
 import type { Kysely } from 'kysely';
+import { type PdfRenderer, PdfUnavailable } from './documents/renderer.ts';
+import { documentQueries } from './documents/routes.ts';
 import { notificationQueries } from './notifications/routes.ts';
 import type { QueryDeps } from './routes/common.ts';
 import { convocationQueries } from './routes/convocations.ts';
@@ -51,7 +53,17 @@ export interface ProjectionAppDeps {
    * events hold no sealed values); a running service passes the one in PostgreSQL.
    */
   personalData?: PersonalDataDeps;
+  /** Prints the documents' PDFs; without one, PDFs answer 503 `pdf-unavailable`. */
+  pdf?: PdfRenderer;
+  /** `WEB_PUBLIC_URL`: the console the documents' QR codes open. */
+  publicUrl?: string | undefined;
 }
+
+/** Where no Chromium is configured: every PDF is refused with the reason. */
+const noPdf: PdfRenderer = {
+  render: () => Promise.reject(new PdfUnavailable('no PDF renderer is configured')),
+  close: () => Promise.resolve(),
+};
 
 /** The query API over the read models. */
 export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
@@ -83,6 +95,16 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', statusQueries(queryDeps));
   app.route('/', notificationQueries(queryDeps));
   app.route('/', personalDataQueries(queryDeps));
+  // The documents print this service's own answers: they read them through the app itself.
+  app.route(
+    '/',
+    documentQueries({
+      ...queryDeps,
+      self: (request) => Promise.resolve(app.fetch(request)),
+      pdf: deps.pdf ?? noPdf,
+      publicUrl: deps.publicUrl,
+    }),
+  );
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

@@ -12,6 +12,7 @@ import {
 } from '@yishi/platform';
 import { createApp } from './app.ts';
 import { createDb } from './db.ts';
+import { createPdfRenderer } from './documents/renderer.ts';
 import { migrateReadModels } from './migrations/index.ts';
 import { Dispatcher } from './notifications/dispatcher.ts';
 import { notificationsProjection } from './notifications/projection.ts';
@@ -60,6 +61,8 @@ export async function startProjectionService(
   for (const projector of projectors) await projector.start();
   dispatcher.start();
   const verify = createVerifier(authConfigFrom(config));
+  // Chromium starts with the first PDF asked for, not here: the service runs without it.
+  const pdf = createPdfRenderer({ executablePath: config.CHROMIUM_PATH, logger });
   const app = createApp({
     personalData,
     db,
@@ -68,12 +71,15 @@ export async function startProjectionService(
     projectors,
     logger,
     metricsToken: config.METRICS_TOKEN,
+    pdf,
+    publicUrl: config.WEB_PUBLIC_URL,
   });
   const server = await listen(app.fetch, config.HOST, config.PROJECTION_PORT);
   return {
     url: `http://${config.HOST}:${config.PROJECTION_PORT}`,
     async close() {
       await closeServer(server);
+      await pdf.close();
       await dispatcher.stop();
       for (const projector of projectors) await projector.stop();
       await db.destroy();

@@ -27,6 +27,24 @@ export const VerificationReport = z
       .object({ streamId: z.string(), streamVersion: z.number().int(), reason: z.string() })
       .optional()
       .openapi({ description: 'The first event that does not verify' }),
+    head: z
+      .object({
+        version: z.number().int(),
+        hash: z.string(),
+        matches: z.boolean().openapi({
+          description: 'The stream has an event at `version` whose hash starts with `hash`',
+        }),
+        latestVersion: z.number().int().openapi({ description: "The stream's version now" }),
+        position: z
+          .string()
+          .nullable()
+          .openapi({ description: 'The position of the event at `version`, when there is one' }),
+      })
+      .optional()
+      .openapi({
+        description:
+          'With `version` and `head`: whether a printed chain head is in the chain, and how many events came after it',
+      }),
   })
   .openapi('VerificationReport');
 
@@ -40,6 +58,21 @@ const verifyCommunity = createRoute({
     params: CommunityParams,
     query: z.object({
       stream: StreamId.optional().openapi({ description: 'Only this stream, e.g. proposal-c1.p1' }),
+      version: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(2_147_483_647)
+        .optional()
+        .openapi({ description: 'With `head` and `stream`: the version of a printed chain head' }),
+      head: z
+        .string()
+        .regex(/^[0-9a-f]{8,64}$/, '8 to 64 lowercase hex digits')
+        .optional()
+        .openapi({
+          description: 'With `version`: the hash (or its first digits) printed as the chain head',
+          example: '3fa9c2d1e0b4',
+        }),
     }),
   },
   responses: jsonResponses(
@@ -80,6 +113,20 @@ const dossierRoute = createRoute({
   },
 });
 
+/** Whether a head printed on a document (version and hash digits) is in the stream's chain. */
+async function printedHead(store: EventStore, streamId: string, version: number, hash: string) {
+  const [event] = await store.readStream(streamId, { fromVersion: version, maxCount: 1 });
+  const latest = await store.streamHead(streamId);
+  const at = event?.streamVersion === version ? event : undefined;
+  return {
+    version,
+    hash,
+    matches: at?.hash.startsWith(hash) ?? false,
+    latestVersion: latest?.version ?? 0,
+    position: at ? `${at.transactionId}:${at.globalPosition}` : null,
+  };
+}
+
 export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
   const app = createRouter();
   const witness = async () => {
@@ -88,7 +135,17 @@ export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
   };
   addRoute(app, verifyCommunity, async (c) => {
     const { communityId } = c.req.valid('param');
-    const { stream } = c.req.valid('query');
+    const { stream, version, head } = c.req.valid('query');
+    if ((version === undefined) !== (head === undefined) || (head !== undefined && !stream)) {
+      // The three go together: each is named, said to be missing or to lack the others.
+      const given = { stream, version, head };
+      return problem(c, 400, 'invalid-input', 'A printed head needs stream, version and head', {
+        errors: (['stream', 'version', 'head'] as const).map((name) => ({
+          field: `query.${name}`,
+          message: given[name] === undefined ? 'missing' : 'needs stream, version and head',
+        })),
+      });
+    }
     let scope: Scope = { kind: 'community', communityId };
     if (stream) {
       if (communityOfStream(stream) !== communityId) {
@@ -105,7 +162,9 @@ export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
       scope = { kind: 'stream', streamId: stream };
     }
     try {
-      return c.json(await verifyScope(deps.store, scope, await witness()));
+      const report = await verifyScope(deps.store, scope, await witness());
+      if (!stream || version === undefined || head === undefined) return c.json(report);
+      return c.json({ ...report, head: await printedHead(deps.store, stream, version, head) });
     } catch (error) {
       // A stream id the store refuses (too long, characters it does not allow) is bad input.
       if (isEventStoreError(error) && error.code !== 'store-unavailable') {
