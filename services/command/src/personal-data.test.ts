@@ -233,4 +233,61 @@ describe('personal fields in the command service', () => {
     expect(other.status).toBe(422);
     expect(await other.json()).toMatchObject({ code: 'idempotency-key-reused' });
   });
+
+  it('digests an idempotent registry import without its names and birth dates in clear', async () => {
+    const token = await auth.token({ personId: 'k1', role: 'clerk', communities: ['c1'] });
+    const path = '/v1/communities/c1/registry/import';
+    const body = {
+      documentRef: '2026年业主名册',
+      units: [
+        {
+          sheet: '房屋',
+          row: 2,
+          unitId: '9-101',
+          building: '9号楼',
+          kind: 'home',
+          areas: { registryCentiM2: 8000 },
+          developerUnsold: false,
+          owners: [{ personId: 'feng', name: '冯十' }],
+        },
+      ],
+      residents: [
+        {
+          sheet: '居民',
+          row: 2,
+          personId: 'feng',
+          name: '冯十',
+          birthDate: '1979-09-09',
+          householdId: 'H9-101',
+          unitId: '9-101',
+        },
+      ],
+    };
+    const post = (sent: unknown) =>
+      app.request(path, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'feng-1',
+        },
+        body: JSON.stringify(sent),
+      });
+    expect((await post(body)).status).toBe(201);
+    const digests = new Set((await stored('feng')).map((e) => e.metadata.requestDigest));
+    expect(digests.size).toBe(1);
+    const plain = createHash('sha256')
+      .update(`POST\u0000${path}\u0000${canonicalJson(body)}`)
+      .digest('hex');
+    expect([...digests][0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(digests).not.toContain(plain);
+    const retry = await post(body);
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    const changed = structuredClone(body);
+    changed.residents[0]!.birthDate = '1979-09-10';
+    const other = await post(changed);
+    expect(other.status).toBe(422);
+    expect(await other.json()).toMatchObject({ code: 'idempotency-key-reused' });
+  });
 });
