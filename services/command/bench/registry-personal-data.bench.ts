@@ -3,6 +3,7 @@
 // (data keys cached) and cold (a new vault: every key read and unwrapped). CPU of this process
 // (the service's work; PostgreSQL's is not counted) and wall time, medians.
 // Run: pnpm --filter @yishi/command exec tsx bench/registry-personal-data.bench.ts
+// BENCH_IDEMPOTENT=1: each import sends an Idempotency-Key (its digest blinds every name).
 // Compare by paired runs with a build before sealing (docs/benchmarks.md, 2026-12-07).
 import '@hono/zod-openapi';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import { StateReader } from '../src/state-reader.ts';
 const IMPORTS = 4;
 const UNITS = 2_500;
 const FOLDS = 5;
+const IDEMPOTENT = process.env.BENCH_IDEMPOTENT === '1';
 
 const cpuMs = () => {
   const u = process.cpuUsage();
@@ -48,10 +50,14 @@ try {
   const auth = testAuth();
   const app = createApp({ store, verify: auth.verify, personalData: data.vault });
   const token = await auth.token({ personId: 'adm', role: 'admin', communities: ['*'] });
-  const send = (method: string, path: string, body: unknown) =>
+  const send = (method: string, path: string, body: unknown, key?: string) =>
     app.request(path, {
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
       body: JSON.stringify(body),
     });
   await send('PUT', '/v1/communities/c1', { name: '测试社区', kind: 'urban' });
@@ -74,10 +80,12 @@ try {
     });
     imports.push(
       await timed(async () => {
-        const res = await send('POST', '/v1/communities/c1/registry/import', {
-          documentRef: `名册${part}.xlsx`,
-          units,
-        });
+        const res = await send(
+          'POST',
+          '/v1/communities/c1/registry/import',
+          { documentRef: `名册${part}.xlsx`, units },
+          IDEMPOTENT ? `import-${part}` : undefined,
+        );
         if (res.status !== 201) throw new Error(`import: ${res.status} ${await res.text()}`);
       }),
     );
@@ -98,7 +106,7 @@ try {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  line(`import ${UNITS} units, ${UNITS * 2} persons`, imports);
+  line(`import ${UNITS} units, ${UNITS * 2} persons${IDEMPOTENT ? ', keyed' : ''}`, imports);
   line(`fold ${IMPORTS * UNITS * 2} persons, warm`, warm);
   line(`fold ${IMPORTS * UNITS * 2} persons, cold`, cold);
   await store.close();
