@@ -9,13 +9,13 @@ import {
   communityScope,
   createMetrics,
   createRouter,
-  docsPage,
   installFallbacks,
   type Logger,
   limitBody,
   type Metrics,
   problem,
   requestContext,
+  serveApiDescription,
   serveMetrics,
   silentLogger,
   systemClock,
@@ -43,6 +43,11 @@ export interface CommandAppDeps {
    * (tests over the memory store); a running service passes the one in PostgreSQL.
    */
   personalData?: Vault;
+  /**
+   * The query service's base URL as clients reach it: a created resource's `Location` is
+   * there. Unset (tests): the path alone.
+   */
+  projectionUrl?: string;
 }
 
 export { MAX_BODY_BYTES };
@@ -102,7 +107,6 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     }
   });
   serveMetrics(app, metrics, { verify: deps.verify, token: deps.metricsToken });
-  app.get('/docs', (c) => c.html(docsPage('议事 命令服务 · Yishi command service')));
   // The registry import sets its own, larger limit. A plain test, where hono's except() ran
   // every later middleware inside its own combinators.
   const limit = limitBody(MAX_BODY_BYTES);
@@ -110,18 +114,30 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
-  app.route('/', commandRouter(handler, states, deps.store, newId, clock, personalData));
+  app.route(
+    '/',
+    commandRouter(
+      handler,
+      states,
+      deps.store,
+      newId,
+      clock,
+      deps.projectionUrl ?? '',
+      personalData,
+    ),
+  );
   app.route('/', clockRoutes(source));
   app.route('/', registryImportRoutes(deps.store, states, clock, personalData, source.simulated));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Yishi command service (议事 命令服务)', version: '0.1.0' },
-  });
+  serveApiDescription(
+    app,
+    {
+      title: 'Yishi command service (议事 命令服务)',
+      version: '0.1.0',
+      description:
+        'Commands of the community record: each route decides one command by the rules and appends its events. Answers carry the stream version (ETag) and the global position to pass as `minPosition` to the query service.',
+    },
+    '议事 命令服务 · Yishi command service',
+  );
   installFallbacks(app);
   return app;
 }

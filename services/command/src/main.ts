@@ -7,6 +7,7 @@ import {
   createVerifier,
   type Logger,
   listen,
+  projectionPublicUrl,
   type RunningService,
   simulatedClock,
   systemClock,
@@ -39,6 +40,7 @@ export async function startCommandService(
     clock,
     metricsToken: config.METRICS_TOKEN,
     personalData: personalData.vault,
+    projectionUrl: projectionPublicUrl(config),
   });
   const server = await listen(app.fetch, config.HOST, config.COMMAND_PORT);
   return {

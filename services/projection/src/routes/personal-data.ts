@@ -1,13 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CommunityId, Id, type Role, streams } from '@yishi/domain';
-import { addRoute, CommunityParams, createRouter, idParam, problem } from '@yishi/platform';
+import { CommunityId, Id, Role, streams } from '@yishi/domain';
+import {
+  addRoute,
+  CommunityParams,
+  createRouter,
+  idParam,
+  problem,
+  problemContent,
+} from '@yishi/platform';
 import { sql } from 'kysely';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
-  problemResponses as commonProblems,
   jsonResponses,
-  notFound,
   type QueryDeps,
   ReadQuery,
   readContext,
@@ -92,19 +97,23 @@ export const PersonalDataExport = z
 
 const exportRoute = createRoute({
   method: 'get',
+  operationId: 'exportPersonalData',
   path: '/v1/communities/{communityId}/persons/{personId}/personal-data',
   summary: 'A person’s own data as a JSON download (个人信息查阅、复制, PIPL Art. 45)',
   description:
     'The person themselves (the token’s person), or a clerk or admin. Personal fields opened; an export by someone other than the person is logged.',
   tags: ['registry'],
   security: [{ bearer: [] }],
+  'x-roles': [...Role.options],
   request: { params: PersonParams, query: ReadQuery },
   responses: {
-    ...jsonResponses('The person’s data', PersonalDataExport),
-    ...notFound,
+    ...jsonResponses('The person’s data', PersonalDataExport, {
+      notFound: ['person-not-found'],
+    }),
     403: {
-      description: 'Not granted this community, or not the person, a clerk or an admin',
-      content: commonProblems[403].content,
+      description:
+        '`community-forbidden`: not granted this community; `not-own-data` (with `allowedRoles`: clerk, admin): not the person, a clerk or an admin',
+      content: problemContent,
     },
   },
 });
@@ -122,11 +131,13 @@ const AccessRecord = z.object({
 
 const accessLogRoute = createRoute({
   method: 'get',
+  operationId: 'listPersonalDataAccess',
   path: '/v1/personal-data/access-log',
   summary: 'Reads of personal data by officials (who, when, whose, which route), oldest first',
   description: 'Admins only, over the communities their token covers.',
   tags: ['registry'],
   security: [{ bearer: [] }],
+  'x-roles': ['admin'],
   request: {
     query: z.object({
       communityId: CommunityId.optional(),
@@ -140,15 +151,15 @@ const accessLogRoute = createRoute({
     }),
   },
   responses: {
-    200: {
-      description: 'Access records',
-      content: {
-        'application/json': {
-          schema: z.object({ items: z.array(AccessRecord), next: z.string().nullable() }),
-        },
-      },
+    ...jsonResponses(
+      'Access records',
+      z.object({ items: z.array(AccessRecord), next: z.string().nullable() }),
+      { asOf: false, minPosition: false },
+    ),
+    403: {
+      description: '`role-forbidden` (with `allowedRoles`: admin): not an admin',
+      content: problemContent,
     },
-    ...commonProblems,
   },
 });
 
