@@ -37,6 +37,8 @@ export const DOMAIN_ERROR_CODES = [
   'minutes-changed',
   'notice-outdated',
   'personal-data-erased',
+  'scope-not-applicable',
+  'scope-mismatch',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
