@@ -1,3 +1,4 @@
+export * from './catalog/capacities.ts';
 export * from './catalog/commands.ts';
 export * from './catalog/events.ts';
 export { describeFields, fieldDoc } from './catalog/field-docs.ts';
@@ -5,6 +6,7 @@ export * from './catalog/personal.ts';
 export * from './community/community.ts';
 export * from './community/electorate.ts';
 export * from './convocation/convocation.ts';
+export * from './installation/installation.ts';
 export * from './procedure/templates.ts';
 export * from './proposal/proposal.ts';
 export * from './rules/index.ts';
