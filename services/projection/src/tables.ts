@@ -110,13 +110,17 @@ export interface UnitsTable extends Temporal {
   owner_ids: string[];
 }
 
+/** Name, birth date and phone as the events store them: sealed (or clear, if stored before). */
 export interface PersonsTable extends Temporal {
   community_id: string;
   person_id: string;
-  name: string;
+  /** Null once erased (and in generations of version 1, never). */
+  name: string | null;
   birth_date: string | null;
+  phone: string | null;
   adult: boolean | null;
   household_id: string | null;
+  erased: boolean;
 }
 
 export interface HouseholdsTable extends Temporal {
