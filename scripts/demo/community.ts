@@ -27,6 +27,8 @@ export interface DemoPerson {
 export interface DemoUnit {
   unitId: string;
   building: string;
+  /** The entrance (单元) of a home: doors 1–4 the first, 5–8 the second. */
+  entrance?: string;
   label: string;
   kind: 'home' | 'shop' | 'parking';
   areaCentiM2: number;
@@ -82,6 +84,7 @@ export function generateCommunity(communityId = 'xfl'): DemoCommunity {
         units.push({
           unitId: `b${b}-${floor}0${door}`,
           building: `${b}号楼`,
+          entrance: door <= 4 ? '1单元' : '2单元',
           label: `${b}号楼${floor}0${door}室`,
           kind: 'home',
           areaCentiM2: sizes[(door + floor) % sizes.length]!,

@@ -2,6 +2,7 @@ import { textHashOf } from '@yishi/domain';
 import type { TablePhoneDirectory } from '@yishi/identity';
 import { type Actor, type Api, inPool } from './client.ts';
 import type { DemoCommunity } from './community.ts';
+import { liftVote } from './lift.ts';
 import { linkPhones, type SignedIn, signInDemoPeople } from './sign-in.ts';
 
 export type DemoLog = (line: string) => void;
@@ -10,10 +11,11 @@ export interface DemoResult {
   communityId: string;
   /** Who signed in to the console at the end, and what they saw. */
   signedIn: SignedIn[];
-  proposals: { renovation: string; fund: string };
+  proposals: { renovation: string; fund: string; lift: string };
   sessionId: string;
   counts: { persons: number; units: number; households: number; requests: number };
   ballots: { renovation: number; fundOnline: number; fundProxy: number; fundPaper: number };
+  lift: { voters: number; ballots: number };
 }
 
 const CONCURRENCY = 24;
@@ -56,6 +58,7 @@ export async function seedRegistry(api: Api, c: DemoCommunity, log: DemoLog): Pr
     clerk.post('registry/register-unit', {
       unitId: u.unitId,
       building: u.building,
+      ...(u.entrance === undefined ? {} : { entrance: u.entrance }),
       label: u.label,
       kind: u.kind,
       areas: { registryCentiM2: u.areaCentiM2 },
@@ -407,11 +410,20 @@ export async function runDemo(
   const fundBallots = await fund(api, community, log);
   await parkingSession(api, community, log);
   await followThrough(api, community, fundBallots.objector, log);
+  const admin = api.as('admin', 'demo-admin');
+  const lift = await liftVote(
+    api,
+    community,
+    (days) => advance(admin, days),
+    () => clockNow(api, admin),
+    log,
+  );
   const signedIn = options.webUrl ? await signInDemoPeople(options.webUrl, community, log) : [];
   return {
     signedIn,
     communityId: community.communityId,
-    proposals: { renovation: 'renovation', fund: 'fund' },
+    proposals: { renovation: 'renovation', fund: 'fund', lift: lift.proposalId },
+    lift: { voters: lift.voters, ballots: lift.ballots },
     sessionId: 'parking',
     counts: {
       persons: community.persons.length,

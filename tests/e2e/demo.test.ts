@@ -120,6 +120,22 @@ describe('the demo, end to end across processes', () => {
     }
   });
 
+  it('(5) the owners of one entrance decided their lift, each with a share of its cost', async () => {
+    const { data, events } = await decision('lift');
+    const opened = events.find((e) => e.type === 'VotingOpened')!.data as {
+      scope: unknown;
+      electorate: { unitIds: string[] }[];
+    };
+    expect(opened.scope).toEqual({ kind: 'building', building: '5号楼', entrance: '2单元' });
+    // Every unit voted for lies in that entrance (doors 5–8 of building 5).
+    const units = opened.electorate.flatMap((v) => v.unitIds);
+    expect(units.length).toBeGreaterThan(0);
+    expect(units.every((u) => /^b5-\d0[5-8]$/.test(u))).toBe(true);
+    expect(result.lift.voters).toBe(opened.electorate.length);
+    expect(['adopted', 'rejected']).toContain(data.outcome);
+    expect(lines.join('\n')).toMatch(/5号楼2单元加装电梯（本单元业主决定）.*分摊 ¥[\d,]+\.\d\d/);
+  });
+
   it('(2) owners raised the maintenance fund: both Art. 278 tests pass, figures add up', async () => {
     const { data, events } = await decision('fund');
     const result278 = data.items[0]!.result as {

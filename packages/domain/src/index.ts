@@ -2,6 +2,7 @@ export * from './catalog/capacities.ts';
 export * from './catalog/commands.ts';
 export * from './catalog/events.ts';
 export { describeFields, fieldDoc } from './catalog/field-docs.ts';
+export * from './catalog/personal.ts';
 export * from './community/community.ts';
 export * from './community/electorate.ts';
 export * from './convocation/convocation.ts';

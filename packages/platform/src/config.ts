@@ -1,6 +1,14 @@
 import { z } from 'zod';
 
 const Port = z.coerce.number().int().min(1).max(65535);
+/** 32 random bytes in base64 (`openssl rand -base64 32`). */
+const Key32 = z
+  .string()
+  .refine(
+    (v) =>
+      Buffer.from(v, 'base64').length === 32 && Buffer.from(v, 'base64').toString('base64') === v,
+    'base64 of 32 bytes (openssl rand -base64 32)',
+  );
 
 /** The longest a token may live unless JWT_MAX_LIFETIME_SECONDS says otherwise: 24 h. */
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
@@ -69,6 +77,13 @@ export const ConfigSchema = z.object({
         }),
     )
     .default([]),
+  /**
+   * Wraps every person's data key (personal fields are sealed with those). Unset: generated
+   * once into `DATA_DIR/pii-master-key`, except in production, where it is required.
+   */
+  PII_MASTER_KEY: Key32.optional(),
+  /** `pnpm run rotate-pii-key` only: the master key to rewrap the data keys under. */
+  PII_NEW_MASTER_KEY: Key32.optional(),
   /**
    * Bearer token a metrics scraper sends for `/metrics`; unset, only officials' and admins'
    * JWTs read the metrics.

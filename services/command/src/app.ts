@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type EventStore, START } from '@yishi/event-store';
+import { memoryPersonalData, type Vault } from '@yishi/personal-data';
 import {
   type AppEnv,
   authenticate,
@@ -38,6 +39,11 @@ export interface CommandAppDeps {
   /** `METRICS_TOKEN`: a scraper's bearer token for `/metrics`. */
   metricsToken?: string | undefined;
   /**
+   * Seals personal fields in new events and opens them when folding. Default: keys in memory
+   * (tests over the memory store); a running service passes the one in PostgreSQL.
+   */
+  personalData?: Vault;
+  /**
    * The query service's base URL as clients reach it: a created resource's `Location` is
    * there. Unset (tests): the path alone.
    */
@@ -73,10 +79,12 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     'Appending one batch (one transaction)',
     buckets,
   );
-  const states = new StateReader(deps.store);
+  const personalData = deps.personalData ?? memoryPersonalData().vault;
+  const states = new StateReader(deps.store, undefined, personalData);
   const handler = new CommandHandler({
     store: deps.store,
     states,
+    personalData,
     clock,
     newId,
     onBatch: (n) => commandsPerAppend.observe(n),
@@ -108,10 +116,18 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/communities/:communityId', communityScope());
   app.route(
     '/',
-    commandRouter(handler, states, deps.store, newId, clock, deps.projectionUrl ?? ''),
+    commandRouter(
+      handler,
+      states,
+      deps.store,
+      newId,
+      clock,
+      deps.projectionUrl ?? '',
+      personalData,
+    ),
   );
   app.route('/', clockRoutes(source));
-  app.route('/', registryImportRoutes(deps.store, states, clock, source.simulated));
+  app.route('/', registryImportRoutes(deps.store, states, clock, personalData, source.simulated));
   serveApiDescription(
     app,
     {

@@ -16,6 +16,7 @@ const expected: Record<string, Role[]> = {
   DefineProcedure: clerkAdmin,
   RegisterPerson: clerkAdmin,
   CorrectPerson: clerkAdmin,
+  ErasePersonalData: clerkAdmin,
   RegisterUnit: clerkAdmin,
   CorrectUnitArea: clerkAdmin,
   TransferUnit: clerkAdmin,

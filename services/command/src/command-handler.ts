@@ -16,6 +16,12 @@ import {
   isVersionConflict,
   type JsonObject,
 } from '@yishi/event-store';
+import {
+  destroyErasedKeys,
+  PersonalDataErasedError,
+  sealEvents,
+  type Vault,
+} from '@yishi/personal-data';
 import { type AnyDecider, StateReader } from './state-reader.ts';
 
 export interface CommandDeps {
@@ -26,6 +32,8 @@ export interface CommandDeps {
   newId: () => string;
   /** Events decided under a simulated (demo) clock say so in their metadata. */
   simulatedClock?: boolean;
+  /** Seals personal fields before an append, destroys erased persons' keys after it. */
+  personalData?: Vault;
   /** Called once per append with the number of commands it carried (metrics). */
   onBatch?: (commands: number) => void;
   /** Seconds spent deciding a batch and appending it (metrics). */
@@ -96,7 +104,7 @@ export class CommandHandler {
   private readonly states: StateReader;
 
   constructor(private readonly deps: CommandDeps) {
-    this.states = deps.states ?? new StateReader(deps.store);
+    this.states = deps.states ?? new StateReader(deps.store, undefined, deps.personalData);
   }
 
   handle<TCommand, TEvent extends { type: string; data: unknown }, TState>(
@@ -206,9 +214,11 @@ export class CommandHandler {
       }
       let results: AppendResult[] = [];
       if (groups.length > 0) {
+        const communityId = firsts[0]!.input.communityId;
         try {
+          const toStore = await this.sealed(communityId, groups);
           const appendStarted = performance.now();
-          results = await this.deps.store.appendGroups(streamId, groups, { expected: version });
+          results = await this.deps.store.appendGroups(streamId, toStore, { expected: version });
           this.deps.onBatch?.(groups.length);
           this.deps.onTimings?.(
             (appendStarted - decideStarted) / 1000,
@@ -216,9 +226,11 @@ export class CommandHandler {
           );
         } catch (error) {
           this.states.forget(streamId);
-          if (isVersionConflict(error)) {
+          // Sealing for a person erased since the cached state: decide again on a fresh read.
+          if (isVersionConflict(error) || error instanceof PersonalDataErasedError) {
             if (attempt < MAX_ATTEMPTS) continue;
-            for (const p of firsts) settle(p, { kind: 'conflict', actual: error.actual });
+            const actual = isVersionConflict(error) ? error.actual : version;
+            for (const p of firsts) settle(p, { kind: 'conflict', actual });
             return;
           }
           if (groups.length > 1) {
@@ -234,6 +246,13 @@ export class CommandHandler {
         const duplicates = results.some((r) => r.duplicate);
         if (duplicates) this.states.forget(streamId);
         else this.states.remember(streamId, currentVersion, current);
+        // Before answering: an erasure answered is an erasure done. Should this fail, the
+        // erasure stays marked as started and the next start finishes it (reconcileErasures).
+        if (this.deps.personalData) {
+          for (const group of groups) {
+            await destroyErasedKeys(this.deps.personalData, communityId, group.events);
+          }
+        }
       }
       for (const [i, pending] of appended.entries()) {
         const result = results[i]!;
@@ -242,6 +261,24 @@ export class CommandHandler {
       for (const [p, outcome] of decided) await this.answerRefusal(p, outcome, settle);
       return;
     }
+  }
+
+  /** The groups as they are stored: personal fields sealed (when the service has a vault). */
+  private async sealed(communityId: string, groups: AppendGroup[]): Promise<AppendGroup[]> {
+    const vault = this.deps.personalData;
+    if (!vault) return groups;
+    // One call for the batch: one key lookup, however many commands it carries.
+    const sealed = await sealEvents(
+      vault,
+      communityId,
+      groups.flatMap((g) => g.events),
+    );
+    let next = 0;
+    return groups.map((g) => {
+      const events = sealed.slice(next, next + g.events.length);
+      next += g.events.length;
+      return { ...g, events };
+    });
   }
 
   /** A refused command whose key was accepted before answers with the first result. */

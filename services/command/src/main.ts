@@ -1,4 +1,5 @@
 import { openEventStore } from '@yishi/event-store';
+import { loadMasterKey, openPersonalData, reconcileErasures } from '@yishi/personal-data';
 import {
   authConfigFrom,
   type Config,
@@ -24,6 +25,11 @@ export async function startCommandService(
     eventstoreUrl: config.EVENTSTORE_URL,
     maxConnections: 20,
   });
+  const personalData = await openPersonalData({ databaseUrl, masterKey: loadMasterKey(config) });
+  const reconciled = await reconcileErasures(personalData.vault, store);
+  if (reconciled.destroyed.length + reconciled.cancelled.length > 0) {
+    logger.warn(reconciled, 'finished erasures a stop interrupted');
+  }
   const verify = createVerifier(authConfigFrom(config));
   const clock = config.DEMO_CLOCK ? simulatedClock() : systemClock;
   if (clock.simulated) logger.warn('simulated clock: events are marked simulatedClock (demo only)');
@@ -33,6 +39,7 @@ export async function startCommandService(
     logger,
     clock,
     metricsToken: config.METRICS_TOKEN,
+    personalData: personalData.vault,
     projectionUrl: projectionPublicUrl(config),
   });
   const server = await listen(app.fetch, config.HOST, config.COMMAND_PORT);
@@ -41,6 +48,7 @@ export async function startCommandService(
     async close() {
       await closeServer(server);
       await store.close();
+      await personalData.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { canonicalJson, JsonProblem } from '@yishi/event-store';
+import { blindPersonalFields, type Vault } from '@yishi/personal-data';
 import { problem } from '@yishi/platform';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -73,4 +74,21 @@ export function canonicalBody(c: Context, body: unknown): string | Response {
 export function requestDigest(method: string, path: string, canonical: string): string {
   // One-shot: no Hash object (and its stream machinery) per request.
   return hash('sha256', `${method}\u0000${path}\u0000${canonical}`, 'hex');
+}
+
+/**
+ * `requestDigest` of a body whose persons' names, birth dates and phones are first replaced by
+ * digests under their data keys (`blindPersonalFields`): the stored digest gives none of them
+ * away, and means nothing once a person's key is destroyed.
+ */
+export async function personalRequestDigest(
+  vault: Vault,
+  communityId: string,
+  method: string,
+  path: string,
+  body: unknown,
+  canonical: string,
+): Promise<string> {
+  const blinded = await blindPersonalFields(vault, communityId, body);
+  return requestDigest(method, path, blinded === body ? canonical : canonicalJson(blinded));
 }

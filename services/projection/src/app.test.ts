@@ -35,7 +35,7 @@ beforeAll(async () => {
     (p) => new Projector(store, db, p, { pollIntervalMs: 50, lockRetryMs: 50, heartbeatMs: 200 }),
   );
   for (const p of projectors) await p.start();
-  app = createApp({ db, store, verify: auth.verify, projectors, minPositionWaitMs: 300 });
+  app = createApp({ db, store, verify: auth.verify, projectors, minPositionWaitMs: 3000 });
   resident = await auth.token({ personId: 'r1', role: 'resident', communities: ['c1'] });
   official = await auth.token({ personId: 'o1', role: 'official', communities: ['*'] });
   sim = new Simulator(store, new Random(1));
@@ -716,8 +716,8 @@ describe('what a page needs, in one query each', () => {
     const ids = '/v1/communities/c1/persons?ids=p1,clerk1,nobody';
     expect(await json(get(ids, clerk))).toEqual({
       items: [
-        { personId: 'clerk1', displayName: '登记员' },
-        { personId: 'p1', displayName: '居民1' },
+        { personId: 'clerk1', displayName: '登记员', erased: false },
+        { personId: 'p1', displayName: '居民1', erased: false },
       ],
       next: null,
     });
@@ -726,8 +726,8 @@ describe('what a page needs, in one query each', () => {
     });
     expect(await json(get(ids))).toEqual({
       items: [
-        { personId: 'clerk1', displayName: 'clerk1' },
-        { personId: 'p1', displayName: 'p1' },
+        { personId: 'clerk1', displayName: 'clerk1', erased: false },
+        { personId: 'p1', displayName: 'p1', erased: false },
       ],
       next: null,
     });

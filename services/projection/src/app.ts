@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { EventStore } from '@yishi/event-store';
+import { memoryPersonalData } from '@yishi/personal-data';
 import {
   type AppEnv,
   authenticate,
@@ -26,6 +27,7 @@ import { decisionQueries } from './routes/decisions.ts';
 import { discussionQueries } from './routes/discussions.ts';
 import { evaluationQueries } from './routes/evaluations.ts';
 import { installationQueries } from './routes/installation.ts';
+import { personalDataQueries } from './routes/personal-data.ts';
 import { proposalQueries } from './routes/proposals.ts';
 import { registryQueries } from './routes/registry.ts';
 import { sessionQueries } from './routes/sessions.ts';
@@ -33,6 +35,7 @@ import { shareQueries } from './routes/shares.ts';
 import { statusQueries } from './routes/status.ts';
 import { timelineQueries } from './routes/timeline.ts';
 import { verificationQueries } from './routes/verification.ts';
+import type { PersonalDataDeps } from './routes/visibility.ts';
 import { wishQueries } from './routes/wishes.ts';
 import type { Projector } from './runtime/projector.ts';
 import { ReadModels } from './runtime/read-models.ts';
@@ -51,6 +54,11 @@ export interface ProjectionAppDeps {
   minPositionWaitMs?: number;
   /** `METRICS_TOKEN`: a scraper's bearer token for `/metrics`. */
   metricsToken?: string | undefined;
+  /**
+   * Opens sealed personal fields and logs officials' reads. Default: in memory (tests whose
+   * events hold no sealed values); a running service passes the one in PostgreSQL.
+   */
+  personalData?: PersonalDataDeps;
   /** Prints the documents' PDFs; without one, PDFs answer 503 `pdf-unavailable`. */
   pdf?: PdfRenderer;
   /** `WEB_PUBLIC_URL`: the console the documents' QR codes open. */
@@ -72,6 +80,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
     store: deps.store,
     readModels: new ReadModels(deps.db),
     projectors: deps.projectors,
+    personalData: deps.personalData ?? memoryPersonalData(),
     ...(deps.minPositionWaitMs === undefined ? {} : { minPositionWaitMs: deps.minPositionWaitMs }),
   };
   app.use('*', requestContext(deps.logger ?? silentLogger));
@@ -96,6 +105,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', verificationQueries(queryDeps));
   app.route('/', statusQueries(queryDeps));
   app.route('/', notificationQueries(queryDeps));
+  app.route('/', personalDataQueries(queryDeps));
   // The documents print this service's own answers: they read them through the app itself.
   app.route(
     '/',

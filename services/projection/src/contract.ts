@@ -5,6 +5,7 @@ import type * as decisions from './routes/decisions.ts';
 import type * as discussions from './routes/discussions.ts';
 import type * as evaluations from './routes/evaluations.ts';
 import type * as installation from './routes/installation.ts';
+import type * as personalData from './routes/personal-data.ts';
 import type * as proposals from './routes/proposals.ts';
 import type * as registry from './routes/registry.ts';
 import type * as sessions from './routes/sessions.ts';
@@ -28,6 +29,8 @@ export type PersonPage = z.infer<typeof registry.PersonPage>;
 export type CapacityView = z.infer<typeof capacities.Capacity>;
 export type CapacityList = z.infer<typeof capacities.Capacities>;
 export type InstallationView = z.infer<typeof installation.Installation>;
+/** `GET …/persons/{personId}/personal-data`: a person's own data, as downloaded. */
+export type PersonalDataExport = z.infer<typeof personalData.PersonalDataExport>;
 
 export type ProposalView = z.infer<typeof proposals.Proposal>;
 export type ProposalSummary = z.infer<typeof proposals.ProposalSummary>;

@@ -1,5 +1,6 @@
 import {
   type Actor,
+  communityOfStream,
   type DiscussionCommand,
   discussionDecider,
   type EvaluationCommand,
@@ -10,6 +11,13 @@ import {
 } from '@yishi/domain';
 import { formatCheckpoint, PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
+import {
+  generateMasterKey,
+  openPersonalData,
+  type PersonalData,
+  SEALED_PREFIX,
+  sealEvents,
+} from '@yishi/personal-data';
 import { type Principal, testAuth } from '@yishi/platform';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +35,13 @@ import { Simulator } from './testing/simulate.ts';
 
 const auth = testAuth();
 const admin: Actor = { personId: 'admin', role: 'admin' };
-/** A person whose name and birth date only clerks, officials and admins may read. */
-const PERSON = { personId: 'qian', name: '钱多多', birthDate: '1961-02-03' };
+/** A person whose name, birth date and phone only clerks, officials and admins may read. */
+const PERSON = {
+  personId: 'qian',
+  name: '钱多多',
+  birthDate: '1961-02-03',
+  phone: '+8613812345678',
+};
 const WEBHOOK = { webhookId: 'leakhook', url: 'https://leak-check.gw.test/hook' };
 
 let store: PostgresEventStore;
@@ -37,6 +50,7 @@ let projectors: Projector[];
 let app: ReturnType<typeof createApp>;
 let sim: Simulator;
 let routes: Route[];
+let personal: PersonalData;
 /** Known values of each path parameter (a new one must be added here). */
 const pathValues: Record<string, string> = {
   communityId: 'c1',
@@ -45,7 +59,7 @@ const pathValues: Record<string, string> = {
   requestId: 'r1',
   wishId: 'w1',
   evaluationId: 'e1',
-  personId: 'qian',
+  personId: PERSON.personId,
 };
 
 interface Parameter {
@@ -67,8 +81,27 @@ beforeAll(async () => {
     (p) => new Projector(store, db, p, { pollIntervalMs: 50, lockRetryMs: 50, heartbeatMs: 200 }),
   );
   for (const p of projectors) await p.start();
-  app = createApp({ db, store, verify: auth.verify, projectors, minPositionWaitMs: 5_000 });
-  sim = new Simulator(store, new Random(5));
+  personal = await openPersonalData({ databaseUrl: url, masterKey: generateMasterKey() });
+  app = createApp({
+    db,
+    store,
+    verify: auth.verify,
+    projectors,
+    minPositionWaitMs: 5_000,
+    personalData: personal,
+  });
+  // Events as the command service stores them: personal fields sealed.
+  sim = new Simulator(
+    {
+      append: async (streamId, events, options) =>
+        store.append(
+          streamId,
+          await sealEvents(personal.vault, communityOfStream(streamId)!, events),
+          options,
+        ),
+    },
+    new Random(5),
+  );
   await sim.registerCommunity('c1');
   await sim.community(
     'c1',
@@ -116,6 +149,7 @@ afterAll(async () => {
   for (const p of projectors) await p.stop();
   await db.destroy();
   await store.close();
+  await personal.close();
 });
 
 /** A comment, a wish and an evaluation that one person answered (its figures never published). */
@@ -311,7 +345,15 @@ describe('every GET route', () => {
 
   it('shows a resident no personal field and no webhook configuration on any route', async () => {
     const token = await tokenFor({ personId: 'r1', role: 'resident', communities: ['c1'] });
-    const secrets = [PERSON.name, PERSON.birthDate, WEBHOOK.url, WEBHOOK.webhookId];
+    // Neither the clear values nor their sealed form (whose length alone says something).
+    const secrets = [
+      PERSON.name,
+      PERSON.birthDate,
+      PERSON.phone,
+      SEALED_PREFIX,
+      WEBHOOK.url,
+      WEBHOOK.webhookId,
+    ];
     const leaks: string[] = [];
     const statuses: Record<string, number> = {};
     for (const route of routes) {
@@ -383,12 +425,14 @@ describe('every GET route', () => {
         expect(registered!.details, role).toMatchObject({
           name: PERSON.name,
           birthDate: PERSON.birthDate,
+          phone: PERSON.phone,
         });
         expect(registered!.summary, role).toContain(PERSON.name);
       } else {
         expect(registered!.details, role).not.toHaveProperty('name');
         expect(registered!.details, role).not.toHaveProperty('birthDate');
-        expect(registered!.details.redacted, role).toEqual(['name', 'birthDate']);
+        expect(registered!.details, role).not.toHaveProperty('phone');
+        expect(registered!.details.redacted, role).toEqual(['name', 'birthDate', 'phone']);
         expect(registered!.summary, role).toBe('登记人员 ［已隐去］（qian）');
       }
       const configured = items.find((i) => i.type === 'WebhookConfigured')!;

@@ -1,4 +1,5 @@
 import { openEventStore } from '@yishi/event-store';
+import { loadMasterKey, openPersonalData } from '@yishi/personal-data';
 import {
   authConfigFrom,
   type Config,
@@ -32,6 +33,8 @@ export async function startProjectionService(
   // Each projector holds one connection for its lease.
   const db = createDb(databaseUrl, 10 + projections.length);
   await migrateReadModels(db);
+  // Before anything runs: a wrong master key stops the start here.
+  const personalData = await openPersonalData({ databaseUrl, masterKey: loadMasterKey(config) });
   for (const gone of await dropDiscontinued(
     db,
     projections.map((p) => p.name),
@@ -61,6 +64,7 @@ export async function startProjectionService(
   // Chromium starts with the first PDF asked for, not here: the service runs without it.
   const pdf = createPdfRenderer({ executablePath: config.CHROMIUM_PATH, logger });
   const app = createApp({
+    personalData,
     db,
     store,
     verify,
@@ -80,6 +84,7 @@ export async function startProjectionService(
       for (const projector of projectors) await projector.stop();
       await db.destroy();
       await store.close();
+      await personalData.close();
     },
   };
 }

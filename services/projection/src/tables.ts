@@ -110,13 +110,17 @@ export interface UnitsTable extends Temporal {
   owner_ids: string[];
 }
 
+/** Name, birth date and phone as the events store them: sealed (or clear, if stored before). */
 export interface PersonsTable extends Temporal {
   community_id: string;
   person_id: string;
-  name: string;
+  /** Null once erased (and in generations of version 1, never). */
+  name: string | null;
   birth_date: string | null;
+  phone: string | null;
   adult: boolean | null;
   household_id: string | null;
+  erased: boolean;
 }
 
 export interface HouseholdsTable extends Temporal {
@@ -280,6 +284,8 @@ export interface DecisionsTable extends Temporal {
   vote_id: string | null;
   session_id: string | null;
   session_item_id: string | null;
+  /** The building or entrance whose owners decided (domain.md 3.1b); NULL: the community. */
+  scope: Json<{ kind: 'building'; building: string; entrance?: string }> | null;
   /** The vote's frozen rule and totals (null for a joint-session resolution). */
   rule: Json<Record<string, unknown>> | null;
   totals: Json<Record<string, number>> | null;

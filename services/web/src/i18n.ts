@@ -683,6 +683,10 @@ const errorCode: Record<DomainErrorCode, Pair> & Record<string, Pair> = {
     '议题在告知后被修改，须重新发布告知',
     'the proposal was amended after its notice: give notice again',
   ],
+  'personal-data-erased': [
+    '此人的个人信息已删除，不能再录入',
+    'this person’s personal data was erased and cannot be entered again',
+  ],
   'scope-not-applicable': [
     '只有业主共同决定的事项才能由一栋楼或一个单元的业主决定',
     'only owners’ decisions can be taken by the owners of one building or entrance',
@@ -767,6 +771,7 @@ const eventType: Record<DomainEventType, Pair> = {
   ProcedureDefined: ['定义程序模板', 'Procedure defined'],
   PersonRegistered: ['登记人员', 'Person registered'],
   PersonCorrected: ['更正人员信息', 'Person corrected'],
+  PersonalDataErased: ['删除个人信息', 'Personal data erased'],
   UnitRegistered: ['登记专有部分', 'Unit registered'],
   UnitAreaCorrected: ['更正面积', 'Unit area corrected'],
   UnitTransferred: ['产权变更', 'Unit transferred'],

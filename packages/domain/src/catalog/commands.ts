@@ -66,8 +66,16 @@ const community: Record<keyof typeof communityCommandSchemas, Entry> = {
     roles: registry,
     summary: 'Define a new version of a community procedure template',
   },
-  RegisterPerson: { roles: registry, summary: 'Register a person (birth date or adult flag)' },
-  CorrectPerson: { roles: registry, summary: 'Correct a person’s name or age' },
+  RegisterPerson: {
+    roles: registry,
+    summary: 'Register a person (birth date or adult flag, phone)',
+  },
+  CorrectPerson: { roles: registry, summary: 'Correct a person’s name, age or phone' },
+  ErasePersonalData: {
+    roles: registry,
+    summary:
+      'Erase a person’s personal data (PIPL Art. 47) with its legal ground and approver; the person’s data key is destroyed',
+  },
   RegisterUnit: { roles: registry, summary: 'Register a unit (专有部分) with area and owners' },
   CorrectUnitArea: { roles: registry, summary: 'Correct a unit’s area from a document' },
   TransferUnit: { roles: registry, summary: 'Record a change of ownership' },

@@ -51,6 +51,8 @@ const common: Record<string, string> = {
   birthDate:
     '出生日期（YYYY-MM-DD），用于每次表决时计算是否成年 · Birth date, to tell adulthood (18+) at each vote',
   adult: '是否年满十八周岁（不登记出生日期时） · Whether 18 or older, when no birth date is kept',
+  phone:
+    '手机号（E.164，如 +8613812345678；大陆号码须为手机号），用于登录和通知；加密保存 · Mobile number in E.164 (a mainland number must be a mobile one), to sign in and be notified; stored sealed',
   choices: '每个议项的选择，每项一条 · One choice per item voted on',
   choice: '同意 yes、反对 no、弃权 abstain · yes, no or abstain',
   ranking:
@@ -263,6 +265,18 @@ const byCommand: Record<string, Record<string, string>> = {
   },
   RegisterPerson: { name: '姓名 · Full name' },
   CorrectPerson: { name: '更正后的姓名 · Corrected name' },
+  ErasePersonalData: {
+    personId: '删除其个人信息的人员 · The person whose personal data is erased',
+    legalBasis:
+      '删除的法定事由（个人信息保护法第四十七条） · The legal ground of the erasure (PIPL Art. 47)',
+    'legalBasis.ground':
+      '事由：purpose-fulfilled 处理目的已实现、无法实现或不再必要，retention-ended 停止提供服务或保存期限已届满，consent-withdrawn 撤回同意，unlawful-processing 违法处理，other-law 法律、行政法规规定的其他情形 · The Art. 47 ground: purpose fulfilled, retention ended, consent withdrawn, unlawful processing, or another law',
+    'legalBasis.explanation':
+      '事由的具体情况（记入记录） · The facts behind the ground, kept in the record',
+    approvedBy:
+      '批准删除的人员编号（名册中的人员，非记录的书记员） · Who approved the erasure: a registered person other than the recording clerk',
+    documentRef: '删除申请或决定的书面材料 · The written request or decision, if any',
+  },
   RegisterUnit: {
     kind: '专有部分类型：home 住宅，shop 商铺，parking 车位 · home, shop or parking',
   },

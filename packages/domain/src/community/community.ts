@@ -9,6 +9,7 @@ import {
   removeWebhook,
   revokeClerk,
 } from './administration.ts';
+import { erasePersonalData } from './erasure.ts';
 import { evolve } from './evolve.ts';
 import {
   addPartyMember,
@@ -93,6 +94,8 @@ function decideForRegistry(command: CommunityCommand, state: CommunityRegistry):
       return registerPerson(command, state);
     case 'CorrectPerson':
       return correctPerson(command, state);
+    case 'ErasePersonalData':
+      return erasePersonalData(command, state);
     case 'RegisterUnit':
       return registerUnit(command, state);
     case 'CorrectUnitArea':

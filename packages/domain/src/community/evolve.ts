@@ -60,18 +60,28 @@ function evolveRegistry(state: CommunityRegistry, event: CommunityEvent): Commun
       };
     }
     case 'PersonRegistered': {
-      const { personId, name, birthDate, adult } = event.data;
+      const { personId, name, birthDate, adult, phone } = event.data;
       return {
         ...state,
-        persons: pset(state.persons, personId, defined({ personId, name, birthDate, adult })),
+        persons: pset(
+          state.persons,
+          personId,
+          defined({ personId, name, birthDate, adult, phone }),
+        ),
       };
     }
     case 'PersonCorrected': {
-      const { personId, name, birthDate, adult } = event.data;
+      const { personId, name, birthDate, adult, phone } = event.data;
       return updateMapped(state, 'persons', personId, (p) => ({
         ...p,
-        ...defined({ name, birthDate, adult }),
+        ...defined({ name, birthDate, adult, phone }),
       }));
+    }
+    case 'PersonalDataErased': {
+      const { personId, adult } = event.data;
+      return updateMapped(state, 'persons', personId, (p) =>
+        defined({ personId, householdId: p.householdId, adult, erased: true as const }),
+      );
     }
     case 'UnitRegistered': {
       const { unitId, building, entrance, label, kind, areas, developerUnsold, ownerIds } =

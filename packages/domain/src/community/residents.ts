@@ -2,6 +2,7 @@ import { eventsFor } from '../shared/decider.ts';
 import { refuse } from '../shared/errors.ts';
 import { defined } from '../shared/objects.ts';
 import { pget } from '../shared/pmap.ts';
+import { notErased } from './erasure.ts';
 import {
   activeGroup,
   activeHousehold,
@@ -39,7 +40,16 @@ export function correctPerson(
   command: CommunityCommandOf<'CorrectPerson'>,
   state: CommunityRegistry,
 ): CommunityDecision {
-  const error = requireClerk(state, command.actor) ?? requirePerson(state, command.data.personId);
+  const { personId, name, birthDate, phone } = command.data;
+  const error = requireAll(
+    () => requireClerk(state, command.actor),
+    () => requirePerson(state, personId),
+    // Only `adult` may still be corrected once the person's personal data is erased.
+    () =>
+      name === undefined && birthDate === undefined && phone === undefined
+        ? undefined
+        : notErased(state, personId),
+  );
   if (error) return error;
   const emit = eventsFor<CommunityEvent>(command);
   return [emit('PersonCorrected', command.data)];

@@ -29,6 +29,32 @@ export const UnitAreas = z
   );
 export type UnitAreas = z.infer<typeof UnitAreas>;
 export const BirthDate = z.iso.date();
+/** Mainland mobile numbers (+86 1xx xxxx xxxx), the ones a one-time code can be sent to. */
+const MAINLAND = /^\+86/;
+const MAINLAND_MOBILE = /^\+861[3-9]\d{9}$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+/**
+ * A phone number in E.164 (`+8613812345678`): a mainland number must be a mobile number, any
+ * other a general E.164 number. Clients normalise what people type with `normalizePhone`.
+ */
+export const Phone = z
+  .string()
+  .max(16)
+  .refine(
+    (v) => E164.test(v) && (!MAINLAND.test(v) || MAINLAND_MOBILE.test(v)),
+    '手机号须为 E.164 格式，如 +8613812345678 / a mobile number in E.164, e.g. +8613812345678',
+  );
+
+/**
+ * A phone number as people type it (`138 1234 5678`, `+86-138-1234-5678`, `008613812345678`)
+ * in E.164, or undefined when it is none (`Phone` says what is accepted).
+ */
+export function normalizePhone(text: string): string | undefined {
+  let digits = text.trim().replace(/[\s\-().]/g, '');
+  if (digits.startsWith('00')) digits = `+${digits.slice(2)}`;
+  if (/^1[3-9]\d{9}$/.test(digits)) digits = `+86${digits}`;
+  return Phone.safeParse(digits).success ? digits : undefined;
+}
 export const DocumentRef = Text(200);
 const PersonIds = z.array(Id).min(1).max(20);
 
@@ -87,13 +113,38 @@ export const RegisterPersonData = z.object({
   birthDate: BirthDate.optional(),
   /** When the birth date is not kept: whether the person is 18 or older. */
   adult: z.boolean().optional(),
+  /** The mobile number the person signs in with and is notified at. */
+  phone: Phone.optional(),
 });
 export const CorrectPersonData = z.object({
   personId: Id,
   name: Text(100).optional(),
   birthDate: BirthDate.optional(),
   adult: z.boolean().optional(),
+  phone: Phone.optional(),
   reason: Text(500),
+});
+/**
+ * The grounds on which personal information must be deleted, PIPL Art. 47: the purpose is
+ * fulfilled, cannot be or no longer needs it (1); the service ended or the retention period
+ * expired (2); consent was withdrawn (3); it was processed unlawfully (4); another law says so (5).
+ */
+export const ErasureGround = z.enum([
+  'purpose-fulfilled',
+  'retention-ended',
+  'consent-withdrawn',
+  'unlawful-processing',
+  'other-law',
+]);
+export type ErasureGround = z.infer<typeof ErasureGround>;
+export const ErasePersonalDataData = z.object({
+  personId: Id,
+  /** The Art. 47 ground, and the facts behind it in words. */
+  legalBasis: z.object({ ground: ErasureGround, explanation: Text(1000) }),
+  /** Who approved the erasure (a registered person other than the clerk recording it). */
+  approvedBy: Id,
+  /** The request or decision on paper, when there is one. */
+  documentRef: DocumentRef.optional(),
 });
 export const RegisterUnitData = z.object({
   unitId: Id,
@@ -223,8 +274,24 @@ export const CommunityRegisteredData = z.object({
 });
 export const CommunitySettingsChangedData = z.object({ settings: CommunitySettings, ...Meta });
 export const ProcedureDefinedData = z.object({ procedure: ProcedureDefinition, ...Meta });
-export const PersonRegisteredData = RegisterPersonData.extend(Meta);
+/**
+ * Its personal fields are stored sealed (packages/personal-data); the domain reads them opened.
+ * Once the person's data is erased they can no longer be opened and read as absent: hence the
+ * name, required in the command, is optional here.
+ */
+export const PersonRegisteredData = RegisterPersonData.extend({
+  name: Text(100).optional(),
+  ...Meta,
+});
 export const PersonCorrectedData = CorrectPersonData.extend(Meta);
+export const PersonalDataErasedData = ErasePersonalDataData.extend({
+  /**
+   * Whether the person was an adult when erased: their birth date goes, and residents' votes
+   * still need to know (a clerk may correct it later, `adult` not being erased).
+   */
+  adult: z.boolean().optional(),
+  ...Meta,
+});
 export const UnitRegisteredData = RegisterUnitData.extend(Meta);
 export const UnitAreaCorrectedData = CorrectUnitAreaData.extend({
   previous: UnitAreas,
@@ -271,6 +338,7 @@ export const communityCommandSchemas = {
   DefineProcedure: DefineProcedureData,
   RegisterPerson: RegisterPersonData,
   CorrectPerson: CorrectPersonData,
+  ErasePersonalData: ErasePersonalDataData,
   RegisterUnit: RegisterUnitData,
   CorrectUnitArea: CorrectUnitAreaData,
   TransferUnit: TransferUnitData,
@@ -304,6 +372,7 @@ export const communityEventSchemas = {
   ProcedureDefined: ProcedureDefinedData,
   PersonRegistered: PersonRegisteredData,
   PersonCorrected: PersonCorrectedData,
+  PersonalDataErased: PersonalDataErasedData,
   UnitRegistered: UnitRegisteredData,
   UnitAreaCorrected: UnitAreaCorrectedData,
   UnitTransferred: UnitTransferredData,

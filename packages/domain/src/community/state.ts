@@ -23,9 +23,13 @@ export type CommunityDecision = Decision<CommunityEvent>;
 
 export interface Person {
   readonly personId: string;
-  readonly name: string;
+  /** Absent once the person's personal data is erased. */
+  readonly name?: string;
   readonly birthDate?: string;
   readonly adult?: boolean;
+  readonly phone?: string;
+  /** Their personal data was erased (PIPL Art. 47): name, birth date and phone are gone. */
+  readonly erased?: true;
   /** The household the person lives in (居民), when they are a resident. */
   readonly householdId?: string;
 }

@@ -36,6 +36,7 @@ export const DOMAIN_ERROR_CODES = [
   'rule-not-applicable',
   'minutes-changed',
   'notice-outdated',
+  'personal-data-erased',
   'scope-not-applicable',
   'scope-mismatch',
   // Participation: discussion, micro-wishes, evaluations.

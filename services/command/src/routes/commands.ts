@@ -16,6 +16,7 @@ import {
   wishDecider,
 } from '@yishi/domain';
 import type { EventStore } from '@yishi/event-store';
+import type { Vault } from '@yishi/personal-data';
 import {
   type AppEnv,
   createRouter,
@@ -35,7 +36,7 @@ import {
   roleProblem,
 } from '../context.ts';
 import { answer, idempotencyKey, ifMatch } from '../http-outcome.ts';
-import { canonicalBody, jsonBody, requestDigest } from '../request-body.ts';
+import { canonicalBody, jsonBody, personalRequestDigest } from '../request-body.ts';
 import type { AnyDecider, StateReader } from '../state-reader.ts';
 import {
   CommunityParams,
@@ -262,6 +263,7 @@ export function commandRouter(
   clock: () => Date,
   /** The query service's base URL: where a created resource is served. */
   projectionUrl: string,
+  personalData: Vault,
 ): OpenAPIHono<AppEnv> {
   const app = createRouter();
   for (const route of commandRoutes) {
@@ -410,7 +412,18 @@ export function commandRouter(
       decider: plan.decider,
       actor,
       idempotencyKey: idem.key,
-      ...(idem.key ? { requestDigest: requestDigest(c.req.method, c.req.path, canonical) } : {}),
+      ...(idem.key
+        ? {
+            requestDigest: await personalRequestDigest(
+              personalData,
+              communityId,
+              c.req.method,
+              c.req.path,
+              body,
+              canonical,
+            ),
+          }
+        : {}),
       requestId: c.get('requestId'),
       ...(match.version === undefined ? {} : { expectedVersion: match.version }),
       command: commandAt(definition.name, parsed.data, actor),

@@ -3,6 +3,7 @@ import '@hono/zod-openapi';
 import { type CommunityRegistry, pget } from '@yishi/domain';
 import { PostgresEventStore, START } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
+import { memoryPersonalData } from '@yishi/personal-data';
 import { testAuth } from '@yishi/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
@@ -11,6 +12,7 @@ import { MAX_IMPORT_ROWS, type RegistryImportInput } from '../registry-import/ro
 import { StateReader } from '../state-reader.ts';
 
 const auth = testAuth();
+const { vault } = memoryPersonalData();
 let store: PostgresEventStore;
 let app: ReturnType<typeof createApp>;
 let clerk: string;
@@ -35,7 +37,7 @@ function send(
 
 async function registry(): Promise<CommunityRegistry> {
   // A reader of its own: what is stored, not what the app cached.
-  return (await readRegistry(new StateReader(store), 'c1'))!;
+  return (await readRegistry(new StateReader(store, undefined, vault), 'c1'))!;
 }
 
 async function eventCount(): Promise<number> {
@@ -122,6 +124,7 @@ beforeAll(async () => {
     store,
     verify: auth.verify,
     clock: () => new Date('2026-05-01T08:00:00.000Z'),
+    personalData: vault,
   });
   const admin = await as('admin', 'adm');
   const setup: [string, string, unknown][] = [
@@ -218,6 +221,13 @@ describe('registry import', () => {
       importRow: 2,
     });
     expect(new Set(events.map((e) => e.metadata.commandId)).size).toBe(1);
+    // Names and birth dates are stored sealed, never in clear.
+    const stored = JSON.stringify(events.map((e) => e.data));
+    for (const clear of ['张伟', '王芳', '1975-04-12']) expect(stored).not.toContain(clear);
+    expect(events[0]).toMatchObject({
+      type: 'PersonRegistered',
+      data: { personId: 'P001', name: expect.stringMatching(/^pii:v1:/) },
+    });
   });
 
   it('re-importing the same rows changes nothing and writes nothing', async () => {

@@ -17,6 +17,7 @@ import {
   MAX_EVENTS_PER_APPEND,
   type NewEvent,
 } from '@yishi/event-store';
+import { PersonalDataErasedError, sealEvents, type Vault } from '@yishi/personal-data';
 import {
   type AppEnv,
   addRoute,
@@ -40,7 +41,7 @@ import {
   RegistryImport,
   RowProblem,
 } from '../registry-import/rows.ts';
-import { canonicalBody, requestDigest } from '../request-body.ts';
+import { canonicalBody, personalRequestDigest } from '../request-body.ts';
 import type { StateReader } from '../state-reader.ts';
 import { CommunityParams, IDEMPOTENCY_KEY_DOC, ProblemSchema } from './schemas.ts';
 
@@ -152,6 +153,8 @@ export function registryImportRoutes(
   store: EventStore,
   states: StateReader,
   clock: () => Date,
+  /** Seals the persons' personal fields before the append. */
+  personalData: Vault,
   /** Events decided under a simulated (demo) clock say so in their metadata. */
   simulatedClock = false,
 ): OpenAPIHono<AppEnv> {
@@ -208,7 +211,18 @@ export function registryImportRoutes(
     const streamId = streams.community(communityId);
     const actor = actorOf(principal);
     const commandId = commandIdFor(communityId, principal.personId, idem.key);
-    const digest = idem.key ? requestDigest(c.req.method, c.req.path, canonical) : undefined;
+    // Not for a dry run, which writes nothing: its persons need no data keys yet.
+    const digest =
+      idem.key && !dryRun
+        ? await personalRequestDigest(
+            personalData,
+            communityId,
+            c.req.method,
+            c.req.path,
+            body,
+            canonical,
+          )
+        : undefined;
     if (idem.key && !dryRun) {
       const earlier = await store.findCommand(commandId);
       if (earlier) return duplicateAnswer(c, commandId, digest, earlier);
@@ -275,13 +289,15 @@ export function registryImportRoutes(
       }
       let appended: AppendResult;
       try {
-        appended = await store.append(streamId, events, { expected: version, commandId });
+        const sealed = await sealEvents(personalData, communityId, events);
+        appended = await store.append(streamId, sealed, { expected: version, commandId });
       } catch (error) {
         states.forget(streamId);
-        if (isVersionConflict(error)) {
+        // Sealing for a person erased since the read: decide again on a fresh read.
+        if (isVersionConflict(error) || error instanceof PersonalDataErasedError) {
           if (attempt < MAX_ATTEMPTS) continue;
           return problem(c, 409, 'version-conflict', 'Concurrent changes; retry the import', {
-            actualVersion: error.actual,
+            actualVersion: isVersionConflict(error) ? error.actual : version,
           });
         }
         if (isEventStoreError(error) && error.code === 'event-too-large') {

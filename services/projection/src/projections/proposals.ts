@@ -228,6 +228,7 @@ function handle(rows: Rows, event: RecordedEvent, at: At): void {
           vote_id: d.voteId ?? null,
           session_id: d.sessionId ?? null,
           session_item_id: d.sessionItemId ?? null,
+          scope: proposal.scope ?? null,
           rule: vote?.rule ?? null,
           totals: vote?.totals ?? null,
           items: d.items,
@@ -624,6 +625,7 @@ export const proposalsProjection: Projection = {
     '2026-12-07-001-proposal-scope': {
       async up(db) {
         await db.schema.alterTable('proposals').addColumn('scope', 'json').execute();
+        await db.schema.alterTable('decisions').addColumn('scope', 'json').execute();
       },
     },
   },

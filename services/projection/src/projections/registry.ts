@@ -7,7 +7,8 @@ import { effectiveArea } from './summaries.ts';
 import { type At, VersionedRows } from './temporal.ts';
 
 // 社区名册: communities, their units, persons, households, resident groups, parties, proxies
-// and procedure templates, every version kept for `asOf`.
+// and procedure templates, every version kept for `asOf`. Persons' personal fields are kept as
+// the events store them (sealed); the query routes open them for the roles that may read them.
 
 function batchRows() {
   return {
@@ -86,10 +87,12 @@ function handle(rows: Rows, event: RecordedEvent, at: At): void {
         {
           community_id: cid,
           person_id: e.data.personId,
-          name: e.data.name,
+          name: e.data.name ?? null,
           birth_date: e.data.birthDate ?? null,
+          phone: e.data.phone ?? null,
           adult: e.data.adult ?? null,
           household_id: null,
+          erased: false,
         },
         at,
       );
@@ -99,7 +102,19 @@ function handle(rows: Rows, event: RecordedEvent, at: At): void {
         ...p,
         name: e.data.name ?? p.name,
         birth_date: e.data.birthDate ?? p.birth_date,
+        phone: e.data.phone ?? p.phone,
         adult: e.data.adult ?? p.adult,
+      }));
+      return;
+    case 'PersonalDataErased':
+      // The sealed values could no longer be opened anyway; the row says so plainly.
+      rows.persons.update([cid, e.data.personId], at, (p) => ({
+        ...p,
+        name: null,
+        birth_date: null,
+        phone: null,
+        adult: e.data.adult ?? null,
+        erased: true,
       }));
       return;
     case 'UnitRegistered':
@@ -265,7 +280,8 @@ function handle(rows: Rows, event: RecordedEvent, at: At): void {
 
 export const registryProjection: Projection = {
   name: 'registry',
-  version: 1,
+  // 2: persons' phones, and erasure (PIPL); names and birth dates kept sealed as stored.
+  version: 2,
   tables: [
     'communities',
     'units',
@@ -377,6 +393,19 @@ export const registryProjection: Projection = {
             ['stages', 'json'],
           ],
         );
+      },
+    },
+    '2026-12-07-001-personal-data': {
+      async up(db) {
+        await db.schema
+          .alterTable('persons')
+          .alterColumn('name', (c) => c.dropNotNull())
+          .execute();
+        await db.schema.alterTable('persons').addColumn('phone', 'text').execute();
+        await db.schema
+          .alterTable('persons')
+          .addColumn('erased', 'boolean', (c) => c.notNull().defaultTo(false))
+          .execute();
       },
     },
   },

@@ -61,6 +61,9 @@ const community: Lines<CommunityEvent> = {
     `定义议事程序 ${d.procedure.templateId} 第 ${d.procedure.version} 版「${d.procedure.name}」`,
   PersonRegistered: (d) => `登记人员 ${d.name}（${d.personId}）`,
   PersonCorrected: (d) => `更正人员 ${d.personId} 的信息：${d.reason}`,
+  // The ground and documents are withheld from most readers: the line names neither.
+  PersonalDataErased: (d) =>
+    `依《个人信息保护法》第四十七条删除人员 ${d.personId} 的个人信息（${d.approvedBy} 批准）`,
   UnitRegistered: (d) =>
     `登记${UNIT_KIND[d.kind] ?? d.kind} ${d.building}${d.label ? ` ${d.label}` : ''}（${d.unitId}），面积 ${m2(effectiveArea(d.areas))}${d.developerUnsold ? '，建设单位未出售' : `，业主 ${list(d.ownerIds)}`}`,
   UnitAreaCorrected: (d) =>

@@ -7,11 +7,14 @@ import { type Kysely, sql } from 'kysely';
 import type { Projector } from '../runtime/projector.ts';
 import type { ReadModels } from '../runtime/read-models.ts';
 import type { Database } from '../tables.ts';
+import type { PersonalDataDeps } from './visibility.ts';
 
 /** What every query route needs. */
 export interface QueryDeps {
   db: Kysely<Database>;
   readModels: ReadModels;
+  /** Opens personal fields for the readers who may read them; logs officials' reads. */
+  personalData: PersonalDataDeps;
   /** `minPosition` waits until each of these has passed it. */
   projectors: readonly Projector[];
   /** Upper bound of a `minPosition` wait (ms). */

@@ -35,8 +35,7 @@ import {
   withAsOf,
 } from './common.ts';
 import { decisionsAsOf, proposalsAsOf } from './states.ts';
-import { TimelinePage, timelineEntries } from './timeline.ts';
-import { visibilityOf } from './visibility.ts';
+import { readableEntries, TimelinePage } from './timeline.ts';
 
 export const Proposal = z
   .object({
@@ -699,7 +698,10 @@ export function proposalQueries(deps: QueryDeps) {
       return problem(c, 404, 'proposal-not-found', `No proposal ${proposalId} in ${communityId}`);
     }
     return c.json(
-      withAsOf(ctx, timelineEntries(rows, query.limit, visibilityOf(c.get('principal')))),
+      withAsOf(
+        ctx,
+        await readableEntries(c, deps, communityId, getHistory.path, rows, query.limit),
+      ),
     );
   });
 

@@ -12,7 +12,7 @@ import {
   readContext,
   withAsOf,
 } from './common.ts';
-import { displayName, visibilityOf } from './visibility.ts';
+import { displayName, logPersonalRead, PersonalFields, visibilityOf } from './visibility.ts';
 
 export const Party = z.object({
   partyId: z.string(),
@@ -126,7 +126,10 @@ export const PersonName = z.object({
   personId: z.string(),
   displayName: z.string().openapi({
     description:
-      'The name to clerks, officials and admins; to others the person id (names are personal information)',
+      'The name to clerks, officials and admins (“个人信息已删除” once erased); to others the person id (names are personal information)',
+  }),
+  erased: z.boolean().openapi({
+    description: 'Their personal data was erased (PIPL Art. 47): no name, birth date or phone',
   }),
 });
 export const PersonPage = z.object({
@@ -309,7 +312,7 @@ export function registryQueries(deps: QueryDeps) {
     let q = deps.db
       .withSchema(ctx.schema('registry'))
       .selectFrom('persons')
-      .select(['person_id', 'name'])
+      .select(['person_id', 'name', personErased])
       .where('community_id', '=', communityId)
       .where(visibleAt(ctx.asOf))
       .orderBy('person_id')
@@ -318,19 +321,33 @@ export function registryQueries(deps: QueryDeps) {
     if (query.after) q = q.where('person_id', '>', query.after);
     const rows = await q.execute();
     const page = rows.slice(0, query.limit);
-    const visibility = visibilityOf(c.get('principal'));
+    const fields = await PersonalFields.load(
+      deps.personalData.vault,
+      visibilityOf(c.get('principal')),
+      page.map((p) => p.name),
+    );
+    const items = page.map((p) => ({
+      personId: p.person_id,
+      displayName: displayName({ personId: p.person_id, name: p.name, erased: p.erased }, fields),
+      erased: p.erased,
+    }));
+    await logPersonalRead(deps.personalData, c, communityId, listPersons.path, fields.shown);
     return c.json(
       withAsOf(ctx, {
-        items: page.map((p) => ({
-          personId: p.person_id,
-          displayName: displayName({ personId: p.person_id, name: p.name }, visibility),
-        })),
+        items,
         next: rows.length > query.limit ? (page.at(-1)?.person_id ?? null) : null,
       }),
     );
   });
   return app;
 }
+
+/**
+ * Whether a person's data was erased; false in a generation of version 1 (served while version
+ * 2 is built), which has no such column: its erased persons read as erased when opened.
+ */
+export const personErased =
+  sql<boolean>`coalesce((to_jsonb(persons) ->> 'erased')::boolean, false)`.as('erased');
 
 async function countOf(
   rm: QueryDeps['db'],

@@ -195,3 +195,21 @@ describe('cost shares and scope (#26.1, #26.6)', () => {
     expect(none.body.code).toBe('vote-not-found');
   });
 });
+
+describe('the register (#26.1)', () => {
+  it('shows the scope of a building’s decision, in JSON and CSV', async () => {
+    sim.advance(400);
+    const closed = await sim.proposal('sh', 'lift', 'CloseVoting', {}, convener);
+    expect(closed?.map((e) => e.type)).toEqual(['VotingClosed', 'ProposalDecided']);
+    const { body } = await get('/v1/communities/sh/proposals/lift/decision');
+    expect(body.scope).toEqual(scope);
+    const res = await app.request(
+      `/v1/communities/sh/decisions.csv?minPosition=${formatCheckpoint(sim.last!.checkpoint)}`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    const [header, line] = (await res.text()).split('\r\n');
+    const column = header!.split(',').indexOf('scope');
+    expect(column).toBeGreaterThan(0);
+    expect(line!.split(',')[column]).toBe('3号楼 2单元');
+  });
+});

@@ -43,6 +43,7 @@ const DECISION = [
   'outcome',
   'decided_at',
   'decided_by',
+  'scope',
   'vote_id',
   'session_id',
   'session_item_id',

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type JsonObject, parseCheckpoint } from '@yishi/event-store';
-import { addRoute, CommunityParams, createRouter } from '@yishi/platform';
+import { type AppEnv, addRoute, CommunityParams, createRouter } from '@yishi/platform';
+import type { Context } from 'hono';
 import { type Selectable, sql } from 'kysely';
 import { summarise } from '../projections/summaries.ts';
 import { recordedBy } from '../projections/temporal.ts';
@@ -19,7 +20,13 @@ import {
   StreamId,
   withAsOf,
 } from './common.ts';
-import { type Visibility, visibilityOf, withheld } from './visibility.ts';
+import {
+  logPersonalRead,
+  PersonalFields,
+  personalValues,
+  visibilityOf,
+  withheld,
+} from './visibility.ts';
 
 export const TimelineEntry = z
   .object({
@@ -51,7 +58,7 @@ const communityTimeline = createRoute({
   path: '/v1/communities/{communityId}/timeline',
   summary: 'The human-readable timeline of a community, or of one of its streams',
   description:
-    'Personal fields of registry events (names, birth dates, addresses) only for clerks, officials and admins, webhook configuration only for admins: for others they are left out of `details` and listed in `details.redacted`.',
+    'Personal fields of registry events (names, birth dates, phones, addresses, grounds of an erasure) only for clerks, officials and admins, opened from their sealed form (“个人信息已删除” once erased; an official’s reads are logged); webhook configuration only for admins: for others they are left out of `details` and listed in `details.redacted`.',
   tags: ['history'],
   security: [{ bearer: [] }],
   'x-roles': READERS,
@@ -75,10 +82,11 @@ export interface TimelineFilter {
 
 /** A page of the timeline in the global order, as the record stood at `asOf`. */
 export async function timelinePage(
+  c: Context<AppEnv>,
   deps: QueryDeps,
   ctx: ReadContext,
   filter: TimelineFilter,
-  visibility: Visibility,
+  route: string,
 ) {
   let query = deps.db
     .withSchema(ctx.schema('timeline'))
@@ -98,7 +106,32 @@ export async function timelinePage(
       sql<boolean>`(transaction_id, global_position) > (${after.transactionId.toString()}::int8, ${after.globalPosition.toString()}::int8)`,
     );
   }
-  return withAsOf(ctx, timelineEntries(await query.execute(), filter.limit, visibility));
+  return withAsOf(
+    ctx,
+    await readableEntries(c, deps, filter.communityId, route, await query.execute(), filter.limit),
+  );
+}
+
+/**
+ * A page of timeline rows as this reader may see them, personal fields opened for those who
+ * may read them (an official's read is logged).
+ */
+export async function readableEntries(
+  c: Context<AppEnv>,
+  deps: QueryDeps,
+  communityId: string,
+  route: string,
+  rows: readonly Selectable<TimelineTable>[],
+  limit: number,
+) {
+  const fields = await PersonalFields.load(
+    deps.personalData.vault,
+    visibilityOf(c.get('principal')),
+    rows.slice(0, limit).flatMap((r) => personalValues(r.type, r.details)),
+  );
+  const entries = timelineEntries(rows, limit, fields);
+  await logPersonalRead(deps.personalData, c, communityId, route, fields.shown);
+  return entries;
 }
 
 /**
@@ -108,7 +141,7 @@ export async function timelinePage(
 export function timelineEntries(
   rows: readonly Selectable<TimelineTable>[],
   limit: number,
-  visibility: Visibility,
+  fields: PersonalFields,
 ) {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
@@ -117,7 +150,7 @@ export function timelineEntries(
       // Properties written out in one literal: spreading an object into it first made V8 keep
       // each entry as a dictionary, several times slower to build and to serialise.
       const { actor, commandId } = whoAndHow(r);
-      const shown = withheld(r.type, r.details, visibility);
+      const shown = withheld(r.type, r.details, fields);
       return {
         position: positionOf(r.transaction_id, r.global_position),
         streamId: r.stream_id,
@@ -157,15 +190,11 @@ export function timelineQueries(deps: QueryDeps) {
     if (ctx instanceof Response) return ctx;
     return c.json(
       await timelinePage(
+        c,
         deps,
         ctx,
-        {
-          communityId,
-          streamId: query.stream,
-          limit: query.limit,
-          after: query.after,
-        },
-        visibilityOf(c.get('principal')),
+        { communityId, streamId: query.stream, limit: query.limit, after: query.after },
+        communityTimeline.path,
       ),
     );
   });

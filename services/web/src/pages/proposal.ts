@@ -25,7 +25,7 @@ import { type AsOfChoice, formatTime } from '../format.ts';
 import { type Child, type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { may } from '../viewer.ts';
-import { itemResult, overallVerdict, type ResultContext } from '../views/decision.ts';
+import { itemResult, overallVerdict, type ResultContext, scopeWords } from '../views/decision.ts';
 import { documentLinks } from '../views/documents.ts';
 import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
 import { discussionSection } from './discussion.ts';
@@ -408,14 +408,6 @@ ${asOfForm(page, proposalPath(page), choice)}
       body,
     }),
   };
-}
-
-/** Who decides: the community, or the owners of a building or entrance. */
-export function scopeWords(tr: Translator, scope: ProposalView['scope']): string {
-  if (scope.kind === 'community') return tr.t('scope.community');
-  return scope.entrance === undefined
-    ? tr.t('scope.building', { building: scope.building })
-    : tr.t('scope.entrance', { building: scope.building, entrance: scope.entrance });
 }
 
 type CostLine = {

@@ -5,6 +5,7 @@ import { createApp as createCommandApp } from '@yishi/command';
 import { PostgresEventStore } from '@yishi/event-store';
 import { createIdentityDb, identityKey, TablePhoneDirectory } from '@yishi/identity';
 import { freePort } from '@yishi/local-postgres';
+import { loadMasterKey, openPersonalData } from '@yishi/personal-data';
 import {
   closeServer,
   createLogger,
@@ -72,9 +73,13 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
   const clock = { now: new Date() };
   const store = new PostgresEventStore({ connectionString: databaseUrl, maxConnections: 10 });
   await store.init();
+  // The key table and master key the projection service opens too (names sealed by one open
+  // in the other).
+  const personalData = await openPersonalData({ databaseUrl, masterKey: loadMasterKey(config) });
   const commandApp = createCommandApp({
     store,
     verify,
+    personalData: personalData.vault,
     clock: () => clock.now,
     ...(process.env.WEB_TEST_LOG ? { logger: createLogger('command', 'error') } : {}),
   });
@@ -153,6 +158,7 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
       await projection.close();
       await closeServer(commandServer);
       await store.close();
+      await personalData.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
