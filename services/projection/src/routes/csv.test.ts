@@ -47,7 +47,8 @@ describe('decisions.csv', () => {
     const auth = testAuth();
     const url = await testDatabaseUrl();
     const store = new PostgresEventStore({ connectionString: url });
-    const db = createDb(url, 10);
+    // One connection per projector and some for the queries, as main.ts sizes it.
+    const db = createDb(url, 10 + projections.length);
     await migrateReadModels(db);
     const projectors = projections.map(
       (p) => new Projector(store, db, p, { pollIntervalMs: 50, lockRetryMs: 50 }),

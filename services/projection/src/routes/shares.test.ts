@@ -48,7 +48,8 @@ const scope = { kind: 'building', building: '3号楼', entrance: '2单元' } as 
 beforeAll(async () => {
   const url = await testDatabaseUrl();
   store = new PostgresEventStore({ connectionString: url });
-  db = createDb(url, 10);
+  // One connection per projector and some for the queries, as main.ts sizes it.
+  db = createDb(url, 10 + projections.length);
   await migrateReadModels(db);
   projectors = projections.map(
     (p) => new Projector(store, db, p, { pollIntervalMs: 50, lockRetryMs: 50, heartbeatMs: 200 }),
