@@ -15,7 +15,7 @@ export interface DemoResult {
   sessionId: string;
   counts: { persons: number; units: number; households: number; requests: number };
   ballots: { renovation: number; fundOnline: number; fundProxy: number; fundPaper: number };
-  lift: { voters: number; ballots: number };
+  lift: { owners: number; ballots: number };
 }
 
 const CONCURRENCY = 24;
@@ -423,7 +423,7 @@ export async function runDemo(
     signedIn,
     communityId: community.communityId,
     proposals: { renovation: 'renovation', fund: 'fund', lift: lift.proposalId },
-    lift: { voters: lift.voters, ballots: lift.ballots },
+    lift: { owners: lift.owners, ballots: lift.ballots },
     sessionId: 'parking',
     counts: {
       persons: community.persons.length,
