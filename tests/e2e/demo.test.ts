@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PostgresEventStore } from '@yishi/event-store';
 import { freePort } from '@yishi/local-postgres';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
@@ -21,7 +24,15 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   const databaseUrl = await testDatabaseUrl();
-  const env = { DATABASE_URL: databaseUrl, JWT_SECRET: secret, LOG_LEVEL: 'warn', DEMO_CLOCK: '1' };
+  // The projection service generates the log's signing key there: not in the checkout's .data.
+  const dataDir = await mkdtemp(join(tmpdir(), 'yishi-e2e-'));
+  const env = {
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: secret,
+    LOG_LEVEL: 'warn',
+    DEMO_CLOCK: '1',
+    DATA_DIR: dataDir,
+  };
   [command, projection] = await Promise.all([
     startServiceProcess('command', await freePort(), env),
     startServiceProcess('projection', await freePort(), { ...env, DEMO_CLOCK: '0' }),

@@ -25,10 +25,12 @@ import { registryQueries } from './routes/registry.ts';
 import { sessionQueries } from './routes/sessions.ts';
 import { statusQueries } from './routes/status.ts';
 import { timelineQueries } from './routes/timeline.ts';
-import { verificationQueries } from './routes/verification.ts';
+import { type VerificationDeps, verificationQueries } from './routes/verification.ts';
 import type { Projector } from './runtime/projector.ts';
 import { ReadModels } from './runtime/read-models.ts';
 import type { Database } from './tables.ts';
+import type { TreeBuilder } from './transparency/builder.ts';
+import { transparencyQueries } from './transparency/routes.ts';
 
 export interface ProjectionAppDeps {
   db: Kysely<Database>;
@@ -43,15 +45,21 @@ export interface ProjectionAppDeps {
   minPositionWaitMs?: number;
   /** `METRICS_TOKEN`: a scraper's bearer token for `/metrics`. */
   metricsToken?: string | undefined;
+  /** The log's builder in this process: a dossier asks it to sign soon. */
+  treeBuilder?: TreeBuilder;
+  /** Upper bound of a dossier's wait for a checkpoint covering it (ms, default 5000). */
+  checkpointWaitMs?: number;
 }
 
 /** The query API over the read models. */
 export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   const metrics = deps.metrics ?? createMetrics('projection');
-  const queryDeps: QueryDeps & { store: EventStore } = {
+  const queryDeps: QueryDeps & VerificationDeps = {
     db: deps.db,
     store: deps.store,
+    treeBuilder: deps.treeBuilder,
+    checkpointWaitMs: deps.checkpointWaitMs ?? deps.minPositionWaitMs ?? 5_000,
     readModels: new ReadModels(deps.db),
     projectors: deps.projectors,
     ...(deps.minPositionWaitMs === undefined ? {} : { minPositionWaitMs: deps.minPositionWaitMs }),
@@ -73,6 +81,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', verificationQueries(queryDeps));
   app.route('/', statusQueries(queryDeps));
   app.route('/', notificationQueries(queryDeps));
+  app.route('/', transparencyQueries(queryDeps));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

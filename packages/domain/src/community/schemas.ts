@@ -164,12 +164,16 @@ export const GrantProxyData = z.object({
 export const RevokeProxyData = z.object({ authorisationId: Id, reason: Text(500).optional() });
 export const ClerkData = z.object({ personId: Id });
 
-/** What a webhook can be told about (通知): notices, vote openings, decisions, publications. */
+/**
+ * What a webhook can be told about (通知): notices, vote openings, decisions, publications, and
+ * the installation's signed checkpoints (签名检查点, every one, whichever community subscribes).
+ */
 export const WebhookEventKind = z.enum([
   'session-notice',
   'vote-opened',
   'decision',
   'publication',
+  'checkpoint-signed',
 ]);
 export type WebhookEventKind = z.infer<typeof WebhookEventKind>;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

@@ -1,7 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { communityOfStream } from '@yishi/domain';
 import { type EventStore, isEventStoreError } from '@yishi/event-store';
-import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
+import {
+  addRoute,
+  CommunityParams,
+  createRouter,
+  ProposalParams,
+  problem,
+  problemContent,
+} from '@yishi/platform';
+import type { TreeBuilder } from '../transparency/builder.ts';
+import { CheckpointPending, LogProofs } from '../transparency/proofs.ts';
 import { exportDossier } from '../verification/dossier.ts';
 import { type Scope, verifyScope } from '../verification/verify.ts';
 import {
@@ -77,11 +86,29 @@ const dossierRoute = createRoute({
       z.record(z.string(), z.unknown()),
     ),
     ...notFound,
+    409: {
+      description: 'No signed checkpoint covers the proposal yet (a few seconds after an event)',
+      content: problemContent,
+    },
   },
 });
 
-export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
+/** What verification and dossiers need besides the read models. */
+export interface VerificationDeps {
+  store: EventStore;
+  /** The log's builder, when it runs in this process: a dossier asks it to sign soon. */
+  treeBuilder?: TreeBuilder | undefined;
+  /** How long a dossier waits for a checkpoint covering it (ms). */
+  checkpointWaitMs: number;
+}
+
+export function verificationQueries(deps: QueryDeps & VerificationDeps) {
   const app = createRouter();
+  const builder = deps.treeBuilder;
+  const log = new LogProofs(deps.db, {
+    waitMs: deps.checkpointWaitMs,
+    ...(builder ? { signSoon: () => builder.signSoon() } : {}),
+  });
   const witness = async () => {
     const schema = await deps.readModels.schemaOf('timeline');
     return schema ? { db: deps.db, schema } : undefined;
@@ -138,7 +165,19 @@ export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
     const { communityId, proposalId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['timeline']);
     if (ctx instanceof Response) return ctx;
-    const dossier = await exportDossier(deps.store, communityId, proposalId, ctx.asOf);
+    let dossier: Awaited<ReturnType<typeof exportDossier>>;
+    try {
+      dossier = await exportDossier(deps.store, log, communityId, proposalId, ctx.asOf);
+    } catch (error) {
+      if (!(error instanceof CheckpointPending)) throw error;
+      c.header('retry-after', '5');
+      return problem(
+        c,
+        409,
+        'checkpoint-pending',
+        'No signed checkpoint covers this proposal yet; ask again in a few seconds',
+      );
+    }
     if (!dossier)
       return problem(c, 404, 'proposal-not-found', `No proposal ${proposalId} in ${communityId}`);
     c.header(
