@@ -29,6 +29,10 @@ const OWNED: Record<string, Record<string, string>> = {
     'projection.rebuild_rss': 'MB',
     'projection.lag_p99': 'ms',
     'projection.history_p99': 'ms',
+    'transparency.append_ratio_c8': 'ratio',
+    'transparency.inclusion_p99': 'ms',
+    'transparency.tree_cpu_per_event': 'µs',
+    'transparency.checkpoint_sign': 'µs',
   },
 };
 

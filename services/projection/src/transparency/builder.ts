@@ -22,6 +22,13 @@ export interface TreeBuilderOptions {
   intervalMs?: number;
   batchSize?: number;
   pollIntervalMs?: number;
+  /**
+   * After a batch shorter than `batchSize` (the builder is live), wait this long before reading
+   * the next (ms, default 200): under a stream of single appends the tree then writes a batch of
+   * many events a few times a second, not a transaction per append, and its lag stays far below
+   * the checkpoint interval. A reader waiting for a checkpoint (`signSoon`) cuts it short.
+   */
+  paceMs?: number;
   lockRetryMs?: number;
   heartbeatMs?: number;
   leaseMs?: number;
@@ -50,6 +57,7 @@ export class TreeBuilder {
   private timerDue = 0;
   private signing: Promise<void> = Promise.resolve();
   private soon = false;
+  private paced: (() => void) | undefined;
   state: 'starting' | 'standby' | 'active' | 'stopped' = 'starting';
 
   constructor(
@@ -77,7 +85,23 @@ export class TreeBuilder {
   /** A reader waits for a checkpoint (a dossier): sign as soon as allowed, not at the interval. */
   signSoon(): void {
     this.soon = true;
+    this.paced?.();
     this.schedule();
+  }
+
+  /** The pause after a live batch; `signSoon` or `stop` end it early. */
+  private pace(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.abort.signal.removeEventListener('abort', done);
+        this.paced = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.paceMs ?? 200);
+      this.abort.signal.addEventListener('abort', done, { once: true });
+      this.paced = done;
+    });
   }
 
   private async run(): Promise<void> {
@@ -132,6 +156,7 @@ export class TreeBuilder {
     // Leaves appended before a crash that no checkpoint covers yet.
     this.schedule();
     const { frontier } = state;
+    const batchSize = this.options.batchSize ?? 1000;
     const subscription = this.store.subscribe(
       state.position,
       async (events, checkpoint) => {
@@ -140,11 +165,9 @@ export class TreeBuilder {
         await tree.write(batch);
         this.committed = { size: batch.size, root: batch.root, position: checkpoint };
         this.schedule();
+        if (events.length < batchSize && !this.soon) await this.pace();
       },
-      {
-        batchSize: this.options.batchSize ?? 1000,
-        pollIntervalMs: this.options.pollIntervalMs ?? 1000,
-      },
+      { batchSize, pollIntervalMs: this.options.pollIntervalMs ?? 1000 },
     );
     const stopped = new Promise<void>((resolve) => {
       if (this.abort.signal.aborted) resolve();

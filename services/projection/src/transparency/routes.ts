@@ -191,7 +191,12 @@ export function transparencyQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const asked = parseCheckpoint(query.position);
     const globalPosition = asked ? asked.globalPosition : BigInt(query.position);
-    const leaf = (await tree.leavesAt([globalPosition])).get(globalPosition);
+    // The leaf and, by default, the latest checkpoint: two reads at once.
+    const [leaves, latestSigned] = await Promise.all([
+      tree.leavesAt([globalPosition]),
+      query.treeSize === undefined ? checkpoints.latest() : undefined,
+    ]);
+    const leaf = leaves.get(globalPosition);
     if (!leaf || (asked && asked.transactionId !== leaf.position.transactionId)) {
       return problem(c, 404, 'not-in-log', `No event at ${query.position} in the log (yet)`);
     }
@@ -199,11 +204,8 @@ export function transparencyQueries(deps: QueryDeps) {
     if (!communityId || !mayActOn(c.get('principal'), communityId)) {
       return problem(c, 403, 'community-forbidden', `Not granted the community of that event`);
     }
-    const treeSize = query.treeSize ?? (await checkpoints.latest())?.treeSize;
-    const field = (message: string) =>
-      problem(c, 400, 'invalid-input', message, {
-        errors: [{ field: 'query.treeSize', message }],
-      });
+    // By default the latest checkpoint, which the tree has; a size asked for, if the tree has it.
+    const treeSize = query.treeSize ?? latestSigned?.treeSize;
     if (treeSize === undefined || (query.treeSize === undefined && treeSize <= leaf.leafIndex)) {
       return problem(
         c,
@@ -212,19 +214,25 @@ export function transparencyQueries(deps: QueryDeps) {
         'No signed checkpoint covers this event yet; ask again in a few seconds',
       );
     }
+    const field = (message: string) =>
+      problem(c, 400, 'invalid-input', message, {
+        errors: [{ field: 'query.treeSize', message }],
+      });
     if (treeSize <= leaf.leafIndex) {
       return field(`entry ${leaf.leafIndex} is not in a tree of ${treeSize}`);
     }
-    const size = await tree.size();
-    if (treeSize > size) return field(`the log has ${size} entries`);
+    if (query.treeSize !== undefined) {
+      const size = await tree.size();
+      if (treeSize > size) return field(`the log has ${size} entries`);
+    }
     const path = (await tree.inclusionProofs([leaf.leafIndex], treeSize)).get(leaf.leafIndex)!;
-    const signed = await checkpoints.at(treeSize);
+    const signed = latestSigned ?? (await checkpoints.at(treeSize));
     return c.json({
       position: `${leaf.position.transactionId}:${leaf.position.globalPosition}`,
       leafIndex: leaf.leafIndex,
       treeSize,
       streamId: leaf.streamId,
-      leafHash: b64((await tree.leafHash(leaf.leafIndex))!),
+      leafHash: b64(leaf.hash),
       path: path.map(b64),
       checkpoint: signed ? checkpointJson(signed) : null,
     });

@@ -29,11 +29,12 @@ export interface TreeState {
   frontier: Frontier;
 }
 
-/** A leaf as stored: where its event is. */
+/** A leaf as stored: where its event is, and its hash. */
 export interface StoredLeaf {
   leafIndex: number;
   position: Checkpoint;
   streamId: string;
+  hash: Buffer;
 }
 
 interface Batch {
@@ -194,7 +195,7 @@ export class MerkleTree {
     if (positions.length === 0) return new Map();
     const rows = await this.db
       .selectFrom('transparency_leaves')
-      .select(['leaf_index', 'transaction_id', 'global_position', 'stream_id'])
+      .select(['leaf_index', 'transaction_id', 'global_position', 'stream_id', 'hash'])
       .where(
         'global_position',
         'in',
@@ -211,18 +212,9 @@ export class MerkleTree {
             globalPosition: BigInt(r.global_position),
           },
           streamId: r.stream_id,
+          hash: r.hash,
         },
       ]),
     );
-  }
-
-  /** The hash of leaf `index`, when the tree has it. */
-  async leafHash(index: number): Promise<Buffer | undefined> {
-    const row = await this.db
-      .selectFrom('transparency_leaves')
-      .select('hash')
-      .where('leaf_index', '=', String(index))
-      .executeTakeFirst();
-    return row?.hash;
   }
 }
