@@ -19,10 +19,13 @@ export interface TransparencyLeavesTable {
   hash: Buffer;
 }
 
-/** A complete subtree above the leaves: leaves [node_index · 2^level, (node_index + 1) · 2^level). */
+/**
+ * A complete subtree above the leaves: leaves [index · 2^level, (index + 1) · 2^level), keyed
+ * `index · 64 + level` (`nodeKey`): one int8, so that a proof's subtrees are one index lookup of
+ * `= ANY(keys)`, whatever the planner thinks of a list of pairs.
+ */
 export interface TransparencyNodesTable {
-  level: number;
-  node_index: Int8;
+  node_key: Int8;
   hash: Buffer;
 }
 
@@ -81,10 +84,8 @@ export async function createTransparencyTables(db: Kysely<unknown>): Promise<voi
     .execute();
   await db.schema
     .createTable('transparency_nodes')
-    .addColumn('level', 'int2', (c) => c.notNull().check(sql`level >= 1`))
-    .addColumn('node_index', 'int8', (c) => c.notNull())
+    .addColumn('node_key', 'int8', (c) => c.primaryKey())
     .addColumn('hash', 'bytea', (c) => c.notNull())
-    .addPrimaryKeyConstraint('transparency_nodes_pk', ['level', 'node_index'])
     .execute();
   await db.schema
     .createTable('transparency_tree')

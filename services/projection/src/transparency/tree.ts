@@ -46,6 +46,15 @@ interface Batch {
   position: Checkpoint;
 }
 
+/** The key of a subtree above the leaves (level 1 to 63) in `transparency_nodes`. */
+export function nodeKey(level: number, index: number): number {
+  const key = index * 64 + level;
+  if (level < 1 || level > 63 || !Number.isSafeInteger(key)) {
+    throw new RangeError(`no subtree ${level}:${index}`);
+  }
+  return key;
+}
+
 export class TreeLost extends Error {
   constructor(expected: number) {
     super(`the tree is no longer at size ${expected}: another builder wrote it`);
@@ -143,10 +152,9 @@ export class MerkleTree {
       }
       if (batch.nodes.length > 0) {
         await sql`
-          INSERT INTO transparency_nodes (level, node_index, hash)
+          INSERT INTO transparency_nodes (node_key, hash)
           SELECT * FROM unnest(
-            ${batch.nodes.map((n) => n.level)}::int2[],
-            ${batch.nodes.map((n) => n.index)}::int8[],
+            ${batch.nodes.map((n) => nodeKey(n.level, n.index))}::int8[],
             ${batch.nodes.map((n) => n.hash)}::bytea[])`.execute(trx);
       }
     });
@@ -155,18 +163,21 @@ export class MerkleTree {
   /** The stored subtrees `keys` names (leaves at level 0), as a `NodeSource`. */
   async nodes(keys: readonly NodeKey[]): Promise<NodeSource> {
     const leaves = keys.filter((k) => k.level === 0).map((k) => k.index);
-    const inner = keys.filter((k) => k.level > 0);
-    const { rows } = await sql<{ level: number; node_index: string; hash: Buffer }>`
-      SELECT 0 AS level, leaf_index AS node_index, hash FROM transparency_leaves
+    const inner = keys.filter((k) => k.level > 0).map((k) => nodeKey(k.level, k.index));
+    const { rows } = await sql<{ leaf: boolean; key: string; hash: Buffer }>`
+      SELECT true AS leaf, leaf_index AS key, hash FROM transparency_leaves
        WHERE leaf_index = ANY(${leaves}::int8[])
       UNION ALL
-      SELECT n.level, n.node_index, n.hash
-        FROM unnest(${inner.map((k) => k.level)}::int2[], ${inner.map((k) => k.index)}::int8[])
-             AS k(level, node_index)
-        JOIN transparency_nodes n ON n.level = k.level AND n.node_index = k.node_index`.execute(
+      SELECT false, node_key, hash FROM transparency_nodes WHERE node_key = ANY(${inner}::int8[])`.execute(
       this.db,
     );
-    return nodeMap(rows.map((r) => [{ level: r.level, index: Number(r.node_index) }, r.hash]));
+    return nodeMap(
+      rows.map((r) => {
+        const key = Number(r.key);
+        const level = r.leaf ? 0 : key % 64;
+        return [{ level, index: r.leaf ? key : (key - level) / 64 }, r.hash];
+      }),
+    );
   }
 
   /** Inclusion proofs of several leaves in the tree of `treeSize` leaves, in one read. */
