@@ -1,7 +1,12 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Actor } from '@yishi/domain';
 import { PostgresEventStore, type RecordedEvent, START } from '@yishi/event-store';
+import { freePort } from '@yishi/local-postgres';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
-import { testAuth } from '@yishi/platform';
+import { closeServer, listen, testAuth } from '@yishi/platform';
 import {
   eventLeafHash,
   Frontier,
@@ -12,6 +17,7 @@ import {
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
+import { runWitness, serverLog } from '../cli/witness.ts';
 import { createDb } from '../db.ts';
 import { migrateReadModels } from '../migrations/index.ts';
 import { projections } from '../projections/index.ts';
@@ -303,5 +309,28 @@ describe('the tree builder', () => {
       (k) => k.fingerprint,
     );
     expect(listed.sort()).toEqual([keyA.publicKey.fingerprint, keyB.publicKey.fingerprint].sort());
+  });
+  it('is witnessed over HTTP: a street office keeps its checkpoints with `--server`', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'witness-http-'));
+    const file = join(dir, 'checkpoints.jsonl');
+    const port = await freePort();
+    const server = await listen(app.fetch, '127.0.0.1', port);
+    const log = serverLog(`http://127.0.0.1:${port}`, official);
+    const ring = [keyA.publicKey, keyB.publicKey];
+    try {
+      expect(await runWitness(file, ring, log)).toBe(0);
+      await sim.ownersDecision('c2', 'bench', 6, true);
+      const total = await signedThrough();
+      expect(await runWitness(file, ring, log)).toBe(0);
+      const kept = (await readFile(file, 'utf8')).trim().split('\n');
+      expect(kept).toHaveLength(2);
+      expect(JSON.parse(kept[1]!).note.split('\n')[1]).toBe(String(total));
+      // A witness without the new key does not trust the latest checkpoint: nothing is kept.
+      const other = join(dir, 'old-key-only.jsonl');
+      expect(await runWitness(other, [keyA.publicKey], log)).toBe(1);
+      expect(existsSync(other)).toBe(false);
+    } finally {
+      await closeServer(server);
+    }
   });
 });
