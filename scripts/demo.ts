@@ -3,7 +3,7 @@
 import { ConfigError, loadConfig, localSecret } from '@yishi/platform';
 import { Api } from './demo/client.ts';
 import { generateCommunity } from './demo/community.ts';
-import { runDemo } from './demo/scenarios.ts';
+import { demoLinks, runDemo } from './demo/scenarios.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -28,18 +28,15 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   const result = await runDemo(api, community, (line) => console.log(line));
-  const c = community.communityId;
+  const links = demoLinks(community.communityId, result.sessionId);
+  const width = Math.max(...links.map((l) => l.label.length));
   console.log(`
 完成 / done in ${((performance.now() - started) / 1000).toFixed(1)} s, ${result.counts.requests} HTTP requests.
 
-在这里查看 / where to look (token: pnpm -s run token --community ${c} --role official --person off1):
-  提案 proposals        ${projectionUrl}/v1/communities/${c}/proposals
-  决定登记 decisions    ${projectionUrl}/v1/communities/${c}/decisions
-  联席会议 session      ${projectionUrl}/v1/communities/${c}/sessions/${result.sessionId}
-  时间线 timeline       ${projectionUrl}/v1/communities/${c}/proposals/fund/timeline
-  核验 verification     ${projectionUrl}/v1/communities/${c}/verification
-  API 文档 docs         ${commandUrl}/docs  ${projectionUrl}/docs
-  网页控制台 console    http://${host}:${config.WEB_PORT}`);
+在这里查看 / where to look (the API with a token: pnpm -s run token --community ${community.communityId} --role official --person off1):
+${links.map((l) => `  ${l.label.padEnd(width)}  ${projectionUrl}${l.path}`).join('\n')}
+  API 文档 docs  ${commandUrl}/docs  ${projectionUrl}/docs
+  网页控制台 console  http://${host}:${config.WEB_PORT}/c/${community.communityId}`);
 }
 
 main().catch((error) => {

@@ -9,7 +9,8 @@ import { startWebService } from '../services/web/src/index.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger('yishi', config.LOG_LEVEL);
+  // Each service's child logger names it (`service`); the root names none.
+  const logger = createLogger(undefined, config.LOG_LEVEL, config.LOG_FORMAT);
   const stack: (() => Promise<void>)[] = [];
   let stopping = false;
   const stop = async (signal: string) => {

@@ -407,3 +407,18 @@ export async function runDemo(
     },
   };
 }
+
+/** The query API's pages the demo points to when it is done (each answers 200 to an official). */
+export function demoLinks(
+  communityId: string,
+  sessionId: string,
+): { label: string; path: string }[] {
+  const c = `/v1/communities/${communityId}`;
+  return [
+    { label: '提案 proposals', path: `${c}/proposals` },
+    { label: '决定登记 decisions', path: `${c}/decisions` },
+    { label: '联席会议 session', path: `${c}/sessions/${sessionId}` },
+    { label: '议题历史 history', path: `${c}/proposals/fund/history` },
+    { label: '核验 verification', path: `${c}/verification` },
+  ];
+}

@@ -7,7 +7,7 @@ import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../../scripts/demo/client.ts';
 import { generateCommunity } from '../../scripts/demo/community.ts';
-import { type DemoResult, runDemo } from '../../scripts/demo/scenarios.ts';
+import { type DemoResult, demoLinks, runDemo } from '../../scripts/demo/scenarios.ts';
 import { type ServiceProcess, startServiceProcess } from './processes.ts';
 
 // Both services as separate processes on the test run's PostgreSQL; the demo's four
@@ -162,6 +162,14 @@ describe('the demo, end to end across processes', () => {
       if (stage !== 'feedback') await new Promise((r) => setTimeout(r, 150));
     }
     expect(stage).toBe('feedback');
+  });
+
+  it('every page the demo prints when done answers (no 404 link)', async () => {
+    const official = api.as('official', 'off-1');
+    for (const link of demoLinks(community.communityId, result.sessionId)) {
+      const read = await api.read(official, link.path);
+      expect(read.status, `${link.label} ${link.path}`).toBe(200);
+    }
   });
 
   it('the projection service serves the proposals', async () => {

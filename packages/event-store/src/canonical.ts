@@ -34,12 +34,42 @@ function checkString(text: string): void {
   }
 }
 
+/**
+ * What JSON.stringify escapes in a string (`"`, `\\`, U+0000 to U+001F, lone surrogates) and
+ * surrogates in general (checked one by one): a string without any is written as it is.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as RFC 8785 writes it (JSON.stringify's escaping), refused if not storable. */
+function quote(text: string): string {
+  if (!SPECIAL.test(text)) return `"${text}"`;
+  checkString(text);
+  return JSON.stringify(text);
+}
+
+/** Member names in UTF-16 code unit order, as Array.prototype.sort orders strings. */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > 16) return keys.sort();
+  // Insertion sort in place: members are few, and sort() allocates a work area per call.
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
 function serialize(value: unknown, depth: number): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      checkString(value);
-      return JSON.stringify(value);
+      return quote(value);
     case 'number':
       if (!Number.isFinite(value)) throw new JsonProblem(`${value} is not a JSON number`);
       // ES6 number serialisation, as RFC 8785 requires (-0 becomes 0).
@@ -69,16 +99,16 @@ function serialize(value: unknown, depth: number): string {
       }
       const record = value as Record<string, unknown>;
       // RFC 8785: members sorted by the UTF-16 code units of their names (the default sort).
-      const keys = Object.keys(record).sort();
+      const keys = sortedKeys(record);
       let out = '{';
       for (let k = 0; k < keys.length; k++) {
         const key = keys[k]!;
         try {
-          checkString(key);
+          const name = quote(key);
           const member = record[key];
           if (member === undefined) throw new JsonProblem('undefined is not JSON');
           if (k > 0) out += ',';
-          out += `${JSON.stringify(key)}:${serialize(member, depth + 1)}`;
+          out += `${name}:${serialize(member, depth + 1)}`;
         } catch (error) {
           if (error instanceof JsonProblem) error.within(`.${key.slice(0, 40)}`);
           throw error;

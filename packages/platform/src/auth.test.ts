@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { Hono } from 'hono';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { HttpResponse, http } from 'msw';
@@ -200,6 +201,27 @@ describe('HS256 verification (node:crypto) and the verified-token cache', () => 
     ).rejects.toThrow();
   });
 
+  it('checks every header it has not accepted, whatever header it accepted before', async () => {
+    const verify = createVerifier({ ...config, cacheSize: 0 });
+    const accepted = handMade({ alg: 'HS256' }, good());
+    await expect(verify(accepted)).resolves.toMatchObject({ personId: 'p1' });
+    for (const header of [
+      { alg: 'HS512' },
+      { alg: 'HS256', crit: ['exp'], exp: 1 },
+      { alg: 'HS256', crit: ['b64'], b64: false },
+      {},
+    ]) {
+      await expect(verify(handMade(header, good()))).rejects.toBeInstanceOf(AuthError);
+    }
+    await expect(verify(`${b64({ alg: 'none' })}.${b64(good())}.`)).rejects.toThrow(AuthError);
+    await expect(verify(handMade({ alg: 'HS256' }, good()))).resolves.toMatchObject({
+      personId: 'p1',
+    });
+    // An accepted header does not make a wrong signature under it any better.
+    const forged = handMade({ alg: 'HS256' }, good(), new TextEncoder().encode('w'.repeat(40)));
+    await expect(verify(forged)).rejects.toThrow('signature verification failed');
+  });
+
   it.each([
     ['no exp', { ...good(), exp: undefined }],
     ['no exp and iat 0', { ...good(), exp: undefined, iat: 0 }],
@@ -336,5 +358,42 @@ describe('HS256 verification (node:crypto) and the verified-token cache', () => 
     );
     for (const t of tokens) await verify(t);
     for (const t of tokens) await expect(verify(t)).resolves.toMatchObject({ role: 'clerk' });
+  });
+
+  it('evicts exactly as a least-recently-used list would, over any sequence of uses', () => {
+    const principal = { personId: 'p', role: 'owner', communities: ['c1'] } as const;
+    const op = fc.oneof(
+      fc.record({ set: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), stale: fc.boolean() }),
+      fc.record({ get: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f') }),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(op, { maxLength: 200 }),
+        (limit, ops) => {
+          const cache = new VerifiedTokens(limit);
+          // The model: keys from least to most recently used, and which were stored stale.
+          let order: string[] = [];
+          const stale = new Map<string, boolean>();
+          for (const o of ops) {
+            if ('set' in o) {
+              const until = o.stale ? 0 : 2_000;
+              cache.set(o.set, { principal, exp: undefined, nbf: undefined, until });
+              order = [...order.filter((k) => k !== o.set), o.set];
+              stale.set(o.set, o.stale);
+              if (order.length > limit) order.shift();
+            } else {
+              const known = order.includes(o.get);
+              const fresh = known && !stale.get(o.get);
+              expect(cache.get(o.get, 1_000)).toBe(fresh ? principal : undefined);
+              order = order.filter((k) => k !== o.get);
+              if (fresh) order.push(o.get);
+            }
+            expect(cache.size).toBe(order.length);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

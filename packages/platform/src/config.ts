@@ -18,6 +18,11 @@ export const ConfigSchema = z.object({
   WEB_PORT: Port.default(3002),
   /** The web console's address as browsers reach it; https makes its cookies Secure. */
   WEB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * The query (projection) service's address as API clients reach it: the command service's
+   * `Location` headers point there. Unset: http://HOST:PROJECTION_PORT.
+   */
+  PROJECTION_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   EMBEDDED_PG_PORT: Port.default(5433),
   DATA_DIR: z.string().min(1).default('.data'),
   JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
@@ -73,6 +78,8 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^[^\s+]{1,200}$/, 'a name without spaces or +, e.g. yishi.example.cn/log')
     .default('yishi.local/log'),
+  /** The Chromium (or Chrome) executable the projection service prints PDFs with. */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   /** Demo and end-to-end tests only: a clock an admin can advance (never in production). */
   DEMO_CLOCK: z
     .enum(['0', '1', 'true', 'false'])
@@ -80,6 +87,8 @@ export const ConfigSchema = z.object({
     .transform((v) => v === '1' || v === 'true'),
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json (one object a line) or pretty (for a person); default: pretty in a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -93,6 +102,13 @@ function hostPort(entry: string): string | undefined {
   const port = Number(match[2]);
   if (port < 1 || port > 65_535) return undefined;
   return `${new URL(`http://${match[1]}`).hostname}:${port}`;
+}
+
+/** Where API clients reach the query service: PROJECTION_PUBLIC_URL, else this host's port. */
+export function projectionPublicUrl(config: Config): string {
+  if (config.PROJECTION_PUBLIC_URL) return config.PROJECTION_PUBLIC_URL.replace(/\/+$/, '');
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+  return `http://${host}:${config.PROJECTION_PORT}`;
 }
 
 export class ConfigError extends Error {

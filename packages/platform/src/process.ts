@@ -15,7 +15,7 @@ export function runServiceProcess(
     if (!config.DATABASE_URL) {
       throw new ConfigError(['DATABASE_URL: required when the service runs on its own']);
     }
-    const logger = createLogger(name, config.LOG_LEVEL);
+    const logger = createLogger(name, config.LOG_LEVEL, config.LOG_FORMAT);
     const service = await start(config, config.DATABASE_URL, logger);
     logger.info({ url: service.url }, `${name} service listening`);
     const stop = async () => {

@@ -205,3 +205,84 @@ describe('command service: the walking-skeleton slice', () => {
     expect(answers.map((a) => a.status).sort()).toEqual([201, 422]);
   });
 });
+
+describe('command service: what a request is checked for, in order', () => {
+  const raw = (
+    path: string,
+    init: { body?: string | Uint8Array; headers?: Record<string, string> },
+  ) =>
+    app.request(path, {
+      method: 'POST',
+      ...init,
+      headers: { authorization: `Bearer ${resident}`, ...init.headers },
+    });
+  const problemOf = async (res: Response) => {
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    return (await res.json()) as { code: string; title: string; errors?: { field: string }[] };
+  };
+
+  it('refuses a body that is not JSON by its content type, 415', async () => {
+    const text = await raw('/v1/communities/c1/proposals', {
+      body: JSON.stringify(proposal),
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(text.status).toBe(415);
+    expect(await problemOf(text)).toMatchObject({
+      code: 'invalid-input',
+      title: 'Unsupported Media Type',
+    });
+    // A body without any content type is no JSON either.
+    const untyped = await raw('/v1/communities/c1/proposals', {
+      body: new TextEncoder().encode(JSON.stringify(proposal)),
+    });
+    expect(untyped.status).toBe(415);
+  });
+
+  it('reads no content type and no body as an empty body, each missing field named', async () => {
+    const res = await raw('/v1/communities/c1/proposals', {});
+    expect(res.status).toBe(400);
+    const problem = await problemOf(res);
+    expect(problem.code).toBe('invalid-input');
+    expect(problem.errors?.map((e) => e.field)).toEqual(
+      expect.arrayContaining(['body.title', 'body.description', 'body.procedure']),
+    );
+  });
+
+  it('takes JSON with parameters or a +json suffix as JSON', async () => {
+    for (const [i, type] of [
+      'application/json; charset=utf-8',
+      'application/merge-patch+json',
+    ].entries()) {
+      const res = await raw('/v1/communities/c1/proposals', {
+        body: JSON.stringify({ ...proposal, proposalId: `p-type-${i}` }),
+        headers: { 'content-type': type },
+      });
+      expect(res.status, type).toBe(201);
+    }
+    const json5 = await raw('/v1/communities/c1/proposals', {
+      body: JSON.stringify(proposal),
+      headers: { 'content-type': 'application/jsonx' },
+    });
+    expect(json5.status).toBe(415);
+  });
+
+  it('checks the path before the body: a bad id is named, the body not looked at', async () => {
+    const res = await raw('/v1/communities/c1/proposals/p%20x/withdraw-proposal', {
+      body: '{"title":',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+    const problem = await problemOf(res);
+    expect(problem).toMatchObject({ code: 'invalid-input' });
+    expect(problem.errors?.map((e) => e.field)).toEqual(['param.proposalId']);
+  });
+
+  it('checks the role before the body: a refused role learns nothing of the schema', async () => {
+    const res = await raw('/v1/communities/c1/proposals/p1/open-voting', {
+      body: '{"rule":',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(403);
+    expect(await problemOf(res)).toMatchObject({ code: 'role-forbidden' });
+  });
+});

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import {
   type Actor,
   type Decider,
@@ -72,9 +72,7 @@ export function commandIdFor(
   key: string | undefined,
 ): string {
   if (!key) return `cmd-${randomUUID()}`;
-  const digest = createHash('sha256')
-    .update(`${communityId}\u0000${personId}\u0000${key}`)
-    .digest('hex');
+  const digest = hash('sha256', `${communityId}\u0000${personId}\u0000${key}`, 'hex');
   return `idem-${digest.slice(0, 48)}`;
 }
 
@@ -319,17 +317,21 @@ function schemaVersionOf(type: string): number {
 
 function metadataOf(pending: Pending, at: string, simulated: boolean): JsonObject {
   const { input } = pending;
-  return {
+  // Optional members assigned, not spread: no throwaway object per member and event.
+  const metadata: JsonObject = {
     commandId: pending.commandId,
     actorId: input.actor.personId,
     actorRole: input.actor.role,
-    ...(input.actor.partyId ? { actorPartyId: input.actor.partyId } : {}),
-    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-    ...(input.idempotencyKey && input.requestDigest ? { requestDigest: input.requestDigest } : {}),
-    occurredAt: at,
-    correlationId: input.requestId,
-    causationId: pending.commandId,
-    communityId: input.communityId,
-    ...(simulated ? { simulatedClock: true } : {}),
   };
+  if (input.actor.partyId) metadata.actorPartyId = input.actor.partyId;
+  if (input.idempotencyKey) {
+    metadata.idempotencyKey = input.idempotencyKey;
+    if (input.requestDigest) metadata.requestDigest = input.requestDigest;
+  }
+  metadata.occurredAt = at;
+  metadata.correlationId = input.requestId;
+  metadata.causationId = pending.commandId;
+  metadata.communityId = input.communityId;
+  if (simulated) metadata.simulatedClock = true;
+  return metadata;
 }

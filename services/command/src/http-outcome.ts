@@ -90,8 +90,7 @@ export function idempotencyKey(c: Context<AppEnv>): { key: string | undefined } 
 export function keyReused(c: Context): Response {
   const detail =
     'This Idempotency-Key was used for a different request (method, path or body); use a new key for a new request';
-  return problem(c, 422, 'idempotency-key-reused', 'Idempotency-Key reused for another request', {
-    detail,
+  return problem(c, 422, 'idempotency-key-reused', detail, {
     errors: [{ field: 'header.idempotency-key', message: 'used before for a different request' }],
   });
 }

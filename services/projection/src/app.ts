@@ -6,16 +6,18 @@ import {
   communityScope,
   createMetrics,
   createRouter,
-  docsPage,
   installFallbacks,
   type Logger,
   type Metrics,
   requestContext,
+  serveApiDescription,
   serveMetrics,
   silentLogger,
   type Verifier,
 } from '@yishi/platform';
 import type { Kysely } from 'kysely';
+import { type PdfRenderer, PdfUnavailable } from './documents/renderer.ts';
+import { documentQueries } from './documents/routes.ts';
 import { notificationQueries } from './notifications/routes.ts';
 import type { QueryDeps } from './routes/common.ts';
 import { convocationQueries } from './routes/convocations.ts';
@@ -49,7 +51,17 @@ export interface ProjectionAppDeps {
   treeBuilder?: TreeBuilder;
   /** Upper bound of a dossier's wait for a checkpoint covering it (ms, default 5000). */
   checkpointWaitMs?: number;
+  /** Prints the documents' PDFs; without one, PDFs answer 503 `pdf-unavailable`. */
+  pdf?: PdfRenderer;
+  /** `WEB_PUBLIC_URL`: the console the documents' QR codes open. */
+  publicUrl?: string | undefined;
 }
+
+/** Where no Chromium is configured: every PDF is refused with the reason. */
+const noPdf: PdfRenderer = {
+  render: () => Promise.reject(new PdfUnavailable('no PDF renderer is configured')),
+  close: () => Promise.resolve(),
+};
 
 /** The query API over the read models. */
 export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
@@ -68,7 +80,6 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.use('*', metrics.middleware);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   serveMetrics(app, metrics, { verify: deps.verify, token: deps.metricsToken });
-  app.get('/docs', (c) => c.html(docsPage('议事 查询服务 · Yishi projection service')));
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
@@ -82,20 +93,26 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', statusQueries(queryDeps));
   app.route('/', notificationQueries(queryDeps));
   app.route('/', transparencyQueries(queryDeps));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
+  // The documents print this service's own answers: they read them through the app itself.
+  app.route(
+    '/',
+    documentQueries({
+      ...queryDeps,
+      self: (request) => Promise.resolve(app.fetch(request)),
+      pdf: deps.pdf ?? noPdf,
+      publicUrl: deps.publicUrl,
+    }),
+  );
+  serveApiDescription(
+    app,
+    {
       title: 'Yishi projection service (议事 查询服务)',
       version: '0.2.0',
       description:
         'Read models of the community record. Every query takes `asOf` (time travel) and `minPosition` (read-your-writes).',
     },
-  });
+    '议事 查询服务 · Yishi projection service',
+  );
   installFallbacks(app);
   return app;
 }

@@ -11,6 +11,7 @@ import {
 } from '@yishi/platform';
 import { createApp } from './app.ts';
 import { createDb } from './db.ts';
+import { createPdfRenderer } from './documents/renderer.ts';
 import { migrateReadModels } from './migrations/index.ts';
 import { Dispatcher } from './notifications/dispatcher.ts';
 import { notificationsProjection } from './notifications/projection.ts';
@@ -68,6 +69,8 @@ export async function startProjectionService(
   });
   await treeBuilder.start();
   const verify = createVerifier(authConfigFrom(config));
+  // Chromium starts with the first PDF asked for, not here: the service runs without it.
+  const pdf = createPdfRenderer({ executablePath: config.CHROMIUM_PATH, logger });
   const app = createApp({
     db,
     store,
@@ -78,12 +81,15 @@ export async function startProjectionService(
     treeBuilder,
     // A dossier of a proposal decided a moment ago waits for the next checkpoint.
     checkpointWaitMs: config.CHECKPOINT_INTERVAL_SECONDS * 1000 + 5_000,
+    pdf,
+    publicUrl: config.WEB_PUBLIC_URL,
   });
   const server = await listen(app.fetch, config.HOST, config.PROJECTION_PORT);
   return {
     url: `http://${config.HOST}:${config.PROJECTION_PORT}`,
     async close() {
       await closeServer(server);
+      await pdf.close();
       await dispatcher.stop();
       await treeBuilder.stop();
       for (const projector of projectors) await projector.stop();

@@ -140,7 +140,10 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     const viewer = token ? viewerOf(token) : undefined;
     c.set('viewer', viewer && !isExpired(viewer, now()) ? viewer : undefined);
     await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      // A printed document passed through keeps its stricter policy (its one style allowed).
+      if (!c.res.headers.has(name)) c.header(name, value);
+    }
   });
 
   // Forms post only from this console's pages: SameSite=Strict keeps the cookie off

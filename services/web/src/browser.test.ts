@@ -446,6 +446,31 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     expect(await page.getByRole('heading', { name: '表决结果' }).count()).toBe(0);
     expect(await page.getByRole('heading', { name: '下一步' }).count()).toBe(0);
 
+    // The 公示 to print (issue #24 item 4): the A4 print page, its PDF, and the verify page
+    // its QR code opens, which finds the printed chain head still the latest.
+    await page.goto(`${stack.webUrl}/c/${cid}/proposals/roof`);
+    await page.getByRole('link', { name: '打印公示', exact: true }).click();
+    await page.getByRole('heading', { name: '关于“屋面防水维修”表决结果的公示' }).waitFor();
+    expect(await page.locator('main').textContent()).toContain(
+      '参与表决面积 100.0%（300.00 / 300.00 平方米），达到三分之二',
+    );
+    await expectAccessible(page, 'print page of the notice');
+    await keepScreenshot(page, 'official-print-notice');
+    const code = await page.locator('[data-code]').textContent();
+    const pdfHref = await page.getByRole('link', { name: '下载 PDF' }).getAttribute('href');
+    const pdf = await page.request.get(new URL(pdfHref!, page.url()).href);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect(pdf.headers()['x-document-code']).toBe(code);
+    // Without WEB_PUBLIC_URL the QR code leads to the console the page was printed from.
+    const verifyUrl = (await page.locator('.verification .url').textContent())!;
+    expect(new URL(verifyUrl).origin).toBe(new URL(stack.webUrl).origin);
+    await page.goto(verifyUrl);
+    await page.locator('#printed-head[data-matches="true"]').waitFor();
+    expect(await page.locator('#printed-head').textContent()).toContain('仍是最新记录');
+    await expectAccessible(page, 'printed head verified');
+    await page.getByRole('link', { name: '查看该版本的在线文件，核对文件核验码' }).click();
+    expect(await page.locator('[data-code]').textContent()).toBe(code);
+
     // Verification passes; then someone edits a stored ballot behind the system's back.
     await page.goto(`${stack.webUrl}/c/${cid}/verify`);
     await page.getByLabel('一个议题').check();

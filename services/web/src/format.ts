@@ -1,20 +1,10 @@
+import { CHINA_OFFSET_MS as OFFSET_MS } from '@yishi/presentation';
+
 // Times: the console shows and reads China Standard Time (UTC+8, no daylight saving), the
-// time of the communities it serves. The services keep ISO 8601 UTC instants.
+// time of the communities it serves. The services keep ISO 8601 UTC instants. Shown as the
+// printed documents show them (@yishi/presentation).
 
-const OFFSET_MS = 8 * 60 * 60 * 1000;
-
-/** "2026-03-17 16:00" in China time, or the input when it is not a time. */
-export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  return new Date(ms + OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-/** "2026-03-17" in China time. */
-export function formatDate(iso: string | null | undefined): string {
-  return formatTime(iso).slice(0, 10);
-}
+export { formatDate, formatTime } from '@yishi/presentation';
 
 /** A `datetime-local` value (China time) as an ISO instant, or undefined. */
 export function localInputToIso(value: string | undefined): string | undefined {

@@ -1,24 +1,36 @@
 import type {
-  DecisionRuleKind,
   DomainErrorCode,
   DomainEventType,
-  OwnersMatter,
-  PartyKind,
-  PartyPosition,
   PlanMethod,
   ProcedureTemplate,
-  ResidentsMeetingForm,
-  Role,
   StageKind,
 } from '@yishi/domain';
+import {
+  choice,
+  figureMessages,
+  type Lang,
+  labelOf,
+  matter,
+  meetingForm,
+  outcome,
+  type Pair,
+  partyKind,
+  position,
+  role,
+  rule,
+  sessionKind,
+  type Words,
+  wordsOf,
+} from '@yishi/presentation';
 
 // Every user-facing string, Chinese first and English second. A pair is a tuple, so no
-// string can exist in one language only. Code and comments stay in English.
+// string can exist in one language only. Code and comments stay in English. The words of
+// figures and the labels the printed documents share live in @yishi/presentation.
 
-export type Lang = 'zh' | 'en';
-export type Pair = readonly [zh: string, en: string];
+export { htmlLang, type Lang, type Pair } from '@yishi/presentation';
 
 const ui = {
+  ...figureMessages,
   'app.name': ['议事', 'Yishi'],
   'app.tagline': ['社区议事与协商记录', 'Community deliberation and its record'],
   'skip.main': ['跳到正文', 'Skip to content'],
@@ -162,10 +174,6 @@ const ui = {
   'tally.chosen': ['选定方案：{option}', 'Plan chosen: {option}'],
   'tally.failed': ['未通过的检验：{test}', 'First test not met: {test}'],
   'tally.figures': ['计票数字', 'Figures'],
-  'tally.yes': ['同意', 'Yes'],
-  'tally.no': ['反对', 'No'],
-  'tally.abstain': ['弃权', 'Abstain'],
-  'tally.notVoting': ['未投票', 'Not voting'],
   'tally.owners': ['人数', 'Owners'],
   'tally.area': ['面积', 'Area'],
   'tally.count': ['人数', 'Count'],
@@ -174,41 +182,6 @@ const ui = {
     'Result with non-voters deemed to follow the majority (management statute): {outcome}',
   ],
   'tally.unavailable': ['计票暂不可用：{reason}', 'Tally not available: {reason}'],
-  'words.reaches': ['达到{threshold}', 'reaches {threshold}'],
-  'words.notReaches': ['未达到{threshold}', 'does not reach {threshold}'],
-  'words.exceeds': ['超过{threshold}', 'is more than {threshold}'],
-  'words.notExceeds': ['未超过{threshold}', 'is not more than {threshold}'],
-  'words.half': ['半数', 'half'],
-  'words.all': ['全部', 'all'],
-  'words.fraction': ['{d}分之{n}', '{n}/{d}'],
-  'words.ofTotal': ['{value} / {base}', '{value} of {base}'],
-  'words.sentence': [
-    '{subject} {percent}（{ratio}），{verdict}',
-    '{subject} {percent} ({ratio}): {verdict}',
-  ],
-  'words.ratioOnly': ['{subject} {ratio}，{verdict}', '{subject} {ratio}: {verdict}'],
-  'words.passed': ['符合', 'met'],
-  'words.failed': ['不符合', 'not met'],
-  'words.alternatives': ['以下任一项符合即可：', 'Any one of these suffices:'],
-  'unit.m2': ['{value} 平方米', '{value} m²'],
-  'unit.persons': ['{value} 人', '{value}'],
-  'unit.parties': ['{value} 方', '{value} parties'],
-  'test.participation-area': ['参与表决面积', 'Participating area'],
-  'test.participation-owners': ['参与表决人数', 'Participating owners'],
-  'test.approval-area': ['同意面积（占参与表决面积）', 'Area in favour (of participating area)'],
-  'test.approval-owners': [
-    '同意人数（占参与表决人数）',
-    'Owners in favour (of participating owners)',
-  ],
-  'test.quorum': ['到会人数', 'Present'],
-  'test.quorum-villagers': ['到会村民', 'Villagers present'],
-  'test.quorum-households': ['到会户代表（户数）', 'Households represented'],
-  'test.approval': ['同意人数（占到会人数）', 'In favour (of those present)'],
-  'test.attendance-required': ['应出席的协商主体出席', 'Required parties attending'],
-  'test.consensus': ['协商一致（支持方占表态方）', 'Consensus (supporting of deciding parties)'],
-  'test.qualified-majority': ['支持的协商主体（占出席方）', 'Parties in support (of attending)'],
-  'test.consent-all': ['利害关系业主同意', 'Interested owners consenting'],
-  'test.majority': ['领先方案得票（占有效票）', 'Leading plan (of valid votes)'],
   'decision.figuresExplained': ['结果说明', 'The result in words'],
   'decision.positions': [
     '支持：{support}；反对：{oppose}；弃权：{abstain}',
@@ -480,6 +453,28 @@ const ui = {
     '签名检查点全文（可复制保存）',
     'The signed checkpoint (copy and keep it)',
   ],
+  'verify.scope.session': ['一次会议（{session}）', 'One session ({session})'],
+  'verify.head.current': [
+    '打印件上的链头（第 {version} 条，{hash}）在记录中，且仍是最新记录。',
+    'The chain head printed (event {version}, {hash}) is in the record, and still the latest.',
+  ],
+  'verify.head.behind': [
+    '打印件上的链头（第 {version} 条，{hash}）在记录中；此后又记录了 {later} 条事件，打印件可能已不是最新。',
+    'The chain head printed (event {version}, {hash}) is in the record; {later} events were recorded after it, so the print may be out of date.',
+  ],
+  'verify.head.mismatch': [
+    '打印件上的链头（第 {version} 条，{hash}）与记录不符：打印件不是依据这份记录生成的。',
+    'The chain head printed (event {version}, {hash}) does not match the record: the print was not made from it.',
+  ],
+  'verify.document': [
+    '查看该版本的在线文件，核对文件核验码',
+    'See that version online and compare its document code',
+  ],
+  'print.notice': ['打印公示', 'Print the public notice'],
+  'print.meetingNotice': ['打印会议通知', 'Print the meeting notice'],
+  'print.minutes': ['打印会议纪要', 'Print the minutes'],
+  'print.register': ['打印台账摘录', 'Print an extract'],
+  'print.pdf': ['PDF', 'PDF'],
   'error.title': ['出错了', 'Something went wrong'],
   'error.upstream': ['服务暂时不可用：{detail}', 'A service is not available: {detail}'],
   'error.behind': [
@@ -510,17 +505,6 @@ export type MessageKey = keyof typeof ui;
 /** Every UI string's key (for the dictionary's own tests). */
 export const messageKeys = Object.keys(ui) as MessageKey[];
 
-const role: Record<Role, Pair> = {
-  resident: ['居民', 'resident'],
-  owner: ['业主', 'owner'],
-  proxy: ['委托代理人', 'proxy'],
-  clerk: ['书记员', 'clerk'],
-  party_representative: ['协商主体代表', 'party representative'],
-  convener: ['召集人', 'convener'],
-  official: ['街道/民政工作人员', 'official'],
-  admin: ['管理员', 'administrator'],
-};
-
 const procedure: Record<ProcedureTemplate, Pair> = {
   'community-consultation': ['城乡社区协商', 'Community consultation'],
   'owners-joint-decision': ['业主共同决定（民法典第 278 条）', 'Owners’ joint decision (Art. 278)'],
@@ -540,95 +524,10 @@ const stageKind: Record<StageKind, Pair> = {
   feedback: ['反馈', 'feedback'],
 };
 
-const matter: Record<OwnersMatter, Pair> = {
-  'assembly-rules': [
-    '（一）制定和修改业主大会议事规则',
-    '(1) Rules of procedure of the owners’ assembly',
-  ],
-  'management-statute': ['（二）制定和修改管理规约', '(2) Management statute'],
-  'committee-election': [
-    '（三）选举或更换业主委员会成员',
-    '(3) Electing or replacing the owners’ committee',
-  ],
-  'property-company': [
-    '（四）选聘和解聘物业服务企业',
-    '(4) Hiring or dismissing the property company',
-  ],
-  'maintenance-fund-use': ['（五）使用维修资金', '(5) Using the maintenance fund'],
-  'maintenance-fund-raise': ['（六）筹集维修资金', '(6) Raising the maintenance fund'],
-  rebuild: ['（七）改建、重建建筑物及其附属设施', '(7) Rebuilding or reconstructing'],
-  'common-parts-use': [
-    '（八）改变共有部分用途或利用共有部分经营',
-    '(8) Changing the use of common parts',
-  ],
-  'other-major': ['（九）其他重大事项', '(9) Other major matters'],
-};
-
-const partyKind: Record<PartyKind, Pair> = {
-  'party-organisation': ['社区党组织', 'community party organisation'],
-  'residents-committee': ['居民委员会', 'residents’ committee'],
-  'villagers-committee': ['村民委员会', 'villagers’ committee'],
-  'owners-committee': ['业主委员会', 'owners’ committee'],
-  'property-company': ['物业服务企业', 'property service company'],
-  'resident-unit': ['驻区单位', 'resident unit'],
-  'social-organisation': ['社会组织', 'social organisation'],
-  'supervision-committee': ['监督委员会', 'supervision committee'],
-};
-
-const position: Record<PartyPosition, Pair> = {
-  support: ['支持', 'support'],
-  oppose: ['反对', 'oppose'],
-  abstain: ['弃权', 'abstain'],
-};
-
-const choice: Record<'yes' | 'no' | 'abstain', Pair> = {
-  yes: ['同意', 'yes'],
-  no: ['反对', 'no'],
-  abstain: ['弃权', 'abstain'],
-};
-
-const outcome: Record<string, Pair> = {
-  adopted: ['通过', 'adopted'],
-  'partly-adopted': ['部分通过', 'partly adopted'],
-  rejected: ['未通过', 'rejected'],
-  chosen: ['已选定', 'chosen'],
-  tie: ['票数相同', 'tie'],
-  'runoff-needed': ['需要第二轮', 'run-off needed'],
-  'no-valid-votes': ['无有效票', 'no valid votes'],
-};
-
-const rule: Record<DecisionRuleKind, Pair> = {
-  'owners-278': ['业主共同决定（民法典第 278 条）', 'Owners’ decision (Civil Code Art. 278)'],
-  'residents-meeting': ['居民会议（居委会组织法第 9 条）', 'Residents’ meeting (Art. 9)'],
-  'villagers-meeting': ['村民会议（村委会组织法第 22 条）', 'Villagers’ meeting (Art. 22)'],
-  'villagers-representatives-meeting': [
-    '村民代表会议（第 26 条）',
-    'Villagers’ representatives’ meeting (Art. 26)',
-  ],
-  'villager-group-meeting': ['村民小组会议（第 28 条）', 'Villager group meeting (Art. 28)'],
-  'party-members-meeting': ['党员大会审议', 'Party members’ meeting'],
-  'art279-consent': [
-    '住改商：利害关系业主一致同意（民法典第 279 条）',
-    'Home to business: all interested owners (Art. 279)',
-  ],
-  'joint-session': ['联席会议决议', 'Joint session resolution'],
-};
-
-const meetingForm: Record<ResidentsMeetingForm, Pair> = {
-  'all-adults': ['全体十八周岁以上居民', 'all residents aged 18 or over'],
-  'household-representatives': ['每户派代表', 'one representative per household'],
-  'group-representatives': ['居民小组选举的代表', 'representatives of the resident groups'],
-};
-
 const planMethod: Record<PlanMethod, Pair> = {
   plurality: ['相对多数', 'plurality'],
   'majority-runoff': ['过半数，否则前两名再投', 'majority, else a run-off'],
   'instant-runoff': ['排序复选（即时决选）', 'ranked choice (instant run-off)'],
-};
-
-const sessionKind: Record<'joint-session' | 'residents-council', Pair> = {
-  'joint-session': ['多方联席会议', 'joint session'],
-  'residents-council': ['居民议事会会议', 'residents’ council meeting'],
 };
 
 const errorCode: Record<DomainErrorCode, Pair> & Record<string, Pair> = {
@@ -814,58 +713,21 @@ export const labelGroups = {
 } as const;
 export type LabelGroup = keyof typeof labelGroups;
 
-export interface Translator {
-  readonly lang: Lang;
-  /** A UI string, with `{name}` placeholders filled in. */
-  t(key: MessageKey, vars?: Readonly<Record<string, string | number>>): string;
+export interface Translator extends Words<MessageKey> {
   /** The label of a domain value; the value itself when the group does not know it. */
   label(group: LabelGroup, value: string): string;
   /** Whether the group has a label for the value. */
   has(group: LabelGroup, value: string): boolean;
-  /** A UI string by a key built at run time, when it exists. */
-  lookup(key: string): string | undefined;
-  /** Punctuation of the language: ：/: , 、/, , （）/() and ，/, */
-  readonly colon: string;
-  readonly sep: string;
-  readonly open: string;
-  readonly close: string;
-  readonly comma: string;
-}
-
-function pick(pair: Pair, lang: Lang): string {
-  return lang === 'zh' ? pair[0] : pair[1];
 }
 
 export function translator(lang: Lang): Translator {
   return {
-    lang,
-    t(key, vars) {
-      const text = pick(ui[key], lang);
-      if (!vars) return text;
-      return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-        name in vars ? String(vars[name]) : whole,
-      );
-    },
+    ...wordsOf(ui, lang),
     label(group, value) {
-      const pair = (labelGroups[group] as Record<string, Pair>)[value];
-      return pair ? pick(pair, lang) : value;
+      return labelOf(labelGroups[group], value, lang) ?? value;
     },
     has(group, value) {
-      return value in (labelGroups[group] as Record<string, Pair>);
+      return labelOf(labelGroups[group], value, lang) !== undefined;
     },
-    lookup(key) {
-      const pair = (ui as Record<string, Pair>)[key];
-      return pair ? pick(pair, lang) : undefined;
-    },
-    colon: lang === 'zh' ? '：' : ': ',
-    sep: lang === 'zh' ? '、' : ', ',
-    open: lang === 'zh' ? '（' : ' (',
-    close: lang === 'zh' ? '）' : ')',
-    comma: lang === 'zh' ? '，' : ', ',
   };
-}
-
-/** The HTML `lang` attribute of a language. */
-export function htmlLang(lang: Lang): string {
-  return lang === 'zh' ? 'zh-CN' : 'en';
 }

@@ -2,8 +2,9 @@ import type { Context, Env, Hono } from 'hono';
 import type { Upstreams } from './api.ts';
 
 // Read-only pass-through to the services with the signed-in user's token, for what the pages
-// link to and nothing else: the register as CSV, a proposal's dossier, the API documents.
-// Anything more (`/metrics`, the rest of the API) is not the console's to hand out.
+// link to and nothing else: the register as CSV, a proposal's dossier, the documents to print
+// (A4 pages and PDFs), the API documents. Anything more (`/metrics`, the rest of the API) is
+// not the console's to hand out.
 
 const enc = encodeURIComponent;
 
@@ -25,9 +26,37 @@ const PASS_THROUGH: readonly {
     upstream: 'projectionUrl',
     path: (p) => `/v1/communities/${enc(p('cid'))}/proposals/${enc(p('pid'))}/dossier`,
   },
+  ...(['html', 'pdf'] as const).flatMap((format) => [
+    {
+      route: `/api/projection/v1/communities/:cid/proposals/:pid/notice.${format}`,
+      upstream: 'projectionUrl' as const,
+      path: (p: (name: string) => string) =>
+        `/v1/communities/${enc(p('cid'))}/proposals/${enc(p('pid'))}/notice.${format}`,
+    },
+    ...(['notice', 'minutes'] as const).map((doc) => ({
+      route: `/api/projection/v1/communities/:cid/sessions/:sid/${doc}.${format}`,
+      upstream: 'projectionUrl' as const,
+      path: (p: (name: string) => string) =>
+        `/v1/communities/${enc(p('cid'))}/sessions/${enc(p('sid'))}/${doc}.${format}`,
+    })),
+    {
+      route: `/api/projection/v1/communities/:cid/decisions.${format}`,
+      upstream: 'projectionUrl' as const,
+      path: (p: (name: string) => string) => `/v1/communities/${enc(p('cid'))}/decisions.${format}`,
+    },
+  ]),
 ];
 
-const FORWARDED = ['content-type', 'content-disposition', 'x-as-of-position', 'etag'];
+// A document's own policy (its one style, nothing else) replaces the console's.
+const FORWARDED = [
+  'content-type',
+  'content-disposition',
+  'x-as-of-position',
+  'etag',
+  'content-security-policy',
+  'x-document-code',
+  'retry-after',
+];
 
 export function passThrough<E extends Env>(
   app: Hono<E>,
@@ -45,6 +74,10 @@ export function passThrough<E extends Env>(
             headers: {
               accept: c.req.header('accept') ?? '*/*',
               ...(token ? { authorization: `Bearer ${token}` } : {}),
+              // Where the reader reached the console: the documents' QR codes lead back here
+              // when WEB_PUBLIC_URL is not set.
+              'x-forwarded-host': new URL(c.req.url).host,
+              'x-forwarded-proto': new URL(c.req.url).protocol.replace(':', ''),
             },
             signal: AbortSignal.timeout(30_000),
           },

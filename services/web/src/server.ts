@@ -5,7 +5,7 @@ import { startWebService } from './main.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger('web', config.LOG_LEVEL);
+  const logger = createLogger('web', config.LOG_LEVEL, config.LOG_FORMAT);
   const service = await startWebService(config, logger);
   logger.info({ url: service.url }, 'web console listening');
   const stop = async () => {

@@ -11,12 +11,12 @@ import {
 } from '@yishi/platform';
 import type { TreeBuilder } from '../transparency/builder.ts';
 import { CheckpointPending, LogProofs } from '../transparency/proofs.ts';
-import { exportDossier } from '../verification/dossier.ts';
+import { DossierAnswer, exportDossier } from '../verification/dossier.ts';
 import { type Scope, verifyScope } from '../verification/verify.ts';
 import {
   jsonResponses,
-  notFound,
   type QueryDeps,
+  READERS,
   ReadQuery,
   readContext,
   StreamId,
@@ -36,24 +36,60 @@ export const VerificationReport = z
       .object({ streamId: z.string(), streamVersion: z.number().int(), reason: z.string() })
       .optional()
       .openapi({ description: 'The first event that does not verify' }),
+    head: z
+      .object({
+        version: z.number().int(),
+        hash: z.string(),
+        matches: z.boolean().openapi({
+          description: 'The stream has an event at `version` whose hash starts with `hash`',
+        }),
+        latestVersion: z.number().int().openapi({ description: "The stream's version now" }),
+        position: z
+          .string()
+          .nullable()
+          .openapi({ description: 'The position of the event at `version`, when there is one' }),
+      })
+      .optional()
+      .openapi({
+        description:
+          'With `version` and `head`: whether a printed chain head is in the chain, and how many events came after it',
+      }),
   })
   .openapi('VerificationReport');
 
 const verifyCommunity = createRoute({
   method: 'get',
+  operationId: 'verifyCommunity',
   path: '/v1/communities/{communityId}/verification',
   summary: "Verify the hash chains of a community's streams, or of one stream (核验)",
   tags: ['verification'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: z.object({
       stream: StreamId.optional().openapi({ description: 'Only this stream, e.g. proposal-c1.p1' }),
+      version: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(2_147_483_647)
+        .optional()
+        .openapi({ description: 'With `head` and `stream`: the version of a printed chain head' }),
+      head: z
+        .string()
+        .regex(/^[0-9a-f]{8,64}$/, '8 to 64 lowercase hex digits')
+        .optional()
+        .openapi({
+          description: 'With `version`: the hash (or its first digits) printed as the chain head',
+          example: '3fa9c2d1e0b4',
+        }),
     }),
   },
   responses: jsonResponses(
     'The report (ok false names the first broken event)',
     VerificationReport,
+    { asOf: false, minPosition: false },
   ),
 });
 
@@ -62,32 +98,42 @@ const WHOLE_STORE_ROLES: ReadonlySet<string> = new Set(['official', 'admin']);
 
 const verifyEverything = createRoute({
   method: 'get',
+  operationId: 'verifyAllCommunities',
   path: '/v1/verification',
   summary: 'Verify every stream (officials and admins with a token granted every community)',
   tags: ['verification'],
   security: [{ bearer: [] }],
-  responses: jsonResponses('The report', VerificationReport),
+  'x-roles': [...WHOLE_STORE_ROLES],
+  responses: {
+    ...jsonResponses('The report', VerificationReport, { asOf: false, minPosition: false }),
+    403: {
+      description:
+        '`role-forbidden` (with `allowedRoles`: official, admin); `community-forbidden`: the token is not granted every community (`*`)',
+      content: problemContent,
+    },
+  },
 });
 
 const dossierRoute = createRoute({
   method: 'get',
+  operationId: 'getDossier',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/dossier',
   summary:
     'The proposal dossier: every event with its hash, the rule and the figures (verifiable offline)',
   tags: ['verification'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: ProposalParams,
     query: ReadQuery,
   },
   responses: {
-    ...jsonResponses(
-      'The dossier (check it with `pnpm verify dossier.json`)',
-      z.record(z.string(), z.unknown()),
-    ),
-    ...notFound,
+    ...jsonResponses('The dossier (check it with `pnpm verify dossier.json`)', DossierAnswer, {
+      notFound: ['proposal-not-found'],
+    }),
     409: {
-      description: 'No signed checkpoint covers the proposal yet (a few seconds after an event)',
+      description:
+        '`position-not-reached`: the read model did not reach `minPosition` in time (retry); `checkpoint-pending`: no signed checkpoint covers the proposal yet (a few seconds after an event; retry)',
       content: problemContent,
     },
   },
@@ -100,6 +146,20 @@ export interface VerificationDeps {
   treeBuilder?: TreeBuilder | undefined;
   /** How long a dossier waits for a checkpoint covering it (ms). */
   checkpointWaitMs: number;
+}
+
+/** Whether a head printed on a document (version and hash digits) is in the stream's chain. */
+async function printedHead(store: EventStore, streamId: string, version: number, hash: string) {
+  const [event] = await store.readStream(streamId, { fromVersion: version, maxCount: 1 });
+  const latest = await store.streamHead(streamId);
+  const at = event?.streamVersion === version ? event : undefined;
+  return {
+    version,
+    hash,
+    matches: at?.hash.startsWith(hash) ?? false,
+    latestVersion: latest?.version ?? 0,
+    position: at ? `${at.transactionId}:${at.globalPosition}` : null,
+  };
 }
 
 export function verificationQueries(deps: QueryDeps & VerificationDeps) {
@@ -115,7 +175,17 @@ export function verificationQueries(deps: QueryDeps & VerificationDeps) {
   };
   addRoute(app, verifyCommunity, async (c) => {
     const { communityId } = c.req.valid('param');
-    const { stream } = c.req.valid('query');
+    const { stream, version, head } = c.req.valid('query');
+    if ((version === undefined) !== (head === undefined) || (head !== undefined && !stream)) {
+      // The three go together: each is named, said to be missing or to lack the others.
+      const given = { stream, version, head };
+      return problem(c, 400, 'invalid-input', 'A printed head needs stream, version and head', {
+        errors: (['stream', 'version', 'head'] as const).map((name) => ({
+          field: `query.${name}`,
+          message: given[name] === undefined ? 'missing' : 'needs stream, version and head',
+        })),
+      });
+    }
     let scope: Scope = { kind: 'community', communityId };
     if (stream) {
       if (communityOfStream(stream) !== communityId) {
@@ -132,7 +202,9 @@ export function verificationQueries(deps: QueryDeps & VerificationDeps) {
       scope = { kind: 'stream', streamId: stream };
     }
     try {
-      return c.json(await verifyScope(deps.store, scope, await witness()));
+      const report = await verifyScope(deps.store, scope, await witness());
+      if (!stream || version === undefined || head === undefined) return c.json(report);
+      return c.json({ ...report, head: await printedHead(deps.store, stream, version, head) });
     } catch (error) {
       // A stream id the store refuses (too long, characters it does not allow) is bad input.
       if (isEventStoreError(error) && error.code !== 'store-unavailable') {
@@ -148,7 +220,7 @@ export function verificationQueries(deps: QueryDeps & VerificationDeps) {
     const { role } = c.get('principal');
     if (!WHOLE_STORE_ROLES.has(role)) {
       return problem(c, 403, 'role-forbidden', `Role ${role} may not verify the whole store`, {
-        allowed: [...WHOLE_STORE_ROLES],
+        allowedRoles: [...WHOLE_STORE_ROLES],
       });
     }
     if (!c.get('principal').communities.includes('*')) {

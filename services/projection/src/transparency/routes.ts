@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { communityOfStream } from '@yishi/domain';
 import { parseCheckpoint } from '@yishi/event-store';
-import { addRoute, createRouter, mayActOn, problem } from '@yishi/platform';
-import { fitsInt8, jsonResponses, notFound, type QueryDeps } from '../routes/common.ts';
+import { addRoute, createRouter, mayActOn, problem, problemContent } from '@yishi/platform';
+import { fitsInt8, jsonResponses, type QueryDeps, READERS } from '../routes/common.ts';
 import { CheckpointLog, checkpointJson } from './checkpoints.ts';
 import { MerkleTree } from './tree.ts';
 
@@ -88,68 +88,90 @@ const EventPosition = z
   .openapi({ description: 'The event’s position', example: '812:40' });
 
 const security = [{ bearer: [] }];
+/** Neither `asOf` nor `minPosition`: the log answers as it stands. */
+const LOG_QUERY = { asOf: false, minPosition: false } as const;
 
 const latest = createRoute({
   method: 'get',
+  operationId: 'getLatestCheckpoint',
   path: '/v1/checkpoints/latest',
   summary: 'The latest signed checkpoint of the log (签名检查点)',
   tags: ['transparency'],
   security,
-  responses: { ...jsonResponses('The checkpoint', CheckpointView), ...notFound },
+  'x-roles': READERS,
+  responses: jsonResponses('The checkpoint', CheckpointView, {
+    ...LOG_QUERY,
+    notFound: ['no-checkpoint'],
+  }),
 });
 
 const list = createRoute({
   method: 'get',
+  operationId: 'listCheckpoints',
   path: '/v1/checkpoints',
   summary: 'Signed checkpoints, smallest tree first',
   tags: ['transparency'],
   security,
+  'x-roles': READERS,
   request: {
     query: z.object({
       after: TreeSize('Only checkpoints of larger trees').optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),
   },
-  responses: jsonResponses('Checkpoints', CheckpointList),
+  responses: jsonResponses('Checkpoints', CheckpointList, LOG_QUERY),
 });
 
 const keys = createRoute({
   method: 'get',
+  operationId: 'listCheckpointKeys',
   path: '/v1/checkpoints/keys',
   summary: 'Every key that signed checkpoints here (a verifier trusts its own copy)',
   tags: ['transparency'],
   security,
-  responses: jsonResponses('Keys', KeyList),
+  'x-roles': READERS,
+  responses: jsonResponses('Keys', KeyList, LOG_QUERY),
 });
 
 const inclusion = createRoute({
   method: 'get',
+  operationId: 'getInclusionProof',
   path: '/v1/proofs/inclusion',
   summary: 'Proof that an event is in the log: to the latest checkpoint, or to a tree size',
   tags: ['transparency'],
   security,
+  'x-roles': READERS,
   request: {
     query: z.object({
       position: EventPosition,
       treeSize: TreeSize('The tree to prove it in (default: the latest checkpoint’s)').optional(),
     }),
   },
-  responses: { ...jsonResponses('The proof', InclusionProof), ...notFound },
+  responses: {
+    ...jsonResponses('The proof', InclusionProof, { ...LOG_QUERY, notFound: ['not-in-log'] }),
+    409: {
+      description:
+        '`checkpoint-pending`: no signed checkpoint covers the event yet (a few seconds after it; retry)',
+      content: problemContent,
+    },
+  },
 });
 
 const consistency = createRoute({
   method: 'get',
+  operationId: 'getConsistencyProof',
   path: '/v1/proofs/consistency',
   summary: 'Proof that the tree of `to` entries extends the tree of `from` entries',
   tags: ['transparency'],
   security,
+  'x-roles': READERS,
   request: {
     query: z.object({
       from: TreeSize('The smaller tree (a checkpoint kept)'),
       to: TreeSize('The larger tree'),
     }),
   },
-  responses: jsonResponses('The proof', ConsistencyProof),
+  responses: jsonResponses('The proof', ConsistencyProof, LOG_QUERY),
 });
 
 const b64 = (b: Buffer) => b.toString('base64');

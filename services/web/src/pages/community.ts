@@ -1,3 +1,4 @@
+import { formatArea } from '@yishi/presentation';
 import type {
   CommunityView,
   ProposalList,
@@ -5,7 +6,6 @@ import type {
   SessionList,
   SessionSummary,
 } from '@yishi/projection/contract';
-import { formatArea } from '../figures.ts';
 import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';

@@ -1,3 +1,4 @@
+import { formatArea, formatCount } from '@yishi/presentation';
 import type {
   BallotPage,
   BallotView,
@@ -19,12 +20,12 @@ import {
   stageOf,
 } from '../actions/proposal.ts';
 import type { Result } from '../api.ts';
-import { formatArea, formatCount } from '../figures.ts';
 import { type AsOfChoice, formatTime } from '../format.ts';
 import { type Child, type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { may } from '../viewer.ts';
 import { itemResult, overallVerdict, type ResultContext } from '../views/decision.ts';
+import { documentLinks } from '../views/documents.ts';
 import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
 import {
   asOfOf,
@@ -375,6 +376,7 @@ ${
 <div class="actions">
   <a class="button secondary" href="${proposalPath(page, '/timeline')}">${tr.t('proposal.history')}</a>
   <a class="button secondary" href="/api/projection${proposalApi(page, '/dossier')}" download>${tr.t('proposal.dossier')}</a>
+  ${proposal.decidedAt ? documentLinks(tr, proposalApi(page, '/notice'), 'print.notice', { asOf }) : undefined}
 </div>
 ${asOfForm(page, proposalPath(page), choice)}
 </section>`;

@@ -9,6 +9,7 @@ import { withQuery } from '../api.ts';
 import { formatDate } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import { itemResult, type ResultContext } from '../views/decision.ts';
+import { documentLinks } from '../views/documents.ts';
 import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
 import {
   asOfOf,
@@ -131,7 +132,8 @@ export async function registerPage(page: Page): Promise<PageAnswer> {
   </div>
   <div class="choice field"><input type="checkbox" id="f-overdue" name="overdue" value="on"${overdue ? h` checked` : undefined}><label for="f-overdue">${tr.t('register.overdue')}</label></div>
   <div class="actions"><button type="submit">${tr.t('form.filter')}</button>
-  <a class="button secondary" href="${withQuery(`/api/projection${communityApi(page, '/decisions.csv')}`, query)}" download>${tr.t('register.csv')}</a></div>
+  <a class="button secondary" href="${withQuery(`/api/projection${communityApi(page, '/decisions.csv')}`, query)}" download>${tr.t('register.csv')}</a>
+  ${documentLinks(tr, communityApi(page, '/decisions'), 'print.register', query)}</div>
 </form>`;
   const rcOf = (d: DecisionView): ResultContext => ({
     tr,

@@ -5,6 +5,7 @@ import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { itemResult, type ResultContext, resolutionRuleWords } from '../views/decision.ts';
+import { documentLinks } from '../views/documents.ts';
 import { badge, communityPath, layout, queryProblem } from '../views/layout.ts';
 import {
   asOfOf,
@@ -109,8 +110,10 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
     choice ? [] : offered(sessionActions, at, place);
 
   // Notice and attendance
+  const print = (doc: 'notice' | 'minutes', label: 'print.meetingNotice' | 'print.minutes') =>
+    h`<div class="actions">${documentLinks(tr, communityApi(page, `/sessions/${encodeURIComponent(sid)}/${doc}`), label, { asOf: choice?.param })}</div>`;
   const notice = session.noticeAt
-    ? h`<p>${badge('ok', '✓')} ${tr.t('session.noticeAt', { at: formatTime(session.noticeAt) })}</p>`
+    ? h`<p>${badge('ok', '✓')} ${tr.t('session.noticeAt', { at: formatTime(session.noticeAt) })}</p>${print('notice', 'print.meetingNotice')}`
     : h`<p>${badge('warn', '…')} ${tr.t('session.noNotice')}</p>${offer('notice')}`;
 
   const partiesTable = h`<div class="scroll"><table>
@@ -188,6 +191,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
       <pre class="minutes">${current.text}</pre>
       <h3>${tr.t('session.minutes.signatures')}</h3>
       ${signatureList(tr, current, attendingParties, names)}
+      ${print('minutes', 'print.minutes')}
       ${
         minutes.corrections.length
           ? h`<h3>${tr.t('session.minutes.corrections')}</h3>${minutes.corrections.map(

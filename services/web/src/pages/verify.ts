@@ -1,5 +1,5 @@
 import type { CheckpointView, ProposalList, VerificationReport } from '@yishi/projection/contract';
-import type { Result } from '../api.ts';
+import { type Result, withQuery } from '../api.ts';
 import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
@@ -7,8 +7,11 @@ import { communityPath, layout, queryProblem } from '../views/layout.ts';
 import { communityApi, loadCommunity, type Page, type PageAnswer, read } from './page.ts';
 
 // 核验: recompute the hash chains (the projection service does it against the event store)
-// and say plainly whether the record is intact, naming the first altered event if not. The
-// log's latest signed checkpoint is shown with how to keep it outside the community's hands.
+// and say plainly whether the record is intact, naming the first altered event if not. A
+// printed document's QR code opens this page with the chain head it was printed from
+// (`version`, `head`) and which document it is (`doc`, `at`): the page says whether that head
+// is in the record and still the latest, and links to the same document online. The log's
+// latest signed checkpoint is shown with how to keep it outside the community's hands.
 
 const WITNESS_COMMAND = 'pnpm verify --witness checkpoints.jsonl';
 
@@ -32,7 +35,34 @@ ${body}
 </section>`;
 }
 
-function report(tr: Translator, r: VerificationReport): Html {
+/** The documents a QR code names, and where each is printed (the console's pass-through). */
+const DOCUMENTS: Record<
+  string,
+  (page: Page, ids: { proposal: string; session: string }) => string
+> = {
+  notice: (page, ids) =>
+    communityApi(page, `/proposals/${encodeURIComponent(ids.proposal)}/notice`),
+  'meeting-notice': (page, ids) =>
+    communityApi(page, `/sessions/${encodeURIComponent(ids.session)}/notice`),
+  minutes: (page, ids) =>
+    communityApi(page, `/sessions/${encodeURIComponent(ids.session)}/minutes`),
+  register: (page) => communityApi(page, '/decisions'),
+};
+
+const POSITION = /^\d{1,20}:\d{1,20}$/;
+
+function headCheck(tr: Translator, head: NonNullable<VerificationReport['head']>): Html {
+  const vars = { version: head.version, hash: head.hash, later: head.latestVersion - head.version };
+  const ok = head.matches;
+  const key = !ok
+    ? 'verify.head.mismatch'
+    : head.latestVersion > head.version
+      ? 'verify.head.behind'
+      : 'verify.head.current';
+  return h`<p id="printed-head" data-matches="${String(ok)}"><strong>${ok ? '✓ ' : '✗ '}${tr.t(key, vars)}</strong></p>`;
+}
+
+function report(tr: Translator, r: VerificationReport, document?: Html): Html {
   return h`<div class="banner ${r.ok ? 'ok' : 'bad'}" role="${r.ok ? 'status' : 'alert'}" id="verification-result" data-ok="${String(r.ok)}">
   <p class="verdict ${r.ok ? 'ok' : 'bad'}">${r.ok ? '✓ ' : '✗ '}${tr.t(r.ok ? 'verify.pass' : 'verify.fail')}</p>
   <p>${tr.t('verify.counts', { streams: r.streams, events: r.events })} ${r.witnessed ? tr.t('verify.witnessed') : ''}</p>
@@ -41,15 +71,25 @@ function report(tr: Translator, r: VerificationReport): Html {
       ? h`<p><strong>${tr.t('verify.broken', { stream: r.firstBroken.streamId, version: r.firstBroken.streamVersion, reason: r.firstBroken.reason })}</strong></p>`
       : undefined
   }
+  ${r.head ? headCheck(tr, r.head) : undefined}
+  ${document}
   <p class="muted"><code>${r.scope}</code></p>
 </div>`;
 }
 
 export async function verifyPage(page: Page): Promise<PageAnswer> {
   const { tr } = page;
-  const scope = page.query('scope') === 'proposal' ? 'proposal' : 'community';
+  const sessionId = page.query('session') ?? '';
+  const asked = page.query('scope');
+  const scope = asked === 'proposal' || (asked === 'session' && sessionId) ? asked : 'community';
   const proposalId = page.query('proposal') ?? '';
   const run = page.query('run') === '1';
+  const version = page.query('version');
+  const head = page.query('head');
+  const printed =
+    version && /^\d{1,10}$/.test(version) && head && /^[0-9a-f]{8,64}$/.test(head)
+      ? { version, head }
+      : {};
   const [, proposals, latest] = await Promise.all([
     loadCommunity(page),
     read<ProposalList>(page, communityApi(page, '/proposals'), { limit: 1000 }),
@@ -58,11 +98,26 @@ export async function verifyPage(page: Page): Promise<PageAnswer> {
   let outcome: Html | undefined;
   if (run) {
     const stream =
-      scope === 'proposal' && proposalId ? `proposal-${page.communityId}.${proposalId}` : undefined;
+      scope === 'proposal' && proposalId
+        ? `proposal-${page.communityId}.${proposalId}`
+        : scope === 'session'
+          ? `session-${page.communityId}.${sessionId}`
+          : undefined;
     const result = await page.api.query<VerificationReport>(communityApi(page, '/verification'), {
       stream,
+      ...(stream ? printed : {}),
     });
-    outcome = result.ok ? report(tr, result.data) : queryProblem(tr, result.problem);
+    // The document as printed: the same document as of the position it stood at.
+    const doc = page.query('doc') ?? '';
+    const at = page.query('at') ?? '';
+    const path = Object.hasOwn(DOCUMENTS, doc)
+      ? DOCUMENTS[doc]!(page, { proposal: proposalId, session: sessionId })
+      : undefined;
+    const document =
+      path && POSITION.test(at)
+        ? h`<p><a href="${withQuery(`/api/projection${path}.html`, { asOf: at, lang: tr.lang })}">${tr.t('verify.document')}</a></p>`
+        : undefined;
+    outcome = result.ok ? report(tr, result.data, document) : queryProblem(tr, result.problem);
   }
   const options = proposals.ok ? proposals.data.items : [];
   const checked = (value: string) => (value === scope ? h` checked` : undefined);
@@ -71,6 +126,11 @@ export async function verifyPage(page: Page): Promise<PageAnswer> {
   <fieldset class="choices field"><legend>${tr.t('verify.scope')}</legend>
     <div class="choice"><input type="radio" id="scope-community" name="scope" value="community"${checked('community')}><label for="scope-community">${tr.t('verify.scope.community')}</label></div>
     <div class="choice"><input type="radio" id="scope-proposal" name="scope" value="proposal"${checked('proposal')}><label for="scope-proposal">${tr.t('verify.scope.proposal')}</label></div>
+    ${
+      sessionId
+        ? h`<div class="choice"><input type="radio" id="scope-session" name="scope" value="session"${checked('session')}><label for="scope-session">${tr.t('verify.scope.session', { session: sessionId })}</label><input type="hidden" name="session" value="${sessionId}"></div>`
+        : undefined
+    }
   </fieldset>
   <div class="field"><label for="verify-proposal">${tr.t('verify.proposal')}</label>
     <select id="verify-proposal" name="proposal">${options.map(

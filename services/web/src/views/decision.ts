@@ -1,12 +1,13 @@
-import type { ItemResult, ItemView, SessionView } from '@yishi/projection/contract';
 import {
   type Explanation,
   explainResult,
   formatArea,
   formatCount,
   positionsOf,
+  ruleKindOf,
   type Sentence,
-} from '../figures.ts';
+} from '@yishi/presentation';
+import type { ItemResult, ItemView, SessionView } from '@yishi/projection/contract';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 
@@ -96,20 +97,6 @@ export function itemResult(result: ItemResult, rc: ResultContext, headingLevel: 
       : undefined
   }
 </div>`;
-}
-
-/** The rule names recorded in results, mapped to the rule kinds the dictionary knows. */
-function ruleKindOf(recorded: string): string {
-  switch (recorded) {
-    case 'owners-decision-278':
-      return 'owners-278';
-    case 'joint-session-resolution':
-      return 'joint-session';
-    case 'civil-code-279':
-      return 'art279-consent';
-    default:
-      return recorded;
-  }
 }
 
 export function overallVerdict(

@@ -1,8 +1,13 @@
-import type { MessageKey, Translator } from './i18n.ts';
+import type { Words } from './lang.ts';
+import type { FigureKey } from './messages.ts';
 
-// The figures of a decision in words ("参与表决面积 68.2%（…），达到三分之二"). Every verdict is
-// the one the rule recorded (`passed`); this file never decides anything. Percentages are for
-// display only and come from the recorded integers with BigInt arithmetic, never a float.
+/** What wording figures needs of a language: the figures' strings (any superset will do). */
+type Translator = Words<FigureKey>;
+
+// The figures of a decision in words ("参与表决面积 68.2%（…），达到三分之二"), for the console
+// and the printed documents. Every verdict is the one the rule recorded (`passed`); this file
+// never decides anything. Percentages are for display only and come from the recorded
+// integers with BigInt arithmetic, never a float.
 
 export interface Threshold {
   numerator: number;
@@ -41,7 +46,7 @@ export interface Explanation {
 }
 
 export interface FigureRow {
-  label: MessageKey;
+  label: FigureKey;
   count: number;
   /** 0.01 m², owners' votes only. */
   areaCentiM2?: number;
@@ -217,7 +222,7 @@ function tableOf(figures: Json): FigureRow[] | undefined {
     headsAndArea(figures[k]),
   );
   if (owners.every((x) => x !== undefined)) {
-    const labels: MessageKey[] = ['tally.yes', 'tally.no', 'tally.abstain', 'tally.notVoting'];
+    const labels: FigureKey[] = ['tally.yes', 'tally.no', 'tally.abstain', 'tally.notVoting'];
     return owners.map((x, i) => ({
       label: labels[i]!,
       count: x!.owners,
@@ -226,7 +231,7 @@ function tableOf(figures: Json): FigureRow[] | undefined {
   }
   const counts = (['yes', 'no', 'abstain', 'notVoting'] as const).map((k) => figures[k]);
   if (counts.every((x) => typeof x === 'number')) {
-    const labels: MessageKey[] = ['tally.yes', 'tally.no', 'tally.abstain', 'tally.notVoting'];
+    const labels: FigureKey[] = ['tally.yes', 'tally.no', 'tally.abstain', 'tally.notVoting'];
     return counts.map((x, i) => ({ label: labels[i]!, count: x as number }));
   }
   return undefined;
@@ -281,4 +286,18 @@ export function positionsOf(
     Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   if (!Array.isArray(f.support)) return undefined;
   return { support: ids(f.support), oppose: ids(f.oppose), abstain: ids(f.abstain) };
+}
+
+/** The rule names recorded in results, as the rule kinds the labels know. */
+export function ruleKindOf(recorded: string): string {
+  switch (recorded) {
+    case 'owners-decision-278':
+      return 'owners-278';
+    case 'joint-session-resolution':
+      return 'joint-session';
+    case 'civil-code-279':
+      return 'art279-consent';
+    default:
+      return recorded;
+  }
 }

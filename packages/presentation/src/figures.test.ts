@@ -17,10 +17,11 @@ import {
   positionsOf,
   verdictWords,
 } from './figures.ts';
-import { translator } from './i18n.ts';
+import { wordsOf } from './lang.ts';
+import { figureMessages } from './messages.ts';
 
-const zh = translator('zh');
-const en = translator('en');
+const zh = wordsOf(figureMessages, 'zh');
+const en = wordsOf(figureMessages, 'en');
 const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
 describe('percentages and areas from the recorded integers', () => {
