@@ -10,6 +10,7 @@ const STATUS_OF: Partial<Record<DomainErrorCode, ContentfulStatusCode>> = {
   'not-authorised': 403,
   'not-eligible': 403,
   'invalid-command': 422,
+  'scope-not-applicable': 422,
 };
 
 export function statusOfDomainError(code: DomainErrorCode): ContentfulStatusCode {

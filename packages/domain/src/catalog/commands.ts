@@ -118,7 +118,7 @@ const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
     roles: ['convener'],
     summary:
       'Open voting: freeze the rule (with the community’s adopted settings), electorate and closing time',
-    context: ['communityRules', 'electorate'],
+    context: ['communityRules', 'electorate', 'scope'],
   },
   RecordPresence: { roles: ['clerk'], summary: 'Record voters present at a meeting (签到)' },
   CastBallot: { roles: ['owner', 'resident'], summary: 'Cast one’s own named ballot' },

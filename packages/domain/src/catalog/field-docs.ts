@@ -156,6 +156,16 @@ const byPath: Record<string, string> = {
   procedureVersion: '规程版本（省略：最新） · The procedure version (latest when omitted)',
   summary: '协商纪要 · Summary of the deliberation',
   building: '楼栋 · Building',
+  entrance:
+    '单元（楼栋内的门洞），一个单元的业主可单独决定本单元的事项 · The entrance (单元) of the building: its owners may decide its own matters',
+  scope:
+    '由谁决定：全体业主（community，默认）或一栋楼（building，可再指定单元 entrance）的业主，如加装电梯；提交后不可更改 · Who decides: the whole community (default) or the owners of one building (and entrance), e.g. installing a lift; fixed once submitted',
+  cost: '费用：按面积 area 或按户 unit 分摊总额，按每平方米单价 rate，或由基金支付 fund；金额单位为分 · The cost: a total shared by area or by unit, a rate per square metre, or paid from a fund; amounts in fen',
+  basis:
+    '分摊方式：area 按面积（最大余额法，合计恰为总额）、unit 按户、rate 按单价（每户四舍五入到分）、fund 基金支付 · How it is borne: area (largest remainder, summing to the total), unit, rate (each owner rounded half up to the fen), or fund',
+  totalFen: '总额（分） · The total, in fen',
+  fenPerSquareMetre:
+    '每平方米单价（分），如 3000 即 30 元/平方米 · Rate per square metre in fen (3000: 30 元/m²)',
   label: '房号 · Unit label',
   developerUnsold:
     '未出售或未交付：无论登记的买受人，计入建设单位（developerId）表决 · Unsold or not delivered: counted with the developer (`developerId`) whatever buyer is on record',

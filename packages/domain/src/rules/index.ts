@@ -9,4 +9,5 @@ export * from './owners-electorate.ts';
 export * from './ratio.ts';
 export * from './results.ts';
 export * from './select-plan.ts';
+export * from './shares.ts';
 export * from './types.ts';

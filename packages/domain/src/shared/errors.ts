@@ -36,6 +36,8 @@ export const DOMAIN_ERROR_CODES = [
   'rule-not-applicable',
   'minutes-changed',
   'notice-outdated',
+  'scope-not-applicable',
+  'scope-mismatch',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
