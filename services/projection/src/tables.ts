@@ -193,6 +193,8 @@ export interface ProposalsTable extends Temporal {
   submitted_by: string;
   submitted_role: string;
   submitted_at: string;
+  /** The building or entrance whose owners decide (domain.md 3.1b); NULL: the community. */
+  scope: Json<{ kind: 'building'; building: string; entrance?: string }> | null;
 }
 
 /** Where a proposal stands: a small row versioned at every stage and date (version 4 on). */
