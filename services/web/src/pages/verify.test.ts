@@ -29,8 +29,10 @@ describe('the verify page', () => {
     };
     await expect.poll(latest, { timeout: 30_000 }).toBeDefined();
     const checkpoint = (await latest())!;
+    // An official of the installation, signed in by phone as people sign in to the console.
+    const phone = await stack.appointOfficial('o1', ['*']);
     const client = new ConsoleClient(stack.webUrl);
-    await client.signIn(token);
+    await client.signIn(phone);
     const page = await client.get(`/c/${cid}/verify`);
     expect(page.status).toBe(200);
     const text = textOf(page.html);
