@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PostgresEventStore } from '@yishi/event-store';
 import {
   createIdentityDb,
@@ -30,7 +33,15 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   const databaseUrl = await testDatabaseUrl();
-  const env = { DATABASE_URL: databaseUrl, JWT_SECRET: secret, LOG_LEVEL: 'warn', DEMO_CLOCK: '1' };
+  // The projection service generates the log's signing key there: not in the checkout's .data.
+  const dataDir = await mkdtemp(join(tmpdir(), 'yishi-e2e-'));
+  const env = {
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: secret,
+    LOG_LEVEL: 'warn',
+    DEMO_CLOCK: '1',
+    DATA_DIR: dataDir,
+  };
   const ports = { command: await freePort(), projection: await freePort(), web: await freePort() };
   [command, projection] = await Promise.all([
     startServiceProcess('command', ports.command, env),

@@ -106,6 +106,18 @@ export const ConfigSchema = z.object({
     .enum(['0', '1', 'true', 'false'])
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
+  /**
+   * The Ed25519 key (PKCS#8 PEM file) that signs the log's checkpoints. Unset: generated once
+   * into DATA_DIR/checkpoint-key. Every key that signed is kept in DATA_DIR/checkpoint-keys.pem.
+   */
+  CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
+  /** New events are in a signed checkpoint within this many seconds. */
+  CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** The log's name in its checkpoints: a schema-less URL without spaces or '+'. */
+  CHECKPOINT_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]{1,200}$/, 'a name without spaces or +, e.g. yishi.example.cn/log')
+    .default('yishi.local/log'),
   /** The Chromium (or Chrome) executable the projection service prints PDFs with. */
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   /** Demo and end-to-end tests only: a clock an admin can advance (never in production). */

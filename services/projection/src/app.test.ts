@@ -15,12 +15,16 @@ import { ReadModels } from './runtime/read-models.ts';
 import type { Database } from './tables.ts';
 import { Random } from './testing/random.ts';
 import { Simulator } from './testing/simulate.ts';
+import { startTreeBuilder, testSigningKey } from './testing/transparency.ts';
+import type { TreeBuilder } from './transparency/builder.ts';
 import { verifyDossier } from './verification/dossier.ts';
 
 const auth = testAuth();
 let store: PostgresEventStore;
 let db: Kysely<Database>;
 let projectors: Projector[];
+let treeBuilder: TreeBuilder;
+const logKey = testSigningKey();
 let app: ReturnType<typeof createApp>;
 let sim: Simulator;
 let resident: string;
@@ -35,7 +39,16 @@ beforeAll(async () => {
     (p) => new Projector(store, db, p, { pollIntervalMs: 50, lockRetryMs: 50, heartbeatMs: 200 }),
   );
   for (const p of projectors) await p.start();
-  app = createApp({ db, store, verify: auth.verify, projectors, minPositionWaitMs: 3000 });
+  treeBuilder = await startTreeBuilder(store, db, logKey);
+  app = createApp({
+    db,
+    store,
+    verify: auth.verify,
+    projectors,
+    minPositionWaitMs: 3000,
+    treeBuilder,
+    checkpointWaitMs: 30_000,
+  });
   resident = await auth.token({ personId: 'r1', role: 'resident', communities: ['c1'] });
   official = await auth.token({ personId: 'o1', role: 'official', communities: ['*'] });
   sim = new Simulator(store, new Random(1));
@@ -45,6 +58,7 @@ beforeAll(async () => {
   await sim.jointSession('c1', 'parking', 's1');
 });
 afterAll(async () => {
+  await treeBuilder.stop();
   for (const p of projectors) await p.stop();
   await db.destroy();
   await store.close();
@@ -470,7 +484,7 @@ describe('query API', () => {
       'session-c1.s1',
     ]);
     expect(dossier.decisions).toHaveLength(1);
-    expect(verifyDossier(dossier)).toMatchObject({ ok: true });
+    expect(verifyDossier(dossier, [logKey.publicKey])).toMatchObject({ ok: true });
   });
 
   it('documents itself: /openapi.json and a self-contained /docs page', async () => {

@@ -32,11 +32,13 @@ import { sessionQueries } from './routes/sessions.ts';
 import { shareQueries } from './routes/shares.ts';
 import { statusQueries } from './routes/status.ts';
 import { timelineQueries } from './routes/timeline.ts';
-import { verificationQueries } from './routes/verification.ts';
+import { type VerificationDeps, verificationQueries } from './routes/verification.ts';
 import type { PersonalDataDeps } from './routes/visibility.ts';
 import type { Projector } from './runtime/projector.ts';
 import { ReadModels } from './runtime/read-models.ts';
 import type { Database } from './tables.ts';
+import type { TreeBuilder } from './transparency/builder.ts';
+import { transparencyQueries } from './transparency/routes.ts';
 
 export interface ProjectionAppDeps {
   db: Kysely<Database>;
@@ -56,6 +58,10 @@ export interface ProjectionAppDeps {
    * events hold no sealed values); a running service passes the one in PostgreSQL.
    */
   personalData?: PersonalDataDeps;
+  /** The log's builder in this process: a dossier asks it to sign soon. */
+  treeBuilder?: TreeBuilder;
+  /** Upper bound of a dossier's wait for a checkpoint covering it (ms, default 5000). */
+  checkpointWaitMs?: number;
   /** Prints the documents' PDFs; without one, PDFs answer 503 `pdf-unavailable`. */
   pdf?: PdfRenderer;
   /** `WEB_PUBLIC_URL`: the console the documents' QR codes open. */
@@ -72,9 +78,11 @@ const noPdf: PdfRenderer = {
 export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   const metrics = deps.metrics ?? createMetrics('projection');
-  const queryDeps: QueryDeps & { store: EventStore } = {
+  const queryDeps: QueryDeps & VerificationDeps = {
     db: deps.db,
     store: deps.store,
+    treeBuilder: deps.treeBuilder,
+    checkpointWaitMs: deps.checkpointWaitMs ?? deps.minPositionWaitMs ?? 5_000,
     readModels: new ReadModels(deps.db),
     projectors: deps.projectors,
     personalData: deps.personalData ?? memoryPersonalData(),
@@ -100,6 +108,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', statusQueries(queryDeps));
   app.route('/', notificationQueries(queryDeps));
   app.route('/', personalDataQueries(queryDeps));
+  app.route('/', transparencyQueries(queryDeps));
   // The documents print this service's own answers: they read them through the app itself.
   app.route(
     '/',

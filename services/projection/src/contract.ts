@@ -10,6 +10,7 @@ import type * as sessions from './routes/sessions.ts';
 import type * as shares from './routes/shares.ts';
 import type * as timeline from './routes/timeline.ts';
 import type * as verification from './routes/verification.ts';
+import type * as transparency from './transparency/routes.ts';
 
 // The query API's answers as types (`@yishi/projection/contract`), inferred from the zod
 // schemas that also document them in /openapi.json: what a client such as the console may rely
@@ -53,3 +54,5 @@ export type TimelineEntry = z.infer<typeof timeline.TimelineEntry>;
 export type TimelinePage = z.infer<typeof timeline.TimelinePage>;
 
 export type VerificationReport = z.infer<typeof verification.VerificationReport>;
+
+export type CheckpointView = z.infer<typeof transparency.CheckpointView>;

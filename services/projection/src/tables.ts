@@ -1,6 +1,7 @@
 import type { ConvocationFigures, RulesVersion } from '@yishi/domain';
 import type { ColumnType } from 'kysely';
 import type { z } from 'zod';
+import type { TransparencyTables } from './transparency/tables.ts';
 
 // The service's tables: one Database interface (kysely's). The control tables live in `public`;
 // the read-model tables live in one schema per projection generation (`<projection>_g<n>`) and
@@ -588,7 +589,7 @@ export interface NotificationAttemptsTable {
   duration_ms: number;
 }
 
-export interface Database extends ReadModelTables {
+export interface Database extends ReadModelTables, TransparencyTables {
   projection_generations: ProjectionGenerationsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   notification_deliveries: NotificationDeliveriesTable;

@@ -550,6 +550,24 @@ const ui = {
     '第一个不符的事件：{stream} 第 {version} 号 — {reason}',
     'First event that does not verify: {stream} version {version} — {reason}',
   ],
+  'verify.checkpoint.title': ['最新签名检查点', 'The latest signed checkpoint'],
+  'verify.checkpoint.intro': [
+    '每个事件都记入一棵默克尔树，服务定期签发检查点：记录条数、根哈希与时间，由部署的密钥签名。',
+    'Every event goes into a Merkle tree; the service regularly signs a checkpoint: the number of entries, the root hash and the time, signed with the deployment’s key.',
+  ],
+  'verify.checkpoint.size': ['记录条数', 'Entries'],
+  'verify.checkpoint.root': ['根哈希（短）', 'Root hash (short)'],
+  'verify.checkpoint.time': ['签发时间', 'Signed at'],
+  'verify.checkpoint.key': ['签名密钥指纹', 'Signing key fingerprint'],
+  'verify.checkpoint.none': ['尚未签发检查点。', 'No checkpoint has been signed yet.'],
+  'verify.checkpoint.keep': [
+    '如何保存：把检查点保存在社区以外（如街道办事处），定期运行 {command}，它会保存最新检查点并检查历史记录没有被改写或删除；网关也可订阅 checkpoint-signed 通知自动接收每个检查点。',
+    'How to keep it: keep checkpoints outside the community (e.g. at the street office) and run {command} regularly: it keeps the latest checkpoint and checks that no history was rewritten or dropped; a gateway can also subscribe to the checkpoint-signed notification to receive every checkpoint.',
+  ],
+  'verify.checkpoint.note': [
+    '签名检查点全文（可复制保存）',
+    'The signed checkpoint (copy and keep it)',
+  ],
   'verify.scope.session': ['一次会议（{session}）', 'One session ({session})'],
   'verify.head.current': [
     '打印件上的链头（第 {version} 条，{hash}）在记录中，且仍是最新记录。',

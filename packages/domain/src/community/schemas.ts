@@ -218,8 +218,9 @@ export const RevokeProxyData = z.object({ authorisationId: Id, reason: Text(500)
 export const ClerkData = z.object({ personId: Id });
 
 /**
- * What a webhook can be told about (通知): notices, vote openings, decisions, publications; and
- * `sign-in-code`: the community's SMS gateway, which texts a person their one-time sign-in code.
+ * What a webhook can be told about (通知): notices, vote openings, decisions, publications;
+ * `sign-in-code`: the community's SMS gateway, which texts a person their one-time sign-in code;
+ * and the installation's signed checkpoints (签名检查点, every one, whichever community subscribes).
  */
 export const WebhookEventKind = z.enum([
   'session-notice',
@@ -227,6 +228,7 @@ export const WebhookEventKind = z.enum([
   'decision',
   'publication',
   'sign-in-code',
+  'checkpoint-signed',
 ]);
 export type WebhookEventKind = z.infer<typeof WebhookEventKind>;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

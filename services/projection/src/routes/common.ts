@@ -78,7 +78,7 @@ export function errorResponses({ notFound = [], asOf = true, minPosition = true 
 const POSITION = /^\d{1,20}:\d{1,20}$/;
 const INT8_MAX = 9_223_372_036_854_775_807n;
 /** Each number of a position fits the database's int8 (never throws: any text may come). */
-const fitsInt8 = (v: string) =>
+export const fitsInt8 = (v: string) =>
   v.split(':').every((n) => /^\d{1,20}$/.test(n) && BigInt(n) <= INT8_MAX);
 /**
  * A position "txid:pos", checked in one refinement: zod runs refinements even after a failed
