@@ -25,6 +25,7 @@ import { clockRoutes } from './routes/clock.ts';
 import { commandRouter } from './routes/commands.ts';
 import { REGISTRY_IMPORT, registryImportRoutes } from './routes/registry-import.ts';
 import { MAX_BODY_BYTES } from './routes/schemas.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 import { StateReader } from './state-reader.ts';
 
 export interface CommandAppDeps {
@@ -43,6 +44,17 @@ export { MAX_BODY_BYTES };
 
 /** The command service: HTTP -> command -> decide -> append. */
 export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
+  return createCommandService(deps).app;
+}
+
+/**
+ * The app and its scheduler, which shares its command handler and clock: the caller starts the
+ * scheduler's interval (`scheduler.start(ms)`); advancing a simulated clock ticks it at once.
+ */
+export function createCommandService(deps: CommandAppDeps): {
+  app: OpenAPIHono<AppEnv>;
+  scheduler: Scheduler;
+} {
   const source: Clock =
     deps.clock === undefined
       ? systemClock
@@ -81,6 +93,13 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     },
     simulatedClock: source.simulated,
   });
+  const scheduler = new Scheduler({
+    store: deps.store,
+    handler,
+    states,
+    clock,
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
   const app = createRouter();
   app.use('*', requestContext(deps.logger ?? silentLogger));
   app.use('*', metrics.middleware);
@@ -103,7 +122,10 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
   app.route('/', commandRouter(handler, states, deps.store, newId, clock));
-  app.route('/', clockRoutes(source));
+  app.route(
+    '/',
+    clockRoutes(source, () => scheduler.tick()),
+  );
   app.route('/', registryImportRoutes(deps.store, states, clock, source.simulated));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -115,5 +137,5 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     info: { title: 'Yishi command service (议事 命令服务)', version: '0.1.0' },
   });
   installFallbacks(app);
-  return app;
+  return { app, scheduler };
 }
