@@ -147,6 +147,68 @@ describe('the scheduler', () => {
     expect(ofType(after, 'NonVotersReminded')).toEqual([]);
   });
 
+  it('convenes a standing body’s regular meeting with the items accepted since the last', async () => {
+    const clerk = await as('clerk', 'k1');
+    await clerk('registry/register-party', {
+      partyId: 'dzb',
+      kind: 'party-organisation',
+      name: '党支部',
+    });
+    await clerk('registry/register-party', {
+      partyId: 'jwh',
+      kind: 'residents-committee',
+      name: '居委会',
+    });
+    // 逢四说事: the 4th, 14th and 24th at 19:00 China time.
+    await clerk('registry/establish-standing-body', {
+      bodyId: 'yishihui',
+      name: '居民议事会',
+      kind: 'residents-council',
+      partyIds: ['dzb', 'jwh'],
+      memberIds: ['o1', 'o2', 'o3'],
+      venue: '社区活动中心二楼',
+      schedule: { kind: 'days-of-month', days: [4, 14, 24], time: '19:00' },
+    });
+    clock.advance(3_600_000); // items accepted after it was established
+    const resident = await as('resident', 'o4');
+    const convener = await as('convener', 'cv1');
+    for (const [pid, title] of [
+      ['m1', '楼道堆物清理'],
+      ['m2', '增设电动车充电桩'],
+    ]) {
+      await resident('proposals', {
+        proposalId: pid,
+        title,
+        description: title,
+        procedure: 'community-consultation',
+      });
+      await convener(`proposals/${pid}/accept-onto-agenda`, { concernedPartyIds: ['jwh'] });
+    }
+    const sessions = async () =>
+      (await store.readAll({ transactionId: 0n, globalPosition: 0n }, 10_000)).events.filter(
+        (e) => e.type === 'SessionConvened',
+      );
+    // Up to the next 4th, 14th or 24th at 19:00 (11:00Z): one meeting, both items.
+    for (let i = 0; i < 12 && (await sessions()).length === 0; i++) await advance(1);
+    const [meeting] = await sessions();
+    expect(meeting?.data).toMatchObject({
+      kind: 'residents-council',
+      venue: '社区活动中心二楼',
+      standingBodyId: 'yishihui',
+      memberIds: ['o1', 'o2', 'o3'],
+      agenda: [
+        { itemId: 'm1', proposalId: 'm1', title: '楼道堆物清理', concernedPartyIds: ['jwh'] },
+        { itemId: 'm2', proposalId: 'm2', title: '增设电动车充电桩', concernedPartyIds: ['jwh'] },
+      ],
+    });
+    expect(new Date(meeting!.data.scheduledAt as string).getUTCHours()).toBe(11);
+    expect([4, 14, 24]).toContain(new Date(meeting!.data.scheduledAt as string).getUTCDate());
+    expect(meeting?.metadata).toMatchObject({ actorRole: 'system', automatic: true });
+    // Nothing accepted since: the next dates pass without a meeting.
+    await advance(12);
+    expect(await sessions()).toHaveLength(1);
+  });
+
   it('two instances firing at once record the closing once', async () => {
     await openVote('p3', 5, ['o3']);
     const a = instance();
