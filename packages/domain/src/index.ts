@@ -1,5 +1,6 @@
 export * from './catalog/commands.ts';
 export * from './catalog/events.ts';
+export { describeFields, fieldDoc } from './catalog/field-docs.ts';
 export * from './community/community.ts';
 export * from './community/electorate.ts';
 export * from './convocation/convocation.ts';

@@ -18,6 +18,11 @@ export const ConfigSchema = z.object({
   WEB_PORT: Port.default(3002),
   /** The web console's address as browsers reach it; https makes its cookies Secure. */
   WEB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * The query (projection) service's address as API clients reach it: the command service's
+   * `Location` headers point there. Unset: http://HOST:PROJECTION_PORT.
+   */
+  PROJECTION_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   EMBEDDED_PG_PORT: Port.default(5433),
   DATA_DIR: z.string().min(1).default('.data'),
   JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
@@ -90,6 +95,13 @@ function hostPort(entry: string): string | undefined {
   const port = Number(match[2]);
   if (port < 1 || port > 65_535) return undefined;
   return `${new URL(`http://${match[1]}`).hostname}:${port}`;
+}
+
+/** Where API clients reach the query service: PROJECTION_PUBLIC_URL, else this host's port. */
+export function projectionPublicUrl(config: Config): string {
+  if (config.PROJECTION_PUBLIC_URL) return config.PROJECTION_PUBLIC_URL.replace(/\/+$/, '');
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+  return `http://${host}:${config.PROJECTION_PORT}`;
 }
 
 export class ConfigError extends Error {

@@ -6,6 +6,7 @@ import {
   createVerifier,
   type Logger,
   listen,
+  projectionPublicUrl,
   type RunningService,
   simulatedClock,
   systemClock,
@@ -32,6 +33,7 @@ export async function startCommandService(
     logger,
     clock,
     metricsToken: config.METRICS_TOKEN,
+    projectionUrl: projectionPublicUrl(config),
   });
   // 0 turns the interval off (another instance, or tests, tick it); a simulated clock's
   // advance still ticks it.

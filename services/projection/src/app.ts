@@ -6,11 +6,11 @@ import {
   communityScope,
   createMetrics,
   createRouter,
-  docsPage,
   installFallbacks,
   type Logger,
   type Metrics,
   requestContext,
+  serveApiDescription,
   serveMetrics,
   silentLogger,
   type Verifier,
@@ -72,7 +72,6 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.use('*', metrics.middleware);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   serveMetrics(app, metrics, { verify: deps.verify, token: deps.metricsToken });
-  app.get('/docs', (c) => c.html(docsPage('议事 查询服务 · Yishi projection service')));
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
@@ -95,20 +94,16 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
       publicUrl: deps.publicUrl,
     }),
   );
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
+  serveApiDescription(
+    app,
+    {
       title: 'Yishi projection service (议事 查询服务)',
       version: '0.2.0',
       description:
         'Read models of the community record. Every query takes `asOf` (time travel) and `minPosition` (read-your-writes).',
     },
-  });
+    '议事 查询服务 · Yishi projection service',
+  );
   installFallbacks(app);
   return app;
 }

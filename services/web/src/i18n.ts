@@ -566,6 +566,18 @@ const errorCode: Record<DomainErrorCode, Pair> & Record<string, Pair> = {
     '议题在告知后被修改，须重新发布告知',
     'the proposal was amended after its notice: give notice again',
   ],
+  'scope-not-applicable': [
+    '只有业主共同决定的事项才能由一栋楼或一个单元的业主决定',
+    'only owners’ decisions can be taken by the owners of one building or entrance',
+  ],
+  'scope-mismatch': [
+    '投票人名单不是按本议题的范围（楼栋/单元）统计的',
+    'the electorate was not counted for this proposal’s building or entrance',
+  ],
+  'scope-not-found': [
+    '名册中该楼栋（单元）没有房屋',
+    'the registry has no unit in that building or entrance',
+  ],
   'minutes-changed': [
     '纪要在您阅读后已被修改，请阅读新版本后再签名',
     'the minutes changed after you read them: read the new version, then sign',

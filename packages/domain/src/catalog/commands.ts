@@ -5,6 +5,7 @@ import { proposalCommandSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas } from '../session/session.ts';
 import type { Role } from '../shared/decider.ts';
 import type { Aggregate } from '../shared/events.ts';
+import { describeFields } from './field-docs.ts';
 
 // The command catalogue for the HTTP layer: for each command its aggregate, its data schema,
 // the fields the service fills in from other streams (context), and the roles that may send
@@ -135,7 +136,7 @@ const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
     roles: ['convener'],
     summary:
       'Open voting: freeze the rule (with the community’s adopted settings), electorate and closing time',
-    context: ['communityRules', 'electorate'],
+    context: ['communityRules', 'electorate', 'scope'],
   },
   RecordPresence: { roles: ['clerk'], summary: 'Record voters present at a meeting (签到)' },
   CastBallot: { roles: ['owner', 'resident'], summary: 'Cast one’s own named ballot' },
@@ -266,7 +267,8 @@ function definitions(
   entries: Readonly<Record<string, Entry>>,
 ): CommandDefinition[] {
   return Object.entries(entries).map(([name, entry]) => {
-    const schema = schemas[name]!;
+    // Every field described for the API description (validation is unchanged).
+    const schema = describeFields(name, schemas[name]!);
     const context = (entry.context ?? []).filter((key) => key in schema.shape);
     const bodyShape = Object.entries(schema.shape).filter(([key]) => !context.includes(key));
     return {

@@ -106,6 +106,8 @@ export const CorrectPersonData = z.object({
 export const RegisterUnitData = z.object({
   unitId: Id,
   building: Text(100),
+  /** The entrance (单元) within the building, where decisions are taken per entrance. */
+  entrance: Text(100).optional(),
   label: Text(100).optional(),
   kind: UnitKind,
   areas: UnitAreas,

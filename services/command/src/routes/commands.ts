@@ -197,6 +197,8 @@ export function commandRouter(
   store: EventStore,
   newId: () => string,
   clock: () => Date,
+  /** The query service's base URL: where a created resource is served. */
+  projectionUrl: string,
 ): OpenAPIHono<AppEnv> {
   const app = createRouter();
   for (const route of commandRoutes) {
@@ -211,12 +213,13 @@ export function commandRouter(
       tags: [definition.aggregate === 'community' ? 'registry' : `${definition.aggregate}s`],
       description: `Command \`${definition.name}\`. Roles: ${definition.roles.join(', ')}.`,
       security: [{ bearer: [] }],
+      'x-roles': [...definition.roles],
       parameters: [...commandHeaderParameters],
       request: {
         params,
         body: { required: true, content: { 'application/json': { schema: body } } },
       },
-      responses: commandResponses,
+      responses: commandResponses(definition, route.createsId !== undefined),
     }) satisfies RouteConfig;
     // Documented as app.openapi() documents a route, but validated by handle() itself: after
     // the role, in one synchronous step, instead of three asynchronous middlewares per request.
@@ -340,7 +343,10 @@ export function commandRouter(
       const collection = { proposalId: 'proposals', sessionId: 'sessions', requestId: requests }[
         route.createsId
       ];
-      c.header('location', `/v1/communities/${communityId}/${collection}/${created}`);
+      c.header(
+        'location',
+        `${projectionUrl}/v1/communities/${communityId}/${collection}/${created}`,
+      );
       return answer(c, outcome, { [route.createsId]: created });
     }
     return answer(c, outcome, { ...ids });

@@ -9,7 +9,14 @@ import {
   VoteRule,
   type Voter,
 } from '@yishi/domain';
-import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
+import {
+  addRoute,
+  CommunityParams,
+  createRouter,
+  ProposalParams,
+  problem,
+  problemContent,
+} from '@yishi/platform';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { ballotFactColumns, ballotFacts, foldBallots } from '../projections/ballots.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
@@ -18,9 +25,9 @@ import {
   AsOfInfo,
   ItemOutcome,
   jsonResponses,
-  notFound,
   PageQuery,
   type QueryDeps,
+  READERS,
   type ReadContext,
   ReadQuery,
   readContext,
@@ -86,12 +93,14 @@ export const Proposal = z
 
 const getProposal = createRoute({
   method: 'get',
+  operationId: 'getProposal',
   path: '/v1/communities/{communityId}/proposals/{proposalId}',
   summary: 'A proposal (议题): stage, items and options, deadlines, its vote and decision',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: ProposalParams, query: ReadQuery },
-  responses: { ...jsonResponses('The proposal', Proposal), ...notFound },
+  responses: jsonResponses('The proposal', Proposal, { notFound: ['proposal-not-found'] }),
 });
 
 /** The kinds of stage a procedure has, from the domain's definition of a stage. */
@@ -113,10 +122,12 @@ export const ProposalList = z.object({
 });
 const listProposals = createRoute({
   method: 'get',
+  operationId: 'listProposals',
   path: '/v1/communities/{communityId}/proposals',
   summary: 'Proposals of a community, newest first',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: ReadQuery.extend({
@@ -126,7 +137,7 @@ const listProposals = createRoute({
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
     }),
   },
-  responses: { ...jsonResponses('Proposals', ProposalList), ...notFound },
+  responses: jsonResponses('Proposals', ProposalList),
 });
 
 export const Tally = z
@@ -153,17 +164,26 @@ export const Tally = z
 
 const getTally = createRoute({
   method: 'get',
+  operationId: 'getTally',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/tally',
   summary: 'The live tally of a vote under its frozen rule (provisional until decided)',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: ProposalParams,
     query: ReadQuery.extend({
       voteId: Id.optional().openapi({ description: 'Default: the latest vote' }),
     }),
   },
-  responses: { ...jsonResponses('The tally', Tally), ...notFound },
+  responses: {
+    ...jsonResponses('The tally', Tally, { notFound: ['vote-not-found'] }),
+    422: {
+      description:
+        '`tally-not-possible`: the frozen rule cannot count these ballots (the rule says why in `detail`)',
+      content: problemContent,
+    },
+  },
 });
 
 export const Ballot = z.object({
@@ -186,10 +206,12 @@ export const BallotPage = z.object({
 });
 const listBallots = createRoute({
   method: 'get',
+  operationId: 'listBallots',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/ballots',
   summary: 'Current named ballots (实名) of a vote; every earlier version is in the history',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: ProposalParams,
     query: ReadQuery.extend({
@@ -211,18 +233,22 @@ const listBallots = createRoute({
       }),
     }),
   },
-  responses: { ...jsonResponses('Ballots, by voter', BallotPage), ...notFound },
+  responses: jsonResponses('Ballots, by voter', BallotPage, { notFound: ['vote-not-found'] }),
 });
 
 const getHistory = createRoute({
   method: 'get',
+  operationId: 'getHistory',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/history',
   summary:
     'The full history of a proposal: who proposed, who spoke, positions, minutes, every ballot change, publications, reports, feedback',
   tags: ['history'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: ProposalParams, query: ReadQuery.extend(PageQuery.shape) },
-  responses: { ...jsonResponses('History, oldest first', TimelinePage), ...notFound },
+  responses: jsonResponses('History, oldest first', TimelinePage, {
+    notFound: ['proposal-not-found'],
+  }),
 });
 
 const Objection = z.object({
@@ -258,12 +284,14 @@ export const FollowUp = z.object({
 });
 const getFollowUp = createRoute({
   method: 'get',
+  operationId: 'getFollowUp',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/follow-up',
   summary: 'Objections, implementation reports (落实), feedback (反馈) and satisfaction (满意度)',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: ProposalParams, query: ReadQuery },
-  responses: { ...jsonResponses('Follow-up', FollowUp), ...notFound },
+  responses: jsonResponses('Follow-up', FollowUp),
 });
 
 async function latestVoteId(

@@ -81,7 +81,7 @@ export function problemText(tr: Translator, problem: Problem): Html {
   const reason = tr.has('errorCode', problem.code)
     ? tr.label('errorCode', problem.code)
     : undefined;
-  const detail = [problem.title, problem.detail].filter(Boolean).join(' — ');
+  const detail = problem.detail || problem.title;
   return h`${reason ? h`<p>${reason}</p>` : undefined}
     <p class="muted" lang="en">${detail} <code>${problem.code}</code></p>
     ${
