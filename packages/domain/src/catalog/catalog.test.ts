@@ -44,7 +44,7 @@ describe('command catalogue', () => {
   it('separates what a client sends from what the service fills in', () => {
     const open = commandCatalog.OpenVoting;
     // The community's adopted rule settings are context too: a client cannot send them.
-    expect(open.context).toEqual(['communityRules', 'electorate']);
+    expect(open.context).toEqual(['communityRules', 'electorate', 'scope']);
     expect(Object.keys(open.body.shape)).not.toContain('electorate');
     expect(Object.keys(open.body.shape)).not.toContain('communityRules');
     expect(Object.keys(open.schema.shape)).toContain('electorate');
