@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { communityCommandSchemas, communityEventSchemas } from '../community/community.ts';
 import { convocationCommandSchemas, convocationEventSchemas } from '../convocation/convocation.ts';
+import {
+  installationCommandSchemas,
+  installationEventSchemas,
+} from '../installation/installation.ts';
 import { proposalCommandSchemas, proposalEventSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas, sessionEventSchemas } from '../session/session.ts';
 import { Role } from '../shared/decider.ts';
@@ -15,6 +19,7 @@ describe('command catalogue', () => {
     ...Object.keys(proposalCommandSchemas),
     ...Object.keys(sessionCommandSchemas),
     ...Object.keys(convocationCommandSchemas),
+    ...Object.keys(installationCommandSchemas),
   ];
   it('lists every command once, with its aggregate, schema and roles', () => {
     expect(Object.keys(commandCatalog).sort()).toEqual([...names].sort());
@@ -22,7 +27,9 @@ describe('command catalogue', () => {
       // The scheduler's own commands: no role may send them (no route takes them).
       if (definition.automatic === 'only') expect(definition.roles, definition.name).toEqual([]);
       else expect(definition.roles.length, definition.name).toBeGreaterThan(0);
-      expect(['community', 'proposal', 'session', 'convocation']).toContain(definition.aggregate);
+      expect(['community', 'proposal', 'session', 'convocation', 'installation']).toContain(
+        definition.aggregate,
+      );
     }
   });
   it('an official only reads: no command lets them act', () => {
@@ -70,6 +77,7 @@ describe('event catalogue and upcasting', () => {
       ...Object.keys(proposalEventSchemas),
       ...Object.keys(sessionEventSchemas),
       ...Object.keys(convocationEventSchemas),
+      ...Object.keys(installationEventSchemas),
     ];
     expect(Object.keys(eventCatalog).sort()).toEqual([...types].sort());
     expect(eventCatalog.BallotCast).toMatchObject({ aggregate: 'proposal', version: 1 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { communityCommandSchemas } from '../community/community.ts';
 import { convocationCommandSchemas } from '../convocation/convocation.ts';
+import { installationCommandSchemas } from '../installation/installation.ts';
 import { proposalCommandSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas } from '../session/session.ts';
 import type { Role } from '../shared/decider.ts';
@@ -17,7 +18,8 @@ import { describeFields } from './field-docs.ts';
 type Schemas = typeof communityCommandSchemas &
   typeof proposalCommandSchemas &
   typeof sessionCommandSchemas &
-  typeof convocationCommandSchemas;
+  typeof convocationCommandSchemas &
+  typeof installationCommandSchemas;
 export type DomainCommandType = keyof Schemas;
 
 export interface CommandDefinition {
@@ -261,6 +263,22 @@ const convocation: Record<keyof typeof convocationCommandSchemas, Entry> = {
   },
 };
 
+// The installation's administrators and officials: an administrator of the installation (the
+// decider checks the person, not only the role) with a token for every community.
+const installation: Record<keyof typeof installationCommandSchemas, Entry> = {
+  BootstrapAdmin: {
+    roles: ['admin'],
+    summary: 'Record the first administrator (once, with the code printed at first start)',
+  },
+  AppointAdmin: { roles: ['admin'], summary: 'Appoint another administrator' },
+  RevokeAdmin: { roles: ['admin'], summary: 'Revoke an administrator (never the last one)' },
+  AppointOfficial: {
+    roles: ['admin'],
+    summary: 'Appoint an official (街道, 民政) for the communities they oversee',
+  },
+  RevokeOfficial: { roles: ['admin'], summary: 'Revoke an official' },
+};
+
 function definitions(
   aggregate: Aggregate,
   schemas: Readonly<Record<string, z.ZodObject>>,
@@ -290,6 +308,7 @@ const all = [
   ...definitions('proposal', proposalCommandSchemas, proposal),
   ...definitions('session', sessionCommandSchemas, session),
   ...definitions('convocation', convocationCommandSchemas, convocation),
+  ...definitions('installation', installationCommandSchemas, installation),
 ];
 
 /** Every command by name. */

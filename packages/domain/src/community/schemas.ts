@@ -174,12 +174,16 @@ export const GrantProxyData = z.object({
 export const RevokeProxyData = z.object({ authorisationId: Id, reason: Text(500).optional() });
 export const ClerkData = z.object({ personId: Id });
 
-/** What a webhook can be told about (通知): notices, vote openings, decisions, publications. */
+/**
+ * What a webhook can be told about (通知): notices, vote openings, decisions, publications; and
+ * `sign-in-code`: the community's SMS gateway, which texts a person their one-time sign-in code.
+ */
 export const WebhookEventKind = z.enum([
   'session-notice',
   'vote-opened',
   'decision',
   'publication',
+  'sign-in-code',
   /** 提醒: one message per reachable person (non-voters before closing, overdue reports). */
   'reminder',
 ]);
