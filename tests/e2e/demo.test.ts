@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresEventStore } from '@yishi/event-store';
+import { PostgresEventStore, type RecordedEvent, START } from '@yishi/event-store';
 import {
   createIdentityDb,
   type IdentityDb,
@@ -13,7 +13,7 @@ import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../../scripts/demo/client.ts';
 import { generateCommunity } from '../../scripts/demo/community.ts';
-import { type DemoResult, demoLinks, runDemo } from '../../scripts/demo/scenarios.ts';
+import { DEMO_COUNCIL, type DemoResult, demoLinks, runDemo } from '../../scripts/demo/scenarios.ts';
 import { type ServiceProcess, startServiceProcess } from './processes.ts';
 
 // Both services and the console as separate processes on the test run's PostgreSQL; the demo's
@@ -227,6 +227,33 @@ describe('the demo, end to end across processes', () => {
       const read = await api.read(official, link.path);
       expect(read.status, `${link.label} ${link.path}`).toBe(200);
     }
+  });
+
+  it('(5) the scheduler reminded, closed the votes and convened 逢四说事, as the system', async () => {
+    const automatic = { actorId: 'system', actorRole: 'system', automatic: true };
+    for (const proposalId of ['renovation', 'fund']) {
+      const { events } = await decision(proposalId);
+      expect(events.find((e) => e.type === 'VotingClosed')?.metadata).toMatchObject(automatic);
+    }
+    const { events: fund } = await decision('fund');
+    const reminded = fund.filter((e) => e.type === 'NonVotersReminded');
+    expect(reminded).toHaveLength(1);
+    expect((reminded[0]!.data.personIds as string[]).length).toBeGreaterThan(0);
+    const convened: RecordedEvent[] = [];
+    for (let from = START; ; ) {
+      const page = await store.readAll(from, 5_000);
+      convened.push(...page.events.filter((e) => e.type === 'SessionConvened'));
+      if (page.events.length < 5_000) break;
+      from = page.checkpoint;
+    }
+    const regular = convened.filter((e) => e.data.standingBodyId === DEMO_COUNCIL);
+    expect(regular).toHaveLength(1);
+    expect(regular[0]!.metadata).toMatchObject(automatic);
+    expect(regular[0]!.data).toMatchObject({
+      kind: 'residents-council',
+      venue: '社区议事厅',
+      agenda: [{ proposalId: 'corridor' }, { proposalId: 'charging' }],
+    });
   });
 
   it('the projection service serves the proposals', async () => {

@@ -120,6 +120,11 @@ export const ConfigSchema = z.object({
     .default('yishi.local/log'),
   /** The Chromium (or Chrome) executable the projection service prints PDFs with. */
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /**
+   * Seconds between the command service's scheduler runs (votes closing at their time,
+   * reminders, overdue flags, regular meetings); 0: only a simulated clock's advance runs it.
+   */
+  SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** Demo and end-to-end tests only: a clock an admin can advance (never in production). */
   DEMO_CLOCK: z
     .enum(['0', '1', 'true', 'false'])

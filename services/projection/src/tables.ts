@@ -466,6 +466,14 @@ export interface WebhooksTable extends Temporal {
 }
 
 /** The title (and a session's time) of each proposal and session, for notification texts. */
+/** 提醒: who consented to be reached (channels), and who opted out of reminders. */
+export interface ReminderContactsTable {
+  community_id: string;
+  person_id: string;
+  channels: string[];
+  opted_out: boolean;
+}
+
 export interface NotificationSubjectsTable {
   community_id: string;
   stream_id: string;
@@ -539,6 +547,7 @@ export interface ReadModelTables {
   timeline_agenda: TimelineAgendaTable;
   webhooks: WebhooksTable;
   notification_subjects: NotificationSubjectsTable;
+  reminder_contacts: ReminderContactsTable;
 }
 
 // ---- the notification outbox (public: it outlives generations, so a rebuild sends nothing twice)

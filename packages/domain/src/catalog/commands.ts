@@ -35,6 +35,11 @@ export interface CommandDefinition {
   /** A data field that must equal the actor's `partyId`. */
   readonly partyField?: string;
   readonly summary: string;
+  /**
+   * The scheduler (system actor, 自动) sends it too (`also`), or only it does (`only`: no route,
+   * no token may send it).
+   */
+  readonly automatic?: 'also' | 'only';
 }
 
 interface Entry {
@@ -42,6 +47,7 @@ interface Entry {
   summary: string;
   context?: readonly string[];
   partyField?: string;
+  automatic?: 'also' | 'only';
 }
 
 const registry: readonly Role[] = ['clerk', 'admin'];
@@ -105,6 +111,18 @@ const community: Record<keyof typeof communityCommandSchemas, Entry> = {
       'Configure a webhook (SMS, WeChat Work, DingTalk gateway) for notices, vote openings, decisions, publications',
   },
   RemoveWebhook: { roles: ['admin'], summary: 'Remove a webhook; its id is never reused' },
+  RecordContactConsent: {
+    roles: registry,
+    summary: 'Record a person’s consent to be reached (SMS, WeChat Work, DingTalk)',
+  },
+  OptOutOfReminders: {
+    roles: ['resident', 'owner', 'proxy', 'party_representative', 'convener', 'clerk', 'admin'],
+    summary: 'Opt out of reminders (oneself, or a clerk for a person)',
+  },
+  EstablishStandingBody: {
+    roles: registry,
+    summary: 'Establish a standing body (议事会, 联席会议) with members, venue and schedule',
+  },
 };
 
 const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
@@ -148,7 +166,11 @@ const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
     context: ['authorisations'],
   },
   CorrectPaperBallot: { roles: ['clerk'], summary: 'Correct the entry of a paper ballot' },
-  CloseVoting: { roles: ['convener', 'clerk'], summary: 'Close voting and tally' },
+  CloseVoting: {
+    roles: ['convener', 'clerk'],
+    summary: 'Close voting and tally (the scheduler closes it at its time)',
+    automatic: 'also',
+  },
   RecordSessionResolution: {
     roles: ['convener'],
     summary: 'Record a joint session’s resolution of the proposal',
@@ -174,6 +196,16 @@ const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
   },
   RateSatisfaction: { roles: ['resident', 'owner'], summary: 'Rate satisfaction (满意度评议)' },
   WithdrawProposal: { roles: submitters, summary: 'Withdraw a proposal (submitter or convener)' },
+  RemindNonVoters: {
+    roles: [],
+    summary: 'Remind the voters who have not voted (scheduler only)',
+    automatic: 'only',
+  },
+  FlagImplementationOverdue: {
+    roles: [],
+    summary: 'Flag an implementation past its due time (scheduler only)',
+    automatic: 'only',
+  },
 };
 
 const session: Record<keyof typeof sessionCommandSchemas, Entry> = {
@@ -181,6 +213,7 @@ const session: Record<keyof typeof sessionCommandSchemas, Entry> = {
     roles: ['convener'],
     summary: 'Convene a joint session or council meeting with parties and agenda',
     context: ['communityId', 'parties'],
+    automatic: 'also',
   },
   GiveSessionNotice: { roles: ['convener', 'clerk'], summary: 'Give notice of the session' },
   RecordAttendance: {
@@ -273,6 +306,7 @@ function definitions(
       roles: entry.roles,
       summary: entry.summary,
       ...(entry.partyField === undefined ? {} : { partyField: entry.partyField }),
+      ...(entry.automatic === undefined ? {} : { automatic: entry.automatic }),
     };
   });
 }

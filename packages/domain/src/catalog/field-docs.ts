@@ -144,6 +144,23 @@ const byPath: Record<string, string> = {
     'consensus 协商一致，qualified-majority 多数同意 · Consensus or a qualified majority',
   'resolutionRule.among': '谁的一致：必须出席方 required 或全部出席方 attending · Whose consensus',
   memberIds: '议事会成员（居民议事会） · Council members (residents’ council)',
+  venue: '开会地点 · Where the meetings sit (venue)',
+  standingBodyId:
+    '所属常设议事机构（定时器召开的例会） · The standing body whose regular meeting this is (convened by the scheduler)',
+  bodyId: '常设议事机构编号 · Standing body id',
+  partyIds: '每次例会邀请的协商主体 · The parties invited to each meeting',
+  schedule:
+    '例会时间：每月几日（如逢四说事 4、14、24 日）或每月第几个星期几，北京时间 · When it meets: days of each month (逢四说事: 4, 14, 24) or the n-th weekday of each month, China Standard Time',
+  'schedule.kind':
+    'days-of-month 每月几日，weekday-of-month 每月第几个星期几 · Days of the month, or the n-th weekday',
+  'schedule.days': '每月的日期（1 至 28） · Days of each month (1 to 28)',
+  'schedule.time': '开会时刻，北京时间 HH:MM · Time of day, China Standard Time, HH:MM',
+  'schedule.weekday': '星期几（1 星期一 … 7 星期日） · ISO weekday (1 Monday … 7 Sunday)',
+  'schedule.nth': '第几个（1 至 4） · Which one of the month (1 to 4)',
+  reminderDaysBeforeClose:
+    '表决截止前几天提醒未表决者（0：不提醒；省略：2 天） · Days before a vote closes that those who have not voted are reminded (0: none; default 2)',
+  channels:
+    '本人同意接收通知的渠道：sms 短信，wechat-work 企业微信，dingtalk 钉钉 · The channels the person consented to be reached on',
   speakerPersonId: '发言人 · The speaker',
   position: '立场：support 支持，oppose 反对，abstain 弃权 · The party’s position',
   textHash: '所签纪要正文的哈希 · Hash of the minutes text signed',

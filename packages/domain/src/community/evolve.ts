@@ -38,6 +38,8 @@ function registered(event: OfType<CommunityEvent, 'CommunityRegistered'>): Commu
     households: emptyPMap(),
     parties: {},
     proxies: emptyPMap(),
+    contacts: emptyPMap(),
+    standingBodies: {},
     proxiesHeld: emptyPMap(),
     proxiesGiven: emptyPMap(),
     clerkIds: [],
@@ -257,6 +259,28 @@ function evolveRegistry(state: CommunityRegistry, event: CommunityEvent): Commun
         ...w,
         active: false,
       }));
+    case 'ContactConsentRecorded':
+      return {
+        ...state,
+        contacts: pset(state.contacts, event.data.personId, {
+          channels: event.data.channels,
+          optedOut: false,
+        }),
+      };
+    case 'RemindersOptedOut': {
+      const contact = pget(state.contacts, event.data.personId) ?? { channels: [], optedOut: true };
+      return {
+        ...state,
+        contacts: pset(state.contacts, event.data.personId, { ...contact, optedOut: true }),
+      };
+    }
+    case 'StandingBodyEstablished': {
+      const { at: establishedAt, by: _by, ...body } = event.data;
+      return {
+        ...state,
+        standingBodies: { ...state.standingBodies, [body.bodyId]: { ...body, establishedAt } },
+      };
+    }
     default: {
       const _exhaustive: never = event;
       return state;

@@ -95,9 +95,11 @@ function routeOf(definition: CommandDefinition): CommandRoute {
 }
 
 /** Every command route, in catalogue order: the authorisation matrix enumerates these. */
-export const commandRoutes: readonly CommandRoute[] = Object.values(commandCatalog).map(routeOf);
+export const commandRoutes: readonly CommandRoute[] = Object.values(commandCatalog)
+  .filter((definition) => definition.automatic !== 'only')
+  .map(routeOf);
 
-const deciders: Record<Aggregate, AnyDecider> = {
+export const deciders: Record<Aggregate, AnyDecider> = {
   community: communityDecider as unknown as AnyDecider,
   proposal: proposalDecider as unknown as AnyDecider,
   session: sessionDecider as unknown as AnyDecider,
@@ -105,7 +107,7 @@ const deciders: Record<Aggregate, AnyDecider> = {
   installation: installationDecider as unknown as AnyDecider,
 };
 
-function streamOf(
+export function streamOf(
   aggregate: Aggregate,
   communityId: string,
   params: Record<string, string>,

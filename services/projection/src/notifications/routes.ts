@@ -112,8 +112,11 @@ const DeliveryDetail = Delivery.extend({
   attemptLog: z.array(Attempt),
 }).openapi('DeliveryDetail');
 
-/** `<global position>.<webhook id>`, `.checkpoint` after it for a signed checkpoint's. */
-const DELIVERY_ID = /^(\d{1,20})\.([A-Za-z0-9_-]{1,64})(\.checkpoint)?$/;
+/**
+ * `<global position>.<webhook id>`; `.checkpoint` after it for a signed checkpoint's, or
+ * `.<person>` for a reminder to one person.
+ */
+const DELIVERY_ID = /^(\d{1,20})\.([A-Za-z0-9_-]{1,64})(?:\.[A-Za-z0-9_-]{1,64})?$/;
 const DeliveryParams = CommunityParams.extend({
   deliveryId: z
     .string()

@@ -94,6 +94,9 @@ const community: Lines<CommunityEvent> = {
   WebhookConfigured: (d) =>
     `${d.reconfigured ? '修改' : '设置'}通知网关 ${d.webhookId}（${d.events.map((k) => WEBHOOK_KIND[k] ?? k).join('、')}）→ ${d.url}`,
   WebhookRemoved: (d) => `停用通知网关 ${d.webhookId}：${d.reason}`,
+  ContactConsentRecorded: (d) => `登记 ${d.personId} 同意接收通知（${d.channels.join('、')}）`,
+  RemindersOptedOut: (d) => `${d.personId} 退订提醒`,
+  StandingBodyEstablished: (d) => `设立常设议事机构「${d.name}」，地点 ${d.venue}`,
 };
 
 const CHOICE: Record<string, string> = { yes: '同意', no: '反对', abstain: '弃权' };
@@ -151,6 +154,8 @@ const proposal: Lines<ProposalEvent> = {
   FeedbackReported: () => '向参与各方和居民反馈',
   SatisfactionRated: (d) => `${d.by.personId} 满意度评议：${d.rating} 分`,
   ProposalWithdrawn: (d) => `撤回议题：${d.reason}`,
+  NonVotersReminded: (d) => `自动提醒未表决者 ${d.personIds.length} 人（截止 ${d.closesAt}）`,
+  ImplementationOverdue: (d) => `落实逾期（期限 ${d.dueAt}）`,
 };
 
 const session: Lines<SessionEvent> = {
