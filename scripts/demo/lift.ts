@@ -77,8 +77,8 @@ export async function liftVote(
   );
   const share = (shares.body as { costs?: { shares: { amountFen: number }[] }[] }).costs?.[0]
     ?.shares[0];
+  // The scheduler closes the vote at its time as the clock moves past it (#24).
   await advance(10);
-  await convener.post('proposals/lift/close-voting', {});
   log(
     `  (5) ${BUILDING}${ENTRANCE}加装电梯（本单元业主决定）：${owners.length} 位业主，${ballots} 人投票；费用 ${formatYuan(COST_FEN)} 按面积分摊${share ? `，例如 ${owners[1]} 分摊 ${formatYuan(share.amountFen)}` : ''}`,
   );
