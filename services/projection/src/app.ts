@@ -34,6 +34,8 @@ import type { Database } from './tables.ts';
 
 export interface ProjectionAppDeps {
   db: Kysely<Database>;
+  /** `READ_REPLICA_URL`: officials' queries without `minPosition` read there. */
+  replica?: Kysely<Database> | undefined;
   /** The event store, for verification and dossiers. */
   store: EventStore;
   verify: Verifier;
@@ -63,6 +65,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   const metrics = deps.metrics ?? createMetrics('projection');
   const queryDeps: QueryDeps & { store: EventStore } = {
     db: deps.db,
+    replica: deps.replica,
     store: deps.store,
     readModels: new ReadModels(deps.db),
     projectors: deps.projectors,

@@ -28,9 +28,14 @@ export async function startProjectionService(
   logger: Logger,
 ): Promise<RunningService> {
   // The events where the command service keeps them: EventStoreDB when configured.
-  const store = await openEventStore({ databaseUrl, eventstoreUrl: config.EVENTSTORE_URL });
+  const store = await openEventStore({
+    databaseUrl,
+    eventsDatabaseUrl: config.EVENTS_DATABASE_URL,
+    eventstoreUrl: config.EVENTSTORE_URL,
+  });
   // Each projector holds one connection for its lease.
   const db = createDb(databaseUrl, 10 + projections.length);
+  const replica = config.READ_REPLICA_URL ? createDb(config.READ_REPLICA_URL, 10) : undefined;
   await migrateReadModels(db);
   for (const gone of await dropDiscontinued(
     db,
@@ -62,6 +67,7 @@ export async function startProjectionService(
   const pdf = createPdfRenderer({ executablePath: config.CHROMIUM_PATH, logger });
   const app = createApp({
     db,
+    replica,
     store,
     verify,
     projectors,
@@ -79,6 +85,7 @@ export async function startProjectionService(
       await dispatcher.stop();
       for (const projector of projectors) await projector.stop();
       await db.destroy();
+      await replica?.destroy();
       await store.close();
     },
   };

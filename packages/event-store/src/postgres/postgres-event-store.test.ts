@@ -3,6 +3,7 @@ import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStoreError, VersionConflictError } from '../errors.ts';
+import { openEventStore } from '../open.ts';
 import type { Checkpoint, Json, JsonObject, NewEvent, RecordedEvent } from '../types.ts';
 import { checkpointReached, START } from '../types.ts';
 import { MAX_EVENT_BYTES, prepareAppend } from '../validation.ts';
@@ -591,6 +592,22 @@ describe('PostgresEventStore', () => {
       expect((await raw.query('SELECT max(version) AS v FROM es_schema')).rows[0].v).toBe(4);
       await raw.end();
       await v4.close();
+    });
+
+    it('keeps the events in EVENTS_DATABASE_URL when it is given, apart from the read models', async () => {
+      const [readModels, events] = await Promise.all([testDatabaseUrl(), testDatabaseUrl()]);
+      const opened = await openEventStore({ databaseUrl: readModels, eventsDatabaseUrl: events });
+      await opened.append('apart-a', [ev('A', {})], { expected: 'noStream' });
+      await opened.close();
+      const tableIn = async (url: string) => {
+        const raw = new pg.Client({ connectionString: url });
+        await raw.connect();
+        const { rows } = await raw.query(`SELECT to_regclass('es_events') IS NOT NULL AS found`);
+        await raw.end();
+        return rows[0].found as boolean;
+      };
+      expect(await tableIn(events)).toBe(true);
+      expect(await tableIn(readModels)).toBe(false);
     });
 
     it('refuses a pre-release layout with a message that says what to do', async () => {

@@ -283,7 +283,6 @@ async function latestVoteId(
 
 /** The history of a proposal: its own events and those of the sessions that discussed it. */
 export async function proposalHistory(
-  deps: QueryDeps,
   ctx: ReadContext,
   communityId: string,
   proposalId: string,
@@ -310,7 +309,7 @@ export async function proposalHistory(
                               WHERE community_id = ${communityId} AND proposal_id = ${proposalId})
           AND (transaction_id, global_position) > (${tx}::int8, ${pos}::int8) ${upTo}
         ORDER BY transaction_id, global_position LIMIT ${limit + 1})
-    ) h ORDER BY transaction_id, global_position LIMIT ${limit + 1}`.execute(deps.db);
+    ) h ORDER BY transaction_id, global_position LIMIT ${limit + 1}`.execute(ctx.db);
   return rows;
 }
 
@@ -321,7 +320,7 @@ export function proposalQueries(deps: QueryDeps) {
     const { communityId, proposalId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['proposals', 'timeline']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const rm = ctx.db.withSchema(ctx.schema('proposals'));
     const p = await rm
       .selectFrom(proposalsAsOf(ctx.schema('proposals'), ctx.asOf))
       .selectAll()
@@ -353,7 +352,7 @@ export function proposalQueries(deps: QueryDeps) {
         .where('d.proposal_id', '=', proposalId)
         .executeTakeFirst(),
       p.vote_id
-        ? deps.db
+        ? ctx.db
             .selectFrom(
               ballotFacts(ctx.schema('timeline'), communityId, proposalId, p.vote_id, ctx.asOf),
             )
@@ -424,7 +423,7 @@ export function proposalQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['proposals']);
     if (ctx instanceof Response) return ctx;
-    let q = deps.db
+    let q = ctx.db
       .selectFrom(proposalsAsOf(ctx.schema('proposals'), ctx.asOf))
       .select([
         'p.proposal_id',
@@ -466,7 +465,7 @@ export function proposalQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['proposals', 'electorates', 'timeline']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const rm = ctx.db.withSchema(ctx.schema('proposals'));
     const voteId = query.voteId ?? (await latestVoteId(rm, ctx, communityId, proposalId));
     const vote = voteId
       ? await rm
@@ -495,7 +494,7 @@ export function proposalQueries(deps: QueryDeps) {
       return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
     const [ballots, present, decision, frozen] = await Promise.all([
       // Each voter's latest choice on each item.
-      deps.db
+      ctx.db
         .selectFrom(ballotFacts(ctx.schema('timeline'), communityId, proposalId, voteId, ctx.asOf))
         .distinctOn(['voter_id', 'item_id'])
         .select(['voter_id', 'item_id', 'choice', 'ranking'])
@@ -520,7 +519,7 @@ export function proposalQueries(deps: QueryDeps) {
         .where('proposal_id', '=', proposalId)
         .where(visibleAt(ctx.asOf))
         .executeTakeFirst(),
-      deps.db
+      ctx.db
         .withSchema(ctx.schema('electorates'))
         .selectFrom('electorates')
         .selectAll()
@@ -587,10 +586,10 @@ export function proposalQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['proposals', 'timeline']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const rm = ctx.db.withSchema(ctx.schema('proposals'));
     const voteId = query.voteId ?? (await latestVoteId(rm, ctx, communityId, proposalId));
     if (!voteId) return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
-    const ofVote = deps.db.selectFrom(
+    const ofVote = ctx.db.selectFrom(
       ballotFacts(ctx.schema('timeline'), communityId, proposalId, voteId, ctx.asOf),
     );
     const { voterId, castBy } = query;
@@ -637,14 +636,7 @@ export function proposalQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['timeline']);
     if (ctx instanceof Response) return ctx;
-    const rows = await proposalHistory(
-      deps,
-      ctx,
-      communityId,
-      proposalId,
-      query.limit,
-      query.after,
-    );
+    const rows = await proposalHistory(ctx, communityId, proposalId, query.limit, query.after);
     if (rows.length === 0 && !query.after) {
       return problem(c, 404, 'proposal-not-found', `No proposal ${proposalId} in ${communityId}`);
     }
@@ -657,7 +649,7 @@ export function proposalQueries(deps: QueryDeps) {
     const { communityId, proposalId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['proposals']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const rm = ctx.db.withSchema(ctx.schema('proposals'));
     const [objections, reports, ratings] = await Promise.all([
       rm
         .selectFrom('objections')

@@ -72,12 +72,11 @@ export interface TimelineFilter {
 
 /** A page of the timeline in the global order, as the record stood at `asOf`. */
 export async function timelinePage(
-  deps: QueryDeps,
   ctx: ReadContext,
   filter: TimelineFilter,
   visibility: Visibility,
 ) {
-  let query = deps.db
+  let query = ctx.db
     .withSchema(ctx.schema('timeline'))
     .selectFrom('timeline')
     .selectAll()
@@ -154,7 +153,6 @@ export function timelineQueries(deps: QueryDeps) {
     if (ctx instanceof Response) return ctx;
     return c.json(
       await timelinePage(
-        deps,
         ctx,
         {
           communityId,
