@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     console.log('rebuilding every read model from zero…');
     const stall = await watchReaderStall(url);
     const all = await rebuildInChild(url, []);
-    const { longest: readerStallMs, at: stallAt } = await stall.stop();
+    const { longest: readerStallMs, at: stallAt, holder } = await stall.stop();
     const rate = all.events / (all.switchedMs / 1000);
     const peak = Math.max(...all.samples.map((s) => s.rssMb));
     const atQuarter = [0.25, 0.5, 0.75, 1].map(
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       `  RSS peak ${peak} MB; at 25/50/75/100 % of the events: ${atQuarter.join(' / ')} MB`,
     );
     console.log(
-      `  readers of the global order stood still at most ${ms(readerStallMs)} during the rebuild (from ${(stallAt / 1000).toFixed(1)} s)`,
+      `  readers of the global order stood still at most ${ms(readerStallMs)} during the rebuild (from ${(stallAt / 1000).toFixed(1)} s; held by: ${holder || 'unseen'})`,
     );
     // One community among them all, rebuilt inside the active generations: the largest.
     const largest = (

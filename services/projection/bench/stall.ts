@@ -7,8 +7,11 @@
 import pg from 'pg';
 
 export interface StallWatch {
-  /** Stops probing; the longest wait seen (ms), and when it began (ms after the watch began). */
-  stop(): Promise<{ longest: number; at: number }>;
+  /**
+   * Stops probing; the longest wait seen (ms), when it began (ms after the watch began), and
+   * the statement of the transaction that held it back, as last seen during it.
+   */
+  stop(): Promise<{ longest: number; at: number; holder: string }>;
 }
 
 export async function watchReaderStall(url: string, everyMs = 5): Promise<StallWatch> {
@@ -18,6 +21,8 @@ export async function watchReaderStall(url: string, everyMs = 5): Promise<StallW
   let stopped = false;
   let longest = 0;
   let longestAt = 0;
+  let holder = '';
+  let holding = '';
   const started = performance.now();
   const pending: { xid: bigint; at: number }[] = [];
   const loop = (async () => {
@@ -31,13 +36,22 @@ export async function watchReaderStall(url: string, everyMs = 5): Promise<StallW
       );
       const xmin = BigInt(rows[0]!.xmin);
       const now = performance.now();
+      if (pending[0] && pending[0].xid >= xmin && now - pending[0].at > 50) {
+        const oldest = await client.query<{ query: string }>(
+          `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query FROM pg_stat_activity
+            WHERE backend_xid IS NOT NULL ORDER BY age(backend_xid) DESC LIMIT 1`,
+        );
+        holding = oldest.rows[0]?.query ?? holding;
+      }
       while (pending[0] && pending[0].xid < xmin) {
         const probe = pending.shift()!;
         if (now - probe.at > longest) {
           longest = now - probe.at;
           longestAt = probe.at - started;
+          holder = holding;
         }
       }
+      if (!pending[0]) holding = '';
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
@@ -47,7 +61,7 @@ export async function watchReaderStall(url: string, everyMs = 5): Promise<StallW
       await loop;
       await client.query('DROP TABLE bench_stall_probe');
       await client.end();
-      return { longest, at: longestAt };
+      return { longest, at: longestAt, holder };
     },
   };
 }

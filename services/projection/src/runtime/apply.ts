@@ -45,14 +45,13 @@ export async function applyBatch(
   // The batch's own connection and transaction, so that rows can be copied in (COPY) and
   // written with typed queries in the same transaction.
   await inOwnConnection(db, async (client) => {
-    // Every statement of a batch looks rows up by key: index probes. A rebuild fills tables
-    // faster than statistics follow, and stale statistics pick hash joins over whole tables.
-    // (One round trip with BEGIN: a live batch is often a handful of events.)
+    // Every statement of a batch looks rows up by key (KEY_LOOKUPS). (One round trip with
+    // BEGIN: a live batch is often a handful of events.)
     // The generations' batch locks, shared: a per-community rebuild (community.ts) holds one
     // alone while it replaces a community's rows. Taken first, before any row is touched, so the
     // two can wait for each other but never deadlock.
     await client.query(
-      `BEGIN; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off${lazyCommit ? '; SET LOCAL synchronous_commit = off' : ''}; ${batchLockSql(
+      `BEGIN; ${KEY_LOOKUPS}${lazyCommit ? '; SET LOCAL synchronous_commit = off' : ''}; ${batchLockSql(
         targets.map((t) => t.schema),
         true,
       )}`,
@@ -92,6 +91,13 @@ export async function applyBatch(
   });
   for (const target of targets) target.checkpoint = next;
 }
+
+/**
+ * A batch's plans: index probes by key (set in its transaction). A rebuild fills tables faster
+ * than statistics follow, and stale statistics pick hash joins over whole tables.
+ */
+export const KEY_LOOKUPS =
+  'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off';
 
 /**
  * The statement taking the batch locks of generations (transaction advisory locks, in one

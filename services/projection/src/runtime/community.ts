@@ -1,8 +1,15 @@
-import { type Checkpoint, type EventStore, PostgresEventStore, START } from '@yishi/event-store';
+import {
+  type Checkpoint,
+  checkpointReached,
+  type EventStore,
+  PostgresEventStore,
+  type RecordedEvent,
+  START,
+} from '@yishi/event-store';
 import { type Kysely, sql } from 'kysely';
 import { type Projection, readsEvent } from '../projections/projection.ts';
 import type { Database } from '../tables.ts';
-import { batchLockSql, inOwnConnection, kyselyOn } from './apply.ts';
+import { batchLockSql, inOwnConnection, KEY_LOOKUPS, kyselyOn } from './apply.ts';
 import { copyRows } from './copy.ts';
 import { activeGeneration, loadCheckpoint } from './generations.ts';
 import { toCurrentSchema } from './upcast.ts';
@@ -45,7 +52,7 @@ export async function rebuildCommunity(
   if (!(store instanceof PostgresEventStore)) {
     throw new NotPerCommunity('a per-community rebuild reads the PostgreSQL event store');
   }
-  const batchSize = options.batchSize ?? 2000;
+  const batchSize = options.batchSize ?? 5000;
   const targets: { projection: Projection; schema: string }[] = [];
   for (const projection of selected) {
     const active = await activeGeneration(db, projection.name);
@@ -64,45 +71,62 @@ export async function rebuildCommunity(
     }
     targets.push({ projection, schema: active.schema });
   }
+  // The community's events, read once for every projection, before any transaction: reading
+  // them writes nothing, and a transaction that writes holds back every reader of the event
+  // store for as long as it runs.
+  const head = (await store.head())?.checkpoint ?? START;
+  const events = await readCommunity(store, communityId, START, head, batchSize);
   const done: CommunityRebuild[] = [];
   for (const { projection, schema } of targets) {
     done.push(
       await inOwnConnection(db, async (client) => {
-        await client.query(`BEGIN; ${batchLockSql([schema], false)}`);
+        await client.query(`BEGIN; ${KEY_LOOKUPS}; ${batchLockSql([schema], false)}`);
         // Read under the lock: no batch of this generation is in flight, so its checkpoint and
         // rows agree, and the live projector goes on from here after the commit.
-        const checkpoint = await loadCheckpoint(kyselyOn(client), schema);
         const trx = kyselyOn(client);
+        const checkpoint = await loadCheckpoint(trx, schema);
+        // The projector may have passed the head read above meanwhile: the rest, read now.
+        const upTo = checkpointReached(head, checkpoint)
+          ? events.filter((e) => checkpointReached(checkpoint, e))
+          : [...events, ...(await readCommunity(store, communityId, head, checkpoint, batchSize))];
         for (const table of projection.tables) {
           await sql`DELETE FROM ${sql.table(`${schema}.${table}`)} WHERE community_id = ${communityId}`.execute(
             trx,
           );
         }
-        const reads = readsEvent(projection);
-        let from = START;
-        let events = 0;
-        for (;;) {
-          const batch = await store.readCommunity(communityId, from, checkpoint, batchSize);
-          const current = batch.events.filter(reads).map(toCurrentSchema);
-          if (current.length > 0) {
-            await projection.apply(
-              {
-                db: trx,
-                rm: trx.withSchema(schema),
-                schema,
-                insert: (table, rows) => copyRows(client, schema, table, rows),
-              },
-              current,
-            );
-          }
-          events += current.length;
-          if (batch.events.length < batchSize) break;
-          from = batch.checkpoint;
+        const current = upTo.filter(readsEvent(projection)).map(toCurrentSchema);
+        for (let i = 0; i < current.length; i += batchSize) {
+          await projection.apply(
+            {
+              db: trx,
+              rm: trx.withSchema(schema),
+              schema,
+              insert: (table, rows) => copyRows(client, schema, table, rows),
+            },
+            current.slice(i, i + batchSize),
+          );
         }
         await client.query('COMMIT');
-        return { projection: projection.name, schema, events, checkpoint };
+        return { projection: projection.name, schema, events: current.length, checkpoint };
       }),
     );
   }
   return done;
+}
+
+/** Every event of the community after `from` up to `until`, in the global order. */
+async function readCommunity(
+  store: PostgresEventStore,
+  communityId: string,
+  from: Checkpoint,
+  until: Checkpoint,
+  batchSize: number,
+): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for (let at = from; ; ) {
+    const batch = await store.readCommunity(communityId, at, until, batchSize);
+    events.push(...batch.events);
+    if (batch.events.length < batchSize) return events;
+    at = batch.checkpoint;
+  }
 }
