@@ -131,10 +131,11 @@ async function main(): Promise<void> {
          GROUP BY community_id ORDER BY n DESC LIMIT 1`.execute(db)
     ).rows[0]!;
     const communityStarted = performance.now();
-    await rebuildCommunity(store, db, projections, largest.community_id);
+    const perProjection = await rebuildCommunity(store, db, projections, largest.community_id);
     const communitySeconds = (performance.now() - communityStarted) / 1000;
     console.log(
-      `  community ${largest.community_id} (${largest.n.toLocaleString('en')} of ${all.events.toLocaleString('en')} events) rebuilt alone in ${communitySeconds.toFixed(2)} s`,
+      `  community ${largest.community_id} (${largest.n.toLocaleString('en')} of ${all.events.toLocaleString('en')} events) rebuilt alone in ${communitySeconds.toFixed(2)} s ` +
+        `(${perProjection.map((p) => `${p.projection} ${p.events.toLocaleString('en')} events ${(p.ms / 1000).toFixed(2)} s`).join(', ')})`,
     );
     if (!process.env.BENCH_SKIP_EACH && !smoke) {
       // What `pnpm run rebuild <projection>` (or a new version of one projection) costs.

@@ -25,6 +25,8 @@ export interface CommunityRebuild {
   schema: string;
   /** Events of the community applied (those the projection reads). */
   events: number;
+  /** Time its transaction took, lock wait included (ms). */
+  ms: number;
   checkpoint: Checkpoint;
 }
 
@@ -80,6 +82,7 @@ export async function rebuildCommunity(
   for (const { projection, schema } of targets) {
     done.push(
       await inOwnConnection(db, async (client) => {
+        const started = performance.now();
         await client.query(`BEGIN; ${KEY_LOOKUPS}; ${batchLockSql([schema], false)}`);
         // Read under the lock: no batch of this generation is in flight, so its checkpoint and
         // rows agree, and the live projector goes on from here after the commit.
@@ -107,7 +110,8 @@ export async function rebuildCommunity(
           );
         }
         await client.query('COMMIT');
-        return { projection: projection.name, schema, events: current.length, checkpoint };
+        const ms = performance.now() - started;
+        return { projection: projection.name, schema, events: current.length, ms, checkpoint };
       }),
     );
   }
