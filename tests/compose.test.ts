@@ -73,15 +73,19 @@ describe('infra/compose.yaml', () => {
 
   it('gives each service the secrets it uses and no other', () => {
     const environment = environments(compose);
-    expect(environment.get('web')).toContain('WEB_FORM_SECRET');
-    expect(environment.get('web')).toContain('COMMAND_URL');
-    expect(environment.get('web')).not.toContain('JWT_SECRET');
-    expect(environment.get('web')).not.toContain('DATABASE_URL');
-    for (const service of ['command', 'projection']) {
+    // HS256: the console signs the services' tokens, the services verify them.
+    for (const service of ['command', 'projection', 'web']) {
       expect(environment.get(service)).toContain('JWT_SECRET');
     }
+    // Webhooks: notifications (projection), sign-in codes (console).
     expect(environment.get('projection')).toContain('WEBHOOK_SECRET');
+    expect(environment.get('web')).toContain('WEBHOOK_SECRET');
     expect(environment.get('command')).not.toContain('WEBHOOK_SECRET');
+    expect(environment.get('web')).toContain('COMMAND_URL');
+    for (const service of ['postgres', 'kurrentdb']) {
+      expect(environment.get(service)).not.toContain('JWT_SECRET');
+      expect(environment.get(service)).not.toContain('WEBHOOK_SECRET');
+    }
   });
 });
 

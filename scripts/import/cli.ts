@@ -214,7 +214,7 @@ export async function runImport(argv: readonly string[], io: CliIo): Promise<num
     return 1;
   }
   if (res.status !== 200 && res.status !== 201) {
-    const detail = [answer.code, answer.title].filter(Boolean).join(': ');
+    const detail = [answer.code, answer.detail ?? answer.title].filter(Boolean).join(': ');
     io.err(`导入失败 / import failed: HTTP ${res.status} ${detail}`);
     const hint = hints[String(answer.code)];
     if (hint) io.err(hint);

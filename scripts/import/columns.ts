@@ -21,6 +21,7 @@ export const columnSpecs: Record<SheetKind, readonly ColumnSpec[]> = {
       label: '单元编号',
       headers: ['单元编号', '房屋编号', '房号', 'unit id', 'unit'],
     },
+    { field: 'entrance', label: '单元', headers: ['单元', '单元号', '梯号', 'entrance'] },
     { field: 'label', label: '门牌', headers: ['门牌', '门牌号', '房屋名称', '坐落', 'label'] },
     { field: 'kind', label: '类型', headers: ['类型', '房屋类型', '用途', 'kind', 'type'] },
     {

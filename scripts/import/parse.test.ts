@@ -133,6 +133,23 @@ describe('birth dates', () => {
 });
 
 describe('bad cells: a report with sheet, row and column, and no rows sent', () => {
+  it('reads the entrance (单元) of a unit when the sheet has the column', () => {
+    const units = csv(
+      'units.csv',
+      [
+        '楼栋,单元,单元编号,类型,面积(㎡),业主编号,业主姓名',
+        '3号楼,2单元,3-2-101,住宅,88.25,P001,张伟',
+        '3号楼,,3-1-101,住宅,90,P002,王芳',
+      ].join('\n'),
+    );
+    const { rows, problems } = parseTables([units], today);
+    expect(problems).toEqual([]);
+    expect(rows.units.map((u) => [u.unitId, u.entrance])).toEqual([
+      ['3-2-101', '2单元'],
+      ['3-1-101', undefined],
+    ]);
+  });
+
   it('reports every bad cell of a CSV', () => {
     const units = csv(
       'units.csv',

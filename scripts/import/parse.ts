@@ -258,6 +258,7 @@ function unitRow(
     read(layout, cells, field, report, parse, req);
   const unitId = get('unitId', (c) => idOf(c), missing('单元编号', 'the unit id'));
   const building = get('building', (c) => textField(c, 100), missing('楼栋', 'the building'));
+  const entrance = get('entrance', (c) => textField(c, 100));
   const label = get('label', (c) => textField(c, 100));
   const kind = get('kind', kindOf, missing('类型', 'the kind'));
   const registry = get('areas.registryCentiM2', areaOf);
@@ -275,9 +276,19 @@ function unitRow(
         throw new CellError(`姓名最多 100 个字 / a name is at most 100 characters`);
     return list;
   });
-  let ok = [unitId, building, label, kind, registry, surveyed, contract, unsold, ids, names].every(
-    (r) => r.ok,
-  );
+  let ok = [
+    unitId,
+    building,
+    entrance,
+    label,
+    kind,
+    registry,
+    surveyed,
+    contract,
+    unsold,
+    ids,
+    names,
+  ].every((r) => r.ok);
   const areas: UnitAreas = {
     ...(registry.value === undefined ? {} : { registryCentiM2: registry.value }),
     ...(surveyed.value === undefined ? {} : { surveyedCentiM2: surveyed.value }),
@@ -302,6 +313,7 @@ function unitRow(
     row,
     unitId: unitId.value,
     building: building.value,
+    ...(entrance.value === undefined ? {} : { entrance: entrance.value }),
     ...(label.value === undefined ? {} : { label: label.value }),
     kind: kind.value,
     areas,

@@ -45,8 +45,13 @@ describe('production trees (pnpm deploy --prod)', () => {
       expect(existsSync(join(tree, 'node_modules/@yishi'))).toBe(false);
       expect(existsSync(join(tree, 'src'))).toBe(false);
 
-      const env: Record<string, string> = { NODE_ENV: 'production', LOG_FORMAT: 'json' };
-      if (service !== 'web') env.DATABASE_URL = await testDatabaseUrl();
+      const env: Record<string, string> = {
+        NODE_ENV: 'production',
+        LOG_FORMAT: 'json',
+        DATABASE_URL: await testDatabaseUrl(),
+        JWT_SECRET: 'deploy-test-secret-deploy-test-secret',
+        WEBHOOK_SECRET: 'deploy-test-webhooks-deploy-test-webhooks',
+      };
       const running = await startServiceProcess(service, await freePort(), env, {
         cwd: tree,
         args: ['dist/server.js'],

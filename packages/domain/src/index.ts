@@ -1,8 +1,11 @@
+export * from './catalog/capacities.ts';
 export * from './catalog/commands.ts';
 export * from './catalog/events.ts';
+export { describeFields, fieldDoc } from './catalog/field-docs.ts';
 export * from './community/community.ts';
 export * from './community/electorate.ts';
 export * from './convocation/convocation.ts';
+export * from './installation/installation.ts';
 export * from './procedure/templates.ts';
 export * from './proposal/proposal.ts';
 export * from './rules/index.ts';

@@ -82,9 +82,14 @@ export function authenticate(verify: Verifier): MiddlewareHandler<AppEnv> {
       c.set('principal', await verify(match[1]!));
     } catch (error) {
       c.header('www-authenticate', 'Bearer error="invalid_token"');
-      return problem(c, 401, 'invalid-token', 'The token is not valid', {
-        detail: error instanceof AuthError ? error.message : undefined,
-      });
+      return problem(
+        c,
+        401,
+        'invalid-token',
+        error instanceof AuthError
+          ? `The token is not valid: ${error.message}`
+          : 'The token is not valid',
+      );
     }
     await next();
   };
@@ -136,8 +141,17 @@ export function installFallbacks(app: OpenAPIHono<AppEnv>): void {
     if (error instanceof SyntaxError) {
       return problem(c, 400, 'invalid-json', 'The body is not valid JSON');
     }
+    if (error instanceof HTTPException && error.status === 415) {
+      // Hono's JSON validator, for a body sent without `content-type: application/json`.
+      return problem(
+        c,
+        415,
+        'unsupported-media-type',
+        'The body must be sent with content-type: application/json',
+      );
+    }
     if (error instanceof HTTPException && error.status < 500) {
-      // Hono's validators throw these for malformed JSON or a wrong content type.
+      // Hono's validators throw these for malformed JSON.
       const json = /json/i.test(error.message);
       return problem(
         c,

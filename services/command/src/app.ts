@@ -8,13 +8,13 @@ import {
   communityScope,
   createMetrics,
   createRouter,
-  docsPage,
   installFallbacks,
   type Logger,
   limitBody,
   type Metrics,
   problem,
   requestContext,
+  serveApiDescription,
   serveMetrics,
   silentLogger,
   systemClock,
@@ -37,6 +37,11 @@ export interface CommandAppDeps {
   logger?: Logger;
   /** `METRICS_TOKEN`: a scraper's bearer token for `/metrics`. */
   metricsToken?: string | undefined;
+  /**
+   * The query service's base URL as clients reach it: a created resource's `Location` is
+   * there. Unset (tests): the path alone.
+   */
+  projectionUrl?: string;
 }
 
 export { MAX_BODY_BYTES };
@@ -94,7 +99,6 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     }
   });
   serveMetrics(app, metrics, { verify: deps.verify, token: deps.metricsToken });
-  app.get('/docs', (c) => c.html(docsPage('议事 命令服务 · Yishi command service')));
   // The registry import sets its own, larger limit. A plain test, where hono's except() ran
   // every later middleware inside its own combinators.
   const limit = limitBody(MAX_BODY_BYTES);
@@ -102,18 +106,22 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
-  app.route('/', commandRouter(handler, states, deps.store, newId, clock));
+  app.route(
+    '/',
+    commandRouter(handler, states, deps.store, newId, clock, deps.projectionUrl ?? ''),
+  );
   app.route('/', clockRoutes(source));
   app.route('/', registryImportRoutes(deps.store, states, clock, source.simulated));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Yishi command service (议事 命令服务)', version: '0.1.0' },
-  });
+  serveApiDescription(
+    app,
+    {
+      title: 'Yishi command service (议事 命令服务)',
+      version: '0.1.0',
+      description:
+        'Commands of the community record: each route decides one command by the rules and appends its events. Answers carry the stream version (ETag) and the global position to pass as `minPosition` to the query service.',
+    },
+    '议事 命令服务 · Yishi command service',
+  );
   installFallbacks(app);
   return app;
 }

@@ -80,6 +80,11 @@ const expected: Record<string, Role[]> = {
   RequestResidentsMeeting: ['resident'],
   SignResidentsMeetingRequest: ['resident'],
   RecordResidentsMeetingConvened: ['convener'],
+  BootstrapAdmin: ['admin'],
+  AppointAdmin: ['admin'],
+  RevokeAdmin: ['admin'],
+  AppointOfficial: ['admin'],
+  RevokeOfficial: ['admin'],
 };
 
 // Routes that are not domain commands, with who may use them.

@@ -8,12 +8,15 @@ import {
   convocationFacts,
   electorateFor,
   frozenRule,
+  inScope,
   isDomainError,
   type ProxyAuthorisation,
   pget,
+  pvalues,
   streams,
   unitsCountedFor,
   VoteRuleRequest,
+  VoteScope,
 } from '@yishi/domain';
 import type { EventStore } from '@yishi/event-store';
 import type { Principal } from '@yishi/platform';
@@ -72,6 +75,35 @@ function fact(a: ProxyAuthorisation): AuthorisationFact {
   };
 }
 
+/** Whether a registry unit lies in the scope (absent: the whole community). */
+function unitInScope(registry: CommunityRegistry, unitId: string, scope: VoteScope | undefined) {
+  const unit = pget(registry.units, unitId);
+  return unit !== undefined && inScope(scope, unit.building, unit.entrance);
+}
+
+function hasUnitsIn(registry: CommunityRegistry, scope: VoteScope): boolean {
+  for (const unit of pvalues(registry.units)) {
+    if (inScope(scope, unit.building, unit.entrance)) return true;
+  }
+  return false;
+}
+
+/**
+ * The scope the proposal was submitted with: its first event says it and nothing changes it,
+ * so one event is read, however many ballots follow.
+ */
+async function proposalScope(input: ContextInput): Promise<VoteScope | undefined> {
+  const proposalId = input.params.proposalId;
+  if (proposalId === undefined) return undefined;
+  const [first] = await input.store.readStream(streams.proposal(input.communityId, proposalId), {
+    maxCount: 1,
+  });
+  const scope = VoteScope.safeParse(
+    first?.type === 'ProposalSubmitted' ? first.data.scope : undefined,
+  );
+  return scope.success ? scope.data : undefined;
+}
+
 async function needRegistry(input: ContextInput): Promise<CommunityRegistry> {
   const registry = await input.registry();
   if (!registry) {
@@ -88,6 +120,18 @@ async function needRegistry(input: ContextInput): Promise<CommunityRegistry> {
 export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> = {
   async SubmitProposal(input) {
     const registry = await needRegistry(input);
+    // A building's owners decide its matters: it must have units, and an owner submitting
+    // one must hold a unit in it (the decider refuses an owner listed with none).
+    const requested = VoteScope.safeParse(input.body.scope);
+    const scope = requested.success ? requested.data : undefined;
+    if (scope?.kind === 'building' && !hasUnitsIn(registry, scope)) {
+      throw new ContextError(
+        422,
+        'scope-not-found',
+        `The registry has no unit in ${scope.building}${scope.entrance === undefined ? '' : ` ${scope.entrance}`}`,
+        { field: 'scope' },
+      );
+    }
     const procedure = input.body.procedure as string;
     const versions = registry.procedures[procedure];
     const wanted = input.body.procedureVersion as number | undefined;
@@ -103,7 +147,9 @@ export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> 
       // An owner is one by the registry, not by the token: the decider needs their units.
       ...(input.principal.role === 'owner'
         ? {
-            submitterUnitIds: unitsCountedFor(registry, input.principal.personId).slice(0, 10_000),
+            submitterUnitIds: unitsCountedFor(registry, input.principal.personId)
+              .filter((id) => unitInScope(registry, id, scope))
+              .slice(0, 10_000),
           }
         : {}),
       ...(input.principal.role === 'party_representative' && party
@@ -120,7 +166,8 @@ export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> 
     if (!request.success) return { communityRules };
     const rule = frozenRule(request.data, communityRules);
     if (isDomainError(rule)) throw new ContextError(409, rule.code, rule.message, rule.details);
-    const { voters } = electorateFor(registry, rule, input.now);
+    const scope = await proposalScope(input);
+    const { voters } = electorateFor(registry, rule, input.now, scope);
     if (voters.length === 0) {
       throw new ContextError(
         409,
@@ -128,7 +175,7 @@ export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> 
         'No eligible voter in the registry for this rule',
       );
     }
-    return { communityRules, electorate: voters };
+    return { communityRules, electorate: voters, ...(scope ? { scope } : {}) };
   },
   async ChangeBallot(input) {
     if (input.principal.role !== 'proxy') return {};

@@ -10,6 +10,7 @@ const STATUS_OF: Partial<Record<DomainErrorCode, ContentfulStatusCode>> = {
   'not-authorised': 403,
   'not-eligible': 403,
   'invalid-command': 422,
+  'scope-not-applicable': 422,
 };
 
 export function statusOfDomainError(code: DomainErrorCode): ContentfulStatusCode {
@@ -90,8 +91,7 @@ export function idempotencyKey(c: Context<AppEnv>): { key: string | undefined } 
 export function keyReused(c: Context): Response {
   const detail =
     'This Idempotency-Key was used for a different request (method, path or body); use a new key for a new request';
-  return problem(c, 422, 'idempotency-key-reused', 'Idempotency-Key reused for another request', {
-    detail,
+  return problem(c, 422, 'idempotency-key-reused', detail, {
     errors: [{ field: 'header.idempotency-key', message: 'used before for a different request' }],
   });
 }

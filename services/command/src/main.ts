@@ -6,6 +6,7 @@ import {
   createVerifier,
   type Logger,
   listen,
+  projectionPublicUrl,
   type RunningService,
   simulatedClock,
   systemClock,
@@ -27,7 +28,14 @@ export async function startCommandService(
   const verify = createVerifier(authConfigFrom(config));
   const clock = config.DEMO_CLOCK ? simulatedClock() : systemClock;
   if (clock.simulated) logger.warn('simulated clock: events are marked simulatedClock (demo only)');
-  const app = createApp({ store, verify, logger, clock, metricsToken: config.METRICS_TOKEN });
+  const app = createApp({
+    store,
+    verify,
+    logger,
+    clock,
+    metricsToken: config.METRICS_TOKEN,
+    projectionUrl: projectionPublicUrl(config),
+  });
   const server = await listen(app.fetch, config.HOST, config.COMMAND_PORT);
   return {
     url: `http://${config.HOST}:${config.COMMAND_PORT}`,

@@ -6,11 +6,11 @@ import {
   communityScope,
   createMetrics,
   createRouter,
-  docsPage,
   installFallbacks,
   type Logger,
   type Metrics,
   requestContext,
+  serveApiDescription,
   serveMetrics,
   silentLogger,
   type Verifier,
@@ -19,12 +19,15 @@ import type { Kysely } from 'kysely';
 import { type PdfRenderer, PdfUnavailable } from './documents/renderer.ts';
 import { documentQueries } from './documents/routes.ts';
 import { notificationQueries } from './notifications/routes.ts';
+import { capacityQueries } from './routes/capacities.ts';
 import type { QueryDeps } from './routes/common.ts';
 import { convocationQueries } from './routes/convocations.ts';
 import { decisionQueries } from './routes/decisions.ts';
+import { installationQueries } from './routes/installation.ts';
 import { proposalQueries } from './routes/proposals.ts';
 import { registryQueries } from './routes/registry.ts';
 import { sessionQueries } from './routes/sessions.ts';
+import { shareQueries } from './routes/shares.ts';
 import { statusQueries } from './routes/status.ts';
 import { timelineQueries } from './routes/timeline.ts';
 import { verificationQueries } from './routes/verification.ts';
@@ -75,13 +78,15 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.use('*', metrics.middleware);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   serveMetrics(app, metrics, { verify: deps.verify, token: deps.metricsToken });
-  app.get('/docs', (c) => c.html(docsPage('议事 查询服务 · Yishi projection service')));
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
   app.route('/', registryQueries(queryDeps));
+  app.route('/', capacityQueries(queryDeps));
+  app.route('/', installationQueries(queryDeps));
   app.route('/', convocationQueries(queryDeps));
   app.route('/', proposalQueries(queryDeps));
+  app.route('/', shareQueries(queryDeps));
   app.route('/', decisionQueries(queryDeps));
   app.route('/', sessionQueries(queryDeps));
   app.route('/', timelineQueries(queryDeps));
@@ -98,20 +103,16 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
       publicUrl: deps.publicUrl,
     }),
   );
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
+  serveApiDescription(
+    app,
+    {
       title: 'Yishi projection service (议事 查询服务)',
       version: '0.2.0',
       description:
         'Read models of the community record. Every query takes `asOf` (time travel) and `minPosition` (read-your-writes).',
     },
-  });
+    '议事 查询服务 · Yishi projection service',
+  );
   installFallbacks(app);
   return app;
 }

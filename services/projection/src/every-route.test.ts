@@ -34,6 +34,7 @@ const pathValues: Record<string, string> = {
   proposalId: 'lift',
   sessionId: 's1',
   requestId: 'r1',
+  personId: 'qian',
 };
 
 interface Parameter {

@@ -1,5 +1,6 @@
-import type { RulesVersion } from '@yishi/domain';
+import type { ConvocationFigures, RulesVersion } from '@yishi/domain';
 import type { ColumnType } from 'kysely';
+import type { z } from 'zod';
 
 // The service's tables: one Database interface (kysely's). The control tables live in `public`;
 // the read-model tables live in one schema per projection generation (`<projection>_g<n>`) and
@@ -191,6 +192,8 @@ export interface ProposalsTable extends Temporal {
   submitted_by: string;
   submitted_role: string;
   submitted_at: string;
+  /** The building or entrance whose owners decide (domain.md 3.1b); NULL: the community. */
+  scope: Json<{ kind: 'building'; building: string; entrance?: string }> | null;
 }
 
 /** Where a proposal stands: a small row versioned at every stage and date (version 4 on). */
@@ -478,7 +481,7 @@ export interface MeetingRequestsTable extends Temporal {
   /** When the signatures reached a threshold; the tests that passed and every figure. */
   must_convene_at: string | null;
   passed: string[] | null;
-  figures: unknown | null;
+  figures: z.infer<typeof ConvocationFigures> | null;
   meeting_at: string | null;
   place: string | null;
   proposal_ids: string[] | null;

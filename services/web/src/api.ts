@@ -33,14 +33,13 @@ function problemOf(status: number, body: unknown, fallbackTitle: string): Proble
     return problemBody(status, `http-${status}`, fallbackTitle);
   }
   const p = body as Partial<Problem>;
+  const message =
+    typeof p.detail === 'string' ? p.detail : typeof p.title === 'string' ? p.title : fallbackTitle;
+  // The services' `detail` already names each field: kept as sent, not built again.
   return {
+    ...problemBody(typeof p.status === 'number' ? p.status : status, String(p.code), message),
     ...p,
-    ...problemBody(
-      typeof p.status === 'number' ? p.status : status,
-      String(p.code),
-      typeof p.title === 'string' ? p.title : fallbackTitle,
-    ),
-    ...(typeof p.type === 'string' ? { type: p.type } : {}),
+    detail: message,
   };
 }
 

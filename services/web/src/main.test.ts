@@ -20,7 +20,7 @@ describe('the console apart from the services (compose)', () => {
     });
   });
 
-  it('derives its form key from WEB_FORM_SECRET without a JWT secret', () => {
+  it('derives its form key from WEB_FORM_SECRET, not from the JWT secret, when set', () => {
     const secret = 'f'.repeat(32);
     const key = formKey(loadConfig({ WEB_FORM_SECRET: secret, DATA_DIR: '/nonexistent' }));
     expect(Buffer.from(key)).toEqual(

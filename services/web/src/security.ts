@@ -57,8 +57,8 @@ export function formTokens(key: Uint8Array) {
 }
 
 /**
- * The console's form key, derived from WEB_FORM_SECRET (a console apart from the services
- * needs no JWT secret), else from the deployment secret as the webhook keys are.
+ * The console's form key, derived from WEB_FORM_SECRET when set (a key of its own, changed
+ * without changing the tokens' secret), else from the deployment secret as the webhook keys are.
  */
 export function formKey(
   config: Pick<Config, 'WEB_FORM_SECRET' | 'JWT_SECRET' | 'DATA_DIR'>,

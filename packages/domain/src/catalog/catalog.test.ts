@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { communityCommandSchemas, communityEventSchemas } from '../community/community.ts';
 import { convocationCommandSchemas, convocationEventSchemas } from '../convocation/convocation.ts';
+import {
+  installationCommandSchemas,
+  installationEventSchemas,
+} from '../installation/installation.ts';
 import { proposalCommandSchemas, proposalEventSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas, sessionEventSchemas } from '../session/session.ts';
 import { Role } from '../shared/decider.ts';
@@ -15,12 +19,15 @@ describe('command catalogue', () => {
     ...Object.keys(proposalCommandSchemas),
     ...Object.keys(sessionCommandSchemas),
     ...Object.keys(convocationCommandSchemas),
+    ...Object.keys(installationCommandSchemas),
   ];
   it('lists every command once, with its aggregate, schema and roles', () => {
     expect(Object.keys(commandCatalog).sort()).toEqual([...names].sort());
     for (const definition of Object.values(commandCatalog)) {
       expect(definition.roles.length, definition.name).toBeGreaterThan(0);
-      expect(['community', 'proposal', 'session', 'convocation']).toContain(definition.aggregate);
+      expect(['community', 'proposal', 'session', 'convocation', 'installation']).toContain(
+        definition.aggregate,
+      );
     }
   });
   it('an official only reads: no command lets them act', () => {
@@ -68,6 +75,7 @@ describe('event catalogue and upcasting', () => {
       ...Object.keys(proposalEventSchemas),
       ...Object.keys(sessionEventSchemas),
       ...Object.keys(convocationEventSchemas),
+      ...Object.keys(installationEventSchemas),
     ];
     expect(Object.keys(eventCatalog).sort()).toEqual([...types].sort());
     expect(eventCatalog.BallotCast).toMatchObject({ aggregate: 'proposal', version: 1 });

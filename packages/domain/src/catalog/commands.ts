@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { communityCommandSchemas } from '../community/community.ts';
 import { convocationCommandSchemas } from '../convocation/convocation.ts';
+import { installationCommandSchemas } from '../installation/installation.ts';
 import { proposalCommandSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas } from '../session/session.ts';
 import type { Role } from '../shared/decider.ts';
 import type { Aggregate } from '../shared/events.ts';
+import { describeFields } from './field-docs.ts';
 
 // The command catalogue for the HTTP layer: for each command its aggregate, its data schema,
 // the fields the service fills in from other streams (context), and the roles that may send
@@ -16,7 +18,8 @@ import type { Aggregate } from '../shared/events.ts';
 type Schemas = typeof communityCommandSchemas &
   typeof proposalCommandSchemas &
   typeof sessionCommandSchemas &
-  typeof convocationCommandSchemas;
+  typeof convocationCommandSchemas &
+  typeof installationCommandSchemas;
 export type DomainCommandType = keyof Schemas;
 
 export interface CommandDefinition {
@@ -117,7 +120,7 @@ const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
     roles: ['convener'],
     summary:
       'Open voting: freeze the rule (with the community’s adopted settings), electorate and closing time',
-    context: ['communityRules', 'electorate'],
+    context: ['communityRules', 'electorate', 'scope'],
   },
   RecordPresence: { roles: ['clerk'], summary: 'Record voters present at a meeting (签到)' },
   CastBallot: { roles: ['owner', 'resident'], summary: 'Cast one’s own named ballot' },
@@ -227,13 +230,30 @@ const convocation: Record<keyof typeof convocationCommandSchemas, Entry> = {
   },
 };
 
+// The installation's administrators and officials: an administrator of the installation (the
+// decider checks the person, not only the role) with a token for every community.
+const installation: Record<keyof typeof installationCommandSchemas, Entry> = {
+  BootstrapAdmin: {
+    roles: ['admin'],
+    summary: 'Record the first administrator (once, with the code printed at first start)',
+  },
+  AppointAdmin: { roles: ['admin'], summary: 'Appoint another administrator' },
+  RevokeAdmin: { roles: ['admin'], summary: 'Revoke an administrator (never the last one)' },
+  AppointOfficial: {
+    roles: ['admin'],
+    summary: 'Appoint an official (街道, 民政) for the communities they oversee',
+  },
+  RevokeOfficial: { roles: ['admin'], summary: 'Revoke an official' },
+};
+
 function definitions(
   aggregate: Aggregate,
   schemas: Readonly<Record<string, z.ZodObject>>,
   entries: Readonly<Record<string, Entry>>,
 ): CommandDefinition[] {
   return Object.entries(entries).map(([name, entry]) => {
-    const schema = schemas[name]!;
+    // Every field described for the API description (validation is unchanged).
+    const schema = describeFields(name, schemas[name]!);
     const context = (entry.context ?? []).filter((key) => key in schema.shape);
     const bodyShape = Object.entries(schema.shape).filter(([key]) => !context.includes(key));
     return {
@@ -254,6 +274,7 @@ const all = [
   ...definitions('proposal', proposalCommandSchemas, proposal),
   ...definitions('session', sessionCommandSchemas, session),
   ...definitions('convocation', convocationCommandSchemas, convocation),
+  ...definitions('installation', installationCommandSchemas, installation),
 ];
 
 /** Every command by name. */

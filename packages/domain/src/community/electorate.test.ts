@@ -116,6 +116,63 @@ describe('electorateFor', () => {
       areaCentiM2: 12_200,
     });
   });
+  it('owners of one building (3.1b): only its units, an owner elsewhere too counts with these only', () => {
+    const rule = { kind: 'owners-278', deemedConsent: false, countParking: true } as const;
+    const b1 = electorateFor(registry, rule, asOf, { kind: 'building', building: 'B1' });
+    // d owns 2-101 in B2 and the parking space P1 in B1: in B1 they count with P1 alone.
+    expect(b1.voters.map((v) => [v.voterId, v.unitIds, v.areaCentiM2])).toEqual([
+      ['a', ['1-101', '1-102'], 18_000],
+      ['b', ['1-201'], 12_000],
+      ['d', ['P1'], 1_200],
+      ['developer', ['1-301'], 9_000],
+    ]);
+    const b2 = electorateFor(registry, rule, asOf, { kind: 'building', building: 'B2' });
+    expect(b2.voters.map((v) => [v.voterId, v.unitIds, v.areaCentiM2])).toEqual([
+      ['d', ['2-101'], 11_000],
+    ]);
+    // Parking not counted: d is no owner of B1 at all, and the space is listed as left out.
+    const noParking = electorateFor(registry, { ...rule, countParking: false }, asOf, {
+      kind: 'building',
+      building: 'B1',
+    });
+    expect(noParking.voters.map((v) => v.voterId)).toEqual(['a', 'b', 'developer']);
+    expect(noParking.excluded).toEqual([{ id: 'P1', reason: 'parking' }]);
+    // The whole community, said explicitly, is what no scope gives.
+    expect(electorateFor(registry, rule, asOf, { kind: 'community' })).toEqual(
+      electorateFor(registry, rule, asOf),
+    );
+  });
+  it('owners of one entrance (单元): the building and the entrance both match', () => {
+    const withEntrances = fold(
+      communityDecider,
+      history(
+        communityDecider,
+        [
+          unit('3-1-101', 'B3', 9_000, ['a'], { entrance: '1' }),
+          unit('3-2-101', 'B3', 9_500, ['b'], { entrance: '2' }),
+          unit('3-2-201', 'B3', 7_000, ['a'], { entrance: '2' }),
+          unit('4-1-101', 'B4', 8_000, ['c'], { entrance: '2' }),
+        ],
+        events,
+      ),
+    ) as CommunityRegistry;
+    const rule = { kind: 'owners-278', deemedConsent: false, countParking: false } as const;
+    const scope = { kind: 'building', building: 'B3', entrance: '2' } as const;
+    expect(
+      electorateFor(withEntrances, rule, asOf, scope).voters.map((v) => [
+        v.voterId,
+        v.unitIds,
+        v.areaCentiM2,
+      ]),
+    ).toEqual([
+      ['a', ['3-2-201'], 7_000],
+      ['b', ['3-2-101'], 9_500],
+    ]);
+    // A building with no unit in scope gives nobody (the service answers empty-electorate).
+    expect(
+      electorateFor(withEntrances, rule, asOf, { kind: 'building', building: 'B9' }).voters,
+    ).toEqual([]);
+  });
   it('residents’ meeting of all adults: 18 on the vote’s date; unknown age left out and listed', () => {
     const rule = { kind: 'residents-meeting', form: 'all-adults' } as const;
     expect(electorateFor(registry, rule, day(40)).voters.map((v) => v.voterId)).toEqual([

@@ -2,7 +2,13 @@ import type { ConvocationElectorate, SignerFacts } from '../convocation/schemas.
 import { areaForVoting } from '../rules/area.ts';
 import { byCodeUnit, ownersElectorate, sameBuildingOwners } from '../rules/owners-electorate.ts';
 import { pget, pvalues } from '../shared/pmap.ts';
-import type { AdoptedRules, VoteRule, Voter } from '../vote/schemas.ts';
+import {
+  type AdoptedRules,
+  inScope,
+  type VoteRule,
+  type Voter,
+  type VoteScope,
+} from '../vote/schemas.ts';
 import {
   type CommunityRegistry,
   defaultPartyMembersMeeting,
@@ -21,16 +27,19 @@ export interface Electorate {
 
 /**
  * Every eligible voter for `rule` with their area and head weight, as of `asOf` (the time the
- * vote opens: adulthood is computed on that date).
+ * vote opens: adulthood is computed on that date). An owners' vote of one building or entrance
+ * (domain.md 3.1b) counts the units in `scope` only: an owner's other units do not add area.
  */
 export function electorateFor(
   registry: CommunityRegistry,
   rule: VoteRule,
   asOf: string,
+  scope?: VoteScope,
 ): Electorate {
   switch (rule.kind) {
     case 'owners-278': {
-      const result = ownersElectorate(ownedUnits(registry), {
+      const units = ownedUnits(registry).filter((u) => inScope(scope, u.buildingId, u.entrance));
+      const result = ownersElectorate(units, {
         countParking: rule.countParking,
         developerId: registry.settings.developerId,
       });
@@ -163,6 +172,7 @@ function ownedUnits(registry: CommunityRegistry) {
     kind: u.kind,
     developerUnsold: u.developerUnsold,
     buildingId: u.building,
+    entrance: u.entrance,
   }));
 }
 

@@ -74,10 +74,12 @@ function evolveRegistry(state: CommunityRegistry, event: CommunityEvent): Commun
       }));
     }
     case 'UnitRegistered': {
-      const { unitId, building, label, kind, areas, developerUnsold, ownerIds } = event.data;
+      const { unitId, building, entrance, label, kind, areas, developerUnsold, ownerIds } =
+        event.data;
       const unit: Unit = defined({
         unitId,
         building,
+        entrance,
         label,
         kind,
         areas,

@@ -98,6 +98,8 @@ export const CorrectPersonData = z.object({
 export const RegisterUnitData = z.object({
   unitId: Id,
   building: Text(100),
+  /** The entrance (单元) within the building, where decisions are taken per entrance. */
+  entrance: Text(100).optional(),
   label: Text(100).optional(),
   kind: UnitKind,
   areas: UnitAreas,
@@ -164,12 +166,16 @@ export const GrantProxyData = z.object({
 export const RevokeProxyData = z.object({ authorisationId: Id, reason: Text(500).optional() });
 export const ClerkData = z.object({ personId: Id });
 
-/** What a webhook can be told about (通知): notices, vote openings, decisions, publications. */
+/**
+ * What a webhook can be told about (通知): notices, vote openings, decisions, publications; and
+ * `sign-in-code`: the community's SMS gateway, which texts a person their one-time sign-in code.
+ */
 export const WebhookEventKind = z.enum([
   'session-notice',
   'vote-opened',
   'decision',
   'publication',
+  'sign-in-code',
 ]);
 export type WebhookEventKind = z.infer<typeof WebhookEventKind>;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

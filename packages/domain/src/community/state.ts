@@ -33,6 +33,7 @@ export interface Person {
 export interface Unit {
   readonly unitId: string;
   readonly building: string;
+  readonly entrance?: string;
   readonly label?: string;
   readonly kind: 'home' | 'shop' | 'parking';
   readonly areas: UnitAreas;

@@ -24,6 +24,7 @@ function submitted(event: OfType<ProposalEvent, 'ProposalSubmitted'>): Proposal 
     procedure: { template: d.procedure.template, version: d.procedure.version },
     stages: d.procedure.stages,
     items: d.items,
+    ...(d.scope === undefined ? {} : { scope: d.scope }),
     submittedBy: d.submittedBy,
     submittedAt: d.submittedAt,
     stageIndex: 0,

@@ -21,7 +21,7 @@ import {
   urbanRules,
 } from '../testing/fixtures.ts';
 import { day, history, specFor } from '../testing/spec.ts';
-import type { AuthorisationFact } from '../vote/schemas.ts';
+import type { AuthorisationFact, ProposalItem, VoteScope } from '../vote/schemas.ts';
 import {
   type ProposalCommand,
   type ProposalEvent,
@@ -1213,5 +1213,79 @@ describe('WithdrawProposal', () => {
       .given(decided)
       .when(p('WithdrawProposal', { reason: 'r' }, owner('a'), day(31)))
       .thenRefused('already-resolved');
+  });
+});
+
+describe('decisions of one building or entrance (domain.md 3.1b)', () => {
+  const lift: ProposalItem = {
+    itemId: 'lift',
+    title: '3号楼2单元加装电梯',
+    kind: 'motion',
+    matter: 'rebuild',
+    options: [],
+    cost: { basis: 'area', totalFen: 60_000_000 },
+  };
+  const building = { kind: 'building', building: '3号楼', entrance: '2单元' } as const;
+  /** The entrance's three owners of 100 m² each. */
+  const entranceOwners = ['a', 'b', 'c'].map((id) => ownerVoter(id, 10_000));
+  const submitted = run([
+    submit('owners-joint-decision', { items: [lift], scope: building }),
+    p('GiveNotice', { text: '加装电梯表决公告' }, convener, day(1)),
+  ]);
+  const open = (scope?: VoteScope) =>
+    p(
+      'OpenVoting',
+      {
+        rule: { kind: 'owners-278' },
+        communityRules: urbanRules,
+        closesAt: day(30),
+        electorate: entranceOwners,
+        ...(scope === undefined ? {} : { scope }),
+      },
+      convener,
+      day(16),
+    );
+
+  it('records the scope with the proposal and freezes it with the electorate', () => {
+    expect(eventData(submitted, 'ProposalSubmitted')).toMatchObject({ scope: building });
+    spec
+      .given(submitted)
+      .when(open(building))
+      .then((events) =>
+        expect(events[0]?.data).toMatchObject({
+          scope: building,
+          totals: { voters: 3, heads: 3, areaCentiM2: 30_000 },
+        }),
+      );
+  });
+  it('refuses an electorate counted for another scope than the proposal’s', () => {
+    spec
+      .given(submitted)
+      .when(open({ kind: 'community' }))
+      .thenRefused('scope-mismatch');
+    spec.given(submitted).when(open()).thenRefused('scope-mismatch');
+    spec
+      .given(submitted)
+      .when(open({ ...building, entrance: '1单元' }))
+      .thenRefused('scope-mismatch');
+  });
+  it('refuses a building scope for a procedure the owners do not decide', () => {
+    spec
+      .given([])
+      .when(submit('community-consultation', { scope: building }, resident('a')))
+      .thenRefused('scope-not-applicable');
+  });
+  it('leaves community-wide proposals and votes as they were (no scope recorded)', () => {
+    expect(eventData(opened, 'VotingOpened')).not.toHaveProperty('scope');
+    expect(eventData(opened, 'ProposalSubmitted')).not.toHaveProperty('scope');
+  });
+  it('applies Art. 278 to the entrance: 2 of 3 owners with 2/3 of its area make the quorum', () => {
+    const vote = run([open(building)], submitted);
+    const cast = (voter: string) =>
+      p('CastBallot', { choices: [{ itemId: 'lift', choice: 'yes' }] }, owner(voter), day(20));
+    const two = run([cast('a'), cast('b'), p('CloseVoting', {}, convener, day(30))], vote);
+    expect(eventData(two, 'ProposalDecided')).toMatchObject({ outcome: 'adopted' });
+    const one = run([cast('a'), p('CloseVoting', {}, convener, day(30))], vote);
+    expect(eventData(one, 'ProposalDecided')).toMatchObject({ outcome: 'rejected' });
   });
 });

@@ -18,6 +18,7 @@ import {
   VoteRule,
   VoteRuleRequest,
   Voter,
+  VoteScope,
 } from '../vote/schemas.ts';
 import { RULES_VERSION, RuleResult } from '../vote/tally.ts';
 
@@ -48,6 +49,11 @@ export const SubmitProposalData = z.object({
   procedureDefinition: ProcedureDefinition.optional(),
   /** The items to decide; by default one motion titled like the proposal. */
   items: z.array(ProposalItem).min(1).max(50).optional(),
+  /**
+   * Who decides: the whole community (default), or the owners of one building or entrance
+   * (domain.md 3.1b: 加装电梯). Only an owners' procedure takes a building; fixed from now on.
+   */
+  scope: VoteScope.optional(),
   /** Context: the party a representative submits for (党组织提议). */
   onBehalfOf: OnBehalfOf.optional(),
   /**
@@ -94,8 +100,10 @@ export const OpenVotingData = z.object({
   allowBallotChange: z.boolean().optional(),
   /** How plans are chosen (方案选取), when an item has plans. */
   planMethod: PlanMethod.optional(),
-  /** Context: the electorate from `electorateFor(registry, rule, at)`. */
+  /** Context: the electorate from `electorateFor(registry, rule, at, scope)`. */
   electorate: z.array(Voter).min(1).max(500_000),
+  /** Context: the scope the electorate was counted for (the proposal's, from its stream). */
+  scope: VoteScope.optional(),
 });
 export const RecordPresenceData = z.object({ voterIds: z.array(Id).min(1).max(10_000) });
 export const CastBallotData = z.object({
@@ -196,6 +204,8 @@ export const ProposalSubmittedData = z.object({
     stages: z.array(Stage),
   }),
   items: z.array(ProposalItem),
+  /** One building or entrance (domain.md 3.1b); absent: the whole community. */
+  scope: VoteScope.optional(),
   onBehalfOf: OnBehalfOf.optional(),
   /** For an owners' procedure submitted by an owner: the units that made them one. */
   submitterUnitIds: z.array(Id).optional(),
@@ -236,6 +246,8 @@ export const VotingOpenedData = z.object({
   stageId: StageId,
   rule: VoteRule,
   items: z.array(ProposalItem),
+  /** The building or entrance whose owners decide; absent: the whole community. */
+  scope: VoteScope.optional(),
   electorate: z.array(Voter),
   totals: z.object({
     voters: z.number().int(),

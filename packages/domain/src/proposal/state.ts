@@ -2,7 +2,7 @@ import type { Stage } from '../procedure/templates.ts';
 import type { Actor, CommandsOf, Decision, EventsOf, OfType } from '../shared/decider.ts';
 import type { PMap } from '../shared/pmap.ts';
 import type { RecordedBallot } from '../vote/ballot.ts';
-import type { ProposalItem, VoteRule, Voter } from '../vote/schemas.ts';
+import type { ProposalItem, VoteRule, Voter, VoteScope } from '../vote/schemas.ts';
 import type { ItemDecision, RulesVersion } from '../vote/tally.ts';
 import type { proposalCommandSchemas, proposalEventSchemas } from './schemas.ts';
 
@@ -56,6 +56,8 @@ export interface Proposal {
   readonly procedure: { readonly template: string; readonly version: number };
   readonly stages: readonly Stage[];
   readonly items: readonly ProposalItem[];
+  /** A building or entrance whose owners decide (domain.md 3.1b); absent: the community. */
+  readonly scope?: VoteScope;
   readonly submittedBy: Actor;
   readonly submittedAt: string;
   /** The stage in progress (or last completed); 0 is the submission. */

@@ -33,6 +33,14 @@ export function submitProposal(command: ProposalCommandOf<'SubmitProposal'>): Pr
     }
   }
   const owners = isOwnersProcedure(definition.stages);
+  const scope = data.scope?.kind === 'building' ? data.scope : undefined;
+  if (scope && !owners) {
+    return refuse(
+      'scope-not-applicable',
+      `${definition.name}: only the owners decide a matter of one building or entrance`,
+      { field: 'scope' },
+    );
+  }
   if (owners) {
     const refusal = ownersSubmitterProblem(actor, data);
     if (refusal) return refusal;
@@ -57,6 +65,7 @@ export function submitProposal(command: ProposalCommandOf<'SubmitProposal'>): Pr
           stages: definition.stages,
         },
         items,
+        scope,
         onBehalfOf: data.onBehalfOf,
         submitterUnitIds: owners && actor.role === 'owner' ? data.submitterUnitIds : undefined,
         submittedBy: actorOf(command),

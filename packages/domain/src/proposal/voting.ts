@@ -5,7 +5,12 @@ import { defined } from '../shared/objects.ts';
 import { pentries, pget } from '../shared/pmap.ts';
 import { atOrAfter, before } from '../shared/time.ts';
 import { frozenRule } from '../vote/frozen-rule.ts';
-import { isMeetingRule, type ProposalItem, type VoteRule } from '../vote/schemas.ts';
+import {
+  isMeetingRule,
+  type ProposalItem,
+  type VoteRule,
+  type VoteScope,
+} from '../vote/schemas.ts';
 import { type ItemDecision, RULES_VERSION, tallyVote } from '../vote/tally.ts';
 import { gate } from './stages.ts';
 import type {
@@ -32,6 +37,11 @@ export function openVoting(
   if (isDomainError(rule)) return rule;
   const problem = voteProblem(data, rule, entered.stage, state.items, at);
   if (problem) return refuse('invalid-command', problem);
+  if (!sameScope(state.scope, data.scope)) {
+    return refuse('scope-mismatch', 'the electorate was not counted for the proposal’s scope', {
+      scope: state.scope ?? { kind: 'community' },
+    });
+  }
   const totals = { voters: data.electorate.length, heads: 0, areaCentiM2: 0 };
   for (const v of data.electorate) {
     totals.heads += v.heads;
@@ -46,6 +56,7 @@ export function openVoting(
         stageId: entered.stage.id,
         rule,
         items: [...state.items],
+        scope: state.scope,
         electorate: data.electorate,
         totals,
         closesAt: data.closesAt,
@@ -163,6 +174,13 @@ export function tallyOf(vote: VoteState): ItemDecision[] {
     ballots: pentries(vote.ballots),
     present: [...pentries(vote.present)].map(([id]) => id),
   });
+}
+
+/** Whether two scopes name the same owners (absent and `community` are the whole community). */
+function sameScope(a: VoteScope | undefined, b: VoteScope | undefined): boolean {
+  const key = (s: VoteScope | undefined) =>
+    s?.kind === 'building' ? `building\u0000${s.building}\u0000${s.entrance ?? ''}` : 'community';
+  return key(a) === key(b);
 }
 
 function overall(items: readonly ItemDecision[]): DecisionState['outcome'] {

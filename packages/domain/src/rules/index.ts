@@ -7,5 +7,7 @@ export * from './meetings.ts';
 export * from './owners-decision.ts';
 export * from './owners-electorate.ts';
 export * from './ratio.ts';
+export * from './results.ts';
 export * from './select-plan.ts';
+export * from './shares.ts';
 export * from './types.ts';

@@ -1,41 +1,45 @@
-/** Stable English slugs; HTTP maps them to problem+json. */
-export type DomainErrorCode =
-  | 'not-found'
-  | 'already-exists'
-  | 'already-revoked'
-  | 'not-eligible'
-  | 'not-authorised'
-  | 'invalid-command'
-  | 'community-not-registered'
-  | 'voting-closed'
-  | 'voting-not-open'
-  | 'voting-still-open'
-  | 'voting-open'
-  | 'already-voted'
-  | 'ballot-change-not-allowed'
-  | 'stage-out-of-order'
-  | 'amendment-closed'
-  | 'notice-period-not-elapsed'
-  | 'publication-period-open'
-  | 'publication-closed'
-  | 'objections-unanswered'
-  | 'not-adopted'
-  | 'implementation-incomplete'
-  | 'proposal-withdrawn'
-  | 'proposal-closed'
-  | 'delegation-not-allowed'
-  | 'proxy-limit-reached'
-  | 'not-attending'
-  | 'already-stated'
-  | 'already-signed'
-  | 'already-resolved'
-  | 'minutes-final'
-  | 'minutes-not-final'
-  | 'quorum-not-met'
-  | 'rule-not-adopted'
-  | 'rule-not-applicable'
-  | 'minutes-changed'
-  | 'notice-outdated';
+/** Stable English slugs; HTTP maps them to problem+json (and documents each by status). */
+export const DOMAIN_ERROR_CODES = [
+  'not-found',
+  'already-exists',
+  'already-revoked',
+  'not-eligible',
+  'not-authorised',
+  'invalid-command',
+  'community-not-registered',
+  'voting-closed',
+  'voting-not-open',
+  'voting-still-open',
+  'voting-open',
+  'already-voted',
+  'ballot-change-not-allowed',
+  'stage-out-of-order',
+  'amendment-closed',
+  'notice-period-not-elapsed',
+  'publication-period-open',
+  'publication-closed',
+  'objections-unanswered',
+  'not-adopted',
+  'implementation-incomplete',
+  'proposal-withdrawn',
+  'proposal-closed',
+  'delegation-not-allowed',
+  'proxy-limit-reached',
+  'not-attending',
+  'already-stated',
+  'already-signed',
+  'already-resolved',
+  'minutes-final',
+  'minutes-not-final',
+  'quorum-not-met',
+  'rule-not-adopted',
+  'rule-not-applicable',
+  'minutes-changed',
+  'notice-outdated',
+  'scope-not-applicable',
+  'scope-mismatch',
+] as const;
+export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
 /** A refusal by the rules: a value with a code, a message and the facts behind it. */
 export class DomainError extends Error {

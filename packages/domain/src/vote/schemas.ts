@@ -1,17 +1,41 @@
 import { z } from 'zod';
 import { ResidentsMeetingForm } from '../rules/meetings.ts';
 import { OwnersMatter } from '../rules/owners-decision.ts';
+import { Cost } from '../rules/shares.ts';
 import { Choice, Threshold } from '../rules/types.ts';
 import { Id, Text } from '../shared/decider.ts';
 
 // What a vote freezes when it opens (domain.md section 4): the items, the rule with its
 // parameters, the electorate with every voter's area and head weight, and the closing time.
 
-/** A plan (方案 A/B/C) of a plans item. */
+/**
+ * Who decides (domain.md 3.1b): the whole community, or the owners of one building or one
+ * entrance (单元) of it, e.g. 加装电梯. Fixed when the proposal is submitted.
+ */
+export const VoteScope = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('community') }),
+  z.object({
+    kind: z.literal('building'),
+    building: Text(100),
+    entrance: Text(100).optional(),
+  }),
+]);
+export type VoteScope = z.infer<typeof VoteScope>;
+
+/** Whether a unit of `building` (and `entrance`) lies in the scope. */
+export function inScope(scope: VoteScope | undefined, building: string, entrance?: string) {
+  if (scope === undefined || scope.kind === 'community') return true;
+  return (
+    scope.building === building && (scope.entrance === undefined || scope.entrance === entrance)
+  );
+}
+
+/** A plan (方案 A/B/C) of a plans item, with what it costs when it has a cost. */
 export const PlanOption = z.object({
   optionId: Id,
   title: Text(200),
   description: Text(5000).optional(),
+  cost: Cost.optional(),
 });
 export type PlanOption = z.infer<typeof PlanOption>;
 
@@ -26,6 +50,8 @@ export const ProposalItem = z.object({
   kind: z.enum(['motion', 'plans']),
   matter: OwnersMatter.optional(),
   options: z.array(PlanOption).max(26),
+  /** What a motion costs (a plans item states the cost of each plan). */
+  cost: Cost.optional(),
 });
 export type ProposalItem = z.infer<typeof ProposalItem>;
 

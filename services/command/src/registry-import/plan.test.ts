@@ -158,7 +158,7 @@ describe('planning an import against the registry', () => {
   it('reports what no registry command can change, on its row and field', () => {
     const { problems } = plan(registered, {
       units: [
-        unit({ building: '5号楼', kind: 'shop', developerUnsold: true }),
+        unit({ building: '5号楼', entrance: '2单元', kind: 'shop', developerUnsold: true }),
         unit({
           row: 3,
           unitId: 'u2',
@@ -176,12 +176,13 @@ describe('planning an import against the registry', () => {
       [2, 'groupName', 'cannot-change'],
       [3, 'groupId', 'unknown-group'],
       [2, 'building', 'cannot-change'],
+      [2, 'entrance', 'cannot-change'],
       [2, 'kind', 'cannot-change'],
       [2, 'developerUnsold', 'cannot-change'],
       [3, 'owners', 'cannot-change'],
       [2, 'unitId', 'cannot-change'],
     ]);
-    expect(problems[3]!.message).toContain('登记的类型是 住宅 (home)');
+    expect(problems[4]!.message).toContain('登记的类型是 住宅 (home)');
   });
 
   it('decides new persons before the units they own, households before their residents', () => {

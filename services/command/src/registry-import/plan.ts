@@ -151,6 +151,7 @@ export function planImport(
         data: {
           unitId: u.unitId,
           building: u.building,
+          ...(u.entrance === undefined ? {} : { entrance: u.entrance }),
           ...(u.label === undefined ? {} : { label: u.label }),
           kind: u.kind,
           areas: u.areas,
@@ -162,6 +163,9 @@ export function planImport(
     }
     if (known.building !== u.building) {
       cannotChange(where, 'building', '楼栋', 'building', known.building);
+    }
+    if (u.entrance !== undefined && known.entrance !== u.entrance) {
+      cannotChange(where, 'entrance', '单元', 'entrance', known.entrance ?? '（空 / none）');
     }
     if (u.label !== undefined && known.label !== u.label) {
       cannotChange(where, 'label', '门牌', 'label', known.label ?? '（空 / none）');

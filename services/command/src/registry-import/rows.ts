@@ -33,6 +33,8 @@ export const UnitRow = z.object({
   ...Where,
   unitId: Id,
   building: Text(100),
+  /** The entrance (单元) of the building, where its owners decide apart (domain.md 3.1b). */
+  entrance: Text(100).optional(),
   label: Text(100).optional(),
   kind: UnitKind,
   areas: UnitAreas,

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { addRoute, type Clock, createRouter, problem } from '@yishi/platform';
+import { Role } from '@yishi/domain';
+import { addRoute, type Clock, createRouter, problem, problemContent } from '@yishi/platform';
 
 const ClockState = z
   .object({ now: z.string(), simulated: z.boolean() })
@@ -7,10 +8,12 @@ const ClockState = z
 
 const getClock = createRoute({
   method: 'get',
+  operationId: 'getClock',
   path: '/v1/clock',
   summary: 'The service time, and whether it is a simulated (demo) clock',
   tags: ['clock'],
   security: [{ bearer: [] }],
+  'x-roles': [...Role.options],
   responses: {
     200: { description: 'Clock', content: { 'application/json': { schema: ClockState } } },
   },
@@ -18,30 +21,45 @@ const getClock = createRoute({
 
 const advanceClock = createRoute({
   method: 'post',
+  operationId: 'advanceClock',
   path: '/v1/admin/clock/advance',
   summary: 'Advance a simulated clock (demo and tests only; admin of all communities)',
   tags: ['clock'],
   security: [{ bearer: [] }],
+  'x-roles': ['admin'],
   request: {
     body: {
       required: true,
       content: {
         'application/json': {
           schema: z.object({
-            days: z.number().int().min(0).max(3650).default(0),
+            days: z.number().int().min(0).max(3650).default(0).openapi({
+              description: '向前拨的天数 · Days to move the clock forward',
+              example: 7,
+            }),
             hours: z
               .number()
               .int()
               .min(0)
               .max(24 * 3650)
-              .default(0),
+              .default(0)
+              .openapi({
+                description: '向前拨的小时数 · Hours to move the clock forward',
+                example: 0,
+              }),
           }),
+          example: { days: 7 },
         },
       },
     },
   },
   responses: {
     200: { description: 'Clock', content: { 'application/json': { schema: ClockState } } },
+    403: {
+      description:
+        '`role-forbidden` (with `allowedRoles`: admin); `community-forbidden`: the token does not cover every community (`*`)',
+      content: problemContent,
+    },
   },
 });
 
@@ -55,7 +73,9 @@ export function clockRoutes(clock: Clock) {
     addRoute(app, advanceClock, async (c) => {
       const principal = c.get('principal');
       if (principal.role !== 'admin') {
-        return problem(c, 403, 'role-forbidden', 'Only an admin advances the simulated clock');
+        return problem(c, 403, 'role-forbidden', 'Only an admin advances the simulated clock', {
+          allowedRoles: ['admin'],
+        });
       }
       // One clock serves every community: an admin of some communities may not move theirs.
       if (!principal.communities.includes('*')) {

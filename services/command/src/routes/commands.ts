@@ -7,12 +7,20 @@ import {
   commandCatalog,
   communityDecider,
   convocationDecider,
+  installationDecider,
   proposalDecider,
   sessionDecider,
   streams,
 } from '@yishi/domain';
 import type { EventStore } from '@yishi/event-store';
-import { type AppEnv, createRouter, fieldErrors, invalidInput, problem } from '@yishi/platform';
+import {
+  type AppEnv,
+  createRouter,
+  fieldErrors,
+  invalidInput,
+  mayActOn,
+  problem,
+} from '@yishi/platform';
 import type { Context } from 'hono';
 import { actorOf } from '../authorisation.ts';
 import type { CommandHandler } from '../command-handler.ts';
@@ -48,6 +56,8 @@ export interface CommandRoute {
 const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 const base = '/v1/communities/{communityId}';
+/** The installation's own commands: of no community. */
+const installationBase = '/v1/installation';
 /** Requests to convene a residents' meeting (提议召开居民会议). */
 const requests = 'residents-meeting-requests';
 
@@ -74,6 +84,8 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/sessions/{sessionId}/${slug}` };
     case 'convocation':
       return { definition, method: 'post', path: `${base}/${requests}/{requestId}/${slug}` };
+    case 'installation':
+      return { definition, method: 'post', path: `${installationBase}/${slug}` };
     default: {
       const _exhaustive: never = definition.aggregate;
       throw new Error('unknown aggregate');
@@ -89,6 +101,7 @@ const deciders: Record<Aggregate, AnyDecider> = {
   proposal: proposalDecider as unknown as AnyDecider,
   session: sessionDecider as unknown as AnyDecider,
   convocation: convocationDecider as unknown as AnyDecider,
+  installation: installationDecider as unknown as AnyDecider,
 };
 
 function streamOf(
@@ -105,6 +118,8 @@ function streamOf(
       return streams.session(communityId, params.sessionId!);
     case 'convocation':
       return streams.convocation(communityId, params.requestId!);
+    case 'installation':
+      return streams.installation();
     default: {
       const _exhaustive: never = aggregate;
       throw new Error('unknown aggregate');
@@ -112,12 +127,21 @@ function streamOf(
   }
 }
 
+/** The OpenAPI tag of an aggregate's commands. */
+function tagOf(aggregate: Aggregate): string {
+  if (aggregate === 'community') return 'registry';
+  return aggregate === 'installation' ? 'installation' : `${aggregate}s`;
+}
+
+/** What stands for the community of the installation's commands (no community id is `*`). */
+const INSTALLATION_SCOPE = '*';
+
 /** What a route needs on every request, worked out once. */
 interface RoutePlan {
   route: CommandRoute;
   decider: AnyDecider;
-  /** The documented path ids and body, validated in handle(). */
-  params: z.ZodObject;
+  /** The documented path ids (none for the installation's) and body, validated in handle(). */
+  params: z.ZodObject | undefined;
   body: z.ZodObject;
   /** Path ids that are also fields of the command (the path's value wins). */
   pathData: readonly string[];
@@ -183,6 +207,7 @@ function bodySchema(route: CommandRoute): z.ZodObject {
 }
 
 function paramsSchema(route: CommandRoute) {
+  if (route.definition.aggregate === 'installation') return undefined;
   if (route.path.includes('{proposalId}')) return ProposalParams;
   if (route.path.includes('{sessionId}')) return SessionParams;
   if (route.path.includes('{requestId}')) return RequestParams;
@@ -195,6 +220,8 @@ export function commandRouter(
   store: EventStore,
   newId: () => string,
   clock: () => Date,
+  /** The query service's base URL: where a created resource is served. */
+  projectionUrl: string,
 ): OpenAPIHono<AppEnv> {
   const app = createRouter();
   for (const route of commandRoutes) {
@@ -206,15 +233,16 @@ export function commandRouter(
       path: route.path,
       summary: definition.summary,
       operationId: definition.name,
-      tags: [definition.aggregate === 'community' ? 'registry' : `${definition.aggregate}s`],
+      tags: [tagOf(definition.aggregate)],
       description: `Command \`${definition.name}\`. Roles: ${definition.roles.join(', ')}.`,
       security: [{ bearer: [] }],
+      'x-roles': [...definition.roles],
       parameters: [...commandHeaderParameters],
       request: {
-        params,
+        ...(params ? { params } : {}),
         body: { required: true, content: { 'application/json': { schema: body } } },
       },
-      responses: commandResponses,
+      responses: commandResponses(definition, route.createsId !== undefined),
     }) satisfies RouteConfig;
     // Documented as app.openapi() documents a route, but validated by handle() itself: after
     // the role, in one synchronous step, instead of three asynchronous middlewares per request.
@@ -247,14 +275,26 @@ export function commandRouter(
         { allowedRoles: definition.roles },
       );
     }
+    const installation = definition.aggregate === 'installation';
+    // The installation's commands take a token for every community (`*`), no community's.
+    if (installation && !mayActOn(principal, INSTALLATION_SCOPE)) {
+      return problem(
+        c,
+        403,
+        'community-forbidden',
+        'The installation is managed with a token for every community',
+        { communityId: INSTALLATION_SCOPE },
+      );
+    }
     // The path's ids first, then the body, as the documented route says.
-    const path = plan.params.safeParse(c.req.param());
+    const path = plan.params?.safeParse(c.req.param()) ?? { success: true as const, data: {} };
     if (!path.success) return invalidInput(c, path.error.issues, 'param');
     const sent = plan.body.safeParse(await jsonBody(c));
     if (!sent.success) return invalidInput(c, sent.error.issues, 'body');
     const params = path.data as Record<string, string>;
     const body = sent.data as Record<string, unknown>;
-    const communityId = params.communityId!;
+    // The installation's commands are scoped (idempotency, metadata) to `*`, no community's id.
+    const communityId = installation ? INSTALLATION_SCOPE : params.communityId!;
     const canonical = canonicalBody(c, body);
     if (canonical instanceof Response) return canonical;
     if (definition.partyField && body[definition.partyField] !== principal.partyId) {
@@ -274,6 +314,7 @@ export function commandRouter(
     // read it only for context: a ballot on an existing proposal costs no registry read.
     if (
       definition.aggregate !== 'community' &&
+      !installation &&
       (REGISTERED_ROLES.has(principal.role) || route.createsId)
     ) {
       const known = await registry();
@@ -338,7 +379,10 @@ export function commandRouter(
       const collection = { proposalId: 'proposals', sessionId: 'sessions', requestId: requests }[
         route.createsId
       ];
-      c.header('location', `/v1/communities/${communityId}/${collection}/${created}`);
+      c.header(
+        'location',
+        `${projectionUrl}/v1/communities/${communityId}/${collection}/${created}`,
+      );
       return answer(c, outcome, { [route.createsId]: created });
     }
     return answer(c, outcome, { ...ids });

@@ -3,6 +3,7 @@ import {
   type CommunityEventType,
   type CommunityRegistry,
   type CommunityState,
+  describeFields,
   eventSchemaVersion,
   streams,
 } from '@yishi/domain';
@@ -71,6 +72,7 @@ const importRoute = (guard: MiddlewareHandler<AppEnv>) =>
       '422 with a problem per row and nothing is written, otherwise all events are appended ' +
       'at once. Roles: clerk, admin. Body limit 8 MiB.',
     security: [{ bearer: [] }],
+    'x-roles': [...IMPORT_ROLES],
     // The role before the body: a role that may not import uploads nothing.
     middleware: [guard, limitBody(IMPORT_MAX_BODY_BYTES)] as const,
     request: {
@@ -84,7 +86,12 @@ const importRoute = (guard: MiddlewareHandler<AppEnv>) =>
       headers: z.object({
         'idempotency-key': z.string().optional().openapi({ description: IDEMPOTENCY_KEY_DOC }),
       }),
-      body: { required: true, content: { 'application/json': { schema: RegistryImport } } },
+      body: {
+        required: true,
+        content: {
+          'application/json': { schema: describeFields('ImportRegistry', RegistryImport) },
+        },
+      },
     },
     responses: {
       200: {

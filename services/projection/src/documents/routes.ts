@@ -19,7 +19,7 @@ import type {
   ProposalView,
   SessionView,
 } from '../contract.ts';
-import { notFound, problemResponses, ReadQuery, readContext, TimeBound } from '../routes/common.ts';
+import { errorResponses, READERS, ReadQuery, readContext, TimeBound } from '../routes/common.ts';
 import { type DocumentWords, documentWords } from './messages.ts';
 import { type DecisionNoticeModel, decisionNoticeBody } from './notice.ts';
 import {
@@ -90,8 +90,10 @@ const documentResponses = (description: string) => ({
       },
     },
   },
-  ...problemResponses,
-  ...notFound,
+  // One description for the four documents: each misses by its own subject.
+  ...errorResponses({
+    notFound: ['proposal-not-found', 'session-not-found', 'community-not-found'],
+  }),
   503: {
     description:
       'Read model not available yet (`read-model-unavailable`), or no PDF can be printed now (`pdf-unavailable`: Chromium missing, busy or too slow; `Retry-After` when worth retrying)',
@@ -116,6 +118,7 @@ function documentRoutes<P extends z.ZodObject, Q extends z.ZodObject>(
       summary: `${summary} (${format === 'pdf' ? 'PDF' : 'A4 print page'})`,
       tags: ['documents'],
       security: [{ bearer: [] }],
+      'x-roles': READERS,
       request: { params, query },
       responses: documentResponses(summary),
     }) satisfies RouteConfig,

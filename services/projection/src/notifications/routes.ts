@@ -1,14 +1,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Id, WebhookEventKind } from '@yishi/domain';
-import { type AppEnv, addRoute, CommunityParams, createRouter, problem } from '@yishi/platform';
+import {
+  type AppEnv,
+  addRoute,
+  CommunityParams,
+  createRouter,
+  problem,
+  problemContent,
+  shownError,
+} from '@yishi/platform';
 import type { Context } from 'hono';
 import { type Selectable, sql } from 'kysely';
 import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
-  notFound,
+  errorResponses,
   positionOf,
-  problemResponses,
   type QueryDeps,
   ReadQuery,
   readContext,
@@ -16,7 +23,6 @@ import {
 } from '../routes/common.ts';
 import { CONFIGURATION_READERS } from '../routes/visibility.ts';
 import type { DeliveryStatus, NotificationDeliveriesTable } from '../tables.ts';
-import { shownError } from './outbound.ts';
 
 // What the notifications did, for the admins who configure them: the webhooks as configured
 // (with `asOf`), every delivery with its status and every attempt, and re-queuing a dead
@@ -26,7 +32,7 @@ function refuseRole(c: Context<AppEnv>): Response | undefined {
   const role = c.get('principal').role;
   if (CONFIGURATION_READERS.has(role)) return undefined;
   return problem(c, 403, 'role-forbidden', `Role ${role} may not read or manage notifications`, {
-    allowed: [...CONFIGURATION_READERS],
+    allowedRoles: [...CONFIGURATION_READERS],
   });
 }
 
@@ -115,35 +121,39 @@ const DeliveryParams = CommunityParams.extend({
 });
 
 const security = [{ bearer: [] }];
+const problemOf = (description: string) => ({ description, content: problemContent });
 const forbidden = {
-  403: {
-    description: 'Not granted this community, or not an admin',
-    content: problemResponses[403].content,
-  },
+  403: problemOf(
+    '`community-forbidden`: not granted this community; `role-forbidden` (with `allowedRoles`): not an admin',
+  ),
 };
 
 const listWebhooks = createRoute({
   method: 'get',
+  operationId: 'listWebhooks',
   path: '/v1/communities/{communityId}/notifications/webhooks',
   summary: 'The community’s webhooks (通知网关) as configured, removed ones included',
   description: 'Admins only. Signing keys are never shown: `pnpm webhook-secret`.',
   tags: ['notifications'],
   security,
+  'x-roles': [...CONFIGURATION_READERS],
   request: { params: CommunityParams, query: ReadQuery },
   responses: {
     200: { description: 'Webhooks', content: { 'application/json': { schema: WebhookList } } },
-    ...problemResponses,
+    ...errorResponses({}),
     ...forbidden,
   },
 });
 
 const listDeliveries = createRoute({
   method: 'get',
+  operationId: 'listDeliveries',
   path: '/v1/communities/{communityId}/notifications/deliveries',
   summary: 'Notification deliveries, newest first: pending, delivered, dead letters, cancelled',
   description: 'Admins only.',
   tags: ['notifications'],
   security,
+  'x-roles': [...CONFIGURATION_READERS],
   request: {
     params: CommunityParams,
     query: z.object({
@@ -160,48 +170,49 @@ const listDeliveries = createRoute({
   },
   responses: {
     200: { description: 'Deliveries', content: { 'application/json': { schema: DeliveryPage } } },
-    ...problemResponses,
+    ...errorResponses({ asOf: false }),
     ...forbidden,
   },
 });
 
 const getDelivery = createRoute({
   method: 'get',
+  operationId: 'getDelivery',
   path: '/v1/communities/{communityId}/notifications/deliveries/{deliveryId}',
   summary: 'One delivery with the body sent and every attempt',
   description: 'Admins only.',
   tags: ['notifications'],
   security,
+  'x-roles': [...CONFIGURATION_READERS],
   request: { params: DeliveryParams },
   responses: {
     200: {
       description: 'The delivery',
       content: { 'application/json': { schema: DeliveryDetail } },
     },
-    ...notFound,
-    ...problemResponses,
+    ...errorResponses({ notFound: ['delivery-not-found'], asOf: false, minPosition: false }),
     ...forbidden,
   },
 });
 
 const requeueDelivery = createRoute({
   method: 'post',
+  operationId: 'requeueDelivery',
   path: '/v1/communities/{communityId}/notifications/deliveries/{deliveryId}/requeue',
   summary: 'Re-queue a dead letter for a fresh round of attempts (admin)',
   description:
     'Changes only delivery bookkeeping (status, attempts), never the record; the attempts so far stay in the log.',
   tags: ['notifications'],
   security,
+  'x-roles': [...CONFIGURATION_READERS],
   request: { params: DeliveryParams },
   responses: {
     202: { description: 'Queued again', content: { 'application/json': { schema: Delivery } } },
-    ...notFound,
-    ...problemResponses,
+    ...errorResponses({ notFound: ['delivery-not-found'], asOf: false, minPosition: false }),
     ...forbidden,
-    409: {
-      description: 'The delivery is not dead-lettered',
-      content: problemResponses[409].content,
-    },
+    409: problemOf(
+      '`delivery-not-dead`: the delivery is not dead-lettered (`deliveryStatus` says what it is)',
+    ),
   },
 });
 

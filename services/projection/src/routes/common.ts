@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { COMMUNITY_ID_MAX_LENGTH } from '@yishi/domain';
+import { COMMUNITY_ID_MAX_LENGTH, ItemResultSchema, Role } from '@yishi/domain';
 import { type Checkpoint, formatCheckpoint, parseCheckpoint } from '@yishi/event-store';
 import { type AppEnv, problem, problemContent } from '@yishi/platform';
 import type { Context } from 'hono';
@@ -24,23 +24,59 @@ export interface QueryDeps {
   minPositionWaitMs?: number;
 }
 
-export const problemResponses = {
-  400: { description: 'Invalid input', content: problemContent },
-  401: { description: 'No or invalid token', content: problemContent },
-  403: { description: 'Not granted this community', content: problemContent },
-  409: {
-    description: 'minPosition not reached in time (`currentPosition` says where it is)',
-    content: problemContent,
-  },
-  503: { description: 'Read model not available yet', content: problemContent },
-};
-export const notFound = { 404: { description: 'Not found', content: problemContent } };
+/** Who may call a query open to every role of the community (documented as `x-roles`). */
+export const READERS: Role[] = [...Role.options];
 
-/** A query's responses: its JSON answer, or a problem (spread `notFound` where it can miss). */
-export const jsonResponses = <S extends z.ZodType>(description: string, schema: S) => ({
-  200: { description, content: { 'application/json': { schema } } },
-  ...problemResponses,
-});
+const problemOf = (description: string) => ({ description, content: problemContent });
+
+/** What every query may answer besides its own: bad input, token, community, the service. */
+export const problemResponses = {
+  400: problemOf('`invalid-input`: a parameter is not valid (each in `errors`)'),
+  401: problemOf('`unauthenticated` (no bearer token) or `invalid-token`'),
+  403: problemOf('`community-forbidden`: the token is not valid for this community'),
+  503: problemOf(
+    '`read-model-unavailable`: a read model this query reads is not built yet (retry); `unavailable`: the service could not complete the request',
+  ),
+};
+
+/** What `asOf` and `minPosition` add. */
+const readResponses = {
+  409: problemOf(
+    '`position-not-reached`: the read model did not reach `minPosition` in time (`currentPosition` says where it is, `projection` which one); retry',
+  ),
+};
+const POSITION_NOT_FOUND = '`position-not-found`: `asOf` is a global position with no event';
+
+export interface QueryAnswers {
+  /** The codes of a 404 besides `position-not-found`, e.g. `proposal-not-found`. */
+  notFound?: readonly string[];
+  /** false for a query without `asOf` (no `position-not-found`). */
+  asOf?: boolean;
+  /** false for a query without `minPosition` (no `position-not-reached`). */
+  minPosition?: boolean;
+}
+
+/** A query's responses: its JSON answer, or a problem with the codes this query answers. */
+export function jsonResponses<S extends z.ZodType>(
+  description: string,
+  schema: S,
+  answers: QueryAnswers = {},
+) {
+  return {
+    200: { description, content: { 'application/json': { schema } } },
+    ...errorResponses(answers),
+  };
+}
+
+/** The problems of a query (for a route whose 200 is not JSON, or whose own 4xx is added). */
+export function errorResponses({ notFound = [], asOf = true, minPosition = true }: QueryAnswers) {
+  const missing = [...notFound.map((code) => `\`${code}\``), ...(asOf ? [POSITION_NOT_FOUND] : [])];
+  return {
+    ...problemResponses,
+    ...(minPosition ? readResponses : {}),
+    ...(missing.length > 0 ? { 404: problemOf(missing.join('; ')) } : {}),
+  };
+}
 
 const POSITION = /^\d{1,20}:\d{1,20}$/;
 const INT8_MAX = 9_223_372_036_854_775_807n;
@@ -107,12 +143,8 @@ export const PageQuery = z.object({
     .openapi({ description: 'Cursor: the `next` of the previous page' }),
 });
 
-/** One item's outcome under a rule, as tallied or as decided. */
-export const ItemOutcome = z.object({
-  itemId: z.string(),
-  outcome: z.string(),
-  result: z.unknown().openapi({ description: "The rule's result with every figure" }),
-});
+/** One item's outcome under a rule, as tallied or as decided (the domain's rule results). */
+export const ItemOutcome = ItemResultSchema;
 
 export const AsOfInfo = z
   .object({

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { ConvocationFigures } from '@yishi/domain';
 import { addRoute, CommunityParams, createRouter, problem, RequestParams } from '@yishi/platform';
 import type { Selectable } from 'kysely';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
@@ -6,8 +7,8 @@ import type { MeetingRequestsTable } from '../tables.ts';
 import {
   AsOfInfo,
   jsonResponses,
-  notFound,
   type QueryDeps,
+  READERS,
   ReadQuery,
   readContext,
   withAsOf,
@@ -31,7 +32,7 @@ const MeetingRequest = z
       .object({
         at: z.string(),
         passed: z.array(z.string()),
-        figures: z.unknown().openapi({ description: 'Every figure the rule used' }),
+        figures: ConvocationFigures.nullable(),
       })
       .nullable(),
     meeting: z
@@ -55,10 +56,12 @@ const Signature = z.object({
 
 const listRequests = createRoute({
   method: 'get',
+  operationId: 'listRequests',
   path: '/v1/communities/{communityId}/residents-meeting-requests',
   summary: 'Requests to convene a residents’ meeting (提议召集居民会议), newest first',
   tags: ['convocations'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: CommunityParams, query: ReadQuery },
   responses: jsonResponses(
     'Requests',
@@ -68,18 +71,18 @@ const listRequests = createRoute({
 
 const getRequest = createRoute({
   method: 'get',
+  operationId: 'getRequest',
   path: '/v1/communities/{communityId}/residents-meeting-requests/{requestId}',
   summary: 'A request with its signatures, the threshold it reached and the meeting convened',
   tags: ['convocations'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: RequestParams, query: ReadQuery },
-  responses: {
-    ...jsonResponses(
-      'The request',
-      MeetingRequest.extend({ signatureList: z.array(Signature), asOf: AsOfInfo.optional() }),
-    ),
-    ...notFound,
-  },
+  responses: jsonResponses(
+    'The request',
+    MeetingRequest.extend({ signatureList: z.array(Signature), asOf: AsOfInfo.optional() }),
+    { notFound: ['request-not-found'] },
+  ),
 });
 
 function toRequest(r: Selectable<MeetingRequestsTable>): z.infer<typeof MeetingRequest> {

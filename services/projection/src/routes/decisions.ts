@@ -4,11 +4,11 @@ import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from
 import { sql } from 'kysely';
 import {
   AsOfInfo,
+  errorResponses,
   ItemOutcome,
   jsonResponses,
-  notFound,
-  problemResponses,
   type QueryDeps,
+  READERS,
   type ReadContext,
   ReadQuery,
   readContext,
@@ -40,7 +40,16 @@ export const Decision = z
       .array(ItemOutcome)
       .openapi({ description: 'Per item: outcome and every figure of the rule' }),
     history: z
-      .array(z.unknown())
+      .array(
+        z.object({
+          stageId: z.string(),
+          outcome: z.string(),
+          decidedAt: z.string(),
+          voteId: z.string().nullable(),
+          sessionId: z.string().nullable(),
+          items: z.array(ItemOutcome),
+        }),
+      )
       .openapi({ description: 'Every decision of the proposal, oldest first' }),
     publication: z.object({
       publishedAt: z.string().nullable(),
@@ -82,34 +91,40 @@ export const DecisionList = z.object({ items: z.array(Decision), asOf: AsOfInfo.
 
 const register = createRoute({
   method: 'get',
+  operationId: 'listDecisions',
   path: '/v1/communities/{communityId}/decisions',
   summary: 'The decision register (决议台账): every decision with the rule and every figure',
   tags: ['decisions'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: CommunityParams, query: RegisterQuery },
   responses: jsonResponses('Decisions, oldest first', DecisionList),
 });
 
 const getDecision = createRoute({
   method: 'get',
+  operationId: 'getDecision',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/decision',
   summary: "A proposal's decision as the register holds it (the rule and every figure)",
   tags: ['decisions'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: ProposalParams, query: ReadQuery },
-  responses: { ...jsonResponses('The decision', Decision), ...notFound },
+  responses: jsonResponses('The decision', Decision, { notFound: ['decision-not-found'] }),
 });
 
 const registerCsv = createRoute({
   method: 'get',
+  operationId: 'exportDecisionsCsv',
   path: '/v1/communities/{communityId}/decisions.csv',
   summary: 'The decision register as CSV (UTF-8 with BOM, for spreadsheets)',
   tags: ['decisions'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: CommunityParams, query: RegisterQuery },
   responses: {
     200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
-    ...problemResponses,
+    ...errorResponses({}),
   },
 });
 

@@ -8,8 +8,16 @@ import {
   tallyVote,
   VoteRule,
   type Voter,
+  VoteScope,
 } from '@yishi/domain';
-import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
+import {
+  addRoute,
+  CommunityParams,
+  createRouter,
+  ProposalParams,
+  problem,
+  problemContent,
+} from '@yishi/platform';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { ballotFactColumns, ballotFacts, foldBallots } from '../projections/ballots.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
@@ -18,9 +26,9 @@ import {
   AsOfInfo,
   ItemOutcome,
   jsonResponses,
-  notFound,
   PageQuery,
   type QueryDeps,
+  READERS,
   type ReadContext,
   ReadQuery,
   readContext,
@@ -43,6 +51,10 @@ export const Proposal = z
       stages: z.array(Stage),
     }),
     items: z.array(ProposalItem).openapi({ description: 'Items (议项) with their options (方案)' }),
+    scope: VoteScope.clone().openapi({
+      description:
+        'Who decides: the whole community, or the owners of one building or entrance (domain.md 3.1b)',
+    }),
     status: z.enum(['active', 'withdrawn']),
     stage: z.object({ id: z.string(), kind: z.string() }),
     submittedBy: z.object({ personId: z.string(), role: z.string() }),
@@ -86,12 +98,14 @@ export const Proposal = z
 
 const getProposal = createRoute({
   method: 'get',
+  operationId: 'getProposal',
   path: '/v1/communities/{communityId}/proposals/{proposalId}',
   summary: 'A proposal (议题): stage, items and options, deadlines, its vote and decision',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: ProposalParams, query: ReadQuery },
-  responses: { ...jsonResponses('The proposal', Proposal), ...notFound },
+  responses: jsonResponses('The proposal', Proposal, { notFound: ['proposal-not-found'] }),
 });
 
 /** The kinds of stage a procedure has, from the domain's definition of a stage. */
@@ -113,10 +127,12 @@ export const ProposalList = z.object({
 });
 const listProposals = createRoute({
   method: 'get',
+  operationId: 'listProposals',
   path: '/v1/communities/{communityId}/proposals',
   summary: 'Proposals of a community, newest first',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: ReadQuery.extend({
@@ -126,7 +142,7 @@ const listProposals = createRoute({
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
     }),
   },
-  responses: { ...jsonResponses('Proposals', ProposalList), ...notFound },
+  responses: jsonResponses('Proposals', ProposalList),
 });
 
 export const Tally = z
@@ -153,17 +169,26 @@ export const Tally = z
 
 const getTally = createRoute({
   method: 'get',
+  operationId: 'getTally',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/tally',
   summary: 'The live tally of a vote under its frozen rule (provisional until decided)',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: ProposalParams,
     query: ReadQuery.extend({
       voteId: Id.optional().openapi({ description: 'Default: the latest vote' }),
     }),
   },
-  responses: { ...jsonResponses('The tally', Tally), ...notFound },
+  responses: {
+    ...jsonResponses('The tally', Tally, { notFound: ['vote-not-found'] }),
+    422: {
+      description:
+        '`tally-not-possible`: the frozen rule cannot count these ballots (the rule says why in `detail`)',
+      content: problemContent,
+    },
+  },
 });
 
 export const Ballot = z.object({
@@ -186,10 +211,12 @@ export const BallotPage = z.object({
 });
 const listBallots = createRoute({
   method: 'get',
+  operationId: 'listBallots',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/ballots',
   summary: 'Current named ballots (实名) of a vote; every earlier version is in the history',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: ProposalParams,
     query: ReadQuery.extend({
@@ -211,18 +238,22 @@ const listBallots = createRoute({
       }),
     }),
   },
-  responses: { ...jsonResponses('Ballots, by voter', BallotPage), ...notFound },
+  responses: jsonResponses('Ballots, by voter', BallotPage, { notFound: ['vote-not-found'] }),
 });
 
 const getHistory = createRoute({
   method: 'get',
+  operationId: 'getHistory',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/history',
   summary:
     'The full history of a proposal: who proposed, who spoke, positions, minutes, every ballot change, publications, reports, feedback',
   tags: ['history'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: ProposalParams, query: ReadQuery.extend(PageQuery.shape) },
-  responses: { ...jsonResponses('History, oldest first', TimelinePage), ...notFound },
+  responses: jsonResponses('History, oldest first', TimelinePage, {
+    notFound: ['proposal-not-found'],
+  }),
 });
 
 const Objection = z.object({
@@ -258,12 +289,14 @@ export const FollowUp = z.object({
 });
 const getFollowUp = createRoute({
   method: 'get',
+  operationId: 'getFollowUp',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/follow-up',
   summary: 'Objections, implementation reports (落实), feedback (反馈) and satisfaction (满意度)',
   tags: ['proposals'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: ProposalParams, query: ReadQuery },
-  responses: { ...jsonResponses('Follow-up', FollowUp), ...notFound },
+  responses: jsonResponses('Follow-up', FollowUp),
 });
 
 async function latestVoteId(
@@ -279,6 +312,55 @@ async function latestVoteId(
     .where('p.proposal_id', '=', proposalId)
     .executeTakeFirst();
   return row?.vote_id ?? undefined;
+}
+
+/** A vote with the electorate it froze, as the tally and the cost shares count over it. */
+export async function frozenVote(
+  ctx: ReadContext,
+  communityId: string,
+  proposalId: string,
+  requested: string | undefined,
+) {
+  const rm = ctx.db.withSchema(ctx.schema('proposals'));
+  const voteId = requested ?? (await latestVoteId(rm, ctx, communityId, proposalId));
+  const vote = voteId
+    ? await rm
+        .selectFrom('votes')
+        .selectAll()
+        // Where the vote opened: its first version is the one its opening event made.
+        .select((eb) =>
+          eb
+            .selectFrom('votes as first')
+            .select('first.valid_from_pos')
+            .whereRef('first.community_id', '=', 'votes.community_id')
+            .whereRef('first.proposal_id', '=', 'votes.proposal_id')
+            .whereRef('first.vote_id', '=', 'votes.vote_id')
+            .orderBy('first.valid_from_tx')
+            .orderBy('first.valid_from_pos')
+            .limit(1)
+            .as('opened_at_position'),
+        )
+        .where('community_id', '=', communityId)
+        .where('proposal_id', '=', proposalId)
+        .where('vote_id', '=', voteId)
+        .where(visibleAt(ctx.asOf))
+        .executeTakeFirst()
+    : undefined;
+  if (!vote || !voteId) return { kind: 'missing' } as const;
+  const frozen = await ctx.db
+    .withSchema(ctx.schema('electorates'))
+    .selectFrom('electorates')
+    .selectAll()
+    .where('community_id', '=', communityId)
+    .where('proposal_id', '=', proposalId)
+    .where('global_position', '=', vote.opened_at_position ?? '0')
+    .executeTakeFirst();
+  // Projected apart from the vote (its own projection): a vote whose opening it has not
+  // reached yet has no electorate to count against.
+  if (!frozen) return { kind: 'not-projected', voteId } as const;
+  // Version 2 keeps the opening event's data; a generation of version 1 the electorate alone.
+  const electorate = (frozen.opened ? frozen.opened.electorate : frozen.electorate) as Voter[];
+  return { kind: 'found', voteId, vote, frozen, electorate } as const;
 }
 
 /** The history of a proposal: its own events and those of the sessions that discussed it. */
@@ -373,6 +455,7 @@ export function proposalQueries(deps: QueryDeps) {
           stages: p.stages,
         },
         items: p.items,
+        scope: p.scope ?? { kind: 'community' },
         status: p.status,
         stage: { id: p.stage_id, kind: p.stage_kind },
         submittedBy: { personId: p.submitted_by, role: p.submitted_role },
@@ -465,34 +548,20 @@ export function proposalQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['proposals', 'electorates', 'timeline']);
     if (ctx instanceof Response) return ctx;
-    const rm = ctx.db.withSchema(ctx.schema('proposals'));
-    const voteId = query.voteId ?? (await latestVoteId(rm, ctx, communityId, proposalId));
-    const vote = voteId
-      ? await rm
-          .selectFrom('votes')
-          .selectAll()
-          // Where the vote opened: its first version is the one its opening event made.
-          .select((eb) =>
-            eb
-              .selectFrom('votes as first')
-              .select('first.valid_from_pos')
-              .whereRef('first.community_id', '=', 'votes.community_id')
-              .whereRef('first.proposal_id', '=', 'votes.proposal_id')
-              .whereRef('first.vote_id', '=', 'votes.vote_id')
-              .orderBy('first.valid_from_tx')
-              .orderBy('first.valid_from_pos')
-              .limit(1)
-              .as('opened_at_position'),
-          )
-          .where('community_id', '=', communityId)
-          .where('proposal_id', '=', proposalId)
-          .where('vote_id', '=', voteId)
-          .where(visibleAt(ctx.asOf))
-          .executeTakeFirst()
-      : undefined;
-    if (!vote || !voteId)
+    const found = await frozenVote(ctx, communityId, proposalId, query.voteId);
+    if (found.kind === 'missing')
       return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
-    const [ballots, present, decision, frozen] = await Promise.all([
+    if (found.kind === 'not-projected') {
+      return problem(
+        c,
+        503,
+        'read-model-unavailable',
+        `The electorate of vote ${found.voteId} is not projected yet; retry`,
+      );
+    }
+    const { vote, voteId, electorate, frozen } = found;
+    const rm = ctx.db.withSchema(ctx.schema('proposals'));
+    const [ballots, present, decision] = await Promise.all([
       // Each voter's latest choice on each item.
       ctx.db
         .selectFrom(ballotFacts(ctx.schema('timeline'), communityId, proposalId, voteId, ctx.asOf))
@@ -519,27 +588,7 @@ export function proposalQueries(deps: QueryDeps) {
         .where('proposal_id', '=', proposalId)
         .where(visibleAt(ctx.asOf))
         .executeTakeFirst(),
-      ctx.db
-        .withSchema(ctx.schema('electorates'))
-        .selectFrom('electorates')
-        .selectAll()
-        .where('community_id', '=', communityId)
-        .where('proposal_id', '=', proposalId)
-        .where('global_position', '=', vote.opened_at_position ?? '0')
-        .executeTakeFirst(),
     ]);
-    // Projected apart from the vote (its own projection): a vote whose opening it has not
-    // reached yet has no electorate to count against, and no tally.
-    if (!frozen) {
-      return problem(
-        c,
-        503,
-        'read-model-unavailable',
-        `The electorate of vote ${voteId} is not projected yet; retry`,
-      );
-    }
-    // Version 2 keeps the opening event's data; a generation of version 1 the electorate alone.
-    const electorate = (frozen.opened ? frozen.opened.electorate : frozen.electorate) as Voter[];
     const byVoter = new Map<string, Record<string, ItemBallot>>();
     for (const b of ballots) {
       const items = byVoter.get(b.voter_id) ?? {};

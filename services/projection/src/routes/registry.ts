@@ -1,13 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { Id } from '@yishi/domain';
+import { CommunitySettings, Id, Stage } from '@yishi/domain';
 import { addRoute, CommunityParams, createRouter, problem } from '@yishi/platform';
 import { sql } from 'kysely';
 import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
   jsonResponses,
-  notFound,
   type QueryDeps,
+  READERS,
   ReadQuery,
   readContext,
   withAsOf,
@@ -28,7 +28,7 @@ export const Community = z
     communityId: z.string(),
     name: z.string(),
     kind: z.string(),
-    settings: z.record(z.string(), z.unknown()),
+    settings: CommunitySettings,
     clerkIds: z.array(z.string()),
     registeredAt: z.string(),
     counts: z.object({
@@ -45,7 +45,7 @@ export const Community = z
         templateId: z.string(),
         version: z.number().int(),
         name: z.string(),
-        stages: z.array(z.unknown()),
+        stages: z.array(Stage),
       }),
     ),
     asOf: AsOfInfo.optional(),
@@ -54,12 +54,14 @@ export const Community = z
 
 const getCommunity = createRoute({
   method: 'get',
+  operationId: 'getCommunity',
   path: '/v1/communities/{communityId}',
   summary: 'A community from the registry (社区名册): settings, counts, parties, procedures',
   tags: ['registry'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: CommunityParams, query: ReadQuery },
-  responses: { ...jsonResponses('The community', Community), ...notFound },
+  responses: jsonResponses('The community', Community, { notFound: ['community-not-found'] }),
 });
 
 export const CommunitySummary = z.object({
@@ -73,10 +75,12 @@ export const CommunityList = z.object({
 });
 const listCommunities = createRoute({
   method: 'get',
+  operationId: 'listCommunities',
   path: '/v1/communities',
   summary: 'The communities this token may read',
   tags: ['registry'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { query: ReadQuery },
   responses: jsonResponses('Communities', CommunityList),
 });
@@ -93,10 +97,12 @@ const Unit = z.object({
 });
 const listUnits = createRoute({
   method: 'get',
+  operationId: 'listUnits',
   path: '/v1/communities/{communityId}/units',
   summary: 'Units (专有部分) with their areas and owners',
   tags: ['registry'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: ReadQuery.extend({
@@ -130,10 +136,12 @@ export const PersonPage = z.object({
 });
 const listPersons = createRoute({
   method: 'get',
+  operationId: 'listPersons',
   path: '/v1/communities/{communityId}/persons',
   summary: 'Persons of the registry (人员) as this reader may name them',
   tags: ['registry'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: ReadQuery.extend({

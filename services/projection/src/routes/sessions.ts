@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { JointSessionRule, RuleResultSchema } from '@yishi/domain';
 import { addRoute, CommunityParams, createRouter, problem, SessionParams } from '@yishi/platform';
 import type { Selectable } from 'kysely';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
@@ -6,8 +7,8 @@ import type { Database } from '../tables.ts';
 import {
   AsOfInfo,
   jsonResponses,
-  notFound,
   type QueryDeps,
+  READERS,
   ReadQuery,
   readContext,
   withAsOf,
@@ -32,7 +33,7 @@ export const Session = z
     noticeAt: z.string().nullable(),
     parties: z.array(z.object({ partyId: z.string(), kind: z.string(), name: z.string() })),
     requiredPartyIds: z.array(z.string()),
-    resolutionRule: z.record(z.string(), z.unknown()),
+    resolutionRule: JointSessionRule,
     memberIds: z.array(z.string()),
     attendance: z.array(
       z.object({
@@ -69,7 +70,7 @@ export const Session = z
           .object({
             outcome: z.string(),
             dissentingPartyIds: z.array(z.string()),
-            result: z.unknown(),
+            result: RuleResultSchema,
             at: z.string(),
           })
           .nullable(),
@@ -111,13 +112,15 @@ export const Session = z
 
 const getSession = createRoute({
   method: 'get',
+  operationId: 'getSession',
   path: '/v1/communities/{communityId}/sessions/{sessionId}',
   summary:
     'A session with agenda, attendance, statements, party positions, resolutions and minutes',
   tags: ['sessions'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: { params: SessionParams, query: ReadQuery },
-  responses: { ...jsonResponses('The session', Session), ...notFound },
+  responses: jsonResponses('The session', Session, { notFound: ['session-not-found'] }),
 });
 
 export const SessionSummary = z.object({
@@ -135,10 +138,12 @@ export const SessionList = z.object({
 
 const listSessions = createRoute({
   method: 'get',
+  operationId: 'listSessions',
   path: '/v1/communities/{communityId}/sessions',
   summary: 'Sessions of a community, latest first',
   tags: ['sessions'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: ReadQuery.extend({

@@ -28,6 +28,7 @@ const PROPOSAL = [
   'stages',
   'items',
   'on_behalf_of_party_id',
+  'scope',
   'submitted_by',
   'submitted_role',
   'submitted_at',

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { addRoute, createRouter } from '@yishi/platform';
 import { listGenerations } from '../runtime/generations.ts';
-import { jsonResponses, type QueryDeps } from './common.ts';
+import { jsonResponses, type QueryDeps, READERS } from './common.ts';
 
 const ProjectionsStatus = z
   .object({
@@ -30,11 +30,13 @@ const ProjectionsStatus = z
 
 const status = createRoute({
   method: 'get',
+  operationId: 'getProjectionsStatus',
   path: '/v1/projections',
   summary: 'Projections: generations (active, building, retired), checkpoints, local projectors',
   tags: ['operations'],
   security: [{ bearer: [] }],
-  responses: jsonResponses('Status', ProjectionsStatus),
+  'x-roles': READERS,
+  responses: jsonResponses('Status', ProjectionsStatus, { asOf: false, minPosition: false }),
 });
 
 export function statusQueries(deps: QueryDeps) {

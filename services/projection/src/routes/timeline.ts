@@ -12,6 +12,7 @@ import {
   PageQuery,
   positionOf,
   type QueryDeps,
+  READERS,
   type ReadContext,
   ReadQuery,
   readContext,
@@ -46,12 +47,14 @@ export const TimelinePage = z
 
 const communityTimeline = createRoute({
   method: 'get',
+  operationId: 'getCommunityTimeline',
   path: '/v1/communities/{communityId}/timeline',
   summary: 'The human-readable timeline of a community, or of one of its streams',
   description:
     'Personal fields of registry events (names, birth dates, addresses) only for clerks, officials and admins, webhook configuration only for admins: for others they are left out of `details` and listed in `details.redacted`.',
   tags: ['history'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: ReadQuery.extend(PageQuery.shape).extend({

@@ -1,13 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { communityOfStream } from '@yishi/domain';
 import { type EventStore, isEventStoreError } from '@yishi/event-store';
-import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
-import { exportDossier } from '../verification/dossier.ts';
+import {
+  addRoute,
+  CommunityParams,
+  createRouter,
+  ProposalParams,
+  problem,
+  problemContent,
+} from '@yishi/platform';
+import { DossierAnswer, exportDossier } from '../verification/dossier.ts';
 import { type Scope, verifyScope } from '../verification/verify.ts';
 import {
   jsonResponses,
-  notFound,
   type QueryDeps,
+  READERS,
   ReadQuery,
   readContext,
   StreamId,
@@ -50,10 +57,12 @@ export const VerificationReport = z
 
 const verifyCommunity = createRoute({
   method: 'get',
+  operationId: 'verifyCommunity',
   path: '/v1/communities/{communityId}/verification',
   summary: "Verify the hash chains of a community's streams, or of one stream (核验)",
   tags: ['verification'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: CommunityParams,
     query: z.object({
@@ -78,6 +87,7 @@ const verifyCommunity = createRoute({
   responses: jsonResponses(
     'The report (ok false names the first broken event)',
     VerificationReport,
+    { asOf: false, minPosition: false },
   ),
 });
 
@@ -86,31 +96,40 @@ const WHOLE_STORE_ROLES: ReadonlySet<string> = new Set(['official', 'admin']);
 
 const verifyEverything = createRoute({
   method: 'get',
+  operationId: 'verifyAllCommunities',
   path: '/v1/verification',
   summary: 'Verify every stream (officials and admins with a token granted every community)',
   tags: ['verification'],
   security: [{ bearer: [] }],
-  responses: jsonResponses('The report', VerificationReport),
+  'x-roles': [...WHOLE_STORE_ROLES],
+  responses: {
+    ...jsonResponses('The report', VerificationReport, { asOf: false, minPosition: false }),
+    403: {
+      description:
+        '`role-forbidden` (with `allowedRoles`: official, admin); `community-forbidden`: the token is not granted every community (`*`)',
+      content: problemContent,
+    },
+  },
 });
 
 const dossierRoute = createRoute({
   method: 'get',
+  operationId: 'getDossier',
   path: '/v1/communities/{communityId}/proposals/{proposalId}/dossier',
   summary:
     'The proposal dossier: every event with its hash, the rule and the figures (verifiable offline)',
   tags: ['verification'],
   security: [{ bearer: [] }],
+  'x-roles': READERS,
   request: {
     params: ProposalParams,
     query: ReadQuery,
   },
-  responses: {
-    ...jsonResponses(
-      'The dossier (check it with `pnpm verify dossier.json`)',
-      z.record(z.string(), z.unknown()),
-    ),
-    ...notFound,
-  },
+  responses: jsonResponses(
+    'The dossier (check it with `pnpm verify dossier.json`)',
+    DossierAnswer,
+    { notFound: ['proposal-not-found'] },
+  ),
 });
 
 /** Whether a head printed on a document (version and hash digits) is in the stream's chain. */
@@ -180,7 +199,7 @@ export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
     const { role } = c.get('principal');
     if (!WHOLE_STORE_ROLES.has(role)) {
       return problem(c, 403, 'role-forbidden', `Role ${role} may not verify the whole store`, {
-        allowed: [...WHOLE_STORE_ROLES],
+        allowedRoles: [...WHOLE_STORE_ROLES],
       });
     }
     if (!c.get('principal').communities.includes('*')) {

@@ -1,5 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type ProposalEvent, upcastEvent, verifyDecisions } from '@yishi/domain';
+import {
+  ItemResultSchema,
+  PlanMethod,
+  type ProposalEvent,
+  upcastEvent,
+  VoteRule,
+  verifyDecisions,
+} from '@yishi/domain';
 import {
   type Checkpoint,
   chainHash,
@@ -48,6 +55,53 @@ export const Dossier = z.object({
   decisions: z.array(z.record(z.string(), z.json())),
 });
 export type Dossier = z.infer<typeof Dossier>;
+
+/**
+ * The dossier as the query API describes it: `Dossier` (what offline verification reads) with
+ * each decision's shape, as decisionsOf() derives it from the events.
+ */
+export const DossierAnswer = Dossier.extend({
+  // Event data as an object of any JSON (z.json() recurses without end in the generator).
+  streams: z.array(
+    DossierStream.extend({
+      events: z.array(
+        DossierEvent.extend({
+          data: z.record(z.string(), z.unknown()),
+          metadata: z.record(z.string(), z.unknown()),
+        }),
+      ),
+    }),
+  ),
+  decisions: z.array(
+    z.object({
+      stageId: z.string().nullable(),
+      outcome: z.string().nullable(),
+      decidedAt: z.string().nullable(),
+      vote: z
+        .object({
+          voteId: z.string(),
+          rule: VoteRule.nullable(),
+          totals: z.record(z.string(), z.number()).nullable(),
+          closesAt: z.string().nullable(),
+          allowBallotChange: z.boolean().nullable(),
+          planMethod: PlanMethod.nullable(),
+        })
+        .nullable(),
+      sessionId: z.string().nullable(),
+      sessionItemId: z.string().nullable(),
+      items: z.array(ItemResultSchema),
+      publications: z.array(
+        z.object({
+          subject: z.string().nullable(),
+          at: z.string().nullable(),
+          endsAt: z.string().nullable(),
+          deadline: z.string().nullable(),
+          onTime: z.boolean().nullable(),
+        }),
+      ),
+    }),
+  ),
+}).meta({ id: 'Dossier' });
 
 function toDossierEvent(event: RecordedEvent): DossierEvent {
   return {

@@ -81,13 +81,11 @@ export function ballotFields(
  * when it opens, and no form may choose others.
  */
 function adoptedSettings(tr: Translator, community: CommunityView | undefined): Html {
-  const settings = community?.settings ?? {};
-  const yesNo = (on: unknown) => tr.t(on === true ? 'yes' : 'no');
-  return h`<p class="hint">${tr.t('action.adoptedSettings')}${tr.colon}${tr.t('action.deemedConsent')} ${yesNo(settings.deemedConsent)}${
-    typeof settings.deemedConsentStatuteRef === 'string'
-      ? h`（${settings.deemedConsentStatuteRef}）`
-      : undefined
-  } · ${tr.t('action.countParking')} ${yesNo(settings.parkingSpacesVote)}</p>`;
+  const settings = community?.settings;
+  const yesNo = (on: boolean | undefined) => tr.t(on === true ? 'yes' : 'no');
+  return h`<p class="hint">${tr.t('action.adoptedSettings')}${tr.colon}${tr.t('action.deemedConsent')} ${yesNo(settings?.deemedConsent)}${
+    settings?.deemedConsentStatuteRef ? h`（${settings.deemedConsentStatuteRef}）` : undefined
+  } · ${tr.t('action.countParking')} ${yesNo(settings?.parkingSpacesVote)}</p>`;
 }
 
 /** The open-voting form's fields for these rules: each rule's parameters, the plan method. */
