@@ -9,13 +9,21 @@ const Key32 = z
       Buffer.from(v, 'base64').length === 32 && Buffer.from(v, 'base64').toString('base64') === v,
     'base64 of 32 bytes (openssl rand -base64 32)',
   );
+const PostgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
 
 /** The longest a token may live unless JWT_MAX_LIFETIME_SECONDS says otherwise: 24 h. */
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 
 /** All configuration, from the environment, parsed by one schema. */
 export const ConfigSchema = z.object({
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_URL: PostgresUrl.optional(),
+  /** The events' PostgreSQL when it is not the read models' (DATABASE_URL); unset: the same. */
+  EVENTS_DATABASE_URL: PostgresUrl.optional(),
+  /**
+   * A streaming replica of the read models' database: queries that name no `minPosition`
+   * (officials' reports, lists) read there; read-your-writes stays on DATABASE_URL.
+   */
+  READ_REPLICA_URL: PostgresUrl.optional(),
   EVENTSTORE_URL: z
     .string()
     .regex(/^(esdb|kurrentdb|kurrent|kdb)(\+discover)?:\/\//, 'esdb://… or kurrentdb://…')
@@ -24,6 +32,11 @@ export const ConfigSchema = z.object({
   COMMAND_PORT: Port.default(3000),
   PROJECTION_PORT: Port.default(3001),
   WEB_PORT: Port.default(3002),
+  /** Where the console reaches the services; unset: http://HOST:COMMAND_PORT (PROJECTION_PORT). */
+  COMMAND_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PROJECTION_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The console's form (CSRF) key derives from it; unset: from JWT_SECRET (one machine). */
+  WEB_FORM_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /** The web console's address as browsers reach it; https makes its cookies Secure. */
   WEB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /**

@@ -22,6 +22,7 @@ export async function startCommandService(
 ): Promise<RunningService> {
   const store = await openEventStore({
     databaseUrl,
+    eventsDatabaseUrl: config.EVENTS_DATABASE_URL,
     eventstoreUrl: config.EVENTSTORE_URL,
     maxConnections: 20,
   });

@@ -2,7 +2,8 @@ import { type ProposalEvent, pentries, proposalDecider } from '@yishi/domain';
 import { formatCheckpoint, PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
-import { type Kysely, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { createDb } from './db.ts';
@@ -30,8 +31,10 @@ let sim: Simulator;
 let resident: string;
 let official: string;
 
+let url: string;
+
 beforeAll(async () => {
-  const url = await testDatabaseUrl();
+  url = await testDatabaseUrl();
   store = new PostgresEventStore({ connectionString: url });
   db = createDb(url, 20);
   await migrateReadModels(db);
@@ -70,6 +73,35 @@ const get = (path: string, token = resident) =>
 const position = () => formatCheckpoint(sim.last!.checkpoint);
 
 describe('query API', () => {
+  it("reads officials' queries without minPosition from READ_REPLICA_URL, and only those", async () => {
+    // The same database through another pool stands for the replica: what is counted is which
+    // pool a query goes to.
+    let replicaQueries = 0;
+    const replica = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }),
+      log: () => {
+        replicaQueries += 1;
+      },
+    });
+    const withReplica = createApp({ db, replica, store, verify: auth.verify, projectors });
+    const ask = async (path: string, token: string) => {
+      const before = replicaQueries;
+      const res = await withReplica.request(path, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      return replicaQueries - before;
+    };
+    try {
+      expect(await ask('/v1/communities/c1/proposals', official)).toBeGreaterThan(0);
+      expect(await ask('/v1/communities/c1/decisions', official)).toBeGreaterThan(0);
+      expect(await ask(`/v1/communities/c1/proposals?minPosition=${position()}`, official)).toBe(0);
+      expect(await ask('/v1/communities/c1/proposals', resident)).toBe(0);
+    } finally {
+      await replica.destroy();
+    }
+  });
+
   it('serves the registry once the projectors have passed minPosition', async () => {
     const res = await get(`/v1/communities/c1?minPosition=${position()}`);
     expect(res.status).toBe(200);

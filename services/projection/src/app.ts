@@ -42,6 +42,8 @@ import { transparencyQueries } from './transparency/routes.ts';
 
 export interface ProjectionAppDeps {
   db: Kysely<Database>;
+  /** `READ_REPLICA_URL`: officials' queries without `minPosition` read there. */
+  replica?: Kysely<Database> | undefined;
   /** The event store, for verification and dossiers. */
   store: EventStore;
   verify: Verifier;
@@ -80,6 +82,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   const metrics = deps.metrics ?? createMetrics('projection');
   const queryDeps: QueryDeps & VerificationDeps = {
     db: deps.db,
+    replica: deps.replica,
     store: deps.store,
     treeBuilder: deps.treeBuilder,
     checkpointWaitMs: deps.checkpointWaitMs ?? deps.minPositionWaitMs ?? 5_000,

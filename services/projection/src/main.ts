@@ -31,9 +31,14 @@ export async function startProjectionService(
   logger: Logger,
 ): Promise<RunningService> {
   // The events where the command service keeps them: EventStoreDB when configured.
-  const store = await openEventStore({ databaseUrl, eventstoreUrl: config.EVENTSTORE_URL });
+  const store = await openEventStore({
+    databaseUrl,
+    eventsDatabaseUrl: config.EVENTS_DATABASE_URL,
+    eventstoreUrl: config.EVENTSTORE_URL,
+  });
   // Each projector holds one connection for its lease, and so does the tree builder.
   const db = createDb(databaseUrl, 11 + projections.length);
+  const replica = config.READ_REPLICA_URL ? createDb(config.READ_REPLICA_URL, 10) : undefined;
   await migrateReadModels(db);
   // Before anything runs: a wrong master key stops the start here.
   const personalData = await openPersonalData({ databaseUrl, masterKey: loadMasterKey(config) });
@@ -77,6 +82,7 @@ export async function startProjectionService(
   const app = createApp({
     personalData,
     db,
+    replica,
     store,
     verify,
     projectors,
@@ -98,6 +104,7 @@ export async function startProjectionService(
       await treeBuilder.stop();
       for (const projector of projectors) await projector.stop();
       await db.destroy();
+      await replica?.destroy();
       await store.close();
       await personalData.close();
     },

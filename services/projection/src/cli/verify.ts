@@ -133,6 +133,7 @@ async function main(): Promise<number> {
   const database = await openDatabase();
   const store = await openEventStore({
     databaseUrl: database.url,
+    eventsDatabaseUrl: database.eventsUrl,
     eventstoreUrl: database.eventstoreUrl,
   });
   const db = createDb(database.url, 4);
