@@ -82,6 +82,10 @@ describe('infra/compose.yaml', () => {
     expect(environment.get('web')).toContain('WEBHOOK_SECRET');
     expect(environment.get('command')).not.toContain('WEBHOOK_SECRET');
     expect(environment.get('web')).toContain('COMMAND_URL');
+    // Sealed personal fields (PIPL): the services that seal and open them, not the console.
+    expect(environment.get('command')).toContain('PII_MASTER_KEY');
+    expect(environment.get('projection')).toContain('PII_MASTER_KEY');
+    expect(environment.get('web')).not.toContain('PII_MASTER_KEY');
     for (const service of ['postgres', 'kurrentdb']) {
       expect(environment.get(service)).not.toContain('JWT_SECRET');
       expect(environment.get(service)).not.toContain('WEBHOOK_SECRET');

@@ -51,6 +51,8 @@ describe('production trees (pnpm deploy --prod)', () => {
         DATABASE_URL: await testDatabaseUrl(),
         JWT_SECRET: 'deploy-test-secret-deploy-test-secret',
         WEBHOOK_SECRET: 'deploy-test-webhooks-deploy-test-webhooks',
+        // 32 bytes in base64: production refuses to generate one (PIPL keys stay put).
+        PII_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
       };
       const running = await startServiceProcess(service, await freePort(), env, {
         cwd: tree,
