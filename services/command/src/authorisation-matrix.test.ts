@@ -80,6 +80,17 @@ const expected: Record<string, Role[]> = {
   RequestResidentsMeeting: ['resident'],
   SignResidentsMeetingRequest: ['resident'],
   RecordResidentsMeetingConvened: ['convener'],
+  AppointTreasurer: ['admin'],
+  RevokeTreasurer: ['admin'],
+  // Money: a treasurer is a registry appointment the decider checks, not a token role.
+  OpenCrowdfunding: ['convener', 'clerk'],
+  PledgeToCrowdfunding: ['resident', 'owner', 'party_representative'],
+  RecordPledgeReceipt: ['resident', 'owner', 'clerk', 'convener'],
+  CloseCrowdfunding: ['convener', 'clerk'],
+  RecordRefund: ['resident', 'owner', 'clerk', 'convener'],
+  OpenFund: ['clerk', 'admin'],
+  PostFundEntry: ['resident', 'owner', 'clerk', 'convener'],
+  ReverseFundEntry: ['resident', 'owner', 'clerk', 'convener'],
 };
 
 // Routes that are not domain commands, with who may use them.

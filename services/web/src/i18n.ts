@@ -598,6 +598,34 @@ const errorCode: Record<DomainErrorCode, Pair> & Record<string, Pair> = {
   'empty-electorate': ['名册中没有符合条件的投票人', 'no eligible voter in the registry'],
   'no-parties': ['请先登记协商主体', 'register the consultation parties first'],
   'item-not-resolved': ['会议尚未对该项作出决议', 'the session has not resolved that item'],
+  // Money (众筹, 基金账目).
+  'crowdfunding-closed': [
+    '众筹已截止，不再接受认捐或收款',
+    'the campaign takes no more pledges or money',
+  ],
+  'crowdfunding-open': [
+    '表决结果与截止时间都还不能决定众筹结果',
+    'neither the decision nor the deadline settles the campaign yet',
+  ],
+  'receipt-above-pledge': ['收款将超过认捐金额', 'more than the pledge would be received'],
+  'refund-mismatch': ['退款须恰为已收金额', 'a refund is exactly the amount received'],
+  'entry-unbalanced': ['借方合计须等于贷方合计', 'the debits must equal the credits'],
+  'decision-required': [
+    '支出须注明授权的表决决定（没有决定，不能支出）',
+    'spending must name the adopted decision that authorised it',
+  ],
+  'matter-not-allowed': [
+    '该决定的事项不能动用这笔基金（维修资金须有“使用维修资金”的决定）',
+    'this decision’s matter does not allow spending this fund',
+  ],
+  'cost-not-decided': [
+    '该决定没有写明费用，不能据此支出',
+    'the decision states no cost to spend against',
+  ],
+  'above-decided-cost': ['支出将超过决定的费用', 'the spending would pass the decided cost'],
+  'insufficient-funds': ['基金余额不足', 'the fund does not hold enough'],
+  'already-reversed': ['该凭证已经冲销', 'the entry was reversed already'],
+  'decision-not-found': ['找不到该议题或议项', 'no such proposal or item'],
   'position-not-reached': [
     '查询端仍在更新，请稍后刷新',
     'the read side is catching up; refresh shortly',
@@ -686,6 +714,17 @@ const eventType: Record<DomainEventType, Pair> = {
   MinutesCorrectionSigned: ['签署更正', 'Correction signed'],
   MinutesCorrectionFinalised: ['更正定稿', 'Correction final'],
   MinutesPublished: ['公开纪要', 'Minutes published'],
+  // Money (众筹, 专项维修资金, 微基金).
+  TreasurerAppointed: ['任命出纳', 'Treasurer appointed'],
+  TreasurerRevoked: ['撤销出纳', 'Treasurer revoked'],
+  CrowdfundingOpened: ['发起众筹', 'Crowdfunding opened'],
+  PledgeMade: ['认捐', 'Pledge made'],
+  PledgeReceiptRecorded: ['收到认捐款', 'Pledge received'],
+  CrowdfundingClosed: ['众筹结束', 'Crowdfunding closed'],
+  RefundRecorded: ['退还认捐款', 'Refund paid'],
+  FundOpened: ['设立基金账目', 'Fund opened'],
+  FundEntryPosted: ['记账', 'Entry posted'],
+  FundEntryReversed: ['冲销凭证', 'Entry reversed'],
 };
 
 /** Label groups for values that come from the domain or the services. */

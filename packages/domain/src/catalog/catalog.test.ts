@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { communityCommandSchemas, communityEventSchemas } from '../community/community.ts';
 import { convocationCommandSchemas, convocationEventSchemas } from '../convocation/convocation.ts';
+import {
+  crowdfundingCommandSchemas,
+  crowdfundingEventSchemas,
+} from '../crowdfunding/crowdfunding.ts';
+import { fundCommandSchemas, fundEventSchemas } from '../fund/fund.ts';
 import { proposalCommandSchemas, proposalEventSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas, sessionEventSchemas } from '../session/session.ts';
 import { Role } from '../shared/decider.ts';
@@ -15,12 +20,16 @@ describe('command catalogue', () => {
     ...Object.keys(proposalCommandSchemas),
     ...Object.keys(sessionCommandSchemas),
     ...Object.keys(convocationCommandSchemas),
+    ...Object.keys(crowdfundingCommandSchemas),
+    ...Object.keys(fundCommandSchemas),
   ];
   it('lists every command once, with its aggregate, schema and roles', () => {
     expect(Object.keys(commandCatalog).sort()).toEqual([...names].sort());
     for (const definition of Object.values(commandCatalog)) {
       expect(definition.roles.length, definition.name).toBeGreaterThan(0);
-      expect(['community', 'proposal', 'session', 'convocation']).toContain(definition.aggregate);
+      expect(['community', 'proposal', 'session', 'convocation', 'crowdfunding', 'fund']).toContain(
+        definition.aggregate,
+      );
     }
   });
   it('an official only reads: no command lets them act', () => {
@@ -42,7 +51,7 @@ describe('command catalogue', () => {
   it('separates what a client sends from what the service fills in', () => {
     const open = commandCatalog.OpenVoting;
     // The community's adopted rule settings are context too: a client cannot send them.
-    expect(open.context).toEqual(['communityRules', 'electorate']);
+    expect(open.context).toEqual(['communityRules', 'electorate', 'scope']);
     expect(Object.keys(open.body.shape)).not.toContain('electorate');
     expect(Object.keys(open.body.shape)).not.toContain('communityRules');
     expect(Object.keys(open.schema.shape)).toContain('electorate');
@@ -68,6 +77,8 @@ describe('event catalogue and upcasting', () => {
       ...Object.keys(proposalEventSchemas),
       ...Object.keys(sessionEventSchemas),
       ...Object.keys(convocationEventSchemas),
+      ...Object.keys(crowdfundingEventSchemas),
+      ...Object.keys(fundEventSchemas),
     ];
     expect(Object.keys(eventCatalog).sort()).toEqual([...types].sort());
     expect(eventCatalog.BallotCast).toMatchObject({ aggregate: 'proposal', version: 1 });

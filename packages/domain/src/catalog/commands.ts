@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { communityCommandSchemas } from '../community/community.ts';
 import { convocationCommandSchemas } from '../convocation/convocation.ts';
+import { crowdfundingCommandSchemas } from '../crowdfunding/crowdfunding.ts';
+import { fundCommandSchemas } from '../fund/fund.ts';
 import { proposalCommandSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas } from '../session/session.ts';
 import type { Role } from '../shared/decider.ts';
@@ -17,7 +19,9 @@ import { describeFields } from './field-docs.ts';
 type Schemas = typeof communityCommandSchemas &
   typeof proposalCommandSchemas &
   typeof sessionCommandSchemas &
-  typeof convocationCommandSchemas;
+  typeof convocationCommandSchemas &
+  typeof crowdfundingCommandSchemas &
+  typeof fundCommandSchemas;
 export type DomainCommandType = keyof Schemas;
 
 export interface CommandDefinition {
@@ -89,6 +93,11 @@ const community: Record<keyof typeof communityCommandSchemas, Entry> = {
   RevokeProxy: { roles: ['owner', 'clerk', 'admin'], summary: 'Revoke a proxy authorisation' },
   AppointClerk: { roles: ['admin'], summary: 'Appoint a clerk' },
   RevokeClerk: { roles: ['admin'], summary: 'Revoke a clerk' },
+  AppointTreasurer: {
+    roles: ['admin'],
+    summary: 'Appoint a treasurer (出纳): records crowdfunding receipts, refunds, fund entries',
+  },
+  RevokeTreasurer: { roles: ['admin'], summary: 'Revoke a treasurer' },
   ConfigureWebhook: {
     roles: ['admin'],
     summary:
@@ -228,6 +237,56 @@ const convocation: Record<keyof typeof convocationCommandSchemas, Entry> = {
   },
 };
 
+// ---- Money (众筹, 专项维修资金, 微基金) ------------------------------------------------------
+// A treasurer is a registry appointment, not a token role: whoever signs in (resident, owner,
+// clerk, convener) may record money only while appointed; the decider checks the `treasurer`
+// context the service reads from the registry.
+const treasurers: readonly Role[] = ['resident', 'owner', 'clerk', 'convener'];
+const crowdfunding: Record<keyof typeof crowdfundingCommandSchemas, Entry> = {
+  OpenCrowdfunding: {
+    roles: ['convener', 'clerk'],
+    summary: 'Open a crowdfunding campaign (众筹) for a proposal item or plan',
+    context: ['communityId', 'decision'],
+  },
+  PledgeToCrowdfunding: {
+    roles: ['resident', 'owner', 'party_representative'],
+    summary: 'Pledge an amount, for oneself or (a representative) for one’s party',
+  },
+  RecordPledgeReceipt: {
+    roles: treasurers,
+    summary: 'Record money received on a pledge, with its receipt (treasurer)',
+    context: ['treasurer'],
+  },
+  CloseCrowdfunding: {
+    roles: ['convener', 'clerk'],
+    summary: 'Close a campaign: funded, or refunds owed (not adopted, target missed)',
+    context: ['decision'],
+  },
+  RecordRefund: {
+    roles: treasurers,
+    summary: 'Record a refund paid: exactly the amount received (treasurer)',
+    context: ['treasurer'],
+  },
+};
+
+const fund: Record<keyof typeof fundCommandSchemas, Entry> = {
+  OpenFund: {
+    roles: ['clerk', 'admin'],
+    summary: 'Open a fund ledger: the maintenance fund (专项维修资金) or a micro-fund (微基金)',
+    context: ['communityId'],
+  },
+  PostFundEntry: {
+    roles: treasurers,
+    summary: 'Post a balanced entry; spending names the adopted decision that authorised it',
+    context: ['decision', 'treasurer'],
+  },
+  ReverseFundEntry: {
+    roles: treasurers,
+    summary: 'Correct an entry by a reversing entry (冲销), never an edit',
+    context: ['treasurer'],
+  },
+};
+
 function definitions(
   aggregate: Aggregate,
   schemas: Readonly<Record<string, z.ZodObject>>,
@@ -256,6 +315,8 @@ const all = [
   ...definitions('proposal', proposalCommandSchemas, proposal),
   ...definitions('session', sessionCommandSchemas, session),
   ...definitions('convocation', convocationCommandSchemas, convocation),
+  ...definitions('crowdfunding', crowdfundingCommandSchemas, crowdfunding),
+  ...definitions('fund', fundCommandSchemas, fund),
 ];
 
 /** Every command by name. */

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { type CommunityEvent, communityEventSchemas } from '../community/community.ts';
 import { type ConvocationEvent, convocationEventSchemas } from '../convocation/convocation.ts';
+import { type CrowdfundingEvent, crowdfundingEventSchemas } from '../crowdfunding/crowdfunding.ts';
+import { type FundEvent, fundEventSchemas } from '../fund/fund.ts';
 import { type ProposalEvent, proposalEventSchemas } from '../proposal/proposal.ts';
 import { type SessionEvent, sessionEventSchemas } from '../session/session.ts';
 import {
@@ -14,7 +16,13 @@ import {
 // Every event type: its aggregate, its current schema version and its zod schema. When an
 // event's data changes shape, bump its version here and add the upcaster from the old version.
 
-export type AnyDomainEvent = CommunityEvent | ProposalEvent | SessionEvent | ConvocationEvent;
+export type AnyDomainEvent =
+  | CommunityEvent
+  | ProposalEvent
+  | SessionEvent
+  | ConvocationEvent
+  | CrowdfundingEvent
+  | FundEvent;
 /** Every event type the catalogue holds. */
 export type CatalogEventType = AnyDomainEvent['type'];
 /** Every event type, each labelled by the web console (services/web `i18n.ts`). */
@@ -39,6 +47,8 @@ export const eventCatalog: Readonly<Record<CatalogEventType, EventDefinition>> =
   ...definitions('proposal', proposalEventSchemas),
   ...definitions('session', sessionEventSchemas),
   ...definitions('convocation', convocationEventSchemas),
+  ...definitions('crowdfunding', crowdfundingEventSchemas),
+  ...definitions('fund', fundEventSchemas),
 };
 
 /** Upcasters by event type and the version they read (none yet: every schema is at 1). */

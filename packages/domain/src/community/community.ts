@@ -2,12 +2,14 @@ import type { Decider } from '../shared/decider.ts';
 import { refuse } from '../shared/errors.ts';
 import {
   appointClerk,
+  appointTreasurer,
   changeCommunitySettings,
   configureWebhook,
   defineProcedure,
   registerCommunity,
   removeWebhook,
   revokeClerk,
+  revokeTreasurer,
 } from './administration.ts';
 import { evolve } from './evolve.ts';
 import {
@@ -139,6 +141,10 @@ function decideForRegistry(command: CommunityCommand, state: CommunityRegistry):
       return appointClerk(command, state);
     case 'RevokeClerk':
       return revokeClerk(command, state);
+    case 'AppointTreasurer':
+      return appointTreasurer(command, state);
+    case 'RevokeTreasurer':
+      return revokeTreasurer(command, state);
     case 'ConfigureWebhook':
       return configureWebhook(command, state);
     case 'RemoveWebhook':

@@ -7,6 +7,8 @@ import {
   commandCatalog,
   communityDecider,
   convocationDecider,
+  crowdfundingDecider,
+  fundDecider,
   proposalDecider,
   sessionDecider,
   streams,
@@ -27,9 +29,11 @@ import { answer, idempotencyKey, ifMatch } from '../http-outcome.ts';
 import { canonicalBody, jsonBody, requestDigest } from '../request-body.ts';
 import type { AnyDecider, StateReader } from '../state-reader.ts';
 import {
+  CampaignParams,
   CommunityParams,
   commandHeaderParameters,
   commandResponses,
+  FundParams,
   ProposalParams,
   RequestParams,
   SessionParams,
@@ -42,7 +46,7 @@ export interface CommandRoute {
   /** OpenAPI path, e.g. `/v1/communities/{communityId}/proposals/{proposalId}/cast-ballot`. */
   path: string;
   /** The entity id a creating command may take from the body or have generated. */
-  createsId?: 'proposalId' | 'sessionId' | 'requestId';
+  createsId?: 'proposalId' | 'sessionId' | 'requestId' | 'campaignId' | 'fundId';
 }
 
 const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
@@ -50,6 +54,14 @@ const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLo
 const base = '/v1/communities/{communityId}';
 /** Requests to convene a residents' meeting (提议召开居民会议). */
 const requests = 'residents-meeting-requests';
+/** Where each created entity is served by the query service. */
+const collections = {
+  proposalId: 'proposals',
+  sessionId: 'sessions',
+  requestId: requests,
+  campaignId: 'crowdfunding',
+  fundId: 'funds',
+} as const;
 
 function routeOf(definition: CommandDefinition): CommandRoute {
   switch (definition.name) {
@@ -61,6 +73,10 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/sessions`, createsId: 'sessionId' };
     case 'RequestResidentsMeeting':
       return { definition, method: 'post', path: `${base}/${requests}`, createsId: 'requestId' };
+    case 'OpenCrowdfunding':
+      return { definition, method: 'post', path: `${base}/crowdfunding`, createsId: 'campaignId' };
+    case 'OpenFund':
+      return { definition, method: 'post', path: `${base}/funds`, createsId: 'fundId' };
     default:
       break;
   }
@@ -74,6 +90,10 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/sessions/{sessionId}/${slug}` };
     case 'convocation':
       return { definition, method: 'post', path: `${base}/${requests}/{requestId}/${slug}` };
+    case 'crowdfunding':
+      return { definition, method: 'post', path: `${base}/crowdfunding/{campaignId}/${slug}` };
+    case 'fund':
+      return { definition, method: 'post', path: `${base}/funds/{fundId}/${slug}` };
     default: {
       const _exhaustive: never = definition.aggregate;
       throw new Error('unknown aggregate');
@@ -89,6 +109,8 @@ const deciders: Record<Aggregate, AnyDecider> = {
   proposal: proposalDecider as unknown as AnyDecider,
   session: sessionDecider as unknown as AnyDecider,
   convocation: convocationDecider as unknown as AnyDecider,
+  crowdfunding: crowdfundingDecider as unknown as AnyDecider,
+  fund: fundDecider as unknown as AnyDecider,
 };
 
 function streamOf(
@@ -105,6 +127,10 @@ function streamOf(
       return streams.session(communityId, params.sessionId!);
     case 'convocation':
       return streams.convocation(communityId, params.requestId!);
+    case 'crowdfunding':
+      return streams.crowdfunding(communityId, params.campaignId!);
+    case 'fund':
+      return streams.fund(communityId, params.fundId!);
     default: {
       const _exhaustive: never = aggregate;
       throw new Error('unknown aggregate');
@@ -186,6 +212,8 @@ function paramsSchema(route: CommandRoute) {
   if (route.path.includes('{proposalId}')) return ProposalParams;
   if (route.path.includes('{sessionId}')) return SessionParams;
   if (route.path.includes('{requestId}')) return RequestParams;
+  if (route.path.includes('{campaignId}')) return CampaignParams;
+  if (route.path.includes('{fundId}')) return FundParams;
   return CommunityParams;
 }
 
@@ -338,9 +366,7 @@ export function commandRouter(
     });
     if (outcome.kind === 'ok' && route.createsId) {
       const created = outcome.result.streamId.split('.').pop()!;
-      const collection = { proposalId: 'proposals', sessionId: 'sessions', requestId: requests }[
-        route.createsId
-      ];
+      const collection = collections[route.createsId];
       c.header(
         'location',
         `${projectionUrl}/v1/communities/${communityId}/${collection}/${created}`,
