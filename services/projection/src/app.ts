@@ -22,6 +22,7 @@ import { notificationQueries } from './notifications/routes.ts';
 import type { QueryDeps } from './routes/common.ts';
 import { convocationQueries } from './routes/convocations.ts';
 import { decisionQueries } from './routes/decisions.ts';
+import { moneyQueries } from './routes/money.ts';
 import { proposalQueries } from './routes/proposals.ts';
 import { registryQueries } from './routes/registry.ts';
 import { sessionQueries } from './routes/sessions.ts';
@@ -77,6 +78,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.use('/v1/communities/:communityId', communityScope());
   app.route('/', registryQueries(queryDeps));
   app.route('/', convocationQueries(queryDeps));
+  app.route('/', moneyQueries(queryDeps));
   app.route('/', proposalQueries(queryDeps));
   app.route('/', decisionQueries(queryDeps));
   app.route('/', sessionQueries(queryDeps));

@@ -1,6 +1,7 @@
 import type { z } from '@hono/zod-openapi';
 import type * as common from './routes/common.ts';
 import type * as decisions from './routes/decisions.ts';
+import type * as money from './routes/money.ts';
 import type * as proposals from './routes/proposals.ts';
 import type * as registry from './routes/registry.ts';
 import type * as sessions from './routes/sessions.ts';
@@ -43,3 +44,11 @@ export type TimelineEntry = z.infer<typeof timeline.TimelineEntry>;
 export type TimelinePage = z.infer<typeof timeline.TimelinePage>;
 
 export type VerificationReport = z.infer<typeof verification.VerificationReport>;
+
+export type FundSummaryView = z.infer<typeof money.FundSummary>;
+export type FundList = z.infer<typeof money.FundList>;
+export type FundAccountsView = z.infer<typeof money.FundAccounts>;
+export type AccountLineView = z.infer<typeof money.AccountLine>;
+export type CampaignView = z.infer<typeof money.Campaign>;
+export type CampaignList = z.infer<typeof money.CampaignList>;
+export type CampaignDetail = z.infer<typeof money.CampaignDetail>;

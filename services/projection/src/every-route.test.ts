@@ -34,6 +34,8 @@ const pathValues: Record<string, string> = {
   proposalId: 'lift',
   sessionId: 's1',
   requestId: 'r1',
+  fundId: 'mf',
+  campaignId: 'yard',
 };
 
 interface Parameter {
