@@ -1,6 +1,7 @@
 import { textHashOf } from '@yishi/domain';
 import { type Actor, type Api, inPool } from './client.ts';
 import type { DemoCommunity } from './community.ts';
+import { moneyScenario } from './money.ts';
 
 export type DemoLog = (line: string) => void;
 
@@ -389,6 +390,7 @@ export async function runDemo(
   const fundBallots = await fund(api, community, log);
   await parkingSession(api, community, log);
   await followThrough(api, community, fundBallots.objector, log);
+  await moneyScenario(api, community, log);
   return {
     communityId: community.communityId,
     proposals: { renovation: 'renovation', fund: 'fund' },
@@ -420,5 +422,7 @@ export function demoLinks(
     { label: '联席会议 session', path: `${c}/sessions/${sessionId}` },
     { label: '议题历史 history', path: `${c}/proposals/fund/history` },
     { label: '核验 verification', path: `${c}/verification` },
+    { label: '维修资金账目 fund accounts', path: `${c}/funds/maintenance` },
+    { label: '院落改造众筹 crowdfunding', path: `${c}/crowdfunding/courtyard` },
   ];
 }
