@@ -1,15 +1,25 @@
 // `pnpm demo`: seeds a realistic community and runs six scenarios through the public HTTP API
-// of a running `DEMO_CLOCK=1 pnpm start` (the clock is advanced past notice periods).
+// of a running `DEMO_CLOCK=1 pnpm start` (the clock is advanced past notice periods); gives its
+// people phone numbers and signs some of them in to the console with development codes.
+import {
+  createIdentityDb,
+  identityKey,
+  migrateIdentity,
+  TablePhoneDirectory,
+} from '@yishi/identity';
+import { localPostgresUrl } from '@yishi/local-postgres';
 import { ConfigError, loadConfig, localSecret } from '@yishi/platform';
 import { Api } from './demo/client.ts';
 import { generateCommunity } from './demo/community.ts';
 import { demoLinks, runDemo } from './demo/scenarios.ts';
+import { DEMO_ADMIN, DEMO_OFFICIAL, demoPhone } from './demo/sign-in.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
   const commandUrl = process.env.COMMAND_URL ?? `http://${host}:${config.COMMAND_PORT}`;
   const projectionUrl = process.env.PROJECTION_URL ?? `http://${host}:${config.PROJECTION_PORT}`;
+  const webUrl = process.env.WEB_URL ?? `http://${host}:${config.WEB_PORT}`;
   const community = generateCommunity(process.env.DEMO_COMMUNITY ?? 'xfl');
   const api = new Api({
     commandUrl,
@@ -26,17 +36,41 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  // The sign-in's directory, in the database `pnpm start` uses: the phone numbers people
+  // sign in with, until the registry keeps them.
+  const db = createIdentityDb(
+    config.DATABASE_URL ?? localPostgresUrl(config.EMBEDDED_PG_PORT, 'yishi'),
+  );
+  await migrateIdentity(db);
+  const phones = new TablePhoneDirectory(db, identityKey(config));
+  const console_ = await fetch(`${webUrl}/healthz`).catch(() => undefined);
   const started = performance.now();
-  const result = await runDemo(api, community, (line) => console.log(line));
-  const links = demoLinks(community.communityId, result.sessionId);
-  const width = Math.max(...links.map((l) => l.label.length));
-  console.log(`
+  try {
+    const result = await runDemo(api, community, (line) => console.log(line), {
+      phones,
+      ...(console_?.ok ? { webUrl } : {}),
+    });
+    const c = community.communityId;
+    const owner = community.owners[0]!;
+    const links = demoLinks(c, result.sessionId);
+    const width = Math.max(...links.map((l) => l.label.length));
+    console.log(`
 完成 / done in ${((performance.now() - started) / 1000).toFixed(1)} s, ${result.counts.requests} HTTP requests.
 
-在这里查看 / where to look (the API with a token: pnpm -s run token --community ${community.communityId} --role official --person off1):
+控制台 / console ${webUrl}/c/${c}: 用手机号登录，开发模式下验证码显示在页面上 (sign in by phone; the code is shown in development)
+  业主 owner           ${demoPhone(owner).slice(3)}  (${owner})
+  书记员 clerk         ${demoPhone(community.clerkId).slice(3)}  (${community.clerkId})
+  召集人 convener      ${demoPhone(community.conveners[0]!).slice(3)}  (${community.conveners[0]})
+  街道 official        ${DEMO_OFFICIAL.phone.slice(3)}  (${DEMO_OFFICIAL.personId})
+  管理员 admin         ${DEMO_ADMIN.phone.slice(3)}  (${DEMO_ADMIN.personId}, if the demo recorded the first administrator)
+  anyone else: 138 and their number (ps0042 → 13800000042)
+
+在这里查看 / where to look (the API with a token: pnpm -s run token --community ${c} --role official --person off1):
 ${links.map((l) => `  ${l.label.padEnd(width)}  ${projectionUrl}${l.path}`).join('\n')}
-  API 文档 docs  ${commandUrl}/docs  ${projectionUrl}/docs
-  网页控制台 console  http://${host}:${config.WEB_PORT}/c/${community.communityId}`);
+  API 文档 docs  ${commandUrl}/docs  ${projectionUrl}/docs`);
+  } finally {
+    await db.destroy();
+  }
 }
 
 main().catch((error) => {

@@ -1,11 +1,12 @@
-// `pnpm start`: PostgreSQL (embedded unless DATABASE_URL), migrations, both services.
+// `pnpm start`: PostgreSQL (embedded unless DATABASE_URL), migrations, both services and the
+// console; at first start, the one-time code that records the first administrator.
 import { resolve } from 'node:path';
 import { startCommandService } from '@yishi/command';
 import { ensureDatabase, type LocalPostgres, startLocalPostgres } from '@yishi/local-postgres';
 import { ConfigError, createLogger, loadConfig, type RunningService } from '@yishi/platform';
 import { startProjectionService } from '@yishi/projection';
 // The console is imported by path: the root package does not list @yishi/web as a dependency.
-import { startWebService } from '../services/web/src/index.ts';
+import { showsSignInCodes, startWebService } from '../services/web/src/index.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   );
   stack.push(() => projection.close());
   // The web console, over the two services' public HTTP APIs.
-  const web = await startWebService(config, logger.child({ service: 'web' }));
+  const web = await startWebService(config, logger.child({ service: 'web' }), { databaseUrl });
   stack.push(() => web.close());
   if (stopping) return;
   console.log(
@@ -59,13 +60,26 @@ async function main(): Promise<void> {
       'Yishi 议事 is running:',
       `  command service     ${command.url}   (API docs ${command.url}/openapi.json)`,
       `  projection service  ${projection.url}   (API docs ${projection.url}/openapi.json)`,
-      `  web console         ${web.url}   (议事 控制台: sign in with a token)`,
+      `  web console         ${web.url}   (议事 控制台: sign in with a phone number)`,
       `  database            ${pg ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
       '',
       ...(config.DEMO_CLOCK
         ? ['', '  ⚠ DEMO_CLOCK: simulated clock (模拟时钟); events are marked simulatedClock.']
         : []),
-      'A token for local use: pnpm run token --community c1 --role admin --person p1',
+      ...(!showsSignInCodes(config)
+        ? []
+        : [
+            '  开发模式 / development: with no SMS gateway, sign-in codes are shown on the sign-in page and in the log.',
+          ]),
+      ...(web.bootstrapCode
+        ? [
+            '',
+            `  首位管理员的一次性代码 / one-time code for the first administrator: ${web.bootstrapCode}`,
+            `  open ${web.url}/bootstrap and enter it (a new code is printed at each start until one is used)`,
+          ]
+        : []),
+      '',
+      'A token for scripts: pnpm -s run token --community c1 --role admin --person p1',
       'Ctrl-C stops everything.',
     ].join('\n'),
   );

@@ -1,12 +1,16 @@
 import { textHashOf } from '@yishi/domain';
+import type { TablePhoneDirectory } from '@yishi/identity';
 import { type Actor, type Api, inPool } from './client.ts';
 import type { DemoCommunity } from './community.ts';
 import { moneyScenario } from './money.ts';
+import { linkPhones, type SignedIn, signInDemoPeople } from './sign-in.ts';
 
 export type DemoLog = (line: string) => void;
 
 export interface DemoResult {
   communityId: string;
+  /** Who signed in to the console at the end, and what they saw. */
+  signedIn: SignedIn[];
   proposals: { renovation: string; fund: string };
   sessionId: string;
   counts: { persons: number; units: number; households: number; requests: number };
@@ -98,6 +102,11 @@ export async function seedRegistry(api: Api, c: DemoCommunity, log: DemoLog): Pr
       personId: party.representativeId,
     });
   }
+  // The convener acts for the residents' committee: a representative of a convening body.
+  await clerk.post('registry/appoint-party-representative', {
+    partyId: 'jwh',
+    personId: c.conveners[0],
+  });
   log(
     `  登记协商主体 ${c.parties.length} 个 (parties): ${c.parties.map((p) => p.name).join('、')}`,
   );
@@ -379,19 +388,30 @@ async function followThrough(
   log('  (4) 公示、异议答复、落实进度与满意度评议已完成');
 }
 
+export interface DemoOptions {
+  /** Where the demo's people get their phone numbers (the sign-in's directory). */
+  phones?: TablePhoneDirectory;
+  /** The console: some of the demo's people sign in to it at the end. */
+  webUrl?: string;
+}
+
 export async function runDemo(
   api: Api,
   community: DemoCommunity,
   log: DemoLog,
+  options: DemoOptions = {},
 ): Promise<DemoResult> {
   log(`社区 ${community.name}（${community.communityId}）`);
   await seedRegistry(api, community, log);
+  if (options.phones) await linkPhones(api, community, options.phones, log);
   const renovationBallots = await renovation(api, community, log);
   const fundBallots = await fund(api, community, log);
   await parkingSession(api, community, log);
   await followThrough(api, community, fundBallots.objector, log);
   await moneyScenario(api, community, log);
+  const signedIn = options.webUrl ? await signInDemoPeople(options.webUrl, community, log) : [];
   return {
+    signedIn,
     communityId: community.communityId,
     proposals: { renovation: 'renovation', fund: 'fund' },
     sessionId: 'parking',

@@ -1,4 +1,10 @@
 import { PostgresEventStore } from '@yishi/event-store';
+import {
+  createIdentityDb,
+  type IdentityDb,
+  identityKey,
+  TablePhoneDirectory,
+} from '@yishi/identity';
 import { freePort } from '@yishi/local-postgres';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,12 +13,15 @@ import { generateCommunity } from '../../scripts/demo/community.ts';
 import { type DemoResult, demoLinks, runDemo } from '../../scripts/demo/scenarios.ts';
 import { type ServiceProcess, startServiceProcess } from './processes.ts';
 
-// Both services as separate processes on the test run's PostgreSQL; the demo's six
-// scenarios driven over HTTP; then the record is checked: decisions, figures, minutes, chains.
+// Both services and the console as separate processes on the test run's PostgreSQL; the demo's
+// six scenarios driven over HTTP, then some of its people signing in to the console by phone;
+// then the record is checked: decisions, figures, minutes, chains.
 
 const secret = 'e2e-demo-secret-e2e-demo-secret-e2e';
 let command: ServiceProcess;
 let projection: ServiceProcess;
+let web: ServiceProcess;
+let identityDb: IdentityDb;
 let store: PostgresEventStore;
 let api: Api;
 let result: DemoResult;
@@ -22,24 +31,40 @@ const lines: string[] = [];
 beforeAll(async () => {
   const databaseUrl = await testDatabaseUrl();
   const env = { DATABASE_URL: databaseUrl, JWT_SECRET: secret, LOG_LEVEL: 'warn', DEMO_CLOCK: '1' };
+  const ports = { command: await freePort(), projection: await freePort(), web: await freePort() };
   [command, projection] = await Promise.all([
-    startServiceProcess('command', await freePort(), env),
-    startServiceProcess('projection', await freePort(), { ...env, DEMO_CLOCK: '0' }),
+    startServiceProcess('command', ports.command, env),
+    startServiceProcess('projection', ports.projection, { ...env, DEMO_CLOCK: '0' }),
   ]);
+  web = await startServiceProcess('web', ports.web, {
+    ...env,
+    DEMO_CLOCK: '0',
+    COMMAND_PORT: String(ports.command),
+    PROJECTION_PORT: String(ports.projection),
+  });
+  identityDb = createIdentityDb(databaseUrl);
   api = new Api({
     commandUrl: command.url,
     projectionUrl: projection.url,
     communityId: community.communityId,
     secret: new TextEncoder().encode(secret),
   });
-  result = await runDemo(api, community, (line) => lines.push(line));
+  const phones = new TablePhoneDirectory(
+    identityDb,
+    identityKey({ JWT_SECRET: secret, DATA_DIR: '.data' }),
+  );
+  result = await runDemo(api, community, (line) => lines.push(line), {
+    phones,
+    webUrl: web.url,
+  });
   store = new PostgresEventStore({ connectionString: databaseUrl });
 }, 180_000);
 
 afterAll(async () => {
   await store?.close();
-  const codes = await Promise.all([command?.stop(), projection?.stop()]);
-  expect(codes).toEqual([0, 0]);
+  await identityDb?.destroy();
+  const codes = await Promise.all([command?.stop(), projection?.stop(), web?.stop()]);
+  expect(codes).toEqual([0, 0, 0]);
 });
 
 async function decision(proposalId: string) {
@@ -151,6 +176,21 @@ describe('the demo, end to end across processes', () => {
       if (stage !== 'feedback') await new Promise((r) => setTimeout(r, 150));
     }
     expect(stage).toBe('feedback');
+  });
+
+  it('its people sign in to the console by phone, each in a capacity the registry gives', async () => {
+    expect(result.signedIn.map((s) => s.capacity)).toEqual([
+      '以业主身份',
+      '以书记员身份',
+      '以召集人身份',
+      '以街道/民政工作人员身份',
+    ]);
+    for (const signedIn of result.signedIn) {
+      expect(signedIn.page, signedIn.who).toContain('幸福里社区');
+      expect(signedIn.page, signedIn.who).toContain('续筹专项维修资金');
+    }
+    // The official oversees the demo's community only: the installation says so.
+    expect(lines.join('\n')).toContain('任命街道工作人员 off1');
   });
 
   it('every page the demo prints when done answers (no 404 link)', async () => {

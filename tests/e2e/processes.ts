@@ -11,10 +11,11 @@ export interface ServiceProcess {
 
 /** Starts a service's `src/server.ts` as its own process and waits until /healthz answers. */
 export async function startServiceProcess(
-  service: 'command' | 'projection',
+  service: 'command' | 'projection' | 'web',
   port: number,
   env: Record<string, string>,
 ): Promise<ServiceProcess> {
+  const portVariable = { command: 'COMMAND_PORT', projection: 'PROJECTION_PORT', web: 'WEB_PORT' };
   let output = '';
   const child: ChildProcess = spawn(
     process.execPath,
@@ -24,7 +25,7 @@ export async function startServiceProcess(
       env: {
         ...process.env,
         ...env,
-        [service === 'command' ? 'COMMAND_PORT' : 'PROJECTION_PORT']: String(port),
+        [portVariable[service]]: String(port),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -13,7 +13,7 @@ const root = resolve(import.meta.dirname, '../..');
 let child: ChildProcess;
 let dataDir: string;
 let output = '';
-const ports = { command: 0, projection: 0, pg: 0 };
+const ports = { command: 0, projection: 0, web: 0, pg: 0 };
 const secret = 'e2e-secret-e2e-secret-e2e-secret-e2e';
 
 async function token(role: 'admin' | 'resident' = 'admin'): Promise<string> {
@@ -50,6 +50,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'yishi-start-'));
   ports.command = await freePort();
   ports.projection = await freePort();
+  ports.web = await freePort();
   ports.pg = await freePort();
   child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: root,
@@ -59,6 +60,7 @@ beforeAll(async () => {
       DATA_DIR: dataDir,
       COMMAND_PORT: String(ports.command),
       PROJECTION_PORT: String(ports.projection),
+      WEB_PORT: String(ports.web),
       EMBEDDED_PG_PORT: String(ports.pg),
       JWT_SECRET: secret,
       LOG_LEVEL: 'warn',
@@ -82,6 +84,14 @@ afterAll(async () => {
 });
 
 describe('pnpm start', () => {
+  it('prints the one-time code for the first administrator of a fresh installation', () => {
+    expect(output).toMatch(
+      /one-time code for the first administrator: [A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}/,
+    );
+    // Only the code itself is printed: nothing else holds it.
+    expect(output.match(/[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}/g)).toHaveLength(1);
+  });
+
   it('serves the slice: register, submit, read back, and an idempotent repeat', async () => {
     const auth = { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' };
     const command = `http://127.0.0.1:${ports.command}`;

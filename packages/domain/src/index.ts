@@ -1,3 +1,4 @@
+export * from './catalog/capacities.ts';
 export * from './catalog/commands.ts';
 export * from './catalog/events.ts';
 export { describeFields, fieldDoc } from './catalog/field-docs.ts';
@@ -6,6 +7,7 @@ export * from './community/electorate.ts';
 export * from './convocation/convocation.ts';
 export * from './crowdfunding/crowdfunding.ts';
 export * from './fund/fund.ts';
+export * from './installation/installation.ts';
 export * from './money/accounts.ts';
 export * from './money/decision.ts';
 export * from './procedure/templates.ts';

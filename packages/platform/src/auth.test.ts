@@ -68,6 +68,33 @@ describe('JWT verification', () => {
     await expect(jwksVerifier(token)).rejects.toBeInstanceOf(AuthError);
   });
 
+  it('beside a JWKS, accepts the console’s HS256 tokens of the secret, and maps the provider’s person claim', async () => {
+    const secret = new TextEncoder().encode('z'.repeat(40));
+    const both = createVerifier({
+      issuer: 'yishi',
+      audience: 'yishi',
+      jwksUrl: JWKS_URL,
+      secret,
+      personClaim: 'yishi_person',
+    });
+    const own = await issueToken(
+      { issuer: 'yishi', audience: 'yishi', secret },
+      { personId: 'k1', role: 'clerk', communities: ['c1'] },
+    );
+    await expect(both(own)).resolves.toMatchObject({ personId: 'k1', role: 'clerk' });
+    const forged = await issueToken(
+      { issuer: 'yishi', audience: 'yishi', secret: new TextEncoder().encode('w'.repeat(40)) },
+      { personId: 'k1', role: 'admin', communities: ['*'] },
+    );
+    await expect(both(forged)).rejects.toThrow(/signature/);
+    // The provider's subject is its own; the person is in the configured claim.
+    const mapped = await signEs256(signingKey, { ...claims, yishi_person: 'off-7' });
+    await expect(both(mapped)).resolves.toMatchObject({ personId: 'off-7', role: 'official' });
+    await expect(both(await signEs256(signingKey))).rejects.toThrow(/yishi_person/);
+    const odd = await signEs256(signingKey, { ...claims, yishi_person: 'a b' });
+    await expect(both(odd)).rejects.toThrow(/yishi_person/);
+  });
+
   it('refuses an ES256 token without exp, or living longer than the cap', async () => {
     const unsigned = () =>
       new SignJWT(claims)

@@ -25,10 +25,15 @@ const Claims = z.object({
 export interface AuthConfig {
   issuer: string;
   audience: string;
-  /** HS256 secret (local and single-site installs). */
+  /** HS256 secret: the console's own tokens, the token CLI's, single-site installs. */
   secret?: Uint8Array;
-  /** RS256/ES256 keys from a JWKS endpoint (production). */
+  /** RS256/ES256 keys of an external identity provider (OIDC), beside the HS256 secret. */
   jwksUrl?: string;
+  /**
+   * The claim of an identity provider's token that holds the registered person's id (its `sub`
+   * is the provider's own subject): `sub` unless the provider is set to send another one.
+   */
+  personClaim?: string;
   /** Verified tokens remembered by their text (least recently used evicted); 0 = none. */
   cacheSize?: number;
   /** The longest lifetime (`exp` after `iat`, or after now) a token may have; default 24 h. */
@@ -54,11 +59,9 @@ export class AuthError extends Error {
 const CACHE_MAX_AGE_MS = 5 * 60_000;
 
 export function createVerifier(config: AuthConfig): Verifier {
-  const verifyToken = config.jwksUrl
-    ? jwksVerifier(config, config.jwksUrl)
-    : config.secret
-      ? hs256Verifier(config, config.secret)
-      : undefined;
+  const hs256 = config.secret ? hs256Verifier(config, config.secret) : undefined;
+  const jwks = config.jwksUrl ? jwksVerifier(config, config.jwksUrl) : undefined;
+  const personClaim = config.personClaim ?? 'sub';
   const cache = new VerifiedTokens(config.cacheSize ?? 10_000);
   const maxLifetime = config.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   return async (token) => {
@@ -66,7 +69,12 @@ export function createVerifier(config: AuthConfig): Verifier {
     const known = cache.get(token, now);
     if (known) return known;
     let payload: Record<string, unknown>;
+    // An identity provider's token names the person in `personClaim`; our own in `sub`.
+    let external = false;
     try {
+      // With both keys, the header's algorithm picks one: HS256 is only ever the secret's.
+      external = jwks !== undefined && (hs256 === undefined || headerAlg(token) !== 'HS256');
+      const verifyToken = external ? jwks : hs256;
       if (!verifyToken) throw new AuthError('no key configured');
       payload = await verifyToken(token);
     } catch (error) {
@@ -75,9 +83,13 @@ export function createVerifier(config: AuthConfig): Verifier {
     checkLifetime(payload, Math.floor(now / 1000), maxLifetime);
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw new AuthError('token claims are incomplete');
+    const personId = external ? payload[personClaim] : claims.data.sub;
+    if (typeof personId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(personId)) {
+      throw new AuthError(`the "${personClaim}" claim is not a registered person's id`);
+    }
     // Frozen: one principal may now serve many requests.
     const principal: Principal = Object.freeze({
-      personId: claims.data.sub,
+      personId,
       role: claims.data.role,
       communities: Object.freeze(claims.data.communities),
       ...(claims.data.party ? { partyId: claims.data.party } : {}),
@@ -109,16 +121,26 @@ function checkLifetime(claims: Record<string, unknown>, now: number, max: number
   }
 }
 
-/** The verifier's settings from the configuration: JWKS when set, otherwise the HS256 secret. */
+/**
+ * The verifier's settings from the configuration: the HS256 secret (the console's tokens and
+ * the token CLI's), and an identity provider's JWKS when `JWT_JWKS_URL` is set.
+ */
 export function authConfigFrom(config: Config): AuthConfig {
   return {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
+    secret: localSecret(config.DATA_DIR, config.JWT_SECRET),
     ...(config.JWT_JWKS_URL
-      ? { jwksUrl: config.JWT_JWKS_URL }
-      : { secret: localSecret(config.DATA_DIR, config.JWT_SECRET) }),
+      ? { jwksUrl: config.JWT_JWKS_URL, personClaim: config.JWT_PERSON_CLAIM }
+      : {}),
   };
+}
+
+/** The `alg` of a compact JWS's header, or undefined when it has none that can be read. */
+function headerAlg(token: string): unknown {
+  const header = token.split('.', 1)[0] ?? '';
+  return SEGMENT.test(header) ? jsonSegment(header)?.alg : undefined;
 }
 
 type PayloadVerifier = (token: string) => Promise<Record<string, unknown>>;

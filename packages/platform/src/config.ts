@@ -27,6 +27,14 @@ export const ConfigSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   JWT_JWKS_URL: z.url().optional(),
+  /**
+   * The claim of an identity provider's tokens (JWT_JWKS_URL) holding the registered person's
+   * id; its `sub` is the provider's own subject unless the provider sends the person id there.
+   */
+  JWT_PERSON_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_:.-]{0,99}$/)
+    .default('sub'),
   JWT_ISSUER: z.string().min(1).default('yishi'),
   JWT_AUDIENCE: z.string().min(1).default('yishi'),
   /** The longest lifetime a token may have (its `exp` after `iat`); tokens without `exp` are refused. */
@@ -66,6 +74,23 @@ export const ConfigSchema = z.object({
    * JWTs read the metrics.
    */
   METRICS_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
+  /** A console session ends after this many minutes without a request (idle timeout). */
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  /** A console session ends this many hours after sign-in, however active (absolute timeout). */
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(168).default(12),
+  /**
+   * The console is reached through a reverse proxy that appends the client's address to
+   * `X-Forwarded-For`: sign-in limits per address count that address, not the proxy's.
+   */
+  WEB_TRUST_PROXY: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   /** The Chromium (or Chrome) executable the projection service prints PDFs with. */
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   /** Demo and end-to-end tests only: a clock an admin can advance (never in production). */

@@ -6,6 +6,7 @@ export * from './http.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './openapi.ts';
+export * from './outbound.ts';
 export * from './problem.ts';
 export * from './process.ts';
 export * from './schemas.ts';

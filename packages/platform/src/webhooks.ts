@@ -34,6 +34,32 @@ export function signature(key: string, timestamp: string, body: string): string 
 }
 
 /**
+ * The headers of one signed webhook request (`X-Yishi-*`): what a gateway reads to recognise a
+ * repeat (the delivery id), the kind of message, and the signature over `<timestamp>.<body>`.
+ */
+export function webhookHeaders(request: {
+  key: string;
+  deliveryId: string;
+  kind: string;
+  attempt: number;
+  body: string;
+  /** Seconds since the epoch. */
+  timestamp: number;
+  userAgent: string;
+}): Record<string, string> {
+  const timestamp = String(request.timestamp);
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    'user-agent': request.userAgent,
+    'x-yishi-delivery': request.deliveryId,
+    'x-yishi-event': request.kind,
+    'x-yishi-attempt': String(request.attempt),
+    'x-yishi-timestamp': timestamp,
+    'x-yishi-signature': signature(request.key, timestamp, request.body),
+  };
+}
+
+/**
  * What a gateway does (here for tests and as the reference): recompute the signature over the
  * raw body, compare in constant time, and refuse old timestamps (replays).
  */

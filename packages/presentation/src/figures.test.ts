@@ -12,6 +12,7 @@ import {
   explainResult,
   explainTest,
   formatArea,
+  formatYuan,
   fractionWords,
   percent,
   positionsOf,
@@ -44,6 +45,9 @@ describe('percentages and areas from the recorded integers', () => {
   it('formats 0.01 m² as square metres with grouped thousands', () => {
     expect(formatArea(44_375)).toBe('443.75');
     expect(formatArea(123_456_789)).toBe('1,234,567.89');
+    expect(formatYuan(30_000_000)).toBe('¥300,000.00');
+    expect(formatYuan(5)).toBe('¥0.05');
+    expect(formatYuan(-12_040_134)).toBe('¥-120,401.34');
     expect(formatArea(5)).toBe('0.05');
   });
 });

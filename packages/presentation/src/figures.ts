@@ -63,14 +63,24 @@ export function percent(value: number, base: number): string {
   return `${whole}.${tenth}%`;
 }
 
-/** 0.01 m² as "5,456.00": integer arithmetic, grouped thousands. */
-export function formatArea(centiM2: number): string {
-  const n = BigInt(Math.trunc(centiM2));
+/** An integer in hundredths as "5,456.00": integer arithmetic, grouped thousands. */
+function hundredths(value: number): string {
+  const n = BigInt(Math.trunc(value));
   const negative = n < 0n;
   const abs = negative ? -n : n;
   const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const cents = (abs % 100n).toString().padStart(2, '0');
   return `${negative ? '-' : ''}${whole}.${cents}`;
+}
+
+/** 0.01 m² as "5,456.00". */
+export function formatArea(centiM2: number): string {
+  return hundredths(centiM2);
+}
+
+/** Fen (分) as "¥5,456.00": money is integer fen everywhere, shown in 元 with two decimals. */
+export function formatYuan(fen: number): string {
+  return `¥${hundredths(fen)}`;
 }
 
 export function formatCount(n: number): string {

@@ -228,8 +228,8 @@ describe('command service: what a request is checked for, in order', () => {
     });
     expect(text.status).toBe(415);
     expect(await problemOf(text)).toMatchObject({
-      code: 'invalid-input',
-      title: 'Unsupported Media Type',
+      code: 'unsupported-media-type',
+      title: 'Unsupported media type',
     });
     // A body without any content type is no JSON either.
     const untyped = await raw('/v1/communities/c1/proposals', {

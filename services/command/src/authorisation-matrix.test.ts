@@ -91,6 +91,11 @@ const expected: Record<string, Role[]> = {
   OpenFund: ['clerk', 'admin'],
   PostFundEntry: ['resident', 'owner', 'clerk', 'convener'],
   ReverseFundEntry: ['resident', 'owner', 'clerk', 'convener'],
+  BootstrapAdmin: ['admin'],
+  AppointAdmin: ['admin'],
+  RevokeAdmin: ['admin'],
+  AppointOfficial: ['admin'],
+  RevokeOfficial: ['admin'],
 };
 
 // Routes that are not domain commands, with who may use them.

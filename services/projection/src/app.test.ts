@@ -35,7 +35,7 @@ beforeAll(async () => {
     (p) => new Projector(store, db, p, { pollIntervalMs: 50, lockRetryMs: 50, heartbeatMs: 200 }),
   );
   for (const p of projectors) await p.start();
-  app = createApp({ db, store, verify: auth.verify, projectors, minPositionWaitMs: 300 });
+  app = createApp({ db, store, verify: auth.verify, projectors, minPositionWaitMs: 3000 });
   resident = await auth.token({ personId: 'r1', role: 'resident', communities: ['c1'] });
   official = await auth.token({ personId: 'o1', role: 'official', communities: ['*'] });
   sim = new Simulator(store, new Random(1));

@@ -1,10 +1,13 @@
 import type { z } from '@hono/zod-openapi';
+import type * as capacities from './routes/capacities.ts';
 import type * as common from './routes/common.ts';
 import type * as decisions from './routes/decisions.ts';
+import type * as installation from './routes/installation.ts';
 import type * as money from './routes/money.ts';
 import type * as proposals from './routes/proposals.ts';
 import type * as registry from './routes/registry.ts';
 import type * as sessions from './routes/sessions.ts';
+import type * as shares from './routes/shares.ts';
 import type * as timeline from './routes/timeline.ts';
 import type * as verification from './routes/verification.ts';
 
@@ -20,6 +23,9 @@ export type CommunityList = z.infer<typeof registry.CommunityList>;
 export type PartyView = z.infer<typeof registry.Party>;
 export type PersonName = z.infer<typeof registry.PersonName>;
 export type PersonPage = z.infer<typeof registry.PersonPage>;
+export type CapacityView = z.infer<typeof capacities.Capacity>;
+export type CapacityList = z.infer<typeof capacities.Capacities>;
+export type InstallationView = z.infer<typeof installation.Installation>;
 
 export type ProposalView = z.infer<typeof proposals.Proposal>;
 export type ProposalSummary = z.infer<typeof proposals.ProposalSummary>;
@@ -31,6 +37,7 @@ export type ItemResult = z.infer<typeof common.ItemOutcome>;
 export type TallyView = z.infer<typeof proposals.Tally>;
 export type BallotView = z.infer<typeof proposals.Ballot>;
 export type BallotPage = z.infer<typeof proposals.BallotPage>;
+export type CostSharesView = z.infer<typeof shares.CostShares>;
 export type FollowUpView = z.infer<typeof proposals.FollowUp>;
 
 export type DecisionView = z.infer<typeof decisions.Decision>;

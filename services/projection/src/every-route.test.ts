@@ -36,6 +36,7 @@ const pathValues: Record<string, string> = {
   requestId: 'r1',
   fundId: 'mf',
   campaignId: 'yard',
+  personId: 'qian',
 };
 
 interface Parameter {

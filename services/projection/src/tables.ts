@@ -192,6 +192,8 @@ export interface ProposalsTable extends Temporal {
   submitted_by: string;
   submitted_role: string;
   submitted_at: string;
+  /** The building or entrance whose owners decide (domain.md 3.1b); NULL: the community. */
+  scope: Json<{ kind: 'building'; building: string; entrance?: string }> | null;
 }
 
 /** Where a proposal stands: a small row versioned at every stage and date (version 4 on). */
@@ -278,6 +280,8 @@ export interface DecisionsTable extends Temporal {
   vote_id: string | null;
   session_id: string | null;
   session_item_id: string | null;
+  /** The building or entrance whose owners decided (domain.md 3.1b); NULL: the community. */
+  scope: Json<{ kind: 'building'; building: string; entrance?: string }> | null;
   /** The vote's frozen rule and totals (null for a joint-session resolution). */
   rule: Json<Record<string, unknown>> | null;
   totals: Json<Record<string, number>> | null;

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { type Capacity, INSTALLATION, normalisePhone, type Session } from '@yishi/identity';
 import { type Logger, problemBody, silentLogger } from '@yishi/platform';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -17,21 +18,27 @@ import { type Lang, type MessageKey, translator } from './i18n.ts';
 import { communityPage } from './pages/community.ts';
 import { convenePage, newProposalPage } from './pages/create.ts';
 import { fundsPage } from './pages/funds.ts';
-import { homePage, signInPage } from './pages/home.ts';
+import { homePage } from './pages/home.ts';
+import { installationActions, installationPage } from './pages/installation.ts';
 import type { Page, PageAnswer } from './pages/page.ts';
 import { proposalPage, tallyFragment } from './pages/proposal.ts';
 import { registerPage } from './pages/register.ts';
 import { sessionPage } from './pages/session.ts';
+import { signInPage } from './pages/sign-in.ts';
 import { communityTimelinePage, proposalTimelinePage } from './pages/timeline.ts';
 import { verifyPage } from './pages/verify.ts';
 import { passThrough } from './proxy.ts';
 import { FORM_MAX_BYTES, formTokens, fromOrigin, SIGN_IN_MAX_BYTES, safeBack } from './security.ts';
-import { isExpired, type Viewer, viewerOf } from './viewer.ts';
+import { signInRoutes } from './sign-in/routes.ts';
+import type { ConsoleIdentity } from './sign-in/sign-in.ts';
+import type { Viewer } from './viewer.ts';
 import { layout, type PageContext } from './views/layout.ts';
 
 // The web console (议事 控制台): server-rendered HTML over the two services' public APIs.
-// The user's token lives in an HttpOnly, SameSite=Strict cookie; every read and command goes
-// to the services with that token, so they authorise everything exactly as for any client.
+// People sign in with a phone number and a texted code; the session lives server-side, its id
+// in an HttpOnly, SameSite=Strict cookie. Every read and command goes to the services with a
+// short-lived token for the capacity the person chose among those the registry gives them, so
+// the services authorise everything exactly as for any client.
 
 export interface WebAppDeps {
   upstreams: Upstreams;
@@ -44,18 +51,25 @@ export interface WebAppDeps {
   publicUrl?: string;
   /** Key of the forms' anti-forgery tokens; without one, a random key for this app. */
   formKey?: Uint8Array;
+  /** Sign-in, sessions and capacities (`consoleIdentity`). */
+  identity: ConsoleIdentity;
+  /** `WEB_TRUST_PROXY`: the client's address is the proxy's last X-Forwarded-For entry. */
+  trustProxy?: boolean;
   now?: () => Date;
 }
 
-const TOKEN_COOKIE = 'yishi_token';
+const SESSION_COOKIE = 'yishi_session';
 /** Before sign-in: what the sign-in form's token is bound to (no session exists yet). */
 const PRE_SESSION_COOKIE = 'yishi_pre';
 const LANG_COOKIE = 'yishi_lang';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-type Env = {
+export type ConsoleEnv = {
   Variables: {
     lang: Lang;
+    /** The signed-in session, and the capacity it acts in (none until one is chosen). */
+    session: Session | undefined;
+    held: readonly Capacity[];
     viewer: Viewer | undefined;
     /** The posted form, read once and checked before any handler. */
     form: FormFields;
@@ -63,6 +77,7 @@ type Env = {
     preSession: string | undefined;
   };
 };
+type Env = ConsoleEnv;
 
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
@@ -100,12 +115,12 @@ function formValues(body: Record<string, unknown>): FormValues {
   return values;
 }
 
-function tokenDigest(token: string | undefined): string {
-  return createHash('sha256')
-    .update(token ?? '')
-    .digest('base64url')
-    .slice(0, 16);
-}
+/** Paths posted before there is a session: their forms' tokens bind to the pre-session. */
+const BEFORE_SIGN_IN = new Set(['/sign-in', '/sign-in/code', '/bootstrap']);
+/** Small forms: a phone number, a code, a capacity. */
+const SMALL_FORMS = new Set([...BEFORE_SIGN_IN, '/sign-out', '/capacity']);
+/** What needs no session: the assets and the health check. */
+const SESSIONLESS = /^\/(assets\/|healthz$|favicon\.ico$)/;
 
 const POSITION = /^\d{1,20}:\d{1,20}$/;
 
@@ -125,21 +140,33 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     ...(secure ? { prefix: 'host' } : {}),
   };
   const readCookie = (c: Context, name: string) => getCookie(c, name, secure ? 'host' : undefined);
+  const identity = deps.identity;
   /** What the forms' token is bound to: the session, or before sign-in the pre-session. */
   const formBinding = (c: Context<Env>, beforeSignIn: boolean) => {
     const binding = beforeSignIn
       ? (c.get('preSession') ?? readCookie(c, PRE_SESSION_COOKIE))
-      : readCookie(c, TOKEN_COOKIE);
+      : readCookie(c, SESSION_COOKIE);
     return binding && `${beforeSignIn ? 'pre' : 'session'}:${binding}`;
+  };
+  /** The pre-session the sign-in forms' tokens bind to (made when there is none). */
+  const preSession = (c: Context<Env>) => {
+    let pre = readCookie(c, PRE_SESSION_COOKIE);
+    if (!pre) {
+      pre = randomBytes(18).toString('base64url');
+      setCookie(c, PRE_SESSION_COOKIE, pre, sessionCookie);
+    }
+    c.set('preSession', pre);
   };
   const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
     const lang: Lang = getCookie(c, LANG_COOKIE) === 'en' ? 'en' : 'zh';
     c.set('lang', lang);
-    const token = readCookie(c, TOKEN_COOKIE);
-    const viewer = token ? viewerOf(token) : undefined;
-    c.set('viewer', viewer && !isExpired(viewer, now()) ? viewer : undefined);
+    const id = SESSIONLESS.test(c.req.path) ? undefined : readCookie(c, SESSION_COOKIE);
+    const view = id ? await identity.resume(id, now()) : undefined;
+    c.set('session', view?.session);
+    c.set('held', view?.held ?? []);
+    c.set('viewer', view?.viewer);
     await next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       // A printed document passed through keeps its stricter policy (its one style allowed).
@@ -159,7 +186,7 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   const smallLimit = bodyLimit({ maxSize: SIGN_IN_MAX_BYTES, onError: tooLarge });
   const formLimit = bodyLimit({ maxSize: FORM_MAX_BYTES, onError: tooLarge });
   const limited: MiddlewareHandler<Env> = (c, next) =>
-    (c.req.path === '/sign-in' || c.req.path === '/sign-out' ? smallLimit : formLimit)(c, next);
+    (SMALL_FORMS.has(c.req.path) ? smallLimit : formLimit)(c, next);
   const withToken: MiddlewareHandler<Env> = async (c, next) => {
     let form: FormFields;
     try {
@@ -167,7 +194,7 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     } catch {
       return errorPage(c, 400, 'error.unreadable');
     }
-    if (!tokens.verify(formBinding(c, c.req.path === '/sign-in'), form.text('_csrf'))) {
+    if (!tokens.verify(formBinding(c, BEFORE_SIGN_IN.has(c.req.path)), form.text('_csrf'))) {
       return errorPage(c, 403, 'error.staleForm');
     }
     c.set('form', form);
@@ -209,12 +236,17 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   function pageContext(c: Context<Env>, flash?: Flash): PageContext {
     const tr = translator(c.get('lang'));
     const viewer = c.get('viewer');
-    const formToken = tokens.token(formBinding(c, !viewer));
-    return { tr, viewer, here: hereOf(c), flash, formToken };
+    const signedIn = c.get('session') !== undefined;
+    const formToken = tokens.token(formBinding(c, !signedIn));
+    return { tr, viewer, here: hereOf(c), flash, formToken, signedIn };
   }
 
   /** A page in place of what was asked for: refusals, missing pages, failures. */
-  function errorPage(c: Context<Env>, status: 400 | 403 | 404 | 413 | 500, message: MessageKey) {
+  function errorPage(
+    c: Context<Env>,
+    status: 400 | 403 | 404 | 413 | 500 | 502,
+    message: MessageKey,
+  ) {
     const ctx = pageContext(c);
     return c.html(
       layout(ctx, {
@@ -229,54 +261,80 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     const id = c.req.query('flash');
     const flash = flashes.get(id);
     if (!flash || !id) return undefined;
-    return flashOwners.get(id) === tokenDigest(c.get('viewer')?.token) ? flash : undefined;
+    return flashOwners.get(id) === c.get('session')?.key ? flash : undefined;
   }
 
   function putFlash(c: Context<Env>, flash: Flash): string {
     const id = flashes.put(flash);
     if (flashOwners.size > 5000) flashOwners.clear();
-    flashOwners.set(id, tokenDigest(c.get('viewer')?.token));
+    flashOwners.set(id, c.get('session')?.key ?? '');
     return id;
   }
 
   app.get('/', async (c) => {
     const viewer = c.get('viewer');
     if (!viewer) {
-      // The sign-in form's token needs something to be bound to before there is a session.
-      let pre = readCookie(c, PRE_SESSION_COOKIE);
-      if (!pre) {
-        pre = randomBytes(18).toString('base64url');
-        setCookie(c, PRE_SESSION_COOKIE, pre, sessionCookie);
-      }
-      c.set('preSession', pre);
-      // A token cookie that no longer reads as a live token: it expired.
-      const stale = readCookie(c, TOKEN_COOKIE) ? 'expired' : undefined;
-      return c.html(signInPage(pageContext(c, flashOf(c)), c.req.query('error') ?? stale).html);
+      if (c.get('session')) return c.redirect('/capacity', 303);
+      preSession(c);
+      // A session cookie that opens no session: it ended (timed out, or signed out elsewhere).
+      const ended = readCookie(c, SESSION_COOKIE) ? 'signin.expired' : undefined;
+      if (ended) deleteCookie(c, SESSION_COOKIE, sessionCookie);
+      const bootstrap = await identity.deps.bootstrap.pending();
+      return c.html(signInPage(pageContext(c, flashOf(c)), { message: ended, bootstrap }).html);
     }
     const api = new ApiClient(deps.upstreams, viewer.token);
     return c.html((await homePage(pageContext(c, flashOf(c)), api, viewer)).html);
   });
 
-  app.post('/sign-in', (c) => {
-    const viewer = viewerOf(c.get('form').text('token'));
-    if (!viewer) return c.redirect('/?error=invalid', 303);
-    if (isExpired(viewer, now())) return c.redirect('/?error=expired', 303);
-    setCookie(c, TOKEN_COOKIE, viewer.token, sessionCookie);
-    deleteCookie(c, PRE_SESSION_COOKIE, sessionCookie);
-    const single = viewer.communities.length === 1 && viewer.communities[0] !== '*';
-    return c.redirect(single ? `/c/${encodeURIComponent(viewer.communities[0]!)}` : '/', 303);
+  signInRoutes(app, {
+    identity,
+    now,
+    trustProxy: deps.trustProxy ?? false,
+    page: (c) => pageContext(c, flashOf(c)),
+    errorPage,
+    preSession,
+    session: {
+      set: (c, id) => setCookie(c, SESSION_COOKIE, id, sessionCookie),
+      clear: (c) => deleteCookie(c, SESSION_COOKIE, sessionCookie),
+      clearPre: (c) => deleteCookie(c, PRE_SESSION_COOKIE, sessionCookie),
+    },
   });
 
-  app.post('/sign-out', (c) => {
-    deleteCookie(c, TOKEN_COOKIE, sessionCookie);
-    return c.redirect('/', 303);
+  // The installation: its administrators and officials, managed by an administrator.
+  const adminOf = (c: Context<Env>) => {
+    const viewer = c.get('viewer');
+    return viewer?.role === 'admin' && viewer.communities.includes('*') ? viewer : undefined;
+  };
+  app.get('/installation', async (c) => {
+    if (!adminOf(c)) {
+      return c.get('viewer') ? errorPage(c, 403, 'capacity.notHeld') : c.redirect('/', 303);
+    }
+    const installation = await identity.deps.registry.installation();
+    return c.html(installationPage(pageContext(c, flashOf(c)), installation).html);
+  });
+  app.post('/installation/:action', (c) => {
+    if (!adminOf(c)) return errorPage(c, 403, 'capacity.notHeld');
+    const action = c.req.param('action');
+    const spec = actionSpec(installationActions, action);
+    if (!spec) return c.notFound();
+    // The number the appointed person signs in with: kept by the sign-in, never in an event.
+    const linkPhone = async (form: FormFields, command: Record<string, unknown>) => {
+      const phone = normalisePhone(form.text('phone'));
+      if (phone && typeof command.personId === 'string') {
+        await identity.deps.phones.link(phone, {
+          communityId: INSTALLATION,
+          personId: command.personId,
+        });
+      }
+    };
+    return act(c, action, spec, () => `/v1/installation/${action}`, undefined, linkPhone);
   });
 
   /** Pages inside a community: signed in, with the user's API client. */
   function communityRoute(handler: (page: Page) => Promise<PageAnswer>) {
     return async (c: Context<Env>) => {
       const viewer = c.get('viewer');
-      if (!viewer) return c.redirect('/', 303);
+      if (!viewer) return c.redirect(c.get('session') ? '/capacity' : '/', 303);
       const ctx = pageContext(c, flashOf(c));
       const at = c.req.query('at');
       const page: Page = {
@@ -337,6 +395,8 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     spec: ActionSpec,
     path: (body: Record<string, unknown>) => string,
     created?: (answer: { proposalId?: string; sessionId?: string }) => string,
+    /** What the console itself keeps once the command is accepted. */
+    after?: (form: FormFields, command: Record<string, unknown>) => Promise<void>,
   ) {
     const viewer = c.get('viewer');
     if (!viewer) return c.redirect('/', 303);
@@ -371,6 +431,7 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
       logger.info({ action, code: result.problem.code }, 'command refused');
       return fail({ kind: 'failed', action, formId, values, problem: result.problem });
     }
+    await after?.(form, command);
     const target = created ? created(result.data) : back;
     return c.redirect(
       withParams(target, {

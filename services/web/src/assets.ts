@@ -27,6 +27,13 @@ header.top a, header.top button.link { color: #fff; }
 .top-row { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; max-width: 60rem; margin: 0 auto; }
 .brand { font-weight: 700; font-size: 1.15rem; text-decoration: none; margin-right: auto; }
 .who { font-size: .9rem; }
+form.switch { display: inline-flex; flex-wrap: wrap; align-items: center; gap: .25rem .5rem; margin: 0; }
+form.switch select { width: auto; max-width: 16rem; min-height: 2.25rem; padding: .15rem .35rem; }
+form.switch button { min-height: 2.25rem; padding: .15rem .75rem; background: #fff; color: var(--brand); border-color: #fff; }
+.banner.dev { border-style: dashed; }
+.banner.dev code { font-size: 1.4rem; letter-spacing: .15em; }
+ul.capacities { list-style: none; padding: 0; display: grid; gap: .5rem; }
+ul.capacities form { margin: 0; }
 nav.main ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: .25rem auto 0; padding: 0; max-width: 60rem; }
 nav.main a { display: inline-block; padding: .35rem 0; }
 main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
@@ -82,7 +89,7 @@ fieldset.choices { border: 0; padding: 0; margin: .6rem 0; }
 .choice label { font-weight: 400; margin: 0; }
 .row { display: flex; flex-wrap: wrap; gap: .75rem; }
 .row > .field { flex: 1 1 12rem; }
-input[type=text], input[type=number], input[type=datetime-local], input[type=date], input[type=time], input[type=search], select, textarea {
+input[type=text], input[type=tel], input[type=number], input[type=datetime-local], input[type=date], input[type=time], input[type=search], select, textarea {
   width: 100%; font: inherit; padding: .55rem .6rem; border: 1px solid #6b7480; border-radius: 6px; min-height: 44px; background: #fff; color: var(--text);
 }
 input[aria-invalid=true], textarea[aria-invalid=true], select[aria-invalid=true] { border: 2px solid var(--bad); }

@@ -11,11 +11,13 @@ import {
   seriousViolations,
   signIn,
 } from './testing/browser.ts';
+import { phoneOf } from './testing/identity.ts';
 import { actor, type Stack, startStack } from './testing/stack.ts';
 
 // The console in a real browser against the real services: a clerk runs a joint session to
 // signed minutes; an owner votes on a phone and reads the decision; an official verifies a
-// history and sees a tampered one fail. Each final screen is kept in test-artifacts/web/.
+// history and sees a tampered one fail. Everyone signs in by phone with the development code,
+// in a capacity the registry gives them. Each final screen is kept in test-artifacts/web/.
 
 const hasChromium = existsSync(CHROMIUM);
 let stack: Stack;
@@ -106,8 +108,12 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
           kind: 'motion',
           matter: 'maintenance-fund-use',
           options: [],
+          // 60万元 shared by area among the building's owners (#26.6).
+          cost: { basis: 'area', totalFen: 60_000_000 },
         },
       ],
+      // Every unit is in 3号楼: its owners decide (domain.md 3.1b), the same six.
+      scope: { kind: 'building', building: '3号楼' },
     });
     await convener('proposals/lift/give-notice', { text: '表决前公告：3号楼加装电梯' });
     stack.clock.now = new Date(stack.clock.now.getTime() + 16 * DAY);
@@ -133,9 +139,17 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
 
     const context = await newContext(browser, true);
     const page = watch(await context.newPage());
-    const o1 = await stack.token({ personId: 'o1', role: 'owner', communities: [cid] });
-    await signIn(page, stack.webUrl, o1);
-    // One community in the token: straight to it, the open proposal marked as voting.
+    // The sign-in pages, on a phone: the number, then the code (shown in development).
+    await page.goto(`${stack.webUrl}/`);
+    await expectAccessible(page, 'sign-in (phone)');
+    await page.getByLabel('手机号').fill('130 0000 0000');
+    await page.getByRole('button', { name: '获取验证码' }).click();
+    await page.locator('[data-dev-code]').waitFor();
+    expect(await page.getByRole('status').textContent()).toContain('开发模式');
+    await expectAccessible(page, 'sign-in code (phone)');
+    await keepScreenshot(page, 'sign-in-development-code');
+    await signIn(page, stack.webUrl, await stack.link(cid, 'o1'));
+    // One capacity, in one community: straight to it, the open proposal marked as voting.
     await expect.poll(() => page.url()).toContain(`/c/${cid}`);
     await expectAccessible(page, 'community (phone)');
     const forYou = page.getByRole('region', { name: '与您相关' });
@@ -143,6 +157,13 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     await page.getByRole('heading', { name: '实时计票（暂定）' }).waitFor();
     expect(await page.getByText('4 / 6 位投票人已投票').isVisible()).toBe(true);
     await expectAccessible(page, 'proposal with live tally (phone)');
+    // Before voting, the owner sees who decides and their share: 80.00 of 515.75 m² of
+    // 600,000.00 元 by the largest remainder method is 93,068.35 元.
+    expect(await page.getByText('决定范围：3号楼业主').isVisible()).toBe(true);
+    const costs = page.getByRole('region', { name: '费用与分摊' });
+    expect(await costs.textContent()).toContain('总额 ¥600,000.00，按专有部分面积分摊');
+    expect(await costs.textContent()).toContain('您的分摊：¥93,068.35（面积 80.00 平方米，1 套）');
+    await keepScreenshot(page, 'owner-phone-share');
 
     // Vote with the keyboard only: the radio group, an arrow key, then the submit button.
     const first = page.getByRole('radio', { name: '同意' });
@@ -160,6 +181,22 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     await page.getByRole('button', { name: '修改选票' }).click();
     await page.getByRole('status').filter({ hasText: '已记录：修改选票' }).waitFor();
     await page.getByText('您已投票：同意使用维修资金加装电梯：同意').waitFor();
+    // The events record the capacity the owner signed in as.
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ type: string; actor: string; role: string }>(
+        `SELECT type, metadata->>'actorId' AS actor, metadata->>'actorRole' AS role
+           FROM es_events WHERE stream_id = $1 AND metadata->>'actorId' = 'o1'`,
+        [`proposal-${cid}.lift`],
+      );
+      expect(rows.map((r) => [r.type, r.role])).toEqual([
+        ['BallotCast', 'owner'],
+        ['BallotChanged', 'owner'],
+      ]);
+    } finally {
+      await db.end();
+    }
 
     // Voting closes at its time; the decision is recorded with every figure.
     stack.clock.now = new Date(stack.clock.now.getTime() + 8 * DAY);
@@ -214,6 +251,9 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
       await admin('registry/register-party', { partyId, kind, name });
       await admin('registry/appoint-party-representative', { partyId, personId: rep });
     }
+    // The convener represents the residents' committee, a convening body, in the registry.
+    await admin('registry/appoint-party-representative', { partyId: 'jwh', personId: 'cv1' });
+    for (const id of ['k1', 'cv1', 'r1', 'r2', 'r3', 'r4']) await stack.link(cid, id);
     const resident = await actor(stack, cid, { personId: 'res1', role: 'resident' });
     await resident('proposals', {
       proposalId: 'parking',
@@ -237,9 +277,21 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     ) => {
       const context = await newContext(browser, phone);
       const page = watch(await context.newPage());
-      await signIn(page, stack.webUrl, await stack.token({ ...principal, communities: [cid] }));
+      await signIn(
+        page,
+        stack.webUrl,
+        phoneOf(principal.personId, cid),
+        capacities[principal.role],
+      );
       return page;
     };
+    // Representatives of the party organisation, the residents' and the owners' committee may
+    // also convene: they choose the capacity they act in.
+    const capacities = {
+      convener: '以召集人身份',
+      clerk: '以书记员身份',
+      party_representative: '以协商主体代表身份',
+    } as const;
     const done = (page: Page, action: string) =>
       page
         .getByRole('status')
@@ -248,6 +300,13 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
 
     // The convener convenes the session with the proposal on its agenda.
     const convener = await open({ personId: 'cv1', role: 'convener' });
+    // The header names the capacity and offers the other one the registry gives.
+    const switcher = convener.getByRole('combobox', { name: '身份' });
+    expect(await switcher.locator('option:checked').textContent()).toContain('以召集人身份');
+    expect(await switcher.locator('option').allTextContents()).toEqual([
+      '以协商主体代表身份 · 居民委员会 · 和平里社区',
+      '以召集人身份 · 和平里社区',
+    ]);
     await convener.getByRole('link', { name: '召集会议' }).click();
     await convener.getByLabel('会议名称').fill('停车收费联席会议');
     await convener.getByLabel('会议时间（北京时间）').fill('2026-03-20T14:00');
@@ -407,10 +466,11 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     });
     const official = await stack.token({ personId: 'gov1', role: 'official', communities: ['*'] });
     await stack.settled(official, cid, published.position);
+    const officialPhone = await stack.appointOfficial('gov1', ['*'], '某区民政局');
 
     const context = await newContext(browser);
     const page = watch(await context.newPage());
-    await signIn(page, stack.webUrl, official);
+    await signIn(page, stack.webUrl, officialPhone);
     await expectAccessible(page, 'communities');
     await page.getByRole('link', { name: '光明村' }).click();
     await page.getByRole('link', { name: '决议台账' }).first().click();

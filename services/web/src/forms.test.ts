@@ -1,6 +1,7 @@
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleClient, formOf, textOf } from './testing/http-client.ts';
+import { phoneOf } from './testing/identity.ts';
 import { actor, type Stack, startStack } from './testing/stack.ts';
 
 // The console's forms over HTTP, without a browser: a community consultation decided by a
@@ -22,7 +23,7 @@ beforeAll(async () => {
     await admin('registry/register-person', { personId: id, name: `居民${id}`, adult: true });
   }
   await admin('registry/appoint-clerk', { personId: 'k1' });
-  // A convener must be a registered person of the community.
+  // A convener represents a convening body (here the residents' committee) in the registry.
   await admin('registry/register-person', { personId: 'cv1', name: '召集人' });
   for (const [household, members] of [
     ['h1', ['r1', 'r2', 'r3']],
@@ -38,21 +39,29 @@ beforeAll(async () => {
     kind: 'residents-committee',
     name: '居民委员会',
   });
+  await admin('registry/appoint-party-representative', { partyId: 'jwh', personId: 'cv1' });
+  for (const id of ['k1', 'r1', 'r2', 'r3', 'r4', 'r5', 'cv1']) await stack.link(cid, id);
+  await stack.appointOfficial('gov1', ['*'], '民政局');
 });
 afterAll(() => stack?.stop());
 
+/** Signs in by phone, as a person does, in the capacity of the role named. */
 async function signedIn(principal: {
   personId: string;
   role: 'resident' | 'clerk' | 'convener' | 'official';
 }) {
   const client = new ConsoleClient(stack.webUrl);
-  const token = await stack.token({
-    ...principal,
-    communities: principal.role === 'official' ? ['*'] : [cid],
-  });
-  await client.signIn(token);
+  const community = principal.role === 'official' ? '' : cid;
+  await client.signIn(phoneOf(principal.personId, community), capacityLabels[principal.role]);
   return client;
 }
+
+const capacityLabels = {
+  resident: '以居民身份',
+  clerk: '以书记员身份',
+  convener: '以召集人身份',
+  official: '以街道/民政工作人员身份',
+} as const;
 
 function expectDone(client: ConsoleClient, action: string) {
   const text = textOf(client.last!.html);
@@ -300,9 +309,14 @@ describe('the console’s forms, end to end', () => {
     expect(refused.status).toBe(403);
 
     const stranger = new ConsoleClient(stack.webUrl);
-    expect((await stranger.get(`/c/${cid}`)).html).toContain('访问令牌');
-    await stranger.signIn('not-a-token');
-    expect(stranger.last!.html).toContain('这不是有效的令牌');
+    expect(textOf((await stranger.get(`/c/${cid}`)).html)).toContain('获取验证码');
+    const hidden = formOf(stranger.last!.html, { action: '/sign-in' })!.hidden;
+    const notANumber = await stranger.post('/sign-in', { ...hidden, phone: 'not-a-number' });
+    expect(notANumber.status).toBe(400);
+    expect(textOf(notANumber.html)).toContain('请填写正确的手机号');
+    await stranger.signIn('+8613000000001');
+    expect(textOf(stranger.last!.html)).toContain('这个手机号没有登记在任何社区');
+    expect((await stranger.get(`/c/${cid}`)).url).toBe(`${stack.webUrl}/`);
 
     const english = await r1.get(`/lang/en?back=${encodeURIComponent(`/c/${cid}`)}`);
     expect(english.html).toContain('<html lang="en">');

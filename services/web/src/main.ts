@@ -8,6 +8,7 @@ import {
 import type { Upstreams } from './api.ts';
 import { createWebApp } from './app.ts';
 import { formKey } from './security.ts';
+import { type ConsoleIdentityDeps, consoleIdentity } from './sign-in/sign-in.ts';
 
 /** The services' URLs as this process reaches them (same host, configured ports). */
 export function upstreamsOf(config: Config): Upstreams {
@@ -18,21 +19,61 @@ export function upstreamsOf(config: Config): Upstreams {
   };
 }
 
+const SWEEP_EVERY_MS = 3_600_000;
+
+export interface WebServiceOptions {
+  /** The database the sessions and sign-in codes live in (the deployment's). */
+  databaseUrl: string;
+  upstreams?: Upstreams;
+  /** Tests: a phone directory, a registry of their own. */
+  identity?: Partial<ConsoleIdentityDeps>;
+}
+
+export interface RunningWebService extends RunningService {
+  /**
+   * The one-time code that records the first administrator, while none is recorded: a new
+   * one at each start, for the starter to print.
+   */
+  bootstrapCode: string | undefined;
+}
+
 /** Serves the web console on `WEB_PORT`, talking to the two services over HTTP. */
 export async function startWebService(
   config: Config,
   logger: Logger,
-  upstreams: Upstreams = upstreamsOf(config),
-): Promise<RunningService> {
+  options: WebServiceOptions,
+): Promise<RunningWebService> {
+  const upstreams = options.upstreams ?? upstreamsOf(config);
+  const identity = await consoleIdentity(
+    config,
+    options.databaseUrl,
+    upstreams,
+    logger,
+    options.identity,
+  );
   const app = createWebApp({
     upstreams,
     logger,
     publicUrl: config.WEB_PUBLIC_URL,
     formKey: formKey(config),
+    identity,
+    trustProxy: config.WEB_TRUST_PROXY,
   });
   const server = await listen(app.fetch, config.HOST, config.WEB_PORT);
+  const bootstrapCode = await identity.bootstrapCode(new Date());
+  const sweeping = setInterval(() => {
+    identity.sweep(new Date()).catch((error: unknown) => {
+      logger.warn({ err: error }, 'sign-in tables not swept');
+    });
+  }, SWEEP_EVERY_MS);
+  sweeping.unref();
   return {
     url: `http://${config.HOST}:${config.WEB_PORT}`,
-    close: () => closeServer(server),
+    bootstrapCode,
+    close: async () => {
+      clearInterval(sweeping);
+      await closeServer(server);
+      await identity.close();
+    },
   };
 }

@@ -1,35 +1,46 @@
 import { request } from 'node:http';
 import { freePort } from '@yishi/local-postgres';
-import {
-  closeServer,
-  issueToken,
-  listen,
-  loadConfig,
-  type Principal,
-  silentLogger,
-} from '@yishi/platform';
+import { testDatabaseUrl } from '@yishi/local-postgres/testing';
+import { closeServer, listen, loadConfig, silentLogger } from '@yishi/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebApp, type WebAppDeps } from './app.ts';
 import { startWebService } from './main.ts';
-import { ConsoleClient, formOf, textOf } from './testing/http-client.ts';
+import { ConsoleClient, devCodeOf, formOf, textOf } from './testing/http-client.ts';
+import {
+  phoneOf,
+  relaxedCodes,
+  StaticRegistry,
+  TEST_SECRET,
+  type TestIdentity,
+  testIdentity,
+} from './testing/identity.ts';
 
 // The console's defences, without the services: forms are refused before any command is sent,
-// so no upstream is needed (the one configured refuses connections). Issue #20, items 6-9.
+// so no upstream is needed (the one configured refuses connections); the registry's answers
+// are a table. Issue #20, items 6-9.
 
 const BASE = 'http://console.test';
 const NOWHERE = 'http://127.0.0.1:9';
-const secretText = 'security-test-secret-0123456789abcdef';
-const secret = new TextEncoder().encode(secretText);
+const registry = new StaticRegistry()
+  .give('c1', 'r1', { kind: 'resident' })
+  .give('c1', 'r2', { kind: 'resident' });
+let databaseUrl: string;
+let sign: TestIdentity;
+
+beforeAll(async () => {
+  databaseUrl = await testDatabaseUrl();
+  sign = await testIdentity(databaseUrl, registry);
+  await sign.link('c1', 'r1');
+  await sign.link('c1', 'r2');
+});
+afterAll(() => sign?.identity.close());
 
 function consoleApp(deps: Partial<WebAppDeps> = {}) {
-  return createWebApp({ upstreams: { commandUrl: NOWHERE, projectionUrl: NOWHERE }, ...deps });
-}
-
-function token(principal: Partial<Principal> = {}): Promise<string> {
-  return issueToken(
-    { issuer: 'yishi', audience: 'yishi', secret },
-    { personId: 'r1', role: 'resident', communities: ['c1'], ...principal },
-  );
+  return createWebApp({
+    upstreams: { commandUrl: NOWHERE, projectionUrl: NOWHERE },
+    identity: sign.identity,
+    ...deps,
+  });
 }
 
 /** A browser on the console app, in process. */
@@ -37,8 +48,8 @@ function browser(app = consoleApp(), base = BASE, origin = base): ConsoleClient 
   return new ConsoleClient(base, (url, init) => app.request(url, init), origin);
 }
 
-async function signedIn(client = browser(), principal: Partial<Principal> = {}) {
-  await client.signIn(await token(principal));
+async function signedIn(client = browser(), personId = 'r1') {
+  await client.signIn(phoneOf(personId, 'c1'));
   return client;
 }
 
@@ -46,6 +57,17 @@ async function signedIn(client = browser(), principal: Partial<Principal> = {}) 
 async function sessionFields(client: ConsoleClient): Promise<Record<string, string>> {
   const page = await client.get('/no/such/page');
   return formOf(page.html, { action: '/sign-out' })?.hidden ?? {};
+}
+
+/** The sign-in's first two steps by hand: the code's page for `phone`, posted from `client`. */
+async function codeFor(client: ConsoleClient, phone: string) {
+  const page = await client.get('/');
+  const hidden = formOf(page.html, { action: '/sign-in' })!.hidden;
+  const codePage = await client.post('/sign-in', { ...hidden, phone });
+  return {
+    code: devCodeOf(codePage.html)!,
+    hidden: formOf(codePage.html, { action: '/sign-in/code' })!.hidden,
+  };
 }
 
 describe('actions are the console’s own (issue #20 item 9)', () => {
@@ -154,11 +176,11 @@ describe('forms are refused from anywhere but the console (issue #20 item 7)', (
     const signInPage = await client.get('/');
     const before = formOf(signInPage.html, { action: '/sign-in' })?.hidden._csrf;
     expect(before).toMatch(/^[A-Za-z0-9_-]{20,}$/);
-    await client.signIn(await token());
+    await client.signIn(phoneOf('r1', 'c1'));
     const fields = await sessionFields(client);
     expect(fields._csrf).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     expect(fields._csrf).not.toBe(before);
-    const other = await sessionFields(await signedIn(browser(), { personId: 'r2' }));
+    const other = await sessionFields(await signedIn(browser(), 'r2'));
     expect(other._csrf).not.toBe(fields._csrf);
 
     const form = { _form: 'ballot', 'choice.i1': 'yes' };
@@ -190,10 +212,14 @@ describe('forms are refused from anywhere but the console (issue #20 item 7)', (
 
   it('refuses a sign-in posted without the sign-in page’s token (login CSRF)', async () => {
     const client = browser();
-    const res = await client.postRaw('/sign-in', { token: await token() });
+    const res = await client.postRaw('/sign-in', { phone: phoneOf('r1', 'c1') });
     expect(res.status).toBe(403);
     expect(res.headers.getSetCookie()).toEqual([]);
-    await client.signIn(await token());
+    const { code } = await codeFor(client, phoneOf('r1', 'c1'));
+    const forged = await client.postRaw('/sign-in/code', { phone: phoneOf('r1', 'c1'), code });
+    expect(forged.status).toBe(403);
+    expect(forged.headers.getSetCookie()).toEqual([]);
+    await client.signIn(phoneOf('r1', 'c1'));
     expect(client.last!.url).toBe(`${BASE}/c/c1`);
   });
 
@@ -201,15 +227,14 @@ describe('forms are refused from anywhere but the console (issue #20 item 7)', (
     const app = consoleApp({ publicUrl: 'https://console.example' });
     // The proxy reaches the console over plain HTTP; browsers send the public origin.
     const client = browser(app, 'http://10.0.0.2:3002', 'https://console.example');
-    await client.get('/');
-    const page = formOf(client.last!.html, { action: '/sign-in' })!;
-    const res = await client.postRaw('/sign-in', { ...page.hidden, token: await token() });
+    const { code, hidden } = await codeFor(client, phoneOf('r1', 'c1'));
+    const res = await client.postRaw('/sign-in/code', { ...hidden, code });
     expect(res.status).toBe(303);
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-yishi_token='));
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-yishi_session='));
     expect(cookie).toMatch(/; Path=\/;.*HttpOnly/);
     expect(cookie).toContain('Secure');
     expect(cookie).toContain('SameSite=Strict');
-    expect(client.cookie('__Host-yishi_token')).toBeDefined();
+    expect(client.cookie('__Host-yishi_session')).toBeDefined();
     const fields = await sessionFields(client);
     expect(fields._csrf).toBeDefined();
     const form = { ...fields, _form: 'ballot' };
@@ -221,9 +246,9 @@ describe('forms are refused from anywhere but the console (issue #20 item 7)', (
 
     // A cookie without the prefix (which a sibling site could have set) is not a session.
     const tossed = await app.request('http://10.0.0.2:3002/', {
-      headers: { cookie: `yishi_token=${await token()}` },
+      headers: { cookie: `yishi_session=${client.cookie('__Host-yishi_session')}` },
     });
-    expect(textOf(await tossed.text())).toContain('访问令牌');
+    expect(textOf(await tossed.text())).toContain('获取验证码');
   });
 });
 
@@ -236,7 +261,7 @@ describe('a form that cannot be read', () => {
         method: 'POST',
         headers: {
           origin: BASE,
-          cookie: `yishi_token=${client.cookie('yishi_token')}`,
+          cookie: `yishi_session=${client.cookie('yishi_session')}`,
           'content-type': 'multipart/form-data; boundary=x',
         },
         body: 'not multipart at all',
@@ -254,19 +279,31 @@ describe('the console’s public address (WEB_PUBLIC_URL)', () => {
       HOST: '127.0.0.1',
       WEB_PORT: String(port),
       WEB_PUBLIC_URL: 'https://console.example',
-      JWT_SECRET: secretText,
+      // Behind https no code is ever shown: this one shows them, to sign in without a gateway.
+      NODE_ENV: 'test',
+      JWT_SECRET: TEST_SECRET,
       LOG_LEVEL: 'silent',
     });
-    const service = await startWebService(config, silentLogger);
+    const { phones, identity } = sign;
+    const service = await startWebService(config, silentLogger, {
+      databaseUrl,
+      identity: {
+        registry,
+        codes: relaxedCodes(identity.deps.db, identity.deps.key),
+        directory: phones,
+        phones,
+        showCodes: true,
+      },
+    });
     try {
       const local = `http://127.0.0.1:${port}`;
       const client = new ConsoleClient(local, fetch, 'https://console.example');
-      await client.signIn(await token());
-      expect(client.cookie('__Host-yishi_token')).toBeDefined();
+      await client.signIn(phoneOf('r1', 'c1'));
+      expect(client.cookie('__Host-yishi_session')).toBeDefined();
       const refused = new ConsoleClient(local);
       await refused.get('/');
       const hidden = formOf(refused.last!.html, { action: '/sign-in' })!.hidden;
-      const res = await refused.postRaw('/sign-in', { ...hidden, token: await token() });
+      const res = await refused.postRaw('/sign-in', { ...hidden, phone: phoneOf('r1', 'c1') });
       expect(res.status).toBe(403);
     } finally {
       await service.close();
@@ -289,12 +326,12 @@ describe('form bodies are limited (issue #20 item 6)', () => {
     const client = new ConsoleClient(base);
     await client.get('/');
     const hidden = formOf(client.last!.html, { action: '/sign-in' })!.hidden;
-    const big = await client.postRaw('/sign-in', { ...hidden, token: 'x'.repeat(64 * 1024) });
+    const big = await client.postRaw('/sign-in', { ...hidden, phone: 'x'.repeat(64 * 1024) });
     expect(big.status).toBe(413);
     expect(big.headers.get('content-type')).toContain('text/html');
     expect(textOf(await big.text())).toContain('提交的内容太大');
 
-    await client.signIn(await token());
+    await client.signIn(phoneOf('r1', 'c1'));
     const fields = await sessionFields(client);
     const path = '/c/c1/sessions/s1/draft-minutes';
     // The longest minutes the domain takes, 100,000 characters, percent-encoded (~900 kB).
@@ -353,7 +390,7 @@ function streamUntilAnswered(
       }
       if (!answered) req.end();
     };
-    req.write('token=');
+    req.write('phone=');
     pump();
   });
 }

@@ -1,13 +1,23 @@
 // Entry point of the web console as its own process: the services' ports from the
-// environment (COMMAND_PORT, PROJECTION_PORT on HOST), served on WEB_PORT.
+// environment (COMMAND_PORT, PROJECTION_PORT on HOST), served on WEB_PORT; sessions in
+// DATABASE_URL.
 import { ConfigError, createLogger, loadConfig } from '@yishi/platform';
 import { startWebService } from './main.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('web', config.LOG_LEVEL, config.LOG_FORMAT);
-  const service = await startWebService(config, logger);
+  if (!config.DATABASE_URL) {
+    throw new ConfigError(['DATABASE_URL: the console keeps its sessions in PostgreSQL']);
+  }
+  const service = await startWebService(config, logger, { databaseUrl: config.DATABASE_URL });
   logger.info({ url: service.url }, 'web console listening');
+  if (service.bootstrapCode) {
+    // Printed, never logged as a field: it records the first administrator.
+    console.log(
+      `\n首位管理员的一次性代码 / first administrator's one-time code: ${service.bootstrapCode}\n`,
+    );
+  }
   const stop = async () => {
     await service.close();
     process.exit(0);

@@ -7,6 +7,11 @@ import {
   crowdfundingEventSchemas,
 } from '../crowdfunding/crowdfunding.ts';
 import { fundCommandSchemas, fundEventSchemas } from '../fund/fund.ts';
+import {
+  installationCommandSchemas,
+  installationEventSchemas,
+} from '../installation/installation.ts';
+
 import { proposalCommandSchemas, proposalEventSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas, sessionEventSchemas } from '../session/session.ts';
 import { Role } from '../shared/decider.ts';
@@ -22,14 +27,21 @@ describe('command catalogue', () => {
     ...Object.keys(convocationCommandSchemas),
     ...Object.keys(crowdfundingCommandSchemas),
     ...Object.keys(fundCommandSchemas),
+    ...Object.keys(installationCommandSchemas),
   ];
   it('lists every command once, with its aggregate, schema and roles', () => {
     expect(Object.keys(commandCatalog).sort()).toEqual([...names].sort());
     for (const definition of Object.values(commandCatalog)) {
       expect(definition.roles.length, definition.name).toBeGreaterThan(0);
-      expect(['community', 'proposal', 'session', 'convocation', 'crowdfunding', 'fund']).toContain(
-        definition.aggregate,
-      );
+      expect([
+        'community',
+        'proposal',
+        'session',
+        'convocation',
+        'crowdfunding',
+        'fund',
+        'installation',
+      ]).toContain(definition.aggregate);
     }
   });
   it('an official only reads: no command lets them act', () => {
@@ -79,6 +91,7 @@ describe('event catalogue and upcasting', () => {
       ...Object.keys(convocationEventSchemas),
       ...Object.keys(crowdfundingEventSchemas),
       ...Object.keys(fundEventSchemas),
+      ...Object.keys(installationEventSchemas),
     ];
     expect(Object.keys(eventCatalog).sort()).toEqual([...types].sort());
     expect(eventCatalog.BallotCast).toMatchObject({ aggregate: 'proposal', version: 1 });

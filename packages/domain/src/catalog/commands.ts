@@ -3,6 +3,7 @@ import { communityCommandSchemas } from '../community/community.ts';
 import { convocationCommandSchemas } from '../convocation/convocation.ts';
 import { crowdfundingCommandSchemas } from '../crowdfunding/crowdfunding.ts';
 import { fundCommandSchemas } from '../fund/fund.ts';
+import { installationCommandSchemas } from '../installation/installation.ts';
 import { proposalCommandSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas } from '../session/session.ts';
 import type { Role } from '../shared/decider.ts';
@@ -21,7 +22,8 @@ type Schemas = typeof communityCommandSchemas &
   typeof sessionCommandSchemas &
   typeof convocationCommandSchemas &
   typeof crowdfundingCommandSchemas &
-  typeof fundCommandSchemas;
+  typeof fundCommandSchemas &
+  typeof installationCommandSchemas;
 export type DomainCommandType = keyof Schemas;
 
 export interface CommandDefinition {
@@ -287,6 +289,22 @@ const fund: Record<keyof typeof fundCommandSchemas, Entry> = {
   },
 };
 
+// The installation's administrators and officials: an administrator of the installation (the
+// decider checks the person, not only the role) with a token for every community.
+const installation: Record<keyof typeof installationCommandSchemas, Entry> = {
+  BootstrapAdmin: {
+    roles: ['admin'],
+    summary: 'Record the first administrator (once, with the code printed at first start)',
+  },
+  AppointAdmin: { roles: ['admin'], summary: 'Appoint another administrator' },
+  RevokeAdmin: { roles: ['admin'], summary: 'Revoke an administrator (never the last one)' },
+  AppointOfficial: {
+    roles: ['admin'],
+    summary: 'Appoint an official (街道, 民政) for the communities they oversee',
+  },
+  RevokeOfficial: { roles: ['admin'], summary: 'Revoke an official' },
+};
+
 function definitions(
   aggregate: Aggregate,
   schemas: Readonly<Record<string, z.ZodObject>>,
@@ -317,6 +335,7 @@ const all = [
   ...definitions('convocation', convocationCommandSchemas, convocation),
   ...definitions('crowdfunding', crowdfundingCommandSchemas, crowdfunding),
   ...definitions('fund', fundCommandSchemas, fund),
+  ...definitions('installation', installationCommandSchemas, installation),
 ];
 
 /** Every command by name. */

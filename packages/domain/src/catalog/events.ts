@@ -3,6 +3,7 @@ import { type CommunityEvent, communityEventSchemas } from '../community/communi
 import { type ConvocationEvent, convocationEventSchemas } from '../convocation/convocation.ts';
 import { type CrowdfundingEvent, crowdfundingEventSchemas } from '../crowdfunding/crowdfunding.ts';
 import { type FundEvent, fundEventSchemas } from '../fund/fund.ts';
+import { type InstallationEvent, installationEventSchemas } from '../installation/installation.ts';
 import { type ProposalEvent, proposalEventSchemas } from '../proposal/proposal.ts';
 import { type SessionEvent, sessionEventSchemas } from '../session/session.ts';
 import {
@@ -22,7 +23,8 @@ export type AnyDomainEvent =
   | SessionEvent
   | ConvocationEvent
   | CrowdfundingEvent
-  | FundEvent;
+  | FundEvent
+  | InstallationEvent;
 /** Every event type the catalogue holds. */
 export type CatalogEventType = AnyDomainEvent['type'];
 /** Every event type, each labelled by the web console (services/web `i18n.ts`). */
@@ -49,6 +51,7 @@ export const eventCatalog: Readonly<Record<CatalogEventType, EventDefinition>> =
   ...definitions('convocation', convocationEventSchemas),
   ...definitions('crowdfunding', crowdfundingEventSchemas),
   ...definitions('fund', fundEventSchemas),
+  ...definitions('installation', installationEventSchemas),
 };
 
 /** Upcasters by event type and the version they read (none yet: every schema is at 1). */

@@ -237,6 +237,16 @@ const byCommand: Record<string, Record<string, string>> = {
   AmendMinutes: { text: '修改后的纪要正文 · Amended text', reason: '修改理由 · Why' },
   CorrectMinutes: { text: '更正后的纪要正文 · Corrected text', reason: '更正理由 · Why' },
   RecordResidentsMeetingConvened: { note: '备注 · Note' },
+  BootstrapAdmin: { personId: '首位管理员的人员编号 · The first administrator’s person id' },
+  AppointAdmin: { personId: '管理员的人员编号 · The administrator’s person id' },
+  RevokeAdmin: { personId: '管理员的人员编号 · The administrator’s person id' },
+  AppointOfficial: {
+    personId: '街道、民政工作人员的人员编号 · The official’s person id',
+    communities:
+      '所监督的社区编号（* 为全部社区） · The communities the official oversees (`*`: every community)',
+    office: '所在机关，如某某街道办事处、某区民政局 · The office, e.g. a sub-district office',
+  },
+  RevokeOfficial: { personId: '街道、民政工作人员的人员编号 · The official’s person id' },
 };
 
 // Money (众筹, 专项维修资金, 微基金): amounts are integer fen (分), never fractions of a yuan.

@@ -168,12 +168,16 @@ export const ClerkData = z.object({ personId: Id });
 /** A treasurer (出纳/财务负责人) records crowdfunding receipts, refunds and fund entries. */
 export const TreasurerData = z.object({ personId: Id });
 
-/** What a webhook can be told about (通知): notices, vote openings, decisions, publications. */
+/**
+ * What a webhook can be told about (通知): notices, vote openings, decisions, publications; and
+ * `sign-in-code`: the community's SMS gateway, which texts a person their one-time sign-in code.
+ */
 export const WebhookEventKind = z.enum([
   'session-notice',
   'vote-opened',
   'decision',
   'publication',
+  'sign-in-code',
 ]);
 export type WebhookEventKind = z.infer<typeof WebhookEventKind>;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

@@ -10,7 +10,8 @@ export type Aggregate =
   | 'session'
   | 'convocation'
   | 'crowdfunding'
-  | 'fund';
+  | 'fund'
+  | 'installation';
 
 export interface EventDefinition {
   readonly aggregate: Aggregate;

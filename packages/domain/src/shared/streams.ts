@@ -11,6 +11,11 @@ export const streams = {
     `crowdfunding-${communityId}.${campaignId}`,
   /** A fund's ledger (专项维修资金, 微基金). */
   fund: (communityId: string, fundId: string) => `fund-${communityId}.${fundId}`,
+  /**
+   * The installation's administrators and officials: of no community (`_` starts no
+   * community id, so `communityOfStream` finds none and no community's reader sees it).
+   */
+  installation: () => 'installation-_',
 };
 
 /**

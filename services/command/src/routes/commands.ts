@@ -9,12 +9,20 @@ import {
   convocationDecider,
   crowdfundingDecider,
   fundDecider,
+  installationDecider,
   proposalDecider,
   sessionDecider,
   streams,
 } from '@yishi/domain';
 import type { EventStore } from '@yishi/event-store';
-import { type AppEnv, createRouter, fieldErrors, invalidInput, problem } from '@yishi/platform';
+import {
+  type AppEnv,
+  createRouter,
+  fieldErrors,
+  invalidInput,
+  mayActOn,
+  problem,
+} from '@yishi/platform';
 import type { Context } from 'hono';
 import { actorOf } from '../authorisation.ts';
 import type { CommandHandler } from '../command-handler.ts';
@@ -52,6 +60,8 @@ export interface CommandRoute {
 const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 const base = '/v1/communities/{communityId}';
+/** The installation's own commands: of no community. */
+const installationBase = '/v1/installation';
 /** Requests to convene a residents' meeting (提议召开居民会议). */
 const requests = 'residents-meeting-requests';
 /** Where each created entity is served by the query service. */
@@ -94,6 +104,8 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/crowdfunding/{campaignId}/${slug}` };
     case 'fund':
       return { definition, method: 'post', path: `${base}/funds/{fundId}/${slug}` };
+    case 'installation':
+      return { definition, method: 'post', path: `${installationBase}/${slug}` };
     default: {
       const _exhaustive: never = definition.aggregate;
       throw new Error('unknown aggregate');
@@ -111,6 +123,7 @@ const deciders: Record<Aggregate, AnyDecider> = {
   convocation: convocationDecider as unknown as AnyDecider,
   crowdfunding: crowdfundingDecider as unknown as AnyDecider,
   fund: fundDecider as unknown as AnyDecider,
+  installation: installationDecider as unknown as AnyDecider,
 };
 
 function streamOf(
@@ -131,6 +144,8 @@ function streamOf(
       return streams.crowdfunding(communityId, params.campaignId!);
     case 'fund':
       return streams.fund(communityId, params.fundId!);
+    case 'installation':
+      return streams.installation();
     default: {
       const _exhaustive: never = aggregate;
       throw new Error('unknown aggregate');
@@ -138,12 +153,21 @@ function streamOf(
   }
 }
 
+/** The OpenAPI tag of an aggregate's commands. */
+function tagOf(aggregate: Aggregate): string {
+  if (aggregate === 'community') return 'registry';
+  return aggregate === 'installation' ? 'installation' : `${aggregate}s`;
+}
+
+/** What stands for the community of the installation's commands (no community id is `*`). */
+const INSTALLATION_SCOPE = '*';
+
 /** What a route needs on every request, worked out once. */
 interface RoutePlan {
   route: CommandRoute;
   decider: AnyDecider;
-  /** The documented path ids and body, validated in handle(). */
-  params: z.ZodObject;
+  /** The documented path ids (none for the installation's) and body, validated in handle(). */
+  params: z.ZodObject | undefined;
   body: z.ZodObject;
   /** Path ids that are also fields of the command (the path's value wins). */
   pathData: readonly string[];
@@ -209,6 +233,7 @@ function bodySchema(route: CommandRoute): z.ZodObject {
 }
 
 function paramsSchema(route: CommandRoute) {
+  if (route.definition.aggregate === 'installation') return undefined;
   if (route.path.includes('{proposalId}')) return ProposalParams;
   if (route.path.includes('{sessionId}')) return SessionParams;
   if (route.path.includes('{requestId}')) return RequestParams;
@@ -236,13 +261,13 @@ export function commandRouter(
       path: route.path,
       summary: definition.summary,
       operationId: definition.name,
-      tags: [definition.aggregate === 'community' ? 'registry' : `${definition.aggregate}s`],
+      tags: [tagOf(definition.aggregate)],
       description: `Command \`${definition.name}\`. Roles: ${definition.roles.join(', ')}.`,
       security: [{ bearer: [] }],
       'x-roles': [...definition.roles],
       parameters: [...commandHeaderParameters],
       request: {
-        params,
+        ...(params ? { params } : {}),
         body: { required: true, content: { 'application/json': { schema: body } } },
       },
       responses: commandResponses(definition, route.createsId !== undefined),
@@ -278,14 +303,26 @@ export function commandRouter(
         { allowedRoles: definition.roles },
       );
     }
+    const installation = definition.aggregate === 'installation';
+    // The installation's commands take a token for every community (`*`), no community's.
+    if (installation && !mayActOn(principal, INSTALLATION_SCOPE)) {
+      return problem(
+        c,
+        403,
+        'community-forbidden',
+        'The installation is managed with a token for every community',
+        { communityId: INSTALLATION_SCOPE },
+      );
+    }
     // The path's ids first, then the body, as the documented route says.
-    const path = plan.params.safeParse(c.req.param());
+    const path = plan.params?.safeParse(c.req.param()) ?? { success: true as const, data: {} };
     if (!path.success) return invalidInput(c, path.error.issues, 'param');
     const sent = plan.body.safeParse(await jsonBody(c));
     if (!sent.success) return invalidInput(c, sent.error.issues, 'body');
     const params = path.data as Record<string, string>;
     const body = sent.data as Record<string, unknown>;
-    const communityId = params.communityId!;
+    // The installation's commands are scoped (idempotency, metadata) to `*`, no community's id.
+    const communityId = installation ? INSTALLATION_SCOPE : params.communityId!;
     const canonical = canonicalBody(c, body);
     if (canonical instanceof Response) return canonical;
     if (definition.partyField && body[definition.partyField] !== principal.partyId) {
@@ -305,6 +342,7 @@ export function commandRouter(
     // read it only for context: a ballot on an existing proposal costs no registry read.
     if (
       definition.aggregate !== 'community' &&
+      !installation &&
       (REGISTERED_ROLES.has(principal.role) || route.createsId)
     ) {
       const known = await registry();

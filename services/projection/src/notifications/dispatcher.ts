@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Logger, signature, silentLogger, webhookKey } from '@yishi/platform';
-import { type Kysely, type Selectable, sql } from 'kysely';
-import type { AttemptOutcome, Database, NotificationDeliveriesTable } from '../tables.ts';
 import {
   httpFailure,
+  type Logger,
   networkFailure,
   type PostOptions,
   post,
   RefusedDestination,
-} from './outbound.ts';
+  silentLogger,
+  webhookHeaders,
+  webhookKey,
+} from '@yishi/platform';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { AttemptOutcome, Database, NotificationDeliveriesTable } from '../tables.ts';
 
 // The dispatcher sends what the outbox projection wrote. Any number of instances may run:
 // each claims due rows with `FOR UPDATE SKIP LOCKED` and pushes their due time on by a lease,
@@ -212,7 +215,6 @@ export class Dispatcher {
   private async send(row: Claimed, url: string): Promise<Result | undefined> {
     const attempt = row.attempts + 1;
     const body = JSON.stringify(row.payload);
-    const timestamp = Math.floor(Date.now() / 1000).toString();
     const key = webhookKey(this.o.secret, row.community_id, row.webhook_id);
     const timeout = AbortSignal.timeout(this.o.timeoutMs);
     const started = performance.now();
@@ -222,15 +224,15 @@ export class Dispatcher {
       answer = await post(
         new URL(url),
         body,
-        {
-          'content-type': 'application/json; charset=utf-8',
-          'user-agent': USER_AGENT,
-          'x-yishi-delivery': row.delivery_id,
-          'x-yishi-event': row.kind,
-          'x-yishi-attempt': String(attempt),
-          'x-yishi-timestamp': timestamp,
-          'x-yishi-signature': signature(key, timestamp, body),
-        },
+        webhookHeaders({
+          key,
+          deliveryId: row.delivery_id,
+          kind: row.kind,
+          attempt,
+          body,
+          timestamp: Math.floor(Date.now() / 1000),
+          userAgent: USER_AGENT,
+        }),
         {
           signal: AbortSignal.any([timeout, this.abort.signal]),
           allowPrivate: this.allowPrivate,

@@ -7,6 +7,7 @@ import {
   createRouter,
   problem,
   problemContent,
+  shownError,
 } from '@yishi/platform';
 import type { Context } from 'hono';
 import { type Selectable, sql } from 'kysely';
@@ -22,7 +23,6 @@ import {
 } from '../routes/common.ts';
 import { CONFIGURATION_READERS } from '../routes/visibility.ts';
 import type { DeliveryStatus, NotificationDeliveriesTable } from '../tables.ts';
-import { shownError } from './outbound.ts';
 
 // What the notifications did, for the admins who configure them: the webhooks as configured
 // (with `asOf`), every delivery with its status and every attempt, and re-queuing a dead

@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { Actor } from '@yishi/domain';
 import { formatCheckpoint, PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
-import { loadConfig, testAuth } from '@yishi/platform';
+import {
+  forbiddenKind,
+  loadConfig,
+  post,
+  RefusedDestination,
+  shownError,
+  testAuth,
+} from '@yishi/platform';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createApp } from '../app.ts';
@@ -15,7 +22,6 @@ import type { Database } from '../tables.ts';
 import { Random } from '../testing/random.ts';
 import { Simulator } from '../testing/simulate.ts';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.ts';
-import { forbiddenKind, post, RefusedDestination, shownError } from './outbound.ts';
 import { notificationsProjection } from './projection.ts';
 
 // Webhooks must not reach this machine or its network (SSRF): the services' own ports, the

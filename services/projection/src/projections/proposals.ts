@@ -87,6 +87,7 @@ function handle(rows: Rows, event: RecordedEvent, at: At): void {
           stages: d.procedure.stages,
           items: d.items,
           on_behalf_of_party_id: d.onBehalfOf?.partyId ?? null,
+          scope: d.scope?.kind === 'building' ? d.scope : null,
           submitted_by: d.submittedBy.personId,
           submitted_role: d.submittedBy.role,
           submitted_at: d.submittedAt,
@@ -227,6 +228,7 @@ function handle(rows: Rows, event: RecordedEvent, at: At): void {
           vote_id: d.voteId ?? null,
           session_id: d.sessionId ?? null,
           session_item_id: d.sessionItemId ?? null,
+          scope: proposal.scope ?? null,
           rule: vote?.rule ?? null,
           totals: vote?.totals ?? null,
           items: d.items,
@@ -616,6 +618,14 @@ export const proposalsProjection: Projection = {
             required.map((c) => sql`ALTER COLUMN ${sql.ref(c)} DROP NOT NULL`),
           )}`.execute(db);
         }
+      },
+    },
+    // A proposal of one building or entrance (domain.md 3.1b). No event before this column
+    // carried a scope, so NULL (the whole community) is right for every row already written.
+    '2026-12-07-001-proposal-scope': {
+      async up(db) {
+        await db.schema.alterTable('proposals').addColumn('scope', 'json').execute();
+        await db.schema.alterTable('decisions').addColumn('scope', 'json').execute();
       },
     },
   },

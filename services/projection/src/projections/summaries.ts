@@ -3,6 +3,7 @@ import type {
   ConvocationEvent,
   CrowdfundingEvent,
   FundEvent,
+  InstallationEvent,
   ProposalEvent,
   SessionEvent,
 } from '@yishi/domain';
@@ -35,6 +36,7 @@ const WEBHOOK_KIND: Record<string, string> = {
   'vote-opened': '表决开始',
   decision: '表决结果',
   publication: '公示',
+  'sign-in-code': '登录验证码',
 };
 const TRANSFER: Record<string, string> = {
   sale: '出售',
@@ -231,8 +233,19 @@ const fund: Lines<FundEvent> = {
   FundEntryReversed: (d) => `冲销凭证 ${d.reverses}（${d.entryId}）：${d.reason}`,
 };
 
+// The installation: its administrators and the officials (街道, 民政) who oversee communities.
+const installation: Lines<InstallationEvent> = {
+  AdminBootstrapped: (d) => `${d.personId} 以一次性代码登记为首位管理员`,
+  AdminAppointed: (d) => `任命 ${d.personId} 为管理员`,
+  AdminRevoked: (d) => `撤销 ${d.personId} 的管理员职务：${d.reason}`,
+  OfficialAppointed: (d) =>
+    `${d.reappointed ? '重新任命' : '任命'} ${d.personId}（${d.office}）监督${d.communities.includes('*') ? '全部社区' : `社区 ${list(d.communities)}`}`,
+  OfficialRevoked: (d) => `撤销 ${d.personId} 的监督职务：${d.reason}`,
+};
+
 const lines: Record<string, ((data: never) => string) | undefined> = {
   ...community,
+  ...installation,
   ...proposal,
   ...session,
   ...convocation,

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { VoteRule } from '@yishi/domain';
+import { VoteRule, VoteScope } from '@yishi/domain';
 import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
 import { sql } from 'kysely';
 import {
@@ -32,6 +32,9 @@ export const Decision = z
     decidedBy: z.string(),
     voteId: z.string().nullable(),
     sessionId: z.string().nullable(),
+    scope: VoteScope.clone().openapi({
+      description: 'Who decided: the community, or the owners of one building or entrance',
+    }),
     rule: VoteRule.nullable().openapi({
       description: 'The frozen rule with its parameters (none for a joint session)',
     }),
@@ -171,6 +174,7 @@ function toDecision(d: Row) {
     decidedBy: d.decided_by,
     voteId: d.vote_id,
     sessionId: d.session_id,
+    scope: d.scope ?? { kind: 'community' as const },
     rule: d.rule,
     totals: d.totals,
     items: d.items,
@@ -212,6 +216,7 @@ const CSV_COLUMNS = [
   'stage_id',
   'outcome',
   'decided_at',
+  'scope',
   'rule',
   'rule_parameters',
   'total_voters',
@@ -249,6 +254,7 @@ function csvRecord(d: Row): unknown[] {
     stage_id: d.stage_id,
     outcome: d.outcome,
     decided_at: d.decided_at,
+    scope: d.scope ? [d.scope.building, d.scope.entrance].filter(Boolean).join(' ') : 'community',
     rule: kind ?? (d.session_id ? 'joint-session' : null),
     rule_parameters: Object.keys(parameters).length ? parameters : null,
     total_voters: totals.voters,

@@ -8,6 +8,7 @@ import {
   tallyVote,
   VoteRule,
   type Voter,
+  VoteScope,
 } from '@yishi/domain';
 import {
   addRoute,
@@ -50,6 +51,10 @@ export const Proposal = z
       stages: z.array(Stage),
     }),
     items: z.array(ProposalItem).openapi({ description: 'Items (议项) with their options (方案)' }),
+    scope: VoteScope.clone().openapi({
+      description:
+        'Who decides: the whole community, or the owners of one building or entrance (domain.md 3.1b)',
+    }),
     status: z.enum(['active', 'withdrawn']),
     stage: z.object({ id: z.string(), kind: z.string() }),
     submittedBy: z.object({ personId: z.string(), role: z.string() }),
@@ -309,6 +314,56 @@ async function latestVoteId(
   return row?.vote_id ?? undefined;
 }
 
+/** A vote with the electorate it froze, as the tally and the cost shares count over it. */
+export async function frozenVote(
+  deps: QueryDeps,
+  ctx: ReadContext,
+  communityId: string,
+  proposalId: string,
+  requested: string | undefined,
+) {
+  const rm = deps.db.withSchema(ctx.schema('proposals'));
+  const voteId = requested ?? (await latestVoteId(rm, ctx, communityId, proposalId));
+  const vote = voteId
+    ? await rm
+        .selectFrom('votes')
+        .selectAll()
+        // Where the vote opened: its first version is the one its opening event made.
+        .select((eb) =>
+          eb
+            .selectFrom('votes as first')
+            .select('first.valid_from_pos')
+            .whereRef('first.community_id', '=', 'votes.community_id')
+            .whereRef('first.proposal_id', '=', 'votes.proposal_id')
+            .whereRef('first.vote_id', '=', 'votes.vote_id')
+            .orderBy('first.valid_from_tx')
+            .orderBy('first.valid_from_pos')
+            .limit(1)
+            .as('opened_at_position'),
+        )
+        .where('community_id', '=', communityId)
+        .where('proposal_id', '=', proposalId)
+        .where('vote_id', '=', voteId)
+        .where(visibleAt(ctx.asOf))
+        .executeTakeFirst()
+    : undefined;
+  if (!vote || !voteId) return { kind: 'missing' } as const;
+  const frozen = await deps.db
+    .withSchema(ctx.schema('electorates'))
+    .selectFrom('electorates')
+    .selectAll()
+    .where('community_id', '=', communityId)
+    .where('proposal_id', '=', proposalId)
+    .where('global_position', '=', vote.opened_at_position ?? '0')
+    .executeTakeFirst();
+  // Projected apart from the vote (its own projection): a vote whose opening it has not
+  // reached yet has no electorate to count against.
+  if (!frozen) return { kind: 'not-projected', voteId } as const;
+  // Version 2 keeps the opening event's data; a generation of version 1 the electorate alone.
+  const electorate = (frozen.opened ? frozen.opened.electorate : frozen.electorate) as Voter[];
+  return { kind: 'found', voteId, vote, frozen, electorate } as const;
+}
+
 /** The history of a proposal: its own events and those of the sessions that discussed it. */
 export async function proposalHistory(
   deps: QueryDeps,
@@ -402,6 +457,7 @@ export function proposalQueries(deps: QueryDeps) {
           stages: p.stages,
         },
         items: p.items,
+        scope: p.scope ?? { kind: 'community' },
         status: p.status,
         stage: { id: p.stage_id, kind: p.stage_kind },
         submittedBy: { personId: p.submitted_by, role: p.submitted_role },
@@ -494,34 +550,20 @@ export function proposalQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['proposals', 'electorates', 'timeline']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('proposals'));
-    const voteId = query.voteId ?? (await latestVoteId(rm, ctx, communityId, proposalId));
-    const vote = voteId
-      ? await rm
-          .selectFrom('votes')
-          .selectAll()
-          // Where the vote opened: its first version is the one its opening event made.
-          .select((eb) =>
-            eb
-              .selectFrom('votes as first')
-              .select('first.valid_from_pos')
-              .whereRef('first.community_id', '=', 'votes.community_id')
-              .whereRef('first.proposal_id', '=', 'votes.proposal_id')
-              .whereRef('first.vote_id', '=', 'votes.vote_id')
-              .orderBy('first.valid_from_tx')
-              .orderBy('first.valid_from_pos')
-              .limit(1)
-              .as('opened_at_position'),
-          )
-          .where('community_id', '=', communityId)
-          .where('proposal_id', '=', proposalId)
-          .where('vote_id', '=', voteId)
-          .where(visibleAt(ctx.asOf))
-          .executeTakeFirst()
-      : undefined;
-    if (!vote || !voteId)
+    const found = await frozenVote(deps, ctx, communityId, proposalId, query.voteId);
+    if (found.kind === 'missing')
       return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
-    const [ballots, present, decision, frozen] = await Promise.all([
+    if (found.kind === 'not-projected') {
+      return problem(
+        c,
+        503,
+        'read-model-unavailable',
+        `The electorate of vote ${found.voteId} is not projected yet; retry`,
+      );
+    }
+    const { vote, voteId, electorate, frozen } = found;
+    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const [ballots, present, decision] = await Promise.all([
       // Each voter's latest choice on each item.
       deps.db
         .selectFrom(ballotFacts(ctx.schema('timeline'), communityId, proposalId, voteId, ctx.asOf))
@@ -548,27 +590,7 @@ export function proposalQueries(deps: QueryDeps) {
         .where('proposal_id', '=', proposalId)
         .where(visibleAt(ctx.asOf))
         .executeTakeFirst(),
-      deps.db
-        .withSchema(ctx.schema('electorates'))
-        .selectFrom('electorates')
-        .selectAll()
-        .where('community_id', '=', communityId)
-        .where('proposal_id', '=', proposalId)
-        .where('global_position', '=', vote.opened_at_position ?? '0')
-        .executeTakeFirst(),
     ]);
-    // Projected apart from the vote (its own projection): a vote whose opening it has not
-    // reached yet has no electorate to count against, and no tally.
-    if (!frozen) {
-      return problem(
-        c,
-        503,
-        'read-model-unavailable',
-        `The electorate of vote ${voteId} is not projected yet; retry`,
-      );
-    }
-    // Version 2 keeps the opening event's data; a generation of version 1 the electorate alone.
-    const electorate = (frozen.opened ? frozen.opened.electorate : frozen.electorate) as Voter[];
     const byVoter = new Map<string, Record<string, ItemBallot>>();
     for (const b of ballots) {
       const items = byVoter.get(b.voter_id) ?? {};

@@ -12,7 +12,22 @@ import { type Action, hidden, type OnPage, offered } from './action.ts';
 
 function onPage(role: Viewer['role']): OnPage & { notes: string[] } {
   const tr = translator('zh');
-  const viewer: Viewer = { token: 't', personId: 'k1', role, communities: ['c1'] };
+  const capacity = {
+    kind: 'clerk',
+    role,
+    communityId: 'c1',
+    personId: 'k1',
+    communities: ['c1'],
+  } as const;
+  const viewer: Viewer = {
+    token: 't',
+    personId: 'k1',
+    role,
+    communities: ['c1'],
+    capacity,
+    held: [capacity],
+    sessionKey: 'k',
+  };
   const page: Page = {
     ctx: { tr, viewer, here: '/c/c1/x', flash: undefined, formToken: 'F' },
     tr,

@@ -1,8 +1,9 @@
-import { formatArea, formatCount } from '@yishi/presentation';
+import { formatArea, formatCount, formatYuan } from '@yishi/presentation';
 import type {
   BallotPage,
   BallotView,
   CommunityView,
+  CostSharesView,
   DecisionView,
   FollowUpView,
   ItemView,
@@ -24,7 +25,7 @@ import { type AsOfChoice, formatTime } from '../format.ts';
 import { type Child, type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { may } from '../viewer.ts';
-import { itemResult, overallVerdict, type ResultContext } from '../views/decision.ts';
+import { itemResult, overallVerdict, type ResultContext, scopeWords } from '../views/decision.ts';
 import { documentLinks } from '../views/documents.ts';
 import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
 import {
@@ -264,7 +265,8 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
       may(viewer, 'CastProxyBallot') ||
       may(viewer, 'EnterPaperBallot'));
   const { next } = stageOf(proposal);
-  const [tally, decision, ballots, followUp, resolution] = await Promise.all([
+  const costs = costLines(proposal.items);
+  const [tally, decision, ballots, followUp, resolution, shares] = await Promise.all([
     voteOpen ? read<TallyView>(page, proposalApi(page, '/tally'), { asOf }) : undefined,
     proposal.decidedAt
       ? read<DecisionView>(page, proposalApi(page, '/decision'), { asOf })
@@ -273,6 +275,13 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
     read<FollowUpView>(page, proposalApi(page, '/follow-up'), { asOf }),
     next?.kind === 'decision' && next.rules.includes('joint-session') && !asOf
       ? resolutionOf(page, proposal)
+      : undefined,
+    // The viewer's own share, shown before they vote (#26.6).
+    vote && costs.length > 0
+      ? read<CostSharesView>(page, proposalApi(page, '/shares'), {
+          personId: viewer.personId,
+          asOf,
+        })
       : undefined,
   ]);
   const names = await personNames(page, [
@@ -332,12 +341,18 @@ ${
       ? tr.label('procedure', proposal.procedure.template)
       : proposal.procedure.name
   }</p>
+${
+  proposal.scope.kind === 'building'
+    ? h`<p><strong>${tr.t('proposal.scope')}${tr.colon}${scopeWords(tr, proposal.scope)}</strong></p>`
+    : undefined
+}
 <p class="pre">${proposal.description}</p>
 ${proposal.withdrawnReason ? h`<p>${tr.t('proposal.withdrawn', { reason: proposal.withdrawnReason })}</p>` : undefined}
 <h2>${tr.t('proposal.stages')}</h2>
 ${stages(tr, proposal)}
 <h2>${tr.t('proposal.items')}</h2>
 ${items(tr, proposal.items)}
+${costsSection(tr, costs, proposal.vote !== null, shares)}
 ${deadlines(tr, proposal)}
 ${
   proposal.concernedPartyIds.length
@@ -388,6 +403,79 @@ ${asOfForm(page, proposalPath(page), choice)}
       body,
     }),
   };
+}
+
+type CostLine = {
+  itemId: string;
+  optionId: string | null;
+  title: string;
+  cost: NonNullable<ItemView['cost']>;
+};
+
+/** The costs of the items: a motion's own, and each plan's. */
+function costLines(items: readonly ItemView[]): CostLine[] {
+  return items.flatMap((item) => [
+    ...(item.cost
+      ? [{ itemId: item.itemId, optionId: null, title: item.title, cost: item.cost }]
+      : []),
+    ...item.options.flatMap((o) =>
+      o.cost
+        ? [
+            {
+              itemId: item.itemId,
+              optionId: o.optionId,
+              title: `${item.title} · ${o.title}`,
+              cost: o.cost,
+            },
+          ]
+        : [],
+    ),
+  ]);
+}
+
+function basisWords(tr: Translator, cost: CostLine['cost'], sumFen: number | undefined): string {
+  switch (cost.basis) {
+    case 'rate': {
+      const rate = tr.t('costs.rate', { rate: formatYuan(cost.fenPerSquareMetre) });
+      return sumFen === undefined
+        ? rate
+        : `${rate}${tr.sep}${tr.t('costs.rateTotal', { total: formatYuan(sumFen) })}`;
+    }
+    case 'area':
+    case 'unit':
+    case 'fund':
+      return tr.t(`costs.${cost.basis}`, { total: formatYuan(cost.totalFen) });
+    default: {
+      const _exhaustive: never = cost;
+      return _exhaustive;
+    }
+  }
+}
+
+/** What the plans cost and, once voting opens, the viewer's share of each (#26.6). */
+function costsSection(
+  tr: Translator,
+  lines: readonly CostLine[],
+  voteOpened: boolean,
+  shares: Result<CostSharesView> | undefined,
+): Html | undefined {
+  if (lines.length === 0) return undefined;
+  const computed = shares?.ok ? shares.data.costs : [];
+  return h`<section aria-labelledby="costs-title" id="costs"><h2 id="costs-title">${tr.t('costs.title')}</h2>
+  ${lines.map((line) => {
+    const found = computed.find((c) => c.itemId === line.itemId && c.optionId === line.optionId);
+    const mine = found?.shares[0];
+    return h`<div class="panel"><p><strong>${line.title}</strong></p>
+    <p>${basisWords(tr, line.cost, found?.totalFen)}</p>
+    ${
+      mine && line.cost.basis !== 'fund'
+        ? h`<p class="share"><strong>${tr.t('costs.yours', { amount: formatYuan(mine.amountFen), area: formatArea(mine.areaCentiM2), units: mine.unitIds.length })}</strong></p>`
+        : undefined
+    }</div>`;
+  })}
+  ${voteOpened ? (shares && !shares.ok ? queryProblem(tr, shares.problem) : undefined) : h`<p class="muted">${tr.t('costs.notYet')}</p>`}
+  <p class="muted">${tr.t('costs.rounding')}</p>
+</section>`;
 }
 
 /** A date (and optional time) picker: the record as it stood then, China time. */

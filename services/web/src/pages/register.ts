@@ -8,7 +8,7 @@ import type {
 import { withQuery } from '../api.ts';
 import { formatDate } from '../format.ts';
 import { type Html, h } from '../html.ts';
-import { itemResult, type ResultContext } from '../views/decision.ts';
+import { itemResult, type ResultContext, scopeWords } from '../views/decision.ts';
 import { documentLinks } from '../views/documents.ts';
 import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
 import {
@@ -45,6 +45,7 @@ function decisionCard(page: Page, d: DecisionView, rc: ResultContext): Html {
     ${d.withdrawn ? badge('bad', tr.label('eventType', 'ProposalWithdrawn')) : undefined}</div>
   <dl class="facts">
     <dt>${tr.t('register.decided')}</dt><dd>${formatDate(d.decidedAt)} · ${tr.has('procedure', d.procedure) ? tr.label('procedure', d.procedure) : d.procedure}</dd>
+    ${d.scope.kind === 'building' ? h`<dt>${tr.t('proposal.scope')}</dt><dd>${scopeWords(tr, d.scope)}</dd>` : undefined}
     <dt>${tr.t('vote.rule')}</dt><dd>${d.rule ? ruleWords(tr, d.rule) : d.sessionId ? tr.label('rule', 'joint-session') : '—'}</dd>
     <dt>${tr.t('register.published')}</dt><dd>${
       pub.publishedAt

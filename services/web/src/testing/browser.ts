@@ -42,12 +42,30 @@ export function newContext(browser: Browser, phone = false): Promise<BrowserCont
   });
 }
 
-/** Signs in on the console by pasting the token, as a person would. */
-export async function signIn(page: Page, webUrl: string, token: string): Promise<void> {
+/**
+ * Signs in on the console as a person would: the phone number, the code the development banner
+ * shows, and when the registry gives several capacities, the one whose label contains
+ * `capacity` (e.g. `以书记员身份`).
+ */
+export async function signIn(
+  page: Page,
+  webUrl: string,
+  phone: string,
+  capacity?: string,
+): Promise<void> {
   await page.goto(`${webUrl}/`);
-  await page.getByLabel('访问令牌').fill(token);
-  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByLabel('手机号').fill(phone);
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  const banner = page.locator('[data-dev-code]');
+  await banner.waitFor();
+  const code = (await banner.getAttribute('data-dev-code')) ?? '';
+  await page.getByLabel('验证码').fill(code);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
   await page.waitForLoadState('domcontentloaded');
+  if (capacity && new URL(page.url()).pathname === '/capacity') {
+    await page.getByRole('button', { name: capacity }).click();
+    await page.waitForLoadState('domcontentloaded');
+  }
 }
 
 export interface AxeViolation {

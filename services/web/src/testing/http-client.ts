@@ -115,13 +115,39 @@ export class ConsoleClient {
     return this.post(form.action, { ...form.hidden, ...fields });
   }
 
-  /** Signs in as a person does: the sign-in page, its form (hidden fields too), the token. */
-  async signIn(token: string): Promise<Answer> {
+  /**
+   * Signs in as a person does: the sign-in page, the phone number, the code the development
+   * banner shows, then (when the registry gives several) the capacity whose label contains
+   * `capacity`, e.g. `以书记员身份`.
+   */
+  async signIn(phone: string, capacity?: string): Promise<Answer> {
     const page = await this.get('/');
     const form = formOf(page.html, { action: '/sign-in' });
     if (!form) throw new Error('no sign-in form');
-    return this.post('/sign-in', { ...form.hidden, token });
+    const codePage = await this.post('/sign-in', { ...form.hidden, phone });
+    const code = devCodeOf(codePage.html);
+    const verify = formOf(codePage.html, { action: '/sign-in/code' });
+    if (!code || !verify)
+      throw new Error(`no development code: ${textOf(codePage.html).slice(0, 300)}`);
+    const answer = await this.post('/sign-in/code', { ...verify.hidden, code });
+    return capacity && answer.url.endsWith('/capacity') ? this.choose(capacity) : answer;
   }
+
+  /** Chooses the capacity whose label contains `label` on the capacity page. */
+  async choose(label: string): Promise<Answer> {
+    const page = this.last?.url.endsWith('/capacity') ? this.last : await this.get('/capacity');
+    const forms = page.html.split('<form method="post" action="/capacity">').slice(1);
+    const form = forms.find((f) => textOf(f.slice(0, f.indexOf('</form>'))).includes(label));
+    if (!form) throw new Error(`no capacity "${label}": ${textOf(page.html).slice(0, 400)}`);
+    const key = /name="capacity" value="([^"]*)"/.exec(form)?.[1] ?? '';
+    const csrf = /name="_csrf" value="([^"]*)"/.exec(form)?.[1] ?? '';
+    return this.post('/capacity', { _csrf: csrf, capacity: decode(key) });
+  }
+}
+
+/** The code a development banner shows, if any. */
+export function devCodeOf(html: string): string | undefined {
+  return /data-dev-code="(\d{6})"/.exec(html)?.[1];
 }
 
 /** A form of the page by its id, or by where it posts. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp as createCommandApp } from '@yishi/command';
 import { PostgresEventStore } from '@yishi/event-store';
+import { createIdentityDb, identityKey, TablePhoneDirectory } from '@yishi/identity';
 import { freePort } from '@yishi/local-postgres';
 import {
   closeServer,
@@ -18,10 +19,12 @@ import {
 import { startProjectionService } from '@yishi/projection';
 import type { CommandAnswer } from '../api.ts';
 import { startWebService } from '../main.ts';
+import { phoneOf, relaxedCodes } from './identity.ts';
 
 // The whole system for browser tests: the command service (with a clock the test moves, so
 // a 15-day notice period takes no time), the projection service and the console, each on its
-// own free port against one fresh database, all speaking HTTP as in production.
+// own free port against one fresh database, all speaking HTTP as in production. People sign
+// in by phone with the development code (no SMS gateway is configured).
 
 const SECRET = 'web-console-test-secret-0123456789abcdef';
 const ISSUER = 'yishi';
@@ -32,6 +35,8 @@ export interface Stack {
   commandUrl: string;
   projectionUrl: string;
   databaseUrl: string;
+  /** The code the console printed at start, to record the first administrator. */
+  bootstrapCode: string | undefined;
   /** The command service's clock: set it to move time. */
   clock: { now: Date };
   token(principal: Principal): Promise<string>;
@@ -39,6 +44,10 @@ export interface Stack {
   send(token: string, path: string, body: unknown, method?: 'POST' | 'PUT'): Promise<CommandAnswer>;
   /** Waits until every read model of a community has passed a command's position. */
   settled(token: string, communityId: string, position: string): Promise<void>;
+  /** Gives a registered person a phone number to sign in with (`phoneOf` unless said). */
+  link(communityId: string, personId: string, phone?: string): Promise<string>;
+  /** Appoints an official of the installation (an administrator is recorded first) and links their phone. */
+  appointOfficial(personId: string, communities: string[], office?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -75,11 +84,34 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
     databaseUrl,
     silentLogger,
   );
-  const web = await startWebService(config, silentLogger);
+  const identityDb = createIdentityDb(databaseUrl);
+  const phones = new TablePhoneDirectory(identityDb, identityKey(config));
+  const web = await startWebService(config, silentLogger, {
+    databaseUrl,
+    identity: {
+      db: identityDb,
+      codes: relaxedCodes(identityDb, identityKey(config)),
+      directory: phones,
+      phones,
+    },
+  });
+  let installationAdmin: Promise<string> | undefined;
+  const admin = () => {
+    installationAdmin ??= (async () => {
+      const token = await issueToken(
+        { issuer: ISSUER, audience: AUDIENCE, secret },
+        { personId: 'stack-admin', role: 'admin', communities: ['*'] },
+      );
+      await stack.send(token, '/v1/installation/bootstrap-admin', { personId: 'stack-admin' });
+      return token;
+    })();
+    return installationAdmin;
+  };
   const commandUrl = `http://127.0.0.1:${commandPort}`;
 
   const stack: Stack = {
     webUrl: web.url,
+    bootstrapCode: web.bootstrapCode,
     commandUrl,
     projectionUrl: projection.url,
     databaseUrl,
@@ -103,6 +135,18 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
         );
         if (!res.ok) throw new Error(`projection did not reach ${position}: ${res.status}`);
       }
+    },
+    async link(communityId, personId, phone = phoneOf(personId, communityId)) {
+      await phones.link(phone, { communityId, personId });
+      return phone;
+    },
+    async appointOfficial(personId, communities, office = '幸福街道办事处') {
+      await stack.send(await admin(), '/v1/installation/appoint-official', {
+        personId,
+        communities,
+        office,
+      });
+      return stack.link('', personId);
     },
     async stop() {
       await web.close();

@@ -7,7 +7,7 @@ import {
   ruleKindOf,
   type Sentence,
 } from '@yishi/presentation';
-import type { ItemResult, ItemView, SessionView } from '@yishi/projection/contract';
+import type { ItemResult, ItemView, ProposalView, SessionView } from '@yishi/projection/contract';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 
@@ -121,4 +121,12 @@ export function resolutionRuleWords(tr: Translator, rule: SessionView['resolutio
   return rule.among === 'attending'
     ? tr.t('convene.rule.consensusAll')
     : tr.t('convene.rule.consensus');
+}
+
+/** Who decides: the community, or the owners of a building or entrance. */
+export function scopeWords(tr: Translator, scope: ProposalView['scope']): string {
+  if (scope.kind === 'community') return tr.t('scope.community');
+  return scope.entrance === undefined
+    ? tr.t('scope.building', { building: scope.building })
+    : tr.t('scope.entrance', { building: scope.building, entrance: scope.entrance });
 }

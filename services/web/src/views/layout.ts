@@ -1,3 +1,4 @@
+import { type Capacity, capacityKey } from '@yishi/identity';
 import type { Problem } from '@yishi/platform';
 import type { Flash } from '../flash.ts';
 import { type Child, type Html, h } from '../html.ts';
@@ -17,6 +18,8 @@ export interface PageContext {
   community?: { communityId: string; name: string };
   /** The read side had not caught up with the user's last action when the page was read. */
   behind?: boolean;
+  /** Signed in, though no capacity is chosen yet (the header offers sign-out). */
+  signedIn?: boolean;
 }
 
 export interface Crumb {
@@ -47,11 +50,35 @@ function nav(ctx: PageContext): Html | undefined {
   )}</ul></nav>`;
 }
 
+/** How a capacity is named to the person: 以业主身份 · 幸福里社区. */
+export function capacityLabel(tr: Translator, capacity: Capacity): string {
+  const kind = tr.t('capacity.as', { kind: tr.label('capacity', capacity.kind) });
+  return capacity.label ? `${kind} · ${capacity.label}` : kind;
+}
+
 function who(ctx: PageContext): Html | undefined {
   const { viewer, tr } = ctx;
-  if (!viewer) return undefined;
-  return h`<span class="who"><span class="hide-narrow">${tr.t('who.label')}${tr.colon}</span>${viewer.personId} · ${tr.label('role', viewer.role)}${viewer.partyId ? ` · ${tr.t('who.party')} ${viewer.partyId}` : ''}</span>
-  <form method="post" action="/sign-out">${tokenField(ctx)}<button type="submit" class="link">${tr.t('signout')}</button></form>`;
+  const signOut = h`<form method="post" action="/sign-out">${tokenField(ctx)}<button type="submit" class="link">${tr.t('signout')}</button></form>`;
+  if (!viewer) return ctx.signedIn ? signOut : undefined;
+  const others = viewer.held.length > 1;
+  const current = capacityKey(viewer.capacity);
+  // The capacities the registry gives the person: the one acted in, and a switch to another.
+  return h`<span class="who"><span class="hide-narrow">${tr.t('who.label')}${tr.colon}</span>${viewer.personId} · ${
+    others ? undefined : capacityLabel(tr, viewer.capacity)
+  }</span>
+  ${
+    others
+      ? h`<form method="post" action="/capacity" class="switch">${tokenField(ctx)}
+    <label for="capacity-switch" class="visually-hidden">${tr.t('capacity.label')}</label>
+    <select id="capacity-switch" name="capacity">${viewer.held.map((capacity) => {
+      const key = capacityKey(capacity);
+      return h`<option value="${key}"${key === current ? h` selected` : undefined}>${capacityLabel(tr, capacity)}</option>`;
+    })}</select>
+    <button type="submit">${tr.t('capacity.switch')}</button>
+  </form>`
+      : undefined
+  }
+  ${signOut}`;
 }
 
 function languageSwitch(ctx: PageContext): Html {

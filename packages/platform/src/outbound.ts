@@ -4,7 +4,7 @@ import http, { type IncomingHttpHeaders, STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
-// Where a webhook may go. A configured URL is the community's, but the request leaves from
+// Where a webhook may go (the projection's notifications, the console's sign-in codes). A configured URL is the community's, but the request leaves from
 // inside the deployment: it must not reach this machine (the services' own ports, PostgreSQL),
 // the private network, or a cloud metadata address (SSRF). The check is made on the address the
 // socket connects to, inside the connection's own name lookup, so a DNS answer cannot change

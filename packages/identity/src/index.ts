@@ -1,0 +1,12 @@
+export * from './bootstrap.ts';
+export * from './capacities.ts';
+export * from './codes.ts';
+export * from './db.ts';
+export * from './directory.ts';
+export * from './keys.ts';
+export * from './phone.ts';
+export * from './rate-limits.ts';
+export * from './sessions.ts';
+export * from './sms.ts';
+export type { SessionIdentity } from './tables.ts';
+export * from './tokens.ts';
