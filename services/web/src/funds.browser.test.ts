@@ -12,7 +12,7 @@ import {
 } from './testing/browser.ts';
 import { actor, type Stack, startStack } from './testing/stack.ts';
 
-// 晒账 in a real browser (#26.9): a resident opens the community's accounts and sees the
+// 晒账 in a real browser (#26.9): an owner opens the community's accounts and sees the
 // spending line linked to the decision that authorised it, with the CSV and the PDF at hand.
 
 const hasChromium = existsSync(CHROMIUM);
@@ -32,7 +32,7 @@ afterAll(async () => {
 const DAY = 24 * 60 * 60 * 1000;
 
 describe.skipIf(!hasChromium)('published accounts in Chromium', () => {
-  it('a resident sees each spending line linked to its decision, and the CSV and PDF links', async () => {
+  it('an owner sees each spending line linked to its decision, and the CSV and PDF links', async () => {
     const cid = 'acc';
     stack.clock.now = new Date('2026-03-01T02:00:00.000Z');
     const admin = await actor(stack, cid, { personId: 'adm', role: 'admin' });
@@ -117,7 +117,8 @@ describe.skipIf(!hasChromium)('published accounts in Chromium', () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    await signIn(page, stack.webUrl, resident);
+    // An owner signs in by phone, as people do.
+    await signIn(page, stack.webUrl, await stack.link(cid, 'o1'));
     await page.goto(`${stack.webUrl}/c/${cid}/funds`);
     await page.getByRole('heading', { name: /专项维修资金/ }).waitFor();
     expect(await page.locator('[data-figure="balance"]').textContent()).toBe('¥23,500.00');
