@@ -3,6 +3,7 @@ import type { TablePhoneDirectory } from '@yishi/identity';
 import { type Actor, type Api, inPool } from './client.ts';
 import type { DemoCommunity } from './community.ts';
 import { liftVote } from './lift.ts';
+import { moneyScenario } from './money.ts';
 import { linkPhones, type SignedIn, signInDemoPeople } from './sign-in.ts';
 
 export type DemoLog = (line: string) => void;
@@ -421,6 +422,7 @@ export async function runDemo(
     () => clockNow(api, admin),
     log,
   );
+  await moneyScenario(api, community, log);
   const signedIn = options.webUrl ? await signInDemoPeople(options.webUrl, community, log) : [];
   return {
     signedIn,
@@ -495,5 +497,7 @@ export function demoLinks(
     { label: '联席会议 session', path: `${c}/sessions/${sessionId}` },
     { label: '议题历史 history', path: `${c}/proposals/fund/history` },
     { label: '核验 verification', path: `${c}/verification` },
+    { label: '维修资金账目 fund accounts', path: `${c}/funds/maintenance` },
+    { label: '院落改造众筹 crowdfunding', path: `${c}/crowdfunding/courtyard` },
   ];
 }

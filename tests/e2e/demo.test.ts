@@ -17,7 +17,7 @@ import { DEMO_COUNCIL, type DemoResult, demoLinks, runDemo } from '../../scripts
 import { type ServiceProcess, startServiceProcess } from './processes.ts';
 
 // Both services and the console as separate processes on the test run's PostgreSQL; the demo's
-// four scenarios driven over HTTP, then some of its people signing in to the console by phone;
+// six scenarios driven over HTTP, then some of its people signing in to the console by phone;
 // then the record is checked: decisions, figures, minutes, chains.
 
 const secret = 'e2e-demo-secret-e2e-demo-secret-e2e';
@@ -261,5 +261,30 @@ describe('the demo, end to end across processes', () => {
     const read = await api.read(official, '/v1/communities/e2e/proposals');
     expect(read.status).toBe(200);
     expect(JSON.stringify(read.body)).toContain('续筹专项维修资金');
+  });
+
+  it('published the maintenance fund’s spending with its decision, and a funded campaign', async () => {
+    const official = api.as('official', 'off-1');
+    // The read side catches up with the demo's last commands.
+    let accounts = await api.read(official, '/v1/communities/e2e/funds/maintenance');
+    for (let i = 0; i < 100; i++) {
+      const campaign = await api.read(official, '/v1/communities/e2e/crowdfunding/courtyard');
+      if ((campaign.body as { status?: string } | null)?.status === 'funded') break;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    accounts = await api.read(official, '/v1/communities/e2e/funds/maintenance');
+    expect(accounts.status).toBe(200);
+    const body = accounts.body as {
+      balanceFen: number;
+      incomeFen: number;
+      spendingFen: number;
+      lines: { entryId: string; kind: string; decision: { proposalId: string } | null }[];
+    };
+    expect(body.spendingFen).toBe(17_850_000);
+    expect(body.balanceFen).toBe(body.incomeFen - body.spendingFen);
+    expect(body.lines.find((l) => l.kind === 'spending')?.decision?.proposalId).toBe('roof3');
+    const campaign = await api.read(official, `/v1/communities/e2e/crowdfunding/courtyard`);
+    expect(campaign.body).toMatchObject({ status: 'funded', receivedFen: 5_000_000 });
+    expect(lines.some((l) => l.includes('(6)') && l.includes('众筹成功'))).toBe(true);
   });
 });

@@ -86,3 +86,5 @@ export const CommunityParams = z.object({
 export const ProposalParams = CommunityParams.extend({ proposalId: idParam('proposalId', 'p1') });
 export const SessionParams = CommunityParams.extend({ sessionId: idParam('sessionId', 's1') });
 export const RequestParams = CommunityParams.extend({ requestId: idParam('requestId', 'r1') });
+export const CampaignParams = CommunityParams.extend({ campaignId: idParam('campaignId', 'yard') });
+export const FundParams = CommunityParams.extend({ fundId: idParam('fundId', 'maintenance') });

@@ -25,6 +25,7 @@ import type { QueryDeps } from './routes/common.ts';
 import { convocationQueries } from './routes/convocations.ts';
 import { decisionQueries } from './routes/decisions.ts';
 import { installationQueries } from './routes/installation.ts';
+import { moneyQueries } from './routes/money.ts';
 import { personalDataQueries } from './routes/personal-data.ts';
 import { proposalQueries } from './routes/proposals.ts';
 import { registryQueries } from './routes/registry.ts';
@@ -102,6 +103,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', capacityQueries(queryDeps));
   app.route('/', installationQueries(queryDeps));
   app.route('/', convocationQueries(queryDeps));
+  app.route('/', moneyQueries(queryDeps));
   app.route('/', proposalQueries(queryDeps));
   app.route('/', shareQueries(queryDeps));
   app.route('/', decisionQueries(queryDeps));

@@ -3,6 +3,7 @@ import type * as capacities from './routes/capacities.ts';
 import type * as common from './routes/common.ts';
 import type * as decisions from './routes/decisions.ts';
 import type * as installation from './routes/installation.ts';
+import type * as money from './routes/money.ts';
 import type * as personalData from './routes/personal-data.ts';
 import type * as proposals from './routes/proposals.ts';
 import type * as registry from './routes/registry.ts';
@@ -56,3 +57,10 @@ export type TimelinePage = z.infer<typeof timeline.TimelinePage>;
 export type VerificationReport = z.infer<typeof verification.VerificationReport>;
 
 export type CheckpointView = z.infer<typeof transparency.CheckpointView>;
+export type FundSummaryView = z.infer<typeof money.FundSummary>;
+export type FundList = z.infer<typeof money.FundList>;
+export type FundAccountsView = z.infer<typeof money.FundAccounts>;
+export type AccountLineView = z.infer<typeof money.AccountLine>;
+export type CampaignView = z.infer<typeof money.Campaign>;
+export type CampaignList = z.infer<typeof money.CampaignList>;
+export type CampaignDetail = z.infer<typeof money.CampaignDetail>;

@@ -48,6 +48,8 @@ const pathValues: Record<string, string> = {
   sessionId: 's1',
   requestId: 'r1',
   personId: PERSON.personId,
+  fundId: 'mf',
+  campaignId: 'yard',
 };
 
 interface Parameter {

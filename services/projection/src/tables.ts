@@ -516,7 +516,79 @@ export interface MeetingRequestSignaturesTable {
   global_position: Int8;
 }
 
+// ---- money (众筹, 专项维修资金, 微基金): amounts in fen, int8 ------------------------------------
+
+/** A fund (专项维修资金 or 微基金) as opened; its figures are summed from its lines. */
+export interface FundsTable extends Temporal {
+  community_id: string;
+  fund_id: string;
+  kind: 'maintenance-fund' | 'micro-fund';
+  name: string;
+  description: string | null;
+  opened_at: string;
+}
+
+/** Every posting line of every fund, append-only; a reversal's lines name what they reverse. */
+export interface FundLinesTable {
+  community_id: string;
+  fund_id: string;
+  entry_id: string;
+  line_no: number;
+  account: string;
+  side: 'debit' | 'credit';
+  amount_fen: Int8;
+  memo: string;
+  document_ref: string;
+  posted_at: string;
+  posted_by: string;
+  /** The adopted decision the entry's spending stands on (a reversal: the reversed entry's). */
+  proposal_id: string | null;
+  item_id: string | null;
+  decision_title: string | null;
+  decided_at: string | null;
+  reverses: string | null;
+  transaction_id: Int8;
+  global_position: Int8;
+}
+
+/** A crowdfunding campaign (众筹) and how it ended; money is summed from its movements. */
+export interface CrowdfundingCampaignsTable extends Temporal {
+  community_id: string;
+  campaign_id: string;
+  title: string;
+  description: string | null;
+  proposal_id: string;
+  item_id: string;
+  option_id: string | null;
+  target_fen: Int8;
+  deadline: string;
+  status: 'open' | 'funded' | 'refunding';
+  reason: 'not-adopted' | 'target-missed' | null;
+  opened_at: string;
+  closed_at: string | null;
+}
+
+/** Pledges, receipts, refunds owed and refunds paid, append-only. */
+export interface CrowdfundingMovementsTable {
+  community_id: string;
+  campaign_id: string;
+  pledge_id: string;
+  kind: 'pledge' | 'receipt' | 'owed' | 'refund';
+  /** On a pledge: who pledged (a person, or a party through its representative). */
+  pledger_kind: 'person' | 'party' | null;
+  pledger_id: string | null;
+  amount_fen: Int8;
+  document_ref: string | null;
+  at: string;
+  transaction_id: Int8;
+  global_position: Int8;
+}
+
 export interface ReadModelTables {
+  funds: FundsTable;
+  fund_lines: FundLinesTable;
+  crowdfunding_campaigns: CrowdfundingCampaignsTable;
+  crowdfunding_movements: CrowdfundingMovementsTable;
   meeting_requests: MeetingRequestsTable;
   meeting_request_signatures: MeetingRequestSignaturesTable;
   timeline: TimelineTable;

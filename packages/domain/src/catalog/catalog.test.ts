@@ -3,9 +3,15 @@ import { z } from 'zod';
 import { communityCommandSchemas, communityEventSchemas } from '../community/community.ts';
 import { convocationCommandSchemas, convocationEventSchemas } from '../convocation/convocation.ts';
 import {
+  crowdfundingCommandSchemas,
+  crowdfundingEventSchemas,
+} from '../crowdfunding/crowdfunding.ts';
+import { fundCommandSchemas, fundEventSchemas } from '../fund/fund.ts';
+import {
   installationCommandSchemas,
   installationEventSchemas,
 } from '../installation/installation.ts';
+
 import { proposalCommandSchemas, proposalEventSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas, sessionEventSchemas } from '../session/session.ts';
 import { Role } from '../shared/decider.ts';
@@ -19,6 +25,8 @@ describe('command catalogue', () => {
     ...Object.keys(proposalCommandSchemas),
     ...Object.keys(sessionCommandSchemas),
     ...Object.keys(convocationCommandSchemas),
+    ...Object.keys(crowdfundingCommandSchemas),
+    ...Object.keys(fundCommandSchemas),
     ...Object.keys(installationCommandSchemas),
   ];
   it('lists every command once, with its aggregate, schema and roles', () => {
@@ -27,9 +35,15 @@ describe('command catalogue', () => {
       // The scheduler's own commands: no role may send them (no route takes them).
       if (definition.automatic === 'only') expect(definition.roles, definition.name).toEqual([]);
       else expect(definition.roles.length, definition.name).toBeGreaterThan(0);
-      expect(['community', 'proposal', 'session', 'convocation', 'installation']).toContain(
-        definition.aggregate,
-      );
+      expect([
+        'community',
+        'proposal',
+        'session',
+        'convocation',
+        'crowdfunding',
+        'fund',
+        'installation',
+      ]).toContain(definition.aggregate);
     }
   });
   it('an official only reads: no command lets them act', () => {
@@ -77,6 +91,8 @@ describe('event catalogue and upcasting', () => {
       ...Object.keys(proposalEventSchemas),
       ...Object.keys(sessionEventSchemas),
       ...Object.keys(convocationEventSchemas),
+      ...Object.keys(crowdfundingEventSchemas),
+      ...Object.keys(fundEventSchemas),
       ...Object.keys(installationEventSchemas),
     ];
     expect(Object.keys(eventCatalog).sort()).toEqual([...types].sort());

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { communityCommandSchemas } from '../community/community.ts';
 import { convocationCommandSchemas } from '../convocation/convocation.ts';
+import { crowdfundingCommandSchemas } from '../crowdfunding/crowdfunding.ts';
+import { fundCommandSchemas } from '../fund/fund.ts';
 import { installationCommandSchemas } from '../installation/installation.ts';
 import { proposalCommandSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas } from '../session/session.ts';
@@ -19,6 +21,8 @@ type Schemas = typeof communityCommandSchemas &
   typeof proposalCommandSchemas &
   typeof sessionCommandSchemas &
   typeof convocationCommandSchemas &
+  typeof crowdfundingCommandSchemas &
+  typeof fundCommandSchemas &
   typeof installationCommandSchemas;
 export type DomainCommandType = keyof Schemas;
 
@@ -105,6 +109,11 @@ const community: Record<keyof typeof communityCommandSchemas, Entry> = {
   RevokeProxy: { roles: ['owner', 'clerk', 'admin'], summary: 'Revoke a proxy authorisation' },
   AppointClerk: { roles: ['admin'], summary: 'Appoint a clerk' },
   RevokeClerk: { roles: ['admin'], summary: 'Revoke a clerk' },
+  AppointTreasurer: {
+    roles: ['admin'],
+    summary: 'Appoint a treasurer (出纳): records crowdfunding receipts, refunds, fund entries',
+  },
+  RevokeTreasurer: { roles: ['admin'], summary: 'Revoke a treasurer' },
   ConfigureWebhook: {
     roles: ['admin'],
     summary:
@@ -271,6 +280,56 @@ const convocation: Record<keyof typeof convocationCommandSchemas, Entry> = {
   },
 };
 
+// ---- Money (众筹, 专项维修资金, 微基金) ------------------------------------------------------
+// A treasurer is a registry appointment, not a token role: whoever signs in (resident, owner,
+// clerk, convener) may record money only while appointed; the decider checks the `treasurer`
+// context the service reads from the registry.
+const treasurers: readonly Role[] = ['resident', 'owner', 'clerk', 'convener'];
+const crowdfunding: Record<keyof typeof crowdfundingCommandSchemas, Entry> = {
+  OpenCrowdfunding: {
+    roles: ['convener', 'clerk'],
+    summary: 'Open a crowdfunding campaign (众筹) for a proposal item or plan',
+    context: ['communityId', 'decision'],
+  },
+  PledgeToCrowdfunding: {
+    roles: ['resident', 'owner', 'party_representative'],
+    summary: 'Pledge an amount, for oneself or (a representative) for one’s party',
+  },
+  RecordPledgeReceipt: {
+    roles: treasurers,
+    summary: 'Record money received on a pledge, with its receipt (treasurer)',
+    context: ['treasurer'],
+  },
+  CloseCrowdfunding: {
+    roles: ['convener', 'clerk'],
+    summary: 'Close a campaign: funded, or refunds owed (not adopted, target missed)',
+    context: ['decision'],
+  },
+  RecordRefund: {
+    roles: treasurers,
+    summary: 'Record a refund paid: exactly the amount received (treasurer)',
+    context: ['treasurer'],
+  },
+};
+
+const fund: Record<keyof typeof fundCommandSchemas, Entry> = {
+  OpenFund: {
+    roles: ['clerk', 'admin'],
+    summary: 'Open a fund ledger: the maintenance fund (专项维修资金) or a micro-fund (微基金)',
+    context: ['communityId'],
+  },
+  PostFundEntry: {
+    roles: treasurers,
+    summary: 'Post a balanced entry; spending names the adopted decision that authorised it',
+    context: ['decision', 'treasurer'],
+  },
+  ReverseFundEntry: {
+    roles: treasurers,
+    summary: 'Correct an entry by a reversing entry (冲销), never an edit',
+    context: ['treasurer'],
+  },
+};
+
 // The installation's administrators and officials: an administrator of the installation (the
 // decider checks the person, not only the role) with a token for every community.
 const installation: Record<keyof typeof installationCommandSchemas, Entry> = {
@@ -316,6 +375,8 @@ const all = [
   ...definitions('proposal', proposalCommandSchemas, proposal),
   ...definitions('session', sessionCommandSchemas, session),
   ...definitions('convocation', convocationCommandSchemas, convocation),
+  ...definitions('crowdfunding', crowdfundingCommandSchemas, crowdfunding),
+  ...definitions('fund', fundCommandSchemas, fund),
   ...definitions('installation', installationCommandSchemas, installation),
 ];
 

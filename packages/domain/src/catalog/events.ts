@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { type CommunityEvent, communityEventSchemas } from '../community/community.ts';
 import { type ConvocationEvent, convocationEventSchemas } from '../convocation/convocation.ts';
+import { type CrowdfundingEvent, crowdfundingEventSchemas } from '../crowdfunding/crowdfunding.ts';
+import { type FundEvent, fundEventSchemas } from '../fund/fund.ts';
 import { type InstallationEvent, installationEventSchemas } from '../installation/installation.ts';
 import { type ProposalEvent, proposalEventSchemas } from '../proposal/proposal.ts';
 import { type SessionEvent, sessionEventSchemas } from '../session/session.ts';
@@ -20,6 +22,8 @@ export type AnyDomainEvent =
   | ProposalEvent
   | SessionEvent
   | ConvocationEvent
+  | CrowdfundingEvent
+  | FundEvent
   | InstallationEvent;
 /** Every event type the catalogue holds. */
 export type CatalogEventType = AnyDomainEvent['type'];
@@ -45,6 +49,8 @@ export const eventCatalog: Readonly<Record<CatalogEventType, EventDefinition>> =
   ...definitions('proposal', proposalEventSchemas),
   ...definitions('session', sessionEventSchemas),
   ...definitions('convocation', convocationEventSchemas),
+  ...definitions('crowdfunding', crowdfundingEventSchemas),
+  ...definitions('fund', fundEventSchemas),
   ...definitions('installation', installationEventSchemas),
 };
 

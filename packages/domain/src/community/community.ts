@@ -2,12 +2,14 @@ import type { Decider } from '../shared/decider.ts';
 import { refuse } from '../shared/errors.ts';
 import {
   appointClerk,
+  appointTreasurer,
   changeCommunitySettings,
   configureWebhook,
   defineProcedure,
   registerCommunity,
   removeWebhook,
   revokeClerk,
+  revokeTreasurer,
 } from './administration.ts';
 import { erasePersonalData } from './erasure.ts';
 import { evolve } from './evolve.ts';
@@ -151,6 +153,10 @@ function decideForRegistry(command: CommunityCommand, state: CommunityRegistry):
       return establishStandingBody(command, state);
     case 'RevokeClerk':
       return revokeClerk(command, state);
+    case 'AppointTreasurer':
+      return appointTreasurer(command, state);
+    case 'RevokeTreasurer':
+      return revokeTreasurer(command, state);
     case 'ConfigureWebhook':
       return configureWebhook(command, state);
     case 'RemoveWebhook':

@@ -43,6 +43,7 @@ function registered(event: OfType<CommunityEvent, 'CommunityRegistered'>): Commu
     proxiesHeld: emptyPMap(),
     proxiesGiven: emptyPMap(),
     clerkIds: [],
+    treasurerIds: [],
     webhooks: {},
   };
 }
@@ -249,6 +250,13 @@ function evolveRegistry(state: CommunityRegistry, event: CommunityEvent): Commun
       return { ...state, clerkIds: [...state.clerkIds, event.data.personId] };
     case 'ClerkRevoked':
       return { ...state, clerkIds: state.clerkIds.filter((id) => id !== event.data.personId) };
+    case 'TreasurerAppointed':
+      return { ...state, treasurerIds: [...state.treasurerIds, event.data.personId] };
+    case 'TreasurerRevoked':
+      return {
+        ...state,
+        treasurerIds: state.treasurerIds.filter((id) => id !== event.data.personId),
+      };
     case 'WebhookConfigured': {
       const { webhookId, url, events, description } = event.data;
       const webhook: Webhook = defined({ webhookId, url, events, description, active: true });

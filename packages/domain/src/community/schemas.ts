@@ -224,6 +224,8 @@ export const GrantProxyData = z.object({
 });
 export const RevokeProxyData = z.object({ authorisationId: Id, reason: Text(500).optional() });
 export const ClerkData = z.object({ personId: Id });
+/** A treasurer (出纳/财务负责人) records crowdfunding receipts, refunds and fund entries. */
+export const TreasurerData = z.object({ personId: Id });
 
 /**
  * What a webhook can be told about (通知): notices, vote openings, decisions, publications;
@@ -392,6 +394,7 @@ export const ProxyGrantedData = GrantProxyData.extend({
 });
 export const ProxyRevokedData = RevokeProxyData.extend(Meta);
 export const ClerkEventData = ClerkData.extend(Meta);
+export const TreasurerEventData = TreasurerData.extend(Meta);
 export const WebhookConfiguredData = ConfigureWebhookData.extend({
   /** A change of an existing webhook (its URL, events or description), not a new one. */
   reconfigured: z.boolean(),
@@ -432,6 +435,8 @@ export const communityCommandSchemas = {
   RevokeProxy: RevokeProxyData,
   AppointClerk: ClerkData,
   RevokeClerk: ClerkData,
+  AppointTreasurer: TreasurerData,
+  RevokeTreasurer: TreasurerData,
   ConfigureWebhook: ConfigureWebhookData,
   RemoveWebhook: RemoveWebhookData,
   RecordContactConsent: RecordContactConsentData,
@@ -469,6 +474,8 @@ export const communityEventSchemas = {
   ProxyRevoked: ProxyRevokedData,
   ClerkAppointed: ClerkEventData,
   ClerkRevoked: ClerkEventData,
+  TreasurerAppointed: TreasurerEventData,
+  TreasurerRevoked: TreasurerEventData,
   WebhookConfigured: WebhookConfiguredData,
   WebhookRemoved: WebhookRemovedData,
   ContactConsentRecorded: ContactConsentRecordedData,

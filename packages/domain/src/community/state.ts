@@ -129,6 +129,8 @@ export interface CommunityRegistry {
   readonly proxiesHeld: PMap<readonly string[]>;
   readonly proxiesGiven: PMap<readonly string[]>;
   readonly clerkIds: readonly string[];
+  /** Appointed treasurers: they record money received, refunded and spent. */
+  readonly treasurerIds: readonly string[];
   readonly webhooks: Readonly<Record<string, Webhook>>;
   /** person id → consent to be reached, and opt-out of reminders. */
   readonly contacts: PMap<Contact>;

@@ -39,6 +39,18 @@ export const DOMAIN_ERROR_CODES = [
   'personal-data-erased',
   'scope-not-applicable',
   'scope-mismatch',
+  // Money (crowdfunding and fund ledgers).
+  'crowdfunding-closed',
+  'crowdfunding-open',
+  'receipt-above-pledge',
+  'refund-mismatch',
+  'entry-unbalanced',
+  'decision-required',
+  'matter-not-allowed',
+  'cost-not-decided',
+  'above-decided-cost',
+  'insufficient-funds',
+  'already-reversed',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 

@@ -4,7 +4,14 @@ import type { z } from 'zod';
 // service stores it with the event (metadata `schemaVersion`). On read, data written under an
 // older version passes through the upcasters one version at a time, then the current schema.
 
-export type Aggregate = 'community' | 'proposal' | 'session' | 'convocation' | 'installation';
+export type Aggregate =
+  | 'community'
+  | 'proposal'
+  | 'session'
+  | 'convocation'
+  | 'crowdfunding'
+  | 'fund'
+  | 'installation';
 
 export interface EventDefinition {
   readonly aggregate: Aggregate;

@@ -6,6 +6,11 @@ export const streams = {
   /** A request to convene a residents' meeting (提议召开居民会议). */
   convocation: (communityId: string, requestId: string) =>
     `convocation-${communityId}.${requestId}`,
+  /** A crowdfunding campaign (众筹). */
+  crowdfunding: (communityId: string, campaignId: string) =>
+    `crowdfunding-${communityId}.${campaignId}`,
+  /** A fund's ledger (专项维修资金, 微基金). */
+  fund: (communityId: string, fundId: string) => `fund-${communityId}.${fundId}`,
   /**
    * The installation's administrators and officials: of no community (`_` starts no
    * community id, so `communityOfStream` finds none and no community's reader sees it).

@@ -7,6 +7,8 @@ import {
   commandCatalog,
   communityDecider,
   convocationDecider,
+  crowdfundingDecider,
+  fundDecider,
   installationDecider,
   proposalDecider,
   sessionDecider,
@@ -36,9 +38,11 @@ import { answer, idempotencyKey, ifMatch } from '../http-outcome.ts';
 import { canonicalBody, jsonBody, personalRequestDigest } from '../request-body.ts';
 import type { AnyDecider, StateReader } from '../state-reader.ts';
 import {
+  CampaignParams,
   CommunityParams,
   commandHeaderParameters,
   commandResponses,
+  FundParams,
   ProposalParams,
   RequestParams,
   SessionParams,
@@ -51,7 +55,7 @@ export interface CommandRoute {
   /** OpenAPI path, e.g. `/v1/communities/{communityId}/proposals/{proposalId}/cast-ballot`. */
   path: string;
   /** The entity id a creating command may take from the body or have generated. */
-  createsId?: 'proposalId' | 'sessionId' | 'requestId';
+  createsId?: 'proposalId' | 'sessionId' | 'requestId' | 'campaignId' | 'fundId';
 }
 
 const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
@@ -61,6 +65,14 @@ const base = '/v1/communities/{communityId}';
 const installationBase = '/v1/installation';
 /** Requests to convene a residents' meeting (提议召开居民会议). */
 const requests = 'residents-meeting-requests';
+/** Where each created entity is served by the query service. */
+const collections = {
+  proposalId: 'proposals',
+  sessionId: 'sessions',
+  requestId: requests,
+  campaignId: 'crowdfunding',
+  fundId: 'funds',
+} as const;
 
 function routeOf(definition: CommandDefinition): CommandRoute {
   switch (definition.name) {
@@ -72,6 +84,10 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/sessions`, createsId: 'sessionId' };
     case 'RequestResidentsMeeting':
       return { definition, method: 'post', path: `${base}/${requests}`, createsId: 'requestId' };
+    case 'OpenCrowdfunding':
+      return { definition, method: 'post', path: `${base}/crowdfunding`, createsId: 'campaignId' };
+    case 'OpenFund':
+      return { definition, method: 'post', path: `${base}/funds`, createsId: 'fundId' };
     default:
       break;
   }
@@ -85,6 +101,10 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/sessions/{sessionId}/${slug}` };
     case 'convocation':
       return { definition, method: 'post', path: `${base}/${requests}/{requestId}/${slug}` };
+    case 'crowdfunding':
+      return { definition, method: 'post', path: `${base}/crowdfunding/{campaignId}/${slug}` };
+    case 'fund':
+      return { definition, method: 'post', path: `${base}/funds/{fundId}/${slug}` };
     case 'installation':
       return { definition, method: 'post', path: `${installationBase}/${slug}` };
     default: {
@@ -104,6 +124,8 @@ export const deciders: Record<Aggregate, AnyDecider> = {
   proposal: proposalDecider as unknown as AnyDecider,
   session: sessionDecider as unknown as AnyDecider,
   convocation: convocationDecider as unknown as AnyDecider,
+  crowdfunding: crowdfundingDecider as unknown as AnyDecider,
+  fund: fundDecider as unknown as AnyDecider,
   installation: installationDecider as unknown as AnyDecider,
 };
 
@@ -121,6 +143,10 @@ export function streamOf(
       return streams.session(communityId, params.sessionId!);
     case 'convocation':
       return streams.convocation(communityId, params.requestId!);
+    case 'crowdfunding':
+      return streams.crowdfunding(communityId, params.campaignId!);
+    case 'fund':
+      return streams.fund(communityId, params.fundId!);
     case 'installation':
       return streams.installation();
     default: {
@@ -214,6 +240,8 @@ function paramsSchema(route: CommandRoute) {
   if (route.path.includes('{proposalId}')) return ProposalParams;
   if (route.path.includes('{sessionId}')) return SessionParams;
   if (route.path.includes('{requestId}')) return RequestParams;
+  if (route.path.includes('{campaignId}')) return CampaignParams;
+  if (route.path.includes('{fundId}')) return FundParams;
   return CommunityParams;
 }
 
@@ -391,9 +419,7 @@ export function commandRouter(
     });
     if (outcome.kind === 'ok' && route.createsId) {
       const created = outcome.result.streamId.split('.').pop()!;
-      const collection = { proposalId: 'proposals', sessionId: 'sessions', requestId: requests }[
-        route.createsId
-      ];
+      const collection = collections[route.createsId];
       c.header(
         'location',
         `${projectionUrl}/v1/communities/${communityId}/${collection}/${created}`,

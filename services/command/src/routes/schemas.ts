@@ -5,7 +5,9 @@ import { statusOfDomainError } from '../http-outcome.ts';
 
 // The problem and path-parameter schemas are the platform's, shared with the query API.
 export {
+  CampaignParams,
   CommunityParams,
+  FundParams,
   ProblemSchema,
   ProposalParams,
   RequestParams,
@@ -39,6 +41,14 @@ export const CommandAccepted = z
       .string()
       .optional()
       .openapi({ description: 'RequestResidentsMeeting: the new request (given or generated)' }),
+    campaignId: z
+      .string()
+      .optional()
+      .openapi({ description: 'OpenCrowdfunding: the new campaign (given or generated)' }),
+    fundId: z
+      .string()
+      .optional()
+      .openapi({ description: 'OpenFund: the new fund (given or generated)' }),
   })
   .openapi('CommandAccepted');
 

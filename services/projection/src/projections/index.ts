@@ -1,6 +1,7 @@
 import { notificationsProjection } from '../notifications/projection.ts';
 import { convocationsProjection } from './convocations.ts';
 import { electoratesProjection } from './electorates.ts';
+import { moneyProjection } from './money.ts';
 import type { Projection } from './projection.ts';
 import { proposalsProjection } from './proposals.ts';
 import { registryProjection } from './registry.ts';
@@ -15,6 +16,7 @@ export const projections: readonly Projection[] = [
   electoratesProjection,
   sessionsProjection,
   convocationsProjection,
+  moneyProjection,
   notificationsProjection,
 ];
 

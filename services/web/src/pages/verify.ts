@@ -38,7 +38,7 @@ ${body}
 /** The documents a QR code names, and where each is printed (the console's pass-through). */
 const DOCUMENTS: Record<
   string,
-  (page: Page, ids: { proposal: string; session: string }) => string
+  (page: Page, ids: { proposal: string; session: string; fund: string }) => string
 > = {
   notice: (page, ids) =>
     communityApi(page, `/proposals/${encodeURIComponent(ids.proposal)}/notice`),
@@ -47,6 +47,8 @@ const DOCUMENTS: Record<
   minutes: (page, ids) =>
     communityApi(page, `/sessions/${encodeURIComponent(ids.session)}/minutes`),
   register: (page) => communityApi(page, '/decisions'),
+  'fund-accounts': (page, ids) =>
+    communityApi(page, `/funds/${encodeURIComponent(ids.fund)}/accounts`),
 };
 
 const POSITION = /^\d{1,20}:\d{1,20}$/;
@@ -111,7 +113,11 @@ export async function verifyPage(page: Page): Promise<PageAnswer> {
     const doc = page.query('doc') ?? '';
     const at = page.query('at') ?? '';
     const path = Object.hasOwn(DOCUMENTS, doc)
-      ? DOCUMENTS[doc]!(page, { proposal: proposalId, session: sessionId })
+      ? DOCUMENTS[doc]!(page, {
+          proposal: proposalId,
+          session: sessionId,
+          fund: page.query('fund') ?? '',
+        })
       : undefined;
     const document =
       path && POSITION.test(at)
