@@ -1,4 +1,4 @@
-// `pnpm demo`: seeds a realistic community and runs four scenarios through the public HTTP API
+// `pnpm demo`: seeds a realistic community and runs six scenarios through the public HTTP API
 // of a running `DEMO_CLOCK=1 pnpm start` (the clock is advanced past notice periods); gives its
 // people phone numbers and signs some of them in to the console with development codes.
 import {

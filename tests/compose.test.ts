@@ -70,4 +70,43 @@ describe('infra/compose.yaml', () => {
       ['b', ['0.0.0.0:5432:5432']],
     ]);
   });
+
+  it('gives each service the secrets it uses and no other', () => {
+    const environment = environments(compose);
+    // HS256: the console signs the services' tokens, the services verify them.
+    for (const service of ['command', 'projection', 'web']) {
+      expect(environment.get(service)).toContain('JWT_SECRET');
+    }
+    // Webhooks: notifications (projection), sign-in codes (console).
+    expect(environment.get('projection')).toContain('WEBHOOK_SECRET');
+    expect(environment.get('web')).toContain('WEBHOOK_SECRET');
+    expect(environment.get('command')).not.toContain('WEBHOOK_SECRET');
+    expect(environment.get('web')).toContain('COMMAND_URL');
+    // Sealed personal fields (PIPL): the services that seal and open them, not the console.
+    expect(environment.get('command')).toContain('PII_MASTER_KEY');
+    expect(environment.get('projection')).toContain('PII_MASTER_KEY');
+    expect(environment.get('web')).not.toContain('PII_MASTER_KEY');
+    for (const service of ['postgres', 'kurrentdb']) {
+      expect(environment.get(service)).not.toContain('JWT_SECRET');
+      expect(environment.get(service)).not.toContain('WEBHOOK_SECRET');
+    }
+  });
 });
+
+/** Each service's environment variable names, those merged from `<<: *service` included. */
+function environments(text: string): Map<string, string[]> {
+  const blocks = new Map<string, string>();
+  const anchor = /^x-service: &service\n((?: {2}.*\n|\n)*)/m.exec(text)?.[1] ?? '';
+  const services = text.slice(text.indexOf('\nservices:\n'));
+  for (const match of services.matchAll(/^ {2}([A-Za-z0-9_-]+):\n((?: {4}.*\n|\n)*)/gm)) {
+    blocks.set(match[1]!, match[2]!);
+  }
+  const names = (block: string) =>
+    [...block.matchAll(/^ {4,6}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
+  return new Map(
+    [...blocks].map(([service, block]) => [
+      service,
+      [...names(block), ...(block.includes('<<: *service') ? names(anchor) : [])],
+    ]),
+  );
+}

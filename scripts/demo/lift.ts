@@ -11,7 +11,8 @@ const COST_FEN = 48_000_000; // 48 万元
 
 export interface LiftResult {
   proposalId: string;
-  voters: number;
+  /** Owners of the entrance's units (co-owners vote as one: the electorate may be fewer). */
+  owners: number;
   ballots: number;
 }
 
@@ -76,10 +77,10 @@ export async function liftVote(
   );
   const share = (shares.body as { costs?: { shares: { amountFen: number }[] }[] }).costs?.[0]
     ?.shares[0];
+  // The scheduler closes the vote at its time as the clock moves past it (#24).
   await advance(10);
-  await convener.post('proposals/lift/close-voting', {});
   log(
     `  (5) ${BUILDING}${ENTRANCE}加装电梯（本单元业主决定）：${owners.length} 位业主，${ballots} 人投票；费用 ${formatYuan(COST_FEN)} 按面积分摊${share ? `，例如 ${owners[1]} 分摊 ${formatYuan(share.amountFen)}` : ''}`,
   );
-  return { proposalId: 'lift', voters: owners.length, ballots };
+  return { proposalId: 'lift', owners: owners.length, ballots };
 }

@@ -3,6 +3,7 @@ import type { TablePhoneDirectory } from '@yishi/identity';
 import { type Actor, type Api, inPool } from './client.ts';
 import type { DemoCommunity } from './community.ts';
 import { liftVote } from './lift.ts';
+import { moneyScenario } from './money.ts';
 import { linkPhones, type SignedIn, signInDemoPeople } from './sign-in.ts';
 
 export type DemoLog = (line: string) => void;
@@ -15,7 +16,7 @@ export interface DemoResult {
   sessionId: string;
   counts: { persons: number; units: number; households: number; requests: number };
   ballots: { renovation: number; fundOnline: number; fundProxy: number; fundPaper: number };
-  lift: { voters: number; ballots: number };
+  lift: { owners: number; ballots: number };
 }
 
 const CONCURRENCY = 24;
@@ -181,8 +182,8 @@ async function renovation(api: Api, c: DemoCommunity, log: DemoLog): Promise<num
       choices: [{ itemId: 'plan', ranking: orders[i % orders.length] }],
     }),
   );
+  // The scheduler closes the vote at its closing time (自动), as the clock passes it.
   await advance(admin, 3);
-  await convener.post('proposals/renovation/close-voting', {});
   log(`  (1) 老旧小区改造：${voting.length}/${c.households.length} 户代表排序投票，即时决选计票`);
   await convener.post('proposals/renovation/publish', {
     text: '公示：居民会议选定改造方案，公示期7天。',
@@ -268,10 +269,12 @@ async function fund(api: Api, c: DemoCommunity, log: DemoLog) {
       signedBy: ownerId,
     }),
   );
-  await advance(admin, 10);
-  await convener.post('proposals/fund/close-voting', {});
+  // Two days before closing the scheduler reminds the owners who have not voted (提醒); at
+  // closing it closes the vote and tallies by the frozen rule. No one presses a button.
+  await advance(admin, 8);
+  await advance(admin, 2);
   log(
-    `  (2) 续筹维修资金（特别事项）：电子表决 ${onlineCount}，委托代理 ${proxied.length}，书记员录入纸质票 ${paper.length}`,
+    `  (2) 续筹维修资金（特别事项）：电子表决 ${onlineCount}，委托代理 ${proxied.length}，书记员录入纸质票 ${paper.length}；截止前提醒未表决业主，到期自动结束表决`,
   );
   return { online: onlineCount, proxy: proxied.length, paper: paper.length, objector: online[0]! };
 }
@@ -410,6 +413,7 @@ export async function runDemo(
   const fundBallots = await fund(api, community, log);
   await parkingSession(api, community, log);
   await followThrough(api, community, fundBallots.objector, log);
+  await regularMeeting(api, community, log);
   const admin = api.as('admin', 'demo-admin');
   const lift = await liftVote(
     api,
@@ -418,12 +422,13 @@ export async function runDemo(
     () => clockNow(api, admin),
     log,
   );
+  await moneyScenario(api, community, log);
   const signedIn = options.webUrl ? await signInDemoPeople(options.webUrl, community, log) : [];
   return {
     signedIn,
     communityId: community.communityId,
     proposals: { renovation: 'renovation', fund: 'fund', lift: lift.proposalId },
-    lift: { voters: lift.voters, ballots: lift.ballots },
+    lift: { owners: lift.owners, ballots: lift.ballots },
     sessionId: 'parking',
     counts: {
       persons: community.persons.length,
@@ -440,6 +445,46 @@ export async function runDemo(
   };
 }
 
+/** The standing residents' council of the demo, and its regular meeting. */
+export const DEMO_COUNCIL = 'yishihui';
+
+/**
+ * (5) 逢四说事: a standing residents' council meets on the 4th, 14th and 24th at 19:00; the
+ * scheduler convenes each meeting with the items accepted onto the agenda since the last one.
+ */
+async function regularMeeting(api: Api, c: DemoCommunity, log: DemoLog): Promise<void> {
+  const admin = api.as('admin', 'demo-admin');
+  const convener = api.as('convener', c.conveners[0]!);
+  const clerk = api.as('clerk', c.clerkId);
+  await clerk.post('registry/establish-standing-body', {
+    bodyId: DEMO_COUNCIL,
+    name: '幸福里居民议事会（逢四说事）',
+    kind: 'residents-council',
+    partyIds: ['dw', 'jwh'],
+    memberIds: c.households.slice(0, 7).map((h) => h.representativeId),
+    venue: '社区议事厅',
+    schedule: { kind: 'days-of-month', days: [4, 14, 24], time: '19:00' },
+  });
+  const proposer = api.as('resident', c.households[10]!.representativeId);
+  for (const [proposalId, title] of [
+    ['corridor', '楼道堆放杂物集中清理'],
+    ['charging', '增设电动自行车集中充电点'],
+  ] as const) {
+    await proposer.post('proposals', {
+      proposalId,
+      title,
+      description: `${title}：居民在“逢四说事”中提出。`,
+      procedure: 'community-consultation',
+    });
+    await convener.post(`proposals/${proposalId}/accept-onto-agenda`, {
+      concernedPartyIds: ['jwh', 'wy'],
+    });
+  }
+  // At most eleven days to the next 4th, 14th or 24th: the scheduler convenes it on the way.
+  await advance(admin, 11);
+  log('  (5) 逢四说事：居民议事会例会由定时器按期召开，议程为上次会后列入议事清单的 2 项');
+}
+
 /** The query API's pages the demo points to when it is done (each answers 200 to an official). */
 export function demoLinks(
   communityId: string,
@@ -452,5 +497,7 @@ export function demoLinks(
     { label: '联席会议 session', path: `${c}/sessions/${sessionId}` },
     { label: '议题历史 history', path: `${c}/proposals/fund/history` },
     { label: '核验 verification', path: `${c}/verification` },
+    { label: '维修资金账目 fund accounts', path: `${c}/funds/maintenance` },
+    { label: '院落改造众筹 crowdfunding', path: `${c}/crowdfunding/courtyard` },
   ];
 }

@@ -19,6 +19,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Random } from '../../services/projection/src/testing/random.ts';
 import { Simulator } from '../../services/projection/src/testing/simulate.ts';
+import {
+  startTreeBuilder,
+  testSigningKey,
+} from '../../services/projection/src/testing/transparency.ts';
+import type { TreeBuilder } from '../../services/projection/src/transparency/builder.ts';
 import { type ApiDescription, apiDescriptions, ORIGINS, type Schema } from './documents.ts';
 import type { FlowResult } from './typed-client/result.ts';
 
@@ -34,6 +39,8 @@ let described: { command: ApiDescription; projection: ApiDescription };
 let store: PostgresEventStore;
 let db: ReturnType<typeof createDb>;
 let projectors: Projector[];
+// The dossier carries proofs to a signed checkpoint: the log's builder runs as in the service.
+let treeBuilder: TreeBuilder;
 
 interface Exchange {
   service: 'command' | 'projection';
@@ -62,8 +69,10 @@ beforeAll(async () => {
     (p) => new Projector(store, db, p, { pollIntervalMs: 50, lockRetryMs: 50, heartbeatMs: 200 }),
   );
   for (const p of projectors) await p.start();
+  treeBuilder = await startTreeBuilder(store, db, testSigningKey());
 }, 120_000);
 afterAll(async () => {
+  await treeBuilder?.stop();
   for (const p of projectors ?? []) await p.stop();
   await db?.destroy();
   await store?.close();
@@ -113,7 +122,7 @@ describe('a client generated from the documents', () => {
 
     const apps = {
       command: commandApp({ store, verify: auth.verify, projectionUrl: ORIGINS.projection }),
-      projection: projectionApp({ db, store, verify: auth.verify, projectors }),
+      projection: projectionApp({ db, store, verify: auth.verify, projectors, treeBuilder }),
     };
     const recorded = (service: Exchange['service']) => async (request: Request) => {
       const response = await apps[service].fetch(request);

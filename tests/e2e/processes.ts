@@ -9,27 +9,37 @@ export interface ServiceProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts a service's `src/server.ts` as its own process and waits until /healthz answers. */
+const PORT_VARIABLE = {
+  command: 'COMMAND_PORT',
+  projection: 'PROJECTION_PORT',
+  web: 'WEB_PORT',
+} as const;
+
+/** How a service starts: its TypeScript through tsx (default) or a built tree with `node`. */
+export interface Entry {
+  cwd: string;
+  args: string[];
+  /** Only `env` (and PATH), nothing of this process's environment (NODE_OPTIONS, loaders). */
+  cleanEnv?: boolean;
+}
+
+/** Starts a service (`src/server.ts` unless `entry` says otherwise) and waits for /healthz. */
 export async function startServiceProcess(
-  service: 'command' | 'projection' | 'web',
+  service: keyof typeof PORT_VARIABLE,
   port: number,
   env: Record<string, string>,
+  entry: Entry = { cwd: root, args: ['--import', 'tsx', `services/${service}/src/server.ts`] },
 ): Promise<ServiceProcess> {
-  const portVariable = { command: 'COMMAND_PORT', projection: 'PROJECTION_PORT', web: 'WEB_PORT' };
   let output = '';
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', `services/${service}/src/server.ts`],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        ...env,
-        [portVariable[service]]: String(port),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child: ChildProcess = spawn(process.execPath, entry.args, {
+    cwd: entry.cwd,
+    env: {
+      ...(entry.cleanEnv ? { PATH: process.env.PATH } : process.env),
+      ...env,
+      [PORT_VARIABLE[service]]: String(port),
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (d) => {
     output += d;
   });

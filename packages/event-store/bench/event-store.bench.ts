@@ -27,6 +27,7 @@ import { ensureDatabase, freePort, startLocalPostgres } from '@yishi/local-postg
 import pg from 'pg';
 import { PostgresEventStore } from '../src/postgres/postgres-event-store.ts';
 import { type Checkpoint, START } from '../src/types.ts';
+import { appendRatio, ballot, median, RAW_TABLE_SQL } from './append-ratio.ts';
 
 const smoke = process.argv.includes('--smoke');
 const sized = (full: number, tiny: number) => (smoke ? tiny : full);
@@ -41,51 +42,6 @@ const figures: { name: string; value: number; unit: string }[] = [];
 function figure(name: string, value: number, unit: string): void {
   figures.push({ name, value: Math.round(value * 1000) / 1000, unit });
 }
-
-/** A realistic event: a ballot, with the metadata every command carries. */
-function ballot(i: number) {
-  return {
-    type: 'BallotCast',
-    data: {
-      proposalId: `p-${i % 997}`,
-      ballotId: `b-${i}`,
-      ownerId: `owner-${i % 5000}`,
-      unit: `3-2-${(i % 1800) + 101}`,
-      option: i % 3 === 0 ? 'against' : 'approve',
-      area: 89.5,
-    },
-    metadata: {
-      commandId: `cmd-${i}`,
-      actorId: `owner-${i % 5000}`,
-      actorRole: 'owner',
-      occurredAt: '2026-11-21T08:00:00.000Z',
-      correlationId: `corr-${i}`,
-      causationId: `cmd-${i}`,
-    },
-  };
-}
-
-async function timed(ms: number, writers: number, op: (w: number) => Promise<void>) {
-  const started = performance.now();
-  const deadline = started + ms;
-  let count = 0;
-  await Promise.all(
-    Array.from({ length: writers }, async (_, w) => {
-      // At least one operation per writer: a short phase never measures a rate of zero.
-      do {
-        await op(w);
-        count += 1;
-      } while (performance.now() < deadline);
-    }),
-  );
-  return { count, ms: performance.now() - started };
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function main(): Promise<void> {
   if (smoke) console.log('smoke mode: tiny sizes, the figures are not measurements');
@@ -120,7 +76,7 @@ async function run(url: string): Promise<void> {
   const store = new PostgresEventStore({ connectionString: url, maxConnections: maxWriters });
   await store.init();
   const raw = new pg.Pool({ connectionString: url, max: maxWriters });
-  await raw.query('CREATE TABLE es_raw (LIKE es_events INCLUDING ALL)');
+  await raw.query(RAW_TABLE_SQL);
 
   console.log(
     `\nappends: single events, exact expected version, one stream per writer; ` +
@@ -128,60 +84,16 @@ async function run(url: string): Promise<void> {
   );
   let seq = 0;
   for (const c of CONCURRENCY) {
-    const storeVersion = new Array<number>(c).fill(0);
-    const rawVersion = new Array<number>(c).fill(0);
-    const storeOp = async (w: number) => {
-      const i = seq++;
-      await store.append(`bench-c${c}.w${w}`, [ballot(i)], {
-        expected: storeVersion[w]!,
-        commandId: `cmd-${i}`,
-      });
-      storeVersion[w]! += 1;
-    };
-    const rawOp = async (w: number) => {
-      const i = seq++;
-      const e = ballot(i);
-      rawVersion[w]! += 1;
-      await raw.query(
-        `INSERT INTO es_raw (stream_id, stream_version, type, schema_version, data, metadata,
-           command_id, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          `bench-c${c}.w${w}`,
-          rawVersion[w],
-          e.type,
-          1,
-          JSON.stringify(e.data),
-          JSON.stringify(e.metadata),
-          `cmd-${i}`,
-          'a'.repeat(64),
-          'b'.repeat(64),
-        ],
-      );
-    };
-    // Warm-up: connections, prepared statements, caches.
-    await timed(WARMUP_MS, c, storeOp);
-    await timed(WARMUP_MS, c, rawOp);
-    const totals = { storeOps: 0, storeMs: 0, rawOps: 0, rawMs: 0 };
-    const ratios: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 === 0 ? (['store', 'raw'] as const) : (['raw', 'store'] as const);
-      const rates = { store: 0, raw: 0 };
-      for (const side of order) {
-        const t = await timed(PHASE_MS, c, side === 'store' ? storeOp : rawOp);
-        rates[side] = (t.count / t.ms) * 1000;
-        if (side === 'store') {
-          totals.storeOps += t.count;
-          totals.storeMs += t.ms;
-        } else {
-          totals.rawOps += t.count;
-          totals.rawMs += t.ms;
-        }
-      }
-      ratios.push(rates.store / rates.raw);
-    }
-    const storeRate = (totals.storeOps / totals.storeMs) * 1000;
-    const rawRate = (totals.rawOps / totals.rawMs) * 1000;
-    const ratio = storeRate / rawRate;
+    const { ratio, storeRate, rawRate, ratios } = await appendRatio({
+      store,
+      raw,
+      writers: c,
+      rounds: ROUNDS,
+      phaseMs: PHASE_MS,
+      warmupMs: WARMUP_MS,
+      streams: `bench-c${c}`,
+      next: () => seq++,
+    });
     console.log(
       `  c=${String(c).padStart(2)}: store ${storeRate.toFixed(0).padStart(6)}/s, ` +
         `raw INSERT ${rawRate.toFixed(0).padStart(6)}/s, ratio ${ratio.toFixed(3)} ` +

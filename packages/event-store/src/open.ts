@@ -5,6 +5,8 @@ import type { EventStore } from './types.ts';
 export interface OpenEventStoreOptions {
   /** PostgreSQL: the default store (and the read models' database). */
   databaseUrl: string;
+  /** `EVENTS_DATABASE_URL`: the events' own PostgreSQL, apart from the read models'. */
+  eventsDatabaseUrl?: string | undefined;
   /** `esdb://…` or `kurrentdb://…` (also `kurrent://`, `kdb://`): keep events in KurrentDB instead. */
   eventstoreUrl?: string | undefined;
   maxConnections?: number;
@@ -16,7 +18,7 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
     return new EventStoreDbEventStore({ connectionString: options.eventstoreUrl });
   }
   const store = new PostgresEventStore({
-    connectionString: options.databaseUrl,
+    connectionString: options.eventsDatabaseUrl ?? options.databaseUrl,
     ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
   });
   await store.init();

@@ -14,4 +14,22 @@ describe('configuration', () => {
     }
     expect(() => loadConfig({ EVENTSTORE_URL: 'http://localhost:2113' })).toThrow(/EVENTSTORE_URL/);
   });
+
+  it('signs checkpoints every 10 s by default, under a name without spaces', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      CHECKPOINT_INTERVAL_SECONDS: 10,
+      CHECKPOINT_ORIGIN: 'yishi.local/log',
+    });
+    expect(config.CHECKPOINT_KEY_FILE).toBeUndefined();
+    expect(loadConfig({ CHECKPOINT_INTERVAL_SECONDS: '60' }).CHECKPOINT_INTERVAL_SECONDS).toBe(60);
+    for (const [name, value] of [
+      ['CHECKPOINT_INTERVAL_SECONDS', '0'],
+      ['CHECKPOINT_INTERVAL_SECONDS', 'soon'],
+      ['CHECKPOINT_ORIGIN', 'yishi log'],
+      ['CHECKPOINT_ORIGIN', 'a+b'],
+    ] as const) {
+      expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(new RegExp(name));
+    }
+  });
 });

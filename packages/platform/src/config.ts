@@ -9,13 +9,21 @@ const Key32 = z
       Buffer.from(v, 'base64').length === 32 && Buffer.from(v, 'base64').toString('base64') === v,
     'base64 of 32 bytes (openssl rand -base64 32)',
   );
+const PostgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
 
 /** The longest a token may live unless JWT_MAX_LIFETIME_SECONDS says otherwise: 24 h. */
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 
 /** All configuration, from the environment, parsed by one schema. */
 export const ConfigSchema = z.object({
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_URL: PostgresUrl.optional(),
+  /** The events' PostgreSQL when it is not the read models' (DATABASE_URL); unset: the same. */
+  EVENTS_DATABASE_URL: PostgresUrl.optional(),
+  /**
+   * A streaming replica of the read models' database: queries that name no `minPosition`
+   * (officials' reports, lists) read there; read-your-writes stays on DATABASE_URL.
+   */
+  READ_REPLICA_URL: PostgresUrl.optional(),
   EVENTSTORE_URL: z
     .string()
     .regex(/^(esdb|kurrentdb|kurrent|kdb)(\+discover)?:\/\//, 'esdb://… or kurrentdb://…')
@@ -24,6 +32,11 @@ export const ConfigSchema = z.object({
   COMMAND_PORT: Port.default(3000),
   PROJECTION_PORT: Port.default(3001),
   WEB_PORT: Port.default(3002),
+  /** Where the console reaches the services; unset: http://HOST:COMMAND_PORT (PROJECTION_PORT). */
+  COMMAND_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PROJECTION_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The console's form (CSRF) key derives from it; unset: from JWT_SECRET (one machine). */
+  WEB_FORM_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /** The web console's address as browsers reach it; https makes its cookies Secure. */
   WEB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /**
@@ -106,8 +119,25 @@ export const ConfigSchema = z.object({
     .enum(['0', '1', 'true', 'false'])
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
+  /**
+   * The Ed25519 key (PKCS#8 PEM file) that signs the log's checkpoints. Unset: generated once
+   * into DATA_DIR/checkpoint-key. Every key that signed is kept in DATA_DIR/checkpoint-keys.pem.
+   */
+  CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
+  /** New events are in a signed checkpoint within this many seconds. */
+  CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** The log's name in its checkpoints: a schema-less URL without spaces or '+'. */
+  CHECKPOINT_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]{1,200}$/, 'a name without spaces or +, e.g. yishi.example.cn/log')
+    .default('yishi.local/log'),
   /** The Chromium (or Chrome) executable the projection service prints PDFs with. */
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /**
+   * Seconds between the command service's scheduler runs (votes closing at their time,
+   * reminders, overdue flags, regular meetings); 0: only a simulated clock's advance runs it.
+   */
+  SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** Demo and end-to-end tests only: a clock an admin can advance (never in production). */
   DEMO_CLOCK: z
     .enum(['0', '1', 'true', 'false'])

@@ -100,7 +100,7 @@ function stringFor(s: Schema, name: string): string {
   else value = '示例';
   if (typeof s.pattern === 'string') {
     const pattern = new RegExp(s.pattern);
-    const fits = [value, 'a1', '812:40', 'proposal-c1.p1', '0'.repeat(64), '1'];
+    const fits = [value, 'a1', '812:40', 'proposal-c1.p1', '0'.repeat(64), '1', '19:00'];
     value = fits.find((candidate) => pattern.test(candidate)) ?? value;
   }
   if (value.length < minLength) value = value.padEnd(minLength, '0');

@@ -90,3 +90,5 @@ export const WishParams = CommunityParams.extend({ wishId: idParam('wishId', 'w1
 export const EvaluationParams = CommunityParams.extend({
   evaluationId: idParam('evaluationId', 'e1'),
 });
+export const CampaignParams = CommunityParams.extend({ campaignId: idParam('campaignId', 'yard') });
+export const FundParams = CommunityParams.extend({ fundId: idParam('fundId', 'maintenance') });

@@ -1,5 +1,6 @@
 import type { Words } from './lang.ts';
 import type { FigureKey } from './messages.ts';
+import { yuan } from './money.ts';
 
 /** What wording figures needs of a language: the figures' strings (any superset will do). */
 type Translator = Words<FigureKey>;
@@ -63,24 +64,15 @@ export function percent(value: number, base: number): string {
   return `${whole}.${tenth}%`;
 }
 
-/** An integer in hundredths as "5,456.00": integer arithmetic, grouped thousands. */
-function hundredths(value: number): string {
-  const n = BigInt(Math.trunc(value));
-  const negative = n < 0n;
-  const abs = negative ? -n : n;
-  const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const cents = (abs % 100n).toString().padStart(2, '0');
-  return `${negative ? '-' : ''}${whole}.${cents}`;
-}
-
 /** 0.01 m² as "5,456.00". */
 export function formatArea(centiM2: number): string {
-  return hundredths(centiM2);
+  // Hundredths, grouped, as money's fen are: one formatter for both.
+  return yuan(Math.trunc(centiM2));
 }
 
 /** Fen (分) as "¥5,456.00": money is integer fen everywhere, shown in 元 with two decimals. */
 export function formatYuan(fen: number): string {
-  return `¥${hundredths(fen)}`;
+  return `¥${yuan(fen)}`;
 }
 
 export function formatCount(n: number): string {

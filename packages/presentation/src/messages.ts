@@ -1,10 +1,10 @@
 import type {
+  ActorRole,
   DecisionRuleKind,
   OwnersMatter,
   PartyKind,
   PartyPosition,
   ResidentsMeetingForm,
-  Role,
 } from '@yishi/domain';
 import type { Pair } from './lang.ts';
 
@@ -55,7 +55,8 @@ export const figureMessages = {
 } as const satisfies Record<string, Pair>;
 export type FigureKey = keyof typeof figureMessages;
 
-export const role: Record<Role, Pair> = {
+/** Roles as an event records them: `system` is the scheduler (自动, an automatic step). */
+export const role: Record<ActorRole, Pair> = {
   resident: ['居民', 'resident'],
   owner: ['业主', 'owner'],
   proxy: ['委托代理人', 'proxy'],
@@ -64,6 +65,7 @@ export const role: Record<Role, Pair> = {
   convener: ['召集人', 'convener'],
   official: ['街道/民政工作人员', 'official'],
   admin: ['管理员', 'administrator'],
+  system: ['自动', 'automatic'],
 };
 
 export const partyKind: Record<PartyKind, Pair> = {

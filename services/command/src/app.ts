@@ -26,6 +26,7 @@ import { clockRoutes } from './routes/clock.ts';
 import { commandRouter } from './routes/commands.ts';
 import { REGISTRY_IMPORT, registryImportRoutes } from './routes/registry-import.ts';
 import { MAX_BODY_BYTES } from './routes/schemas.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 import { StateReader } from './state-reader.ts';
 
 export interface CommandAppDeps {
@@ -54,6 +55,17 @@ export { MAX_BODY_BYTES };
 
 /** The command service: HTTP -> command -> decide -> append. */
 export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
+  return createCommandService(deps).app;
+}
+
+/**
+ * The app and its scheduler, which shares its command handler and clock: the caller starts the
+ * scheduler's interval (`scheduler.start(ms)`); advancing a simulated clock ticks it at once.
+ */
+export function createCommandService(deps: CommandAppDeps): {
+  app: OpenAPIHono<AppEnv>;
+  scheduler: Scheduler;
+} {
   const source: Clock =
     deps.clock === undefined
       ? systemClock
@@ -94,6 +106,13 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     },
     simulatedClock: source.simulated,
   });
+  const scheduler = new Scheduler({
+    store: deps.store,
+    handler,
+    states,
+    clock,
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
   const app = createRouter();
   app.use('*', requestContext(deps.logger ?? silentLogger));
   app.use('*', metrics.middleware);
@@ -126,7 +145,10 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
       personalData,
     ),
   );
-  app.route('/', clockRoutes(source));
+  app.route(
+    '/',
+    clockRoutes(source, () => scheduler.tick()),
+  );
   app.route('/', registryImportRoutes(deps.store, states, clock, personalData, source.simulated));
   serveApiDescription(
     app,
@@ -139,5 +161,5 @@ export function createApp(deps: CommandAppDeps): OpenAPIHono<AppEnv> {
     '议事 命令服务 · Yishi command service',
   );
   installFallbacks(app);
-  return app;
+  return { app, scheduler };
 }

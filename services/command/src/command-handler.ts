@@ -361,6 +361,8 @@ function metadataOf(pending: Pending, at: string, simulated: boolean): JsonObjec
     actorRole: input.actor.role,
   };
   if (input.actor.partyId) metadata.actorPartyId = input.actor.partyId;
+  // The scheduler's commands: the history shows them as automatic (自动).
+  if (input.actor.role === 'system') metadata.automatic = true;
   if (input.idempotencyKey) {
     metadata.idempotencyKey = input.idempotencyKey;
     if (input.requestDigest) metadata.requestDigest = input.requestDigest;

@@ -6,9 +6,12 @@ import {
   type CommunityRegistry,
   communityDecider,
   convocationFacts,
+  type DecisionFact,
   type DiscussedProposal,
+  decisionFact,
   electorateFor,
   evaluationRespondent,
+  fold,
   frozenRule,
   inScope,
   isDomainError,
@@ -19,6 +22,7 @@ import {
   pvalues,
   streams,
   unitsCountedFor,
+  upcastEvent,
   VoteRuleRequest,
   VoteScope,
 } from '@yishi/domain';
@@ -121,6 +125,48 @@ async function needRegistry(input: ContextInput): Promise<CommunityRegistry> {
   }
   return registry;
 }
+
+/**
+ * What the proposal decided on one item now (money stands on it), or a 422 naming `field`
+ * when the proposal or the item does not exist.
+ */
+async function decisionOf(
+  input: ContextInput,
+  proposalId: string,
+  itemId: string,
+  field: string,
+): Promise<DecisionFact> {
+  const events = await input.store.readStream(streams.proposal(input.communityId, proposalId));
+  const state = fold(
+    proposalDecider,
+    events.map((e) => upcastEvent({ type: e.type, data: e.data, schemaVersion: e.schemaVersion })),
+  );
+  const fact = decisionFact(state, itemId);
+  if (fact) return fact;
+  const missing = state.status === 'none' ? `proposal ${proposalId}` : `item ${itemId}`;
+  throw new ContextError(422, 'decision-not-found', `No ${missing} in this community`, { field });
+}
+
+/** Whether the sender is an appointed treasurer (the deciders refuse anyone else). */
+async function treasurer(input: ContextInput): Promise<{ treasurer: boolean }> {
+  const registry = await needRegistry(input);
+  return { treasurer: registry.treasurerIds.includes(input.principal.personId) };
+}
+
+/** The proposal item a campaign funds: its first event says it and nothing changes it. */
+async function campaignItem(input: ContextInput): Promise<{ proposalId: string; itemId: string }> {
+  const campaignId = input.params.campaignId!;
+  const [first] = await input.store.readStream(
+    streams.crowdfunding(input.communityId, campaignId),
+    { maxCount: 1 },
+  );
+  if (first?.type !== 'CrowdfundingOpened') {
+    throw new ContextError(404, 'not-found', `No crowdfunding campaign ${campaignId}`);
+  }
+  return { proposalId: String(first.data.proposalId), itemId: String(first.data.itemId) };
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 /** Fills each command's context fields (domain catalogue `context`) from other streams. */
 export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> = {
@@ -282,6 +328,33 @@ export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> 
     const registry = await needRegistry(input);
     return { respondent: evaluationRespondent(registry, input.principal.personId) };
   },
+  async OpenCrowdfunding(input) {
+    const decision = await decisionOf(
+      input,
+      text(input.body.proposalId),
+      text(input.body.itemId),
+      'body.proposalId',
+    );
+    return { communityId: input.communityId, decision };
+  },
+  async CloseCrowdfunding(input) {
+    const { proposalId, itemId } = await campaignItem(input);
+    return { decision: await decisionOf(input, proposalId, itemId, 'campaign') };
+  },
+  RecordPledgeReceipt: treasurer,
+  RecordRefund: treasurer,
+  async OpenFund(input) {
+    return { communityId: input.communityId };
+  },
+  async PostFundEntry(input) {
+    const ref = input.body.authorisedBy as { proposalId?: unknown; itemId?: unknown } | undefined;
+    const decision =
+      ref === undefined
+        ? undefined
+        : await decisionOf(input, text(ref.proposalId), text(ref.itemId), 'body.authorisedBy');
+    return { ...(await treasurer(input)), ...(decision ? { decision } : {}) };
+  },
+  ReverseFundEntry: treasurer,
   async RecordAttendance(input) {
     const partyId = input.body.partyId as string | undefined;
     if (!partyId) return {};

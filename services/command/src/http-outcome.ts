@@ -11,6 +11,9 @@ const STATUS_OF: Partial<Record<DomainErrorCode, ContentfulStatusCode>> = {
   'not-eligible': 403,
   'invalid-command': 422,
   'scope-not-applicable': 422,
+  // What the entry itself says is wrong: its lines, or the decision it must name.
+  'entry-unbalanced': 422,
+  'decision-required': 422,
 };
 
 export function statusOfDomainError(code: DomainErrorCode): ContentfulStatusCode {

@@ -12,7 +12,7 @@ import {
   simulatedClock,
   systemClock,
 } from '@yishi/platform';
-import { createApp } from './app.ts';
+import { createCommandService } from './app.ts';
 
 /** Starts the command service on `COMMAND_PORT` against the given database. */
 export async function startCommandService(
@@ -22,6 +22,7 @@ export async function startCommandService(
 ): Promise<RunningService> {
   const store = await openEventStore({
     databaseUrl,
+    eventsDatabaseUrl: config.EVENTS_DATABASE_URL,
     eventstoreUrl: config.EVENTSTORE_URL,
     maxConnections: 20,
   });
@@ -33,7 +34,7 @@ export async function startCommandService(
   const verify = createVerifier(authConfigFrom(config));
   const clock = config.DEMO_CLOCK ? simulatedClock() : systemClock;
   if (clock.simulated) logger.warn('simulated clock: events are marked simulatedClock (demo only)');
-  const app = createApp({
+  const { app, scheduler } = createCommandService({
     store,
     verify,
     logger,
@@ -42,10 +43,15 @@ export async function startCommandService(
     personalData: personalData.vault,
     projectionUrl: projectionPublicUrl(config),
   });
+  // 0 turns the interval off (another instance, or tests, tick it); a simulated clock's
+  // advance still ticks it.
+  if (config.SCHEDULER_INTERVAL_SECONDS > 0)
+    scheduler.start(config.SCHEDULER_INTERVAL_SECONDS * 1000);
   const server = await listen(app.fetch, config.HOST, config.COMMAND_PORT);
   return {
     url: `http://${config.HOST}:${config.COMMAND_PORT}`,
     async close() {
+      await scheduler.stop();
       await closeServer(server);
       await store.close();
       await personalData.close();

@@ -1,6 +1,8 @@
 // Projection benchmark (pnpm --filter @yishi/projection bench): against a durable embedded
 // PostgreSQL,
 // 1. rebuild of every read model from 1,000,000 generated realistic events: events/s and RSS,
+//    and the longest the event store's readers stood still meanwhile (stall.ts); then the
+//    largest community rebuilt alone inside the active generations,
 // 2. query latency: history and tally of a proposal with 10,000 ballots, the decision register
 //    with 1,000 decisions,
 // 3. projection lag while the command service (its own process) takes 1,000 ballots a second,
@@ -20,8 +22,10 @@ import { createDb } from '../src/db.ts';
 import { migrateReadModels } from '../src/migrations/index.ts';
 import { BALLOT_TYPES } from '../src/projections/ballots.ts';
 import { projections } from '../src/projections/index.ts';
+import { rebuildCommunity } from '../src/runtime/community.ts';
 import { jsonOfChild } from './child.ts';
 import { measureLag } from './lag.ts';
+import { watchReaderStall } from './stall.ts';
 
 const smoke = process.argv.includes('--smoke');
 const sized = (full: number, tiny: number) => (smoke ? tiny : full);
@@ -100,7 +104,9 @@ async function main(): Promise<void> {
 
     // ---- 2. rebuild (its own process: its memory is measured alone) ---------------------------
     console.log('rebuilding every read model from zero…');
+    const stall = await watchReaderStall(url);
     const all = await rebuildInChild(url, []);
+    const { longest: readerStallMs, at: stallAt, holder } = await stall.stop();
     const rate = all.events / (all.switchedMs / 1000);
     const peak = Math.max(...all.samples.map((s) => s.rssMb));
     const atQuarter = [0.25, 0.5, 0.75, 1].map(
@@ -114,6 +120,22 @@ async function main(): Promise<void> {
     );
     console.log(
       `  RSS peak ${peak} MB; at 25/50/75/100 % of the events: ${atQuarter.join(' / ')} MB`,
+    );
+    console.log(
+      `  readers of the global order stood still at most ${ms(readerStallMs)} during the rebuild (from ${(stallAt / 1000).toFixed(1)} s; held by: ${holder || 'unseen'})`,
+    );
+    // One community among them all, rebuilt inside the active generations: the largest.
+    const largest = (
+      await sql<{ community_id: string; n: number }>`
+        SELECT community_id, count(*)::int AS n FROM es_events WHERE community_id IS NOT NULL
+         GROUP BY community_id ORDER BY n DESC LIMIT 1`.execute(db)
+    ).rows[0]!;
+    const communityStarted = performance.now();
+    const perProjection = await rebuildCommunity(store, db, projections, largest.community_id);
+    const communitySeconds = (performance.now() - communityStarted) / 1000;
+    console.log(
+      `  community ${largest.community_id} (${largest.n.toLocaleString('en')} of ${all.events.toLocaleString('en')} events) rebuilt alone in ${communitySeconds.toFixed(2)} s ` +
+        `(${perProjection.map((p) => `${p.projection} ${p.events.toLocaleString('en')} events ${(p.ms / 1000).toFixed(2)} s`).join(', ')})`,
     );
     if (!process.env.BENCH_SKIP_EACH && !smoke) {
       // What `pnpm run rebuild <projection>` (or a new version of one projection) costs.
@@ -219,6 +241,8 @@ async function main(): Promise<void> {
 
     bench('projection.rebuild', rate, 'events/s');
     bench('projection.rebuild_rss', peak, 'MB');
+    bench('projection.reader_stall_ms', readerStallMs, 'ms');
+    bench('projection.rebuild_community_s', communitySeconds, 's');
     bench('projection.lag_p99', lagP99, 'ms');
     bench('projection.history_p99', history.p99, 'ms');
   } finally {

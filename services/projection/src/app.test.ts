@@ -2,7 +2,8 @@ import { type ProposalEvent, pentries, proposalDecider } from '@yishi/domain';
 import { formatCheckpoint, PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
-import { type Kysely, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { createDb } from './db.ts';
@@ -15,19 +16,25 @@ import { ReadModels } from './runtime/read-models.ts';
 import type { Database } from './tables.ts';
 import { Random } from './testing/random.ts';
 import { Simulator } from './testing/simulate.ts';
+import { startTreeBuilder, testSigningKey } from './testing/transparency.ts';
+import type { TreeBuilder } from './transparency/builder.ts';
 import { verifyDossier } from './verification/dossier.ts';
 
 const auth = testAuth();
 let store: PostgresEventStore;
 let db: Kysely<Database>;
 let projectors: Projector[];
+let treeBuilder: TreeBuilder;
+const logKey = testSigningKey();
 let app: ReturnType<typeof createApp>;
 let sim: Simulator;
 let resident: string;
 let official: string;
 
+let url: string;
+
 beforeAll(async () => {
-  const url = await testDatabaseUrl();
+  url = await testDatabaseUrl();
   store = new PostgresEventStore({ connectionString: url });
   db = createDb(url, 20);
   await migrateReadModels(db);
@@ -35,7 +42,16 @@ beforeAll(async () => {
     (p) => new Projector(store, db, p, { pollIntervalMs: 50, lockRetryMs: 50, heartbeatMs: 200 }),
   );
   for (const p of projectors) await p.start();
-  app = createApp({ db, store, verify: auth.verify, projectors, minPositionWaitMs: 3000 });
+  treeBuilder = await startTreeBuilder(store, db, logKey);
+  app = createApp({
+    db,
+    store,
+    verify: auth.verify,
+    projectors,
+    minPositionWaitMs: 3000,
+    treeBuilder,
+    checkpointWaitMs: 30_000,
+  });
   resident = await auth.token({ personId: 'r1', role: 'resident', communities: ['c1'] });
   official = await auth.token({ personId: 'o1', role: 'official', communities: ['*'] });
   sim = new Simulator(store, new Random(1));
@@ -45,6 +61,7 @@ beforeAll(async () => {
   await sim.jointSession('c1', 'parking', 's1');
 });
 afterAll(async () => {
+  await treeBuilder.stop();
   for (const p of projectors) await p.stop();
   await db.destroy();
   await store.close();
@@ -56,6 +73,35 @@ const get = (path: string, token = resident) =>
 const position = () => formatCheckpoint(sim.last!.checkpoint);
 
 describe('query API', () => {
+  it("reads officials' queries without minPosition from READ_REPLICA_URL, and only those", async () => {
+    // The same database through another pool stands for the replica: what is counted is which
+    // pool a query goes to.
+    let replicaQueries = 0;
+    const replica = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }),
+      log: () => {
+        replicaQueries += 1;
+      },
+    });
+    const withReplica = createApp({ db, replica, store, verify: auth.verify, projectors });
+    const ask = async (path: string, token: string) => {
+      const before = replicaQueries;
+      const res = await withReplica.request(path, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      return replicaQueries - before;
+    };
+    try {
+      expect(await ask('/v1/communities/c1/proposals', official)).toBeGreaterThan(0);
+      expect(await ask('/v1/communities/c1/decisions', official)).toBeGreaterThan(0);
+      expect(await ask(`/v1/communities/c1/proposals?minPosition=${position()}`, official)).toBe(0);
+      expect(await ask('/v1/communities/c1/proposals', resident)).toBe(0);
+    } finally {
+      await replica.destroy();
+    }
+  });
+
   it('serves the registry once the projectors have passed minPosition', async () => {
     const res = await get(`/v1/communities/c1?minPosition=${position()}`);
     expect(res.status).toBe(200);
@@ -470,7 +516,7 @@ describe('query API', () => {
       'session-c1.s1',
     ]);
     expect(dossier.decisions).toHaveLength(1);
-    expect(verifyDossier(dossier)).toMatchObject({ ok: true });
+    expect(verifyDossier(dossier, [logKey.publicKey])).toMatchObject({ ok: true });
   });
 
   it('documents itself: /openapi.json and a self-contained /docs page', async () => {

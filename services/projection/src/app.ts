@@ -27,6 +27,7 @@ import { decisionQueries } from './routes/decisions.ts';
 import { discussionQueries } from './routes/discussions.ts';
 import { evaluationQueries } from './routes/evaluations.ts';
 import { installationQueries } from './routes/installation.ts';
+import { moneyQueries } from './routes/money.ts';
 import { personalDataQueries } from './routes/personal-data.ts';
 import { proposalQueries } from './routes/proposals.ts';
 import { registryQueries } from './routes/registry.ts';
@@ -34,15 +35,19 @@ import { sessionQueries } from './routes/sessions.ts';
 import { shareQueries } from './routes/shares.ts';
 import { statusQueries } from './routes/status.ts';
 import { timelineQueries } from './routes/timeline.ts';
-import { verificationQueries } from './routes/verification.ts';
+import { type VerificationDeps, verificationQueries } from './routes/verification.ts';
 import type { PersonalDataDeps } from './routes/visibility.ts';
 import { wishQueries } from './routes/wishes.ts';
 import type { Projector } from './runtime/projector.ts';
 import { ReadModels } from './runtime/read-models.ts';
 import type { Database } from './tables.ts';
+import type { TreeBuilder } from './transparency/builder.ts';
+import { transparencyQueries } from './transparency/routes.ts';
 
 export interface ProjectionAppDeps {
   db: Kysely<Database>;
+  /** `READ_REPLICA_URL`: officials' queries without `minPosition` read there. */
+  replica?: Kysely<Database> | undefined;
   /** The event store, for verification and dossiers. */
   store: EventStore;
   verify: Verifier;
@@ -59,6 +64,10 @@ export interface ProjectionAppDeps {
    * events hold no sealed values); a running service passes the one in PostgreSQL.
    */
   personalData?: PersonalDataDeps;
+  /** The log's builder in this process: a dossier asks it to sign soon. */
+  treeBuilder?: TreeBuilder;
+  /** Upper bound of a dossier's wait for a checkpoint covering it (ms, default 5000). */
+  checkpointWaitMs?: number;
   /** Prints the documents' PDFs; without one, PDFs answer 503 `pdf-unavailable`. */
   pdf?: PdfRenderer;
   /** `WEB_PUBLIC_URL`: the console the documents' QR codes open. */
@@ -75,9 +84,12 @@ const noPdf: PdfRenderer = {
 export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   const metrics = deps.metrics ?? createMetrics('projection');
-  const queryDeps: QueryDeps & { store: EventStore } = {
+  const queryDeps: QueryDeps & VerificationDeps = {
     db: deps.db,
+    replica: deps.replica,
     store: deps.store,
+    treeBuilder: deps.treeBuilder,
+    checkpointWaitMs: deps.checkpointWaitMs ?? deps.minPositionWaitMs ?? 5_000,
     readModels: new ReadModels(deps.db),
     projectors: deps.projectors,
     personalData: deps.personalData ?? memoryPersonalData(),
@@ -97,6 +109,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', discussionQueries(queryDeps));
   app.route('/', wishQueries(queryDeps));
   app.route('/', evaluationQueries(queryDeps));
+  app.route('/', moneyQueries(queryDeps));
   app.route('/', proposalQueries(queryDeps));
   app.route('/', shareQueries(queryDeps));
   app.route('/', decisionQueries(queryDeps));
@@ -106,6 +119,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', statusQueries(queryDeps));
   app.route('/', notificationQueries(queryDeps));
   app.route('/', personalDataQueries(queryDeps));
+  app.route('/', transparencyQueries(queryDeps));
   // The documents print this service's own answers: they read them through the app itself.
   app.route(
     '/',

@@ -5,6 +5,7 @@ import type * as decisions from './routes/decisions.ts';
 import type * as discussions from './routes/discussions.ts';
 import type * as evaluations from './routes/evaluations.ts';
 import type * as installation from './routes/installation.ts';
+import type * as money from './routes/money.ts';
 import type * as personalData from './routes/personal-data.ts';
 import type * as proposals from './routes/proposals.ts';
 import type * as registry from './routes/registry.ts';
@@ -13,6 +14,7 @@ import type * as shares from './routes/shares.ts';
 import type * as timeline from './routes/timeline.ts';
 import type * as verification from './routes/verification.ts';
 import type * as wishes from './routes/wishes.ts';
+import type * as transparency from './transparency/routes.ts';
 
 // The query API's answers as types (`@yishi/projection/contract`), inferred from the zod
 // schemas that also document them in /openapi.json: what a client such as the console may rely
@@ -66,3 +68,11 @@ export type WishListView = z.infer<typeof wishes.WishList>;
 export type EvaluationView = z.infer<typeof evaluations.Evaluation>;
 export type EvaluationDetailView = z.infer<typeof evaluations.EvaluationDetail>;
 export type EvaluationListView = z.infer<typeof evaluations.EvaluationList>;
+export type CheckpointView = z.infer<typeof transparency.CheckpointView>;
+export type FundSummaryView = z.infer<typeof money.FundSummary>;
+export type FundList = z.infer<typeof money.FundList>;
+export type FundAccountsView = z.infer<typeof money.FundAccounts>;
+export type AccountLineView = z.infer<typeof money.AccountLine>;
+export type CampaignView = z.infer<typeof money.Campaign>;
+export type CampaignList = z.infer<typeof money.CampaignList>;
+export type CampaignDetail = z.infer<typeof money.CampaignDetail>;

@@ -60,6 +60,8 @@ const pathValues: Record<string, string> = {
   wishId: 'w1',
   evaluationId: 'e1',
   personId: PERSON.personId,
+  fundId: 'mf',
+  campaignId: 'yard',
 };
 
 interface Parameter {

@@ -19,6 +19,8 @@ import { notificationsProjection } from './notifications/projection.ts';
 import { projections } from './projections/index.ts';
 import { dropDiscontinued } from './runtime/generations.ts';
 import { Projector } from './runtime/projector.ts';
+import { TreeBuilder } from './transparency/builder.ts';
+import { deploymentSigningKey } from './transparency/keys.ts';
 
 export { projections };
 
@@ -29,9 +31,14 @@ export async function startProjectionService(
   logger: Logger,
 ): Promise<RunningService> {
   // The events where the command service keeps them: EventStoreDB when configured.
-  const store = await openEventStore({ databaseUrl, eventstoreUrl: config.EVENTSTORE_URL });
-  // Each projector holds one connection for its lease.
-  const db = createDb(databaseUrl, 10 + projections.length);
+  const store = await openEventStore({
+    databaseUrl,
+    eventsDatabaseUrl: config.EVENTS_DATABASE_URL,
+    eventstoreUrl: config.EVENTSTORE_URL,
+  });
+  // Each projector holds one connection for its lease, and so does the tree builder.
+  const db = createDb(databaseUrl, 11 + projections.length);
+  const replica = config.READ_REPLICA_URL ? createDb(config.READ_REPLICA_URL, 10) : undefined;
   await migrateReadModels(db);
   // Before anything runs: a wrong master key stops the start here.
   const personalData = await openPersonalData({ databaseUrl, masterKey: loadMasterKey(config) });
@@ -60,17 +67,30 @@ export async function startProjectionService(
   );
   for (const projector of projectors) await projector.start();
   dispatcher.start();
+  // The transparency log: the Merkle tree over the global order and its signed checkpoints.
+  const treeBuilder = new TreeBuilder(store, db, {
+    key: deploymentSigningKey(config, new Date()),
+    origin: config.CHECKPOINT_ORIGIN,
+    intervalMs: config.CHECKPOINT_INTERVAL_SECONDS * 1000,
+    logger,
+    onSigned: () => dispatcher.wake(),
+  });
+  await treeBuilder.start();
   const verify = createVerifier(authConfigFrom(config));
   // Chromium starts with the first PDF asked for, not here: the service runs without it.
   const pdf = createPdfRenderer({ executablePath: config.CHROMIUM_PATH, logger });
   const app = createApp({
     personalData,
     db,
+    replica,
     store,
     verify,
     projectors,
     logger,
     metricsToken: config.METRICS_TOKEN,
+    treeBuilder,
+    // A dossier of a proposal decided a moment ago waits for the next checkpoint.
+    checkpointWaitMs: config.CHECKPOINT_INTERVAL_SECONDS * 1000 + 5_000,
     pdf,
     publicUrl: config.WEB_PUBLIC_URL,
   });
@@ -81,8 +101,10 @@ export async function startProjectionService(
       await closeServer(server);
       await pdf.close();
       await dispatcher.stop();
+      await treeBuilder.stop();
       for (const projector of projectors) await projector.stop();
       await db.destroy();
+      await replica?.destroy();
       await store.close();
       await personalData.close();
     },

@@ -1,6 +1,7 @@
 import type { ConvocationFigures, RulesVersion } from '@yishi/domain';
 import type { ColumnType } from 'kysely';
 import type { z } from 'zod';
+import type { TransparencyTables } from './transparency/tables.ts';
 
 // The service's tables: one Database interface (kysely's). The control tables live in `public`;
 // the read-model tables live in one schema per projection generation (`<projection>_g<n>`) and
@@ -465,6 +466,14 @@ export interface WebhooksTable extends Temporal {
 }
 
 /** The title (and a session's time) of each proposal and session, for notification texts. */
+/** 提醒: who consented to be reached (channels), and who opted out of reminders. */
+export interface ReminderContactsTable {
+  community_id: string;
+  person_id: string;
+  channels: string[];
+  opted_out: boolean;
+}
+
 export interface NotificationSubjectsTable {
   community_id: string;
   stream_id: string;
@@ -604,7 +613,79 @@ export interface MeetingRequestSignaturesTable {
   global_position: Int8;
 }
 
+// ---- money (众筹, 专项维修资金, 微基金): amounts in fen, int8 ------------------------------------
+
+/** A fund (专项维修资金 or 微基金) as opened; its figures are summed from its lines. */
+export interface FundsTable extends Temporal {
+  community_id: string;
+  fund_id: string;
+  kind: 'maintenance-fund' | 'micro-fund';
+  name: string;
+  description: string | null;
+  opened_at: string;
+}
+
+/** Every posting line of every fund, append-only; a reversal's lines name what they reverse. */
+export interface FundLinesTable {
+  community_id: string;
+  fund_id: string;
+  entry_id: string;
+  line_no: number;
+  account: string;
+  side: 'debit' | 'credit';
+  amount_fen: Int8;
+  memo: string;
+  document_ref: string;
+  posted_at: string;
+  posted_by: string;
+  /** The adopted decision the entry's spending stands on (a reversal: the reversed entry's). */
+  proposal_id: string | null;
+  item_id: string | null;
+  decision_title: string | null;
+  decided_at: string | null;
+  reverses: string | null;
+  transaction_id: Int8;
+  global_position: Int8;
+}
+
+/** A crowdfunding campaign (众筹) and how it ended; money is summed from its movements. */
+export interface CrowdfundingCampaignsTable extends Temporal {
+  community_id: string;
+  campaign_id: string;
+  title: string;
+  description: string | null;
+  proposal_id: string;
+  item_id: string;
+  option_id: string | null;
+  target_fen: Int8;
+  deadline: string;
+  status: 'open' | 'funded' | 'refunding';
+  reason: 'not-adopted' | 'target-missed' | null;
+  opened_at: string;
+  closed_at: string | null;
+}
+
+/** Pledges, receipts, refunds owed and refunds paid, append-only. */
+export interface CrowdfundingMovementsTable {
+  community_id: string;
+  campaign_id: string;
+  pledge_id: string;
+  kind: 'pledge' | 'receipt' | 'owed' | 'refund';
+  /** On a pledge: who pledged (a person, or a party through its representative). */
+  pledger_kind: 'person' | 'party' | null;
+  pledger_id: string | null;
+  amount_fen: Int8;
+  document_ref: string | null;
+  at: string;
+  transaction_id: Int8;
+  global_position: Int8;
+}
+
 export interface ReadModelTables {
+  funds: FundsTable;
+  fund_lines: FundLinesTable;
+  crowdfunding_campaigns: CrowdfundingCampaignsTable;
+  crowdfunding_movements: CrowdfundingMovementsTable;
   meeting_requests: MeetingRequestsTable;
   meeting_request_signatures: MeetingRequestSignaturesTable;
   comments: CommentsTable;
@@ -640,6 +721,7 @@ export interface ReadModelTables {
   timeline_agenda: TimelineAgendaTable;
   webhooks: WebhooksTable;
   notification_subjects: NotificationSubjectsTable;
+  reminder_contacts: ReminderContactsTable;
 }
 
 // ---- the notification outbox (public: it outlives generations, so a rebuild sends nothing twice)
@@ -690,7 +772,7 @@ export interface NotificationAttemptsTable {
   duration_ms: number;
 }
 
-export interface Database extends ReadModelTables {
+export interface Database extends ReadModelTables, TransparencyTables {
   projection_generations: ProjectionGenerationsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   notification_deliveries: NotificationDeliveriesTable;

@@ -26,6 +26,7 @@ import { type Lang, type MessageKey, translator } from './i18n.ts';
 import { communityPage } from './pages/community.ts';
 import { convenePage, newProposalPage } from './pages/create.ts';
 import { evaluationPage, evaluationsPage } from './pages/evaluations.ts';
+import { fundsPage } from './pages/funds.ts';
 import { homePage } from './pages/home.ts';
 import { installationActions, installationPage } from './pages/installation.ts';
 import type { Page, PageAnswer } from './pages/page.ts';
@@ -373,6 +374,7 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   app.get('/c/:cid/sessions/new', communityRoute(convenePage));
   app.get('/c/:cid/sessions/:sid', communityRoute(sessionPage));
   app.get('/c/:cid/decisions', communityRoute(registerPage));
+  app.get('/c/:cid/funds', communityRoute(fundsPage));
   app.get('/c/:cid/timeline', communityRoute(communityTimelinePage));
   app.get('/c/:cid/verify', communityRoute(verifyPage));
   app.get('/c/:cid/wishes', communityRoute(wishesPage));

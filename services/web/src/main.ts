@@ -10,12 +10,15 @@ import { createWebApp } from './app.ts';
 import { formKey } from './security.ts';
 import { type ConsoleIdentityDeps, consoleIdentity } from './sign-in/sign-in.ts';
 
-/** The services' URLs as this process reaches them (same host, configured ports). */
+/** The services' URLs as configured, else as this process reaches them on its own host. */
 export function upstreamsOf(config: Config): Upstreams {
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
   return {
-    commandUrl: `http://${host}:${config.COMMAND_PORT}`,
-    projectionUrl: `http://${host}:${config.PROJECTION_PORT}`,
+    commandUrl: (config.COMMAND_URL ?? `http://${host}:${config.COMMAND_PORT}`).replace(/\/$/, ''),
+    projectionUrl: (config.PROJECTION_URL ?? `http://${host}:${config.PROJECTION_PORT}`).replace(
+      /\/$/,
+      '',
+    ),
   };
 }
 

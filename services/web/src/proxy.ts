@@ -3,7 +3,7 @@ import type { Upstreams } from './api.ts';
 
 // Read-only pass-through to the services with the signed-in user's token, for what the pages
 // link to and nothing else: the register as CSV, a proposal's dossier, the documents to print
-// (A4 pages and PDFs), the API documents. Anything more (`/metrics`, the rest of the API) is
+// (A4 pages and PDFs), a fund's accounts (CSV, A4, PDF), the API documents. Anything more (`/metrics`, the rest of the API) is
 // not the console's to hand out.
 
 const enc = encodeURIComponent;
@@ -26,6 +26,11 @@ const PASS_THROUGH: readonly {
     upstream: 'projectionUrl',
     path: (p) => `/v1/communities/${enc(p('cid'))}/proposals/${enc(p('pid'))}/dossier`,
   },
+  {
+    route: '/api/projection/v1/communities/:cid/funds/:fid/accounts.csv',
+    upstream: 'projectionUrl',
+    path: (p) => `/v1/communities/${enc(p('cid'))}/funds/${enc(p('fid'))}/accounts.csv`,
+  },
   ...(['html', 'pdf'] as const).flatMap((format) => [
     {
       route: `/api/projection/v1/communities/:cid/proposals/:pid/notice.${format}`,
@@ -43,6 +48,12 @@ const PASS_THROUGH: readonly {
       route: `/api/projection/v1/communities/:cid/decisions.${format}`,
       upstream: 'projectionUrl' as const,
       path: (p: (name: string) => string) => `/v1/communities/${enc(p('cid'))}/decisions.${format}`,
+    },
+    {
+      route: `/api/projection/v1/communities/:cid/funds/:fid/accounts.${format}`,
+      upstream: 'projectionUrl' as const,
+      path: (p: (name: string) => string) =>
+        `/v1/communities/${enc(p('cid'))}/funds/${enc(p('fid'))}/accounts.${format}`,
     },
   ]),
 ];

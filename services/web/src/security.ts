@@ -56,9 +56,17 @@ export function formTokens(key: Uint8Array) {
   };
 }
 
-/** The console's form key, derived from the deployment secret as the webhook keys are. */
-export function formKey(config: Pick<Config, 'JWT_SECRET' | 'DATA_DIR'>): Uint8Array {
-  return createHmac('sha256', localSecret(config.DATA_DIR, config.JWT_SECRET))
+/**
+ * The console's form key, derived from WEB_FORM_SECRET when set (a key of its own, changed
+ * without changing the tokens' secret), else from the deployment secret as the webhook keys are.
+ */
+export function formKey(
+  config: Pick<Config, 'WEB_FORM_SECRET' | 'JWT_SECRET' | 'DATA_DIR'>,
+): Uint8Array {
+  return createHmac(
+    'sha256',
+    localSecret(config.DATA_DIR, config.WEB_FORM_SECRET ?? config.JWT_SECRET),
+  )
     .update('yishi console form key v1')
     .digest();
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { communityCommandSchemas } from '../community/community.ts';
 import { convocationCommandSchemas } from '../convocation/convocation.ts';
+import { crowdfundingCommandSchemas } from '../crowdfunding/crowdfunding.ts';
 import { discussionCommandSchemas } from '../discussion/discussion.ts';
 import { evaluationCommandSchemas } from '../evaluation/evaluation.ts';
+import { fundCommandSchemas } from '../fund/fund.ts';
 import { installationCommandSchemas } from '../installation/installation.ts';
 import { proposalCommandSchemas } from '../proposal/proposal.ts';
 import { sessionCommandSchemas } from '../session/session.ts';
@@ -25,6 +27,8 @@ type Schemas = typeof communityCommandSchemas &
   typeof discussionCommandSchemas &
   typeof wishCommandSchemas &
   typeof evaluationCommandSchemas &
+  typeof crowdfundingCommandSchemas &
+  typeof fundCommandSchemas &
   typeof installationCommandSchemas;
 export type DomainCommandType = keyof Schemas;
 
@@ -41,6 +45,11 @@ export interface CommandDefinition {
   /** A data field that must equal the actor's `partyId`. */
   readonly partyField?: string;
   readonly summary: string;
+  /**
+   * The scheduler (system actor, 自动) sends it too (`also`), or only it does (`only`: no route,
+   * no token may send it).
+   */
+  readonly automatic?: 'also' | 'only';
 }
 
 interface Entry {
@@ -48,6 +57,7 @@ interface Entry {
   summary: string;
   context?: readonly string[];
   partyField?: string;
+  automatic?: 'also' | 'only';
 }
 
 const registry: readonly Role[] = ['clerk', 'admin'];
@@ -108,12 +118,29 @@ const community: Record<keyof typeof communityCommandSchemas, Entry> = {
   RevokeProxy: { roles: ['owner', 'clerk', 'admin'], summary: 'Revoke a proxy authorisation' },
   AppointClerk: { roles: ['admin'], summary: 'Appoint a clerk' },
   RevokeClerk: { roles: ['admin'], summary: 'Revoke a clerk' },
+  AppointTreasurer: {
+    roles: ['admin'],
+    summary: 'Appoint a treasurer (出纳): records crowdfunding receipts, refunds, fund entries',
+  },
+  RevokeTreasurer: { roles: ['admin'], summary: 'Revoke a treasurer' },
   ConfigureWebhook: {
     roles: ['admin'],
     summary:
       'Configure a webhook (SMS, WeChat Work, DingTalk gateway) for notices, vote openings, decisions, publications',
   },
   RemoveWebhook: { roles: ['admin'], summary: 'Remove a webhook; its id is never reused' },
+  RecordContactConsent: {
+    roles: registry,
+    summary: 'Record a person’s consent to be reached (SMS, WeChat Work, DingTalk)',
+  },
+  OptOutOfReminders: {
+    roles: ['resident', 'owner', 'proxy', 'party_representative', 'convener', 'clerk', 'admin'],
+    summary: 'Opt out of reminders (oneself, or a clerk for a person)',
+  },
+  EstablishStandingBody: {
+    roles: registry,
+    summary: 'Establish a standing body (议事会, 联席会议) with members, venue and schedule',
+  },
 };
 
 const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
@@ -170,7 +197,11 @@ const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
     context: ['authorisations'],
   },
   CorrectPaperBallot: { roles: ['clerk'], summary: 'Correct the entry of a paper ballot' },
-  CloseVoting: { roles: ['convener', 'clerk'], summary: 'Close voting and tally' },
+  CloseVoting: {
+    roles: ['convener', 'clerk'],
+    summary: 'Close voting and tally (the scheduler closes it at its time)',
+    automatic: 'also',
+  },
   RecordSessionResolution: {
     roles: ['convener'],
     summary: 'Record a joint session’s resolution of the proposal',
@@ -196,6 +227,16 @@ const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
   },
   RateSatisfaction: { roles: ['resident', 'owner'], summary: 'Rate satisfaction (满意度评议)' },
   WithdrawProposal: { roles: submitters, summary: 'Withdraw a proposal (submitter or convener)' },
+  RemindNonVoters: {
+    roles: [],
+    summary: 'Remind the voters who have not voted (scheduler only)',
+    automatic: 'only',
+  },
+  FlagImplementationOverdue: {
+    roles: [],
+    summary: 'Flag an implementation past its due time (scheduler only)',
+    automatic: 'only',
+  },
 };
 
 const session: Record<keyof typeof sessionCommandSchemas, Entry> = {
@@ -203,6 +244,7 @@ const session: Record<keyof typeof sessionCommandSchemas, Entry> = {
     roles: ['convener'],
     summary: 'Convene a joint session or council meeting with parties and agenda',
     context: ['communityId', 'parties'],
+    automatic: 'also',
   },
   GiveSessionNotice: { roles: ['convener', 'clerk'], summary: 'Give notice of the session' },
   RecordAttendance: {
@@ -317,6 +359,56 @@ const evaluation: Record<keyof typeof evaluationCommandSchemas, Entry> = {
   },
 };
 
+// ---- Money (众筹, 专项维修资金, 微基金) ------------------------------------------------------
+// A treasurer is a registry appointment, not a token role: whoever signs in (resident, owner,
+// clerk, convener) may record money only while appointed; the decider checks the `treasurer`
+// context the service reads from the registry.
+const treasurers: readonly Role[] = ['resident', 'owner', 'clerk', 'convener'];
+const crowdfunding: Record<keyof typeof crowdfundingCommandSchemas, Entry> = {
+  OpenCrowdfunding: {
+    roles: ['convener', 'clerk'],
+    summary: 'Open a crowdfunding campaign (众筹) for a proposal item or plan',
+    context: ['communityId', 'decision'],
+  },
+  PledgeToCrowdfunding: {
+    roles: ['resident', 'owner', 'party_representative'],
+    summary: 'Pledge an amount, for oneself or (a representative) for one’s party',
+  },
+  RecordPledgeReceipt: {
+    roles: treasurers,
+    summary: 'Record money received on a pledge, with its receipt (treasurer)',
+    context: ['treasurer'],
+  },
+  CloseCrowdfunding: {
+    roles: ['convener', 'clerk'],
+    summary: 'Close a campaign: funded, or refunds owed (not adopted, target missed)',
+    context: ['decision'],
+  },
+  RecordRefund: {
+    roles: treasurers,
+    summary: 'Record a refund paid: exactly the amount received (treasurer)',
+    context: ['treasurer'],
+  },
+};
+
+const fund: Record<keyof typeof fundCommandSchemas, Entry> = {
+  OpenFund: {
+    roles: ['clerk', 'admin'],
+    summary: 'Open a fund ledger: the maintenance fund (专项维修资金) or a micro-fund (微基金)',
+    context: ['communityId'],
+  },
+  PostFundEntry: {
+    roles: treasurers,
+    summary: 'Post a balanced entry; spending names the adopted decision that authorised it',
+    context: ['decision', 'treasurer'],
+  },
+  ReverseFundEntry: {
+    roles: treasurers,
+    summary: 'Correct an entry by a reversing entry (冲销), never an edit',
+    context: ['treasurer'],
+  },
+};
+
 // The installation's administrators and officials: an administrator of the installation (the
 // decider checks the person, not only the role) with a token for every community.
 const installation: Record<keyof typeof installationCommandSchemas, Entry> = {
@@ -352,6 +444,7 @@ function definitions(
       roles: entry.roles,
       summary: entry.summary,
       ...(entry.partyField === undefined ? {} : { partyField: entry.partyField }),
+      ...(entry.automatic === undefined ? {} : { automatic: entry.automatic }),
     };
   });
 }
@@ -364,6 +457,8 @@ const all = [
   ...definitions('discussion', discussionCommandSchemas, discussion),
   ...definitions('wish', wishCommandSchemas, wish),
   ...definitions('evaluation', evaluationCommandSchemas, evaluation),
+  ...definitions('crowdfunding', crowdfundingCommandSchemas, crowdfunding),
+  ...definitions('fund', fundCommandSchemas, fund),
   ...definitions('installation', installationCommandSchemas, installation),
 ];
 

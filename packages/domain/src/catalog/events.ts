@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { type CommunityEvent, communityEventSchemas } from '../community/community.ts';
 import { type ConvocationEvent, convocationEventSchemas } from '../convocation/convocation.ts';
+import { type CrowdfundingEvent, crowdfundingEventSchemas } from '../crowdfunding/crowdfunding.ts';
 import { type DiscussionEvent, discussionEventSchemas } from '../discussion/discussion.ts';
 import { type EvaluationEvent, evaluationEventSchemas } from '../evaluation/evaluation.ts';
+import { type FundEvent, fundEventSchemas } from '../fund/fund.ts';
 import { type InstallationEvent, installationEventSchemas } from '../installation/installation.ts';
 import { type ProposalEvent, proposalEventSchemas } from '../proposal/proposal.ts';
 import { type SessionEvent, sessionEventSchemas } from '../session/session.ts';
@@ -26,6 +28,8 @@ export type AnyDomainEvent =
   | DiscussionEvent
   | WishEvent
   | EvaluationEvent
+  | CrowdfundingEvent
+  | FundEvent
   | InstallationEvent;
 /** Every event type the catalogue holds. */
 export type CatalogEventType = AnyDomainEvent['type'];
@@ -54,6 +58,8 @@ export const eventCatalog: Readonly<Record<CatalogEventType, EventDefinition>> =
   ...definitions('discussion', discussionEventSchemas),
   ...definitions('wish', wishEventSchemas),
   ...definitions('evaluation', evaluationEventSchemas),
+  ...definitions('crowdfunding', crowdfundingEventSchemas),
+  ...definitions('fund', fundEventSchemas),
   ...definitions('installation', installationEventSchemas),
 };
 

@@ -144,6 +144,23 @@ const byPath: Record<string, string> = {
     'consensus 协商一致，qualified-majority 多数同意 · Consensus or a qualified majority',
   'resolutionRule.among': '谁的一致：必须出席方 required 或全部出席方 attending · Whose consensus',
   memberIds: '议事会成员（居民议事会） · Council members (residents’ council)',
+  venue: '开会地点 · Where the meetings sit (venue)',
+  standingBodyId:
+    '所属常设议事机构（定时器召开的例会） · The standing body whose regular meeting this is (convened by the scheduler)',
+  bodyId: '常设议事机构编号 · Standing body id',
+  partyIds: '每次例会邀请的协商主体 · The parties invited to each meeting',
+  schedule:
+    '例会时间：每月几日（如逢四说事 4、14、24 日）或每月第几个星期几，北京时间 · When it meets: days of each month (逢四说事: 4, 14, 24) or the n-th weekday of each month, China Standard Time',
+  'schedule.kind':
+    'days-of-month 每月几日，weekday-of-month 每月第几个星期几 · Days of the month, or the n-th weekday',
+  'schedule.days': '每月的日期（1 至 28） · Days of each month (1 to 28)',
+  'schedule.time': '开会时刻，北京时间 HH:MM · Time of day, China Standard Time, HH:MM',
+  'schedule.weekday': '星期几（1 星期一 … 7 星期日） · ISO weekday (1 Monday … 7 Sunday)',
+  'schedule.nth': '第几个（1 至 4） · Which one of the month (1 to 4)',
+  reminderDaysBeforeClose:
+    '表决截止前几天提醒未表决者（0：不提醒；省略：2 天） · Days before a vote closes that those who have not voted are reminded (0: none; default 2)',
+  channels:
+    '本人同意接收通知的渠道：sms 短信，wechat-work 企业微信，dingtalk 钉钉 · The channels the person consented to be reached on',
   speakerPersonId: '发言人 · The speaker',
   position: '立场：support 支持，oppose 反对，abstain 弃权 · The party’s position',
   textHash: '所签纪要正文的哈希 · Hash of the minutes text signed',
@@ -340,11 +357,75 @@ const byCommand: Record<string, Record<string, string>> = {
   RevokeOfficial: { personId: '街道、民政工作人员的人员编号 · The official’s person id' },
 };
 
+// Money (众筹, 专项维修资金, 微基金): amounts are integer fen (分), never fractions of a yuan.
+const AMOUNT =
+  '金额（分，整数），如 150000 即 1500.00 元 · Amount in fen (integer): 150000 is 1500.00 元';
+const ACCOUNT =
+  '科目：bank 银行存款，cash 库存现金，receivable 应收款，income:owner-deposits 业主缴存，income:interest 利息，income:crowdfunding 众筹转入，income:donations 捐赠，income:other 其他收入，spending:repairs 维修工程，spending:equipment 设施设备，spending:services 服务费用，spending:other 其他支出 · The account';
+const money: Record<string, Record<string, string>> = {
+  OpenCrowdfunding: {
+    campaignId: '众筹编号（省略则由服务生成） · Campaign id (generated when omitted)',
+    title: '众筹标题 · Campaign title',
+    description: '众筹说明 · What the money is for',
+    proposalId: '所资助的议题 · The proposal the money is for',
+    itemId: '所资助的议项 · The proposal item the money is for',
+    optionId: '所资助的方案（方案议项必填） · The plan it funds (required for a plans item)',
+    targetFen: `众筹目标，${AMOUNT}`,
+    deadline:
+      '截止时间（此刻起不再接受认捐；届时未达目标则退款） · Pledges close at this time; below target then, the money is refunded',
+  },
+  PledgeToCrowdfunding: {
+    pledgeId: '认捐编号（由认捐人给定） · Pledge id, chosen by the pledger',
+    amountFen: `认捐金额，${AMOUNT}`,
+  },
+  RecordPledgeReceipt: {
+    pledgeId: '认捐编号 · The pledge paid',
+    amountFen: `本次收到的金额（累计不得超过认捐额），${AMOUNT}`,
+    documentRef: '收据编号 · The receipt given',
+  },
+  CloseCrowdfunding: { note: '备注 · Note' },
+  RecordRefund: {
+    pledgeId: '认捐编号 · The pledge refunded',
+    amountFen: `退还金额（须等于已收金额），${AMOUNT}`,
+    documentRef: '退款凭证 · The refund’s voucher',
+  },
+  OpenFund: {
+    fundId: '基金编号（省略则由服务生成） · Fund id (generated when omitted)',
+    kind: '基金类型：maintenance-fund 专项维修资金，micro-fund 社区微基金 · The kind of fund',
+    name: '基金名称 · Fund name',
+    description: '说明 · Description',
+  },
+  PostFundEntry: {
+    entryId: '记账凭证编号 · Entry id',
+    lines: '分录：借方合计须等于贷方合计 · The lines: debits must equal credits',
+    'lines.account': ACCOUNT,
+    'lines.side': '借 debit，贷 credit · debit or credit',
+    'lines.amountFen': AMOUNT,
+    memo: '摘要 · What the entry is for',
+    documentRef: '原始凭证（发票、收据、银行回单）编号 · The receipt, invoice or bank slip',
+    authorisedBy:
+      '授权支出的表决决定（议题与议项）；支出必填 · The adopted decision that authorises the spending; required to spend',
+    'authorisedBy.proposalId': '议题编号 · Proposal id',
+    'authorisedBy.itemId': '议项编号 · Item id',
+  },
+  ReverseFundEntry: {
+    entryId: '冲销凭证编号 · The reversing entry’s id',
+    reverses: '被冲销的凭证编号 · The entry it reverses',
+    reason: '冲销理由 · Why it is reversed',
+    documentRef: '更正依据的凭证 · The document behind the correction',
+  },
+};
+
 /** The description of a body field of `command` at `path` (property names, outermost first). */
 export function fieldDoc(command: string, path: readonly string[]): string | undefined {
   const dotted = path.join('.');
   const field = path.at(-1) ?? '';
-  return byCommand[command]?.[dotted] ?? byPath[dotted] ?? byPath[field] ?? common[field];
+  return (
+    (byCommand[command] ?? money[command])?.[dotted] ??
+    byPath[dotted] ??
+    byPath[field] ??
+    common[field]
+  );
 }
 
 /**

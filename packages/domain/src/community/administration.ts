@@ -93,6 +93,35 @@ export function revokeClerk(
   return [emit('ClerkRevoked', command.data)];
 }
 
+export function appointTreasurer(
+  command: CommunityCommandOf<'AppointTreasurer'>,
+  state: CommunityRegistry,
+): CommunityDecision {
+  const { personId } = command.data;
+  const error =
+    requireAdmin(command.actor, 'appoints treasurers') ??
+    requirePerson(state, personId) ??
+    (state.treasurerIds.includes(personId)
+      ? refuse('already-exists', `${personId} is already a treasurer`)
+      : undefined);
+  if (error) return error;
+  return [eventsFor<CommunityEvent>(command)('TreasurerAppointed', command.data)];
+}
+
+export function revokeTreasurer(
+  command: CommunityCommandOf<'RevokeTreasurer'>,
+  state: CommunityRegistry,
+): CommunityDecision {
+  const { personId } = command.data;
+  const error =
+    requireAdmin(command.actor, 'revokes treasurers') ??
+    (state.treasurerIds.includes(personId)
+      ? undefined
+      : refuse('not-found', `${personId} is not a treasurer`));
+  if (error) return error;
+  return [eventsFor<CommunityEvent>(command)('TreasurerRevoked', command.data)];
+}
+
 export function configureWebhook(
   command: CommunityCommandOf<'ConfigureWebhook'>,
   state: CommunityRegistry,

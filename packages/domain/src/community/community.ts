@@ -2,15 +2,18 @@ import type { Decider } from '../shared/decider.ts';
 import { refuse } from '../shared/errors.ts';
 import {
   appointClerk,
+  appointTreasurer,
   changeCommunitySettings,
   configureWebhook,
   defineProcedure,
   registerCommunity,
   removeWebhook,
   revokeClerk,
+  revokeTreasurer,
 } from './administration.ts';
 import { erasePersonalData } from './erasure.ts';
 import { evolve } from './evolve.ts';
+import { establishStandingBody, optOutOfReminders, recordContactConsent } from './outreach.ts';
 import {
   addPartyMember,
   appointPartyRepresentative,
@@ -60,12 +63,14 @@ export {
   type CommunityEventType,
   type CommunityRegistry,
   type CommunityState,
+  type Contact,
   type Household,
   MAX_ACTIVE_WEBHOOKS,
   type Party,
   type Person,
   type ProxyAuthorisation,
   type ResidentGroup,
+  type StandingBody,
   type Unit,
   type Webhook,
 } from './state.ts';
@@ -140,8 +145,18 @@ function decideForRegistry(command: CommunityCommand, state: CommunityRegistry):
       return revokeProxy(command, state);
     case 'AppointClerk':
       return appointClerk(command, state);
+    case 'RecordContactConsent':
+      return recordContactConsent(command, state);
+    case 'OptOutOfReminders':
+      return optOutOfReminders(command, state);
+    case 'EstablishStandingBody':
+      return establishStandingBody(command, state);
     case 'RevokeClerk':
       return revokeClerk(command, state);
+    case 'AppointTreasurer':
+      return appointTreasurer(command, state);
+    case 'RevokeTreasurer':
+      return revokeTreasurer(command, state);
     case 'ConfigureWebhook':
       return configureWebhook(command, state);
     case 'RemoveWebhook':

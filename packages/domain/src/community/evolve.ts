@@ -38,9 +38,12 @@ function registered(event: OfType<CommunityEvent, 'CommunityRegistered'>): Commu
     households: emptyPMap(),
     parties: {},
     proxies: emptyPMap(),
+    contacts: emptyPMap(),
+    standingBodies: {},
     proxiesHeld: emptyPMap(),
     proxiesGiven: emptyPMap(),
     clerkIds: [],
+    treasurerIds: [],
     webhooks: {},
   };
 }
@@ -247,6 +250,13 @@ function evolveRegistry(state: CommunityRegistry, event: CommunityEvent): Commun
       return { ...state, clerkIds: [...state.clerkIds, event.data.personId] };
     case 'ClerkRevoked':
       return { ...state, clerkIds: state.clerkIds.filter((id) => id !== event.data.personId) };
+    case 'TreasurerAppointed':
+      return { ...state, treasurerIds: [...state.treasurerIds, event.data.personId] };
+    case 'TreasurerRevoked':
+      return {
+        ...state,
+        treasurerIds: state.treasurerIds.filter((id) => id !== event.data.personId),
+      };
     case 'WebhookConfigured': {
       const { webhookId, url, events, description } = event.data;
       const webhook: Webhook = defined({ webhookId, url, events, description, active: true });
@@ -257,6 +267,28 @@ function evolveRegistry(state: CommunityRegistry, event: CommunityEvent): Commun
         ...w,
         active: false,
       }));
+    case 'ContactConsentRecorded':
+      return {
+        ...state,
+        contacts: pset(state.contacts, event.data.personId, {
+          channels: event.data.channels,
+          optedOut: false,
+        }),
+      };
+    case 'RemindersOptedOut': {
+      const contact = pget(state.contacts, event.data.personId) ?? { channels: [], optedOut: true };
+      return {
+        ...state,
+        contacts: pset(state.contacts, event.data.personId, { ...contact, optedOut: true }),
+      };
+    }
+    case 'StandingBodyEstablished': {
+      const { at: establishedAt, by: _by, ...body } = event.data;
+      return {
+        ...state,
+        standingBodies: { ...state.standingBodies, [body.bodyId]: { ...body, establishedAt } },
+      };
+    }
     default: {
       const _exhaustive: never = event;
       return state;

@@ -75,11 +75,19 @@ export const CommunitySettings = z.object({
    * and more than half of those present approving.
    */
   partyMembersMeeting: z.object({ quorum: Threshold, approval: Threshold }).optional(),
+  /**
+   * Days before a vote closes that the voters who have not voted are reminded (提醒); absent:
+   * `DEFAULT_REMINDER_DAYS`; 0: no reminder.
+   */
+  reminderDaysBeforeClose: z.number().int().min(0).max(60).optional(),
 });
 export type CommunitySettings = z.infer<typeof CommunitySettings>;
 
 /** 党员大会: two thirds of the members present; more than half of those present approve. */
 export const defaultPartyMembersMeeting = { quorum: TWO_THIRDS, approval: MORE_THAN_HALF };
+
+/** Reminders go out this many days before a vote closes unless the community says otherwise. */
+export const DEFAULT_REMINDER_DAYS = 2;
 
 export const defaultCommunitySettings: CommunitySettings = {
   proxyLimit: 3,
@@ -216,10 +224,13 @@ export const GrantProxyData = z.object({
 });
 export const RevokeProxyData = z.object({ authorisationId: Id, reason: Text(500).optional() });
 export const ClerkData = z.object({ personId: Id });
+/** A treasurer (出纳/财务负责人) records crowdfunding receipts, refunds and fund entries. */
+export const TreasurerData = z.object({ personId: Id });
 
 /**
- * What a webhook can be told about (通知): notices, vote openings, decisions, publications; and
- * `sign-in-code`: the community's SMS gateway, which texts a person their one-time sign-in code.
+ * What a webhook can be told about (通知): notices, vote openings, decisions, publications;
+ * `sign-in-code`: the community's SMS gateway, which texts a person their one-time sign-in code;
+ * and the installation's signed checkpoints (签名检查点, every one, whichever community subscribes).
  */
 export const WebhookEventKind = z.enum([
   'session-notice',
@@ -227,6 +238,9 @@ export const WebhookEventKind = z.enum([
   'decision',
   'publication',
   'sign-in-code',
+  'checkpoint-signed',
+  /** 提醒: one message per reachable person (non-voters before closing, overdue reports). */
+  'reminder',
 ]);
 export type WebhookEventKind = z.infer<typeof WebhookEventKind>;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -259,6 +273,61 @@ export const ConfigureWebhookData = z.object({
   description: Text(200).optional(),
 });
 export const RemoveWebhookData = z.object({ webhookId: Id, reason: Text(500) });
+
+/** How a person may be reached through the community's gateways. */
+export const ContactChannel = z.enum(['sms', 'wechat-work', 'dingtalk']);
+export type ContactChannel = z.infer<typeof ContactChannel>;
+/** A person's consent to be reached (知情同意), on paper or in person: the clerk records it. */
+export const RecordContactConsentData = z.object({
+  personId: Id,
+  channels: z
+    .array(ContactChannel)
+    .min(1)
+    .max(ContactChannel.options.length)
+    .refine((c) => new Set(c).size === c.length, 'a channel is listed twice'),
+  documentRef: DocumentRef.optional(),
+});
+/** A person asks for no reminders (退订): themselves, or through the clerk. */
+export const OptOutOfRemindersData = z.object({ personId: Id });
+
+/** A time of day in China Standard Time (UTC+8, no daylight saving), `HH:MM`. */
+const TimeOfDay = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'HH:MM, 00:00 to 23:59');
+/**
+ * When a standing body meets: on days of each month (逢四说事: 4, 14, 24), or on the n-th
+ * weekday of each month (every first Monday: weekday 1, nth 1). Days stop at 28 so that
+ * every month has each of them.
+ */
+export const MeetingSchedule = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('days-of-month'),
+    days: z.array(z.number().int().min(1).max(28)).min(1).max(28),
+    time: TimeOfDay,
+  }),
+  z.object({
+    kind: z.literal('weekday-of-month'),
+    /** 1 = Monday ... 7 = Sunday (ISO). */
+    weekday: z.number().int().min(1).max(7),
+    nth: z.number().int().min(1).max(4),
+    time: TimeOfDay,
+  }),
+]);
+export type MeetingSchedule = z.infer<typeof MeetingSchedule>;
+/**
+ * A standing body (常设议事机构): a residents' council (居民议事会) whose members vote, or a
+ * joint meeting (联席会议) of parties, meeting on a repeating schedule at a venue. The
+ * scheduler convenes each meeting with the items accepted onto the agenda since the last.
+ */
+export const EstablishStandingBodyData = z.object({
+  bodyId: Id,
+  name: Text(200),
+  kind: z.enum(['residents-council', 'joint-session']),
+  /** The parties invited to each meeting (at least one: a session invites parties). */
+  partyIds: z.array(Id).min(1).max(30),
+  /** A council's members (议事会成员): persons who vote on each item. */
+  memberIds: z.array(Id).max(500),
+  venue: Text(200),
+  schedule: MeetingSchedule,
+});
 
 // ---- Events -----------------------------------------------------------------------------
 
@@ -325,12 +394,16 @@ export const ProxyGrantedData = GrantProxyData.extend({
 });
 export const ProxyRevokedData = RevokeProxyData.extend(Meta);
 export const ClerkEventData = ClerkData.extend(Meta);
+export const TreasurerEventData = TreasurerData.extend(Meta);
 export const WebhookConfiguredData = ConfigureWebhookData.extend({
   /** A change of an existing webhook (its URL, events or description), not a new one. */
   reconfigured: z.boolean(),
   ...Meta,
 });
 export const WebhookRemovedData = RemoveWebhookData.extend(Meta);
+export const ContactConsentRecordedData = RecordContactConsentData.extend(Meta);
+export const RemindersOptedOutData = OptOutOfRemindersData.extend(Meta);
+export const StandingBodyEstablishedData = EstablishStandingBodyData.extend(Meta);
 
 export const communityCommandSchemas = {
   RegisterCommunity: RegisterCommunityData,
@@ -362,8 +435,13 @@ export const communityCommandSchemas = {
   RevokeProxy: RevokeProxyData,
   AppointClerk: ClerkData,
   RevokeClerk: ClerkData,
+  AppointTreasurer: TreasurerData,
+  RevokeTreasurer: TreasurerData,
   ConfigureWebhook: ConfigureWebhookData,
   RemoveWebhook: RemoveWebhookData,
+  RecordContactConsent: RecordContactConsentData,
+  OptOutOfReminders: OptOutOfRemindersData,
+  EstablishStandingBody: EstablishStandingBodyData,
 } as const;
 
 export const communityEventSchemas = {
@@ -396,6 +474,11 @@ export const communityEventSchemas = {
   ProxyRevoked: ProxyRevokedData,
   ClerkAppointed: ClerkEventData,
   ClerkRevoked: ClerkEventData,
+  TreasurerAppointed: TreasurerEventData,
+  TreasurerRevoked: TreasurerEventData,
   WebhookConfigured: WebhookConfiguredData,
   WebhookRemoved: WebhookRemovedData,
+  ContactConsentRecorded: ContactConsentRecordedData,
+  RemindersOptedOut: RemindersOptedOutData,
+  StandingBodyEstablished: StandingBodyEstablishedData,
 } as const;

@@ -1,11 +1,14 @@
+import type { z } from 'zod';
 import type { ProcedureDefinition } from '../procedure/templates.ts';
 import type { CommandsOf, Decision, EventsOf, OfType } from '../shared/decider.ts';
 import type { PartyKind } from '../shared/party.ts';
 import type { PMap } from '../shared/pmap.ts';
 import type {
   CommunitySettings,
+  ContactChannel,
   communityCommandSchemas,
   communityEventSchemas,
+  EstablishStandingBodyData,
   UnitAreas,
   WebhookEventKind,
 } from './schemas.ts';
@@ -93,6 +96,16 @@ export interface Webhook {
   readonly active: boolean;
 }
 
+/** A person's consent to be reached, and whether they opted out of reminders. */
+export interface Contact {
+  readonly channels: readonly ContactChannel[];
+  readonly optedOut: boolean;
+}
+
+export type StandingBody = z.infer<typeof EstablishStandingBodyData> & {
+  readonly establishedAt: string;
+};
+
 /** Active webhooks per community: each event fans out to every one of them. */
 export const MAX_ACTIVE_WEBHOOKS = 10;
 
@@ -116,7 +129,12 @@ export interface CommunityRegistry {
   readonly proxiesHeld: PMap<readonly string[]>;
   readonly proxiesGiven: PMap<readonly string[]>;
   readonly clerkIds: readonly string[];
+  /** Appointed treasurers: they record money received, refunded and spent. */
+  readonly treasurerIds: readonly string[];
   readonly webhooks: Readonly<Record<string, Webhook>>;
+  /** person id → consent to be reached, and opt-out of reminders. */
+  readonly contacts: PMap<Contact>;
+  readonly standingBodies: Readonly<Record<string, StandingBody>>;
 }
 
 export type CommunityState = { readonly status: 'none' } | CommunityRegistry;

@@ -125,9 +125,11 @@ function evolveProposal(state: Proposal, event: ProposalEvent): Proposal {
       };
     case 'ProposalPublished': {
       const entered = enter(state, event.data.stageId);
+      const due = event.data.implementationDueAt;
       return {
         ...entered,
         publication: { stageIndex: entered.stageIndex, endsAt: event.data.endsAt },
+        ...(due === undefined ? {} : { implementationDueAt: due }),
       };
     }
     case 'ObjectionRaised':
@@ -157,6 +159,10 @@ function evolveProposal(state: Proposal, event: ProposalEvent): Proposal {
       return { ...state, ratings: pset(state.ratings, event.data.by.personId, event.data.rating) };
     case 'ProposalWithdrawn':
       return { ...state, status: 'withdrawn' };
+    case 'NonVotersReminded':
+      return state.vote ? { ...state, vote: { ...state.vote, reminded: true } } : state;
+    case 'ImplementationOverdue':
+      return { ...state, overdueFlagged: event.data.dueAt };
     default: {
       const _exhaustive: never = event;
       return state;

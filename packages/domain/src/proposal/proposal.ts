@@ -9,6 +9,7 @@ import {
   enterPaperBallot,
 } from './ballots.ts';
 import { acceptOntoAgenda, giveNotice, recordDeliberation, returnToStage } from './consultation.ts';
+import { flagImplementationOverdue, remindNonVoters } from './deadlines.ts';
 import { evolve } from './evolve.ts';
 import {
   answerObjection,
@@ -113,6 +114,10 @@ function decideForProposal(command: ProposalCommand, state: Proposal): ProposalD
       return rateSatisfaction(command, state);
     case 'WithdrawProposal':
       return withdrawProposal(command, state);
+    case 'RemindNonVoters':
+      return remindNonVoters(command, state);
+    case 'FlagImplementationOverdue':
+      return flagImplementationOverdue(command, state);
     default: {
       const _exhaustive: never = command;
       return refuse('invalid-command', 'unknown command');

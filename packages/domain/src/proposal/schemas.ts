@@ -192,6 +192,10 @@ export const RateSatisfactionData = z.object({
   comment: Text(2000).optional(),
 });
 export const WithdrawProposalData = z.object({ reason: Text(2000) });
+/** The scheduler's (system) reminder to the voters who have not voted, before closing. */
+export const RemindNonVotersData = z.object({ voteId: Id });
+/** The scheduler's (system) flag on an implementation past its due time. */
+export const FlagImplementationOverdueData = z.object({ dueAt: IsoTime });
 
 // ---- Events -----------------------------------------------------------------------------
 
@@ -343,6 +347,17 @@ export const ImplementationReportedData = ReportImplementationData.extend({
 export const FeedbackReportedData = ReportFeedbackData.extend({ stageId: StageId, ...Meta });
 export const SatisfactionRatedData = RateSatisfactionData.extend(Meta);
 export const ProposalWithdrawnData = WithdrawProposalData.extend(Meta);
+export const NonVotersRemindedData = RemindNonVotersData.extend({
+  closesAt: IsoTime,
+  /** The persons of the voters with no ballot yet: each is reminded once, if reachable. */
+  personIds: z.array(Id).max(500_000),
+  ...Meta,
+});
+export const ImplementationOverdueData = FlagImplementationOverdueData.extend({
+  /** The progress last reported (absent: none reported). */
+  progressPercent: z.number().int().min(0).max(100).optional(),
+  ...Meta,
+});
 
 export const proposalCommandSchemas = {
   SubmitProposal: SubmitProposalCommandData,
@@ -371,6 +386,8 @@ export const proposalCommandSchemas = {
   ReportFeedback: ReportFeedbackData,
   RateSatisfaction: RateSatisfactionData,
   WithdrawProposal: WithdrawProposalData,
+  RemindNonVoters: RemindNonVotersData,
+  FlagImplementationOverdue: FlagImplementationOverdueData,
 } as const;
 
 export const proposalEventSchemas = {
@@ -398,4 +415,6 @@ export const proposalEventSchemas = {
   FeedbackReported: FeedbackReportedData,
   SatisfactionRated: SatisfactionRatedData,
   ProposalWithdrawn: ProposalWithdrawnData,
+  NonVotersReminded: NonVotersRemindedData,
+  ImplementationOverdue: ImplementationOverdueData,
 } as const;

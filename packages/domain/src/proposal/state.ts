@@ -38,6 +38,8 @@ export interface VoteState {
   /** Voters with a ballot on every item (voting may close early when all have). */
   readonly complete: number;
   readonly closed: boolean;
+  /** The scheduler reminded the non-voters (once per vote). */
+  readonly reminded?: true;
 }
 
 export interface DecisionState {
@@ -89,6 +91,9 @@ export interface Proposal {
   readonly publication?: { readonly stageIndex: number; readonly endsAt: string };
   readonly objections: Readonly<Record<string, { stageIndex: number; answered: boolean }>>;
   readonly progressPercent?: number;
+  /** From the decision's publication: when implementation is due, and whether it was flagged. */
+  readonly implementationDueAt?: string;
+  readonly overdueFlagged?: string;
   readonly feedbackGiven: boolean;
   /** Residents' amendments (修改建议) by id, with the text an acceptance adopts. */
   readonly amendments: Readonly<Record<string, ProposedAmendment>>;

@@ -42,6 +42,10 @@ export const ConveneSessionData = z.object({
   resolutionRule: JointSessionRule.optional(),
   /** Residents' council: its members (议事会成员), who vote on each item. */
   memberIds: z.array(Id).max(500).optional(),
+  /** Where it sits (地点), as the meeting notice says. */
+  venue: Text(200).optional(),
+  /** The standing body whose regular meeting this is (逢四说事), when the scheduler convened it. */
+  standingBodyId: Id.optional(),
 });
 export const GiveSessionNoticeData = z.object({
   text: Text(20_000),

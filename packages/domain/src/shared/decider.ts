@@ -17,14 +17,28 @@ export const Role = z.enum([
 ]);
 export type Role = z.infer<typeof Role>;
 
+/**
+ * Who an event says acted: a role, or `system` for the scheduler's commands (a vote closed at
+ * its time, an overdue flag, a reminder, a regular meeting). No token carries `system`: tokens
+ * are read with `Role`, so only the command service itself can act as the system.
+ */
+export const ActorRole = z.enum([...Role.options, 'system']);
+export type ActorRole = z.infer<typeof ActorRole>;
+
 /** Who sends a command. Time and ids come in with the command: the domain has no clock. */
 export const Actor = z.object({
   personId: z.string().min(1).max(64),
-  role: Role,
+  role: ActorRole,
   /** For a party representative: the party they act for. */
   partyId: z.string().min(1).max(64).optional(),
 });
 export type Actor = z.infer<typeof Actor>;
+
+/** The scheduler: the actor of every automatic command (自动). */
+export const SYSTEM_ACTOR: Actor = Object.freeze({ personId: 'system', role: 'system' });
+
+/** Whether an actor is the scheduler. */
+export const isSystem = (actor: Actor): boolean => actor.role === 'system';
 
 export interface Command<TType extends string, TData> {
   readonly type: TType;

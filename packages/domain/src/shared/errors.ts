@@ -46,6 +46,18 @@ export const DOMAIN_ERROR_CODES = [
   'wish-closed',
   'evaluation-closed',
   'already-answered',
+  // Money (crowdfunding and fund ledgers).
+  'crowdfunding-closed',
+  'crowdfunding-open',
+  'receipt-above-pledge',
+  'refund-mismatch',
+  'entry-unbalanced',
+  'decision-required',
+  'matter-not-allowed',
+  'cost-not-decided',
+  'above-decided-cost',
+  'insufficient-funds',
+  'already-reversed',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 

@@ -12,6 +12,8 @@ export type Aggregate =
   | 'discussion'
   | 'wish'
   | 'evaluation'
+  | 'crowdfunding'
+  | 'fund'
   | 'installation';
 
 export interface EventDefinition {

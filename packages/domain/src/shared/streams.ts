@@ -14,6 +14,11 @@ export const streams = {
   /** A periodic evaluation (e.g. 物业服务评估) with its sealed answers. */
   evaluation: (communityId: string, evaluationId: string) =>
     `evaluation-${communityId}.${evaluationId}`,
+  /** A crowdfunding campaign (众筹). */
+  crowdfunding: (communityId: string, campaignId: string) =>
+    `crowdfunding-${communityId}.${campaignId}`,
+  /** A fund's ledger (专项维修资金, 微基金). */
+  fund: (communityId: string, fundId: string) => `fund-${communityId}.${fundId}`,
   /**
    * The installation's administrators and officials: of no community (`_` starts no
    * community id, so `communityOfStream` finds none and no community's reader sees it).

@@ -3,11 +3,12 @@ import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStoreError, VersionConflictError } from '../errors.ts';
+import { openEventStore } from '../open.ts';
 import type { Checkpoint, Json, JsonObject, NewEvent, RecordedEvent } from '../types.ts';
 import { checkpointReached, START } from '../types.ts';
 import { MAX_EVENT_BYTES, prepareAppend } from '../validation.ts';
 import { PostgresEventStore } from './postgres-event-store.ts';
-import { APPEND_ONE_SQL } from './schema.ts';
+import { APPEND_ONE_SQL, SCHEMA_VERSION } from './schema.ts';
 
 const meta = (commandId: string): JsonObject => ({
   commandId,
@@ -556,9 +557,57 @@ describe('PostgresEventStore', () => {
         `SELECT data_type FROM information_schema.columns WHERE table_name = 'es_events' AND column_name IN ('data', 'metadata')`,
       );
       expect(rows.map((r) => r.data_type)).toEqual(['json', 'json']);
-      expect((await raw.query('SELECT max(version) AS v FROM es_schema')).rows[0].v).toBe(3);
+      expect((await raw.query('SELECT max(version) AS v FROM es_schema')).rows[0].v).toBe(
+        SCHEMA_VERSION,
+      );
       await raw.end();
       await v1.close();
+    });
+
+    it('upgrades a version 3 schema: the community of every stored event, indexed', async () => {
+      const db = await testDatabaseUrl();
+      const v3 = new PostgresEventStore({ connectionString: db });
+      await v3.init();
+      await v3.append('proposal-c1.p1', [ev('A', {})], { expected: 'noStream' });
+      await v3.append('registry-c2', [ev('B', {})], { expected: 'noStream' });
+      await v3.append('audit-Upper', [ev('C', {})], { expected: 'noStream' });
+      const raw = new pg.Client({ connectionString: db });
+      await raw.connect();
+      await raw.query(`DROP INDEX es_events_community;
+        ALTER TABLE es_events DROP COLUMN community_id; UPDATE es_schema SET version = 3`);
+      await v3.close();
+      const v4 = new PostgresEventStore({ connectionString: db });
+      await v4.init();
+      const { rows } = await raw.query(
+        'SELECT stream_id, community_id FROM es_events ORDER BY global_position',
+      );
+      expect(rows).toEqual([
+        { stream_id: 'proposal-c1.p1', community_id: 'c1' },
+        { stream_id: 'registry-c2', community_id: 'c2' },
+        { stream_id: 'audit-Upper', community_id: null },
+      ]);
+      expect(
+        (await raw.query(`SELECT to_regclass('es_events_community') IS NOT NULL AS ok`)).rows[0].ok,
+      ).toBe(true);
+      expect((await raw.query('SELECT max(version) AS v FROM es_schema')).rows[0].v).toBe(4);
+      await raw.end();
+      await v4.close();
+    });
+
+    it('keeps the events in EVENTS_DATABASE_URL when it is given, apart from the read models', async () => {
+      const [readModels, events] = await Promise.all([testDatabaseUrl(), testDatabaseUrl()]);
+      const opened = await openEventStore({ databaseUrl: readModels, eventsDatabaseUrl: events });
+      await opened.append('apart-a', [ev('A', {})], { expected: 'noStream' });
+      await opened.close();
+      const tableIn = async (url: string) => {
+        const raw = new pg.Client({ connectionString: url });
+        await raw.connect();
+        const { rows } = await raw.query(`SELECT to_regclass('es_events') IS NOT NULL AS found`);
+        await raw.end();
+        return rows[0].found as boolean;
+      };
+      expect(await tableIn(events)).toBe(true);
+      expect(await tableIn(readModels)).toBe(false);
     });
 
     it('refuses a pre-release layout with a message that says what to do', async () => {
@@ -571,6 +620,25 @@ describe('PostgresEventStore', () => {
       await expect(old.init()).rejects.toThrow(/pre-release layout/);
       await old.close();
     });
+  });
+
+  it('reads one community in the global order, up to a checkpoint, in batches', async () => {
+    const a1 = await store.append('proposal-rc1.p1', [ev('A', { n: 1 })], { expected: 'any' });
+    await store.append('proposal-rc2.p1', [ev('A', { n: 2 })], { expected: 'any' });
+    await store.append('registry-rc1', [ev('B', { n: 3 }), ev('B', { n: 4 })], {
+      expected: 'any',
+    });
+    const last = await store.append('session-rc1.s1', [ev('C', { n: 5 })], { expected: 'any' });
+    await store.append('session-rc1.s2', [ev('C', { n: 6 })], { expected: 'any' });
+    const until = last.checkpoint;
+    await readUntil(store, until, 1);
+    const first = await store.readCommunity('rc1', START, until, 2);
+    expect(first.events.map((e) => e.data.n)).toEqual([1, 3]);
+    const rest = await store.readCommunity('rc1', first.checkpoint, until, 2);
+    expect(rest.events.map((e) => e.data.n)).toEqual([4, 5]);
+    const end = await store.readCommunity('rc1', rest.checkpoint, until, 2);
+    expect(end).toEqual({ events: [], checkpoint: until });
+    expect(a1.checkpoint.globalPosition).toBeLessThan(until.globalPosition);
   });
 
   it('readers of the same batch at the same time share one read, but never an empty one', async () => {

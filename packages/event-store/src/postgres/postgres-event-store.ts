@@ -207,6 +207,20 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
+   * One community's events (of streams whose id names it, `communityOfStream`) after `from`
+   * and none after `until` (a checkpoint every reader could see), in the global order, through
+   * the events' community index. A batch shorter than `batchSize` ends at `until`.
+   */
+  readCommunity(
+    communityId: string,
+    from: Checkpoint,
+    until: Checkpoint,
+    batchSize: number,
+  ): Promise<ReadAllResult> {
+    return this.reads.readCommunity(communityId, from, until, batchSize);
+  }
+
+  /**
    * Whether `query` (a connection of another pool) reaches the database this store keeps its
    * events in: then the events table can be read there with SQL (set-based rebuilds).
    */

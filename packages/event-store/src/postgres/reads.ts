@@ -70,6 +70,15 @@ const Q = {
               AND ($5::text[] IS NULL OR type = ANY($5::text[]))
             ORDER BY transaction_id, global_position LIMIT $6`,
   },
+  readCommunity: {
+    name: 'es_read_community',
+    rowMode: 'array',
+    text: `SELECT ${EVENT_COLUMNS} FROM es_events
+            WHERE community_id = $1
+              AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
+              AND (transaction_id, global_position) <= ($4::xid8, $5::bigint)
+            ORDER BY transaction_id, global_position LIMIT $6`,
+  },
   readStream: {
     name: 'es_read_stream',
     rowMode: 'array',
@@ -200,6 +209,30 @@ export class Reads {
     };
   }
 
+  /** See `PostgresEventStore.readCommunity`. */
+  async readCommunity(
+    communityId: string,
+    from: Checkpoint,
+    until: Checkpoint,
+    batchSize: number,
+  ): Promise<ReadAllResult> {
+    assertCheckpoint(from);
+    assertCheckpoint(until);
+    assertBatchSize(batchSize);
+    const { rows } = await this.connection.query<EventRow>({
+      ...Q.readCommunity,
+      values: [
+        communityId,
+        from.transactionId.toString(),
+        from.globalPosition.toString(),
+        until.transactionId.toString(),
+        until.globalPosition.toString(),
+        batchSize,
+      ],
+    });
+    return this.batchUntil(rows, batchSize, until);
+  }
+
   /** See `PostgresEventStore.readAllOfTypes`. */
   async readAllOfTypes(
     from: Checkpoint,
@@ -234,6 +267,11 @@ export class Reads {
         row[6] = JSON.parse(fields ? withoutMembers(text, fields) : text) as JsonObject;
       }
     }
+    return this.batchUntil(rows, batchSize, until);
+  }
+
+  /** A batch of a read bounded by `until`: a short one ends there. */
+  private batchUntil(rows: EventRow[], batchSize: number, until: Checkpoint): ReadAllResult {
     const events = rows.map((r) => this.toEvent(r));
     const last = events[events.length - 1];
     const checkpoint =

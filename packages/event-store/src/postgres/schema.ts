@@ -1,9 +1,28 @@
+import { COMMUNITY_ID_MAX_LENGTH, COMMUNITY_OF_STREAM_PATTERN } from '@yishi/domain';
 import type pg from 'pg';
 import { GENESIS_HASH } from '../hash.ts';
 import { EXPECTED_ANY, EXPECTED_STREAM_EXISTS } from './expected-version.ts';
 
 /** Bumped with every change of the layout below; `migrateEventStore` refuses unknown layouts. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+
+/**
+ * The domain's `communityOfStream` of the stream id in `column`, in SQL, or NULL (the category
+ * has neither '-' nor '.', the community no '.'). Immutable: a generated column can use it.
+ */
+export function communityOfStreamSql(column: string): string {
+  const part = `split_part(substr(${column}, strpos(${column}, '-') + 1), '.', 1)`;
+  return `CASE WHEN ${column} ~ '${COMMUNITY_OF_STREAM_PATTERN}'
+  AND length(${part}) <= ${COMMUNITY_ID_MAX_LENGTH} THEN ${part} END`;
+}
+
+/** The events' community, kept by the database from the stream id (per-community reads). */
+const COMMUNITY_COLUMN = `community_id text COLLATE "C"
+    GENERATED ALWAYS AS (${communityOfStreamSql('stream_id')}) STORED`;
+
+/** One community's events in the global order (per-community rebuilds; sharding by community). */
+const COMMUNITY_INDEX = `CREATE INDEX IF NOT EXISTS es_events_community
+  ON es_events (community_id, transaction_id, global_position) WHERE community_id IS NOT NULL;`;
 
 /**
  * The event store schema: one table.
@@ -21,6 +40,9 @@ export const SCHEMA_VERSION = 3;
  *   `jsonb` would be re-serialised on every read (most of the cost of reading the global order).
  * - Stored events cannot be updated, deleted or truncated (trigger); `verifyStream` finds an
  *   alteration by anyone who bypasses that (a superuser disabling the trigger).
+ *
+ * - `community_id` is the community the stream id names (a stored generated column), indexed
+ *   with the global order: one community's events are read without scanning the others'.
  *
  * Stream and command ids use the "C" collation: byte order, so a prefix is one index range.
  */
@@ -42,9 +64,11 @@ CREATE TABLE IF NOT EXISTS es_events (
   recorded_at     timestamptz NOT NULL DEFAULT now(),
   prev_hash       text NOT NULL,
   hash            text NOT NULL,
+  ${COMMUNITY_COLUMN},
   CONSTRAINT es_events_stream_version UNIQUE (stream_id, stream_version)
 );
 CREATE INDEX IF NOT EXISTS es_events_global_order ON es_events (transaction_id, global_position);
+${COMMUNITY_INDEX}
 CREATE UNIQUE INDEX IF NOT EXISTS es_events_command_id ON es_events (command_id)
   WHERE command_id IS NOT NULL;
 
@@ -147,6 +171,13 @@ DROP FUNCTION IF EXISTS es_append(text, bigint, text[], text[], integer[], text[
 `;
 
 /**
+ * From schema version 3: no community column. Adding a stored column rewrites the table under
+ * an exclusive lock (appends wait meanwhile, for a time that grows with the table): plan it
+ * (infra/scaling.md).
+ */
+const UPGRADE_FROM_3 = `ALTER TABLE es_events ADD COLUMN IF NOT EXISTS ${COMMUNITY_COLUMN};`;
+
+/**
  * One event with an exact expected version: a plain INSERT that reads the hash of event $2 by
  * its unique key (none for $2 = 0). No row when event $2 does not exist; a unique violation
  * when event $2 + 1 does (or is being written): both mean the expected version did not hold.
@@ -229,6 +260,7 @@ export async function migrateEventStore(pool: pg.Pool): Promise<void> {
     await client.query('BEGIN');
     if (upgrade === 1) await client.query(UPGRADE_FROM_1);
     if (upgrade === 1 || upgrade === 2) await client.query(UPGRADE_FROM_2);
+    if (upgrade !== null && upgrade <= 3) await client.query(UPGRADE_FROM_3);
     await client.query(SCHEMA_SQL);
     await client.query(
       `INSERT INTO es_schema (version) SELECT $1::integer

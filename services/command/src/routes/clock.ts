@@ -63,8 +63,11 @@ const advanceClock = createRoute({
   },
 });
 
-/** `GET /v1/clock` always; `POST /v1/admin/clock/advance` only on a simulated clock. */
-export function clockRoutes(clock: Clock) {
+/**
+ * `GET /v1/clock` always; `POST /v1/admin/clock/advance` only on a simulated clock. Advancing
+ * runs `afterAdvance` (the scheduler) before answering: what fell due has fired by then.
+ */
+export function clockRoutes(clock: Clock, afterAdvance: () => Promise<unknown> = async () => {}) {
   const app = createRouter();
   addRoute(app, getClock, async (c) =>
     c.json({ now: clock.now().toISOString(), simulated: clock.simulated }),
@@ -88,6 +91,7 @@ export function clockRoutes(clock: Clock) {
       }
       const { days, hours } = c.req.valid('json');
       const now = clock.advance((days * 24 + hours) * 3_600_000);
+      await afterAdvance();
       return c.json({ now: now.toISOString(), simulated: true });
     });
   }

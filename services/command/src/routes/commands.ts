@@ -7,8 +7,10 @@ import {
   commandCatalog,
   communityDecider,
   convocationDecider,
+  crowdfundingDecider,
   discussionDecider,
   evaluationDecider,
+  fundDecider,
   installationDecider,
   proposalDecider,
   sessionDecider,
@@ -39,10 +41,12 @@ import { answer, idempotencyKey, ifMatch } from '../http-outcome.ts';
 import { canonicalBody, jsonBody, personalRequestDigest } from '../request-body.ts';
 import type { AnyDecider, StateReader } from '../state-reader.ts';
 import {
+  CampaignParams,
   CommunityParams,
   commandHeaderParameters,
   commandResponses,
   EvaluationParams,
+  FundParams,
   ProposalParams,
   RequestParams,
   SessionParams,
@@ -66,6 +70,8 @@ const COLLECTION_OF = {
   requestId: 'residents-meeting-requests',
   wishId: 'wishes',
   evaluationId: 'evaluations',
+  campaignId: 'crowdfunding',
+  fundId: 'funds',
 } as const;
 type CreatedId = keyof typeof COLLECTION_OF;
 
@@ -91,6 +97,10 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/wishes`, createsId: 'wishId' };
     case 'OpenEvaluation':
       return { definition, method: 'post', path: `${base}/evaluations`, createsId: 'evaluationId' };
+    case 'OpenCrowdfunding':
+      return { definition, method: 'post', path: `${base}/crowdfunding`, createsId: 'campaignId' };
+    case 'OpenFund':
+      return { definition, method: 'post', path: `${base}/funds`, createsId: 'fundId' };
     default:
       break;
   }
@@ -114,6 +124,10 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/wishes/{wishId}/${slug}` };
     case 'evaluation':
       return { definition, method: 'post', path: `${base}/evaluations/{evaluationId}/${slug}` };
+    case 'crowdfunding':
+      return { definition, method: 'post', path: `${base}/crowdfunding/{campaignId}/${slug}` };
+    case 'fund':
+      return { definition, method: 'post', path: `${base}/funds/{fundId}/${slug}` };
     case 'installation':
       return { definition, method: 'post', path: `${installationBase}/${slug}` };
     default: {
@@ -124,9 +138,11 @@ function routeOf(definition: CommandDefinition): CommandRoute {
 }
 
 /** Every command route, in catalogue order: the authorisation matrix enumerates these. */
-export const commandRoutes: readonly CommandRoute[] = Object.values(commandCatalog).map(routeOf);
+export const commandRoutes: readonly CommandRoute[] = Object.values(commandCatalog)
+  .filter((definition) => definition.automatic !== 'only')
+  .map(routeOf);
 
-const deciders: Record<Aggregate, AnyDecider> = {
+export const deciders: Record<Aggregate, AnyDecider> = {
   community: communityDecider as unknown as AnyDecider,
   proposal: proposalDecider as unknown as AnyDecider,
   session: sessionDecider as unknown as AnyDecider,
@@ -134,10 +150,12 @@ const deciders: Record<Aggregate, AnyDecider> = {
   discussion: discussionDecider as unknown as AnyDecider,
   wish: wishDecider as unknown as AnyDecider,
   evaluation: evaluationDecider as unknown as AnyDecider,
+  crowdfunding: crowdfundingDecider as unknown as AnyDecider,
+  fund: fundDecider as unknown as AnyDecider,
   installation: installationDecider as unknown as AnyDecider,
 };
 
-function streamOf(
+export function streamOf(
   aggregate: Aggregate,
   communityId: string,
   params: Record<string, string>,
@@ -157,6 +175,10 @@ function streamOf(
       return streams.wish(communityId, params.wishId!);
     case 'evaluation':
       return streams.evaluation(communityId, params.evaluationId!);
+    case 'crowdfunding':
+      return streams.crowdfunding(communityId, params.campaignId!);
+    case 'fund':
+      return streams.fund(communityId, params.fundId!);
     case 'installation':
       return streams.installation();
     default: {
@@ -252,6 +274,8 @@ function paramsSchema(route: CommandRoute) {
   if (route.path.includes('{requestId}')) return RequestParams;
   if (route.path.includes('{wishId}')) return WishParams;
   if (route.path.includes('{evaluationId}')) return EvaluationParams;
+  if (route.path.includes('{campaignId}')) return CampaignParams;
+  if (route.path.includes('{fundId}')) return FundParams;
   return CommunityParams;
 }
 

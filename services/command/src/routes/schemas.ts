@@ -5,8 +5,10 @@ import { statusOfDomainError } from '../http-outcome.ts';
 
 // The problem and path-parameter schemas are the platform's, shared with the query API.
 export {
+  CampaignParams,
   CommunityParams,
   EvaluationParams,
+  FundParams,
   ProblemSchema,
   ProposalParams,
   RequestParams,
@@ -49,6 +51,14 @@ export const CommandAccepted = z
       .string()
       .optional()
       .openapi({ description: 'OpenEvaluation: the new evaluation (given or generated)' }),
+    campaignId: z
+      .string()
+      .optional()
+      .openapi({ description: 'OpenCrowdfunding: the new campaign (given or generated)' }),
+    fundId: z
+      .string()
+      .optional()
+      .openapi({ description: 'OpenFund: the new fund (given or generated)' }),
   })
   .openapi('CommandAccepted');
 

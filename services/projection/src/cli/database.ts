@@ -10,23 +10,27 @@ export async function openDatabase(): Promise<{
   url: string;
   /** EventStoreDB/KurrentDB keeps the events when set (EVENTSTORE_URL); else this database. */
   eventstoreUrl: string | undefined;
+  /** EVENTS_DATABASE_URL: the events' own PostgreSQL when they are not in `url`'s database. */
+  eventsUrl: string | undefined;
   close(): Promise<void>;
 }> {
   const config = loadConfig();
   const eventstoreUrl = config.EVENTSTORE_URL;
+  const eventsUrl = config.EVENTS_DATABASE_URL;
   if (config.DATABASE_URL) {
-    return { url: config.DATABASE_URL, eventstoreUrl, close: async () => {} };
+    return { url: config.DATABASE_URL, eventstoreUrl, eventsUrl, close: async () => {} };
   }
   const dataDir = resolve(config.DATA_DIR, 'postgres');
   try {
     const pg = await startLocalPostgres({ dataDir, port: config.EMBEDDED_PG_PORT });
     const url = await ensureDatabase(pg.adminUrl, 'yishi');
-    return { url, eventstoreUrl, close: () => pg.stop() };
+    return { url, eventstoreUrl, eventsUrl, close: () => pg.stop() };
   } catch {
     // `pnpm start` is running it: connect as it does.
     return {
       url: localPostgresUrl(config.EMBEDDED_PG_PORT, 'yishi'),
       eventstoreUrl,
+      eventsUrl,
       close: async () => {},
     };
   }

@@ -1,12 +1,14 @@
 // `pnpm run rebuild [projection…] [--batch 2000] [--grace 5]`: builds new generations of the
 // projections from the first event beside the ones serving queries, then switches queries to
 // them and drops the old ones. (`pnpm rebuild` is pnpm's own command: use `pnpm run rebuild`.)
+// `--community c1`: only that community's rows, rebuilt inside the generations serving queries.
 import { parseArgs } from 'node:util';
 import { openEventStore, PostgresEventStore } from '@yishi/event-store';
 import { ConfigError } from '@yishi/platform';
 import { createDb } from '../db.ts';
 import { migrateReadModels } from '../migrations/index.ts';
 import { projectionNamed, projections } from '../projections/index.ts';
+import { rebuildCommunity } from '../runtime/community.ts';
 import { rebuild } from '../runtime/rebuild.ts';
 import { openDatabase } from './database.ts';
 import { Progress } from './progress.ts';
@@ -17,6 +19,7 @@ async function main(): Promise<number> {
     options: {
       batch: { type: 'string', default: '2000' },
       grace: { type: 'string', default: '5' },
+      community: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -34,7 +37,7 @@ async function main(): Promise<number> {
   ) {
     if (unknown.length) console.error(`unknown projection: ${unknown.join(', ')}`);
     console.error(
-      `usage: pnpm run rebuild [${names.join('|')} …] [--batch 1..10000] [--grace seconds]`,
+      `usage: pnpm run rebuild [${names.join('|')} …] [--batch 1..10000] [--grace seconds] [--community id]`,
     );
     return values.help ? 0 : 2;
   }
@@ -44,11 +47,24 @@ async function main(): Promise<number> {
   const database = await openDatabase();
   const store = await openEventStore({
     databaseUrl: database.url,
+    eventsDatabaseUrl: database.eventsUrl,
     eventstoreUrl: database.eventstoreUrl,
   });
   const db = createDb(database.url, 10 + selected.length * 2);
   try {
     await migrateReadModels(db);
+    if (values.community !== undefined) {
+      const started = performance.now();
+      for (const done of await rebuildCommunity(store, db, selected, values.community, {
+        batchSize,
+      })) {
+        console.error(
+          `  ${done.projection.padEnd(10)} ${values.community}: ${done.events.toLocaleString('en')} events applied again in ${done.schema}`,
+        );
+      }
+      console.error(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      return 0;
+    }
     // EventStoreDB does not say how many events it holds: the bar then grows with them.
     const total = store instanceof PostgresEventStore ? ((await store.head())?.events ?? 0) : 0;
     console.error(

@@ -6,6 +6,7 @@ import {
   addRoute,
   CommunityParams,
   createRouter,
+  FundParams,
   ProposalParams,
   problem,
   problemContent,
@@ -16,10 +17,12 @@ import type {
   CommunityView,
   DecisionList,
   DecisionView,
+  FundAccountsView,
   ProposalView,
   SessionView,
 } from '../contract.ts';
 import { errorResponses, READERS, ReadQuery, readContext, TimeBound } from '../routes/common.ts';
+import { type FundAccountsModel, fundAccountsBody } from './accounts.ts';
 import { type DocumentWords, documentWords } from './messages.ts';
 import { type DecisionNoticeModel, decisionNoticeBody } from './notice.ts';
 import {
@@ -92,7 +95,7 @@ const documentResponses = (description: string) => ({
   },
   // One description for the four documents: each misses by its own subject.
   ...errorResponses({
-    notFound: ['proposal-not-found', 'session-not-found', 'community-not-found'],
+    notFound: ['proposal-not-found', 'session-not-found', 'community-not-found', 'fund-not-found'],
   }),
   503: {
     description:
@@ -164,6 +167,14 @@ const registerRoutes = documentRoutes(
   RegisterDocumentQuery,
 );
 
+const accountsRoutes = documentRoutes(
+  '/v1/communities/{communityId}/funds/{fundId}/accounts',
+  'A fund’s published accounts (晒账): income and spending, each with its decision',
+  'getFundAccountsDocument',
+  FundParams,
+  DocumentQuery,
+);
+
 /** What a document is: its words, its facts (the digest covers them) and where it is verified. */
 interface Document {
   w: DocumentWords;
@@ -177,7 +188,7 @@ interface Document {
   /** The verify page's query, besides `run`. */
   verify: Record<string, string>;
   /** The route's last segment (`notice` of `notice.pdf`), and the PDF's file name. */
-  segment: 'notice' | 'minutes' | 'decisions';
+  segment: 'notice' | 'minutes' | 'decisions' | 'accounts';
   filename: string;
 }
 
@@ -530,6 +541,48 @@ export function documentQueries(deps: DocumentDeps) {
         verify: { scope: 'community', doc: 'register', at: position },
         segment: 'decisions',
         filename: `decisions-${communityId}`,
+      });
+    });
+  }
+  for (const { format, route } of accountsRoutes) {
+    addRoute(app, route, async (c) => {
+      const { communityId, fundId } = c.req.valid('param');
+      const query = c.req.valid('query');
+      const ctx = await readContext(c, deps, query, ['timeline']);
+      if (ctx instanceof Response) return ctx;
+      const head = await chainHead(deps, ctx, streams.fund(communityId, fundId));
+      if (!head) return problem(c, 404, 'fund-not-found', `No fund ${fundId} in ${communityId}`);
+      const view = viewsAt(c, deps, head.position);
+      const path = `/v1/communities/${enc(communityId)}`;
+      const accounts = await view<FundAccountsView>(`${path}/funds/${enc(fundId)}`);
+      if (accounts instanceof Response) return accounts;
+      const community = await view<CommunityView>(path);
+      if (community instanceof Response) return community;
+      const { asOf: _asOf, ...facts } = accounts;
+      const w = documentWords(query.lang);
+      const model: FundAccountsModel = {
+        document: 'fund-accounts',
+        communityId,
+        communityName: community.name,
+        accounts: facts,
+      };
+      return answer(c, deps, format, {
+        w,
+        communityName: community.name,
+        kind: w.t('doc.kind.fund-accounts'),
+        title: w.t('doc.fund.title', { fund: facts.name }),
+        model,
+        body: (links) =>
+          fundAccountsBody(
+            w,
+            model,
+            (proposalId) => `${links.console}/c/${enc(communityId)}/proposals/${enc(proposalId)}`,
+          ),
+        heads: [{ label: w.t('doc.verify.head'), head }],
+        position: head.position,
+        verify: { scope: 'community', doc: 'fund-accounts', fund: fundId, at: head.position },
+        segment: 'accounts',
+        filename: `accounts-${communityId}-${fundId}`,
       });
     });
   }

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { createTransparencyTables } from '../transparency/tables.ts';
 
 /**
  * Dated migrations of the control tables (public schema), in code so that the service carries
@@ -157,6 +158,8 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // The Merkle tree over the global order and its signed checkpoints (transparency/).
+  '2026-12-08-004-transparency-log': { up: createTransparencyTables },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Actor, WebhookEventKind } from '@yishi/domain';
+import { type Actor, SYSTEM_ACTOR, type WebhookEventKind } from '@yishi/domain';
 import { formatCheckpoint, PostgresEventStore, type RecordedEvent } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
@@ -330,6 +330,58 @@ describe('notifications', () => {
       outcome: expect.stringMatching(/adopted|rejected/),
     });
     expect(byEvent.get('ProposalPublished')?.kind).toBe('publication');
+  });
+
+  it('reminds each reachable non-voter once: consent on record, not opted out', async () => {
+    await sim.registerCommunity('remind');
+    const clerk: Actor = { personId: 'clerk1', role: 'clerk' };
+    const registry = (type: string, data: object) =>
+      sim.community('remind', (at) => ({ type, data, actor: clerk, at }) as never, clerk);
+    for (const id of ['o1', 'o2', 'o3', 'o4', 'o5']) {
+      expect(
+        await registry('RegisterPerson', { personId: id, name: `业主${id}`, adult: true }),
+      ).toBe(true);
+    }
+    // o1 will vote; o2 and o3 consented; o4 consented, then opted out; o5 never consented.
+    for (const id of ['o1', 'o2', 'o3', 'o4']) {
+      expect(await registry('RecordContactConsent', { personId: id, channels: ['sms'] })).toBe(
+        true,
+      );
+    }
+    expect(await registry('OptOutOfReminders', { personId: 'o4' })).toBe(true);
+    const calls = gateway('remind', 'sms', 'https://remind.gw.test/hook');
+    await configure('remind', 'sms', 'https://remind.gw.test/hook', ['reminder']);
+    startDispatcher();
+    await sim.openVote('remind', 'lift', 5, new Date('2031-03-01T00:00:00.000Z'));
+    const vote = async (type: string, data: object, actor: Actor) =>
+      sim.proposal('remind', 'lift', type as never, data, actor);
+    expect(
+      await vote(
+        'CastBallot',
+        { choices: [{ itemId: 'fund', choice: 'yes' }] },
+        { personId: 'o1', role: 'owner' },
+      ),
+    ).toBeDefined();
+    const opened = (await store.readStream('proposal-remind.lift')).find(
+      (e) => e.type === 'VotingOpened',
+    )!;
+    const remind = { voteId: opened.data.voteId };
+    expect(await vote('RemindNonVoters', remind, SYSTEM_ACTOR)).toBeDefined();
+    // The scheduler asking again is refused by the proposal: nothing more is sent.
+    expect(await vote('RemindNonVoters', remind, SYSTEM_ACTOR)).toBeUndefined();
+
+    const done = await settled('remind', ['delivered', 'delivered']);
+    expect(
+      calls.map((c) => c.body.recipient).sort((a, b) => (a!.personId < b!.personId ? -1 : 1)),
+    ).toEqual([
+      { personId: 'o2', channels: ['sms'] },
+      { personId: 'o3', channels: ['sms'] },
+    ]);
+    expect(calls.every((c) => c.signed && c.body.kind === 'reminder')).toBe(true);
+    expect(calls[0]!.body.data).toMatchObject({ proposalId: 'lift', voteId: remind.voteId });
+    expect(done.map((d) => d.deliveryId).every((id) => /^\d+\.sms\.o[23]$/.test(id))).toBe(true);
+    const one = await get(`/v1/communities/remind/notifications/deliveries/${done[0]!.deliveryId}`);
+    expect(one.status).toBe(200);
   });
 
   it('retries 5xx, 429 and 408 with backoff, then delivers', async () => {

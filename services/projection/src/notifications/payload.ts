@@ -14,6 +14,9 @@ export const NOTIFYING: Readonly<Record<string, WebhookEventKind>> = {
   ProposalDecided: 'decision',
   ProposalPublished: 'publication',
   MinutesPublished: 'publication',
+  // 提醒: to each reachable non-voter (one delivery a person), and an overdue implementation.
+  NonVotersReminded: 'reminder',
+  ImplementationOverdue: 'reminder',
 };
 
 /** A proposal's or session's title (and a session's time), as the notifications know it. */
@@ -34,6 +37,11 @@ export interface NotificationBody {
   /** The event's position: `?minPosition=` on a query sees it. */
   position: string;
   data: Record<string, unknown>;
+  /**
+   * A reminder's one addressee: the person and the channels they consented to. The gateway
+   * looks up the contact details itself: they are never in a notification.
+   */
+  recipient?: { personId: string; channels: string[] };
   /** Paths on the query service (relative to its base URL). */
   links: Record<string, string>;
 }
@@ -116,6 +124,16 @@ export function notificationData(
         ...(e.data.voteId === undefined ? {} : { voteId: e.data.voteId }),
         ...(e.data.sessionId === undefined ? {} : { sessionId: e.data.sessionId }),
         items: e.data.items.map((i) => ({ itemId: i.itemId, outcome: i.outcome })),
+      };
+    case 'NonVotersReminded':
+      return { ...proposal, voteId: e.data.voteId, closesAt: e.data.closesAt };
+    case 'ImplementationOverdue':
+      return {
+        ...proposal,
+        dueAt: e.data.dueAt,
+        ...(e.data.progressPercent === undefined
+          ? {}
+          : { progressPercent: e.data.progressPercent }),
       };
     case 'ProposalPublished':
       return withRef(

@@ -14,6 +14,7 @@ import {
   type Subject,
   subjectOfStream,
 } from './payload.ts';
+import { registryReachability } from './reachability.ts';
 
 // 通知: the outbox as a projection. It follows the events like every projection: the webhooks
 // each community configured (a temporal read model), the titles notifications quote, and for
@@ -25,6 +26,8 @@ import {
 const WEBHOOK_KEYS = ['community_id', 'webhook_id'] as const;
 const SUBJECT_EVENTS = new Set(['ProposalSubmitted', 'ProposalAmended', 'SessionConvened']);
 const WEBHOOK_EVENTS = new Set(['WebhookConfigured', 'WebhookRemoved']);
+/** Consent to be reached and opting out: who a reminder may go to. */
+const CONTACT_EVENTS = new Set(['ContactConsentRecorded', 'RemindersOptedOut']);
 /** Outbox rows per statement (each row is 11 parameters). */
 const CHUNK = 1000;
 /**
@@ -36,9 +39,14 @@ export const STALE_AFTER_MS = 7 * 24 * 3_600_000;
 
 type Webhook = Data<WebhooksTable>;
 
-/** The deterministic id of the delivery of the event at `globalPosition` to a webhook. */
-export function deliveryIdOf(globalPosition: bigint, webhookId: string): string {
-  return `${globalPosition}.${webhookId}`;
+/**
+ * The deterministic id of the delivery of the event at `globalPosition` to a webhook (and, for
+ * a reminder, to one person through it).
+ */
+export function deliveryIdOf(globalPosition: bigint, webhookId: string, personId?: string): string {
+  return personId === undefined
+    ? `${globalPosition}.${webhookId}`
+    : `${globalPosition}.${webhookId}.${personId}`;
 }
 
 function communityOfRegistryStream(streamId: string): string | undefined {
@@ -47,8 +55,9 @@ function communityOfRegistryStream(streamId: string): string | undefined {
 
 export const notificationsProjection: Projection = {
   name: 'notifications',
-  version: 1,
-  tables: ['webhooks', 'notification_subjects'],
+  // 2: reminders, one delivery per reachable person, from the consent events.
+  version: 2,
+  tables: ['webhooks', 'notification_subjects', 'reminder_contacts'],
   migrations: {
     '2026-11-22-001-notifications': {
       async up(db) {
@@ -76,13 +85,29 @@ export const notificationsProjection: Projection = {
           .execute();
       },
     },
+    '2026-12-07-001-reminder-contacts': {
+      async up(db) {
+        await db.schema
+          .createTable('reminder_contacts')
+          .addColumn('community_id', 'text', (c) => c.notNull())
+          .addColumn('person_id', 'text', (c) => c.notNull())
+          .addColumn('channels', TEXT_ARRAY, (c) => c.notNull())
+          .addColumn('opted_out', 'boolean', (c) => c.notNull())
+          .addPrimaryKeyConstraint('reminder_contacts_pk', ['community_id', 'person_id'])
+          .execute();
+      },
+    },
   },
   indexes: (db) => [versionsIndex(db, 'webhooks', WEBHOOK_KEYS)],
-  eventTypes: [...Object.keys(NOTIFYING), ...SUBJECT_EVENTS, ...WEBHOOK_EVENTS],
+  eventTypes: [...Object.keys(NOTIFYING), ...SUBJECT_EVENTS, ...WEBHOOK_EVENTS, ...CONTACT_EVENTS],
   unread: { VotingOpened: ['electorate'] },
   async apply(ctx, events) {
     const relevant = events.filter(
-      (e) => e.type in NOTIFYING || SUBJECT_EVENTS.has(e.type) || WEBHOOK_EVENTS.has(e.type),
+      (e) =>
+        e.type in NOTIFYING ||
+        SUBJECT_EVENTS.has(e.type) ||
+        WEBHOOK_EVENTS.has(e.type) ||
+        CONTACT_EVENTS.has(e.type),
     );
     if (relevant.length === 0) return;
     const batch = await loadBatch(ctx.rm, relevant);
@@ -104,6 +129,7 @@ export const notificationsProjection: Projection = {
       });
     };
     const deliveries: Insertable<NotificationDeliveriesTable>[] = [];
+    const reachability = registryReachability(ctx.rm);
 
     for (const event of relevant) {
       const registryCid = communityOfRegistryStream(event.streamId);
@@ -125,6 +151,27 @@ export const notificationsProjection: Projection = {
           };
           hooks.set(webhook.webhook_id, webhook);
           webhookRows.put(webhook, atOf(event));
+        } else if (e.type === 'ContactConsentRecorded' || e.type === 'RemindersOptedOut') {
+          // Written at once: a reminder later in this batch reads it (same transaction).
+          const consent = e.type === 'ContactConsentRecorded' ? [...e.data.channels] : [];
+          await ctx.rm
+            .insertInto('reminder_contacts')
+            .values({
+              community_id: registryCid,
+              person_id: e.data.personId,
+              channels: consent,
+              opted_out: e.type === 'RemindersOptedOut',
+            })
+            .onConflict((oc) =>
+              oc
+                .columns(['community_id', 'person_id'])
+                .doUpdateSet(
+                  e.type === 'ContactConsentRecorded'
+                    ? { channels: consent, opted_out: false }
+                    : { opted_out: true },
+                ),
+            )
+            .execute();
         } else if (e.type === 'WebhookRemoved') {
           const current = hooks.get(e.data.webhookId);
           if (!current) continue;
@@ -168,35 +215,46 @@ export const notificationsProjection: Projection = {
               last_error: `not sent: projected ${Math.floor(age / 86_400_000)} days after it was recorded`,
             }
           : {};
-      for (const webhook of subscribed) {
-        const deliveryId = deliveryIdOf(event.globalPosition, webhook.webhook_id);
-        const body: NotificationBody = {
-          deliveryId,
-          communityId: cid,
-          kind,
-          event: event.type,
-          occurredAt: occurredAt(event),
-          streamId: event.streamId,
-          streamVersion: event.streamVersion,
-          position: `${event.transactionId}:${event.globalPosition}`,
-          data,
-          links: linksOf(event.streamId),
-        };
-        deliveries.push({
-          delivery_id: deliveryId,
-          community_id: cid,
-          webhook_id: webhook.webhook_id,
-          kind,
-          event_type: event.type,
-          stream_id: event.streamId,
-          stream_version: event.streamVersion,
-          transaction_id: event.transactionId.toString(),
-          global_position: event.globalPosition.toString(),
-          occurred_at: body.occurredAt,
-          payload: JSON.stringify(body),
-          ...stale,
-        });
-      }
+      // A reminder to non-voters: one delivery per webhook and reachable person.
+      const recipients =
+        event.type === 'NonVotersReminded'
+          ? await reachability.reachable(cid, event.data.personIds as string[])
+          : [undefined];
+      for (const recipient of recipients)
+        for (const webhook of subscribed) {
+          const deliveryId = deliveryIdOf(
+            event.globalPosition,
+            webhook.webhook_id,
+            recipient?.personId,
+          );
+          const body: NotificationBody = {
+            deliveryId,
+            communityId: cid,
+            kind,
+            event: event.type,
+            occurredAt: occurredAt(event),
+            streamId: event.streamId,
+            streamVersion: event.streamVersion,
+            position: `${event.transactionId}:${event.globalPosition}`,
+            data,
+            ...(recipient ? { recipient } : {}),
+            links: linksOf(event.streamId),
+          };
+          deliveries.push({
+            delivery_id: deliveryId,
+            community_id: cid,
+            webhook_id: webhook.webhook_id,
+            kind,
+            event_type: event.type,
+            stream_id: event.streamId,
+            stream_version: event.streamVersion,
+            transaction_id: event.transactionId.toString(),
+            global_position: event.globalPosition.toString(),
+            occurred_at: body.occurredAt,
+            payload: JSON.stringify(body),
+            ...stale,
+          });
+        }
     }
 
     await webhookRows.flush(ctx.db, ctx.schema);

@@ -112,7 +112,11 @@ const DeliveryDetail = Delivery.extend({
   attemptLog: z.array(Attempt),
 }).openapi('DeliveryDetail');
 
-const DELIVERY_ID = /^(\d{1,20})\.([A-Za-z0-9_-]{1,64})$/;
+/**
+ * `<global position>.<webhook id>`; `.checkpoint` after it for a signed checkpoint's, or
+ * `.<person>` for a reminder to one person.
+ */
+const DELIVERY_ID = /^(\d{1,20})\.([A-Za-z0-9_-]{1,64})(?:\.[A-Za-z0-9_-]{1,64})?$/;
 const DeliveryParams = CommunityParams.extend({
   deliveryId: z
     .string()
@@ -307,13 +311,14 @@ export function notificationQueries(deps: QueryDeps) {
       .where('community_id', '=', communityId)
       .orderBy('global_position', 'desc')
       .orderBy('webhook_id', 'desc')
+      .orderBy('delivery_id', 'desc')
       .limit(q.limit + 1);
     if (q.status) query = query.where('status', '=', q.status);
     if (q.webhookId) query = query.where('webhook_id', '=', q.webhookId);
     const after = q.after ? DELIVERY_ID.exec(q.after) : null;
     if (after) {
       query = query.where(
-        sql<boolean>`(global_position, webhook_id) < (${after[1]}::int8, ${after[2]})`,
+        sql<boolean>`(global_position, webhook_id, delivery_id) < (${after[1]}::int8, ${after[2]}, ${q.after})`,
       );
     }
     const rows = await query.execute();

@@ -1,5 +1,4 @@
-import { COMMUNITY_ID_MAX_LENGTH, COMMUNITY_OF_STREAM_PATTERN } from '@yishi/domain';
-import type { Checkpoint } from '@yishi/event-store';
+import { type Checkpoint, communityOfStreamSql } from '@yishi/event-store';
 import type { EventChunk } from './projection.ts';
 
 // SQL over the event store's table (`es_events e`) for the projections' set-based rebuilds
@@ -20,11 +19,10 @@ export const chunkValues = (chunk: EventChunk): string[] => [
 export const COMMUNITY_PART_SQL = `split_part(substr(e.stream_id, strpos(e.stream_id, '-') + 1), '.', 1)`;
 
 /**
- * The domain's `communityOfStream` of `e.stream_id` in SQL, or NULL. (The category has neither
- * '-' nor '.', the community no '.': when the pattern matches, it is COMMUNITY_PART_SQL.)
+ * The domain's `communityOfStream` of `e.stream_id` in SQL, or NULL: the event store's own
+ * expression of its `community_id` column. (When the pattern matches, it is COMMUNITY_PART_SQL.)
  */
-export const COMMUNITY_SQL = `CASE WHEN e.stream_id ~ '${COMMUNITY_OF_STREAM_PATTERN}'
-  AND length(${COMMUNITY_PART_SQL}) <= ${COMMUNITY_ID_MAX_LENGTH} THEN ${COMMUNITY_PART_SQL} END`;
+export const COMMUNITY_SQL = communityOfStreamSql('e.stream_id');
 
 /**
  * The streams of a chunk's events (of those `where` also keeps), each parsed once, as

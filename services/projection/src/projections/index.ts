@@ -3,6 +3,7 @@ import { convocationsProjection } from './convocations.ts';
 import { discussionsProjection } from './discussions.ts';
 import { electoratesProjection } from './electorates.ts';
 import { evaluationsProjection } from './evaluations.ts';
+import { moneyProjection } from './money.ts';
 import type { Projection } from './projection.ts';
 import { proposalsProjection } from './proposals.ts';
 import { registryProjection } from './registry.ts';
@@ -22,6 +23,7 @@ export const projections: readonly Projection[] = [
   discussionsProjection,
   wishesProjection,
   evaluationsProjection,
+  moneyProjection,
   notificationsProjection,
 ];
 

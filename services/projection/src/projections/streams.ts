@@ -2,7 +2,15 @@ import { communityOfStream, type EventDefinition, eventCatalog } from '@yishi/do
 
 /** `<category>-<communityId>.<id>` (see the domain's `streams`) to its community and id. */
 export function entityOfStream(
-  prefix: 'proposal-' | 'session-' | 'convocation-' | 'discussion-' | 'wish-' | 'evaluation-',
+  prefix:
+    | 'proposal-'
+    | 'session-'
+    | 'convocation-'
+    | 'discussion-'
+    | 'wish-'
+    | 'evaluation-'
+    | 'fund-'
+    | 'crowdfunding-',
   streamId: string,
 ): { cid: string; id: string } | undefined {
   if (!streamId.startsWith(prefix)) return undefined;

@@ -1,11 +1,14 @@
 import type {
   CommunityEvent,
   ConvocationEvent,
+  CrowdfundingEvent,
+  FundEvent,
   InstallationEvent,
   ProposalEvent,
   SessionEvent,
 } from '@yishi/domain';
 import type { JsonObject } from '@yishi/event-store';
+import { yuan } from '@yishi/presentation';
 
 // One line of Chinese per event, as an official reads the history (人类可读的时间线).
 // An event type without a line here still appears, named by its type.
@@ -91,9 +94,14 @@ const community: Lines<CommunityEvent> = {
   ProxyRevoked: (d) => `撤销委托 ${d.authorisationId}${d.reason ? `：${d.reason}` : ''}`,
   ClerkAppointed: (d) => `任命 ${d.personId} 为登记员`,
   ClerkRevoked: (d) => `撤销 ${d.personId} 的登记员职务`,
+  TreasurerAppointed: (d) => `任命 ${d.personId} 为出纳`,
+  TreasurerRevoked: (d) => `撤销 ${d.personId} 的出纳职务`,
   WebhookConfigured: (d) =>
     `${d.reconfigured ? '修改' : '设置'}通知网关 ${d.webhookId}（${d.events.map((k) => WEBHOOK_KIND[k] ?? k).join('、')}）→ ${d.url}`,
   WebhookRemoved: (d) => `停用通知网关 ${d.webhookId}：${d.reason}`,
+  ContactConsentRecorded: (d) => `登记 ${d.personId} 同意接收通知（${d.channels.join('、')}）`,
+  RemindersOptedOut: (d) => `${d.personId} 退订提醒`,
+  StandingBodyEstablished: (d) => `设立常设议事机构「${d.name}」，地点 ${d.venue}`,
 };
 
 const CHOICE: Record<string, string> = { yes: '同意', no: '反对', abstain: '弃权' };
@@ -151,6 +159,8 @@ const proposal: Lines<ProposalEvent> = {
   FeedbackReported: () => '向参与各方和居民反馈',
   SatisfactionRated: (d) => `${d.by.personId} 满意度评议：${d.rating} 分`,
   ProposalWithdrawn: (d) => `撤回议题：${d.reason}`,
+  NonVotersReminded: (d) => `自动提醒未表决者 ${d.personIds.length} 人（截止 ${d.closesAt}）`,
+  ImplementationOverdue: (d) => `落实逾期（期限 ${d.dueAt}）`,
 };
 
 const session: Lines<SessionEvent> = {
@@ -201,6 +211,36 @@ const convocation: Lines<ConvocationEvent> = {
     `召集居民会议，${d.meetingAt}${d.place ? `，${d.place}` : ''}${d.proposalIds?.length ? `，议题 ${list(d.proposalIds)}` : ''}`,
 };
 
+const FUND_KIND: Record<string, string> = {
+  'maintenance-fund': '专项维修资金',
+  'micro-fund': '社区微基金',
+};
+const yuanOf = (fen: number) => `${yuan(fen)} 元`;
+const pledgerOf = (p: { kind: string; personId?: string; partyId?: string }) =>
+  p.kind === 'party' ? `协商主体 ${p.partyId}` : `${p.personId}`;
+
+const crowdfunding: Lines<CrowdfundingEvent> = {
+  CrowdfundingOpened: (d) =>
+    `发起众筹「${d.title}」，目标 ${yuanOf(d.targetFen)}，截止 ${day(d.deadline)}（议题 ${d.proposalId} 第 ${d.itemId} 项${d.optionId ? ` 方案 ${d.optionId}` : ''}）`,
+  PledgeMade: (d) => `${pledgerOf(d.pledger)} 认捐 ${yuanOf(d.amountFen)}（${d.pledgeId}）`,
+  PledgeReceiptRecorded: (d) =>
+    `收到认捐 ${d.pledgeId} 款项 ${yuanOf(d.amountFen)}，累计 ${yuanOf(d.receivedFen)}（${d.documentRef}）`,
+  CrowdfundingClosed: (d) =>
+    d.outcome === 'funded'
+      ? `众筹成功：认捐 ${yuanOf(d.pledgedFen)}，已收 ${yuanOf(d.receivedFen)}`
+      : `众筹退款（${d.reason === 'target-missed' ? '截止时未达目标' : '方案未获通过'}）：应退 ${d.refundsOwed.length} 笔，共 ${yuanOf(d.receivedFen)}`,
+  RefundRecorded: (d) => `退还认捐 ${d.pledgeId} ${yuanOf(d.amountFen)}（${d.documentRef}）`,
+};
+
+const fund: Lines<FundEvent> = {
+  FundOpened: (d) => `设立${FUND_KIND[d.kind] ?? d.kind}账目「${d.name}」`,
+  FundEntryPosted: (d) => {
+    const debit = d.lines.filter((l) => l.side === 'debit').reduce((s, l) => s + l.amountFen, 0);
+    return `记账 ${d.entryId}：${d.memo}，${yuanOf(debit)}（${d.documentRef}）${d.decision ? `，依据议题 ${d.decision.proposalId} 第 ${d.decision.itemId} 项` : ''}`;
+  },
+  FundEntryReversed: (d) => `冲销凭证 ${d.reverses}（${d.entryId}）：${d.reason}`,
+};
+
 // The installation: its administrators and the officials (街道, 民政) who oversee communities.
 const installation: Lines<InstallationEvent> = {
   AdminBootstrapped: (d) => `${d.personId} 以一次性代码登记为首位管理员`,
@@ -217,6 +257,8 @@ const lines: Record<string, ((data: never) => string) | undefined> = {
   ...proposal,
   ...session,
   ...convocation,
+  ...crowdfunding,
+  ...fund,
 };
 
 /** Whether events of this type get a line of their own (else the type's name). */

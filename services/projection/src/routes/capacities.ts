@@ -96,7 +96,7 @@ export function capacityQueries(deps: QueryDeps) {
     const ctx = await readContext(c, deps, c.req.valid('query'), ['registry']);
     if (ctx instanceof Response) return ctx;
     const schema = ctx.schema('registry');
-    const rm = deps.db.withSchema(schema);
+    const rm = ctx.db.withSchema(schema);
     const person = await rm
       .selectFrom('persons')
       .select(['person_id', 'birth_date', 'adult', 'household_id'])

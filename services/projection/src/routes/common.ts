@@ -12,6 +12,12 @@ import type { PersonalDataDeps } from './visibility.ts';
 /** What every query route needs. */
 export interface QueryDeps {
   db: Kysely<Database>;
+  /**
+   * `READ_REPLICA_URL`: a streaming replica of `db`. Officials' queries that name no
+   * `minPosition` read there (reports across many communities, which tolerate a replica's few
+   * seconds of lag); read-your-writes and everyone else's queries stay on `db`.
+   */
+  replica?: Kysely<Database> | undefined;
   readModels: ReadModels;
   /** Opens personal fields for the readers who may read them; logs officials' reads. */
   personalData: PersonalDataDeps;
@@ -78,7 +84,7 @@ export function errorResponses({ notFound = [], asOf = true, minPosition = true 
 const POSITION = /^\d{1,20}:\d{1,20}$/;
 const INT8_MAX = 9_223_372_036_854_775_807n;
 /** Each number of a position fits the database's int8 (never throws: any text may come). */
-const fitsInt8 = (v: string) =>
+export const fitsInt8 = (v: string) =>
   v.split(':').every((n) => /^\d{1,20}$/.test(n) && BigInt(n) <= INT8_MAX);
 /**
  * A position "txid:pos", checked in one refinement: zod runs refinements even after a failed
@@ -156,6 +162,8 @@ function isIsoDateTime(value: string): boolean {
 
 /** How a query reads: the schema of each projection and, with `asOf`, the position. */
 export interface ReadContext {
+  /** Where this query reads: the primary, or the replica (see `QueryDeps.replica`). */
+  db: Kysely<Database>;
   asOf: Checkpoint | undefined;
   asOfInfo: { requested: string; position: string } | undefined;
   /** The time an `asOf` stands at (for deadlines: "overdue as of"), else now. */
@@ -195,6 +203,10 @@ export async function readContext(
       }
     }
   }
+  const db =
+    deps.replica && !query.minPosition && c.get('principal')?.role === 'official'
+      ? deps.replica
+      : deps.db;
   const schemas = new Map<string, string>();
   for (const name of new Set([...projections, 'timeline'])) {
     const schema = await deps.readModels.schemaOf(name);
@@ -209,13 +221,14 @@ export async function readContext(
     return found;
   };
   if (!query.asOf) {
-    return { asOf: undefined, asOfInfo: undefined, asOfTime: new Date(), schema };
+    return { db, asOf: undefined, asOfInfo: undefined, asOfTime: new Date(), schema };
   }
-  const resolved = await resolveAsOf(deps.db, schema('timeline'), query.asOf);
+  const resolved = await resolveAsOf(db, schema('timeline'), query.asOf);
   if (!resolved) {
     return problem(c, 404, 'position-not-found', `No event at position ${query.asOf}`);
   }
   return {
+    db,
     asOf: resolved.checkpoint,
     asOfInfo: { requested: query.asOf, position: formatCheckpoint(resolved.checkpoint) },
     asOfTime: resolved.time,

@@ -115,7 +115,7 @@ export function convocationQueries(deps: QueryDeps) {
     const { communityId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['convocations']);
     if (ctx instanceof Response) return ctx;
-    const rows = await deps.db
+    const rows = await ctx.db
       .withSchema(ctx.schema('convocations'))
       .selectFrom('meeting_requests')
       .selectAll()
@@ -131,7 +131,7 @@ export function convocationQueries(deps: QueryDeps) {
     const { communityId, requestId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['convocations']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('convocations'));
+    const rm = ctx.db.withSchema(ctx.schema('convocations'));
     const row = await rm
       .selectFrom('meeting_requests')
       .selectAll()

@@ -136,15 +136,10 @@ type Row = DecisionRow & { overdue: boolean };
 /** Which decisions: the register's filters, or one proposal's. */
 type Selection = Omit<z.infer<typeof RegisterQuery>, keyof ReadQuery> & { proposalId?: string };
 
-async function decisions(
-  deps: QueryDeps,
-  ctx: ReadContext,
-  communityId: string,
-  query: Selection,
-): Promise<Row[]> {
+async function decisions(ctx: ReadContext, communityId: string, query: Selection): Promise<Row[]> {
   const at = ctx.asOfTime.toISOString();
   const overdue = sql<boolean>`(implementation_due_at IS NOT NULL AND implementation_due_at::timestamptz < ${at}::timestamptz AND coalesce(progress_percent, 0) < 100 AND NOT withdrawn)`;
-  let q = deps.db
+  let q = ctx.db
     .selectFrom(decisionsAsOf(ctx.schema('proposals'), ctx.asOf))
     .selectAll()
     .select(overdue.as('overdue'))
@@ -287,14 +282,14 @@ export function decisionQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['proposals']);
     if (ctx instanceof Response) return ctx;
-    const rows = await decisions(deps, ctx, communityId, query);
+    const rows = await decisions(ctx, communityId, query);
     return c.json(withAsOf(ctx, { items: rows.map(toDecision) }));
   });
   addRoute(app, getDecision, async (c) => {
     const { communityId, proposalId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['proposals']);
     if (ctx instanceof Response) return ctx;
-    const [row] = await decisions(deps, ctx, communityId, { proposalId, limit: 1, offset: 0 });
+    const [row] = await decisions(ctx, communityId, { proposalId, limit: 1, offset: 0 });
     if (!row) {
       return problem(c, 404, 'decision-not-found', `No decision on proposal ${proposalId}`);
     }
@@ -305,7 +300,7 @@ export function decisionQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['proposals']);
     if (ctx instanceof Response) return ctx;
-    const rows = await decisions(deps, ctx, communityId, query);
+    const rows = await decisions(ctx, communityId, query);
     return c.body(decisionsCsv(rows), 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="decisions-${communityId}.csv"`,

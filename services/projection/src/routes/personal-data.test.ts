@@ -25,7 +25,7 @@ import { Simulator } from '../testing/simulate.ts';
 // as erased once the person's key is destroyed.
 
 const auth = testAuth();
-const clerk: Actor = { personId: 'clerk1', role: 'clerk' };
+const clerk = { personId: 'clerk1', role: 'clerk' } as const satisfies Actor;
 const QIAN = { personId: 'qian', name: '钱多多', birthDate: '1961-02-03', phone: '+8613812345678' };
 const WANG = { personId: 'wang', name: '王小二', birthDate: '1970-07-07', phone: '+8613900000001' };
 

@@ -315,13 +315,12 @@ async function latestVoteId(
 
 /** A vote with the electorate it froze, as the tally and the cost shares count over it. */
 export async function frozenVote(
-  deps: QueryDeps,
   ctx: ReadContext,
   communityId: string,
   proposalId: string,
   requested: string | undefined,
 ) {
-  const rm = deps.db.withSchema(ctx.schema('proposals'));
+  const rm = ctx.db.withSchema(ctx.schema('proposals'));
   const voteId = requested ?? (await latestVoteId(rm, ctx, communityId, proposalId));
   const vote = voteId
     ? await rm
@@ -347,7 +346,7 @@ export async function frozenVote(
         .executeTakeFirst()
     : undefined;
   if (!vote || !voteId) return { kind: 'missing' } as const;
-  const frozen = await deps.db
+  const frozen = await ctx.db
     .withSchema(ctx.schema('electorates'))
     .selectFrom('electorates')
     .selectAll()
@@ -365,7 +364,6 @@ export async function frozenVote(
 
 /** The history of a proposal: its own events and those of the sessions that discussed it. */
 export async function proposalHistory(
-  deps: QueryDeps,
   ctx: ReadContext,
   communityId: string,
   proposalId: string,
@@ -392,7 +390,7 @@ export async function proposalHistory(
                               WHERE community_id = ${communityId} AND proposal_id = ${proposalId})
           AND (transaction_id, global_position) > (${tx}::int8, ${pos}::int8) ${upTo}
         ORDER BY transaction_id, global_position LIMIT ${limit + 1})
-    ) h ORDER BY transaction_id, global_position LIMIT ${limit + 1}`.execute(deps.db);
+    ) h ORDER BY transaction_id, global_position LIMIT ${limit + 1}`.execute(ctx.db);
   return rows;
 }
 
@@ -403,7 +401,7 @@ export function proposalQueries(deps: QueryDeps) {
     const { communityId, proposalId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['proposals', 'timeline']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const rm = ctx.db.withSchema(ctx.schema('proposals'));
     const p = await rm
       .selectFrom(proposalsAsOf(ctx.schema('proposals'), ctx.asOf))
       .selectAll()
@@ -435,7 +433,7 @@ export function proposalQueries(deps: QueryDeps) {
         .where('d.proposal_id', '=', proposalId)
         .executeTakeFirst(),
       p.vote_id
-        ? deps.db
+        ? ctx.db
             .selectFrom(
               ballotFacts(ctx.schema('timeline'), communityId, proposalId, p.vote_id, ctx.asOf),
             )
@@ -507,7 +505,7 @@ export function proposalQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['proposals']);
     if (ctx instanceof Response) return ctx;
-    let q = deps.db
+    let q = ctx.db
       .selectFrom(proposalsAsOf(ctx.schema('proposals'), ctx.asOf))
       .select([
         'p.proposal_id',
@@ -549,7 +547,7 @@ export function proposalQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['proposals', 'electorates', 'timeline']);
     if (ctx instanceof Response) return ctx;
-    const found = await frozenVote(deps, ctx, communityId, proposalId, query.voteId);
+    const found = await frozenVote(ctx, communityId, proposalId, query.voteId);
     if (found.kind === 'missing')
       return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
     if (found.kind === 'not-projected') {
@@ -561,10 +559,10 @@ export function proposalQueries(deps: QueryDeps) {
       );
     }
     const { vote, voteId, electorate, frozen } = found;
-    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const rm = ctx.db.withSchema(ctx.schema('proposals'));
     const [ballots, present, decision] = await Promise.all([
       // Each voter's latest choice on each item.
-      deps.db
+      ctx.db
         .selectFrom(ballotFacts(ctx.schema('timeline'), communityId, proposalId, voteId, ctx.asOf))
         .distinctOn(['voter_id', 'item_id'])
         .select(['voter_id', 'item_id', 'choice', 'ranking'])
@@ -636,10 +634,10 @@ export function proposalQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['proposals', 'timeline']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const rm = ctx.db.withSchema(ctx.schema('proposals'));
     const voteId = query.voteId ?? (await latestVoteId(rm, ctx, communityId, proposalId));
     if (!voteId) return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
-    const ofVote = deps.db.selectFrom(
+    const ofVote = ctx.db.selectFrom(
       ballotFacts(ctx.schema('timeline'), communityId, proposalId, voteId, ctx.asOf),
     );
     const { voterId, castBy } = query;
@@ -686,14 +684,7 @@ export function proposalQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['timeline']);
     if (ctx instanceof Response) return ctx;
-    const rows = await proposalHistory(
-      deps,
-      ctx,
-      communityId,
-      proposalId,
-      query.limit,
-      query.after,
-    );
+    const rows = await proposalHistory(ctx, communityId, proposalId, query.limit, query.after);
     if (rows.length === 0 && !query.after) {
       return problem(c, 404, 'proposal-not-found', `No proposal ${proposalId} in ${communityId}`);
     }
@@ -709,7 +700,7 @@ export function proposalQueries(deps: QueryDeps) {
     const { communityId, proposalId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['proposals']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('proposals'));
+    const rm = ctx.db.withSchema(ctx.schema('proposals'));
     const [objections, reports, ratings] = await Promise.all([
       rm
         .selectFrom('objections')

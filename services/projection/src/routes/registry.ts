@@ -175,7 +175,7 @@ export function registryQueries(deps: QueryDeps) {
     const { communityId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['registry']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('registry'));
+    const rm = ctx.db.withSchema(ctx.schema('registry'));
     const community = await rm
       .selectFrom('communities')
       .selectAll()
@@ -198,7 +198,7 @@ export function registryQueries(deps: QueryDeps) {
       sql<{ owners: number }>`
         SELECT count(DISTINCT owner)::int AS owners
           FROM ${sql.table(`${ctx.schema('registry')}.units`)} AS u, unnest(u.owner_ids) AS owner
-         WHERE u.community_id = ${communityId} AND ${visibleAt(ctx.asOf, 'u')}`.execute(deps.db),
+         WHERE u.community_id = ${communityId} AND ${visibleAt(ctx.asOf, 'u')}`.execute(ctx.db),
       countOf(rm, 'persons', communityId, ctx.asOf),
       countOf(rm, 'households', communityId, ctx.asOf),
       countOf(rm, 'resident_groups', communityId, ctx.asOf),
@@ -256,7 +256,7 @@ export function registryQueries(deps: QueryDeps) {
     const ctx = await readContext(c, deps, c.req.valid('query'), ['registry']);
     if (ctx instanceof Response) return ctx;
     const granted = c.get('principal').communities;
-    let query = deps.db
+    let query = ctx.db
       .withSchema(ctx.schema('registry'))
       .selectFrom('communities')
       .select(['community_id', 'name', 'kind'])
@@ -277,7 +277,7 @@ export function registryQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['registry']);
     if (ctx instanceof Response) return ctx;
-    let q = deps.db
+    let q = ctx.db
       .withSchema(ctx.schema('registry'))
       .selectFrom('units')
       .selectAll()
@@ -309,7 +309,7 @@ export function registryQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['registry']);
     if (ctx instanceof Response) return ctx;
-    let q = deps.db
+    let q = ctx.db
       .withSchema(ctx.schema('registry'))
       .selectFrom('persons')
       .select(['person_id', 'name', personErased])

@@ -160,7 +160,7 @@ export function sessionQueries(deps: QueryDeps) {
     const { communityId, sessionId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['sessions']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('sessions'));
+    const rm = ctx.db.withSchema(ctx.schema('sessions'));
     const session = await rm
       .selectFrom('sessions')
       .selectAll()
@@ -287,7 +287,7 @@ export function sessionQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['sessions']);
     if (ctx instanceof Response) return ctx;
-    const rows = await deps.db
+    const rows = await ctx.db
       .withSchema(ctx.schema('sessions'))
       .selectFrom('sessions')
       .select([

@@ -82,7 +82,7 @@ export function shareQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['proposals', 'electorates']);
     if (ctx instanceof Response) return ctx;
-    const found = await frozenVote(deps, ctx, communityId, proposalId, query.voteId);
+    const found = await frozenVote(ctx, communityId, proposalId, query.voteId);
     if (found.kind === 'missing')
       return problem(c, 404, 'vote-not-found', `No vote on proposal ${proposalId}`);
     if (found.kind === 'not-projected') {

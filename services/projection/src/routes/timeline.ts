@@ -88,7 +88,7 @@ export async function timelinePage(
   filter: TimelineFilter,
   route: string,
 ) {
-  let query = deps.db
+  let query = ctx.db
     .withSchema(ctx.schema('timeline'))
     .selectFrom('timeline')
     .selectAll()

@@ -9,6 +9,8 @@ import {
   problem,
   problemContent,
 } from '@yishi/platform';
+import type { TreeBuilder } from '../transparency/builder.ts';
+import { CheckpointPending, LogProofs } from '../transparency/proofs.ts';
 import { DossierAnswer, exportDossier } from '../verification/dossier.ts';
 import { type Scope, verifyScope } from '../verification/verify.ts';
 import {
@@ -125,12 +127,26 @@ const dossierRoute = createRoute({
     params: ProposalParams,
     query: ReadQuery,
   },
-  responses: jsonResponses(
-    'The dossier (check it with `pnpm verify dossier.json`)',
-    DossierAnswer,
-    { notFound: ['proposal-not-found'] },
-  ),
+  responses: {
+    ...jsonResponses('The dossier (check it with `pnpm verify dossier.json`)', DossierAnswer, {
+      notFound: ['proposal-not-found'],
+    }),
+    409: {
+      description:
+        '`position-not-reached`: the read model did not reach `minPosition` in time (retry); `checkpoint-pending`: no signed checkpoint covers the proposal yet (a few seconds after an event; retry)',
+      content: problemContent,
+    },
+  },
 });
+
+/** What verification and dossiers need besides the read models. */
+export interface VerificationDeps {
+  store: EventStore;
+  /** The log's builder, when it runs in this process: a dossier asks it to sign soon. */
+  treeBuilder?: TreeBuilder | undefined;
+  /** How long a dossier waits for a checkpoint covering it (ms). */
+  checkpointWaitMs: number;
+}
 
 /** Whether a head printed on a document (version and hash digits) is in the stream's chain. */
 async function printedHead(store: EventStore, streamId: string, version: number, hash: string) {
@@ -146,8 +162,13 @@ async function printedHead(store: EventStore, streamId: string, version: number,
   };
 }
 
-export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
+export function verificationQueries(deps: QueryDeps & VerificationDeps) {
   const app = createRouter();
+  const builder = deps.treeBuilder;
+  const log = new LogProofs(deps.db, {
+    waitMs: deps.checkpointWaitMs,
+    ...(builder ? { signSoon: () => builder.signSoon() } : {}),
+  });
   const witness = async () => {
     const schema = await deps.readModels.schemaOf('timeline');
     return schema ? { db: deps.db, schema } : undefined;
@@ -216,7 +237,19 @@ export function verificationQueries(deps: QueryDeps & { store: EventStore }) {
     const { communityId, proposalId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['timeline']);
     if (ctx instanceof Response) return ctx;
-    const dossier = await exportDossier(deps.store, communityId, proposalId, ctx.asOf);
+    let dossier: Awaited<ReturnType<typeof exportDossier>>;
+    try {
+      dossier = await exportDossier(deps.store, log, communityId, proposalId, ctx.asOf);
+    } catch (error) {
+      if (!(error instanceof CheckpointPending)) throw error;
+      c.header('retry-after', '5');
+      return problem(
+        c,
+        409,
+        'checkpoint-pending',
+        'No signed checkpoint covers this proposal yet; ask again in a few seconds',
+      );
+    }
     if (!dossier)
       return problem(c, 404, 'proposal-not-found', `No proposal ${proposalId} in ${communityId}`);
     c.header(

@@ -5,6 +5,7 @@ import { callbackQueries, poolOf } from '../db.ts';
 import { type Projection, readsEvent } from '../projections/projection.ts';
 import type { Database } from '../tables.ts';
 import { copyRows } from './copy.ts';
+import { LOCK_NAMESPACE, lockKey } from './generations.ts';
 import { toCurrentSchema } from './upcast.ts';
 
 /** A projection writing into one generation, at a known checkpoint. */
@@ -44,11 +45,16 @@ export async function applyBatch(
   // The batch's own connection and transaction, so that rows can be copied in (COPY) and
   // written with typed queries in the same transaction.
   await inOwnConnection(db, async (client) => {
-    // Every statement of a batch looks rows up by key: index probes. A rebuild fills tables
-    // faster than statistics follow, and stale statistics pick hash joins over whole tables.
-    // (One round trip with BEGIN: a live batch is often a handful of events.)
+    // Every statement of a batch looks rows up by key (KEY_LOOKUPS). (One round trip with
+    // BEGIN: a live batch is often a handful of events.)
+    // The generations' batch locks, shared: a per-community rebuild (community.ts) holds one
+    // alone while it replaces a community's rows. Taken first, before any row is touched, so the
+    // two can wait for each other but never deadlock.
     await client.query(
-      `BEGIN; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off${lazyCommit ? '; SET LOCAL synchronous_commit = off' : ''}`,
+      `BEGIN; ${KEY_LOOKUPS}${lazyCommit ? '; SET LOCAL synchronous_commit = off' : ''}; ${batchLockSql(
+        targets.map((t) => t.schema),
+        true,
+      )}`,
     );
     const trx = kyselyOn(client);
     for (const target of targets) {
@@ -87,6 +93,24 @@ export async function applyBatch(
 }
 
 /**
+ * A batch's plans: index probes by key (set in its transaction). A rebuild fills tables faster
+ * than statistics follow, and stale statistics pick hash joins over whole tables.
+ */
+export const KEY_LOOKUPS =
+  'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off';
+
+/**
+ * The statement taking the batch locks of generations (transaction advisory locks, in one
+ * order): shared by batches, alone by a per-community rebuild. Taking a lock writes nothing,
+ * so it holds back no reader of the event store.
+ */
+export function batchLockSql(schemas: readonly string[], shared: boolean): string {
+  const keys = [...new Set(schemas.map(lockKey))].sort((a, b) => a - b);
+  const fn = shared ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  return `SELECT ${keys.map((k) => `${fn}(${LOCK_NAMESPACE + 2}, ${k})`).join(', ') || '1'}`;
+}
+
+/**
  * Runs `work` on a connection of its own. After a failure the open transaction is rolled back
  * and the connection is not reused: it may be broken or mid-COPY.
  */
@@ -108,7 +132,7 @@ export async function inOwnConnection<T>(
 }
 
 /** Typed queries on one client (the batch's transaction). */
-function kyselyOn(client: pg.PoolClient): Kysely<Database> {
+export function kyselyOn(client: pg.PoolClient): Kysely<Database> {
   const connection = callbackQueries(client, () => {});
   const pool: PostgresPool = { connect: async () => connection, end: async () => {} };
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

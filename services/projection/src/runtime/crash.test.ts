@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
@@ -9,6 +9,7 @@ import { migrateReadModels } from '../migrations/index.ts';
 import { projections } from '../projections/index.ts';
 import type { Database } from '../tables.ts';
 import { BulkWriter } from '../testing/bulk.ts';
+import { type Child, startChild } from '../testing/child.ts';
 import { differencesFromActive } from '../testing/compare.ts';
 import { generateDistrict } from '../testing/generate.ts';
 import { Random } from '../testing/random.ts';
@@ -53,28 +54,8 @@ afterAll(async () => {
   await store?.close();
 });
 
-function startProjector(): { child: ChildProcess; started: Promise<void>; exited: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, url], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let output = '';
-  const started = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('started')) resolve();
-    });
-    child.once('exit', (code, signal) =>
-      reject(new Error(`projector exited (${code ?? signal}) before starting:\n${output}`)),
-    );
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  started.catch(() => {});
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, started, exited };
+function startProjector(): Child {
+  return startChild(script, [url], children);
 }
 
 /** For each active generation: events applied, and events up to its checkpoint. */

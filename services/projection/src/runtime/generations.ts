@@ -1,5 +1,5 @@
 import { type Checkpoint, START } from '@yishi/event-store';
-import { type Kysely, Migrator, type Selectable, sql } from 'kysely';
+import { type CompiledQuery, type Kysely, Migrator, type Selectable, sql } from 'kysely';
 import { runMigrator } from '../migrations/index.ts';
 import type { Projection } from '../projections/projection.ts';
 import type { Database, GenerationStatus, ProjectionGenerationsTable } from '../tables.ts';
@@ -161,17 +161,31 @@ export async function indexGeneration(
   schema: string,
 ): Promise<void> {
   // Connections with their own sort memory, so building an index over a million rows sorts in
-  // memory instead of through temporary files; INDEX_LANES of them, each taking the next index
-  // to build, since one build leaves much of the machine idle (its merge and its writing are one
-  // process). Each statement commits alone: a transaction that writes (an index's catalogue
-  // rows) holds back every reader of the event store until it ends, so the live projectors wait
-  // for one index at a time, not for all of them.
-  const indexes = projection.indexes(db.withSchema(schema)).map((index) => index.compile());
+  // memory instead of through temporary files; INDEX_LANES of them, each taking the next table
+  // to index, since one build leaves much of the machine idle (its merge and its writing are one
+  // process). Each is built CONCURRENTLY: a plain CREATE INDEX is one transaction that writes
+  // (its catalogue rows) for the whole build, and readers of the event store read only below
+  // the oldest running transaction, so every reader's global order stood still for as long as
+  // the longest index took (seconds); built concurrently, its transactions are short (figures:
+  // docs/benchmarks.md, `projection.reader_stall_ms`). A build that failed half way
+  // leaves an invalid index, which IF NOT EXISTS would keep: those are dropped first.
+  // Two concurrent builds on one table deadlock (each waits for the other's snapshot while the
+  // second waits for the table's lock): a table's indexes are built one after the other, in one
+  // lane, and tables side by side.
+  await dropInvalidIndexes(db, schema);
+  const byTable = new Map<string, CompiledQuery[]>();
+  for (const index of projection.indexes(db.withSchema(schema))) {
+    const query = concurrently(index.compile());
+    const table = / on ((?:"[^"]+"\.)?"[^"]+")/.exec(query.sql)?.[1] ?? query.sql;
+    byTable.set(table, [...(byTable.get(table) ?? []), query]);
+  }
   // Every lane ends before this returns or throws (none goes on building in a generation its
   // caller may drop next); after a failure the others start no other build.
-  await inLanes(indexes, INDEX_LANES, (next) =>
+  await inLanes([...byTable.values()], INDEX_LANES, (next) =>
     withSessionSetting(db, 'maintenance_work_mem', INDEX_MEMORY, async (conn) => {
-      for (let index = next(); index; index = next()) await conn.executeQuery(index);
+      for (let table = next(); table; table = next()) {
+        for (const index of table) await conn.executeQuery(index);
+      }
     }),
   );
   // Statistics after the indexes (ANALYZE would wait for an index build on its table anyway).
@@ -195,6 +209,27 @@ export async function indexGeneration(
       );
     }
   });
+}
+
+/** A compiled CREATE INDEX built CONCURRENTLY (kysely has no such option); other statements as they are. */
+export function concurrently(query: CompiledQuery): CompiledQuery {
+  const sql = query.sql.replace(
+    /^create (unique )?index (?!concurrently)/i,
+    'create $1index concurrently ',
+  );
+  return { ...query, sql };
+}
+
+/** Drops the invalid indexes a failed concurrent build left in the schema. */
+async function dropInvalidIndexes(db: Kysely<Database>, schema: string): Promise<void> {
+  const { rows } = await sql<{ name: string }>`
+    SELECT c.relname AS name FROM pg_index i
+      JOIN pg_class c ON c.oid = i.indexrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = ${schema} AND NOT i.indisvalid`.execute(db);
+  for (const { name } of rows) {
+    await sql`DROP INDEX CONCURRENTLY IF EXISTS ${sql.table(`${schema}.${name}`)}`.execute(db);
+  }
 }
 
 /** Creates the next generation: schema, tables and a checkpoint at the start. */

@@ -18,10 +18,11 @@ import { inLanes } from './settle.ts';
 // passing through Node. The other projections meanwhile read only the event types they use.
 
 /**
- * Positions per chunk, each chunk one transaction (a few hundred milliseconds): progress is
- * reported, an abort is seen and the event store's readers move on between chunks.
+ * Positions per chunk, each chunk one transaction: progress is reported, an abort is seen and
+ * the event store's readers move on between chunks. A chunk's transaction holds every reader
+ * back while it runs (`projection.reader_stall_ms`): short chunks, at a small cost per chunk.
  */
-const CHUNK_POSITIONS = 20_000n;
+const CHUNK_POSITIONS = 4_000n;
 
 /**
  * Whether a rebuild of these projections can read the store's table directly: the store keeps

@@ -17,15 +17,28 @@ import {
   type JsonObject,
   type RecordedEvent,
 } from '@yishi/event-store';
+import {
+  eventLeafHash,
+  type PublicKey,
+  type VerifiedCheckpoint,
+  verifyCheckpoint,
+  verifyInclusion,
+} from '@yishi/transparency';
 import { z } from 'zod';
+import type { LogProofs } from '../transparency/proofs.ts';
 import type { BrokenEvent } from './verify.ts';
 
 // 议题档案: everything an official needs to check a proposal without our database. Every event
-// of the proposal's stream (and of the sessions it went through) with its hash, and the rule
-// and figures of each decision as the events state them. `pnpm verify dossier.json` recomputes
-// the chains and the decision summary offline.
+// of the proposal's stream (and of the sessions it went through) with its hash and its proof of
+// inclusion in the log to one signed checkpoint, and the rule and figures of each decision as
+// the events state them. `pnpm verify dossier.json` recomputes the chains and the decision
+// summary offline, and checks each event's proof and the checkpoint's signature with a key the
+// official trusts (never one the dossier carries): whoever rewrites events and recomputes every
+// hash cannot sign a checkpoint over them.
 
-export const DOSSIER_FORMAT = 'yishi-dossier/1';
+export const DOSSIER_FORMAT = 'yishi-dossier/2';
+/** Dossiers exported before the log: chains only, nothing proves they are the record. */
+const UNPROVEN_FORMAT = 'yishi-dossier/1';
 
 const DossierEvent = z.object({
   streamVersion: z.number().int().positive(),
@@ -38,6 +51,9 @@ const DossierEvent = z.object({
   recordedAt: z.string(),
   prevHash: z.string(),
   hash: z.string(),
+  /** The event's place in the log, and the proof that it is there (base64 hashes). */
+  leafIndex: z.number().int().nonnegative(),
+  inclusionProof: z.array(z.string().max(64)).max(64),
 });
 export type DossierEvent = z.infer<typeof DossierEvent>;
 
@@ -50,6 +66,12 @@ export const Dossier = z.object({
   exportedAt: z.string(),
   /** The position the dossier stands at (`asOf`), or the head when exported. */
   position: z.string().nullable(),
+  log: z.object({
+    /** The signed checkpoint every event is proven to (a signed note). */
+    checkpoint: z.string().max(10_000),
+    /** SHA-256 of the public key that signed it: which key the verifier needs. */
+    keyFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
   streams: z.array(DossierStream).min(1),
   /** Derived from the events; offline verification derives it again and compares. */
   decisions: z.array(z.record(z.string(), z.json())),
@@ -103,7 +125,9 @@ export const DossierAnswer = Dossier.extend({
   ),
 }).meta({ id: 'Dossier' });
 
-function toDossierEvent(event: RecordedEvent): DossierEvent {
+type StoredEvent = Omit<DossierEvent, 'leafIndex' | 'inclusionProof'>;
+
+function toDossierEvent(event: RecordedEvent): StoredEvent {
   return {
     streamVersion: event.streamVersion,
     globalPosition: event.globalPosition.toString(),
@@ -183,9 +207,13 @@ export function decisionsOf(
   return decisions;
 }
 
-/** The dossier of a proposal from the event store, up to `asOf` when given. */
+/**
+ * The dossier of a proposal from the event store, up to `asOf` when given, each event with its
+ * proof to the latest checkpoint (`CheckpointPending` when none covers them in time).
+ */
 export async function exportDossier(
   store: EventStore,
+  log: LogProofs,
   communityId: string,
   proposalId: string,
   asOf: Checkpoint | undefined,
@@ -202,6 +230,17 @@ export async function exportDossier(
     const events = upTo(await store.readStream(streamId));
     if (events.length > 0) streams.push({ streamId, events });
   }
+  const { checkpoint, proofs } = await log.prove(
+    streams.flatMap((s) => s.events.map((e) => e.globalPosition)),
+  );
+  const proven = (event: RecordedEvent): DossierEvent => {
+    const proof = proofs.get(event.globalPosition)!;
+    return {
+      ...toDossierEvent(event),
+      leafIndex: proof.leafIndex,
+      inclusionProof: proof.path.map((h) => h.toString('base64')),
+    };
+  };
   const last = proposal.at(-1)!;
   return {
     format: DOSSIER_FORMAT,
@@ -211,7 +250,8 @@ export async function exportDossier(
     position: asOf
       ? `${asOf.transactionId}:${asOf.globalPosition}`
       : `${last.transactionId}:${last.globalPosition}`,
-    streams: streams.map((s) => ({ streamId: s.streamId, events: s.events.map(toDossierEvent) })),
+    log: { checkpoint: checkpoint.note, keyFingerprint: checkpoint.keyFingerprint },
+    streams: streams.map((s) => ({ streamId: s.streamId, events: s.events.map(proven) })),
     decisions: decisionsOf(proposal.map(toDossierEvent)),
   };
 }
@@ -223,14 +263,27 @@ export interface DossierReport {
   firstBroken?: BrokenEvent;
   /** What was checked besides the chains. */
   problem?: string;
+  /** The checkpoint the events were proven to, once its signature verified. */
+  checkpoint?: { treeSize: number; signedAt: string; keyFingerprint: string };
 }
 
 /**
  * Offline verification: every stream must be whole from its first event, each event's hash
  * must be sha256(prev_hash ‖ canonical JSON) of what it says, the decision summary must be what
- * the events state, and every tallied decision must be what its rule gives for its ballots.
+ * the events state, every tallied decision must be what its rule gives for its ballots, and
+ * every event must be in the log: its inclusion proof leads to the root of a checkpoint signed
+ * by one of the `trusted` keys.
  */
-export function verifyDossier(input: unknown): DossierReport {
+export function verifyDossier(input: unknown, trusted: readonly PublicKey[]): DossierReport {
+  const format = (input as { format?: unknown } | null)?.format;
+  if (format === UNPROVEN_FORMAT) {
+    return {
+      ok: false,
+      streams: 0,
+      events: 0,
+      problem: `a ${UNPROVEN_FORMAT} file carries no proof that its events are the record: export the dossier again`,
+    };
+  }
   const parsed = Dossier.safeParse(input);
   if (!parsed.success) {
     return {
@@ -320,5 +373,53 @@ export function verifyDossier(input: unknown): DossierReport {
       problem: `the decision of vote ${differing.voteId} differs from its recomputation from the ballots`,
     };
   }
-  return { ok: true, streams: dossier.streams.length, events };
+  return verifyInLog(dossier, events, trusted);
+}
+
+/** Each event's inclusion proof to the dossier's checkpoint, signed by a trusted key. */
+function verifyInLog(
+  dossier: Dossier,
+  events: number,
+  trusted: readonly PublicKey[],
+): DossierReport {
+  const report = { streams: dossier.streams.length, events };
+  const signed = verifyCheckpoint(dossier.log.checkpoint, trusted);
+  if (!signed.ok)
+    return { ok: false, ...report, problem: `the log's checkpoint: ${signed.reason}` };
+  const checkpoint: VerifiedCheckpoint = signed.checkpoint;
+  if (checkpoint.key.fingerprint !== dossier.log.keyFingerprint) {
+    return {
+      ok: false,
+      ...report,
+      problem: `the dossier names key ${dossier.log.keyFingerprint}, but its checkpoint was signed by ${checkpoint.key.fingerprint}`,
+    };
+  }
+  for (const stream of dossier.streams) {
+    for (const event of stream.events) {
+      const leaf = eventLeafHash({ streamId: stream.streamId, ...event });
+      const proof = event.inclusionProof.map((h) => Buffer.from(h, 'base64'));
+      if (
+        !verifyInclusion(event.leafIndex, checkpoint.treeSize, leaf, proof, checkpoint.rootHash)
+      ) {
+        return {
+          ok: false,
+          ...report,
+          firstBroken: {
+            streamId: stream.streamId,
+            streamVersion: event.streamVersion,
+            reason: `not in the signed log: its proof does not lead to the root of checkpoint ${checkpoint.treeSize}`,
+          },
+        };
+      }
+    }
+  }
+  return {
+    ok: true,
+    ...report,
+    checkpoint: {
+      treeSize: checkpoint.treeSize,
+      signedAt: checkpoint.signedAt.toISOString(),
+      keyFingerprint: checkpoint.key.fingerprint,
+    },
+  };
 }

@@ -17,6 +17,14 @@ import { Projector } from '../runtime/projector.ts';
 import type { Database } from '../tables.ts';
 import { Random } from '../testing/random.ts';
 import { Simulator } from '../testing/simulate.ts';
+import {
+  publicKeyFile,
+  startTreeBuilder,
+  testLogProofs,
+  testSigningKey,
+} from '../testing/transparency.ts';
+import type { TreeBuilder } from '../transparency/builder.ts';
+import type { LogProofs } from '../transparency/proofs.ts';
 import { type Dossier, exportDossier, verifyDossier } from './dossier.ts';
 import { verifyScope, type Witness } from './verify.ts';
 
@@ -24,6 +32,10 @@ import { verifyScope, type Witness } from './verify.ts';
 // tampered proposal fails offline verification.
 
 const auth = testAuth();
+const key = testSigningKey();
+const keys = [key.publicKey];
+let builder: TreeBuilder;
+let log: LogProofs;
 let store: PostgresEventStore;
 let db: Kysely<Database>;
 let witness: Witness;
@@ -62,9 +74,12 @@ beforeAll(async () => {
   for (const p of projectors) await p.waitFor(sim.last!.checkpoint, 30_000);
   for (const p of projectors) await p.stop();
   witness = { db, schema: (await activeGeneration(db, 'timeline'))!.schema };
-  original = (await exportDossier(store, 'c1', 'lift', undefined))!;
+  builder = await startTreeBuilder(store, db, key);
+  log = testLogProofs(db, builder);
+  original = (await exportDossier(store, log, 'c1', 'lift', undefined))!;
 });
 afterAll(async () => {
+  await builder.stop();
   await db.destroy();
   await store.close();
 });
@@ -72,7 +87,7 @@ afterAll(async () => {
 describe('tamper', () => {
   it('names an altered event; the tampered dossier fails offline, the copy exported before does not', async () => {
     expect(await verifyScope(store, { kind: 'all' }, witness)).toMatchObject({ ok: true });
-    expect(verifyDossier(original)).toMatchObject({ ok: true });
+    expect(verifyDossier(original, keys)).toMatchObject({ ok: true });
     const ballot = (await store.readStream('proposal-c1.lift')).find(
       (e) => e.type === 'BallotCast',
     )!;
@@ -105,21 +120,26 @@ describe('tamper', () => {
     expect(await res.json()).toMatchObject(broken);
 
     // The dossier exported now carries the altered event and fails offline.
-    const tampered = (await exportDossier(store, 'c1', 'lift', undefined))!;
-    expect(verifyDossier(tampered)).toMatchObject(broken);
+    const tampered = (await exportDossier(store, log, 'c1', 'lift', undefined))!;
+    expect(verifyDossier(tampered, keys)).toMatchObject(broken);
     // The copy an official kept from before is still whole.
-    expect(verifyDossier(original)).toMatchObject({ ok: true });
+    expect(verifyDossier(original, keys)).toMatchObject({ ok: true });
 
     // `pnpm verify dossier.json`, offline.
     const dir = await mkdtemp(join(tmpdir(), 'dossier-'));
     await writeFile(join(dir, 'tampered.json'), JSON.stringify(tampered));
     await writeFile(join(dir, 'original.json'), JSON.stringify(original));
+    await writeFile(join(dir, 'log.pem'), publicKeyFile(key));
     const cli = fileURLToPath(new URL('../cli/verify.ts', import.meta.url));
     const run = (file: string) =>
-      spawnSync(process.execPath, ['--import', 'tsx', cli, join(dir, file)], {
-        encoding: 'utf8',
-        env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
-      });
+      spawnSync(
+        process.execPath,
+        ['--import', 'tsx', cli, join(dir, file), '--key', join(dir, 'log.pem')],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+        },
+      );
     const bad = run('tampered.json');
     expect(bad.status).toBe(1);
     expect(bad.stdout).toContain(`proposal-c1.lift version ${ballot.streamVersion}`);
@@ -130,7 +150,7 @@ describe('tamper', () => {
     const figures = JSON.parse(JSON.stringify(original)) as Dossier;
     const decision = figures.decisions[0] as { items: { outcome: string }[] };
     decision.items[0]!.outcome = decision.items[0]!.outcome === 'adopted' ? 'rejected' : 'adopted';
-    expect(verifyDossier(figures)).toMatchObject({
+    expect(verifyDossier(figures, keys)).toMatchObject({
       ok: false,
       problem: 'the decision summary differs from what the events state',
     });
@@ -159,7 +179,7 @@ describe('tamper', () => {
       });
       prev = e.hash;
     }
-    const report = verifyDossier(forged);
+    const report = verifyDossier(forged, keys);
     expect(report.ok).toBe(false);
     expect(report.problem).toMatch(/differs from its recomputation from the ballots/);
   });

@@ -1,5 +1,6 @@
-import type { ProposalList, VerificationReport } from '@yishi/projection/contract';
-import { withQuery } from '../api.ts';
+import type { CheckpointView, ProposalList, VerificationReport } from '@yishi/projection/contract';
+import { type Result, withQuery } from '../api.ts';
+import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { communityPath, layout, queryProblem } from '../views/layout.ts';
@@ -9,12 +10,35 @@ import { communityApi, loadCommunity, type Page, type PageAnswer, read } from '.
 // and say plainly whether the record is intact, naming the first altered event if not. A
 // printed document's QR code opens this page with the chain head it was printed from
 // (`version`, `head`) and which document it is (`doc`, `at`): the page says whether that head
-// is in the record and still the latest, and links to the same document online.
+// is in the record and still the latest, and links to the same document online. The log's
+// latest signed checkpoint is shown with how to keep it outside the community's hands.
+
+const WITNESS_COMMAND = 'pnpm verify --witness checkpoints.jsonl';
+
+function checkpoint(tr: Translator, latest: Result<CheckpointView>): Html {
+  const body = latest.ok
+    ? h`<dl class="facts">
+  <dt>${tr.t('verify.checkpoint.size')}</dt><dd>${String(latest.data.treeSize)}</dd>
+  <dt>${tr.t('verify.checkpoint.root')}</dt><dd><code>${latest.data.shortHash}</code></dd>
+  <dt>${tr.t('verify.checkpoint.time')}</dt><dd>${formatTime(latest.data.signedAt)}</dd>
+  <dt>${tr.t('verify.checkpoint.key')}</dt><dd><code>${latest.data.keyFingerprint.match(/.{1,8}/g)?.join(' ') ?? ''}</code></dd>
+</dl>
+<p>${tr.t('verify.checkpoint.keep', { command: WITNESS_COMMAND })}</p>
+<details><summary>${tr.t('verify.checkpoint.note')}</summary><pre id="checkpoint-note">${latest.data.note}</pre></details>`
+    : latest.problem.code === 'no-checkpoint'
+      ? h`<p>${tr.t('verify.checkpoint.none')}</p>`
+      : queryProblem(tr, latest.problem);
+  return h`<section id="checkpoint" aria-labelledby="checkpoint-title">
+<h2 id="checkpoint-title">${tr.t('verify.checkpoint.title')}</h2>
+<p>${tr.t('verify.checkpoint.intro')}</p>
+${body}
+</section>`;
+}
 
 /** The documents a QR code names, and where each is printed (the console's pass-through). */
 const DOCUMENTS: Record<
   string,
-  (page: Page, ids: { proposal: string; session: string }) => string
+  (page: Page, ids: { proposal: string; session: string; fund: string }) => string
 > = {
   notice: (page, ids) =>
     communityApi(page, `/proposals/${encodeURIComponent(ids.proposal)}/notice`),
@@ -23,6 +47,8 @@ const DOCUMENTS: Record<
   minutes: (page, ids) =>
     communityApi(page, `/sessions/${encodeURIComponent(ids.session)}/minutes`),
   register: (page) => communityApi(page, '/decisions'),
+  'fund-accounts': (page, ids) =>
+    communityApi(page, `/funds/${encodeURIComponent(ids.fund)}/accounts`),
 };
 
 const POSITION = /^\d{1,20}:\d{1,20}$/;
@@ -66,9 +92,10 @@ export async function verifyPage(page: Page): Promise<PageAnswer> {
     version && /^\d{1,10}$/.test(version) && head && /^[0-9a-f]{8,64}$/.test(head)
       ? { version, head }
       : {};
-  const [, proposals] = await Promise.all([
+  const [, proposals, latest] = await Promise.all([
     loadCommunity(page),
     read<ProposalList>(page, communityApi(page, '/proposals'), { limit: 1000 }),
+    page.api.query<CheckpointView>('/v1/checkpoints/latest'),
   ]);
   let outcome: Html | undefined;
   if (run) {
@@ -86,7 +113,11 @@ export async function verifyPage(page: Page): Promise<PageAnswer> {
     const doc = page.query('doc') ?? '';
     const at = page.query('at') ?? '';
     const path = Object.hasOwn(DOCUMENTS, doc)
-      ? DOCUMENTS[doc]!(page, { proposal: proposalId, session: sessionId })
+      ? DOCUMENTS[doc]!(page, {
+          proposal: proposalId,
+          session: sessionId,
+          fund: page.query('fund') ?? '',
+        })
       : undefined;
     const document =
       path && POSITION.test(at)
@@ -127,7 +158,8 @@ export async function verifyPage(page: Page): Promise<PageAnswer> {
       body: h`<h1>${tr.t('verify.title')}</h1>
 <p>${tr.t('verify.intro')}</p>
 ${outcome}
-${form}`,
+${form}
+${checkpoint(tr, latest)}`,
     }),
   };
 }

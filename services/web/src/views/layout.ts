@@ -40,6 +40,7 @@ function nav(ctx: PageContext): Html | undefined {
     links.push(
       [base, tr.t('nav.community')],
       [`${base}/decisions`, tr.t('nav.register')],
+      [`${base}/funds`, tr.t('nav.funds')],
       [`${base}/timeline`, tr.t('nav.timeline')],
       [`${base}/verify`, tr.t('nav.verify')],
     );

@@ -1,0 +1,225 @@
+import {
+  type AnyDomainEvent,
+  communityOfStream,
+  DEFAULT_REMINDER_DAYS,
+  type StandingBody,
+} from '@yishi/domain';
+import { cstDate, daysBefore, dueMeeting } from './schedule.ts';
+
+// 定时: the due times, derived from the events. The scheduler folds every event into this book
+// (a rebuild is a replay of the log: nothing else is stored) and asks it what is due. A timer
+// leaves the book when the event it waits for is recorded — whoever recorded it.
+//
+// What fires: a vote closes at `closesAt`; its non-voters are reminded N days before; an
+// implementation past its due time is flagged; a standing body's regular meeting is convened.
+// Notice, publication and objection periods do not fire: a stage starts with its own command
+// (opening the vote, publishing) once its period has passed, and the decider checks the time;
+// nothing changes in the record when a period merely ends. A meeting's start needs no command.
+
+export type Timer =
+  | { kind: 'close-vote'; communityId: string; streamId: string; dueAt: string; voteId: string }
+  | {
+      kind: 'remind-non-voters';
+      communityId: string;
+      streamId: string;
+      dueAt: string;
+      voteId: string;
+    }
+  | { kind: 'implementation-overdue'; communityId: string; streamId: string; dueAt: string }
+  | {
+      kind: 'regular-meeting';
+      communityId: string;
+      streamId: string;
+      dueAt: string;
+      body: StandingBody;
+      sessionId: string;
+      /** The proposals accepted onto the agenda since the last meeting, up to this one. */
+      agenda: readonly AgendaProposal[];
+    };
+
+export interface AgendaProposal {
+  proposalId: string;
+  title: string;
+  concernedPartyIds: readonly string[];
+}
+
+interface OpenVote {
+  voteId: string;
+  closesAt: string;
+  reminded: boolean;
+}
+
+interface ProposalFacts {
+  title: string;
+  acceptedAt?: string;
+  concernedPartyIds: readonly string[];
+  /** On a regular meeting's agenda already. */
+  scheduled: boolean;
+  vote?: OpenVote;
+  implementationDueAt?: string;
+}
+
+interface CommunityFacts {
+  reminderDays: number;
+  bodies: Map<string, StandingBody & { lastMeetingAt: string }>;
+}
+
+/** Sessions of a standing body are `<body>-<YYYYMMDD>`: one meeting a day at most. */
+export function regularSessionId(bodyId: string, at: Date): string {
+  return `${bodyId.slice(0, 55)}-${cstDate(at)}`;
+}
+
+export class TimerBook {
+  private readonly communities = new Map<string, CommunityFacts>();
+  private readonly proposals = new Map<string, ProposalFacts>();
+
+  private community(cid: string): CommunityFacts {
+    let facts = this.communities.get(cid);
+    if (!facts) {
+      facts = { reminderDays: DEFAULT_REMINDER_DAYS, bodies: new Map() };
+      this.communities.set(cid, facts);
+    }
+    return facts;
+  }
+
+  apply(streamId: string, event: AnyDomainEvent): void {
+    const cid = communityOfStream(streamId);
+    if (cid === undefined) return;
+    if (streamId.startsWith('community-')) {
+      this.applyRegistry(cid, event);
+      return;
+    }
+    if (streamId.startsWith('session-')) {
+      if (event.type !== 'SessionConvened' || !event.data.standingBodyId) return;
+      const body = this.community(cid).bodies.get(event.data.standingBodyId);
+      if (body) body.lastMeetingAt = event.data.scheduledAt;
+      for (const item of event.data.agenda) {
+        const p = item.proposalId && this.proposals.get(`proposal-${cid}.${item.proposalId}`);
+        if (p) p.scheduled = true;
+      }
+      return;
+    }
+    if (!streamId.startsWith('proposal-')) return;
+    if (event.type === 'ProposalSubmitted') {
+      this.proposals.set(streamId, {
+        title: event.data.title,
+        concernedPartyIds: [],
+        scheduled: false,
+      });
+      return;
+    }
+    const p = this.proposals.get(streamId);
+    if (!p) return;
+    switch (event.type) {
+      case 'ProposalAmended':
+        if (event.data.title) p.title = event.data.title;
+        break;
+      case 'ProposalAcceptedOntoAgenda':
+        p.acceptedAt = event.data.at;
+        p.concernedPartyIds = event.data.concernedPartyIds;
+        // Accepted for a session already named: that session takes it.
+        p.scheduled = event.data.sessionId !== undefined;
+        break;
+      case 'VotingOpened':
+        p.vote = { voteId: event.data.voteId, closesAt: event.data.closesAt, reminded: false };
+        break;
+      case 'NonVotersReminded':
+        if (p.vote) p.vote.reminded = true;
+        break;
+      case 'VotingClosed':
+        delete p.vote;
+        break;
+      case 'ProposalPublished':
+        if (event.data.implementationDueAt) p.implementationDueAt = event.data.implementationDueAt;
+        break;
+      case 'ImplementationOverdue':
+        if (p.implementationDueAt === event.data.dueAt) delete p.implementationDueAt;
+        break;
+      case 'ImplementationReported':
+        if (event.data.progressPercent === 100) delete p.implementationDueAt;
+        break;
+      case 'ProposalWithdrawn':
+        this.proposals.delete(streamId);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private applyRegistry(cid: string, event: AnyDomainEvent): void {
+    const facts = this.community(cid);
+    if (event.type === 'CommunityRegistered' || event.type === 'CommunitySettingsChanged') {
+      facts.reminderDays = event.data.settings.reminderDaysBeforeClose ?? DEFAULT_REMINDER_DAYS;
+    } else if (event.type === 'StandingBodyEstablished') {
+      const { at, by: _by, ...body } = event.data;
+      facts.bodies.set(body.bodyId, { ...body, establishedAt: at, lastMeetingAt: at });
+    }
+  }
+
+  /** Every timer due at `now`, earliest first. */
+  due(now: Date): Timer[] {
+    // Times are compared as instants: an event may write +08:00 where another writes Z.
+    const t = now.getTime();
+    const reached = (iso: string) => Date.parse(iso) <= t;
+    const timers: Timer[] = [];
+    for (const [streamId, p] of this.proposals) {
+      const communityId = communityOfStream(streamId)!;
+      const { vote } = p;
+      if (vote) {
+        const base = { communityId, streamId, voteId: vote.voteId };
+        if (reached(vote.closesAt))
+          timers.push({ kind: 'close-vote', dueAt: vote.closesAt, ...base });
+        const days = this.community(communityId).reminderDays;
+        const remindAt = daysBefore(vote.closesAt, days);
+        if (days > 0 && !vote.reminded && reached(remindAt) && !reached(vote.closesAt)) {
+          timers.push({ kind: 'remind-non-voters', dueAt: remindAt, ...base });
+        }
+      }
+      if (p.implementationDueAt && reached(p.implementationDueAt)) {
+        timers.push({
+          kind: 'implementation-overdue',
+          communityId,
+          streamId,
+          dueAt: p.implementationDueAt,
+        });
+      }
+    }
+    for (const [communityId, facts] of this.communities) {
+      for (const body of facts.bodies.values()) {
+        const at = dueMeeting(body.schedule, new Date(body.lastMeetingAt), now);
+        if (!at) continue;
+        const dueAt = at.toISOString();
+        const agenda = this.agendaOf(communityId, body.lastMeetingAt, dueAt);
+        // Nothing accepted since the last meeting: no meeting is convened.
+        if (agenda.length === 0) continue;
+        const sessionId = regularSessionId(body.bodyId, at);
+        timers.push({
+          kind: 'regular-meeting',
+          communityId,
+          streamId: `session-${communityId}.${sessionId}`,
+          dueAt,
+          body,
+          sessionId,
+          agenda,
+        });
+      }
+    }
+    return timers.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+  }
+
+  private agendaOf(cid: string, after: string, until: string): AgendaProposal[] {
+    const prefix = `proposal-${cid}.`;
+    const agenda: AgendaProposal[] = [];
+    for (const [streamId, p] of this.proposals) {
+      if (!streamId.startsWith(prefix) || p.scheduled || p.acceptedAt === undefined) continue;
+      const accepted = Date.parse(p.acceptedAt);
+      if (accepted <= Date.parse(after) || accepted > Date.parse(until)) continue;
+      agenda.push({
+        proposalId: streamId.slice(prefix.length),
+        title: p.title,
+        concernedPartyIds: p.concernedPartyIds,
+      });
+    }
+    return agenda.slice(0, 50);
+  }
+}

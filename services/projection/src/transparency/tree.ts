@@ -1,0 +1,231 @@
+import { type Checkpoint, type RecordedEvent, START } from '@yishi/event-store';
+import {
+  consistencyProof,
+  EMPTY_ROOT,
+  eventLeafHash,
+  Frontier,
+  inclusionProof,
+  type NewNode,
+  type NodeKey,
+  type NodeSource,
+  nodeMap,
+  nodesNeeded,
+} from '@yishi/transparency';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../tables.ts';
+
+// The Merkle tree over the global order, in PostgreSQL. Leaves are the events in the order the
+// store's readers see them; a batch appends its leaves, the complete subtrees they close and the
+// tree's new size and position in one transaction (a compare-and-set on the size: only the
+// builder that holds the tree writes). Proofs read the few stored subtrees they need in one
+// query.
+
+/** The tree as stored, with the edge an append continues from. */
+export interface TreeState {
+  size: number;
+  root: Buffer;
+  /** The last event in the tree (START for the empty tree). */
+  position: Checkpoint;
+  frontier: Frontier;
+}
+
+/** A leaf as stored: where its event is, and its hash. */
+export interface StoredLeaf {
+  leafIndex: number;
+  position: Checkpoint;
+  streamId: string;
+  hash: Buffer;
+}
+
+interface Batch {
+  leaves: { event: RecordedEvent; hash: Buffer }[];
+  nodes: NewNode[];
+  from: number;
+  size: number;
+  root: Buffer;
+  position: Checkpoint;
+}
+
+/** The key of a subtree above the leaves (level 1 to 63) in `transparency_nodes`. */
+export function nodeKey(level: number, index: number): number {
+  const key = index * 64 + level;
+  if (level < 1 || level > 63 || !Number.isSafeInteger(key)) {
+    throw new RangeError(`no subtree ${level}:${index}`);
+  }
+  return key;
+}
+
+export class TreeLost extends Error {
+  constructor(expected: number) {
+    super(`the tree is no longer at size ${expected}: another builder wrote it`);
+    this.name = 'TreeLost';
+  }
+}
+
+/** Appends the events to the frontier (it moves on); the rows to write. */
+export function appendEvents(
+  frontier: Frontier,
+  events: readonly RecordedEvent[],
+  position: Checkpoint,
+): Batch {
+  const from = frontier.size;
+  const leaves: Batch['leaves'] = [];
+  const nodes: NewNode[] = [];
+  for (const event of events) {
+    const hash = eventLeafHash(event);
+    leaves.push({ event, hash });
+    for (const node of frontier.append(hash)) if (node.level > 0) nodes.push(node);
+  }
+  return { leaves, nodes, from, size: frontier.size, root: frontier.root(), position };
+}
+
+export class MerkleTree {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The tree as stored now. */
+  async state(): Promise<TreeState> {
+    const row = await this.db
+      .selectFrom('transparency_tree')
+      .select(['size', 'root', 'transaction_id', 'global_position'])
+      .executeTakeFirst();
+    if (!row || row.size === '0') {
+      return { size: 0, root: EMPTY_ROOT, position: START, frontier: Frontier.empty() };
+    }
+    const size = Number(row.size);
+    const frontier = Frontier.load(size, await this.nodes(Frontier.keys(size)));
+    if (!frontier.root().equals(row.root)) {
+      throw new Error('the stored tree does not match its recorded root');
+    }
+    return {
+      size,
+      root: row.root,
+      position: {
+        transactionId: BigInt(row.transaction_id),
+        globalPosition: BigInt(row.global_position),
+      },
+      frontier,
+    };
+  }
+
+  /** The tree's size now (0 when empty). */
+  async size(): Promise<number> {
+    const row = await this.db.selectFrom('transparency_tree').select('size').executeTakeFirst();
+    return row ? Number(row.size) : 0;
+  }
+
+  /**
+   * Writes a batch: its leaves, its subtrees and the tree's new size, root and position, in one
+   * transaction, if the tree is still at the size the batch started from (else `TreeLost`).
+   */
+  async write(batch: Batch): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      // The tree follows the store, which keeps every event: what a crash loses is appended
+      // again from there, so the commit does not wait for the disk.
+      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+      const [tx, pos] = [batch.position.transactionId, batch.position.globalPosition];
+      // Only from the size this builder read: a tree moved (or emptied) meanwhile is not its own.
+      const moved =
+        batch.from === 0
+          ? await sql`
+              INSERT INTO transparency_tree AS t (size, root, transaction_id, global_position)
+              VALUES (${batch.size}, ${batch.root}, ${tx.toString()}, ${pos.toString()})
+              ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root,
+                transaction_id = excluded.transaction_id, global_position = excluded.global_position,
+                updated_at = now()
+              WHERE t.size = 0`.execute(trx)
+          : await sql`
+              UPDATE transparency_tree SET size = ${batch.size}, root = ${batch.root},
+                transaction_id = ${tx.toString()}, global_position = ${pos.toString()},
+                updated_at = now()
+               WHERE size = ${batch.from}`.execute(trx);
+      if (Number(moved.numAffectedRows ?? 0) !== 1) throw new TreeLost(batch.from);
+      if (batch.leaves.length > 0) {
+        const e = batch.leaves.map((l) => l.event);
+        await sql`
+          INSERT INTO transparency_leaves (leaf_index, transaction_id, global_position, stream_id, hash)
+          SELECT * FROM unnest(
+            ${batch.leaves.map((_, i) => batch.from + i)}::int8[],
+            ${e.map((x) => x.transactionId.toString())}::int8[],
+            ${e.map((x) => x.globalPosition.toString())}::int8[],
+            ${e.map((x) => x.streamId)}::text[],
+            ${batch.leaves.map((l) => l.hash)}::bytea[])`.execute(trx);
+      }
+      if (batch.nodes.length > 0) {
+        await sql`
+          INSERT INTO transparency_nodes (node_key, hash)
+          SELECT * FROM unnest(
+            ${batch.nodes.map((n) => nodeKey(n.level, n.index))}::int8[],
+            ${batch.nodes.map((n) => n.hash)}::bytea[])`.execute(trx);
+      }
+    });
+  }
+
+  /** The stored subtrees `keys` names (leaves at level 0), as a `NodeSource`. */
+  async nodes(keys: readonly NodeKey[]): Promise<NodeSource> {
+    const leaves = keys.filter((k) => k.level === 0).map((k) => k.index);
+    const inner = keys.filter((k) => k.level > 0).map((k) => nodeKey(k.level, k.index));
+    const { rows } = await sql<{ leaf: boolean; key: string; hash: Buffer }>`
+      SELECT true AS leaf, leaf_index AS key, hash FROM transparency_leaves
+       WHERE leaf_index = ANY(${leaves}::int8[])
+      UNION ALL
+      SELECT false, node_key, hash FROM transparency_nodes WHERE node_key = ANY(${inner}::int8[])`.execute(
+      this.db,
+    );
+    return nodeMap(
+      rows.map((r) => {
+        const key = Number(r.key);
+        const level = r.leaf ? 0 : key % 64;
+        return [{ level, index: r.leaf ? key : (key - level) / 64 }, r.hash];
+      }),
+    );
+  }
+
+  /** Inclusion proofs of several leaves in the tree of `treeSize` leaves, in one read. */
+  async inclusionProofs(
+    leafIndexes: readonly number[],
+    treeSize: number,
+  ): Promise<Map<number, Buffer[]>> {
+    const keys = new Map<string, NodeKey>();
+    for (const index of leafIndexes) {
+      for (const key of nodesNeeded((n) => inclusionProof(index, treeSize, n))) {
+        keys.set(`${key.level}:${key.index}`, key);
+      }
+    }
+    const source = await this.nodes([...keys.values()]);
+    return new Map(leafIndexes.map((index) => [index, inclusionProof(index, treeSize, source)]));
+  }
+
+  /** The consistency proof from the tree of `from` leaves to the tree of `to`. */
+  async consistencyProof(from: number, to: number): Promise<Buffer[]> {
+    const source = await this.nodes(nodesNeeded((n) => consistencyProof(from, to, n)));
+    return consistencyProof(from, to, source);
+  }
+
+  /** The leaves of the events at these global positions (those in the tree). */
+  async leavesAt(positions: readonly bigint[]): Promise<Map<bigint, StoredLeaf>> {
+    if (positions.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('transparency_leaves')
+      .select(['leaf_index', 'transaction_id', 'global_position', 'stream_id', 'hash'])
+      .where(
+        'global_position',
+        'in',
+        positions.map((p) => p.toString()),
+      )
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        BigInt(r.global_position),
+        {
+          leafIndex: Number(r.leaf_index),
+          position: {
+            transactionId: BigInt(r.transaction_id),
+            globalPosition: BigInt(r.global_position),
+          },
+          streamId: r.stream_id,
+          hash: r.hash,
+        },
+      ]),
+    );
+  }
+}

