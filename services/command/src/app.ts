@@ -100,6 +100,9 @@ export function createCommandService(deps: CommandAppDeps): {
     clock,
     newId,
     onBatch: (n) => commandsPerAppend.observe(n),
+    onAppended: (results) => {
+      for (const r of results) scheduler.noteAppended(r.checkpoint);
+    },
     onTimings: (decide, append) => {
       decideSeconds.observe(decide);
       appendSeconds.observe(append);

@@ -36,6 +36,8 @@ export interface CommandDeps {
   personalData?: Vault;
   /** Called once per append with the number of commands it carried (metrics). */
   onBatch?: (commands: number) => void;
+  /** Each append acknowledged (the scheduler reads up to it before firing timers). */
+  onAppended?: (results: readonly AppendResult[]) => void;
   /** Seconds spent deciding a batch and appending it (metrics). */
   onTimings?: (decideSeconds: number, appendSeconds: number) => void;
 }
@@ -219,6 +221,7 @@ export class CommandHandler {
           const toStore = await this.sealed(communityId, groups);
           const appendStarted = performance.now();
           results = await this.deps.store.appendGroups(streamId, toStore, { expected: version });
+          this.deps.onAppended?.(results);
           this.deps.onBatch?.(groups.length);
           this.deps.onTimings?.(
             (appendStarted - decideStarted) / 1000,

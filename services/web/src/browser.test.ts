@@ -164,6 +164,14 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     expect(await costs.textContent()).toContain('总额 ¥600,000.00，按专有部分面积分摊');
     expect(await costs.textContent()).toContain('您的分摊：¥93,068.35（面积 80.00 平方米，1 套）');
     await keepScreenshot(page, 'owner-phone-share');
+    // PIPL Art. 45: the owner downloads their own data from the header, and no one else's.
+    const own = await page.getByRole('link', { name: '下载我的个人信息' }).getAttribute('href');
+    const mine = await page.request.get(`${stack.webUrl}${own}`);
+    expect(mine.status()).toBe(200);
+    expect(mine.headers()['content-disposition']).toContain('attachment');
+    expect(await mine.json()).toMatchObject({ personId: 'o1' });
+    const other = await page.request.get(`${stack.webUrl}${own!.replace('/o1/', '/o2/')}`);
+    expect(other.status()).toBe(403);
 
     // Vote with the keyboard only: the radio group, an arrow key, then the submit button.
     const first = page.getByRole('radio', { name: '同意' });

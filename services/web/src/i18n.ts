@@ -149,6 +149,7 @@ const ui = {
   'action.revoke-official': ['撤销街道/民政工作人员', 'Revoke an official'],
   'action.appoint-admin': ['任命管理员', 'Appoint an administrator'],
   signout: ['退出', 'Sign out'],
+  'who.export': ['下载我的个人信息', 'Download my personal data'],
   'who.label': ['当前身份', 'Signed in as'],
   'who.party': ['代表', 'for'],
   'home.title': ['我的社区', 'My communities'],

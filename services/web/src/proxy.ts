@@ -26,6 +26,12 @@ const PASS_THROUGH: readonly {
     upstream: 'projectionUrl',
     path: (p) => `/v1/communities/${enc(p('cid'))}/proposals/${enc(p('pid'))}/dossier`,
   },
+  // A person's own data (PIPL Art. 45): the service answers only them (or a clerk, an admin).
+  {
+    route: '/api/projection/v1/communities/:cid/persons/:pid/personal-data',
+    upstream: 'projectionUrl',
+    path: (p) => `/v1/communities/${enc(p('cid'))}/persons/${enc(p('pid'))}/personal-data`,
+  },
   {
     route: '/api/projection/v1/communities/:cid/funds/:fid/accounts.csv',
     upstream: 'projectionUrl',

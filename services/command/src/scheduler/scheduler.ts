@@ -6,7 +6,7 @@ import {
   sessionDecider,
   upcastEvent,
 } from '@yishi/domain';
-import { type Checkpoint, type EventStore, START } from '@yishi/event-store';
+import { type Checkpoint, checkpointReached, type EventStore, START } from '@yishi/event-store';
 import { type Logger, silentLogger } from '@yishi/platform';
 import type { CommandHandler, CommandOutcome } from '../command-handler.ts';
 import { readRegistry } from '../context.ts';
@@ -45,12 +45,33 @@ export function timerKey(timer: Timer): string {
 export class Scheduler {
   private readonly book = new TimerBook();
   private checkpoint: Checkpoint = START;
+  /** The furthest append this process acknowledged: a tick reads up to it before firing. */
+  private appended: Checkpoint | undefined;
   /** Timers refused for good (nothing left to do): not asked again by this instance. */
   private readonly settled = new Set<string>();
   private running: Promise<Firing[]> | undefined;
   private interval: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: SchedulerDeps) {}
+
+  /** An append this process acknowledged (the command handler tells). */
+  noteAppended(checkpoint: Checkpoint): void {
+    if (!this.appended || !checkpointReached(this.appended, checkpoint)) this.appended = checkpoint;
+  }
+
+  /**
+   * Catches up, then waits (up to 5 s) for the appends this process acknowledged: a reader sees
+   * a commit only once every older transaction has ended, and a meeting convened on a record
+   * missing an accepted item would leave it off the agenda.
+   */
+  private async catchUpToAcknowledged(): Promise<void> {
+    await this.catchUp();
+    for (let tries = 0; tries < 250; tries++) {
+      if (!this.appended || checkpointReached(this.checkpoint, this.appended)) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await this.catchUp();
+    }
+  }
 
   /** Folds the events recorded since the last look into the book. */
   async catchUp(): Promise<void> {
@@ -82,7 +103,7 @@ export class Scheduler {
   }
 
   private async run(): Promise<Firing[]> {
-    await this.catchUp();
+    await this.catchUpToAcknowledged();
     const firings: Firing[] = [];
     for (const timer of this.book.due(this.deps.clock())) {
       const key = timerKey(timer);

@@ -189,7 +189,7 @@ export class TimerBook {
         const at = dueMeeting(body.schedule, new Date(body.lastMeetingAt), now);
         if (!at) continue;
         const dueAt = at.toISOString();
-        const agenda = this.agendaOf(communityId, body.lastMeetingAt, dueAt);
+        const agenda = this.agendaOf(communityId, body.establishedAt, dueAt);
         // Nothing accepted since the last meeting: no meeting is convened.
         if (agenda.length === 0) continue;
         const sessionId = regularSessionId(body.bodyId, at);
@@ -207,13 +207,16 @@ export class TimerBook {
     return timers.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
   }
 
-  private agendaOf(cid: string, after: string, until: string): AgendaProposal[] {
+  private agendaOf(cid: string, since: string, until: string): AgendaProposal[] {
     const prefix = `proposal-${cid}.`;
     const agenda: AgendaProposal[] = [];
     for (const [streamId, p] of this.proposals) {
       if (!streamId.startsWith(prefix) || p.scheduled || p.acceptedAt === undefined) continue;
       const accepted = Date.parse(p.acceptedAt);
-      if (accepted <= Date.parse(after) || accepted > Date.parse(until)) continue;
+      // Every item accepted since the body was established and not yet on a meeting's agenda,
+      // up to the meeting: one seen late (its commit visible after a meeting was convened)
+      // goes to the next, never off the list.
+      if (accepted <= Date.parse(since) || accepted > Date.parse(until)) continue;
       agenda.push({
         proposalId: streamId.slice(prefix.length),
         title: p.title,

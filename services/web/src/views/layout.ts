@@ -67,6 +67,11 @@ function who(ctx: PageContext): Html | undefined {
     others ? undefined : capacityLabel(tr, viewer.capacity)
   }</span>
   ${
+    ctx.community
+      ? h`<a href="/api/projection/v1/communities/${encodeURIComponent(ctx.community.communityId)}/persons/${encodeURIComponent(viewer.personId)}/personal-data" download>${tr.t('who.export')}</a>`
+      : undefined
+  }
+  ${
     others
       ? h`<form method="post" action="/capacity" class="switch">${tokenField(ctx)}
     <label for="capacity-switch" class="visually-hidden">${tr.t('capacity.label')}</label>
