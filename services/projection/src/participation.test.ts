@@ -223,11 +223,13 @@ describe('discussion', () => {
     const items = body.items as { type: string; details: Record<string, unknown> }[];
     expect(items.filter((i) => i.type === 'CommentPosted')).toHaveLength(3);
     expect(JSON.stringify(items)).not.toContain('骂人');
+    expect(JSON.stringify(items)).not.toContain('人身攻击');
     const official = await read(
       '/v1/communities/c1/timeline?stream=discussion-c1.p1',
       as('gov', 'official'),
     );
     expect(JSON.stringify(official.items)).toContain('骂人');
+    expect(JSON.stringify(official.items)).toContain('人身攻击');
   });
 });
 

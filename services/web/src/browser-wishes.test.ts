@@ -36,6 +36,9 @@ describe.skipIf(!hasChromium)('micro-wishes in Chromium', () => {
     const admin = await actor(stack, cid, { personId: 'adm', role: 'admin' });
     await admin('', { name: '向阳社区', kind: 'urban' });
     await admin('registry/register-person', { personId: 'gm', name: '刘奶奶', adult: true });
+    // A resident of a household: the capacity she signs in with.
+    await admin('registry/create-household', { householdId: 'h1' });
+    await admin('registry/add-resident', { personId: 'gm', householdId: 'h1' });
     const settled = await admin('registry/register-person', {
       personId: 'vol',
       name: '志愿者小陈',
@@ -46,11 +49,7 @@ describe.skipIf(!hasChromium)('micro-wishes in Chromium', () => {
     const context = await newContext(browser, true);
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    await signIn(
-      page,
-      stack.webUrl,
-      await stack.token({ personId: 'gm', role: 'resident', communities: [cid] }),
-    );
+    await signIn(page, stack.webUrl, await stack.link(cid, 'gm'));
     await expect.poll(() => page.url()).toContain(`/c/${cid}`);
     await page.getByRole('link', { name: '微心愿' }).click();
     await page.getByRole('heading', { name: '微心愿', level: 1 }).waitFor();

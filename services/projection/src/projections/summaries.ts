@@ -2,10 +2,13 @@ import type {
   CommunityEvent,
   ConvocationEvent,
   CrowdfundingEvent,
+  DiscussionEvent,
+  EvaluationEvent,
   FundEvent,
   InstallationEvent,
   ProposalEvent,
   SessionEvent,
+  WishEvent,
 } from '@yishi/domain';
 import type { JsonObject } from '@yishi/event-store';
 import { yuan } from '@yishi/presentation';
@@ -251,6 +254,39 @@ const installation: Lines<InstallationEvent> = {
   OfficialRevoked: (d) => `撤销 ${d.personId} 的监督职务：${d.reason}`,
 };
 
+// Participation: discussion, amendments, micro-wishes, evaluations. No line holds a comment's
+// text (a later event may hide it) or an evaluation's answers (sealed).
+const ON = (itemId?: string, optionId?: string) =>
+  itemId ? `（关于 ${itemId}${optionId ? `/${optionId}` : ''}）` : '';
+const discussion: Lines<DiscussionEvent> = {
+  CommentPosted: (d) =>
+    d.parentId
+      ? `${d.by.personId} 回复留言 ${d.parentId}（${d.commentId}）`
+      : `${d.by.personId} 发表留言 ${d.commentId}${ON(d.itemId, d.optionId)}`,
+  CommentHidden: (d) => `隐藏留言 ${d.commentId}：${d.reason}`,
+};
+const amendments: Lines<ProposalEvent> = {
+  AmendmentProposed: (d) => `${d.by.personId} 提出修改建议 ${d.amendmentId}：${d.reason}`,
+  AmendmentAccepted: (d) => `采纳修改建议 ${d.amendmentId}：${d.reason}`,
+  AmendmentRejected: (d) => `不采纳修改建议 ${d.amendmentId}：${d.reason}`,
+};
+const STARS = (n: number) => '★'.repeat(Math.max(0, Math.min(5, n)));
+const wish: Lines<WishEvent> = {
+  WishPosted: (d) => `${d.by.personId} 发布${d.kind === 'need' ? '需求' : '微心愿'}：${d.title}`,
+  WishClaimed: (d) =>
+    `${d.claimant.kind === 'party' ? `${d.claimant.name}（${d.by.personId}）` : d.by.personId} 认领`,
+  WishUnclaimed: (d) => `${d.by.personId} 放弃认领${d.reason ? `：${d.reason}` : ''}`,
+  WishCompleted: (d) => `${d.by.personId} 完成，照片 ${d.photo}`,
+  WishRated: (d) => `评价 ${STARS(d.stars)}（${d.stars}/5）`,
+  WishCancelled: (d) => `取消：${d.reason}`,
+};
+const evaluation: Lines<EvaluationEvent> = {
+  EvaluationOpened: (d) => `发起评议：${d.title}（${d.questions.length} 题，截止 ${d.closesAt}）`,
+  EvaluationAnswered: (d) => `${d.by.personId} 参加评议`,
+  EvaluationClosed: (d) =>
+    `评议结束：${d.respondents} 人参加${d.withheld ? '，人数不足不公布结果' : '，公布汇总结果'}`,
+};
+
 const lines: Record<string, ((data: never) => string) | undefined> = {
   ...community,
   ...installation,
@@ -259,6 +295,10 @@ const lines: Record<string, ((data: never) => string) | undefined> = {
   ...convocation,
   ...crowdfunding,
   ...fund,
+  ...discussion,
+  ...amendments,
+  ...wish,
+  ...evaluation,
 };
 
 /** Whether events of this type get a line of their own (else the type's name). */

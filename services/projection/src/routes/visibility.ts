@@ -146,9 +146,10 @@ const CONFIGURATION_FIELDS: FieldsOf = {
   WebhookRemoved: ['webhookId'],
 };
 
-/** Fields of discussion events only moderators read in the timeline. */
+/** Fields of discussion events only moderators read in the timeline (the text, why hidden). */
 const MODERATED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   CommentPosted: ['body'],
+  CommentHidden: ['reason'],
 };
 
 /** What a summary line shows in place of a field its reader may not see. */
