@@ -1,36 +1,21 @@
-import { existsSync } from 'node:fs';
-import { testDatabaseUrl } from '@yishi/local-postgres/testing';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  CHROMIUM,
+  browserStack,
   keepScreenshot,
-  launchBrowser,
   newContext,
   seriousViolations,
   signIn,
 } from './testing/browser.ts';
-import { actor, type Stack, startStack } from './testing/stack.ts';
+import { actor } from './testing/stack.ts';
 
 // 微心愿 in a real browser against the real services: a resident posts a wish on a phone,
 // follows it as a volunteer claims and completes it, and rates the help.
 
-const hasChromium = existsSync(CHROMIUM);
-let stack: Stack;
-let browser: Browser;
+const env = browserStack();
 
-beforeAll(async () => {
-  if (!hasChromium) return;
-  stack = await startStack(await testDatabaseUrl());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-describe.skipIf(!hasChromium)('micro-wishes in Chromium', () => {
+describe.skipIf(!env.available)('micro-wishes in Chromium', () => {
   it('a resident posts and tracks a micro-wish to its rating', async () => {
+    const { stack, browser } = env;
     const cid = 'mw';
     stack.clock.now = new Date('2026-04-01T02:00:00.000Z');
     const admin = await actor(stack, cid, { personId: 'adm', role: 'admin' });

@@ -1,37 +1,22 @@
-import { existsSync } from 'node:fs';
-import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import {
-  CHROMIUM,
+  browserStack,
   keepScreenshot,
-  launchBrowser,
   newContext,
   seriousViolations,
   signIn,
 } from './testing/browser.ts';
 import { phoneOf } from './testing/identity.ts';
-import { actor, type Stack, startStack } from './testing/stack.ts';
+import { actor } from './testing/stack.ts';
 
 // The console in a real browser against the real services: a clerk runs a joint session to
 // signed minutes; an owner votes on a phone and reads the decision; an official verifies a
 // history and sees a tampered one fail. Everyone signs in by phone with the development code,
 // in a capacity the registry gives them. Each final screen is kept in test-artifacts/web/.
 
-const hasChromium = existsSync(CHROMIUM);
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!hasChromium) return;
-  stack = await startStack(await testDatabaseUrl());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const env = browserStack();
 
 /** Pages of the running test: on a failure each one's screen is kept, to see what went wrong. */
 let watched: Page[] = [];
@@ -64,8 +49,9 @@ async function expectAccessible(page: Page, screen: string): Promise<void> {
 
 const DAY = 24 * 60 * 60 * 1000;
 
-describe.skipIf(!hasChromium)('web console in Chromium', () => {
+describe.skipIf(!env.available)('web console in Chromium', () => {
   it('an owner votes on a phone, changes the vote, and reads the decision in words', async () => {
+    const { stack, browser } = env;
     const cid = 'ov';
     stack.clock.now = new Date('2026-03-01T02:00:00.000Z');
     const admin = await actor(stack, cid, { personId: 'adm', role: 'admin' });
@@ -233,6 +219,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
   });
 
   it('a clerk runs a joint session to minutes signed by every attending party', async () => {
+    const { stack, browser } = env;
     const cid = 'js';
     stack.clock.now = new Date('2026-03-10T01:00:00.000Z');
     const admin = await actor(stack, cid, { personId: 'adm', role: 'admin' });
@@ -408,6 +395,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
   });
 
   it('an official reads the register and a history as of a date, verifies it, and sees a tampered one fail', async () => {
+    const { stack, browser } = env;
     const cid = 'vf';
     const start = new Date(Date.now() - 60 * DAY);
     stack.clock.now = start;

@@ -1,38 +1,23 @@
-import { existsSync } from 'node:fs';
-import { testDatabaseUrl } from '@yishi/local-postgres/testing';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  CHROMIUM,
+  browserStack,
   keepScreenshot,
-  launchBrowser,
   newContext,
   seriousViolations,
   signIn,
 } from './testing/browser.ts';
-import { actor, type Stack, startStack } from './testing/stack.ts';
+import { actor } from './testing/stack.ts';
 
 // 晒账 in a real browser (#26.9): an owner opens the community's accounts and sees the
 // spending line linked to the decision that authorised it, with the CSV and the PDF at hand.
 
-const hasChromium = existsSync(CHROMIUM);
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!hasChromium) return;
-  stack = await startStack(await testDatabaseUrl());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const env = browserStack();
 
 const DAY = 24 * 60 * 60 * 1000;
 
-describe.skipIf(!hasChromium)('published accounts in Chromium', () => {
+describe.skipIf(!env.available)('published accounts in Chromium', () => {
   it('an owner sees each spending line linked to its decision, and the CSV and PDF links', async () => {
+    const { stack, browser } = env;
     const cid = 'acc';
     stack.clock.now = new Date('2026-03-01T02:00:00.000Z');
     const admin = await actor(stack, cid, { personId: 'adm', role: 'admin' });

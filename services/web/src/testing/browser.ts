@@ -1,9 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { CHROMIUM_ARGS } from '@yishi/projection';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { type Stack, startStack } from './stack.ts';
 
 // Browser tests drive Debian's Chromium (installed by .ci/run) with playwright-core: no
 // browser download. axe-core runs inside each checked page.
@@ -103,4 +106,30 @@ export async function keepScreenshot(page: Page, name: string): Promise<string> 
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** A browser test file's running services and Chromium (set once `beforeAll` has run). */
+export interface BrowserStack {
+  /** Whether Chromium is installed: the file's tests are skipped where it is not. */
+  readonly available: boolean;
+  stack: Stack;
+  browser: Browser;
+}
+
+/**
+ * Starts the services and Chromium before a file's tests and stops both after them; call it at
+ * the top of the file and take `stack` and `browser` from it inside each test.
+ */
+export function browserStack(): BrowserStack {
+  const env = { available: existsSync(CHROMIUM) } as BrowserStack;
+  beforeAll(async () => {
+    if (!env.available) return;
+    env.stack = await startStack(await testDatabaseUrl());
+    env.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.stack?.stop();
+  });
+  return env;
 }
