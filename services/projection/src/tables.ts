@@ -443,7 +443,8 @@ export interface MinutesTable extends Temporal {
   document_ref: string | null;
   written_by: string;
   written_at: string;
-  signatures: Json<{ partyId: string; personId: string; at: string }[]>;
+  /** `partyId` null: a council member signed (a residents' council's minutes). */
+  signatures: Json<{ partyId: string | null; personId: string; at: string }[]>;
   final: boolean;
   finalised_at: string | null;
   signed_by_party_ids: string[];
