@@ -1,6 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import type { AnyDomainEvent } from '@yishi/domain';
 import { describe, expect, it } from 'vitest';
-import { TimerBook } from './timers.ts';
+import { TIMER_EVENT_TYPES, TimerBook } from './timers.ts';
 
 // An accepted item whose event a reader sees only after a meeting was convened (its commit
 // became visible late) goes on the next meeting's agenda, never off the list.
@@ -85,5 +86,23 @@ describe('minutes awaiting signatures', () => {
     // Final: nothing to remind.
     book.apply(sid, event('MinutesFinalised', { version: 2, at: '2026-03-15T00:00:00.000Z', by }));
     expect(signers(book, '2026-03-20T00:00:00.000Z')).toEqual([]);
+  });
+});
+
+describe('the event types a start-up read asks for', () => {
+  it('are every type the book reacts to', async () => {
+    // Read from the book's source: a type added to `apply` but not to the list would be
+    // skipped by the first catch-up of every restart.
+    const source = await readFile(new URL('./timers.ts', import.meta.url), 'utf8');
+    const applied = source.slice(
+      source.indexOf('  apply('),
+      source.indexOf('  /** Every timer due'),
+    );
+    const read = new Set(
+      [...applied.matchAll(/(?:case |event\.type [!=]== )'(\w+)'/g)].map((m) => m[1]!),
+    );
+    expect(read.size).toBeGreaterThan(10);
+    expect([...read].filter((t) => !TIMER_EVENT_TYPES.includes(t))).toEqual([]);
+    expect(TIMER_EVENT_TYPES.filter((t) => !read.has(t))).toEqual([]);
   });
 });

@@ -17,6 +17,28 @@ import { cstDate, daysBefore, dueMeeting } from './schedule.ts';
 // (opening the vote, publishing) once its period has passed, and the decider checks the time;
 // nothing changes in the record when a period merely ends. A meeting's start needs no command.
 
+/** Every event type `TimerBook.apply` reads: a start-up read asks the store for these only. */
+export const TIMER_EVENT_TYPES: readonly string[] = [
+  'CommunityRegistered',
+  'CommunitySettingsChanged',
+  'StandingBodyEstablished',
+  'SessionConvened',
+  'MinutesDrafted',
+  'MinutesAmended',
+  'SignersReminded',
+  'MinutesFinalised',
+  'ProposalSubmitted',
+  'ProposalAmended',
+  'ProposalAcceptedOntoAgenda',
+  'VotingOpened',
+  'NonVotersReminded',
+  'VotingClosed',
+  'ProposalPublished',
+  'ImplementationOverdue',
+  'ImplementationReported',
+  'ProposalWithdrawn',
+];
+
 export type Timer =
   | { kind: 'close-vote'; communityId: string; streamId: string; dueAt: string; voteId: string }
   | {
