@@ -17,6 +17,7 @@ import { migrateDatabase } from './migrate.ts';
 import {
   createServiceRoles,
   GRANTS,
+  grantServiceRoles,
   OWNER_ONLY,
   perService,
   roleName,
@@ -157,6 +158,25 @@ describe('the service roles', () => {
     const web = await startWebService(config, silentLogger, { databaseUrl: urls.web });
     opened.push({ end: () => web.close() });
     expect(web.bootstrapCode).toMatch(/\S/);
+  });
+
+  it('hands the read models built before the roles to the projection role', async () => {
+    const owner = await connect(ownerUrl);
+    await owner.query(`CREATE SCHEMA rm_old_g1;
+      CREATE TABLE rm_old_g1.rows (id bigserial PRIMARY KEY, a int, b int);
+      CREATE STATISTICS rm_old_g1.rows_ab (dependencies) ON a, b FROM rm_old_g1.rows`);
+    await grantServiceRoles(ownerUrl, prefix);
+    const { rows } = await owner.query<{ kind: string; owner: string }>(
+      `SELECT 'schema' AS kind, pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = 'rm_old_g1'
+       UNION ALL SELECT c.relkind::text, pg_get_userbyid(c.relowner) FROM pg_class c
+         WHERE c.relnamespace = 'rm_old_g1'::regnamespace
+       UNION ALL SELECT 'statistics', pg_get_userbyid(stxowner) FROM pg_statistic_ext
+         WHERE stxnamespace = 'rm_old_g1'::regnamespace`,
+    );
+    expect(rows.map((r) => r.kind).sort()).toEqual(['S', 'i', 'r', 'schema', 'statistics']);
+    expect(new Set(rows.map((r) => r.owner))).toEqual(new Set([`${prefix}_projection`]));
+    const projection = await connect(urls.projection);
+    await projection.query('DROP SCHEMA rm_old_g1 CASCADE');
   });
 
   it('cannot disable triggers, update events or alter tables', async () => {
