@@ -52,6 +52,9 @@ export const GRANTS: Record<Service, readonly Grant[]> = {
     ['SELECT', 'TABLE rm_migrations_lock'],
     ['SELECT, INSERT, UPDATE', 'TABLE projection_generations'],
     ['SELECT, INSERT, UPDATE, DELETE', 'TABLE projection_checkpoints'],
+    // Sign-in's lookup by phone number, kept from the registry's sealed numbers.
+    ['SELECT, INSERT, UPDATE, DELETE', 'TABLE phone_index'],
+    ['SELECT, INSERT, UPDATE', 'TABLE phone_index_watermark'],
     // The notifications' outbox.
     ['SELECT, INSERT, UPDATE', 'TABLE notification_deliveries'],
     ['SELECT, INSERT', 'TABLE notification_attempts'],
