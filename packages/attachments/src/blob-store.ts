@@ -5,11 +5,6 @@ import { createHash } from 'node:crypto';
 // the hash the events recorded. The events say which community has which blob; the store does
 // not (one scan used by two communities is stored once).
 
-/** The largest attachment: a phone photo or a multi-page scan. */
-export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
-
-export const SHA256_HEX = /^[0-9a-f]{64}$/;
-
 export interface BlobStore {
   /** Stores the bytes under their hash; storing the same bytes again changes nothing. */
   put(sha256: string, bytes: Uint8Array): Promise<void>;

@@ -1,16 +1,11 @@
+import type { AttachmentMediaType } from '@yishi/domain';
+
 // The type of an attachment is read from its first bytes, never taken from the client: a
 // declared type or a file name can say anything. Only formats a paper-ballot scan, a signed
 // page, a plan or a receipt comes in are admitted.
 
-/** The media types an attachment may have. */
-export const ATTACHMENT_TYPES = [
-  'image/jpeg',
-  'image/png',
-  'image/webp',
-  'image/heic',
-  'application/pdf',
-] as const;
-export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
+/** The media types an attachment may have (the domain lists them: events record one). */
+export type AttachmentType = AttachmentMediaType;
 
 const startsWith = (bytes: Uint8Array, at: number, signature: readonly number[]) =>
   bytes.length >= at + signature.length && signature.every((b, i) => bytes[at + i] === b);

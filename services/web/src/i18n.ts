@@ -938,6 +938,7 @@ const eventType: Record<DomainEventType, Pair> = {
   FundOpened: ['设立基金账目', 'Fund opened'],
   FundEntryPosted: ['记账', 'Entry posted'],
   FundEntryReversed: ['冲销凭证', 'Entry reversed'],
+  AttachmentUploaded: ['上传附件', 'Attachment uploaded'],
 };
 
 const capacity: Record<CapacityKind, Pair> = {
