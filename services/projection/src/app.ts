@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type BlobStore, MemoryBlobStore } from '@yishi/attachments';
 import type { EventStore } from '@yishi/event-store';
 import { memoryPersonalData } from '@yishi/personal-data';
 import {
@@ -20,6 +21,7 @@ import type { Kysely } from 'kysely';
 import { type PdfRenderer, PdfUnavailable } from './documents/renderer.ts';
 import { documentQueries } from './documents/routes.ts';
 import { notificationQueries } from './notifications/routes.ts';
+import { attachmentQueries } from './routes/attachments.ts';
 import { capacityQueries } from './routes/capacities.ts';
 import type { QueryDeps } from './routes/common.ts';
 import { convocationQueries } from './routes/convocations.ts';
@@ -72,6 +74,8 @@ export interface ProjectionAppDeps {
   pdf?: PdfRenderer;
   /** `WEB_PUBLIC_URL`: the console the documents' QR codes open. */
   publicUrl?: string | undefined;
+  /** Attachments' bytes. Default: in memory (tests); a running service passes its store. */
+  blobs?: BlobStore;
 }
 
 /** Where no Chromium is configured: every PDF is refused with the reason. */
@@ -84,7 +88,9 @@ const noPdf: PdfRenderer = {
 export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   const metrics = deps.metrics ?? createMetrics('projection');
+  const blobs = deps.blobs ?? new MemoryBlobStore();
   const queryDeps: QueryDeps & VerificationDeps = {
+    blobs,
     db: deps.db,
     replica: deps.replica,
     store: deps.store,
@@ -116,6 +122,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', sessionQueries(queryDeps));
   app.route('/', timelineQueries(queryDeps));
   app.route('/', verificationQueries(queryDeps));
+  app.route('/', attachmentQueries({ store: deps.store, blobs }));
   app.route('/', statusQueries(queryDeps));
   app.route('/', notificationQueries(queryDeps));
   app.route('/', personalDataQueries(queryDeps));
