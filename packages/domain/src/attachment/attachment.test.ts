@@ -7,6 +7,7 @@ import {
   attachmentDecider,
   attachmentEventSchemas,
   attachmentOfRef,
+  attachmentRefsIn,
 } from './attachment.ts';
 
 const spec = specFor(attachmentDecider, attachmentEventSchemas);
@@ -42,5 +43,14 @@ describe('attachments', () => {
     expect(attachmentOfRef(`attachment:${sha256.toUpperCase()}`)).toBeUndefined();
     expect(attachmentOfRef(`attachment:${sha256}0`)).toBeUndefined();
     expect(attachmentOfRef('档案 2024-17')).toBeUndefined();
+  });
+
+  it('finds every reference in a body, with the field it is in', () => {
+    const body = { documentRef: `attachment:${sha256}`, lines: [{ memo: `attachment:${sha256}` }] };
+    expect(attachmentRefsIn(body, 'body')).toEqual([
+      { field: 'body.documentRef', sha256 },
+      { field: 'body.lines.0.memo', sha256 },
+    ]);
+    expect(attachmentRefsIn({ documentRef: 'attachment:' }, 'body')).toEqual([]);
   });
 });

@@ -31,6 +31,25 @@ export function attachmentOfRef(ref: string): string | undefined {
   return ATTACHMENT_REF.exec(ref)?.[1];
 }
 
+/**
+ * Every `attachment:<sha256>` string in a value (a command's body, an event's data), with the
+ * field it is in, dotted from `path` (as `fieldErrors()` names fields).
+ */
+export function attachmentRefsIn(
+  value: unknown,
+  path: string,
+): { field: string; sha256: string }[] {
+  if (typeof value === 'string') {
+    const sha256 = attachmentOfRef(value);
+    return sha256 ? [{ field: path, sha256 }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => attachmentRefsIn(v, `${path}.${i}`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => attachmentRefsIn(v, `${path}.${k}`));
+  }
+  return [];
+}
+
 export const RecordAttachmentData = z.object({
   sha256: Sha256,
   size: z.number().int().min(1).max(MAX_ATTACHMENT_BYTES),

@@ -3,7 +3,7 @@ import { type BlobStore, sha256Hex, sniffType } from '@yishi/attachments';
 import {
   AttachmentMediaType,
   attachmentDecider,
-  attachmentOfRef,
+  attachmentRefsIn,
   commandCatalog,
   MAX_ATTACHMENT_BYTES,
   streams,
@@ -297,25 +297,6 @@ export function attachmentRoutes(
 const sameHeif = (declared: string, sniffed: string) =>
   sniffed === 'image/heic' && declared === 'image/heif';
 
-/**
- * Every `attachment:<sha256>` string in a command's body, with the field it is in (as
- * `fieldErrors()` names fields): each must be an attachment of the community.
- */
-export function attachmentRefsOf(
-  body: unknown,
-  path = 'body',
-): { field: string; sha256: string }[] {
-  if (typeof body === 'string') {
-    const sha256 = attachmentOfRef(body);
-    return sha256 ? [{ field: path, sha256 }] : [];
-  }
-  if (Array.isArray(body)) return body.flatMap((v, i) => attachmentRefsOf(v, `${path}.${i}`));
-  if (body !== null && typeof body === 'object') {
-    return Object.entries(body).flatMap(([k, v]) => attachmentRefsOf(v, `${path}.${k}`));
-  }
-  return [];
-}
-
 const MAX_REFS = 50;
 
 /** The fields naming an attachment the community does not have (none: all are there). */
@@ -324,7 +305,7 @@ export async function missingAttachments(
   communityId: string,
   body: unknown,
 ): Promise<{ field: string; message: string }[]> {
-  const refs = attachmentRefsOf(body);
+  const refs = attachmentRefsIn(body, 'body');
   // More than any document-taking command names: refused rather than read one by one.
   if (refs.length > MAX_REFS) {
     return [{ field: 'body', message: `at most ${MAX_REFS} attachments in one command` }];
