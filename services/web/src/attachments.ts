@@ -1,3 +1,4 @@
+import { attachmentOfRef } from '@yishi/domain';
 import type { Context } from 'hono';
 import type { Upstreams } from './api.ts';
 import { type Html, h } from './html.ts';
@@ -19,6 +20,16 @@ const PREVIEWED = new Set(['image/jpeg', 'image/png', 'image/webp']);
 /** Where the console serves an attachment (and its preview) through its pass-through. */
 export function attachmentUrl(communityId: string, sha256: string): string {
   return `/api/projection/v1/communities/${encodeURIComponent(communityId)}/attachments/${sha256}`;
+}
+
+/**
+ * A document reference as shown: an uploaded attachment as a link to it (its first hash digits
+ * for a name), any other reference as the text it is.
+ */
+export function documentRef(communityId: string, ref: string, label: string): Html | string {
+  const sha256 = attachmentOfRef(ref);
+  if (!sha256) return ref;
+  return h`<a href="${attachmentUrl(communityId, sha256)}" target="_blank" rel="noopener">${label} ${sha256.slice(0, 12)}</a>`;
 }
 
 /** A document reference field with a file input that uploads and fills it in. */

@@ -11,4 +11,5 @@ export const attachmentMessages = {
   'attach.done': ['已上传附件', 'Attachment uploaded'],
   'attach.failed': ['上传失败', 'Upload failed'],
   'attach.open': ['查看附件', 'Open the attachment'],
+  'attach.ref': ['附件', 'Attachment'],
 } satisfies Record<string, Pair>;
