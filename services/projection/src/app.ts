@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type BlobStore, MemoryBlobStore } from '@yishi/attachments';
 import type { EventStore } from '@yishi/event-store';
@@ -18,6 +19,7 @@ import {
   type Verifier,
 } from '@yishi/platform';
 import type { Kysely } from 'kysely';
+import { PhoneIndex } from './directory/phone-index.ts';
 import { type PdfRenderer, PdfUnavailable } from './documents/renderer.ts';
 import { documentQueries } from './documents/routes.ts';
 import { notificationQueries } from './notifications/routes.ts';
@@ -26,6 +28,7 @@ import { capacityQueries } from './routes/capacities.ts';
 import type { QueryDeps } from './routes/common.ts';
 import { convocationQueries } from './routes/convocations.ts';
 import { decisionQueries } from './routes/decisions.ts';
+import { directoryQueries } from './routes/directory.ts';
 import { discussionQueries } from './routes/discussions.ts';
 import { evaluationQueries } from './routes/evaluations.ts';
 import { installationQueries } from './routes/installation.ts';
@@ -76,6 +79,8 @@ export interface ProjectionAppDeps {
   publicUrl?: string | undefined;
   /** Attachments' bytes. Default: in memory (tests); a running service passes its store. */
   blobs?: BlobStore;
+  /** Sign-in's lookup by phone number; default: one under a random key (tests). */
+  phoneIndex?: PhoneIndex;
 }
 
 /** Where no Chromium is configured: every PDF is refused with the reason. */
@@ -126,6 +131,19 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', statusQueries(queryDeps));
   app.route('/', notificationQueries(queryDeps));
   app.route('/', personalDataQueries(queryDeps));
+  app.route(
+    '/',
+    directoryQueries({
+      phoneIndex:
+        deps.phoneIndex ??
+        new PhoneIndex(
+          deps.db,
+          queryDeps.readModels,
+          queryDeps.personalData.vault,
+          randomBytes(32),
+        ),
+    }),
+  );
   app.route('/', transparencyQueries(queryDeps));
   // The documents print this service's own answers: they read them through the app itself.
   app.route(
