@@ -1,3 +1,4 @@
+export * from './attachment/attachment.ts';
 export * from './catalog/capacities.ts';
 export * from './catalog/commands.ts';
 export * from './catalog/events.ts';

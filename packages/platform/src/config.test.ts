@@ -32,4 +32,20 @@ describe('configuration', () => {
       expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(new RegExp(name));
     }
   });
+
+  it('takes an S3-compatible store for attachments only with every setting', () => {
+    const s3 = {
+      ATTACHMENTS_S3_ENDPOINT: 'https://oss-cn-beijing.aliyuncs.com',
+      ATTACHMENTS_S3_BUCKET: 'yishi-attachments',
+      ATTACHMENTS_S3_ACCESS_KEY_ID: 'key-id',
+      ATTACHMENTS_S3_SECRET_ACCESS_KEY: 'secret',
+    };
+    expect(loadConfig(s3)).toMatchObject({ ...s3, ATTACHMENTS_S3_REGION: 'us-east-1' });
+    expect(loadConfig({}).ATTACHMENTS_S3_ENDPOINT).toBeUndefined();
+    const { ATTACHMENTS_S3_SECRET_ACCESS_KEY: _secret, ...partial } = s3;
+    expect(() => loadConfig(partial)).toThrow(/ATTACHMENTS_S3_SECRET_ACCESS_KEY: set every/);
+    expect(() => loadConfig({ ...s3, ATTACHMENTS_S3_BUCKET: 'Bad_Bucket' })).toThrow(
+      /ATTACHMENTS_S3_BUCKET/,
+    );
+  });
 });

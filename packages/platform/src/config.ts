@@ -149,6 +149,18 @@ export const ConfigSchema = z.object({
    * reminders, overdue flags, regular meetings); 0: only a simulated clock's advance runs it.
    */
   SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /**
+   * An S3-compatible store (S3, OSS, COS, MinIO) for attachments' bytes: endpoint, bucket and
+   * keys all set, or none (then the bytes are kept in PostgreSQL, table attachment_blobs).
+   */
+  ATTACHMENTS_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  ATTACHMENTS_S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
+    .optional(),
+  ATTACHMENTS_S3_REGION: z.string().min(1).max(64).default('us-east-1'),
+  ATTACHMENTS_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  ATTACHMENTS_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** Demo and end-to-end tests only: a clock an admin can advance (never in production). */
   DEMO_CLOCK: z
     .enum(['0', '1', 'true', 'false'])
@@ -193,6 +205,14 @@ export function projectionPublicUrl(config: Config): string {
   return `http://${host}:${config.PROJECTION_PORT}`;
 }
 
+/** The S3 settings that go together (the region has a default). */
+const S3_SETTINGS = [
+  'ATTACHMENTS_S3_ENDPOINT',
+  'ATTACHMENTS_S3_BUCKET',
+  'ATTACHMENTS_S3_ACCESS_KEY_ID',
+  'ATTACHMENTS_S3_SECRET_ACCESS_KEY',
+] as const;
+
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
     super(`invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
@@ -208,6 +228,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const s3 = S3_SETTINGS.filter((key) => parsed.data[key] !== undefined);
+  if (s3.length > 0 && s3.length < S3_SETTINGS.length) {
+    const missing = S3_SETTINGS.filter((key) => !s3.includes(key));
+    throw new ConfigError([`${missing.join(', ')}: set every ATTACHMENTS_S3_* setting, or none`]);
   }
   if (parsed.data.DEMO_CLOCK && parsed.data.NODE_ENV === 'production') {
     throw new ConfigError(['DEMO_CLOCK: a simulated clock is refused when NODE_ENV=production']);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type BlobStore, MemoryBlobStore } from '@yishi/attachments';
 import { type EventStore, START } from '@yishi/event-store';
 import { memoryPersonalData, type Vault } from '@yishi/personal-data';
 import {
@@ -22,6 +23,7 @@ import {
   type Verifier,
 } from '@yishi/platform';
 import { CommandHandler } from './command-handler.ts';
+import { ATTACHMENTS, attachmentRoutes } from './routes/attachments.ts';
 import { clockRoutes } from './routes/clock.ts';
 import { commandRouter } from './routes/commands.ts';
 import { REGISTRY_IMPORT, registryImportRoutes } from './routes/registry-import.ts';
@@ -49,6 +51,8 @@ export interface CommandAppDeps {
    * there. Unset (tests): the path alone.
    */
   projectionUrl?: string;
+  /** Attachments' bytes. Default: in memory (tests); a running service passes its store. */
+  blobs?: BlobStore;
 }
 
 export { MAX_BODY_BYTES };
@@ -92,6 +96,7 @@ export function createCommandService(deps: CommandAppDeps): {
     buckets,
   );
   const personalData = deps.personalData ?? memoryPersonalData().vault;
+  const blobs = deps.blobs ?? new MemoryBlobStore();
   const states = new StateReader(deps.store, undefined, personalData);
   const handler = new CommandHandler({
     store: deps.store,
@@ -132,7 +137,9 @@ export function createCommandService(deps: CommandAppDeps): {
   // The registry import sets its own, larger limit. A plain test, where hono's except() ran
   // every later middleware inside its own combinators.
   const limit = limitBody(MAX_BODY_BYTES);
-  app.use('/v1/*', (c, next) => (REGISTRY_IMPORT.test(c.req.path) ? next() : limit(c, next)));
+  app.use('/v1/*', (c, next) =>
+    REGISTRY_IMPORT.test(c.req.path) || ATTACHMENTS.test(c.req.path) ? next() : limit(c, next),
+  );
   app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
@@ -152,6 +159,7 @@ export function createCommandService(deps: CommandAppDeps): {
     '/',
     clockRoutes(source, () => scheduler.tick()),
   );
+  app.route('/', attachmentRoutes(handler, states, deps.store, blobs));
   app.route('/', registryImportRoutes(deps.store, states, clock, personalData, source.simulated));
   serveApiDescription(
     app,

@@ -131,6 +131,14 @@ const expected: Record<string, Role[]> = {
 const others: Record<string, Role[]> = {
   'get /v1/clock': [...Role.options],
   'post /v1/communities/{communityId}/registry/import': ['clerk', 'admin'],
+  'post /v1/communities/{communityId}/attachments': [
+    'resident',
+    'owner',
+    'party_representative',
+    'clerk',
+    'convener',
+    'admin',
+  ],
 };
 
 const roles: Role[] = [...Role.options];

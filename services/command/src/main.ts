@@ -1,3 +1,4 @@
+import { openBlobStore } from '@yishi/attachments';
 import { openEventStore } from '@yishi/event-store';
 import { loadMasterKey, openPersonalData, reconcileErasures } from '@yishi/personal-data';
 import {
@@ -31,6 +32,7 @@ export async function startCommandService(
   if (reconciled.destroyed.length + reconciled.cancelled.length > 0) {
     logger.warn(reconciled, 'finished erasures a stop interrupted');
   }
+  const blobs = await openBlobStore(config, databaseUrl);
   const verify = createVerifier(authConfigFrom(config));
   const clock = config.DEMO_CLOCK ? simulatedClock() : systemClock;
   if (clock.simulated) logger.warn('simulated clock: events are marked simulatedClock (demo only)');
@@ -42,6 +44,7 @@ export async function startCommandService(
     metricsToken: config.METRICS_TOKEN,
     personalData: personalData.vault,
     projectionUrl: projectionPublicUrl(config),
+    blobs,
   });
   // 0 turns the interval off (another instance, or tests, tick it); a simulated clock's
   // advance still ticks it.
@@ -55,6 +58,7 @@ export async function startCommandService(
       await closeServer(server);
       await store.close();
       await personalData.close();
+      await blobs.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type BlobStore, MemoryBlobStore } from '@yishi/attachments';
 import type { EventStore } from '@yishi/event-store';
 import { memoryPersonalData } from '@yishi/personal-data';
 import {
@@ -22,6 +23,7 @@ import { PhoneIndex } from './directory/phone-index.ts';
 import { type PdfRenderer, PdfUnavailable } from './documents/renderer.ts';
 import { documentQueries } from './documents/routes.ts';
 import { notificationQueries } from './notifications/routes.ts';
+import { attachmentQueries } from './routes/attachments.ts';
 import { capacityQueries } from './routes/capacities.ts';
 import type { QueryDeps } from './routes/common.ts';
 import { convocationQueries } from './routes/convocations.ts';
@@ -75,6 +77,8 @@ export interface ProjectionAppDeps {
   pdf?: PdfRenderer;
   /** `WEB_PUBLIC_URL`: the console the documents' QR codes open. */
   publicUrl?: string | undefined;
+  /** Attachments' bytes. Default: in memory (tests); a running service passes its store. */
+  blobs?: BlobStore;
   /** Sign-in's lookup by phone number; default: one under a random key (tests). */
   phoneIndex?: PhoneIndex;
 }
@@ -89,7 +93,9 @@ const noPdf: PdfRenderer = {
 export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   const metrics = deps.metrics ?? createMetrics('projection');
+  const blobs = deps.blobs ?? new MemoryBlobStore();
   const queryDeps: QueryDeps & VerificationDeps = {
+    blobs,
     db: deps.db,
     replica: deps.replica,
     store: deps.store,
@@ -121,6 +127,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', sessionQueries(queryDeps));
   app.route('/', timelineQueries(queryDeps));
   app.route('/', verificationQueries(queryDeps));
+  app.route('/', attachmentQueries({ store: deps.store, blobs }));
   app.route('/', statusQueries(queryDeps));
   app.route('/', notificationQueries(queryDeps));
   app.route('/', personalDataQueries(queryDeps));

@@ -1,3 +1,4 @@
+import { openBlobStore } from '@yishi/attachments';
 import { openEventStore } from '@yishi/event-store';
 import { loadMasterKey, openPersonalData } from '@yishi/personal-data';
 import {
@@ -92,6 +93,7 @@ export async function startProjectionService(
   });
   await treeBuilder.start();
   const verify = createVerifier(authConfigFrom(config));
+  const blobs = await openBlobStore(config, databaseUrl);
   // Chromium starts with the first PDF asked for, not here: the service runs without it.
   const pdf = createPdfRenderer({ executablePath: config.CHROMIUM_PATH, logger });
   const app = createApp({
@@ -108,6 +110,7 @@ export async function startProjectionService(
     checkpointWaitMs: config.CHECKPOINT_INTERVAL_SECONDS * 1000 + 5_000,
     pdf,
     publicUrl: config.WEB_PUBLIC_URL,
+    blobs,
     phoneIndex,
   });
   const server = await listen(app.fetch, config.HOST, config.PROJECTION_PORT);
@@ -123,6 +126,7 @@ export async function startProjectionService(
       await replica?.destroy();
       await store.close();
       await personalData.close();
+      await blobs.close();
     },
   };
 }

@@ -20,6 +20,13 @@ import { proposalActions } from './actions/proposal.ts';
 import { sessionActions } from './actions/session.ts';
 import { ApiClient, type CommandAnswer, type Upstreams } from './api.ts';
 import { script, stylesheet } from './assets.ts';
+import {
+  attachmentScript,
+  attachmentStyle,
+  forwardUpload,
+  UPLOAD_MAX_BYTES,
+  UPLOAD_PATH,
+} from './attachments.ts';
 import { type Flash, FlashStore } from './flash.ts';
 import { h } from './html.ts';
 import { type Lang, type MessageKey, translator } from './i18n.ts';
@@ -195,8 +202,13 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   const tooLarge = (c: Context) => errorPage(c as Context<Env>, 413, 'error.tooLarge');
   const smallLimit = bodyLimit({ maxSize: SIGN_IN_MAX_BYTES, onError: tooLarge });
   const formLimit = bodyLimit({ maxSize: FORM_MAX_BYTES, onError: tooLarge });
+  const uploadLimit = bodyLimit({ maxSize: UPLOAD_MAX_BYTES, onError: tooLarge });
   const limited: MiddlewareHandler<Env> = (c, next) =>
-    (SMALL_FORMS.has(c.req.path) ? smallLimit : formLimit)(c, next);
+    (SMALL_FORMS.has(c.req.path)
+      ? smallLimit
+      : UPLOAD_PATH.test(c.req.path)
+        ? uploadLimit
+        : formLimit)(c, next);
   const withToken: MiddlewareHandler<Env> = async (c, next) => {
     let form: FormFields;
     try {
@@ -220,13 +232,13 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/favicon.ico', (c) => c.body(null, 204, { 'cache-control': 'public, max-age=86400' }));
   app.get('/assets/style.css', (c) =>
-    c.body(stylesheet, 200, {
+    c.body(stylesheet + attachmentStyle, 200, {
       'content-type': 'text/css; charset=utf-8',
       'cache-control': 'public, max-age=300',
     }),
   );
   app.get('/assets/app.js', (c) =>
-    c.body(script, 200, {
+    c.body(script + attachmentScript, 200, {
       'content-type': 'text/javascript; charset=utf-8',
       'cache-control': 'public, max-age=300',
     }),
@@ -459,6 +471,7 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   const cidOf = (c: Context) => encodeURIComponent(c.req.param('cid') ?? '');
   const api = (c: Context, rest: string) => `/v1/communities/${cidOf(c)}${rest}`;
 
+  app.post('/c/:cid/attachments', (c) => forwardUpload(c, deps.upstreams, c.get('viewer')?.token));
   app.post('/c/:cid/proposals', (c) =>
     act(
       c,

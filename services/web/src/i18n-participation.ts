@@ -69,8 +69,8 @@ export const participationMessages = {
   'wish.field.note': ['说明（选填）', 'Note (optional)'],
   'wish.field.photo': ['完成照片', 'Photo of the help given'],
   'wish.field.photo.hint': [
-    '照片的 https 网址，或 doc: 开头的文档编号（暂不支持上传）',
-    'An https URL of the photo, or a doc: reference (uploads are not supported yet)',
+    '拍照上传，或填写照片的 https 网址、doc: 开头的文档编号',
+    'Take or pick a photo to upload, or give an https URL of it or a doc: reference',
   ],
   'wish.field.stars': ['评分（1–5）', 'Rating (1–5)'],
   'wish.field.comment': ['评价（选填）', 'Comment (optional)'],

@@ -3,7 +3,7 @@ import type { Upstreams } from './api.ts';
 
 // Read-only pass-through to the services with the signed-in user's token, for what the pages
 // link to and nothing else: the register as CSV, a proposal's dossier, the documents to print
-// (A4 pages and PDFs), a fund's accounts (CSV, A4, PDF), the API documents. Anything more (`/metrics`, the rest of the API) is
+// (A4 pages and PDFs), a fund's accounts (CSV, A4, PDF), attachments, the API documents. Anything more (`/metrics`, the rest of the API) is
 // not the console's to hand out.
 
 const enc = encodeURIComponent;
@@ -31,6 +31,17 @@ const PASS_THROUGH: readonly {
     route: '/api/projection/v1/communities/:cid/persons/:pid/personal-data',
     upstream: 'projectionUrl',
     path: (p) => `/v1/communities/${enc(p('cid'))}/persons/${enc(p('pid'))}/personal-data`,
+  },
+  // Attachments (scans, photos, receipts) and photos' previews, as the query service serves them.
+  {
+    route: '/api/projection/v1/communities/:cid/attachments/:sha',
+    upstream: 'projectionUrl',
+    path: (p) => `/v1/communities/${enc(p('cid'))}/attachments/${enc(p('sha'))}`,
+  },
+  {
+    route: '/api/projection/v1/communities/:cid/attachments/:sha/preview',
+    upstream: 'projectionUrl',
+    path: (p) => `/v1/communities/${enc(p('cid'))}/attachments/${enc(p('sha'))}/preview`,
   },
   {
     route: '/api/projection/v1/communities/:cid/funds/:fid/accounts.csv',
@@ -73,6 +84,8 @@ const FORWARDED = [
   'content-security-policy',
   'x-document-code',
   'retry-after',
+  'cache-control',
+  'x-content-type-options',
 ];
 
 export function passThrough<E extends Env>(

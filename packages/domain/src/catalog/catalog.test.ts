@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { attachmentCommandSchemas, attachmentEventSchemas } from '../attachment/attachment.ts';
 import { communityCommandSchemas, communityEventSchemas } from '../community/community.ts';
 import { convocationCommandSchemas, convocationEventSchemas } from '../convocation/convocation.ts';
 import {
@@ -34,6 +35,7 @@ describe('command catalogue', () => {
     ...Object.keys(crowdfundingCommandSchemas),
     ...Object.keys(fundCommandSchemas),
     ...Object.keys(installationCommandSchemas),
+    ...Object.keys(attachmentCommandSchemas),
   ];
   it('lists every command once, with its aggregate, schema and roles', () => {
     expect(Object.keys(commandCatalog).sort()).toEqual([...names].sort());
@@ -52,6 +54,7 @@ describe('command catalogue', () => {
         'crowdfunding',
         'fund',
         'installation',
+        'attachment',
       ]).toContain(definition.aggregate);
     }
   });
@@ -107,6 +110,7 @@ describe('event catalogue and upcasting', () => {
       ...Object.keys(crowdfundingEventSchemas),
       ...Object.keys(fundEventSchemas),
       ...Object.keys(installationEventSchemas),
+      ...Object.keys(attachmentEventSchemas),
     ];
     expect(Object.keys(eventCatalog).sort()).toEqual([...types].sort());
     expect(eventCatalog.BallotCast).toMatchObject({ aggregate: 'proposal', version: 1 });

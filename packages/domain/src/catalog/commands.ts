@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attachmentCommandSchemas } from '../attachment/attachment.ts';
 import { communityCommandSchemas } from '../community/community.ts';
 import { convocationCommandSchemas } from '../convocation/convocation.ts';
 import { crowdfundingCommandSchemas } from '../crowdfunding/crowdfunding.ts';
@@ -29,7 +30,8 @@ type Schemas = typeof communityCommandSchemas &
   typeof evaluationCommandSchemas &
   typeof crowdfundingCommandSchemas &
   typeof fundCommandSchemas &
-  typeof installationCommandSchemas;
+  typeof installationCommandSchemas &
+  typeof attachmentCommandSchemas;
 export type DomainCommandType = keyof Schemas;
 
 export interface CommandDefinition {
@@ -345,7 +347,7 @@ const wish: Record<keyof typeof wishCommandSchemas, Entry> = {
   },
   CompleteWish: {
     roles: ['resident', 'owner', 'party_representative'],
-    summary: 'Mark a claimed wish done, with a photo (https URL or doc: reference)',
+    summary: 'Mark a claimed wish done, with a photo (attachment, https URL or doc: reference)',
   },
   RateWish: { roles: ['resident', 'owner'], summary: 'Rate the help given, 1–5 (the requester)' },
   CancelWish: {
@@ -437,6 +439,17 @@ const installation: Record<keyof typeof installationCommandSchemas, Entry> = {
   RevokeOfficial: { roles: ['admin'], summary: 'Revoke an official' },
 };
 
+// Attachments: uploaded as bytes (one route of their own, not a JSON command route) by anyone
+// who enters or keeps documents: a clerk (paper ballots, minutes), a convener (plans), a
+// treasurer's receipts (any role a treasurer signs in with), a volunteer's photo of a wish done.
+const attachment: Record<keyof typeof attachmentCommandSchemas, Entry> = {
+  RecordAttachment: {
+    roles: ['resident', 'owner', 'party_representative', 'clerk', 'convener', 'admin'],
+    summary: 'Upload a document or photo (scan, signed minutes, plan, receipt), up to 20 MB',
+    context: ['communityId'],
+  },
+};
+
 function definitions(
   aggregate: Aggregate,
   schemas: Readonly<Record<string, z.ZodObject>>,
@@ -472,6 +485,7 @@ const all = [
   ...definitions('crowdfunding', crowdfundingCommandSchemas, crowdfunding),
   ...definitions('fund', fundCommandSchemas, fund),
   ...definitions('installation', installationCommandSchemas, installation),
+  ...definitions('attachment', attachmentCommandSchemas, attachment),
 ];
 
 /** Every command by name. */

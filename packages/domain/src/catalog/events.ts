@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type AttachmentEvent, attachmentEventSchemas } from '../attachment/attachment.ts';
 import { type CommunityEvent, communityEventSchemas } from '../community/community.ts';
 import { type ConvocationEvent, convocationEventSchemas } from '../convocation/convocation.ts';
 import { type CrowdfundingEvent, crowdfundingEventSchemas } from '../crowdfunding/crowdfunding.ts';
@@ -30,7 +31,8 @@ export type AnyDomainEvent =
   | EvaluationEvent
   | CrowdfundingEvent
   | FundEvent
-  | InstallationEvent;
+  | InstallationEvent
+  | AttachmentEvent;
 /** Every event type the catalogue holds. */
 export type CatalogEventType = AnyDomainEvent['type'];
 /** Every event type, each labelled by the web console (services/web `i18n.ts`). */
@@ -61,6 +63,7 @@ export const eventCatalog: Readonly<Record<CatalogEventType, EventDefinition>> =
   ...definitions('crowdfunding', crowdfundingEventSchemas),
   ...definitions('fund', fundEventSchemas),
   ...definitions('installation', installationEventSchemas),
+  ...definitions('attachment', attachmentEventSchemas),
 };
 
 /** Upcasters by event type and the version they read (none yet: every schema is at 1). */

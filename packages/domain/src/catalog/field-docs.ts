@@ -34,7 +34,11 @@ const common: Record<string, string> = {
   webhookId: '通知网关编号（删除后不再使用） · Webhook id (never reused after removal)',
   requestId: '提议编号（省略则由服务生成） · Request id (generated when omitted)',
   documentRef:
-    '书面材料的编号或存放位置（如档案号、扫描件地址） · Where the paper document is kept or its reference (file number, scan address)',
+    '书面材料的编号或存放位置（如档案号），或已上传的附件 attachment:<sha256>（须为本社区的附件） · Where the paper document is kept or its reference (file number), or an uploaded attachment as attachment:<sha256> (one of this community)',
+  sha256: '内容的 SHA-256（64 位小写十六进制） · SHA-256 of the content, 64 lowercase hex digits',
+  size: '字节数 · Size in bytes',
+  mediaType: '由内容识别的类型 · The type read from the bytes',
+  fileName: '上传时的文件名（仅作显示） · The file’s name on the uploader’s device (shown only)',
   reason: '理由（记入记录） · Reason, kept in the record',
   text: '正文 · Text, as published or recorded',
   note: '备注 · Note',
@@ -242,7 +246,7 @@ const participation: Record<string, Record<string, string>> = {
   UnclaimWish: { reason: '放弃认领的原因 · Why the claim is given up' },
   CompleteWish: {
     photo:
-      '完成照片：https 网址，或 doc: 开头的文档编号（附件功能尚未提供） · Photo of the help given: an https URL, or a doc: reference (attachments are not stored yet)',
+      '完成照片：已上传的附件 attachment:<sha256>、https 网址或 doc: 开头的文档编号 · Photo of the help given: an uploaded attachment (attachment:<sha256>), an https URL or a doc: reference',
     note: '完成情况说明 · What was done',
   },
   RateWish: {

@@ -14,7 +14,8 @@ export type Aggregate =
   | 'evaluation'
   | 'crowdfunding'
   | 'fund'
-  | 'installation';
+  | 'installation'
+  | 'attachment';
 
 export interface EventDefinition {
   readonly aggregate: Aggregate;

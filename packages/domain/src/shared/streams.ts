@@ -19,6 +19,8 @@ export const streams = {
     `crowdfunding-${communityId}.${campaignId}`,
   /** A fund's ledger (专项维修资金, 微基金). */
   fund: (communityId: string, fundId: string) => `fund-${communityId}.${fundId}`,
+  /** An uploaded document or photo, named by the SHA-256 of its bytes. */
+  attachment: (communityId: string, sha256: string) => `attachment-${communityId}.${sha256}`,
   /**
    * The installation's administrators and officials: of no community (`_` starts no
    * community id, so `communityOfStream` finds none and no community's reader sees it).

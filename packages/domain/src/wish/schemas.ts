@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attachmentOfRef } from '../attachment/schemas.ts';
 import { Actor, CommunityId, Id, IsoTime, Text } from '../shared/decider.ts';
 import { PartyKind } from '../shared/party.ts';
 
@@ -32,12 +33,18 @@ export const WishCategory = z.enum([
 export type WishCategory = z.infer<typeof WishCategory>;
 
 /**
- * A photo of the help given. Attachments are not stored yet: an https URL of the photo, or a
- * reference to a document kept elsewhere (`doc:` and letters, digits, `_./-`).
+ * A photo of the help given: an uploaded attachment (`attachment:<sha256>`), an https URL of
+ * the photo, or a reference to a document kept elsewhere (`doc:` and letters, digits, `_./-`).
  */
 export const PhotoRef = Text(500).refine(
-  (ref) => /^doc:[A-Za-z0-9_./-]{1,200}$/.test(ref) || isHttpsUrl(ref),
-  { message: '须为 https 网址或 doc: 文档编号 / must be an https URL or a doc: reference' },
+  (ref) =>
+    /^doc:[A-Za-z0-9_./-]{1,200}$/.test(ref) ||
+    attachmentOfRef(ref) !== undefined ||
+    isHttpsUrl(ref),
+  {
+    message:
+      '须为 https 网址、attachment: 附件或 doc: 文档编号 / must be an https URL, an attachment: or a doc: reference',
+  },
 );
 
 function isHttpsUrl(text: string): boolean {

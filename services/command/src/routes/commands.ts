@@ -3,6 +3,7 @@ import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
 import {
   type Actor,
   type Aggregate,
+  attachmentDecider,
   type CommandDefinition,
   commandCatalog,
   communityDecider,
@@ -40,6 +41,7 @@ import {
 import { answer, idempotencyKey, ifMatch } from '../http-outcome.ts';
 import { canonicalBody, jsonBody, personalRequestDigest } from '../request-body.ts';
 import type { AnyDecider, StateReader } from '../state-reader.ts';
+import { missingAttachments } from './attachments.ts';
 import {
   CampaignParams,
   CommunityParams,
@@ -130,6 +132,8 @@ function routeOf(definition: CommandDefinition): CommandRoute {
       return { definition, method: 'post', path: `${base}/funds/{fundId}/${slug}` };
     case 'installation':
       return { definition, method: 'post', path: `${installationBase}/${slug}` };
+    case 'attachment':
+      return { definition, method: 'post', path: `${base}/attachments` };
     default: {
       const _exhaustive: never = definition.aggregate;
       throw new Error('unknown aggregate');
@@ -139,7 +143,8 @@ function routeOf(definition: CommandDefinition): CommandRoute {
 
 /** Every command route, in catalogue order: the authorisation matrix enumerates these. */
 export const commandRoutes: readonly CommandRoute[] = Object.values(commandCatalog)
-  .filter((definition) => definition.automatic !== 'only')
+  // An attachment is uploaded as bytes, not JSON: its route is routes/attachments.ts.
+  .filter((definition) => definition.automatic !== 'only' && definition.aggregate !== 'attachment')
   .map(routeOf);
 
 export const deciders: Record<Aggregate, AnyDecider> = {
@@ -153,6 +158,7 @@ export const deciders: Record<Aggregate, AnyDecider> = {
   crowdfunding: crowdfundingDecider as unknown as AnyDecider,
   fund: fundDecider as unknown as AnyDecider,
   installation: installationDecider as unknown as AnyDecider,
+  attachment: attachmentDecider as unknown as AnyDecider,
 };
 
 export function streamOf(
@@ -181,6 +187,8 @@ export function streamOf(
       return streams.fund(communityId, params.fundId!);
     case 'installation':
       return streams.installation();
+    case 'attachment':
+      return streams.attachment(communityId, params.sha256!);
     default: {
       const _exhaustive: never = aggregate;
       throw new Error('unknown aggregate');
@@ -427,6 +435,13 @@ export function commandRouter(
     if (!parsed.success) {
       return problem(c, 422, 'invalid-command', 'The command is not valid with its context', {
         errors: fieldErrors(parsed.error.issues, 'command'),
+      });
+    }
+    // A document named as an uploaded attachment must be one of this community's.
+    const missing = installation ? [] : await missingAttachments(store, communityId, body);
+    if (missing.length > 0) {
+      return problem(c, 422, 'attachment-not-found', 'No such attachment in this community', {
+        errors: missing,
       });
     }
     const actor = actorOf(principal);

@@ -128,7 +128,7 @@ export function commandResponses(definition: CommandDefinition, creates: boolean
     ),
     413: problemOf(`\`payload-too-large\`: the body exceeds ${MAX_BODY_BYTES} bytes`),
     422: problemOf(
-      '`invalid-command`: well-formed but not a valid command with what the service filled in (each field in `errors`); `idempotency-key-reused`: the Idempotency-Key was used for a different request',
+      '`invalid-command`: well-formed but not a valid command with what the service filled in (each field in `errors`); `attachment-not-found`: a field names `attachment:<sha256>` that is not an attachment of this community; `idempotency-key-reused`: the Idempotency-Key was used for a different request',
     ),
   } as const;
 }

@@ -7,6 +7,7 @@
 // never one a dossier or the log carries. Exit code 0: intact; 1: broken; 2: usage.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { openBlobStore } from '@yishi/attachments';
 import { openEventStore } from '@yishi/event-store';
 import { ConfigError, loadConfig } from '@yishi/platform';
 import {
@@ -137,6 +138,7 @@ async function main(): Promise<number> {
     eventstoreUrl: database.eventstoreUrl,
   });
   const db = createDb(database.url, 4);
+  const blobs = await openBlobStore(loadConfig(), database.url);
   try {
     const schema = await db
       .selectFrom('projection_generations')
@@ -149,10 +151,12 @@ async function main(): Promise<number> {
       store,
       scope,
       schema ? { db, schema: schema.schema_name } : undefined,
+      blobs,
     );
     return print(report.scope, report);
   } finally {
     await db.destroy();
+    await blobs.close();
     await store.close();
     await database.close();
   }

@@ -1,4 +1,5 @@
 import type {
+  AttachmentEvent,
   CommunityEvent,
   ConvocationEvent,
   CrowdfundingEvent,
@@ -299,7 +300,14 @@ const evaluation: Lines<EvaluationEvent> = {
     `评议结束：${d.respondents} 人参加${d.withheld ? '，人数不足不公布结果' : '，公布汇总结果'}`,
 };
 
+// An uploaded scan, photo or receipt: its type, size and the first digits of its hash.
+const attachment: Lines<AttachmentEvent> = {
+  AttachmentUploaded: (d) =>
+    `上传附件 ${d.fileName ?? ''}（${d.mediaType}，${Math.ceil(d.size / 1024)} KB，SHA-256 ${d.sha256.slice(0, 12)}）`,
+};
+
 const lines: Record<string, ((data: never) => string) | undefined> = {
+  ...attachment,
   ...community,
   ...installation,
   ...proposal,

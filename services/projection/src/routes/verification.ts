@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { BlobStore } from '@yishi/attachments';
 import { communityOfStream } from '@yishi/domain';
 import { type EventStore, isEventStoreError } from '@yishi/event-store';
 import {
@@ -146,6 +147,8 @@ export interface VerificationDeps {
   treeBuilder?: TreeBuilder | undefined;
   /** How long a dossier waits for a checkpoint covering it (ms). */
   checkpointWaitMs: number;
+  /** Attachments' bytes, checked against the hashes their events recorded. */
+  blobs?: BlobStore | undefined;
 }
 
 /** Whether a head printed on a document (version and hash digits) is in the stream's chain. */
@@ -202,7 +205,7 @@ export function verificationQueries(deps: QueryDeps & VerificationDeps) {
       scope = { kind: 'stream', streamId: stream };
     }
     try {
-      const report = await verifyScope(deps.store, scope, await witness());
+      const report = await verifyScope(deps.store, scope, await witness(), deps.blobs);
       if (!stream || version === undefined || head === undefined) return c.json(report);
       return c.json({ ...report, head: await printedHead(deps.store, stream, version, head) });
     } catch (error) {
@@ -231,7 +234,7 @@ export function verificationQueries(deps: QueryDeps & VerificationDeps) {
         'Verifying everything needs a token for every community',
       );
     }
-    return c.json(await verifyScope(deps.store, { kind: 'all' }, await witness()));
+    return c.json(await verifyScope(deps.store, { kind: 'all' }, await witness(), deps.blobs));
   });
   addRoute(app, dossierRoute, async (c) => {
     const { communityId, proposalId } = c.req.valid('param');

@@ -1,8 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
+  attachmentRefsIn,
   ItemResultSchema,
   PlanMethod,
   type ProposalEvent,
+  streams as streamIds,
   upcastEvent,
   VoteRule,
   verifyDecisions,
@@ -29,7 +31,8 @@ import type { LogProofs } from '../transparency/proofs.ts';
 import type { BrokenEvent } from './verify.ts';
 
 // 议题档案: everything an official needs to check a proposal without our database. Every event
-// of the proposal's stream (and of the sessions it went through) with its hash and its proof of
+// of the proposal's stream (and of the sessions it went through, and the uploads of the
+// attachments their documents name, such as paper-ballot scans) with its hash and its proof of
 // inclusion in the log to one signed checkpoint, and the rule and figures of each decision as
 // the events state them. `pnpm verify dossier.json` recomputes the chains and the decision
 // summary offline, and checks each event's proof and the checkpoint's signature with a key the
@@ -59,6 +62,13 @@ export type DossierEvent = z.infer<typeof DossierEvent>;
 
 const DossierStream = z.object({ streamId: z.string(), events: z.array(DossierEvent) });
 
+const DossierAttachment = z.object({
+  sha256: z.string(),
+  size: z.number().int(),
+  mediaType: z.string(),
+  streamId: z.string(),
+});
+
 export const Dossier = z.object({
   format: z.literal(DOSSIER_FORMAT),
   communityId: z.string(),
@@ -75,6 +85,11 @@ export const Dossier = z.object({
   streams: z.array(DossierStream).min(1),
   /** Derived from the events; offline verification derives it again and compares. */
   decisions: z.array(z.record(z.string(), z.json())),
+  /**
+   * The attachments the events name (`attachment:<sha256>`): their upload events are among the
+   * streams; a reader holding a file checks it by its SHA-256. Derived and compared as above.
+   */
+  attachments: z.array(DossierAttachment).optional(),
 });
 export type Dossier = z.infer<typeof Dossier>;
 
@@ -230,6 +245,13 @@ export async function exportDossier(
     const events = upTo(await store.readStream(streamId));
     if (events.length > 0) streams.push({ streamId, events });
   }
+  // The uploads of the attachments the record names (a paper ballot's scan, signed minutes).
+  const named = streams.flatMap((s) => s.events.flatMap((e) => attachmentRefsIn(e.data, 'data')));
+  for (const sha256 of new Set(named.map((r) => r.sha256))) {
+    const streamId = streamIds.attachment(communityId, sha256);
+    const events = upTo(await store.readStream(streamId, { maxCount: 1 }));
+    if (events.length > 0) streams.push({ streamId, events });
+  }
   const { checkpoint, proofs } = await log.prove(
     streams.flatMap((s) => s.events.map((e) => e.globalPosition)),
   );
@@ -253,7 +275,29 @@ export async function exportDossier(
     log: { checkpoint: checkpoint.note, keyFingerprint: checkpoint.keyFingerprint },
     streams: streams.map((s) => ({ streamId: s.streamId, events: s.events.map(proven) })),
     decisions: decisionsOf(proposal.map(toDossierEvent)),
+    attachments: attachmentsOf(streams),
   };
+}
+
+/** The attachments among the streams: what each upload event recorded. */
+function attachmentsOf(
+  streams: readonly { streamId: string; events: readonly { type: string; data: unknown }[] }[],
+): z.infer<typeof DossierAttachment>[] {
+  return streams.flatMap(({ streamId, events }) =>
+    events.flatMap((e) => {
+      const d = e.data as Record<string, unknown>;
+      return e.type === 'AttachmentUploaded'
+        ? [
+            {
+              sha256: String(d.sha256),
+              size: Number(d.size),
+              mediaType: String(d.mediaType),
+              streamId,
+            },
+          ]
+        : [];
+    }),
+  );
 }
 
 export interface DossierReport {
@@ -318,6 +362,17 @@ export function verifyDossier(input: unknown, trusted: readonly PublicKey[]): Do
       if (hash !== event.hash) return broken('content does not match its hash');
       prev = hash;
     }
+  }
+  if (
+    dossier.attachments &&
+    !isDeepStrictEqual(attachmentsOf(dossier.streams), dossier.attachments)
+  ) {
+    return {
+      ok: false,
+      streams: dossier.streams.length,
+      events,
+      problem: 'the attachment list differs from what the upload events record',
+    };
   }
   const proposalStream = dossier.streams.find(
     (s) => s.streamId === `proposal-${dossier.communityId}.${dossier.proposalId}`,

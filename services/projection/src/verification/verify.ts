@@ -1,3 +1,4 @@
+import { type BlobStore, checkBlob } from '@yishi/attachments';
 import type { EventStore, VerifyResult } from '@yishi/event-store';
 import type { Kysely } from 'kysely';
 import type { Database } from '../tables.ts';
@@ -5,7 +6,8 @@ import type { Database } from '../tables.ts';
 // Verification (核验): recompute each stream's hash chain in the store and name the first event
 // that does not match. Where the read side witnessed a stream (the timeline keeps every hash it
 // projected), the stored hashes must still be those: this catches an event that was altered
-// and its chain recomputed, and a stream that was cut short.
+// and its chain recomputed, and a stream that was cut short. Attachments' bytes must still hash
+// to the SHA-256 their events recorded.
 
 export interface BrokenEvent {
   streamId: string;
@@ -50,12 +52,14 @@ export interface Witness {
 }
 
 /** The categories a community's streams use (see the domain's `streams`). */
-const CATEGORIES = ['proposal', 'session'];
+const CATEGORIES = ['proposal', 'session', 'attachment'];
 
 export async function verifyScope(
   store: EventStore,
   scope: Scope,
   witness?: Witness,
+  /** Attachments' bytes: each must still hash to the SHA-256 its event recorded. */
+  blobs?: BlobStore,
 ): Promise<VerificationReport> {
   const results: VerifyResult[] = [];
   switch (scope.kind) {
@@ -98,7 +102,58 @@ export async function verifyScope(
       report.firstBroken = broken;
     }
   }
+  if (report.ok && blobs) {
+    const broken = await checkAttachments(store, scope, blobs, witness);
+    if (broken) {
+      report.ok = false;
+      report.firstBroken = broken;
+    }
+  }
   return report;
+}
+
+/**
+ * The attachment streams in scope. The store lists no streams by prefix, so the read side's
+ * timeline (which recorded every event it projected) names them; one stream names itself.
+ */
+async function attachmentStreams(scope: Scope, witness: Witness | undefined): Promise<string[]> {
+  if (scope.kind === 'stream') {
+    return scope.streamId.startsWith('attachment-') ? [scope.streamId] : [];
+  }
+  if (!witness) return [];
+  let query = witness.db
+    .withSchema(witness.schema)
+    .selectFrom('timeline')
+    .select('stream_id')
+    .where('type', '=', 'AttachmentUploaded')
+    .orderBy('stream_id');
+  if (scope.kind === 'community') query = query.where('community_id', '=', scope.communityId);
+  return (await query.execute()).map((r) => r.stream_id);
+}
+
+/** The first attachment whose bytes are missing or no longer hash to what was recorded. */
+async function checkAttachments(
+  store: EventStore,
+  scope: Scope,
+  blobs: BlobStore,
+  witness: Witness | undefined,
+): Promise<BrokenEvent | undefined> {
+  for (const streamId of await attachmentStreams(scope, witness)) {
+    const [event] = await store.readStream(streamId, { maxCount: 1 });
+    const sha256 = event?.type === 'AttachmentUploaded' ? event.data.sha256 : undefined;
+    if (typeof sha256 !== 'string') continue;
+    const found = await checkBlob(blobs, sha256);
+    if (found === 'ok') continue;
+    return {
+      streamId,
+      streamVersion: event!.streamVersion,
+      reason:
+        found === 'missing'
+          ? `attachment ${sha256}: its bytes are missing from the store`
+          : `attachment ${sha256}: the stored bytes no longer hash to the recorded SHA-256`,
+    };
+  }
+  return undefined;
 }
 
 async function compareWithWitness(

@@ -6,6 +6,7 @@ import type {
   ProposalView,
   WishView,
 } from '@yishi/projection/contract';
+import { documentField } from '../attachments.ts';
 import { h } from '../html.ts';
 import { selectField, textField } from '../views/forms.ts';
 import { type Action, hidden, type OnPage } from './action.ts';
@@ -174,7 +175,7 @@ export const wishActions = {
     when: (c) => c.wish.status === 'claimed' && c.wish.claim?.personId === c.page.viewer.personId,
     fields: (c, s) => {
       const { tr } = c.page;
-      return h`${textField(s, { name: 'photo', label: tr.t('wish.field.photo'), hint: tr.t('wish.field.photo.hint'), required: true })}
+      return h`${documentField(c.page, s, { name: 'photo', label: tr.t('wish.field.photo'), hint: tr.t('wish.field.photo.hint'), required: true })}
         ${textField(s, { name: 'note', label: tr.t('wish.field.note'), multiline: true })}`;
     },
     build: (f) => defined({ photo: f.text('photo'), note: f.opt('note') }),

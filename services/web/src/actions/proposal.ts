@@ -8,6 +8,7 @@ import type {
   StageView,
   VoteView,
 } from '@yishi/projection/contract';
+import { documentField } from '../attachments.ts';
 import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import { checkbox, choiceGroup, type FormScope, selectField, textField } from '../views/forms.ts';
@@ -155,8 +156,8 @@ export const proposalActions = {
     fields: (c, s) => {
       const { tr } = c.page;
       return h`<div class="row">${textField(s, { name: 'voterId', label: tr.t('ballot.voter'), required: true })}
-        ${textField(s, { name: 'documentRef', label: tr.t('ballot.documentRef'), required: true })}
         ${textField(s, { name: 'signedBy', label: tr.t('ballot.signedBy') })}</div>
+        ${documentField(c.page, s, { name: 'documentRef', label: tr.t('ballot.documentRef'), required: true })}
         ${ballotOf(c, s)}`;
     },
     build: (f) => ({

@@ -1,5 +1,6 @@
 import { textHashOf } from '@yishi/domain';
 import type { SessionView } from '@yishi/projection/contract';
+import { documentField } from '../attachments.ts';
 import { h } from '../html.ts';
 import { resolutionRuleWords } from '../views/decision.ts';
 import { choiceGroup, selectField, textField } from '../views/forms.ts';
@@ -191,7 +192,7 @@ export const sessionActions = {
       c,
       s,
     ) => h`${textField(s, { name: 'text', label: c.page.tr.t('action.minutes.text'), required: true, multiline: true })}
-        ${textField(s, { name: 'documentRef', label: c.page.tr.t('action.documentRef') })}`,
+        ${documentField(c.page, s, { name: 'documentRef', label: c.page.tr.t('action.documentRef') })}`,
     build: (f) => defined({ text: f.text('text'), documentRef: f.opt('documentRef') }),
   },
   'sign-minutes': {
@@ -230,7 +231,7 @@ export const sessionActions = {
     place: 'minutes',
     when: (c) => c.final && !c.session.minutes.publishedAt,
     fields: (c, s) =>
-      textField(s, { name: 'documentRef', label: c.page.tr.t('action.documentRef') }),
+      documentField(c.page, s, { name: 'documentRef', label: c.page.tr.t('action.documentRef') }),
     build: (f) => defined({ documentRef: f.opt('documentRef') }),
   },
   'correct-minutes': {

@@ -6,6 +6,7 @@ import type {
   FundAccountsView,
   FundList,
 } from '@yishi/projection/contract';
+import { documentRef } from '../attachments.ts';
 import { formatDate } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import { documentLinks } from '../views/documents.ts';
@@ -28,7 +29,7 @@ function line(page: Page, l: AccountLineView): Html {
   <td><code>${l.entryId}</code>${l.reverses ? h` <span class="muted">${tr.t('funds.reverses', { entry: l.reverses })}</span>` : undefined}</td>
   <td>${tr.t(`funds.kind.${l.kind}`)} <span class="muted">${l.account}</span></td>
   <td class="num">${money(l.amountFen)}</td>
-  <td>${l.memo} <span class="muted">${l.documentRef}</span></td>
+  <td>${l.memo} <span class="muted">${documentRef(page.communityId, l.documentRef, tr.t('attach.ref'))}</span></td>
   <td>${decision}</td>
 </tr>`;
 }

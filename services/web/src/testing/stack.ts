@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PostgresBlobStore } from '@yishi/attachments';
 import { createApp as createCommandApp } from '@yishi/command';
 import { PostgresEventStore } from '@yishi/event-store';
 import { createIdentityDb, identityKey, TablePhoneDirectory } from '@yishi/identity';
@@ -76,8 +77,11 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
   // The key table and master key the projection service opens too (names sealed by one open
   // in the other).
   const personalData = await openPersonalData({ databaseUrl, masterKey: loadMasterKey(config) });
+  // Attachments' bytes where the projection service reads them (it opens the same table).
+  const blobs = await PostgresBlobStore.open(databaseUrl);
   const commandApp = createCommandApp({
     store,
+    blobs,
     verify,
     personalData: personalData.vault,
     clock: () => clock.now,
@@ -157,6 +161,7 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
       await projection.close();
       await closeServer(commandServer);
       await store.close();
+      await blobs.close();
       await personalData.close();
       await rm(dataDir, { recursive: true, force: true });
     },
