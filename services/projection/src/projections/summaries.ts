@@ -11,7 +11,7 @@ import type {
   WishEvent,
 } from '@yishi/domain';
 import type { JsonObject } from '@yishi/event-store';
-import { yuan } from '@yishi/presentation';
+import { hundredths, yuan } from '@yishi/presentation';
 
 // One line of Chinese per event, as an official reads the history (人类可读的时间线).
 // An event type without a line here still appears, named by its type.
@@ -20,8 +20,7 @@ type Lines<E extends { type: string; data: unknown }> = {
   [K in E['type']]?: (data: Extract<E, { type: K }>['data']) => string;
 };
 
-const m2 = (centi: number | undefined) =>
-  centi === undefined ? '?' : `${(centi / 100).toFixed(2)} m²`;
+const m2 = (centi: number | undefined) => (centi === undefined ? '?' : `${hundredths(centi)} m²`);
 const list = (ids: readonly string[]) => (ids.length ? ids.join('、') : '（无）');
 const UNIT_KIND: Record<string, string> = { home: '住宅', shop: '商铺', parking: '车位' };
 const PARTY_KIND: Record<string, string> = {
