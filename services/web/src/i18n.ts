@@ -23,6 +23,7 @@ import {
   type Words,
   wordsOf,
 } from '@yishi/presentation';
+import { formsMessages } from './i18n-forms.ts';
 import { participationMessages } from './i18n-participation.ts';
 
 // Every user-facing string, Chinese first and English second. A pair is a tuple, so no
@@ -34,6 +35,7 @@ export { htmlLang, type Lang, type Pair } from '@yishi/presentation';
 const ui = {
   ...figureMessages,
   ...participationMessages,
+  ...formsMessages,
   'app.name': ['议事', 'Yishi'],
   'app.tagline': ['社区议事与协商记录', 'Community deliberation and its record'],
   'skip.main': ['跳到正文', 'Skip to content'],

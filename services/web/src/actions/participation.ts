@@ -87,7 +87,7 @@ export const discussionActions = {
     },
     build: (f) =>
       defined({
-        title: f.opt('title'),
+        title: f.opt('newTitle'),
         description: f.opt('description'),
         reason: f.text('reason'),
       }),
