@@ -841,6 +841,7 @@ const eventType: Record<DomainEventType, Pair> = {
   // Participation: discussion, amendments, micro-wishes, evaluations.
   CommentPosted: ['发表留言', 'Comment posted'],
   CommentHidden: ['隐藏留言', 'Comment hidden'],
+  CommentUnhidden: ['恢复留言', 'Comment shown again'],
   AmendmentProposed: ['提出修改建议', 'Amendment proposed'],
   AmendmentAccepted: ['采纳修改建议', 'Amendment accepted'],
   AmendmentRejected: ['不采纳修改建议', 'Amendment rejected'],

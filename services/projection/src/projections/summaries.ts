@@ -263,6 +263,7 @@ const discussion: Lines<DiscussionEvent> = {
       ? `${d.by.personId} 回复留言 ${d.parentId}（${d.commentId}）`
       : `${d.by.personId} 发表留言 ${d.commentId}${ON(d.itemId, d.optionId)}`,
   CommentHidden: (d) => `隐藏留言 ${d.commentId}：${d.reason}`,
+  CommentUnhidden: (d) => `恢复留言 ${d.commentId}：${d.reason}`,
 };
 const amendments: Lines<ProposalEvent> = {
   AmendmentProposed: (d) => `${d.by.personId} 提出修改建议 ${d.amendmentId}：${d.reason}`,
