@@ -41,6 +41,7 @@ export const formsMessages = {
   ],
   'paper.voter': ['纸质票的投票人', 'Voter of the paper ballot'],
   'paper.none': ['尚未录入纸质表决票。', 'No paper ballot has been entered.'],
+  'community.comments': ['{count} 条留言', '{count} comments'],
   'unhide.commentId': ['已隐藏的留言', 'Hidden comment'],
   // ---- standing bodies ------------------------------------------------------------------
   'body.name': ['名称', 'Name'],

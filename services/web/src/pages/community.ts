@@ -27,7 +27,7 @@ function proposalCard(page: Page, p: ProposalSummary): Html {
     ${outcomeBadge(tr, p.outcome)}
     ${p.status === 'withdrawn' ? badge('bad', tr.label('eventType', 'ProposalWithdrawn')) : undefined}
   </div>
-  <span class="muted">${formatTime(p.submittedAt)}</span>
+  <span class="muted">${formatTime(p.submittedAt)}${p.comments ? h` · <span data-comments="${p.comments}">${tr.t('community.comments', { count: p.comments })}</span>` : undefined}</span>
 </li>`;
 }
 
