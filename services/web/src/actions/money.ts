@@ -96,7 +96,7 @@ export const fundActions = {
           .map((i) => [`${d.proposalId}/${i.itemId}`, `${d.title} · ${i.itemId}`] as const),
       );
       return h`<div class="row">${selectField(s, { name: 'debit', label: tr.t('entry.debit'), required: true }, accountOptions(tr))}
-        ${selectField(s, { name: 'credit', label: tr.t('entry.credit'), required: true }, accountOptions(tr))}</div>
+        ${selectField(s, { name: 'credit', label: tr.t('entry.credit'), required: true, value: 'income:owner-deposits' }, accountOptions(tr))}</div>
         ${yuanField(s, tr, { name: 'amount', label: tr.t('entry.amount') })}
         ${textField(s, { name: 'memo', label: tr.t('entry.memo'), required: true })}
         ${documentField(s, tr)}

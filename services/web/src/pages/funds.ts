@@ -52,7 +52,7 @@ function line(page: Page, l: AccountLineView): Html {
   return h`<tr data-entry="${l.entryId}" data-kind="${l.kind}">
   <td>${formatDate(l.postedAt)}</td>
   <td><code>${l.entryId}</code>${l.reverses ? h` <span class="muted">${tr.t('funds.reverses', { entry: l.reverses })}</span>` : undefined}</td>
-  <td>${tr.t(`funds.kind.${l.kind}`)} <span class="muted">${l.account}</span></td>
+  <td>${tr.t(`funds.kind.${l.kind}`)} <span class="muted">${tr.lookup(`account.${l.account}`) ?? l.account}</span></td>
   <td class="num">${money(l.amountFen)}</td>
   <td>${l.memo} <span class="muted">${l.documentRef}</span></td>
   <td>${decision}</td>
@@ -77,9 +77,9 @@ function accounts(page: Page, a: FundAccountsView, decisions: DecisionList['item
   <a class="button secondary" href="/api/projection${path}/accounts.csv">${tr.t('funds.csv')}</a></p>
   ${
     a.lines.length
-      ? h`<table class="accounts"><caption class="visually-hidden">${a.name}</caption>
+      ? h`<div class="scroll" tabindex="0" role="region" aria-label="${a.name}"><table class="accounts"><caption class="visually-hidden">${a.name}</caption>
   <thead><tr><th scope="col">${tr.t('funds.date')}</th><th scope="col">${tr.t('funds.entry')}</th><th scope="col">${tr.t('funds.account')}</th><th scope="col">${tr.t('funds.amount')}</th><th scope="col">${tr.t('funds.memo')}</th><th scope="col">${tr.t('funds.decision')}</th></tr></thead>
-  <tbody>${a.lines.map((l) => line(page, l))}</tbody></table>`
+  <tbody>${a.lines.map((l) => line(page, l))}</tbody></table></div>`
       : h`<p>${tr.t('funds.noLines')}</p>`
   }
   ${offered(fundActions, { page, base: fundsPath(page, `/${encodeURIComponent(a.fundId)}`), fund: a, decisions })}
@@ -186,11 +186,11 @@ ${c.description ? h`<p class="pre">${c.description}</p>` : undefined}
 <section aria-labelledby="pledges-title"><h2 id="pledges-title">${tr.t('campaign.pledges')}</h2>
 ${
   c.pledgeList.length
-    ? h`<table class="accounts"><caption class="visually-hidden">${tr.t('campaign.pledges')}</caption><thead><tr><th scope="col">${tr.t('campaign.pledge')}</th><th scope="col">${tr.t('campaign.pledger')}</th><th scope="col">${tr.t('campaign.pledged')}</th><th scope="col">${tr.t('campaign.received')}</th><th scope="col">${tr.t('campaign.refunded')}</th></tr></thead>
+    ? h`<div class="scroll" tabindex="0" role="region" aria-labelledby="pledges-title"><table class="accounts"><caption class="visually-hidden">${tr.t('campaign.pledges')}</caption><thead><tr><th scope="col">${tr.t('campaign.pledge')}</th><th scope="col">${tr.t('campaign.pledger')}</th><th scope="col">${tr.t('campaign.pledged')}</th><th scope="col">${tr.t('campaign.received')}</th><th scope="col">${tr.t('campaign.refunded')}</th></tr></thead>
   <tbody>${c.pledgeList.map(
     (p) =>
       h`<tr data-pledge="${p.pledgeId}"><td><code>${p.pledgeId}</code> <span class="muted">${formatDate(p.pledgedAt)}</span></td><td>${pledgerOf(p)}</td><td class="num">${money(p.amountFen)}</td><td class="num">${money(p.receivedFen)}</td><td class="num">${p.owedFen ? money(p.refundedFen) : '—'}</td></tr>`,
-  )}</tbody></table>`
+  )}</tbody></table></div>`
     : h`<p>${tr.t('campaign.noPledges')}</p>`
 }</section>
 ${offered(campaignActions, { page, base: campaignPath(page, c.campaignId), campaign: c, pledgerOf })}`;

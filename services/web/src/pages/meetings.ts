@@ -54,7 +54,11 @@ function requestCard(
     <li data-signatures="groups">${tr.t('meeting.groups', against(r.signatures.groups, sizes?.groups, ONE_THIRD))}</li>
   </ul>
   ${r.meeting ? h`<p>${tr.t('meeting.sits', { at: formatTime(r.meeting.meetingAt) })}${r.meeting.place ? ` · ${r.meeting.place}` : ''}</p>` : undefined}
-  ${offered(meetingRequestActions, { page, base: requestsPath(page), request: r })}
+  ${offered(meetingRequestActions, {
+    page,
+    base: `${requestsPath(page)}/${encodeURIComponent(r.requestId)}`,
+    request: r,
+  })}
 </li>`;
 }
 
