@@ -80,4 +80,24 @@ describe('the money, meeting and moderation forms', () => {
     );
     expect(body).toEqual({ title: '改为加装两部电梯', reason: '住户多' });
   });
+
+  it('build a standing body’s schedule by days of the month or by a weekday', () => {
+    const base = { name: '居民议事会', kind: 'residents-council', venue: '活动室', time: '19:30' };
+    const build = (values: Record<string, string>) =>
+      standingBodyActions['establish-standing-body'].build(
+        new FormFields({ ...base, partyIds: ['jwh', 'wy'], memberIds: 'm1, m2', ...values }),
+      );
+    expect(build({ schedule: 'days-of-month', days: '4, 14、24' })).toMatchObject({
+      partyIds: ['jwh', 'wy'],
+      memberIds: ['m1', 'm2'],
+      schedule: { kind: 'days-of-month', days: [4, 14, 24], time: '19:30' },
+    });
+    expect(build({ schedule: 'weekday-of-month', weekday: '1', nth: '1' }).schedule).toEqual({
+      kind: 'weekday-of-month',
+      weekday: 1,
+      nth: 1,
+      time: '19:30',
+    });
+    expect(() => build({ schedule: 'days-of-month', days: '每月四号' })).toThrow(FormInputError);
+  });
 });

@@ -247,6 +247,18 @@ describe.skipIf(!env.available)('proposal and meeting forms in Chromium', () => 
     );
     expect(((await ballots.json()) as { items: { choice: string }[] }).items[0]?.choice).toBe('no');
     await accessible(desk);
+
+    // The clerk establishes a standing body where the community's sessions are listed.
+    await desk.goto(`${stack.webUrl}/c/${cid}`);
+    await unfold(desk, '设立常设议事机构');
+    const body = desk.locator('form#establish-standing-body');
+    await body.getByLabel('名称').fill('和平里居民议事会');
+    await body.getByRole('checkbox', { name: '居民委员会' }).check();
+    await body.getByLabel('议事会成员编号').fill('r1, r2');
+    await body.getByLabel('地点').fill('社区活动室');
+    await body.getByRole('button', { name: '设立常设议事机构' }).click();
+    await done(desk, '设立常设议事机构');
+    await accessible(desk);
     await desk.context().close();
   });
 

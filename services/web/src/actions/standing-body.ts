@@ -42,8 +42,24 @@ export const standingBodyActions = {
         ${choiceGroup(s, { name: 'partyIds', legend: tr.t('body.parties'), multiple: true }, activeParties(c))}
         ${textField(s, { name: 'memberIds', label: tr.t('body.members') })}
         ${textField(s, { name: 'venue', label: tr.t('body.venue'), required: true })}
-        <div class="row">${textField(s, { name: 'days', label: tr.t('body.days'), required: true, value: '4, 14, 24' })}
-        ${textField(s, { name: 'time', label: tr.t('body.time'), required: true, value: '19:30', pattern: '[0-2][0-9]:[0-5][0-9]' })}</div>`;
+        ${selectField(s, { name: 'schedule', label: tr.t('body.schedule'), required: true }, [
+          ['days-of-month', tr.t('body.schedule.days')],
+          ['weekday-of-month', tr.t('body.schedule.weekday')],
+        ])}
+        <div class="row">${textField(s, { name: 'days', label: tr.t('body.days'), value: '4, 14, 24' })}
+        ${selectField(
+          s,
+          { name: 'nth', label: tr.t('body.nth') },
+          [1, 2, 3, 4].map((n) => [String(n), tr.t('body.nth.n', { n })] as const),
+        )}
+        ${selectField(
+          s,
+          { name: 'weekday', label: tr.t('body.weekday') },
+          [1, 2, 3, 4, 5, 6, 7].map(
+            (d) => [String(d), tr.lookup(`body.weekday.${d}`) ?? String(d)] as const,
+          ),
+        )}</div>
+        ${textField(s, { name: 'time', label: tr.t('body.time'), required: true, value: '19:30', pattern: '[0-2][0-9]:[0-5][0-9]' })}`;
     },
     build: (f) => ({
       bodyId: newId('b'),
@@ -52,7 +68,15 @@ export const standingBodyActions = {
       partyIds: f.all('partyIds'),
       memberIds: f.list('memberIds'),
       venue: f.text('venue'),
-      schedule: { kind: 'days-of-month', days: daysOf(f.text('days')), time: f.text('time') },
+      schedule:
+        f.text('schedule') === 'weekday-of-month'
+          ? {
+              kind: 'weekday-of-month',
+              weekday: f.int('weekday'),
+              nth: f.int('nth'),
+              time: f.text('time'),
+            }
+          : { kind: 'days-of-month', days: daysOf(f.text('days')), time: f.text('time') },
     }),
   },
 } satisfies Record<string, Action<StandingBodyContext>>;
