@@ -1,6 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import type { AnyDomainEvent } from '@yishi/domain';
 import { describe, expect, it } from 'vitest';
-import { TimerBook } from './timers.ts';
+import { TIMER_EVENT_TYPES, TimerBook } from './timers.ts';
 
 // An accepted item whose event a reader sees only after a meeting was convened (its commit
 // became visible late) goes on the next meeting's agenda, never off the list.
@@ -54,5 +55,54 @@ describe('regular meetings: the agenda', () => {
       .filter((t) => t.kind === 'regular-meeting');
     expect(next).toMatchObject({ dueAt: '2026-03-14T11:00:00.000Z' });
     expect(next?.kind === 'regular-meeting' && next.agenda.map((a) => a.proposalId)).toEqual(['b']);
+  });
+});
+
+describe('minutes awaiting signatures', () => {
+  const drafted = (version: number, at: string) =>
+    event(version === 1 ? 'MinutesDrafted' : 'MinutesAmended', { version, at, by });
+  const signers = (book: TimerBook, now: string) =>
+    book.due(new Date(now)).filter((t) => t.kind === 'remind-signers');
+
+  it('reminds the missing signers three days after a version is written, once', () => {
+    const book = new TimerBook();
+    const sid = 'session-c1.s1';
+    book.apply(sid, drafted(1, '2026-03-10T02:00:00.000Z'));
+    expect(signers(book, '2026-03-13T01:59:59.000Z')).toEqual([]);
+    expect(signers(book, '2026-03-13T02:00:00.000Z')).toEqual([
+      {
+        kind: 'remind-signers',
+        communityId: 'c1',
+        streamId: sid,
+        dueAt: '2026-03-13T02:00:00.000Z',
+        version: 1,
+      },
+    ]);
+    book.apply(sid, event('SignersReminded', { version: 1, at: '2026-03-13T02:00:01.000Z', by }));
+    expect(signers(book, '2026-03-20T00:00:00.000Z')).toEqual([]);
+    // A new version starts its own wait.
+    book.apply(sid, drafted(2, '2026-03-14T02:00:00.000Z'));
+    expect(signers(book, '2026-03-17T02:00:00.000Z')).toMatchObject([{ version: 2 }]);
+    // Final: nothing to remind.
+    book.apply(sid, event('MinutesFinalised', { version: 2, at: '2026-03-15T00:00:00.000Z', by }));
+    expect(signers(book, '2026-03-20T00:00:00.000Z')).toEqual([]);
+  });
+});
+
+describe('the event types a start-up read asks for', () => {
+  it('are every type the book reacts to', async () => {
+    // Read from the book's source: a type added to `apply` but not to the list would be
+    // skipped by the first catch-up of every restart.
+    const source = await readFile(new URL('./timers.ts', import.meta.url), 'utf8');
+    const applied = source.slice(
+      source.indexOf('  apply('),
+      source.indexOf('  /** Every timer due'),
+    );
+    const read = new Set(
+      [...applied.matchAll(/(?:case |event\.type [!=]== )'(\w+)'/g)].map((m) => m[1]!),
+    );
+    expect(read.size).toBeGreaterThan(10);
+    expect([...read].filter((t) => !TIMER_EVENT_TYPES.includes(t))).toEqual([]);
+    expect(TIMER_EVENT_TYPES.filter((t) => !read.has(t))).toEqual([]);
   });
 });
