@@ -1,13 +1,14 @@
 // `pnpm demo`: seeds a realistic community and runs six scenarios through the public HTTP API
 // of a running `DEMO_CLOCK=1 pnpm start` (the clock is advanced past notice periods); gives its
 // people phone numbers and signs some of them in to the console with development codes.
+import { resolve } from 'node:path';
 import {
   createIdentityDb,
   identityKey,
   migrateIdentity,
   TablePhoneDirectory,
 } from '@yishi/identity';
-import { localPostgresUrl } from '@yishi/local-postgres';
+import { localLogin, localPostgresUrl } from '@yishi/local-postgres';
 import { ConfigError, loadConfig, localSecret } from '@yishi/platform';
 import { Api } from './demo/client.ts';
 import { generateCommunity } from './demo/community.ts';
@@ -40,7 +41,12 @@ async function main(): Promise<void> {
   // The sign-in's directory, in the database `pnpm start` uses: the phone numbers people
   // sign in with, until the registry keeps them.
   const db = createIdentityDb(
-    config.DATABASE_URL ?? localPostgresUrl(config.EMBEDDED_PG_PORT, 'yishi'),
+    config.DATABASE_URL ??
+      localPostgresUrl(
+        config.EMBEDDED_PG_PORT,
+        'yishi',
+        localLogin(resolve(config.DATA_DIR, 'postgres')),
+      ),
   );
   await migrateIdentity(db);
   const phones = new TablePhoneDirectory(db, identityKey(config));

@@ -3,10 +3,18 @@
 import { resolve } from 'node:path';
 import { startCommandService } from '@yishi/command';
 import { ensureDatabase, type LocalPostgres, startLocalPostgres } from '@yishi/local-postgres';
-import { ConfigError, createLogger, loadConfig, type RunningService } from '@yishi/platform';
+import {
+  ConfigError,
+  createLogger,
+  loadConfig,
+  type RunningService,
+  serviceDatabaseUrl,
+} from '@yishi/platform';
 import { startProjectionService } from '@yishi/projection';
 // The console is imported by path: the root package does not list @yishi/web as a dependency.
 import { showsSignInCodes, startWebService } from '../services/web/src/index.ts';
+import { migrateDatabase } from './db/migrate.ts';
+import { createServiceRoles, perService, roleName, SERVICES } from './db/roles.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -25,33 +33,56 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  let databaseUrl = config.DATABASE_URL;
   let pg: LocalPostgres | undefined;
-  if (!databaseUrl) {
+  let urls: ReturnType<typeof perService<string>>;
+  let ownRoles: boolean;
+  if (!config.DATABASE_URL) {
     const dataDir = resolve(config.DATA_DIR, 'postgres');
     console.log(
       `starting embedded PostgreSQL (data in ${dataDir}, port ${config.EMBEDDED_PG_PORT})`,
     );
     pg = await startLocalPostgres({ dataDir, port: config.EMBEDDED_PG_PORT });
     stack.push(() => pg!.stop());
-    databaseUrl = await ensureDatabase(pg.adminUrl, 'yishi');
+    // The superuser owns the schemas; each service connects as its own role, their passwords
+    // generated into DATA_DIR.
+    const ownerUrl = await ensureDatabase(pg.adminUrl, 'yishi');
+    const logins = perService((service) => pg!.loginOf(roleName(service)));
+    await createServiceRoles(pg.adminUrl, logins);
+    await migrateDatabase(ownerUrl, { eventsOwnerUrl: config.EVENTS_DATABASE_URL });
+    urls = perService((service) => pg!.urlFor('yishi', logins[service]));
+    ownRoles = true;
+  } else {
+    // Migrations as the owner (DATABASE_URL); the services as their roles when configured.
+    const granted = await migrateDatabase(config.DATABASE_URL, {
+      eventsOwnerUrl: config.EVENTS_DATABASE_URL,
+    });
+    urls = perService((service) => serviceDatabaseUrl(config, service)!);
+    ownRoles = SERVICES.every((s) => urls[s] !== config.DATABASE_URL);
+    if (!ownRoles) {
+      logger.warn(
+        { rolesFound: granted },
+        'a service connects as the database owner: `pnpm db:setup-roles` creates roles of its own for each',
+      );
+    }
   }
   const services: RunningService[] = [];
   const command = await startCommandService(
     config,
-    databaseUrl,
+    urls.command,
     logger.child({ service: 'command' }),
   );
   services.push(command);
   stack.push(() => command.close());
   const projection = await startProjectionService(
     config,
-    databaseUrl,
+    urls.projection,
     logger.child({ service: 'projection' }),
   );
   stack.push(() => projection.close());
   // The web console, over the two services' public HTTP APIs.
-  const web = await startWebService(config, logger.child({ service: 'web' }), { databaseUrl });
+  const web = await startWebService(config, logger.child({ service: 'web' }), {
+    databaseUrl: urls.web,
+  });
   stack.push(() => web.close());
   if (stopping) return;
   console.log(
@@ -61,7 +92,7 @@ async function main(): Promise<void> {
       `  command service     ${command.url}   (API docs ${command.url}/openapi.json)`,
       `  projection service  ${projection.url}   (API docs ${projection.url}/openapi.json)`,
       `  web console         ${web.url}   (议事 控制台: sign in with a phone number)`,
-      `  database            ${pg ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
+      `  database            ${pg ? 'embedded PostgreSQL' : 'DATABASE_URL'}${ownRoles ? ', each service as its own role' : ', services as the owner'}`,
       '',
       ...(config.DEMO_CLOCK
         ? ['', '  ⚠ DEMO_CLOCK: simulated clock (模拟时钟); events are marked simulatedClock.']

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '@yishi/local-postgres';
+import { freePort, localLogin, localPostgresUrl } from '@yishi/local-postgres';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // `pnpm start` as a new user runs it: a process with its own embedded PostgreSQL, driven over
@@ -132,6 +133,32 @@ describe('pnpm start', () => {
     );
     expect(read.status).toBe(200);
     expect(await read.json()).toMatchObject({ proposalId: 'p1', title: '加装电梯' });
+  });
+
+  it('runs each service as its own role, on a server with a random password and no TCP port', async () => {
+    expect(output).toContain('embedded PostgreSQL, each service as its own role');
+    const pgDir = join(dataDir, 'postgres');
+    const admin = new pg.Client({
+      connectionString: localPostgresUrl(ports.pg, 'yishi', localLogin(pgDir)),
+    });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ user: string }>(
+        `SELECT DISTINCT usename AS user FROM pg_stat_activity
+          WHERE datname = 'yishi' AND pid <> pg_backend_pid() ORDER BY 1`,
+      );
+      expect(rows.map((r) => r.user)).toEqual(['yishi_command', 'yishi_projection', 'yishi_web']);
+    } finally {
+      await admin.end();
+    }
+    const tcp = new pg.Client({
+      host: '127.0.0.1',
+      port: ports.pg,
+      user: 'postgres',
+      password: 'yishi-local',
+      database: 'yishi',
+    });
+    await expect(tcp.connect()).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('stops on Ctrl-C: services, then PostgreSQL, no error, no process left', async () => {

@@ -93,10 +93,16 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Creates or updates the sign-in's tables (idempotent; safe from several processes). */
+/**
+ * Creates or updates the sign-in's tables (idempotent; safe from several processes). Once they
+ * are current it runs no DDL: the console's role, which may not create a schema, may call it.
+ */
 export async function migrateIdentity(db: IdentityDb): Promise<void> {
   const root = db as unknown as Kysely<unknown>;
-  await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(IDENTITY_SCHEMA)}`.execute(root);
+  const { rows } = await sql<{ found: boolean }>`
+    SELECT to_regnamespace(${IDENTITY_SCHEMA}) IS NOT NULL AS found`.execute(root);
+  if (!rows[0]?.found)
+    await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(IDENTITY_SCHEMA)}`.execute(root);
   const migrator = new Migrator({
     db: root,
     provider,

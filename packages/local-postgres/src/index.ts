@@ -6,3 +6,13 @@ export {
   startLocalPostgres,
 } from './embedded.ts';
 export { freePort } from './free-port.ts';
+export {
+  knownPassword,
+  type Login,
+  localLogin,
+  passwordsFile,
+  roleName,
+  SERVICES,
+  type Service,
+  SUPERUSER,
+} from './logins.ts';

@@ -134,8 +134,25 @@ CREATE TABLE IF NOT EXISTS pii_access_log (
 CREATE INDEX IF NOT EXISTS pii_access_log_community ON pii_access_log (community_id, id);
 `;
 
-/** Creates the tables when missing (serialised: services may start together). */
+/** Every table and index `SCHEMA_SQL` creates. */
+const SCHEMA_OBJECTS = [
+  'pii_keys',
+  'pii_keys_erasure_started',
+  'pii_key_rotations',
+  'pii_access_log',
+  'pii_access_log_community',
+];
+
+/**
+ * Creates the tables when missing (serialised: services may start together). When they are all
+ * there it runs no DDL: a service's role, which owns no table, may call it.
+ */
 export async function migratePersonalData(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ missing: number }>(
+    'SELECT count(*) FILTER (WHERE to_regclass(o) IS NULL)::int AS missing FROM unnest($1::text[]) AS o',
+    [SCHEMA_OBJECTS],
+  );
+  if (rows[0]!.missing === 0) return;
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

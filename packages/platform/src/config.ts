@@ -16,7 +16,18 @@ export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 
 /** All configuration, from the environment, parsed by one schema. */
 export const ConfigSchema = z.object({
+  /**
+   * The database, as its owner: migrations, and the CLIs. Unset: the embedded PostgreSQL of
+   * `pnpm start`, whose roles and passwords are generated into DATA_DIR.
+   */
   DATABASE_URL: PostgresUrl.optional(),
+  /**
+   * Each service's own role (`pnpm db:setup-roles` creates them and prints these URLs): it may
+   * append and read, but not alter a table or a trigger. Unset: DATABASE_URL.
+   */
+  COMMAND_DATABASE_URL: PostgresUrl.optional(),
+  PROJECTION_DATABASE_URL: PostgresUrl.optional(),
+  WEB_DATABASE_URL: PostgresUrl.optional(),
   /** The events' PostgreSQL when it is not the read models' (DATABASE_URL); unset: the same. */
   EVENTS_DATABASE_URL: PostgresUrl.optional(),
   /**
@@ -160,6 +171,19 @@ function hostPort(entry: string): string | undefined {
   const port = Number(match[2]);
   if (port < 1 || port > 65_535) return undefined;
   return `${new URL(`http://${match[1]}`).hostname}:${port}`;
+}
+
+/** The database URL a service connects with: its own role's, else DATABASE_URL (the owner). */
+export function serviceDatabaseUrl(
+  config: Config,
+  service: 'command' | 'projection' | 'web',
+): string | undefined {
+  const own = {
+    command: config.COMMAND_DATABASE_URL,
+    projection: config.PROJECTION_DATABASE_URL,
+    web: config.WEB_DATABASE_URL,
+  }[service];
+  return own ?? config.DATABASE_URL;
 }
 
 /** Where API clients reach the query service: PROJECTION_PUBLIC_URL, else this host's port. */

@@ -106,3 +106,76 @@ describe('the event types a start-up read asks for', () => {
     expect(TIMER_EVENT_TYPES.filter((t) => !read.has(t))).toEqual([]);
   });
 });
+
+describe('regular meetings of a changed or dissolved body', () => {
+  const setUp = () => {
+    const book = new TimerBook();
+    book.apply(
+      'community-c1',
+      event('StandingBodyEstablished', {
+        bodyId: 'council',
+        name: '议事会',
+        kind: 'residents-council',
+        partyIds: ['jwh'],
+        memberIds: ['m1'],
+        venue: '议事厅',
+        schedule: { kind: 'days-of-month', days: [4, 14, 24], time: '19:00' },
+        at: '2026-03-01T02:00:00.000Z',
+        by,
+      }),
+    );
+    book.apply('proposal-c1.a', event('ProposalSubmitted', { title: 'a' }));
+    book.apply(
+      'proposal-c1.a',
+      event('ProposalAcceptedOntoAgenda', {
+        concernedPartyIds: [],
+        at: '2026-03-01T03:00:00.000Z',
+        by,
+      }),
+    );
+    return book;
+  };
+  const meetings = (book: TimerBook, now: string) =>
+    book.due(new Date(now)).filter((t) => t.kind === 'regular-meeting');
+
+  it('meets on the new schedule, at the new venue', () => {
+    const book = setUp();
+    book.apply(
+      'community-c1',
+      event('StandingBodyChanged', {
+        bodyId: 'council',
+        name: '议事会（第二届）',
+        partyIds: ['jwh'],
+        memberIds: ['m1', 'm2'],
+        venue: '活动中心',
+        // The 10th at 19:30 China time.
+        schedule: { kind: 'days-of-month', days: [10], time: '19:30' },
+        reason: '换届',
+        at: '2026-03-02T02:00:00.000Z',
+        by,
+      }),
+    );
+    expect(meetings(book, '2026-03-09T00:00:00.000Z')).toEqual([]);
+    const [next] = meetings(book, '2026-03-10T11:30:00.000Z');
+    expect(next).toMatchObject({ dueAt: '2026-03-10T11:30:00.000Z' });
+    expect(next?.kind === 'regular-meeting' && next.body).toMatchObject({
+      venue: '活动中心',
+      memberIds: ['m1', 'm2'],
+    });
+  });
+
+  it('meets no more once dissolved', () => {
+    const book = setUp();
+    expect(meetings(book, '2026-03-04T11:00:00.000Z')).toHaveLength(1);
+    book.apply(
+      'community-c1',
+      event('StandingBodyDissolved', {
+        bodyId: 'council',
+        reason: '并入联席会议',
+        at: '2026-03-03T02:00:00.000Z',
+        by,
+      }),
+    );
+    expect(meetings(book, '2026-03-30T00:00:00.000Z')).toEqual([]);
+  });
+});

@@ -22,6 +22,8 @@ export const TIMER_EVENT_TYPES: readonly string[] = [
   'CommunityRegistered',
   'CommunitySettingsChanged',
   'StandingBodyEstablished',
+  'StandingBodyChanged',
+  'StandingBodyDissolved',
   'SessionConvened',
   'MinutesDrafted',
   'MinutesAmended',
@@ -220,6 +222,13 @@ export class TimerBook {
     } else if (event.type === 'StandingBodyEstablished') {
       const { at, by: _by, ...body } = event.data;
       facts.bodies.set(body.bodyId, { ...body, establishedAt: at, lastMeetingAt: at });
+    } else if (event.type === 'StandingBodyChanged') {
+      // The next meeting follows the new schedule, from the last one held.
+      const { at: _at, by: _by, reason: _reason, ...changed } = event.data;
+      const body = facts.bodies.get(changed.bodyId);
+      if (body) facts.bodies.set(changed.bodyId, { ...body, ...changed });
+    } else if (event.type === 'StandingBodyDissolved') {
+      facts.bodies.delete(event.data.bodyId);
     }
   }
 

@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   const selected = positionals.length
     ? positionals.map((n) => projectionNamed(n)!)
     : [...projections];
-  const database = await openDatabase();
+  const database = await openDatabase('projection');
   const store = await openEventStore({
     databaseUrl: database.url,
     eventsDatabaseUrl: database.eventsUrl,

@@ -116,7 +116,7 @@ async function main(): Promise<number> {
     if (values.server) {
       return runWitness(values.witness, trusted, serverLog(values.server, process.env.YISHI_TOKEN));
     }
-    const database = await openDatabase();
+    const database = await openDatabase('projection');
     const db = createDb(database.url, 2);
     try {
       return await runWitness(values.witness, trusted, databaseLog(db));
@@ -130,7 +130,7 @@ async function main(): Promise<number> {
     : values.community
       ? { kind: 'community', communityId: values.community }
       : { kind: 'all' };
-  const database = await openDatabase();
+  const database = await openDatabase('projection');
   const store = await openEventStore({
     databaseUrl: database.url,
     eventsDatabaseUrl: database.eventsUrl,

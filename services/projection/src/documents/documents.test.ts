@@ -19,6 +19,8 @@ import { Projector } from '../runtime/projector.ts';
 import type { Database } from '../tables.ts';
 import { Random } from '../testing/random.ts';
 import { Simulator } from '../testing/simulate.ts';
+import { startTreeBuilder, testSigningKey } from '../testing/transparency.ts';
+import { CheckpointLog } from '../transparency/checkpoints.ts';
 import { createPdfRenderer, type PdfRenderer } from './renderer.ts';
 
 // The printed documents read back as a person would: the PDF's text with pdftotext (the
@@ -336,6 +338,38 @@ describe('a session’s notice and minutes', () => {
       )
       .at(-1)!;
     expect(text).toContain(proposal.hash.slice(0, 12));
+  });
+});
+
+describe('the signed checkpoint on a printed document', () => {
+  it('prints the latest checkpoint covering it (tree size, short root hash), once one is signed', async () => {
+    const noticePath = '/v1/communities/doc/proposals/lift/notice';
+    // No checkpoint yet: the page says so rather than print one that does not cover it.
+    const before = await (await get(`${noticePath}.html`)).text();
+    expect(before).toContain('尚无签名检查点覆盖本文件');
+    const builder = await startTreeBuilder(store, db, testSigningKey());
+    try {
+      const { rows } = await store.pool.query<{ n: string }>('SELECT count(*) AS n FROM es_events');
+      const total = Number(rows[0]!.n);
+      await expect
+        .poll(async () => (await new CheckpointLog(db).latest())?.treeSize, { timeout: 30_000 })
+        .toBe(total);
+      const latest = (await json<{ treeSize: number; shortHash: string }>(
+        '/v1/checkpoints/latest',
+      ))!;
+      expect(latest.treeSize).toBe(total);
+      for (const [path, name] of [
+        [`${noticePath}.pdf`, 'notice-checkpoint'],
+        ['/v1/communities/doc/sessions/s1/minutes.pdf', 'minutes-checkpoint'],
+      ] as const) {
+        const { text } = await readPdf(await get(path), name);
+        expect(text).toContain('日志签名检查点');
+        expect(text.replace(/ /g, '')).toContain(`共${total}条·根${latest.shortHash}`);
+        expect(text).not.toContain('尚无签名检查点');
+      }
+    } finally {
+      await builder.stop();
+    }
   });
 });
 

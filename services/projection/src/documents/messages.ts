@@ -156,6 +156,15 @@ const documentMessages = {
   'doc.verify.head': ['记录链头', 'Chain head of the record'],
   'doc.verify.headLine': ['{stream} 第 {version} 条 · {hash}', '{stream} event {version} · {hash}'],
   'doc.verify.proposalHead': ['议题 {id} 链头', 'Chain head of proposal {id}'],
+  'doc.verify.checkpoint': ['日志签名检查点', 'Signed log checkpoint'],
+  'doc.verify.checkpointLine': [
+    '共 {size} 条 · 根 {hash}（与您保存的检查点核对）',
+    '{size} entries · root {hash} (check it against a checkpoint you kept)',
+  ],
+  'doc.verify.checkpointPending': [
+    '尚无签名检查点覆盖本文件：几秒后重新打印',
+    'No signed checkpoint covers this document yet: print it again in a few seconds',
+  ],
   'doc.verify.how': [
     '扫描二维码或打开下面的网址，核对本文件所依据的记录是否完整、是否仍为最新，并可查看同一版本的在线文件（核验码应相同）：',
     'Scan the QR code or open the address below to check that the record this document stands on is intact and still the latest, and to see the same version online (its document code must match):',

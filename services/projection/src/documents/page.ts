@@ -73,6 +73,12 @@ export interface Verification {
   /** The position the document stands at. */
   position: string;
   madeAt: string;
+  /**
+   * The latest signed checkpoint of the log, when it covers that position: its tree size and
+   * the first 8 bytes of its root in hex, as the API's `shortHash` (an official checks them
+   * against a checkpoint kept with `pnpm verify --witness`).
+   */
+  checkpoint: { treeSize: number; shortHash: string } | undefined;
 }
 
 export function verificationBlock(w: DocumentWords, v: Verification, qr: Html): Html {
@@ -90,6 +96,14 @@ export function verificationBlock(w: DocumentWords, v: Verification, qr: Html): 
             hash: shortHash(head.hash),
           })}</dd>`,
       )}
+      <dt>${w.t('doc.verify.checkpoint')}</dt><dd class="mono" data-checkpoint>${
+        v.checkpoint
+          ? w.t('doc.verify.checkpointLine', {
+              size: v.checkpoint.treeSize,
+              hash: v.checkpoint.shortHash,
+            })
+          : w.t('doc.verify.checkpointPending')
+      }</dd>
     </dl>
     <p class="muted">${w.t('doc.verify.how')}</p>
     <p class="muted url">${v.url}</p>

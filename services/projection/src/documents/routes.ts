@@ -22,6 +22,11 @@ import type {
   SessionView,
 } from '../contract.ts';
 import { errorResponses, READERS, ReadQuery, readContext, TimeBound } from '../routes/common.ts';
+import {
+  CheckpointLog,
+  checkpointJson,
+  type StoredCheckpoint,
+} from '../transparency/checkpoints.ts';
 import { type FundAccountsModel, fundAccountsBody } from './accounts.ts';
 import { type DocumentWords, documentWords } from './messages.ts';
 import { type DecisionNoticeModel, decisionNoticeBody } from './notice.ts';
@@ -31,6 +36,7 @@ import {
   documentHtml,
   pdfFooter,
   shortHash,
+  type Verification,
   verificationBlock,
 } from './page.ts';
 import { qrSvg } from './qr.ts';
@@ -216,6 +222,27 @@ export function documentCode(model: object): string {
   return shortHash(textHashOf(canonicalJson(JSON.parse(JSON.stringify(model)))));
 }
 
+/** The latest signed checkpoint when it covers `position` (the log is in the global order). */
+async function coveringCheckpoint(
+  deps: DocumentDeps,
+  position: string,
+): Promise<Verification['checkpoint']> {
+  const at = parseCheckpoint(position);
+  if (!at) return undefined;
+  const log = new CheckpointLog(deps.db);
+  const covers = (c: StoredCheckpoint | undefined): c is StoredCheckpoint =>
+    c !== undefined &&
+    (c.position.transactionId > at.transactionId ||
+      (c.position.transactionId === at.transactionId &&
+        c.position.globalPosition >= at.globalPosition));
+  let latest = await log.latestCached();
+  // Signed since it was read (by another instance): read again.
+  if (!covers(latest)) latest = await log.latestCached(true);
+  return covers(latest)
+    ? { treeSize: latest.treeSize, shortHash: checkpointJson(latest).shortHash }
+    : undefined;
+}
+
 async function answer(
   c: Context<AppEnv>,
   deps: DocumentDeps,
@@ -240,6 +267,7 @@ async function answer(
         heads: doc.heads,
         position: doc.position,
         madeAt: new Date().toISOString(),
+        checkpoint: await coveringCheckpoint(deps, doc.position),
       },
       await qrSvg(verifyUrl),
     ),

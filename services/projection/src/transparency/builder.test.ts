@@ -151,6 +151,31 @@ describe('the tree builder', () => {
     expect(latest.rootHash.equals(frontier.root())).toBe(true);
   });
 
+  it('proves inclusion in one statement: the path the stored subtrees give, in every tree size', async () => {
+    const total = await signedThrough();
+    const events = await globalOrder();
+    const tree = new MerkleTree(db);
+    const sizes = [
+      ...Array.from({ length: Math.min(total, 40) }, (_, i) => i + 1),
+      total - 1,
+      total,
+    ];
+    for (const size of sizes) {
+      for (let index = 0; index < size; index++) {
+        const found = await tree.leafWithProof(events[index]!.globalPosition, size);
+        const expected = (await tree.inclusionProofs([index], size)).get(index)!;
+        expect(found?.leaf.leafIndex).toBe(index);
+        expect(found?.size).toBe(total);
+        expect(found?.path, `leaf ${index} of ${size}`).toEqual(expected);
+      }
+    }
+    // Outside the tree: no path; an event not in the log: nothing.
+    expect((await tree.leafWithProof(events[total - 1]!.globalPosition, total - 1))?.path).toBe(
+      undefined,
+    );
+    expect(await tree.leafWithProof(10n ** 15n, total)).toBe(undefined);
+  });
+
   it('serves the checkpoints, and proofs of inclusion and consistency that verify against them', async () => {
     const first = await signedThrough();
     await sim.jointSession('c1', 'parking', 's1');

@@ -222,6 +222,7 @@ export class TreeBuilder {
         await CheckpointLog.record(trx, stored);
         await queueCheckpointDeliveries(trx, stored);
       });
+      CheckpointLog.signed(this.db, stored);
       this.signed = { size: tree.size, atMs: Date.now() };
       this.soon = false;
       this.logger.debug({ treeSize: tree.size }, 'checkpoint signed');

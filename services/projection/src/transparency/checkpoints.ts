@@ -60,8 +60,43 @@ function fromRow(row: Selectable<TransparencyCheckpointsTable>): StoredCheckpoin
   };
 }
 
+/**
+ * How long the latest checkpoint read is served from memory: a checkpoint signed by this process
+ * replaces it at once (`CheckpointLog.signed`); one signed by another instance shows within this.
+ */
+const LATEST_MAX_AGE_MS = 1_000;
+
+/** The latest checkpoint as last read or signed, per database handle. */
+const latestKnown = new WeakMap<
+  Kysely<Database>,
+  { checkpoint: StoredCheckpoint | undefined; readAtMs: number; signings: number }
+>();
+
 export class CheckpointLog {
   constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * The latest checkpoint, from memory when read less than a second ago or signed here since:
+   * every proof asks for it. `fresh` reads it again (a leaf newer than the one in memory).
+   */
+  async latestCached(fresh = false): Promise<StoredCheckpoint | undefined> {
+    const known = latestKnown.get(this.db);
+    if (!fresh && known && Date.now() - known.readAtMs < LATEST_MAX_AGE_MS) return known.checkpoint;
+    const signings = known?.signings ?? 0;
+    const readAtMs = Date.now();
+    const checkpoint = await this.latest();
+    // A checkpoint signed here while this read ran is the newer one: kept.
+    if ((latestKnown.get(this.db)?.signings ?? 0) === signings) {
+      latestKnown.set(this.db, { checkpoint, readAtMs, signings });
+    }
+    return latestKnown.get(this.db)!.checkpoint;
+  }
+
+  /** A checkpoint committed by this process: the latest from now on (`latestCached`). */
+  static signed(db: Kysely<Database>, checkpoint: StoredCheckpoint): void {
+    const signings = (latestKnown.get(db)?.signings ?? 0) + 1;
+    latestKnown.set(db, { checkpoint, readAtMs: Date.now(), signings });
+  }
 
   async latest(): Promise<StoredCheckpoint | undefined> {
     const row = await this.db

@@ -213,22 +213,29 @@ export function transparencyQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const asked = parseCheckpoint(query.position);
     const globalPosition = asked ? asked.globalPosition : BigInt(query.position);
-    // The leaf and, by default, the latest checkpoint: two reads at once.
-    const [leaves, latestSigned] = await Promise.all([
-      tree.leavesAt([globalPosition]),
-      query.treeSize === undefined ? checkpoints.latest() : undefined,
-    ]);
-    const leaf = leaves.get(globalPosition);
-    if (!leaf || (asked && asked.transactionId !== leaf.position.transactionId)) {
+    // By default the latest checkpoint (from memory), else the size asked for; the leaf, its
+    // proof and the tree's size in one statement. A leaf newer than the checkpoint in memory
+    // reads the latest again, in case one was signed since.
+    let latestSigned = query.treeSize === undefined ? await checkpoints.latestCached() : undefined;
+    let treeSize = query.treeSize ?? latestSigned?.treeSize ?? 0;
+    let found = await tree.leafWithProof(globalPosition, treeSize);
+    if (found && query.treeSize === undefined && found.leaf.leafIndex >= treeSize) {
+      const newer = await checkpoints.latestCached(true);
+      if (newer && newer.treeSize > treeSize) {
+        latestSigned = newer;
+        treeSize = newer.treeSize;
+        found = await tree.leafWithProof(globalPosition, treeSize);
+      }
+    }
+    if (!found || (asked && asked.transactionId !== found.leaf.position.transactionId)) {
       return problem(c, 404, 'not-in-log', `No event at ${query.position} in the log (yet)`);
     }
+    const { leaf } = found;
     const communityId = communityOfStream(leaf.streamId);
     if (!communityId || !mayActOn(c.get('principal'), communityId)) {
       return problem(c, 403, 'community-forbidden', `Not granted the community of that event`);
     }
-    // By default the latest checkpoint, which the tree has; a size asked for, if the tree has it.
-    const treeSize = query.treeSize ?? latestSigned?.treeSize;
-    if (treeSize === undefined || (query.treeSize === undefined && treeSize <= leaf.leafIndex)) {
+    if (query.treeSize === undefined && (!latestSigned || treeSize <= leaf.leafIndex)) {
       return problem(
         c,
         409,
@@ -243,11 +250,7 @@ export function transparencyQueries(deps: QueryDeps) {
     if (treeSize <= leaf.leafIndex) {
       return field(`entry ${leaf.leafIndex} is not in a tree of ${treeSize}`);
     }
-    if (query.treeSize !== undefined) {
-      const size = await tree.size();
-      if (treeSize > size) return field(`the log has ${size} entries`);
-    }
-    const path = (await tree.inclusionProofs([leaf.leafIndex], treeSize)).get(leaf.leafIndex)!;
+    if (treeSize > found.size) return field(`the log has ${found.size} entries`);
     const signed = latestSigned ?? (await checkpoints.at(treeSize));
     return c.json({
       position: `${leaf.position.transactionId}:${leaf.position.globalPosition}`,
@@ -255,7 +258,7 @@ export function transparencyQueries(deps: QueryDeps) {
       treeSize,
       streamId: leaf.streamId,
       leafHash: b64(leaf.hash),
-      path: path.map(b64),
+      path: found.path!.map(b64),
       checkpoint: signed ? checkpointJson(signed) : null,
     });
   });

@@ -195,6 +195,83 @@ export class MerkleTree {
     return new Map(leafIndexes.map((index) => [index, inclusionProof(index, treeSize, source)]));
   }
 
+  /**
+   * The leaf of the event at `globalPosition` with its inclusion proof in the tree of `treeSize`
+   * leaves, and the tree's size now: one statement (one round trip), the proof's subtrees found
+   * from the leaf's index in SQL. Undefined when the event is not in the tree; `path` undefined
+   * when its leaf is not in a tree of `treeSize`.
+   *
+   * The subtrees an inclusion proof needs (RFC 9162 PATH): at each level l below the tree's
+   * height, the sibling s = (index >> l) xor 1 of the leaf's ancestor, when that sibling's leaves
+   * are all in the tree; at most one sibling, on the right, is cut by the tree's edge: its hash
+   * is made of the perfect subtrees of [s << l, size), largest first (as `rangeHash` reads them).
+   */
+  async leafWithProof(
+    globalPosition: bigint,
+    treeSize: number,
+  ): Promise<{ leaf: StoredLeaf; path: Buffer[] | undefined; size: number } | undefined> {
+    const n = String(treeSize);
+    const { rows } = await sql<{
+      leaf_index: string;
+      transaction_id: string;
+      global_position: string;
+      stream_id: string;
+      hash: Buffer;
+      tree_size: string | null;
+      levels: number[] | null;
+      indexes: string[] | null;
+      hashes: Buffer[] | null;
+    }>`
+      WITH leaf AS (
+        SELECT leaf_index, transaction_id, global_position, stream_id, hash
+          FROM transparency_leaves WHERE global_position = ${globalPosition.toString()}::int8
+      ), sibling AS (
+        SELECT l, (leaf.leaf_index >> l) # 1 AS s
+          FROM leaf, generate_series(0, 62) AS l
+         WHERE (1::int8 << l) < ${n}::int8
+      ), wanted AS (
+        SELECT l AS level, s AS idx FROM sibling WHERE ((s + 1) << l) <= ${n}::int8
+        UNION ALL
+        SELECT b, ((s << l) + (((${n}::int8 - (s << l)) >> (b + 1)) << (b + 1))) >> b
+          FROM sibling, generate_series(0, 62) AS b
+         WHERE (s << l) < ${n}::int8 AND ((s + 1) << l) > ${n}::int8
+           AND ((${n}::int8 - (s << l)) >> b) & 1 = 1
+      ), found AS (
+        SELECT w.level, w.idx, h.hash FROM wanted w, LATERAL (
+          SELECT t.hash FROM transparency_leaves t WHERE w.level = 0 AND t.leaf_index = w.idx
+          UNION ALL
+          SELECT t.hash FROM transparency_nodes t WHERE w.level > 0 AND t.node_key = w.idx * 64 + w.level
+        ) h
+      )
+      SELECT leaf.leaf_index, leaf.transaction_id, leaf.global_position, leaf.stream_id, leaf.hash,
+             (SELECT size FROM transparency_tree) AS tree_size, f.levels, f.indexes, f.hashes
+        FROM leaf, (SELECT array_agg(level ORDER BY level, idx) AS levels,
+                           array_agg(idx ORDER BY level, idx) AS indexes,
+                           array_agg(hash ORDER BY level, idx) AS hashes FROM found) f`.execute(
+      this.db,
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const leaf: StoredLeaf = {
+      leafIndex: Number(row.leaf_index),
+      position: {
+        transactionId: BigInt(row.transaction_id),
+        globalPosition: BigInt(row.global_position),
+      },
+      streamId: row.stream_id,
+      hash: row.hash,
+    };
+    const size = row.tree_size === null ? 0 : Number(row.tree_size);
+    if (leaf.leafIndex >= treeSize || treeSize > size) return { leaf, path: undefined, size };
+    const levels = row.levels ?? [];
+    const indexes = row.indexes ?? [];
+    const hashes = row.hashes ?? [];
+    const source = nodeMap(
+      levels.map((level, i) => [{ level, index: Number(indexes[i]) }, hashes[i]!]),
+    );
+    return { leaf, path: inclusionProof(leaf.leafIndex, treeSize, source), size };
+  }
+
   /** The consistency proof from the tree of `from` leaves to the tree of `to`. */
   async consistencyProof(from: number, to: number): Promise<Buffer[]> {
     const source = await this.nodes(nodesNeeded((n) => consistencyProof(from, to, n)));
