@@ -1,3 +1,4 @@
+import { hundredths } from '@yishi/presentation';
 import { type Actor, type Api, inPool } from './client.ts';
 import type { DemoCommunity } from './community.ts';
 import type { DemoLog } from './scenarios.ts';
@@ -100,7 +101,7 @@ async function maintenanceFund(
     authorisedBy: { proposalId: 'roof3', itemId: 'use' },
   });
   log(
-    `  (5) 专项维修资金：续筹交存 ${(depositsFen / 100).toFixed(2)} 元入账，3号楼业主表决通过后支付屋面维修 178500.00 元（凭证注明决定）`,
+    `  (5) 专项维修资金：续筹交存 ${hundredths(depositsFen)} 元入账，3号楼业主表决通过后支付屋面维修 ${hundredths(17_850_000)} 元（凭证注明决定）`,
   );
 }
 

@@ -100,6 +100,7 @@ const expected: Record<string, Role[]> = {
   RejectAmendment: submitters,
   PostComment: ['resident', 'owner', 'party_representative', 'clerk', 'convener'],
   HideComment: ['clerk', 'convener'],
+  UnhideComment: ['clerk', 'convener'],
   PostWish: ['resident', 'owner'],
   ClaimWish: ['resident', 'owner', 'party_representative'],
   UnclaimWish: ['resident', 'owner', 'party_representative', 'clerk', 'convener'],

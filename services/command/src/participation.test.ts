@@ -61,6 +61,12 @@ describe('discussion and amendments', () => {
     const clerkless = await as('convener', 'cv');
     await clerkless('proposals/p1/discussion/hide-comment', { commentId: 'c1', reason: '测试' });
     expect(await typesOf('discussion-c1.p1')).toEqual(['CommentPosted', 'CommentHidden']);
+    await clerkless('proposals/p1/discussion/unhide-comment', { commentId: 'c1', reason: '误判' });
+    expect(await typesOf('discussion-c1.p1')).toEqual([
+      'CommentPosted',
+      'CommentHidden',
+      'CommentUnhidden',
+    ]);
     const nul = await wang('proposals/p1/discussion/post-comment', { body: 'a\u0000b' }, 400);
     expect(nul).toMatchObject({
       code: 'invalid-input',

@@ -1,6 +1,7 @@
 import type { z } from '@hono/zod-openapi';
 import type * as capacities from './routes/capacities.ts';
 import type * as common from './routes/common.ts';
+import type * as convocations from './routes/convocations.ts';
 import type * as decisions from './routes/decisions.ts';
 import type * as directory from './routes/directory.ts';
 import type * as discussions from './routes/discussions.ts';
@@ -79,3 +80,5 @@ export type AccountLineView = z.infer<typeof money.AccountLine>;
 export type CampaignView = z.infer<typeof money.Campaign>;
 export type CampaignList = z.infer<typeof money.CampaignList>;
 export type CampaignDetail = z.infer<typeof money.CampaignDetail>;
+export type MeetingRequestView = z.infer<typeof convocations.MeetingRequest>;
+export type MeetingRequestList = z.infer<typeof convocations.MeetingRequestList>;

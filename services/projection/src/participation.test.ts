@@ -278,3 +278,27 @@ describe('evaluations', () => {
     });
   });
 });
+
+describe('moderation undone', () => {
+  it('shows a comment to everyone again once a moderator unhides it', async () => {
+    const on = (command: DiscussionCommand['type'], data: object, actor: Actor) =>
+      sim.send(
+        streams.discussion('c1', 'p2'),
+        discussionDecider,
+        (at) => ({ type: command, data, actor, at }) as DiscussionCommand,
+        actor,
+        'c1',
+      );
+    await on('PostComment', { body: '物业费账目不清', proposal }, li);
+    await on('HideComment', { commentId: 'c1', reason: '待核实' }, clerk);
+    const path = '/v1/communities/c1/proposals/p2/discussion';
+    const before = await read(path, as('wang', 'resident'));
+    expect(before.counts).toMatchObject({ comments: 0, hidden: 1 });
+    await on('UnhideComment', { commentId: 'c1', reason: '经核实属实' }, clerk);
+    const after = await read(path, as('wang', 'resident'));
+    expect(after.counts).toMatchObject({ comments: 1, hidden: 0 });
+    expect(after.comments).toMatchObject([
+      { commentId: 'c1', body: '物业费账目不清', hidden: null },
+    ]);
+  });
+});

@@ -24,6 +24,8 @@ export interface CommandAnswer {
   sessionId?: string;
   wishId?: string;
   evaluationId?: string;
+  campaignId?: string;
+  requestId?: string;
 }
 
 export type Query = Record<string, string | number | undefined>;

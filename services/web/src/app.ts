@@ -7,8 +7,15 @@ import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
 import { type ActionSpec, actionSpec } from './actions/action.ts';
+import { meetingListActions, meetingRequestActions } from './actions/convocation.ts';
 import { createActions } from './actions/create.ts';
 import { FormFields, FormInputError, type FormValues } from './actions/form-fields.ts';
+import {
+  campaignActions,
+  campaignOpenActions,
+  fundActions,
+  fundListActions,
+} from './actions/money.ts';
 import {
   discussionActions,
   evaluationActions,
@@ -18,6 +25,7 @@ import {
 } from './actions/participation.ts';
 import { proposalActions } from './actions/proposal.ts';
 import { sessionActions } from './actions/session.ts';
+import { standingBodyActions } from './actions/standing-body.ts';
 import { ApiClient, type CommandAnswer, type Upstreams } from './api.ts';
 import { script, stylesheet } from './assets.ts';
 import {
@@ -33,9 +41,10 @@ import { type Lang, type MessageKey, translator } from './i18n.ts';
 import { communityPage } from './pages/community.ts';
 import { convenePage, newProposalPage } from './pages/create.ts';
 import { evaluationPage, evaluationsPage } from './pages/evaluations.ts';
-import { fundsPage } from './pages/funds.ts';
+import { campaignPage, fundsPage } from './pages/funds.ts';
 import { homePage } from './pages/home.ts';
 import { installationActions, installationPage } from './pages/installation.ts';
+import { meetingRequestsPage } from './pages/meetings.ts';
 import type { Page, PageAnswer } from './pages/page.ts';
 import { proposalPage, tallyFragment } from './pages/proposal.ts';
 import { registerPage } from './pages/register.ts';
@@ -387,6 +396,8 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   app.get('/c/:cid/sessions/:sid', communityRoute(sessionPage));
   app.get('/c/:cid/decisions', communityRoute(registerPage));
   app.get('/c/:cid/funds', communityRoute(fundsPage));
+  app.get('/c/:cid/residents-meeting-requests', communityRoute(meetingRequestsPage));
+  app.get('/c/:cid/crowdfunding/:campaignId', communityRoute(campaignPage));
   app.get('/c/:cid/timeline', communityRoute(communityTimelinePage));
   app.get('/c/:cid/verify', communityRoute(verifyPage));
   app.get('/c/:cid/wishes', communityRoute(wishesPage));
@@ -543,6 +554,63 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
       api(c, `/evaluations/${encodeURIComponent(c.req.param('eid'))}/${action}`),
     );
   });
+  /** A table of actions under `console` (…/:id/:action), each sent to `service(id)/:action`. */
+  const tableRoute = (
+    console: string,
+    table: Readonly<Record<string, ActionSpec>>,
+    service: (c: Context<Env>, id: string) => string,
+  ) =>
+    app.post(`${console}/:id/:action`, (c) => {
+      const action = c.req.param('action');
+      const spec = actionSpec(table, action);
+      if (!spec) return c.notFound();
+      return act(c, action, spec, () => `${service(c, c.req.param('id'))}/${action}`);
+    });
+  /** A creating action under `console`, sent to `service`, returning to what it made. */
+  const creatingRoute = (
+    console: string,
+    name: string,
+    spec: ActionSpec,
+    service: string,
+    made: (answer: CommandAnswer) => string | undefined,
+  ) =>
+    app.post(`${console}/${name}`, (c) =>
+      act(
+        c,
+        name,
+        spec,
+        () => api(c, service),
+        (answer) => `/c/${cidOf(c)}${service}/${encodeURIComponent(made(answer) ?? '')}`,
+      ),
+    );
+  // Money (众筹, 专项维修资金, 微基金) and residents' meeting requests (提议召开居民会议).
+  app.post('/c/:cid/funds/open-fund', (c) =>
+    act(c, 'open-fund', fundListActions['open-fund'], () => api(c, '/funds')),
+  );
+  tableRoute('/c/:cid/funds', fundActions, (c, id) => api(c, `/funds/${encodeURIComponent(id)}`));
+  creatingRoute(
+    '/c/:cid/crowdfunding',
+    'open-crowdfunding',
+    campaignOpenActions['open-crowdfunding'],
+    '/crowdfunding',
+    (answer) => answer.campaignId,
+  );
+  tableRoute('/c/:cid/crowdfunding', campaignActions, (c, id) =>
+    api(c, `/crowdfunding/${encodeURIComponent(id)}`),
+  );
+  app.post('/c/:cid/standing-bodies/establish-standing-body', (c) =>
+    act(c, 'establish-standing-body', standingBodyActions['establish-standing-body'], () =>
+      api(c, '/registry/establish-standing-body'),
+    ),
+  );
+  app.post('/c/:cid/residents-meeting-requests/request-residents-meeting', (c) =>
+    act(c, 'request-residents-meeting', meetingListActions['request-residents-meeting'], () =>
+      api(c, '/residents-meeting-requests'),
+    ),
+  );
+  tableRoute('/c/:cid/residents-meeting-requests', meetingRequestActions, (c, id) =>
+    api(c, `/residents-meeting-requests/${encodeURIComponent(id)}`),
+  );
   app.post('/c/:cid/sessions/:sid/:action', (c) => {
     const action = c.req.param('action');
     const spec = actionSpec(sessionActions, action);

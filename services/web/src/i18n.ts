@@ -24,6 +24,7 @@ import {
   wordsOf,
 } from '@yishi/presentation';
 import { attachmentMessages } from './i18n-attachments.ts';
+import { formsMessages } from './i18n-forms.ts';
 import { participationMessages } from './i18n-participation.ts';
 
 // Every user-facing string, Chinese first and English second. A pair is a tuple, so no
@@ -36,6 +37,7 @@ const ui = {
   ...figureMessages,
   ...participationMessages,
   ...attachmentMessages,
+  ...formsMessages,
   'app.name': ['议事', 'Yishi'],
   'app.tagline': ['社区议事与协商记录', 'Community deliberation and its record'],
   'skip.main': ['跳到正文', 'Skip to content'],
@@ -847,6 +849,7 @@ const eventType: Record<DomainEventType, Pair> = {
   // Participation: discussion, amendments, micro-wishes, evaluations.
   CommentPosted: ['发表留言', 'Comment posted'],
   CommentHidden: ['隐藏留言', 'Comment hidden'],
+  CommentUnhidden: ['恢复留言', 'Comment shown again'],
   AmendmentProposed: ['提出修改建议', 'Amendment proposed'],
   AmendmentAccepted: ['采纳修改建议', 'Amendment accepted'],
   AmendmentRejected: ['不采纳修改建议', 'Amendment rejected'],

@@ -328,6 +328,10 @@ const discussion: Record<keyof typeof discussionCommandSchemas, Entry> = {
     roles: moderators,
     summary: 'Hide a comment with a reason (its author and officials still read it)',
   },
+  UnhideComment: {
+    roles: moderators,
+    summary: 'Show a hidden comment again, with a reason',
+  },
 };
 
 const wish: Record<keyof typeof wishCommandSchemas, Entry> = {

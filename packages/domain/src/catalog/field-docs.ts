@@ -235,6 +235,10 @@ const participation: Record<string, Record<string, string>> = {
     commentId: '留言编号（c1、c2…） · Comment id (c1, c2, …)',
     reason: '隐藏理由（作者和管理人员可见） · Why it is hidden (shown to its author and officials)',
   },
+  UnhideComment: {
+    commentId: '已隐藏的留言编号 · The hidden comment’s id',
+    reason: '恢复显示的理由 · Why it is shown again',
+  },
   PostWish: {
     wishId: '心愿编号（省略则由服务生成） · Wish id (generated when omitted)',
     kind: 'wish 微心愿，need 需求 · A small wish, or a need',

@@ -116,4 +116,42 @@ describe('discussion of a proposal', () => {
       .when(c('HideComment', { commentId: 'c7', reason: 'r' }, clerk, day(3)))
       .thenRefused('not-found');
   });
+
+  it('shows a hidden comment again, with a reason; replies to it are taken again', () => {
+    const hidden = history(
+      discussionDecider,
+      [c('HideComment', { commentId: 'c1', reason: '误判' }, clerk, day(2))],
+      thread,
+    );
+    spec
+      .given(hidden)
+      .when(c('UnhideComment', { commentId: 'c1', reason: '经核实不属人身攻击' }, convener, day(3)))
+      .then([
+        {
+          type: 'CommentUnhidden',
+          data: { commentId: 'c1', reason: '经核实不属人身攻击', at: day(3), by: convener },
+        },
+      ]);
+    const shown = history(
+      discussionDecider,
+      [c('UnhideComment', { commentId: 'c1', reason: 'r' }, clerk, day(3))],
+      hidden,
+    );
+    spec
+      .given(shown)
+      .when(post('再说一句', { parentId: 'c1' }))
+      .then((events) => expect(events.map((e) => e.type)).toEqual(['CommentPosted']));
+    spec
+      .given(shown)
+      .when(c('UnhideComment', { commentId: 'c1', reason: 'r' }, clerk, day(4)))
+      .thenRefused('already-resolved');
+    spec
+      .given(thread)
+      .when(c('UnhideComment', { commentId: 'c2', reason: 'r' }, clerk, day(3)))
+      .thenRefused('already-resolved');
+    spec
+      .given(thread)
+      .when(c('UnhideComment', { commentId: 'c9', reason: 'r' }, clerk, day(3)))
+      .thenRefused('not-found');
+  });
 });

@@ -93,6 +93,17 @@ function hideComment(
   return [emit('CommentHidden', command.data)];
 }
 
+function unhideComment(
+  command: OfType<DiscussionCommand, 'UnhideComment'>,
+  state: DiscussionState,
+): DiscussionDecision {
+  const comment = pget(state.comments, command.data.commentId);
+  if (!comment) return refuse('not-found', `no comment ${command.data.commentId}`);
+  if (!comment.hidden) return refuse('already-resolved', 'the comment is not hidden');
+  const emit = eventsFor<DiscussionEvent>(command);
+  return [emit('CommentUnhidden', command.data)];
+}
+
 export const discussionDecider: Decider<DiscussionCommand, DiscussionEvent, DiscussionState> = {
   initialState: () => ({ count: 0, comments: emptyPMap() }),
   evolve(state, event) {
@@ -102,11 +113,12 @@ export const discussionDecider: Decider<DiscussionCommand, DiscussionEvent, Disc
         const comment = { ...defined({ itemId, optionId, parentId }), hidden: false };
         return { count: state.count + 1, comments: pset(state.comments, commentId, comment) };
       }
-      case 'CommentHidden': {
+      case 'CommentHidden':
+      case 'CommentUnhidden': {
         const comment = pget(state.comments, event.data.commentId);
         if (!comment) return state;
-        const hidden = { ...comment, hidden: true };
-        return { ...state, comments: pset(state.comments, event.data.commentId, hidden) };
+        const changed = { ...comment, hidden: event.type === 'CommentHidden' };
+        return { ...state, comments: pset(state.comments, event.data.commentId, changed) };
       }
       default: {
         const _exhaustive: never = event;
@@ -120,6 +132,8 @@ export const discussionDecider: Decider<DiscussionCommand, DiscussionEvent, Disc
         return postComment(command, state);
       case 'HideComment':
         return hideComment(command, state);
+      case 'UnhideComment':
+        return unhideComment(command, state);
       default: {
         const _exhaustive: never = command;
         return refuse('invalid-command', 'unknown command');

@@ -35,6 +35,13 @@ export const HideCommentData = z.object({
   reason: Text(500),
 });
 
+/** A moderator shows a hidden comment again (the hiding was a mistake, or is answered). */
+export const UnhideCommentData = z.object({
+  commentId: Id,
+  /** Why it is shown again, on the record like the hiding. */
+  reason: Text(500),
+});
+
 const Meta = { at: IsoTime, by: Actor };
 
 export const CommentPostedData = z.object({
@@ -47,13 +54,16 @@ export const CommentPostedData = z.object({
   ...Meta,
 });
 export const CommentHiddenData = HideCommentData.extend(Meta);
+export const CommentUnhiddenData = UnhideCommentData.extend(Meta);
 
 export const discussionCommandSchemas = {
   PostComment: PostCommentData,
   HideComment: HideCommentData,
+  UnhideComment: UnhideCommentData,
 } as const;
 
 export const discussionEventSchemas = {
   CommentPosted: CommentPostedData,
   CommentHidden: CommentHiddenData,
+  CommentUnhidden: CommentUnhiddenData,
 } as const;

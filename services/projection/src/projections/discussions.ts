@@ -54,6 +54,16 @@ function handleComment(rows: Rows, ids: { cid: string; id: string }, e: Discussi
       }));
       return;
     }
+    case 'CommentUnhidden': {
+      const d = e.data;
+      rows.comments.update([ids.cid, ids.id, d.commentId], at, (r) => ({
+        ...r,
+        hidden_at: null,
+        hidden_by: null,
+        hidden_reason: null,
+      }));
+      return;
+    }
     default:
       return;
   }
@@ -163,6 +173,7 @@ export const discussionsProjection: Projection = {
   eventTypes: [
     'CommentPosted',
     'CommentHidden',
+    'CommentUnhidden',
     'AmendmentProposed',
     'AmendmentAccepted',
     'AmendmentRejected',

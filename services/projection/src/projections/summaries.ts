@@ -12,7 +12,7 @@ import type {
   WishEvent,
 } from '@yishi/domain';
 import type { JsonObject } from '@yishi/event-store';
-import { yuan } from '@yishi/presentation';
+import { hundredths, yuan } from '@yishi/presentation';
 
 // One line of Chinese per event, as an official reads the history (人类可读的时间线).
 // An event type without a line here still appears, named by its type.
@@ -21,8 +21,7 @@ type Lines<E extends { type: string; data: unknown }> = {
   [K in E['type']]?: (data: Extract<E, { type: K }>['data']) => string;
 };
 
-const m2 = (centi: number | undefined) =>
-  centi === undefined ? '?' : `${(centi / 100).toFixed(2)} m²`;
+const m2 = (centi: number | undefined) => (centi === undefined ? '?' : `${hundredths(centi)} m²`);
 const list = (ids: readonly string[]) => (ids.length ? ids.join('、') : '（无）');
 const UNIT_KIND: Record<string, string> = { home: '住宅', shop: '商铺', parking: '车位' };
 const PARTY_KIND: Record<string, string> = {
@@ -277,6 +276,7 @@ const discussion: Lines<DiscussionEvent> = {
       ? `${d.by.personId} 回复留言 ${d.parentId}（${d.commentId}）`
       : `${d.by.personId} 发表留言 ${d.commentId}${ON(d.itemId, d.optionId)}`,
   CommentHidden: (d) => `隐藏留言 ${d.commentId}：${d.reason}`,
+  CommentUnhidden: (d) => `恢复留言 ${d.commentId}：${d.reason}`,
 };
 const amendments: Lines<ProposalEvent> = {
   AmendmentProposed: (d) => `${d.by.personId} 提出修改建议 ${d.amendmentId}：${d.reason}`,

@@ -16,7 +16,7 @@ import {
 
 // 提议召集居民会议: residents' requests to convene a residents' meeting (Art. 10), as they stood.
 
-const MeetingRequest = z
+export const MeetingRequest = z
   .object({
     requestId: z.string(),
     matters: z.string(),
@@ -54,6 +54,11 @@ const Signature = z.object({
   signedAt: z.string(),
 });
 
+export const MeetingRequestList = z.object({
+  items: z.array(MeetingRequest),
+  asOf: AsOfInfo.optional(),
+});
+
 const listRequests = createRoute({
   method: 'get',
   operationId: 'listRequests',
@@ -63,10 +68,7 @@ const listRequests = createRoute({
   security: [{ bearer: [] }],
   'x-roles': READERS,
   request: { params: CommunityParams, query: ReadQuery },
-  responses: jsonResponses(
-    'Requests',
-    z.object({ items: z.array(MeetingRequest), asOf: AsOfInfo.optional() }),
-  ),
+  responses: jsonResponses('Requests', MeetingRequestList),
 });
 
 const getRequest = createRoute({

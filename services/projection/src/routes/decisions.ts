@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { VoteRule, VoteScope } from '@yishi/domain';
 import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
+import { hundredths } from '@yishi/presentation';
 import { sql } from 'kysely';
 import {
   AsOfInfo,
@@ -254,7 +255,7 @@ function csvRecord(d: Row): unknown[] {
     rule_parameters: Object.keys(parameters).length ? parameters : null,
     total_voters: totals.voters,
     total_heads: totals.heads,
-    total_area_m2: totals.areaCentiM2 === undefined ? null : (totals.areaCentiM2 / 100).toFixed(2),
+    total_area_m2: totals.areaCentiM2 === undefined ? null : hundredths(totals.areaCentiM2),
     items: d.items,
     published_at: d.published_at,
     publication_ends_at: d.publication_ends_at,

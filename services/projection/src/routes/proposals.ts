@@ -123,6 +123,7 @@ export const ProposalSummary = z.object({
   submittedAt: z.string(),
   outcome: z.string().nullable(),
   updatedAt: z.string(),
+  comments: z.number().int().openapi({ description: 'Comments standing (not hidden)' }),
 });
 export const ProposalList = z.object({
   items: z.array(ProposalSummary),
@@ -507,7 +508,7 @@ export function proposalQueries(deps: QueryDeps) {
   addRoute(app, listProposals, async (c) => {
     const { communityId } = c.req.valid('param');
     const query = c.req.valid('query');
-    const ctx = await readContext(c, deps, query, ['proposals']);
+    const ctx = await readContext(c, deps, query, ['proposals', 'discussions']);
     if (ctx instanceof Response) return ctx;
     let q = ctx.db
       .selectFrom(proposalsAsOf(ctx.schema('proposals'), ctx.asOf))
@@ -530,6 +531,23 @@ export function proposalQueries(deps: QueryDeps) {
     if (query.status) q = q.where('p.status', '=', query.status);
     if (query.stageKind) q = q.where('p.stage_kind', '=', query.stageKind);
     const rows = await q.execute();
+    const counts = rows.length
+      ? await ctx.db
+          .withSchema(ctx.schema('discussions'))
+          .selectFrom('comments')
+          .select(['proposal_id', sql<number>`count(*)::int`.as('n')])
+          .where('community_id', '=', communityId)
+          .where(
+            'proposal_id',
+            'in',
+            rows.map((p) => p.proposal_id),
+          )
+          .where('hidden_at', 'is', null)
+          .where(visibleAt(ctx.asOf))
+          .groupBy('proposal_id')
+          .execute()
+      : [];
+    const commentsOf = new Map(counts.map((r) => [r.proposal_id, r.n]));
     return c.json(
       withAsOf(ctx, {
         items: rows.map((p) => ({
@@ -541,6 +559,7 @@ export function proposalQueries(deps: QueryDeps) {
           submittedAt: p.submitted_at,
           outcome: p.outcome,
           updatedAt: p.updated_at,
+          comments: commentsOf.get(p.proposal_id) ?? 0,
         })),
       }),
     );

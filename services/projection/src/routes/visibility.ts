@@ -150,6 +150,7 @@ const CONFIGURATION_FIELDS: FieldsOf = {
 const MODERATED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   CommentPosted: ['body'],
   CommentHidden: ['reason'],
+  CommentUnhidden: ['reason'],
 };
 
 /** What a summary line shows in place of a field its reader may not see. */

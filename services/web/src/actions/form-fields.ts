@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { fenFromYuan } from '@yishi/presentation';
 import { localInputToIso } from '../format.ts';
 
 // Reading a submitted form: typed access to its fields, and the shapes several commands share
@@ -49,6 +50,15 @@ export class FormFields {
     }
     if (!/^-?\d+$/.test(text)) throw new FormInputError(name, 'a whole number');
     return Number(text);
+  }
+
+  /** An amount typed in 元 as integer fen, read from its digits (never through a float). */
+  fen(name: string): number {
+    const fen = fenFromYuan(this.text(name));
+    if (fen === undefined) {
+      throw new FormInputError(name, 'an amount in yuan with at most two decimals, e.g. 12.50');
+    }
+    return fen;
   }
 
   /** Ids separated by commas, spaces or 、 */

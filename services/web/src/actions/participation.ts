@@ -1,6 +1,7 @@
 import { WishCategory } from '@yishi/domain';
 import type {
   AmendmentView,
+  CommentView,
   DiscussionView,
   EvaluationDetailView,
   ProposalView,
@@ -8,7 +9,7 @@ import type {
 } from '@yishi/projection/contract';
 import { documentField } from '../attachments.ts';
 import { h } from '../html.ts';
-import { selectField, textField } from '../views/forms.ts';
+import { type FormScope, selectField, textField } from '../views/forms.ts';
 import { type Action, hidden, type OnPage } from './action.ts';
 import { defined, type FormFields, FormInputError, newId } from './form-fields.ts';
 
@@ -34,6 +35,22 @@ const pending = (c: DiscussionContext) =>
     .map((amendment) => ({ ...c, amendment }));
 const amendmentAnswer = (c: DiscussionContext) =>
   h`${hidden('amendmentId', c.amendment?.amendmentId)}<p>${c.amendment?.amendmentId}${c.page.tr.colon}${c.amendment?.title ?? c.amendment?.description ?? ''}</p>`;
+
+/** The comments hidden (or standing), for a moderator's select. */
+const commentsWhere = (c: DiscussionContext, hidden: boolean) =>
+  (c.discussion?.comments ?? []).filter((x) => (x.hidden !== null) === hidden);
+const moderationFields = (c: DiscussionContext, s: FormScope, comments: readonly CommentView[]) => {
+  const { tr } = c.page;
+  // Moderators read hidden texts; a comment's first words tell it apart from its id.
+  const label = (x: CommentView) =>
+    `${x.commentId} · ${x.authorId} · ${(x.body ?? '').slice(0, 24)}`;
+  return h`<div class="row">${selectField(
+    s,
+    { name: 'commentId', label: tr.t('discussion.commentId'), required: true },
+    comments.map((x) => [x.commentId, label(x)] as const),
+  )}
+    ${textField(s, { name: 'reason', label: tr.t('discussion.reason'), required: true })}</div>`;
+};
 
 export const discussionActions = {
   'post-comment': {
@@ -66,13 +83,16 @@ export const discussionActions = {
   },
   'hide-comment': {
     command: 'HideComment',
-    when: (c) => (c.discussion?.comments ?? []).some((x) => x.hidden === null),
+    when: (c) => commentsWhere(c, false).length > 0,
     folded: true,
-    fields: (c, s) => {
-      const { tr } = c.page;
-      return h`<div class="row">${textField(s, { name: 'commentId', label: tr.t('discussion.commentId'), required: true })}
-        ${textField(s, { name: 'reason', label: tr.t('discussion.reason'), required: true })}</div>`;
-    },
+    fields: (c, s) => moderationFields(c, s, commentsWhere(c, false)),
+    build: (f) => ({ commentId: f.text('commentId'), reason: f.text('reason') }),
+  },
+  'unhide-comment': {
+    command: 'UnhideComment',
+    when: (c) => commentsWhere(c, true).length > 0,
+    folded: true,
+    fields: (c, s) => moderationFields(c, s, commentsWhere(c, true)),
     build: (f) => ({ commentId: f.text('commentId'), reason: f.text('reason') }),
   },
   'propose-amendment': {
@@ -88,7 +108,7 @@ export const discussionActions = {
     },
     build: (f) =>
       defined({
-        title: f.opt('title'),
+        title: f.opt('newTitle'),
         description: f.opt('description'),
         reason: f.text('reason'),
       }),

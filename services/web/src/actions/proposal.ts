@@ -38,6 +38,8 @@ export interface ProposalContext extends OnPage {
   resolution: { sessionId: string; itemId: string } | undefined;
   /** The objection a form answers (one form each). */
   objection?: Objection;
+  /** Voters whose current ballot was entered from paper (the clerk may correct those). */
+  paperVoters?: readonly string[];
 }
 
 /** The stage a proposal is at and the next one, from its procedure. */
@@ -51,7 +53,7 @@ export function stageOf(proposal: ProposalView): Pick<ProposalContext, 'current'
 export function proposalContext(
   on: OnPage,
   proposal: ProposalView,
-  known: Pick<ProposalContext, 'community' | 'ballots' | 'resolution'> & {
+  known: Pick<ProposalContext, 'community' | 'ballots' | 'resolution' | 'paperVoters'> & {
     objections: readonly Objection[];
   },
 ): ProposalContext {
@@ -65,6 +67,7 @@ export function proposalContext(
     ballots: known.ballots,
     openObjections: known.objections.filter((o) => o.answer === null),
     resolution: known.resolution,
+    paperVoters: known.paperVoters,
   };
 }
 
@@ -78,6 +81,9 @@ const named = (
 ) => `${c.page.tr.t(key)}${c.page.tr.open}${c.next?.name ?? ''}${c.page.tr.close}`;
 const voting = (c: ProposalContext) => c.openVote !== undefined;
 const voterOwn = (c: ProposalContext) => voting(c) && c.page.viewer.role !== 'proxy';
+/** The submitter or the convener: who amends or withdraws a proposal. */
+const submitterOrConvener = (c: ProposalContext) =>
+  c.proposal.submittedBy.personId === c.page.viewer.personId || c.page.viewer.role === 'convener';
 
 /** The rules the next stage decides by (none unless it is a decision). */
 function decisionRules(c: ProposalContext): readonly string[] {
@@ -167,6 +173,29 @@ export const proposalActions = {
       signedBy: f.text('signedBy') || f.text('voterId'),
     }),
   },
+  'correct-paper-ballot': {
+    command: 'CorrectPaperBallot',
+    when: (c) => voting(c) && (c.paperVoters ?? []).length > 0,
+    folded: true,
+    secondary: true,
+    fields: (c, s) => {
+      const { tr } = c.page;
+      return h`<div class="row">${selectField(
+        s,
+        { name: 'voterId', label: tr.t('paper.voter'), required: true },
+        (c.paperVoters ?? []).map((v) => [v, v] as const),
+      )}
+        ${textField(s, { name: 'documentRef', label: tr.t('ballot.documentRef'), required: true })}</div>
+        ${ballotOf(c, s)}
+        ${textField(s, { name: 'reason', label: tr.t('form.reason'), required: true, multiline: true })}`;
+    },
+    build: (f) => ({
+      voterId: f.text('voterId'),
+      choices: choicesOf(f),
+      documentRef: f.text('documentRef'),
+      reason: f.text('reason'),
+    }),
+  },
   'record-presence': {
     command: 'RecordPresence',
     when: (c) => c.openVote !== undefined && isMeetingRule(c.openVote.rule),
@@ -217,6 +246,26 @@ export const proposalActions = {
         description: f.opt('description'),
       }),
     }),
+  },
+  'amend-proposal': {
+    command: 'AmendProposal',
+    when: (c) => !c.proposal.vote && !c.proposal.decidedAt && submitterOrConvener(c),
+    folded: true,
+    secondary: true,
+    intro: (c) => h`<p class="muted">${c.page.tr.t('amend.note')}</p>`,
+    fields: (c, s) => {
+      const { tr } = c.page;
+      // Not `title`: the form's heading has the id `<form>-title`.
+      return h`${textField(s, { name: 'newTitle', label: tr.t('amend.newTitle'), required: true, value: c.proposal.title })}
+        ${textField(s, { name: 'description', label: tr.t('amend.newDescription'), multiline: true, value: c.proposal.description })}
+        ${textField(s, { name: 'reason', label: tr.t('form.reason'), required: true, multiline: true })}`;
+    },
+    build: (f) =>
+      defined({
+        title: f.text('newTitle'),
+        description: f.opt('description'),
+        reason: f.text('reason'),
+      }),
   },
   'accept-onto-agenda': {
     command: 'AcceptOntoAgenda',
@@ -393,11 +442,7 @@ export const proposalActions = {
   },
   'withdraw-proposal': {
     command: 'WithdrawProposal',
-    when: (c) =>
-      !c.proposal.decidedAt &&
-      !voting(c) &&
-      (c.proposal.submittedBy.personId === c.page.viewer.personId ||
-        c.page.viewer.role === 'convener'),
+    when: (c) => !c.proposal.decidedAt && !voting(c) && submitterOrConvener(c),
     folded: true,
     secondary: true,
     fields: (c, s) =>

@@ -6,6 +6,8 @@ import type {
   SessionList,
   SessionSummary,
 } from '@yishi/projection/contract';
+import { offered } from '../actions/action.ts';
+import { standingBodyActions } from '../actions/standing-body.ts';
 import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
@@ -25,7 +27,7 @@ function proposalCard(page: Page, p: ProposalSummary): Html {
     ${outcomeBadge(tr, p.outcome)}
     ${p.status === 'withdrawn' ? badge('bad', tr.label('eventType', 'ProposalWithdrawn')) : undefined}
   </div>
-  <span class="muted">${formatTime(p.submittedAt)}</span>
+  <span class="muted">${formatTime(p.submittedAt)}${p.comments ? h` · <span data-comments="${p.comments}">${tr.t('community.comments', { count: p.comments })}</span>` : undefined}</span>
 </li>`;
 }
 
@@ -93,6 +95,7 @@ export async function communityPage(page: Page): Promise<PageAnswer> {
   actions.push(
     h`<a class="button secondary" href="${communityPath(page.communityId, '/wishes')}">${tr.t('nav.wishes')}</a>`,
     h`<a class="button secondary" href="${communityPath(page.communityId, '/evaluations')}">${tr.t('nav.evaluations')}</a>`,
+    h`<a class="button secondary" href="${communityPath(page.communityId, '/residents-meeting-requests')}">${tr.t('nav.meetingRequests')}</a>`,
     h`<a class="button secondary" href="${communityPath(page.communityId, '/decisions')}">${tr.t('nav.register')}</a>`,
     h`<a class="button secondary" href="${communityPath(page.communityId, '/verify')}">${tr.t('nav.verify')}</a>`,
   );
@@ -138,6 +141,11 @@ ${forYou}
         : h`<p>${tr.t('community.none.sessions')}</p>`
       : queryProblem(tr, sessions.problem)
   }
+  ${offered(standingBodyActions, {
+    page,
+    base: communityPath(page.communityId, '/standing-bodies'),
+    community: community.ok ? community.data : undefined,
+  })}
 </section>
 ${
   closed.length

@@ -1,23 +1,49 @@
 import { yuan } from '@yishi/presentation';
 import type {
   AccountLineView,
+  CampaignDetail,
   CampaignList,
   CampaignView,
+  DecisionList,
   FundAccountsView,
   FundList,
 } from '@yishi/projection/contract';
+import { offered } from '../actions/action.ts';
+import { campaignActions, fundActions, fundListActions } from '../actions/money.ts';
 import { documentRef } from '../attachments.ts';
 import { formatDate } from '../format.ts';
 import { type Html, h } from '../html.ts';
+import { may } from '../viewer.ts';
 import { documentLinks } from '../views/documents.ts';
 import { communityPath, layout, queryProblem } from '../views/layout.ts';
-import { communityApi, loadCommunity, type Page, type PageAnswer, read } from './page.ts';
+import {
+  communityApi,
+  loadCommunity,
+  type Page,
+  type PageAnswer,
+  partyNames,
+  personLabel,
+  personNames,
+  read,
+  statusOf,
+} from './page.ts';
 
 // 晒账: the community's funds (专项维修资金, 微基金) and each one's accounts, every spending line
 // linked to the decision that authorised it, with the CSV and the printed notice; and the
 // crowdfunding campaigns with their progress.
 
 const money = (fen: number) => `¥${yuan(fen)}`;
+
+function progress(page: Page, c: CampaignView): Html {
+  const { tr } = page;
+  // Display only: the percentage of the target pledged, from the integer fen.
+  const percent = c.targetFen > 0 ? Math.floor((c.pledgedFen * 100) / c.targetFen) : 0;
+  return h`<p><progress max="100" value="${String(Math.min(percent, 100))}">${percent}%</progress>
+  ${tr.t('funds.progress', { pledged: money(c.pledgedFen), target: money(c.targetFen), received: money(c.receivedFen), percent })}</p>
+  <p>${tr.t(`funds.campaign.${c.status}`)}${c.reason ? ` · ${tr.t(`funds.reason.${c.reason}`)}` : ''} · ${tr.t('funds.deadline', { at: formatDate(c.deadline) })}
+  · <a href="${communityPath(page.communityId, `/proposals/${encodeURIComponent(c.proposalId)}`)}">${c.proposalId}</a></p>
+  ${c.owedFen ? h`<p>${tr.t('funds.refunds', { owed: money(c.owedFen), refunded: money(c.refundedFen) })}</p>` : undefined}`;
+}
 
 function line(page: Page, l: AccountLineView): Html {
   const { tr } = page;
@@ -27,14 +53,18 @@ function line(page: Page, l: AccountLineView): Html {
   return h`<tr data-entry="${l.entryId}" data-kind="${l.kind}">
   <td>${formatDate(l.postedAt)}</td>
   <td><code>${l.entryId}</code>${l.reverses ? h` <span class="muted">${tr.t('funds.reverses', { entry: l.reverses })}</span>` : undefined}</td>
-  <td>${tr.t(`funds.kind.${l.kind}`)} <span class="muted">${l.account}</span></td>
+  <td>${tr.t(`funds.kind.${l.kind}`)} <span class="muted">${tr.lookup(`account.${l.account}`) ?? l.account}</span></td>
   <td class="num">${money(l.amountFen)}</td>
   <td>${l.memo} <span class="muted">${documentRef(page.communityId, l.documentRef, tr.t('attach.ref'))}</span></td>
   <td>${decision}</td>
 </tr>`;
 }
 
-function accounts(page: Page, a: FundAccountsView): Html {
+const fundsPath = (page: Page, rest = '') => communityPath(page.communityId, `/funds${rest}`);
+const campaignPath = (page: Page, id: string) =>
+  communityPath(page.communityId, `/crowdfunding/${encodeURIComponent(id)}`);
+
+function accounts(page: Page, a: FundAccountsView, decisions: DecisionList['items']): Html {
   const { tr } = page;
   const path = communityApi(page, `/funds/${encodeURIComponent(a.fundId)}`);
   return h`<section class="fund" id="fund-${a.fundId}" aria-labelledby="fund-${a.fundId}-title">
@@ -48,35 +78,34 @@ function accounts(page: Page, a: FundAccountsView): Html {
   <a class="button secondary" href="/api/projection${path}/accounts.csv">${tr.t('funds.csv')}</a></p>
   ${
     a.lines.length
-      ? h`<table class="accounts"><caption class="visually-hidden">${a.name}</caption>
+      ? h`<div class="scroll" tabindex="0" role="region" aria-label="${a.name}"><table class="accounts"><caption class="visually-hidden">${a.name}</caption>
   <thead><tr><th scope="col">${tr.t('funds.date')}</th><th scope="col">${tr.t('funds.entry')}</th><th scope="col">${tr.t('funds.account')}</th><th scope="col">${tr.t('funds.amount')}</th><th scope="col">${tr.t('funds.memo')}</th><th scope="col">${tr.t('funds.decision')}</th></tr></thead>
-  <tbody>${a.lines.map((l) => line(page, l))}</tbody></table>`
+  <tbody>${a.lines.map((l) => line(page, l))}</tbody></table></div>`
       : h`<p>${tr.t('funds.noLines')}</p>`
   }
+  ${offered(fundActions, { page, base: fundsPath(page, `/${encodeURIComponent(a.fundId)}`), fund: a, decisions })}
 </section>`;
 }
 
 function campaign(page: Page, c: CampaignView): Html {
-  const { tr } = page;
-  // Display only: the percentage of the target pledged, from the integer fen.
-  const percent = c.targetFen > 0 ? Math.floor((c.pledgedFen * 100) / c.targetFen) : 0;
   return h`<li data-campaign="${c.campaignId}">
-  <p class="title">${c.title}</p>
-  <p><progress max="100" value="${String(Math.min(percent, 100))}">${percent}%</progress>
-  ${tr.t('funds.progress', { pledged: money(c.pledgedFen), target: money(c.targetFen), received: money(c.receivedFen), percent })}</p>
-  <p>${tr.t(`funds.campaign.${c.status}`)}${c.reason ? ` · ${tr.t(`funds.reason.${c.reason}`)}` : ''} · ${tr.t('funds.deadline', { at: formatDate(c.deadline) })}
-  · <a href="${communityPath(page.communityId, `/proposals/${encodeURIComponent(c.proposalId)}`)}">${c.proposalId}</a></p>
-  ${c.owedFen ? h`<p>${tr.t('funds.refunds', { owed: money(c.owedFen), refunded: money(c.refundedFen) })}</p>` : undefined}
+  <a class="title" href="${campaignPath(page, c.campaignId)}">${c.title}</a>
+  ${progress(page, c)}
 </li>`;
 }
 
 export async function fundsPage(page: Page): Promise<PageAnswer> {
   const { tr } = page;
-  const [, funds, campaigns] = await Promise.all([
+  const [, funds, campaigns, decided] = await Promise.all([
     loadCommunity(page),
     read<FundList>(page, communityApi(page, '/funds')),
     read<CampaignList>(page, communityApi(page, '/crowdfunding')),
+    // The decisions a spending entry may name, for those who post entries.
+    may(page.viewer, 'PostFundEntry')
+      ? read<DecisionList>(page, communityApi(page, '/decisions'))
+      : undefined,
   ]);
+  const decisions = decided?.ok ? decided.data.items : [];
   const each = funds.ok
     ? await Promise.all(
         funds.data.items.map((f) =>
@@ -94,7 +123,7 @@ ${
     ? queryProblem(tr, funds.problem)
     : funds.data.items.length === 0
       ? h`<p>${tr.t('funds.none')}</p>`
-      : each.map((r) => (r.ok ? accounts(page, r.data) : queryProblem(tr, r.problem)))
+      : each.map((r) => (r.ok ? accounts(page, r.data, decisions) : queryProblem(tr, r.problem)))
 }
 <h2>${tr.t('funds.crowdfunding')}</h2>
 ${
@@ -103,7 +132,8 @@ ${
     : campaigns.data.items.length === 0
       ? h`<p>${tr.t('funds.noCampaigns')}</p>`
       : h`<ul class="cards">${campaigns.data.items.map((c) => campaign(page, c))}</ul>`
-}`;
+}
+${offered(fundListActions, { page, base: fundsPath(page) })}`;
   return {
     html: layout(page.ctx, {
       title: tr.t('funds.title'),
@@ -116,5 +146,56 @@ ${
       ],
       body,
     }),
+  };
+}
+
+/** One campaign: its progress, every pledge with what was received and refunded, its forms. */
+export async function campaignPage(page: Page): Promise<PageAnswer> {
+  const { tr } = page;
+  const id = page.param('campaignId');
+  const [community, result] = await Promise.all([
+    loadCommunity(page),
+    read<CampaignDetail>(page, communityApi(page, `/crowdfunding/${encodeURIComponent(id)}`)),
+  ]);
+  const crumbs = [
+    { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
+    { href: fundsPath(page), label: tr.t('funds.title') },
+  ];
+  if (!result.ok) {
+    return {
+      status: statusOf(result.problem),
+      html: layout(page.ctx, {
+        title: id,
+        crumbs: [...crumbs, { label: id }],
+        body: h`<h1>${id}</h1>${queryProblem(tr, result.problem)}`,
+      }),
+    };
+  }
+  const c = result.data;
+  const parties = partyNames(community.ok ? community.data : undefined);
+  const names = await personNames(
+    page,
+    c.pledgeList.filter((p) => p.pledger.kind === 'person').map((p) => p.pledger.id),
+  );
+  const pledgerOf = (p: CampaignDetail['pledgeList'][number]) =>
+    p.pledger.kind === 'party'
+      ? `${parties.get(p.pledger.id) ?? p.pledger.id}${tr.t('campaign.party')}`
+      : personLabel(tr, names, p.pledger.id);
+  const body = h`<h1>${c.title}</h1>
+${c.description ? h`<p class="pre">${c.description}</p>` : undefined}
+<section class="campaign" data-campaign="${c.campaignId}">${progress(page, c)}</section>
+<section aria-labelledby="pledges-title"><h2 id="pledges-title">${tr.t('campaign.pledges')}</h2>
+${
+  c.pledgeList.length
+    ? h`<div class="scroll" tabindex="0" role="region" aria-labelledby="pledges-title"><table class="accounts"><caption class="visually-hidden">${tr.t('campaign.pledges')}</caption><thead><tr><th scope="col">${tr.t('campaign.pledge')}</th><th scope="col">${tr.t('campaign.pledger')}</th><th scope="col">${tr.t('campaign.pledged')}</th><th scope="col">${tr.t('campaign.received')}</th><th scope="col">${tr.t('campaign.refunded')}</th></tr></thead>
+  <tbody>${c.pledgeList.map(
+    (p) =>
+      h`<tr data-pledge="${p.pledgeId}"><td><code>${p.pledgeId}</code> <span class="muted">${formatDate(p.pledgedAt)}</span></td><td>${pledgerOf(p)}</td><td class="num">${money(p.amountFen)}</td><td class="num">${money(p.receivedFen)}</td><td class="num">${p.owedFen ? money(p.refundedFen) : '—'}</td></tr>`,
+  )}</tbody></table></div>`
+    : h`<p>${tr.t('campaign.noPledges')}</p>`
+}</section>
+${offered(campaignActions, { page, base: campaignPath(page, c.campaignId), campaign: c, pledgerOf })}`;
+  return {
+    html: layout(page.ctx, { title: c.title, crumbs: [...crumbs, { label: c.title }], body }),
   };
 }

@@ -13,6 +13,7 @@ import type {
   TallyView,
 } from '@yishi/projection/contract';
 import { offered } from '../actions/action.ts';
+import { campaignOpenActions } from '../actions/money.ts';
 import {
   currentBallot,
   type ProposalContext,
@@ -167,8 +168,18 @@ async function ownBallot(page: Page): Promise<BallotView[]> {
   return [...mine.values()];
 }
 
+/** The voters whose current ballot was entered from paper, for the clerk to correct. */
+async function paperBallotVoters(page: Page): Promise<string[]> {
+  const result = await read<BallotPage>(page, proposalApi(page, '/ballots'));
+  const voters = (result.ok ? result.data.items : [])
+    .filter((b) => b.via === 'paper')
+    .map((b) => b.voterId);
+  return [...new Set(voters)];
+}
+
 /** The forms for what this role may do now: the service decides, the console only offers. */
 function nextSteps(c: ProposalContext): Html[] {
+  const crowdfunding = communityPath(c.page.communityId, '/crowdfunding');
   const { tr, viewer } = c.page;
   // A ballot that may not change is shown where its form would be.
   const kept =
@@ -180,7 +191,11 @@ function nextSteps(c: ProposalContext): Html[] {
           h`<div class="panel" id="ballot"><h3>${tr.t('ballot.title')}</h3>${currentBallot(c)}<p class="muted">${tr.t('vote.noChange')}</p></div>`,
         ]
       : [];
-  return [...kept, ...offered(proposalActions, c)];
+  return [
+    ...kept,
+    ...offered(proposalActions, c),
+    ...offered(campaignOpenActions, { page: c.page, base: crowdfunding, proposal: c.proposal }),
+  ];
 }
 
 /** Sessions read for a proposal's resolution: a proposal is on the agenda of one or a few. */
@@ -274,7 +289,7 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
       may(viewer, 'EnterPaperBallot'));
   const { next } = stageOf(proposal);
   const costs = costLines(proposal.items);
-  const [tally, decision, ballots, followUp, resolution, shares] = await Promise.all([
+  const [tally, decision, ballots, followUp, resolution, shares, paperVoters] = await Promise.all([
     voteOpen ? read<TallyView>(page, proposalApi(page, '/tally'), { asOf }) : undefined,
     proposal.decidedAt
       ? read<DecisionView>(page, proposalApi(page, '/decision'), { asOf })
@@ -291,6 +306,7 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
           asOf,
         })
       : undefined,
+    voteOpen && !asOf && may(viewer, 'CorrectPaperBallot') ? paperBallotVoters(page) : [],
   ]);
   const names = await personNames(page, [
     proposal.submittedBy.personId,
@@ -336,6 +352,7 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
             ballots,
             objections: followUp.ok ? followUp.data.objections : [],
             resolution,
+            paperVoters,
           }),
         );
 

@@ -72,7 +72,7 @@ export interface FieldSpec {
   min?: number;
   max?: number;
   pattern?: string;
-  inputmode?: 'numeric' | 'text';
+  inputmode?: 'numeric' | 'decimal' | 'text';
   autocomplete?: string;
 }
 

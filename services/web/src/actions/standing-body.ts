@@ -1,0 +1,82 @@
+import type { CommunityView } from '@yishi/projection/contract';
+import { h } from '../html.ts';
+import { choiceGroup, selectField, textField } from '../views/forms.ts';
+import type { Action, OnPage } from './action.ts';
+import { FormInputError, newId } from './form-fields.ts';
+
+// 常设议事机构 (居民议事会, 联席会议): established by the clerk on the community page, where its
+// sessions are listed; the scheduler then convenes each meeting on the days it names.
+
+export interface StandingBodyContext extends OnPage {
+  community: CommunityView | undefined;
+}
+
+const activeParties = (c: StandingBodyContext) =>
+  (c.community?.parties ?? []).filter((p) => p.active).map((p) => [p.partyId, p.name] as const);
+
+/** Days of the month typed as "4, 14, 24": whole numbers 1–28. */
+function daysOf(text: string): number[] {
+  const days = text.split(/[\s,，、;；]+/).filter(Boolean);
+  if (days.length === 0 || days.some((d) => !/^\d{1,2}$/.test(d))) {
+    throw new FormInputError('days', 'days of the month from 1 to 28, e.g. 4, 14, 24');
+  }
+  return days.map(Number);
+}
+
+export const standingBodyActions = {
+  'establish-standing-body': {
+    command: 'EstablishStandingBody',
+    when: () => true,
+    folded: true,
+    intro: (c) =>
+      activeParties(c).length
+        ? undefined
+        : h`<p class="muted">${c.page.tr.t('body.noParties')}</p>`,
+    fields: (c, s) => {
+      const { tr } = c.page;
+      return h`<div class="row">${textField(s, { name: 'name', label: tr.t('body.name'), required: true })}
+        ${selectField(s, { name: 'kind', label: tr.t('body.kind'), required: true }, [
+          ['residents-council', tr.label('sessionKind', 'residents-council')],
+          ['joint-session', tr.label('sessionKind', 'joint-session')],
+        ])}</div>
+        ${choiceGroup(s, { name: 'partyIds', legend: tr.t('body.parties'), multiple: true }, activeParties(c))}
+        ${textField(s, { name: 'memberIds', label: tr.t('body.members') })}
+        ${textField(s, { name: 'venue', label: tr.t('body.venue'), required: true })}
+        ${selectField(s, { name: 'schedule', label: tr.t('body.schedule'), required: true }, [
+          ['days-of-month', tr.t('body.schedule.days')],
+          ['weekday-of-month', tr.t('body.schedule.weekday')],
+        ])}
+        <div class="row">${textField(s, { name: 'days', label: tr.t('body.days'), value: '4, 14, 24' })}
+        ${selectField(
+          s,
+          { name: 'nth', label: tr.t('body.nth') },
+          [1, 2, 3, 4].map((n) => [String(n), tr.t('body.nth.n', { n })] as const),
+        )}
+        ${selectField(
+          s,
+          { name: 'weekday', label: tr.t('body.weekday') },
+          [1, 2, 3, 4, 5, 6, 7].map(
+            (d) => [String(d), tr.lookup(`body.weekday.${d}`) ?? String(d)] as const,
+          ),
+        )}</div>
+        ${textField(s, { name: 'time', label: tr.t('body.time'), required: true, value: '19:30', pattern: '[0-2][0-9]:[0-5][0-9]' })}`;
+    },
+    build: (f) => ({
+      bodyId: newId('b'),
+      name: f.text('name'),
+      kind: f.text('kind'),
+      partyIds: f.all('partyIds'),
+      memberIds: f.list('memberIds'),
+      venue: f.text('venue'),
+      schedule:
+        f.text('schedule') === 'weekday-of-month'
+          ? {
+              kind: 'weekday-of-month',
+              weekday: f.int('weekday'),
+              nth: f.int('nth'),
+              time: f.text('time'),
+            }
+          : { kind: 'days-of-month', days: daysOf(f.text('days')), time: f.text('time') },
+    }),
+  },
+} satisfies Record<string, Action<StandingBodyContext>>;
