@@ -24,6 +24,7 @@ import {
   wordsOf,
 } from '@yishi/presentation';
 import { participationMessages } from './i18n-participation.ts';
+import { setupMessages } from './i18n-setup.ts';
 
 // Every user-facing string, Chinese first and English second. A pair is a tuple, so no
 // string can exist in one language only. Code and comments stay in English. The words of
@@ -34,6 +35,7 @@ export { htmlLang, type Lang, type Pair } from '@yishi/presentation';
 const ui = {
   ...figureMessages,
   ...participationMessages,
+  ...setupMessages,
   'app.name': ['议事', 'Yishi'],
   'app.tagline': ['社区议事与协商记录', 'Community deliberation and its record'],
   'skip.main': ['跳到正文', 'Skip to content'],

@@ -75,7 +75,13 @@ ${form(
   (scope) => h`${personId(scope)}
   ${textField(scope, { name: 'reason', label: tr.t('installation.reason'), required: true })}`,
 )}
-${form('appoint-admin', tr.t('installation.appointAdmin'), (scope) => h`${personId(scope)}${phone(scope)}`)}`,
+${form('appoint-admin', tr.t('installation.appointAdmin'), (scope) => h`${personId(scope)}${phone(scope)}`)}
+${form(
+  'revoke-admin',
+  tr.t('action.revoke-admin'),
+  (scope) => h`${personId(scope)}
+  ${textField(scope, { name: 'reason', label: tr.t('installation.reason'), required: true })}`,
+)}`,
   });
 }
 
@@ -101,6 +107,10 @@ export const installationActions: Readonly<Record<string, ActionSpec>> = {
   },
   'revoke-official': {
     command: 'RevokeOfficial',
+    build: (form) => ({ personId: form.text('personId'), reason: form.text('reason') }),
+  },
+  'revoke-admin': {
+    command: 'RevokeAdmin',
     build: (form) => ({ personId: form.text('personId'), reason: form.text('reason') }),
   },
   'appoint-admin': {
