@@ -50,6 +50,7 @@ export function installationPage(
   return layout(ctx, {
     title: tr.t('installation.title'),
     body: h`<h1>${tr.t('installation.title')}</h1>
+<p><a class="button" href="/setup">${tr.t('setup.link')}</a></p>
 <h2>${tr.t('installation.admins')}</h2>
 <ul>${installation.adminIds.map((id) => h`<li>${id}</li>`)}</ul>
 <h2>${tr.t('installation.officials')}</h2>
