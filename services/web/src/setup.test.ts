@@ -1,0 +1,150 @@
+import { testDatabaseUrl } from '@yishi/local-postgres/testing';
+import { silentLogger } from '@yishi/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DemoLoader } from './setup/demo.ts';
+import { ConsoleClient, formOf, textOf } from './testing/http-client.ts';
+import { actor, type Stack, startStack } from './testing/stack.ts';
+
+// The first visit's edges over HTTP (#23.1): who is offered what, and what an upload or the
+// demo button refuses. The browser tests walk the happy paths.
+
+let stack: Stack;
+let admin: ConsoleClient;
+
+beforeAll(async () => {
+  stack = await startStack(await testDatabaseUrl());
+  admin = new ConsoleClient(stack.webUrl);
+  const page = await admin.get('/');
+  const hidden = formOf(page.html, { action: '/sign-in' })!.hidden;
+  await admin.post('/bootstrap', {
+    ...hidden,
+    code: stack.bootstrapCode ?? '',
+    personId: 'adm1',
+    phone: '13911113333',
+  });
+});
+afterAll(() => stack?.stop());
+
+async function community(communityId: string): Promise<void> {
+  const a = await actor(stack, communityId, { personId: 'adm1', role: 'admin' });
+  const answer = await a('', { name: `社区${communityId}`, kind: 'urban' });
+  await a('registry/register-person', { personId: 'o1', name: '业主一', adult: true });
+  const last = await a('registry/register-unit', {
+    unitId: 'u1',
+    building: '1号楼',
+    kind: 'home',
+    areas: { registryCentiM2: 9000 },
+    developerUnsold: false,
+    ownerIds: ['o1'],
+  });
+  await stack.settled(a.token, communityId, last.position ?? answer.position);
+}
+
+describe('the first visit', () => {
+  it('offers the registration of an unregistered community to an administrator only', async () => {
+    const page = await admin.get('/c/ghost');
+    expect(page.status).toBe(404);
+    expect(formOf(page.html, 'register-community')?.action).toBe('/setup/register-community');
+    await admin.get('/installation');
+    await admin.submit('appoint-official', {
+      personId: 'off1',
+      office: '幸福街道办事处',
+      communities: 'ghost',
+      phone: '13911114444',
+    });
+    const viewer = new ConsoleClient(stack.webUrl);
+    await viewer.signIn('13911114444');
+    const seen = await viewer.get('/c/ghost');
+    expect(seen.status).toBe(404);
+    expect(textOf(seen.html)).toContain('社区未登记');
+    expect(formOf(seen.html, 'register-community')).toBeUndefined();
+  });
+
+  it('shows the registry forms to its administrators, and none to an owner', async () => {
+    await community('forms');
+    const page = await admin.get('/c/forms/registry');
+    expect(page.status).toBe(200);
+    for (const id of ['register-person', 'register-unit', 'grant-proxy', 'define-procedure']) {
+      expect(formOf(page.html, id), id).toBeDefined();
+    }
+    const owner = new ConsoleClient(stack.webUrl);
+    await owner.signIn(await stack.link('forms', 'o1'));
+    const seen = await owner.get('/c/forms/registry');
+    expect(formOf(seen.html, 'register-person')).toBeUndefined();
+    // A crafted post is the service's to refuse, with its reason.
+    const home = await owner.get('/c/forms');
+    const csrf = /name="_csrf" value="([^"]*)"/.exec(home.html)?.[1] ?? '';
+    const refused = await owner.post('/c/forms/registry/register-person', {
+      _csrf: csrf,
+      _back: '/c/forms/registry',
+      personId: 'x1',
+      name: '某人',
+    });
+    expect(textOf(refused.html)).toContain('role-forbidden');
+  });
+
+  it('refuses an upload without the form’s token, or of a file it cannot read', async () => {
+    await community('upl');
+    const setup = await admin.get('/c/upl/setup');
+    const csrf = /name="_csrf" value="([^"]*)"/.exec(setup.html)?.[1] ?? '';
+    const post = async (fields: Record<string, string>, file: File) => {
+      const body = new FormData();
+      for (const [k, v] of Object.entries(fields)) body.append(k, v);
+      body.append('files', file);
+      const res = await fetch(`${stack.webUrl}/c/upl/setup/import`, {
+        method: 'POST',
+        headers: {
+          origin: stack.webUrl,
+          cookie: `yishi_session=${admin.cookie('yishi_session')}`,
+        },
+        body,
+      });
+      return { status: res.status, text: textOf(await res.text()) };
+    };
+    const csv = new File(['楼栋,单元编号\n'], '房屋.csv', { type: 'text/csv' });
+    expect((await post({}, csv)).status).toBe(403);
+    const wrong = await post(
+      { _csrf: csrf },
+      new File(['hello'], 'notes.txt', { type: 'text/plain' }),
+    );
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain('只支持 .xlsx 和 .csv');
+  });
+
+  it('loads the demo only where the simulated clock offers it', async () => {
+    const page = await admin.get('/setup');
+    expect(textOf(page.html)).not.toContain('载入演示社区');
+    const csrf = /name="_csrf" value="([^"]*)"/.exec(page.html)?.[1] ?? '';
+    const refused = await admin.post('/setup/demo', { _csrf: csrf });
+    expect(refused.status).toBe(403);
+  });
+});
+
+describe('the demo loader', () => {
+  it('runs one load at a time, and says how it ended', async () => {
+    let runs = 0;
+    let finish: (id: string) => void = () => undefined;
+    const loader = new DemoLoader(
+      (log) =>
+        new Promise<string>((resolve) => {
+          runs += 1;
+          log('登记居民');
+          finish = resolve;
+        }),
+      silentLogger,
+    );
+    expect(loader.state()).toEqual({ kind: 'idle' });
+    loader.start();
+    loader.start();
+    expect(runs).toBe(1);
+    expect(loader.state()).toEqual({ kind: 'running', lines: ['登记居民'] });
+    finish('xfl');
+    await Promise.resolve();
+    expect(loader.state()).toEqual({ kind: 'done', communityId: 'xfl' });
+
+    const failing = new DemoLoader(() => Promise.reject(new Error('no clock')), silentLogger);
+    failing.start();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(failing.state()).toEqual({ kind: 'failed', detail: 'no clock' });
+  });
+});
