@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { silentLogger } from '@yishi/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +110,28 @@ describe('the first visit', () => {
     );
     expect(wrong.status).toBe(400);
     expect(wrong.text).toContain('只支持 .xlsx 和 .csv');
+  });
+
+  it('checks an uploaded workbook (.xlsx) and, asked only to check, writes nothing', async () => {
+    await community('xlsx');
+    const setup = await admin.get('/c/xlsx/setup');
+    const csrf = /name="_csrf" value="([^"]*)"/.exec(setup.html)?.[1] ?? '';
+    const body = new FormData();
+    body.append('_csrf', csrf);
+    body.append('dryRun', 'on');
+    const bytes = readFileSync(new URL('../../../scripts/examples/业主名册.xlsx', import.meta.url));
+    body.append('files', new File([bytes], '业主名册.xlsx'));
+    const res = await fetch(`${stack.webUrl}/c/xlsx/setup/import`, {
+      method: 'POST',
+      headers: { origin: stack.webUrl, cookie: `yishi_session=${admin.cookie('yishi_session')}` },
+      body,
+    });
+    const text = textOf(await res.text());
+    expect(res.status, text).toBe(200);
+    expect(text).toContain('检查通过（未写入）');
+    expect(text).toContain('登记专有部分');
+    const reg = await admin.get('/c/xlsx/setup');
+    expect(textOf(reg.html)).toContain('已登记 1 个专有部分');
   });
 
   it('loads the demo only where the simulated clock offers it', async () => {
