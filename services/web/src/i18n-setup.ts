@@ -143,6 +143,8 @@ export const setupMessages = {
   'registry.field.person': ['人员', 'Person'],
   'registry.field.several': ['可多选（按住 Ctrl 或 ⌘）', 'Choose one or several (Ctrl or ⌘)'],
   'registry.field.unit': ['专有部分', 'Unit'],
+  'registry.field.typeToFind': ['输入编号或姓名查找', 'Type an id or a name to find it'],
+  'registry.field.typeSeveral': ['输入编号，多个用逗号分隔', 'Type the ids, separated by commas'],
   'registry.field.party': ['协商主体', 'Party'],
   'registry.field.reason': ['理由', 'Reason'],
   'registry.field.documentRef': ['文件编号', 'Document reference'],

@@ -84,6 +84,27 @@ describe('the first visit', () => {
     expect(textOf(refused.html)).toContain('role-forbidden');
   });
 
+  it('suggests persons from one list on the page when the register is large', async () => {
+    await community('big');
+    const a = await actor(stack, 'big', { personId: 'adm1', role: 'admin' });
+    const residents = Array.from({ length: 250 }, (_, i) => ({
+      row: i + 2,
+      personId: `r${i}`,
+      name: `居民${i}`,
+      adult: true,
+      householdId: `h${i}`,
+    }));
+    const imported = await a('registry/import', { documentRef: '名册', residents });
+    await stack.settled(a.token, 'big', imported.position);
+    const page = await admin.get('/c/big/registry');
+    // One list of 251 persons, not one in each of the forms that name a person.
+    expect(page.html.match(/<datalist id="registry-persons">/g)).toHaveLength(1);
+    expect(page.html.match(/<option value="r1\d\d">/g)).toHaveLength(100);
+    expect(page.html.length).toBeLessThan(400_000);
+    const done = await admin.submit('appoint-clerk', { personId: 'r7' });
+    expect(textOf(done.html)).toContain('已记录：任命书记员');
+  });
+
   it('refuses an upload without the form’s token, or of a file it cannot read', async () => {
     await community('upl');
     const setup = await admin.get('/c/upl/setup');

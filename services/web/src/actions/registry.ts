@@ -52,6 +52,53 @@ export interface RegistryContext extends OnPage {
 }
 
 type Scope = FormScope;
+
+/**
+ * Beyond this many persons or units, a field is typed with suggestions from one list the page
+ * holds once (a `<datalist>`), not a choice repeated in every form: a register of thousands
+ * would make the page megabytes.
+ */
+const CHOICES_AT_MOST = 200;
+const PERSON_LIST = 'registry-persons';
+const UNIT_LIST = 'registry-units';
+
+/** A typed field with the page's suggestions (`list`). */
+function suggested(
+  s: Scope,
+  spec: { name: string; label: string; hint: string; list: string; required: boolean },
+): Html {
+  const id = s.fieldId(spec.name);
+  const error = s.error(spec.name);
+  const hintId = `${id}-hint`;
+  const errorId = error ? `${id}-error` : undefined;
+  return h`<div class="field">
+  <label for="${id}">${spec.label}${spec.required ? h` <span class="muted">${s.ctx.tr.t('form.required')}</span>` : undefined}</label>
+  <span class="hint" id="${hintId}">${spec.hint}</span>
+  ${error ? h`<span class="error" id="${errorId}">${error}</span>` : undefined}
+  <input id="${id}" name="${spec.name}" list="${spec.list}" autocomplete="off" value="${s.value(spec.name)}"${spec.required ? h` required` : undefined}${error ? h` aria-invalid="true"` : undefined} aria-describedby="${[hintId, errorId].filter(Boolean).join(' ')}">
+</div>`;
+}
+
+/** The lists the typed fields suggest from, once per page, when the register is large. */
+export function registryLists(c: RegistryContext): Html | undefined {
+  const { tr } = c.page;
+  const names = new Map(c.persons.map((p) => [p.personId, p.displayName]));
+  return h`${
+    c.persons.length > CHOICES_AT_MOST
+      ? h`<datalist id="${PERSON_LIST}">${c.persons
+          .filter((p) => !p.erased)
+          .map(
+            (p) => h`<option value="${p.personId}">${personLabel(tr, names, p.personId)}</option>`,
+          )}</datalist>`
+      : undefined
+  }${
+    c.units.length > CHOICES_AT_MOST
+      ? h`<datalist id="${UNIT_LIST}">${c.units.map(
+          (u) => h`<option value="${u.unitId}">${u.building} ${u.label ?? ''}</option>`,
+        )}</datalist>`
+      : undefined
+  }`;
+}
 type Options = (readonly [string, string])[];
 
 const none = (c: RegistryContext): Options => [['', c.page.tr.t('registry.choose')]];
@@ -70,11 +117,19 @@ function person(
   label = c.page.tr.t('registry.field.person'),
   only?: readonly string[],
 ): Html {
+  if (!only && c.persons.length > CHOICES_AT_MOST) {
+    const hint = c.page.tr.t('registry.field.typeToFind');
+    return suggested(s, { name, label, hint, list: PERSON_LIST, required: true });
+  }
   return selectField(s, { name, label, required: true }, personOptions(c, only));
 }
 
 /** Several persons (co-owners): a list box. */
 function persons(c: RegistryContext, s: Scope, name: string, label: string): Html {
+  if (c.persons.length > CHOICES_AT_MOST) {
+    const hint = c.page.tr.t('registry.field.typeSeveral');
+    return suggested(s, { name, label, hint, list: PERSON_LIST, required: false });
+  }
   const id = s.fieldId(name);
   const chosen = new Set(s.values(name));
   const hintId = `${id}-hint`;
@@ -93,6 +148,16 @@ function persons(c: RegistryContext, s: Scope, name: string, label: string): Htm
 
 function unit(c: RegistryContext, s: Scope, required = true): Html {
   const { tr } = c.page;
+  if (c.units.length > CHOICES_AT_MOST) {
+    const hint = tr.t('registry.field.typeToFind');
+    return suggested(s, {
+      name: 'unitId',
+      label: tr.t('registry.field.unit'),
+      hint,
+      list: UNIT_LIST,
+      required,
+    });
+  }
   return selectField(s, { name: 'unitId', label: tr.t('registry.field.unit'), required }, [
     ...none(c),
     ...c.units.map(
@@ -134,6 +199,13 @@ const idField = (c: RegistryContext, s: Scope, name: string, key: Parameters<typ
 
 const options = (c: RegistryContext, group: string, values: readonly string[]): Options =>
   values.map((v) => [v, c.page.tr.lookup(`${group}.${v}`) ?? v] as const);
+
+/** The persons chosen in a list box, or typed (ids separated by commas or spaces). */
+const personIds = (f: FormFields, name: string): string[] =>
+  f
+    .all(name)
+    .flatMap((v) => v.split(/[\s,，、;；]+/))
+    .filter(Boolean);
 
 /** 92.5 (m²) → 9250 (0.01 m²). */
 function centiM2(f: FormFields, name: string): number {
@@ -298,7 +370,7 @@ export const registryActions = {
         kind: f.text('kind'),
         areas: { registryCentiM2: centiM2(f, 'area') },
         developerUnsold: f.bool('developerUnsold'),
-        ownerIds: f.all('ownerIds'),
+        ownerIds: personIds(f, 'ownerIds'),
       }),
   },
   'correct-unit-area': {
@@ -341,7 +413,7 @@ export const registryActions = {
       ${documentRef(c, s, true)}`,
     build: (f) => ({
       unitId: f.text('unitId'),
-      ownerIds: f.all('ownerIds'),
+      ownerIds: personIds(f, 'ownerIds'),
       reason: f.text('reason'),
       documentRef: f.text('documentRef'),
     }),

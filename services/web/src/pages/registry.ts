@@ -4,6 +4,7 @@ import {
   type RegistryContext,
   type RegistrySection,
   registryActions,
+  registryLists,
   registrySections,
   type UnitListing,
 } from '../actions/registry.ts';
@@ -109,7 +110,8 @@ export async function registryPage(page: Page): Promise<PageAnswer> {
 <nav aria-label="${tr.t('registry.title')}"><ul class="inline">${registrySections.map(
         (s) => h`<li><a href="#registry-${s}">${tr.t(`registry.section.${s}`)}</a></li>`,
       )}</ul></nav>
-${sections}`,
+${sections}
+${registryLists(c)}`,
     }),
   };
 }
