@@ -57,6 +57,10 @@ export const setupMessages = {
     'The built-in procedures, or define the community’s own',
   ],
   'setup.step.proposal': ['提交第一个议题', 'Submit the first proposal'],
+  'setup.step.proposal.who': [
+    '由召集人、协商主体代表、业主或居民以其身份提交',
+    'Submitted by a convener, a party representative, an owner or a resident, in that capacity',
+  ],
   'setup.step.proposal.done': ['已有 {proposals} 个议题', '{proposals} proposals'],
   'setup.upload.title': ['上传名册表格', 'Upload the register'],
   'setup.upload.intro': [

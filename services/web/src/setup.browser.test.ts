@@ -77,6 +77,8 @@ describe.skipIf(!env.available)('the first visit in Chromium', () => {
       '导入名册',
     );
     await expect(page.getByText('已完成').count()).resolves.toBe(0);
+    // The administrator submits no proposal: the step says who does.
+    await expect(page.getByText('由召集人、协商主体代表、业主或居民').count()).resolves.toBe(1);
     await expectAccessible(page);
     await keepScreenshot(page, 'setup-checklist-phone');
 

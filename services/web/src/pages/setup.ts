@@ -140,6 +140,8 @@ interface Step {
   done: boolean;
   /** What is there, when done. */
   detail?: string;
+  /** Who does it, when not the viewer. */
+  who?: string;
   href: string;
 }
 
@@ -198,6 +200,7 @@ function stepsOf(page: Page, community: CommunityView, proposals: number | undef
       done: (proposals ?? 0) > 0,
       detail: tr.t('setup.step.proposal.done', { proposals: proposals ?? 0 }),
       href: at('/proposals/new'),
+      ...(may(page.viewer, 'SubmitProposal') ? {} : { who: tr.t('setup.step.proposal.who') }),
     },
   ];
 }
@@ -214,6 +217,7 @@ function checklist(page: Page, steps: readonly Step[]): Html {
     return h`<li${s.name === next ? h` aria-current="step"` : undefined}>
   <a class="title" href="${s.href}">${tr.t(`setup.step.${s.name}`)}</a>
   <div>${state}${s.done && s.detail ? h` <span class="muted">${s.detail}</span>` : undefined}</div>
+  ${!s.done && s.who ? h`<p class="muted">${s.who}</p>` : undefined}
 </li>`;
   })}</ol>`;
 }
