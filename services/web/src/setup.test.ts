@@ -61,6 +61,26 @@ describe('the first visit', () => {
     expect(formOf(seen.html, 'register-community')).toBeUndefined();
   });
 
+  it('revokes an administrator from the installation page', async () => {
+    await admin.get('/installation');
+    await admin.submit('appoint-admin', { personId: 'adm2', phone: '13911116666' });
+    // Revoking is refused unless adm2 was appointed: the decider checks the person.
+    const done = await admin.submit('revoke-admin', { personId: 'adm2', reason: '调离' });
+    expect(textOf(done.html)).toContain('已记录：撤销管理员');
+    // The installation's read model takes no minPosition: read until it has caught up.
+    const token = await stack.token({ personId: 'adm1', role: 'admin', communities: ['*'] });
+    let adminIds: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const res = await fetch(`${stack.projectionUrl}/v1/installation`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      adminIds = ((await res.json()) as { adminIds: string[] }).adminIds;
+      if (!adminIds.includes('adm2')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(adminIds).toEqual(['adm1']);
+  });
+
   it('shows the registry forms to its administrators, and none to an owner', async () => {
     await community('forms');
     const page = await admin.get('/c/forms/registry');
