@@ -3,9 +3,9 @@ import { keyed } from './keys.ts';
 import type { SessionIdentity } from './tables.ts';
 
 // Who a phone number belongs to. The installation's persons (administrators, officials) are
-// of no registry: their numbers are kept here (community ''). A community's persons will be
-// found through the registry once it keeps phone numbers (sealed, with an index by HMAC); until
-// then they are kept here too, linked by whoever registers them (the demo, tests).
+// of no registry: their numbers are kept here (community ''). A community's persons are found
+// by the number their registry keeps (the query service's phone index; the console asks both);
+// numbers linked here by hand for them (the demo, tests) are found too.
 
 /** The registered persons a phone number belongs to: what sign-in asks. */
 export interface PhoneDirectory {

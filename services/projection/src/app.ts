@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { EventStore } from '@yishi/event-store';
 import { memoryPersonalData } from '@yishi/personal-data';
@@ -17,6 +18,7 @@ import {
   type Verifier,
 } from '@yishi/platform';
 import type { Kysely } from 'kysely';
+import { PhoneIndex } from './directory/phone-index.ts';
 import { type PdfRenderer, PdfUnavailable } from './documents/renderer.ts';
 import { documentQueries } from './documents/routes.ts';
 import { notificationQueries } from './notifications/routes.ts';
@@ -24,6 +26,7 @@ import { capacityQueries } from './routes/capacities.ts';
 import type { QueryDeps } from './routes/common.ts';
 import { convocationQueries } from './routes/convocations.ts';
 import { decisionQueries } from './routes/decisions.ts';
+import { directoryQueries } from './routes/directory.ts';
 import { discussionQueries } from './routes/discussions.ts';
 import { evaluationQueries } from './routes/evaluations.ts';
 import { installationQueries } from './routes/installation.ts';
@@ -72,6 +75,8 @@ export interface ProjectionAppDeps {
   pdf?: PdfRenderer;
   /** `WEB_PUBLIC_URL`: the console the documents' QR codes open. */
   publicUrl?: string | undefined;
+  /** Sign-in's lookup by phone number; default: one under a random key (tests). */
+  phoneIndex?: PhoneIndex;
 }
 
 /** Where no Chromium is configured: every PDF is refused with the reason. */
@@ -119,6 +124,19 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', statusQueries(queryDeps));
   app.route('/', notificationQueries(queryDeps));
   app.route('/', personalDataQueries(queryDeps));
+  app.route(
+    '/',
+    directoryQueries({
+      phoneIndex:
+        deps.phoneIndex ??
+        new PhoneIndex(
+          deps.db,
+          queryDeps.readModels,
+          queryDeps.personalData.vault,
+          randomBytes(32),
+        ),
+    }),
+  );
   app.route('/', transparencyQueries(queryDeps));
   // The documents print this service's own answers: they read them through the app itself.
   app.route(

@@ -2,6 +2,7 @@ import type { z } from '@hono/zod-openapi';
 import type * as capacities from './routes/capacities.ts';
 import type * as common from './routes/common.ts';
 import type * as decisions from './routes/decisions.ts';
+import type * as directory from './routes/directory.ts';
 import type * as discussions from './routes/discussions.ts';
 import type * as evaluations from './routes/evaluations.ts';
 import type * as installation from './routes/installation.ts';
@@ -31,6 +32,8 @@ export type PersonPage = z.infer<typeof registry.PersonPage>;
 export type CapacityView = z.infer<typeof capacities.Capacity>;
 export type CapacityList = z.infer<typeof capacities.Capacities>;
 export type InstallationView = z.infer<typeof installation.Installation>;
+/** `POST /v1/directory/phone-lookup`: the registered persons a phone number belongs to. */
+export type PhoneLookup = z.infer<typeof directory.PhoneLookup>;
 /** `GET …/persons/{personId}/personal-data`: a person's own data, as downloaded. */
 export type PersonalDataExport = z.infer<typeof personalData.PersonalDataExport>;
 

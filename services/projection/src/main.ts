@@ -12,13 +12,17 @@ import {
 } from '@yishi/platform';
 import { createApp } from './app.ts';
 import { createDb } from './db.ts';
+import { PhoneIndex, phoneIndexKey } from './directory/phone-index.ts';
 import { createPdfRenderer } from './documents/renderer.ts';
 import { migrateReadModels } from './migrations/index.ts';
 import { Dispatcher } from './notifications/dispatcher.ts';
 import { notificationsProjection } from './notifications/projection.ts';
 import { projections } from './projections/index.ts';
+import type { Projection } from './projections/projection.ts';
+import { registryProjection } from './projections/registry.ts';
 import { dropDiscontinued } from './runtime/generations.ts';
 import { Projector } from './runtime/projector.ts';
+import { ReadModels } from './runtime/read-models.ts';
 import { TreeBuilder } from './transparency/builder.ts';
 import { deploymentSigningKey } from './transparency/keys.ts';
 
@@ -58,13 +62,24 @@ export async function startProjectionService(
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     logger,
   });
-  const projectors = projections.map(
-    (p) =>
-      new Projector(store, db, p, {
-        logger,
-        ...(p === notificationsProjection ? { onBatch: () => dispatcher.wake() } : {}),
-      }),
+  // Sign-in's phone lookup follows the registry: each of its batches may add or erase a number.
+  const phoneIndex = new PhoneIndex(
+    db,
+    new ReadModels(db),
+    personalData.vault,
+    phoneIndexKey(config),
+    (error) => logger.error({ err: error }, 'phone index'),
   );
+  const onBatch = (p: Projection) =>
+    p === notificationsProjection
+      ? () => dispatcher.wake()
+      : p === registryProjection
+        ? () => phoneIndex.nudge()
+        : undefined;
+  const projectors = projections.map((p) => {
+    const batch = onBatch(p);
+    return new Projector(store, db, p, { logger, ...(batch ? { onBatch: batch } : {}) });
+  });
   for (const projector of projectors) await projector.start();
   dispatcher.start();
   // The transparency log: the Merkle tree over the global order and its signed checkpoints.
@@ -93,6 +108,7 @@ export async function startProjectionService(
     checkpointWaitMs: config.CHECKPOINT_INTERVAL_SECONDS * 1000 + 5_000,
     pdf,
     publicUrl: config.WEB_PUBLIC_URL,
+    phoneIndex,
   });
   const server = await listen(app.fetch, config.HOST, config.PROJECTION_PORT);
   return {

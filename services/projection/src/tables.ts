@@ -443,7 +443,8 @@ export interface MinutesTable extends Temporal {
   document_ref: string | null;
   written_by: string;
   written_at: string;
-  signatures: Json<{ partyId: string; personId: string; at: string }[]>;
+  /** `partyId` null: a council member signed (a residents' council's minutes). */
+  signatures: Json<{ partyId: string | null; personId: string; at: string }[]>;
   final: boolean;
   finalised_at: string | null;
   signed_by_party_ids: string[];
@@ -772,7 +773,23 @@ export interface NotificationAttemptsTable {
   duration_ms: number;
 }
 
+/** A keyed digest of each reachable person's phone number, for signing in (not a generation). */
+export interface PhoneIndexTable {
+  community_id: string;
+  person_id: string;
+  phone_digest: string;
+}
+
+/** How far the phone index has followed the registry's person versions (one row). */
+export interface PhoneIndexWatermarkTable {
+  id: number;
+  transaction_id: Int8;
+  global_position: Int8;
+}
+
 export interface Database extends ReadModelTables, TransparencyTables {
+  phone_index: PhoneIndexTable;
+  phone_index_watermark: PhoneIndexWatermarkTable;
   projection_generations: ProjectionGenerationsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   notification_deliveries: NotificationDeliveriesTable;

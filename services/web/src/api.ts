@@ -90,6 +90,24 @@ export class ApiClient {
     }
   }
 
+  /** A query whose input is kept out of URLs (and so out of request logs): POST JSON. */
+  async ask<T>(path: string, body: unknown): Promise<Result<T>> {
+    const url = `${this.upstreams.projectionUrl}${path}`;
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: this.headers({ 'content-type': 'application/json' }),
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      const json: unknown = await res.json().catch(() => undefined);
+      if (!res.ok) return { ok: false, problem: problemOf(res.status, json, res.statusText) };
+      return { ok: true, data: json as T };
+    } catch (error) {
+      return { ok: false, problem: unavailable(error) };
+    }
+  }
+
   /** Sends a command: POST (or PUT) a JSON body with an idempotency key. */
   async command<T = CommandAnswer>(
     path: string,

@@ -210,6 +210,29 @@ describe('the console’s forms, end to end', () => {
     await convener.submit('resolve-a1');
     expectDone(convener, '对本项作出决议');
     expect(textOf(convener.last!.html)).toContain('通过');
+
+    // The clerk drafts the minutes; each attending member signs them (no party attends).
+    const clerk = await signedIn({ personId: 'k1', role: 'clerk' });
+    await clerk.get(`/c/${cid}/sessions/council1`);
+    await clerk.submit('draft-minutes', { text: '议定更换楼道灯。' });
+    expectDone(clerk, '起草会议纪要');
+    expect(textOf(clerk.last!.html)).toContain('议事会成员 居民r1（r1）：尚未签署');
+    // r3 did not attend: no signature is asked of them, and they are offered none.
+    expect(textOf(clerk.last!.html)).not.toContain('居民r3（r3）：尚未签署');
+    const absent = await signedIn({ personId: 'r3', role: 'resident' });
+    await absent.get(`/c/${cid}/sessions/council1`);
+    expect(formOf(absent.last!.html, { action: `/c/${cid}/sessions/council1/sign-minutes` })).toBe(
+      undefined,
+    );
+    for (const id of ['r1', 'r2']) {
+      const member = await signedIn({ personId: id, role: 'resident' });
+      await member.get(`/c/${cid}/sessions/council1`);
+      await member.submit('sign-minutes');
+      expectDone(member, '签署纪要');
+    }
+    await clerk.get(`/c/${cid}/sessions/council1`);
+    expect(textOf(clerk.last!.html)).toMatch(/议事会成员 居民r2（r2）：居民r2（r2） 于 .* 签署/);
+    expect(textOf(clerk.last!.html)).toMatch(/定稿（/);
   });
 
   it('names people to a clerk by name, and to a resident by their ids', async () => {

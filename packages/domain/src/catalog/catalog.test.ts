@@ -63,8 +63,9 @@ describe('command catalogue', () => {
     expect(commandCatalog.CastBallot.roles).toEqual(['owner', 'resident']);
     expect(commandCatalog.CastProxyBallot.roles).toEqual(['proxy']);
     expect(commandCatalog.EnterPaperBallot.roles).toEqual(['clerk']);
+    // A residents' council's members sign as residents (no party): the decider checks membership.
     expect(commandCatalog.SignMinutes).toMatchObject({
-      roles: ['party_representative'],
+      roles: ['party_representative', 'resident'],
       partyField: 'partyId',
     });
     expect(commandCatalog.StatePosition.partyField).toBe('partyId');

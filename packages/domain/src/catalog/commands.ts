@@ -265,18 +265,20 @@ const session: Record<keyof typeof sessionCommandSchemas, Entry> = {
   ResolveItem: { roles: ['convener'], summary: 'Resolve an item by the session rule' },
   DraftMinutes: { roles: ['clerk'], summary: 'Draft the minutes' },
   AmendMinutes: {
-    roles: ['party_representative', 'clerk'],
-    summary: 'Amend the draft minutes (clerk, or a representative of an attending party)',
+    roles: ['party_representative', 'clerk', 'resident'],
+    summary:
+      'Amend the draft minutes (clerk, a representative of an attending party, or an attending council member)',
   },
   SignMinutes: {
-    roles: ['party_representative'],
-    summary: 'Sign the minutes for one’s party, naming the hash of the text signed',
+    roles: ['party_representative', 'resident'],
+    summary:
+      'Sign the minutes for one’s party, or as an attending council member (no party), naming the hash of the text signed',
     partyField: 'partyId',
   },
   CorrectMinutes: { roles: ['clerk'], summary: 'Propose a correction of final minutes' },
   SignMinutesCorrection: {
-    roles: ['party_representative'],
-    summary: 'Sign a correction for one’s party',
+    roles: ['party_representative', 'resident'],
+    summary: 'Sign a correction for one’s party, or as an attending council member',
     partyField: 'partyId',
   },
   PublishMinutes: { roles: ['convener', 'clerk'], summary: 'Publish the final minutes' },

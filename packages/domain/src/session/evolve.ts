@@ -1,4 +1,10 @@
-import { type Session, type SessionEvent, type SessionState, textHashOf } from './state.ts';
+import {
+  type Session,
+  type SessionEvent,
+  type SessionState,
+  textHashOf,
+  withSignature,
+} from './state.ts';
 
 // How each session event changes the session's state.
 
@@ -72,16 +78,14 @@ function evolveSession(state: Session, event: SessionEvent): Session {
           // Minutes recorded before signatures named their text: its hash, computed.
           textHash: event.data.textHash ?? textHashOf(event.data.text),
           signedBy: [],
+          signedByMembers: [],
           final: false,
         },
       };
     case 'MinutesSigned': {
       const minutes = state.minutes;
       if (!minutes) return state;
-      return {
-        ...state,
-        minutes: { ...minutes, signedBy: [...minutes.signedBy, event.data.partyId] },
-      };
+      return { ...state, minutes: withSignature(minutes, event.data) };
     }
     case 'MinutesFinalised':
       return state.minutes ? { ...state, minutes: { ...state.minutes, final: true } } : state;
@@ -90,7 +94,7 @@ function evolveSession(state: Session, event: SessionEvent): Session {
         ...state,
         corrections: {
           ...state.corrections,
-          [event.data.correctionId]: { signedBy: [], final: false },
+          [event.data.correctionId]: { signedBy: [], signedByMembers: [], final: false },
         },
       };
     case 'MinutesCorrectionSigned': {
@@ -100,10 +104,7 @@ function evolveSession(state: Session, event: SessionEvent): Session {
         ...state,
         corrections: {
           ...state.corrections,
-          [event.data.correctionId]: {
-            ...correction,
-            signedBy: [...correction.signedBy, event.data.partyId],
-          },
+          [event.data.correctionId]: withSignature(correction, event.data),
         },
       };
     }

@@ -1,20 +1,61 @@
-import { eventsFor } from '../shared/decider.ts';
-import { refuse } from '../shared/errors.ts';
+import { type Actor, eventsFor } from '../shared/decider.ts';
+import { type DomainError, isDomainError, refuse } from '../shared/errors.ts';
 import { defined } from '../shared/objects.ts';
 import { asPartyRepresentative } from './meeting.ts';
 import {
+  attendingMembersOf,
   attendingPartiesOf,
   type Session,
   type SessionCommandOf,
   type SessionDecision,
   type SessionEvent,
+  type Signatures,
+  signedByAll,
   textHashOf,
+  withSignature,
 } from './state.ts';
 
 // Minutes (会议纪要): drafted by the clerk, amended by the clerk or an attending party's
-// representative, signed by every attending party on the same text (a signature names the
-// text's hash, and an amendment voids earlier signatures), then published; after that only
-// signed corrections follow.
+// representative (or, in a residents' council, an attending member), signed by every attending
+// party and member on the same text (a signature names the text's hash, and an amendment voids
+// earlier signatures), then published; after that only signed corrections follow.
+
+/** Who signs: a party through its attending representative, or an attending council member. */
+function signerOf(
+  state: Session,
+  actor: Actor,
+  partyId: string | undefined,
+): DomainError | { partyId?: string; personId: string } {
+  if (partyId !== undefined) {
+    return asPartyRepresentative(state, actor, partyId) ?? { partyId, personId: actor.personId };
+  }
+  if (!state.convened.memberIds.includes(actor.personId)) {
+    return refuse(
+      'not-authorised',
+      'a party signs through its representative; members sign as members',
+    );
+  }
+  if (!state.attendees.includes(actor.personId)) {
+    return refuse('not-attending', `${actor.personId} did not attend`);
+  }
+  return { personId: actor.personId };
+}
+
+function hasSigned(signed: Signatures, signer: { partyId?: string; personId: string }): boolean {
+  return signer.partyId === undefined
+    ? signed.signedByMembers.includes(signer.personId)
+    : signed.signedBy.includes(signer.partyId);
+}
+
+/** Who signed, for the event that makes a text final (members only where members sign). */
+function signedByOf(state: Session, signed: Signatures) {
+  return {
+    signedByPartyIds: [...signed.signedBy].sort(),
+    ...(state.convened.memberIds.length > 0
+      ? { signedByMemberIds: [...signed.signedByMembers].sort() }
+      : {}),
+  };
+}
 
 export function draftMinutes(
   command: SessionCommandOf<'DraftMinutes'>,
@@ -31,8 +72,8 @@ export function draftMinutes(
       itemIds: unresolved,
     });
   }
-  if (attendingParties.length === 0) {
-    return refuse('quorum-not-met', 'no party attended: nobody could sign the minutes');
+  if (attendingParties.length === 0 && attendingMembersOf(state).length === 0) {
+    return refuse('quorum-not-met', 'no party or member attended: nobody could sign the minutes');
   }
   return [
     emit('MinutesDrafted', {
@@ -58,10 +99,11 @@ export function amendMinutes(
     actor.role === 'party_representative' &&
     actor.partyId !== undefined &&
     state.partyAttendance[actor.partyId] !== undefined;
-  if (actor.role !== 'clerk' && !attendingFor) {
+  const attendingMember = attendingMembersOf(state).includes(actor.personId);
+  if (actor.role !== 'clerk' && !attendingFor && !attendingMember) {
     return refuse(
       'not-authorised',
-      'minutes are amended by the clerk or a representative of an attending party',
+      'minutes are amended by the clerk, a representative of an attending party or an attending member',
     );
   }
   return [
@@ -72,6 +114,9 @@ export function amendMinutes(
         version: minutes.version + 1,
         textHash: textHashOf(command.data.text),
         voidedSignaturePartyIds: minutes.signedBy.length ? [...minutes.signedBy] : undefined,
+        voidedSignatureMemberIds: minutes.signedByMembers.length
+          ? [...minutes.signedByMembers]
+          : undefined,
       }),
     ),
   ];
@@ -81,39 +126,38 @@ export function signMinutes(
   command: SessionCommandOf<'SignMinutes'>,
   state: Session,
 ): SessionDecision {
-  const { actor } = command;
   const emit = eventsFor<SessionEvent>(command);
-  const attendingParties = attendingPartiesOf(state);
   const minutes = state.minutes;
   const { partyId, textHash } = command.data;
   if (!minutes) return refuse('stage-out-of-order', 'there is no draft to sign');
   if (minutes.final) return refuse('minutes-final', 'the minutes are final');
-  const error = asPartyRepresentative(state, actor, partyId);
-  if (error) return error;
+  const signer = signerOf(state, command.actor, partyId);
+  if (isDomainError(signer)) return signer;
   if (textHash !== minutes.textHash) {
     return refuse('minutes-changed', `the minutes are now version ${minutes.version}`, {
       version: minutes.version,
       textHash: minutes.textHash,
     });
   }
-  if (minutes.signedBy.includes(partyId))
-    return refuse('already-signed', `${partyId} signed version ${minutes.version}`);
-  const signed = emit('MinutesSigned', {
-    partyId,
-    version: minutes.version,
-    textHash,
-    personId: actor.personId,
-  });
+  if (hasSigned(minutes, signer)) {
+    return refuse(
+      'already-signed',
+      `${partyId ?? signer.personId} signed version ${minutes.version}`,
+    );
+  }
+  const signed = emit(
+    'MinutesSigned',
+    defined({ partyId, version: minutes.version, textHash, personId: signer.personId }),
+  );
   // Every signature on record is on this text: an amendment voids the earlier ones.
-  const signedBy = [...minutes.signedBy, partyId].sort();
-  const all = attendingParties.every((p) => signedBy.includes(p));
-  return all
+  const after = withSignature(minutes, signer);
+  return signedByAll(state, after)
     ? [
         signed,
         emit('MinutesFinalised', {
           version: minutes.version,
           textHash,
-          signedByPartyIds: signedBy,
+          ...signedByOf(state, after),
         }),
       ]
     : [signed];
@@ -135,26 +179,23 @@ export function signMinutesCorrection(
   command: SessionCommandOf<'SignMinutesCorrection'>,
   state: Session,
 ): SessionDecision {
-  const { actor } = command;
   const emit = eventsFor<SessionEvent>(command);
-  const attendingParties = attendingPartiesOf(state);
   const { correctionId, partyId } = command.data;
   const correction = state.corrections[correctionId];
   if (!correction) return refuse('not-found', `no correction ${correctionId}`);
   if (correction.final) return refuse('minutes-final', 'the correction is final');
-  const error = asPartyRepresentative(state, actor, partyId);
-  if (error) return error;
-  if (correction.signedBy.includes(partyId))
-    return refuse('already-signed', `${partyId} signed ${correctionId}`);
-  const signed = emit('MinutesCorrectionSigned', {
-    correctionId,
-    partyId,
-    personId: actor.personId,
-  });
-  const signedBy = [...correction.signedBy, partyId].sort();
-  const all = attendingParties.every((p) => signedBy.includes(p));
-  return all
-    ? [signed, emit('MinutesCorrectionFinalised', { correctionId, signedByPartyIds: signedBy })]
+  const signer = signerOf(state, command.actor, partyId);
+  if (isDomainError(signer)) return signer;
+  if (hasSigned(correction, signer)) {
+    return refuse('already-signed', `${partyId ?? signer.personId} signed ${correctionId}`);
+  }
+  const signed = emit(
+    'MinutesCorrectionSigned',
+    defined({ correctionId, partyId, personId: signer.personId }),
+  );
+  const after = withSignature(correction, signer);
+  return signedByAll(state, after)
+    ? [signed, emit('MinutesCorrectionFinalised', { correctionId, ...signedByOf(state, after) })]
     : [signed];
 }
 

@@ -80,7 +80,8 @@ export const AmendMinutesData = z.object({ text: Text(100_000), reason: Text(200
 /** SHA-256 of a text (UTF-8), lowercase hex: what a signature names. */
 export const TextHash = z.string().regex(/^[0-9a-f]{64}$/, 'SHA-256 in lowercase hex');
 export const SignMinutesData = z.object({
-  partyId: Id,
+  /** The party signed for; absent: the actor signs as an attending council member. */
+  partyId: Id.optional(),
   /** The hash of the text read and signed (`textHash` of the version shown). */
   textHash: TextHash,
 });
@@ -89,7 +90,11 @@ export const CorrectMinutesData = z.object({
   text: Text(100_000),
   reason: Text(2000),
 });
-export const SignMinutesCorrectionData = z.object({ correctionId: Id, partyId: Id });
+export const SignMinutesCorrectionData = z.object({
+  correctionId: Id,
+  /** The party signed for; absent: the actor signs as an attending council member. */
+  partyId: Id.optional(),
+});
 export const PublishMinutesData = z.object({ documentRef: DocumentRef.optional() });
 
 // ---- Events -----------------------------------------------------------------------------
@@ -139,10 +144,12 @@ export const MinutesAmendedData = AmendMinutesData.extend({
   textHash: TextHash.optional(),
   /** Signatures of the previous version, void now that the text changed. */
   voidedSignaturePartyIds: z.array(Id).optional(),
+  voidedSignatureMemberIds: z.array(Id).optional(),
   ...Meta,
 });
 export const MinutesSignedData = z.object({
-  partyId: Id,
+  /** The party that signed; absent: the council member `personId` signed. */
+  partyId: Id.optional(),
   version: z.number().int().positive(),
   /** The hash of the text signed; absent on signatures recorded before it was required. */
   textHash: TextHash.optional(),
@@ -153,6 +160,8 @@ export const MinutesFinalisedData = z.object({
   version: z.number().int().positive(),
   textHash: TextHash.optional(),
   signedByPartyIds: z.array(Id),
+  /** The council members who signed (a residents' council's minutes). */
+  signedByMemberIds: z.array(Id).optional(),
   ...Meta,
 });
 export const MinutesCorrectionProposedData = CorrectMinutesData.extend(Meta);
@@ -163,6 +172,7 @@ export const MinutesCorrectionSignedData = SignMinutesCorrectionData.extend({
 export const MinutesCorrectionFinalisedData = z.object({
   correctionId: Id,
   signedByPartyIds: z.array(Id),
+  signedByMemberIds: z.array(Id).optional(),
   ...Meta,
 });
 export const MinutesPublishedData = PublishMinutesData.extend({

@@ -545,3 +545,98 @@ describe('minutes', () => {
       .then((e) => expect(e[0]?.data).toMatchObject({ correctionIds: [] }));
   });
 });
+
+describe('minutes of a residents’ council (议事会): its attending members sign', () => {
+  const text = '议事会会议纪要';
+  const council = run([
+    s(
+      'ConveneSession',
+      {
+        ...jointSession,
+        kind: 'residents-council',
+        sessionId: 's3',
+        parties: [],
+        memberIds: ['m1', 'm2', 'm3'],
+        agenda: [{ itemId: 'i1', title: '绿化', concernedPartyIds: [] }],
+      },
+      convener,
+      day(1),
+    ),
+    s('GiveSessionNotice', { text: '通知' }, clerk, day(2)),
+    s('RecordAttendance', { personId: 'm1' }, clerk, day(5)),
+    s('RecordAttendance', { personId: 'm2' }, clerk, day(5)),
+    // A resident sits in (列席): present, but no member, so no signer.
+    s('RecordAttendance', { personId: 'r9' }, clerk, day(5)),
+    s('CastMemberVote', { itemId: 'i1', choice: 'yes' }, resident('m1'), day(5, 1)),
+    s('CastMemberVote', { itemId: 'i1', choice: 'yes' }, resident('m2'), day(5, 1)),
+    s('ResolveItem', { itemId: 'i1' }, convener, day(5, 2)),
+  ]);
+  const drafted = run([s('DraftMinutes', { text }, clerk, day(6))], council);
+  const memberSigns = (personId: string, textHash = textHashOf(text)) =>
+    s('SignMinutes', { textHash }, resident(personId), day(7));
+
+  it('drafts minutes with no party present: the members sign them', () => {
+    expect(drafted.at(-1)?.type).toBe('MinutesDrafted');
+  });
+  it('a member’s signature names the member; the last attending member’s finalises', () => {
+    spec
+      .given(drafted)
+      .when(memberSigns('m1'))
+      .then((e) => {
+        expect(e.map((x) => x.type)).toEqual(['MinutesSigned']);
+        expect(e[0]?.data).toMatchObject({ personId: 'm1', version: 1 });
+        expect(e[0]?.data).not.toHaveProperty('partyId');
+      });
+    spec
+      .given(run([memberSigns('m1')], drafted))
+      .when(memberSigns('m2'))
+      .then((e) => {
+        expect(e.map((x) => x.type)).toEqual(['MinutesSigned', 'MinutesFinalised']);
+        expect(e[1]?.data).toMatchObject({ signedByPartyIds: [], signedByMemberIds: ['m1', 'm2'] });
+      });
+  });
+  it('refuses an absent member, a non-member, a second signature and a stale text', () => {
+    spec.given(drafted).when(memberSigns('m3')).thenRefused('not-attending');
+    spec.given(drafted).when(memberSigns('r9')).thenRefused('not-authorised');
+    spec.given(drafted).when(memberSigns('x')).thenRefused('not-authorised');
+    spec
+      .given(run([memberSigns('m1')], drafted))
+      .when(memberSigns('m1'))
+      .thenRefused('already-signed');
+    spec
+      .given(drafted)
+      .when(memberSigns('m1', textHashOf('另一稿')))
+      .thenRefused('minutes-changed');
+  });
+  it('an attending member amends the draft, voiding the members’ signatures', () => {
+    spec
+      .given(run([memberSigns('m1')], drafted))
+      .when(s('AmendMinutes', { text: '修改稿', reason: '补充' }, resident('m2'), day(7, 1)))
+      .then((e) =>
+        expect(e[0]?.data).toMatchObject({ version: 2, voidedSignatureMemberIds: ['m1'] }),
+      );
+    spec
+      .given(drafted)
+      .when(s('AmendMinutes', { text: '修改稿', reason: '补充' }, resident('m3'), day(7, 1)))
+      .thenRefused('not-authorised');
+  });
+  it('members sign a correction of the final minutes the same way', () => {
+    const final = run([memberSigns('m1'), memberSigns('m2')], drafted);
+    const proposed = run(
+      [s('CorrectMinutes', { correctionId: 'c1', text: '更正', reason: '笔误' }, clerk, day(8))],
+      final,
+    );
+    const signCorrection = (personId: string) =>
+      s('SignMinutesCorrection', { correctionId: 'c1' }, resident(personId), day(9));
+    spec
+      .given(run([signCorrection('m1')], proposed))
+      .when(signCorrection('m2'))
+      .then((e) =>
+        expect(e.map((x) => x.type)).toEqual([
+          'MinutesCorrectionSigned',
+          'MinutesCorrectionFinalised',
+        ]),
+      );
+    spec.given(proposed).when(signCorrection('m3')).thenRefused('not-attending');
+  });
+});

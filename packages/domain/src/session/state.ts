@@ -7,7 +7,8 @@ import type { AgendaItem, sessionCommandSchemas, sessionEventSchemas } from './s
 
 // 联席会议 and 居民议事会: a session convened with parties and an agenda. Each attending party
 // states one position per item through its representative; the item is resolved by the
-// session rule; the minutes become final when every attending party has signed them.
+// session rule; the minutes become final when every attending party (and, in a residents'
+// council, every attending member) has signed them.
 
 export type SessionCommand = CommandsOf<typeof sessionCommandSchemas>;
 export type SessionEvent = EventsOf<typeof sessionEventSchemas>;
@@ -25,7 +26,15 @@ export interface Minutes {
   readonly textHash: string;
   /** Parties that signed the current version. */
   readonly signedBy: readonly string[];
+  /** Council members who signed the current version. */
+  readonly signedByMembers: readonly string[];
   readonly final: boolean;
+}
+
+/** Who signed a text so far: parties, and council members. */
+export interface Signatures {
+  readonly signedBy: readonly string[];
+  readonly signedByMembers: readonly string[];
 }
 
 export interface Session {
@@ -40,7 +49,7 @@ export interface Session {
   readonly memberVotes: Readonly<Record<string, Readonly<Record<string, Choice>>>>;
   readonly resolved: Readonly<Record<string, 'adopted' | 'rejected'>>;
   readonly minutes?: Minutes;
-  readonly corrections: Readonly<Record<string, { signedBy: readonly string[]; final: boolean }>>;
+  readonly corrections: Readonly<Record<string, Signatures & { final: boolean }>>;
 }
 
 export type SessionState = { readonly status: 'none' } | Session;
@@ -54,6 +63,11 @@ export function attendingPartiesOf(session: Session): string[] {
   return Object.keys(session.partyAttendance).sort();
 }
 
+/** The council members attending, in id order: they sign the minutes too. */
+export function attendingMembersOf(session: Session): string[] {
+  return session.convened.memberIds.filter((m) => session.attendees.includes(m)).sort();
+}
+
 /** SHA-256 (lowercase hex) of a text's UTF-8 bytes: what a signature of minutes names. */
 export function textHashOf(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -62,4 +76,22 @@ export function textHashOf(text: string): string {
 /** Parties whose attendance an item requires: the session's required parties and those concerned. */
 export function requiredFor(session: Session, item: AgendaItem): string[] {
   return [...new Set([...session.convened.requiredPartyIds, ...item.concernedPartyIds])].sort();
+}
+
+/** A signature added: a party's, or (no party) a council member's. */
+export function withSignature<T extends Signatures>(
+  signed: T,
+  { partyId, personId }: { partyId?: string | undefined; personId: string },
+): T {
+  return partyId === undefined
+    ? { ...signed, signedByMembers: [...signed.signedByMembers, personId] }
+    : { ...signed, signedBy: [...signed.signedBy, partyId] };
+}
+
+/** Whether every signer of the session has signed: each attending party and member. */
+export function signedByAll(session: Session, signed: Signatures): boolean {
+  return (
+    attendingPartiesOf(session).every((p) => signed.signedBy.includes(p)) &&
+    attendingMembersOf(session).every((m) => signed.signedByMembers.includes(m))
+  );
 }

@@ -124,6 +124,7 @@ const documentMessages = {
   'doc.minutes.published': ['纪要公开于 {at}。', 'Published {at}.'],
   'doc.minutes.textHash': ['正文摘要（SHA-256）', 'Text digest (SHA-256)'],
   'doc.minutes.signatures': ['签署', 'Signatures'],
+  'doc.minutes.member': ['议事会成员', 'Council member'],
   'doc.minutes.party': ['协商主体', 'Party'],
   'doc.minutes.signer': ['签署人', 'Signed by'],
   'doc.minutes.signedAt': ['签署时间', 'Signed at'],

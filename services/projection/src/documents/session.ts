@@ -83,6 +83,10 @@ function signatures(w: DocumentWords, session: Session, list: readonly Signature
   const parties = new Map(session.parties.map((p) => [p.partyId, p]));
   return h`<table><thead><tr><th>${w.t('doc.minutes.party')}</th><th>${w.t('doc.minutes.signer')}</th><th>${w.t('doc.minutes.signedAt')}</th></tr></thead>
   <tbody>${list.map((s) => {
+    // No party: a council member signed for themselves.
+    if (s.partyId === null) {
+      return h`<tr><td>${w.t('doc.minutes.member')}</td><td>${s.personId}</td><td>${formatTime(s.at)}</td></tr>`;
+    }
     const party = parties.get(s.partyId);
     return h`<tr><td>${party?.name ?? s.partyId}${party ? h`<br><span class="muted">${w.label('partyKind', party.kind)}</span>` : undefined}</td><td>${w.label('role', 'party_representative')} ${s.personId}</td><td>${formatTime(s.at)}</td></tr>`;
   })}</tbody></table>`;

@@ -160,6 +160,29 @@ const migrations: Record<string, Migration> = {
   },
   // The Merkle tree over the global order and its signed checkpoints (transparency/).
   '2026-12-08-004-transparency-log': { up: createTransparencyTables },
+  // Sign-in's lookup by phone number over the registry's sealed numbers (directory/).
+  '2026-12-09-005-phone-index': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('phone_index')
+        .addColumn('community_id', 'text', (c) => c.notNull())
+        .addColumn('person_id', 'text', (c) => c.notNull())
+        .addColumn('phone_digest', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('phone_index_pk', ['community_id', 'person_id'])
+        .execute();
+      await db.schema
+        .createIndex('phone_index_digest')
+        .on('phone_index')
+        .column('phone_digest')
+        .execute();
+      await db.schema
+        .createTable('phone_index_watermark')
+        .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+        .addColumn('transaction_id', 'int8', (c) => c.notNull())
+        .addColumn('global_position', 'int8', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -42,11 +42,13 @@ function sign(
   rows: Rows,
   minutesKey: string[],
   at: At,
-  d: { partyId: string; personId: string; at: string },
+  d: { partyId?: string | undefined; personId: string; at: string },
 ): void {
+  // No party: a council member signed.
+  const signature = { partyId: d.partyId ?? null, personId: d.personId, at: d.at };
   rows.minutes.update(minutesKey, at, (m) => ({
     ...m,
-    signatures: [...m.signatures, { partyId: d.partyId, personId: d.personId, at: d.at }],
+    signatures: [...m.signatures, signature],
   }));
 }
 

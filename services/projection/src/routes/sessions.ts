@@ -21,7 +21,14 @@ import {
 /** A session's tables that keep a version of each row per change. */
 type SessionTable = 'session_attendance' | 'session_positions' | 'session_resolutions' | 'minutes';
 
-const Signature = z.object({ partyId: z.string(), personId: z.string(), at: z.string() });
+const Signature = z.object({
+  partyId: z
+    .string()
+    .nullable()
+    .openapi({ description: 'The party signed for; null: a council member signed' }),
+  personId: z.string(),
+  at: z.string(),
+});
 export const Session = z
   .object({
     sessionId: z.string(),

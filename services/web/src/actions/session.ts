@@ -27,6 +27,8 @@ export interface SessionContext extends OnPage {
   final: boolean;
   /** Parties someone attended for: those who sign the minutes. */
   attendingParties: readonly string[];
+  /** Council members who attended: they sign too (a residents' council). */
+  attendingMembers: readonly string[];
   /** The agenda item a form is about (each item's part of the page). */
   item?: AgendaItem;
   /** The correction a form signs (one form each). */
@@ -40,11 +42,32 @@ const itemId = (c: SessionContext) => hidden('itemId', c.item?.itemId);
 const itemForm = (name: string) => (c: SessionContext) => `${name}-${c.item?.itemId}`;
 /** The viewer's party, when they act for one. */
 const partyOf = (c: SessionContext) => c.page.viewer.partyId;
-const forParty = (c: SessionContext, key: 'action.state-position' | 'action.sign-minutes') => {
+const forParty = (
+  c: SessionContext,
+  key: 'action.state-position' | 'action.sign-minutes.party',
+) => {
   const { tr } = c.page;
   const party = partyOf(c) ?? '';
   return `${tr.t(key)}${tr.open}${c.names.get(party) ?? party}${tr.close}`;
 };
+
+type Signatures = Minutes['versions'][number]['signatures'];
+
+/**
+ * Whether the viewer signs a text now: for the attending party they represent, or (no party)
+ * as an attending council member; and has not yet.
+ */
+function signsNow(c: SessionContext, signatures: Signatures): boolean {
+  const party = partyOf(c);
+  if (party !== undefined) {
+    return c.attendingParties.includes(party) && !signatures.some((s) => s.partyId === party);
+  }
+  const me = c.page.viewer.personId;
+  return (
+    c.attendingMembers.includes(me) &&
+    !signatures.some((s) => s.partyId === null && s.personId === me)
+  );
+}
 
 export const sessionActions = {
   'give-session-notice': {
@@ -174,24 +197,20 @@ export const sessionActions = {
   'sign-minutes': {
     command: 'SignMinutes',
     place: 'minutes',
-    when: (c) => {
-      const party = partyOf(c);
-      return (
-        c.current !== undefined &&
-        !c.final &&
-        party !== undefined &&
-        c.attendingParties.includes(party) &&
-        !c.current.signatures.some((s) => s.partyId === party)
-      );
-    },
-    title: (c) => forParty(c, 'action.sign-minutes'),
+    when: (c) => c.current !== undefined && !c.final && signsNow(c, c.current.signatures),
+    title: (c) =>
+      partyOf(c) === undefined
+        ? c.page.tr.t('action.sign-minutes.member')
+        : forParty(c, 'action.sign-minutes.party'),
+    submit: (c) =>
+      c.page.tr.t(
+        partyOf(c) === undefined ? 'action.sign-minutes.member' : 'action.sign-minutes.party',
+      ),
     // The signature names the text shown here: if it changed since, it is refused.
     intro: (c) =>
       h`<p>${c.page.tr.t('session.minutes.version', { version: c.current?.version ?? 0 })}</p>${hidden('textHash', textHashOf(c.current?.text ?? ''))}`,
-    build: (f, viewer) => ({
-      partyId: viewer.partyId ?? f.text('partyId'),
-      textHash: f.text('textHash'),
-    }),
+    // A representative signs for their party; a council member for themselves (no party).
+    build: (f, viewer) => defined({ partyId: viewer.partyId, textHash: f.text('textHash') }),
   },
   'amend-minutes': {
     command: 'AmendMinutes',
@@ -230,17 +249,15 @@ export const sessionActions = {
   'sign-minutes-correction': {
     command: 'SignMinutesCorrection',
     place: 'minutes',
-    when: (c) => partyOf(c) !== undefined,
+    when: () => true,
     each: (c) =>
       c.session.minutes.corrections
-        .filter((k) => !k.final && !k.signatures.some((s) => s.partyId === partyOf(c)))
+        .filter((k) => !k.final && signsNow(c, k.signatures))
         .map((correction) => ({ ...c, correction })),
     id: (c) => `sign-${c.correction?.correctionId}`,
     intro: (c) =>
       h`${hidden('correctionId', c.correction?.correctionId)}<pre class="minutes">${c.correction?.text}</pre>`,
-    build: (f, viewer) => ({
-      correctionId: f.text('correctionId'),
-      partyId: viewer.partyId ?? f.text('partyId'),
-    }),
+    build: (f, viewer) =>
+      defined({ correctionId: f.text('correctionId'), partyId: viewer.partyId }),
   },
 } satisfies Record<string, Action<SessionContext, SessionPlace>>;

@@ -22,7 +22,7 @@ import {
 
 // 会议: a joint session (多方联席会议) or a residents' council meeting, run item by item:
 // notice, attendance, statements, each party's position, the resolution, then the minutes
-// drafted by the clerk and signed by every attending party.
+// drafted by the clerk and signed by every attending party (and council member).
 
 type Minutes = SessionView['minutes'];
 type Version = Minutes['versions'][number];
@@ -34,19 +34,30 @@ function sessionPath(page: Page, rest = ''): string {
   );
 }
 
-function signatureList(
-  tr: Translator,
-  version: Version,
-  attending: readonly string[],
-  names: ReadonlyMap<string, string>,
-): Html {
-  return h`<ul>${attending.map((partyId) => {
-    const signed = version.signatures.find((s) => s.partyId === partyId);
-    const party = names.get(partyId) ?? partyId;
-    return signed
-      ? h`<li>${badge('ok', '✓')} ${tr.t('session.minutes.signedBy', { party, person: signed.personId, at: formatTime(signed.at) })}</li>`
-      : h`<li>${badge('warn', '…')} ${tr.t('session.minutes.unsigned', { party })}</li>`;
-  })}</ul>`;
+/** Who signs (each attending party, and each attending council member) and who has. */
+interface Signers {
+  parties: readonly string[];
+  members: readonly string[];
+  names: ReadonlyMap<string, string>;
+  person: (id: string) => string;
+}
+
+function signatureList(tr: Translator, signatures: Version['signatures'], who: Signers): Html {
+  const line = (label: string, signed: Version['signatures'][number] | undefined) =>
+    signed
+      ? h`<li>${badge('ok', '✓')} ${tr.t('session.minutes.signedBy', { party: label, person: who.person(signed.personId), at: formatTime(signed.at) })}</li>`
+      : h`<li>${badge('warn', '…')} ${tr.t('session.minutes.unsigned', { party: label })}</li>`;
+  return h`<ul>${who.parties.map((partyId) =>
+    line(
+      who.names.get(partyId) ?? partyId,
+      signatures.find((s) => s.partyId === partyId),
+    ),
+  )}${who.members.map((personId) =>
+    line(
+      `${tr.t('session.member')} ${who.person(personId)}`,
+      signatures.find((s) => s.partyId === null && s.personId === personId),
+    ),
+  )}</ul>`;
 }
 
 export async function sessionPage(page: Page): Promise<PageAnswer> {
@@ -94,6 +105,10 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   const attendingParties = [
     ...new Set(session.attendance.flatMap((a) => (a.partyId ? [a.partyId] : []))),
   ];
+  const attendingMembers = session.memberIds.filter((m) =>
+    session.attendance.some((a) => a.personId === m && !a.partyId),
+  );
+  const signers: Signers = { parties: attendingParties, members: attendingMembers, names, person };
   const joint = session.kind === 'joint-session';
   const c: SessionContext = {
     page,
@@ -104,6 +119,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
     current,
     final,
     attendingParties,
+    attendingMembers,
   };
   // As of a past moment the page only reads: no action is offered.
   const offer = (place: SessionPlace, at: SessionContext = c) =>
@@ -190,7 +206,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
       ${minutes.publishedAt ? h` ${badge('ok', tr.t('session.minutes.published', { at: formatTime(minutes.publishedAt) }))}` : undefined}</p>
       <pre class="minutes">${current.text}</pre>
       <h3>${tr.t('session.minutes.signatures')}</h3>
-      ${signatureList(tr, current, attendingParties, names)}
+      ${signatureList(tr, current.signatures, signers)}
       ${print('minutes', 'print.minutes')}
       ${
         minutes.corrections.length
@@ -198,7 +214,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
               (
                 c,
               ) => h`<div class="panel"><p>${c.correctionId} · ${c.reason ?? ''} ${c.final ? badge('ok', '✓') : badge('warn', '…')}</p><pre class="minutes">${c.text}</pre>
-              ${signatureList(tr, { ...current, signatures: c.signatures }, attendingParties, names)}</div>`,
+              ${signatureList(tr, c.signatures, signers)}</div>`,
             )}`
           : undefined
       }`

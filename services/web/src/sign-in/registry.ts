@@ -3,6 +3,7 @@ import {
   INSTALLATION,
   type InstallationView,
   installationCapacities,
+  type PhoneDirectory,
   type SessionIdentity,
   type SmsGateway,
   type TokenMinter,
@@ -12,6 +13,7 @@ import type {
   CommunityList,
   CommunityView,
   InstallationView as Installation,
+  PhoneLookup,
 } from '@yishi/projection/contract';
 import { ApiClient, type Upstreams } from '../api.ts';
 
@@ -136,4 +138,40 @@ export class ProjectionRegistry implements Registry {
     const answer = await api.query<Installation>('/v1/installation');
     return answer.ok ? answer.data : undefined;
   }
+}
+
+/**
+ * The persons of a community a phone number belongs to, as the registry keeps them (sealed;
+ * the query service looks the number up in its index of keyed digests). A number a clerk
+ * records or corrects signs in once the registry has it; an erased person's never again.
+ */
+export class RegistryPhoneDirectory implements PhoneDirectory {
+  constructor(
+    private readonly upstreams: Upstreams,
+    private readonly minter: TokenMinter,
+  ) {}
+
+  async lookup(phone: string): Promise<readonly SessionIdentity[]> {
+    const api = new ApiClient(this.upstreams, await this.minter.serviceToken(['*']));
+    const found = await api.ask<PhoneLookup>('/v1/directory/phone-lookup', { phone });
+    // No answer is not "no one": the sign-in must not tell a registered number it is unknown.
+    if (!found.ok) throw new Error(`phone lookup: ${found.problem.code}`);
+    return found.data.identities;
+  }
+}
+
+/** Every person of these directories a number belongs to, each once. */
+export function combinedDirectory(directories: readonly PhoneDirectory[]): PhoneDirectory {
+  return {
+    async lookup(phone) {
+      const all = (await Promise.all(directories.map((d) => d.lookup(phone)))).flat();
+      const seen = new Set<string>();
+      return all.filter((i) => {
+        const key = `${i.communityId}\u0000${i.personId}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+    },
+  };
 }

@@ -24,7 +24,12 @@ import {
 import { type Config, type Logger, localSecret, webhookSecret } from '@yishi/platform';
 import { ApiClient, type Upstreams } from '../api.ts';
 import type { Viewer } from '../viewer.ts';
-import { ProjectionRegistry, type Registry } from './registry.ts';
+import {
+  combinedDirectory,
+  ProjectionRegistry,
+  type Registry,
+  RegistryPhoneDirectory,
+} from './registry.ts';
 
 // Signing in to the console: a code to a phone number, the session it opens, the capacity the
 // person chooses among those the registry gives them, and the token the console calls the
@@ -306,6 +311,8 @@ export async function consoleIdentity(
     audience: config.JWT_AUDIENCE,
     secret: localSecret(config.DATA_DIR, config.JWT_SECRET),
   });
+  // The installation's persons (and numbers linked by hand) in the console's table; the
+  // communities' persons by the numbers their registries keep.
   const phones = new TablePhoneDirectory(db, key);
   return new ConsoleIdentity({
     db,
@@ -313,7 +320,7 @@ export async function consoleIdentity(
     upstreams,
     registry: new ProjectionRegistry(upstreams, minter),
     minter,
-    directory: phones,
+    directory: combinedDirectory([phones, new RegistryPhoneDirectory(upstreams, minter)]),
     phones,
     sessions: new Sessions(db, {
       idleMinutes: config.SESSION_IDLE_MINUTES,

@@ -96,7 +96,6 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
     identity: {
       db: identityDb,
       codes: relaxedCodes(identityDb, identityKey(config)),
-      directory: phones,
       phones,
     },
   });
