@@ -145,6 +145,7 @@ describe.skipIf(!env.available)('the first visit in Chromium', () => {
     await registered('reg', '登记社区');
     await page.goto(`${stack.webUrl}/c/reg/registry`);
     await expectAccessible(page);
+    await keepScreenshot(page, 'setup-registry');
     const form = (id: string) => page.locator(`form#${id}`);
     const submit = async (id: string) => {
       await form(id).getByRole('button').click();
