@@ -153,6 +153,35 @@ describe('the first visit', () => {
     expect(wrong.text).toContain('只支持 .xlsx 和 .csv');
   });
 
+  it('reports the rows the import route refuses, each on its row and column', async () => {
+    await community('svc');
+    const setup = await admin.get('/c/svc/setup');
+    const csrf = /name="_csrf" value="([^"]*)"/.exec(setup.html)?.[1] ?? '';
+    const body = new FormData();
+    body.append('_csrf', csrf);
+    const csv = ['编号,姓名,是否成年,户号,居民小组', 'P1,张一,是,H1,', 'P2,李二,是,H2,G9'].join(
+      '\n',
+    );
+    body.append('files', new File([csv], '居民.csv', { type: 'text/csv' }));
+    const res = await fetch(`${stack.webUrl}/c/svc/setup/import`, {
+      method: 'POST',
+      headers: { origin: stack.webUrl, cookie: `yishi_session=${admin.cookie('yishi_session')}` },
+      body,
+    });
+    const html = await res.text();
+    expect(res.status).toBe(422);
+    expect(textOf(html)).toContain('1 行有问题，什么都没有写入');
+    // The service's problem (an unknown group), placed on the sheet's row and column.
+    const row = /<tbody><tr>(.*?)<\/tr>/s.exec(html)?.[1] ?? '';
+    expect(textOf(row)).toMatch(/^居民\.csv 3 居民小组 居民小组 G9 未登记/);
+    const persons = await fetch(`${stack.projectionUrl}/v1/communities/svc/persons`, {
+      headers: {
+        authorization: `Bearer ${await stack.token({ personId: 'adm1', role: 'admin', communities: ['*'] })}`,
+      },
+    });
+    expect(((await persons.json()) as { items: unknown[] }).items).toHaveLength(1);
+  });
+
   it('checks an uploaded workbook (.xlsx) and, asked only to check, writes nothing', async () => {
     await community('xlsx');
     const setup = await admin.get('/c/xlsx/setup');
