@@ -933,6 +933,7 @@ const eventType: Record<DomainEventType, Pair> = {
   MinutesFinalised: ['纪要定稿', 'Minutes final'],
   MinutesCorrectionProposed: ['提出纪要更正', 'Correction proposed'],
   MinutesCorrectionSigned: ['签署更正', 'Correction signed'],
+  SignersReminded: ['提醒未签署纪要的各方', 'Missing signers of the minutes reminded'],
   MinutesCorrectionFinalised: ['更正定稿', 'Correction final'],
   MinutesPublished: ['公开纪要', 'Minutes published'],
   // Money (众筹, 专项维修资金, 微基金).

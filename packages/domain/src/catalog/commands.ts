@@ -282,6 +282,11 @@ const session: Record<keyof typeof sessionCommandSchemas, Entry> = {
     partyField: 'partyId',
   },
   PublishMinutes: { roles: ['convener', 'clerk'], summary: 'Publish the final minutes' },
+  RemindSigners: {
+    roles: [],
+    summary: 'Remind who has not signed the minutes (scheduler only)',
+    automatic: 'only',
+  },
 };
 
 // 提议召开居民会议 (Art. 10): residents sign; who they sign for is the registry's to say.

@@ -80,6 +80,7 @@ function evolveSession(state: Session, event: SessionEvent): Session {
           signedBy: [],
           signedByMembers: [],
           final: false,
+          reminded: false,
         },
       };
     case 'MinutesSigned': {
@@ -119,6 +120,8 @@ function evolveSession(state: Session, event: SessionEvent): Session {
         },
       };
     }
+    case 'SignersReminded':
+      return state.minutes ? { ...state, minutes: { ...state.minutes, reminded: true } } : state;
     case 'MinutesPublished':
       return state;
     default: {

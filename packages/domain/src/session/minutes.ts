@@ -1,4 +1,4 @@
-import { type Actor, eventsFor } from '../shared/decider.ts';
+import { type Actor, eventsFor, isSystem } from '../shared/decider.ts';
 import { type DomainError, isDomainError, refuse } from '../shared/errors.ts';
 import { defined } from '../shared/objects.ts';
 import { asPartyRepresentative } from './meeting.ts';
@@ -210,4 +210,36 @@ export function publishMinutes(
     .filter(([, c]) => c.final)
     .map(([id]) => id);
   return [emit('MinutesPublished', { ...command.data, version: minutes.version, correctionIds })];
+}
+
+/**
+ * The scheduler reminds whoever has not signed the current version (domain.md: deadlines act
+ * by themselves): each unsigned attending party through the representative who attended for
+ * it, and each unsigned attending member. Once a version: an amendment may be reminded again.
+ */
+export function remindSigners(
+  command: SessionCommandOf<'RemindSigners'>,
+  state: Session,
+): SessionDecision {
+  if (!isSystem(command.actor)) return refuse('not-authorised', 'only the scheduler reminds');
+  const minutes = state.minutes;
+  if (!minutes) return refuse('stage-out-of-order', 'there are no minutes to sign');
+  if (minutes.final) return refuse('minutes-final', 'the minutes are final');
+  if (minutes.version !== command.data.version) {
+    return refuse('minutes-changed', `the minutes are now version ${minutes.version}`, {
+      version: minutes.version,
+    });
+  }
+  if (minutes.reminded) return refuse('already-exists', 'the signers were reminded');
+  const partyIds = attendingPartiesOf(state).filter((p) => !minutes.signedBy.includes(p));
+  const members = attendingMembersOf(state).filter((m) => !minutes.signedByMembers.includes(m));
+  const representatives = partyIds.flatMap((p) => state.partyAttendance[p] ?? []);
+  const emit = eventsFor<SessionEvent>(command);
+  return [
+    emit('SignersReminded', {
+      version: minutes.version,
+      partyIds,
+      personIds: [...new Set([...representatives, ...members])],
+    }),
+  ];
 }

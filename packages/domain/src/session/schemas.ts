@@ -96,6 +96,8 @@ export const SignMinutesCorrectionData = z.object({
   partyId: Id.optional(),
 });
 export const PublishMinutesData = z.object({ documentRef: DocumentRef.optional() });
+/** The scheduler's: remind who has not signed this version of the minutes (once a version). */
+export const RemindSignersData = z.object({ version: z.number().int().positive() });
 
 // ---- Events -----------------------------------------------------------------------------
 
@@ -175,6 +177,13 @@ export const MinutesCorrectionFinalisedData = z.object({
   signedByMemberIds: z.array(Id).optional(),
   ...Meta,
 });
+export const SignersRemindedData = RemindSignersData.extend({
+  /** Attending parties that have not signed this version. */
+  partyIds: z.array(Id),
+  /** The persons reminded: those parties' attending representatives, and unsigned members. */
+  personIds: z.array(Id),
+  ...Meta,
+});
 export const MinutesPublishedData = PublishMinutesData.extend({
   version: z.number().int().positive(),
   correctionIds: z.array(Id),
@@ -195,6 +204,7 @@ export const sessionCommandSchemas = {
   CorrectMinutes: CorrectMinutesData,
   SignMinutesCorrection: SignMinutesCorrectionData,
   PublishMinutes: PublishMinutesData,
+  RemindSigners: RemindSignersData,
 } as const;
 
 export const sessionEventSchemas = {
@@ -213,4 +223,5 @@ export const sessionEventSchemas = {
   MinutesCorrectionSigned: MinutesCorrectionSignedData,
   MinutesCorrectionFinalised: MinutesCorrectionFinalisedData,
   MinutesPublished: MinutesPublishedData,
+  SignersReminded: SignersRemindedData,
 } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { upcastEvent } from '../catalog/events.ts';
-import type { Actor } from '../shared/decider.ts';
+import { type Actor, SYSTEM_ACTOR } from '../shared/decider.ts';
 import { clerk, convener, representative, resident } from '../testing/fixtures.ts';
 import { commandsOf, day, history, specFor } from '../testing/spec.ts';
 import {
@@ -638,5 +638,48 @@ describe('minutes of a residents’ council (议事会): its attending members s
         ]),
       );
     spec.given(proposed).when(signCorrection('m3')).thenRefused('not-attending');
+  });
+});
+
+describe('reminding the signers of minutes (scheduler only)', () => {
+  const remind = (version = 1, actor: Actor = SYSTEM_ACTOR) =>
+    s('RemindSigners', { version }, actor, day(9));
+  it('reminds each attending party’s representative who has not signed, once a version', () => {
+    const oneSigned = run([signAll[0]!], drafted);
+    spec
+      .given(oneSigned)
+      .when(remind())
+      .then((e) =>
+        expect(e).toEqual([
+          expect.objectContaining({
+            type: 'SignersReminded',
+            data: expect.objectContaining({
+              version: 1,
+              partyIds: ['jwh', 'wy'],
+              personIds: ['zhang', 'qian'],
+            }),
+          }),
+        ]),
+      );
+    const reminded = run([remind()], oneSigned);
+    spec.given(reminded).when(remind()).thenRefused('already-exists');
+  });
+  it('refuses anyone but the scheduler, a stale version, final minutes and no minutes', () => {
+    spec.given(drafted).when(remind(1, clerk)).thenRefused('not-authorised');
+    spec.given(drafted).when(remind(2)).thenRefused('minutes-changed');
+    spec.given(run(signAll, drafted)).when(remind()).thenRefused('minutes-final');
+    spec.given(resolved).when(remind()).thenRefused('stage-out-of-order');
+  });
+  it('a new version may be reminded again', () => {
+    const amended = run(
+      [remind(), s('AmendMinutes', { text: '第二稿', reason: '补充' }, clerk, day(10))],
+      drafted,
+    );
+    spec
+      .given(amended)
+      .when(remind(2))
+      .then((e) =>
+        expect(e[0]?.data).toMatchObject({ version: 2, partyIds: ['dzb', 'jwh', 'wy'] }),
+      );
   });
 });

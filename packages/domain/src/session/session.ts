@@ -15,6 +15,7 @@ import {
   correctMinutes,
   draftMinutes,
   publishMinutes,
+  remindSigners,
   signMinutes,
   signMinutesCorrection,
 } from './minutes.ts';
@@ -78,6 +79,8 @@ function decideForSession(command: SessionCommand, state: Session): SessionDecis
       return signMinutesCorrection(command, state);
     case 'PublishMinutes':
       return publishMinutes(command, state);
+    case 'RemindSigners':
+      return remindSigners(command, state);
     default: {
       const _exhaustive: never = command;
       return refuse('invalid-command', 'unknown command');

@@ -29,6 +29,8 @@ export interface Minutes {
   /** Council members who signed the current version. */
   readonly signedByMembers: readonly string[];
   readonly final: boolean;
+  /** Whether the scheduler reminded the missing signers of this version. */
+  readonly reminded: boolean;
 }
 
 /** Who signed a text so far: parties, and council members. */

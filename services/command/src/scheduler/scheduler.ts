@@ -167,6 +167,12 @@ export class Scheduler {
           type: 'FlagImplementationOverdue',
           data: { dueAt: timer.dueAt },
         };
+      case 'remind-signers':
+        return {
+          decider: sessionDecider as unknown as AnyDecider,
+          type: 'RemindSigners',
+          data: { version: timer.version },
+        };
       case 'regular-meeting': {
         const registry = await readRegistry(this.deps.states, timer.communityId);
         if (!registry) return undefined;

@@ -56,3 +56,34 @@ describe('regular meetings: the agenda', () => {
     expect(next?.kind === 'regular-meeting' && next.agenda.map((a) => a.proposalId)).toEqual(['b']);
   });
 });
+
+describe('minutes awaiting signatures', () => {
+  const drafted = (version: number, at: string) =>
+    event(version === 1 ? 'MinutesDrafted' : 'MinutesAmended', { version, at, by });
+  const signers = (book: TimerBook, now: string) =>
+    book.due(new Date(now)).filter((t) => t.kind === 'remind-signers');
+
+  it('reminds the missing signers three days after a version is written, once', () => {
+    const book = new TimerBook();
+    const sid = 'session-c1.s1';
+    book.apply(sid, drafted(1, '2026-03-10T02:00:00.000Z'));
+    expect(signers(book, '2026-03-13T01:59:59.000Z')).toEqual([]);
+    expect(signers(book, '2026-03-13T02:00:00.000Z')).toEqual([
+      {
+        kind: 'remind-signers',
+        communityId: 'c1',
+        streamId: sid,
+        dueAt: '2026-03-13T02:00:00.000Z',
+        version: 1,
+      },
+    ]);
+    book.apply(sid, event('SignersReminded', { version: 1, at: '2026-03-13T02:00:01.000Z', by }));
+    expect(signers(book, '2026-03-20T00:00:00.000Z')).toEqual([]);
+    // A new version starts its own wait.
+    book.apply(sid, drafted(2, '2026-03-14T02:00:00.000Z'));
+    expect(signers(book, '2026-03-17T02:00:00.000Z')).toMatchObject([{ version: 2 }]);
+    // Final: nothing to remind.
+    book.apply(sid, event('MinutesFinalised', { version: 2, at: '2026-03-15T00:00:00.000Z', by }));
+    expect(signers(book, '2026-03-20T00:00:00.000Z')).toEqual([]);
+  });
+});

@@ -11,7 +11,8 @@ import { cstDate, daysBefore, dueMeeting } from './schedule.ts';
 // leaves the book when the event it waits for is recorded — whoever recorded it.
 //
 // What fires: a vote closes at `closesAt`; its non-voters are reminded N days before; an
-// implementation past its due time is flagged; a standing body's regular meeting is convened.
+// implementation past its due time is flagged; a standing body's regular meeting is convened;
+// whoever has not signed a version of the minutes three days after it was written is reminded.
 // Notice, publication and objection periods do not fire: a stage starts with its own command
 // (opening the vote, publishing) once its period has passed, and the decider checks the time;
 // nothing changes in the record when a period merely ends. A meeting's start needs no command.
@@ -26,6 +27,14 @@ export type Timer =
       voteId: string;
     }
   | { kind: 'implementation-overdue'; communityId: string; streamId: string; dueAt: string }
+  | {
+      kind: 'remind-signers';
+      communityId: string;
+      streamId: string;
+      dueAt: string;
+      /** The minutes' version whose missing signers are reminded. */
+      version: number;
+    }
   | {
       kind: 'regular-meeting';
       communityId: string;
@@ -59,6 +68,17 @@ interface ProposalFacts {
   implementationDueAt?: string;
 }
 
+/** Minutes awaiting signatures: the version and when it was written. */
+interface UnsignedMinutes {
+  version: number;
+  writtenAt: string;
+  reminded: boolean;
+}
+
+/** Days after a version of the minutes is written until its missing signers are reminded. */
+export const SIGNATURE_REMINDER_DAYS = 3;
+const DAY_MS = 86_400_000;
+
 interface CommunityFacts {
   reminderDays: number;
   bodies: Map<string, StandingBody & { lastMeetingAt: string }>;
@@ -72,6 +92,7 @@ export function regularSessionId(bodyId: string, at: Date): string {
 export class TimerBook {
   private readonly communities = new Map<string, CommunityFacts>();
   private readonly proposals = new Map<string, ProposalFacts>();
+  private readonly minutes = new Map<string, UnsignedMinutes>();
 
   private community(cid: string): CommunityFacts {
     let facts = this.communities.get(cid);
@@ -90,6 +111,7 @@ export class TimerBook {
       return;
     }
     if (streamId.startsWith('session-')) {
+      this.applyMinutes(streamId, event);
       if (event.type !== 'SessionConvened' || !event.data.standingBodyId) return;
       const body = this.community(cid).bodies.get(event.data.standingBodyId);
       if (body) body.lastMeetingAt = event.data.scheduledAt;
@@ -146,6 +168,29 @@ export class TimerBook {
     }
   }
 
+  private applyMinutes(streamId: string, event: AnyDomainEvent): void {
+    switch (event.type) {
+      case 'MinutesDrafted':
+      case 'MinutesAmended':
+        this.minutes.set(streamId, {
+          version: event.data.version,
+          writtenAt: event.data.at,
+          reminded: false,
+        });
+        return;
+      case 'SignersReminded': {
+        const m = this.minutes.get(streamId);
+        if (m?.version === event.data.version) m.reminded = true;
+        return;
+      }
+      case 'MinutesFinalised':
+        this.minutes.delete(streamId);
+        return;
+      default:
+        return;
+    }
+  }
+
   private applyRegistry(cid: string, event: AnyDomainEvent): void {
     const facts = this.community(cid);
     if (event.type === 'CommunityRegistered' || event.type === 'CommunitySettingsChanged') {
@@ -183,6 +228,18 @@ export class TimerBook {
           dueAt: p.implementationDueAt,
         });
       }
+    }
+    for (const [streamId, m] of this.minutes) {
+      if (m.reminded) continue;
+      const dueAt = new Date(Date.parse(m.writtenAt) + SIGNATURE_REMINDER_DAYS * DAY_MS);
+      if (dueAt.getTime() > t) continue;
+      timers.push({
+        kind: 'remind-signers',
+        communityId: communityOfStream(streamId)!,
+        streamId,
+        dueAt: dueAt.toISOString(),
+        version: m.version,
+      });
     }
     for (const [communityId, facts] of this.communities) {
       for (const body of facts.bodies.values()) {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { type Actor, SYSTEM_ACTOR, type WebhookEventKind } from '@yishi/domain';
+import { type Actor, SYSTEM_ACTOR, textHashOf, type WebhookEventKind } from '@yishi/domain';
 import { formatCheckpoint, PostgresEventStore, type RecordedEvent } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
@@ -382,6 +382,76 @@ describe('notifications', () => {
     expect(done.map((d) => d.deliveryId).every((id) => /^\d+\.sms\.o[23]$/.test(id))).toBe(true);
     const one = await get(`/v1/communities/remind/notifications/deliveries/${done[0]!.deliveryId}`);
     expect(one.status).toBe(200);
+  });
+
+  it('reminds the representative of each party that has not signed the minutes, once', async () => {
+    await sim.registerCommunity('sign');
+    const clerk: Actor = { personId: 'clerk1', role: 'clerk' };
+    for (const id of ['rep1', 'rep2']) {
+      const registered = await sim.community(
+        'sign',
+        (at) => ({
+          type: 'RegisterPerson',
+          data: { personId: id, name: `代表${id}`, adult: true },
+          actor: clerk,
+          at,
+        }),
+        clerk,
+      );
+      expect(registered).toBe(true);
+      const consented = await sim.community(
+        'sign',
+        (at) => ({
+          type: 'RecordContactConsent',
+          data: { personId: id, channels: ['sms'] },
+          actor: clerk,
+          at,
+        }),
+        clerk,
+      );
+      expect(consented).toBe(true);
+    }
+    const calls = gateway('sign', 'sms', 'https://sign.gw.test/hook');
+    await configure('sign', 'sms', 'https://sign.gw.test/hook', ['reminder']);
+    startDispatcher();
+    await notice('sign', 's1');
+    const session = async (type: string, data: object, actor: Actor) =>
+      expect(await sim.session('sign', 's1', type as never, data, actor)).toBeDefined();
+    const reps = { party: 'rep1', rc: 'rep2' } as const;
+    for (const [partyId, personId] of Object.entries(reps)) {
+      await session(
+        'RecordAttendance',
+        { personId, partyId, partyRepresentativeIds: [personId] },
+        clerk,
+      );
+    }
+    for (const [partyId, personId] of Object.entries(reps)) {
+      await session(
+        'StatePosition',
+        { itemId: 'item1', partyId, position: 'support' },
+        { personId, role: 'party_representative', partyId },
+      );
+    }
+    await session('ResolveItem', { itemId: 'item1' }, convener);
+    await session('DraftMinutes', { text: '纪要' }, clerk);
+    await session(
+      'SignMinutes',
+      { partyId: 'party', textHash: textHashOf('纪要') },
+      { personId: 'rep1', role: 'party_representative', partyId: 'party' },
+    );
+    await session('RemindSigners', { version: 1 }, SYSTEM_ACTOR);
+    // Asked again, the session refuses: nothing more is sent.
+    expect(
+      await sim.session('sign', 's1', 'RemindSigners', { version: 1 }, SYSTEM_ACTOR),
+    ).toBeUndefined();
+
+    await settled('sign', ['delivered']);
+    expect(calls.map((c) => c.body.recipient)).toEqual([{ personId: 'rep2', channels: ['sms'] }]);
+    expect(calls[0]!.body).toMatchObject({
+      kind: 'reminder',
+      event: 'SignersReminded',
+      data: { sessionId: 's1', subject: 'minutes', minutesVersion: 1 },
+    });
   });
 
   it('retries 5xx, 429 and 408 with backoff, then delivers', async () => {

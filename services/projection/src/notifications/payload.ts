@@ -17,7 +17,12 @@ export const NOTIFYING: Readonly<Record<string, WebhookEventKind>> = {
   // 提醒: to each reachable non-voter (one delivery a person), and an overdue implementation.
   NonVotersReminded: 'reminder',
   ImplementationOverdue: 'reminder',
+  // 提醒: to each reachable person who has not signed the minutes.
+  SignersReminded: 'reminder',
 };
+
+/** Reminders that name their persons (`personIds`): one delivery to each reachable one. */
+export const TO_PERSONS: ReadonlySet<string> = new Set(['NonVotersReminded', 'SignersReminded']);
 
 /** A proposal's or session's title (and a session's time), as the notifications know it. */
 export interface Subject {
@@ -90,6 +95,8 @@ export function notificationData(
           { ...session, subject: 'minutes', minutesVersion: e.data.version },
           e.data.documentRef,
         );
+      case 'SignersReminded':
+        return { ...session, subject: 'minutes', minutesVersion: e.data.version };
       default:
         return undefined;
     }

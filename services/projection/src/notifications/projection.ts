@@ -13,6 +13,7 @@ import {
   occurredAt,
   type Subject,
   subjectOfStream,
+  TO_PERSONS,
 } from './payload.ts';
 import { registryReachability } from './reachability.ts';
 
@@ -215,11 +216,11 @@ export const notificationsProjection: Projection = {
               last_error: `not sent: projected ${Math.floor(age / 86_400_000)} days after it was recorded`,
             }
           : {};
-      // A reminder to non-voters: one delivery per webhook and reachable person.
-      const recipients =
-        event.type === 'NonVotersReminded'
-          ? await reachability.reachable(cid, event.data.personIds as string[])
-          : [undefined];
+      // A reminder to persons (non-voters, missing signers): one delivery per webhook and
+      // reachable person.
+      const recipients = TO_PERSONS.has(event.type)
+        ? await reachability.reachable(cid, event.data.personIds as string[])
+        : [undefined];
       for (const recipient of recipients)
         for (const webhook of subscribed) {
           const deliveryId = deliveryIdOf(
