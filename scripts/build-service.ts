@@ -1,5 +1,6 @@
 // Compiles a service to plain JavaScript for production: `pnpm --filter @yishi/<service> build`
-// (run in the service's directory) writes dist/server.js, which `node` starts without tsx.
+// (run in the service's directory) writes dist/server.js, which `node` starts without tsx, and
+// the command-line tools its package.json names (`yishi.cli`) as dist/cli/<name>.js.
 //
 // esbuild bundles the service with the workspace packages it imports (they export TypeScript
 // sources, which stays true for development and tests) and leaves every npm package external:
@@ -8,7 +9,7 @@
 // playwright-core) load as they always do, and no second build per package is needed.
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
 const WORKSPACE_SCOPE = '@yishi/';
@@ -32,15 +33,33 @@ const externalNpmPackages: Plugin = {
   },
 };
 
-/** Builds `<dir>/src/server.ts` into `<dir>/dist/server.js`; returns the npm packages it imports. */
-async function buildService(dir: string): Promise<string[]> {
-  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-    name: string;
-    dependencies?: Record<string, string>;
+interface Manifest {
+  name: string;
+  dependencies?: Record<string, string>;
+  yishi?: {
+    /** Command-line tools shipped beside the server: `src/cli/x.ts` → `dist/cli/x.js`. */
+    cli?: string[];
+    /**
+     * npm packages only ever imported dynamically on a path production never takes (embedded
+     * PostgreSQL when no DATABASE_URL is set): not installed, and not required to be.
+     */
+    devOnly?: string[];
   };
+}
+
+/**
+ * Builds `<dir>/src/server.ts` into `<dir>/dist/server.js` and each command-line tool the
+ * manifest names into `dist/cli/`; returns the npm packages they import.
+ */
+async function buildService(dir: string): Promise<string[]> {
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
+  const entryPoints: Record<string, string> = { server: join(dir, 'src/server.ts') };
+  for (const cli of manifest.yishi?.cli ?? []) {
+    entryPoints[`cli/${basename(cli, '.ts')}`] = join(dir, cli);
+  }
   const result = await build({
-    entryPoints: [join(dir, 'src/server.ts')],
-    outfile: join(dir, 'dist/server.js'),
+    entryPoints,
+    outdir: join(dir, 'dist'),
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -51,9 +70,19 @@ async function buildService(dir: string): Promise<string[]> {
     plugins: [externalNpmPackages],
   });
   const imported = new Set<string>();
+  const devOnly = new Set(manifest.yishi?.devOnly ?? []);
   for (const output of Object.values(result.metafile.outputs)) {
-    for (const { path, external } of output.imports) {
-      if (external && !isBuiltin(path)) imported.add(packageName(path));
+    for (const { path, external, kind } of output.imports) {
+      if (!external || isBuiltin(path)) continue;
+      const name = packageName(path);
+      if (devOnly.has(name)) {
+        // Only a dynamic import may reach a package production does not install.
+        if (kind !== 'dynamic-import') {
+          throw new Error(`${manifest.name}: ${name} is imported statically but listed devOnly`);
+        }
+        continue;
+      }
+      imported.add(name);
     }
   }
   // What the bundle imports must be installed by `pnpm deploy --prod`: a production dependency
@@ -61,7 +90,7 @@ async function buildService(dir: string): Promise<string[]> {
   const missing = [...imported].filter((name) => !manifest.dependencies?.[name]);
   if (missing.length > 0) {
     throw new Error(
-      `${manifest.name}: dist/server.js imports ${missing.join(', ')}, not in its "dependencies"`,
+      `${manifest.name}: dist/ imports ${missing.join(', ')}, not in its "dependencies"`,
     );
   }
   return [...imported].sort();

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -64,6 +64,19 @@ describe('production trees (pnpm deploy --prod)', () => {
         expect(health.status).toBe(200);
       } finally {
         expect(await running.stop()).toBe(0);
+      }
+      if (service === 'projection') {
+        // The operators' tools ship in the image too, compiled like the server.
+        const node = (args: string[], extra: Record<string, string> = env) =>
+          spawnSync('node', args, { cwd: tree, env: { PATH: process.env.PATH!, ...extra } });
+        const verified = node(['dist/cli/verify.js']);
+        expect(verified.stdout.toString(), verified.stderr.toString()).toMatch(/intact/);
+        expect(verified.status).toBe(0);
+        expect(node(['dist/cli/rebuild.js', '--help']).status).toBe(0);
+        const { DATABASE_URL: _none, ...withoutDatabase } = env;
+        const refused = node(['dist/cli/verify.js'], withoutDatabase);
+        expect(refused.stderr.toString()).toContain('DATABASE_URL: required in production');
+        expect(refused.status).toBe(2);
       }
     });
   }

@@ -39,33 +39,52 @@ function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A validated event, with its canonical JSON template (see `canonicalEventTemplate`). */
+/** A validated event, with the canonical JSON of its parts (see `templateOf`). */
 export interface PreparedEvent {
   type: string;
   schemaVersion: number;
   data: JsonObject;
   metadata: JsonObject;
-  template: string;
   /** The template after data and metadata (see `templateTail`). */
   tail: string;
   canonicalData: string;
   canonicalMetadata: string;
   /** The command id on the last event of its command; null elsewhere. */
   commandId: string | null;
+  /** UTF-8 bytes of data and metadata (the size limits). */
+  size: number;
 }
 
-function prepareEvent(
+/** An adapter that hashes in-process: the event's canonical JSON with the version mark. */
+export function templateOfPrepared(event: PreparedEvent): string {
+  return `{"data":${event.canonicalData},"metadata":${event.canonicalMetadata}${event.tail}`;
+}
+
+function invalidEvent(streamId: string, index: number, message: string): EventStoreError {
+  return new EventStoreError('invalid-event', `event ${index}: ${message}`, { streamId, index });
+}
+
+function canonicalPart(
   streamId: string,
-  event: unknown,
   index: number,
-): PreparedEvent & {
-  size: number;
-} {
-  const fail = (message: string) =>
-    new EventStoreError('invalid-event', `event ${index}: ${message}`, { streamId, index });
-  if (!isJsonObject(event)) throw fail('not an object');
+  part: 'data' | 'metadata',
+  value: JsonObject,
+): string {
+  try {
+    return canonicalJson(value);
+  } catch (error) {
+    if (!(error instanceof JsonProblem)) throw error;
+    throw invalidEvent(streamId, index, `${part}${error.path}: ${error.problem}`);
+  }
+}
+
+// Module functions, not closures made per event: an append of a batch prepares many.
+function prepareEvent(streamId: string, event: unknown, index: number): PreparedEvent {
+  if (!isJsonObject(event)) throw invalidEvent(streamId, index, 'not an object');
   const { type, data, metadata } = event;
-  if (typeof type !== 'string' || !EVENT_TYPE.test(type)) throw fail('invalid type');
+  if (typeof type !== 'string' || !EVENT_TYPE.test(type)) {
+    throw invalidEvent(streamId, index, 'invalid type');
+  }
   const schemaVersion = event.schemaVersion ?? 1;
   if (
     typeof schemaVersion !== 'number' ||
@@ -73,20 +92,14 @@ function prepareEvent(
     schemaVersion < 1 ||
     schemaVersion > 1000
   ) {
-    throw fail('invalid schemaVersion');
+    throw invalidEvent(streamId, index, 'invalid schemaVersion');
   }
-  if (!isJsonObject(data)) throw fail('data must be a JSON object');
-  if (!isJsonObject(metadata)) throw fail('metadata must be a JSON object');
-  const canonical = (part: 'data' | 'metadata', value: JsonObject) => {
-    try {
-      return canonicalJson(value);
-    } catch (error) {
-      if (!(error instanceof JsonProblem)) throw error;
-      throw fail(`${part}${error.path}: ${error.problem}`);
-    }
-  };
-  const dataText = canonical('data', data);
-  const metadataText = canonical('metadata', metadata);
+  if (!isJsonObject(data)) throw invalidEvent(streamId, index, 'data must be a JSON object');
+  if (!isJsonObject(metadata)) {
+    throw invalidEvent(streamId, index, 'metadata must be a JSON object');
+  }
+  const dataText = canonicalPart(streamId, index, 'data', data);
+  const metadataText = canonicalPart(streamId, index, 'metadata', metadata);
   const size = Buffer.byteLength(dataText) + Buffer.byteLength(metadataText);
   if (size > MAX_EVENT_BYTES) {
     throw new EventStoreError(
@@ -95,14 +108,12 @@ function prepareEvent(
       { streamId, index, size, limit: MAX_EVENT_BYTES },
     );
   }
-  const tail = templateTail(streamId, type, schemaVersion);
   return {
     type,
     schemaVersion,
     data,
     metadata,
-    template: `{"data":${dataText},"metadata":${metadataText}${tail}`,
-    tail,
+    tail: templateTail(streamId, type, schemaVersion),
     canonicalData: dataText,
     canonicalMetadata: metadataText,
     commandId: null,
@@ -129,7 +140,7 @@ export function assertCommandId(commandId: unknown): void {
 /**
  * Checks a whole append before anything is written: groups non-empty, command ids valid and
  * distinct, every event valid plain JSON within the size limits. Returns the events in order,
- * each with its canonical template and the command id on its command's last event.
+ * each with the canonical JSON of its parts and the command id on its command's last event.
  */
 export function prepareAppend(streamId: string, groups: unknown): PreparedEvent[] {
   if (!Array.isArray(groups) || groups.length === 0) {
@@ -164,9 +175,9 @@ export function prepareAppend(streamId: string, groups: unknown): PreparedEvent[
       );
     }
     for (let i = 0; i < events.length; i++) {
-      const { size, ...event } = prepareEvent(streamId, events[i], prepared.length);
+      const event = prepareEvent(streamId, events[i], prepared.length);
       if (i === events.length - 1 && typeof commandId === 'string') event.commandId = commandId;
-      total += size;
+      total += event.size;
       if (total > MAX_APPEND_BYTES) {
         throw new EventStoreError(
           'event-too-large',

@@ -76,7 +76,9 @@ export function createVerifier(config: AuthConfig): Verifier {
       external = jwks !== undefined && (hs256 === undefined || headerAlg(token) !== 'HS256');
       const verifyToken = external ? jwks : hs256;
       if (!verifyToken) throw new AuthError('no key configured');
-      payload = await verifyToken(token);
+      // HS256 answers at once: awaited only when it is a promise (a provider's keys).
+      const verified = verifyToken(token);
+      payload = verified instanceof Promise ? await verified : verified;
     } catch (error) {
       throw new AuthError(error instanceof Error ? error.message : 'invalid token');
     }
@@ -143,7 +145,9 @@ function headerAlg(token: string): unknown {
   return SEGMENT.test(header) ? jsonSegment(header)?.alg : undefined;
 }
 
-type PayloadVerifier = (token: string) => Promise<Record<string, unknown>>;
+type PayloadVerifier = (
+  token: string,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 function jwksVerifier(config: AuthConfig, url: string): PayloadVerifier {
   const jwks = createRemoteJWKSet(new URL(url));
@@ -185,7 +189,7 @@ function hs256Verifier(config: AuthConfig, secret: Uint8Array): PayloadVerifier 
   // The header's checks depend on its text alone, and an issuer sends the same header with
   // every token: the last header accepted is not decoded and checked again.
   let acceptedHeader: string | undefined;
-  return async (token) => {
+  return (token) => {
     const parts = token.split('.');
     if (parts.length !== 3) throw new AuthError('Invalid Compact JWS');
     const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];

@@ -47,7 +47,8 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
-    const child = logger.child({ requestId });
+    // A silent logger's child would be silent too: no child (and its bindings' JSON) per request.
+    const child = logger.level === 'silent' ? logger : logger.child({ requestId });
     c.set('logger', child);
     const started = performance.now();
     // Set before the response exists: setting it after makes Hono rebuild the response.

@@ -53,6 +53,8 @@ const expected: Record<string, Role[]> = {
     'admin',
   ],
   EstablishStandingBody: clerkAdmin,
+  ChangeStandingBody: clerkAdmin,
+  DissolveStandingBody: clerkAdmin,
   SubmitProposal: submitters,
   AmendProposal: submitters,
   AddOption: submitters,

@@ -357,23 +357,20 @@ function schemaVersionOf(type: string): number {
 
 function metadataOf(pending: Pending, at: string, simulated: boolean): JsonObject {
   const { input } = pending;
-  // Optional members assigned, not spread: no throwaway object per member and event.
-  const metadata: JsonObject = {
-    commandId: pending.commandId,
-    actorId: input.actor.personId,
-    actorRole: input.actor.role,
-  };
+  // Members in canonical (sorted) order, so the event store's sort moves none; optional ones
+  // assigned rather than spread: no throwaway object per member and event.
+  const metadata: JsonObject = { actorId: input.actor.personId };
   if (input.actor.partyId) metadata.actorPartyId = input.actor.partyId;
+  metadata.actorRole = input.actor.role;
   // The scheduler's commands: the history shows them as automatic (自动).
   if (input.actor.role === 'system') metadata.automatic = true;
-  if (input.idempotencyKey) {
-    metadata.idempotencyKey = input.idempotencyKey;
-    if (input.requestDigest) metadata.requestDigest = input.requestDigest;
-  }
-  metadata.occurredAt = at;
-  metadata.correlationId = input.requestId;
   metadata.causationId = pending.commandId;
+  metadata.commandId = pending.commandId;
   metadata.communityId = input.communityId;
+  metadata.correlationId = input.requestId;
+  if (input.idempotencyKey) metadata.idempotencyKey = input.idempotencyKey;
+  metadata.occurredAt = at;
+  if (input.idempotencyKey && input.requestDigest) metadata.requestDigest = input.requestDigest;
   if (simulated) metadata.simulatedClock = true;
   return metadata;
 }

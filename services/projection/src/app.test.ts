@@ -507,6 +507,21 @@ describe('query API', () => {
     expect(session.minutes.versions.at(-1)!.signatures).toHaveLength(4);
   });
 
+  it('lists only the sessions with a proposal on their agenda, when asked for one', async () => {
+    const sessionsOf = async (proposalId: string) =>
+      (
+        (await (
+          await get(
+            `/v1/communities/c1/sessions?proposalId=${proposalId}&minPosition=${position()}`,
+          )
+        ).json()) as { items: { sessionId: string }[] }
+      ).items.map((s) => s.sessionId);
+    expect(await sessionsOf('parking')).toEqual(['s1']);
+    expect(await sessionsOf('lift')).toEqual([]);
+    const bad = await get('/v1/communities/c1/sessions?proposalId=..%2Fx');
+    expect(bad.status).toBe(400);
+  });
+
   it('exports a dossier that verifies offline', async () => {
     const res = await get('/v1/communities/c1/proposals/parking/dossier');
     expect(res.status).toBe(200);

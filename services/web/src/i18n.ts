@@ -897,6 +897,8 @@ const eventType: Record<DomainEventType, Pair> = {
   ContactConsentRecorded: ['登记联系同意', 'Contact consent recorded'],
   RemindersOptedOut: ['退订提醒', 'Opted out of reminders'],
   StandingBodyEstablished: ['设立常设议事机构', 'Standing body established'],
+  StandingBodyChanged: ['调整常设议事机构', 'Standing body changed'],
+  StandingBodyDissolved: ['撤销常设议事机构', 'Standing body dissolved'],
   ProposalSubmitted: ['提出议题', 'Proposal submitted'],
   ProposalAmended: ['修改议题', 'Proposal amended'],
   OptionAdded: ['增加方案', 'Plan added'],

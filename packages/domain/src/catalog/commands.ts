@@ -141,6 +141,11 @@ const community: Record<keyof typeof communityCommandSchemas, Entry> = {
     roles: registry,
     summary: 'Establish a standing body (议事会, 联席会议) with members, venue and schedule',
   },
+  ChangeStandingBody: {
+    roles: registry,
+    summary: 'Change a standing body’s members, parties, venue or schedule (换届), with a reason',
+  },
+  DissolveStandingBody: { roles: registry, summary: 'Dissolve a standing body, with a reason' },
 };
 
 const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {

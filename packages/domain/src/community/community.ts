@@ -13,7 +13,13 @@ import {
 } from './administration.ts';
 import { erasePersonalData } from './erasure.ts';
 import { evolve } from './evolve.ts';
-import { establishStandingBody, optOutOfReminders, recordContactConsent } from './outreach.ts';
+import {
+  changeStandingBody,
+  dissolveStandingBody,
+  establishStandingBody,
+  optOutOfReminders,
+  recordContactConsent,
+} from './outreach.ts';
 import {
   addPartyMember,
   appointPartyRepresentative,
@@ -151,6 +157,10 @@ function decideForRegistry(command: CommunityCommand, state: CommunityRegistry):
       return optOutOfReminders(command, state);
     case 'EstablishStandingBody':
       return establishStandingBody(command, state);
+    case 'ChangeStandingBody':
+      return changeStandingBody(command, state);
+    case 'DissolveStandingBody':
+      return dissolveStandingBody(command, state);
     case 'RevokeClerk':
       return revokeClerk(command, state);
     case 'AppointTreasurer':

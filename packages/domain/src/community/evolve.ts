@@ -289,6 +289,26 @@ function evolveRegistry(state: CommunityRegistry, event: CommunityEvent): Commun
         standingBodies: { ...state.standingBodies, [body.bodyId]: { ...body, establishedAt } },
       };
     }
+    case 'StandingBodyChanged': {
+      const { at: _at, by: _by, reason: _reason, ...changed } = event.data;
+      const body = state.standingBodies[changed.bodyId];
+      if (!body) return state;
+      return {
+        ...state,
+        standingBodies: { ...state.standingBodies, [changed.bodyId]: { ...body, ...changed } },
+      };
+    }
+    case 'StandingBodyDissolved': {
+      const body = state.standingBodies[event.data.bodyId];
+      if (!body) return state;
+      return {
+        ...state,
+        standingBodies: {
+          ...state.standingBodies,
+          [event.data.bodyId]: { ...body, dissolvedAt: event.data.at },
+        },
+      };
+    }
     default: {
       const _exhaustive: never = event;
       return state;

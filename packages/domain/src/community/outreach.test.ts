@@ -92,3 +92,92 @@ describe('EstablishStandingBody', () => {
       .thenRefused('not-found');
   });
 });
+
+describe('ChangeStandingBody and DissolveStandingBody', () => {
+  const body = {
+    bodyId: 'yishihui',
+    name: '居民议事会',
+    kind: 'residents-council' as const,
+    partyIds: ['jwh'],
+    memberIds: ['wang'],
+    venue: '社区议事厅',
+    schedule: { kind: 'days-of-month' as const, days: [4, 14, 24], time: '19:00' },
+  };
+  const established = [
+    ...registry,
+    {
+      type: 'StandingBodyEstablished',
+      data: { ...body, at: day(1), by: clerk },
+    } as (typeof registry)[number],
+  ];
+  const change = {
+    bodyId: 'yishihui',
+    name: '居民议事会（第二届）',
+    partyIds: ['jwh'],
+    memberIds: ['wang', 'clerk'],
+    venue: '社区活动中心二楼',
+    schedule: { kind: 'weekday-of-month' as const, weekday: 1, nth: 1, time: '19:30' },
+    reason: '换届',
+  };
+  it('changes members, venue and schedule, with a reason; the kind stays', () => {
+    spec
+      .given(established)
+      .when(c('ChangeStandingBody', change, clerk, day(2)))
+      .then([{ type: 'StandingBodyChanged', data: { ...change, at: day(2), by: clerk } }]);
+  });
+  it('refuses a change to an unknown or dissolved body, a council left without members, an unknown person', () => {
+    spec
+      .given(registry)
+      .when(c('ChangeStandingBody', change, clerk, day(2)))
+      .thenRefused('not-found');
+    spec
+      .given(established)
+      .when(c('ChangeStandingBody', { ...change, memberIds: [] }, clerk, day(2)))
+      .thenRefused('invalid-command');
+    spec
+      .given(established)
+      .when(c('ChangeStandingBody', { ...change, memberIds: ['nobody'] }, clerk, day(2)))
+      .thenRefused('not-found');
+    spec
+      .given(established)
+      .when(c('ChangeStandingBody', change, { personId: 'li', role: 'owner' }, day(2)))
+      .thenRefused('not-authorised');
+    const dissolved = [
+      ...established,
+      {
+        type: 'StandingBodyDissolved',
+        data: { bodyId: 'yishihui', reason: '合并', at: day(3), by: clerk },
+      } as (typeof registry)[number],
+    ];
+    spec
+      .given(dissolved)
+      .when(c('ChangeStandingBody', change, clerk, day(4)))
+      .thenRefused('already-revoked');
+    spec
+      .given(dissolved)
+      .when(c('DissolveStandingBody', { bodyId: 'yishihui', reason: '再次' }, clerk, day(4)))
+      .thenRefused('already-revoked');
+    // Its id is not free again: the record keeps the dissolved body.
+    spec
+      .given(dissolved)
+      .when(c('EstablishStandingBody', body, clerk, day(4)))
+      .thenRefused('already-exists');
+  });
+  it('dissolves a body with a reason', () => {
+    spec
+      .given(established)
+      .when(
+        c('DissolveStandingBody', { bodyId: 'yishihui', reason: '并入联席会议' }, clerk, day(3)),
+      )
+      .then([
+        {
+          type: 'StandingBodyDissolved',
+          data: { bodyId: 'yishihui', reason: '并入联席会议', at: day(3), by: clerk },
+        },
+      ]);
+    spec
+      .given(registry)
+      .when(c('DissolveStandingBody', { bodyId: 'nope', reason: 'x' }, clerk, day(3)))
+      .thenRefused('not-found');
+  });
+});

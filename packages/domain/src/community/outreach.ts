@@ -1,5 +1,5 @@
 import { eventsFor } from '../shared/decider.ts';
-import { refuse } from '../shared/errors.ts';
+import { type DomainError, refuse } from '../shared/errors.ts';
 import { pget } from '../shared/pmap.ts';
 import { activeParty, requireAll, requireClerk, requirePerson } from './guards.ts';
 import type {
@@ -7,6 +7,7 @@ import type {
   CommunityDecision,
   CommunityEvent,
   CommunityRegistry,
+  StandingBody,
 } from './state.ts';
 
 // Reaching people: consent to be reached and opting out of reminders; and the standing bodies
@@ -55,6 +56,58 @@ export function establishStandingBody(
   if (state.standingBodies[d.bodyId]) {
     return refuse('already-exists', `standing body ${d.bodyId} exists`, { bodyId: d.bodyId });
   }
+  const invalid = checkMembership(state, d.kind, d);
+  if (invalid) return invalid;
+  const emit = eventsFor<CommunityEvent>(command);
+  return [emit('StandingBodyEstablished', d)];
+}
+
+/** 换届 or a new venue or schedule: the body's kind stays; a dissolved body changes no more. */
+export function changeStandingBody(
+  command: CommunityCommandOf<'ChangeStandingBody'>,
+  state: CommunityRegistry,
+): CommunityDecision {
+  const d = command.data;
+  const body = activeBody(state, command.actor, d.bodyId);
+  if ('code' in body) return body;
+  const invalid = checkMembership(state, body.kind, d);
+  if (invalid) return invalid;
+  const emit = eventsFor<CommunityEvent>(command);
+  return [emit('StandingBodyChanged', d)];
+}
+
+export function dissolveStandingBody(
+  command: CommunityCommandOf<'DissolveStandingBody'>,
+  state: CommunityRegistry,
+): CommunityDecision {
+  const body = activeBody(state, command.actor, command.data.bodyId);
+  if ('code' in body) return body;
+  const emit = eventsFor<CommunityEvent>(command);
+  return [emit('StandingBodyDissolved', command.data)];
+}
+
+/** The body a clerk changes or dissolves: known and not dissolved. */
+function activeBody(
+  state: CommunityRegistry,
+  actor: CommunityCommandOf<'DissolveStandingBody'>['actor'],
+  bodyId: string,
+): StandingBody | DomainError {
+  const clerk = requireClerk(state, actor);
+  if (clerk) return clerk;
+  const body = state.standingBodies[bodyId];
+  if (!body) return refuse('not-found', `no standing body ${bodyId}`, { bodyId });
+  if (body.dissolvedAt !== undefined) {
+    return refuse('already-revoked', `standing body ${bodyId} was dissolved`, { bodyId });
+  }
+  return body;
+}
+
+/** Its parties active, its members registered, and a council not without members. */
+function checkMembership(
+  state: CommunityRegistry,
+  kind: StandingBody['kind'],
+  d: { partyIds: readonly string[]; memberIds: readonly string[] },
+): DomainError | undefined {
   for (const partyId of d.partyIds) {
     const party = activeParty(state, partyId);
     if ('code' in party) return party;
@@ -63,9 +116,8 @@ export function establishStandingBody(
     const missing = requirePerson(state, personId);
     if (missing) return missing;
   }
-  if (d.kind === 'residents-council' && d.memberIds.length === 0) {
+  if (kind === 'residents-council' && d.memberIds.length === 0) {
     return refuse('invalid-command', 'a residents’ council needs its members');
   }
-  const emit = eventsFor<CommunityEvent>(command);
-  return [emit('StandingBodyEstablished', d)];
+  return undefined;
 }

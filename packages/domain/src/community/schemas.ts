@@ -328,6 +328,11 @@ export const EstablishStandingBodyData = z.object({
   venue: Text(200),
   schedule: MeetingSchedule,
 });
+/** A standing body's members, parties, venue or schedule changed (换届, a new venue); its kind stays. */
+export const ChangeStandingBodyData = EstablishStandingBodyData.omit({ kind: true }).extend({
+  reason: Text(500),
+});
+export const DissolveStandingBodyData = z.object({ bodyId: Id, reason: Text(500) });
 
 // ---- Events -----------------------------------------------------------------------------
 
@@ -404,6 +409,8 @@ export const WebhookRemovedData = RemoveWebhookData.extend(Meta);
 export const ContactConsentRecordedData = RecordContactConsentData.extend(Meta);
 export const RemindersOptedOutData = OptOutOfRemindersData.extend(Meta);
 export const StandingBodyEstablishedData = EstablishStandingBodyData.extend(Meta);
+export const StandingBodyChangedData = ChangeStandingBodyData.extend(Meta);
+export const StandingBodyDissolvedData = DissolveStandingBodyData.extend(Meta);
 
 export const communityCommandSchemas = {
   RegisterCommunity: RegisterCommunityData,
@@ -442,6 +449,8 @@ export const communityCommandSchemas = {
   RecordContactConsent: RecordContactConsentData,
   OptOutOfReminders: OptOutOfRemindersData,
   EstablishStandingBody: EstablishStandingBodyData,
+  ChangeStandingBody: ChangeStandingBodyData,
+  DissolveStandingBody: DissolveStandingBodyData,
 } as const;
 
 export const communityEventSchemas = {
@@ -481,4 +490,6 @@ export const communityEventSchemas = {
   ContactConsentRecorded: ContactConsentRecordedData,
   RemindersOptedOut: RemindersOptedOutData,
   StandingBodyEstablished: StandingBodyEstablishedData,
+  StandingBodyChanged: StandingBodyChangedData,
+  StandingBodyDissolved: StandingBodyDissolvedData,
 } as const;

@@ -104,6 +104,8 @@ export interface Contact {
 
 export type StandingBody = z.infer<typeof EstablishStandingBodyData> & {
   readonly establishedAt: string;
+  /** When it was dissolved: it meets no more, and its id stays taken. */
+  readonly dissolvedAt?: string;
 };
 
 /** Active webhooks per community: each event fans out to every one of them. */

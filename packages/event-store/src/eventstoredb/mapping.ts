@@ -29,7 +29,7 @@ import type {
   RecordedEvent,
   StreamHead,
 } from '../types.ts';
-import type { PreparedEvent } from '../validation.ts';
+import { type PreparedEvent, templateOfPrepared } from '../validation.ts';
 
 export const ANY = 'any';
 export const NO_STREAM = 'no_stream';
@@ -268,7 +268,10 @@ export function chainEvents(
 ): { events: OutgoingEvent[]; lastHash: string } {
   let prev = head.hash;
   const events = prepared.map((event, index) => {
-    const hash = chainHashOfText(prev, fillTemplate(event.template, head.version + index + 1));
+    const hash = chainHashOfText(
+      prev,
+      fillTemplate(templateOfPrepared(event), head.version + index + 1),
+    );
     const outgoing: OutgoingEvent = {
       id: ids[index]!,
       type: event.type,

@@ -30,6 +30,7 @@ import {
   prepareAppend,
   readStreamRange,
   satisfies,
+  templateOfPrepared,
 } from '../validation.ts';
 import { verifyChain } from '../verify.ts';
 
@@ -99,7 +100,7 @@ export class MemoryEventStore implements EventStore {
         // Stored as it would come back from a database: parsed from its canonical JSON.
         const data = JSON.parse(event.canonicalData) as JsonObject;
         const metadata = JSON.parse(event.canonicalMetadata) as JsonObject;
-        const hash = chainHashOfText(prev, fillTemplate(event.template, streamVersion));
+        const hash = chainHashOfText(prev, fillTemplate(templateOfPrepared(event), streamVersion));
         added.push({
           streamId,
           streamVersion,

@@ -186,6 +186,11 @@ export class PostgresEventStore implements EventStore {
     return this.reads.endOfGlobalOrder();
   }
 
+  /** The last event every reader can see: `head()` without counting the events before it. */
+  visibleEnd(): Promise<Checkpoint | undefined> {
+    return this.reads.visibleEnd();
+  }
+
   /**
    * Like `readAll`, but only events of the given types (every type when `undefined`), and none
    * after `until` (a checkpoint every reader could see). A batch shorter than `batchSize` ends at `until`: its checkpoint

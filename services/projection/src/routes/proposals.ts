@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   Id,
-  type ItemBallot,
   PlanMethod,
   ProposalItem,
   Stage,
@@ -19,7 +18,12 @@ import {
   problemContent,
 } from '@yishi/platform';
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { ballotFactColumns, ballotFacts, foldBallots } from '../projections/ballots.ts';
+import {
+  ballotFactColumns,
+  ballotFacts,
+  ballotsByVoter,
+  foldBallots,
+} from '../projections/ballots.ts';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import type { Database, TimelineTable } from '../tables.ts';
 import {
@@ -561,15 +565,14 @@ export function proposalQueries(deps: QueryDeps) {
     const { vote, voteId, electorate, frozen } = found;
     const rm = ctx.db.withSchema(ctx.schema('proposals'));
     const [ballots, present, decision] = await Promise.all([
-      // Each voter's latest choice on each item.
+      // Every fact in the order it was recorded: folded below by the decider's own rule.
       ctx.db
         .selectFrom(ballotFacts(ctx.schema('timeline'), communityId, proposalId, voteId, ctx.asOf))
-        .distinctOn(['voter_id', 'item_id'])
-        .select(['voter_id', 'item_id', 'choice', 'ranking'])
+        .select(ballotFactColumns)
         .orderBy('voter_id')
         .orderBy('item_id')
-        .orderBy('transaction_id', 'desc')
-        .orderBy('global_position', 'desc')
+        .orderBy('transaction_id')
+        .orderBy('global_position')
         .execute(),
       rm
         .selectFrom('presence')
@@ -588,14 +591,7 @@ export function proposalQueries(deps: QueryDeps) {
         .where(visibleAt(ctx.asOf))
         .executeTakeFirst(),
     ]);
-    const byVoter = new Map<string, Record<string, ItemBallot>>();
-    for (const b of ballots) {
-      const items = byVoter.get(b.voter_id) ?? {};
-      items[b.item_id] = b.choice
-        ? { choice: b.choice as 'yes' | 'no' | 'abstain' }
-        : { ranking: b.ranking ?? [] };
-      byVoter.set(b.voter_id, items);
-    }
+    const byVoter = ballotsByVoter(foldBallots(ballots));
     let items: unknown[];
     try {
       items = tallyVote({

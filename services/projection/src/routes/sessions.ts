@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { JointSessionRule, RuleResultSchema } from '@yishi/domain';
+import { Id, JointSessionRule, RuleResultSchema } from '@yishi/domain';
 import { addRoute, CommunityParams, createRouter, problem, SessionParams } from '@yishi/platform';
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import type { Database } from '../tables.ts';
 import {
@@ -156,6 +156,9 @@ const listSessions = createRoute({
     query: ReadQuery.extend({
       limit: z.coerce.number().int().min(1).max(1000).default(100),
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+      proposalId: Id.optional().openapi({
+        description: 'Only sessions with this proposal on their agenda',
+      }),
     }),
   },
   responses: jsonResponses('Sessions', SessionList),
@@ -294,9 +297,14 @@ export function sessionQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['sessions']);
     if (ctx instanceof Response) return ctx;
-    const rows = await ctx.db
-      .withSchema(ctx.schema('sessions'))
-      .selectFrom('sessions')
+    const { proposalId } = query;
+    let sessions = ctx.db.withSchema(ctx.schema('sessions')).selectFrom('sessions');
+    if (proposalId !== undefined) {
+      sessions = sessions.where(
+        sql<boolean>`EXISTS (SELECT 1 FROM json_array_elements(agenda) AS item WHERE item ->> 'proposalId' = ${proposalId})`,
+      );
+    }
+    const rows = await sessions
       .select([
         'session_id',
         'kind',

@@ -1,4 +1,9 @@
-import type { Checkpoint, EventStore, ReadAllResult } from '@yishi/event-store';
+import {
+  type Checkpoint,
+  checkpointOf,
+  type EventStore,
+  type ReadAllResult,
+} from '@yishi/event-store';
 import type { Kysely } from 'kysely';
 import type { Database } from '../tables.ts';
 import { applyBatch, type Target } from './apply.ts';
@@ -15,6 +20,12 @@ export interface CatchUpOptions {
   window?: number;
   /** Reads the batch after a checkpoint (default: the store's `readAll`). */
   read?: (from: Checkpoint) => Promise<ReadAllResult>;
+  /**
+   * The most events one transaction applies (default: a whole batch). A transaction that
+   * writes holds back every reader of the event store's global order until it commits
+   * (`pg_snapshot_xmin`): a rebuild applies each batch it reads in several shorter ones.
+   */
+  eventsPerTransaction?: number;
 }
 
 export class LeaseEndedError extends Error {
@@ -84,7 +95,7 @@ export async function catchUp(
         continue;
       }
       checkLeases();
-      await applyBatch(db, [target], batch.events, batch.checkpoint, 0, true);
+      await applyInParts(db, target, batch, options.eventsPerTransaction);
       applied[i]! += 1;
       const slowest = Math.min(...applied);
       while (reported < slowest) {
@@ -123,4 +134,22 @@ export async function catchUp(
     });
   await Promise.all([guard(reader()), ...targets.map((t, i) => guard(worker(t, i)))]);
   if (failure !== undefined) throw failure;
+}
+
+/**
+ * One batch in transactions of at most `size` events, each moving the checkpoint to its last
+ * event (the last one to the batch's checkpoint): a crash resumes after the last part applied.
+ */
+async function applyInParts(
+  db: Kysely<Database>,
+  target: Target,
+  batch: ReadAllResult,
+  size = batch.events.length,
+): Promise<void> {
+  const { events } = batch;
+  for (let start = 0; start < events.length; start += size) {
+    const part = events.slice(start, start + size);
+    const last = start + size >= events.length;
+    await applyBatch(db, [target], part, last ? batch.checkpoint : checkpointOf(part.at(-1)!));
+  }
 }

@@ -1,4 +1,9 @@
-import { checkpointReached, PostgresEventStore } from '@yishi/event-store';
+import {
+  checkpointReached,
+  PostgresEventStore,
+  type RecordedEvent,
+  START,
+} from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -13,6 +18,7 @@ import type { Database } from '../tables.ts';
 import { differencesFromActive } from '../testing/compare.ts';
 import { Random } from '../testing/random.ts';
 import { Simulator } from '../testing/simulate.ts';
+import { catchUp } from './catch-up.ts';
 import {
   activeGeneration,
   dropDiscontinued,
@@ -208,6 +214,55 @@ describe('projector runtime', () => {
     const after = await stored();
     expect(after.events).toBe(after.n);
     await projector.stop();
+  });
+
+  it('catches up a read batch in transactions of at most eventsPerTransaction events', async () => {
+    // A rebuild writes each batch it reads in parts: a writing transaction holds back every
+    // reader of the event store's global order until it commits.
+    const parts: number[] = [];
+    const spy: Projection = {
+      ...registryProjection,
+      name: 'parts_probe',
+      concerns: undefined,
+      eventTypes: undefined,
+      apply: async (_ctx, events) => {
+        parts.push(events.length);
+      },
+    };
+    const generation = await startBuilding(db, spy, { fresh: true });
+    onTestFinished(() => dropGeneration(db, generation));
+    const events: RecordedEvent[] = Array.from({ length: 7 }, (_, i) => ({
+      streamId: 'probe-1',
+      streamVersion: i + 1,
+      globalPosition: BigInt(i + 1),
+      transactionId: 5n,
+      type: 'ProbeNoted',
+      schemaVersion: 1,
+      data: {},
+      metadata: {},
+      recordedAt: new Date(0),
+      prevHash: '',
+      hash: '',
+    }));
+    // The batch's checkpoint is past its last event (events of other types were skipped).
+    const end = { transactionId: 9n, globalPosition: 20n };
+    let served = false;
+    const target = { projection: spy, schema: generation.schema, checkpoint: START };
+    await catchUp(store, db, [target], {
+      batchSize: 100,
+      eventsPerTransaction: 3,
+      read: async () => {
+        const batch = served ? { events: [], checkpoint: end } : { events, checkpoint: end };
+        served = true;
+        return batch;
+      },
+    });
+    expect(parts).toEqual([3, 3, 1]);
+    expect(target.checkpoint).toEqual(end);
+    const { rows } = await sql<{ at: string; events: string }>`
+      SELECT global_position::text AS at, events::text AS events FROM projection_checkpoints
+       WHERE schema_name = ${generation.schema}`.execute(db);
+    expect(rows[0]).toEqual({ at: '20', events: '7' });
   });
 
   it('builds a new version beside the old one and switches when it has caught up', async () => {

@@ -183,16 +183,23 @@ function nextSteps(c: ProposalContext): Html[] {
   return [...kept, ...offered(proposalActions, c)];
 }
 
+/** Sessions read for a proposal's resolution: a proposal is on the agenda of one or a few. */
+const MAX_AGENDA_SESSIONS = 20;
+
 /**
  * The session and agenda item that decide this proposal, for recording its resolution: the
- * session named when it was accepted onto the agenda, else the latest sessions' agendas.
+ * session named when it was accepted onto the agenda, else the sessions whose agenda holds it
+ * (one query, latest first), whose details are read.
  */
 async function resolutionOf(page: Page, proposal: ProposalView) {
   let candidates: string[];
   if (proposal.agendaSessionId) {
     candidates = [proposal.agendaSessionId];
   } else {
-    const list = await read<SessionList>(page, communityApi(page, '/sessions'), { limit: 20 });
+    const list = await read<SessionList>(page, communityApi(page, '/sessions'), {
+      proposalId: proposal.proposalId,
+      limit: MAX_AGENDA_SESSIONS,
+    });
     candidates = list.ok ? list.data.items.map((s) => s.sessionId) : [];
   }
   const sessions = await Promise.all(
