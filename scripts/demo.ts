@@ -10,10 +10,8 @@ import {
 } from '@yishi/identity';
 import { localLogin, localPostgresUrl } from '@yishi/local-postgres';
 import { ConfigError, loadConfig, localSecret } from '@yishi/platform';
-import { Api } from './demo/client.ts';
-import { generateCommunity } from './demo/community.ts';
-import { participationDemo } from './demo/participation.ts';
-import { demoLinks, runDemo } from './demo/scenarios.ts';
+import { loadDemo } from './demo/load.ts';
+import { demoLinks } from './demo/scenarios.ts';
 import { DEMO_ADMIN, DEMO_OFFICIAL, demoPhone } from './demo/sign-in.ts';
 
 async function main(): Promise<void> {
@@ -22,15 +20,6 @@ async function main(): Promise<void> {
   const commandUrl = process.env.COMMAND_URL ?? `http://${host}:${config.COMMAND_PORT}`;
   const projectionUrl = process.env.PROJECTION_URL ?? `http://${host}:${config.PROJECTION_PORT}`;
   const webUrl = process.env.WEB_URL ?? `http://${host}:${config.WEB_PORT}`;
-  const community = generateCommunity(process.env.DEMO_COMMUNITY ?? 'xfl');
-  const api = new Api({
-    commandUrl,
-    projectionUrl,
-    communityId: community.communityId,
-    secret: localSecret(config.DATA_DIR, config.JWT_SECRET),
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
   const health = await fetch(`${commandUrl}/healthz`).catch(() => undefined);
   if (!health?.ok) {
     console.error(
@@ -53,11 +42,19 @@ async function main(): Promise<void> {
   const console_ = await fetch(`${webUrl}/healthz`).catch(() => undefined);
   const started = performance.now();
   try {
-    const result = await runDemo(api, community, (line) => console.log(line), {
-      phones,
-      ...(console_?.ok ? { webUrl } : {}),
-    });
-    await participationDemo(api, community, (line) => console.log(line));
+    const { community, result } = await loadDemo(
+      {
+        commandUrl,
+        projectionUrl,
+        communityId: process.env.DEMO_COMMUNITY ?? 'xfl',
+        secret: localSecret(config.DATA_DIR, config.JWT_SECRET),
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        phones,
+        ...(console_?.ok ? { webUrl } : {}),
+      },
+      (line) => console.log(line),
+    );
     const c = community.communityId;
     const owner = community.owners[0]!;
     const links = demoLinks(c, result.sessionId);

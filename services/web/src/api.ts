@@ -111,11 +111,11 @@ export class ApiClient {
   }
 
   /** Sends a command: POST (or PUT) a JSON body with an idempotency key. */
-  async command(
+  async command<T = CommandAnswer>(
     path: string,
     body: unknown,
     options: { method?: 'POST' | 'PUT'; idempotencyKey?: string } = {},
-  ): Promise<Result<CommandAnswer>> {
+  ): Promise<Result<T>> {
     const url = `${this.upstreams.commandUrl}${path}`;
     try {
       const res = await fetch(url, {
@@ -129,7 +129,7 @@ export class ApiClient {
       });
       const json: unknown = await res.json().catch(() => undefined);
       if (!res.ok) return { ok: false, problem: problemOf(res.status, json, res.statusText) };
-      return { ok: true, data: json as CommandAnswer };
+      return { ok: true, data: json as T };
     } catch (error) {
       return { ok: false, problem: unavailable(error) };
     }

@@ -24,6 +24,7 @@ import {
   wishListActions,
 } from './actions/participation.ts';
 import { proposalActions } from './actions/proposal.ts';
+import { registryActions } from './actions/registry.ts';
 import { sessionActions } from './actions/session.ts';
 import { standingBodyActions } from './actions/standing-body.ts';
 import { ApiClient, type CommandAnswer, type Upstreams } from './api.ts';
@@ -48,13 +49,17 @@ import { meetingRequestsPage } from './pages/meetings.ts';
 import type { Page, PageAnswer } from './pages/page.ts';
 import { proposalPage, tallyFragment } from './pages/proposal.ts';
 import { registerPage } from './pages/register.ts';
+import { registryPage } from './pages/registry.ts';
 import { sessionPage } from './pages/session.ts';
+import { newCommunityPage, setupActions, setupPage, uploadReport } from './pages/setup.ts';
 import { signInPage } from './pages/sign-in.ts';
 import { communityTimelinePage, proposalTimelinePage } from './pages/timeline.ts';
 import { verifyPage } from './pages/verify.ts';
 import { wishesPage, wishPage } from './pages/wishes.ts';
 import { passThrough } from './proxy.ts';
 import { FORM_MAX_BYTES, formTokens, fromOrigin, SIGN_IN_MAX_BYTES, safeBack } from './security.ts';
+import { DemoLoader, type LoadDemo } from './setup/demo.ts';
+import { MAX_UPLOAD_BYTES, uploadRegistry, uploadsOf } from './setup/upload.ts';
 import { signInRoutes } from './sign-in/routes.ts';
 import type { ConsoleIdentity } from './sign-in/sign-in.ts';
 import type { Viewer } from './viewer.ts';
@@ -82,6 +87,8 @@ export interface WebAppDeps {
   /** `WEB_TRUST_PROXY`: the client's address is the proxy's last X-Forwarded-For entry. */
   trustProxy?: boolean;
   now?: () => Date;
+  /** With the simulated clock (DEMO_CLOCK=1): loads the demo community from the setup page. */
+  demo?: LoadDemo;
 }
 
 const SESSION_COOKIE = 'yishi_session';
@@ -145,6 +152,11 @@ function formValues(body: Record<string, unknown>): FormValues {
 const BEFORE_SIGN_IN = new Set(['/sign-in', '/sign-in/code', '/bootstrap']);
 /** Small forms: a phone number, a code, a capacity. */
 const SMALL_FORMS = new Set([...BEFORE_SIGN_IN, '/sign-out', '/capacity']);
+/** The registry's spreadsheets, posted as files. */
+/** The registry spreadsheets' upload (setup checklist). */
+const REGISTRY_UPLOAD = /^\/c\/[^/]+\/setup\/import$/;
+/** Commands whose route is a PUT (they create the resource at its address). */
+const PUT_COMMANDS: ReadonlySet<string> = new Set(['RegisterCommunity']);
 /** What needs no session: the assets and the health check. */
 const SESSIONLESS = /^\/(assets\/|healthz$|favicon\.ico$)/;
 
@@ -212,12 +224,15 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   const smallLimit = bodyLimit({ maxSize: SIGN_IN_MAX_BYTES, onError: tooLarge });
   const formLimit = bodyLimit({ maxSize: FORM_MAX_BYTES, onError: tooLarge });
   const uploadLimit = bodyLimit({ maxSize: UPLOAD_MAX_BYTES, onError: tooLarge });
+  const registryUploadLimit = bodyLimit({ maxSize: MAX_UPLOAD_BYTES, onError: tooLarge });
   const limited: MiddlewareHandler<Env> = (c, next) =>
     (SMALL_FORMS.has(c.req.path)
       ? smallLimit
       : UPLOAD_PATH.test(c.req.path)
         ? uploadLimit
-        : formLimit)(c, next);
+        : REGISTRY_UPLOAD.test(c.req.path)
+          ? registryUploadLimit
+          : formLimit)(c, next);
   const withToken: MiddlewareHandler<Env> = async (c, next) => {
     let form: FormFields;
     try {
@@ -388,6 +403,43 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     };
   }
 
+  // The first visit: registering a community, its setup checklist and its registry.
+  const demo = deps.demo ? new DemoLoader(deps.demo, logger) : undefined;
+  app.get(
+    '/setup',
+    communityRoute((page) => newCommunityPage(page, demo)),
+  );
+  app.post('/setup/register-community', (c) => {
+    const id = encodeURIComponent(c.get('form').text('communityId'));
+    return act(
+      c,
+      'register-community',
+      setupActions['register-community'],
+      () => `/v1/communities/${id}`,
+      () => `/c/${id}/setup`,
+    );
+  });
+  app.post('/setup/demo', (c) => {
+    if (!demo || !adminOf(c)) return errorPage(c, 403, 'capacity.notHeld');
+    demo.start();
+    return c.redirect('/setup', 303);
+  });
+  app.get('/c/:cid/setup', communityRoute(setupPage));
+  app.get('/c/:cid/registry', communityRoute(registryPage));
+  app.post('/c/:cid/setup/import', async (c) => {
+    // The files: the checked form kept only its text fields (the parsed body is cached).
+    const files = await uploadsOf(await c.req.parseBody({ all: true }));
+    const form = c.get('form');
+    return communityRoute(async (page) =>
+      uploadReport(
+        page,
+        await uploadRegistry(page.api, page.communityId, files, {
+          dryRun: form.bool('dryRun'),
+          today: now().toISOString().slice(0, 10),
+        }),
+      ),
+    )(c);
+  });
   app.get('/c/:cid', communityRoute(communityPage));
   app.get('/c/:cid/proposals/new', communityRoute(newProposalPage));
   app.get('/c/:cid/proposals/:pid', communityRoute(proposalPage));
@@ -463,6 +515,7 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
     const api = new ApiClient(deps.upstreams, viewer.token);
     const result = await api.command(path(command), command, {
       idempotencyKey: form.text('_key') || undefined,
+      ...(PUT_COMMANDS.has(spec.command) ? { method: 'PUT' as const } : {}),
     });
     if (!result.ok) {
       logger.info({ action, code: result.problem.code }, 'command refused');
@@ -611,6 +664,12 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   tableRoute('/c/:cid/residents-meeting-requests', meetingRequestActions, (c, id) =>
     api(c, `/residents-meeting-requests/${encodeURIComponent(id)}`),
   );
+  app.post('/c/:cid/registry/:action', (c) => {
+    const action = c.req.param('action');
+    const spec = actionSpec(registryActions, action);
+    if (!spec) return c.notFound();
+    return act(c, action, spec, () => api(c, `/registry/${action}`));
+  });
   app.post('/c/:cid/sessions/:sid/:action', (c) => {
     const action = c.req.param('action');
     const spec = actionSpec(sessionActions, action);

@@ -26,6 +26,7 @@ import {
 import { attachmentMessages } from './i18n-attachments.ts';
 import { formsMessages } from './i18n-forms.ts';
 import { participationMessages } from './i18n-participation.ts';
+import { setupMessages } from './i18n-setup.ts';
 
 // Every user-facing string, Chinese first and English second. A pair is a tuple, so no
 // string can exist in one language only. Code and comments stay in English. The words of
@@ -38,6 +39,7 @@ const ui = {
   ...participationMessages,
   ...attachmentMessages,
   ...formsMessages,
+  ...setupMessages,
   'app.name': ['议事', 'Yishi'],
   'app.tagline': ['社区议事与协商记录', 'Community deliberation and its record'],
   'skip.main': ['跳到正文', 'Skip to content'],

@@ -3,8 +3,10 @@ import {
   closeServer,
   type Logger,
   listen,
+  localSecret,
   type RunningService,
 } from '@yishi/platform';
+import { loadDemo } from '../../../scripts/demo/load.ts';
 import type { Upstreams } from './api.ts';
 import { createWebApp } from './app.ts';
 import { formKey } from './security.ts';
@@ -61,6 +63,24 @@ export async function startWebService(
     formKey: formKey(config),
     identity,
     trustProxy: config.WEB_TRUST_PROXY,
+    // The demo's people act with tokens of the services' own secret, as `pnpm demo` does.
+    ...(config.DEMO_CLOCK
+      ? {
+          demo: async (log: (line: string) => void) =>
+            (
+              await loadDemo(
+                {
+                  ...upstreams,
+                  secret: localSecret(config.DATA_DIR, config.JWT_SECRET),
+                  issuer: config.JWT_ISSUER,
+                  audience: config.JWT_AUDIENCE,
+                  phones: identity.deps.phones,
+                },
+                log,
+              )
+            ).community.communityId,
+        }
+      : {}),
   });
   const server = await listen(app.fetch, config.HOST, config.WEB_PORT);
   const bootstrapCode = await identity.bootstrapCode(new Date());

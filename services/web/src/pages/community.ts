@@ -14,6 +14,7 @@ import type { Translator } from '../i18n.ts';
 import { may } from '../viewer.ts';
 import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
 import { communityApi, loadCommunity, type Page, type PageAnswer, read, statusOf } from './page.ts';
+import { unregisteredCommunity } from './setup.ts';
 
 function proposalCard(page: Page, p: ProposalSummary): Html {
   const { tr } = page;
@@ -72,6 +73,9 @@ export async function communityPage(page: Page): Promise<PageAnswer> {
     read<SessionList>(page, communityApi(page, '/sessions'), { limit: 100 }),
   ]);
   if (!community.ok && community.problem.status !== 503) {
+    // Not registered yet: an administrator registers it here (the first visit).
+    const register = community.problem.status === 404 ? unregisteredCommunity(page) : undefined;
+    if (register) return register;
     return {
       status: statusOf(community.problem),
       html: layout(page.ctx, {
@@ -90,6 +94,12 @@ export async function communityPage(page: Page): Promise<PageAnswer> {
   if (may(viewer, 'ConveneSession')) {
     actions.push(
       h`<a class="button" href="${communityPath(page.communityId, '/sessions/new')}">${tr.t('community.newSession')}</a>`,
+    );
+  }
+  if (may(viewer, 'RegisterPerson')) {
+    actions.push(
+      h`<a class="button secondary" href="${communityPath(page.communityId, '/setup')}">${tr.t('nav.setup')}</a>`,
+      h`<a class="button secondary" href="${communityPath(page.communityId, '/registry')}">${tr.t('nav.registry')}</a>`,
     );
   }
   actions.push(

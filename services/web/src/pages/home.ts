@@ -21,7 +21,7 @@ export async function homePage(ctx: PageContext, api: ApiClient, viewer: Viewer)
     title: tr.t('home.title'),
     body: h`<h1>${tr.t('home.title')}</h1>
 ${viewer.communities.includes('*') ? h`<p class="muted">${tr.t('home.all')}</p>` : undefined}
-${viewer.role === 'admin' ? h`<p><a href="/installation">${tr.t('installation.link')}</a></p>` : undefined}
+${viewer.role === 'admin' ? h`<p><a href="/installation">${tr.t('installation.link')}</a> · <a href="/setup">${tr.t('setup.link')}</a></p>` : undefined}
 ${list}`,
   });
 }

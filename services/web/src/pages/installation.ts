@@ -50,6 +50,7 @@ export function installationPage(
   return layout(ctx, {
     title: tr.t('installation.title'),
     body: h`<h1>${tr.t('installation.title')}</h1>
+<p><a class="button" href="/setup">${tr.t('setup.link')}</a></p>
 <h2>${tr.t('installation.admins')}</h2>
 <ul>${installation.adminIds.map((id) => h`<li>${id}</li>`)}</ul>
 <h2>${tr.t('installation.officials')}</h2>
@@ -75,7 +76,13 @@ ${form(
   (scope) => h`${personId(scope)}
   ${textField(scope, { name: 'reason', label: tr.t('installation.reason'), required: true })}`,
 )}
-${form('appoint-admin', tr.t('installation.appointAdmin'), (scope) => h`${personId(scope)}${phone(scope)}`)}`,
+${form('appoint-admin', tr.t('installation.appointAdmin'), (scope) => h`${personId(scope)}${phone(scope)}`)}
+${form(
+  'revoke-admin',
+  tr.t('action.revoke-admin'),
+  (scope) => h`${personId(scope)}
+  ${textField(scope, { name: 'reason', label: tr.t('installation.reason'), required: true })}`,
+)}`,
   });
 }
 
@@ -101,6 +108,10 @@ export const installationActions: Readonly<Record<string, ActionSpec>> = {
   },
   'revoke-official': {
     command: 'RevokeOfficial',
+    build: (form) => ({ personId: form.text('personId'), reason: form.text('reason') }),
+  },
+  'revoke-admin': {
+    command: 'RevokeAdmin',
     build: (form) => ({ personId: form.text('personId'), reason: form.text('reason') }),
   },
   'appoint-admin': {
