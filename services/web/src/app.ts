@@ -651,11 +651,12 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   tableRoute('/c/:cid/crowdfunding', campaignActions, (c, id) =>
     api(c, `/crowdfunding/${encodeURIComponent(id)}`),
   );
-  app.post('/c/:cid/standing-bodies/establish-standing-body', (c) =>
-    act(c, 'establish-standing-body', standingBodyActions['establish-standing-body'], () =>
-      api(c, '/registry/establish-standing-body'),
-    ),
-  );
+  app.post('/c/:cid/standing-bodies/:action', (c) => {
+    const action = c.req.param('action');
+    const spec = actionSpec(standingBodyActions, action);
+    if (!spec) return c.notFound();
+    return act(c, action, spec, () => api(c, `/registry/${action}`));
+  });
   app.post('/c/:cid/residents-meeting-requests/request-residents-meeting', (c) =>
     act(c, 'request-residents-meeting', meetingListActions['request-residents-meeting'], () =>
       api(c, '/residents-meeting-requests'),

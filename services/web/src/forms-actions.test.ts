@@ -100,4 +100,34 @@ describe('the money, meeting and moderation forms', () => {
     });
     expect(() => build({ schedule: 'days-of-month', days: '每月四号' })).toThrow(FormInputError);
   });
+
+  it('build a standing body’s change (no kind, with a reason) and its dissolution', () => {
+    const changed = standingBodyActions['change-standing-body'].build(
+      new FormFields({
+        bodyId: 'b1',
+        name: '居民议事会（第二届）',
+        partyIds: ['jwh'],
+        memberIds: 'm1 m3',
+        venue: '活动中心',
+        schedule: 'days-of-month',
+        days: '10',
+        time: '19:00',
+        reason: '换届',
+      }),
+    );
+    expect(changed).toEqual({
+      bodyId: 'b1',
+      name: '居民议事会（第二届）',
+      partyIds: ['jwh'],
+      memberIds: ['m1', 'm3'],
+      venue: '活动中心',
+      schedule: { kind: 'days-of-month', days: [10], time: '19:00' },
+      reason: '换届',
+    });
+    expect(
+      standingBodyActions['dissolve-standing-body'].build(
+        new FormFields({ bodyId: 'b1', reason: '并入联席会议' }),
+      ),
+    ).toEqual({ bodyId: 'b1', reason: '并入联席会议' });
+  });
 });

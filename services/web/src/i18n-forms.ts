@@ -9,6 +9,11 @@ export const formsMessages = {
   'action.amend-proposal': ['修改议题', 'Amend the proposal'],
   'action.correct-paper-ballot': ['更正纸质表决票', 'Correct a paper ballot'],
   'action.establish-standing-body': ['设立常设议事机构', 'Establish a standing body'],
+  'action.change-standing-body': [
+    '调整常设议事机构（换届、地点、日程）',
+    'Change a standing body (members, venue, schedule)',
+  ],
+  'action.dissolve-standing-body': ['撤销常设议事机构', 'Dissolve a standing body'],
   'action.unhide-comment': ['恢复留言', 'Restore a hidden comment'],
   'action.request-residents-meeting': ['提议召开居民会议', 'Request a residents’ meeting'],
   'action.sign-residents-meeting-request': ['联名提议', 'Sign this request'],
@@ -45,6 +50,7 @@ export const formsMessages = {
   'unhide.commentId': ['已隐藏的留言', 'Hidden comment'],
   // ---- standing bodies ------------------------------------------------------------------
   'body.name': ['名称', 'Name'],
+  'body.id': ['机构编号', 'Body id'],
   'body.kind': ['类型', 'Kind'],
   'body.parties': ['每次会议邀请的协商主体', 'Parties invited to each meeting'],
   'body.members': ['议事会成员编号（逗号分隔）', 'Council member ids (comma separated)'],

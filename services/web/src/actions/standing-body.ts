@@ -1,8 +1,9 @@
 import type { CommunityView } from '@yishi/projection/contract';
 import { h } from '../html.ts';
+import type { FormScope } from '../views/forms.ts';
 import { choiceGroup, selectField, textField } from '../views/forms.ts';
 import type { Action, OnPage } from './action.ts';
-import { FormInputError, newId } from './form-fields.ts';
+import { type FormFields, FormInputError, newId } from './form-fields.ts';
 
 // 常设议事机构 (居民议事会, 联席会议): established by the clerk on the community page, where its
 // sessions are listed; the scheduler then convenes each meeting on the days it names.
@@ -23,22 +24,18 @@ function daysOf(text: string): number[] {
   return days.map(Number);
 }
 
-export const standingBodyActions = {
-  'establish-standing-body': {
-    command: 'EstablishStandingBody',
-    when: () => true,
-    folded: true,
-    intro: (c) =>
-      activeParties(c).length
-        ? undefined
-        : h`<p class="muted">${c.page.tr.t('body.noParties')}</p>`,
-    fields: (c, s) => {
-      const { tr } = c.page;
-      return h`<div class="row">${textField(s, { name: 'name', label: tr.t('body.name'), required: true })}
-        ${selectField(s, { name: 'kind', label: tr.t('body.kind'), required: true }, [
-          ['residents-council', tr.label('sessionKind', 'residents-council')],
-          ['joint-session', tr.label('sessionKind', 'joint-session')],
-        ])}</div>
+/** The body's members, parties, venue and schedule: what establishing and changing it ask. */
+function bodyFields(c: StandingBodyContext, s: FormScope, withKind: boolean) {
+  const { tr } = c.page;
+  return h`<div class="row">${textField(s, { name: 'name', label: tr.t('body.name'), required: true })}
+        ${
+          withKind
+            ? selectField(s, { name: 'kind', label: tr.t('body.kind'), required: true }, [
+                ['residents-council', tr.label('sessionKind', 'residents-council')],
+                ['joint-session', tr.label('sessionKind', 'joint-session')],
+              ])
+            : undefined
+        }</div>
         ${choiceGroup(s, { name: 'partyIds', legend: tr.t('body.parties'), multiple: true }, activeParties(c))}
         ${textField(s, { name: 'memberIds', label: tr.t('body.members') })}
         ${textField(s, { name: 'venue', label: tr.t('body.venue'), required: true })}
@@ -60,23 +57,59 @@ export const standingBodyActions = {
           ),
         )}</div>
         ${textField(s, { name: 'time', label: tr.t('body.time'), required: true, value: '19:30', pattern: '[0-2][0-9]:[0-5][0-9]' })}`;
-    },
-    build: (f) => ({
-      bodyId: newId('b'),
-      name: f.text('name'),
-      kind: f.text('kind'),
-      partyIds: f.all('partyIds'),
-      memberIds: f.list('memberIds'),
-      venue: f.text('venue'),
-      schedule:
-        f.text('schedule') === 'weekday-of-month'
-          ? {
-              kind: 'weekday-of-month',
-              weekday: f.int('weekday'),
-              nth: f.int('nth'),
-              time: f.text('time'),
-            }
-          : { kind: 'days-of-month', days: daysOf(f.text('days')), time: f.text('time') },
-    }),
+}
+
+/** The submitted members, parties, venue and schedule. */
+function bodyOf(f: FormFields) {
+  return {
+    name: f.text('name'),
+    partyIds: f.all('partyIds'),
+    memberIds: f.list('memberIds'),
+    venue: f.text('venue'),
+    schedule:
+      f.text('schedule') === 'weekday-of-month'
+        ? {
+            kind: 'weekday-of-month',
+            weekday: f.int('weekday'),
+            nth: f.int('nth'),
+            time: f.text('time'),
+          }
+        : { kind: 'days-of-month', days: daysOf(f.text('days')), time: f.text('time') },
+  };
+}
+
+/** The body a change or dissolution names (the read side lists no bodies: typed by id). */
+const bodyIdField = (c: StandingBodyContext, s: FormScope) =>
+  textField(s, { name: 'bodyId', label: c.page.tr.t('body.id'), required: true });
+
+export const standingBodyActions = {
+  'establish-standing-body': {
+    command: 'EstablishStandingBody',
+    when: () => true,
+    folded: true,
+    intro: (c) =>
+      activeParties(c).length
+        ? undefined
+        : h`<p class="muted">${c.page.tr.t('body.noParties')}</p>`,
+    fields: (c, s) => bodyFields(c, s, true),
+    build: (f) => ({ bodyId: newId('b'), kind: f.text('kind'), ...bodyOf(f) }),
+  },
+  'change-standing-body': {
+    command: 'ChangeStandingBody',
+    when: () => true,
+    folded: true,
+    secondary: true,
+    fields: (c, s) =>
+      h`${bodyIdField(c, s)}${bodyFields(c, s, false)}${textField(s, { name: 'reason', label: c.page.tr.t('action.reason'), required: true })}`,
+    build: (f) => ({ bodyId: f.text('bodyId'), ...bodyOf(f), reason: f.text('reason') }),
+  },
+  'dissolve-standing-body': {
+    command: 'DissolveStandingBody',
+    when: () => true,
+    folded: true,
+    secondary: true,
+    fields: (c, s) =>
+      h`${bodyIdField(c, s)}${textField(s, { name: 'reason', label: c.page.tr.t('action.reason'), required: true })}`,
+    build: (f) => ({ bodyId: f.text('bodyId'), reason: f.text('reason') }),
   },
 } satisfies Record<string, Action<StandingBodyContext>>;
