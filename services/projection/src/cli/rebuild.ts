@@ -35,9 +35,9 @@ async function main(): Promise<number> {
     batchSize > 10_000 ||
     !(graceSeconds >= 0)
   ) {
-    if (unknown.length) console.error(`unknown projection: ${unknown.join(', ')}`);
+    if (unknown.length) console.error(`未知的读模型 / unknown projection: ${unknown.join(', ')}`);
     console.error(
-      `usage: pnpm run rebuild [${names.join('|')} …] [--batch 1..10000] [--grace seconds] [--community id]`,
+      `用法 / usage: pnpm run rebuild [${names.join('|')} …] [--batch 1..10000] [--grace seconds] [--community id]`,
     );
     return values.help ? 0 : 2;
   }
@@ -59,16 +59,16 @@ async function main(): Promise<number> {
         batchSize,
       })) {
         console.error(
-          `  ${done.projection.padEnd(10)} ${values.community}: ${done.events.toLocaleString('en')} events applied again in ${done.schema}`,
+          `  ${done.projection.padEnd(10)} ${values.community}：重放 ${done.events.toLocaleString('en')} 个事件 / events applied again in ${done.schema}`,
         );
       }
-      console.error(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      console.error(`完成 / done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       return 0;
     }
     // EventStoreDB does not say how many events it holds: the bar then grows with them.
     const total = store instanceof PostgresEventStore ? ((await store.head())?.events ?? 0) : 0;
     console.error(
-      `rebuilding ${selected.map((p) => p.name).join(', ')} from ${total ? total.toLocaleString('en') : 'every'} events`,
+      `重建 / rebuilding ${selected.map((p) => p.name).join(', ')}：${total ? total.toLocaleString('en') : '全部 / every'} 个事件 / events`,
     );
     const progress = new Progress(total);
     const result = await rebuild(store, db, selected, {
@@ -77,12 +77,14 @@ async function main(): Promise<number> {
       onBatch: (n) => progress.add(n),
       onIndexing: () => {
         const { ms } = progress.finish();
-        console.error(`events applied in ${(ms / 1000).toFixed(1)} s; building query indexes…`);
+        console.error(
+          `事件已重放 / events applied in ${(ms / 1000).toFixed(1)} s；建立查询索引 / building query indexes…`,
+        );
       },
     });
     for (const g of result.generations) {
       console.error(
-        `  ${g.projection.padEnd(10)} → ${g.schema} (version ${g.version}), now serving queries`,
+        `  ${g.projection.padEnd(10)} → ${g.schema}（第 ${g.version} 版 / version ${g.version}），已开始服务查询 / now serving queries`,
       );
     }
     return 0;
@@ -99,7 +101,7 @@ main().then(
     console.error(
       error instanceof ConfigError
         ? error.message
-        : `rebuild failed: ${error instanceof Error ? error.message : String(error)}`,
+        : `重建失败 / rebuild failed: ${error instanceof Error ? error.message : String(error)}`,
     );
     process.exit(1);
   },

@@ -37,19 +37,25 @@ class UsageError extends Error {}
 
 function print(what: string, report: Report): number {
   if (report.ok) {
-    console.log(`✓ ${what}: intact (${report.streams} streams, ${report.events} events)`);
+    console.log(
+      `✓ 完好 / intact: ${what}（${report.streams} 条流 / streams，${report.events} 个事件 / events）`,
+    );
     if (report.checkpoint) {
       const c = report.checkpoint;
+      const key = formatFingerprint(c.keyFingerprint);
       console.log(
-        `  every event is in the log: checkpoint of ${c.treeSize} entries signed ${c.signedAt} by key ${formatFingerprint(c.keyFingerprint)}`,
+        `  每个事件都在日志中：检查点共 ${c.treeSize} 条，${c.signedAt} 由密钥 ${key} 签署\n` +
+          `  every event is in the log: checkpoint of ${c.treeSize} entries signed ${c.signedAt} by key ${key}`,
       );
     }
     return 0;
   }
-  console.log(`✗ ${what}: NOT intact`);
+  console.log(`✗ 不完好 / NOT intact: ${what}`);
   if (report.firstBroken) {
     const b = report.firstBroken;
-    console.log(`  first broken event: ${b.streamId} version ${b.streamVersion}: ${b.reason}`);
+    console.log(
+      `  第一个损坏的事件 / first broken event: ${b.streamId} 第 ${b.streamVersion} 版 / version ${b.streamVersion}: ${b.reason}`,
+    );
   }
   if (report.problem) console.log(`  ${report.problem}`);
   return 1;
@@ -92,7 +98,8 @@ async function main(): Promise<number> {
     (values.key && modes[2])
   ) {
     console.error(
-      'usage: pnpm verify [--community <id> | --stream <id>]                 (the database)\n' +
+      '用法 / usage:\n' +
+        '       pnpm verify [--community <id> | --stream <id>]                 (the database)\n' +
         '       pnpm verify <dossier.json> [--key <public key file>]            (offline)\n' +
         '       pnpm verify --witness <checkpoints.jsonl> [--key <file>] [--server <projection URL>]\n' +
         '       (--server reads the log over HTTP with the token in YISHI_TOKEN; else the database)',
@@ -171,7 +178,7 @@ main().then(
         error instanceof KeyError ||
         error instanceof WitnessFileError
         ? error.message
-        : `verify failed: ${error instanceof Error ? error.message : String(error)}`,
+        : `核验失败 / verify failed: ${error instanceof Error ? error.message : String(error)}`,
     );
     process.exit(2);
   },
