@@ -23,6 +23,7 @@ import {
   wishActions,
   wishListActions,
 } from './actions/participation.ts';
+import { personalActions } from './actions/personal.ts';
 import { proposalActions } from './actions/proposal.ts';
 import { registryActions } from './actions/registry.ts';
 import { sessionActions } from './actions/session.ts';
@@ -47,6 +48,7 @@ import { homePage } from './pages/home.ts';
 import { installationActions, installationPage } from './pages/installation.ts';
 import { meetingRequestsPage } from './pages/meetings.ts';
 import type { Page, PageAnswer } from './pages/page.ts';
+import { personalPage } from './pages/personal.ts';
 import { proposalPage, tallyFragment } from './pages/proposal.ts';
 import { registerPage } from './pages/register.ts';
 import { registryPage } from './pages/registry.ts';
@@ -426,6 +428,7 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   });
   app.get('/c/:cid/setup', communityRoute(setupPage));
   app.get('/c/:cid/registry', communityRoute(registryPage));
+  app.get('/c/:cid/me', communityRoute(personalPage));
   app.post('/c/:cid/setup/import', async (c) => {
     // The files: the checked form kept only its text fields (the parsed body is cached).
     const files = await uploadsOf(await c.req.parseBody({ all: true }));
@@ -665,6 +668,13 @@ export function createWebApp(deps: WebAppDeps): Hono<Env> {
   tableRoute('/c/:cid/residents-meeting-requests', meetingRequestActions, (c, id) =>
     api(c, `/residents-meeting-requests/${encodeURIComponent(id)}`),
   );
+  // What a person does for themselves: their own proxies, their reminders (registry commands).
+  app.post('/c/:cid/me/:action', (c) => {
+    const action = c.req.param('action');
+    const spec = actionSpec(personalActions, action);
+    if (!spec) return c.notFound();
+    return act(c, action, spec, () => api(c, `/registry/${action}`));
+  });
   app.post('/c/:cid/registry/:action', (c) => {
     const action = c.req.param('action');
     const spec = actionSpec(registryActions, action);

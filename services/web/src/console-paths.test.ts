@@ -16,6 +16,7 @@ import {
   wishActions,
   wishListActions,
 } from './actions/participation.ts';
+import { personalActions } from './actions/personal.ts';
 import { proposalActions } from './actions/proposal.ts';
 import { registryActions } from './actions/registry.ts';
 import { sessionActions } from './actions/session.ts';
@@ -49,6 +50,7 @@ const tables: Readonly<Record<string, Readonly<Record<string, ActionSpec>>>> = {
   meetingListActions,
   meetingRequestActions,
   standingBodyActions,
+  personalActions,
 };
 
 /** Commands sent from a page that is not an action table: the path that sends it. */

@@ -50,6 +50,31 @@ export const formsMessages = {
   'unhide.commentId': ['已隐藏的留言', 'Hidden comment'],
   // ---- standing bodies ------------------------------------------------------------------
   'body.name': ['名称', 'Name'],
+  'me.title': ['我的', 'Mine'],
+  'me.grant': ['委托他人代为投票', 'Authorise someone to vote for me'],
+  'me.proxyId': ['受托人的人员编号', 'The proxy’s person id'],
+  'me.proxyId.hint': [
+    '受托人须在本社区登记；每人受托数有上限（社区设置）',
+    'The proxy must be registered here; each may hold a limited number (community setting)',
+  ],
+  'me.revoke': [
+    '撤销对 {proxy} 的委托（{proposal} 第 {item} 项）',
+    'Revoke the proxy of {proxy} ({proposal}, item {item})',
+  ],
+  'me.optOut.intro': [
+    '退订后不再收到投票、签署等提醒（通知公告照常张贴）。',
+    'You will no longer be reminded to vote or sign (notices are still posted).',
+  ],
+  'me.proxies': ['我的委托', 'My proxies'],
+  'me.proxies.none': ['没有生效的委托。', 'No proxy in force.'],
+  'me.proxy.given': [
+    '我委托 {proxy} 代为投票：{proposal} 第 {item} 项',
+    'I authorised {proxy} to vote for me: {proposal}, item {item}',
+  ],
+  'me.proxy.held': [
+    '{owner} 委托我代为投票：{proposal} 第 {item} 项',
+    '{owner} authorised me to vote for them: {proposal}, item {item}',
+  ],
   'body.id': ['机构编号', 'Body id'],
   'body.kind': ['类型', 'Kind'],
   'body.parties': ['每次会议邀请的协商主体', 'Parties invited to each meeting'],

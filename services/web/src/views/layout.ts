@@ -68,7 +68,8 @@ function who(ctx: PageContext): Html | undefined {
   }</span>
   ${
     ctx.community
-      ? h`<a href="/api/projection/v1/communities/${encodeURIComponent(ctx.community.communityId)}/persons/${encodeURIComponent(viewer.personId)}/personal-data" download>${tr.t('who.export')}</a>`
+      ? h`<a href="/c/${encodeURIComponent(ctx.community.communityId)}/me">${tr.t('me.title')}</a>
+  <a href="/api/projection/v1/communities/${encodeURIComponent(ctx.community.communityId)}/persons/${encodeURIComponent(viewer.personId)}/personal-data" download>${tr.t('who.export')}</a>`
       : undefined
   }
   ${
