@@ -126,6 +126,8 @@ describe.skipIf(!env.available)('the money forms in Chromium', () => {
     await post.getByLabel('贷方科目').selectOption('income:donations');
     await post.getByLabel('金额（元）').fill('12.345');
     await post.getByLabel('摘要').fill('驻区单位捐赠');
+    // A receipt may be photographed from the form instead (uploaded, then referenced).
+    expect(await post.locator('input[type="file"][capture="environment"]').count()).toBe(1);
     await post.getByLabel('凭证').fill('银行回单 0501');
     await post.getByRole('button', { name: '记账' }).click();
     // Three decimals are not an amount of 元: the field says so, and nothing is recorded.

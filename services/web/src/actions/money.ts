@@ -6,8 +6,10 @@ import type {
   FundAccountsView,
   ProposalView,
 } from '@yishi/projection/contract';
+import { documentField } from '../attachments.ts';
 import { h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
+import type { Page } from '../pages/page.ts';
 import { type FormScope, selectField, textField } from '../views/forms.ts';
 import { type Action, hidden, type OnPage } from './action.ts';
 import { defined, type FormFields, newId } from './form-fields.ts';
@@ -31,8 +33,13 @@ export function yuanField(
   });
 }
 
-const documentField = (s: FormScope, tr: Translator) =>
-  textField(s, { name: 'documentRef', label: tr.t('form.documentRef'), required: true });
+/** The receipt or voucher: a typed reference, or a photo or PDF uploaded from the form. */
+const receiptField = (page: Page, s: FormScope) =>
+  documentField(page, s, {
+    name: 'documentRef',
+    label: page.tr.t('form.documentRef'),
+    required: true,
+  });
 const treasurerNote = (tr: Translator) => h`<p class="muted">${tr.t('entry.treasurer')}</p>`;
 
 // ---- funds (晒账 page) -------------------------------------------------------------------
@@ -99,7 +106,7 @@ export const fundActions = {
         ${selectField(s, { name: 'credit', label: tr.t('entry.credit'), required: true, value: 'income:owner-deposits' }, accountOptions(tr))}</div>
         ${yuanField(s, tr, { name: 'amount', label: tr.t('entry.amount') })}
         ${textField(s, { name: 'memo', label: tr.t('entry.memo'), required: true })}
-        ${documentField(s, tr)}
+        ${receiptField(c.page, s)}
         ${selectField(s, { name: 'authorisedBy', label: tr.t('entry.decision') }, [['', tr.t('entry.noDecision')], ...adopted])}`;
     },
     build: (f) => {
@@ -134,7 +141,7 @@ export const fundActions = {
         }),
       )}
         ${textField(s, { name: 'reason', label: tr.t('form.reason'), required: true })}
-        ${documentField(s, tr)}`;
+        ${receiptField(c.page, s)}`;
     },
     build: (f) => ({
       entryId: newId('e'),
@@ -248,7 +255,7 @@ export const campaignActions = {
       const first = unpaid(c)[0];
       return h`${pledgeSelect(c, s, unpaid(c), (p) => p.amountFen - p.receivedFen)}
         ${yuanField(s, tr, { name: 'amount', label: tr.t('campaign.amount'), value: first ? hundredths(first.amountFen - first.receivedFen) : '' })}
-        ${documentField(s, tr)}`;
+        ${receiptField(c.page, s)}`;
     },
     build: moneyOf,
   },
@@ -262,7 +269,7 @@ export const campaignActions = {
       const first = owed(c)[0];
       return h`${pledgeSelect(c, s, owed(c), (p) => p.owedFen - p.refundedFen)}
         ${yuanField(s, tr, { name: 'amount', label: tr.t('campaign.amount'), value: first ? hundredths(first.owedFen - first.refundedFen) : '' })}
-        ${documentField(s, tr)}`;
+        ${receiptField(c.page, s)}`;
     },
     build: moneyOf,
   },
