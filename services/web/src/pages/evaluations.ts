@@ -9,7 +9,15 @@ import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { badge, communityPath, layout, queryProblem } from '../views/layout.ts';
-import { communityApi, loadCommunity, type Page, type PageAnswer, read, statusOf } from './page.ts';
+import {
+  communityApi,
+  loadCommunity,
+  type Page,
+  type PageAnswer,
+  problemPage,
+  read,
+  statusOf,
+} from './page.ts';
 
 // 评议: the list, one evaluation with its form (each answer sealed) and its published results.
 
@@ -75,16 +83,7 @@ export async function evaluationPage(page: Page): Promise<PageAnswer> {
     { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
     { href: evaluationPath(page), label: tr.t('evaluation.title') },
   ];
-  if (!result.ok) {
-    return {
-      status: statusOf(result.problem),
-      html: layout(page.ctx, {
-        title: id,
-        crumbs: [...crumbs, { label: id }],
-        body: h`<h1>${id}</h1>${queryProblem(tr, result.problem)}`,
-      }),
-    };
-  }
+  if (!result.ok) return problemPage(page, id, crumbs, result.problem);
   const e = result.data;
   const body = h`<h1>${e.title}</h1>
 <p>${badge(e.status === 'open' ? 'info' : 'ok', tr.t(`evaluation.status.${e.status}`))} ${e.subject ?? ''} · ${tr.t('evaluation.closesAt', { at: formatTime(e.closesAt) })} · ${tr.t('evaluation.respondents', { count: e.respondents })}</p>

@@ -24,8 +24,8 @@ import {
   partyNames,
   personLabel,
   personNames,
+  problemPage,
   read,
-  statusOf,
 } from './page.ts';
 
 // 晒账: the community's funds (专项维修资金, 微基金) and each one's accounts, every spending line
@@ -161,16 +161,7 @@ export async function campaignPage(page: Page): Promise<PageAnswer> {
     { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
     { href: fundsPath(page), label: tr.t('funds.title') },
   ];
-  if (!result.ok) {
-    return {
-      status: statusOf(result.problem),
-      html: layout(page.ctx, {
-        title: id,
-        crumbs: [...crumbs, { label: id }],
-        body: h`<h1>${id}</h1>${queryProblem(tr, result.problem)}`,
-      }),
-    };
-  }
+  if (!result.ok) return problemPage(page, id, crumbs, result.problem);
   const c = result.data;
   const parties = partyNames(community.ok ? community.data : undefined);
   const names = await personNames(

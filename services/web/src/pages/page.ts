@@ -3,10 +3,10 @@ import type { Problem } from '@yishi/platform';
 import type { CommunityView, PersonPage } from '@yishi/projection/contract';
 import type { ApiClient, Query, Result } from '../api.ts';
 import { type AsOfChoice, asOfChoice } from '../format.ts';
-import type { Html } from '../html.ts';
+import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import type { Viewer } from '../viewer.ts';
-import type { PageContext } from '../views/layout.ts';
+import { type Crumb, layout, type PageContext, queryProblem } from '../views/layout.ts';
 
 /** What a page handler gets: the page context, the user's API client and the request. */
 export interface Page {
@@ -60,6 +60,23 @@ export async function loadCommunity(page: Page): Promise<Result<CommunityView>> 
 export function statusOf(problem: Problem): NonNullable<PageAnswer['status']> {
   const allowed = [400, 403, 404, 409, 422, 502, 503] as const;
   return allowed.find((s) => s === problem.status) ?? 502;
+}
+
+/** A thing the query service did not give (not found, forbidden…): its id, and why. */
+export function problemPage(
+  page: Page,
+  id: string,
+  crumbs: readonly Crumb[],
+  problem: Problem,
+): PageAnswer {
+  return {
+    status: statusOf(problem),
+    html: layout(page.ctx, {
+      title: id,
+      crumbs: [...crumbs, { label: id }],
+      body: h`<h1>${id}</h1>${queryProblem(page.tr, problem)}`,
+    }),
+  };
 }
 
 /** Party names by id, for showing positions, signatures and attendance. */

@@ -39,8 +39,8 @@ import {
   partyNames,
   personLabel,
   personNames,
+  problemPage,
   read,
-  statusOf,
 } from './page.ts';
 
 // 议题: one proposal with its procedure, items, vote (live tally or recorded decision in
@@ -266,16 +266,8 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
   const crumbs = [
     { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
   ];
-  if (!proposalResult.ok) {
-    return {
-      status: statusOf(proposalResult.problem),
-      html: layout(page.ctx, {
-        title: page.param('pid'),
-        crumbs: [...crumbs, { label: page.param('pid') }],
-        body: h`<h1>${page.param('pid')}</h1>${queryProblem(tr, proposalResult.problem)}`,
-      }),
-    };
-  }
+  if (!proposalResult.ok)
+    return problemPage(page, page.param('pid'), crumbs, proposalResult.problem);
   const proposal = proposalResult.data;
   const communityView = community.ok ? community.data : undefined;
   const rc: ResultContext = { tr, items: proposal.items, partyNames: partyNames(communityView) };

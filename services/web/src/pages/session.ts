@@ -6,7 +6,7 @@ import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { itemResult, type ResultContext, resolutionRuleWords } from '../views/decision.ts';
 import { documentLinks } from '../views/documents.ts';
-import { badge, communityPath, layout, queryProblem } from '../views/layout.ts';
+import { badge, communityPath, layout } from '../views/layout.ts';
 import {
   asOfOf,
   communityApi,
@@ -16,8 +16,8 @@ import {
   partyNames,
   personLabel,
   personNames,
+  problemPage,
   read,
-  statusOf,
 } from './page.ts';
 
 // 会议: a joint session (多方联席会议) or a residents' council meeting, run item by item:
@@ -73,16 +73,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
   const crumbs = [
     { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
   ];
-  if (!result.ok) {
-    return {
-      status: statusOf(result.problem),
-      html: layout(ctx, {
-        title: sid,
-        crumbs: [...crumbs, { label: sid }],
-        body: h`<h1>${sid}</h1>${queryProblem(tr, result.problem)}`,
-      }),
-    };
-  }
+  if (!result.ok) return problemPage(page, sid, crumbs, result.problem);
   const session = result.data;
   const names = partyNames(community.ok ? community.data : undefined);
   const persons = await personNames(page, [

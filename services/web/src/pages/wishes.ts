@@ -6,7 +6,15 @@ import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { badge, communityPath, layout, queryProblem } from '../views/layout.ts';
-import { communityApi, loadCommunity, type Page, type PageAnswer, read, statusOf } from './page.ts';
+import {
+  communityApi,
+  loadCommunity,
+  type Page,
+  type PageAnswer,
+  problemPage,
+  read,
+  statusOf,
+} from './page.ts';
 
 // 微心愿: the community's list (what is open, claimed, done), one wish with its story, and the
 // forms to post, claim, complete, rate, give up and cancel.
@@ -77,16 +85,7 @@ export async function wishPage(page: Page): Promise<PageAnswer> {
     { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
     { href: wishPath(page), label: tr.t('wish.title') },
   ];
-  if (!result.ok) {
-    return {
-      status: statusOf(result.problem),
-      html: layout(page.ctx, {
-        title: wishId,
-        crumbs: [...crumbs, { label: wishId }],
-        body: h`<h1>${wishId}</h1>${queryProblem(tr, result.problem)}`,
-      }),
-    };
-  }
+  if (!result.ok) return problemPage(page, wishId, crumbs, result.problem);
   const w = result.data;
   const claimant = w.claim
     ? w.claim.partyName
