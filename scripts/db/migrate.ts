@@ -1,3 +1,4 @@
+import { migrateAttachments } from '@yishi/attachments';
 import { migrateEventStore } from '@yishi/event-store';
 import { createIdentityDb, migrateIdentity } from '@yishi/identity';
 import { migratePersonalData } from '@yishi/personal-data';
@@ -31,6 +32,7 @@ export async function migrateDatabase(
   const pool = new pg.Pool({ connectionString: ownerUrl, max: 1 });
   try {
     await migratePersonalData(pool);
+    await migrateAttachments(pool);
   } finally {
     await pool.end();
   }

@@ -41,11 +41,15 @@ export const GRANTS: Record<Service, readonly Grant[]> = {
     ['EXECUTE', 'FUNCTION es_append(text, bigint, json, boolean)'],
     // Each person's data key: created, destroyed on erasure (crypto-shredding).
     ['SELECT, INSERT, UPDATE', 'TABLE pii_keys'],
+    // Attachments' bytes, stored before their upload is recorded (never changed after).
+    ['SELECT, INSERT', 'TABLE attachment_blobs'],
   ],
   projection: [
     ...READ_EVENTS,
     ['SELECT', 'TABLE pii_keys'],
     ['SELECT, INSERT', 'TABLE pii_access_log'],
+    // Attachments' bytes: served, previewed and verified.
+    ['SELECT', 'TABLE attachment_blobs'],
     // Its read models: a schema per generation, which it creates and owns (CREATE on the
     // database); these control tables say which generation serves and where each stands.
     ['SELECT', 'TABLE rm_migrations'],

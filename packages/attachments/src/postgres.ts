@@ -27,7 +27,7 @@ export class PostgresBlobStore implements BlobStore {
     // An idle connection the server closed is replaced on the next query.
     pool.on('error', () => {});
     try {
-      await migrate(pool);
+      await migrateAttachments(pool);
     } catch (error) {
       await pool.end();
       throw error;
@@ -55,6 +55,18 @@ export class PostgresBlobStore implements BlobStore {
   async close(): Promise<void> {
     if (this.owned) await this.pool.end();
   }
+}
+
+/**
+ * Creates the table when it is missing (as the owner: `pnpm db:migrate`, `pnpm start`); a
+ * service role, which may not create tables, finds it there and changes nothing.
+ */
+export async function migrateAttachments(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ found: boolean }>(
+    `SELECT to_regclass('attachment_blobs') IS NOT NULL AS found`,
+  );
+  if (rows[0]?.found) return;
+  await migrate(pool);
 }
 
 async function migrate(pool: pg.Pool): Promise<void> {
