@@ -54,7 +54,7 @@ function print(what: string, report: Report): number {
   if (report.firstBroken) {
     const b = report.firstBroken;
     console.log(
-      `  第一个损坏的事件 / first broken event: ${b.streamId} 第 ${b.streamVersion} 版 / version ${b.streamVersion}: ${b.reason}`,
+      `  第一个损坏的事件 / first broken event: ${b.streamId} version ${b.streamVersion}（第 ${b.streamVersion} 版）: ${b.reason}`,
     );
   }
   if (report.problem) console.log(`  ${report.problem}`);
