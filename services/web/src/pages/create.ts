@@ -4,7 +4,14 @@ import { AGENDA_SLOTS, ITEM_SLOTS } from '../actions/create.ts';
 import { type Html, h } from '../html.ts';
 import { actionForm, choiceGroup, FormScope, selectField, textField } from '../views/forms.ts';
 import { communityPath, layout } from '../views/layout.ts';
-import { communityApi, loadCommunity, type Page, type PageAnswer, read } from './page.ts';
+import {
+  communityApi,
+  communityCrumb,
+  loadCommunity,
+  type Page,
+  type PageAnswer,
+  read,
+} from './page.ts';
 
 const ID_PATTERN = '[A-Za-z0-9_\\-]{1,64}';
 
@@ -55,13 +62,7 @@ ${items}`,
   return {
     html: layout(page.ctx, {
       title: tr.t('new.title'),
-      crumbs: [
-        {
-          href: communityPath(page.communityId),
-          label: page.ctx.community?.name ?? page.communityId,
-        },
-        { label: tr.t('new.title') },
-      ],
+      crumbs: [communityCrumb(page), { label: tr.t('new.title') }],
       body: h`<h1>${tr.t('new.title')}</h1>${form}`,
     }),
   };
@@ -128,13 +129,7 @@ ${agenda}`,
   return {
     html: layout(page.ctx, {
       title: tr.t('convene.title'),
-      crumbs: [
-        {
-          href: communityPath(page.communityId),
-          label: page.ctx.community?.name ?? page.communityId,
-        },
-        { label: tr.t('convene.title') },
-      ],
+      crumbs: [communityCrumb(page), { label: tr.t('convene.title') }],
       body: h`<h1>${tr.t('convene.title')}</h1>${form}`,
     }),
   };

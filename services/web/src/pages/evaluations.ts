@@ -11,6 +11,7 @@ import type { Translator } from '../i18n.ts';
 import { badge, communityPath, layout, queryProblem } from '../views/layout.ts';
 import {
   communityApi,
+  communityCrumb,
   loadCommunity,
   type Page,
   type PageAnswer,
@@ -45,9 +46,7 @@ export async function evaluationsPage(page: Page): Promise<PageAnswer> {
     loadCommunity(page),
     read<EvaluationListView>(page, communityApi(page, '/evaluations')),
   ]);
-  const crumbs = [
-    { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
-  ];
+  const crumbs = [communityCrumb(page)];
   const body = h`<h1>${tr.t('evaluation.title')}</h1>
 ${
   list.ok
@@ -80,7 +79,7 @@ export async function evaluationPage(page: Page): Promise<PageAnswer> {
     read<EvaluationDetailView>(page, communityApi(page, `/evaluations/${encodeURIComponent(id)}`)),
   ]);
   const crumbs = [
-    { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
+    communityCrumb(page),
     { href: evaluationPath(page), label: tr.t('evaluation.title') },
   ];
   if (!result.ok) return problemPage(page, id, crumbs, result.problem);

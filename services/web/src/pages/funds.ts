@@ -18,6 +18,7 @@ import { documentLinks } from '../views/documents.ts';
 import { communityPath, layout, queryProblem } from '../views/layout.ts';
 import {
   communityApi,
+  communityCrumb,
   loadCommunity,
   type Page,
   type PageAnswer,
@@ -137,13 +138,7 @@ ${offered(fundListActions, { page, base: fundsPath(page) })}`;
   return {
     html: layout(page.ctx, {
       title: tr.t('funds.title'),
-      crumbs: [
-        {
-          href: communityPath(page.communityId),
-          label: page.ctx.community?.name ?? page.communityId,
-        },
-        { label: tr.t('funds.title') },
-      ],
+      crumbs: [communityCrumb(page), { label: tr.t('funds.title') }],
       body,
     }),
   };
@@ -157,10 +152,7 @@ export async function campaignPage(page: Page): Promise<PageAnswer> {
     loadCommunity(page),
     read<CampaignDetail>(page, communityApi(page, `/crowdfunding/${encodeURIComponent(id)}`)),
   ]);
-  const crumbs = [
-    { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
-    { href: fundsPath(page), label: tr.t('funds.title') },
-  ];
+  const crumbs = [communityCrumb(page), { href: fundsPath(page), label: tr.t('funds.title') }];
   if (!result.ok) return problemPage(page, id, crumbs, result.problem);
   const c = result.data;
   const parties = partyNames(community.ok ? community.data : undefined);

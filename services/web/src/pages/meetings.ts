@@ -7,6 +7,7 @@ import { type Html, h } from '../html.ts';
 import { badge, communityPath, layout, queryProblem } from '../views/layout.ts';
 import {
   communityApi,
+  communityCrumb,
   loadCommunity,
   type Page,
   type PageAnswer,
@@ -95,13 +96,7 @@ ${offered(meetingListActions, { page, base: requestsPath(page) })}`;
     status: list.ok ? 200 : statusOf(list.problem),
     html: layout(page.ctx, {
       title: tr.t('meeting.title'),
-      crumbs: [
-        {
-          href: communityPath(page.communityId),
-          label: page.ctx.community?.name ?? page.communityId,
-        },
-        { label: tr.t('meeting.title') },
-      ],
+      crumbs: [communityCrumb(page), { label: tr.t('meeting.title') }],
       body,
     }),
   };

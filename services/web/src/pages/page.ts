@@ -6,7 +6,13 @@ import { type AsOfChoice, asOfChoice } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import type { Viewer } from '../viewer.ts';
-import { type Crumb, layout, type PageContext, queryProblem } from '../views/layout.ts';
+import {
+  type Crumb,
+  communityPath,
+  layout,
+  type PageContext,
+  queryProblem,
+} from '../views/layout.ts';
 
 /** What a page handler gets: the page context, the user's API client and the request. */
 export interface Page {
@@ -60,6 +66,14 @@ export async function loadCommunity(page: Page): Promise<Result<CommunityView>> 
 export function statusOf(problem: Problem): NonNullable<PageAnswer['status']> {
   const allowed = [400, 403, 404, 409, 422, 502, 503] as const;
   return allowed.find((s) => s === problem.status) ?? 502;
+}
+
+/** The first crumb of a community's pages: the community, by name. */
+export function communityCrumb(page: Page): Crumb {
+  return {
+    href: communityPath(page.communityId),
+    label: page.ctx.community?.name ?? page.communityId,
+  };
 }
 
 /** A thing the query service did not give (not found, forbidden…): its id, and why. */

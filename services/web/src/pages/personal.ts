@@ -3,7 +3,7 @@ import { offered } from '../actions/action.ts';
 import { personalActions } from '../actions/personal.ts';
 import { h } from '../html.ts';
 import { communityPath, layout, queryProblem } from '../views/layout.ts';
-import { communityApi, type Page, type PageAnswer, read } from './page.ts';
+import { communityApi, communityCrumb, type Page, type PageAnswer, read } from './page.ts';
 
 // 我的: a person's own page in a community: the download of their data (PIPL Art. 45), the
 // proxies they gave, and what they do for themselves (personalActions).
@@ -32,13 +32,7 @@ ${offered(personalActions, { page, base: personalPath(page), own: data })}`;
     status: 200,
     html: layout(page.ctx, {
       title: tr.t('me.title'),
-      crumbs: [
-        {
-          href: communityPath(page.communityId),
-          label: page.ctx.community?.name ?? page.communityId,
-        },
-        { label: tr.t('me.title') },
-      ],
+      crumbs: [communityCrumb(page), { label: tr.t('me.title') }],
       body,
     }),
   };

@@ -33,6 +33,7 @@ import { discussionSection } from './discussion.ts';
 import {
   asOfOf,
   communityApi,
+  communityCrumb,
   loadCommunity,
   type Page,
   type PageAnswer,
@@ -263,9 +264,7 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
     loadCommunity(page),
     read<ProposalView>(page, proposalApi(page), { asOf }),
   ]);
-  const crumbs = [
-    { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
-  ];
+  const crumbs = [communityCrumb(page)];
   if (!proposalResult.ok)
     return problemPage(page, page.param('pid'), crumbs, proposalResult.problem);
   const proposal = proposalResult.data;

@@ -14,6 +14,7 @@ import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../vie
 import {
   asOfOf,
   communityApi,
+  communityCrumb,
   loadCommunity,
   type Page,
   type PageAnswer,
@@ -151,13 +152,7 @@ export async function registerPage(page: Page): Promise<PageAnswer> {
   return {
     html: layout(page.ctx, {
       title: tr.t('register.title'),
-      crumbs: [
-        {
-          href: communityPath(page.communityId),
-          label: page.ctx.community?.name ?? page.communityId,
-        },
-        { label: tr.t('register.title') },
-      ],
+      crumbs: [communityCrumb(page), { label: tr.t('register.title') }],
       body: h`<h1>${tr.t('register.title')} · ${page.ctx.community?.name ?? page.communityId}</h1>
 ${result.ok && result.data.asOf ? h`<div class="banner warn" role="status"><p>${tr.t('asof.showing', { at: choice?.label ?? '', position: result.data.asOf.position })}</p></div>` : undefined}
 ${filters}

@@ -10,6 +10,7 @@ import { badge, communityPath, layout } from '../views/layout.ts';
 import {
   asOfOf,
   communityApi,
+  communityCrumb,
   loadCommunity,
   type Page,
   type PageAnswer,
@@ -70,9 +71,7 @@ export async function sessionPage(page: Page): Promise<PageAnswer> {
       asOf: choice?.param,
     }),
   ]);
-  const crumbs = [
-    { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
-  ];
+  const crumbs = [communityCrumb(page)];
   if (!result.ok) return problemPage(page, sid, crumbs, result.problem);
   const session = result.data;
   const names = partyNames(community.ok ? community.data : undefined);

@@ -5,6 +5,7 @@ import { communityPath, layout, queryProblem } from '../views/layout.ts';
 import {
   asOfOf,
   communityApi,
+  communityCrumb,
   loadCommunity,
   type Page,
   type PageAnswer,
@@ -85,14 +86,7 @@ export async function proposalTimelinePage(page: Page): Promise<PageAnswer> {
     ...(history.ok ? {} : { status: statusOf(history.problem) }),
     html: layout(page.ctx, {
       title: heading,
-      crumbs: [
-        {
-          href: communityPath(page.communityId),
-          label: page.ctx.community?.name ?? page.communityId,
-        },
-        { href: base, label: title },
-        { label: tr.t('nav.timeline') },
-      ],
+      crumbs: [communityCrumb(page), { href: base, label: title }, { label: tr.t('nav.timeline') }],
       body: h`<h1>${heading}</h1>
 ${
   history.ok && history.data.asOf
@@ -121,13 +115,7 @@ export async function communityTimelinePage(page: Page): Promise<PageAnswer> {
   return {
     html: layout(page.ctx, {
       title: tr.t('timeline.community'),
-      crumbs: [
-        {
-          href: communityPath(page.communityId),
-          label: page.ctx.community?.name ?? page.communityId,
-        },
-        { label: tr.t('timeline.community') },
-      ],
+      crumbs: [communityCrumb(page), { label: tr.t('timeline.community') }],
       body: h`<h1>${tr.t('timeline.community')}</h1>
 ${timeline.ok && timeline.data.asOf ? h`<div class="banner warn" role="status"><p>${tr.t('asof.showing', { at: choice?.label ?? '', position: timeline.data.asOf.position })}</p><p><a href="${base}">${tr.t('asof.clear')}</a></p></div>` : undefined}
 ${asOfForm(page, base, choice)}

@@ -4,7 +4,14 @@ import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { communityPath, layout, queryProblem } from '../views/layout.ts';
-import { communityApi, loadCommunity, type Page, type PageAnswer, read } from './page.ts';
+import {
+  communityApi,
+  communityCrumb,
+  loadCommunity,
+  type Page,
+  type PageAnswer,
+  read,
+} from './page.ts';
 
 // 核验: recompute the hash chains (the projection service does it against the event store)
 // and say plainly whether the record is intact, naming the first altered event if not. A
@@ -148,13 +155,7 @@ export async function verifyPage(page: Page): Promise<PageAnswer> {
   return {
     html: layout(page.ctx, {
       title: tr.t('verify.title'),
-      crumbs: [
-        {
-          href: communityPath(page.communityId),
-          label: page.ctx.community?.name ?? page.communityId,
-        },
-        { label: tr.t('verify.title') },
-      ],
+      crumbs: [communityCrumb(page), { label: tr.t('verify.title') }],
       body: h`<h1>${tr.t('verify.title')}</h1>
 <p>${tr.t('verify.intro')}</p>
 ${outcome}

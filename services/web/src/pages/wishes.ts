@@ -8,6 +8,7 @@ import type { Translator } from '../i18n.ts';
 import { badge, communityPath, layout, queryProblem } from '../views/layout.ts';
 import {
   communityApi,
+  communityCrumb,
   loadCommunity,
   type Page,
   type PageAnswer,
@@ -45,9 +46,7 @@ export async function wishesPage(page: Page): Promise<PageAnswer> {
         status && ['open', 'claimed', 'done', 'cancelled'].includes(status) ? status : undefined,
     }),
   ]);
-  const crumbs = [
-    { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
-  ];
+  const crumbs = [communityCrumb(page)];
   const filters = (['open', 'claimed', 'done'] as const).map(
     (s) =>
       h`<a class="button secondary" href="${wishPath(page)}?status=${s}">${tr.t(`wish.status.${s}`)}</a>`,
@@ -81,10 +80,7 @@ export async function wishPage(page: Page): Promise<PageAnswer> {
     loadCommunity(page),
     read<WishView>(page, communityApi(page, `/wishes/${encodeURIComponent(wishId)}`)),
   ]);
-  const crumbs = [
-    { href: communityPath(page.communityId), label: page.ctx.community?.name ?? page.communityId },
-    { href: wishPath(page), label: tr.t('wish.title') },
-  ];
+  const crumbs = [communityCrumb(page), { href: wishPath(page), label: tr.t('wish.title') }];
   if (!result.ok) return problemPage(page, wishId, crumbs, result.problem);
   const w = result.data;
   const claimant = w.claim
