@@ -2,7 +2,7 @@
 // (a load generator in its own process), against a durable embedded PostgreSQL. Compared with
 // raw single-row INSERTs through pg at the same concurrency, in the same run.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -63,6 +63,28 @@ function machineBusyMs(): number {
  */
 const othersCpu = (machineMs: number, oursMs: number, ms: number) =>
   Math.max(0, machineMs - oursMs) / ms;
+
+/**
+ * CPU time (ms) of this process's main thread and of its other threads (V8's compiler and
+ * garbage collector helpers, libuv's pool), from /proc: where a ballot's CPU goes.
+ */
+function threadCpuMs(): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the command name (in parentheses, which may hold spaces): utime is 14th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+      if (Number(tid) === process.pid) main += ms;
+      else others += ms;
+    }
+  } catch {
+    return { main: Number.NaN, others: Number.NaN };
+  }
+  return { main, others };
+}
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -292,13 +314,25 @@ async function main(): Promise<void> {
     await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
     await profiler.post('Profiler.start');
   }
+  // BENCH_HEAP_PROFILE=file.heapprofile: where the burst allocates (sampled, collected objects too).
+  const heapProfiler = process.env.BENCH_HEAP_PROFILE ? new Session() : undefined;
+  if (heapProfiler) {
+    heapProfiler.connect();
+    await heapProfiler.post('HeapProfiler.startSampling', {
+      samplingInterval: 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
+  const threads0 = threadCpuMs();
   const pgCpu0 = serverCpuMs(postmaster);
   const machine0 = machineBusyMs();
   const result = await runLoad(burst);
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const { user, system } = process.cpuUsage(cpu0);
+  const threads1 = threadCpuMs();
   const serviceCpuMs = (user + system) / 1000;
   const pgCpuMs = serverCpuMs(postmaster) - pgCpu0;
   const burstOthers = othersCpu(
@@ -310,6 +344,11 @@ async function main(): Promise<void> {
     const { profile } = await profiler.post('Profiler.stop');
     await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
     profiler.disconnect();
+  }
+  if (heapProfiler) {
+    const { profile } = await heapProfiler.post('HeapProfiler.stopSampling');
+    await writeFile(process.env.BENCH_HEAP_PROFILE!, JSON.stringify(profile));
+    heapProfiler.disconnect();
   }
   const loadAfter = loadavg()[0]!;
   const ok = result.statuses.filter((s) => s === 201).length;
@@ -364,6 +403,7 @@ ballot burst (${OWNERS} owners, ${CONCURRENCY} clients, real HTTP, durable Postg
   commands per append  ${perAppend.toFixed(1)} (mean over the burst, group commit)
   service event loop   ${(elu * 100).toFixed(0)}% busy during the burst
   CPU per ballot       service ${serviceUs.toFixed(0)} µs (target <= 120), load generator ${((1000 * result.cpuMs) / OWNERS).toFixed(0)} µs, PostgreSQL ${((1000 * pgCpuMs) / OWNERS).toFixed(0)} µs
+  service threads      main ${((1000 * (threads1.main - threads0.main)) / OWNERS).toFixed(0)} µs, others ${((1000 * (threads1.others - threads0.others)) / OWNERS).toFixed(0)} µs per ballot (V8 compiler and GC helpers, libuv pool)
   CPU per GET /healthz service ${floorUs.toFixed(0)} µs (the same clients: HTTP without token, body or command)
   CPU per raw row      client ${((1000 * rawInserts.clientCpuMs) / OWNERS).toFixed(0)} µs, PostgreSQL ${((1000 * rawInserts.pgCpuMs) / OWNERS).toFixed(0)} µs
   CPU elsewhere        ${burstOthers.toFixed(2)} cores during the burst, ${rawInserts.othersCores.toFixed(2)} during the raw INSERTs (of ${cpus().length}: other processes, kernel threads such as the journal)
