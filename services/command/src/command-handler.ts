@@ -144,27 +144,7 @@ export class CommandHandler {
   }
 
   private async processBatch(streamId: string, batch: Pending[]): Promise<void> {
-    // The same command id twice in one batch: answer the repeats with the first's outcome.
-    const unique = new Map<string, Pending[]>();
-    for (const p of batch) {
-      const same = unique.get(p.commandId);
-      if (same) same.push(p);
-      else unique.set(p.commandId, [p]);
-    }
-    const firsts = [...unique.values()].map((group) => group[0]!);
-    const settle = (first: Pending, outcome: CommandOutcome) => {
-      const all = unique.get(first.commandId)!;
-      all.forEach((p, i) => {
-        if (i === 0) p.resolve(outcome);
-        else if (!sameRequest(p.input.requestDigest, first.input.requestDigest)) {
-          p.resolve({ kind: 'key-reused' });
-        } else p.resolve(outcome.kind === 'ok' ? { ...outcome, duplicate: true } : outcome);
-      });
-    };
-    const fail = (first: Pending, error: unknown) => {
-      for (const p of unique.get(first.commandId)!) p.reject(error);
-    };
-
+    const { firsts, settle, fail } = byCommand(batch);
     const decider = firsts[0]!.input.decider as AnyDecider;
     for (let attempt = 1; ; attempt++) {
       // The first attempt trusts the cache (one round trip less per batch); a conflict means
@@ -175,36 +155,14 @@ export class CommandHandler {
           : await this.states.read(streamId, decider);
       const at = this.deps.clock().toISOString();
       const decideStarted = performance.now();
-      let current = state;
-      let currentVersion = version;
-      const groups: AppendGroup[] = [];
-      const appended: Pending[] = [];
-      const decided = new Map<Pending, CommandOutcome>();
-      for (const pending of firsts) {
-        const { input } = pending;
-        if (input.expectedVersion !== undefined && input.expectedVersion !== currentVersion) {
-          decided.set(pending, { kind: 'precondition-failed', actual: currentVersion });
-          continue;
-        }
-        const result = (input.decider as AnyDecider).decide(input.command(at), current);
-        if (isDomainError(result)) {
-          decided.set(pending, { kind: 'refused', error: result });
-          continue;
-        }
-        if (result.length === 0) continue;
-        for (const event of result) current = decider.evolve(current, event);
-        currentVersion += result.length;
-        groups.push({
-          commandId: pending.commandId,
-          events: result.map((event) => ({
-            type: event.type,
-            schemaVersion: schemaVersionOf(event.type),
-            data: event.data as JsonObject,
-            metadata: metadataOf(pending, at, this.deps.simulatedClock === true),
-          })),
-        });
-        appended.push(pending);
-      }
+      const { groups, appended, decided, current, currentVersion } = decideBatch(
+        firsts,
+        decider,
+        state,
+        version,
+        at,
+        this.deps.simulatedClock === true,
+      );
 
       if (groups.length === 0 && attempt === 1 && decided.size > 0) {
         // Refusals decided on a cached state: make sure no other instance appended since.
@@ -218,15 +176,7 @@ export class CommandHandler {
       if (groups.length > 0) {
         const communityId = firsts[0]!.input.communityId;
         try {
-          const toStore = await this.sealed(communityId, groups);
-          const appendStarted = performance.now();
-          results = await this.deps.store.appendGroups(streamId, toStore, { expected: version });
-          this.deps.onAppended?.(results);
-          this.deps.onBatch?.(groups.length);
-          this.deps.onTimings?.(
-            (appendStarted - decideStarted) / 1000,
-            (performance.now() - appendStarted) / 1000,
-          );
+          results = await this.append(streamId, communityId, groups, version, decideStarted);
         } catch (error) {
           this.states.forget(streamId);
           // Sealing for a person erased since the cached state: decide again on a fresh read.
@@ -257,13 +207,44 @@ export class CommandHandler {
           }
         }
       }
-      for (const [i, pending] of appended.entries()) {
-        const result = results[i]!;
-        settle(pending, result.duplicate ? await this.replay(pending, result) : ok(result));
-      }
-      for (const [p, outcome] of decided) await this.answerRefusal(p, outcome, settle);
+      await this.answer(appended, results, decided, settle);
       return;
     }
+  }
+
+  /** Seals and appends a decided batch in one atomic append (one transaction). */
+  private async append(
+    streamId: string,
+    communityId: string,
+    groups: AppendGroup[],
+    version: number,
+    decideStarted: number,
+  ): Promise<AppendResult[]> {
+    const toStore = await this.sealed(communityId, groups);
+    const appendStarted = performance.now();
+    const results = await this.deps.store.appendGroups(streamId, toStore, { expected: version });
+    this.deps.onAppended?.(results);
+    this.deps.onBatch?.(groups.length);
+    this.deps.onTimings?.(
+      (appendStarted - decideStarted) / 1000,
+      (performance.now() - appendStarted) / 1000,
+    );
+    return results;
+  }
+
+  /** Answers each command of a batch: appended (or appended before), refused, or not current. */
+  private async answer(
+    appended: readonly Pending[],
+    results: readonly AppendResult[],
+    decided: ReadonlyMap<Pending, CommandOutcome>,
+    settle: Settle,
+  ): Promise<void> {
+    for (let i = 0; i < appended.length; i++) {
+      const pending = appended[i]!;
+      const result = results[i]!;
+      settle(pending, result.duplicate ? await this.replay(pending, result) : ok(result));
+    }
+    for (const [p, outcome] of decided) await this.answerRefusal(p, outcome, settle);
   }
 
   /** The groups as they are stored: personal fields sealed (when the service has a vault). */
@@ -288,7 +269,7 @@ export class CommandHandler {
   private async answerRefusal(
     pending: Pending,
     outcome: CommandOutcome,
-    settle: (p: Pending, o: CommandOutcome) => void,
+    settle: Settle,
   ): Promise<void> {
     if (pending.input.idempotencyKey) {
       const earlier = await this.deps.store.findCommand(pending.commandId);
@@ -348,6 +329,97 @@ function ok(result: AppendResult): CommandOutcome {
  */
 export function sameRequest(a: string | undefined, b: string | undefined): boolean {
   return a === undefined || b === undefined || a === b;
+}
+
+type Settle = (first: Pending, outcome: CommandOutcome) => void;
+
+/**
+ * The batch by command id: the first of each id is decided, and the same id again in one batch
+ * is answered with the first's outcome (`key-reused` when its request differs).
+ */
+function byCommand(batch: readonly Pending[]): {
+  firsts: Pending[];
+  settle: Settle;
+  fail: (first: Pending, error: unknown) => void;
+} {
+  const unique = new Map<string, Pending[]>();
+  for (const p of batch) {
+    const same = unique.get(p.commandId);
+    if (same) same.push(p);
+    else unique.set(p.commandId, [p]);
+  }
+  const firsts = [...unique.values()].map((group) => group[0]!);
+  const settle: Settle = (first, outcome) => {
+    const all = unique.get(first.commandId)!;
+    all.forEach((p, i) => {
+      if (i === 0) p.resolve(outcome);
+      else if (!sameRequest(p.input.requestDigest, first.input.requestDigest)) {
+        p.resolve({ kind: 'key-reused' });
+      } else p.resolve(outcome.kind === 'ok' ? { ...outcome, duplicate: true } : outcome);
+    });
+  };
+  const fail = (first: Pending, error: unknown) => {
+    for (const p of unique.get(first.commandId)!) p.reject(error);
+  };
+  return { firsts, settle, fail };
+}
+
+/** What deciding a batch in order against the evolving state gave. */
+interface DecidedBatch {
+  /** The events of each accepted command, in order, as they are appended. */
+  groups: AppendGroup[];
+  /** The commands of `groups`, in the same order. */
+  appended: Pending[];
+  /** Commands answered without an append (refused, or their `If-Match` no longer holds). */
+  decided: Map<Pending, CommandOutcome>;
+  /** The state and version after every accepted command. */
+  current: unknown;
+  currentVersion: number;
+}
+
+/**
+ * Decides every command of a batch in order, each against the state the ones before it left.
+ * Synchronous and apart from `processBatch`: the hot loop of a burst, compiled on its own.
+ */
+function decideBatch(
+  firsts: readonly Pending[],
+  decider: AnyDecider,
+  state: unknown,
+  version: number,
+  at: string,
+  simulated: boolean,
+): DecidedBatch {
+  let current = state;
+  let currentVersion = version;
+  const groups: AppendGroup[] = [];
+  const appended: Pending[] = [];
+  const decided = new Map<Pending, CommandOutcome>();
+  for (const pending of firsts) {
+    const { input } = pending;
+    if (input.expectedVersion !== undefined && input.expectedVersion !== currentVersion) {
+      decided.set(pending, { kind: 'precondition-failed', actual: currentVersion });
+      continue;
+    }
+    const result = (input.decider as AnyDecider).decide(input.command(at), current);
+    if (isDomainError(result)) {
+      decided.set(pending, { kind: 'refused', error: result });
+      continue;
+    }
+    if (result.length === 0) continue;
+    for (const event of result) current = decider.evolve(current, event);
+    currentVersion += result.length;
+    groups.push({
+      commandId: pending.commandId,
+      events: result.map((event) => ({
+        type: event.type,
+        schemaVersion: schemaVersionOf(event.type),
+        data: event.data as JsonObject,
+        metadata: metadataOf(pending, at, simulated),
+      })),
+    });
+    appended.push(pending);
+  }
+  return { groups, appended, decided, current, currentVersion };
 }
 
 /** The schema version stored with a new event (1 for types outside the domain catalogue). */
