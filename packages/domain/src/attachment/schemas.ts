@@ -39,15 +39,42 @@ export function attachmentRefsIn(
   value: unknown,
   path: string,
 ): { field: string; sha256: string }[] {
+  const found: { field: string; sha256: string }[] = [];
+  collectRefs(value, path, [], found);
+  return found;
+}
+
+/**
+ * Walks `value` depth first; `at` holds the keys and indices leading to it. The field's name is
+ * written only for a reference found: every command's body is walked, few name a document.
+ */
+function collectRefs(
+  value: unknown,
+  path: string,
+  at: (string | number)[],
+  found: { field: string; sha256: string }[],
+): void {
   if (typeof value === 'string') {
-    const sha256 = attachmentOfRef(value);
-    return sha256 ? [{ field: path, sha256 }] : [];
+    const sha256 = value.startsWith(ATTACHMENT_REF_PREFIX) ? attachmentOfRef(value) : undefined;
+    if (sha256) found.push({ field: at.length === 0 ? path : `${path}.${at.join('.')}`, sha256 });
+    return;
   }
-  if (Array.isArray(value)) return value.flatMap((v, i) => attachmentRefsIn(v, `${path}.${i}`));
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => attachmentRefsIn(v, `${path}.${k}`));
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) continue;
+      at.push(i);
+      collectRefs(value[i], path, at, found);
+      at.pop();
+    }
+    return;
   }
-  return [];
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    at.push(key);
+    collectRefs(record[key], path, at, found);
+    at.pop();
+  }
 }
 
 export const RecordAttachmentData = z.object({
