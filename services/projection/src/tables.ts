@@ -682,8 +682,19 @@ export interface CrowdfundingMovementsTable {
   global_position: Int8;
 }
 
+/**
+ * Who the registry appoints treasurer (出纳): they alone record receipts, refunds and fund
+ * entries, so the accounts name them. A revocation is a version with `appointed` false.
+ */
+export interface TreasurersTable extends Temporal {
+  community_id: string;
+  person_id: string;
+  appointed: boolean;
+}
+
 export interface ReadModelTables {
   funds: FundsTable;
+  treasurers: TreasurersTable;
   fund_lines: FundLinesTable;
   crowdfunding_campaigns: CrowdfundingCampaignsTable;
   crowdfunding_movements: CrowdfundingMovementsTable;

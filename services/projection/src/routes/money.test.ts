@@ -17,7 +17,7 @@ import { testAuth } from '@yishi/platform';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
-import type { CampaignDetail, FundAccountsView, FundList } from '../contract.ts';
+import type { CampaignDetail, CampaignList, FundAccountsView, FundList } from '../contract.ts';
 import { createDb } from '../db.ts';
 import { createPdfRenderer, type PdfRenderer } from '../documents/renderer.ts';
 import { projections } from '../main.ts';
@@ -68,6 +68,25 @@ beforeAll(async () => {
   token = await auth.token({ personId: 'r1', role: 'resident', communities: ['acct'] });
   sim = new Simulator(store, new Random(26));
   await sim.registerCommunity('acct');
+  // The cashier is the treasurer; r9 was one and is no longer.
+  const admin: Actor = { personId: 'admin', role: 'admin' };
+  for (const [type, personId] of [
+    ['RegisterPerson', 't'],
+    ['RegisterPerson', 'r9'],
+    ['AppointTreasurer', 't'],
+    ['AppointTreasurer', 'r9'],
+    ['RevokeTreasurer', 'r9'],
+  ] as const) {
+    const accepted = await sim.community(
+      'acct',
+      (at) =>
+        type === 'RegisterPerson'
+          ? { type, data: { personId, name: `出纳 ${personId}`, adult: true }, actor: admin, at }
+          : { type, data: { personId }, actor: admin, at },
+      admin,
+    );
+    expect(accepted, `${type} ${personId}`).toBe(true);
+  }
   const fund = (command: (at: string) => FundCommand) =>
     sim.send(streams.fund('acct', 'mf'), fundDecider, command, cashier, 'acct');
   const as =
@@ -188,6 +207,9 @@ describe('published accounts (#26.9)', () => {
     ]);
     const list = (await (await get('/funds')).json()) as FundList;
     expect(list.items).toEqual([expect.objectContaining({ fundId: 'mf', balanceFen: 10_000_000 })]);
+    // Who records the money: the treasurer appointed, not the one revoked.
+    expect(accounts.treasurerIds).toEqual(['t']);
+    expect(list.treasurerIds).toEqual(['t']);
     expect((await get('/funds/none')).status).toBe(404);
   });
 
@@ -239,6 +261,9 @@ describe('published accounts (#26.9)', () => {
       pledgeList: [
         { pledgeId: 'ngo1', pledger: { kind: 'party', id: 'ngo' }, receivedFen: 120_000 },
       ],
+      treasurerIds: ['t'],
     });
+    const list = (await (await get('/crowdfunding')).json()) as CampaignList;
+    expect(list.treasurerIds).toEqual(['t']);
   });
 });

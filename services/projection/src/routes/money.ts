@@ -30,6 +30,11 @@ import { csvDocument } from './csv.ts';
 // Amounts are integer fen; sums are taken here from the recorded lines, never stored.
 
 const Fen = z.number().int();
+/** Who records the money: the registry's treasurers (出纳) as of the answer. */
+const TreasurerIds = z.array(z.string()).openapi({
+  description:
+    'The persons appointed treasurer (出纳): only they record receipts, refunds and fund entries',
+});
 export const DecisionLink = z
   .object({
     proposalId: z.string(),
@@ -72,6 +77,7 @@ export const AccountLine = z
 export const FundAccounts = FundSummary.extend({
   byAccount: z.array(z.object({ account: z.string(), balanceFen: Fen })),
   lines: z.array(AccountLine),
+  treasurerIds: TreasurerIds,
   asOf: AsOfInfo.optional(),
 }).openapi('FundAccounts');
 
@@ -97,8 +103,16 @@ export const Campaign = z
   })
   .openapi('Campaign');
 
-export const FundList = z.object({ items: z.array(FundSummary), asOf: AsOfInfo.optional() });
-export const CampaignList = z.object({ items: z.array(Campaign), asOf: AsOfInfo.optional() });
+export const FundList = z.object({
+  items: z.array(FundSummary),
+  treasurerIds: TreasurerIds,
+  asOf: AsOfInfo.optional(),
+});
+export const CampaignList = z.object({
+  items: z.array(Campaign),
+  treasurerIds: TreasurerIds,
+  asOf: AsOfInfo.optional(),
+});
 
 export const Pledge = z.object({
   pledgeId: z.string(),
@@ -112,6 +126,7 @@ export const Pledge = z.object({
 
 export const CampaignDetail = Campaign.extend({
   pledgeList: z.array(Pledge),
+  treasurerIds: TreasurerIds,
   asOf: AsOfInfo.optional(),
 }).openapi('CampaignDetail');
 
@@ -255,6 +270,25 @@ function accountLines(lines: readonly LineRow[]): z.infer<typeof AccountLine>[] 
   });
 }
 
+/** The persons appointed treasurer as of the context, in id order. */
+export async function treasurerIds(
+  deps: QueryDeps,
+  ctx: ReadContext,
+  communityId: string,
+): Promise<string[]> {
+  const rows = await deps.db
+    .withSchema(ctx.schema('money'))
+    .selectFrom('treasurers')
+    .select('person_id')
+    .where('community_id', '=', communityId)
+    .where('appointed', '=', true)
+    .where(visibleAt(ctx.asOf))
+    .orderBy('person_id')
+    .limit(1000)
+    .execute();
+  return rows.map((r) => r.person_id);
+}
+
 /** A fund's accounts as of the context, or undefined when it has no such fund. */
 export async function fundAccounts(
   deps: QueryDeps,
@@ -286,6 +320,7 @@ export async function fundAccounts(
     ...summary(fund, lines),
     byAccount: figures(lines).byAccount,
     lines: accountLines(lines),
+    treasurerIds: await treasurerIds(deps, ctx, communityId),
   };
 }
 
@@ -438,7 +473,10 @@ export function moneyQueries(deps: QueryDeps) {
         lines.filter((l) => l.fund_id === f.fund_id),
       ),
     );
-    return c.json(withAsOf(ctx, { items }), 200);
+    return c.json(
+      withAsOf(ctx, { items, treasurerIds: await treasurerIds(deps, ctx, communityId) }),
+      200,
+    );
   });
   addRoute(app, getFund, async (c) => {
     const { communityId, fundId } = c.req.valid('param');
@@ -467,7 +505,10 @@ export function moneyQueries(deps: QueryDeps) {
     const items = (await campaigns(deps, ctx, communityId)).map(
       ({ pledgeList: _list, ...campaign }) => campaign,
     );
-    return c.json(withAsOf(ctx, { items }), 200);
+    return c.json(
+      withAsOf(ctx, { items, treasurerIds: await treasurerIds(deps, ctx, communityId) }),
+      200,
+    );
   });
   addRoute(app, getCampaign, async (c) => {
     const { communityId, campaignId } = c.req.valid('param');
@@ -477,7 +518,10 @@ export function moneyQueries(deps: QueryDeps) {
     if (!campaign) {
       return problem(c, 404, 'campaign-not-found', `No campaign ${campaignId} in ${communityId}`);
     }
-    return c.json(withAsOf(ctx, campaign), 200);
+    return c.json(
+      withAsOf(ctx, { ...campaign, treasurerIds: await treasurerIds(deps, ctx, communityId) }),
+      200,
+    );
   });
   return app;
 }
