@@ -199,6 +199,12 @@ describe.skipIf(!env.available)('the money forms in Chromium', () => {
     const row = treasurer.locator('tr[data-pledge]');
     expect(await row.locator('td').nth(3).textContent()).toBe('¥300.00');
     expect(await treasurer.locator('.campaign').textContent()).toContain('已收到 ¥300.00');
+    // The campaign's accounts: the printed notice and the CSV, through the console.
+    expect(await treasurer.locator('a[href*="/accounts.pdf"]').count()).toBe(1);
+    const csvHref = await treasurer.locator('a[href$="/accounts.csv"]').getAttribute('href');
+    const csv = await treasurer.request.get(`${stack.webUrl}${csvHref}`);
+    expect(csv.status()).toBe(200);
+    expect(await csv.text()).toContain('收款,300.00,30000,收据 No.0001');
     await accessible(treasurer);
     await keepScreenshot(treasurer, 'phone-crowdfunding-campaign');
     await treasurer.goto(`${stack.webUrl}/c/${cid}/funds`);

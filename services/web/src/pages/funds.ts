@@ -71,6 +71,13 @@ async function treasurersNote(page: Page, treasurerIds: readonly string[]): Prom
   })}</p>`;
 }
 
+/** The printed notice (HTML and PDF) and the CSV of a fund's or a campaign's accounts. */
+function accountsLinks(page: Page, path: string): Html {
+  const { tr } = page;
+  return h`<p>${documentLinks(tr, `${path}/accounts`, 'funds.print')}
+  <a class="button secondary" href="/api/projection${path}/accounts.csv">${tr.t('funds.csv')}</a></p>`;
+}
+
 const fundsPath = (page: Page, rest = '') => communityPath(page.communityId, `/funds${rest}`);
 const campaignPath = (page: Page, id: string) =>
   communityPath(page.communityId, `/crowdfunding/${encodeURIComponent(id)}`);
@@ -90,8 +97,7 @@ function accounts(
     <dt>${tr.t('funds.income')}</dt><dd>${money(a.incomeFen)}</dd>
     <dt>${tr.t('funds.spending')}</dt><dd>${money(a.spendingFen)}</dd>
   </dl>
-  <p>${documentLinks(tr, `${path}/accounts`, 'funds.print')}
-  <a class="button secondary" href="/api/projection${path}/accounts.csv">${tr.t('funds.csv')}</a></p>
+  ${accountsLinks(page, path)}
   ${
     a.lines.length
       ? h`<div class="scroll" tabindex="0" role="region" aria-label="${a.name}"><table class="accounts"><caption class="visually-hidden">${a.name}</caption>
@@ -187,6 +193,7 @@ export async function campaignPage(page: Page): Promise<PageAnswer> {
   const body = h`<h1>${c.title}</h1>
 ${c.description ? h`<p class="pre">${c.description}</p>` : undefined}
 <section class="campaign" data-campaign="${c.campaignId}">${progress(page, c)}</section>
+${accountsLinks(page, communityApi(page, `/crowdfunding/${encodeURIComponent(c.campaignId)}`))}
 ${await treasurersNote(page, c.treasurerIds)}
 <section aria-labelledby="pledges-title"><h2 id="pledges-title">${tr.t('campaign.pledges')}</h2>
 ${
