@@ -475,6 +475,14 @@ export interface ReminderContactsTable {
   opted_out: boolean;
 }
 
+/** Who later events of a stream are for: a comment's author, a wish's requester. */
+export interface NotificationAddresseesTable {
+  stream_id: string;
+  /** The comment's id, or `requester`. */
+  key: string;
+  person_id: string;
+}
+
 export interface NotificationSubjectsTable {
   community_id: string;
   stream_id: string;
@@ -734,6 +742,7 @@ export interface ReadModelTables {
   webhooks: WebhooksTable;
   notification_subjects: NotificationSubjectsTable;
   reminder_contacts: ReminderContactsTable;
+  notification_addressees: NotificationAddresseesTable;
 }
 
 // ---- the notification outbox (public: it outlives generations, so a rebuild sends nothing twice)
