@@ -477,6 +477,7 @@ export interface ReminderContactsTable {
 
 /** Who later events of a stream are for: a comment's author, a wish's requester. */
 export interface NotificationAddresseesTable {
+  community_id: string;
   stream_id: string;
   /** The comment's id, or `requester`. */
   key: string;

@@ -113,6 +113,7 @@ export const notificationsProjection: Projection = {
         // a wish's requester (key: `requester`).
         await db.schema
           .createTable('notification_addressees')
+          .addColumn('community_id', 'text', (c) => c.notNull())
           .addColumn('stream_id', 'text', (c) => c.notNull())
           .addColumn('key', 'text', (c) => c.notNull())
           .addColumn('person_id', 'text', (c) => c.notNull())
@@ -216,7 +217,7 @@ export const notificationsProjection: Projection = {
       // Every comment's author is kept, whether or not a webhook listens yet: a reply later
       // is for them.
       if (event.type === 'CommentPosted' && typeof event.data.commentId === 'string') {
-        await addressees.keep(event.streamId, event.data.commentId, actorOf(event));
+        await addressees.keep(cid, event.streamId, event.data.commentId, actorOf(event));
       }
       if (SUBJECT_EVENTS.has(event.type)) {
         const e = { type: event.type, data: event.data } as
@@ -225,7 +226,7 @@ export const notificationsProjection: Projection = {
           | WishEvent;
         if (e.type === 'WishPosted') {
           setSubject(event, cid, { title: e.data.title, scheduledAt: null });
-          await addressees.keep(event.streamId, 'requester', e.data.by.personId);
+          await addressees.keep(cid, event.streamId, 'requester', e.data.by.personId);
         } else if (e.type === 'SessionConvened') {
           setSubject(event, cid, { title: e.data.title, scheduledAt: e.data.scheduledAt });
         } else if (e.type === 'ProposalSubmitted' || e.type === 'ProposalAmended') {
@@ -344,12 +345,12 @@ function streamAddressees(rm: Kysely<Database>) {
   const known = new Map<string, string>();
   const keyOf = (streamId: string, key: string) => `${streamId}\u0000${key}`;
   return {
-    async keep(streamId: string, key: string, personId: string): Promise<void> {
+    async keep(cid: string, streamId: string, key: string, personId: string): Promise<void> {
       if (!personId) return;
       known.set(keyOf(streamId, key), personId);
       await rm
         .insertInto('notification_addressees')
-        .values({ stream_id: streamId, key, person_id: personId })
+        .values({ community_id: cid, stream_id: streamId, key, person_id: personId })
         .onConflict((oc) => oc.columns(['stream_id', 'key']).doNothing())
         .execute();
     },
