@@ -226,7 +226,7 @@ export const notificationsProjection: Projection = {
           | WishEvent;
         if (e.type === 'WishPosted') {
           setSubject(event, cid, { title: e.data.title, scheduledAt: null });
-          await addressees.keep(cid, event.streamId, 'requester', e.data.by.personId);
+          await addressees.keep(cid, event.streamId, 'requester', actorOf(event));
         } else if (e.type === 'SessionConvened') {
           setSubject(event, cid, { title: e.data.title, scheduledAt: e.data.scheduledAt });
         } else if (e.type === 'ProposalSubmitted' || e.type === 'ProposalAmended') {
@@ -252,9 +252,8 @@ export const notificationsProjection: Projection = {
             }
           : {};
       // A reminder to persons (non-voters, missing signers): one delivery per webhook and
-      // reachable person.
-      // A reply, a wish claimed or done: one delivery to the person concerned, when reachable
-      // and not the one who acted (replying to oneself tells no one anything).
+      // reachable person. A reply, a wish claimed or done: one delivery to the person concerned,
+      // when reachable and not the one who acted (replying to oneself tells no one anything).
       const addressee = TO_ADDRESSEE.has(event.type)
         ? await addressees.of(event.streamId, addresseeKey(event))
         : undefined;
