@@ -306,6 +306,8 @@ export interface DecisionStatesTable extends Temporal {
   published_on_time: boolean | null;
   implementation_published_at: string | null;
   implementation_due_at: string | null;
+  /** 落实责任人: named at publication or assigned since (a registry person id). */
+  implementation_responsible_id: string | null;
   progress_percent: number | null;
   reports: number;
   first_report_at: string | null;

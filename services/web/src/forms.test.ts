@@ -161,10 +161,18 @@ describe('the console’s forms, end to end', () => {
       implementationDueAt: new Date(stack.clock.now.getTime() + 20 * DAY)
         .toISOString()
         .slice(0, 16),
+      implementationResponsibleId: 'r1',
     });
     expectDone(convener, '公示');
     stack.clock.now = new Date(stack.clock.now.getTime() + 8 * DAY);
     await clerk.get(`/c/${cid}/proposals/yard`);
+    // 落实责任人: named at publication, changed by the clerk with a reason; a person the
+    // registry does not have is refused.
+    await clerk.submit('assign-implementation', { responsibleId: 'nobody', reason: '调整分工' });
+    expect(textOf(clerk.last!.html)).toContain('该人员不在本社区的登记名册中');
+    await clerk.submit('assign-implementation', { responsibleId: 'cv1', reason: '调整分工' });
+    expectDone(clerk, '更换落实责任人');
+    expect(textOf(clerk.last!.html)).toMatch(/落实责任人\s*cv1/);
     await clerk.submit('report-implementation', { progressPercent: '100', text: '花园已建成。' });
     expectDone(clerk, '报告落实进度');
     await clerk.submit('report-feedback', { text: '已向居民反馈改造结果。' });

@@ -200,6 +200,7 @@ const ui = {
   'proposal.votingClosesAt': ['投票截止', 'Voting closes'],
   'proposal.publicationEndsAt': ['公示期至', 'Publication period ends'],
   'proposal.implementationDueAt': ['落实期限', 'Implementation due'],
+  'proposal.implementationResponsible': ['落实责任人', 'Responsible for implementation'],
   'proposal.withdrawn': ['已撤回：{reason}', 'Withdrawn: {reason}'],
   'proposal.record': ['记录与核验', 'The record'],
   'proposal.history': ['完整时间线', 'Full timeline'],
@@ -415,6 +416,15 @@ const ui = {
     '落实期限（选填，北京时间）',
     'Implementation due (optional, China time)',
   ],
+  'action.implementationResponsibleId': [
+    '落实责任人（选填，登记编号；逾期时提醒此人）',
+    'Responsible for implementation (optional, registry id; reminded when overdue)',
+  ],
+  'action.assign-implementation': [
+    '更换落实责任人',
+    'Change who is responsible for implementation',
+  ],
+  'action.responsibleId': ['新的落实责任人（登记编号）', 'Now responsible (registry id)'],
   'action.raise-objection': ['提出异议', 'Raise an objection'],
   'action.objection.text': ['异议内容', 'Your objection'],
   'action.answer-objection': ['答复异议', 'Answer an objection'],
@@ -763,6 +773,10 @@ const errorCode: Record<DomainErrorCode, Pair> & Record<string, Pair> = {
     '投票人名单不是按本议题的范围（楼栋/单元）统计的',
     'the electorate was not counted for this proposal’s building or entrance',
   ],
+  'person-not-registered': [
+    '该人员不在本社区的登记名册中',
+    'the person is not registered in this community',
+  ],
   // Participation: discussion, micro-wishes, evaluations.
   'comment-hidden': ['该留言已被隐藏，不能回复', 'the comment was hidden: no reply'],
   'already-claimed': ['已有人认领', 'someone has claimed it'],
@@ -927,6 +941,7 @@ const eventType: Record<DomainEventType, Pair> = {
   ProposalWithdrawn: ['撤回议题', 'Proposal withdrawn'],
   NonVotersReminded: ['提醒未表决者', 'Non-voters reminded'],
   ImplementationOverdue: ['实施逾期', 'Implementation overdue'],
+  ImplementationAssigned: ['更换落实责任人', 'Person responsible for implementation changed'],
   SessionConvened: ['召集会议', 'Session convened'],
   SessionNoticeGiven: ['发出会议通知', 'Session notice given'],
   AttendanceRecorded: ['记录出席', 'Attendance recorded'],

@@ -11,9 +11,9 @@ import {
   type NotificationBody,
   notificationData,
   occurredAt,
+  remindedPersons,
   type Subject,
   subjectOfStream,
-  TO_PERSONS,
 } from './payload.ts';
 import { registryReachability } from './reachability.ts';
 
@@ -216,11 +216,10 @@ export const notificationsProjection: Projection = {
               last_error: `not sent: projected ${Math.floor(age / 86_400_000)} days after it was recorded`,
             }
           : {};
-      // A reminder to persons (non-voters, missing signers): one delivery per webhook and
-      // reachable person.
-      const recipients = TO_PERSONS.has(event.type)
-        ? await reachability.reachable(cid, event.data.personIds as string[])
-        : [undefined];
+      // A reminder to persons (non-voters, missing signers, the person responsible for an
+      // overdue implementation): one delivery per webhook and reachable person.
+      const persons = remindedPersons(event);
+      const recipients = persons ? await reachability.reachable(cid, persons) : [undefined];
       for (const recipient of recipients)
         for (const webhook of subscribed) {
           const deliveryId = deliveryIdOf(

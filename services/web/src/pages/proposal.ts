@@ -115,8 +115,13 @@ function deadlines(tr: Translator, p: ProposalView): Html | undefined {
     [tr.t('proposal.implementationDueAt'), p.deadlines.implementationDueAt],
   ];
   const shown = rows.filter(([, v]) => v);
-  if (!shown.length) return undefined;
-  return h`<dl class="facts">${shown.map(([k, v]) => h`<dt>${k}</dt><dd>${formatTime(v)}</dd>`)}</dl>`;
+  const responsible = p.implementationResponsibleId;
+  if (!shown.length && !responsible) return undefined;
+  return h`<dl class="facts">${shown.map(([k, v]) => h`<dt>${k}</dt><dd>${formatTime(v)}</dd>`)}${
+    responsible
+      ? h`<dt>${tr.t('proposal.implementationResponsible')}</dt><dd>${responsible}</dd>`
+      : undefined
+  }</dl>`;
 }
 
 function turnout(tr: Translator, tally: TallyView): Html {
