@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
 
 // Test images without an image library: a PNG of one colour, as a phone's screenshot would be.
@@ -32,4 +33,9 @@ export function pngOf(
       chunk('IEND', Buffer.alloc(0)),
     ]),
   );
+}
+
+/** A real HEIC photo (640 x 480, HEVC; see fixtures/README.md), as an iPhone uploads one. */
+export function heicPhoto(): Uint8Array {
+  return new Uint8Array(readFileSync(new URL('./fixtures/photo-640x480.heic', import.meta.url)));
 }
