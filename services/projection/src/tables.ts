@@ -1,4 +1,4 @@
-import type { ConvocationFigures, RulesVersion } from '@yishi/domain';
+import type { ConvocationFigures, MeetingSchedule, RulesVersion } from '@yishi/domain';
 import type { ColumnType } from 'kysely';
 import type { z } from 'zod';
 import type { TransparencyTables } from './transparency/tables.ts';
@@ -574,6 +574,24 @@ export interface WishesTable extends Temporal {
   updated_at: string;
 }
 
+/** A standing body (常设议事机构: 居民议事会, 联席会议) as it stands, dissolved or not. */
+export interface StandingBodiesTable extends Temporal {
+  community_id: string;
+  body_id: string;
+  name: string;
+  kind: 'residents-council' | 'joint-session';
+  party_ids: string[];
+  member_ids: string[];
+  venue: string;
+  schedule: Json<MeetingSchedule>;
+  established_at: string;
+  established_by: string;
+  changed_at: string | null;
+  change_reason: string | null;
+  dissolved_at: string | null;
+  dissolve_reason: string | null;
+}
+
 /** An evaluation (评议): its questionnaire, how many answered, and the aggregate once closed. */
 export interface EvaluationsTable extends Temporal {
   community_id: string;
@@ -696,6 +714,7 @@ export interface ReadModelTables {
   wishes: WishesTable;
   evaluations: EvaluationsTable;
   evaluation_respondents: EvaluationRespondentsTable;
+  standing_bodies: StandingBodiesTable;
   timeline: TimelineTable;
   communities: CommunitiesTable;
   units: UnitsTable;
