@@ -186,9 +186,11 @@ describe('the console’s forms, end to end', () => {
     const official = await signedIn({ personId: 'gov1', role: 'official' });
     await official.get(`/c/${cid}/decisions`);
     expect(textOf(official.last!.html)).toContain('楼前空地改造');
+    expect(textOf(official.last!.html)).toContain('责任人 cv1');
     const csv = await official.get(`/api/projection/v1/communities/${cid}/decisions.csv`);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.html).toContain('yard');
+    expect(csv.html).toContain('implementation_responsible_id');
   });
 
   it('convenes a residents’ council meeting, and its members vote item by item', async () => {

@@ -564,6 +564,7 @@ const ui = {
   'register.implementation': ['落实', 'Implementation'],
   'register.overdueBadge': ['逾期', 'overdue'],
   'register.due': ['期限 {at}', 'due {at}'],
+  'register.responsible': ['责任人 {personId}', 'responsible: {personId}'],
   'register.status.not-started': ['未开始', 'not started'],
   'register.status.in-progress': ['进行中', 'in progress'],
   'register.status.complete': ['已完成', 'complete'],
