@@ -1,4 +1,3 @@
-import decodeHeic from 'heic-decode';
 import sharp, { type Sharp } from 'sharp';
 import { type AttachmentType, hasPreview } from './sniff.ts';
 
@@ -51,6 +50,9 @@ export async function preview(
  * rotation itself, so `rotate()` after it finds no EXIF orientation to apply again.
  */
 async function heicPixels(bytes: Uint8Array): Promise<Sharp | undefined> {
+  // Loaded on the first HEIC: libheif's WebAssembly takes ~100 ms and ~20 MB to load, which a
+  // service that never sees an iPhone photo should not pay at start-up.
+  const { default: decodeHeic } = await import('heic-decode');
   const images = await decodeHeic.all({ buffer: bytes });
   try {
     const primary = images[0];
