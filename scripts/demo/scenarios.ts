@@ -372,6 +372,8 @@ async function followThrough(
   await convener.post('proposals/fund/publish', {
     text: '表决结果公告：续筹专项维修资金事项经业主共同决定通过，公示期7天。',
     implementationDueAt: iso(now, 60),
+    // 落实责任人: reminded by the scheduler if the due date passes with the work unfinished.
+    implementationResponsibleId: c.clerkId,
   });
   await api.as('owner', objector).post('proposals/fund/raise-objection', {
     objectionId: 'obj-1',

@@ -208,7 +208,11 @@ describe('the demo, end to end across processes', () => {
   });
 
   it('(4) publication, the objection and its answer, implementation and satisfaction are on record', async () => {
-    const types = (await store.readStream('proposal-e2e.fund')).map((e) => e.type);
+    const events = await store.readStream('proposal-e2e.fund');
+    const types = events.map((e) => e.type);
+    expect(events.find((e) => e.type === 'ProposalPublished')?.data).toMatchObject({
+      implementationResponsibleId: community.clerkId,
+    });
     for (const type of [
       'ProposalPublished',
       'ObjectionRaised',
