@@ -172,7 +172,8 @@ describe('the console’s forms, end to end', () => {
     expect(textOf(clerk.last!.html)).toContain('该人员不在本社区的登记名册中');
     await clerk.submit('assign-implementation', { responsibleId: 'cv1', reason: '调整分工' });
     expectDone(clerk, '更换落实责任人');
-    expect(textOf(clerk.last!.html)).toMatch(/落实责任人\s*cv1/);
+    // The clerk reads names: the person with their registry id.
+    expect(textOf(clerk.last!.html)).toMatch(/落实责任人\s*召集人（cv1）/);
     await clerk.submit('report-implementation', { progressPercent: '100', text: '花园已建成。' });
     expectDone(clerk, '报告落实进度');
     await clerk.submit('report-feedback', { text: '已向居民反馈改造结果。' });

@@ -65,7 +65,8 @@ describe('standing bodies in the console', () => {
     expect(listed).toContain('和平里居民议事会');
     expect(listed).toContain('每月 4、14、24 日 19:00');
     expect(listed).toMatch(/下次例会：\d{4}/);
-    expect(listed).toContain('成员：m1、m2');
+    // The clerk reads the members' names, each with the registry id.
+    expect(listed).toContain('成员：居民m1（m1）、居民m2（m2）');
     expect(optionsOf(clerk.last!.html, 'change-standing-body', 'bodyId')).toEqual([bodyId]);
     expect(optionsOf(clerk.last!.html, 'dissolve-standing-body', 'bodyId')).toEqual([bodyId]);
 

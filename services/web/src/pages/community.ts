@@ -16,7 +16,16 @@ import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { may } from '../viewer.ts';
 import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
-import { communityApi, loadCommunity, type Page, type PageAnswer, read, statusOf } from './page.ts';
+import {
+  communityApi,
+  loadCommunity,
+  type Page,
+  type PageAnswer,
+  personLabel,
+  personNames,
+  read,
+  statusOf,
+} from './page.ts';
 import { unregisteredCommunity } from './setup.ts';
 
 function proposalCard(page: Page, p: ProposalSummary): Html {
@@ -57,20 +66,30 @@ function meetsWords(tr: Translator, schedule: StandingBodyView['schedule']): str
       });
 }
 
-function standingBodyCard(tr: Translator, b: StandingBodyView): Html {
+function standingBodyCard(
+  tr: Translator,
+  names: ReadonlyMap<string, string>,
+  b: StandingBodyView,
+): Html {
   return h`<li data-body="${b.bodyId}">
   <strong>${b.name}</strong> <span class="muted">(${b.bodyId})</span>
   <div>${tr.label('sessionKind', b.kind)} · ${b.venue} · ${meetsWords(tr, b.schedule)}
   ${b.dissolved ? badge('bad', tr.t('body.dissolved')) : undefined}</div>
   ${b.nextMeetingAt ? h`<div>${tr.t('body.nextMeeting', { at: formatTime(b.nextMeetingAt) })}</div>` : undefined}
-  ${b.memberIds.length ? h`<span class="muted">${tr.t('body.memberList', { members: b.memberIds.join(tr.sep) })}</span>` : undefined}
+  ${b.memberIds.length ? h`<span class="muted">${tr.t('body.memberList', { members: b.memberIds.map((id) => personLabel(tr, names, id)).join(tr.sep) })}</span>` : undefined}
 </li>`;
 }
 
-function standingBodies(tr: Translator, bodies: Result<StandingBodyList>): Html {
+async function standingBodies(page: Page, bodies: Result<StandingBodyList>): Promise<Html> {
+  const { tr } = page;
   if (!bodies.ok) return queryProblem(tr, bodies.problem);
+  const active = bodies.data.items.filter((b) => !b.dissolved);
+  const names = await personNames(
+    page,
+    active.flatMap((b) => b.memberIds),
+  );
   return bodies.data.items.length
-    ? h`<ul class="cards">${bodies.data.items.map((b) => standingBodyCard(tr, b))}</ul>`
+    ? h`<ul class="cards">${bodies.data.items.map((b) => standingBodyCard(tr, names, b))}</ul>`
     : h`<p>${tr.t('body.none')}</p>`;
 }
 
@@ -186,7 +205,7 @@ ${forYou}
 </section>
 <section aria-labelledby="standing-bodies">
   <h2 id="standing-bodies">${tr.t('body.title')}</h2>
-  ${standingBodies(tr, bodies)}
+  ${await standingBodies(page, bodies)}
   ${offered(standingBodyActions, {
     page,
     base: communityPath(page.communityId, '/standing-bodies'),
