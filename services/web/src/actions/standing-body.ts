@@ -94,7 +94,9 @@ const bodyIdField = (c: StandingBodyContext, s: FormScope) =>
     : selectField(
         s,
         { name: 'bodyId', label: c.page.tr.t('body.pick'), required: true },
-        activeBodies(c).map((b) => [b.bodyId, `${b.name}（${b.bodyId}）`] as const),
+        activeBodies(c).map(
+          (b) => [b.bodyId, `${b.name}${c.page.tr.open}${b.bodyId}${c.page.tr.close}`] as const,
+        ),
       );
 
 export const standingBodyActions = {
