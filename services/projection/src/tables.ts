@@ -1,4 +1,4 @@
-import type { ConvocationFigures, RulesVersion } from '@yishi/domain';
+import type { ConvocationFigures, MeetingSchedule, RulesVersion } from '@yishi/domain';
 import type { ColumnType } from 'kysely';
 import type { z } from 'zod';
 import type { TransparencyTables } from './transparency/tables.ts';
@@ -306,6 +306,8 @@ export interface DecisionStatesTable extends Temporal {
   published_on_time: boolean | null;
   implementation_published_at: string | null;
   implementation_due_at: string | null;
+  /** 落实责任人: named at publication or assigned since (a registry person id). */
+  implementation_responsible_id: string | null;
   progress_percent: number | null;
   reports: number;
   first_report_at: string | null;
@@ -581,6 +583,24 @@ export interface WishesTable extends Temporal {
   updated_at: string;
 }
 
+/** A standing body (常设议事机构: 居民议事会, 联席会议) as it stands, dissolved or not. */
+export interface StandingBodiesTable extends Temporal {
+  community_id: string;
+  body_id: string;
+  name: string;
+  kind: 'residents-council' | 'joint-session';
+  party_ids: string[];
+  member_ids: string[];
+  venue: string;
+  schedule: Json<MeetingSchedule>;
+  established_at: string;
+  established_by: string;
+  changed_at: string | null;
+  change_reason: string | null;
+  dissolved_at: string | null;
+  dissolve_reason: string | null;
+}
+
 /** An evaluation (评议): its questionnaire, how many answered, and the aggregate once closed. */
 export interface EvaluationsTable extends Temporal {
   community_id: string;
@@ -714,6 +734,7 @@ export interface ReadModelTables {
   wishes: WishesTable;
   evaluations: EvaluationsTable;
   evaluation_respondents: EvaluationRespondentsTable;
+  standing_bodies: StandingBodiesTable;
   timeline: TimelineTable;
   communities: CommunitiesTable;
   units: UnitsTable;

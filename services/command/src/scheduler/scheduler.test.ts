@@ -293,4 +293,35 @@ describe('the scheduler', () => {
     expect(ofType(await campaignEvents('cf7'), 'CrowdfundingClosed')).toHaveLength(1);
     expect(ofType(await campaignEvents('cf8'), 'CrowdfundingClosed')).toHaveLength(1);
   });
+
+  it('flags an overdue implementation once, naming the person responsible', async () => {
+    await openVote('p4', 5, ['o1', 'o2', 'o3', 'o4']);
+    const convener = await as('convener', 'cv1');
+    await convener('proposals/p4/close-voting', {});
+    const dueAt = new Date(now.getTime() + 10 * DAY).toISOString();
+    await convener('proposals/p4/publish', {
+      text: '表决结果公告',
+      implementationDueAt: dueAt,
+      implementationResponsibleId: 'k1',
+    });
+    await advance(9);
+    expect(ofType(await proposalEvents('p4'), 'ImplementationOverdue')).toEqual([]);
+
+    await advance(1); // the due time
+    const [flagged] = ofType(await proposalEvents('p4'), 'ImplementationOverdue');
+    expect(flagged?.data).toMatchObject({ dueAt, responsibleId: 'k1' });
+    expect(flagged?.metadata).toMatchObject({ actorRole: 'system', automatic: true });
+    // Named another after the flag: on record, and the flag is not repeated for this due time.
+    await (await as('clerk', 'k1'))('proposals/p4/assign-implementation', {
+      responsibleId: 'cv1',
+      reason: '交由召集人督办',
+    });
+    await advance(2);
+    const events = await proposalEvents('p4');
+    expect(ofType(events, 'ImplementationOverdue')).toHaveLength(1);
+    expect(ofType(events, 'ImplementationAssigned')[0]?.data).toMatchObject({
+      responsibleId: 'cv1',
+      previousResponsibleId: 'k1',
+    });
+  });
 });

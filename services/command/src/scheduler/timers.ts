@@ -1,10 +1,12 @@
 import {
   type AnyDomainEvent,
   communityOfStream,
+  cstDate,
   DEFAULT_REMINDER_DAYS,
+  dueMeeting,
   type StandingBody,
 } from '@yishi/domain';
-import { cstDate, daysBefore, dueMeeting } from './schedule.ts';
+import { daysBefore } from './schedule.ts';
 
 // 定时: the due times, derived from the events. The scheduler folds every event into this book
 // (a rebuild is a replay of the log: nothing else is stored) and asks it what is due. A timer

@@ -119,6 +119,10 @@ const documentMessages = {
   ],
   'doc.notice.text': ['公告内容', 'Text of the announcement'],
   'doc.notice.implementationDue': ['落实期限：{at}', 'To be implemented by {at}'],
+  'doc.notice.implementationResponsible': [
+    '落实责任人：{personId}（登记编号）',
+    'Responsible for implementation: {personId} (registry id)',
+  ],
   'doc.meeting.title': ['{title} 会议通知', 'Notice of meeting: {title}'],
   'doc.meeting.when': ['时间', 'Time'],
   'doc.meeting.where': ['地点', 'Place'],
@@ -176,6 +180,7 @@ const documentMessages = {
   'doc.register.progress': ['进度 {percent}%', '{percent}% done'],
   'doc.register.notStarted': ['未开始', 'not started'],
   'doc.register.due': ['期限 {at}', 'due {at}'],
+  'doc.register.responsible': ['责任人 {personId}', 'responsible: {personId}'],
   'doc.register.overdue': ['已逾期', 'overdue'],
   'doc.register.notOverdue': ['未逾期', 'not overdue'],
   'doc.register.withdrawn': ['已撤回', 'withdrawn'],

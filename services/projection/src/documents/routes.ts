@@ -383,6 +383,7 @@ export function documentQueries(deps: DocumentDeps) {
         },
         objections: decision.objections,
         implementationDueAt: decision.implementation.dueAt,
+        implementationResponsibleId: decision.implementation.responsibleId,
         parties: Object.fromEntries(community.parties.map((p) => [p.partyId, p.name])),
         head,
       };

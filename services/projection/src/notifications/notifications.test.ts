@@ -200,6 +200,7 @@ async function notice(cid: string, sid: string): Promise<void> {
 }
 
 const position = () => formatCheckpoint(sim.last!.checkpoint);
+const lastEvent = async (streamId: string) => (await store.readStream(streamId)).at(-1)!;
 const get = (path: string, token = tokens.admin) =>
   app.request(path, { headers: { authorization: `Bearer ${token}` } });
 const post = (path: string, token = tokens.admin) =>
@@ -392,6 +393,75 @@ describe('notifications', () => {
     expect(done.map((d) => d.deliveryId).every((id) => /^\d+\.sms\.o[23]$/.test(id))).toBe(true);
     const one = await get(`/v1/communities/remind/notifications/deliveries/${done[0]!.deliveryId}`);
     expect(one.status).toBe(200);
+  });
+
+  it('reminds the person responsible for an overdue implementation, and only them, once', async () => {
+    await sim.registerCommunity('overdue');
+    const clerk: Actor = { personId: 'clerk1', role: 'clerk' };
+    const registry = (type: string, data: object) =>
+      sim.community('overdue', (at) => ({ type, data, actor: clerk, at }) as never, clerk);
+    // Everyone consented: the owners, the person responsible and the one named after them.
+    for (const id of ['o1', 'o2', 'wang', 'li']) {
+      expect(
+        await registry('RegisterPerson', { personId: id, name: `人员${id}`, adult: true }),
+      ).toBe(true);
+      expect(await registry('RecordContactConsent', { personId: id, channels: ['sms'] })).toBe(
+        true,
+      );
+    }
+    const calls = gateway('overdue', 'sms', 'https://overdue.gw.test/hook');
+    await configure('overdue', 'sms', 'https://overdue.gw.test/hook', ['reminder']);
+    startDispatcher();
+    await sim.openVote('overdue', 'door', 2, new Date('2031-03-01T00:00:00.000Z'));
+    const send = async (type: string, data: object, actor: Actor) =>
+      sim.proposal('overdue', 'door', type as never, data, actor);
+    for (const id of ['o1', 'o2']) {
+      expect(
+        await send(
+          'CastBallot',
+          { choices: [{ itemId: 'fund', choice: 'yes' }] },
+          { personId: id, role: 'owner' },
+        ),
+      ).toBeDefined();
+    }
+    expect(await send('CloseVoting', {}, convener)).toBeDefined();
+    const closedAt = Date.parse(String((await lastEvent('proposal-overdue.door')).data.at));
+    const dueAt = new Date(closedAt + 30 * 86_400_000).toISOString();
+    expect(
+      await send(
+        'Publish',
+        {
+          text: '表决结果公告',
+          implementationDueAt: dueAt,
+          implementationResponsibleId: 'wang',
+          responsibleRegistered: true,
+        },
+        convener,
+      ),
+    ).toBeDefined();
+    sim.advance(31);
+    const flag = { dueAt };
+    expect(await send('FlagImplementationOverdue', flag, SYSTEM_ACTOR)).toBeDefined();
+    // The scheduler asking again is refused by the proposal: nothing more is sent.
+    expect(await send('FlagImplementationOverdue', flag, SYSTEM_ACTOR)).toBeUndefined();
+    // Named after the flag, li is on record for the next due time, not reminded of this one.
+    expect(
+      await send(
+        'AssignImplementation',
+        { responsibleId: 'li', reason: '王某调离', responsibleRegistered: true },
+        convener,
+      ),
+    ).toBeDefined();
+
+    const [delivered] = await settled('overdue', ['delivered']);
+    expect(calls.map((c) => c.body.recipient)).toEqual([{ personId: 'wang', channels: ['sms'] }]);
+    expect(calls[0]!.signed).toBe(true);
+    expect(calls[0]!.body).toMatchObject({
+      kind: 'reminder',
+      event: 'ImplementationOverdue',
+      data: { proposalId: 'door', dueAt },
+    });
+    expect(delivered!.deliveryId).toMatch(/^\d+\.sms\.wang$/);
   });
 
   it('reminds the representative of each party that has not signed the minutes, once', async () => {

@@ -33,7 +33,20 @@ export const NOTIFYING: Readonly<Record<string, WebhookEventKind>> = {
 };
 
 /** Reminders that name their persons (`personIds`): one delivery to each reachable one. */
-export const TO_PERSONS: ReadonlySet<string> = new Set(['NonVotersReminded', 'SignersReminded']);
+const TO_PERSONS: ReadonlySet<string> = new Set(['NonVotersReminded', 'SignersReminded']);
+
+/**
+ * The persons a reminder goes to, one delivery each (if reachable); undefined: the event goes
+ * to the community's webhooks as a whole. An overdue implementation reaches its responsible
+ * person (落实责任人) when one is named.
+ */
+export function remindedPersons(event: RecordedEvent): readonly string[] | undefined {
+  if (TO_PERSONS.has(event.type)) return event.data.personIds as string[];
+  if (event.type === 'ImplementationOverdue' && typeof event.data.responsibleId === 'string') {
+    return [event.data.responsibleId];
+  }
+  return undefined;
+}
 
 /**
  * Events for one person the stream's earlier events name (see `addresseeKey`): the author of

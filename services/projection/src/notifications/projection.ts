@@ -12,10 +12,10 @@ import {
   type NotificationBody,
   notificationData,
   occurredAt,
+  remindedPersons,
   type Subject,
   subjectOfStream,
   TO_ADDRESSEE,
-  TO_PERSONS,
   titleStreamOf,
 } from './payload.ts';
 import { registryReachability } from './reachability.ts';
@@ -251,18 +251,16 @@ export const notificationsProjection: Projection = {
               last_error: `not sent: projected ${Math.floor(age / 86_400_000)} days after it was recorded`,
             }
           : {};
-      // A reminder to persons (non-voters, missing signers): one delivery per webhook and
-      // reachable person. A reply, a wish claimed or done: one delivery to the person concerned,
-      // when reachable and not the one who acted (replying to oneself tells no one anything).
+      // A reminder to persons (non-voters, missing signers, the person responsible for an
+      // overdue implementation): one delivery per webhook and reachable person. A reply, a wish
+      // claimed or done: one delivery to the person concerned, when reachable and not the one
+      // who acted (replying to oneself tells no one anything).
       const addressee = TO_ADDRESSEE.has(event.type)
         ? await addressees.of(event.streamId, addresseeKey(event))
         : undefined;
       if (TO_ADDRESSEE.has(event.type) && (!addressee || addressee === actorOf(event))) continue;
-      const recipients = TO_PERSONS.has(event.type)
-        ? await reachability.reachable(cid, event.data.personIds as string[])
-        : addressee
-          ? await reachability.reachable(cid, [addressee])
-          : [undefined];
+      const persons = remindedPersons(event) ?? (addressee ? [addressee] : undefined);
+      const recipients = persons ? await reachability.reachable(cid, persons) : [undefined];
       for (const recipient of recipients)
         for (const webhook of subscribed) {
           const deliveryId = deliveryIdOf(

@@ -75,6 +75,10 @@ export const Decision = z
     objections: z.object({ raised: z.number().int(), answered: z.number().int() }),
     implementation: z.object({
       dueAt: z.string().nullable(),
+      responsibleId: z
+        .string()
+        .nullable()
+        .openapi({ description: '落实责任人: the registered person responsible, if named' }),
       progressPercent: z.number().int().nullable(),
       reports: z.number().int(),
       lastReportAt: z.string().nullable(),
@@ -195,6 +199,7 @@ function toDecision(d: Row) {
     objections: { raised: d.objections_raised, answered: d.objections_answered },
     implementation: {
       dueAt: d.implementation_due_at,
+      responsibleId: d.implementation_responsible_id,
       progressPercent: progress,
       reports: d.reports,
       lastReportAt: d.last_report_at,
@@ -234,6 +239,7 @@ const CSV_COLUMNS = [
   'publication_ends_at',
   'published_on_time',
   'implementation_due_at',
+  'implementation_responsible_id',
   'progress_percent',
   'reports',
   'last_report_at',
@@ -272,6 +278,7 @@ function csvRecord(d: Row): unknown[] {
     publication_ends_at: d.publication_ends_at,
     published_on_time: d.published_on_time,
     implementation_due_at: d.implementation_due_at,
+    implementation_responsible_id: d.implementation_responsible_id,
     progress_percent: d.progress_percent,
     reports: d.reports,
     last_report_at: d.last_report_at,

@@ -72,6 +72,10 @@ export const Proposal = z
       publicationEndsAt: z.string().nullable(),
       implementationDueAt: z.string().nullable(),
     }),
+    implementationResponsibleId: z
+      .string()
+      .nullable()
+      .openapi({ description: '落实责任人: the registered person responsible, if named' }),
     vote: z
       .object({
         voteId: z.string(),
@@ -431,6 +435,7 @@ export function proposalQueries(deps: QueryDeps) {
       rm
         .selectFrom(decisionsAsOf(ctx.schema('proposals'), ctx.asOf))
         .select([
+          'd.implementation_responsible_id',
           'd.satisfaction_count',
           'd.satisfaction_sum',
           'd.objections_raised',
@@ -475,6 +480,7 @@ export function proposalQueries(deps: QueryDeps) {
           publicationEndsAt: p.publication_ends_at,
           implementationDueAt: p.implementation_due_at,
         },
+        implementationResponsibleId: register?.implementation_responsible_id ?? null,
         vote: vote
           ? {
               voteId: vote.vote_id,

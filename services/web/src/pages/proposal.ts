@@ -107,7 +107,11 @@ function items(tr: Translator, list: readonly ItemView[]): Html {
   )}</ol>`;
 }
 
-function deadlines(tr: Translator, p: ProposalView): Html | undefined {
+function deadlines(
+  tr: Translator,
+  p: ProposalView,
+  names: ReadonlyMap<string, string>,
+): Html | undefined {
   const rows: [string, string | null][] = [
     [tr.t('proposal.nextStageFrom'), p.deadlines.nextStageFrom],
     [tr.t('proposal.votingClosesAt'), p.deadlines.votingClosesAt],
@@ -115,8 +119,13 @@ function deadlines(tr: Translator, p: ProposalView): Html | undefined {
     [tr.t('proposal.implementationDueAt'), p.deadlines.implementationDueAt],
   ];
   const shown = rows.filter(([, v]) => v);
-  if (!shown.length) return undefined;
-  return h`<dl class="facts">${shown.map(([k, v]) => h`<dt>${k}</dt><dd>${formatTime(v)}</dd>`)}</dl>`;
+  const responsible = p.implementationResponsibleId;
+  if (!shown.length && !responsible) return undefined;
+  return h`<dl class="facts">${shown.map(([k, v]) => h`<dt>${k}</dt><dd>${formatTime(v)}</dd>`)}${
+    responsible
+      ? h`<dt>${tr.t('proposal.implementationResponsible')}</dt><dd>${personLabel(tr, names, responsible)}</dd>`
+      : undefined
+  }</dl>`;
 }
 
 function turnout(tr: Translator, tally: TallyView): Html {
@@ -303,6 +312,7 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
     proposal.submittedBy.personId,
     ...(followUp.ok ? followUp.data.objections.map((o) => o.raisedBy) : []),
     ...(followUp.ok ? followUp.data.reports.map((r) => r.by) : []),
+    proposal.implementationResponsibleId,
   ]);
 
   let voteSection: Child;
@@ -372,7 +382,7 @@ ${stages(tr, proposal)}
 <h2>${tr.t('proposal.items')}</h2>
 ${items(tr, proposal.items)}
 ${costsSection(tr, costs, proposal.vote !== null, shares)}
-${deadlines(tr, proposal)}
+${deadlines(tr, proposal, names)}
 ${
   proposal.concernedPartyIds.length
     ? h`<p>${tr.t('proposal.concerned')}${tr.colon}${proposal.concernedPartyIds.map((id) => rc.partyNames.get(id) ?? id).join(tr.sep)}</p>`
