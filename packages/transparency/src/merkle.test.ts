@@ -12,6 +12,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from './merkle.ts';
+import { foldedSource, isStoredLevel, storedCovers } from './stored-levels.ts';
 
 // A reference written from RFC 9162 section 2.1 in the test, over the leaves themselves:
 // MTH by its recursive definition (2.1.1), PATH (2.1.3.1) and PROOF/SUBPROOF (2.1.4.1). The
@@ -219,5 +220,33 @@ describe('Merkle tree (RFC 9162)', () => {
     expect(loaded.root().equals(mth(0, 1000))).toBe(true);
     expect(() => inclusionProof(1000, 1000, nodes)).toThrow(RangeError);
     expect(() => consistencyProof(8, 7, nodes)).toThrow(RangeError);
+  });
+
+  it('gives the same roots and proofs from the leaves and every 4th level only', () => {
+    const sparse: NodeSource = (level, index) => {
+      if (!isStoredLevel(level, 4)) throw new Error(`level ${level} is not stored`);
+      return nodes(level, index);
+    };
+    const folded = foldedSource(sparse, 4);
+    for (const n of [1, 2, 3, 15, 16, 17, 255, 256, 257, 700, 1000]) {
+      expect(treeRoot(n, folded).equals(mth(0, n)), `size ${n}`).toBe(true);
+      for (const m of sample(n)) {
+        expect(inclusionProof(m, n, folded), `leaf ${m} of ${n}`).toEqual(path(m, 0, n));
+        expect(consistencyProof(m + 1, n, folded), `${m + 1} to ${n}`).toEqual(
+          subproof(m + 1, 0, n, true),
+        );
+      }
+    }
+    // What storage fetches for a proof: stored levels only, a few per level at most.
+    const keys = nodesNeeded((source) => inclusionProof(700, 1000, source));
+    const covers = storedCovers(keys, 4);
+    expect(covers.every((key) => key.level % 4 === 0)).toBe(true);
+    expect(covers.length).toBeLessThanOrEqual(keys.length * 8);
+    const fetched = foldedSource(
+      nodeMap(covers.map((key) => [key, nodes(key.level, key.index)])),
+      4,
+    );
+    expect(inclusionProof(700, 1000, fetched)).toEqual(inclusionProof(700, 1000, nodes));
+    expect(() => foldedSource(sparse, 0)).toThrow(RangeError);
   });
 });
