@@ -25,11 +25,13 @@ import type { Database } from '../tables.ts';
 // stored subtrees they need in one query and fold the levels between.
 
 /**
- * Subtrees above the leaves are stored at levels 4, 8, 12, …: an append writes 1/15 of a row per
- * leaf for them instead of one, and a proof folds at most 8 stored subtrees per level it needs.
- * A tree written when every level was stored still reads: it has these levels too.
+ * Subtrees above the leaves are stored at even levels (2, 4, 6, …): an append writes 1/3 of a row
+ * per leaf for them instead of one, and a subtree of an odd level is the fold of the two stored
+ * below it. Every 4th level would write 1/15 of a row, but its proofs read and fold up to 8
+ * subtrees a level and cost the query service twice the CPU (docs/benchmarks.md). A tree written
+ * when every level was stored still reads: it has these levels too.
  */
-export const STORED_STRIDE = 4;
+export const STORED_STRIDE = 2;
 // As literals in SQL: constants of the statement, not parameters the planner guesses.
 const STRIDE = sql.lit(STORED_STRIDE);
 const HASH = sql.lit(HASH_SIZE);
@@ -244,7 +246,7 @@ export class MerkleTree {
       tree_size: string | null;
       levels: number[] | null;
       indexes: string[] | null;
-      hashes: Buffer[] | null;
+      hashes: Buffer | null;
     }>`
       WITH leaf AS (
         SELECT leaf_index, transaction_id, global_position, stream_id, hash
@@ -275,7 +277,7 @@ export class MerkleTree {
              (SELECT size FROM transparency_tree) AS tree_size, f.levels, f.indexes, f.hashes
         FROM leaf, (SELECT array_agg(level ORDER BY level, idx) AS levels,
                            array_agg(idx ORDER BY level, idx) AS indexes,
-                           array_agg(hash ORDER BY level, idx) AS hashes FROM found) f`.execute(
+                           string_agg(hash, ''::bytea ORDER BY level, idx) AS hashes FROM found) f`.execute(
       this.db,
     );
     const row = rows[0];
@@ -293,9 +295,15 @@ export class MerkleTree {
     if (leaf.leafIndex >= treeSize || treeSize > size) return { leaf, path: undefined, size };
     const levels = row.levels ?? [];
     const indexes = row.indexes ?? [];
-    const hashes = row.hashes ?? [];
+    // One bytea, the hashes end to end: a bytea[] comes back as text to parse element by element.
+    const hashes = row.hashes ?? Buffer.alloc(0);
     const source = foldedSource(
-      nodeMap(levels.map((level, i) => [{ level, index: Number(indexes[i]) }, hashes[i]!])),
+      nodeMap(
+        levels.map((level, i) => [
+          { level, index: Number(indexes[i]) },
+          hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE),
+        ]),
+      ),
       STORED_STRIDE,
     );
     return { leaf, path: inclusionProof(leaf.leafIndex, treeSize, source), size };
