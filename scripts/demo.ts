@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     );
     const c = community.communityId;
     const owner = community.owners[0]!;
-    const links = demoLinks(c, result.sessionId);
+    const links = demoLinks(c, result);
     const width = Math.max(...links.map((l) => l.label.length));
     console.log(`
 完成 / done in ${((performance.now() - started) / 1000).toFixed(1)} s, ${result.counts.requests} HTTP requests.

@@ -9,6 +9,7 @@ import {
   loadConfig,
   type RunningService,
   serviceDatabaseUrl,
+  serviceEventsDatabaseUrl,
 } from '@yishi/platform';
 import { startProjectionService } from '@yishi/projection';
 // The console is imported by path: the root package does not list @yishi/web as a dependency.
@@ -57,7 +58,12 @@ async function main(): Promise<void> {
       eventsOwnerUrl: config.EVENTS_DATABASE_URL,
     });
     urls = perService((service) => serviceDatabaseUrl(config, service)!);
-    ownRoles = SERVICES.every((s) => urls[s] !== config.DATABASE_URL);
+    ownRoles =
+      SERVICES.every((s) => urls[s] !== config.DATABASE_URL) &&
+      // The events apart: their owner is no service's either.
+      (['command', 'projection'] as const).every(
+        (s) => serviceEventsDatabaseUrl(config, s) !== config.EVENTS_DATABASE_URL,
+      );
     if (!ownRoles) {
       logger.warn(
         { rolesFound: granted },

@@ -86,21 +86,72 @@ describe('infra/compose.yaml', () => {
     expect(environment.get('command')).toContain('PII_MASTER_KEY');
     expect(environment.get('projection')).toContain('PII_MASTER_KEY');
     expect(environment.get('web')).not.toContain('PII_MASTER_KEY');
-    for (const service of ['postgres', 'kurrentdb']) {
+    for (const service of ['postgres', 'kurrentdb', 'migrate']) {
       expect(environment.get(service)).not.toContain('JWT_SECRET');
       expect(environment.get(service)).not.toContain('WEBHOOK_SECRET');
+      expect(environment.get(service)).not.toContain('PII_MASTER_KEY');
     }
+  });
+
+  it('migrates once, as the owner, before any service starts', () => {
+    const blocks = serviceBlocks(compose);
+    const migrate = blocks.get('migrate');
+    expect(migrate, 'a migrate service').toBeDefined();
+    // Built from the services' Dockerfile; the CLI it runs is one the image compiles.
+    expect(migrate).toMatch(
+      /build: \{ context: \.\., dockerfile: infra\/Dockerfile, args: \{ SERVICE: projection \} \}/,
+    );
+    expect(migrate).toContain(
+      'command: ["node", "--enable-source-maps", "dist/cli/db-migrate.js"]',
+    );
+    const manifest = JSON.parse(
+      readFileSync(new URL('../services/projection/package.json', import.meta.url), 'utf8'),
+    ) as { yishi: { cli: string[] } };
+    expect(manifest.yishi.cli).toContain('../../scripts/db-migrate.ts');
+    expect(dockerfile).toMatch(/^COPY scripts\/db-migrate\.ts .*\.\/scripts\/$/m);
+    expect(dockerfile).toMatch(/^COPY scripts\/db \.\/scripts\/db$/m);
+    // One shot, after PostgreSQL is up, as the schemas' owner.
+    expect(migrate).toContain('restart: "no"');
+    expect(migrate).toMatch(/depends_on:\n\s+postgres: \{ condition: service_healthy \}/);
+    expect(migrate).toMatch(/^ {6}DATABASE_URL: postgres:\/\/yishi:/m);
+    // Every service waits for it to have succeeded: command and projection through the anchor.
+    const anchor = /^x-service: &service\n((?: {2}.*\n|\n)*)/m.exec(compose)?.[1] ?? '';
+    expect(anchor).toMatch(/migrate:\n\s+condition: service_completed_successfully/);
+    for (const service of ['command', 'projection']) {
+      expect(blocks.get(service)).toContain('<<: *service');
+      expect(blocks.get(service)).not.toMatch(/^ {4}depends_on:/m);
+    }
+    expect(blocks.get('web')).toContain('migrate: { condition: service_completed_successfully }');
+  });
+
+  it("gives the services their roles' URLs on the events' own database", () => {
+    expect(block('command')).toMatch(
+      /EVENTS_DATABASE_URL: \$\{COMMAND_EVENTS_DATABASE_URL:-\$\{EVENTS_DATABASE_URL:-\}\}/,
+    );
+    expect(block('projection')).toMatch(
+      /EVENTS_DATABASE_URL: \$\{PROJECTION_EVENTS_DATABASE_URL:-\$\{EVENTS_DATABASE_URL:-\}\}/,
+    );
+    expect(block('web')).not.toContain('EVENTS_DATABASE_URL');
   });
 });
 
-/** Each service's environment variable names, those merged from `<<: *service` included. */
-function environments(text: string): Map<string, string[]> {
+const dockerfile = readFileSync(new URL('../infra/Dockerfile', import.meta.url), 'utf8');
+const block = (service: string) => serviceBlocks(compose).get(service) ?? '';
+
+/** Each service's block of lines under `services:`, as written. */
+function serviceBlocks(text: string): Map<string, string> {
   const blocks = new Map<string, string>();
-  const anchor = /^x-service: &service\n((?: {2}.*\n|\n)*)/m.exec(text)?.[1] ?? '';
   const services = text.slice(text.indexOf('\nservices:\n'));
   for (const match of services.matchAll(/^ {2}([A-Za-z0-9_-]+):\n((?: {4}.*\n|\n)*)/gm)) {
     blocks.set(match[1]!, match[2]!);
   }
+  return blocks;
+}
+
+/** Each service's environment variable names, those merged from `<<: *service` included. */
+function environments(text: string): Map<string, string[]> {
+  const blocks = serviceBlocks(text);
+  const anchor = /^x-service: &service\n((?: {2}.*\n|\n)*)/m.exec(text)?.[1] ?? '';
   const names = (block: string) =>
     [...block.matchAll(/^ {4,6}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
   return new Map(

@@ -73,6 +73,33 @@ export class Api {
     };
   }
 
+  /**
+   * Uploads a document or photo through the attachments route, as `actor`: its reference
+   * (`attachment:<sha256>`) for a command's `documentRef`, and its hash.
+   */
+  async upload(
+    actor: Actor,
+    bytes: Uint8Array,
+    type: string,
+    fileName: string,
+  ): Promise<{ ref: string; sha256: string }> {
+    this.requests += 1;
+    const base = `${this.options.commandUrl}/v1/communities/${this.options.communityId}`;
+    const res = await fetch(`${base}/attachments?fileName=${encodeURIComponent(fileName)}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await this.token(actor.principal)}`,
+        'content-type': type,
+      },
+      body: bytes,
+    });
+    const json = (await res.json().catch(() => ({}))) as { ref?: string; sha256?: string };
+    if ((res.status !== 200 && res.status !== 201) || !json.ref || !json.sha256) {
+      throw new Error(`upload ${fileName}: ${res.status} ${JSON.stringify(json)}`);
+    }
+    return { ref: json.ref, sha256: json.sha256 };
+  }
+
   /** GET on the command service (the clock), as `actor`. */
   async commandGet(actor: Actor, path: string): Promise<unknown> {
     const res = await fetch(`${this.options.commandUrl}${path}`, {

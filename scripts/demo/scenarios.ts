@@ -4,6 +4,7 @@ import { type Actor, type Api, inPool } from './client.ts';
 import type { DemoCommunity } from './community.ts';
 import { liftVote } from './lift.ts';
 import { moneyScenario } from './money.ts';
+import { signedMinutesScan } from './scan.ts';
 import { linkPhones, type SignedIn, signInDemoPeople } from './sign-in.ts';
 
 export type DemoLog = (line: string) => void;
@@ -14,6 +15,8 @@ export interface DemoResult {
   signedIn: SignedIn[];
   proposals: { renovation: string; fund: string; lift: string };
   sessionId: string;
+  /** The SHA-256 of the signed minutes' scan the clerk uploaded (签字纪要扫描件). */
+  minutesScan: string;
   counts: { persons: number; units: number; households: number; requests: number };
   ballots: { renovation: number; fundOnline: number; fundProxy: number; fundPaper: number };
   lift: { owners: number; ballots: number };
@@ -280,7 +283,7 @@ async function fund(api: Api, c: DemoCommunity, log: DemoLog) {
 }
 
 /** (3) 停车收费联席会议: minutes signed by every attending party, one dissent recorded. */
-async function parkingSession(api: Api, c: DemoCommunity, log: DemoLog): Promise<void> {
+async function parkingSession(api: Api, c: DemoCommunity, log: DemoLog): Promise<string> {
   const admin = api.as('admin', 'demo-admin');
   const convener = api.as('convener', c.conveners[0]!);
   const clerk = api.as('clerk', c.clerkId);
@@ -341,8 +344,18 @@ async function parkingSession(api: Api, c: DemoCommunity, log: DemoLog): Promise
   for (const { party, actor } of reps) {
     await actor.post('sessions/parking/sign-minutes', { partyId: party.partyId, textHash });
   }
-  await convener.post('sessions/parking/publish-minutes', { documentRef: '幸福里联席〔2026〕3号' });
-  log(`  (3) 停车收费联席会议：${reps.length} 方出席，物业服务企业持异议，纪要经各方签字后公开`);
+  // The signed paper minutes, photographed and uploaded: the publication names the scan.
+  const scan = await api.upload(
+    clerk,
+    signedMinutesScan(),
+    'image/png',
+    '幸福里联席〔2026〕3号 签字纪要.png',
+  );
+  await convener.post('sessions/parking/publish-minutes', { documentRef: scan.ref });
+  log(
+    `  (3) 停车收费联席会议：${reps.length} 方出席，物业服务企业持异议，纪要经各方签字后公开（签字纪要扫描件 ${scan.sha256.slice(0, 12)}）`,
+  );
+  return scan.sha256;
 }
 
 /** (4) Publication, an objection answered, implementation reports, satisfaction feedback. */
@@ -359,6 +372,8 @@ async function followThrough(
   await convener.post('proposals/fund/publish', {
     text: '表决结果公告：续筹专项维修资金事项经业主共同决定通过，公示期7天。',
     implementationDueAt: iso(now, 60),
+    // 落实责任人: reminded by the scheduler if the due date passes with the work unfinished.
+    implementationResponsibleId: c.clerkId,
   });
   await api.as('owner', objector).post('proposals/fund/raise-objection', {
     objectionId: 'obj-1',
@@ -411,7 +426,7 @@ export async function runDemo(
   if (options.phones) await linkPhones(api, community, options.phones, log);
   const renovationBallots = await renovation(api, community, log);
   const fundBallots = await fund(api, community, log);
-  await parkingSession(api, community, log);
+  const minutesScan = await parkingSession(api, community, log);
   await followThrough(api, community, fundBallots.objector, log);
   await regularMeeting(api, community, log);
   const admin = api.as('admin', 'demo-admin');
@@ -430,6 +445,7 @@ export async function runDemo(
     proposals: { renovation: 'renovation', fund: 'fund', lift: lift.proposalId },
     lift: { owners: lift.owners, ballots: lift.ballots },
     sessionId: 'parking',
+    minutesScan,
     counts: {
       persons: community.persons.length,
       units: community.units.length,
@@ -488,16 +504,25 @@ async function regularMeeting(api: Api, c: DemoCommunity, log: DemoLog): Promise
 /** The query API's pages the demo points to when it is done (each answers 200 to an official). */
 export function demoLinks(
   communityId: string,
-  sessionId: string,
+  result: Pick<DemoResult, 'sessionId' | 'minutesScan'>,
 ): { label: string; path: string }[] {
   const c = `/v1/communities/${communityId}`;
+  const { sessionId, minutesScan } = result;
   return [
     { label: '提案 proposals', path: `${c}/proposals` },
     { label: '决定登记 decisions', path: `${c}/decisions` },
     { label: '联席会议 session', path: `${c}/sessions/${sessionId}` },
+    {
+      label: '签字纪要扫描件 signed minutes (preview)',
+      path: `${c}/attachments/${minutesScan}/preview`,
+    },
     { label: '议题历史 history', path: `${c}/proposals/fund/history` },
     { label: '核验 verification', path: `${c}/verification` },
     { label: '维修资金账目 fund accounts', path: `${c}/funds/maintenance` },
     { label: '院落改造众筹 crowdfunding', path: `${c}/crowdfunding/courtyard` },
+    {
+      label: '院落改造众筹账目 crowdfunding accounts (CSV)',
+      path: `${c}/crowdfunding/courtyard/accounts.csv`,
+    },
   ];
 }

@@ -1,5 +1,5 @@
 import { PostgresBlobStore, sha256Hex } from '@yishi/attachments';
-import { pngOf } from '@yishi/attachments/testing';
+import { heicPhoto, pngOf } from '@yishi/attachments/testing';
 import { createApp as commandApp } from '@yishi/command';
 import { PostgresEventStore } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
@@ -112,6 +112,17 @@ describe('attachments across both services (#24.5)', () => {
     expect(preview.byteLength).toBeLessThan(photo.byteLength);
     // RIFF....WEBP, VP8 frame: 320 x 240 (a 4:3 photo, longest side 320).
     expect(Buffer.from(preview.subarray(8, 12)).toString('latin1')).toBe('WEBP');
+  });
+
+  it('previews an iPhone’s HEIC photo as a 320 px WebP', async () => {
+    const heic = heicPhoto();
+    const { sha256 } = await upload(heic, 'IMG_0001.HEIC', 'image/heif');
+    expect((await get(`/attachments/${sha256}`)).headers.get('content-type')).toBe('image/heic');
+    const small = await get(`/attachments/${sha256}/preview`);
+    expect(small.status, await small.clone().text()).toBe(200);
+    expect(small.headers.get('content-type')).toBe('image/webp');
+    const preview = Buffer.from(await small.arrayBuffer());
+    expect(preview.subarray(8, 12).toString('latin1')).toBe('WEBP');
   });
 
   it('gives no preview of a PDF, and nothing to another community or for an unknown hash', async () => {

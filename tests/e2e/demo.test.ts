@@ -193,8 +193,26 @@ describe('the demo, end to end across processes', () => {
     );
   });
 
+  it('(3) the published minutes name the scan of the signed paper, which has a preview', async () => {
+    const published = (await store.readStream('session-e2e.parking')).find(
+      (e) => e.type === 'MinutesPublished',
+    );
+    expect(published?.data.documentRef).toBe(`attachment:${result.minutesScan}`);
+    const uploaded = await store.readStream(`attachment-e2e.${result.minutesScan}`);
+    expect(uploaded[0]?.data).toMatchObject({ sha256: result.minutesScan, mediaType: 'image/png' });
+    const official = api.as('official', 'off-1');
+    const base = `/v1/communities/e2e/attachments/${result.minutesScan}`;
+    expect((await api.read(official, base)).status).toBe(200);
+    // The preview answers (a WebP: not JSON, so the body reads as null here).
+    expect(await api.read(official, `${base}/preview`)).toEqual({ status: 200, body: null });
+  });
+
   it('(4) publication, the objection and its answer, implementation and satisfaction are on record', async () => {
-    const types = (await store.readStream('proposal-e2e.fund')).map((e) => e.type);
+    const events = await store.readStream('proposal-e2e.fund');
+    const types = events.map((e) => e.type);
+    expect(events.find((e) => e.type === 'ProposalPublished')?.data).toMatchObject({
+      implementationResponsibleId: community.clerkId,
+    });
     for (const type of [
       'ProposalPublished',
       'ObjectionRaised',
@@ -241,7 +259,7 @@ describe('the demo, end to end across processes', () => {
 
   it('every page the demo prints when done answers (no 404 link)', async () => {
     const official = api.as('official', 'off-1');
-    for (const link of demoLinks(community.communityId, result.sessionId)) {
+    for (const link of demoLinks(community.communityId, result)) {
       const read = await api.read(official, link.path);
       expect(read.status, `${link.label} ${link.path}`).toBe(200);
     }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '@yishi/local-postgres';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServiceProcess } from './processes.ts';
 
@@ -77,6 +78,30 @@ describe('production trees (pnpm deploy --prod)', () => {
         const refused = node(['dist/cli/verify.js'], withoutDatabase);
         expect(refused.stderr.toString()).toContain('DATABASE_URL: required in production');
         expect(refused.status).toBe(2);
+        // The compose `migrate` job: every schema, as the owner, into an empty database, with
+        // nothing but the database's URL (no secret reaches it).
+        const empty = await testDatabaseUrl();
+        const migrated = node(['dist/cli/db-migrate.js'], {
+          NODE_ENV: 'production',
+          DATABASE_URL: empty,
+        });
+        expect(migrated.stdout.toString(), migrated.stderr.toString()).toMatch(/^migrated/);
+        expect(migrated.status).toBe(0);
+        const db = new pg.Client({ connectionString: empty });
+        await db.connect();
+        try {
+          const { rows } = await db.query<{ found: boolean }>(
+            `SELECT to_regclass(name) IS NOT NULL AS found
+               FROM unnest(ARRAY['es_events', 'transparency_tree', 'pii_keys', 'identity.sessions']) AS name`,
+          );
+          expect(rows.map((r) => r.found)).toEqual([true, true, true, true]);
+        } finally {
+          await db.end();
+        }
+        // The roles' setup ships beside it, and says what it needs.
+        const setup = node(['dist/cli/db-setup-roles.js'], { NODE_ENV: 'production' });
+        expect(setup.stderr.toString()).toContain('DATABASE_URL: the database as its owner');
+        expect(setup.status).toBe(1);
       }
     });
   }

@@ -6,6 +6,7 @@ import { checkBlob, sha256Hex } from './blob-store.ts';
 import { PostgresBlobStore } from './postgres.ts';
 import { PREVIEW_SIZE, preview } from './preview.ts';
 import { sniffType } from './sniff.ts';
+import { heicPhoto } from './testing.ts';
 
 let url: string;
 let store: PostgresBlobStore;
@@ -80,5 +81,20 @@ describe('previews', () => {
     expect([meta.width, meta.height]).toEqual([PREVIEW_SIZE, 240]);
     expect(await preview(bytesOf('%PDF-1.4'), 'application/pdf')).toBeUndefined();
     expect(await preview(photo.subarray(0, 20), 'image/jpeg')).toBeUndefined();
+  });
+
+  it('previews an iPhone’s HEIC photo, decoded by libheif, and none for a truncated one', async () => {
+    const heic = heicPhoto();
+    expect(sniffType(heic)).toBe('image/heic');
+    const small = await preview(heic, 'image/heic');
+    expect(small && sniffType(small)).toBe('image/webp');
+    const meta = await sharp(small!).metadata();
+    expect([meta.width, meta.height]).toEqual([PREVIEW_SIZE, 240]);
+    // The gradient survives: left dark in red, right bright (not a blank image).
+    const { data, info } = await sharp(small!).raw().toBuffer({ resolveWithObject: true });
+    const red = (x: number) => data[(120 * info.width + x) * info.channels]!;
+    expect(red(5)).toBeLessThan(40);
+    expect(red(info.width - 5)).toBeGreaterThan(215);
+    expect(await preview(heic.subarray(0, heic.length / 2), 'image/heic')).toBeUndefined();
   });
 });

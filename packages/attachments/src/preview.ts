@@ -1,18 +1,20 @@
-import sharp from 'sharp';
-import type { AttachmentType } from './sniff.ts';
+import sharp, { type Sharp } from 'sharp';
+import { type AttachmentType, hasPreview } from './sniff.ts';
+
+export { hasPreview };
 
 // Previews of images: a small WebP a list or a form shows instead of a 20 MB photo. sharp
 // (libvips, prebuilt binaries from npm) decodes JPEG, PNG and WebP; its prebuilt libvips has
-// no HEVC decoder, so HEIC photos get no preview (the original is still served).
+// no HEVC decoder, so an iPhone's HEIC photo is decoded by libheif (WebAssembly, heic-decode)
+// and its pixels handed to sharp.
 
 /** The longest side of a preview, in pixels. */
 export const PREVIEW_SIZE = 320;
 
-const DECODABLE: ReadonlySet<AttachmentType> = new Set(['image/jpeg', 'image/png', 'image/webp']);
-
-export function hasPreview(type: AttachmentType): boolean {
-  return DECODABLE.has(type);
-}
+/** Pixels a preview decodes at most: sharp's limit; a HEIC is decoded whole into memory. */
+const MAX_PIXELS = 100_000_000;
+/** A 48 MP iPhone photo fits; RGBA of more would take hundreds of megabytes. */
+const MAX_HEIC_PIXELS = 50_000_000;
 
 /**
  * A WebP at most PREVIEW_SIZE on its longest side, turned upright by the photo's EXIF
@@ -26,7 +28,12 @@ export async function preview(
   if (!hasPreview(type)) return undefined;
   try {
     // A decompression bomb (a tiny PNG of 100k x 100k pixels) stops at sharp's pixel limit.
-    const out = await sharp(bytes, { limitInputPixels: 100_000_000 })
+    const input =
+      type === 'image/heic'
+        ? await heicPixels(bytes)
+        : sharp(bytes, { limitInputPixels: MAX_PIXELS });
+    if (!input) return undefined;
+    const out = await input
       .rotate()
       .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 70 })
@@ -34,5 +41,25 @@ export async function preview(
     return new Uint8Array(out);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The primary image of a HEIC as raw RGBA for sharp; undefined when it is larger than
+ * MAX_HEIC_PIXELS (checked from its header, before decoding). libheif applies the file's
+ * rotation itself, so `rotate()` after it finds no EXIF orientation to apply again.
+ */
+async function heicPixels(bytes: Uint8Array): Promise<Sharp | undefined> {
+  // Loaded on the first HEIC: libheif's WebAssembly takes ~100 ms and ~20 MB to load, which a
+  // service that never sees an iPhone photo should not pay at start-up.
+  const { default: decodeHeic } = await import('heic-decode');
+  const images = await decodeHeic.all({ buffer: bytes });
+  try {
+    const primary = images[0];
+    if (!primary || primary.width * primary.height > MAX_HEIC_PIXELS) return undefined;
+    const { width, height, data } = await primary.decode();
+    return sharp(data, { raw: { width, height, channels: 4 } });
+  } finally {
+    images.dispose();
   }
 }

@@ -29,6 +29,18 @@ export function sniffType(bytes: Uint8Array): AttachmentType | undefined {
   return undefined;
 }
 
+/** The types `@yishi/attachments/preview` makes a preview of (HEIC through libheif). */
+const PREVIEWED: ReadonlySet<AttachmentType> = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/heic',
+]);
+
+export function hasPreview(type: AttachmentType): boolean {
+  return PREVIEWED.has(type);
+}
+
 /** The file name extension that goes with a type (a download's name gets it). */
 export function extensionOf(type: AttachmentType): string {
   switch (type) {

@@ -28,8 +28,17 @@ export const ConfigSchema = z.object({
   COMMAND_DATABASE_URL: PostgresUrl.optional(),
   PROJECTION_DATABASE_URL: PostgresUrl.optional(),
   WEB_DATABASE_URL: PostgresUrl.optional(),
-  /** The events' PostgreSQL when it is not the read models' (DATABASE_URL); unset: the same. */
+  /**
+   * The events' PostgreSQL when it is not the read models' (DATABASE_URL), as its owner
+   * (migrations, CLIs); unset: the same.
+   */
   EVENTS_DATABASE_URL: PostgresUrl.optional(),
+  /**
+   * The command and projection services' own roles on EVENTS_DATABASE_URL (`pnpm
+   * db:setup-roles` prints them). Unset: EVENTS_DATABASE_URL.
+   */
+  COMMAND_EVENTS_DATABASE_URL: PostgresUrl.optional(),
+  PROJECTION_EVENTS_DATABASE_URL: PostgresUrl.optional(),
   /**
    * A streaming replica of the read models' database: queries that name no `minPosition`
    * (officials' reports, lists) read there; read-your-writes stays on DATABASE_URL.
@@ -196,6 +205,21 @@ export function serviceDatabaseUrl(
     web: config.WEB_DATABASE_URL,
   }[service];
   return own ?? config.DATABASE_URL;
+}
+
+/**
+ * The events' own database as a service connects to it: its role's URL there, else
+ * EVENTS_DATABASE_URL; undefined when the events are in the service's database.
+ */
+export function serviceEventsDatabaseUrl(
+  config: Config,
+  service: 'command' | 'projection',
+): string | undefined {
+  const own = {
+    command: config.COMMAND_EVENTS_DATABASE_URL,
+    projection: config.PROJECTION_EVENTS_DATABASE_URL,
+  }[service];
+  return own ?? config.EVENTS_DATABASE_URL;
 }
 
 /** Where API clients reach the query service: PROJECTION_PUBLIC_URL, else this host's port. */

@@ -44,6 +44,7 @@ export {
   verifyConsistency,
   verifyInclusion,
 } from './merkle.ts';
+export { foldedSource, isStoredLevel, storedCover, storedCovers } from './stored-levels.ts';
 export {
   type ConsistencySource,
   extendsKept,

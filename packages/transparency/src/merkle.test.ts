@@ -12,8 +12,10 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from './merkle.ts';
+import { ReferenceTree } from './reference.ts';
+import { foldedSource, isStoredLevel, storedCovers } from './stored-levels.ts';
 
-// A reference written from RFC 9162 section 2.1 in the test, over the leaves themselves:
+// The reference (reference.ts) is written from RFC 9162 section 2.1 over the leaves themselves:
 // MTH by its recursive definition (2.1.1), PATH (2.1.3.1) and PROOF/SUBPROOF (2.1.4.1). The
 // module under test builds proofs from stored perfect subtrees, which a `Frontier` wrote while
 // appending; both must give the same roots and proofs for every tree of 1 to 1000 leaves, and
@@ -26,50 +28,8 @@ const sha = (...parts: Uint8Array[]) => {
 };
 const MAX = 1000;
 const data = Array.from({ length: MAX }, (_, i) => Buffer.from(`leaf ${i}`));
-
-/** k: the largest power of two smaller than n (n > 1), as the RFC says. */
-function k(n: number): number {
-  let p = 1;
-  while (p * 2 < n) p *= 2;
-  return p;
-}
-
-const mthCache = new Map<string, Buffer>();
-/** MTH(D[lo:hi]), memoised by range: every tree below shares its prefix of `data`. */
-function mth(lo: number, hi: number): Buffer {
-  const key = `${lo}:${hi}`;
-  const cached = mthCache.get(key);
-  if (cached) return cached;
-  const n = hi - lo;
-  const hash =
-    n === 0
-      ? sha()
-      : n === 1
-        ? sha(Buffer.from([0]), data[lo]!)
-        : sha(Buffer.from([1]), mth(lo, lo + k(n)), mth(lo + k(n), hi));
-  mthCache.set(key, hash);
-  return hash;
-}
-
-/** PATH(m, D[lo:hi]). */
-function path(m: number, lo: number, hi: number): Buffer[] {
-  const n = hi - lo;
-  if (n === 1) return [];
-  const split = k(n);
-  return m < split
-    ? [...path(m, lo, lo + split), mth(lo + split, hi)]
-    : [...path(m - split, lo + split, hi), mth(lo, lo + split)];
-}
-
-/** SUBPROOF(m, D[lo:hi], b). */
-function subproof(m: number, lo: number, hi: number, b: boolean): Buffer[] {
-  const n = hi - lo;
-  if (m === n) return b ? [] : [mth(lo, hi)];
-  const split = k(n);
-  return m <= split
-    ? [...subproof(m, lo, lo + split, b), mth(lo + split, hi)]
-    : [...subproof(m - split, lo + split, hi, false), mth(lo, lo + split)];
-}
+const reference = new ReferenceTree(data.map((d) => sha(Buffer.from([0]), d)));
+const mth = (lo: number, hi: number) => reference.mth(lo, hi);
 
 /** The stored tree: every subtree a frontier completed while appending the MAX leaves. */
 const stored = new Map<string, Buffer>();
@@ -117,12 +77,12 @@ describe('Merkle tree (RFC 9162)', () => {
     for (let n = 1; n <= MAX; n++) {
       const root = mth(0, n);
       for (const m of sample(n)) {
-        const reference = path(m, 0, n);
+        const expected = reference.path(m, n);
         const proof = inclusionProof(m, n, nodes);
         expect(
           proof.map((p) => p.toString('hex')),
           `leaf ${m} of ${n}`,
-        ).toEqual(reference.map((p) => p.toString('hex')));
+        ).toEqual(expected.map((p) => p.toString('hex')));
         const leaf = mth(m, m + 1);
         expect(verifyInclusion(m, n, leaf, proof, root), `leaf ${m} of ${n}`).toBe(true);
         checked += 1;
@@ -135,12 +95,12 @@ describe('Merkle tree (RFC 9162)', () => {
     let checked = 0;
     for (let n = 1; n <= MAX; n++) {
       for (const m of sample(n + 1)) {
-        const reference = m === 0 ? [] : subproof(m, 0, n, true);
+        const expected = reference.consistency(m, n);
         const proof = consistencyProof(m, n, nodes);
         expect(
           proof.map((p) => p.toString('hex')),
           `${m} to ${n}`,
-        ).toEqual(reference.map((p) => p.toString('hex')));
+        ).toEqual(expected.map((p) => p.toString('hex')));
         expect(verifyConsistency(m, n, mth(0, m), mth(0, n), proof), `${m} to ${n}`).toBe(true);
         checked += 1;
       }
@@ -219,5 +179,33 @@ describe('Merkle tree (RFC 9162)', () => {
     expect(loaded.root().equals(mth(0, 1000))).toBe(true);
     expect(() => inclusionProof(1000, 1000, nodes)).toThrow(RangeError);
     expect(() => consistencyProof(8, 7, nodes)).toThrow(RangeError);
+  });
+
+  it('gives the same roots and proofs from the leaves and every 4th level only', () => {
+    const sparse: NodeSource = (level, index) => {
+      if (!isStoredLevel(level, 4)) throw new Error(`level ${level} is not stored`);
+      return nodes(level, index);
+    };
+    const folded = foldedSource(sparse, 4);
+    for (const n of [1, 2, 3, 15, 16, 17, 255, 256, 257, 700, 1000]) {
+      expect(treeRoot(n, folded).equals(mth(0, n)), `size ${n}`).toBe(true);
+      for (const m of sample(n)) {
+        expect(inclusionProof(m, n, folded), `leaf ${m} of ${n}`).toEqual(reference.path(m, n));
+        expect(consistencyProof(m + 1, n, folded), `${m + 1} to ${n}`).toEqual(
+          reference.consistency(m + 1, n),
+        );
+      }
+    }
+    // What storage fetches for a proof: stored levels only, a few per level at most.
+    const keys = nodesNeeded((source) => inclusionProof(700, 1000, source));
+    const covers = storedCovers(keys, 4);
+    expect(covers.every((key) => key.level % 4 === 0)).toBe(true);
+    expect(covers.length).toBeLessThanOrEqual(keys.length * 8);
+    const fetched = foldedSource(
+      nodeMap(covers.map((key) => [key, nodes(key.level, key.index)])),
+      4,
+    );
+    expect(inclusionProof(700, 1000, fetched)).toEqual(inclusionProof(700, 1000, nodes));
+    expect(() => foldedSource(sparse, 0)).toThrow(RangeError);
   });
 });

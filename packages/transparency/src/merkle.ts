@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 // The Merkle tree of RFC 9162 (section 2.1): leaf and node hashes domain-separated by a prefix
 // byte, inclusion and consistency proofs, and their verification. Proofs are made from the
@@ -16,12 +16,14 @@ const NODE_PREFIX = Buffer.from([0x01]);
 
 /** SHA-256(0x00 ‖ data): the hash of a leaf. */
 export function leafHash(data: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  // One-shot hashing: a builder hashes every event and every node; a Hash object per call cost
+  // it more than the copy.
+  return hash('sha256', Buffer.concat([LEAF_PREFIX, data]), 'buffer');
 }
 
 /** SHA-256(0x01 ‖ left ‖ right): the hash of an interior node. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
 }
 
 /** The root of the empty tree: SHA-256 of the empty string. */

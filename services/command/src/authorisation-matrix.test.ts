@@ -78,6 +78,7 @@ const expected: Record<string, Role[]> = {
   ReportFeedback: ['convener', 'clerk'],
   RateSatisfaction: ['resident', 'owner'],
   WithdrawProposal: submitters,
+  AssignImplementation: ['convener', 'clerk'],
   ConveneSession: ['convener'],
   GiveSessionNotice: ['convener', 'clerk'],
   RecordAttendance: ['clerk', 'party_representative', 'resident'],

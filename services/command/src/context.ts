@@ -167,6 +167,14 @@ async function campaignItem(input: ContextInput): Promise<{ proposalId: string; 
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
+/** Whether the registry has the person a body names in `field` (the decider refuses if not). */
+async function registered(input: ContextInput, field: string) {
+  const personId = input.body[field];
+  if (typeof personId !== 'string') return {};
+  const registry = await needRegistry(input);
+  return { responsibleRegistered: pget(registry.persons, personId) !== undefined };
+}
+
 /** Fills each command's context fields (domain catalogue `context`) from other streams. */
 export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> = {
   async SubmitProposal(input) {
@@ -249,6 +257,8 @@ export const contextFillers: Partial<Record<CommandDefinition['name'], Filler>> 
     const facts = held(registry, input.params.proposalId!, signedBy, input.body.choices);
     return facts.length > 0 ? { authorisations: facts } : {};
   },
+  Publish: (input) => registered(input, 'implementationResponsibleId'),
+  AssignImplementation: (input) => registered(input, 'responsibleId'),
   async RecordSessionResolution(input) {
     const sessionId = input.body.sessionId as string;
     const itemId = input.body.sessionItemId as string;

@@ -11,6 +11,8 @@ const STATUS_OF: Partial<Record<DomainErrorCode, ContentfulStatusCode>> = {
   'not-eligible': 403,
   'invalid-command': 422,
   'scope-not-applicable': 422,
+  // A person the body names is not in the registry: the input is wrong, not the state.
+  'person-not-registered': 422,
   // What the entry itself says is wrong: its lines, or the decision it must name.
   'entry-unbalanced': 422,
   'decision-required': 422,

@@ -10,6 +10,7 @@ import {
   listen,
   projectionPublicUrl,
   type RunningService,
+  serviceEventsDatabaseUrl,
   simulatedClock,
   systemClock,
 } from '@yishi/platform';
@@ -23,7 +24,7 @@ export async function startCommandService(
 ): Promise<RunningService> {
   const store = await openEventStore({
     databaseUrl,
-    eventsDatabaseUrl: config.EVENTS_DATABASE_URL,
+    eventsDatabaseUrl: serviceEventsDatabaseUrl(config, 'command'),
     eventstoreUrl: config.EVENTSTORE_URL,
     maxConnections: 20,
   });

@@ -1,7 +1,8 @@
 // The transparency log's tree builder in a process of its own, as deployed, for the benchmark:
 // builds the log of the database given first, signing with the key file given second, a
 // checkpoint at most every 200 ms. With a third argument, runs until a checkpoint covers that
-// many events; else until SIGTERM. Then prints JSON: leaves appended, its CPU and PostgreSQL's.
+// many events; else until SIGTERM, counting from when it has caught up. Then prints JSON: leaves
+// appended, its CPU and PostgreSQL's.
 import { PostgresEventStore } from '@yishi/event-store';
 import { postmasterOf, serverCpuMs } from '@yishi/local-postgres/cpu';
 import { loadSigningKey } from '@yishi/transparency';
@@ -18,10 +19,10 @@ const db = createDb(url, 4);
 const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db);
 const postmaster = postmasterOf(rows[0]!.pid);
 const tree = new MerkleTree(db);
-const before = await tree.size();
-const started = performance.now();
-const cpu = process.cpuUsage();
-const pgCpu = serverCpuMs(postmaster);
+let before = await tree.size();
+let started = performance.now();
+let cpu = process.cpuUsage();
+let pgCpu = serverCpuMs(postmaster);
 const builder = new TreeBuilder(store, db, {
   key: loadSigningKey(keyFile),
   origin: 'bench.yishi/log',
@@ -54,5 +55,14 @@ if (until) {
   await finish();
 } else {
   process.on('SIGTERM', () => void finish());
-  process.stdout.write('');
+  // Following live appends: counted from when the tree has caught up with the log, so that the
+  // figure is the cost of following, not of start-up and catching up.
+  const { rows: logged } = await sql<{
+    n: string;
+  }>`SELECT count(*)::text AS n FROM es_events`.execute(db);
+  while ((await tree.size()) < Number(logged[0]!.n)) await new Promise((r) => setTimeout(r, 20));
+  before = await tree.size();
+  started = performance.now();
+  cpu = process.cpuUsage();
+  pgCpu = serverCpuMs(postmaster);
 }

@@ -38,6 +38,7 @@ import { proposalQueries } from './routes/proposals.ts';
 import { registryQueries } from './routes/registry.ts';
 import { sessionQueries } from './routes/sessions.ts';
 import { shareQueries } from './routes/shares.ts';
+import { standingBodyQueries } from './routes/standing-bodies.ts';
 import { statusQueries } from './routes/status.ts';
 import { timelineQueries } from './routes/timeline.ts';
 import { type VerificationDeps, verificationQueries } from './routes/verification.ts';
@@ -120,6 +121,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   app.route('/', discussionQueries(queryDeps));
   app.route('/', wishQueries(queryDeps));
   app.route('/', evaluationQueries(queryDeps));
+  app.route('/', standingBodyQueries(queryDeps));
   app.route('/', moneyQueries(queryDeps));
   app.route('/', proposalQueries(queryDeps));
   app.route('/', shareQueries(queryDeps));

@@ -62,6 +62,7 @@ const pathValues: Record<string, string> = {
   personId: PERSON.personId,
   fundId: 'mf',
   campaignId: 'yard',
+  bodyId: 'council',
   sha256: 'a'.repeat(64),
 };
 

@@ -9,6 +9,7 @@ import {
   type Logger,
   listen,
   type RunningService,
+  serviceEventsDatabaseUrl,
   webhookSecret,
 } from '@yishi/platform';
 import { createApp } from './app.ts';
@@ -38,7 +39,7 @@ export async function startProjectionService(
   // The events where the command service keeps them: EventStoreDB when configured.
   const store = await openEventStore({
     databaseUrl,
-    eventsDatabaseUrl: config.EVENTS_DATABASE_URL,
+    eventsDatabaseUrl: serviceEventsDatabaseUrl(config, 'projection'),
     eventstoreUrl: config.EVENTSTORE_URL,
   });
   // Each projector holds one connection for its lease, and so does the tree builder.

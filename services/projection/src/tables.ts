@@ -1,4 +1,4 @@
-import type { ConvocationFigures, RulesVersion } from '@yishi/domain';
+import type { ConvocationFigures, MeetingSchedule, RulesVersion } from '@yishi/domain';
 import type { ColumnType } from 'kysely';
 import type { z } from 'zod';
 import type { TransparencyTables } from './transparency/tables.ts';
@@ -306,6 +306,8 @@ export interface DecisionStatesTable extends Temporal {
   published_on_time: boolean | null;
   implementation_published_at: string | null;
   implementation_due_at: string | null;
+  /** 落实责任人: named at publication or assigned since (a registry person id). */
+  implementation_responsible_id: string | null;
   progress_percent: number | null;
   reports: number;
   first_report_at: string | null;
@@ -475,6 +477,15 @@ export interface ReminderContactsTable {
   opted_out: boolean;
 }
 
+/** Who later events of a stream are for: a comment's author, a wish's requester. */
+export interface NotificationAddresseesTable {
+  community_id: string;
+  stream_id: string;
+  /** The comment's id, or `requester`. */
+  key: string;
+  person_id: string;
+}
+
 export interface NotificationSubjectsTable {
   community_id: string;
   stream_id: string;
@@ -570,6 +581,24 @@ export interface WishesTable extends Temporal {
   cancelled_at: string | null;
   cancel_reason: string | null;
   updated_at: string;
+}
+
+/** A standing body (常设议事机构: 居民议事会, 联席会议) as it stands, dissolved or not. */
+export interface StandingBodiesTable extends Temporal {
+  community_id: string;
+  body_id: string;
+  name: string;
+  kind: 'residents-council' | 'joint-session';
+  party_ids: string[];
+  member_ids: string[];
+  venue: string;
+  schedule: Json<MeetingSchedule>;
+  established_at: string;
+  established_by: string;
+  changed_at: string | null;
+  change_reason: string | null;
+  dissolved_at: string | null;
+  dissolve_reason: string | null;
 }
 
 /** An evaluation (评议): its questionnaire, how many answered, and the aggregate once closed. */
@@ -682,8 +711,19 @@ export interface CrowdfundingMovementsTable {
   global_position: Int8;
 }
 
+/**
+ * Who the registry appoints treasurer (出纳): they alone record receipts, refunds and fund
+ * entries, so the accounts name them. A revocation is a version with `appointed` false.
+ */
+export interface TreasurersTable extends Temporal {
+  community_id: string;
+  person_id: string;
+  appointed: boolean;
+}
+
 export interface ReadModelTables {
   funds: FundsTable;
+  treasurers: TreasurersTable;
   fund_lines: FundLinesTable;
   crowdfunding_campaigns: CrowdfundingCampaignsTable;
   crowdfunding_movements: CrowdfundingMovementsTable;
@@ -694,6 +734,7 @@ export interface ReadModelTables {
   wishes: WishesTable;
   evaluations: EvaluationsTable;
   evaluation_respondents: EvaluationRespondentsTable;
+  standing_bodies: StandingBodiesTable;
   timeline: TimelineTable;
   communities: CommunitiesTable;
   units: UnitsTable;
@@ -723,6 +764,7 @@ export interface ReadModelTables {
   webhooks: WebhooksTable;
   notification_subjects: NotificationSubjectsTable;
   reminder_contacts: ReminderContactsTable;
+  notification_addressees: NotificationAddresseesTable;
 }
 
 // ---- the notification outbox (public: it outlives generations, so a rebuild sends nothing twice)

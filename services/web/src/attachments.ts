@@ -1,4 +1,5 @@
-import { attachmentOfRef } from '@yishi/domain';
+import { hasPreview } from '@yishi/attachments/sniff';
+import { AttachmentMediaType, attachmentOfRef } from '@yishi/domain';
 import type { Context } from 'hono';
 import type { Upstreams } from './api.ts';
 import { type Html, h } from './html.ts';
@@ -14,8 +15,6 @@ import { type FieldSpec, type FormScope, textField } from './views/forms.ts';
 /** The file, with a multipart envelope: the command service's own limit is 20 MB. */
 export const UPLOAD_MAX_BYTES = 20 * 1024 * 1024 + 64 * 1024;
 export const UPLOAD_PATH = /^\/c\/[^/]+\/attachments$/;
-
-const PREVIEWED = new Set(['image/jpeg', 'image/png', 'image/webp']);
 
 /** Where the console serves an attachment (and its preview) through its pass-through. */
 export function attachmentUrl(communityId: string, sha256: string): string {
@@ -90,13 +89,14 @@ export async function forwardUpload(
   }
   const sha256 = String(answer.sha256);
   const url = attachmentUrl(cid, sha256);
+  const type = AttachmentMediaType.safeParse(answer.mediaType);
   return c.json({
     ref: answer.ref,
     sha256,
     mediaType: answer.mediaType,
     fileName: answer.fileName ?? null,
     url,
-    preview: PREVIEWED.has(String(answer.mediaType)) ? `${url}/preview` : null,
+    preview: type.success && hasPreview(type.data) ? `${url}/preview` : null,
   });
 }
 

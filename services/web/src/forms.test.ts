@@ -161,10 +161,19 @@ describe('the console’s forms, end to end', () => {
       implementationDueAt: new Date(stack.clock.now.getTime() + 20 * DAY)
         .toISOString()
         .slice(0, 16),
+      implementationResponsibleId: 'r1',
     });
     expectDone(convener, '公示');
     stack.clock.now = new Date(stack.clock.now.getTime() + 8 * DAY);
     await clerk.get(`/c/${cid}/proposals/yard`);
+    // 落实责任人: named at publication, changed by the clerk with a reason; a person the
+    // registry does not have is refused.
+    await clerk.submit('assign-implementation', { responsibleId: 'nobody', reason: '调整分工' });
+    expect(textOf(clerk.last!.html)).toContain('该人员不在本社区的登记名册中');
+    await clerk.submit('assign-implementation', { responsibleId: 'cv1', reason: '调整分工' });
+    expectDone(clerk, '更换落实责任人');
+    // The clerk reads names: the person with their registry id.
+    expect(textOf(clerk.last!.html)).toMatch(/落实责任人\s*召集人（cv1）/);
     await clerk.submit('report-implementation', { progressPercent: '100', text: '花园已建成。' });
     expectDone(clerk, '报告落实进度');
     await clerk.submit('report-feedback', { text: '已向居民反馈改造结果。' });
@@ -178,9 +187,11 @@ describe('the console’s forms, end to end', () => {
     const official = await signedIn({ personId: 'gov1', role: 'official' });
     await official.get(`/c/${cid}/decisions`);
     expect(textOf(official.last!.html)).toContain('楼前空地改造');
+    expect(textOf(official.last!.html)).toContain('责任人 cv1');
     const csv = await official.get(`/api/projection/v1/communities/${cid}/decisions.csv`);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.html).toContain('yard');
+    expect(csv.html).toContain('implementation_responsible_id');
   });
 
   it('convenes a residents’ council meeting, and its members vote item by item', async () => {

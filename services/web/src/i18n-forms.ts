@@ -98,6 +98,17 @@ export const formsMessages = {
   'body.weekday.6': ['星期六', 'Saturday'],
   'body.weekday.7': ['星期日', 'Sunday'],
   'body.time': ['开会时间（如 19:30）', 'Time of day (e.g. 19:30)'],
+  'body.title': ['常设议事机构', 'Standing bodies'],
+  'body.none': ['尚未设立常设议事机构。', 'No standing body yet.'],
+  'body.pick': ['议事机构', 'Standing body'],
+  'body.nextMeeting': ['下次例会：{at}', 'Next meeting: {at}'],
+  'body.dissolved': ['已撤销', 'Dissolved'],
+  'body.meets.days': ['每月 {days} 日 {time}', 'on day {days} of each month at {time}'],
+  'body.meets.weekday': [
+    '每月第 {n} 个{weekday} {time}',
+    'on {weekday} number {n} of each month at {time}',
+  ],
+  'body.memberList': ['成员：{members}', 'Members: {members}'],
   'body.noParties': [
     '名册中还没有协商主体：请先登记协商主体。',
     'The registry has no party yet: register the parties first.',
@@ -160,8 +171,12 @@ export const formsMessages = {
   'entry.noDecision': ['无（收入或资金划转）', 'None (income or transfer)'],
   'entry.reverses': ['要冲销的凭证', 'Entry to reverse'],
   'entry.treasurer': [
-    '记账、收款和退款由社区任命的出纳办理。',
-    'Entries, receipts and refunds are recorded by an appointed treasurer.',
+    '出纳：{names}。记账、收款和退款由出纳办理。',
+    'Treasurer: {names}. Entries, receipts and refunds are recorded by the treasurer.',
+  ],
+  'entry.noTreasurer': [
+    '尚未任命出纳：记账、收款和退款须由社区任命的出纳办理。',
+    'No treasurer is appointed: entries, receipts and refunds are recorded by an appointed treasurer.',
   ],
   'account.bank': ['银行存款', 'Bank'],
   'account.cash': ['库存现金', 'Cash'],

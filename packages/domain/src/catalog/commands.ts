@@ -218,6 +218,7 @@ const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
   Publish: {
     roles: ['convener', 'clerk'],
     summary: 'Publish the decision or the implementation result',
+    context: ['responsibleRegistered'],
   },
   RaiseObjection: {
     roles: ['resident', 'owner', 'party_representative'],
@@ -238,6 +239,11 @@ const proposal: Record<keyof typeof proposalCommandSchemas, Entry> = {
     roles: [],
     summary: 'Remind the voters who have not voted (scheduler only)',
     automatic: 'only',
+  },
+  AssignImplementation: {
+    roles: ['convener', 'clerk'],
+    summary: 'Name another person responsible for implementation (落实责任人), with a reason',
+    context: ['responsibleRegistered'],
   },
   FlagImplementationOverdue: {
     roles: [],

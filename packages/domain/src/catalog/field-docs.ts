@@ -134,6 +134,10 @@ const byPath: Record<string, string> = {
     '会议已结束（会议表决于此截止） · The meeting has ended (a meeting vote closes with it)',
   sessionItemId: '联席会议中决议该议题的议项 · The session agenda item that resolved the proposal',
   implementationDueAt: '落实期限 · When implementation is due',
+  implementationResponsibleId:
+    '落实责任人（登记的人员），逾期时提醒 · The registered person responsible for implementation, reminded when overdue',
+  responsibleId:
+    '新的落实责任人（登记的人员） · The registered person now responsible for implementation',
   answer: '答复 · Answer',
   progressPercent: '落实进度（%） · Implementation progress, percent',
   rating: '满意度，1 至 5 · Satisfaction from 1 to 5',

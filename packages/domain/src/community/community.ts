@@ -53,6 +53,7 @@ import {
 } from './state.ts';
 import { correctUnitArea, registerUnit, transferUnit } from './units.ts';
 
+export { cstDate, dueMeeting, nextMeeting } from './meetings.ts';
 export {
   authorisationsHeld,
   isAdult,

@@ -131,3 +131,122 @@ describe('FlagImplementationOverdue', () => {
       .thenRefused('already-resolved');
   });
 });
+
+describe('the person responsible for implementation (落实责任人)', () => {
+  const all = run(
+    ['c', 'd'].map((v) =>
+      p('CastBallot', { choices: [{ itemId: 'fund', choice: 'yes' }] }, owner(v), day(21)),
+    ),
+    aAndBVoted,
+  );
+  const closed = run([p('CloseVoting', {}, convener, day(30))], all);
+  const publishWith = (data: object) =>
+    p('Publish', { text: '表决结果公告', implementationDueAt: day(60), ...data }, clerk, day(31));
+  const published = run(
+    [publishWith({ implementationResponsibleId: 'wang', responsibleRegistered: true })],
+    closed,
+  );
+  const assign = (responsibleId: string, at = day(40), registered = true) =>
+    p(
+      'AssignImplementation',
+      { responsibleId, reason: '王某调离', responsibleRegistered: registered },
+      convener,
+      at,
+    );
+  const flag = (at: string) => p('FlagImplementationOverdue', { dueAt: day(60) }, SYSTEM_ACTOR, at);
+
+  it('is named at publication, without the registry’s answer in the record', () => {
+    spec
+      .given(closed)
+      .when(publishWith({ implementationResponsibleId: 'wang', responsibleRegistered: true }))
+      .then((events) => {
+        expect(events[0]!.data).toMatchObject({ implementationResponsibleId: 'wang' });
+        expect(events[0]!.data).not.toHaveProperty('responsibleRegistered');
+      });
+  });
+
+  it('refuses a person the registry does not have, naming the field', () => {
+    spec
+      .given(closed)
+      .when(publishWith({ implementationResponsibleId: 'nobody', responsibleRegistered: false }))
+      .thenRefused('person-not-registered', { field: 'implementationResponsibleId' });
+    // Without the service's answer the person counts as unknown, never as registered.
+    spec
+      .given(closed)
+      .when(publishWith({ implementationResponsibleId: 'nobody' }))
+      .thenRefused('person-not-registered');
+    spec
+      .given(published)
+      .when(assign('nobody', day(40), false))
+      .thenRefused('person-not-registered', { field: 'responsibleId' });
+  });
+
+  it('is reminded when implementation is overdue', () => {
+    spec
+      .given(published)
+      .when(flag(day(60)))
+      .then([
+        {
+          type: 'ImplementationOverdue',
+          data: { dueAt: day(60), responsibleId: 'wang', at: day(60), by: SYSTEM_ACTOR },
+        },
+      ]);
+  });
+
+  it('is changed by the convener with a reason, also after the flag; the flag stays once', () => {
+    spec
+      .given(published)
+      .when(assign('li'))
+      .then([
+        {
+          type: 'ImplementationAssigned',
+          data: {
+            responsibleId: 'li',
+            reason: '王某调离',
+            previousResponsibleId: 'wang',
+            at: day(40),
+            by: convener,
+          },
+        },
+      ]);
+    const flagged = run([flag(day(60))], published);
+    const reassigned = run([assign('li', day(62))], flagged);
+    expect(reassigned.at(-1)).toMatchObject({
+      type: 'ImplementationAssigned',
+      data: { responsibleId: 'li', previousResponsibleId: 'wang' },
+    });
+    spec
+      .given(reassigned)
+      .when(flag(day(63)))
+      .thenRefused('already-exists');
+    expect(
+      spec
+        .given(reassigned)
+        .when(assign('zhao', day(64)))
+        .thenState(),
+    ).toMatchObject({
+      implementationResponsibleId: 'zhao',
+    });
+  });
+
+  it('is assigned only once implementation is due, to someone new, until it is complete', () => {
+    spec.given(closed).when(assign('li')).thenRefused('stage-out-of-order');
+    spec.given(published).when(assign('wang')).thenRefused('already-exists');
+    const done = run(
+      [p('ReportImplementation', { progressPercent: 100, text: '完工' }, clerk, day(50))],
+      published,
+    );
+    spec
+      .given(done)
+      .when(assign('li', day(51)))
+      .thenRefused('already-resolved');
+  });
+
+  it('names no one when no one was named: the community’s webhooks are reminded', () => {
+    const anonymous = run([publishWith({})], closed);
+    spec
+      .given(anonymous)
+      .when(flag(day(60)))
+      .then((events) => expect(events[0]!.data).not.toHaveProperty('responsibleId'));
+  });
+});

@@ -53,6 +53,13 @@ export function flagImplementationOverdue(
     return refuse('already-resolved', 'implementation is complete');
   const emit = eventsFor<ProposalEvent>(command);
   return [
-    emit('ImplementationOverdue', defined({ dueAt, progressPercent: state.progressPercent })),
+    emit(
+      'ImplementationOverdue',
+      defined({
+        dueAt,
+        progressPercent: state.progressPercent,
+        responsibleId: state.implementationResponsibleId,
+      }),
+    ),
   ];
 }

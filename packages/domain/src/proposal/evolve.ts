@@ -126,10 +126,12 @@ function evolveProposal(state: Proposal, event: ProposalEvent): Proposal {
     case 'ProposalPublished': {
       const entered = enter(state, event.data.stageId);
       const due = event.data.implementationDueAt;
+      const responsible = event.data.implementationResponsibleId;
       return {
         ...entered,
         publication: { stageIndex: entered.stageIndex, endsAt: event.data.endsAt },
         ...(due === undefined ? {} : { implementationDueAt: due }),
+        ...(responsible === undefined ? {} : { implementationResponsibleId: responsible }),
       };
     }
     case 'ObjectionRaised':
@@ -161,6 +163,8 @@ function evolveProposal(state: Proposal, event: ProposalEvent): Proposal {
       return { ...state, status: 'withdrawn' };
     case 'NonVotersReminded':
       return state.vote ? { ...state, vote: { ...state.vote, reminded: true } } : state;
+    case 'ImplementationAssigned':
+      return { ...state, implementationResponsibleId: event.data.responsibleId };
     case 'ImplementationOverdue':
       return { ...state, overdueFlagged: event.data.dueAt };
     default: {

@@ -1,5 +1,5 @@
 import { eventsFor } from '../shared/decider.ts';
-import { isDomainError, refuse } from '../shared/errors.ts';
+import { type DomainError, isDomainError, refuse } from '../shared/errors.ts';
 import { defined } from '../shared/objects.ts';
 import { pget } from '../shared/pmap.ts';
 import { addDays, atOrAfter, before } from '../shared/time.ts';
@@ -15,8 +15,31 @@ import {
 // After the decision: publication (公示) with objections and their answers, implementation
 // reports, the feedback, and the residents' satisfaction ratings (满意度评议).
 
+/**
+ * A person named responsible for implementation must be in the registry: the service says
+ * whether they are (context), so a typo never names someone the reminder cannot reach.
+ */
+function unregistered(
+  personId: string | undefined,
+  registered: boolean | undefined,
+  field: string,
+): DomainError | undefined {
+  if (personId === undefined || registered === true) return undefined;
+  return refuse('person-not-registered', `${personId} is not a registered person`, {
+    field,
+    personId,
+  });
+}
+
 export function publish(command: ProposalCommandOf<'Publish'>, state: Proposal): ProposalDecision {
   const { at } = command;
+  const { responsibleRegistered, ...data } = command.data;
+  const unknown = unregistered(
+    data.implementationResponsibleId,
+    responsibleRegistered,
+    'implementationResponsibleId',
+  );
+  if (unknown) return unknown;
   const entered = gate(state, 'publication', at);
   if (isDomainError(entered)) return entered;
   const stage = entered.stage;
@@ -30,7 +53,7 @@ export function publish(command: ProposalCommandOf<'Publish'>, state: Proposal):
     emit(
       'ProposalPublished',
       defined({
-        ...command.data,
+        ...data,
         stageId: stage.id,
         subject: stage.subject,
         endsAt: addDays(at, stage.periodDays),
@@ -40,6 +63,32 @@ export function publish(command: ProposalCommandOf<'Publish'>, state: Proposal):
       }),
     ),
   ];
+}
+
+/**
+ * Names another person responsible for implementation (the convener or clerk, with a reason),
+ * also after it was flagged overdue: the flag stays once per due time, the new person is on
+ * record for the next one.
+ */
+export function assignImplementation(
+  command: ProposalCommandOf<'AssignImplementation'>,
+  state: Proposal,
+): ProposalDecision {
+  const { responsibleRegistered, ...data } = command.data;
+  const unknown = unregistered(data.responsibleId, responsibleRegistered, 'responsibleId');
+  if (unknown) return unknown;
+  if (state.implementationDueAt === undefined) {
+    return refuse('stage-out-of-order', 'no implementation is due: publish the decision first');
+  }
+  if (state.progressPercent === 100) {
+    return refuse('already-resolved', 'implementation is complete');
+  }
+  const previous = state.implementationResponsibleId;
+  if (previous === data.responsibleId) {
+    return refuse('already-exists', `${previous} is responsible already`);
+  }
+  const emit = eventsFor<ProposalEvent>(command);
+  return [emit('ImplementationAssigned', defined({ ...data, previousResponsibleId: previous }))];
 }
 
 export function raiseObjection(

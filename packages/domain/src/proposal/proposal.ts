@@ -13,6 +13,7 @@ import { flagImplementationOverdue, remindNonVoters } from './deadlines.ts';
 import { evolve } from './evolve.ts';
 import {
   answerObjection,
+  assignImplementation,
   publish,
   raiseObjection,
   rateSatisfaction,
@@ -114,6 +115,8 @@ function decideForProposal(command: ProposalCommand, state: Proposal): ProposalD
       return rateSatisfaction(command, state);
     case 'WithdrawProposal':
       return withdrawProposal(command, state);
+    case 'AssignImplementation':
+      return assignImplementation(command, state);
     case 'RemindNonVoters':
       return remindNonVoters(command, state);
     case 'FlagImplementationOverdue':

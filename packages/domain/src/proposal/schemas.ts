@@ -165,6 +165,10 @@ export const PublishData = z.object({
   documentRef: DocumentRef.optional(),
   /** When implementation is due (for officials: decisions with no report past due). */
   implementationDueAt: IsoTime.optional(),
+  /** 落实责任人: the registered person responsible, reminded when implementation is overdue. */
+  implementationResponsibleId: Id.optional(),
+  /** Context: whether the registry has that person (the service reads it). */
+  responsibleRegistered: z.boolean().optional(),
 });
 export const RaiseObjectionData = z.object({
   objectionId: Id,
@@ -194,6 +198,13 @@ export const RateSatisfactionData = z.object({
 export const WithdrawProposalData = z.object({ reason: Text(2000) });
 /** The scheduler's (system) reminder to the voters who have not voted, before closing. */
 export const RemindNonVotersData = z.object({ voteId: Id });
+/** Names another person responsible for implementation (落实责任人), with the reason. */
+export const AssignImplementationData = z.object({
+  responsibleId: Id,
+  reason: Text(2000),
+  /** Context: whether the registry has that person (the service reads it). */
+  responsibleRegistered: z.boolean().optional(),
+});
 /** The scheduler's (system) flag on an implementation past its due time. */
 export const FlagImplementationOverdueData = z.object({ dueAt: IsoTime });
 
@@ -328,7 +339,7 @@ export const ProposalReturnedData = z.object({
   reason: z.string(),
   ...Meta,
 });
-export const ProposalPublishedData = PublishData.extend({
+export const ProposalPublishedData = PublishData.omit({ responsibleRegistered: true }).extend({
   stageId: StageId,
   subject: z.enum(['decision', 'implementation']),
   /** End of the objection period (公示期). */
@@ -353,9 +364,18 @@ export const NonVotersRemindedData = RemindNonVotersData.extend({
   personIds: z.array(Id).max(500_000),
   ...Meta,
 });
+export const ImplementationAssignedData = AssignImplementationData.omit({
+  responsibleRegistered: true,
+}).extend({
+  /** Who was responsible before (absent: no one was named). */
+  previousResponsibleId: Id.optional(),
+  ...Meta,
+});
 export const ImplementationOverdueData = FlagImplementationOverdueData.extend({
   /** The progress last reported (absent: none reported). */
   progressPercent: z.number().int().min(0).max(100).optional(),
+  /** The person responsible, whom the reminder reaches (absent: the community's webhooks). */
+  responsibleId: Id.optional(),
   ...Meta,
 });
 
@@ -386,6 +406,7 @@ export const proposalCommandSchemas = {
   ReportFeedback: ReportFeedbackData,
   RateSatisfaction: RateSatisfactionData,
   WithdrawProposal: WithdrawProposalData,
+  AssignImplementation: AssignImplementationData,
   RemindNonVoters: RemindNonVotersData,
   FlagImplementationOverdue: FlagImplementationOverdueData,
 } as const;
@@ -415,6 +436,7 @@ export const proposalEventSchemas = {
   FeedbackReported: FeedbackReportedData,
   SatisfactionRated: SatisfactionRatedData,
   ProposalWithdrawn: ProposalWithdrawnData,
+  ImplementationAssigned: ImplementationAssignedData,
   NonVotersReminded: NonVotersRemindedData,
   ImplementationOverdue: ImplementationOverdueData,
 } as const;

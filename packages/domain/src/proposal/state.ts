@@ -94,6 +94,8 @@ export interface Proposal {
   /** From the decision's publication: when implementation is due, and whether it was flagged. */
   readonly implementationDueAt?: string;
   readonly overdueFlagged?: string;
+  /** 落实责任人: named at publication or assigned since. */
+  readonly implementationResponsibleId?: string;
   readonly feedbackGiven: boolean;
   /** Residents' amendments (修改建议) by id, with the text an acceptance adopts. */
   readonly amendments: Readonly<Record<string, ProposedAmendment>>;

@@ -39,6 +39,8 @@ export const DOMAIN_ERROR_CODES = [
   'personal-data-erased',
   'scope-not-applicable',
   'scope-mismatch',
+  // A person a command names is not in the community's registry.
+  'person-not-registered',
   // Participation: discussion, micro-wishes, evaluations.
   'comment-hidden',
   'already-claimed',

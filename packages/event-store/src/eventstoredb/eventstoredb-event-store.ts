@@ -414,4 +414,8 @@ function unsettled(streamId: string): EventStoreError {
   );
 }
 
+// For suites that run over this adapter (the transparency log's): a client of the same node, and
+// which of its streams are the adapter's own records.
+export { connectClient } from './client.ts';
+export { isAdapterStream } from './mapping.ts';
 export { COMMAND_CATEGORY, mapEsdbError };

@@ -9,7 +9,12 @@ import {
   SUPERUSER,
   startLocalPostgres,
 } from '@yishi/local-postgres';
-import { ConfigError, loadConfig, serviceDatabaseUrl } from '@yishi/platform';
+import {
+  ConfigError,
+  loadConfig,
+  serviceDatabaseUrl,
+  serviceEventsDatabaseUrl,
+} from '@yishi/platform';
 
 /**
  * The database the CLIs work on: DATABASE_URL, else the embedded PostgreSQL of `pnpm start`
@@ -22,13 +27,19 @@ export async function openDatabase(as: 'owner' | 'projection' = 'owner'): Promis
   url: string;
   /** EventStoreDB/KurrentDB keeps the events when set (EVENTSTORE_URL); else this database. */
   eventstoreUrl: string | undefined;
-  /** EVENTS_DATABASE_URL: the events' own PostgreSQL when they are not in `url`'s database. */
+  /**
+   * EVENTS_DATABASE_URL: the events' own PostgreSQL when they are not in `url`'s database (as the
+   * projection's role there with `as: 'projection'`).
+   */
   eventsUrl: string | undefined;
   close(): Promise<void>;
 }> {
   const config = loadConfig();
   const eventstoreUrl = config.EVENTSTORE_URL;
-  const eventsUrl = config.EVENTS_DATABASE_URL;
+  const eventsUrl =
+    as === 'projection'
+      ? serviceEventsDatabaseUrl(config, 'projection')
+      : config.EVENTS_DATABASE_URL;
   if (config.DATABASE_URL) {
     const url =
       as === 'projection' ? serviceDatabaseUrl(config, 'projection')! : config.DATABASE_URL;

@@ -165,6 +165,8 @@ describe('the 公示 of a decision', () => {
     expect(text).toContain('公示期自');
     expect(text).toContain(`${CONSOLE}/c/doc/proposals/lift`);
     expect(text).toContain('提出异议');
+    expect(decision.implementation.responsibleId).toBe('clerk1');
+    expect(text).toContain('落实责任人：clerk1');
     // The document code and the chain head, and a QR code that opens the console's verify
     // page at that very head (checked against the store, not against the page).
     const head = (await store.streamHead(streams.proposal('doc', 'lift')))!;
@@ -381,6 +383,7 @@ describe('the register extract', () => {
     );
     expect(text).toContain('doc 社区 决议台账摘录');
     expect(text).toContain('加装电梯');
+    expect(text).toContain('责任人 clerk1');
     const head = (await store.streamHead(streams.proposal('doc', 'lift')))!;
     expect(text).toContain(head.hash.slice(0, 12));
   });

@@ -40,6 +40,8 @@ export interface DecisionNoticeModel {
   };
   objections: { raised: number; answered: number };
   implementationDueAt: string | null;
+  /** 落实责任人: the registered person responsible (their id in the registry), if named. */
+  implementationResponsibleId: string | null;
   /** Party names by id, for the positions of a joint session. */
   parties: Record<string, string>;
   head: ChainHead;
@@ -122,6 +124,7 @@ export function decisionNoticeBody(
       : undefined
   }
   ${m.implementationDueAt ? h`<p>${w.t('doc.notice.implementationDue', { at: formatTime(m.implementationDueAt) })}</p>` : undefined}
+  ${m.implementationResponsibleId ? h`<p>${w.t('doc.notice.implementationResponsible', { personId: m.implementationResponsibleId })}</p>` : undefined}
 </section>
 ${
   m.publication.text

@@ -41,6 +41,9 @@ function implementation(w: DocumentWords, d: RegisterExtractModel['decisions'][n
       : w.t('doc.register.progress', { percent: impl.progressPercent }),
   ];
   if (impl.dueAt) parts.push(w.t('doc.register.due', { at: formatDate(impl.dueAt) }));
+  if (impl.responsibleId) {
+    parts.push(w.t('doc.register.responsible', { personId: impl.responsibleId }));
+  }
   if (impl.overdue) parts.push(w.t('doc.register.overdue'));
   return parts.join(w.comma);
 }

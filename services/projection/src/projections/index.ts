@@ -8,6 +8,7 @@ import type { Projection } from './projection.ts';
 import { proposalsProjection } from './proposals.ts';
 import { registryProjection } from './registry.ts';
 import { sessionsProjection } from './sessions.ts';
+import { standingBodiesProjection } from './standing-bodies.ts';
 import { timelineProjection } from './timeline.ts';
 import { wishesProjection } from './wishes.ts';
 
@@ -25,6 +26,7 @@ export const projections: readonly Projection[] = [
   evaluationsProjection,
   moneyProjection,
   notificationsProjection,
+  standingBodiesProjection,
 ];
 
 export function projectionNamed(name: string): Projection | undefined {

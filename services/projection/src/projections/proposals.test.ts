@@ -212,6 +212,46 @@ describe('proposals projection', () => {
         decision_states: [{ satisfaction_count: 2, satisfaction_sum: 9 }],
       }));
 
+  it('the person responsible for implementation, named at publication and changed, is in the register', () =>
+    given(
+      proposal(submitted, decided, {
+        type: 'ProposalPublished',
+        data: {
+          text: '协商结果公示',
+          implementationDueAt: at(40),
+          implementationResponsibleId: 'wang',
+          stageId: 'publication',
+          subject: 'decision',
+          endsAt: at(13),
+          at: at(6),
+          by: convener,
+        },
+      }),
+    )
+      .when(
+        proposal({
+          type: 'ImplementationAssigned',
+          data: {
+            responsibleId: 'li',
+            reason: '王某调离',
+            previousResponsibleId: 'wang',
+            at: at(8),
+            by: convener,
+          },
+        }),
+      )
+      .thenVersions({
+        decision_states: [
+          { implementation_responsible_id: null, valid_to_pos: '3' },
+          { implementation_due_at: at(40), implementation_responsible_id: 'wang' },
+          {
+            implementation_due_at: at(40),
+            implementation_responsible_id: 'li',
+            valid_to_pos: null,
+          },
+        ],
+      }));
+
   it('a withdrawn proposal and its decision are marked withdrawn', () =>
     given(proposal(submitted, decided))
       .when(

@@ -247,6 +247,7 @@ function handle(rows: Rows, event: RecordedEvent, at: At): void {
           published_on_time: null,
           implementation_published_at: null,
           implementation_due_at: null,
+          implementation_responsible_id: null,
           progress_percent: null,
           reports: 0,
           first_report_at: null,
@@ -279,6 +280,9 @@ function handle(rows: Rows, event: RecordedEvent, at: At): void {
           publication_deadline: d.deadline ?? null,
           published_on_time: d.onTime ?? null,
           ...(d.implementationDueAt ? { implementation_due_at: d.implementationDueAt } : {}),
+          ...(d.implementationResponsibleId
+            ? { implementation_responsible_id: d.implementationResponsibleId }
+            : {}),
         }));
       } else {
         enter(d.stageId, { publication_ends_at: d.endsAt });
@@ -327,6 +331,9 @@ function handle(rows: Rows, event: RecordedEvent, at: At): void {
       }
       return;
     }
+    case 'ImplementationAssigned':
+      register(() => ({ implementation_responsible_id: e.data.responsibleId }));
+      return;
     case 'ImplementationReported': {
       const d = e.data;
       enter(d.stageId, { progress_percent: d.progressPercent });
@@ -626,6 +633,16 @@ export const proposalsProjection: Projection = {
       async up(db) {
         await db.schema.alterTable('proposals').addColumn('scope', 'json').execute();
         await db.schema.alterTable('decisions').addColumn('scope', 'json').execute();
+      },
+    },
+    // 落实责任人 (issue #24). No event before this column named one: NULL is right for every
+    // row already written. Only in `decision_states`: generations before version 4 have none.
+    '2026-12-07-002-implementation-responsible': {
+      async up(db) {
+        await db.schema
+          .alterTable('decision_states')
+          .addColumn('implementation_responsible_id', 'text')
+          .execute();
       },
     },
   },

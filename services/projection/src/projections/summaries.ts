@@ -157,7 +157,7 @@ const proposal: Lines<ProposalEvent> = {
     `表决结果：${OUTCOME[d.outcome] ?? d.outcome}（${d.items.map((i) => `${i.itemId} ${OUTCOME[i.outcome] ?? i.outcome}`).join('；')}）`,
   ProposalReturned: (d) => `退回 ${d.toStageId} 重新协商：${d.reason}`,
   ProposalPublished: (d) =>
-    `${d.subject === 'decision' ? '公示决议' : '公开实施结果'}，公示期至 ${day(d.endsAt)}${d.onTime === false ? '（超过公布期限）' : ''}${d.implementationDueAt ? `，应于 ${day(d.implementationDueAt)} 前落实` : ''}`,
+    `${d.subject === 'decision' ? '公示决议' : '公开实施结果'}，公示期至 ${day(d.endsAt)}${d.onTime === false ? '（超过公布期限）' : ''}${d.implementationDueAt ? `，应于 ${day(d.implementationDueAt)} 前落实` : ''}${d.implementationResponsibleId ? `，责任人 ${d.implementationResponsibleId}` : ''}`,
   ObjectionRaised: (d) => `${d.by.personId} 提出异议 ${d.objectionId}`,
   ObjectionAnswered: (d) => `答复异议 ${d.objectionId}`,
   ImplementationReported: (d) => `报告落实进度 ${d.progressPercent}%`,
@@ -165,7 +165,9 @@ const proposal: Lines<ProposalEvent> = {
   SatisfactionRated: (d) => `${d.by.personId} 满意度评议：${d.rating} 分`,
   ProposalWithdrawn: (d) => `撤回议题：${d.reason}`,
   NonVotersReminded: (d) => `自动提醒未表决者 ${d.personIds.length} 人（截止 ${d.closesAt}）`,
-  ImplementationOverdue: (d) => `落实逾期（期限 ${d.dueAt}）`,
+  ImplementationAssigned: (d) => `落实责任人改为 ${d.responsibleId}：${d.reason}`,
+  ImplementationOverdue: (d) =>
+    `落实逾期（期限 ${d.dueAt}）${d.responsibleId ? `，提醒责任人 ${d.responsibleId}` : ''}`,
 };
 
 const session: Lines<SessionEvent> = {

@@ -83,7 +83,7 @@ const previewRoute = createRoute({
     ...errorResponses({
       notFound: [
         'attachment-not-found',
-        '`preview-not-available` (a PDF, a HEIC photo, or bytes that cannot be decoded)',
+        '`preview-not-available` (a PDF, or bytes that cannot be decoded)',
       ],
       asOf: false,
       minPosition: false,

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { VoteRule, VoteScope } from '@yishi/domain';
 import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
-import { hundredths } from '@yishi/presentation';
+import { hundredths, ratioDecimal } from '@yishi/presentation';
 import { sql } from 'kysely';
 import {
   AsOfInfo,
@@ -21,6 +21,16 @@ import { type DecisionRow, decisionsAsOf } from './states.ts';
 
 // 决议台账: every decision of a community with the rule applied and every figure, the
 // publication dates, objections, implementation status (overdue ones flagged) and satisfaction.
+
+/**
+ * Satisfaction ratings (满意度, 1 to 5): how many and their sum, which a reader divides exactly
+ * (`ratioDecimal(sum, count, n)`); `average` is the same ratio as a float, for convenience.
+ */
+export const Satisfaction = z.object({
+  count: z.number().int(),
+  sum: z.number().int(),
+  average: z.number().nullable(),
+});
 
 export const Decision = z
   .object({
@@ -65,6 +75,10 @@ export const Decision = z
     objections: z.object({ raised: z.number().int(), answered: z.number().int() }),
     implementation: z.object({
       dueAt: z.string().nullable(),
+      responsibleId: z
+        .string()
+        .nullable()
+        .openapi({ description: '落实责任人: the registered person responsible, if named' }),
       progressPercent: z.number().int().nullable(),
       reports: z.number().int(),
       lastReportAt: z.string().nullable(),
@@ -74,7 +88,7 @@ export const Decision = z
         .openapi({ description: 'Due date passed (as of the answer) and not complete' }),
     }),
     feedbackAt: z.string().nullable(),
-    satisfaction: z.object({ count: z.number().int(), average: z.number().nullable() }),
+    satisfaction: Satisfaction,
     withdrawn: z.boolean(),
   })
   .openapi('Decision');
@@ -185,6 +199,7 @@ function toDecision(d: Row) {
     objections: { raised: d.objections_raised, answered: d.objections_answered },
     implementation: {
       dueAt: d.implementation_due_at,
+      responsibleId: d.implementation_responsible_id,
       progressPercent: progress,
       reports: d.reports,
       lastReportAt: d.last_report_at,
@@ -199,6 +214,7 @@ function toDecision(d: Row) {
     feedbackAt: d.feedback_at,
     satisfaction: {
       count: d.satisfaction_count,
+      sum: d.satisfaction_sum,
       average: d.satisfaction_count ? d.satisfaction_sum / d.satisfaction_count : null,
     },
     withdrawn: d.withdrawn,
@@ -223,6 +239,7 @@ const CSV_COLUMNS = [
   'publication_ends_at',
   'published_on_time',
   'implementation_due_at',
+  'implementation_responsible_id',
   'progress_percent',
   'reports',
   'last_report_at',
@@ -261,6 +278,7 @@ function csvRecord(d: Row): unknown[] {
     publication_ends_at: d.publication_ends_at,
     published_on_time: d.published_on_time,
     implementation_due_at: d.implementation_due_at,
+    implementation_responsible_id: d.implementation_responsible_id,
     progress_percent: d.progress_percent,
     reports: d.reports,
     last_report_at: d.last_report_at,
@@ -269,7 +287,7 @@ function csvRecord(d: Row): unknown[] {
     objections_answered: d.objections_answered,
     satisfaction_count: d.satisfaction_count,
     satisfaction_average: d.satisfaction_count
-      ? (d.satisfaction_sum / d.satisfaction_count).toFixed(2)
+      ? ratioDecimal(d.satisfaction_sum, d.satisfaction_count, 2)
       : null,
     withdrawn: d.withdrawn,
   };

@@ -38,6 +38,7 @@ import {
   readContext,
   withAsOf,
 } from './common.ts';
+import { Satisfaction } from './decisions.ts';
 import { decisionsAsOf, proposalsAsOf } from './states.ts';
 import { readableEntries, TimelinePage } from './timeline.ts';
 
@@ -71,6 +72,10 @@ export const Proposal = z
       publicationEndsAt: z.string().nullable(),
       implementationDueAt: z.string().nullable(),
     }),
+    implementationResponsibleId: z
+      .string()
+      .nullable()
+      .openapi({ description: '落实责任人: the registered person responsible, if named' }),
     vote: z
       .object({
         voteId: z.string(),
@@ -91,7 +96,7 @@ export const Proposal = z
     decidedAt: z.string().nullable(),
     publishedAt: z.string().nullable(),
     progressPercent: z.number().int().nullable(),
-    satisfaction: z.object({ count: z.number().int(), average: z.number().nullable() }),
+    satisfaction: Satisfaction,
     objections: z.object({ raised: z.number().int(), answered: z.number().int() }),
     withdrawnReason: z.string().nullable(),
     updatedAt: z.string(),
@@ -286,6 +291,7 @@ export const FollowUp = z.object({
   reports: z.array(Report),
   satisfaction: z.object({
     count: z.number().int(),
+    sum: z.number().int(),
     average: z.number().nullable(),
     distribution: z.record(z.string(), z.number().int()),
   }),
@@ -429,6 +435,7 @@ export function proposalQueries(deps: QueryDeps) {
       rm
         .selectFrom(decisionsAsOf(ctx.schema('proposals'), ctx.asOf))
         .select([
+          'd.implementation_responsible_id',
           'd.satisfaction_count',
           'd.satisfaction_sum',
           'd.objections_raised',
@@ -473,6 +480,7 @@ export function proposalQueries(deps: QueryDeps) {
           publicationEndsAt: p.publication_ends_at,
           implementationDueAt: p.implementation_due_at,
         },
+        implementationResponsibleId: register?.implementation_responsible_id ?? null,
         vote: vote
           ? {
               voteId: vote.vote_id,
@@ -491,6 +499,7 @@ export function proposalQueries(deps: QueryDeps) {
         progressPercent: p.progress_percent,
         satisfaction: {
           count: register?.satisfaction_count ?? 0,
+          sum: register?.satisfaction_sum ?? 0,
           average: register?.satisfaction_count
             ? register.satisfaction_sum / register.satisfaction_count
             : null,
@@ -769,6 +778,7 @@ export function proposalQueries(deps: QueryDeps) {
         })),
         satisfaction: {
           count,
+          sum,
           average: count ? sum / count : null,
           distribution: Object.fromEntries(ratings.map((r) => [String(r.rating), r.n])),
         },

@@ -61,10 +61,17 @@ function withState<R, A extends string>(
   stateColumns: readonly string[],
   asOf: Checkpoint | undefined,
   alias: A,
+  /** Columns only the state table has (added after version 4). */
+  stateOnly: readonly string[] = [],
 ): AliasedRawBuilder<R, A> {
   return sql<R>`(
     SELECT ${sql.join(columns.map((c) => sql.ref(`r.${c}`)))},
-           ${sql.join(stateColumns.map((c) => sql`coalesce(${sql.ref(`s.${c}`)}, ${sql.ref(`r.${c}`)}) AS ${sql.id(c)}`))}
+           ${sql.join([
+             ...stateColumns.map(
+               (c) => sql`coalesce(${sql.ref(`s.${c}`)}, ${sql.ref(`r.${c}`)}) AS ${sql.id(c)}`,
+             ),
+             ...stateOnly.map((c) => sql`${sql.ref(`s.${c}`)} AS ${sql.id(c)}`),
+           ])}
       FROM ${sql.table(`${schema}.${record}`)} r
       LEFT JOIN ${sql.table(`${schema}.${states}`)} s
         ON s.community_id = r.community_id AND s.proposal_id = r.proposal_id
@@ -94,4 +101,5 @@ export const decisionsAsOf = (schema: string, asOf: Checkpoint | undefined) =>
     DECISION_STATE.map(([name]) => name),
     asOf,
     'd',
+    ['implementation_responsible_id'],
   );

@@ -347,6 +347,9 @@ export class Simulator {
       {
         text: '表决结果公告',
         implementationDueAt: new Date(this.clock + r.int(10, 60) * 86_400_000).toISOString(),
+        // 落实责任人, as the command service finds them in the registry.
+        implementationResponsibleId: 'clerk1',
+        responsibleRegistered: true,
       },
       convener,
     );

@@ -2,9 +2,9 @@ import type { ColumnType, Kysely } from 'kysely';
 import { sql } from 'kysely';
 
 // The log's tables (public: the tree outlives read-model generations). The Merkle tree over the
-// global order: a leaf per event, every complete subtree above the leaves, the tree's size and
-// position (written in the same transaction as the rows that made it), the signed checkpoints
-// and every key that signed one.
+// global order: a leaf per event, the complete subtrees of the stored levels (`STORED_STRIDE`),
+// the tree's size and position (written in the same transaction as the rows that made it), the
+// signed checkpoints and every key that signed one.
 
 type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;

@@ -4,21 +4,37 @@ import {
   EMPTY_ROOT,
   eventLeafHash,
   Frontier,
+  foldedSource,
+  HASH_SIZE,
   inclusionProof,
+  isStoredLevel,
   type NewNode,
   type NodeKey,
   type NodeSource,
   nodeMap,
   nodesNeeded,
+  storedCovers,
 } from '@yishi/transparency';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../tables.ts';
 
 // The Merkle tree over the global order, in PostgreSQL. Leaves are the events in the order the
-// store's readers see them; a batch appends its leaves, the complete subtrees they close and the
-// tree's new size and position in one transaction (a compare-and-set on the size: only the
-// builder that holds the tree writes). Proofs read the few stored subtrees they need in one
-// query.
+// store's readers see them; a batch appends its leaves, the complete subtrees they close at every
+// `STORED_STRIDE`-th level and the tree's new size and position in one transaction (a
+// compare-and-set on the size: only the builder that holds the tree writes). Proofs read the
+// stored subtrees they need in one query and fold the levels between.
+
+/**
+ * Subtrees above the leaves are stored at even levels (2, 4, 6, …): an append writes 1/3 of a row
+ * per leaf for them instead of one, and a subtree of an odd level is the fold of the two stored
+ * below it. Every 4th level would write 1/15 of a row, but its proofs read and fold up to 8
+ * subtrees a level and cost the query service twice the CPU (docs/benchmarks.md). A tree written
+ * when every level was stored still reads: it has these levels too.
+ */
+export const STORED_STRIDE = 2;
+// As literals in SQL: constants of the statement, not parameters the planner guesses.
+const STRIDE = sql.lit(STORED_STRIDE);
+const HASH = sql.lit(HASH_SIZE);
 
 /** The tree as stored, with the edge an append continues from. */
 export interface TreeState {
@@ -74,7 +90,9 @@ export function appendEvents(
   for (const event of events) {
     const hash = eventLeafHash(event);
     leaves.push({ event, hash });
-    for (const node of frontier.append(hash)) if (node.level > 0) nodes.push(node);
+    for (const node of frontier.append(hash)) {
+      if (node.level > 0 && isStoredLevel(node.level, STORED_STRIDE)) nodes.push(node);
+    }
   }
   return { leaves, nodes, from, size: frontier.size, root: frontier.root(), position };
 }
@@ -141,29 +159,33 @@ export class MerkleTree {
       if (Number(moved.numAffectedRows ?? 0) !== 1) throw new TreeLost(batch.from);
       if (batch.leaves.length > 0) {
         const e = batch.leaves.map((l) => l.event);
+        // The hashes go as one binary parameter, cut in SQL: a bytea[] parameter is sent as text,
+        // two hex digits a byte, which cost the builder more CPU than hashing them.
         await sql`
           INSERT INTO transparency_leaves (leaf_index, transaction_id, global_position, stream_id, hash)
-          SELECT * FROM unnest(
-            ${batch.leaves.map((_, i) => batch.from + i)}::int8[],
-            ${e.map((x) => x.transactionId.toString())}::int8[],
-            ${e.map((x) => x.globalPosition.toString())}::int8[],
-            ${e.map((x) => x.streamId)}::text[],
-            ${batch.leaves.map((l) => l.hash)}::bytea[])`.execute(trx);
+          SELECT ${batch.from}::int8 + o - 1, t, g, s,
+                 substring(${packed(batch.leaves.map((l) => l.hash))}::bytea FROM ((o - 1) * ${HASH} + 1)::int FOR ${HASH})
+            FROM unnest(
+              ${e.map((x) => x.transactionId.toString())}::int8[],
+              ${e.map((x) => x.globalPosition.toString())}::int8[],
+              ${e.map((x) => x.streamId)}::text[]) WITH ORDINALITY AS u(t, g, s, o)`.execute(trx);
       }
       if (batch.nodes.length > 0) {
         await sql`
           INSERT INTO transparency_nodes (node_key, hash)
-          SELECT * FROM unnest(
-            ${batch.nodes.map((n) => nodeKey(n.level, n.index))}::int8[],
-            ${batch.nodes.map((n) => n.hash)}::bytea[])`.execute(trx);
+          SELECT k, substring(${packed(batch.nodes.map((n) => n.hash))}::bytea FROM ((o - 1) * ${HASH} + 1)::int FOR ${HASH})
+            FROM unnest(${batch.nodes.map((n) => nodeKey(n.level, n.index))}::int8[]) WITH ORDINALITY AS u(k, o)`.execute(
+          trx,
+        );
       }
     });
   }
 
-  /** The stored subtrees `keys` names (leaves at level 0), as a `NodeSource`. */
+  /** The subtrees `keys` names (leaves at level 0), as a `NodeSource`: read, or folded from those read. */
   async nodes(keys: readonly NodeKey[]): Promise<NodeSource> {
-    const leaves = keys.filter((k) => k.level === 0).map((k) => k.index);
-    const inner = keys.filter((k) => k.level > 0).map((k) => nodeKey(k.level, k.index));
+    const stored = storedCovers(keys, STORED_STRIDE);
+    const leaves = stored.filter((k) => k.level === 0).map((k) => k.index);
+    const inner = stored.filter((k) => k.level > 0).map((k) => nodeKey(k.level, k.index));
     const { rows } = await sql<{ leaf: boolean; key: string; hash: Buffer }>`
       SELECT true AS leaf, leaf_index AS key, hash FROM transparency_leaves
        WHERE leaf_index = ANY(${leaves}::int8[])
@@ -171,12 +193,15 @@ export class MerkleTree {
       SELECT false, node_key, hash FROM transparency_nodes WHERE node_key = ANY(${inner}::int8[])`.execute(
       this.db,
     );
-    return nodeMap(
-      rows.map((r) => {
-        const key = Number(r.key);
-        const level = r.leaf ? 0 : key % 64;
-        return [{ level, index: r.leaf ? key : (key - level) / 64 }, r.hash];
-      }),
+    return foldedSource(
+      nodeMap(
+        rows.map((r) => {
+          const key = Number(r.key);
+          const level = r.leaf ? 0 : key % 64;
+          return [{ level, index: r.leaf ? key : (key - level) / 64 }, r.hash];
+        }),
+      ),
+      STORED_STRIDE,
     );
   }
 
@@ -205,6 +230,7 @@ export class MerkleTree {
    * height, the sibling s = (index >> l) xor 1 of the leaf's ancestor, when that sibling's leaves
    * are all in the tree; at most one sibling, on the right, is cut by the tree's edge: its hash
    * is made of the perfect subtrees of [s << l, size), largest first (as `rangeHash` reads them).
+   * A subtree of an unstored level is read as the stored subtrees below it (`storedCover`).
    */
   async leafWithProof(
     globalPosition: bigint,
@@ -220,7 +246,7 @@ export class MerkleTree {
       tree_size: string | null;
       levels: number[] | null;
       indexes: string[] | null;
-      hashes: Buffer[] | null;
+      hashes: Buffer | null;
     }>`
       WITH leaf AS (
         SELECT leaf_index, transaction_id, global_position, stream_id, hash
@@ -236,8 +262,12 @@ export class MerkleTree {
           FROM sibling, generate_series(0, 62) AS b
          WHERE (s << l) < ${n}::int8 AND ((s + 1) << l) > ${n}::int8
            AND ((${n}::int8 - (s << l)) >> b) & 1 = 1
+      ), covers AS (
+        SELECT DISTINCT level - level % ${STRIDE} AS level,
+               generate_series(idx << (level % ${STRIDE}), ((idx + 1) << (level % ${STRIDE})) - 1) AS idx
+          FROM wanted
       ), found AS (
-        SELECT w.level, w.idx, h.hash FROM wanted w, LATERAL (
+        SELECT w.level, w.idx, h.hash FROM covers w, LATERAL (
           SELECT t.hash FROM transparency_leaves t WHERE w.level = 0 AND t.leaf_index = w.idx
           UNION ALL
           SELECT t.hash FROM transparency_nodes t WHERE w.level > 0 AND t.node_key = w.idx * 64 + w.level
@@ -247,7 +277,7 @@ export class MerkleTree {
              (SELECT size FROM transparency_tree) AS tree_size, f.levels, f.indexes, f.hashes
         FROM leaf, (SELECT array_agg(level ORDER BY level, idx) AS levels,
                            array_agg(idx ORDER BY level, idx) AS indexes,
-                           array_agg(hash ORDER BY level, idx) AS hashes FROM found) f`.execute(
+                           string_agg(hash, ''::bytea ORDER BY level, idx) AS hashes FROM found) f`.execute(
       this.db,
     );
     const row = rows[0];
@@ -265,9 +295,16 @@ export class MerkleTree {
     if (leaf.leafIndex >= treeSize || treeSize > size) return { leaf, path: undefined, size };
     const levels = row.levels ?? [];
     const indexes = row.indexes ?? [];
-    const hashes = row.hashes ?? [];
-    const source = nodeMap(
-      levels.map((level, i) => [{ level, index: Number(indexes[i]) }, hashes[i]!]),
+    // One bytea, the hashes end to end: a bytea[] comes back as text to parse element by element.
+    const hashes = row.hashes ?? Buffer.alloc(0);
+    const source = foldedSource(
+      nodeMap(
+        levels.map((level, i) => [
+          { level, index: Number(indexes[i]) },
+          hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE),
+        ]),
+      ),
+      STORED_STRIDE,
     );
     return { leaf, path: inclusionProof(leaf.leafIndex, treeSize, source), size };
   }
@@ -305,4 +342,9 @@ export class MerkleTree {
       ]),
     );
   }
+}
+
+/** Hashes as one buffer, end to end. */
+function packed(hashes: readonly Buffer[]): Buffer {
+  return Buffer.concat(hashes, hashes.length * HASH_SIZE);
 }

@@ -361,14 +361,30 @@ export const proposalActions = {
       const { tr } = c.page;
       return h`${textField(s, { name: 'text', label: tr.t('action.publish.text'), required: true, multiline: true })}
         ${textField(s, { name: 'documentRef', label: tr.t('action.documentRef') })}
-        ${textField(s, { name: 'implementationDueAt', label: tr.t('action.implementationDueAt'), type: 'datetime-local' })}`;
+        ${textField(s, { name: 'implementationDueAt', label: tr.t('action.implementationDueAt'), type: 'datetime-local' })}
+        ${textField(s, { name: 'implementationResponsibleId', label: tr.t('action.implementationResponsibleId') })}`;
     },
     build: (f) =>
       defined({
         text: f.text('text'),
         documentRef: f.opt('documentRef'),
         implementationDueAt: f.time('implementationDueAt', false),
+        implementationResponsibleId: f.opt('implementationResponsibleId'),
       }),
+  },
+  /** 更换落实责任人: while implementation is due and not complete, with a reason. */
+  'assign-implementation': {
+    command: 'AssignImplementation',
+    when: (c) =>
+      c.proposal.deadlines.implementationDueAt !== null && c.proposal.progressPercent !== 100,
+    folded: true,
+    secondary: true,
+    fields: (c, s) => {
+      const { tr } = c.page;
+      return h`${textField(s, { name: 'responsibleId', label: tr.t('action.responsibleId'), required: true, value: c.proposal.implementationResponsibleId ?? undefined })}
+        ${textField(s, { name: 'reason', label: tr.t('action.reason'), required: true, multiline: true })}`;
+    },
+    build: (f) => ({ responsibleId: f.text('responsibleId'), reason: f.text('reason') }),
   },
   'raise-objection': {
     command: 'RaiseObjection',

@@ -1,4 +1,4 @@
-import type { CommunityView } from '@yishi/projection/contract';
+import type { CommunityView, StandingBodyView } from '@yishi/projection/contract';
 import { h } from '../html.ts';
 import type { FormScope } from '../views/forms.ts';
 import { choiceGroup, selectField, textField } from '../views/forms.ts';
@@ -10,7 +10,13 @@ import { type FormFields, FormInputError, newId } from './form-fields.ts';
 
 export interface StandingBodyContext extends OnPage {
   community: CommunityView | undefined;
+  /** The community's standing bodies (undefined: the read side did not answer). */
+  bodies: readonly StandingBodyView[] | undefined;
 }
+
+const activeBodies = (c: StandingBodyContext) => (c.bodies ?? []).filter((b) => !b.dissolved);
+/** A change or dissolution needs a body to name: offered when one is active (or unknown). */
+const someActive = (c: StandingBodyContext) => c.bodies === undefined || activeBodies(c).length > 0;
 
 const activeParties = (c: StandingBodyContext) =>
   (c.community?.parties ?? []).filter((p) => p.active).map((p) => [p.partyId, p.name] as const);
@@ -78,9 +84,20 @@ function bodyOf(f: FormFields) {
   };
 }
 
-/** The body a change or dissolution names (the read side lists no bodies: typed by id). */
+/**
+ * The body a change or dissolution names: picked from the active ones, or typed by id when
+ * the read side did not answer (the command service checks it either way).
+ */
 const bodyIdField = (c: StandingBodyContext, s: FormScope) =>
-  textField(s, { name: 'bodyId', label: c.page.tr.t('body.id'), required: true });
+  c.bodies === undefined
+    ? textField(s, { name: 'bodyId', label: c.page.tr.t('body.id'), required: true })
+    : selectField(
+        s,
+        { name: 'bodyId', label: c.page.tr.t('body.pick'), required: true },
+        activeBodies(c).map(
+          (b) => [b.bodyId, `${b.name}${c.page.tr.open}${b.bodyId}${c.page.tr.close}`] as const,
+        ),
+      );
 
 export const standingBodyActions = {
   'establish-standing-body': {
@@ -96,7 +113,7 @@ export const standingBodyActions = {
   },
   'change-standing-body': {
     command: 'ChangeStandingBody',
-    when: () => true,
+    when: someActive,
     folded: true,
     secondary: true,
     fields: (c, s) =>
@@ -105,7 +122,7 @@ export const standingBodyActions = {
   },
   'dissolve-standing-body': {
     command: 'DissolveStandingBody',
-    when: () => true,
+    when: someActive,
     folded: true,
     secondary: true,
     fields: (c, s) =>

@@ -5,15 +5,27 @@ import type {
   ProposalSummary,
   SessionList,
   SessionSummary,
+  StandingBodyList,
+  StandingBodyView,
 } from '@yishi/projection/contract';
 import { offered } from '../actions/action.ts';
 import { standingBodyActions } from '../actions/standing-body.ts';
+import type { Result } from '../api.ts';
 import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
 import { may } from '../viewer.ts';
 import { badge, communityPath, layout, outcomeBadge, queryProblem } from '../views/layout.ts';
-import { communityApi, loadCommunity, type Page, type PageAnswer, read, statusOf } from './page.ts';
+import {
+  communityApi,
+  loadCommunity,
+  type Page,
+  type PageAnswer,
+  personLabel,
+  personNames,
+  read,
+  statusOf,
+} from './page.ts';
 import { unregisteredCommunity } from './setup.ts';
 
 function proposalCard(page: Page, p: ProposalSummary): Html {
@@ -43,6 +55,44 @@ function sessionCard(page: Page, s: SessionSummary): Html {
 </li>`;
 }
 
+/** When a body meets, in words: 逢四说事 is "每月 4、14、24 日 19:00". */
+function meetsWords(tr: Translator, schedule: StandingBodyView['schedule']): string {
+  return schedule.kind === 'days-of-month'
+    ? tr.t('body.meets.days', { days: schedule.days.join(tr.sep), time: schedule.time })
+    : tr.t('body.meets.weekday', {
+        n: schedule.nth,
+        weekday: tr.lookup(`body.weekday.${schedule.weekday}`) ?? String(schedule.weekday),
+        time: schedule.time,
+      });
+}
+
+function standingBodyCard(
+  tr: Translator,
+  names: ReadonlyMap<string, string>,
+  b: StandingBodyView,
+): Html {
+  return h`<li data-body="${b.bodyId}">
+  <strong>${b.name}</strong> <span class="muted">(${b.bodyId})</span>
+  <div>${tr.label('sessionKind', b.kind)} · ${b.venue} · ${meetsWords(tr, b.schedule)}
+  ${b.dissolved ? badge('bad', tr.t('body.dissolved')) : undefined}</div>
+  ${b.nextMeetingAt ? h`<div>${tr.t('body.nextMeeting', { at: formatTime(b.nextMeetingAt) })}</div>` : undefined}
+  ${b.memberIds.length ? h`<span class="muted">${tr.t('body.memberList', { members: b.memberIds.map((id) => personLabel(tr, names, id)).join(tr.sep) })}</span>` : undefined}
+</li>`;
+}
+
+async function standingBodies(page: Page, bodies: Result<StandingBodyList>): Promise<Html> {
+  const { tr } = page;
+  if (!bodies.ok) return queryProblem(tr, bodies.problem);
+  const active = bodies.data.items.filter((b) => !b.dissolved);
+  const names = await personNames(
+    page,
+    active.flatMap((b) => b.memberIds),
+  );
+  return bodies.data.items.length
+    ? h`<ul class="cards">${bodies.data.items.map((b) => standingBodyCard(tr, names, b))}</ul>`
+    : h`<p>${tr.t('body.none')}</p>`;
+}
+
 export function registrySummary(tr: Translator, community: CommunityView): Html {
   const area = Number(community.counts.areaCentiM2);
   return h`<details class="panel">
@@ -67,10 +117,11 @@ export function registrySummary(tr: Translator, community: CommunityView): Html 
 
 export async function communityPage(page: Page): Promise<PageAnswer> {
   const { tr, viewer } = page;
-  const [community, proposals, sessions] = await Promise.all([
+  const [community, proposals, sessions, bodies] = await Promise.all([
     loadCommunity(page),
     read<ProposalList>(page, communityApi(page, '/proposals'), { limit: 200 }),
     read<SessionList>(page, communityApi(page, '/sessions'), { limit: 100 }),
+    read<StandingBodyList>(page, communityApi(page, '/standing-bodies')),
   ]);
   if (!community.ok && community.problem.status !== 503) {
     // Not registered yet: an administrator registers it here (the first visit).
@@ -151,10 +202,15 @@ ${forYou}
         : h`<p>${tr.t('community.none.sessions')}</p>`
       : queryProblem(tr, sessions.problem)
   }
+</section>
+<section aria-labelledby="standing-bodies">
+  <h2 id="standing-bodies">${tr.t('body.title')}</h2>
+  ${await standingBodies(page, bodies)}
   ${offered(standingBodyActions, {
     page,
     base: communityPath(page.communityId, '/standing-bodies'),
     community: community.ok ? community.data : undefined,
+    bodies: bodies.ok ? bodies.data.items : undefined,
   })}
 </section>
 ${

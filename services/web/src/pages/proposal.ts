@@ -1,4 +1,4 @@
-import { formatArea, formatCount, formatYuan } from '@yishi/presentation';
+import { formatArea, formatCount, formatYuan, ratioDecimal } from '@yishi/presentation';
 import type {
   BallotPage,
   BallotView,
@@ -107,7 +107,11 @@ function items(tr: Translator, list: readonly ItemView[]): Html {
   )}</ol>`;
 }
 
-function deadlines(tr: Translator, p: ProposalView): Html | undefined {
+function deadlines(
+  tr: Translator,
+  p: ProposalView,
+  names: ReadonlyMap<string, string>,
+): Html | undefined {
   const rows: [string, string | null][] = [
     [tr.t('proposal.nextStageFrom'), p.deadlines.nextStageFrom],
     [tr.t('proposal.votingClosesAt'), p.deadlines.votingClosesAt],
@@ -115,8 +119,13 @@ function deadlines(tr: Translator, p: ProposalView): Html | undefined {
     [tr.t('proposal.implementationDueAt'), p.deadlines.implementationDueAt],
   ];
   const shown = rows.filter(([, v]) => v);
-  if (!shown.length) return undefined;
-  return h`<dl class="facts">${shown.map(([k, v]) => h`<dt>${k}</dt><dd>${formatTime(v)}</dd>`)}</dl>`;
+  const responsible = p.implementationResponsibleId;
+  if (!shown.length && !responsible) return undefined;
+  return h`<dl class="facts">${shown.map(([k, v]) => h`<dt>${k}</dt><dd>${formatTime(v)}</dd>`)}${
+    responsible
+      ? h`<dt>${tr.t('proposal.implementationResponsible')}</dt><dd>${personLabel(tr, names, responsible)}</dd>`
+      : undefined
+  }</dl>`;
 }
 
 function turnout(tr: Translator, tally: TallyView): Html {
@@ -303,6 +312,7 @@ export async function proposalPage(page: Page): Promise<PageAnswer> {
     proposal.submittedBy.personId,
     ...(followUp.ok ? followUp.data.objections.map((o) => o.raisedBy) : []),
     ...(followUp.ok ? followUp.data.reports.map((r) => r.by) : []),
+    proposal.implementationResponsibleId,
   ]);
 
   let voteSection: Child;
@@ -372,7 +382,7 @@ ${stages(tr, proposal)}
 <h2>${tr.t('proposal.items')}</h2>
 ${items(tr, proposal.items)}
 ${costsSection(tr, costs, proposal.vote !== null, shares)}
-${deadlines(tr, proposal)}
+${deadlines(tr, proposal, names)}
 ${
   proposal.concernedPartyIds.length
     ? h`<p>${tr.t('proposal.concerned')}${tr.colon}${proposal.concernedPartyIds.map((id) => rc.partyNames.get(id) ?? id).join(tr.sep)}</p>`
@@ -404,7 +414,7 @@ ${
 }
 ${
   proposal.satisfaction.count
-    ? h`<p>${tr.t('proposal.satisfaction', { count: proposal.satisfaction.count, average: (proposal.satisfaction.average ?? 0).toFixed(1) })}</p>`
+    ? h`<p>${tr.t('proposal.satisfaction', { count: proposal.satisfaction.count, average: ratioDecimal(proposal.satisfaction.sum, proposal.satisfaction.count, 1) })}</p>`
     : undefined
 }
 <section aria-labelledby="record"><h2 id="record">${tr.t('proposal.record')}</h2>

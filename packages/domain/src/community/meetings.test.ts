@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cstDate, dueMeeting } from './schedule.ts';
+import { cstDate, dueMeeting, nextMeeting } from './meetings.ts';
 
 const 逢四说事 = { kind: 'days-of-month' as const, days: [4, 14, 24], time: '19:00' };
 const firstMonday = { kind: 'weekday-of-month' as const, weekday: 1, nth: 1, time: '09:30' };
@@ -36,5 +36,17 @@ describe('dueMeeting', () => {
 
   it('names the China date, which may be the next UTC day', () => {
     expect(cstDate(d('2026-06-04T17:00:00Z'))).toBe('20260605');
+  });
+});
+
+describe('nextMeeting', () => {
+  it('finds the next 逢四说事 after a time, into the next month and year', () => {
+    expect(nextMeeting(逢四说事, d('2026-06-04T11:00:00Z'))).toEqual(d('2026-06-14T11:00:00Z'));
+    expect(nextMeeting(逢四说事, d('2026-06-04T10:59:00Z'))).toEqual(d('2026-06-04T11:00:00Z'));
+    expect(nextMeeting(逢四说事, d('2026-12-24T11:00:00Z'))).toEqual(d('2027-01-04T11:00:00Z'));
+  });
+
+  it('finds the next first Monday, after this month’s has passed', () => {
+    expect(nextMeeting(firstMonday, d('2026-06-01T01:30:00Z'))).toEqual(d('2026-07-06T01:30:00Z'));
   });
 });
