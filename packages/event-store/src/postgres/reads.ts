@@ -118,6 +118,18 @@ const Q = {
             WHERE community_id = $1
               AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
               AND (transaction_id, global_position) <= ($4::xid8, $5::bigint)
+              AND ($7::text[] IS NULL OR type = ANY($7::text[]))
+            ORDER BY transaction_id, global_position LIMIT $6`,
+  },
+  // As readCommunity, the data as its text (see readAllOfTypesText).
+  readCommunityText: {
+    name: 'es_read_community_text',
+    rowMode: 'array',
+    text: `SELECT ${EVENT_COLUMNS.replace('data,', 'data::text AS data,')} FROM es_events
+            WHERE community_id = $1
+              AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
+              AND (transaction_id, global_position) <= ($4::xid8, $5::bigint)
+              AND ($7::text[] IS NULL OR type = ANY($7::text[]))
             ORDER BY transaction_id, global_position LIMIT $6`,
   },
   readStream: {
@@ -271,12 +283,15 @@ export class Reads {
     from: Checkpoint,
     until: Checkpoint,
     batchSize: number,
+    types?: readonly string[],
+    omit?: Readonly<Record<string, readonly string[]>>,
   ): Promise<ReadAllResult> {
     assertCheckpoint(from);
     assertCheckpoint(until);
     assertBatchSize(batchSize);
+    const omitted = omittedMembers(omit);
     const { rows } = await this.connection.query<EventRow>({
-      ...Q.readCommunity,
+      ...(omitted.size > 0 ? Q.readCommunityText : Q.readCommunity),
       values: [
         communityId,
         from.transactionId.toString(),
@@ -284,8 +299,10 @@ export class Reads {
         until.transactionId.toString(),
         until.globalPosition.toString(),
         batchSize,
+        types ?? null,
       ],
     });
+    parseOmitting(rows, omitted);
     return this.batchUntil(rows, batchSize, until);
   }
 
@@ -300,11 +317,7 @@ export class Reads {
     assertCheckpoint(from);
     assertCheckpoint(until);
     assertBatchSize(batchSize);
-    const omitted = new Map(
-      Object.entries(omit ?? {})
-        .filter(([, fields]) => fields.length > 0)
-        .map(([type, fields]) => [type, new Set(fields)]),
-    );
+    const omitted = omittedMembers(omit);
     const { rows } = await this.connection.query<EventRow>({
       ...(omitted.size > 0 ? Q.readAllOfTypesText : Q.readAllOfTypes),
       values: [
@@ -316,13 +329,7 @@ export class Reads {
         batchSize,
       ],
     });
-    if (omitted.size > 0) {
-      for (const row of rows) {
-        const text = row[6] as unknown as string;
-        const fields = omitted.get(row[4]);
-        row[6] = JSON.parse(fields ? withoutMembers(text, fields) : text) as JsonObject;
-      }
-    }
+    parseOmitting(rows, omitted);
     return this.batchUntil(rows, batchSize, until);
   }
 
@@ -335,5 +342,26 @@ export class Reads {
         ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
         : until;
     return { events: Object.freeze(events) as RecordedEvent[], checkpoint };
+  }
+}
+
+/** By event type, the members of its data to leave out (`omit` without the empty ones). */
+function omittedMembers(
+  omit: Readonly<Record<string, readonly string[]>> | undefined,
+): Map<string, Set<string>> {
+  return new Map(
+    Object.entries(omit ?? {})
+      .filter(([, fields]) => fields.length > 0)
+      .map(([type, fields]) => [type, new Set(fields)]),
+  );
+}
+
+/** Rows read with their data as text (when members are omitted): the data parsed without them. */
+function parseOmitting(rows: EventRow[], omitted: Map<string, Set<string>>): void {
+  if (omitted.size === 0) return;
+  for (const row of rows) {
+    const text = row[6] as unknown as string;
+    const fields = omitted.get(row[4]);
+    row[6] = JSON.parse(fields ? withoutMembers(text, fields) : text) as JsonObject;
   }
 }
