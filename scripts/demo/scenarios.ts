@@ -499,5 +499,9 @@ export function demoLinks(
     { label: '核验 verification', path: `${c}/verification` },
     { label: '维修资金账目 fund accounts', path: `${c}/funds/maintenance` },
     { label: '院落改造众筹 crowdfunding', path: `${c}/crowdfunding/courtyard` },
+    {
+      label: '院落改造众筹账目 crowdfunding accounts (CSV)',
+      path: `${c}/crowdfunding/courtyard/accounts.csv`,
+    },
   ];
 }

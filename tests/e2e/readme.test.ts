@@ -36,7 +36,18 @@ function runBash(script: string): Promise<{ code: number | null; stdout: string;
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    child.on('exit', (code) => resolveRun({ code, stdout, stderr }));
+    // If `pnpm start` dies, the block would wait for it until its own limit: stop at once and
+    // answer with what the stack printed.
+    const onStackExit = (code: number | null) => {
+      stderr += `\n(pnpm start exited ${code} while the block ran)`;
+      child.kill('SIGKILL');
+    };
+    if (stack.exitCode !== null) onStackExit(stack.exitCode);
+    else stack.once('exit', onStackExit);
+    child.on('exit', (code) => {
+      stack.off('exit', onStackExit);
+      resolveRun({ code, stdout, stderr });
+    });
     child.stdin.end(script);
   });
 }

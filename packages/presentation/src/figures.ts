@@ -1,6 +1,6 @@
 import type { Words } from './lang.ts';
 import type { FigureKey } from './messages.ts';
-import { yuan } from './money.ts';
+import { ratioDecimal, yuan } from './money.ts';
 
 /** What wording figures needs of a language: the figures' strings (any superset will do). */
 type Translator = Words<FigureKey>;
@@ -56,12 +56,7 @@ export interface FigureRow {
 /** value / base as a percentage with one decimal, rounded half up, exact. */
 export function percent(value: number, base: number): string {
   if (!Number.isSafeInteger(value) || !Number.isSafeInteger(base) || base <= 0) return '—';
-  const v = BigInt(value);
-  const b = BigInt(base);
-  const permille = (2n * v * 1000n + b) / (2n * b);
-  const whole = permille / 10n;
-  const tenth = permille % 10n;
-  return `${whole}.${tenth}%`;
+  return `${ratioDecimal(BigInt(value) * 100n, base, 1)}%`;
 }
 
 /** 0.01 m² as "5,456.00". */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fenFromYuan, hundredths, yuan } from './money.ts';
+import { fenFromYuan, hundredths, ratioDecimal, yuan } from './money.ts';
 
 describe('yuan', () => {
   it('shows fen as 元 with two decimals and thousands separators, exactly', () => {
@@ -57,5 +57,31 @@ describe('fenFromYuan', () => {
     ]) {
       expect(fenFromYuan(text), text).toBeUndefined();
     }
+  });
+});
+
+describe('ratioDecimal', () => {
+  it('rounds a mean half up at the stated places, in integer arithmetic', () => {
+    // 1/8 = 0.125 exactly: half up gives 0.13 (a float's 0.125.toFixed(2) gives 0.13 too, but
+    // 1.005.toFixed(2) gives 1.00: 201/200 is the case a float gets wrong).
+    expect(ratioDecimal(1, 8, 2)).toBe('0.13');
+    expect(ratioDecimal(201, 200, 2)).toBe('1.01');
+    expect((201 / 200).toFixed(2)).toBe('1.00');
+    expect(ratioDecimal(2, 3, 2)).toBe('0.67');
+    expect(ratioDecimal(1, 3, 2)).toBe('0.33');
+    expect(ratioDecimal(9, 2, 0)).toBe('5');
+    expect(ratioDecimal(7, 2, 1)).toBe('3.5');
+    expect(ratioDecimal(14, 3, 1)).toBe('4.7');
+    expect(ratioDecimal(5, 1, 2)).toBe('5.00');
+    expect(ratioDecimal(0, 4, 2)).toBe('0.00');
+    // Below half rounds down; the sign rounds away from zero alike.
+    expect(ratioDecimal(1249, 10_000, 2)).toBe('0.12');
+    expect(ratioDecimal(-1, 8, 2)).toBe('-0.13');
+    expect(ratioDecimal(-1, 1000, 2)).toBe('0.00');
+    expect(ratioDecimal('9007199254740993', 2, 1)).toBe('4503599627370496.5');
+  });
+
+  it('shows a dash when nobody answered', () => {
+    expect(ratioDecimal(0, 0, 2)).toBe('—');
   });
 });

@@ -25,6 +25,32 @@ export function hundredths(value: number | bigint | string): string {
   return twoDecimals(value, false);
 }
 
+/**
+ * The ratio of two integers (a mean: a sum over a count) as a decimal with `places` places,
+ * rounded half up (half away from zero), in integer arithmetic: `ratioDecimal(1, 8, 2)` is
+ * `0.13`, `ratioDecimal(2, 3, 2)` is `0.67`. No denominator (nobody answered): `—`.
+ */
+export function ratioDecimal(
+  numerator: number | bigint | string,
+  denominator: number | bigint | string,
+  places: number,
+): string {
+  if (!Number.isSafeInteger(places) || places < 0 || places > 20) {
+    throw new RangeError(`ratioDecimal: ${places} places`);
+  }
+  const d = BigInt(denominator);
+  if (d === 0n) return '—';
+  const n = BigInt(numerator);
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  const scale = 10n ** BigInt(places);
+  // round(|n| / |d| * scale) half up: floor((2 |n| scale + |d|) / (2 |d|)).
+  const scaled = (2n * abs(n) * scale + abs(d)) / (2n * abs(d));
+  const negative = n < 0n !== d < 0n && scaled > 0n;
+  const whole = (scaled / scale).toString();
+  const fraction = places > 0 ? `.${(scaled % scale).toString().padStart(places, '0')}` : '';
+  return `${negative ? '-' : ''}${whole}${fraction}`;
+}
+
 /** At most 10,000,000,000,000 fen (the domain's largest amount). */
 const MAX_FEN = 10_000_000_000_000n;
 const YUAN_TEXT = /^(\d+)(?:\.(\d{1,2}))?$/;

@@ -363,7 +363,11 @@ describe('query API', () => {
         objections: { raised: raised.size, answered: answered.size },
         implementation: { reports, progressPercent: progress },
         feedbackAt,
-        satisfaction: { count: ratings.size, average: ratings.size ? sum / ratings.size : null },
+        satisfaction: {
+          count: ratings.size,
+          sum,
+          average: ratings.size ? sum / ratings.size : null,
+        },
       };
     };
     let checked = 0;

@@ -475,6 +475,15 @@ export interface ReminderContactsTable {
   opted_out: boolean;
 }
 
+/** Who later events of a stream are for: a comment's author, a wish's requester. */
+export interface NotificationAddresseesTable {
+  community_id: string;
+  stream_id: string;
+  /** The comment's id, or `requester`. */
+  key: string;
+  person_id: string;
+}
+
 export interface NotificationSubjectsTable {
   community_id: string;
   stream_id: string;
@@ -682,8 +691,19 @@ export interface CrowdfundingMovementsTable {
   global_position: Int8;
 }
 
+/**
+ * Who the registry appoints treasurer (出纳): they alone record receipts, refunds and fund
+ * entries, so the accounts name them. A revocation is a version with `appointed` false.
+ */
+export interface TreasurersTable extends Temporal {
+  community_id: string;
+  person_id: string;
+  appointed: boolean;
+}
+
 export interface ReadModelTables {
   funds: FundsTable;
+  treasurers: TreasurersTable;
   fund_lines: FundLinesTable;
   crowdfunding_campaigns: CrowdfundingCampaignsTable;
   crowdfunding_movements: CrowdfundingMovementsTable;
@@ -723,6 +743,7 @@ export interface ReadModelTables {
   webhooks: WebhooksTable;
   notification_subjects: NotificationSubjectsTable;
   reminder_contacts: ReminderContactsTable;
+  notification_addressees: NotificationAddresseesTable;
 }
 
 // ---- the notification outbox (public: it outlives generations, so a rebuild sends nothing twice)

@@ -117,6 +117,9 @@ describe.skipIf(!env.available)('the money forms in Chromium', () => {
     await openFund.getByRole('button', { name: '设立基金账目' }).click();
     await done(clerk, '设立基金账目');
     await clerk.getByRole('heading', { name: /社区微基金/ }).waitFor();
+    // The clerk is no treasurer: the page names the treasurer and offers the clerk no entry.
+    expect(await clerk.locator('[data-treasurers]').textContent()).toContain('t1');
+    expect(await clerk.locator('form[id^="post-"]').count()).toBe(0);
     await clerk.context().close();
 
     const treasurer = await open(stack, cid, 't1');
@@ -180,6 +183,9 @@ describe.skipIf(!env.available)('the money forms in Chromium', () => {
     await resident.getByRole('button', { name: '认捐' }).click();
     await done(resident, '认捐');
     expect(await resident.locator('tr[data-pledge]').textContent()).toContain('¥300.00');
+    // A resident who is no treasurer records no receipt, and is told who does.
+    expect(await resident.locator('form#receipt').count()).toBe(0);
+    expect(await resident.locator('[data-treasurers]').textContent()).toContain('t1');
     await resident.context().close();
 
     const treasurer = await open(stack, cid, 't1');
@@ -193,6 +199,12 @@ describe.skipIf(!env.available)('the money forms in Chromium', () => {
     const row = treasurer.locator('tr[data-pledge]');
     expect(await row.locator('td').nth(3).textContent()).toBe('¥300.00');
     expect(await treasurer.locator('.campaign').textContent()).toContain('已收到 ¥300.00');
+    // The campaign's accounts: the printed notice and the CSV, through the console.
+    expect(await treasurer.locator('a[href*="/accounts.pdf"]').count()).toBe(1);
+    const csvHref = await treasurer.locator('a[href$="/accounts.csv"]').getAttribute('href');
+    const csv = await treasurer.request.get(`${stack.webUrl}${csvHref}`);
+    expect(csv.status()).toBe(200);
+    expect(await csv.text()).toContain('收款,300.00,30000,收据 No.0001');
     await accessible(treasurer);
     await keepScreenshot(treasurer, 'phone-crowdfunding-campaign');
     await treasurer.goto(`${stack.webUrl}/c/${cid}/funds`);

@@ -160,8 +160,12 @@ export const formsMessages = {
   'entry.noDecision': ['无（收入或资金划转）', 'None (income or transfer)'],
   'entry.reverses': ['要冲销的凭证', 'Entry to reverse'],
   'entry.treasurer': [
-    '记账、收款和退款由社区任命的出纳办理。',
-    'Entries, receipts and refunds are recorded by an appointed treasurer.',
+    '出纳：{names}。记账、收款和退款由出纳办理。',
+    'Treasurer: {names}. Entries, receipts and refunds are recorded by the treasurer.',
+  ],
+  'entry.noTreasurer': [
+    '尚未任命出纳：记账、收款和退款须由社区任命的出纳办理。',
+    'No treasurer is appointed: entries, receipts and refunds are recorded by an appointed treasurer.',
   ],
   'account.bank': ['银行存款', 'Bank'],
   'account.cash': ['库存现金', 'Cash'],

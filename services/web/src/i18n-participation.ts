@@ -4,6 +4,10 @@ import type { Pair } from '@yishi/presentation';
 // Chinese first, kept apart from the rest of i18n.ts and spread into it.
 
 export const participationMessages = {
+  'registry.webhookEvent.participation': [
+    '参与动态（留言的回复、微心愿认领与完成）',
+    'Participation (replies, micro-wishes claimed and done)',
+  ],
   'nav.wishes': ['微心愿', 'Micro-wishes'],
   'nav.evaluations': ['评议', 'Evaluations'],
   'discussion.title': ['讨论', 'Discussion'],

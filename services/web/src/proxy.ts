@@ -3,8 +3,9 @@ import type { Upstreams } from './api.ts';
 
 // Read-only pass-through to the services with the signed-in user's token, for what the pages
 // link to and nothing else: the register as CSV, a proposal's dossier, the documents to print
-// (A4 pages and PDFs), a fund's accounts (CSV, A4, PDF), attachments, the API documents. Anything more (`/metrics`, the rest of the API) is
-// not the console's to hand out.
+// (A4 pages and PDFs), a fund's or a crowdfunding campaign's accounts (CSV, A4, PDF),
+// attachments, the API documents. Anything more (`/metrics`, the rest of the API) is not the
+// console's to hand out.
 
 const enc = encodeURIComponent;
 
@@ -43,11 +44,15 @@ const PASS_THROUGH: readonly {
     upstream: 'projectionUrl',
     path: (p) => `/v1/communities/${enc(p('cid'))}/attachments/${enc(p('sha'))}/preview`,
   },
-  {
-    route: '/api/projection/v1/communities/:cid/funds/:fid/accounts.csv',
-    upstream: 'projectionUrl',
-    path: (p) => `/v1/communities/${enc(p('cid'))}/funds/${enc(p('fid'))}/accounts.csv`,
-  },
+  // 晒账: a fund's and a campaign's accounts, each as CSV, A4 page and PDF.
+  ...(['funds', 'crowdfunding'] as const).flatMap((kind) =>
+    (['csv', 'html', 'pdf'] as const).map((format) => ({
+      route: `/api/projection/v1/communities/:cid/${kind}/:id/accounts.${format}`,
+      upstream: 'projectionUrl' as const,
+      path: (p: (name: string) => string) =>
+        `/v1/communities/${enc(p('cid'))}/${kind}/${enc(p('id'))}/accounts.${format}`,
+    })),
+  ),
   ...(['html', 'pdf'] as const).flatMap((format) => [
     {
       route: `/api/projection/v1/communities/:cid/proposals/:pid/notice.${format}`,
@@ -65,12 +70,6 @@ const PASS_THROUGH: readonly {
       route: `/api/projection/v1/communities/:cid/decisions.${format}`,
       upstream: 'projectionUrl' as const,
       path: (p: (name: string) => string) => `/v1/communities/${enc(p('cid'))}/decisions.${format}`,
-    },
-    {
-      route: `/api/projection/v1/communities/:cid/funds/:fid/accounts.${format}`,
-      upstream: 'projectionUrl' as const,
-      path: (p: (name: string) => string) =>
-        `/v1/communities/${enc(p('cid'))}/funds/${enc(p('fid'))}/accounts.${format}`,
     },
   ]),
 ];

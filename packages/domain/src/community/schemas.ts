@@ -241,6 +241,11 @@ export const WebhookEventKind = z.enum([
   'checkpoint-signed',
   /** 提醒: one message per reachable person (non-voters before closing, overdue reports). */
   'reminder',
+  /**
+   * 参与: one message to the reachable person concerned: a reply to their comment, their wish
+   * claimed, their wish done (asking them to rate it).
+   */
+  'participation',
 ]);
 export type WebhookEventKind = z.infer<typeof WebhookEventKind>;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

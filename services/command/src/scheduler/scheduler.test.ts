@@ -233,4 +233,64 @@ describe('the scheduler', () => {
     await Promise.all([a.scheduler.tick(), b.scheduler.tick()]);
     expect(await proposalEvents('p3')).toHaveLength(events.length);
   });
+
+  it('closes a campaign for refunds when its plan is rejected or its deadline passes short', async () => {
+    const admin = await as('admin', 'adm');
+    await admin('registry/appoint-treasurer', { personId: 'k1' });
+    const convener = await as('convener', 'cv1');
+    const treasurer = await as('clerk', 'k1');
+    const campaignEvents = (id: string) => store.readStream(`crowdfunding-${CID}.${id}`);
+    const open = async (id: string, pid: string, days: number) => {
+      await convener('crowdfunding', {
+        campaignId: id,
+        title: `众筹 ${pid}`,
+        proposalId: pid,
+        itemId: 'i1',
+        targetFen: 1_000_000,
+        deadline: new Date(now.getTime() + days * DAY).toISOString(),
+      });
+      await (await as('owner', 'o2'))(`crowdfunding/${id}/pledge-to-crowdfunding`, {
+        pledgeId: `${id}-o2`,
+        amountFen: 50_000,
+      });
+      await treasurer(`crowdfunding/${id}/record-pledge-receipt`, {
+        pledgeId: `${id}-o2`,
+        amountFen: 50_000,
+        documentRef: `收据 ${id}`,
+      });
+    };
+    // cf8: its vote runs 30 days, its pledges close in 5, far short of the target.
+    await openVote('p8', 30, []);
+    await open('cf8', 'p8', 5);
+    // cf7: one owner of four votes; the item will be rejected when the vote closes in 10 days.
+    await openVote('p7', 10, ['o1']);
+    await open('cf7', 'p7', 60);
+    expect(ofType(await campaignEvents('cf8'), 'CrowdfundingClosed')).toEqual([]);
+
+    // cf8's deadline passed during p7's notice period; p7's vote closes at the tick, rejected,
+    // and the next tick sees the decision.
+    await advance(10);
+    await advance(0, 1);
+    const [missed] = ofType(await campaignEvents('cf8'), 'CrowdfundingClosed');
+    expect(missed?.data).toMatchObject({
+      outcome: 'refunding',
+      reason: 'target-missed',
+      refundsOwed: [{ pledgeId: 'cf8-o2', amountFen: 50_000 }],
+    });
+    expect(missed?.metadata).toMatchObject({ actorRole: 'system', automatic: true });
+    expect(ofType(await proposalEvents('p7'), 'ProposalDecided')[0]?.data).toMatchObject({
+      outcome: 'rejected',
+    });
+    const [rejected] = ofType(await campaignEvents('cf7'), 'CrowdfundingClosed');
+    expect(rejected?.data).toMatchObject({
+      outcome: 'refunding',
+      reason: 'not-adopted',
+      decision: { proposalId: 'p7', outcome: 'rejected' },
+      refundsOwed: [{ pledgeId: 'cf7-o2', amountFen: 50_000 }],
+    });
+    // Closed once each: later ticks find nothing to do.
+    await advance(1);
+    expect(ofType(await campaignEvents('cf7'), 'CrowdfundingClosed')).toHaveLength(1);
+    expect(ofType(await campaignEvents('cf8'), 'CrowdfundingClosed')).toHaveLength(1);
+  });
 });

@@ -1,9 +1,13 @@
 import {
   type AnyDomainEvent,
+  crowdfundingDecider,
   type Decider,
+  decisionFact,
+  type ProposalState,
   proposalDecider,
   SYSTEM_ACTOR,
   sessionDecider,
+  streams,
   upcastEvent,
 } from '@yishi/domain';
 import {
@@ -254,6 +258,26 @@ export class Scheduler {
             ...(body.kind === 'residents-council' ? { memberIds: body.memberIds } : {}),
             venue: body.venue,
             standingBodyId: body.bodyId,
+          },
+        };
+      }
+      case 'close-crowdfunding': {
+        // The decision as the proposal holds it now: the decider names the reason from it.
+        const { state } = await this.deps.states.read(
+          streams.proposal(timer.communityId, timer.proposalId),
+          proposal,
+        );
+        const decision = decisionFact(state as ProposalState, timer.itemId);
+        if (!decision) return undefined;
+        return {
+          decider: crowdfundingDecider as unknown as AnyDecider,
+          type: 'CloseCrowdfunding',
+          data: {
+            decision,
+            note:
+              timer.reason === 'not-adopted'
+                ? '方案未获通过，众筹自动关闭，已收款项应予退还'
+                : '截止时未达目标，众筹自动关闭，已收款项应予退还',
           },
         };
       }

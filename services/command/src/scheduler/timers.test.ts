@@ -179,3 +179,82 @@ describe('regular meetings of a changed or dissolved body', () => {
     expect(meetings(book, '2026-03-30T00:00:00.000Z')).toEqual([]);
   });
 });
+
+describe('crowdfunding: closed for refunds without waiting for anyone', () => {
+  const campaign = (optionId?: string) => {
+    const book = new TimerBook();
+    book.apply('proposal-c1.yard', event('ProposalSubmitted', { title: '院落改造' }));
+    book.apply(
+      'crowdfunding-c1.cf',
+      event('CrowdfundingOpened', {
+        campaignId: 'cf',
+        proposalId: 'yard',
+        itemId: 'plan',
+        ...(optionId ? { optionId } : {}),
+        targetFen: 500_000,
+        deadline: '2026-06-30T10:00:00.000Z',
+        at: '2026-06-01T02:00:00.000Z',
+        by,
+      }),
+    );
+    return book;
+  };
+  const pledge = (book: TimerBook, amountFen: number) =>
+    book.apply('crowdfunding-c1.cf', event('PledgeMade', { amountFen, at: '', by }));
+  const decided = (book: TimerBook, items: unknown[]) =>
+    book.apply(
+      'proposal-c1.yard',
+      event('ProposalDecided', { items, at: '2026-06-10T02:00:00.000Z', by }),
+    );
+  const closing = (book: TimerBook, now: string) =>
+    book
+      .due(new Date(now))
+      .filter((t) => t.kind === 'close-crowdfunding')
+      .map((t) => t.kind === 'close-crowdfunding' && [t.reason, t.dueAt]);
+
+  it('closes at the deadline when the pledges fall short, not a moment before', () => {
+    const book = campaign();
+    pledge(book, 499_999);
+    expect(closing(book, '2026-06-30T09:59:59.999Z')).toEqual([]);
+    expect(closing(book, '2026-06-30T10:00:00.000Z')).toEqual([
+      ['target-missed', '2026-06-30T10:00:00.000Z'],
+    ]);
+  });
+
+  it('leaves a campaign that reached its target to its convener', () => {
+    const book = campaign();
+    pledge(book, 300_000);
+    pledge(book, 200_000);
+    expect(closing(book, '2026-07-30T00:00:00.000Z')).toEqual([]);
+  });
+
+  it('closes when the item is rejected, or another plan chosen; not when the plan is adopted', () => {
+    const rejected = campaign();
+    decided(rejected, [{ itemId: 'plan', outcome: 'rejected', result: {} }]);
+    expect(closing(rejected, '2026-06-10T02:00:00.000Z')).toEqual([
+      ['not-adopted', '2026-06-10T02:00:00.000Z'],
+    ]);
+    const other = campaign('A');
+    decided(other, [{ itemId: 'plan', outcome: 'adopted', result: { chosen: 'B' } }]);
+    expect(closing(other, '2026-06-11T00:00:00.000Z')).toEqual([
+      ['not-adopted', '2026-06-10T02:00:00.000Z'],
+    ]);
+    const chosen = campaign('A');
+    decided(chosen, [{ itemId: 'plan', outcome: 'adopted', result: { chosen: 'A' } }]);
+    expect(closing(chosen, '2026-06-11T00:00:00.000Z')).toEqual([]);
+    // Returned to an earlier stage: the decision no longer stands.
+    rejected.apply('proposal-c1.yard', event('ProposalReturned', { at: '', by }));
+    expect(closing(rejected, '2026-06-11T00:00:00.000Z')).toEqual([]);
+  });
+
+  it('has nothing left to do once the campaign is closed, whoever closed it', () => {
+    const book = campaign();
+    book.apply(
+      'proposal-c1.yard',
+      event('ProposalWithdrawn', { reason: '撤回', at: '2026-06-05T00:00:00.000Z', by }),
+    );
+    expect(closing(book, '2026-06-05T00:00:00.000Z')).toHaveLength(1);
+    book.apply('crowdfunding-c1.cf', event('CrowdfundingClosed', { outcome: 'refunding', by }));
+    expect(closing(book, '2026-07-05T00:00:00.000Z')).toEqual([]);
+  });
+});

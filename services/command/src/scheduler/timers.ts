@@ -12,7 +12,9 @@ import { cstDate, daysBefore, dueMeeting } from './schedule.ts';
 //
 // What fires: a vote closes at `closesAt`; its non-voters are reminded N days before; an
 // implementation past its due time is flagged; a standing body's regular meeting is convened;
-// whoever has not signed a version of the minutes three days after it was written is reminded.
+// whoever has not signed a version of the minutes three days after it was written is reminded;
+// a crowdfunding campaign whose plan was not adopted, or whose deadline passed short of its
+// target, is closed so that its money is owed back (众筹退款) without waiting for anyone.
 // Notice, publication and objection periods do not fire: a stage starts with its own command
 // (opening the vote, publishing) once its period has passed, and the decider checks the time;
 // nothing changes in the record when a period merely ends. A meeting's start needs no command.
@@ -39,6 +41,11 @@ export const TIMER_EVENT_TYPES: readonly string[] = [
   'ImplementationOverdue',
   'ImplementationReported',
   'ProposalWithdrawn',
+  'ProposalDecided',
+  'ProposalReturned',
+  'CrowdfundingOpened',
+  'PledgeMade',
+  'CrowdfundingClosed',
 ];
 
 export type Timer =
@@ -68,6 +75,16 @@ export type Timer =
       sessionId: string;
       /** The proposals accepted onto the agenda since the last meeting, up to this one. */
       agenda: readonly AgendaProposal[];
+    }
+  | {
+      kind: 'close-crowdfunding';
+      communityId: string;
+      /** The campaign's stream. */
+      streamId: string;
+      dueAt: string;
+      proposalId: string;
+      itemId: string;
+      reason: 'not-adopted' | 'target-missed';
     };
 
 export interface AgendaProposal {
@@ -103,6 +120,22 @@ interface UnsignedMinutes {
 export const SIGNATURE_REMINDER_DAYS = 3;
 const DAY_MS = 86_400_000;
 
+/** An open campaign, as far as closing it for refunds needs. */
+interface OpenCampaign {
+  proposalId: string;
+  itemId: string;
+  optionId?: string;
+  openedAt: string;
+  deadline: string;
+  targetFen: number;
+  pledgedFen: number;
+}
+
+/** A proposal's final word: its items' outcomes (and a plans item's chosen plan), or withdrawn. */
+type Settled =
+  | { at: string; withdrawn: true }
+  | { at: string; withdrawn: false; adopted: Map<string, string | undefined> };
+
 interface CommunityFacts {
   reminderDays: number;
   bodies: Map<string, StandingBody & { lastMeetingAt: string }>;
@@ -117,6 +150,9 @@ export class TimerBook {
   private readonly communities = new Map<string, CommunityFacts>();
   private readonly proposals = new Map<string, ProposalFacts>();
   private readonly minutes = new Map<string, UnsignedMinutes>();
+  private readonly campaigns = new Map<string, OpenCampaign>();
+  /** Decided or withdrawn proposals, by stream: what their campaigns stand on. */
+  private readonly settled = new Map<string, Settled>();
 
   private community(cid: string): CommunityFacts {
     let facts = this.communities.get(cid);
@@ -145,7 +181,12 @@ export class TimerBook {
       }
       return;
     }
+    if (streamId.startsWith('crowdfunding-')) {
+      this.applyCampaign(streamId, event);
+      return;
+    }
     if (!streamId.startsWith('proposal-')) return;
+    this.applySettled(streamId, event);
     if (event.type === 'ProposalSubmitted') {
       this.proposals.set(streamId, {
         title: event.data.title,
@@ -189,6 +230,60 @@ export class TimerBook {
         break;
       default:
         break;
+    }
+  }
+
+  private applyCampaign(streamId: string, event: AnyDomainEvent): void {
+    switch (event.type) {
+      case 'CrowdfundingOpened':
+        this.campaigns.set(streamId, {
+          proposalId: event.data.proposalId,
+          itemId: event.data.itemId,
+          ...(event.data.optionId === undefined ? {} : { optionId: event.data.optionId }),
+          openedAt: event.data.at,
+          deadline: event.data.deadline,
+          targetFen: event.data.targetFen,
+          pledgedFen: 0,
+        });
+        return;
+      case 'PledgeMade': {
+        const c = this.campaigns.get(streamId);
+        if (c) c.pledgedFen += event.data.amountFen;
+        return;
+      }
+      case 'CrowdfundingClosed':
+        this.campaigns.delete(streamId);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A proposal's decision or withdrawal; a return to an earlier stage undoes the decision. */
+  private applySettled(streamId: string, event: AnyDomainEvent): void {
+    switch (event.type) {
+      case 'ProposalDecided': {
+        const adopted = new Map<string, string | undefined>();
+        for (const item of event.data.items) {
+          if (item.outcome !== 'adopted') continue;
+          const { result } = item as { result: unknown };
+          const chosen =
+            typeof result === 'object' && result !== null && 'chosen' in result
+              ? (result as { chosen: unknown }).chosen
+              : undefined;
+          adopted.set(item.itemId, typeof chosen === 'string' ? chosen : undefined);
+        }
+        this.settled.set(streamId, { at: event.data.at, withdrawn: false, adopted });
+        return;
+      }
+      case 'ProposalWithdrawn':
+        this.settled.set(streamId, { at: event.data.at, withdrawn: true });
+        return;
+      case 'ProposalReturned':
+        this.settled.delete(streamId);
+        return;
+      default:
+        return;
     }
   }
 
@@ -271,6 +366,29 @@ export class TimerBook {
         dueAt: dueAt.toISOString(),
         version: m.version,
       });
+    }
+    for (const [streamId, c] of this.campaigns) {
+      const communityId = communityOfStream(streamId)!;
+      const base = { communityId, streamId, proposalId: c.proposalId, itemId: c.itemId };
+      const settled = this.settled.get(`proposal-${communityId}.${c.proposalId}`);
+      // Not adopted: the item rejected, the proposal withdrawn, or another plan chosen.
+      const notAdopted =
+        settled !== undefined &&
+        (settled.withdrawn ||
+          !settled.adopted.has(c.itemId) ||
+          (c.optionId !== undefined && settled.adopted.get(c.itemId) !== c.optionId));
+      if (notAdopted) {
+        const at = Date.parse(settled.at) > Date.parse(c.openedAt) ? settled.at : c.openedAt;
+        if (reached(at))
+          timers.push({ kind: 'close-crowdfunding', dueAt: at, reason: 'not-adopted', ...base });
+      } else if (reached(c.deadline) && c.pledgedFen < c.targetFen) {
+        timers.push({
+          kind: 'close-crowdfunding',
+          dueAt: c.deadline,
+          reason: 'target-missed',
+          ...base,
+        });
+      }
     }
     for (const [communityId, facts] of this.communities) {
       for (const body of facts.bodies.values()) {

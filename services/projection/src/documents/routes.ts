@@ -4,6 +4,7 @@ import { canonicalJson, parseCheckpoint } from '@yishi/event-store';
 import {
   type AppEnv,
   addRoute,
+  CampaignParams,
   CommunityParams,
   createRouter,
   FundParams,
@@ -14,6 +15,7 @@ import {
 } from '@yishi/platform';
 import type { Context } from 'hono';
 import type {
+  CampaignDetail,
   CommunityView,
   DecisionList,
   DecisionView,
@@ -27,7 +29,12 @@ import {
   checkpointJson,
   type StoredCheckpoint,
 } from '../transparency/checkpoints.ts';
-import { type FundAccountsModel, fundAccountsBody } from './accounts.ts';
+import {
+  type CampaignAccountsModel,
+  campaignAccountsBody,
+  type FundAccountsModel,
+  fundAccountsBody,
+} from './accounts.ts';
 import { type DocumentWords, documentWords } from './messages.ts';
 import { type DecisionNoticeModel, decisionNoticeBody } from './notice.ts';
 import {
@@ -101,7 +108,13 @@ const documentResponses = (description: string) => ({
   },
   // One description for the four documents: each misses by its own subject.
   ...errorResponses({
-    notFound: ['proposal-not-found', 'session-not-found', 'community-not-found', 'fund-not-found'],
+    notFound: [
+      'proposal-not-found',
+      'session-not-found',
+      'community-not-found',
+      'fund-not-found',
+      'campaign-not-found',
+    ],
   }),
   503: {
     description:
@@ -178,6 +191,14 @@ const accountsRoutes = documentRoutes(
   'A fund’s published accounts (晒账): income and spending, each with its decision',
   'getFundAccountsDocument',
   FundParams,
+  DocumentQuery,
+);
+
+const campaignAccountsRoutes = documentRoutes(
+  '/v1/communities/{communityId}/crowdfunding/{campaignId}/accounts',
+  'A crowdfunding campaign’s published accounts: target, pledges by kind of pledger, receipts, refunds, progress',
+  'getCrowdfundingAccountsDocument',
+  CampaignParams,
   DocumentQuery,
 );
 
@@ -572,22 +593,44 @@ export function documentQueries(deps: DocumentDeps) {
       });
     });
   }
+  /**
+   * 晒账 of one stream (a fund, a campaign), printed as it stood at the stream's head: the
+   * head, the query service's view of it there, and the community.
+   */
+  async function accountsAtHead<V extends { asOf?: unknown }>(
+    c: Context<AppEnv>,
+    query: z.infer<typeof DocumentQuery>,
+    stream: string,
+    path: string,
+    notFound: () => Response,
+  ) {
+    const communityId = c.req.param('communityId') ?? '';
+    const ctx = await readContext(c, deps, query, ['timeline']);
+    if (ctx instanceof Response) return ctx;
+    const head = await chainHead(deps, ctx, stream);
+    if (!head) return notFound();
+    const view = viewsAt(c, deps, head.position);
+    const base = `/v1/communities/${enc(communityId)}`;
+    const found = await view<V>(`${base}${path}`);
+    if (found instanceof Response) return found;
+    const community = await view<CommunityView>(base);
+    if (community instanceof Response) return community;
+    const { asOf: _asOf, ...facts } = found;
+    return { head, facts, community, communityId, w: documentWords(query.lang) };
+  }
+
   for (const { format, route } of accountsRoutes) {
     addRoute(app, route, async (c) => {
       const { communityId, fundId } = c.req.valid('param');
-      const query = c.req.valid('query');
-      const ctx = await readContext(c, deps, query, ['timeline']);
-      if (ctx instanceof Response) return ctx;
-      const head = await chainHead(deps, ctx, streams.fund(communityId, fundId));
-      if (!head) return problem(c, 404, 'fund-not-found', `No fund ${fundId} in ${communityId}`);
-      const view = viewsAt(c, deps, head.position);
-      const path = `/v1/communities/${enc(communityId)}`;
-      const accounts = await view<FundAccountsView>(`${path}/funds/${enc(fundId)}`);
-      if (accounts instanceof Response) return accounts;
-      const community = await view<CommunityView>(path);
-      if (community instanceof Response) return community;
-      const { asOf: _asOf, ...facts } = accounts;
-      const w = documentWords(query.lang);
+      const at = await accountsAtHead<FundAccountsView>(
+        c,
+        c.req.valid('query'),
+        streams.fund(communityId, fundId),
+        `/funds/${enc(fundId)}`,
+        () => problem(c, 404, 'fund-not-found', `No fund ${fundId} in ${communityId}`),
+      );
+      if (at instanceof Response) return at;
+      const { head, facts, community, w } = at;
       const model: FundAccountsModel = {
         document: 'fund-accounts',
         communityId,
@@ -611,6 +654,49 @@ export function documentQueries(deps: DocumentDeps) {
         verify: { scope: 'community', doc: 'fund-accounts', fund: fundId, at: head.position },
         segment: 'accounts',
         filename: `accounts-${communityId}-${fundId}`,
+      });
+    });
+  }
+  for (const { format, route } of campaignAccountsRoutes) {
+    addRoute(app, route, async (c) => {
+      const { communityId, campaignId } = c.req.valid('param');
+      const at = await accountsAtHead<CampaignDetail>(
+        c,
+        c.req.valid('query'),
+        streams.crowdfunding(communityId, campaignId),
+        `/crowdfunding/${enc(campaignId)}`,
+        () => problem(c, 404, 'campaign-not-found', `No campaign ${campaignId} in ${communityId}`),
+      );
+      if (at instanceof Response) return at;
+      const { head, facts, community, w } = at;
+      const model: CampaignAccountsModel = {
+        document: 'campaign-accounts',
+        communityId,
+        communityName: community.name,
+        campaign: facts,
+      };
+      return answer(c, deps, format, {
+        w,
+        communityName: community.name,
+        kind: w.t('doc.kind.campaign-accounts'),
+        title: w.t('doc.campaign.title', { campaign: facts.title }),
+        model,
+        body: (links) =>
+          campaignAccountsBody(
+            w,
+            model,
+            `${links.console}/c/${enc(communityId)}/proposals/${enc(facts.proposalId)}`,
+          ),
+        heads: [{ label: w.t('doc.verify.head'), head }],
+        position: head.position,
+        verify: {
+          scope: 'community',
+          doc: 'campaign-accounts',
+          campaign: campaignId,
+          at: head.position,
+        },
+        segment: 'accounts',
+        filename: `crowdfunding-${communityId}-${campaignId}`,
       });
     });
   }

@@ -1,5 +1,15 @@
 import { createHmac } from 'node:crypto';
-import { type Actor, SYSTEM_ACTOR, textHashOf, type WebhookEventKind } from '@yishi/domain';
+import {
+  type Actor,
+  type DiscussionCommand,
+  discussionDecider,
+  SYSTEM_ACTOR,
+  streams,
+  textHashOf,
+  type WebhookEventKind,
+  type WishCommand,
+  wishDecider,
+} from '@yishi/domain';
 import { formatCheckpoint, PostgresEventStore, type RecordedEvent } from '@yishi/event-store';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { testAuth } from '@yishi/platform';
@@ -452,6 +462,128 @@ describe('notifications', () => {
       event: 'SignersReminded',
       data: { sessionId: 's1', subject: 'minutes', minutesVersion: 1 },
     });
+  });
+
+  it('tells a comment’s author of a reply, and a wish’s requester of its claim and its end, once each', async () => {
+    const cid = 'part';
+    await sim.registerCommunity(cid);
+    const clerk: Actor = { personId: 'clerk1', role: 'clerk' };
+    const registry = (type: string, data: object) =>
+      sim.community(cid, (at) => ({ type, data, actor: clerk, at }) as never, clerk);
+    for (const id of ['r1', 'r2', 'r3', 'r4']) {
+      expect(
+        await registry('RegisterPerson', { personId: id, name: `居民${id}`, adult: true }),
+      ).toBe(true);
+    }
+    // r1 and r3 consented; r2 consented, then opted out; r4 never consented.
+    for (const id of ['r1', 'r2', 'r3']) {
+      expect(await registry('RecordContactConsent', { personId: id, channels: ['sms'] })).toBe(
+        true,
+      );
+    }
+    expect(await registry('OptOutOfReminders', { personId: 'r2' })).toBe(true);
+    const calls = gateway(cid, 'sms', 'https://part.gw.test/hook');
+    await configure(cid, 'sms', 'https://part.gw.test/hook', ['participation']);
+    startDispatcher();
+    await sim.openVote(cid, 'lift', 3, new Date('2031-03-01T00:00:00.000Z'));
+
+    const resident = (personId: string): Actor => ({ personId, role: 'resident' });
+    const comment = async (by: string, parentId?: string) => {
+      const posted = await sim.send(
+        streams.discussion(cid, 'lift'),
+        discussionDecider,
+        (at): DiscussionCommand => ({
+          type: 'PostComment',
+          data: {
+            body: `${by} 的留言`,
+            ...(parentId ? { parentId } : {}),
+            proposal: { open: true, items: [{ itemId: 'fund', optionIds: [] }] },
+          },
+          actor: resident(by),
+          at,
+        }),
+        resident(by),
+        cid,
+      );
+      expect(posted, `${by} → ${parentId}`).toBeDefined();
+    };
+    await comment('r2'); // c1, by r2 (opted out)
+    await comment('r1'); // c2, by r1
+    await comment('r4'); // c3, by r4 (never consented)
+    await comment('r3', 'c1'); // to r2: opted out, not reached
+    await comment('r3', 'c2'); // to r1: reached
+    await comment('r1', 'c2'); // r1 answers in their own thread: told nothing
+    await comment('r3', 'c3'); // to r4: no consent, not reached
+
+    const wish = async (by: string, command: (at: string) => WishCommand) =>
+      expect(
+        await sim.send(streams.wish(cid, 'w1'), wishDecider, command, resident(by), cid),
+      ).toBeDefined();
+    await wish('r1', (at) => ({
+      type: 'PostWish',
+      data: {
+        wishId: 'w1',
+        communityId: cid,
+        kind: 'wish',
+        category: 'elderly-care',
+        title: '陪老人去医院复诊',
+        description: '周三上午需要有人陪同。',
+      },
+      actor: resident('r1'),
+      at,
+    }));
+    const volunteer = resident('r3');
+    await wish('r3', (at) => ({
+      type: 'ClaimWish',
+      data: { claimant: { kind: 'person' } },
+      actor: volunteer,
+      at,
+    }));
+    await wish('r3', (at) => ({
+      type: 'CompleteWish',
+      data: { photo: 'doc:visit-photo-1' },
+      actor: volunteer,
+      at,
+    }));
+
+    const done = await settled(cid, ['delivered', 'delivered', 'delivered']);
+    // The requester alone, once for each: the reply, the claim, the request to rate.
+    expect(calls.map((c) => c.body.recipient)).toEqual([
+      { personId: 'r1', channels: ['sms'] },
+      { personId: 'r1', channels: ['sms'] },
+      { personId: 'r1', channels: ['sms'] },
+    ]);
+    expect(calls.every((c) => c.signed && c.body.kind === 'participation')).toBe(true);
+    // In the order of the events (the dispatcher sends in parallel).
+    const inOrder = [...calls].sort(
+      (a, b) => Number(a.body.position.split(':')[1]) - Number(b.body.position.split(':')[1]),
+    );
+    expect(inOrder.map((c) => [c.body.event, c.body.data])).toEqual([
+      [
+        'CommentPosted',
+        {
+          proposalId: 'lift',
+          title: '加装电梯',
+          subject: 'reply',
+          commentId: 'c5',
+          parentId: 'c2',
+        },
+      ],
+      [
+        'WishClaimed',
+        {
+          wishId: 'w1',
+          title: '陪老人去医院复诊',
+          subject: 'claimed',
+          claimant: { kind: 'person' },
+        },
+      ],
+      ['WishCompleted', { wishId: 'w1', title: '陪老人去医院复诊', subject: 'rate' }],
+    ]);
+    expect(inOrder[2]!.body.links).toMatchObject({ wish: `/v1/communities/${cid}/wishes/w1` });
+    expect(done.every((d) => /^\d+\.sms\.r1$/.test(d.deliveryId))).toBe(true);
+    // Nothing more is queued: the outbox holds these three and no other.
+    expect(await deliveries(cid)).toHaveLength(3);
   });
 
   it('retries 5xx, 429 and 408 with backoff, then delivers', async () => {

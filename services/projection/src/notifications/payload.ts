@@ -1,4 +1,10 @@
-import type { ProposalEvent, SessionEvent, WebhookEventKind } from '@yishi/domain';
+import type {
+  DiscussionEvent,
+  ProposalEvent,
+  SessionEvent,
+  WebhookEventKind,
+  WishEvent,
+} from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 
 // What a notification says: one JSON body per event and webhook. It carries what a gateway
@@ -19,10 +25,38 @@ export const NOTIFYING: Readonly<Record<string, WebhookEventKind>> = {
   ImplementationOverdue: 'reminder',
   // 提醒: to each reachable person who has not signed the minutes.
   SignersReminded: 'reminder',
+  // 参与 (as Loomio and Decidim tell a participant): a reply to the author of the comment
+  // replied to; a wish claimed, and a wish done (please rate it), to the resident who posted it.
+  CommentPosted: 'participation',
+  WishClaimed: 'participation',
+  WishCompleted: 'participation',
 };
 
 /** Reminders that name their persons (`personIds`): one delivery to each reachable one. */
 export const TO_PERSONS: ReadonlySet<string> = new Set(['NonVotersReminded', 'SignersReminded']);
+
+/**
+ * Events for one person the stream's earlier events name (see `addresseeKey`): the author of
+ * the comment replied to, the resident who posted the wish. One delivery when reachable.
+ */
+export const TO_ADDRESSEE: ReadonlySet<string> = new Set([
+  'CommentPosted',
+  'WishClaimed',
+  'WishCompleted',
+]);
+
+/**
+ * Who an event is for, as a key of its stream's addressees: a comment's author is kept under
+ * the comment's id, a wish's requester under `requester`. Undefined: the event is for no one
+ * (a comment that replies to nothing).
+ */
+export function addresseeKey(event: RecordedEvent): string | undefined {
+  if (event.type === 'CommentPosted') {
+    const { parentId } = event.data;
+    return typeof parentId === 'string' ? parentId : undefined;
+  }
+  return event.type === 'WishClaimed' || event.type === 'WishCompleted' ? 'requester' : undefined;
+}
 
 /** A proposal's or session's title (and a session's time), as the notifications know it. */
 export interface Subject {
@@ -55,19 +89,31 @@ export interface NotificationBody {
 const MAX_TEXT = 2000;
 const cut = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text);
 
-/** The community, the kind of stream and the entity id of `proposal-<cid>.<id>` / `session-<cid>.<id>`. */
+type Category = 'proposal' | 'session' | 'discussion' | 'wish';
+
+/**
+ * The community, the kind of stream and the entity id of `proposal-<cid>.<id>`,
+ * `session-<cid>.<id>`, `discussion-<cid>.<proposal id>` or `wish-<cid>.<id>`.
+ */
 export function subjectOfStream(
   streamId: string,
-): { communityId: string; category: 'proposal' | 'session'; id: string } | undefined {
-  const match = /^(proposal|session)-([a-z0-9][a-z0-9-]{0,62})\.([A-Za-z0-9_-]{1,64})$/.exec(
-    streamId,
-  );
+): { communityId: string; category: Category; id: string } | undefined {
+  const match =
+    /^(proposal|session|discussion|wish)-([a-z0-9][a-z0-9-]{0,62})\.([A-Za-z0-9_-]{1,64})$/.exec(
+      streamId,
+    );
   if (!match) return undefined;
   return {
-    category: match[1] as 'proposal' | 'session',
+    category: match[1] as Category,
     communityId: match[2]!,
     id: match[3]!,
   };
+}
+
+/** The stream whose title a notification quotes: a discussion's is its proposal's. */
+export function titleStreamOf(streamId: string): string {
+  const ids = subjectOfStream(streamId);
+  return ids?.category === 'discussion' ? `proposal-${ids.communityId}.${ids.id}` : streamId;
 }
 
 /** When the event happened: its own time, else the command's, else when it was recorded. */
@@ -84,6 +130,40 @@ export function notificationData(
   const ids = subjectOfStream(event.streamId);
   if (!ids) return undefined;
   const title = subject?.title ?? null;
+  if (ids.category === 'discussion') {
+    const e = { type: event.type, data: event.data } as DiscussionEvent;
+    // Only a reply notifies (its parent's author); a comment of its own notifies no one.
+    if (e.type !== 'CommentPosted' || e.data.parentId === undefined) return undefined;
+    return {
+      proposalId: ids.id,
+      title,
+      subject: 'reply',
+      commentId: e.data.commentId,
+      parentId: e.data.parentId,
+      ...(e.data.itemId === undefined ? {} : { itemId: e.data.itemId }),
+    };
+  }
+  if (ids.category === 'wish') {
+    const e = { type: event.type, data: event.data } as WishEvent;
+    const wish = { wishId: ids.id, title };
+    switch (e.type) {
+      case 'WishClaimed':
+        return {
+          ...wish,
+          subject: 'claimed',
+          // A party claims in its own name; a volunteer's name is theirs to give.
+          claimant:
+            e.data.claimant.kind === 'party'
+              ? { kind: 'party', name: e.data.claimant.name }
+              : { kind: 'person' },
+        };
+      case 'WishCompleted':
+        // Done: the requester is asked to rate the help (评价).
+        return { ...wish, subject: 'rate' };
+      default:
+        return undefined;
+    }
+  }
   if (ids.category === 'session') {
     const e = { type: event.type, data: event.data } as SessionEvent;
     const session = { sessionId: ids.id, title, scheduledAt: subject?.scheduledAt ?? null };
@@ -170,8 +250,17 @@ export function linksOf(streamId: string): Record<string, string> {
   const ids = subjectOfStream(streamId);
   if (!ids) return {};
   const base = `/v1/communities/${ids.communityId}`;
-  return {
-    [ids.category]: `${base}/${ids.category}s/${ids.id}`,
-    timeline: `${base}/timeline?stream=${encodeURIComponent(streamId)}`,
-  };
+  const timeline = `${base}/timeline?stream=${encodeURIComponent(streamId)}`;
+  switch (ids.category) {
+    case 'discussion':
+      return {
+        proposal: `${base}/proposals/${ids.id}`,
+        discussion: `${base}/proposals/${ids.id}/discussion`,
+        timeline,
+      };
+    case 'wish':
+      return { wish: `${base}/wishes/${ids.id}`, timeline };
+    default:
+      return { [ids.category]: `${base}/${ids.category}s/${ids.id}`, timeline };
+  }
 }

@@ -1,4 +1,4 @@
-import type { CommunityEvent, ProposalEvent, SessionEvent } from '@yishi/domain';
+import type { CommunityEvent, ProposalEvent, SessionEvent, WishEvent } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import type { Insertable, Kysely } from 'kysely';
 import type { Projection } from '../projections/projection.ts';
@@ -6,6 +6,7 @@ import { createTemporalTable, TEXT_ARRAY, versionsIndex } from '../projections/s
 import { atOf, type Data, VersionedRows } from '../projections/temporal.ts';
 import type { Database, NotificationDeliveriesTable, WebhooksTable } from '../tables.ts';
 import {
+  addresseeKey,
   linksOf,
   NOTIFYING,
   type NotificationBody,
@@ -13,7 +14,9 @@ import {
   occurredAt,
   type Subject,
   subjectOfStream,
+  TO_ADDRESSEE,
   TO_PERSONS,
+  titleStreamOf,
 } from './payload.ts';
 import { registryReachability } from './reachability.ts';
 
@@ -25,7 +28,12 @@ import { registryReachability } from './reachability.ts';
 // again, and `ON CONFLICT DO NOTHING` makes that a no-op, so no delivery is ever made twice.
 
 const WEBHOOK_KEYS = ['community_id', 'webhook_id'] as const;
-const SUBJECT_EVENTS = new Set(['ProposalSubmitted', 'ProposalAmended', 'SessionConvened']);
+const SUBJECT_EVENTS = new Set([
+  'ProposalSubmitted',
+  'ProposalAmended',
+  'SessionConvened',
+  'WishPosted',
+]);
 const WEBHOOK_EVENTS = new Set(['WebhookConfigured', 'WebhookRemoved']);
 /** Consent to be reached and opting out: who a reminder may go to. */
 const CONTACT_EVENTS = new Set(['ContactConsentRecorded', 'RemindersOptedOut']);
@@ -57,8 +65,9 @@ function communityOfRegistryStream(streamId: string): string | undefined {
 export const notificationsProjection: Projection = {
   name: 'notifications',
   // 2: reminders, one delivery per reachable person, from the consent events.
-  version: 2,
-  tables: ['webhooks', 'notification_subjects', 'reminder_contacts'],
+  // 3: participation: a reply to its parent's author, a wish claimed or done to its requester.
+  version: 3,
+  tables: ['webhooks', 'notification_subjects', 'reminder_contacts', 'notification_addressees'],
   migrations: {
     '2026-11-22-001-notifications': {
       async up(db) {
@@ -98,6 +107,20 @@ export const notificationsProjection: Projection = {
           .execute();
       },
     },
+    '2026-12-07-002-notification-addressees': {
+      async up(db) {
+        // Who later events of a stream are for: a comment's author (key: the comment's id),
+        // a wish's requester (key: `requester`).
+        await db.schema
+          .createTable('notification_addressees')
+          .addColumn('community_id', 'text', (c) => c.notNull())
+          .addColumn('stream_id', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('person_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('notification_addressees_pk', ['stream_id', 'key'])
+          .execute();
+      },
+    },
   },
   indexes: (db) => [versionsIndex(db, 'webhooks', WEBHOOK_KEYS)],
   eventTypes: [...Object.keys(NOTIFYING), ...SUBJECT_EVENTS, ...WEBHOOK_EVENTS, ...CONTACT_EVENTS],
@@ -131,6 +154,7 @@ export const notificationsProjection: Projection = {
     };
     const deliveries: Insertable<NotificationDeliveriesTable>[] = [];
     const reachability = registryReachability(ctx.rm);
+    const addressees = streamAddressees(ctx.rm);
 
     for (const event of relevant) {
       const registryCid = communityOfRegistryStream(event.streamId);
@@ -190,9 +214,20 @@ export const notificationsProjection: Projection = {
       const ids = subjectOfStream(event.streamId);
       if (!ids) continue;
       const cid = ids.communityId;
+      // Every comment's author is kept, whether or not a webhook listens yet: a reply later
+      // is for them.
+      if (event.type === 'CommentPosted' && typeof event.data.commentId === 'string') {
+        await addressees.keep(cid, event.streamId, event.data.commentId, actorOf(event));
+      }
       if (SUBJECT_EVENTS.has(event.type)) {
-        const e = { type: event.type, data: event.data } as ProposalEvent | SessionEvent;
-        if (e.type === 'SessionConvened') {
+        const e = { type: event.type, data: event.data } as
+          | ProposalEvent
+          | SessionEvent
+          | WishEvent;
+        if (e.type === 'WishPosted') {
+          setSubject(event, cid, { title: e.data.title, scheduledAt: null });
+          await addressees.keep(cid, event.streamId, 'requester', actorOf(event));
+        } else if (e.type === 'SessionConvened') {
           setSubject(event, cid, { title: e.data.title, scheduledAt: e.data.scheduledAt });
         } else if (e.type === 'ProposalSubmitted' || e.type === 'ProposalAmended') {
           if (e.data.title !== undefined)
@@ -206,7 +241,7 @@ export const notificationsProjection: Projection = {
         (w) => w.active && w.events.includes(kind),
       );
       if (subscribed.length === 0) continue;
-      const data = notificationData(event, batch.subjects.get(event.streamId));
+      const data = notificationData(event, batch.subjects.get(titleStreamOf(event.streamId)));
       if (!data) continue;
       const age = Date.now() - event.recordedAt.getTime();
       const stale =
@@ -217,10 +252,17 @@ export const notificationsProjection: Projection = {
             }
           : {};
       // A reminder to persons (non-voters, missing signers): one delivery per webhook and
-      // reachable person.
+      // reachable person. A reply, a wish claimed or done: one delivery to the person concerned,
+      // when reachable and not the one who acted (replying to oneself tells no one anything).
+      const addressee = TO_ADDRESSEE.has(event.type)
+        ? await addressees.of(event.streamId, addresseeKey(event))
+        : undefined;
+      if (TO_ADDRESSEE.has(event.type) && (!addressee || addressee === actorOf(event))) continue;
       const recipients = TO_PERSONS.has(event.type)
         ? await reachability.reachable(cid, event.data.personIds as string[])
-        : [undefined];
+        : addressee
+          ? await reachability.reachable(cid, [addressee])
+          : [undefined];
       for (const recipient of recipients)
         for (const webhook of subscribed) {
           const deliveryId = deliveryIdOf(
@@ -288,6 +330,45 @@ export const notificationsProjection: Projection = {
   },
 };
 
+/** Who sent the command behind an event (`by` of its data). */
+function actorOf(event: RecordedEvent): string {
+  const by = event.data.by as { personId?: unknown } | undefined;
+  return typeof by?.personId === 'string' ? by.personId : '';
+}
+
+/**
+ * The persons later events of a stream are for, as this read model keeps them. Written at once
+ * (a reply later in the same batch reads its parent's author, in the same transaction).
+ */
+function streamAddressees(rm: Kysely<Database>) {
+  const known = new Map<string, string>();
+  const keyOf = (streamId: string, key: string) => `${streamId}\u0000${key}`;
+  return {
+    async keep(cid: string, streamId: string, key: string, personId: string): Promise<void> {
+      if (!personId) return;
+      known.set(keyOf(streamId, key), personId);
+      await rm
+        .insertInto('notification_addressees')
+        .values({ community_id: cid, stream_id: streamId, key, person_id: personId })
+        .onConflict((oc) => oc.columns(['stream_id', 'key']).doNothing())
+        .execute();
+    },
+    async of(streamId: string, key: string | undefined): Promise<string | undefined> {
+      if (key === undefined) return undefined;
+      const cached = known.get(keyOf(streamId, key));
+      if (cached !== undefined) return cached;
+      const row = await rm
+        .selectFrom('notification_addressees')
+        .select('person_id')
+        .where('stream_id', '=', streamId)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      if (row) known.set(keyOf(streamId, key), row.person_id);
+      return row?.person_id;
+    },
+  };
+}
+
 /**
  * What a batch needs to know before it applies: the current webhooks of the communities it
  * notifies or configures, and the subjects (titles) of the streams it notifies about.
@@ -310,7 +391,7 @@ async function loadBatch(rm: Kysely<Database>, events: readonly RecordedEvent[])
       const ids = subjectOfStream(event.streamId);
       if (!ids) continue;
       communities.add(ids.communityId);
-      streams.add(event.streamId);
+      streams.add(titleStreamOf(event.streamId));
     }
   }
   const webhooks = new Map<string, Map<string, Webhook>>();

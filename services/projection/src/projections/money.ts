@@ -1,4 +1,4 @@
-import type { CrowdfundingEvent, FundEvent, PostingLine } from '@yishi/domain';
+import type { CommunityEvent, CrowdfundingEvent, FundEvent, PostingLine } from '@yishi/domain';
 import type { RecordedEvent } from '@yishi/event-store';
 import { applyThroughRows, type Projection } from './projection.ts';
 import { createAppendTable, createTemporalTable, versionsIndexes } from './schema.ts';
@@ -7,7 +7,11 @@ import { AppendedRows, type At, VersionedRows } from './temporal.ts';
 
 // 晒账: each fund's ledger line by line (each spending line with the decision behind it), and
 // each crowdfunding campaign's pledges, receipts and refunds. Rows are facts as recorded; the
-// balances and the progress are sums the queries take, so no running total can drift.
+// balances and the progress are sums the queries take, so no running total can drift. The
+// registry's treasurers (出纳) are kept too: the accounts say who records the money.
+
+/** The registry's events this projection reads: the treasurers' appointments. */
+const TREASURER_EVENTS = ['TreasurerAppointed', 'TreasurerRevoked'] as const;
 
 function batchRows() {
   return {
@@ -15,6 +19,7 @@ function batchRows() {
     lines: new AppendedRows('fund_lines'),
     campaigns: new VersionedRows('crowdfunding_campaigns', ['community_id', 'campaign_id']),
     movements: new AppendedRows('crowdfunding_movements'),
+    treasurers: new VersionedRows('treasurers', ['community_id', 'person_id']),
   };
 }
 type Rows = ReturnType<typeof batchRows>;
@@ -192,10 +197,22 @@ function handleCampaign(rows: Rows, event: RecordedEvent, at: At): void {
   }
 }
 
+function handleTreasurer(rows: Rows, event: RecordedEvent, at: At): void {
+  if (!event.streamId.startsWith('community-')) return;
+  const cid = event.streamId.slice('community-'.length);
+  const e = { type: event.type, data: event.data } as CommunityEvent;
+  if (e.type !== 'TreasurerAppointed' && e.type !== 'TreasurerRevoked') return;
+  rows.treasurers.put(
+    { community_id: cid, person_id: e.data.personId, appointed: e.type === 'TreasurerAppointed' },
+    at,
+  );
+}
+
 export const moneyProjection: Projection = {
   name: 'money',
-  version: 1,
-  tables: ['funds', 'fund_lines', 'crowdfunding_campaigns', 'crowdfunding_movements'],
+  // 2: the registry's treasurers.
+  version: 2,
+  tables: ['funds', 'fund_lines', 'crowdfunding_campaigns', 'crowdfunding_movements', 'treasurers'],
   migrations: {
     '2026-12-07-001-money': {
       async up(db) {
@@ -259,9 +276,22 @@ export const moneyProjection: Projection = {
         ]);
       },
     },
+    '2026-12-07-002-treasurers': {
+      async up(db) {
+        await createTemporalTable(
+          db,
+          'treasurers',
+          ['community_id', 'person_id'],
+          [['appointed', 'boolean']],
+        );
+      },
+    },
   },
-  concerns: (streamId) => streamId.startsWith('fund-') || streamId.startsWith('crowdfunding-'),
-  eventTypes: [...eventTypesOf('fund'), ...eventTypesOf('crowdfunding')],
+  concerns: (streamId) =>
+    streamId.startsWith('fund-') ||
+    streamId.startsWith('crowdfunding-') ||
+    streamId.startsWith('community-'),
+  eventTypes: [...eventTypesOf('fund'), ...eventTypesOf('crowdfunding'), ...TREASURER_EVENTS],
   indexes: (db) => [
     ...versionsIndexes(db, batchRows()),
     db.schema
@@ -278,5 +308,6 @@ export const moneyProjection: Projection = {
   apply: applyThroughRows(batchRows, (rows, event, at) => {
     handleFund(rows, event, at);
     handleCampaign(rows, event, at);
+    handleTreasurer(rows, event, at);
   }),
 };

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { VoteRule, VoteScope } from '@yishi/domain';
 import { addRoute, CommunityParams, createRouter, ProposalParams, problem } from '@yishi/platform';
-import { hundredths } from '@yishi/presentation';
+import { hundredths, ratioDecimal } from '@yishi/presentation';
 import { sql } from 'kysely';
 import {
   AsOfInfo,
@@ -21,6 +21,16 @@ import { type DecisionRow, decisionsAsOf } from './states.ts';
 
 // 决议台账: every decision of a community with the rule applied and every figure, the
 // publication dates, objections, implementation status (overdue ones flagged) and satisfaction.
+
+/**
+ * Satisfaction ratings (满意度, 1 to 5): how many and their sum, which a reader divides exactly
+ * (`ratioDecimal(sum, count, n)`); `average` is the same ratio as a float, for convenience.
+ */
+export const Satisfaction = z.object({
+  count: z.number().int(),
+  sum: z.number().int(),
+  average: z.number().nullable(),
+});
 
 export const Decision = z
   .object({
@@ -74,7 +84,7 @@ export const Decision = z
         .openapi({ description: 'Due date passed (as of the answer) and not complete' }),
     }),
     feedbackAt: z.string().nullable(),
-    satisfaction: z.object({ count: z.number().int(), average: z.number().nullable() }),
+    satisfaction: Satisfaction,
     withdrawn: z.boolean(),
   })
   .openapi('Decision');
@@ -199,6 +209,7 @@ function toDecision(d: Row) {
     feedbackAt: d.feedback_at,
     satisfaction: {
       count: d.satisfaction_count,
+      sum: d.satisfaction_sum,
       average: d.satisfaction_count ? d.satisfaction_sum / d.satisfaction_count : null,
     },
     withdrawn: d.withdrawn,
@@ -269,7 +280,7 @@ function csvRecord(d: Row): unknown[] {
     objections_answered: d.objections_answered,
     satisfaction_count: d.satisfaction_count,
     satisfaction_average: d.satisfaction_count
-      ? (d.satisfaction_sum / d.satisfaction_count).toFixed(2)
+      ? ratioDecimal(d.satisfaction_sum, d.satisfaction_count, 2)
       : null,
     withdrawn: d.withdrawn,
   };

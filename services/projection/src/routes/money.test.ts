@@ -17,7 +17,7 @@ import { testAuth } from '@yishi/platform';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
-import type { CampaignDetail, FundAccountsView, FundList } from '../contract.ts';
+import type { CampaignDetail, CampaignList, FundAccountsView, FundList } from '../contract.ts';
 import { createDb } from '../db.ts';
 import { createPdfRenderer, type PdfRenderer } from '../documents/renderer.ts';
 import { projections } from '../main.ts';
@@ -68,6 +68,25 @@ beforeAll(async () => {
   token = await auth.token({ personId: 'r1', role: 'resident', communities: ['acct'] });
   sim = new Simulator(store, new Random(26));
   await sim.registerCommunity('acct');
+  // The cashier is the treasurer; r9 was one and is no longer.
+  const admin: Actor = { personId: 'admin', role: 'admin' };
+  for (const [type, personId] of [
+    ['RegisterPerson', 't'],
+    ['RegisterPerson', 'r9'],
+    ['AppointTreasurer', 't'],
+    ['AppointTreasurer', 'r9'],
+    ['RevokeTreasurer', 'r9'],
+  ] as const) {
+    const accepted = await sim.community(
+      'acct',
+      (at) =>
+        type === 'RegisterPerson'
+          ? { type, data: { personId, name: `出纳 ${personId}`, adult: true }, actor: admin, at }
+          : { type, data: { personId }, actor: admin, at },
+      admin,
+    );
+    expect(accepted, `${type} ${personId}`).toBe(true);
+  }
   const fund = (command: (at: string) => FundCommand) =>
     sim.send(streams.fund('acct', 'mf'), fundDecider, command, cashier, 'acct');
   const as =
@@ -148,6 +167,12 @@ beforeAll(async () => {
     at: '',
   });
   await campaign({
+    type: 'PledgeToCrowdfunding',
+    data: { pledgeId: 'p2', amountFen: 12_345 },
+    actor: { personId: 'r1', role: 'resident' },
+    at: '',
+  });
+  await campaign({
     type: 'RecordPledgeReceipt',
     data: { pledgeId: 'ngo1', amountFen: 120_000, documentRef: '收据 1', treasurer: true },
     actor: cashier,
@@ -163,6 +188,11 @@ afterAll(async () => {
 });
 
 const at = () => formatCheckpoint(sim.last!.checkpoint);
+/** One CSV line's cells (RFC 4180 quoting; no line breaks inside these cells). */
+const csvCells = (line: string) =>
+  [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)]
+    .slice(0, -1)
+    .map(([, cell]) => (cell!.startsWith('"') ? cell!.slice(1, -1).replaceAll('""', '"') : cell!));
 const get = (path: string) =>
   app.request(`/v1/communities/acct${path}${path.includes('?') ? '&' : '?'}minPosition=${at()}`, {
     headers: { authorization: `Bearer ${token}` },
@@ -188,6 +218,9 @@ describe('published accounts (#26.9)', () => {
     ]);
     const list = (await (await get('/funds')).json()) as FundList;
     expect(list.items).toEqual([expect.objectContaining({ fundId: 'mf', balanceFen: 10_000_000 })]);
+    // Who records the money: the treasurer appointed, not the one revoked.
+    expect(accounts.treasurerIds).toEqual(['t']);
+    expect(list.treasurerIds).toEqual(['t']);
     expect((await get('/funds/none')).status).toBe(404);
   });
 
@@ -234,11 +267,70 @@ describe('published accounts (#26.9)', () => {
     expect(campaign).toMatchObject({
       status: 'open',
       targetFen: 500_000,
-      pledgedFen: 300_000,
+      pledgedFen: 312_345,
       receivedFen: 120_000,
       pledgeList: [
         { pledgeId: 'ngo1', pledger: { kind: 'party', id: 'ngo' }, receivedFen: 120_000 },
+        { pledgeId: 'p2', pledger: { kind: 'person', id: 'r1' }, receivedFen: 0 },
       ],
+      movements: [
+        { pledgeId: 'ngo1', kind: 'pledge', amountFen: 300_000, documentRef: null },
+        { pledgeId: 'p2', kind: 'pledge', amountFen: 12_345, documentRef: null },
+        { pledgeId: 'ngo1', kind: 'receipt', amountFen: 120_000, documentRef: '收据 1' },
+      ],
+      treasurerIds: ['t'],
     });
+    const list = (await (await get('/crowdfunding')).json()) as CampaignList;
+    expect(list.treasurerIds).toEqual(['t']);
+  });
+
+  it('exports a campaign’s pledges, receipts and refunds as CSV: each kind sums to its total', async () => {
+    const campaign = (await (await get('/crowdfunding/yard')).json()) as CampaignDetail;
+    const res = await get('/crowdfunding/yard/accounts.csv');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    const [header, ...rows] = (await res.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+      .map(csvCells);
+    const kind = header!.indexOf('款项 kind');
+    const fen = header!.indexOf('金额（分） amount (fen)');
+    const sum = (k: string) =>
+      rows.filter((r) => r[kind] === k).reduce((s, r) => s + Number(r[fen]), 0);
+    expect(rows).toHaveLength(3);
+    expect(sum('认捐')).toBe(campaign.pledgedFen);
+    expect(sum('收款')).toBe(campaign.receivedFen);
+    expect(rows[1]).toEqual(
+      expect.arrayContaining(['p2', '居民', 'r1', '认捐', '123.45', '12345']),
+    );
+    expect((await get('/crowdfunding/none/accounts.csv')).status).toBe(404);
+  });
+
+  it('prints a campaign’s accounts: pdftotext reads the figures in 元, fen exact', async () => {
+    const res = await get('/crowdfunding/yard/accounts.pdf');
+    expect(
+      res.status,
+      await res
+        .clone()
+        .text()
+        .then((t) => t.slice(0, 300)),
+    ).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    const file = join(work, 'crowdfunding.pdf');
+    writeFileSync(file, new Uint8Array(await res.arrayBuffer()));
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], {
+      encoding: 'utf8',
+    }).replace(/\s+/g, ' ');
+    expect(text).toContain('院落改造众筹 众筹账目公示');
+    expect(text).toContain('目标金额 5,000.00 元');
+    expect(text).toContain('认捐合计 3,123.45 元');
+    expect(text).toContain('已收款 1,200.00 元');
+    // 312,345 of 500,000 fen is 62.469%: one decimal, half up.
+    expect(text).toContain('62.5%');
+    expect(text).toMatch(/居民 1 123\.45/);
+    expect(text).toMatch(/单位与组织 1 3,000\.00/);
+    expect(text).toContain('收据 1');
+    expect((await get('/crowdfunding/none/accounts.pdf')).status).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type Account, accountKind, signedAmount } from '@yishi/domain';
 import {
+  type AppEnv,
   addRoute,
   CampaignParams,
   CommunityParams,
@@ -9,6 +10,7 @@ import {
   problem,
 } from '@yishi/platform';
 import { yuan } from '@yishi/presentation';
+import type { Context } from 'hono';
 import type { Selectable } from 'kysely';
 import { recordedBy, visibleAt } from '../projections/temporal.ts';
 import type { CrowdfundingCampaignsTable, FundLinesTable, FundsTable } from '../tables.ts';
@@ -30,6 +32,11 @@ import { csvDocument } from './csv.ts';
 // Amounts are integer fen; sums are taken here from the recorded lines, never stored.
 
 const Fen = z.number().int();
+/** Who records the money: the registry's treasurers (出纳) as of the answer. */
+const TreasurerIds = z.array(z.string()).openapi({
+  description:
+    'The persons appointed treasurer (出纳): only they record receipts, refunds and fund entries',
+});
 export const DecisionLink = z
   .object({
     proposalId: z.string(),
@@ -72,6 +79,7 @@ export const AccountLine = z
 export const FundAccounts = FundSummary.extend({
   byAccount: z.array(z.object({ account: z.string(), balanceFen: Fen })),
   lines: z.array(AccountLine),
+  treasurerIds: TreasurerIds,
   asOf: AsOfInfo.optional(),
 }).openapi('FundAccounts');
 
@@ -97,8 +105,16 @@ export const Campaign = z
   })
   .openapi('Campaign');
 
-export const FundList = z.object({ items: z.array(FundSummary), asOf: AsOfInfo.optional() });
-export const CampaignList = z.object({ items: z.array(Campaign), asOf: AsOfInfo.optional() });
+export const FundList = z.object({
+  items: z.array(FundSummary),
+  treasurerIds: TreasurerIds,
+  asOf: AsOfInfo.optional(),
+});
+export const CampaignList = z.object({
+  items: z.array(Campaign),
+  treasurerIds: TreasurerIds,
+  asOf: AsOfInfo.optional(),
+});
 
 export const Pledge = z.object({
   pledgeId: z.string(),
@@ -110,8 +126,21 @@ export const Pledge = z.object({
   refundedFen: Fen,
 });
 
+/** One fact of a campaign's money, as recorded: a pledge, a receipt, a refund owed or paid. */
+export const CampaignMovement = z.object({
+  pledgeId: z.string(),
+  kind: z.enum(['pledge', 'receipt', 'owed', 'refund']),
+  amountFen: Fen,
+  /** The receipt's or refund's document (收据, 转账凭证); null on a pledge or a refund owed. */
+  documentRef: z.string().nullable(),
+  at: z.string(),
+});
+
 export const CampaignDetail = Campaign.extend({
   pledgeList: z.array(Pledge),
+  /** Every pledge, receipt and refund in the order recorded: the campaign's accounts. */
+  movements: z.array(CampaignMovement),
+  treasurerIds: TreasurerIds,
   asOf: AsOfInfo.optional(),
 }).openapi('CampaignDetail');
 
@@ -149,15 +178,26 @@ const getFund = route(
   FundParams,
   jsonResponses('The accounts', FundAccounts, { notFound: ['fund-not-found'] }),
 );
+/** A CSV answer (UTF-8 with BOM, for spreadsheets), or the entity's `notFound` problem. */
+const csvResponses = (notFound: string) =>
+  ({
+    ...errorResponses({ notFound: [notFound] }),
+    200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
+  }) as unknown as ReturnType<typeof jsonResponses>;
+
 const fundCsv = route(
   'exportFundAccountsCsv',
   '/v1/communities/{communityId}/funds/{fundId}/accounts.csv',
   'A fund’s accounts as CSV (UTF-8 with BOM, for spreadsheets)',
   FundParams,
-  {
-    ...errorResponses({ notFound: ['fund-not-found'] }),
-    200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
-  } as unknown as ReturnType<typeof jsonResponses>,
+  csvResponses('fund-not-found'),
+);
+const campaignCsv = route(
+  'exportCrowdfundingAccountsCsv',
+  '/v1/communities/{communityId}/crowdfunding/{campaignId}/accounts.csv',
+  'A campaign’s accounts as CSV: every pledge, receipt and refund (UTF-8 with BOM)',
+  CampaignParams,
+  csvResponses('campaign-not-found'),
 );
 const listCampaigns = route(
   'listCrowdfunding',
@@ -177,6 +217,7 @@ const getCampaign = route(
 type FundRow = Selectable<FundsTable>;
 type LineRow = Selectable<FundLinesTable>;
 type FundAccountsView = z.infer<typeof FundAccounts>;
+type CampaignDetailView = z.infer<typeof CampaignDetail>;
 
 /** Balances per account and the fund's figures, from its lines. */
 function figures(lines: readonly Pick<LineRow, 'account' | 'side' | 'amount_fen'>[]) {
@@ -255,6 +296,25 @@ function accountLines(lines: readonly LineRow[]): z.infer<typeof AccountLine>[] 
   });
 }
 
+/** The persons appointed treasurer as of the context, in id order. */
+export async function treasurerIds(
+  deps: QueryDeps,
+  ctx: ReadContext,
+  communityId: string,
+): Promise<string[]> {
+  const rows = await deps.db
+    .withSchema(ctx.schema('money'))
+    .selectFrom('treasurers')
+    .select('person_id')
+    .where('community_id', '=', communityId)
+    .where('appointed', '=', true)
+    .where(visibleAt(ctx.asOf))
+    .orderBy('person_id')
+    .limit(1000)
+    .execute();
+  return rows.map((r) => r.person_id);
+}
+
 /** A fund's accounts as of the context, or undefined when it has no such fund. */
 export async function fundAccounts(
   deps: QueryDeps,
@@ -286,6 +346,7 @@ export async function fundAccounts(
     ...summary(fund, lines),
     byAccount: figures(lines).byAccount,
     lines: accountLines(lines),
+    treasurerIds: await treasurerIds(deps, ctx, communityId),
   };
 }
 
@@ -305,6 +366,49 @@ const CSV_COLUMNS = [
   '决定 decision',
   '决定日期 decided',
 ];
+
+const MOVEMENT_ZH = { pledge: '认捐', receipt: '收款', owed: '应退', refund: '退款' } as const;
+const PLEDGER_ZH = { person: '居民', party: '单位' } as const;
+const CAMPAIGN_CSV_COLUMNS = [
+  '日期 date',
+  '认捐编号 pledge',
+  '认捐人类型 pledger kind',
+  '认捐人 pledger',
+  '款项 kind',
+  '金额（元） amount (yuan)',
+  '金额（分） amount (fen)',
+  '凭证 document',
+];
+
+/** A campaign's movements, one row each: the pledge rows sum to the pledged total, and so on. */
+export function campaignCsvText(campaign: Omit<CampaignDetailView, 'asOf'>): string {
+  const pledgers = new Map(campaign.pledgeList.map((p) => [p.pledgeId, p.pledger]));
+  return csvDocument(
+    CAMPAIGN_CSV_COLUMNS,
+    campaign.movements.map((m) => {
+      const pledger = pledgers.get(m.pledgeId);
+      return [
+        m.at.slice(0, 10),
+        m.pledgeId,
+        pledger ? PLEDGER_ZH[pledger.kind] : undefined,
+        pledger?.id,
+        MOVEMENT_ZH[m.kind],
+        yuan(m.amountFen),
+        m.amountFen,
+        m.documentRef,
+      ];
+    }),
+  );
+}
+
+/** A CSV file as the answer, named, at the position it stands at. */
+function csvAnswer(c: Context<AppEnv>, ctx: ReadContext, text: string, filename: string) {
+  return c.body(text, 200, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${filename}.csv"`,
+    ...(ctx.asOfInfo ? { 'x-as-of-position': ctx.asOfInfo.position } : {}),
+  });
+}
 
 export function fundCsvText(accounts: Omit<FundAccountsView, 'asOf'>): string {
   return csvDocument(
@@ -360,9 +464,17 @@ async function campaigns(
     .execute();
   return found.map((row) => {
     const pledges = new Map<string, z.infer<typeof Pledge>>();
+    const recorded: z.infer<typeof CampaignMovement>[] = [];
     for (const m of movements) {
       if (m.campaign_id !== row.campaign_id) continue;
       const amount = Number(m.amount_fen);
+      recorded.push({
+        pledgeId: m.pledge_id,
+        kind: m.kind,
+        amountFen: amount,
+        documentRef: m.document_ref,
+        at: m.at,
+      });
       if (m.kind === 'pledge') {
         pledges.set(m.pledge_id, {
           pledgeId: m.pledge_id,
@@ -381,8 +493,23 @@ async function campaigns(
       else if (m.kind === 'owed') p.owedFen += amount;
       else p.refundedFen += amount;
     }
-    return { ...toCampaign(row, [...pledges.values()]), pledgeList: [...pledges.values()] };
+    return {
+      ...toCampaign(row, [...pledges.values()]),
+      pledgeList: [...pledges.values()],
+      movements: recorded,
+    };
   });
+}
+
+/** A campaign with its pledges, movements and treasurers, or undefined when there is none. */
+async function campaignDetail(
+  deps: QueryDeps,
+  ctx: ReadContext,
+  communityId: string,
+  campaignId: string,
+): Promise<Omit<CampaignDetailView, 'asOf'> | undefined> {
+  const [campaign] = await campaigns(deps, ctx, communityId, campaignId);
+  return campaign && { ...campaign, treasurerIds: await treasurerIds(deps, ctx, communityId) };
 }
 
 function toCampaign(row: CampaignRow, pledges: readonly z.infer<typeof Pledge>[]) {
@@ -438,7 +565,10 @@ export function moneyQueries(deps: QueryDeps) {
         lines.filter((l) => l.fund_id === f.fund_id),
       ),
     );
-    return c.json(withAsOf(ctx, { items }), 200);
+    return c.json(
+      withAsOf(ctx, { items, treasurerIds: await treasurerIds(deps, ctx, communityId) }),
+      200,
+    );
   });
   addRoute(app, getFund, async (c) => {
     const { communityId, fundId } = c.req.valid('param');
@@ -454,30 +584,44 @@ export function moneyQueries(deps: QueryDeps) {
     if (ctx instanceof Response) return ctx;
     const accounts = await fundAccounts(deps, ctx, communityId, fundId);
     if (!accounts) return problem(c, 404, 'fund-not-found', `No fund ${fundId} in ${communityId}`);
-    return c.body(fundCsvText(accounts), 200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="fund-${communityId}-${fundId}.csv"`,
-      ...(ctx.asOfInfo ? { 'x-as-of-position': ctx.asOfInfo.position } : {}),
-    });
+    return csvAnswer(c, ctx, fundCsvText(accounts), `fund-${communityId}-${fundId}`);
   });
   addRoute(app, listCampaigns, async (c) => {
     const { communityId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['money']);
     if (ctx instanceof Response) return ctx;
     const items = (await campaigns(deps, ctx, communityId)).map(
-      ({ pledgeList: _list, ...campaign }) => campaign,
+      ({ pledgeList: _list, movements: _movements, ...campaign }) => campaign,
     );
-    return c.json(withAsOf(ctx, { items }), 200);
+    return c.json(
+      withAsOf(ctx, { items, treasurerIds: await treasurerIds(deps, ctx, communityId) }),
+      200,
+    );
   });
   addRoute(app, getCampaign, async (c) => {
     const { communityId, campaignId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['money']);
     if (ctx instanceof Response) return ctx;
-    const [campaign] = await campaigns(deps, ctx, communityId, campaignId);
+    const campaign = await campaignDetail(deps, ctx, communityId, campaignId);
     if (!campaign) {
       return problem(c, 404, 'campaign-not-found', `No campaign ${campaignId} in ${communityId}`);
     }
     return c.json(withAsOf(ctx, campaign), 200);
+  });
+  addRoute(app, campaignCsv, async (c) => {
+    const { communityId, campaignId } = c.req.valid('param');
+    const ctx = await readContext(c, deps, c.req.valid('query'), ['money']);
+    if (ctx instanceof Response) return ctx;
+    const campaign = await campaignDetail(deps, ctx, communityId, campaignId);
+    if (!campaign) {
+      return problem(c, 404, 'campaign-not-found', `No campaign ${campaignId} in ${communityId}`);
+    }
+    return csvAnswer(
+      c,
+      ctx,
+      campaignCsvText(campaign),
+      `crowdfunding-${communityId}-${campaignId}`,
+    );
   });
   return app;
 }

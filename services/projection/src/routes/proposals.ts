@@ -38,6 +38,7 @@ import {
   readContext,
   withAsOf,
 } from './common.ts';
+import { Satisfaction } from './decisions.ts';
 import { decisionsAsOf, proposalsAsOf } from './states.ts';
 import { readableEntries, TimelinePage } from './timeline.ts';
 
@@ -91,7 +92,7 @@ export const Proposal = z
     decidedAt: z.string().nullable(),
     publishedAt: z.string().nullable(),
     progressPercent: z.number().int().nullable(),
-    satisfaction: z.object({ count: z.number().int(), average: z.number().nullable() }),
+    satisfaction: Satisfaction,
     objections: z.object({ raised: z.number().int(), answered: z.number().int() }),
     withdrawnReason: z.string().nullable(),
     updatedAt: z.string(),
@@ -286,6 +287,7 @@ export const FollowUp = z.object({
   reports: z.array(Report),
   satisfaction: z.object({
     count: z.number().int(),
+    sum: z.number().int(),
     average: z.number().nullable(),
     distribution: z.record(z.string(), z.number().int()),
   }),
@@ -491,6 +493,7 @@ export function proposalQueries(deps: QueryDeps) {
         progressPercent: p.progress_percent,
         satisfaction: {
           count: register?.satisfaction_count ?? 0,
+          sum: register?.satisfaction_sum ?? 0,
           average: register?.satisfaction_count
             ? register.satisfaction_sum / register.satisfaction_count
             : null,
@@ -769,6 +772,7 @@ export function proposalQueries(deps: QueryDeps) {
         })),
         satisfaction: {
           count,
+          sum,
           average: count ? sum / count : null,
           distribution: Object.fromEntries(ratings.map((r) => [String(r.rating), r.n])),
         },

@@ -40,7 +40,14 @@ const receiptField = (page: Page, s: FormScope) =>
     label: page.tr.t('form.documentRef'),
     required: true,
   });
-const treasurerNote = (tr: Translator) => h`<p class="muted">${tr.t('entry.treasurer')}</p>`;
+
+/**
+ * Whether the viewer is an appointed treasurer: only they may record money, so only they are
+ * offered the forms (the command service checks the appointment again).
+ */
+export function isTreasurer(page: Page, treasurerIds: readonly string[]): boolean {
+  return treasurerIds.includes(page.viewer.personId);
+}
 
 // ---- funds (晒账 page) -------------------------------------------------------------------
 
@@ -73,6 +80,8 @@ export const fundListActions = {
 
 export interface FundContext extends OnPage {
   fund: FundAccountsView;
+  /** Whether the viewer is an appointed treasurer. */
+  treasurer: boolean;
   /** The adopted decisions' items a spending entry may name. */
   decisions: DecisionList['items'];
 }
@@ -92,9 +101,8 @@ function reversible(fund: FundAccountsView): string[] {
 export const fundActions = {
   'post-fund-entry': {
     command: 'PostFundEntry',
-    when: () => true,
+    when: (c) => c.treasurer,
     id: (c) => `post-${c.fund.fundId}`,
-    intro: (c) => treasurerNote(c.page.tr),
     fields: (c, s) => {
       const { tr } = c.page;
       const adopted = c.decisions.flatMap((d) =>
@@ -126,7 +134,7 @@ export const fundActions = {
   },
   'reverse-fund-entry': {
     command: 'ReverseFundEntry',
-    when: (c) => reversible(c.fund).length > 0,
+    when: (c) => c.treasurer && reversible(c.fund).length > 0,
     id: (c) => `reverse-${c.fund.fundId}`,
     folded: true,
     secondary: true,
@@ -204,6 +212,8 @@ export const campaignOpenActions = {
 
 export interface CampaignContext extends OnPage {
   campaign: CampaignDetail;
+  /** Whether the viewer is an appointed treasurer. */
+  treasurer: boolean;
   /** How the page names each pledge's pledger. */
   pledgerOf(pledge: CampaignDetail['pledgeList'][number]): string;
 }
@@ -247,9 +257,8 @@ export const campaignActions = {
   },
   'record-pledge-receipt': {
     command: 'RecordPledgeReceipt',
-    when: (c) => c.campaign.status !== 'refunding' && unpaid(c).length > 0,
+    when: (c) => c.treasurer && c.campaign.status !== 'refunding' && unpaid(c).length > 0,
     id: () => 'receipt',
-    intro: (c) => treasurerNote(c.page.tr),
     fields: (c, s) => {
       const { tr } = c.page;
       const first = unpaid(c)[0];
@@ -261,9 +270,8 @@ export const campaignActions = {
   },
   'record-refund': {
     command: 'RecordRefund',
-    when: (c) => c.campaign.status === 'refunding' && owed(c).length > 0,
+    when: (c) => c.treasurer && c.campaign.status === 'refunding' && owed(c).length > 0,
     id: () => 'refund',
-    intro: (c) => treasurerNote(c.page.tr),
     fields: (c, s) => {
       const { tr } = c.page;
       const first = owed(c)[0];

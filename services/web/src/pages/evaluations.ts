@@ -1,3 +1,4 @@
+import { ratioDecimal } from '@yishi/presentation';
 import type {
   EvaluationDetailView,
   EvaluationListView,
@@ -31,7 +32,7 @@ function results(tr: Translator, e: EvaluationView): Html | undefined {
   return h`<h2>${tr.t('evaluation.results')}</h2><ul id="results">${e.results.map((r) => {
     const q = e.questions.find((x) => x.questionId === r.questionId);
     if (r.kind === 'scale') {
-      const mean = r.answers ? (r.sum / r.answers).toFixed(2) : '—';
+      const mean = ratioDecimal(r.sum, r.answers, 2);
       return h`<li>${q?.text ?? r.questionId}${tr.colon}${tr.t('evaluation.mean', { mean, answers: r.answers })} <span class="muted">(${r.counts.map((n, i) => `${i + 1}:${n}`).join(' ')})</span></li>`;
     }
     const label = (id: string) =>

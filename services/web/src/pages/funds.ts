@@ -9,7 +9,7 @@ import type {
   FundList,
 } from '@yishi/projection/contract';
 import { offered } from '../actions/action.ts';
-import { campaignActions, fundActions, fundListActions } from '../actions/money.ts';
+import { campaignActions, fundActions, fundListActions, isTreasurer } from '../actions/money.ts';
 import { documentRef } from '../attachments.ts';
 import { formatDate } from '../format.ts';
 import { type Html, h } from '../html.ts';
@@ -61,11 +61,33 @@ function line(page: Page, l: AccountLineView): Html {
 </tr>`;
 }
 
+/** Who records the money (出纳), named to everyone: the forms are offered to them alone. */
+async function treasurersNote(page: Page, treasurerIds: readonly string[]): Promise<Html> {
+  const { tr } = page;
+  if (treasurerIds.length === 0) return h`<p class="muted">${tr.t('entry.noTreasurer')}</p>`;
+  const names = await personNames(page, treasurerIds);
+  return h`<p class="muted" data-treasurers>${tr.t('entry.treasurer', {
+    names: treasurerIds.map((id) => personLabel(tr, names, id)).join(tr.sep),
+  })}</p>`;
+}
+
+/** The printed notice (HTML and PDF) and the CSV of a fund's or a campaign's accounts. */
+function accountsLinks(page: Page, path: string): Html {
+  const { tr } = page;
+  return h`<p>${documentLinks(tr, `${path}/accounts`, 'funds.print')}
+  <a class="button secondary" href="/api/projection${path}/accounts.csv">${tr.t('funds.csv')}</a></p>`;
+}
+
 const fundsPath = (page: Page, rest = '') => communityPath(page.communityId, `/funds${rest}`);
 const campaignPath = (page: Page, id: string) =>
   communityPath(page.communityId, `/crowdfunding/${encodeURIComponent(id)}`);
 
-function accounts(page: Page, a: FundAccountsView, decisions: DecisionList['items']): Html {
+function accounts(
+  page: Page,
+  a: FundAccountsView,
+  decisions: DecisionList['items'],
+  treasurer: boolean,
+): Html {
   const { tr } = page;
   const path = communityApi(page, `/funds/${encodeURIComponent(a.fundId)}`);
   return h`<section class="fund" id="fund-${a.fundId}" aria-labelledby="fund-${a.fundId}-title">
@@ -75,8 +97,7 @@ function accounts(page: Page, a: FundAccountsView, decisions: DecisionList['item
     <dt>${tr.t('funds.income')}</dt><dd>${money(a.incomeFen)}</dd>
     <dt>${tr.t('funds.spending')}</dt><dd>${money(a.spendingFen)}</dd>
   </dl>
-  <p>${documentLinks(tr, `${path}/accounts`, 'funds.print')}
-  <a class="button secondary" href="/api/projection${path}/accounts.csv">${tr.t('funds.csv')}</a></p>
+  ${accountsLinks(page, path)}
   ${
     a.lines.length
       ? h`<div class="scroll" tabindex="0" role="region" aria-label="${a.name}"><table class="accounts"><caption class="visually-hidden">${a.name}</caption>
@@ -84,7 +105,7 @@ function accounts(page: Page, a: FundAccountsView, decisions: DecisionList['item
   <tbody>${a.lines.map((l) => line(page, l))}</tbody></table></div>`
       : h`<p>${tr.t('funds.noLines')}</p>`
   }
-  ${offered(fundActions, { page, base: fundsPath(page, `/${encodeURIComponent(a.fundId)}`), fund: a, decisions })}
+  ${offered(fundActions, { page, base: fundsPath(page, `/${encodeURIComponent(a.fundId)}`), fund: a, decisions, treasurer })}
 </section>`;
 }
 
@@ -107,6 +128,8 @@ export async function fundsPage(page: Page): Promise<PageAnswer> {
       : undefined,
   ]);
   const decisions = decided?.ok ? decided.data.items : [];
+  const treasurerIds = funds.ok ? funds.data.treasurerIds : [];
+  const treasurer = isTreasurer(page, treasurerIds);
   const each = funds.ok
     ? await Promise.all(
         funds.data.items.map((f) =>
@@ -119,12 +142,15 @@ export async function fundsPage(page: Page): Promise<PageAnswer> {
     : [];
   const body = h`<h1>${tr.t('funds.title')}</h1>
 <p>${tr.t('funds.intro')}</p>
+${funds.ok ? await treasurersNote(page, treasurerIds) : undefined}
 ${
   !funds.ok
     ? queryProblem(tr, funds.problem)
     : funds.data.items.length === 0
       ? h`<p>${tr.t('funds.none')}</p>`
-      : each.map((r) => (r.ok ? accounts(page, r.data, decisions) : queryProblem(tr, r.problem)))
+      : each.map((r) =>
+          r.ok ? accounts(page, r.data, decisions, treasurer) : queryProblem(tr, r.problem),
+        )
 }
 <h2>${tr.t('funds.crowdfunding')}</h2>
 ${
@@ -167,6 +193,8 @@ export async function campaignPage(page: Page): Promise<PageAnswer> {
   const body = h`<h1>${c.title}</h1>
 ${c.description ? h`<p class="pre">${c.description}</p>` : undefined}
 <section class="campaign" data-campaign="${c.campaignId}">${progress(page, c)}</section>
+${accountsLinks(page, communityApi(page, `/crowdfunding/${encodeURIComponent(c.campaignId)}`))}
+${await treasurersNote(page, c.treasurerIds)}
 <section aria-labelledby="pledges-title"><h2 id="pledges-title">${tr.t('campaign.pledges')}</h2>
 ${
   c.pledgeList.length
@@ -177,7 +205,13 @@ ${
   )}</tbody></table></div>`
     : h`<p>${tr.t('campaign.noPledges')}</p>`
 }</section>
-${offered(campaignActions, { page, base: campaignPath(page, c.campaignId), campaign: c, pledgerOf })}`;
+${offered(campaignActions, {
+  page,
+  base: campaignPath(page, c.campaignId),
+  campaign: c,
+  pledgerOf,
+  treasurer: isTreasurer(page, c.treasurerIds),
+})}`;
   return {
     html: layout(page.ctx, { title: c.title, crumbs: [...crumbs, { label: c.title }], body }),
   };

@@ -1,4 +1,4 @@
-import { formatArea, formatCount, formatYuan } from '@yishi/presentation';
+import { formatArea, formatCount, formatYuan, ratioDecimal } from '@yishi/presentation';
 import type {
   BallotPage,
   BallotView,
@@ -404,7 +404,7 @@ ${
 }
 ${
   proposal.satisfaction.count
-    ? h`<p>${tr.t('proposal.satisfaction', { count: proposal.satisfaction.count, average: (proposal.satisfaction.average ?? 0).toFixed(1) })}</p>`
+    ? h`<p>${tr.t('proposal.satisfaction', { count: proposal.satisfaction.count, average: ratioDecimal(proposal.satisfaction.sum, proposal.satisfaction.count, 1) })}</p>`
     : undefined
 }
 <section aria-labelledby="record"><h2 id="record">${tr.t('proposal.record')}</h2>

@@ -1,4 +1,5 @@
 import { OwnersMatter } from '@yishi/domain';
+import { ratioDecimal } from '@yishi/presentation';
 import type {
   CommunityList,
   DecisionList,
@@ -57,7 +58,7 @@ function decisionCard(page: Page, d: DecisionView, rc: ResultContext): Html {
       impl.progressPercent !== null ? ` · ${impl.progressPercent}%` : ''
     }${impl.dueAt ? ` · ${tr.t('register.due', { at: formatDate(impl.dueAt) })}` : ''}</dd>
     ${d.objections.raised ? h`<dt>${tr.label('eventType', 'ObjectionRaised')}</dt><dd>${tr.t('proposal.objections', { raised: d.objections.raised, answered: d.objections.answered })}</dd>` : undefined}
-    ${d.satisfaction.count ? h`<dt>${tr.label('eventType', 'SatisfactionRated')}</dt><dd>${tr.t('proposal.satisfaction', { count: d.satisfaction.count, average: (d.satisfaction.average ?? 0).toFixed(1) })}</dd>` : undefined}
+    ${d.satisfaction.count ? h`<dt>${tr.label('eventType', 'SatisfactionRated')}</dt><dd>${tr.t('proposal.satisfaction', { count: d.satisfaction.count, average: ratioDecimal(d.satisfaction.sum, d.satisfaction.count, 1) })}</dd>` : undefined}
   </dl>
   <details><summary>${tr.t('decision.figuresExplained')}</summary>
   ${d.items.map((r) => itemResult(r, rc, 4))}

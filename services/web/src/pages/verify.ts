@@ -45,7 +45,7 @@ ${body}
 /** The documents a QR code names, and where each is printed (the console's pass-through). */
 const DOCUMENTS: Record<
   string,
-  (page: Page, ids: { proposal: string; session: string; fund: string }) => string
+  (page: Page, ids: { proposal: string; session: string; fund: string; campaign: string }) => string
 > = {
   notice: (page, ids) =>
     communityApi(page, `/proposals/${encodeURIComponent(ids.proposal)}/notice`),
@@ -56,6 +56,8 @@ const DOCUMENTS: Record<
   register: (page) => communityApi(page, '/decisions'),
   'fund-accounts': (page, ids) =>
     communityApi(page, `/funds/${encodeURIComponent(ids.fund)}/accounts`),
+  'campaign-accounts': (page, ids) =>
+    communityApi(page, `/crowdfunding/${encodeURIComponent(ids.campaign)}/accounts`),
 };
 
 const POSITION = /^\d{1,20}:\d{1,20}$/;
@@ -124,6 +126,7 @@ export async function verifyPage(page: Page): Promise<PageAnswer> {
           proposal: proposalId,
           session: sessionId,
           fund: page.query('fund') ?? '',
+          campaign: page.query('campaign') ?? '',
         })
       : undefined;
     const document =
