@@ -24,6 +24,7 @@ export {
   PostgresEventStore,
   type PostgresEventStoreOptions,
 } from './postgres/postgres-event-store.ts';
+export { VISIBLE_HORIZON_SQL } from './postgres/reads.ts';
 export { communityOfStreamSql, migrateEventStore, SCHEMA_VERSION } from './postgres/schema.ts';
 export * from './types.ts';
 export { type Upcaster, upcastEvent } from './upcast.ts';

@@ -1,9 +1,10 @@
 // How long readers of the event store's global order stand still: they read only transactions
-// older than every one still running (`pg_snapshot_xmin`), so a transaction that writes holds
-// them back for as long as it runs. A probe commits a tiny transaction every few milliseconds,
-// outside the events table (a probe event would reach the projections), and notes when the
-// snapshot's xmin passes it: from its commit to then, no reader could have read an event
-// committed with it. The longest such wait is the stall.
+// older than every one still running that may append (`VISIBLE_HORIZON_SQL`), so a transaction
+// that appends holds them back for as long as it runs. A probe commits a tiny transaction every
+// few milliseconds, outside the events table (a probe event would reach the projections), and
+// notes when the readers' horizon passes it: from its commit to then, no reader could have read
+// an event committed with it. The longest such wait is the stall.
+import { VISIBLE_HORIZON_SQL } from '@yishi/event-store';
 import pg from 'pg';
 
 export interface StallWatch {
@@ -31,19 +32,23 @@ export async function watchReaderStall(url: string, everyMs = 5): Promise<StallW
         'INSERT INTO bench_stall_probe DEFAULT VALUES RETURNING pg_current_xact_id()::text AS xid',
       );
       pending.push({ xid: BigInt(inserted.rows[0]!.xid), at: performance.now() });
-      const { rows } = await client.query<{ xmin: string }>(
-        'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
-      );
-      const xmin = BigInt(rows[0]!.xmin);
+      const { rows } = await client.query<{ horizon: string }>({
+        name: 'bench_horizon',
+        text: `SELECT ${VISIBLE_HORIZON_SQL}::text AS horizon`,
+      });
+      const horizon = BigInt(rows[0]!.horizon);
       const now = performance.now();
-      if (pending[0] && pending[0].xid >= xmin && now - pending[0].at > 50) {
+      if (pending[0] && pending[0].xid >= horizon && now - pending[0].at > 50) {
         const oldest = await client.query<{ query: string }>(
-          `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query FROM pg_stat_activity
-            WHERE backend_xid IS NOT NULL ORDER BY age(backend_xid) DESC LIMIT 1`,
+          `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query FROM pg_stat_activity a
+            WHERE backend_xid IS NOT NULL
+              AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'relation'
+                           AND l.relation = 'es_events'::regclass AND l.mode = 'RowExclusiveLock')
+            ORDER BY age(backend_xid) DESC LIMIT 1`,
         );
         holding = oldest.rows[0]?.query ?? holding;
       }
-      while (pending[0] && pending[0].xid < xmin) {
+      while (pending[0] && pending[0].xid < horizon) {
         const probe = pending.shift()!;
         if (now - probe.at > longest) {
           longest = now - probe.at;

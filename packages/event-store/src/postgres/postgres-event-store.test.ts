@@ -225,22 +225,85 @@ describe('PostgresEventStore', () => {
         expect(afterCommit.events.map((e) => e.data.n)).toEqual([0, 1, 2, 3, 4, 5]);
         expect(afterCommit.events[0]!.globalPosition).toBe(held.globalPosition);
 
-        // Case 2: the open transaction started first (smaller id) but inserts after others
+        // Case 2: the open transaction started first (smaller id) but inserts again after others
         // committed (larger position). Ordering by position alone would skip it.
         const from = afterCommit.checkpoint;
         await open.query('BEGIN');
-        await open.query('SELECT pg_current_xact_id()');
-        const committed = await store.append('late-c', [ev('First', { n: 1 })], {
+        await appendInOpenTransaction(open, 'late-c2', ev('Early', { n: 0 }));
+        const committed = await store.append('late-c', [ev('First', { n: 2 })], {
           expected: 'any',
         });
-        const late = await appendInOpenTransaction(open, 'late-c2', ev('Late', { n: 0 }));
+        const late = await appendInOpenTransaction(open, 'late-c2', ev('Late', { n: 1 }));
         expect(late.globalPosition).toBeGreaterThan(committed.lastGlobalPosition);
         expect(late.transactionId).toBeLessThan(committed.checkpoint.transactionId);
         expect((await reader.readAll(from, 100)).events).toEqual([]);
         await open.query('COMMIT');
-        const both = await readUntil(reader, from, 2);
-        expect(both.events.map((e) => e.data.n)).toEqual([0, 1]);
-        expect(both.events.map((e) => e.type)).toEqual(['Late', 'First']);
+        const both = await readUntil(reader, from, 3);
+        expect(both.events.map((e) => e.data.n)).toEqual([0, 1, 2]);
+        expect(both.events.map((e) => e.type)).toEqual(['Early', 'Late', 'First']);
+      } finally {
+        await open.query('ROLLBACK').catch(() => {});
+        open.release();
+        await reader.close();
+      }
+    });
+
+    it('a reader is not held back by a long transaction that appends nothing', async () => {
+      const base = await store.append('unheld-base', [ev('Base', {})], { expected: 'any' });
+      const reader = new PostgresEventStore({ connectionString: url, maxConnections: 2 });
+      const other = await admin.connect();
+      try {
+        // Another table's write: the transaction has an id, older than the appends below, and
+        // stays open (a rebuild's batch, an index build, an operator's psql session).
+        await other.query('CREATE TABLE IF NOT EXISTS unrelated_work (n int)');
+        await other.query('BEGIN');
+        await other.query('INSERT INTO unrelated_work VALUES (1)');
+        const appended = await store.append(
+          'unheld-a',
+          [ev('Seen', { n: 1 }), ev('Seen', { n: 2 })],
+          {
+            expected: 'any',
+          },
+        );
+        // (Polled: another test file's transaction may hold readers back a moment.)
+        const read = await readUntil(reader, base.checkpoint, 2);
+        expect(read.events.map((e) => e.data.n)).toEqual([1, 2]);
+        expect(read.checkpoint).toEqual(appended.checkpoint);
+        expect((await reader.head())?.checkpoint).toEqual(appended.checkpoint);
+        expect(await reader.visibleEnd()).toEqual(appended.checkpoint);
+        // It cannot append now: its events could commit behind the readers that passed it.
+        await expect(appendInOpenTransaction(other, 'unheld-late', ev('Late', {}))).rejects.toThrow(
+          /append in a transaction that wrote before/,
+        );
+      } finally {
+        await other.query('ROLLBACK').catch(() => {});
+        other.release();
+        await reader.close();
+      }
+    });
+
+    it('a transaction that will append, holding the lock but no id yet, is passed without a skip', async () => {
+      const base = await store.append('nolock-base', [ev('Base', {})], { expected: 'any' });
+      const reader = new PostgresEventStore({ connectionString: url, maxConnections: 2 });
+      const open = await admin.connect();
+      try {
+        // As an append between its statement's planning (the lock) and its first row (the id).
+        await open.query('BEGIN');
+        await open.query('LOCK TABLE es_events IN ROW EXCLUSIVE MODE');
+        const before = await store.append('nolock-a', [ev('Before', { n: 1 })], {
+          expected: 'any',
+        });
+        const read = await readUntil(reader, base.checkpoint, 1);
+        expect(read.events.map((e) => e.data.n)).toEqual([1]);
+        // Its id, taken now, is newer than every event read: it comes after them.
+        const held = await appendInOpenTransaction(open, 'nolock-late', ev('After', { n: 2 }));
+        expect(held.transactionId).toBeGreaterThan(before.checkpoint.transactionId);
+        const after = await store.append('nolock-a', [ev('Later', { n: 3 })], { expected: 'any' });
+        expect((await reader.readAll(read.checkpoint, 100)).events).toEqual([]);
+        await open.query('COMMIT');
+        const rest = await readUntil(reader, read.checkpoint, 2);
+        expect(rest.events.map((e) => e.data.n)).toEqual([2, 3]);
+        expect(rest.checkpoint).toEqual(after.checkpoint);
       } finally {
         await open.query('ROLLBACK').catch(() => {});
         open.release();
@@ -589,7 +652,9 @@ describe('PostgresEventStore', () => {
       expect(
         (await raw.query(`SELECT to_regclass('es_events_community') IS NOT NULL AS ok`)).rows[0].ok,
       ).toBe(true);
-      expect((await raw.query('SELECT max(version) AS v FROM es_schema')).rows[0].v).toBe(4);
+      expect((await raw.query('SELECT max(version) AS v FROM es_schema')).rows[0].v).toBe(
+        SCHEMA_VERSION,
+      );
       await raw.end();
       await v4.close();
     });

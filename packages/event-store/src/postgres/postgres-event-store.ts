@@ -214,15 +214,18 @@ export class PostgresEventStore implements EventStore {
   /**
    * One community's events (of streams whose id names it, `communityOfStream`) after `from`
    * and none after `until` (a checkpoint every reader could see), in the global order, through
-   * the events' community index. A batch shorter than `batchSize` ends at `until`.
+   * the events' community index. A batch shorter than `batchSize` ends at `until`. `types` and
+   * `omit` as for `readAllOfTypes`.
    */
   readCommunity(
     communityId: string,
     from: Checkpoint,
     until: Checkpoint,
     batchSize: number,
+    types?: readonly string[],
+    omit?: Readonly<Record<string, readonly string[]>>,
   ): Promise<ReadAllResult> {
-    return this.reads.readCommunity(communityId, from, until, batchSize);
+    return this.reads.readCommunity(communityId, from, until, batchSize, types, omit);
   }
 
   /**

@@ -40,6 +40,47 @@ export type EventRow = [
   hash: string,
 ];
 
+/**
+ * Where readers of the global order stop: they read only events whose transaction id is below
+ * it, so that no event can commit behind them. It is the oldest transaction, running in the
+ * statement's snapshot, that may still append; when none is, the snapshot's `xmax` (every
+ * transaction below it had ended).
+ *
+ * A transaction appends only if it takes `es_events`' ROW EXCLUSIVE lock before its id (the
+ * insert's lock is taken when the statement is planned, its id at the first row; the table's
+ * trigger refuses an insert whose transaction had an id before its first insert there). So a
+ * running transaction with an id and no such lock will never append: readers pass it. Waiting
+ * for every running transaction instead (`pg_snapshot_xmin`) let any long one (an index build,
+ * a rebuild's batch, an open psql session) stop every reader for as long as it ran.
+ *
+ * pg_locks is read after the snapshot was taken: a transaction running in the snapshot whose id
+ * has no lock row there, or whose local id is 0, has ended since or is ending (releasing its
+ * locks one at a time), or is taking its id; it is waited for (its events, if it committed, are
+ * not in this snapshot: the next read sees them). On a standby, which sees no
+ * lock of the primary's transactions, this is `pg_snapshot_xmin`. Subquery of a read: one
+ * statement, one snapshot.
+ */
+export const VISIBLE_HORIZON_SQL = `(
+  WITH h AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
+  held AS MATERIALIZED (
+    SELECT l.virtualtransaction AS vxid, l.locktype = 'relation' AS appends,
+           l.transactionid::text::int8 AS xid
+      FROM pg_locks l
+     WHERE (l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock')
+        OR (l.locktype = 'relation' AND l.mode = 'RowExclusiveLock'
+            AND l.relation = 'es_events'::regclass
+            AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())))
+  SELECT least(pg_snapshot_xmax(h.s), (
+    SELECT min(r.xid) FROM pg_snapshot_xip(h.s) AS r(xid)
+     -- Unless known not to append: its (32-bit) id held by a transaction without the lock. Not
+     -- one ending (its local id already 0, its locks being released one by one).
+     WHERE NOT EXISTS (
+       SELECT 1 FROM held t
+        WHERE NOT t.appends AND t.xid = (r.xid::text::int8 & 4294967295)
+          AND t.vxid NOT LIKE '%/0'
+          AND NOT EXISTS (SELECT 1 FROM held a WHERE a.appends AND a.vxid = t.vxid))))
+    FROM h)`;
+
 // Named statements: parsed and planned once per connection.
 const Q = {
   readAll: {
@@ -48,7 +89,7 @@ const Q = {
     // ORDER BY names the xid8 column, not the text alias: text order would be wrong.
     text: `SELECT ${EVENT_COLUMNS} FROM es_events
             WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+              AND transaction_id < ${VISIBLE_HORIZON_SQL}
             ORDER BY transaction_id, global_position LIMIT $3`,
   },
   readAllOfTypes: {
@@ -77,6 +118,18 @@ const Q = {
             WHERE community_id = $1
               AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
               AND (transaction_id, global_position) <= ($4::xid8, $5::bigint)
+              AND ($7::text[] IS NULL OR type = ANY($7::text[]))
+            ORDER BY transaction_id, global_position LIMIT $6`,
+  },
+  // As readCommunity, the data as its text (see readAllOfTypesText).
+  readCommunityText: {
+    name: 'es_read_community_text',
+    rowMode: 'array',
+    text: `SELECT ${EVENT_COLUMNS.replace('data,', 'data::text AS data,')} FROM es_events
+            WHERE community_id = $1
+              AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
+              AND (transaction_id, global_position) <= ($4::xid8, $5::bigint)
+              AND ($7::text[] IS NULL OR type = ANY($7::text[]))
             ORDER BY transaction_id, global_position LIMIT $6`,
   },
   readStream: {
@@ -99,20 +152,20 @@ const Q = {
 
 /** The last event every reader can see (no count: one index probe). */
 const VISIBLE_END_SQL = `SELECT transaction_id::text AS txid, global_position::text AS position
-    FROM es_events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    FROM es_events WHERE transaction_id < ${VISIBLE_HORIZON_SQL}
    ORDER BY transaction_id DESC, global_position DESC LIMIT 1`;
 
 /** The last event every reader can see, and how many events lie at or before it. */
 const END_OF_GLOBAL_ORDER_SQL = `WITH last AS (
     SELECT transaction_id, global_position FROM es_events
-     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+     WHERE transaction_id < ${VISIBLE_HORIZON_SQL}
      ORDER BY transaction_id DESC, global_position DESC LIMIT 1)
   SELECT l.transaction_id::text AS txid, l.global_position::text AS position,
          (SELECT count(*) FROM es_events e
            WHERE (e.transaction_id, e.global_position) <= (l.transaction_id, l.global_position))::text AS n
     FROM last l`;
 
-/** Up to `batchSize` rows after `from` in the global order, of ended transactions only. */
+/** Up to `batchSize` rows after `from` in the global order, below the horizon (VISIBLE_HORIZON_SQL). */
 export function globalOrderQuery(from: Checkpoint, batchSize: number): pg.QueryConfig {
   return {
     ...Q.readAll,
@@ -230,12 +283,15 @@ export class Reads {
     from: Checkpoint,
     until: Checkpoint,
     batchSize: number,
+    types?: readonly string[],
+    omit?: Readonly<Record<string, readonly string[]>>,
   ): Promise<ReadAllResult> {
     assertCheckpoint(from);
     assertCheckpoint(until);
     assertBatchSize(batchSize);
+    const omitted = omittedMembers(omit);
     const { rows } = await this.connection.query<EventRow>({
-      ...Q.readCommunity,
+      ...(omitted.size > 0 ? Q.readCommunityText : Q.readCommunity),
       values: [
         communityId,
         from.transactionId.toString(),
@@ -243,8 +299,10 @@ export class Reads {
         until.transactionId.toString(),
         until.globalPosition.toString(),
         batchSize,
+        types ?? null,
       ],
     });
+    parseOmitting(rows, omitted);
     return this.batchUntil(rows, batchSize, until);
   }
 
@@ -259,11 +317,7 @@ export class Reads {
     assertCheckpoint(from);
     assertCheckpoint(until);
     assertBatchSize(batchSize);
-    const omitted = new Map(
-      Object.entries(omit ?? {})
-        .filter(([, fields]) => fields.length > 0)
-        .map(([type, fields]) => [type, new Set(fields)]),
-    );
+    const omitted = omittedMembers(omit);
     const { rows } = await this.connection.query<EventRow>({
       ...(omitted.size > 0 ? Q.readAllOfTypesText : Q.readAllOfTypes),
       values: [
@@ -275,13 +329,7 @@ export class Reads {
         batchSize,
       ],
     });
-    if (omitted.size > 0) {
-      for (const row of rows) {
-        const text = row[6] as unknown as string;
-        const fields = omitted.get(row[4]);
-        row[6] = JSON.parse(fields ? withoutMembers(text, fields) : text) as JsonObject;
-      }
-    }
+    parseOmitting(rows, omitted);
     return this.batchUntil(rows, batchSize, until);
   }
 
@@ -294,5 +342,26 @@ export class Reads {
         ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
         : until;
     return { events: Object.freeze(events) as RecordedEvent[], checkpoint };
+  }
+}
+
+/** By event type, the members of its data to leave out (`omit` without the empty ones). */
+function omittedMembers(
+  omit: Readonly<Record<string, readonly string[]>> | undefined,
+): Map<string, Set<string>> {
+  return new Map(
+    Object.entries(omit ?? {})
+      .filter(([, fields]) => fields.length > 0)
+      .map(([type, fields]) => [type, new Set(fields)]),
+  );
+}
+
+/** Rows read with their data as text (when members are omitted): the data parsed without them. */
+function parseOmitting(rows: EventRow[], omitted: Map<string, Set<string>>): void {
+  if (omitted.size === 0) return;
+  for (const row of rows) {
+    const text = row[6] as unknown as string;
+    const fields = omitted.get(row[4]);
+    row[6] = JSON.parse(fields ? withoutMembers(text, fields) : text) as JsonObject;
   }
 }

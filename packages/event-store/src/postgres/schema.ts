@@ -4,7 +4,7 @@ import { GENESIS_HASH } from '../hash.ts';
 import { EXPECTED_ANY, EXPECTED_STREAM_EXISTS } from './expected-version.ts';
 
 /** Bumped with every change of the layout below; `migrateEventStore` refuses unknown layouts. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * The domain's `communityOfStream` of the stream id in `column`, in SQL, or NULL (the category
@@ -28,8 +28,9 @@ const COMMUNITY_INDEX = `CREATE INDEX IF NOT EXISTS es_events_community
  * The event store schema: one table.
  *
  * - Global order is `(transaction_id, global_position)`. Readers only read events whose
- *   transaction is older than every transaction still running (`pg_snapshot_xmin`), so an
- *   event committed late can never be skipped.
+ *   transaction is older than every transaction still running that may append (reads.ts,
+ *   `VISIBLE_HORIZON_SQL`), so an event committed late can never be skipped; a trigger refuses
+ *   an append in a transaction that wrote elsewhere first (it could not be seen coming).
  * - The stream version check is the unique key `(stream_id, stream_version)`: two appends at
  *   the same version cannot both commit.
  * - Idempotency: the command id is stored on the last event of its command, unique.
@@ -84,6 +85,26 @@ CREATE TRIGGER es_events_append_only BEFORE UPDATE OR DELETE ON es_events
 DROP TRIGGER IF EXISTS es_events_no_truncate ON es_events;
 CREATE TRIGGER es_events_no_truncate BEFORE TRUNCATE ON es_events
   FOR EACH STATEMENT EXECUTE FUNCTION es_events_append_only();
+
+-- Readers pass running transactions that hold no lock on es_events (reads.ts,
+-- VISIBLE_HORIZON_SQL): a transaction must take the insert's lock before it has an id. An insert
+-- takes it when planned, the id comes with its first row; refused here: a transaction that had an
+-- id before its first insert into es_events (another write, pg_current_xact_id()).
+CREATE OR REPLACE FUNCTION es_events_lock_before_id() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF pg_current_xact_id_if_assigned() IS NOT NULL
+     AND current_setting('es.appending', true) IS DISTINCT FROM 'on' THEN
+    RAISE EXCEPTION 'es_events: append in a transaction that wrote before (readers could pass it)'
+      USING ERRCODE = 'YS002';
+  END IF;
+  PERFORM set_config('es.appending', 'on', true);
+  RETURN NULL;
+END
+$fn$;
+DROP TRIGGER IF EXISTS es_events_lock_before_id ON es_events;
+CREATE TRIGGER es_events_lock_before_id BEFORE INSERT ON es_events
+  FOR EACH STATEMENT EXECUTE FUNCTION es_events_lock_before_id();
 
 -- Appends several events (or retries under a per-stream lock) in one round trip.
 -- p_expected: >= 0 exact version (0 = no stream), ${EXPECTED_ANY} any, ${EXPECTED_STREAM_EXISTS} stream exists.

@@ -4,15 +4,17 @@ import type { EventChunk } from './projection.ts';
 // SQL over the event store's table (`es_events e`) for the projections' set-based rebuilds
 // (`InDatabaseBuild`): which events a chunk holds, and what a stream id says.
 
-/** `es_events e`'s rows of a chunk, with the parameters `chunkValues` gives ($1 to $4). */
+/** `es_events e`'s rows of a chunk, with the parameters `chunkValues` gives ($1 to $5). */
 export const IN_CHUNK = `e.global_position > $1::bigint AND e.global_position <= $2::bigint
-  AND (e.transaction_id, e.global_position) <= ($3::xid8, $4::bigint)`;
+  AND (e.transaction_id, e.global_position) <= ($3::xid8, $4::bigint)
+  AND ($5::text IS NULL OR e.community_id = $5::text)`;
 
-export const chunkValues = (chunk: EventChunk): string[] => [
+export const chunkValues = (chunk: EventChunk): (string | null)[] => [
   chunk.after.toString(),
   chunk.upTo.toString(),
   chunk.until.transactionId.toString(),
   chunk.until.globalPosition.toString(),
+  chunk.communityId ?? null,
 ];
 
 /** What lies between `e.stream_id`'s first '-' and its first '.'. */

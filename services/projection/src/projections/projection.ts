@@ -76,8 +76,10 @@ export interface EventChunk {
   /** Global positions in (after, upTo]… */
   after: bigint;
   upTo: bigint;
-  /** …of the events at or before this checkpoint in the global order. */
+  /** …of the events at or before this checkpoint in the global order… */
   until: Checkpoint;
+  /** …of this community's streams only (`es_events.community_id`), when given. */
+  communityId?: string;
 }
 
 /**
@@ -87,8 +89,16 @@ export interface EventChunk {
 export interface InDatabaseBuild {
   /** The event types it reads (every type when absent): upcasters for them rule it out. */
   types?: readonly string[];
-  /** Once, before the chunks: rows every chunk looks up, from all events up to `until`. */
-  prepare?(client: pg.PoolClient, schema: string, until: Checkpoint): Promise<void>;
+  /**
+   * Once, before the chunks: rows every chunk looks up, from all events up to `until` (of one
+   * community's streams when `communityId` is given).
+   */
+  prepare?(
+    client: pg.PoolClient,
+    schema: string,
+    until: Checkpoint,
+    communityId?: string,
+  ): Promise<void>;
   /** The rows of one chunk's events. */
   chunk(client: pg.PoolClient, schema: string, chunk: EventChunk): Promise<void>;
 }

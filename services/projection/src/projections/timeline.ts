@@ -179,7 +179,7 @@ export const timelineProjection: Projection = {
   ],
   inDatabase: {
     // agendaOf's rows, from every session convened up to the end of the build.
-    async prepare(client, schema, until) {
+    async prepare(client, schema, until, communityId) {
       await client.query(
         `INSERT INTO ${schema}.timeline_agenda (community_id, session_id, item_id, proposal_id)
          SELECT ${COMMUNITY_PART_SQL}, substr(e.stream_id, strpos(e.stream_id, '.') + 1),
@@ -192,11 +192,13 @@ export const timelineProjection: Projection = {
             AND starts_with(e.stream_id, 'session-') AND strpos(e.stream_id, '.') > 0
             AND ${COMMUNITY_SQL} IS NOT NULL
             AND json_typeof(item) = 'object' AND json_typeof(item -> 'itemId') = 'string'
-            AND item ->> 'itemId' <> ''`,
-        untilValues(until),
+            AND item ->> 'itemId' <> ''
+            AND ($3::text IS NULL OR e.community_id = $3::text)`,
+        [...untilValues(until), communityId ?? null],
       );
-      // Statistics for the chunks' lookups: without them the planner scans the whole table.
-      await client.query(`ANALYZE ${schema}.timeline_agenda`);
+      // Statistics for the chunks' lookups: without them the planner scans the whole table. (One
+      // community's rows among the others' change them little.)
+      if (communityId === undefined) await client.query(`ANALYZE ${schema}.timeline_agenda`);
     },
     // apply's rows: subjectsOf and the agenda lookup on the stream id's parts.
     async chunk(client, schema, chunk) {

@@ -21,9 +21,9 @@ export interface CatchUpOptions {
   /** Reads the batch after a checkpoint (default: the store's `readAll`). */
   read?: (from: Checkpoint) => Promise<ReadAllResult>;
   /**
-   * The most events one transaction applies (default: a whole batch). A transaction that
-   * writes holds back every reader of the event store's global order until it commits
-   * (`pg_snapshot_xmin`): a rebuild applies each batch it reads in several shorter ones.
+   * The most events one transaction applies (default: a whole batch): a rebuild applies each
+   * batch it reads in several shorter ones. (Its transactions append no event: they no longer
+   * hold back the event store's readers, whose horizon passes them.)
    */
   eventsPerTransaction?: number;
 }

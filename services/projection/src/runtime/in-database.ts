@@ -18,9 +18,8 @@ import { inLanes } from './settle.ts';
 // passing through Node. The other projections meanwhile read only the event types they use.
 
 /**
- * Positions per chunk, each chunk one transaction: progress is reported, an abort is seen and
- * the event store's readers move on between chunks. A chunk's transaction holds every reader
- * back while it runs (`projection.reader_stall_ms`): short chunks, at a small cost per chunk.
+ * Positions per chunk, each chunk one transaction: progress is reported and an abort is seen
+ * between chunks. (A chunk appends no event: the event store's readers pass it.)
  */
 const CHUNK_POSITIONS = 4_000n;
 
