@@ -89,22 +89,24 @@ CREATE TRIGGER es_events_no_truncate BEFORE TRUNCATE ON es_events
 -- Readers pass running transactions that hold no lock on es_events (reads.ts,
 -- VISIBLE_HORIZON_SQL): a transaction must take the insert's lock before it has an id. An insert
 -- takes it when planned, the id comes with its first row; refused here: a transaction that had an
--- id before its first insert into es_events (another write, pg_current_xact_id()).
+-- id before its first insert into es_events (another write, pg_current_xact_id()). The WHEN
+-- clause keeps the common case (an append's first statement: no id yet) out of PL/pgSQL; the
+-- function runs only for a transaction that has an id, which may go on only if the id came from
+-- its own earlier rows here (an index probe on the global order's index).
 CREATE OR REPLACE FUNCTION es_events_lock_before_id() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-  IF pg_current_xact_id_if_assigned() IS NOT NULL
-     AND current_setting('es.appending', true) IS DISTINCT FROM 'on' THEN
+  IF NOT EXISTS (SELECT 1 FROM es_events WHERE transaction_id = pg_current_xact_id()) THEN
     RAISE EXCEPTION 'es_events: append in a transaction that wrote before (readers could pass it)'
       USING ERRCODE = 'YS002';
   END IF;
-  PERFORM set_config('es.appending', 'on', true);
   RETURN NULL;
 END
 $fn$;
 DROP TRIGGER IF EXISTS es_events_lock_before_id ON es_events;
 CREATE TRIGGER es_events_lock_before_id BEFORE INSERT ON es_events
-  FOR EACH STATEMENT EXECUTE FUNCTION es_events_lock_before_id();
+  FOR EACH STATEMENT WHEN (pg_current_xact_id_if_assigned() IS NOT NULL)
+  EXECUTE FUNCTION es_events_lock_before_id();
 
 -- Appends several events (or retries under a per-stream lock) in one round trip.
 -- p_expected: >= 0 exact version (0 = no stream), ${EXPECTED_ANY} any, ${EXPECTED_STREAM_EXISTS} stream exists.
