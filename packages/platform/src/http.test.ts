@@ -2,19 +2,10 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { ServerType } from '@hono/node-server';
-import type { MiddlewareHandler } from 'hono';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AppEnv,
-  createRouter,
-  installFallbacks,
-  limitBody,
-  oneLayer,
-  requestContext,
-} from './http.ts';
+import { createRouter, installFallbacks, limitBody, requestContext } from './http.ts';
 import { silentLogger } from './logger.ts';
-import { problem } from './problem.ts';
 import { closeServer, listen } from './server.ts';
 
 // Over real HTTP: on Node the body limit reads Content-Length from the socket's request.
@@ -167,37 +158,5 @@ describe('logging', () => {
       .map((l) => (l.err as { stack?: string } | undefined)?.stack ?? '');
     expect(stacks.some((stack) => stack.includes('database on fire'))).toBe(true);
     expect(lines.find((l) => l.msg === 'request')).toMatchObject({ level: 50, status: 503 });
-  });
-});
-
-describe('oneLayer', () => {
-  it('runs middlewares in order, a returned response answering as separate layers would', async () => {
-    const app = createRouter();
-    const order: string[] = [];
-    const outer: MiddlewareHandler<AppEnv> = async (c, next) => {
-      order.push('outer');
-      await next();
-      // Sees what the inner one answered, as with two layers.
-      c.header('x-seen-status', String(c.res.status));
-    };
-    const inner: MiddlewareHandler<AppEnv> = async (c, next) => {
-      order.push('inner');
-      if (c.req.header('x-refuse')) return problem(c, 401, 'unauthenticated', 'refused');
-      await next();
-    };
-    app.use('*', oneLayer(outer, inner));
-    app.get('/ok', (c) => {
-      order.push('handler');
-      return c.json({ ok: true });
-    });
-    const refused = await app.request('/ok', { headers: { 'x-refuse': '1' } });
-    expect(refused.status).toBe(401);
-    expect(refused.headers.get('x-seen-status')).toBe('401');
-    expect(await refused.json()).toMatchObject({ code: 'unauthenticated' });
-    expect(order).toEqual(['outer', 'inner']);
-    const ok = await app.request('/ok');
-    expect(ok.status).toBe(200);
-    expect(ok.headers.get('x-seen-status')).toBe('200');
-    expect(order).toEqual(['outer', 'inner', 'outer', 'inner', 'handler']);
   });
 });

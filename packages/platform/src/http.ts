@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
-import type { Context, MiddlewareHandler, Next } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -129,23 +129,6 @@ export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
     }
     return streamed(c, next);
   };
-}
-
-/**
- * Middlewares run as one layer of Hono's chain, in the order separate layers would run them:
- * each layer is an async dispatch of its own, a few microseconds on every request. A response
- * one of them returns becomes the context's response, as Hono's compose makes it.
- */
-export function oneLayer(...handlers: MiddlewareHandler<AppEnv>[]): MiddlewareHandler<AppEnv> {
-  const at = (i: number, c: Context<AppEnv>, next: Next): ReturnType<MiddlewareHandler> => {
-    const handler = handlers[i]!;
-    if (i === handlers.length - 1) return handler(c, next);
-    return handler(c, async () => {
-      const res = await at(i + 1, c, next);
-      if (res && !c.finalized) c.res = res;
-    });
-  };
-  return (c, next) => at(0, c, next);
 }
 
 /** Last-resort handlers: unknown routes are 404, failures of our own are 503 without internals. */

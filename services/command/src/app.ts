@@ -14,7 +14,6 @@ import {
   type Logger,
   limitBody,
   type Metrics,
-  oneLayer,
   problem,
   requestContext,
   serveApiDescription,
@@ -123,7 +122,8 @@ export function createCommandService(deps: CommandAppDeps): {
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
   const app = createRouter();
-  app.use('*', oneLayer(requestContext(deps.logger ?? silentLogger), metrics.middleware));
+  app.use('*', requestContext(deps.logger ?? silentLogger));
+  app.use('*', metrics.middleware);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     try {
@@ -136,13 +136,11 @@ export function createCommandService(deps: CommandAppDeps): {
   serveMetrics(app, metrics, { verify: deps.verify, token: deps.metricsToken });
   // The registry import sets its own, larger limit. A plain test, where hono's except() ran
   // every later middleware inside its own combinators.
-  const signedIn = authenticate(deps.verify);
-  const limitedAndSignedIn = oneLayer(limitBody(MAX_BODY_BYTES), signedIn);
+  const limit = limitBody(MAX_BODY_BYTES);
   app.use('/v1/*', (c, next) =>
-    REGISTRY_IMPORT.test(c.req.path) || ATTACHMENTS.test(c.req.path)
-      ? signedIn(c, next)
-      : limitedAndSignedIn(c, next),
+    REGISTRY_IMPORT.test(c.req.path) || ATTACHMENTS.test(c.req.path) ? next() : limit(c, next),
   );
+  app.use('/v1/*', authenticate(deps.verify));
   app.use('/v1/communities/:communityId/*', communityScope());
   app.use('/v1/communities/:communityId', communityScope());
   app.route(
