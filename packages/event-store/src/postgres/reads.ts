@@ -81,6 +81,22 @@ export const VISIBLE_HORIZON_SQL = `(
           AND NOT EXISTS (SELECT 1 FROM held a WHERE a.appends AND a.vxid = t.vxid))))
     FROM h)`;
 
+/** The event columns with the data as its text (left unparsed, for `omit`). */
+const DATA_AS_TEXT_COLUMNS = EVENT_COLUMNS.replace('data,', 'data::text AS data,');
+/** Events of some types (all: $5 null) after $1/$2 up to $3/$4, at most $6. */
+const ALL_OF_TYPES = `FROM es_events
+            WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+              AND (transaction_id, global_position) <= ($3::xid8, $4::bigint)
+              AND ($5::text[] IS NULL OR type = ANY($5::text[]))
+            ORDER BY transaction_id, global_position LIMIT $6`;
+/** One community's events of some types (all: $7 null) after $2/$3 up to $4/$5, at most $6. */
+const COMMUNITY = `FROM es_events
+            WHERE community_id = $1
+              AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
+              AND (transaction_id, global_position) <= ($4::xid8, $5::bigint)
+              AND ($7::text[] IS NULL OR type = ANY($7::text[]))
+            ORDER BY transaction_id, global_position LIMIT $6`;
+
 // Named statements: parsed and planned once per connection.
 const Q = {
   readAll: {
@@ -95,42 +111,24 @@ const Q = {
   readAllOfTypes: {
     name: 'es_read_all_of_types',
     rowMode: 'array',
-    text: `SELECT ${EVENT_COLUMNS} FROM es_events
-            WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-              AND (transaction_id, global_position) <= ($3::xid8, $4::bigint)
-              AND ($5::text[] IS NULL OR type = ANY($5::text[]))
-            ORDER BY transaction_id, global_position LIMIT $6`,
+    text: `SELECT ${EVENT_COLUMNS} ${ALL_OF_TYPES}`,
   },
   // As readAllOfTypes, the data as its text (members are left out of it before it is parsed).
   readAllOfTypesText: {
     name: 'es_read_all_of_types_text',
     rowMode: 'array',
-    text: `SELECT ${EVENT_COLUMNS.replace('data,', 'data::text AS data,')} FROM es_events
-            WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-              AND (transaction_id, global_position) <= ($3::xid8, $4::bigint)
-              AND ($5::text[] IS NULL OR type = ANY($5::text[]))
-            ORDER BY transaction_id, global_position LIMIT $6`,
+    text: `SELECT ${DATA_AS_TEXT_COLUMNS} ${ALL_OF_TYPES}`,
   },
   readCommunity: {
     name: 'es_read_community',
     rowMode: 'array',
-    text: `SELECT ${EVENT_COLUMNS} FROM es_events
-            WHERE community_id = $1
-              AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
-              AND (transaction_id, global_position) <= ($4::xid8, $5::bigint)
-              AND ($7::text[] IS NULL OR type = ANY($7::text[]))
-            ORDER BY transaction_id, global_position LIMIT $6`,
+    text: `SELECT ${EVENT_COLUMNS} ${COMMUNITY}`,
   },
-  // As readCommunity, the data as its text (see readAllOfTypesText).
+  // As readCommunity, the data as its text.
   readCommunityText: {
     name: 'es_read_community_text',
     rowMode: 'array',
-    text: `SELECT ${EVENT_COLUMNS.replace('data,', 'data::text AS data,')} FROM es_events
-            WHERE community_id = $1
-              AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
-              AND (transaction_id, global_position) <= ($4::xid8, $5::bigint)
-              AND ($7::text[] IS NULL OR type = ANY($7::text[]))
-            ORDER BY transaction_id, global_position LIMIT $6`,
+    text: `SELECT ${DATA_AS_TEXT_COLUMNS} ${COMMUNITY}`,
   },
   readStream: {
     name: 'es_read_stream',
