@@ -39,7 +39,7 @@ function totalOf(cost: ProposalItem['cost'], state: ProposalState): number | und
 }
 
 /** The plan a plans item chose, from the rule's outcome (`chosen`), if any. */
-function chosenOption(result: unknown): string | undefined {
+export function chosenOption(result: unknown): string | undefined {
   if (typeof result !== 'object' || result === null || !('chosen' in result)) return undefined;
   const chosen = (result as { chosen: unknown }).chosen;
   return typeof chosen === 'string' ? chosen : undefined;

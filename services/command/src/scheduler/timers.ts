@@ -1,5 +1,6 @@
 import {
   type AnyDomainEvent,
+  chosenOption,
   communityOfStream,
   cstDate,
   DEFAULT_REMINDER_DAYS,
@@ -268,12 +269,7 @@ export class TimerBook {
         const adopted = new Map<string, string | undefined>();
         for (const item of event.data.items) {
           if (item.outcome !== 'adopted') continue;
-          const { result } = item as { result: unknown };
-          const chosen =
-            typeof result === 'object' && result !== null && 'chosen' in result
-              ? (result as { chosen: unknown }).chosen
-              : undefined;
-          adopted.set(item.itemId, typeof chosen === 'string' ? chosen : undefined);
+          adopted.set(item.itemId, chosenOption((item as { result: unknown }).result));
         }
         this.settled.set(streamId, { at: event.data.at, withdrawn: false, adopted });
         return;
