@@ -50,13 +50,12 @@ export function remindedPersons(event: RecordedEvent): readonly string[] | undef
 
 /**
  * Events for one person the stream's earlier events name (see `addresseeKey`): the author of
- * the comment replied to, the resident who posted the wish. One delivery when reachable.
+ * the comment replied to, the resident who posted the wish; every participation message is.
+ * One delivery when reachable.
  */
-export const TO_ADDRESSEE: ReadonlySet<string> = new Set([
-  'CommentPosted',
-  'WishClaimed',
-  'WishCompleted',
-]);
+export const TO_ADDRESSEE: ReadonlySet<string> = new Set(
+  Object.keys(NOTIFYING).filter((type) => NOTIFYING[type] === 'participation'),
+);
 
 /**
  * Who an event is for, as a key of its stream's addressees: a comment's author is kept under
