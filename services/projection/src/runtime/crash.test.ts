@@ -9,7 +9,7 @@ import { migrateReadModels } from '../migrations/index.ts';
 import { projections } from '../projections/index.ts';
 import type { Database } from '../tables.ts';
 import { BulkWriter } from '../testing/bulk.ts';
-import { type Child, startChild } from '../testing/child.ts';
+import { bundleChild, type Child, startChild } from '../testing/child.ts';
 import { differencesFromActive } from '../testing/compare.ts';
 import { generateDistrict } from '../testing/generate.ts';
 import { Random } from '../testing/random.ts';
@@ -26,13 +26,16 @@ import { rebuild } from './rebuild.ts';
 const GENERATED = 80_000;
 const TOTAL = 100_000;
 const KILLS = 20;
-const script = fileURLToPath(new URL('../testing/projector-process.ts', import.meta.url));
+let script: string;
 
 let url: string;
 let store: PostgresEventStore;
 let db: Kysely<Database>;
 
 beforeAll(async () => {
+  script = await bundleChild(
+    fileURLToPath(new URL('../testing/projector-process.ts', import.meta.url)),
+  );
   url = await testDatabaseUrl();
   store = new PostgresEventStore({ connectionString: url });
   await store.init();

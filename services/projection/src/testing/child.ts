@@ -1,7 +1,55 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
-// A process of this service's code for crash tests: started under tsx with stdin held open (it
-// exits when its parent goes), ready once it prints "started".
+// A process of this service's code for crash tests, ready once it prints "started", exiting
+// when its parent goes (it holds stdin open). Started from a bundle of its script: a crash
+// test starts dozens, and tsx would compile the service's modules again in each.
+
+const BUNDLES = fileURLToPath(
+  new URL('../../node_modules/.cache/crash-children/', import.meta.url),
+);
+
+/**
+ * `script` and the workspace's packages it imports as one ES module (npm packages stay imports,
+ * resolved from this service), written once per content; returns its path.
+ */
+export async function bundleChild(script: string): Promise<string> {
+  const result = await build({
+    entryPoints: [script],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'npm-packages-external',
+        setup(b) {
+          b.onResolve({ filter: /^[^./]/ }, ({ path }) =>
+            path.startsWith('@yishi/') ? undefined : { path, external: true },
+          );
+        },
+      },
+    ],
+  });
+  const code = result.outputFiles[0]!.contents;
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const file = join(BUNDLES, `${basename(script, '.ts')}-${hash}.mjs`);
+  if (!existsSync(file)) {
+    await mkdir(BUNDLES, { recursive: true });
+    // Renamed into place: another test file's worker may be writing the same bundle.
+    const partial = `${file}.${process.pid}`;
+    await writeFile(partial, code);
+    await rename(partial, file);
+  }
+  return file;
+}
 
 export interface Child {
   child: ChildProcess;
@@ -10,8 +58,9 @@ export interface Child {
   exited: Promise<void>;
 }
 
-export function startChild(script: string, args: string[], children?: Set<ChildProcess>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+/** Starts `bundle` (from `bundleChild`) with `args`. */
+export function startChild(bundle: string, args: string[], children?: Set<ChildProcess>): Child {
+  const child = spawn(process.execPath, [bundle, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   children?.add(child);
@@ -23,7 +72,7 @@ export function startChild(script: string, args: string[], children?: Set<ChildP
       if (output.includes('started')) resolve();
     });
     child.once('exit', (code, signal) =>
-      reject(new Error(`${script} exited (${code ?? signal}) before starting:\n${output}`)),
+      reject(new Error(`${bundle} exited (${code ?? signal}) before starting:\n${output}`)),
     );
   });
   child.stderr?.on('data', (d: Buffer) => {

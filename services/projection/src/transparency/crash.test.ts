@@ -20,7 +20,7 @@ import { migrateReadModels } from '../migrations/index.ts';
 import { sleep } from '../runtime/lease.ts';
 import type { Database } from '../tables.ts';
 import { BulkWriter } from '../testing/bulk.ts';
-import { type Child, startChild } from '../testing/child.ts';
+import { bundleChild, type Child, startChild } from '../testing/child.ts';
 import { generateDistrict } from '../testing/generate.ts';
 import { Random } from '../testing/random.ts';
 import { Simulator } from '../testing/simulate.ts';
@@ -34,7 +34,7 @@ import { MerkleTree } from './tree.ts';
 
 const GENERATED = 20_000;
 const KILLS = 6;
-const script = fileURLToPath(new URL('../testing/tree-builder-process.ts', import.meta.url));
+let script: string;
 const pem = generateSigningKeyPem();
 const key = signingKeyFromPem(pem);
 let keyFile: string;
@@ -44,6 +44,9 @@ let db: Kysely<Database>;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
+  script = await bundleChild(
+    fileURLToPath(new URL('../testing/tree-builder-process.ts', import.meta.url)),
+  );
   url = await testDatabaseUrl();
   store = new PostgresEventStore({ connectionString: url });
   await store.init();
