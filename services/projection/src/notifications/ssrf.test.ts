@@ -233,9 +233,11 @@ describe('forbidden addresses', () => {
 });
 
 describe('post', () => {
-  const options = { signal: AbortSignal.timeout(5_000), allowPrivate: new Set<string>() };
+  // A new signal per request: one made when the file loads may have expired by the time a test
+  // runs on a busy machine.
+  const options = () => ({ signal: AbortSignal.timeout(5_000), allowPrivate: new Set<string>() });
   const refusal = (url: string, extra: Partial<Parameters<typeof post>[3]> = {}) =>
-    post(new URL(url), '{}', {}, { ...options, ...extra }).then(
+    post(new URL(url), '{}', {}, { ...options(), ...extra }).then(
       () => 'answered',
       (error: unknown) => (error instanceof RefusedDestination ? error.message : String(error)),
     );
@@ -311,7 +313,7 @@ describe('post', () => {
       '{}',
       {},
       {
-        ...options,
+        ...options(),
         allowPrivate,
       },
     );
