@@ -14,7 +14,7 @@ import { closeServer, createVerifier, issueToken, listen, type Principal } from 
 import pg from 'pg';
 import { createApp } from '../src/app.ts';
 import { machineBusyMs, othersCpu, threadCpuMs } from './cpu.ts';
-import type { LoadJob, LoadResult } from './load-job.ts';
+import { GO, type LoadJob, type LoadResult, READY } from './load-job.ts';
 
 // --smoke (pnpm test): the same run at a tiny size, to prove it completes and prints its
 // figures; they are no measurement.
@@ -49,24 +49,41 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** A load job as the generator reads it: built before a measurement, which then holds none of it. */
 const jobText = (job: LoadJob) => JSON.stringify(job);
 
-async function runLoad(job: string): Promise<LoadResult> {
+/**
+ * A load generator started and handed its job, ready to send: the process's start and the job's
+ * transfer (megabytes of requests) are the bench's own work, so a measurement begins after them.
+ */
+async function startLoad(job: string): Promise<{ run: () => Promise<LoadResult> }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, 'load-generator.ts')],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const out: Buffer[] = [];
-  child.stdout.on('data', (d: Buffer) => out.push(d));
-  child.stdin.end(job);
-  await new Promise<void>((resolve, reject) =>
+  const isReady = new Promise<void>((resolve, reject) =>
+    child.stdout.once('data', (d: Buffer) => {
+      child.stdout.on('data', (more: Buffer) => out.push(more));
+      if (d.toString('utf8') === READY) resolve();
+      else reject(new Error(`load generator, instead of ${JSON.stringify(READY)}: ${d}`));
+    }),
+  );
+  const exited = new Promise<void>((resolve, reject) =>
     child.on('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`load generator exited ${code}`)),
     ),
   );
-  return JSON.parse(Buffer.concat(out).toString('utf8')) as LoadResult;
+  child.stdin.write(`${job}\n`);
+  await Promise.race([isReady, exited.then(() => Promise.reject(new Error('no READY')))]);
+  return {
+    run: async () => {
+      child.stdin.end(GO);
+      await exited;
+      return JSON.parse(Buffer.concat(out).toString('utf8')) as LoadResult;
+    },
+  };
 }
+
+const runLoad = async (job: string) => (await startLoad(job)).run();
 
 /**
  * Raw single-row INSERTs into a table of the events table's shape, `concurrency` clients: an
@@ -283,8 +300,9 @@ async function main(): Promise<void> {
   // (20,000 registrations before never ran it), as in a service that has been voting all day.
   // Its CPU is reported too, as the cold figure.
   console.log(`warm-up burst: ${OWNERS} ballots from ${CONCURRENCY} clients on p0…`);
+  const coldLoad = await startLoad(warmUp);
   const coldCpu0 = process.cpuUsage();
-  const cold = await runLoad(warmUp);
+  const cold = await coldLoad.run();
   const coldCpu = process.cpuUsage(coldCpu0);
   const coldRejected = cold.statuses.filter((s) => s !== 201).length;
   if (coldRejected > 0) {
@@ -300,6 +318,7 @@ async function main(): Promise<void> {
   const before = await metricsText();
 
   console.log(`burst: ${OWNERS} ballots from ${CONCURRENCY} clients on p1…`);
+  const load = await startLoad(burst);
   const loadBefore = loadavg()[0]!;
   // BENCH_PROFILE=file.cpuprofile: a CPU profile of the service process during the burst only.
   const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
@@ -325,7 +344,7 @@ async function main(): Promise<void> {
   const threads0 = threadCpuMs();
   const pgCpu0 = serverCpuMs(postmaster);
   const machine0 = machineBusyMs();
-  const result = await runLoad(burst);
+  const result = await load.run();
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const { user, system } = process.cpuUsage(cpu0);
   const threads1 = threadCpuMs();
@@ -375,8 +394,9 @@ async function main(): Promise<void> {
     concurrency: CONCURRENCY,
     requests: ownerIds.map(() => ({ method: 'GET', path: '/healthz', headers: {} })),
   });
+  const healthLoad = await startLoad(health);
   const healthCpu0 = process.cpuUsage();
-  const healthResult = await runLoad(health);
+  const healthResult = await healthLoad.run();
   const healthCpu = process.cpuUsage(healthCpu0);
   if (healthResult.statuses.some((s) => s !== 200)) throw new Error('GET /healthz failed');
   const floorUs = (healthCpu.user + healthCpu.system) / healthResult.statuses.length;

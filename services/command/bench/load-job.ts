@@ -21,7 +21,14 @@ export interface LoadResult {
 
 const cpuMs = ({ user, system }: NodeJS.CpuUsage) => (user + system) / 1000;
 
-export async function runJob(job: LoadJob): Promise<LoadResult> {
+/** What the generator writes once its job is prepared, and what the parent answers to start it. */
+export const READY = 'ready\n';
+export const GO = 'go\n';
+
+export const runJob = (job: LoadJob): Promise<LoadResult> => prepareJob(job)();
+
+/** The job's requests encoded and its connections made ready: what is left is the measured run. */
+export function prepareJob(job: LoadJob): () => Promise<LoadResult> {
   const base = new URL(job.baseUrl);
   if (base.protocol !== 'http:') throw new Error(`the load generator speaks http only: ${base}`);
   // Encoded before the clock starts: the measurement holds only sending and reading.
@@ -34,8 +41,6 @@ export async function runJob(job: LoadJob): Promise<LoadResult> {
   const statuses = new Array<number>(encoded.length).fill(0);
   const bodies = new Array<string>(encoded.length).fill('');
   let next = 0;
-  const cpu0 = process.cpuUsage();
-  const started = performance.now();
   const client = async (connection: Http1Connection) => {
     while (next < encoded.length) {
       const i = next++;
@@ -51,14 +56,18 @@ export async function runJob(job: LoadJob): Promise<LoadResult> {
       latencies[i] = performance.now() - t0;
     }
   };
-  await Promise.all(connections.map(client));
-  const result: LoadResult = {
-    latencies,
-    statuses,
-    bodies,
-    elapsedMs: performance.now() - started,
-    cpuMs: cpuMs(process.cpuUsage(cpu0)),
+  return async () => {
+    const cpu0 = process.cpuUsage();
+    const started = performance.now();
+    await Promise.all(connections.map(client));
+    const result: LoadResult = {
+      latencies,
+      statuses,
+      bodies,
+      elapsedMs: performance.now() - started,
+      cpuMs: cpuMs(process.cpuUsage(cpu0)),
+    };
+    for (const connection of connections) connection.close();
+    return result;
   };
-  for (const connection of connections) connection.close();
-  return result;
 }
