@@ -1,4 +1,4 @@
-import { type Checkpoint, type RecordedEvent, START } from '@yishi/event-store';
+import { type Checkpoint, type EventHeader, START } from '@yishi/event-store';
 import {
   consistencyProof,
   EMPTY_ROOT,
@@ -54,7 +54,7 @@ export interface StoredLeaf {
 }
 
 interface Batch {
-  leaves: { event: RecordedEvent; hash: Buffer }[];
+  leaves: { event: EventHeader; hash: Buffer }[];
   nodes: NewNode[];
   from: number;
   size: number;
@@ -78,10 +78,10 @@ export class TreeLost extends Error {
   }
 }
 
-/** Appends the events to the frontier (it moves on); the rows to write. */
+/** Appends the events (their headers are all a leaf needs) to the frontier; the rows to write. */
 export function appendEvents(
   frontier: Frontier,
-  events: readonly RecordedEvent[],
+  events: readonly EventHeader[],
   position: Checkpoint,
 ): Batch {
   const from = frontier.size;
