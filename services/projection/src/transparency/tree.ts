@@ -132,53 +132,54 @@ export class MerkleTree {
   }
 
   /**
-   * Writes a batch: its leaves, its subtrees and the tree's new size, root and position, in one
-   * transaction, if the tree is still at the size the batch started from (else `TreeLost`).
+   * Writes a batch: its leaves, its subtrees and the tree's new size, root and position, if the
+   * tree is still at the size the batch started from (else `TreeLost`). One statement (atomic
+   * by itself, one round trip): the rows are inserted only when the tree's row moved.
    */
   async write(batch: Batch): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      // The tree follows the store, which keeps every event: what a crash loses is appended
-      // again from there, so the commit does not wait for the disk.
-      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-      const [tx, pos] = [batch.position.transactionId, batch.position.globalPosition];
-      // Only from the size this builder read: a tree moved (or emptied) meanwhile is not its own.
-      const moved =
-        batch.from === 0
-          ? await sql`
-              INSERT INTO transparency_tree AS t (size, root, transaction_id, global_position)
-              VALUES (${batch.size}, ${batch.root}, ${tx.toString()}, ${pos.toString()})
-              ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root,
-                transaction_id = excluded.transaction_id, global_position = excluded.global_position,
-                updated_at = now()
-              WHERE t.size = 0`.execute(trx)
-          : await sql`
-              UPDATE transparency_tree SET size = ${batch.size}, root = ${batch.root},
-                transaction_id = ${tx.toString()}, global_position = ${pos.toString()},
-                updated_at = now()
-               WHERE size = ${batch.from}`.execute(trx);
-      if (Number(moved.numAffectedRows ?? 0) !== 1) throw new TreeLost(batch.from);
-      if (batch.leaves.length > 0) {
-        const e = batch.leaves.map((l) => l.event);
-        // The hashes go as one binary parameter, cut in SQL: a bytea[] parameter is sent as text,
-        // two hex digits a byte, which cost the builder more CPU than hashing them.
-        await sql`
-          INSERT INTO transparency_leaves (leaf_index, transaction_id, global_position, stream_id, hash)
-          SELECT ${batch.from}::int8 + o - 1, t, g, s,
-                 substring(${packed(batch.leaves.map((l) => l.hash))}::bytea FROM ((o - 1) * ${HASH} + 1)::int FOR ${HASH})
-            FROM unnest(
-              ${e.map((x) => x.transactionId.toString())}::int8[],
-              ${e.map((x) => x.globalPosition.toString())}::int8[],
-              ${e.map((x) => x.streamId)}::text[]) WITH ORDINALITY AS u(t, g, s, o)`.execute(trx);
-      }
-      if (batch.nodes.length > 0) {
-        await sql`
-          INSERT INTO transparency_nodes (node_key, hash)
-          SELECT k, substring(${packed(batch.nodes.map((n) => n.hash))}::bytea FROM ((o - 1) * ${HASH} + 1)::int FOR ${HASH})
-            FROM unnest(${batch.nodes.map((n) => nodeKey(n.level, n.index))}::int8[]) WITH ORDINALITY AS u(k, o)`.execute(
-          trx,
-        );
-      }
-    });
+    const [tx, pos] = [batch.position.transactionId, batch.position.globalPosition];
+    // Only from the size this builder read: a tree moved (or emptied) meanwhile is not its own.
+    const moved =
+      batch.from === 0
+        ? sql`
+            INSERT INTO transparency_tree AS t (size, root, transaction_id, global_position)
+            VALUES (${batch.size}, ${batch.root}, ${tx.toString()}, ${pos.toString()})
+            ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root,
+              transaction_id = excluded.transaction_id, global_position = excluded.global_position,
+              updated_at = now()
+            WHERE t.size = 0 RETURNING 1`
+        : sql`
+            UPDATE transparency_tree SET size = ${batch.size}, root = ${batch.root},
+              transaction_id = ${tx.toString()}, global_position = ${pos.toString()},
+              updated_at = now()
+             WHERE size = ${batch.from} RETURNING 1`;
+    const e = batch.leaves.map((l) => l.event);
+    // The hashes go as one binary parameter, cut in SQL: a bytea[] parameter is sent as text,
+    // two hex digits a byte, which cost the builder more CPU than hashing them.
+    const { rows } = await sql<{ moved: string }>`
+      WITH moved AS (${moved}),
+      leaves AS (
+        INSERT INTO transparency_leaves (leaf_index, transaction_id, global_position, stream_id, hash)
+        SELECT ${batch.from}::int8 + o - 1, t, g, s,
+               substring(${packed(batch.leaves.map((l) => l.hash))}::bytea FROM ((o - 1) * ${HASH} + 1)::int FOR ${HASH})
+          FROM unnest(
+            ${e.map((x) => x.transactionId.toString())}::int8[],
+            ${e.map((x) => x.globalPosition.toString())}::int8[],
+            ${e.map((x) => x.streamId)}::text[]) WITH ORDINALITY AS u(t, g, s, o)
+         WHERE EXISTS (SELECT FROM moved)
+      ),
+      nodes AS (
+        INSERT INTO transparency_nodes (node_key, hash)
+        SELECT k, substring(${packed(batch.nodes.map((n) => n.hash))}::bytea FROM ((o - 1) * ${HASH} + 1)::int FOR ${HASH})
+          FROM unnest(${batch.nodes.map((n) => nodeKey(n.level, n.index))}::int8[]) WITH ORDINALITY AS u(k, o)
+         WHERE EXISTS (SELECT FROM moved)
+      )
+      -- The tree follows the store, which keeps every event: what a crash loses is appended
+      -- again from there, so the commit (this statement's own) does not wait for the disk.
+      SELECT count(*)::text AS moved, set_config('synchronous_commit', 'off', true) FROM moved`.execute(
+      this.db,
+    );
+    if (Number(rows[0]?.moved ?? 0) !== 1) throw new TreeLost(batch.from);
   }
 
   /** The subtrees `keys` names (leaves at level 0), as a `NodeSource`: read, or folded from those read. */
