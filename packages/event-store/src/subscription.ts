@@ -1,17 +1,19 @@
 import type {
   BatchHandler,
   Checkpoint,
+  EventHeader,
   ReadAllResult,
   SubscribeOptions,
   Subscription,
 } from './types.ts';
 import { assertBatchSize, assertCheckpoint } from './validation.ts';
 
-export interface PollingSubscriptionInput {
+/** Over whole events (`subscribe`) or their headers (`subscribeHeaders`). */
+export interface PollingSubscriptionInput<E extends EventHeader> {
   from: Checkpoint;
-  handler: BatchHandler;
+  handler: BatchHandler<E>;
   options: SubscribeOptions;
-  readAll(from: Checkpoint, batchSize: number): Promise<ReadAllResult>;
+  readAll(from: Checkpoint, batchSize: number): Promise<ReadAllResult<E>>;
   /** Registers a wake-up callback (a notification hint); returns its removal. */
   onWake?(wake: () => void): () => void;
 }
@@ -24,7 +26,9 @@ const MAX_RETRY_DELAY_MS = 5000;
  * subscription (`done` rejects). A failed read does too, unless `onError` is given: then it is
  * reported and retried from the same checkpoint with a growing delay.
  */
-export function pollingSubscription(input: PollingSubscriptionInput): Subscription {
+export function pollingSubscription<E extends EventHeader>(
+  input: PollingSubscriptionInput<E>,
+): Subscription {
   assertCheckpoint(input.from);
   const options = input.options ?? {};
   const batchSize = options.batchSize ?? 1000;
@@ -66,7 +70,7 @@ export function pollingSubscription(input: PollingSubscriptionInput): Subscripti
     let failures = 0;
     while (!stopped) {
       woken = false;
-      let batch: ReadAllResult;
+      let batch: ReadAllResult<E>;
       try {
         batch = await input.readAll(checkpoint, batchSize);
         failures = 0;

@@ -93,8 +93,30 @@ export interface ReadStreamOptions {
   maxCount?: number;
 }
 
-export interface ReadAllResult {
-  events: RecordedEvent[];
+/**
+ * An event without its data and metadata: where it is in the global order, what it is, and its
+ * stored chain hash (which covers the rest). For readers of the global order that need only
+ * that (the transparency log's leaves): the store reads and parses no data for them.
+ */
+export type EventHeader = Pick<
+  RecordedEvent,
+  'streamId' | 'streamVersion' | 'globalPosition' | 'transactionId' | 'type' | 'hash'
+>;
+
+/** The header of an event (a new object: it keeps nothing else of the event alive). */
+export function headerOf(event: EventHeader): EventHeader {
+  return {
+    streamId: event.streamId,
+    streamVersion: event.streamVersion,
+    globalPosition: event.globalPosition,
+    transactionId: event.transactionId,
+    type: event.type,
+    hash: event.hash,
+  };
+}
+
+export interface ReadAllResult<E extends EventHeader = RecordedEvent> {
+  events: E[];
   /** Checkpoint after the last returned event (unchanged when none). */
   checkpoint: Checkpoint;
 }
@@ -125,7 +147,10 @@ export interface SubscribeOptions {
   onError?: (error: unknown) => void;
 }
 
-export type BatchHandler = (events: RecordedEvent[], checkpoint: Checkpoint) => Promise<void>;
+export type BatchHandler<E extends EventHeader = RecordedEvent> = (
+  events: E[],
+  checkpoint: Checkpoint,
+) => Promise<void>;
 
 export interface VerifyResult {
   ok: boolean;
@@ -150,6 +175,14 @@ export interface EventStore {
   streamHead(streamId: string): Promise<StreamHead | undefined>;
   readAll(from: Checkpoint, batchSize: number): Promise<ReadAllResult>;
   subscribe(from: Checkpoint, handler: BatchHandler, options?: SubscribeOptions): Subscription;
+  /** `readAll` of the events' headers only: the same events, batches and checkpoints. */
+  readHeaders(from: Checkpoint, batchSize: number): Promise<ReadAllResult<EventHeader>>;
+  /** `subscribe` to the events' headers only: the same events, batches and checkpoints. */
+  subscribeHeaders(
+    from: Checkpoint,
+    handler: BatchHandler<EventHeader>,
+    options?: SubscribeOptions,
+  ): Subscription;
   verifyStream(streamId: string): Promise<VerifyResult>;
   verifyAll(options?: { streamPrefix?: string }): Promise<VerifyResult>;
   close(): Promise<void>;

@@ -11,8 +11,15 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VersionConflictError } from '../errors.ts';
 import { chainHash, GENESIS_HASH } from '../hash.ts';
-import type { Checkpoint, EventStore, JsonObject, NewEvent, Subscription } from '../types.ts';
-import { checkpointReached } from '../types.ts';
+import type {
+  Checkpoint,
+  EventHeader,
+  EventStore,
+  JsonObject,
+  NewEvent,
+  Subscription,
+} from '../types.ts';
+import { checkpointReached, headerOf } from '../types.ts';
 import type { Upcaster } from '../upcast.ts';
 import { MAX_EVENT_BYTES } from '../validation.ts';
 import { faultConformance } from './faults.ts';
@@ -22,6 +29,7 @@ import {
   expectCodeSync,
   meta,
   readAllBetween,
+  readBetween,
   readToEnd,
   readUntil,
   waitFor,
@@ -334,6 +342,71 @@ export function eventStoreConformance(
         const tail = await readToEnd(store, last.checkpoint);
         expect(tail.checkpoint).toEqual(tail.events.length ? tail.checkpoint : last.checkpoint);
         expect(tail.events.filter((e) => e.streamId.startsWith(prefix))).toEqual([]);
+      });
+
+      it('readHeaders and subscribeHeaders: the events readAll reads, headers only, in order', async () => {
+        const { prefix, stream } = scope();
+        const start = await store.append(stream('start'), [event('Start', {})], {
+          expected: 'any',
+        });
+        let last = start;
+        for (let i = 0; i < 12; i++) {
+          last = await store.append(
+            stream(`s${i % 3}`),
+            Array.from({ length: 1 + (i % 2) }, (_, k) => event(`E${k}`, { i, k })),
+            { expected: 'any' },
+          );
+        }
+        const whole = await readAllBetween(store, start.checkpoint, last.checkpoint, prefix, 5);
+        const headers = await readBetween(
+          (cp, n) => store.readHeaders(cp, n),
+          start.checkpoint,
+          last.checkpoint,
+          prefix,
+          5,
+        );
+        expect(whole.events).toHaveLength(18);
+        expect(headers.events).toEqual(whole.events.map(headerOf));
+        // Nothing but the header: no data, metadata or anything else is read for it.
+        for (const header of headers.events) {
+          expect(Object.keys(header).sort()).toEqual(
+            ['globalPosition', 'hash', 'streamId', 'streamVersion', 'transactionId', 'type'].sort(),
+          );
+        }
+        // A batch's checkpoint is its last event's position, as readAll's.
+        const batch = await store.readHeaders(start.checkpoint, 4);
+        const wholeBatch = await store.readAll(start.checkpoint, 4);
+        expect(batch.events.map((e) => e.globalPosition)).toEqual(
+          wholeBatch.events.map((e) => e.globalPosition),
+        );
+        expect(batch.checkpoint).toEqual(wholeBatch.checkpoint);
+
+        // Subscribed, filtered by a stream prefix: the same headers of that stream, each once.
+        const seen: EventHeader[] = [];
+        let reached: Checkpoint = start.checkpoint;
+        const subscription = store.subscribeHeaders(
+          start.checkpoint,
+          async (events, checkpoint) => {
+            seen.push(...events);
+            reached = checkpoint;
+          },
+          { batchSize: 2, pollIntervalMs: 50, streamPrefixes: [stream('s1')] },
+        );
+        try {
+          const ofS1 = headers.events.filter((e) => e.streamId === stream('s1'));
+          await waitFor(() => seen.length >= ofS1.length);
+          expect(seen).toEqual(ofS1);
+          // Live: a new event of the stream arrives as a header too.
+          const live = await store.append(stream('s1'), [event('Live', { n: 1 })], {
+            expected: 'any',
+          });
+          await waitFor(() => checkpointReached(reached, live.checkpoint));
+          expect(seen.at(-1)).toMatchObject({ streamId: stream('s1'), type: 'Live' });
+          expect(Object.keys(seen.at(-1)!)).not.toContain('data');
+        } finally {
+          await subscription.stop();
+        }
+        await expect(subscription.done).resolves.toBeUndefined();
       });
 
       it("an append's checkpoint is reached exactly when its events have been read", async () => {

@@ -1,7 +1,15 @@
 /** Helpers shared by the conformance suite's files. */
 import { expect } from 'vitest';
 import { EventStoreError } from '../errors.ts';
-import type { Checkpoint, EventStore, JsonObject, NewEvent, RecordedEvent } from '../types.ts';
+import type {
+  Checkpoint,
+  EventHeader,
+  EventStore,
+  JsonObject,
+  NewEvent,
+  ReadAllResult,
+  RecordedEvent,
+} from '../types.ts';
 import { checkpointReached } from '../types.ts';
 
 export const meta = (commandId: string, extra: JsonObject = {}): JsonObject => ({
@@ -44,19 +52,30 @@ export function expectCodeSync(fn: () => unknown, code: string) {
 }
 
 /** Reads the global order from `from` until `until` is reached, keeping events of `prefix`. */
-export async function readAllBetween(
+export function readAllBetween(
   store: EventStore,
   from: Checkpoint,
   until: Checkpoint,
   prefix: string,
   batchSize = 7,
 ): Promise<{ events: RecordedEvent[]; batches: number }> {
-  const events: RecordedEvent[] = [];
+  return readBetween((cp, n) => store.readAll(cp, n), from, until, prefix, batchSize);
+}
+
+/** `readAllBetween` with another read of the global order (`readHeaders`). */
+export async function readBetween<E extends EventHeader>(
+  read: (from: Checkpoint, batchSize: number) => Promise<ReadAllResult<E>>,
+  from: Checkpoint,
+  until: Checkpoint,
+  prefix: string,
+  batchSize = 7,
+): Promise<{ events: E[]; batches: number }> {
+  const events: E[] = [];
   let checkpoint = from;
   let batches = 0;
   for (let guard = 0; guard < 100_000; guard++) {
     if (checkpointReached(checkpoint, until)) break;
-    const batch = await store.readAll(checkpoint, batchSize);
+    const batch = await read(checkpoint, batchSize);
     batches += 1;
     if (batch.events.length === 0) {
       await new Promise((r) => setTimeout(r, 20));

@@ -29,6 +29,7 @@ import type {
   AppendResult,
   BatchHandler,
   Checkpoint,
+  EventHeader,
   EventStore,
   ExpectedVersion,
   NewEvent,
@@ -40,6 +41,7 @@ import type {
   Subscription,
   VerifyResult,
 } from '../types.ts';
+import { headerOf } from '../types.ts';
 import { type Upcaster, upcastEvent } from '../upcast.ts';
 import {
   assertBatchSize,
@@ -324,15 +326,38 @@ export class EventStoreDbEventStore implements EventStore {
     return this.guard(() => readAllEvents(this.client, from, batchSize, (e) => this.upcast(e)));
   }
 
+  /** `readAll` mapped to headers: the client reads the events whole from `$all` anyway. */
+  async readHeaders(from: Checkpoint, batchSize: number): Promise<ReadAllResult<EventHeader>> {
+    assertCheckpoint(from);
+    assertBatchSize(batchSize);
+    this.assertOpen();
+    return this.guard(() => readAllEvents(this.client, from, batchSize, headerOf));
+  }
+
   subscribe(from: Checkpoint, handler: BatchHandler, options: SubscribeOptions = {}): Subscription {
+    return this.catchUp(from, handler, options, (e) => this.upcast(e));
+  }
+
+  subscribeHeaders(
+    from: Checkpoint,
+    handler: BatchHandler<EventHeader>,
+    options: SubscribeOptions = {},
+  ): Subscription {
+    return this.catchUp(from, handler, options, headerOf);
+  }
+
+  private catchUp<E extends EventHeader>(
+    from: Checkpoint,
+    handler: BatchHandler<E>,
+    options: SubscribeOptions,
+    map: (event: RecordedEvent) => E,
+  ): Subscription {
     assertCheckpoint(from);
     const opts = options ?? {};
     const batchSize = opts.batchSize ?? 1000;
     assertBatchSize(batchSize);
     this.assertOpen();
-    const subscription = catchUpSubscription(this.client, from, handler, batchSize, opts, (e) =>
-      this.upcast(e),
-    );
+    const subscription = catchUpSubscription(this.client, from, handler, batchSize, opts, map);
     this.subscriptions.add(subscription);
     void subscription.done.catch(() => {}).finally(() => this.subscriptions.delete(subscription));
     return subscription;

@@ -16,6 +16,7 @@ import { EventStoreError } from '../errors.ts';
 import type {
   BatchHandler,
   Checkpoint,
+  EventHeader,
   ReadAllResult,
   RecordedEvent,
   StreamHead,
@@ -97,13 +98,13 @@ export async function readHead(
  * `$all` ends: a long run of other records (the adapter's own, the server's, other
  * applications') is read through, never answered as "nothing more". Pages grow while they skip.
  */
-export async function readAllEvents(
+export async function readAllEvents<E extends EventHeader>(
   client: KurrentClient,
   from: Checkpoint,
   batchSize: number,
-  map: (event: RecordedEvent) => RecordedEvent,
-): Promise<ReadAllResult> {
-  const events: RecordedEvent[] = [];
+  map: (event: RecordedEvent) => E,
+): Promise<ReadAllResult<E>> {
+  const events: E[] = [];
   let cursor = from;
   let pageSize = batchSize + 1; // a read from a position includes it
   for (;;) {
@@ -145,13 +146,13 @@ export async function readAllEvents(
  * what has arrived (up to batchSize), one batch at a time. After an error or the end of the
  * subscription it resubscribes from the last delivered checkpoint, with a growing delay.
  */
-export function catchUpSubscription(
+export function catchUpSubscription<E extends EventHeader>(
   client: KurrentClient,
   from: Checkpoint,
-  handler: BatchHandler,
+  handler: BatchHandler<E>,
   batchSize: number,
   options: SubscribeOptions,
-  map: (event: RecordedEvent) => RecordedEvent,
+  map: (event: RecordedEvent) => E,
 ): Subscription {
   let stopped = false;
   let current: { unsubscribe(): Promise<void> } | undefined;
@@ -194,7 +195,7 @@ export function catchUpSubscription(
       });
       try {
         while (!stopped && !ended) {
-          const batch: RecordedEvent[] = [];
+          const batch: E[] = [];
           while (batch.length < batchSize) {
             const item = sub.read() as AllStreamResolvedEvent | null;
             if (item === null) break;

@@ -7,6 +7,7 @@ import type {
   AppendResult,
   BatchHandler,
   Checkpoint,
+  EventHeader,
   EventStore,
   ExpectedVersion,
   JsonObject,
@@ -19,6 +20,7 @@ import type {
   Subscription,
   VerifyResult,
 } from '../types.ts';
+import { headerOf } from '../types.ts';
 import { type Upcaster, upcastEvent } from '../upcast.ts';
 import {
   assertBatchSize,
@@ -159,6 +161,19 @@ export class MemoryEventStore implements EventStore {
   }
 
   async readAll(from: Checkpoint, batchSize: number): Promise<ReadAllResult> {
+    return this.readFrom(from, batchSize, (e) => this.upcast(e));
+  }
+
+  async readHeaders(from: Checkpoint, batchSize: number): Promise<ReadAllResult<EventHeader>> {
+    return this.readFrom(from, batchSize, headerOf);
+  }
+
+  /** Up to `batchSize` events after `from` in the global order, each as `map` returns it. */
+  private readFrom<E extends EventHeader>(
+    from: Checkpoint,
+    batchSize: number,
+    map: (event: RecordedEvent) => E,
+  ): ReadAllResult<E> {
     this.assertOpen();
     assertCheckpoint(from);
     assertBatchSize(batchSize);
@@ -174,7 +189,7 @@ export class MemoryEventStore implements EventStore {
       if (after) hi = mid;
       else lo = mid + 1;
     }
-    const events = this.all.slice(lo, lo + batchSize).map((e) => this.upcast(e));
+    const events = this.all.slice(lo, lo + batchSize).map(map);
     const last = events[events.length - 1];
     return {
       events,
@@ -185,12 +200,29 @@ export class MemoryEventStore implements EventStore {
   }
 
   subscribe(from: Checkpoint, handler: BatchHandler, options: SubscribeOptions = {}): Subscription {
+    return this.poll(from, handler, options, (cp, n) => this.readAll(cp, n));
+  }
+
+  subscribeHeaders(
+    from: Checkpoint,
+    handler: BatchHandler<EventHeader>,
+    options: SubscribeOptions = {},
+  ): Subscription {
+    return this.poll(from, handler, options, (cp, n) => this.readHeaders(cp, n));
+  }
+
+  private poll<E extends EventHeader>(
+    from: Checkpoint,
+    handler: BatchHandler<E>,
+    options: SubscribeOptions,
+    readAll: (from: Checkpoint, batchSize: number) => Promise<ReadAllResult<E>>,
+  ): Subscription {
     this.assertOpen();
     const subscription = pollingSubscription({
       from,
       handler,
       options,
-      readAll: (cp, n) => this.readAll(cp, n),
+      readAll,
       onWake: (wake) => {
         this.wakers.add(wake);
         return () => this.wakers.delete(wake);

@@ -7,6 +7,7 @@ import type {
   AppendResult,
   BatchHandler,
   Checkpoint,
+  EventHeader,
   EventStore,
   ExpectedVersion,
   NewEvent,
@@ -23,9 +24,10 @@ import { assertBatchSize, assertCheckpoint, assertCommandId } from '../validatio
 import { Appends } from './append.ts';
 import type { Connection } from './connection.ts';
 import { mapError } from './errors.ts';
+import { globalHeadersQuery, type HeaderRow, rowToHeader } from './header-reads.ts';
 import { Notifier, WakeUps } from './notifier.ts';
 import { ReadAhead } from './read-ahead.ts';
-import { Reads } from './reads.ts';
+import { type EventRow, globalOrderQuery, Reads } from './reads.ts';
 import { migrateEventStore } from './schema.ts';
 import { storeTypes } from './timestamp.ts';
 import { verifyAll, verifyStream } from './verification.ts';
@@ -62,7 +64,8 @@ export class PostgresEventStore implements EventStore {
   private readonly connection: Connection;
   private readonly reads: Reads;
   private readonly appends: Appends;
-  private readonly readAhead: ReadAhead;
+  private readonly readAhead: ReadAhead<EventRow, RecordedEvent>;
+  private readonly headersAhead: ReadAhead<HeaderRow, EventHeader>;
   private readonly wakeUps: WakeUps;
   private readonly notifier: Notifier | undefined;
   private closed = false;
@@ -88,7 +91,14 @@ export class PostgresEventStore implements EventStore {
       isClosed: () => this.closed,
     };
     this.reads = new Reads(this.connection, this.upcasters);
-    this.readAhead = new ReadAhead(this.connection, this.reads);
+    this.readAhead = new ReadAhead(this.connection, {
+      query: globalOrderQuery,
+      toEvent: (row) => this.reads.toEvent(row),
+    });
+    this.headersAhead = new ReadAhead(this.connection, {
+      query: globalHeadersQuery,
+      toEvent: rowToHeader,
+    });
     this.appends = new Appends(this.connection, this.reads, () => {
       this.wakeUps.wakeAll();
       this.notifier?.notify();
@@ -155,13 +165,37 @@ export class PostgresEventStore implements EventStore {
     return this.readAhead.readAll(from, batchSize);
   }
 
+  /** `readAll` of the headers only: a statement of only their columns (header-reads.ts). */
+  async readHeaders(from: Checkpoint, batchSize: number): Promise<ReadAllResult<EventHeader>> {
+    assertCheckpoint(from);
+    assertBatchSize(batchSize);
+    return this.headersAhead.readAll(from, batchSize);
+  }
+
   subscribe(from: Checkpoint, handler: BatchHandler, options: SubscribeOptions = {}): Subscription {
+    return this.poll(from, handler, options, (cp, size) => this.readAll(cp, size));
+  }
+
+  subscribeHeaders(
+    from: Checkpoint,
+    handler: BatchHandler<EventHeader>,
+    options: SubscribeOptions = {},
+  ): Subscription {
+    return this.poll(from, handler, options, (cp, size) => this.readHeaders(cp, size));
+  }
+
+  private poll<E extends EventHeader>(
+    from: Checkpoint,
+    handler: BatchHandler<E>,
+    options: SubscribeOptions,
+    readAll: (from: Checkpoint, batchSize: number) => Promise<ReadAllResult<E>>,
+  ): Subscription {
     this.assertOpen();
     const subscription = pollingSubscription({
       from,
       handler,
       options,
-      readAll: (cp, size) => this.readAll(cp, size),
+      readAll,
       onWake: (wake) => this.wakeUps.add(wake),
     });
     this.subscriptions.add(subscription);
@@ -270,6 +304,7 @@ export class PostgresEventStore implements EventStore {
     await this.wakeUps.close();
     await this.notifier?.close();
     await this.readAhead.close();
+    await this.headersAhead.close();
     await this.pool.end();
   }
 }

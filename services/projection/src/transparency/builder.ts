@@ -157,7 +157,8 @@ export class TreeBuilder {
     this.schedule();
     const { frontier } = state;
     const batchSize = this.options.batchSize ?? 1000;
-    const subscription = this.store.subscribe(
+    // Headers only: a leaf needs none of the events' data or metadata (leaf.ts).
+    const subscription = this.store.subscribeHeaders(
       state.position,
       async (events, checkpoint) => {
         if (leaseEnded) throw new Error('lease ended');

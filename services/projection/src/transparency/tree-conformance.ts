@@ -1,6 +1,6 @@
 /**
  * The transparency log over any adapter of the `EventStore` port: the tree builder follows the
- * port's global order (subscribe), so the tree and its checkpoints are the same whatever stores
+ * port's global order (`subscribeHeaders`: the events' headers, all a leaf needs), so the tree and its checkpoints are the same whatever stores
  * the events. One suite, run for every adapter (tree-conformance.test.ts), in the style of the
  * event store's conformance suite:
  *
@@ -10,7 +10,7 @@
  * global order from the start, so it also runs against a shared server that holds other events.
  */
 import { randomBytes } from 'node:crypto';
-import { type EventStore, type RecordedEvent, START } from '@yishi/event-store';
+import { type EventHeader, type EventStore, type RecordedEvent, START } from '@yishi/event-store';
 import { eventLeafHash, verifyConsistency, verifyInclusion } from '@yishi/transparency';
 import { ReferenceTree } from '@yishi/transparency/reference';
 import type { Kysely } from 'kysely';
@@ -53,12 +53,14 @@ const meta = (commandId: string) => ({
   causationId: commandId,
 });
 
-/** The whole global order, from the start, as the port reads it back. */
-async function readAll(store: EventStore): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
+/** The whole global order, from the start, as the port reads it back (whole, or headers). */
+async function readAll(store: EventStore): Promise<RecordedEvent[]>;
+async function readAll(store: EventStore, headers: 'headers'): Promise<EventHeader[]>;
+async function readAll(store: EventStore, headers?: 'headers'): Promise<EventHeader[]> {
+  const events: EventHeader[] = [];
   let from = START;
   for (;;) {
-    const batch = await store.readAll(from, 500);
+    const batch = headers ? await store.readHeaders(from, 500) : await store.readAll(from, 500);
     if (batch.events.length === 0) return events;
     events.push(...batch.events);
     from = batch.checkpoint;
@@ -170,6 +172,19 @@ export function treeConformance(
       const reference = new ReferenceTree(events.map((e) => eventLeafHash(e)));
       expect(checkpoint.rootHash.toString('hex')).toBe(
         reference.root(events.length).toString('hex'),
+      );
+    });
+
+    it("has the same leaves and root from the events' headers as from the whole events", async () => {
+      const { events, checkpoint } = first;
+      const headers = (await readAll(store, 'headers')).slice(0, checkpoint.treeSize);
+      expect(headers.map((h) => [h.streamId, h.globalPosition])).toEqual(
+        events.map((e) => [e.streamId, e.globalPosition]),
+      );
+      const fromHeaders = headers.map((h) => eventLeafHash(h));
+      expect(fromHeaders).toEqual(events.map((e) => eventLeafHash(e)));
+      expect(new ReferenceTree(fromHeaders).root(headers.length).equals(checkpoint.rootHash)).toBe(
+        true,
       );
     });
 

@@ -1,4 +1,4 @@
-import { type Checkpoint, type RecordedEvent, START } from '@yishi/event-store';
+import { type Checkpoint, type EventHeader, START } from '@yishi/event-store';
 import {
   consistencyProof,
   EMPTY_ROOT,
@@ -16,6 +16,8 @@ import {
   storedCovers,
 } from '@yishi/transparency';
 import { type Kysely, sql } from 'kysely';
+import type pg from 'pg';
+import { poolOf } from '../db.ts';
 import type { Database } from '../tables.ts';
 
 // The Merkle tree over the global order, in PostgreSQL. Leaves are the events in the order the
@@ -32,8 +34,7 @@ import type { Database } from '../tables.ts';
  * when every level was stored still reads: it has these levels too.
  */
 export const STORED_STRIDE = 2;
-// As literals in SQL: constants of the statement, not parameters the planner guesses.
-const STRIDE = sql.lit(STORED_STRIDE);
+// As a literal in SQL: a constant of the statement, not a parameter the planner guesses.
 const HASH = sql.lit(HASH_SIZE);
 
 /** The tree as stored, with the edge an append continues from. */
@@ -54,7 +55,7 @@ export interface StoredLeaf {
 }
 
 interface Batch {
-  leaves: { event: RecordedEvent; hash: Buffer }[];
+  leaves: { event: EventHeader; hash: Buffer }[];
   nodes: NewNode[];
   from: number;
   size: number;
@@ -78,10 +79,10 @@ export class TreeLost extends Error {
   }
 }
 
-/** Appends the events to the frontier (it moves on); the rows to write. */
+/** Appends the events (their headers are all a leaf needs) to the frontier; the rows to write. */
 export function appendEvents(
   frontier: Frontier,
-  events: readonly RecordedEvent[],
+  events: readonly EventHeader[],
   position: Checkpoint,
 ): Batch {
   const from = frontier.size;
@@ -132,53 +133,54 @@ export class MerkleTree {
   }
 
   /**
-   * Writes a batch: its leaves, its subtrees and the tree's new size, root and position, in one
-   * transaction, if the tree is still at the size the batch started from (else `TreeLost`).
+   * Writes a batch: its leaves, its subtrees and the tree's new size, root and position, if the
+   * tree is still at the size the batch started from (else `TreeLost`). One statement (atomic
+   * by itself, one round trip): the rows are inserted only when the tree's row moved.
    */
   async write(batch: Batch): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      // The tree follows the store, which keeps every event: what a crash loses is appended
-      // again from there, so the commit does not wait for the disk.
-      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-      const [tx, pos] = [batch.position.transactionId, batch.position.globalPosition];
-      // Only from the size this builder read: a tree moved (or emptied) meanwhile is not its own.
-      const moved =
-        batch.from === 0
-          ? await sql`
-              INSERT INTO transparency_tree AS t (size, root, transaction_id, global_position)
-              VALUES (${batch.size}, ${batch.root}, ${tx.toString()}, ${pos.toString()})
-              ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root,
-                transaction_id = excluded.transaction_id, global_position = excluded.global_position,
-                updated_at = now()
-              WHERE t.size = 0`.execute(trx)
-          : await sql`
-              UPDATE transparency_tree SET size = ${batch.size}, root = ${batch.root},
-                transaction_id = ${tx.toString()}, global_position = ${pos.toString()},
-                updated_at = now()
-               WHERE size = ${batch.from}`.execute(trx);
-      if (Number(moved.numAffectedRows ?? 0) !== 1) throw new TreeLost(batch.from);
-      if (batch.leaves.length > 0) {
-        const e = batch.leaves.map((l) => l.event);
-        // The hashes go as one binary parameter, cut in SQL: a bytea[] parameter is sent as text,
-        // two hex digits a byte, which cost the builder more CPU than hashing them.
-        await sql`
-          INSERT INTO transparency_leaves (leaf_index, transaction_id, global_position, stream_id, hash)
-          SELECT ${batch.from}::int8 + o - 1, t, g, s,
-                 substring(${packed(batch.leaves.map((l) => l.hash))}::bytea FROM ((o - 1) * ${HASH} + 1)::int FOR ${HASH})
-            FROM unnest(
-              ${e.map((x) => x.transactionId.toString())}::int8[],
-              ${e.map((x) => x.globalPosition.toString())}::int8[],
-              ${e.map((x) => x.streamId)}::text[]) WITH ORDINALITY AS u(t, g, s, o)`.execute(trx);
-      }
-      if (batch.nodes.length > 0) {
-        await sql`
-          INSERT INTO transparency_nodes (node_key, hash)
-          SELECT k, substring(${packed(batch.nodes.map((n) => n.hash))}::bytea FROM ((o - 1) * ${HASH} + 1)::int FOR ${HASH})
-            FROM unnest(${batch.nodes.map((n) => nodeKey(n.level, n.index))}::int8[]) WITH ORDINALITY AS u(k, o)`.execute(
-          trx,
-        );
-      }
-    });
+    const [tx, pos] = [batch.position.transactionId, batch.position.globalPosition];
+    // Only from the size this builder read: a tree moved (or emptied) meanwhile is not its own.
+    const moved =
+      batch.from === 0
+        ? sql`
+            INSERT INTO transparency_tree AS t (size, root, transaction_id, global_position)
+            VALUES (${batch.size}, ${batch.root}, ${tx.toString()}, ${pos.toString()})
+            ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root,
+              transaction_id = excluded.transaction_id, global_position = excluded.global_position,
+              updated_at = now()
+            WHERE t.size = 0 RETURNING 1`
+        : sql`
+            UPDATE transparency_tree SET size = ${batch.size}, root = ${batch.root},
+              transaction_id = ${tx.toString()}, global_position = ${pos.toString()},
+              updated_at = now()
+             WHERE size = ${batch.from} RETURNING 1`;
+    const e = batch.leaves.map((l) => l.event);
+    // The hashes go as one binary parameter, cut in SQL: a bytea[] parameter is sent as text,
+    // two hex digits a byte, which cost the builder more CPU than hashing them.
+    const { rows } = await sql<{ moved: string }>`
+      WITH moved AS (${moved}),
+      leaves AS (
+        INSERT INTO transparency_leaves (leaf_index, transaction_id, global_position, stream_id, hash)
+        SELECT ${batch.from}::int8 + o - 1, t, g, s,
+               substring(${packed(batch.leaves.map((l) => l.hash))}::bytea FROM ((o - 1) * ${HASH} + 1)::int FOR ${HASH})
+          FROM unnest(
+            ${e.map((x) => x.transactionId.toString())}::int8[],
+            ${e.map((x) => x.globalPosition.toString())}::int8[],
+            ${e.map((x) => x.streamId)}::text[]) WITH ORDINALITY AS u(t, g, s, o)
+         WHERE EXISTS (SELECT FROM moved)
+      ),
+      nodes AS (
+        INSERT INTO transparency_nodes (node_key, hash)
+        SELECT k, substring(${packed(batch.nodes.map((n) => n.hash))}::bytea FROM ((o - 1) * ${HASH} + 1)::int FOR ${HASH})
+          FROM unnest(${batch.nodes.map((n) => nodeKey(n.level, n.index))}::int8[]) WITH ORDINALITY AS u(k, o)
+         WHERE EXISTS (SELECT FROM moved)
+      )
+      -- The tree follows the store, which keeps every event: what a crash loses is appended
+      -- again from there, so the commit (this statement's own) does not wait for the disk.
+      SELECT count(*)::text AS moved, set_config('synchronous_commit', 'off', true) FROM moved`.execute(
+      this.db,
+    );
+    if (Number(rows[0]?.moved ?? 0) !== 1) throw new TreeLost(batch.from);
   }
 
   /** The subtrees `keys` names (leaves at level 0), as a `NodeSource`: read, or folded from those read. */
@@ -236,50 +238,10 @@ export class MerkleTree {
     globalPosition: bigint,
     treeSize: number,
   ): Promise<{ leaf: StoredLeaf; path: Buffer[] | undefined; size: number } | undefined> {
-    const n = String(treeSize);
-    const { rows } = await sql<{
-      leaf_index: string;
-      transaction_id: string;
-      global_position: string;
-      stream_id: string;
-      hash: Buffer;
-      tree_size: string | null;
-      levels: number[] | null;
-      indexes: string[] | null;
-      hashes: Buffer | null;
-    }>`
-      WITH leaf AS (
-        SELECT leaf_index, transaction_id, global_position, stream_id, hash
-          FROM transparency_leaves WHERE global_position = ${globalPosition.toString()}::int8
-      ), sibling AS (
-        SELECT l, (leaf.leaf_index >> l) # 1 AS s
-          FROM leaf, generate_series(0, 62) AS l
-         WHERE (1::int8 << l) < ${n}::int8
-      ), wanted AS (
-        SELECT l AS level, s AS idx FROM sibling WHERE ((s + 1) << l) <= ${n}::int8
-        UNION ALL
-        SELECT b, ((s << l) + (((${n}::int8 - (s << l)) >> (b + 1)) << (b + 1))) >> b
-          FROM sibling, generate_series(0, 62) AS b
-         WHERE (s << l) < ${n}::int8 AND ((s + 1) << l) > ${n}::int8
-           AND ((${n}::int8 - (s << l)) >> b) & 1 = 1
-      ), covers AS (
-        SELECT DISTINCT level - level % ${STRIDE} AS level,
-               generate_series(idx << (level % ${STRIDE}), ((idx + 1) << (level % ${STRIDE})) - 1) AS idx
-          FROM wanted
-      ), found AS (
-        SELECT w.level, w.idx, h.hash FROM covers w, LATERAL (
-          SELECT t.hash FROM transparency_leaves t WHERE w.level = 0 AND t.leaf_index = w.idx
-          UNION ALL
-          SELECT t.hash FROM transparency_nodes t WHERE w.level > 0 AND t.node_key = w.idx * 64 + w.level
-        ) h
-      )
-      SELECT leaf.leaf_index, leaf.transaction_id, leaf.global_position, leaf.stream_id, leaf.hash,
-             (SELECT size FROM transparency_tree) AS tree_size, f.levels, f.indexes, f.hashes
-        FROM leaf, (SELECT array_agg(level ORDER BY level, idx) AS levels,
-                           array_agg(idx ORDER BY level, idx) AS indexes,
-                           string_agg(hash, ''::bytea ORDER BY level, idx) AS hashes FROM found) f`.execute(
-      this.db,
-    );
+    const { rows } = await namedQuery<LeafWithProofRow>(this.db, {
+      ...LEAF_WITH_PROOF,
+      values: [globalPosition.toString(), String(treeSize)],
+    });
     const row = rows[0];
     if (!row) return undefined;
     const leaf: StoredLeaf = {
@@ -342,6 +304,68 @@ export class MerkleTree {
       ]),
     );
   }
+}
+
+interface LeafWithProofRow {
+  leaf_index: string;
+  transaction_id: string;
+  global_position: string;
+  stream_id: string;
+  hash: Buffer;
+  tree_size: string | null;
+  levels: number[] | null;
+  indexes: string[] | null;
+  hashes: Buffer | null;
+}
+
+/**
+ * `leafWithProof`'s statement ($1 the event's global position, $2 the tree's size), named: each
+ * connection plans it once. Planning it was half of PostgreSQL's CPU per proof
+ * (docs/benchmarks.md).
+ */
+const LEAF_WITH_PROOF = {
+  name: 'transparency_leaf_with_proof',
+  text: `
+      WITH leaf AS (
+        SELECT leaf_index, transaction_id, global_position, stream_id, hash
+          FROM transparency_leaves WHERE global_position = $1::int8
+      ), sibling AS (
+        SELECT l, (leaf.leaf_index >> l) # 1 AS s
+          FROM leaf, generate_series(0, 62) AS l
+         WHERE (1::int8 << l) < $2::int8
+      ), wanted AS (
+        SELECT l AS level, s AS idx FROM sibling WHERE ((s + 1) << l) <= $2::int8
+        UNION ALL
+        SELECT b, ((s << l) + ((($2::int8 - (s << l)) >> (b + 1)) << (b + 1))) >> b
+          FROM sibling, generate_series(0, 62) AS b
+         WHERE (s << l) < $2::int8 AND ((s + 1) << l) > $2::int8
+           AND (($2::int8 - (s << l)) >> b) & 1 = 1
+      ), covers AS (
+        SELECT DISTINCT level - level % ${STORED_STRIDE} AS level,
+               generate_series(idx << (level % ${STORED_STRIDE}), ((idx + 1) << (level % ${STORED_STRIDE})) - 1) AS idx
+          FROM wanted
+      ), found AS (
+        SELECT w.level, w.idx, h.hash FROM covers w, LATERAL (
+          SELECT t.hash FROM transparency_leaves t WHERE w.level = 0 AND t.leaf_index = w.idx
+          UNION ALL
+          SELECT t.hash FROM transparency_nodes t WHERE w.level > 0 AND t.node_key = w.idx * 64 + w.level
+        ) h
+      )
+      SELECT leaf.leaf_index, leaf.transaction_id, leaf.global_position, leaf.stream_id, leaf.hash,
+             (SELECT size FROM transparency_tree) AS tree_size, f.levels, f.indexes, f.hashes
+        FROM leaf, (SELECT array_agg(level ORDER BY level, idx) AS levels,
+                           array_agg(idx ORDER BY level, idx) AS indexes,
+                           string_agg(hash, ''::bytea ORDER BY level, idx) AS hashes FROM found) f`,
+} as const;
+
+/** A named statement through the pool, handed to pg with a callback as db.ts does (why: there). */
+function namedQuery<R extends pg.QueryResultRow>(
+  db: Kysely<Database>,
+  config: pg.QueryConfig,
+): Promise<pg.QueryResult<R>> {
+  return new Promise((resolve, reject) => {
+    poolOf(db).query<R>(config, (error, result) => (error ? reject(error) : resolve(result)));
+  });
 }
 
 /** Hashes as one buffer, end to end. */
