@@ -99,8 +99,8 @@ export interface InDatabaseBuild {
     until: Checkpoint,
     communityId?: string,
   ): Promise<void>;
-  /** The rows of one chunk's events. */
-  chunk(client: pg.PoolClient, schema: string, chunk: EventChunk): Promise<void>;
+  /** The rows of one chunk's events; the number of events it made rows of. */
+  chunk(client: pg.PoolClient, schema: string, chunk: EventChunk): Promise<number>;
 }
 
 /**
