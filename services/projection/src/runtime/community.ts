@@ -15,9 +15,10 @@ import { copyRows } from './copy.ts';
 import { activeGeneration, loadCheckpoint } from './generations.ts';
 import { canBuildInDatabase } from './in-database.ts';
 import { unreadByAll } from './rebuild.ts';
-import { allSettled } from './settle.ts';
+import { allSettled, inLanes } from './settle.ts';
 import {
   COMPARING,
+  deleteCommunity,
   STAGING,
   stageTables,
   type TableShape,
@@ -114,11 +115,21 @@ export async function rebuildCommunity(
       // rows agree, and the live projector goes on from here after the commit.
       const trx = kyselyOn(client);
       const checkpoint = await loadCheckpoint(trx, schema);
-      // The community's rows made again in staging copies (as in an empty generation), then
-      // compared with the live ones.
-      await stageTables(client, schema, shapes);
       const build = setBased ? projection.inDatabase : undefined;
-      let applied: number;
+      // The projector may have passed the head read before meanwhile: the rest, read now.
+      const current = build
+        ? undefined
+        : (checkpointReached(head, checkpoint)
+            ? events.filter((e) => checkpointReached(checkpoint, e))
+            : [...events, ...(await readCommunity(store, read, head, checkpoint))]
+          )
+            .filter(readsEvent(projection))
+            .map(toCurrentSchema);
+      // The community's rows made again in staging copies (as in an empty generation), then
+      // compared with the live ones. Without an event to apply there are none to make.
+      const staged = current === undefined || current.length > 0;
+      if (staged) await stageTables(client, schema, shapes);
+      let applied = 0;
       if (build) {
         await build.prepare?.(client, STAGING, checkpoint, communityId);
         applied = await build.chunk(client, STAGING, {
@@ -127,19 +138,15 @@ export async function rebuildCommunity(
           until: checkpoint,
           communityId,
         });
-      } else {
-        // The projector may have passed the head read before meanwhile: the rest, read now.
-        const upTo = checkpointReached(head, checkpoint)
-          ? events.filter((e) => checkpointReached(checkpoint, e))
-          : [...events, ...(await readCommunity(store, read, head, checkpoint))];
-        const current = upTo.filter(readsEvent(projection)).map(toCurrentSchema);
-        // One batch: the staging copies start empty, and every row is copied in once.
+      } else if (current && current.length > 0) {
+        // One batch over empty tables: every row is made in memory and copied in once.
         await projection.apply(
           {
             db: trx,
             rm: trx.withSchema(STAGING),
             schema: STAGING,
             insert: (table, rows) => copyRows(client, STAGING, table, rows),
+            empty: true,
           },
           current,
         );
@@ -147,14 +154,18 @@ export async function rebuildCommunity(
       }
       await client.query(COMPARING);
       let written = 0;
-      for (const shape of shapes)
-        written += await writeDifference(client, schema, shape, communityId);
+      for (const shape of shapes) {
+        written += staged
+          ? await writeDifference(client, schema, shape, communityId)
+          : await deleteCommunity(client, schema, shape, communityId);
+      }
       await client.query('COMMIT');
       const ms = performance.now() - started;
       return { projection: projection.name, schema, events: applied, written, ms, checkpoint };
     });
-  // Two lanes, one transaction at a time each: the set-based builds keep the database busy
-  // while Node reads and applies the events of the others.
+  // The set-based builds keep the database busy in one lane while the others are applied in
+  // NODE_LANES more: one lane's rows are copied and compared in the database while Node applies
+  // the events of another. One transaction at a time in each.
   const inDatabase = targets.filter((t) => !inNode.includes(t));
   const done = new Map<string, CommunityRebuild>();
   await allSettled([
@@ -164,7 +175,10 @@ export async function rebuildCommunity(
     (async () => {
       const head = (await store.visibleEnd()) ?? START;
       const events = inNode.length > 0 ? await readCommunity(store, read, START, head) : [];
-      for (const target of inNode) done.set(target.schema, await rebuildOne(target, head, events));
+      await inLanes(inNode, NODE_LANES, async (next) => {
+        for (let target = next(); target; target = next())
+          done.set(target.schema, await rebuildOne(target, head, events));
+      });
     })(),
   ]);
   return targets.map((t) => done.get(t.schema)!);
@@ -177,6 +191,9 @@ interface CommunityRead {
   types: readonly string[] | undefined;
   omit: Readonly<Record<string, readonly string[]>> | undefined;
 }
+
+/** Lanes applying projections' events in Node (see `rebuildCommunity`). */
+const NODE_LANES = 2;
 
 /** The largest global position (a bigint). */
 const MAX_POSITION = 2n ** 63n - 1n;

@@ -153,11 +153,25 @@ export async function writeDifference(
     [communityId],
   );
   if (!rows[0]!.differ) return 0;
-  const deleted = await client.query(`DELETE FROM ${live} WHERE community_id = $1`, [communityId]);
+  const deleted = await deleteCommunity(client, schema, shape, communityId);
   const inserted = await client.query(
     `INSERT INTO ${live} (${names}) SELECT ${names} FROM ${staged}`,
   );
-  return deleted.rowCount! + inserted.rowCount!;
+  return deleted + inserted.rowCount!;
+}
+
+/** Deletes the community's live rows of one table (no new row to keep); the number deleted. */
+export async function deleteCommunity(
+  client: pg.PoolClient,
+  schema: string,
+  shape: TableShape,
+  communityId: string,
+): Promise<number> {
+  const deleted = await client.query(
+    `DELETE FROM ${id(schema)}.${id(shape.table)} WHERE community_id = $1`,
+    [communityId],
+  );
+  return deleted.rowCount!;
 }
 
 /**
