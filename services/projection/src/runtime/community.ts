@@ -21,7 +21,6 @@ import {
   deleteCommunity,
   STAGING,
   stageTables,
-  type TableShape,
   tableShapes,
   writeDifference,
 } from './staged-rows.ts';
@@ -71,20 +70,22 @@ export async function rebuildCommunity(
     throw new NotPerCommunity('a per-community rebuild reads the PostgreSQL event store');
   }
   const batchSize = options.batchSize ?? 5000;
-  const targets: { projection: Projection; schema: string; shapes: TableShape[] }[] = [];
   const pool = poolOf(db);
-  for (const projection of selected) {
-    const active = await activeGeneration(db, projection.name);
-    if (!active) throw new NotPerCommunity(`${projection.name} has no active generation`);
-    const shapes = await tableShapes(pool, active.schema, projection.tables);
-    const without = shapes.filter((s) => !s.columns.some((c) => c.name === 'community_id'));
-    if (without.length > 0) {
-      throw new NotPerCommunity(
-        `${projection.name}: ${without.map((s) => s.table).join(', ')} has no community_id; rebuild it whole`,
-      );
-    }
-    targets.push({ projection, schema: active.schema, shapes });
-  }
+  // Side by side: two round trips a projection, a dozen projections.
+  const targets = await allSettled(
+    selected.map(async (projection) => {
+      const active = await activeGeneration(db, projection.name);
+      if (!active) throw new NotPerCommunity(`${projection.name} has no active generation`);
+      const shapes = await tableShapes(pool, active.schema, projection.tables);
+      const without = shapes.filter((s) => !s.columns.some((c) => c.name === 'community_id'));
+      if (without.length > 0) {
+        throw new NotPerCommunity(
+          `${projection.name}: ${without.map((s) => s.table).join(', ')} has no community_id; rebuild it whole`,
+        );
+      }
+      return { projection, schema: active.schema, shapes };
+    }),
+  );
   // Projections with a set-based build make the community's rows in the database (the events
   // never reach Node); the others apply its events, read once for all of them (the types they
   // read, without the members none of them reads).
