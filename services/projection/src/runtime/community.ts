@@ -29,8 +29,9 @@ import { toCurrentSchema } from './upcast.ts';
 // One community's read models rebuilt inside the active generations: its events applied again,
 // up to where each generation stands, into staging copies of the tables, and the live rows made
 // the same by writing only what differs (staged-rows.ts), while queries go on reading (they see
-// the old rows until the commit, then the new ones) and every other community is untouched. What a repaired projection bug or a community's restored history needs, in seconds
-// instead of a full rebuild's time per year of history.
+// the old rows until the commit, then the new ones) and every other community is untouched.
+// What a repaired projection bug or a community's restored history needs, in seconds instead of
+// a full rebuild's time per year of history.
 
 export interface CommunityRebuild {
   projection: string;
