@@ -138,6 +138,44 @@ describe('query API', () => {
     expect(beforeAll.status).toBe(404);
   });
 
+  it('answers an asOf only once every read model it reads has passed it', async () => {
+    // Just written and asked for without minPosition: the answer at that time still holds it.
+    const admin = { personId: 'admin', role: 'admin' as const };
+    await sim.community(
+      'c2',
+      (at) => ({ type: 'ChangeCommunitySettings', data: { proxyLimit: 4 }, actor: admin, at }),
+      admin,
+    );
+    const justNow = encodeURIComponent(new Date().toISOString());
+    const fresh = await get(`/v1/communities/c2?asOf=${justNow}`, official);
+    expect(fresh.status).toBe(200);
+    expect(await fresh.json()).toMatchObject({
+      settings: { proxyLimit: 4 },
+      asOf: { position: position() },
+    });
+    // Read models that have not got there answer 409, never an older state under that position.
+    const idle = projections
+      .filter((p) => p.name === 'registry' || p.name === 'timeline')
+      .map((p) => new Projector(store, db, p));
+    const behind = createApp({
+      db,
+      store,
+      verify: auth.verify,
+      projectors: idle,
+      minPositionWaitMs: 100,
+    });
+    for (const [asOf, projection] of [
+      [position(), 'registry'],
+      [justNow, 'timeline'],
+    ]) {
+      const res = await behind.request(`/v1/communities/c2?asOf=${asOf}`, {
+        headers: { authorization: `Bearer ${official}` },
+      });
+      expect(res.status, asOf).toBe(409);
+      expect(await res.json()).toMatchObject({ code: 'position-not-reached', projection });
+    }
+  });
+
   it('dates a position by the last event at or before it, whether or not one is there', async () => {
     const schema = (await readModels().schemaOf('timeline'))!;
     const last = await db

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type BlobStore, MemoryBlobStore } from '@yishi/attachments';
-import type { EventStore } from '@yishi/event-store';
+import { type EventStore, PostgresEventStore } from '@yishi/event-store';
 import { memoryPersonalData } from '@yishi/personal-data';
 import {
   type AppEnv,
@@ -90,6 +90,11 @@ const noPdf: PdfRenderer = {
   close: () => Promise.resolve(),
 };
 
+/** Where the store can tell the last event every reader sees (PostgreSQL's readers' horizon). */
+function visibleEndOf(store: EventStore): QueryDeps['visibleEnd'] {
+  return store instanceof PostgresEventStore ? () => store.visibleEnd() : undefined;
+}
+
 /** The query API over the read models. */
 export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
@@ -105,6 +110,7 @@ export function createApp(deps: ProjectionAppDeps): OpenAPIHono<AppEnv> {
     readModels: new ReadModels(deps.db),
     projectors: deps.projectors,
     personalData: deps.personalData ?? memoryPersonalData(),
+    visibleEnd: visibleEndOf(deps.store),
     ...(deps.minPositionWaitMs === undefined ? {} : { minPositionWaitMs: deps.minPositionWaitMs }),
   };
   app.use('*', requestContext(deps.logger ?? silentLogger));

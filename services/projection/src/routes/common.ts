@@ -25,6 +25,12 @@ export interface QueryDeps {
   projectors: readonly Projector[];
   /** Upper bound of a `minPosition` wait (ms). */
   minPositionWaitMs?: number;
+  /**
+   * The store's last event every reader can see, where the store can tell it: an `asOf` time
+   * later than the timeline's last event waits for the timeline to reach it, so that an event
+   * recorded before that time but not yet projected is not left out.
+   */
+  visibleEnd?: (() => Promise<Checkpoint | undefined>) | undefined;
 }
 
 /** Who may call a query open to every role of the community (documented as `x-roles`). */
@@ -45,7 +51,7 @@ export const problemResponses = {
 /** What `asOf` and `minPosition` add. */
 const readResponses = {
   409: problemOf(
-    '`position-not-reached`: the read model did not reach `minPosition` in time (`currentPosition` says where it is, `projection` which one); retry',
+    '`position-not-reached`: the read model did not reach `minPosition`, or the position `asOf` stands at, in time (`currentPosition` says where it is, `projection` which one); retry',
   ),
 };
 const POSITION_NOT_FOUND = '`position-not-found`: `asOf` is a global position with no event';
@@ -55,7 +61,7 @@ export interface QueryAnswers {
   notFound?: readonly string[];
   /** false for a query without `asOf` (no `position-not-found`). */
   asOf?: boolean;
-  /** false for a query without `minPosition` (no `position-not-reached`). */
+  /** false for a query without `minPosition` (with `asOf` false too: no `position-not-reached`). */
   minPosition?: boolean;
 }
 
@@ -76,7 +82,7 @@ export function errorResponses({ notFound = [], asOf = true, minPosition = true 
   const missing = [...notFound.map((code) => `\`${code}\``), ...(asOf ? [POSITION_NOT_FOUND] : [])];
   return {
     ...problemResponses,
-    ...(minPosition ? readResponses : {}),
+    ...(minPosition || asOf ? readResponses : {}),
     ...(missing.length > 0 ? { 404: problemOf(missing.join('; ')) } : {}),
   };
 }
@@ -183,25 +189,12 @@ export async function readContext(
   query: ReadQuery,
   projections: readonly string[],
 ): Promise<ReadContext | Response> {
+  const deadline = Date.now() + (deps.minPositionWaitMs ?? 5_000);
   if (query.minPosition) {
     const target = parseCheckpoint(query.minPosition);
     if (!target) return problem(c, 400, 'invalid-input', 'minPosition is not a position');
-    const deadline = Date.now() + (deps.minPositionWaitMs ?? 5_000);
-    for (const projector of deps.projectors) {
-      if (!projections.includes(projector.projection.name) && projections.length > 0) continue;
-      if (!(await projector.waitFor(target, Math.max(0, deadline - Date.now())))) {
-        return problem(
-          c,
-          409,
-          'position-not-reached',
-          'The read model has not reached minPosition yet',
-          {
-            currentPosition: formatCheckpoint(projector.position),
-            projection: projector.projection.name,
-          },
-        );
-      }
-    }
+    const late = await passed(c, deps, projections, target, deadline, 'minPosition');
+    if (late) return late;
   }
   const db =
     deps.replica && !query.minPosition && c.get('principal')?.role === 'official'
@@ -223,10 +216,23 @@ export async function readContext(
   if (!query.asOf) {
     return { db, asOf: undefined, asOfInfo: undefined, asOfTime: new Date(), schema };
   }
-  const resolved = await resolveAsOf(db, schema('timeline'), query.asOf);
+  let resolved = await resolveAsOf(db, schema('timeline'), query.asOf);
+  if (resolved?.latest && deps.visibleEnd) {
+    // Nothing in the timeline after that time: events recorded before it may not be projected
+    // yet. Resolve again once the timeline has every event visible now.
+    const end = await deps.visibleEnd();
+    if (end) {
+      const late = await passed(c, deps, ['timeline'], end, deadline, 'asOf');
+      if (late) return late;
+      resolved = await resolveAsOf(db, schema('timeline'), query.asOf);
+    }
+  }
   if (!resolved) {
     return problem(c, 404, 'position-not-found', `No event at position ${query.asOf}`);
   }
+  // The answer stands at that position only once every read model it reads has passed it.
+  const late = await passed(c, deps, projections, resolved.checkpoint, deadline, 'asOf');
+  if (late) return late;
   return {
     db,
     asOf: resolved.checkpoint,
@@ -237,6 +243,42 @@ export async function readContext(
 }
 
 /**
+ * Waits until the projectors of `projections` (all of them when none is named) have passed
+ * `target`: nothing, or the 409 to answer when one has not by `deadline`.
+ */
+async function passed(
+  c: AnyContext,
+  deps: QueryDeps,
+  projections: readonly string[],
+  target: Checkpoint,
+  deadline: number,
+  parameter: 'minPosition' | 'asOf',
+): Promise<Response | undefined> {
+  for (const projector of deps.projectors) {
+    if (!projections.includes(projector.projection.name) && projections.length > 0) continue;
+    if (!(await projector.waitFor(target, Math.max(0, deadline - Date.now())))) {
+      const detail =
+        parameter === 'minPosition'
+          ? 'The read model has not reached minPosition yet'
+          : 'The read model has not reached the position asOf stands at yet';
+      return problem(c, 409, 'position-not-reached', detail, {
+        currentPosition: formatCheckpoint(projector.position),
+        projection: projector.projection.name,
+      });
+    }
+  }
+  return undefined;
+}
+
+/** Where an `asOf` stands. */
+export interface AsOfPosition {
+  checkpoint: Checkpoint;
+  time: Date;
+  /** A time with no event of the timeline after it: the timeline may not hold them all yet. */
+  latest?: boolean;
+}
+
+/**
  * `asOf` to a position: "txid:pos" as given; a bare number is the event with that global
  * position; a time is the last event recorded at or before it (the start, before any event).
  */
@@ -244,7 +286,7 @@ export async function resolveAsOf(
   db: Kysely<Database>,
   timelineSchema: string,
   asOf: string,
-): Promise<{ checkpoint: Checkpoint; time: Date } | undefined> {
+): Promise<AsOfPosition | undefined> {
   const timeline = db.withSchema(timelineSchema);
   const direct = parseCheckpoint(asOf);
   if (direct) {
@@ -300,6 +342,12 @@ export async function resolveAsOf(
       ? { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) }
       : { transactionId: 0n, globalPosition: 0n },
     time,
+    latest: !(await timeline
+      .selectFrom('timeline')
+      .select('global_position')
+      .where('recorded_at', '>', time)
+      .limit(1)
+      .executeTakeFirst()),
   };
 }
 
