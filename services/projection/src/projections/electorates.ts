@@ -61,7 +61,7 @@ export const electoratesProjection: Projection = {
     types: TYPES,
     // apply's rows: the data as stored (its text; the same JSON value).
     async chunk(client, schema, chunk) {
-      await client.query(
+      const { rowCount } = await client.query(
         `INSERT INTO ${schema}.electorates (community_id, proposal_id, opened, transaction_id,
            global_position)
          SELECT st.community_id, st.entity, e.data, e.transaction_id::text::int8, e.global_position
@@ -71,6 +71,7 @@ export const electoratesProjection: Projection = {
           WHERE ${IN_CHUNK} AND e.type = 'VotingOpened'`,
         chunkValues(chunk),
       );
+      return rowCount ?? 0;
     },
   },
   async apply(ctx, events) {

@@ -16,6 +16,11 @@ export interface ProjectionContext {
    * Without it (a hand-made context), one INSERT from JSON.
    */
   insert?: Insert;
+  /**
+   * The tables hold no row yet that the events could change (a per-community rebuild's staging
+   * copies, applied in one batch): nothing needs to be read before applying.
+   */
+  empty?: boolean;
 }
 
 /**
@@ -99,8 +104,8 @@ export interface InDatabaseBuild {
     until: Checkpoint,
     communityId?: string,
   ): Promise<void>;
-  /** The rows of one chunk's events. */
-  chunk(client: pg.PoolClient, schema: string, chunk: EventChunk): Promise<void>;
+  /** The rows of one chunk's events; the number of events it made rows of. */
+  chunk(client: pg.PoolClient, schema: string, chunk: EventChunk): Promise<number>;
 }
 
 /**
@@ -120,6 +125,7 @@ export function applyThroughRows<R extends Record<string, BatchRows>>(
       events,
       (event, at) => handle(rows, event, at),
       ctx.insert,
+      ctx.empty,
     );
   };
 }

@@ -73,4 +73,44 @@ describe('two passes over a batch', () => {
       { community_id: 'b', name: 'renamed' },
     ]);
   });
+
+  it('over empty tables, applies in one pass without reading them', async () => {
+    const empty = 'rm_probe_g2';
+    await migrateGeneration(real, registryProjection, empty);
+    const calls: string[] = [];
+    const communities = new VersionedRows('communities', ['community_id']);
+    await applyInTwoPasses(
+      real,
+      empty,
+      [communities],
+      [event('Create', 1, { id: 'c' }), event('Rename', 2, { id: 'c' })],
+      (e, at) => {
+        calls.push(e.type);
+        if (e.type === 'Create') {
+          communities.put(
+            {
+              community_id: 'c',
+              name: 'first',
+              kind: 'urban',
+              settings: {},
+              clerk_ids: [],
+              registered_at: '2026-01-01T00:00:00Z',
+              version: 1,
+            },
+            at,
+          );
+        } else communities.update(['c'], at, (c) => ({ ...c, name: 'second' }));
+      },
+      undefined,
+      true,
+    );
+    expect(calls).toEqual(['Create', 'Rename']);
+    const { rows } = await sql<{ name: string; valid_to_pos: string | null }>`
+      SELECT name, valid_to_pos FROM ${sql.table(`${empty}.communities`)}
+       ORDER BY valid_from_pos`.execute(real);
+    expect(rows).toEqual([
+      { name: 'first', valid_to_pos: '2' },
+      { name: 'second', valid_to_pos: null },
+    ]);
+  });
 });

@@ -66,6 +66,8 @@ export class VersionedRows<N extends TemporalTableName> implements BatchRows {
   private noting: Map<string, readonly string[]> | undefined;
   /** Keys the second pass needed and did not have. */
   private missing = new Map<string, readonly string[]>();
+  /** The table holds no version of any key (`loadNothing`): none is loaded or missing. */
+  private nothingStored = false;
 
   constructor(
     readonly table: N,
@@ -86,6 +88,12 @@ export class VersionedRows<N extends TemporalTableName> implements BatchRows {
     const keys = [...(this.noting?.values() ?? [])];
     this.noting = undefined;
     await this.load(db, schema, keys);
+  }
+
+  /** No key has a stored version (empty tables): one pass, reads and writes real from the start. */
+  loadNothing(): void {
+    this.noting = undefined;
+    this.nothingStored = true;
   }
 
   /** Forget the changes of a pass that is to be run again; load the keys it missed. */
@@ -142,6 +150,7 @@ export class VersionedRows<N extends TemporalTableName> implements BatchRows {
     }
     const entry = this.entries.get(this.keyOf(key));
     if (!entry) {
+      if (this.nothingStored) return undefined;
       this.missing.set(this.keyOf(key), key);
       throw new NotLoaded(this.table);
     }
@@ -159,7 +168,11 @@ export class VersionedRows<N extends TemporalTableName> implements BatchRows {
       this.noting.set(key, values);
       return;
     }
-    const entry = this.entries.get(key);
+    let entry = this.entries.get(key);
+    if (!entry && this.nothingStored) {
+      entry = { stored: undefined, versions: [] };
+      this.entries.set(key, entry);
+    }
     if (!entry) {
       this.missing.set(key, values);
       throw new NotLoaded(this.table);
@@ -322,6 +335,10 @@ export class AppendedRows<N extends keyof ReadModelTables> implements BatchRows 
     this.collecting = false;
   }
 
+  loadNothing(): void {
+    this.collecting = false;
+  }
+
   async retry(): Promise<void> {
     this.rows = [];
   }
@@ -341,6 +358,8 @@ export class AppendedRows<N extends keyof ReadModelTables> implements BatchRows 
 export interface BatchRows {
   collect(): void;
   loadCollected(db: Kysely<Database>, schema: string): Promise<void>;
+  /** Instead of a first pass and `loadCollected`: the table holds nothing the batch touches. */
+  loadNothing(): void;
   retry(db: Kysely<Database>, schema: string): Promise<void>;
   flush(db: Kysely<Database>, schema: string, insert?: Insert): Promise<void>;
 }
@@ -349,7 +368,8 @@ export interface BatchRows {
  * Applies a batch in two passes over the same handler: the first notes the keys the events
  * touch, one query per table loads their current versions, the second makes the changes, and
  * a flush writes them. A key the second pass reaches that the first did not note (touched only
- * when state allows) is loaded and the second pass runs again.
+ * when state allows) is loaded and the second pass runs again. Over empty tables the second
+ * pass alone.
  */
 export async function applyInTwoPasses(
   db: Kysely<Database>,
@@ -358,12 +378,18 @@ export async function applyInTwoPasses(
   events: readonly RecordedEvent[],
   handle: (event: RecordedEvent, at: At) => void,
   insert?: Insert,
+  /** The tables hold no row yet (`ProjectionContext.empty`): one pass, nothing to load. */
+  empty = false,
 ): Promise<void> {
   if (events.length === 0) return;
   const ats = events.map(atOf);
-  for (const table of tables) table.collect();
-  for (const [i, event] of events.entries()) handle(event, ats[i]!);
-  for (const table of tables) await table.loadCollected(db, schema);
+  if (empty) {
+    for (const table of tables) table.loadNothing();
+  } else {
+    for (const table of tables) table.collect();
+    for (const [i, event] of events.entries()) handle(event, ats[i]!);
+    for (const table of tables) await table.loadCollected(db, schema);
+  }
   for (;;) {
     try {
       for (const [i, event] of events.entries()) handle(event, ats[i]!);

@@ -202,7 +202,7 @@ export const timelineProjection: Projection = {
     },
     // apply's rows: subjectsOf and the agenda lookup on the stream id's parts.
     async chunk(client, schema, chunk) {
-      await client.query(
+      const { rowCount } = await client.query(
         `INSERT INTO ${schema}.timeline (global_position, transaction_id, stream_id,
            stream_version, community_id, proposal_id, session_id, item_id, type, metadata,
            recorded_at, details, hash)
@@ -230,6 +230,7 @@ export const timelineProjection: Projection = {
           WHERE ${IN_CHUNK}`,
         chunkValues(chunk),
       );
+      return rowCount ?? 0;
     },
   },
   async apply(ctx, events) {

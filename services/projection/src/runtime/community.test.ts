@@ -81,6 +81,79 @@ describe('rebuildCommunity', () => {
     }
   });
 
+  it('writes nothing when the rows of the community are right', async () => {
+    const before = new Map<string, Map<string, string>>();
+    for (const p of projections) before.set(p.name, await digests(p));
+    const done = await rebuildCommunity(store, db, projections, 'c1');
+    expect(done.find((d) => d.projection === 'timeline')!.events).toBeGreaterThan(500);
+    expect(done.map((d) => [d.projection, d.written])).toEqual(projections.map((p) => [p.name, 0]));
+    for (const p of projections) expect(await digests(p), p.name).toEqual(before.get(p.name));
+  });
+
+  it("repairs a community's changed, lost and extra rows exactly, and writes only those", async () => {
+    const timeline = projections.find((p) => p.name === 'timeline')!;
+    const proposals = projections.find((p) => p.name === 'proposals')!;
+    const before = new Map([
+      [timeline, await digests(timeline)],
+      [proposals, await digests(proposals)],
+    ]);
+    const timelineSchema = (await activeGeneration(db, 'timeline'))!.schema;
+    const proposalsSchema = (await activeGeneration(db, 'proposals'))!.schema;
+    const line = sql.table(`${timelineSchema}.timeline`);
+    const presence = sql.table(`${proposalsSchema}.presence`);
+    // presence has no unique key: compared as a multiset, replaced whole when it differs.
+    const voted = await sql<{ community_id: string; n: number }>`
+      SELECT community_id, count(*)::int AS n FROM ${presence} GROUP BY community_id
+       ORDER BY n DESC, community_id LIMIT 2`.execute(db);
+    expect(voted.rows).toHaveLength(2);
+    const [damaged, other] = voted.rows.map((r) => r.community_id) as [string, string];
+    const corrupt = async (cid: string) => {
+      const lines = await sql<{ global_position: string }>`
+        SELECT global_position FROM ${line} WHERE community_id = ${cid}
+         ORDER BY global_position LIMIT 2`.execute(db);
+      const [changed, lost] = lines.rows.map((r) => r.global_position) as [string, string];
+      await sql`UPDATE ${line} SET details = '{"wrong":true}' WHERE global_position = ${changed}`.execute(
+        db,
+      );
+      await sql`DELETE FROM ${line} WHERE global_position = ${lost}`.execute(db);
+      // An extra line: a copy of one at a position no event has.
+      await sql`INSERT INTO ${line} (global_position, transaction_id, stream_id, stream_version,
+                  community_id, type, recorded_at, details, hash)
+                SELECT -global_position, transaction_id, stream_id || '-extra', stream_version,
+                       community_id, type, recorded_at, details, hash
+                  FROM ${line} WHERE global_position = ${changed}`.execute(db);
+      // A second copy of a presence row.
+      await sql`INSERT INTO ${presence} SELECT * FROM ${presence} WHERE community_id = ${cid}
+                 ORDER BY global_position LIMIT 1`.execute(db);
+    };
+    await corrupt(damaged);
+    await corrupt(other);
+    const presenceRows = voted.rows[0]!.n;
+    const done = await rebuildCommunity(store, db, [timeline, proposals], damaged);
+    // Timeline: the changed line replaced (2), the lost one inserted (1), the extra deleted (1).
+    // Presence: every row of the community deleted (with the copy) and inserted again.
+    expect(done.map((d) => [d.projection, d.written])).toEqual([
+      ['timeline', 4],
+      ['proposals', presenceRows + 1 + presenceRows],
+    ]);
+    for (const p of [timeline, proposals]) {
+      const after = await digests(p);
+      const expected = before.get(p)!;
+      for (const [key, digest] of expected) {
+        if (
+          key.endsWith(` ${other}`) &&
+          (key.startsWith('timeline ') || key.startsWith('presence '))
+        )
+          expect(after.get(key), key).not.toEqual(digest);
+        else expect(after.get(key), key).toEqual(digest);
+      }
+      expect([...after.keys()].sort()).toEqual([...expected.keys()].sort());
+    }
+    // The other community's damage is its own rebuild's to repair.
+    await rebuildCommunity(store, db, [timeline, proposals], other);
+    for (const p of [timeline, proposals]) expect(await digests(p), p.name).toEqual(before.get(p));
+  });
+
   it('refuses a projection with a table that has no community column', async () => {
     const timeline = projections.find((p) => p.name === 'timeline')!;
     const schema = (await activeGeneration(db, 'timeline'))!.schema;

@@ -6,30 +6,40 @@ import {
   type RecordedEvent,
   START,
 } from '@yishi/event-store';
-import { type Kysely, sql } from 'kysely';
-import type pg from 'pg';
-import { UNTIL, untilValues } from '../projections/event-sql.ts';
-import { type InDatabaseBuild, type Projection, readsEvent } from '../projections/projection.ts';
+import type { Kysely } from 'kysely';
+import { poolOf } from '../db.ts';
+import { type Projection, readsEvent } from '../projections/projection.ts';
 import type { Database } from '../tables.ts';
 import { batchLockSql, inOwnConnection, KEY_LOOKUPS, kyselyOn } from './apply.ts';
 import { copyRows } from './copy.ts';
 import { activeGeneration, loadCheckpoint } from './generations.ts';
 import { canBuildInDatabase } from './in-database.ts';
 import { unreadByAll } from './rebuild.ts';
-import { allSettled } from './settle.ts';
+import { allSettled, inLanes } from './settle.ts';
+import {
+  COMPARING,
+  deleteCommunity,
+  STAGING,
+  stageTables,
+  tableShapes,
+  writeDifference,
+} from './staged-rows.ts';
 import { toCurrentSchema } from './upcast.ts';
 
-// One community's read models rebuilt inside the active generations: its rows are deleted and
-// its events applied again, up to where each generation stands, while queries go on reading
-// (they see the old rows until the commit, then the new ones) and every other community is
-// untouched. What a repaired projection bug or a community's restored history needs, in seconds
-// instead of a full rebuild's time per year of history.
+// One community's read models rebuilt inside the active generations: its events applied again,
+// up to where each generation stands, into staging copies of the tables, and the live rows made
+// the same by writing only what differs (staged-rows.ts), while queries go on reading (they see
+// the old rows until the commit, then the new ones) and every other community is untouched.
+// What a repaired projection bug or a community's restored history needs, in seconds instead of
+// a full rebuild's time per year of history.
 
 export interface CommunityRebuild {
   projection: string;
   schema: string;
   /** Events of the community applied (those the projection reads). */
   events: number;
+  /** Rows of the live tables written (deleted and inserted): none when they were right. */
+  written: number;
   /** Time its transaction took, lock wait included (ms). */
   ms: number;
   checkpoint: Checkpoint;
@@ -54,31 +64,29 @@ export async function rebuildCommunity(
   db: Kysely<Database>,
   selected: readonly Projection[],
   communityId: string,
+  /** `batchSize`: events a read of the store returns at most. */
   options: { batchSize?: number } = {},
 ): Promise<CommunityRebuild[]> {
   if (!(store instanceof PostgresEventStore)) {
     throw new NotPerCommunity('a per-community rebuild reads the PostgreSQL event store');
   }
   const batchSize = options.batchSize ?? 5000;
-  const targets: { projection: Projection; schema: string }[] = [];
-  for (const projection of selected) {
-    const active = await activeGeneration(db, projection.name);
-    if (!active) throw new NotPerCommunity(`${projection.name} has no active generation`);
-    // The catalog itself: information_schema's views took ~10 ms a projection.
-    const { rows } = await sql<{ table: string }>`
-      SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = ${active.schema} AND c.relkind IN ('r', 'p')
-         AND c.relname IN (${sql.join(projection.tables.map((name) => sql.lit(name)))})
-         AND NOT EXISTS (SELECT 1 FROM pg_attribute a
-                          WHERE a.attrelid = c.oid AND a.attname = 'community_id'
-                            AND NOT a.attisdropped)`.execute(db);
-    if (rows.length > 0) {
-      throw new NotPerCommunity(
-        `${projection.name}: ${rows.map((r) => r.table).join(', ')} has no community_id; rebuild it whole`,
-      );
-    }
-    targets.push({ projection, schema: active.schema });
-  }
+  const pool = poolOf(db);
+  // Side by side: two round trips a projection, a dozen projections.
+  const targets = await allSettled(
+    selected.map(async (projection) => {
+      const active = await activeGeneration(db, projection.name);
+      if (!active) throw new NotPerCommunity(`${projection.name} has no active generation`);
+      const shapes = await tableShapes(pool, active.schema, projection.tables);
+      const without = shapes.filter((s) => !s.columns.some((c) => c.name === 'community_id'));
+      if (without.length > 0) {
+        throw new NotPerCommunity(
+          `${projection.name}: ${without.map((s) => s.table).join(', ')} has no community_id; rebuild it whole`,
+        );
+      }
+      return { projection, schema: active.schema, shapes };
+    }),
+  );
   // Projections with a set-based build make the community's rows in the database (the events
   // never reach Node); the others apply its events, read once for all of them (the types they
   // read, without the members none of them reads).
@@ -98,7 +106,7 @@ export async function rebuildCommunity(
     omit: types ? unreadByAll(inNode.map((t) => t.projection)) : undefined,
   };
   const rebuildOne = (
-    { projection, schema }: (typeof targets)[number],
+    { projection, schema, shapes }: (typeof targets)[number],
     head = START,
     events: readonly RecordedEvent[] = [],
   ) =>
@@ -109,40 +117,57 @@ export async function rebuildCommunity(
       // rows agree, and the live projector goes on from here after the commit.
       const trx = kyselyOn(client);
       const checkpoint = await loadCheckpoint(trx, schema);
-      for (const table of projection.tables) {
-        await sql`DELETE FROM ${sql.table(`${schema}.${table}`)} WHERE community_id = ${communityId}`.execute(
-          trx,
-        );
-      }
       const build = setBased ? projection.inDatabase : undefined;
-      let applied: number;
+      // The projector may have passed the head read before meanwhile: the rest, read now.
+      const current = build
+        ? undefined
+        : (checkpointReached(head, checkpoint)
+            ? events.filter((e) => checkpointReached(checkpoint, e))
+            : [...events, ...(await readCommunity(store, read, head, checkpoint))]
+          )
+            .filter(readsEvent(projection))
+            .map(toCurrentSchema);
+      // The community's rows made again in staging copies (as in an empty generation), then
+      // compared with the live ones. Without an event to apply there are none to make.
+      const staged = current === undefined || current.length > 0;
+      if (staged) await stageTables(client, schema, shapes);
+      let applied = 0;
       if (build) {
-        applied = await buildCommunityInDatabase(client, schema, build, communityId, checkpoint);
-      } else {
-        // The projector may have passed the head read before meanwhile: the rest, read now.
-        const upTo = checkpointReached(head, checkpoint)
-          ? events.filter((e) => checkpointReached(checkpoint, e))
-          : [...events, ...(await readCommunity(store, read, head, checkpoint))];
-        const current = upTo.filter(readsEvent(projection)).map(toCurrentSchema);
-        for (let i = 0; i < current.length; i += batchSize) {
-          await projection.apply(
-            {
-              db: trx,
-              rm: trx.withSchema(schema),
-              schema,
-              insert: (table, rows) => copyRows(client, schema, table, rows),
-            },
-            current.slice(i, i + batchSize),
-          );
-        }
+        await build.prepare?.(client, STAGING, checkpoint, communityId);
+        applied = await build.chunk(client, STAGING, {
+          after: 0n,
+          upTo: MAX_POSITION,
+          until: checkpoint,
+          communityId,
+        });
+      } else if (current && current.length > 0) {
+        // One batch over empty tables: every row is made in memory and copied in once.
+        await projection.apply(
+          {
+            db: trx,
+            rm: trx.withSchema(STAGING),
+            schema: STAGING,
+            insert: (table, rows) => copyRows(client, STAGING, table, rows),
+            empty: true,
+          },
+          current,
+        );
         applied = current.length;
+      }
+      await client.query(COMPARING);
+      let written = 0;
+      for (const shape of shapes) {
+        written += staged
+          ? await writeDifference(client, schema, shape, communityId)
+          : await deleteCommunity(client, schema, shape, communityId);
       }
       await client.query('COMMIT');
       const ms = performance.now() - started;
-      return { projection: projection.name, schema, events: applied, ms, checkpoint };
+      return { projection: projection.name, schema, events: applied, written, ms, checkpoint };
     });
-  // Two lanes, one transaction at a time each: the set-based builds keep the database busy
-  // while Node reads and applies the events of the others.
+  // The set-based builds keep the database busy in one lane while the others are applied in
+  // NODE_LANES more: one lane's rows are copied and compared in the database while Node applies
+  // the events of another. One transaction at a time in each.
   const inDatabase = targets.filter((t) => !inNode.includes(t));
   const done = new Map<string, CommunityRebuild>();
   await allSettled([
@@ -152,7 +177,10 @@ export async function rebuildCommunity(
     (async () => {
       const head = (await store.visibleEnd()) ?? START;
       const events = inNode.length > 0 ? await readCommunity(store, read, START, head) : [];
-      for (const target of inNode) done.set(target.schema, await rebuildOne(target, head, events));
+      await inLanes(inNode, NODE_LANES, async (next) => {
+        for (let target = next(); target; target = next())
+          done.set(target.schema, await rebuildOne(target, head, events));
+      });
     })(),
   ]);
   return targets.map((t) => done.get(t.schema)!);
@@ -166,27 +194,8 @@ interface CommunityRead {
   omit: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
-/**
- * A projection's set-based build of one community's events up to `until`, in the caller's
- * transaction: one chunk of every position, of the community's streams. The number of events.
- */
-async function buildCommunityInDatabase(
-  client: pg.PoolClient,
-  schema: string,
-  build: InDatabaseBuild,
-  communityId: string,
-  until: Checkpoint,
-): Promise<number> {
-  await build.prepare?.(client, schema, until, communityId);
-  await build.chunk(client, schema, { after: 0n, upTo: MAX_POSITION, until, communityId });
-  const { rows } = await client.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM es_events e
-      WHERE e.community_id = $3::text AND ${UNTIL}
-        AND ($4::text[] IS NULL OR e.type = ANY($4::text[]))`,
-    [...untilValues(until), communityId, build.types ?? null],
-  );
-  return rows[0]!.n;
-}
+/** Lanes applying projections' events in Node (see `rebuildCommunity`). */
+const NODE_LANES = 2;
 
 /** The largest global position (a bigint). */
 const MAX_POSITION = 2n ** 63n - 1n;

@@ -11,10 +11,14 @@ interface Column {
 
 const columnsCache = new Map<string, Promise<Column[]>>();
 
-/** The table's columns in order, as the catalogue has them (cached per schema and table). */
+/**
+ * The table's columns in order, as the catalogue has them (cached per schema and table; not
+ * those of temporary tables, whose schema's name is each session's own and whose columns are
+ * those of whichever table they copied).
+ */
 function columnsOf(client: pg.PoolClient, schema: string, table: string): Promise<Column[]> {
   const key = `${schema}.${table}`;
-  let found = columnsCache.get(key);
+  let found = schema === 'pg_temp' ? undefined : columnsCache.get(key);
   if (!found) {
     found = client
       .query<Column>(
@@ -28,8 +32,10 @@ function columnsOf(client: pg.PoolClient, schema: string, table: string): Promis
         if (r.rows.length === 0) throw new Error(`no table ${key}`);
         return r.rows;
       });
-    found.catch(() => columnsCache.delete(key));
-    columnsCache.set(key, found);
+    if (schema !== 'pg_temp') {
+      found.catch(() => columnsCache.delete(key));
+      columnsCache.set(key, found);
+    }
   }
   return found;
 }

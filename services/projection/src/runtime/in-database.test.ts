@@ -258,7 +258,7 @@ describe('set-based rebuild', () => {
         ...p.inDatabase!,
         chunk: async (client, schema, chunk) => {
           if (chunk.after < positions.min) await client.query('SELECT pg_sleep(0.3)');
-          await p.inDatabase!.chunk(client, schema, chunk);
+          return p.inDatabase!.chunk(client, schema, chunk);
         },
       },
     });

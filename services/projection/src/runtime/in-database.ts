@@ -142,7 +142,9 @@ export async function buildInDatabase(
       chunks.flatMap((chunk, c) =>
         builds.map(
           ({ target, build, schema }, b): Step => ({
-            run: (client) => build.chunk(client, schema, chunk),
+            run: async (client) => {
+              await build.chunk(client, schema, chunk);
+            },
             committed: async () => {
               committed[b]!.add(c);
               const from = reached[b]!;
