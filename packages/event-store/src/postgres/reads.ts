@@ -215,12 +215,6 @@ export class Reads {
     return rows;
   }
 
-  /** Up to `batchSize` rows after `from` in the global order (see `globalOrderQuery`). */
-  async globalRows(from: Checkpoint, batchSize: number): Promise<EventRow[]> {
-    const { rows } = await this.connection.query<EventRow>(globalOrderQuery(from, batchSize));
-    return rows;
-  }
-
   async findCommand(commandId: string): Promise<AppendResult | undefined> {
     assertCommandId(commandId);
     const { rows } = await this.connection.query<{
