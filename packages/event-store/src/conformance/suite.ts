@@ -35,6 +35,9 @@ import {
   waitFor,
 } from './support.ts';
 
+/** For suites over the port elsewhere (the transparency tree's). */
+export { meta, readOrderToEnd } from './support.ts';
+
 export interface ConformanceHarness {
   /** A store on the adapter's test backend; every call may return a new instance. */
   open(options?: { upcasters?: Upcaster[] }): Promise<EventStore>;

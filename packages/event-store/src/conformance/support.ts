@@ -118,11 +118,19 @@ export async function readUntil(
   return found;
 }
 
-export async function readToEnd(store: EventStore, from: Checkpoint) {
+export function readToEnd(store: EventStore, from: Checkpoint) {
+  return readOrderToEnd((cp, n) => store.readAll(cp, n), from);
+}
+
+/** `readToEnd` with another read of the global order (`readHeaders`). */
+export async function readOrderToEnd<E extends EventHeader>(
+  read: (from: Checkpoint, batchSize: number) => Promise<ReadAllResult<E>>,
+  from: Checkpoint,
+): Promise<{ events: E[]; checkpoint: Checkpoint }> {
   let checkpoint = from;
-  const events: RecordedEvent[] = [];
+  const events: E[] = [];
   for (;;) {
-    const batch = await store.readAll(checkpoint, 1000);
+    const batch = await read(checkpoint, 1000);
     if (batch.events.length === 0) return { events, checkpoint };
     events.push(...batch.events);
     checkpoint = batch.checkpoint;

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type EventHeader, type EventStore, type RecordedEvent, START } from '@yishi/event-store';
+import { meta, readOrderToEnd } from '@yishi/event-store/conformance';
 import { eventLeafHash, verifyConsistency, verifyInclusion } from '@yishi/transparency';
 import { ReferenceTree } from '@yishi/transparency/reference';
 import type { Kysely } from 'kysely';
@@ -44,28 +45,11 @@ export interface TreeConformanceOptions {
   skip?: string;
 }
 
-const meta = (commandId: string) => ({
-  commandId,
-  actorId: 'owner-1',
-  actorRole: 'owner',
-  occurredAt: '2026-11-21T08:00:00.000Z',
-  correlationId: `corr-${commandId}`,
-  causationId: commandId,
-});
-
 /** The whole global order, from the start, as the port reads it back (whole, or headers). */
-async function readAll(store: EventStore): Promise<RecordedEvent[]>;
-async function readAll(store: EventStore, headers: 'headers'): Promise<EventHeader[]>;
-async function readAll(store: EventStore, headers?: 'headers'): Promise<EventHeader[]> {
-  const events: EventHeader[] = [];
-  let from = START;
-  for (;;) {
-    const batch = headers ? await store.readHeaders(from, 500) : await store.readAll(from, 500);
-    if (batch.events.length === 0) return events;
-    events.push(...batch.events);
-    from = batch.checkpoint;
-  }
-}
+const readAll = async (store: EventStore): Promise<RecordedEvent[]> =>
+  (await readOrderToEnd((cp, n) => store.readAll(cp, n), START)).events;
+const readHeaders = async (store: EventStore): Promise<EventHeader[]> =>
+  (await readOrderToEnd((cp, n) => store.readHeaders(cp, n), START)).events;
 
 export function treeConformance(
   name: string,
@@ -177,7 +161,7 @@ export function treeConformance(
 
     it("has the same leaves and root from the events' headers as from the whole events", async () => {
       const { events, checkpoint } = first;
-      const headers = (await readAll(store, 'headers')).slice(0, checkpoint.treeSize);
+      const headers = (await readHeaders(store)).slice(0, checkpoint.treeSize);
       expect(headers.map((h) => [h.streamId, h.globalPosition])).toEqual(
         events.map((e) => [e.streamId, e.globalPosition]),
       );
