@@ -538,6 +538,32 @@ function toCampaign(row: CampaignRow, pledges: readonly z.infer<typeof Pledge>[]
 
 export function moneyQueries(deps: QueryDeps) {
   const app = createRouter();
+  /** The fund the path names, as the query reads: its accounts, or the problem to answer. */
+  const readFund = async (
+    c: Context<AppEnv>,
+    { communityId, fundId }: { communityId: string; fundId: string },
+    query: ReadQuery,
+  ) => {
+    const ctx = await readContext(c, deps, query, ['money']);
+    if (ctx instanceof Response) return ctx;
+    const accounts = await fundAccounts(deps, ctx, communityId, fundId);
+    if (!accounts) return problem(c, 404, 'fund-not-found', `No fund ${fundId} in ${communityId}`);
+    return { ctx, accounts };
+  };
+  /** The campaign the path names, as the query reads, or the problem to answer. */
+  const readCampaign = async (
+    c: Context<AppEnv>,
+    { communityId, campaignId }: { communityId: string; campaignId: string },
+    query: ReadQuery,
+  ) => {
+    const ctx = await readContext(c, deps, query, ['money']);
+    if (ctx instanceof Response) return ctx;
+    const campaign = await campaignDetail(deps, ctx, communityId, campaignId);
+    if (!campaign) {
+      return problem(c, 404, 'campaign-not-found', `No campaign ${campaignId} in ${communityId}`);
+    }
+    return { ctx, campaign };
+  };
   addRoute(app, listFunds, async (c) => {
     const { communityId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['money']);
@@ -571,20 +597,15 @@ export function moneyQueries(deps: QueryDeps) {
     );
   });
   addRoute(app, getFund, async (c) => {
-    const { communityId, fundId } = c.req.valid('param');
-    const ctx = await readContext(c, deps, c.req.valid('query'), ['money']);
-    if (ctx instanceof Response) return ctx;
-    const accounts = await fundAccounts(deps, ctx, communityId, fundId);
-    if (!accounts) return problem(c, 404, 'fund-not-found', `No fund ${fundId} in ${communityId}`);
-    return c.json(withAsOf(ctx, accounts), 200);
+    const read = await readFund(c, c.req.valid('param'), c.req.valid('query'));
+    if (read instanceof Response) return read;
+    return c.json(withAsOf(read.ctx, read.accounts), 200);
   });
   addRoute(app, fundCsv, async (c) => {
     const { communityId, fundId } = c.req.valid('param');
-    const ctx = await readContext(c, deps, c.req.valid('query'), ['money']);
-    if (ctx instanceof Response) return ctx;
-    const accounts = await fundAccounts(deps, ctx, communityId, fundId);
-    if (!accounts) return problem(c, 404, 'fund-not-found', `No fund ${fundId} in ${communityId}`);
-    return csvAnswer(c, ctx, fundCsvText(accounts), `fund-${communityId}-${fundId}`);
+    const read = await readFund(c, { communityId, fundId }, c.req.valid('query'));
+    if (read instanceof Response) return read;
+    return csvAnswer(c, read.ctx, fundCsvText(read.accounts), `fund-${communityId}-${fundId}`);
   });
   addRoute(app, listCampaigns, async (c) => {
     const { communityId } = c.req.valid('param');
@@ -599,27 +620,18 @@ export function moneyQueries(deps: QueryDeps) {
     );
   });
   addRoute(app, getCampaign, async (c) => {
-    const { communityId, campaignId } = c.req.valid('param');
-    const ctx = await readContext(c, deps, c.req.valid('query'), ['money']);
-    if (ctx instanceof Response) return ctx;
-    const campaign = await campaignDetail(deps, ctx, communityId, campaignId);
-    if (!campaign) {
-      return problem(c, 404, 'campaign-not-found', `No campaign ${campaignId} in ${communityId}`);
-    }
-    return c.json(withAsOf(ctx, campaign), 200);
+    const read = await readCampaign(c, c.req.valid('param'), c.req.valid('query'));
+    if (read instanceof Response) return read;
+    return c.json(withAsOf(read.ctx, read.campaign), 200);
   });
   addRoute(app, campaignCsv, async (c) => {
     const { communityId, campaignId } = c.req.valid('param');
-    const ctx = await readContext(c, deps, c.req.valid('query'), ['money']);
-    if (ctx instanceof Response) return ctx;
-    const campaign = await campaignDetail(deps, ctx, communityId, campaignId);
-    if (!campaign) {
-      return problem(c, 404, 'campaign-not-found', `No campaign ${campaignId} in ${communityId}`);
-    }
+    const read = await readCampaign(c, { communityId, campaignId }, c.req.valid('query'));
+    if (read instanceof Response) return read;
     return csvAnswer(
       c,
-      ctx,
-      campaignCsvText(campaign),
+      read.ctx,
+      campaignCsvText(read.campaign),
       `crowdfunding-${communityId}-${campaignId}`,
     );
   });
