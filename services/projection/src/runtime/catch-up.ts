@@ -5,6 +5,7 @@ import {
   type ReadAllResult,
 } from '@yishi/event-store';
 import type { Kysely } from 'kysely';
+import { readsEvent } from '../projections/projection.ts';
 import type { Database } from '../tables.ts';
 import { applyBatch, type Target } from './apply.ts';
 import type { Lease } from './lease.ts';
@@ -21,9 +22,10 @@ export interface CatchUpOptions {
   /** Reads the batch after a checkpoint (default: the store's `readAll`). */
   read?: (from: Checkpoint) => Promise<ReadAllResult>;
   /**
-   * The most events one transaction applies (default: a whole batch): a rebuild applies each
-   * batch it reads in several shorter ones. (Its transactions append no event: they no longer
-   * hold back the event store's readers, whose horizon passes them.)
+   * The most events one transaction applies, of those the target reads (default: a whole
+   * batch): a rebuild applies each batch it reads in several shorter ones. (Its transactions
+   * append no event: they no longer hold back the event store's readers, whose horizon passes
+   * them.)
    */
   eventsPerTransaction?: number;
 }
@@ -77,6 +79,8 @@ export async function catchUp(
   let readerDone = false;
   let failure: unknown;
   const applied = targets.map(() => 0);
+  // Per target, the events read since its checkpoint was last written, none of which it reads.
+  const unwritten = targets.map(() => 0);
   let reported = 0;
   const waiting = new Set<() => void>();
   const changed = () => new Promise<void>((r) => waiting.add(r));
@@ -86,16 +90,28 @@ export async function catchUp(
   };
 
   const worker = async (target: Target, i: number) => {
+    let last: Checkpoint | undefined;
     for (;;) {
       if (failure !== undefined) return;
       const batch = batches[applied[i]!];
       if (!batch) {
-        if (readerDone) return;
+        if (readerDone) {
+          // The events it skipped last: their checkpoint, with no row.
+          if (unwritten[i]! > 0) await applyBatch(db, [target], [], last!, unwritten[i]!);
+          return;
+        }
         await changed();
         continue;
       }
       checkLeases();
-      await applyInParts(db, target, batch, options.eventsPerTransaction);
+      unwritten[i] = await applyInParts(
+        db,
+        target,
+        batch,
+        unwritten[i]!,
+        options.eventsPerTransaction,
+      );
+      last = batch.checkpoint;
       applied[i]! += 1;
       const slowest = Math.min(...applied);
       while (reported < slowest) {
@@ -137,19 +153,43 @@ export async function catchUp(
 }
 
 /**
- * One batch in transactions of at most `size` events, each moving the checkpoint to its last
- * event (the last one to the batch's checkpoint): a crash resumes after the last part applied.
+ * One batch in transactions of at most `size` of the events the target reads, each moving the
+ * checkpoint past its last one (the last to the batch's checkpoint). Events it does not read
+ * write nothing on their own: they are counted by the next transaction, after `unwritten` such
+ * events read before. Returns how many are left uncounted (the batch's, when it reads none: a
+ * crash reads them again, and again they change nothing).
  */
 async function applyInParts(
   db: Kysely<Database>,
   target: Target,
   batch: ReadAllResult,
-  size = batch.events.length,
-): Promise<void> {
+  unwritten: number,
+  size = Number.POSITIVE_INFINITY,
+): Promise<number> {
   const { events } = batch;
-  for (let start = 0; start < events.length; start += size) {
-    const part = events.slice(start, start + size);
-    const last = start + size >= events.length;
-    await applyBatch(db, [target], part, last ? batch.checkpoint : checkpointOf(part.at(-1)!));
+  const reads = readsEvent(target.projection);
+  let lastRead = events.length - 1;
+  while (lastRead >= 0 && !reads(events[lastRead]!)) lastRead -= 1;
+  if (lastRead < 0) return unwritten + events.length;
+  let skipped = unwritten;
+  let start = 0;
+  let read = 0;
+  for (let end = 0; end <= lastRead; end++) {
+    if (!reads(events[end]!)) continue;
+    read += 1;
+    if (read < size && end < lastRead) continue;
+    // A part ends at its size-th event read; the last one, at the batch's end.
+    const final = end === lastRead;
+    await applyBatch(
+      db,
+      [target],
+      events.slice(start, final ? events.length : end + 1),
+      final ? batch.checkpoint : checkpointOf(events[end]!),
+      skipped,
+    );
+    skipped = 0;
+    start = end + 1;
+    read = 0;
   }
+  return 0;
 }

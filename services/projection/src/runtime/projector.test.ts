@@ -7,7 +7,7 @@ import {
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createDb } from '../db.ts';
+import { createDb, poolOf } from '../db.ts';
 import { migrateReadModels } from '../migrations/index.ts';
 import { isBallot } from '../projections/ballots.ts';
 import { projections } from '../projections/index.ts';
@@ -35,6 +35,7 @@ import { rebuild } from './rebuild.ts';
 
 let store: PostgresEventStore;
 let db: Kysely<Database>;
+let url: string;
 
 /** Read models the random commands fill (others may have tables they never reach). */
 const EXERCISED = ['timeline', 'registry', 'proposals', 'electorates', 'sessions'];
@@ -48,7 +49,7 @@ const fast = {
 };
 
 beforeAll(async () => {
-  const url = await testDatabaseUrl();
+  url = await testDatabaseUrl();
   store = new PostgresEventStore({ connectionString: url });
   db = createDb(url, 30);
   await migrateReadModels(db);
@@ -263,6 +264,69 @@ describe('projector runtime', () => {
       SELECT global_position::text AS at, events::text AS events FROM projection_checkpoints
        WHERE schema_name = ${generation.schema}`.execute(db);
     expect(rows[0]).toEqual({ at: '20', events: '7' });
+  });
+
+  it('writes no transaction for the events a target does not read, and counts them all', async () => {
+    // A rebuild's filtered read gives every projection the events of all the others: a part
+    // holds at most eventsPerTransaction events the target reads, and a batch without any
+    // waits for the next transaction (or the end of the catch-up) to count its events.
+    const parts: string[][] = [];
+    const spy: Projection = {
+      ...registryProjection,
+      name: 'skips_probe',
+      concerns: undefined,
+      eventTypes: ['ProbeRead'],
+      apply: async (_ctx, events) => {
+        parts.push(events.map((e) => String(e.data.n)));
+      },
+    };
+    const generation = await startBuilding(db, spy, { fresh: true });
+    onTestFinished(() => dropGeneration(db, generation));
+    let position = 0n;
+    const probe = (type: string, n: number): RecordedEvent => ({
+      streamId: 'probe-2',
+      streamVersion: Number(position) + 1,
+      globalPosition: ++position,
+      transactionId: 5n,
+      type,
+      schemaVersion: 1,
+      data: { n },
+      metadata: {},
+      recordedAt: new Date(0),
+      prevHash: '',
+      hash: '',
+    });
+    const batches = [
+      [1, 2, 3, 4, 5].map((n) => probe('ProbeSkipped', n)),
+      [probe('ProbeRead', 6), probe('ProbeSkipped', 7), probe('ProbeRead', 8)],
+      [9, 10, 11, 12, 13].map((n) => probe(n === 10 || n === 13 ? 'ProbeSkipped' : 'ProbeRead', n)),
+      [probe('ProbeSkipped', 14)],
+    ].map((events) => ({
+      events,
+      checkpoint: { transactionId: 5n, globalPosition: events.at(-1)!.globalPosition },
+    }));
+    const counted = createDb(url, 2);
+    onTestFinished(() => counted.destroy());
+    let transactions = 0;
+    poolOf(counted).on('acquire', () => {
+      transactions += 1;
+    });
+    const target = { projection: spy, schema: generation.schema, checkpoint: START };
+    let read = 0;
+    await catchUp(store, counted, [target], {
+      batchSize: 100,
+      eventsPerTransaction: 2,
+      read: async (from) => batches[read++] ?? { events: [], checkpoint: from },
+    });
+    // 6 and 8 after the five skipped; 9 and 11 with 10; 12 with 13; then 14 alone, at the end.
+    expect(parts).toEqual([['6', '8'], ['9', '11'], ['12']]);
+    expect(transactions).toBe(4);
+    const end = batches.at(-1)!.checkpoint;
+    expect(target.checkpoint).toEqual(end);
+    const { rows } = await sql<{ at: string; events: string }>`
+      SELECT global_position::text AS at, events::text AS events FROM projection_checkpoints
+       WHERE schema_name = ${generation.schema}`.execute(db);
+    expect(rows[0]).toEqual({ at: end.globalPosition.toString(), events: '14' });
   });
 
   it('builds a new version beside the old one and switches when it has caught up', async () => {
