@@ -1,9 +1,4 @@
-import {
-  type Checkpoint,
-  checkpointOf,
-  type EventStore,
-  type ReadAllResult,
-} from '@yishi/event-store';
+import type { Checkpoint, EventStore, ReadAllResult } from '@yishi/event-store';
 import type { Kysely } from 'kysely';
 import { readsEvent } from '../projections/projection.ts';
 import type { Database } from '../tables.ts';
@@ -21,13 +16,6 @@ export interface CatchUpOptions {
   window?: number;
   /** Reads the batch after a checkpoint (default: the store's `readAll`). */
   read?: (from: Checkpoint) => Promise<ReadAllResult>;
-  /**
-   * The most events one transaction applies, of those the target reads (default: a whole
-   * batch): a rebuild applies each batch it reads in several shorter ones. (Its transactions
-   * append no event: they no longer hold back the event store's readers, whose horizon passes
-   * them.)
-   */
-  eventsPerTransaction?: number;
 }
 
 export class LeaseEndedError extends Error {
@@ -104,13 +92,7 @@ export async function catchUp(
         continue;
       }
       checkLeases();
-      unwritten[i] = await applyInParts(
-        db,
-        target,
-        batch,
-        unwritten[i]!,
-        options.eventsPerTransaction,
-      );
+      unwritten[i] = await applyRead(db, target, batch, unwritten[i]!);
       last = batch.checkpoint;
       applied[i]! += 1;
       const slowest = Math.min(...applied);
@@ -153,43 +135,18 @@ export async function catchUp(
 }
 
 /**
- * One batch in transactions of at most `size` of the events the target reads, each moving the
- * checkpoint past its last one (the last to the batch's checkpoint). Events it does not read
- * write nothing on their own: they are counted by the next transaction, after `unwritten` such
- * events read before. Returns how many are left uncounted (the batch's, when it reads none: a
- * crash reads them again, and again they change nothing).
+ * One batch with its checkpoint in one transaction, when the target reads any of its events.
+ * When it reads none, nothing is written: its events are counted by the next transaction (or
+ * the last of the catch-up), after the `unwritten` ones read before; a crash reads them again,
+ * and again they change nothing. Returns how many are left uncounted.
  */
-async function applyInParts(
+async function applyRead(
   db: Kysely<Database>,
   target: Target,
   batch: ReadAllResult,
   unwritten: number,
-  size = Number.POSITIVE_INFINITY,
 ): Promise<number> {
-  const { events } = batch;
-  const reads = readsEvent(target.projection);
-  let lastRead = events.length - 1;
-  while (lastRead >= 0 && !reads(events[lastRead]!)) lastRead -= 1;
-  if (lastRead < 0) return unwritten + events.length;
-  let skipped = unwritten;
-  let start = 0;
-  let read = 0;
-  for (let end = 0; end <= lastRead; end++) {
-    if (!reads(events[end]!)) continue;
-    read += 1;
-    if (read < size && end < lastRead) continue;
-    // A part ends at its size-th event read; the last one, at the batch's end.
-    const final = end === lastRead;
-    await applyBatch(
-      db,
-      [target],
-      events.slice(start, final ? events.length : end + 1),
-      final ? batch.checkpoint : checkpointOf(events[end]!),
-      skipped,
-    );
-    skipped = 0;
-    start = end + 1;
-    read = 0;
-  }
+  if (!batch.events.some(readsEvent(target.projection))) return unwritten + batch.events.length;
+  await applyBatch(db, [target], batch.events, batch.checkpoint, unwritten);
   return 0;
 }

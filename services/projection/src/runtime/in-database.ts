@@ -21,7 +21,7 @@ import { inLanes } from './settle.ts';
  * Positions per chunk, each chunk one transaction: progress is reported and an abort is seen
  * between chunks. (A chunk appends no event: the event store's readers pass it.)
  */
-const CHUNK_POSITIONS = 4_000n;
+const CHUNK_POSITIONS = 20_000n;
 
 /**
  * Whether a rebuild of these projections can read the store's table directly: the store keeps

@@ -217,59 +217,10 @@ describe('projector runtime', () => {
     await projector.stop();
   });
 
-  it('catches up a read batch in transactions of at most eventsPerTransaction events', async () => {
-    // A rebuild writes each batch it reads in parts: a writing transaction holds back every
-    // reader of the event store's global order until it commits.
-    const parts: number[] = [];
-    const spy: Projection = {
-      ...registryProjection,
-      name: 'parts_probe',
-      concerns: undefined,
-      eventTypes: undefined,
-      apply: async (_ctx, events) => {
-        parts.push(events.length);
-      },
-    };
-    const generation = await startBuilding(db, spy, { fresh: true });
-    onTestFinished(() => dropGeneration(db, generation));
-    const events: RecordedEvent[] = Array.from({ length: 7 }, (_, i) => ({
-      streamId: 'probe-1',
-      streamVersion: i + 1,
-      globalPosition: BigInt(i + 1),
-      transactionId: 5n,
-      type: 'ProbeNoted',
-      schemaVersion: 1,
-      data: {},
-      metadata: {},
-      recordedAt: new Date(0),
-      prevHash: '',
-      hash: '',
-    }));
-    // The batch's checkpoint is past its last event (events of other types were skipped).
-    const end = { transactionId: 9n, globalPosition: 20n };
-    let served = false;
-    const target = { projection: spy, schema: generation.schema, checkpoint: START };
-    await catchUp(store, db, [target], {
-      batchSize: 100,
-      eventsPerTransaction: 3,
-      read: async () => {
-        const batch = served ? { events: [], checkpoint: end } : { events, checkpoint: end };
-        served = true;
-        return batch;
-      },
-    });
-    expect(parts).toEqual([3, 3, 1]);
-    expect(target.checkpoint).toEqual(end);
-    const { rows } = await sql<{ at: string; events: string }>`
-      SELECT global_position::text AS at, events::text AS events FROM projection_checkpoints
-       WHERE schema_name = ${generation.schema}`.execute(db);
-    expect(rows[0]).toEqual({ at: '20', events: '7' });
-  });
-
   it('writes no transaction for the events a target does not read, and counts them all', async () => {
-    // A rebuild's filtered read gives every projection the events of all the others: a part
-    // holds at most eventsPerTransaction events the target reads, and a batch without any
-    // waits for the next transaction (or the end of the catch-up) to count its events.
+    // A rebuild's filtered read gives every projection the events of all the others: a batch
+    // with none it reads waits for the next transaction (or the end of the catch-up) to count
+    // its events.
     const parts: string[][] = [];
     const spy: Projection = {
       ...registryProjection,
@@ -297,13 +248,17 @@ describe('projector runtime', () => {
       hash: '',
     });
     const batches = [
-      [1, 2, 3, 4, 5].map((n) => probe('ProbeSkipped', n)),
+      [1, 2, 3].map((n) => probe('ProbeSkipped', n)),
+      [probe('ProbeSkipped', 4), probe('ProbeSkipped', 5)],
       [probe('ProbeRead', 6), probe('ProbeSkipped', 7), probe('ProbeRead', 8)],
-      [9, 10, 11, 12, 13].map((n) => probe(n === 10 || n === 13 ? 'ProbeSkipped' : 'ProbeRead', n)),
-      [probe('ProbeSkipped', 14)],
-    ].map((events) => ({
+      [probe('ProbeSkipped', 9)],
+    ].map((events, i, all) => ({
       events,
-      checkpoint: { transactionId: 5n, globalPosition: events.at(-1)!.globalPosition },
+      // The last one's is past its last event (events no projection reads were left out).
+      checkpoint: {
+        transactionId: 5n,
+        globalPosition: i === all.length - 1 ? 20n : events.at(-1)!.globalPosition,
+      },
     }));
     const counted = createDb(url, 2);
     onTestFinished(() => counted.destroy());
@@ -315,18 +270,17 @@ describe('projector runtime', () => {
     let read = 0;
     await catchUp(store, counted, [target], {
       batchSize: 100,
-      eventsPerTransaction: 2,
       read: async (from) => batches[read++] ?? { events: [], checkpoint: from },
     });
-    // 6 and 8 after the five skipped; 9 and 11 with 10; 12 with 13; then 14 alone, at the end.
-    expect(parts).toEqual([['6', '8'], ['9', '11'], ['12']]);
-    expect(transactions).toBe(4);
+    // 6 and 8 after the five skipped, then 9 alone at the end.
+    expect(parts).toEqual([['6', '8']]);
+    expect(transactions).toBe(2);
     const end = batches.at(-1)!.checkpoint;
     expect(target.checkpoint).toEqual(end);
     const { rows } = await sql<{ at: string; events: string }>`
       SELECT global_position::text AS at, events::text AS events FROM projection_checkpoints
        WHERE schema_name = ${generation.schema}`.execute(db);
-    expect(rows[0]).toEqual({ at: end.globalPosition.toString(), events: '14' });
+    expect(rows[0]).toEqual({ at: end.globalPosition.toString(), events: '9' });
   });
 
   it('builds a new version beside the old one and switches when it has caught up', async () => {

@@ -280,7 +280,6 @@ async function buildSplit(
       if (inNode.length === 0) return;
       await catchUp(store, db, inNode, {
         batchSize: options.batchSize,
-        eventsPerTransaction: REBUILD_EVENTS_PER_TRANSACTION,
         signal: options.signal,
         leases: options.leases,
         read: (from) => store.readAllOfTypes(from, until, options.batchSize, types, omit),
@@ -297,12 +296,6 @@ async function buildSplit(
   options.report(head.events - reported);
   return inDatabase.map((t) => t.projection.name);
 }
-
-/**
- * A rebuild reads batches of `batchSize` and writes each in parts of this many events: every
- * writing transaction holds back readers of the event store's global order while it runs.
- */
-const REBUILD_EVENTS_PER_TRANSACTION = 250;
 
 /**
  * By event type, the members of its data that none of the projections reading that type reads
