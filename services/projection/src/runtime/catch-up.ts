@@ -41,8 +41,9 @@ export function leaseCheck(leases: readonly Lease[] = []): () => void {
 /**
  * Reads the global order once for all targets (which start at the same checkpoint) until there
  * is nothing more. Each target applies the batches in order, each batch with its checkpoint in
- * one transaction, at its own pace up to `window` batches behind the reader: the database works
- * on several projections while the next events are read.
+ * one transaction (none for a batch it reads nothing of: see `applyRead`), at its own pace up to
+ * `window` batches behind the reader: the database works on several projections while the next
+ * events are read.
  */
 export async function catchUp(
   store: EventStore,
@@ -85,7 +86,10 @@ export async function catchUp(
       if (!batch) {
         if (readerDone) {
           // The events it skipped last: their checkpoint, with no row.
-          if (unwritten[i]! > 0) await applyBatch(db, [target], [], last!, unwritten[i]!);
+          if (unwritten[i]! > 0) {
+            checkLeases();
+            await applyBatch(db, [target], [], last!, unwritten[i]!);
+          }
           return;
         }
         await changed();
