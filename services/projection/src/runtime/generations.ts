@@ -1,5 +1,5 @@
 import { type Checkpoint, START } from '@yishi/event-store';
-import { type CompiledQuery, type Kysely, Migrator, type Selectable, sql } from 'kysely';
+import { type Kysely, Migrator, type Selectable, sql } from 'kysely';
 import { runMigrator } from '../migrations/index.ts';
 import type { Projection } from '../projections/projection.ts';
 import type { Database, GenerationStatus, ProjectionGenerationsTable } from '../tables.ts';
@@ -161,31 +161,20 @@ export async function indexGeneration(
   schema: string,
 ): Promise<void> {
   // Connections with their own sort memory, so building an index over a million rows sorts in
-  // memory instead of through temporary files; INDEX_LANES of them, each taking the next table
-  // to index, since one build leaves much of the machine idle (its merge and its writing are one
-  // process). Each is built CONCURRENTLY: a plain CREATE INDEX is one transaction that writes
-  // (its catalogue rows) for the whole build, and readers of the event store read only below
-  // the oldest running transaction, so every reader's global order stood still for as long as
-  // the longest index took (seconds); built concurrently, its transactions are short (figures:
-  // docs/benchmarks.md, `projection.reader_stall_ms`). A build that failed half way
-  // leaves an invalid index, which IF NOT EXISTS would keep: those are dropped first.
-  // Two concurrent builds on one table deadlock (each waits for the other's snapshot while the
-  // second waits for the table's lock): a table's indexes are built one after the other, in one
-  // lane, and tables side by side.
+  // memory instead of through temporary files; INDEX_LANES of them, each taking the next index
+  // to build, since one build leaves much of the machine idle (its merge and its writing are one
+  // process). A plain CREATE INDEX: its transaction appends no event, so the event store's
+  // readers pass it (they wait only for transactions that may append); built CONCURRENTLY, an
+  // index scanned its table twice and a table's indexes had to wait for each other (two
+  // concurrent builds on one table deadlock), the timeline's five one after the other. An invalid
+  // index an interrupted concurrent build left is dropped first: IF NOT EXISTS would keep it.
   await dropInvalidIndexes(db, schema);
-  const byTable = new Map<string, CompiledQuery[]>();
-  for (const index of projection.indexes(db.withSchema(schema))) {
-    const query = concurrently(index.compile());
-    const table = / on ((?:"[^"]+"\.)?"[^"]+")/.exec(query.sql)?.[1] ?? query.sql;
-    byTable.set(table, [...(byTable.get(table) ?? []), query]);
-  }
+  const indexes = projection.indexes(db.withSchema(schema)).map((index) => index.compile());
   // Every lane ends before this returns or throws (none goes on building in a generation its
   // caller may drop next); after a failure the others start no other build.
-  await inLanes([...byTable.values()], INDEX_LANES, (next) =>
+  await inLanes(indexes, INDEX_LANES, (next) =>
     withSessionSetting(db, 'maintenance_work_mem', INDEX_MEMORY, async (conn) => {
-      for (let table = next(); table; table = next()) {
-        for (const index of table) await conn.executeQuery(index);
-      }
+      for (let index = next(); index; index = next()) await conn.executeQuery(index);
     }),
   );
   // Statistics after the indexes (ANALYZE would wait for an index build on its table anyway).
@@ -209,15 +198,6 @@ export async function indexGeneration(
       );
     }
   });
-}
-
-/** A compiled CREATE INDEX built CONCURRENTLY (kysely has no such option); other statements as they are. */
-export function concurrently(query: CompiledQuery): CompiledQuery {
-  const sql = query.sql.replace(
-    /^create (unique )?index (?!concurrently)/i,
-    'create $1index concurrently ',
-  );
-  return { ...query, sql };
 }
 
 /** Drops the invalid indexes a failed concurrent build left in the schema. */
