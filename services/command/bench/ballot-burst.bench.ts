@@ -393,6 +393,7 @@ async function main(): Promise<void> {
 
   // The same clients asking GET /healthz: what HTTP, routing, the request id and the metrics
   // cost the service without a token, a body or a command, for reading the ballot's figure.
+  console.log(`GET /healthz: ${OWNERS} requests from ${CONCURRENCY} clients…`);
   const health = jobText({
     baseUrl,
     concurrency: CONCURRENCY,
