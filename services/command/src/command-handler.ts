@@ -252,17 +252,19 @@ export class CommandHandler {
     const vault = this.deps.personalData;
     if (!vault) return groups;
     // One call for the batch: one key lookup, however many commands it carries.
-    const sealed = await sealEvents(
-      vault,
-      communityId,
-      groups.flatMap((g) => g.events),
-    );
+    const all: AppendGroup['events'] = [];
+    for (const g of groups) for (const event of g.events) all.push(event);
+    const sealed = await sealEvents(vault, communityId, all);
+    // Arrays built by `push` (packed, as in `decideBatch`), groups of one shape.
+    const result: AppendGroup[] = [];
     let next = 0;
-    return groups.map((g) => {
-      const events = sealed.slice(next, next + g.events.length);
+    for (const g of groups) {
+      const events: AppendGroup['events'] = [];
+      for (let i = 0; i < g.events.length; i++) events.push(sealed[next + i]!);
       next += g.events.length;
-      return { ...g, events };
-    });
+      result.push({ commandId: g.commandId, events });
+    }
+    return result;
   }
 
   /** A refused command whose key was accepted before answers with the first result. */
@@ -348,7 +350,8 @@ function byCommand(batch: readonly Pending[]): {
     if (same) same.push(p);
     else unique.set(p.commandId, [p]);
   }
-  const firsts = [...unique.values()].map((group) => group[0]!);
+  const firsts: Pending[] = [];
+  for (const group of unique.values()) firsts.push(group[0]!);
   const settle: Settle = (first, outcome) => {
     const all = unique.get(first.commandId)!;
     all.forEach((p, i) => {
@@ -379,7 +382,9 @@ interface DecidedBatch {
 
 /**
  * Decides every command of a batch in order, each against the state the ones before it left.
- * Synchronous and apart from `processBatch`: the hot loop of a burst, compiled on its own.
+ * Synchronous and apart from `processBatch`: the hot loop of a burst, compiled on its own. Its
+ * arrays are built by `push`: V8's optimised `map` makes holey arrays where the interpreter's
+ * makes packed ones, and code compiled for one kind is deoptimised by the other (#21).
  */
 function decideBatch(
   firsts: readonly Pending[],
@@ -408,15 +413,16 @@ function decideBatch(
     if (result.length === 0) continue;
     for (const event of result) current = decider.evolve(current, event);
     currentVersion += result.length;
-    groups.push({
-      commandId: pending.commandId,
-      events: result.map((event) => ({
+    const events: AppendGroup['events'] = [];
+    for (const event of result) {
+      events.push({
         type: event.type,
         schemaVersion: schemaVersionOf(event.type),
         data: event.data as JsonObject,
         metadata: metadataOf(pending, at, simulated),
-      })),
-    });
+      });
+    }
+    groups.push({ commandId: pending.commandId, events });
     appended.push(pending);
   }
   return { groups, appended, decided, current, currentVersion };
