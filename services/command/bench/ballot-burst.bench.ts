@@ -370,6 +370,7 @@ async function main(): Promise<void> {
     heapProfiler.disconnect();
   }
   const loadAfter = loadavg()[0]!;
+  console.log('burst done: reading what it stored…');
   const ok = result.statuses.filter((s) => s === 201).length;
   const failed = result.statuses.length - ok;
   if (failed > 0) console.log(`  ${failed} not accepted, e.g. ${result.bodies.find(Boolean)}`);
