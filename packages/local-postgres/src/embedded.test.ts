@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,4 +65,53 @@ describe('the embedded server', () => {
       await rm(parent, { recursive: true, force: true });
     }
   });
+
+  it('with stopOnSignals, stops with the script that started it on SIGTERM', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'yishi-signal-'));
+    const dataDir = join(parent, 'data');
+    const port = await freePort();
+    // A script that starts a server and waits, as a benchmark does, then is sent SIGTERM.
+    const script = [
+      `import { startLocalPostgres } from ${JSON.stringify(join(import.meta.dirname, 'embedded.ts'))};`,
+      `await startLocalPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port}, unsafeFast: true, stopOnSignals: true });`,
+      `console.log('started');`,
+      'setInterval(() => {}, 1000);',
+    ].join('\n');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    try {
+      await new Promise<void>((started, failed) => {
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('started') && started());
+        child.once('exit', (code) => failed(new Error(`the script exited (${code})`)));
+      });
+      const postmaster = Number(
+        readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0],
+      );
+      expect(alive(postmaster)).toBe(true);
+      const exited = new Promise<NodeJS.Signals | null>((done) =>
+        child.once('exit', (_code, signal) => done(signal)),
+      );
+      child.kill('SIGTERM');
+      // Ended by the signal, as without a listener, and only once its server had stopped.
+      expect(await exited).toBe('SIGTERM');
+      expect(alive(postmaster)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

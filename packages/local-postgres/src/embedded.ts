@@ -25,6 +25,12 @@ export interface LocalPostgresOptions {
   /** Trade durability for speed: fsync off (tests only). */
   unsafeFast?: boolean;
   onLog?: (line: string) => void;
+  /**
+   * For a script that owns its process (a benchmark): SIGTERM, SIGINT or SIGHUP stops the server
+   * (it runs in a process group of its own, so no signal to ours reaches it), then ends the
+   * process as the signal would have. Without it a stopped run leaves its server running.
+   */
+  stopOnSignals?: boolean;
 }
 
 export interface LocalPostgres {
@@ -143,6 +149,14 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       urlFor('postgres', { user: SUPERUSER, password: LEGACY_PASSWORD }),
       superuser,
     );
+  }
+  if (options.stopOnSignals) {
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        // Once the listener is gone, the signal again does what it does by default: end us.
+        void stopServer(server).finally(() => process.kill(process.pid, signal));
+      });
+    }
   }
   return {
     adminUrl: urlFor('postgres'),
