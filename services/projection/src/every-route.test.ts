@@ -69,7 +69,9 @@ const pathValues: Record<string, string> = {
 interface Parameter {
   name: string;
   in: 'path' | 'query';
-  schema?: { maximum?: number };
+  required?: boolean;
+  example?: unknown;
+  schema?: { maximum?: number; example?: unknown };
 }
 interface Route {
   path: string;
@@ -251,9 +253,24 @@ function pathOf(route: Route, override?: { name: string; value: string }): strin
   });
 }
 
+/** The route's required query parameters (but `except`), each with its documented example. */
+function requiredQuery(route: Route, except?: string): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const p of route.parameters) {
+    if (p.in !== 'query' || !p.required || p.name === except) continue;
+    const example = p.example ?? p.schema?.example;
+    if (example === undefined) throw new Error(`${route.path}: no example for ?${p.name}`);
+    query.set(p.name, String(example));
+  }
+  return query;
+}
+
+/** `?…` of the given parameters, or nothing. */
+const search = (query: URLSearchParams) => (query.size ? `?${query}` : '');
+
 /** Query parameters that make an answer whole: the largest page, after the last event. */
 function wholeAnswer(route: Route): string {
-  const query = new URLSearchParams();
+  const query = requiredQuery(route);
   for (const p of route.parameters) {
     if (p.in !== 'query') continue;
     if (p.name === 'limit' && p.schema?.maximum) query.set('limit', String(p.schema.maximum));
@@ -300,10 +317,12 @@ describe('every GET route', () => {
     for (const route of routes) {
       for (const parameter of route.parameters) {
         for (const value of HOSTILE) {
+          // The other parameters as documented, so the refusal is this one's.
+          const others = search(requiredQuery(route, parameter.name));
           const url =
             parameter.in === 'path'
-              ? pathOf(route, { name: parameter.name, value })
-              : `${pathOf(route)}?${parameter.name}=${value}`;
+              ? `${pathOf(route, { name: parameter.name, value })}${others}`
+              : `${pathOf(route)}${others ? `${others}&` : '?'}${parameter.name}=${value}`;
           const res = await get(url, token);
           requests += 1;
           const body = await res.text();
