@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { startLocalPostgres } from './embedded.ts';
+import { alive, startLocalPostgres } from './embedded.ts';
 import { freePort } from './free-port.ts';
 import { LEGACY_PASSWORD, passwordsFile } from './logins.ts';
 import { testDatabaseUrl } from './testing.ts';
@@ -106,12 +106,3 @@ describe('the embedded server', () => {
     }
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -256,7 +256,8 @@ async function stopOrphan(dataDir: string): Promise<void> {
   for (let waited = 0; alive(pid) && waited < 30_000; waited += 100) await sleep(100);
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this pid runs (signal 0 checks without sending anything). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

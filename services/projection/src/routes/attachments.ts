@@ -11,7 +11,7 @@ import {
 import type { EventStore } from '@yishi/event-store';
 import { type AppEnv, addRoute, createRouter, problem, problemContent } from '@yishi/platform';
 import type { Context } from 'hono';
-import { errorResponses, jsonResponses, READERS } from './common.ts';
+import { commaList, errorResponses, jsonResponses, READERS } from './common.ts';
 
 // Attachments as stored: the bytes under their SHA-256, with the type read from them at upload
 // (the record says it, never the request), and a small WebP preview of photos. Read by every
@@ -129,14 +129,9 @@ const describeRoute = createRoute({
   request: {
     params: AttachmentParams.pick({ communityId: true }),
     query: z.object({
-      sha256: z
-        .string()
-        .max(MAX_DESCRIBED * 65)
-        .refine((v) => {
-          const hashes = v.split(',');
-          return hashes.length <= MAX_DESCRIBED && hashes.every((x) => Sha256.safeParse(x).success);
-        }, `SHA-256 hashes (64 lowercase hex digits) separated by commas, at most ${MAX_DESCRIBED}`)
-        .openapi({ example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }),
+      sha256: commaList(Sha256, MAX_DESCRIBED, 'SHA-256 hashes (64 lowercase hex digits)').openapi({
+        example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      }),
     }),
   },
   responses: jsonResponses('The attachments, in the order asked', AttachmentInfoList, {
