@@ -144,7 +144,11 @@ async function rawInsertRate(
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'yishi-bench-'));
-  const server = await startLocalPostgres({ dataDir: join(dir, 'pg'), port: await freePort() });
+  const server = await startLocalPostgres({
+    dataDir: join(dir, 'pg'),
+    port: await freePort(),
+    stopOnSignals: true,
+  });
   const url = await ensureDatabase(server.adminUrl, 'bench');
   const postmaster = await postmasterOfServer(url);
   const store = new PostgresEventStore({ connectionString: url, maxConnections: 16 });
