@@ -30,7 +30,10 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * evolve's compiled code sees one shape instead of a new one each time a spread copies it.
  * `vote`, when given, is already built by `voteOf`.
  */
-function proposalOf(p: Proposal, vote: VoteState | undefined = p.vote && voteOf(p.vote)): Proposal {
+export function proposalOf(
+  p: Proposal,
+  vote: VoteState | undefined = p.vote && voteOf(p.vote),
+): Proposal {
   const next: Mutable<Proposal> = {
     status: p.status,
     communityId: p.communityId,
@@ -66,7 +69,7 @@ function proposalOf(p: Proposal, vote: VoteState | undefined = p.vote && voteOf(
 }
 
 /** Every vote state is built here, as `proposalOf` builds proposals: one shape per vote. */
-function voteOf(
+export function voteOf(
   v: VoteState,
   ballots: VoteState['ballots'] = v.ballots,
   complete: number = v.complete,
