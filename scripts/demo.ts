@@ -37,7 +37,16 @@ async function main(): Promise<void> {
         localLogin(resolve(config.DATA_DIR, 'postgres')),
       ),
   );
-  await migrateIdentity(db);
+  try {
+    await migrateIdentity(db);
+  } catch (error) {
+    // 28P01: another server's password (or none) in this DATA_DIR: not the `pnpm start` one.
+    if ((error as { code?: string }).code !== '28P01') throw error;
+    console.error(
+      `数据库拒绝了 ${config.DATA_DIR} 中的密码 / the database refused the password kept in ${config.DATA_DIR}: run \`pnpm demo\` with the DATA_DIR (and ports) you gave \`pnpm start\`.`,
+    );
+    process.exit(1);
+  }
   const phones = new TablePhoneDirectory(db, identityKey(config));
   const console_ = await fetch(`${webUrl}/healthz`).catch(() => undefined);
   const started = performance.now();

@@ -143,6 +143,36 @@ describe('attachments across both services (#24.5)', () => {
     expect(await foreign.json()).toMatchObject({ status: 404, code: 'attachment-not-found' });
   });
 
+  it('describes several attachments in one read: a photo with its preview, a PDF without', async () => {
+    const shot = pngOf(40, 30, [10, 120, 10]);
+    const { sha256: photoHash } = await upload(shot, '完成照片.png', 'image/png');
+    const notice = new TextEncoder().encode('%PDF-1.4\n% 公示\n');
+    const { sha256: pdfHash } = await upload(notice, 'notice.pdf', 'application/pdf');
+    const unknown = 'f'.repeat(64);
+    const res = await get(`/attachments?sha256=${pdfHash},${unknown},${photoHash},${pdfHash}`);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { items } = (await res.json()) as { items: Record<string, unknown>[] };
+    // In the order asked, each once, the unknown hash left out.
+    expect(items.map((i) => i.sha256)).toEqual([pdfHash, photoHash]);
+    expect(items[0]).toMatchObject({ mediaType: 'application/pdf', preview: false });
+    expect(items[1]).toMatchObject({
+      mediaType: 'image/png',
+      size: shot.byteLength,
+      fileName: '完成照片.png',
+      preview: true,
+    });
+    // Another community learns nothing of this one's files.
+    const foreign = await query.request(`/v1/communities/other/attachments?sha256=${photoHash}`, {
+      headers: { authorization: `Bearer ${await token({ communities: ['other'] })}` },
+    });
+    expect(await foreign.json()).toEqual({ items: [] });
+    for (const bad of ['', 'xyz', `${photoHash},`, Array(101).fill(photoHash).join(',')]) {
+      const refused = await get(`/attachments?sha256=${bad}`);
+      expect(refused.status, bad).toBe(400);
+      expect(await refused.json()).toMatchObject({ code: 'invalid-input' });
+    }
+  });
+
   it('names the attachment whose stored bytes were altered, and no longer serves them', async () => {
     const scan = pngOf(20, 30, [200, 10, 10]);
     const { sha256, position } = await upload(scan, 'receipt.png', 'image/png');

@@ -49,7 +49,12 @@ async function main(): Promise<void> {
   const port = await freePort();
   console.log(`PostgreSQL with durable defaults (fsync on) in ${parent}, port ${port}`);
   reportLoad('before');
-  const server = await startLocalPostgres({ dataDir: join(parent, 'data'), port, ephemeral: true });
+  const server = await startLocalPostgres({
+    dataDir: join(parent, 'data'),
+    port,
+    ephemeral: true,
+    stopOnSignals: true,
+  });
   try {
     const url = await ensureDatabase(server.adminUrl, 'bench');
     await run(url);

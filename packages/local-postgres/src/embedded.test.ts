@@ -1,10 +1,11 @@
-import { existsSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { startLocalPostgres } from './embedded.ts';
+import { alive, startLocalPostgres } from './embedded.ts';
 import { freePort } from './free-port.ts';
 import { LEGACY_PASSWORD, passwordsFile } from './logins.ts';
 import { testDatabaseUrl } from './testing.ts';
@@ -61,6 +62,46 @@ describe('the embedded server', () => {
       await expect(connects(legacy.toString())).rejects.toThrow(/password authentication failed/);
       await server.stop();
     } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('with stopOnSignals, stops with the script that started it on SIGTERM', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'yishi-signal-'));
+    const dataDir = join(parent, 'data');
+    const port = await freePort();
+    // A script that starts a server and waits, as a benchmark does, then is sent SIGTERM.
+    const script = [
+      `import { startLocalPostgres } from ${JSON.stringify(join(import.meta.dirname, 'embedded.ts'))};`,
+      `await startLocalPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port}, unsafeFast: true, stopOnSignals: true });`,
+      `console.log('started');`,
+      'setInterval(() => {}, 1000);',
+    ].join('\n');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    try {
+      await new Promise<void>((started, failed) => {
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('started') && started());
+        child.once('exit', (code) => failed(new Error(`the script exited (${code})`)));
+      });
+      const postmaster = Number(
+        readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0],
+      );
+      expect(alive(postmaster)).toBe(true);
+      const exited = new Promise<NodeJS.Signals | null>((done) =>
+        child.once('exit', (_code, signal) => done(signal)),
+      );
+      child.kill('SIGTERM');
+      // Ended by the signal, as without a listener, and only once its server had stopped.
+      expect(await exited).toBe('SIGTERM');
+      expect(alive(postmaster)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
       await rm(parent, { recursive: true, force: true });
     }
   });

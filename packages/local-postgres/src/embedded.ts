@@ -25,6 +25,12 @@ export interface LocalPostgresOptions {
   /** Trade durability for speed: fsync off (tests only). */
   unsafeFast?: boolean;
   onLog?: (line: string) => void;
+  /**
+   * For a script that owns its process (a benchmark): SIGTERM, SIGINT or SIGHUP stops the server
+   * (it runs in a process group of its own, so no signal to ours reaches it), then ends the
+   * process as the signal would have. Without it a stopped run leaves its server running.
+   */
+  stopOnSignals?: boolean;
 }
 
 export interface LocalPostgres {
@@ -144,6 +150,14 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       superuser,
     );
   }
+  if (options.stopOnSignals) {
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        // Once the listener is gone, the signal again does what it does by default: end us.
+        void stopServer(server).finally(() => process.kill(process.pid, signal));
+      });
+    }
+  }
   return {
     adminUrl: urlFor('postgres'),
     urlFor,
@@ -242,7 +256,8 @@ async function stopOrphan(dataDir: string): Promise<void> {
   for (let waited = 0; alive(pid) && waited < 30_000; waited += 100) await sleep(100);
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this pid runs (signal 0 checks without sending anything). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -46,6 +46,21 @@ describe('serveMetrics', () => {
     }
   });
 
+  it('labels every series with the service, its own and the process defaults', async () => {
+    const metrics = createMetrics('test');
+    metrics.histogram('yishi_test_seconds', 'a histogram of the service', [1]).observe(0.5);
+    const router = app(METRICS_TOKEN);
+    await get(router, `Bearer ${METRICS_TOKEN}`);
+    const text = await (await get(router, `Bearer ${METRICS_TOKEN}`)).text();
+    const series = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    expect(series.length).toBeGreaterThan(10);
+    for (const line of series) expect(line).toMatch(/[{,]service="test"[,}]/);
+    expect(text).toMatch(/^yishi_http_requests_total\{[^}]*route="\/metrics"/m);
+    expect(text).toMatch(/^nodejs_active_resources\{type="[^"]+",service="test"\}/m);
+    const own = (await metrics.registry.metrics()).split('\n');
+    expect(own).toContain('yishi_test_seconds_count{service="test"} 1');
+  });
+
   it('refuses other roles with 403', async () => {
     for (const role of ['resident', 'owner', 'clerk', 'convener'] as const) {
       const jwt = await auth.token({ personId: 'p', role, communities: ['*'] });

@@ -144,7 +144,11 @@ async function rawInsertRate(
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'yishi-bench-'));
-  const server = await startLocalPostgres({ dataDir: join(dir, 'pg'), port: await freePort() });
+  const server = await startLocalPostgres({
+    dataDir: join(dir, 'pg'),
+    port: await freePort(),
+    stopOnSignals: true,
+  });
   const url = await ensureDatabase(server.adminUrl, 'bench');
   const postmaster = await postmasterOfServer(url);
   const store = new PostgresEventStore({ connectionString: url, maxConnections: 16 });
@@ -370,6 +374,7 @@ async function main(): Promise<void> {
     heapProfiler.disconnect();
   }
   const loadAfter = loadavg()[0]!;
+  console.log('burst done: reading what it stored…');
   const ok = result.statuses.filter((s) => s === 201).length;
   const failed = result.statuses.length - ok;
   if (failed > 0) console.log(`  ${failed} not accepted, e.g. ${result.bodies.find(Boolean)}`);
@@ -393,6 +398,7 @@ async function main(): Promise<void> {
 
   // The same clients asking GET /healthz: what HTTP, routing, the request id and the metrics
   // cost the service without a token, a body or a command, for reading the ballot's figure.
+  console.log(`GET /healthz: ${OWNERS} requests from ${CONCURRENCY} clients…`);
   const health = jobText({
     baseUrl,
     concurrency: CONCURRENCY,

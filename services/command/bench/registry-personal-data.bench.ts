@@ -40,6 +40,7 @@ const pg = await startLocalPostgres({
   dataDir: join(dir, 'pg'),
   port: await freePort(),
   ephemeral: true,
+  stopOnSignals: true,
 });
 try {
   const url = await ensureDatabase(pg.adminUrl, 'bench');

@@ -1,20 +1,11 @@
 import { hash, randomUUID } from 'node:crypto';
-import {
-  type Actor,
-  type Decider,
-  type DomainError,
-  type DomainEventType,
-  eventCatalog,
-  eventSchemaVersion,
-  isDomainError,
-} from '@yishi/domain';
+import type { Actor, Decider, DomainError } from '@yishi/domain';
 import {
   type AppendGroup,
   type AppendResult,
   type EventStore,
   formatCheckpoint,
   isVersionConflict,
-  type JsonObject,
 } from '@yishi/event-store';
 import {
   destroyErasedKeys,
@@ -22,6 +13,7 @@ import {
   sealEvents,
   type Vault,
 } from '@yishi/personal-data';
+import { type DecidedBatch, decideBatch } from './decide-batch.ts';
 import { type AnyDecider, StateReader } from './state-reader.ts';
 
 export interface CommandDeps {
@@ -65,7 +57,7 @@ export type CommandOutcome =
   /** The Idempotency-Key was used before for a different request. */
   | { kind: 'key-reused' };
 
-interface Pending {
+export interface Pending {
   input: CommandInput<unknown, { type: string; data: unknown }, unknown>;
   commandId: string;
   resolve(outcome: CommandOutcome): void;
@@ -144,72 +136,109 @@ export class CommandHandler {
   }
 
   private async processBatch(streamId: string, batch: Pending[]): Promise<void> {
-    const { firsts, settle, fail } = byCommand(batch);
-    const decider = firsts[0]!.input.decider as AnyDecider;
-    for (let attempt = 1; ; attempt++) {
-      // The first attempt trusts the cache (one round trip less per batch); a conflict means
-      // another instance appended, and the retry reads what it wrote.
-      const { version, state } =
-        attempt === 1
-          ? await this.states.cachedOrRead(streamId, decider)
-          : await this.states.read(streamId, decider);
-      const at = this.deps.clock().toISOString();
-      const decideStarted = performance.now();
-      const { groups, appended, decided, current, currentVersion } = decideBatch(
-        firsts,
-        decider,
-        state,
-        version,
-        at,
-        this.deps.simulatedClock === true,
-      );
+    const commands = byCommand(batch);
+    let attempt = 1;
+    while (!(await this.attempt(streamId, commands, attempt))) attempt++;
+  }
 
-      if (groups.length === 0 && attempt === 1 && decided.size > 0) {
-        // Refusals decided on a cached state: make sure no other instance appended since.
-        const head = await this.deps.store.streamHead(streamId);
-        if ((head?.version ?? 0) !== version) {
-          this.states.forget(streamId);
-          continue;
-        }
+  /**
+   * Decides the batch and appends it once; false when it must be decided again on a fresh
+   * read. The common path only: what is rare (a failed append, refusals on a cached state)
+   * has functions of its own, so this one stays small to compile and sees few shapes.
+   */
+  private async attempt(streamId: string, commands: ByCommand, attempt: number): Promise<boolean> {
+    const { firsts, settle } = commands;
+    const decider = firsts[0]!.input.decider as AnyDecider;
+    // The first attempt trusts the cache (one round trip less per batch); a conflict means
+    // another instance appended, and the retry reads what it wrote.
+    const { version, state } =
+      attempt === 1
+        ? await this.states.cachedOrRead(streamId, decider)
+        : await this.states.read(streamId, decider);
+    const at = this.deps.clock().toISOString();
+    const decideStarted = performance.now();
+    const batch = decideBatch(
+      firsts,
+      decider,
+      state,
+      version,
+      at,
+      this.deps.simulatedClock === true,
+    );
+    let results: AppendResult[] = [];
+    if (batch.groups.length > 0) {
+      const communityId = firsts[0]!.input.communityId;
+      try {
+        results = await this.append(streamId, communityId, batch.groups, version, decideStarted);
+      } catch (error) {
+        return this.appendFailed(streamId, commands, batch, version, attempt, error);
       }
-      let results: AppendResult[] = [];
-      if (groups.length > 0) {
-        const communityId = firsts[0]!.input.communityId;
-        try {
-          results = await this.append(streamId, communityId, groups, version, decideStarted);
-        } catch (error) {
-          this.states.forget(streamId);
-          // Sealing for a person erased since the cached state: decide again on a fresh read.
-          if (isVersionConflict(error) || error instanceof PersonalDataErasedError) {
-            if (attempt < MAX_ATTEMPTS) continue;
-            const actual = isVersionConflict(error) ? error.actual : version;
-            for (const p of firsts) settle(p, { kind: 'conflict', actual });
-            return;
-          }
-          if (groups.length > 1) {
-            // One command of the group was appended before (a retry racing another instance)
-            // or its events were refused: decide them one by one to answer each on its own.
-            await this.oneByOne(streamId, firsts, settle, fail);
-            return;
-          }
-          fail(appended[0]!, error);
-          for (const [p, outcome] of decided) await this.answerRefusal(p, outcome, settle);
-          return;
-        }
-        const duplicates = results.some((r) => r.duplicate);
-        if (duplicates) this.states.forget(streamId);
-        else this.states.remember(streamId, currentVersion, current);
-        // Before answering: an erasure answered is an erasure done. Should this fail, the
-        // erasure stays marked as started and the next start finishes it (reconcileErasures).
-        if (this.deps.personalData) {
-          for (const group of groups) {
-            await destroyErasedKeys(this.deps.personalData, communityId, group.events);
-          }
-        }
-      }
-      await this.answer(appended, results, decided, settle);
-      return;
+      await this.afterAppend(streamId, communityId, batch, results);
+    } else if (
+      attempt === 1 &&
+      batch.decided.size > 0 &&
+      (await this.headMoved(streamId, version))
+    ) {
+      return false;
     }
+    await this.answer(batch.appended, results, batch.decided, settle);
+    return true;
+  }
+
+  /** Refusals decided on a cached state: whether another instance appended since. */
+  private async headMoved(streamId: string, version: number): Promise<boolean> {
+    const head = await this.deps.store.streamHead(streamId);
+    if ((head?.version ?? 0) === version) return false;
+    this.states.forget(streamId);
+    return true;
+  }
+
+  /** After an append: the cached state, then erasures. */
+  private async afterAppend(
+    streamId: string,
+    communityId: string,
+    batch: DecidedBatch,
+    results: readonly AppendResult[],
+  ): Promise<void> {
+    if (results.some((r) => r.duplicate)) this.states.forget(streamId);
+    else this.states.remember(streamId, batch.currentVersion, batch.current);
+    // Before answering: an erasure answered is an erasure done. Should this fail, the
+    // erasure stays marked as started and the next start finishes it (reconcileErasures).
+    const vault = this.deps.personalData;
+    if (vault) {
+      for (const group of batch.groups) await destroyErasedKeys(vault, communityId, group.events);
+    }
+  }
+
+  /**
+   * A failed append: false to decide again on a fresh read, or each command answered (a
+   * conflict after the last attempt, one by one, or the error).
+   */
+  private async appendFailed(
+    streamId: string,
+    { firsts, settle, fail }: ByCommand,
+    batch: DecidedBatch,
+    version: number,
+    attempt: number,
+    error: unknown,
+  ): Promise<boolean> {
+    this.states.forget(streamId);
+    // Sealing for a person erased since the cached state: decide again on a fresh read.
+    if (isVersionConflict(error) || error instanceof PersonalDataErasedError) {
+      if (attempt < MAX_ATTEMPTS) return false;
+      const actual = isVersionConflict(error) ? error.actual : version;
+      for (const p of firsts) settle(p, { kind: 'conflict', actual });
+      return true;
+    }
+    if (batch.groups.length > 1) {
+      // One command of the group was appended before (a retry racing another instance)
+      // or its events were refused: decide them one by one to answer each on its own.
+      await this.oneByOne(streamId, firsts, settle, fail);
+      return true;
+    }
+    fail(batch.appended[0]!, error);
+    for (const [p, outcome] of batch.decided) await this.answerRefusal(p, outcome, settle);
+    return true;
   }
 
   /** Seals and appends a decided batch in one atomic append (one transaction). */
@@ -252,17 +281,19 @@ export class CommandHandler {
     const vault = this.deps.personalData;
     if (!vault) return groups;
     // One call for the batch: one key lookup, however many commands it carries.
-    const sealed = await sealEvents(
-      vault,
-      communityId,
-      groups.flatMap((g) => g.events),
-    );
+    const all: AppendGroup['events'] = [];
+    for (const g of groups) for (const event of g.events) all.push(event);
+    const sealed = await sealEvents(vault, communityId, all);
+    // Arrays built by `push` (packed, as in `decideBatch`), groups of one shape.
+    const result: AppendGroup[] = [];
     let next = 0;
-    return groups.map((g) => {
-      const events = sealed.slice(next, next + g.events.length);
+    for (const g of groups) {
+      const events: AppendGroup['events'] = [];
+      for (let i = 0; i < g.events.length; i++) events.push(sealed[next + i]!);
       next += g.events.length;
-      return { ...g, events };
-    });
+      result.push({ commandId: g.commandId, events });
+    }
+    return result;
   }
 
   /** A refused command whose key was accepted before answers with the first result. */
@@ -293,7 +324,7 @@ export class CommandHandler {
     });
     const stored = event?.metadata.requestDigest;
     return sameRequest(pending.input.requestDigest, typeof stored === 'string' ? stored : undefined)
-      ? { kind: 'ok', result: earlier, duplicate: true }
+      ? duplicateOf(earlier)
       : { kind: 'key-reused' };
   }
 
@@ -307,7 +338,8 @@ export class CommandHandler {
       try {
         await this.processBatch(streamId, [
           {
-            ...pending,
+            input: pending.input,
+            commandId: pending.commandId,
             resolve: (o) => settle(pending, o),
             reject: (e) => fail(pending, e),
           },
@@ -321,6 +353,11 @@ export class CommandHandler {
 
 function ok(result: AppendResult): CommandOutcome {
   return { kind: 'ok', result, duplicate: result.duplicate };
+}
+
+/** The outcome of a command appended before: the first result, answered as a duplicate. */
+function duplicateOf(result: AppendResult): CommandOutcome {
+  return { kind: 'ok', result, duplicate: true };
 }
 
 /**
@@ -337,112 +374,32 @@ type Settle = (first: Pending, outcome: CommandOutcome) => void;
  * The batch by command id: the first of each id is decided, and the same id again in one batch
  * is answered with the first's outcome (`key-reused` when its request differs).
  */
-function byCommand(batch: readonly Pending[]): {
+interface ByCommand {
   firsts: Pending[];
   settle: Settle;
   fail: (first: Pending, error: unknown) => void;
-} {
+}
+
+function byCommand(batch: readonly Pending[]): ByCommand {
   const unique = new Map<string, Pending[]>();
   for (const p of batch) {
     const same = unique.get(p.commandId);
     if (same) same.push(p);
     else unique.set(p.commandId, [p]);
   }
-  const firsts = [...unique.values()].map((group) => group[0]!);
+  const firsts: Pending[] = [];
+  for (const group of unique.values()) firsts.push(group[0]!);
   const settle: Settle = (first, outcome) => {
     const all = unique.get(first.commandId)!;
     all.forEach((p, i) => {
       if (i === 0) p.resolve(outcome);
       else if (!sameRequest(p.input.requestDigest, first.input.requestDigest)) {
         p.resolve({ kind: 'key-reused' });
-      } else p.resolve(outcome.kind === 'ok' ? { ...outcome, duplicate: true } : outcome);
+      } else p.resolve(outcome.kind === 'ok' ? duplicateOf(outcome.result) : outcome);
     });
   };
   const fail = (first: Pending, error: unknown) => {
     for (const p of unique.get(first.commandId)!) p.reject(error);
   };
   return { firsts, settle, fail };
-}
-
-/** What deciding a batch in order against the evolving state gave. */
-interface DecidedBatch {
-  /** The events of each accepted command, in order, as they are appended. */
-  groups: AppendGroup[];
-  /** The commands of `groups`, in the same order. */
-  appended: Pending[];
-  /** Commands answered without an append (refused, or their `If-Match` no longer holds). */
-  decided: Map<Pending, CommandOutcome>;
-  /** The state and version after every accepted command. */
-  current: unknown;
-  currentVersion: number;
-}
-
-/**
- * Decides every command of a batch in order, each against the state the ones before it left.
- * Synchronous and apart from `processBatch`: the hot loop of a burst, compiled on its own.
- */
-function decideBatch(
-  firsts: readonly Pending[],
-  decider: AnyDecider,
-  state: unknown,
-  version: number,
-  at: string,
-  simulated: boolean,
-): DecidedBatch {
-  let current = state;
-  let currentVersion = version;
-  const groups: AppendGroup[] = [];
-  const appended: Pending[] = [];
-  const decided = new Map<Pending, CommandOutcome>();
-  for (const pending of firsts) {
-    const { input } = pending;
-    if (input.expectedVersion !== undefined && input.expectedVersion !== currentVersion) {
-      decided.set(pending, { kind: 'precondition-failed', actual: currentVersion });
-      continue;
-    }
-    const result = (input.decider as AnyDecider).decide(input.command(at), current);
-    if (isDomainError(result)) {
-      decided.set(pending, { kind: 'refused', error: result });
-      continue;
-    }
-    if (result.length === 0) continue;
-    for (const event of result) current = decider.evolve(current, event);
-    currentVersion += result.length;
-    groups.push({
-      commandId: pending.commandId,
-      events: result.map((event) => ({
-        type: event.type,
-        schemaVersion: schemaVersionOf(event.type),
-        data: event.data as JsonObject,
-        metadata: metadataOf(pending, at, simulated),
-      })),
-    });
-    appended.push(pending);
-  }
-  return { groups, appended, decided, current, currentVersion };
-}
-
-/** The schema version stored with a new event (1 for types outside the domain catalogue). */
-function schemaVersionOf(type: string): number {
-  return Object.hasOwn(eventCatalog, type) ? eventSchemaVersion(type as DomainEventType) : 1;
-}
-
-function metadataOf(pending: Pending, at: string, simulated: boolean): JsonObject {
-  const { input } = pending;
-  // Members in canonical (sorted) order, so the event store's sort moves none; optional ones
-  // assigned rather than spread: no throwaway object per member and event.
-  const metadata: JsonObject = { actorId: input.actor.personId };
-  if (input.actor.partyId) metadata.actorPartyId = input.actor.partyId;
-  metadata.actorRole = input.actor.role;
-  // The scheduler's commands: the history shows them as automatic (自动).
-  if (input.actor.role === 'system') metadata.automatic = true;
-  metadata.causationId = pending.commandId;
-  metadata.commandId = pending.commandId;
-  metadata.communityId = input.communityId;
-  metadata.correlationId = input.requestId;
-  if (input.idempotencyKey) metadata.idempotencyKey = input.idempotencyKey;
-  metadata.occurredAt = at;
-  if (input.idempotencyKey && input.requestDigest) metadata.requestDigest = input.requestDigest;
-  if (simulated) metadata.simulatedClock = true;
-  return metadata;
 }

@@ -87,7 +87,11 @@ async function generateInChild(url: string): Promise<number> {
 async function main(): Promise<void> {
   if (smoke) console.log('smoke mode: tiny sizes, the figures are not measurements');
   const dir = await mkdtemp(join(tmpdir(), 'yishi-projection-bench-'));
-  const server = await startLocalPostgres({ dataDir: join(dir, 'pg'), port: await freePort() });
+  const server = await startLocalPostgres({
+    dataDir: join(dir, 'pg'),
+    port: await freePort(),
+    stopOnSignals: true,
+  });
   const url = await ensureDatabase(server.adminUrl, 'bench');
   const store = new PostgresEventStore({ connectionString: url });
   await store.init();

@@ -90,7 +90,11 @@ function followInChild(url: string, keyFile: string) {
 async function main(): Promise<void> {
   if (smoke) console.log('smoke mode: tiny sizes, the figures are not measurements');
   const dir = await mkdtemp(join(tmpdir(), 'yishi-transparency-bench-'));
-  const server = await startLocalPostgres({ dataDir: join(dir, 'pg'), port: await freePort() });
+  const server = await startLocalPostgres({
+    dataDir: join(dir, 'pg'),
+    port: await freePort(),
+    stopOnSignals: true,
+  });
   const url = await ensureDatabase(server.adminUrl, 'bench');
   const store = new PostgresEventStore({ connectionString: url, maxConnections: 8 });
   await store.init();

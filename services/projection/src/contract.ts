@@ -1,4 +1,5 @@
 import type { z } from '@hono/zod-openapi';
+import type * as attachments from './routes/attachments.ts';
 import type * as capacities from './routes/capacities.ts';
 import type * as common from './routes/common.ts';
 import type * as convocations from './routes/convocations.ts';
@@ -71,6 +72,9 @@ export type DiscussionView = z.infer<typeof discussions.Discussion>;
 export type CommentView = z.infer<typeof discussions.Comment>;
 export type AmendmentView = z.infer<typeof discussions.Amendment>;
 export type WishView = z.infer<typeof wishes.Wish>;
+/** What a community's attachments are: a photo is shown by its preview, a PDF as a link. */
+export type AttachmentInfo = z.infer<typeof attachments.AttachmentInfo>;
+export type AttachmentInfoList = z.infer<typeof attachments.AttachmentInfoList>;
 export type WishListView = z.infer<typeof wishes.WishList>;
 export type EvaluationView = z.infer<typeof evaluations.Evaluation>;
 export type EvaluationDetailView = z.infer<typeof evaluations.EvaluationDetail>;

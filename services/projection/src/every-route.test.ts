@@ -19,7 +19,8 @@ import {
   sealEvents,
 } from '@yishi/personal-data';
 import { type Principal, testAuth } from '@yishi/platform';
-import type { Kysely } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { createDb } from './db.ts';
@@ -44,6 +45,7 @@ const PERSON = {
 };
 const WEBHOOK = { webhookId: 'leakhook', url: 'https://leak-check.gw.test/hook' };
 
+let url: string;
 let store: PostgresEventStore;
 let db: Kysely<Database>;
 let projectors: Projector[];
@@ -69,7 +71,9 @@ const pathValues: Record<string, string> = {
 interface Parameter {
   name: string;
   in: 'path' | 'query';
-  schema?: { maximum?: number };
+  required?: boolean;
+  example?: unknown;
+  schema?: { maximum?: number; example?: unknown };
 }
 interface Route {
   path: string;
@@ -77,7 +81,7 @@ interface Route {
 }
 
 beforeAll(async () => {
-  const url = await testDatabaseUrl();
+  url = await testDatabaseUrl();
   store = new PostgresEventStore({ connectionString: url });
   db = createDb(url, 20);
   await migrateReadModels(db);
@@ -251,9 +255,32 @@ function pathOf(route: Route, override?: { name: string; value: string }): strin
   });
 }
 
+/** The route's required query parameters (but `except`), each with its documented example. */
+function requiredQuery(route: Route, except?: string): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const p of route.parameters) {
+    if (p.in !== 'query' || !p.required || p.name === except) continue;
+    const example = p.example ?? p.schema?.example;
+    if (example === undefined) throw new Error(`${route.path}: no example for ?${p.name}`);
+    query.set(p.name, String(example));
+  }
+  return query;
+}
+
+/**
+ * Routes that read the primary whoever asks: verification (the read side's record against the
+ * store's, at one moment), the generations, the transparency log (its builder's), and the
+ * documents to print (each reads the query API at its stream's chain head with `minPosition`).
+ */
+const staysOnPrimary = (path: string) =>
+  /\/verification$|^\/v1\/projections$|^\/v1\/checkpoints|\.(html|pdf)$/.test(path);
+
+/** `?…` of the given parameters, or nothing. */
+const search = (query: URLSearchParams) => (query.size ? `?${query}` : '');
+
 /** Query parameters that make an answer whole: the largest page, after the last event. */
 function wholeAnswer(route: Route): string {
-  const query = new URLSearchParams();
+  const query = requiredQuery(route);
   for (const p of route.parameters) {
     if (p.in !== 'query') continue;
     if (p.name === 'limit' && p.schema?.maximum) query.set('limit', String(p.schema.maximum));
@@ -293,6 +320,58 @@ describe('every GET route', () => {
     expect(routes.map((r) => r.path)).toContain('/v1/communities/{communityId}/timeline');
   });
 
+  it("reads an official's query without minPosition from the replica alone", async () => {
+    // The same database through two more pools, each counting its queries, stands for the
+    // primary and the replica: what is checked is which one a route's reads go to.
+    const counted = () => {
+      const pool = { queries: 0, db: undefined as unknown as Kysely<Database> };
+      pool.db = new Kysely<Database>({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }),
+        log: () => {
+          pool.queries += 1;
+        },
+      });
+      return pool;
+    };
+    const primary = counted();
+    const replica = counted();
+    const withReplica = createApp({
+      db: primary.db,
+      replica: replica.db,
+      store,
+      verify: auth.verify,
+      projectors,
+      personalData: personal,
+    });
+    const token = await tokenFor({ personId: 'off1', role: 'official', communities: ['*'] });
+    const onPrimary: string[] = [];
+    let onReplica = 0;
+    try {
+      // The read models' generations, looked up once and kept, are the primary's.
+      await withReplica.request('/v1/communities/c1', {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      for (const route of routes) {
+        const query = requiredQuery(route);
+        const [p0, r0] = [primary.queries, replica.queries];
+        const res = await withReplica.request(`${pathOf(route)}${search(query)}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        if (res.status !== 200) continue;
+        if (replica.queries > r0) onReplica += 1;
+        if (primary.queries > p0 && !staysOnPrimary(route.path)) {
+          onPrimary.push(`${route.path}: ${primary.queries - p0} on the primary`);
+        }
+      }
+    } finally {
+      await primary.db.destroy();
+      await replica.db.destroy();
+    }
+    expect(onPrimary).toEqual([]);
+    // Not vacuous: most routes answered an official, from the replica.
+    expect(onReplica).toBeGreaterThan(20);
+  });
+
   it('answers hostile path and query values with 4xx problem+json naming the field, never 5xx', async () => {
     const token = await tokenFor({ personId: 'a1', role: 'admin', communities: ['*'] });
     const failures: string[] = [];
@@ -300,10 +379,12 @@ describe('every GET route', () => {
     for (const route of routes) {
       for (const parameter of route.parameters) {
         for (const value of HOSTILE) {
+          // The other parameters as documented, so the refusal is this one's.
+          const others = search(requiredQuery(route, parameter.name));
           const url =
             parameter.in === 'path'
-              ? pathOf(route, { name: parameter.name, value })
-              : `${pathOf(route)}?${parameter.name}=${value}`;
+              ? `${pathOf(route, { name: parameter.name, value })}${others}`
+              : `${pathOf(route)}${others ? `${others}&` : '?'}${parameter.name}=${value}`;
           const res = await get(url, token);
           requests += 1;
           const body = await res.text();

@@ -76,6 +76,9 @@ th, td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; text-align:
 th { background: var(--panel); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .scroll { overflow-x: auto; }
+/* Accounts keep readable columns and scroll sideways on a phone (their region is focusable). */
+.scroll > table.accounts { min-width: 40rem; }
+td.num { white-space: nowrap; }
 form.action { border: 1px solid var(--line); border-radius: 8px; padding: .75rem 1rem; margin: .75rem 0; background: var(--bg); }
 form.action > h3, form.action legend.title { margin-top: 0; }
 .field { margin: .6rem 0; }

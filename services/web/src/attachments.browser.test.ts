@@ -4,6 +4,7 @@ import {
   browserStack,
   keepScreenshot,
   newContext,
+  pictureSize,
   seriousViolations,
   signIn,
 } from './testing/browser.ts';
@@ -14,11 +15,6 @@ import { actor } from './testing/stack.ts';
 // document field with the attachment's reference, and the ballot is recorded with it.
 
 const env = browserStack();
-/** What a loaded <img> says of its picture. */
-interface Pixels {
-  naturalWidth: number;
-  naturalHeight: number;
-}
 const DAY = 24 * 60 * 60 * 1000;
 
 describe.skipIf(!env.available)('attachments in Chromium', () => {
@@ -76,10 +72,8 @@ describe.skipIf(!env.available)('attachments in Chromium', () => {
     const ref = await form.getByLabel('表决票编号').inputValue();
     expect(ref).toMatch(/^attachment:[0-9a-f]{64}$/);
     // The preview is the photo, made small by the query service and passed through the console.
-    await expect
-      .poll(() => preview.evaluate((img) => (img as unknown as Pixels).naturalWidth))
-      .toBeGreaterThan(0);
-    expect(await preview.evaluate((img) => (img as unknown as Pixels).naturalHeight)).toBe(320);
+    await expect.poll(async () => (await pictureSize(preview)).width).toBeGreaterThan(0);
+    expect((await pictureSize(preview)).height).toBe(320);
     const original = await page.request.get(
       `${stack.webUrl}${await form.locator('.attach-status a').getAttribute('href')}`,
     );

@@ -1,9 +1,10 @@
 import { hasPreview } from '@yishi/attachments/sniff';
 import { AttachmentMediaType, attachmentOfRef } from '@yishi/domain';
+import type { AttachmentInfo, AttachmentInfoList } from '@yishi/projection/contract';
 import type { Context } from 'hono';
 import type { Upstreams } from './api.ts';
 import { type Html, h } from './html.ts';
-import type { Page } from './pages/page.ts';
+import { communityApi, type Page, read } from './pages/page.ts';
 import { type FieldSpec, type FormScope, textField } from './views/forms.ts';
 
 // Attachments in the console: a document field (a paper ballot's, minutes', a receipt's) gets
@@ -21,14 +22,44 @@ export function attachmentUrl(communityId: string, sha256: string): string {
   return `/api/projection/v1/communities/${encodeURIComponent(communityId)}/attachments/${sha256}`;
 }
 
+/** The attachments of a page's document references, asked once (at most 100 a page). */
+export async function attachmentInfos(
+  page: Page,
+  refs: readonly (string | null | undefined)[],
+): Promise<ReadonlyMap<string, AttachmentInfo>> {
+  const hashes = [
+    ...new Set(refs.flatMap((ref) => (ref ? (attachmentOfRef(ref) ?? []) : []))),
+  ].slice(0, 100);
+  const infos = new Map<string, AttachmentInfo>();
+  if (hashes.length === 0) return infos;
+  const result = await read<AttachmentInfoList>(page, communityApi(page, '/attachments'), {
+    sha256: hashes.join(','),
+  });
+  // Without the answer every reference is still a link.
+  if (result.ok) for (const info of result.data.items) infos.set(info.sha256, info);
+  return infos;
+}
+
 /**
- * A document reference as shown: an uploaded attachment as a link to it (its first hash digits
- * for a name), any other reference as the text it is.
+ * A document reference as shown: a photo as its preview, linked to the photo itself; another
+ * uploaded attachment (a PDF) as a link naming its type; any other reference as the text it is.
  */
-export function documentRef(communityId: string, ref: string, label: string): Html | string {
+export function documentRef(
+  communityId: string,
+  ref: string,
+  label: string,
+  infos: ReadonlyMap<string, AttachmentInfo> = new Map(),
+): Html | string {
   const sha256 = attachmentOfRef(ref);
   if (!sha256) return ref;
-  return h`<a href="${attachmentUrl(communityId, sha256)}" target="_blank" rel="noopener">${label} ${sha256.slice(0, 12)}</a>`;
+  const url = attachmentUrl(communityId, sha256);
+  const info = infos.get(sha256);
+  const name = info?.fileName ?? `${label} ${sha256.slice(0, 12)}`;
+  if (info?.preview) {
+    return h`<a class="thumb" href="${url}" target="_blank" rel="noopener"><img src="${url}/preview" alt="${name}" loading="lazy" decoding="async"></a>`;
+  }
+  const type = info ? ` (${info.mediaType === 'application/pdf' ? 'PDF' : info.mediaType})` : '';
+  return h`<a href="${url}" target="_blank" rel="noopener">${name}</a>${type}`;
 }
 
 /** A document reference field with a file input that uploads and fills it in. */
@@ -100,9 +131,11 @@ export async function forwardUpload(
   });
 }
 
-/** The file inputs' look (spliced into `/assets/style.css`). */
+/** The file inputs' and the shown photos' look (spliced into `/assets/style.css`). */
 export const attachmentStyle = `
 .attach input[type=file] { min-height: 44px; }
+a.thumb { display: inline-block; vertical-align: top; min-height: 44px; }
+a.thumb img { display: block; max-width: min(10rem, 100%); height: auto; border: 1px solid var(--line); border-radius: 4px; }
 .attach-status img.attach-preview { display: block; max-width: 10rem; height: auto; margin-top: .25rem; border: 1px solid var(--line); border-radius: 4px; }
 `;
 

@@ -1,8 +1,10 @@
+import { pngOf } from '@yishi/attachments/testing';
 import { describe, expect, it } from 'vitest';
 import {
   browserStack,
   keepScreenshot,
   newContext,
+  pictureSize,
   seriousViolations,
   signIn,
 } from './testing/browser.ts';
@@ -73,6 +75,25 @@ describe.skipIf(!env.available)('published accounts in Chromium', () => {
     await convener('proposals/roof/close-voting', {});
     await clerk('funds', { fundId: 'mf', kind: 'maintenance-fund', name: '专项维修资金' });
     const treasurer = await actor(stack, cid, { personId: 't1', role: 'resident' });
+    // The invoice photographed and the bank's slip scanned, uploaded as the console's form does.
+    const upload = async (bytes: Uint8Array, name: string, type: string) => {
+      const form = new FormData();
+      form.set('file', new File([bytes], name, { type }));
+      const token = await stack.token({ personId: 't1', role: 'resident', communities: [cid] });
+      const res = await fetch(`${stack.commandUrl}/v1/communities/${cid}/attachments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: form,
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { ref: string }).ref;
+    };
+    const invoice = await upload(pngOf(800, 600, [230, 230, 210]), '屋面发票.png', 'image/png');
+    const slip = await upload(
+      new TextEncoder().encode('%PDF-1.4\n% 银行回单\n'),
+      '银行回单.pdf',
+      'application/pdf',
+    );
     await treasurer('funds/mf/post-fund-entry', {
       entryId: 'd1',
       lines: [
@@ -80,7 +101,7 @@ describe.skipIf(!env.available)('published accounts in Chromium', () => {
         { account: 'income:owner-deposits', side: 'credit', amountFen: 10_000_000 },
       ],
       memo: '业主缴存维修资金',
-      documentRef: '银行回单 2026-031',
+      documentRef: slip,
     });
     const spent = await treasurer('funds/mf/post-fund-entry', {
       entryId: 's1',
@@ -89,7 +110,7 @@ describe.skipIf(!env.available)('published accounts in Chromium', () => {
         { account: 'bank', side: 'credit', amountFen: 7_650_000 },
       ],
       memo: '屋面防水工程款',
-      documentRef: '发票 No.00817',
+      documentRef: invoice,
       authorisedBy: { proposalId: 'roof', itemId: 'i1' },
     });
     const resident = await stack.token({ personId: 'r1', role: 'resident', communities: [cid] });
@@ -111,6 +132,15 @@ describe.skipIf(!env.available)('published accounts in Chromium', () => {
     expect(await row.textContent()).toContain('¥76,500.00');
     const link = row.getByRole('link', { name: '使用维修资金维修屋面' });
     expect(await link.getAttribute('href')).toBe(`/c/${cid}/proposals/roof`);
+    // The invoice is shown by its preview, loaded through the console; the slip is a PDF link.
+    const thumb = row.locator('a.thumb img');
+    expect(await thumb.getAttribute('alt')).toBe('屋面发票.png');
+    await expect.poll(async () => await pictureSize(thumb)).toEqual({ width: 320, height: 240 });
+    const slipLink = page
+      .locator('tr[data-entry="d1"]')
+      .getByRole('link', { name: '银行回单.pdf' });
+    expect(await slipLink.getAttribute('href')).toMatch(/\/attachments\/[0-9a-f]{64}$/);
+    expect(await page.locator('tr[data-entry="d1"]').textContent()).toContain('(PDF)');
     // The income line names no decision; the CSV and the printed notice are one click away.
     expect(await page.locator('tr[data-entry="d1"] a.decision').count()).toBe(0);
     const csv = await page.getByRole('link', { name: '下载 CSV' }).getAttribute('href');

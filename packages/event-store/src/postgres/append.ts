@@ -95,19 +95,7 @@ export class Appends {
         throw new VersionConflictError(streamId, describeExpected(expected), outcome.head);
       }
       this.appended();
-      const positions = outcome.positions;
-      let offset = 0;
-      return groups.map((group) => {
-        offset += group.events.length;
-        const globalPosition = positions[offset - 1]!;
-        return {
-          streamId,
-          nextExpectedVersion: outcome.head + offset,
-          lastGlobalPosition: globalPosition,
-          checkpoint: { transactionId: outcome.transactionId, globalPosition },
-          duplicate: false,
-        };
-      });
+      return resultsOf(streamId, groups, outcome.head, outcome.positions, outcome.transactionId);
     }
   }
 
@@ -186,11 +174,12 @@ export class Appends {
       values: [streamId, expected, eventsJson(events), lock],
     });
     const row = rows[0]!;
-    return {
-      head: Number(row.head),
-      positions: row.positions === null ? undefined : row.positions.map((p) => BigInt(p)),
-      transactionId: BigInt(row.txid ?? 0),
-    };
+    let positions: bigint[] | undefined;
+    if (row.positions !== null) {
+      positions = [];
+      for (const p of row.positions) positions.push(BigInt(p));
+    }
+    return { head: Number(row.head), positions, transactionId: BigInt(row.txid ?? 0) };
   }
 
   /** When every group's command was appended before, their stored results. */
@@ -204,6 +193,34 @@ export class Appends {
     }
     return results;
   }
+}
+
+/**
+ * Each group's result. Built by `push`, not `map`: V8's optimised `map` makes holey arrays where
+ * the interpreter's makes packed ones, and code compiled for one kind is deoptimised by the other
+ * when `append` is (re)optimised in the middle of a burst (#21).
+ */
+function resultsOf(
+  streamId: string,
+  groups: readonly Group[],
+  head: number,
+  positions: readonly bigint[],
+  transactionId: bigint,
+): AppendResult[] {
+  const results: AppendResult[] = [];
+  let offset = 0;
+  for (const group of groups) {
+    offset += group.events.length;
+    const globalPosition = positions[offset - 1]!;
+    results.push({
+      streamId,
+      nextExpectedVersion: head + offset,
+      lastGlobalPosition: globalPosition,
+      checkpoint: { transactionId, globalPosition },
+      duplicate: false,
+    });
+  }
+  return results;
 }
 
 /**

@@ -445,26 +445,27 @@ export function commandRouter(
       });
     }
     const actor = actorOf(principal);
+    const requestDigest = idem.key
+      ? await personalRequestDigest(
+          personalData,
+          communityId,
+          c.req.method,
+          c.req.path,
+          body,
+          canonical,
+        )
+      : undefined;
+    // Every field present, undefined when not sent: one shape of input whatever the request
+    // carried, so the handler's compiled code is not deoptimised by a new combination.
     const outcome = await handler.handle({
       communityId,
       streamId: streamOf(definition.aggregate, communityId, pathIds),
       decider: plan.decider,
       actor,
       idempotencyKey: idem.key,
-      ...(idem.key
-        ? {
-            requestDigest: await personalRequestDigest(
-              personalData,
-              communityId,
-              c.req.method,
-              c.req.path,
-              body,
-              canonical,
-            ),
-          }
-        : {}),
+      requestDigest,
       requestId: c.get('requestId'),
-      ...(match.version === undefined ? {} : { expectedVersion: match.version }),
+      expectedVersion: match.version,
       command: commandAt(definition.name, parsed.data, actor),
     });
     if (outcome.kind === 'ok' && route.createsId) {

@@ -1,11 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type BlobStore, extensionOf, sha256Hex } from '@yishi/attachments';
 import { hasPreview, preview } from '@yishi/attachments/preview';
-import { AttachmentUploadedData, CommunityId, Sha256, streams } from '@yishi/domain';
+import {
+  AttachmentMediaType,
+  AttachmentUploadedData,
+  CommunityId,
+  Sha256,
+  streams,
+} from '@yishi/domain';
 import type { EventStore } from '@yishi/event-store';
 import { type AppEnv, addRoute, createRouter, problem, problemContent } from '@yishi/platform';
 import type { Context } from 'hono';
-import { errorResponses, READERS } from './common.ts';
+import { commaList, errorResponses, jsonResponses, READERS } from './common.ts';
 
 // Attachments as stored: the bytes under their SHA-256, with the type read from them at upload
 // (the record says it, never the request), and a small WebP preview of photos. Read by every
@@ -92,6 +98,48 @@ const previewRoute = createRoute({
   },
 });
 
+/** At most this many attachments are described in one answer (a page's worth). */
+const MAX_DESCRIBED = 100;
+
+export const AttachmentInfo = z
+  .object({
+    sha256: Sha256,
+    mediaType: AttachmentMediaType,
+    size: z.number().int().openapi({ description: 'Bytes' }),
+    fileName: z.string().optional().openapi({ description: 'The name it had when uploaded' }),
+    uploadedAt: z.string(),
+    preview: z.boolean().openapi({ description: 'Whether `…/{sha256}/preview` serves a preview' }),
+  })
+  .openapi('AttachmentInfo');
+
+export const AttachmentInfoList = z
+  .object({ items: z.array(AttachmentInfo) })
+  .openapi('AttachmentInfoList');
+
+const describeRoute = createRoute({
+  method: 'get',
+  operationId: 'describeAttachments',
+  path: '/v1/communities/{communityId}/attachments',
+  summary: 'What the community’s attachments are (type, size, name), for showing them',
+  description:
+    'A page that shows several document references asks once what each is, to show a photo as its preview and a PDF as a link. Hashes the community has no record of are left out.',
+  tags: ['attachments'],
+  security: [{ bearer: [] }],
+  'x-roles': READERS,
+  request: {
+    params: AttachmentParams.pick({ communityId: true }),
+    query: z.object({
+      sha256: commaList(Sha256, MAX_DESCRIBED, 'SHA-256 hashes (64 lowercase hex digits)').openapi({
+        example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      }),
+    }),
+  },
+  responses: jsonResponses('The attachments, in the order asked', AttachmentInfoList, {
+    asOf: false,
+    minPosition: false,
+  }),
+});
+
 type Recorded = ReturnType<typeof AttachmentUploadedData.parse>;
 
 /** The community's record of the attachment, or undefined when it has none. */
@@ -157,6 +205,27 @@ export function attachmentQueries(deps: AttachmentDeps) {
     }
     return { record, bytes };
   }
+
+  addRoute(app, describeRoute, async (c) => {
+    const { communityId } = c.req.valid('param');
+    const hashes = [...new Set(c.req.valid('query').sha256.split(','))];
+    const records = await Promise.all(hashes.map((x) => recordOf(deps.store, communityId, x)));
+    const items = records.flatMap((r) =>
+      r
+        ? [
+            {
+              sha256: r.sha256,
+              mediaType: r.mediaType,
+              size: r.size,
+              ...(r.fileName ? { fileName: r.fileName } : {}),
+              uploadedAt: r.at,
+              preview: hasPreview(r.mediaType),
+            },
+          ]
+        : [],
+    );
+    return c.json({ items }, 200);
+  });
 
   addRoute(app, attachmentRoute, async (c) => {
     const { communityId, sha256 } = c.req.valid('param');

@@ -104,6 +104,20 @@ const storableTime = (v: string) => {
   return year >= 1 && year <= 9999;
 };
 
+/**
+ * A query parameter listing up to `max` values separated by commas (`?ids=a,b`), each one
+ * `item`: refused whole (400 naming the parameter) when one is not.
+ */
+export function commaList(item: z.ZodType<string>, max: number, what: string) {
+  return z
+    .string()
+    .max(max * 65)
+    .refine((v) => {
+      const values = v.split(',');
+      return values.length <= max && values.every((x) => item.safeParse(x).success);
+    }, `${what} separated by commas, at most ${max}`);
+}
+
 export const ReadQuery = z.object({
   asOf: z
     .string()

@@ -133,7 +133,7 @@ export function discussionQueries(deps: QueryDeps) {
     const { communityId, proposalId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['discussions']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('discussions'));
+    const rm = ctx.db.withSchema(ctx.schema('discussions'));
     const [comments, amendments] = await Promise.all([
       rm
         .selectFrom('comments')

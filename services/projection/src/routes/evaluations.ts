@@ -107,7 +107,7 @@ export function evaluationQueries(deps: QueryDeps) {
     const { communityId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['evaluations']);
     if (ctx instanceof Response) return ctx;
-    const rows = await deps.db
+    const rows = await ctx.db
       .withSchema(ctx.schema('evaluations'))
       .selectFrom('evaluations')
       .selectAll()
@@ -123,7 +123,7 @@ export function evaluationQueries(deps: QueryDeps) {
     const { communityId, evaluationId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['evaluations']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('evaluations'));
+    const rm = ctx.db.withSchema(ctx.schema('evaluations'));
     const row = await rm
       .selectFrom('evaluations')
       .selectAll()

@@ -297,12 +297,8 @@ function accountLines(lines: readonly LineRow[]): z.infer<typeof AccountLine>[] 
 }
 
 /** The persons appointed treasurer as of the context, in id order. */
-export async function treasurerIds(
-  deps: QueryDeps,
-  ctx: ReadContext,
-  communityId: string,
-): Promise<string[]> {
-  const rows = await deps.db
+export async function treasurerIds(ctx: ReadContext, communityId: string): Promise<string[]> {
+  const rows = await ctx.db
     .withSchema(ctx.schema('money'))
     .selectFrom('treasurers')
     .select('person_id')
@@ -317,12 +313,11 @@ export async function treasurerIds(
 
 /** A fund's accounts as of the context, or undefined when it has no such fund. */
 export async function fundAccounts(
-  deps: QueryDeps,
   ctx: ReadContext,
   communityId: string,
   fundId: string,
 ): Promise<Omit<FundAccountsView, 'asOf'> | undefined> {
-  const rm = deps.db.withSchema(ctx.schema('money'));
+  const rm = ctx.db.withSchema(ctx.schema('money'));
   const fund = await rm
     .selectFrom('funds')
     .selectAll()
@@ -346,7 +341,7 @@ export async function fundAccounts(
     ...summary(fund, lines),
     byAccount: figures(lines).byAccount,
     lines: accountLines(lines),
-    treasurerIds: await treasurerIds(deps, ctx, communityId),
+    treasurerIds: await treasurerIds(ctx, communityId),
   };
 }
 
@@ -433,13 +428,8 @@ export function fundCsvText(accounts: Omit<FundAccountsView, 'asOf'>): string {
 
 type CampaignRow = Selectable<CrowdfundingCampaignsTable>;
 
-async function campaigns(
-  deps: QueryDeps,
-  ctx: ReadContext,
-  communityId: string,
-  campaignId?: string,
-) {
-  const rm = deps.db.withSchema(ctx.schema('money'));
+async function campaigns(ctx: ReadContext, communityId: string, campaignId?: string) {
+  const rm = ctx.db.withSchema(ctx.schema('money'));
   let rows = rm
     .selectFrom('crowdfunding_campaigns')
     .selectAll()
@@ -503,13 +493,12 @@ async function campaigns(
 
 /** A campaign with its pledges, movements and treasurers, or undefined when there is none. */
 async function campaignDetail(
-  deps: QueryDeps,
   ctx: ReadContext,
   communityId: string,
   campaignId: string,
 ): Promise<Omit<CampaignDetailView, 'asOf'> | undefined> {
-  const [campaign] = await campaigns(deps, ctx, communityId, campaignId);
-  return campaign && { ...campaign, treasurerIds: await treasurerIds(deps, ctx, communityId) };
+  const [campaign] = await campaigns(ctx, communityId, campaignId);
+  return campaign && { ...campaign, treasurerIds: await treasurerIds(ctx, communityId) };
 }
 
 function toCampaign(row: CampaignRow, pledges: readonly z.infer<typeof Pledge>[]) {
@@ -546,7 +535,7 @@ export function moneyQueries(deps: QueryDeps) {
   ) => {
     const ctx = await readContext(c, deps, query, ['money']);
     if (ctx instanceof Response) return ctx;
-    const accounts = await fundAccounts(deps, ctx, communityId, fundId);
+    const accounts = await fundAccounts(ctx, communityId, fundId);
     if (!accounts) return problem(c, 404, 'fund-not-found', `No fund ${fundId} in ${communityId}`);
     return { ctx, accounts };
   };
@@ -558,7 +547,7 @@ export function moneyQueries(deps: QueryDeps) {
   ) => {
     const ctx = await readContext(c, deps, query, ['money']);
     if (ctx instanceof Response) return ctx;
-    const campaign = await campaignDetail(deps, ctx, communityId, campaignId);
+    const campaign = await campaignDetail(ctx, communityId, campaignId);
     if (!campaign) {
       return problem(c, 404, 'campaign-not-found', `No campaign ${campaignId} in ${communityId}`);
     }
@@ -568,7 +557,7 @@ export function moneyQueries(deps: QueryDeps) {
     const { communityId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['money']);
     if (ctx instanceof Response) return ctx;
-    const rm = deps.db.withSchema(ctx.schema('money'));
+    const rm = ctx.db.withSchema(ctx.schema('money'));
     const funds = await rm
       .selectFrom('funds')
       .selectAll()
@@ -592,7 +581,7 @@ export function moneyQueries(deps: QueryDeps) {
       ),
     );
     return c.json(
-      withAsOf(ctx, { items, treasurerIds: await treasurerIds(deps, ctx, communityId) }),
+      withAsOf(ctx, { items, treasurerIds: await treasurerIds(ctx, communityId) }),
       200,
     );
   });
@@ -611,11 +600,11 @@ export function moneyQueries(deps: QueryDeps) {
     const { communityId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['money']);
     if (ctx instanceof Response) return ctx;
-    const items = (await campaigns(deps, ctx, communityId)).map(
+    const items = (await campaigns(ctx, communityId)).map(
       ({ pledgeList: _list, movements: _movements, ...campaign }) => campaign,
     );
     return c.json(
-      withAsOf(ctx, { items, treasurerIds: await treasurerIds(deps, ctx, communityId) }),
+      withAsOf(ctx, { items, treasurerIds: await treasurerIds(ctx, communityId) }),
       200,
     );
   });

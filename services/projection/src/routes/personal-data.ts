@@ -232,7 +232,7 @@ async function exportOf(
   communityId: string,
   personId: string,
 ) {
-  const rm = deps.db.withSchema(ctx.schema('registry'));
+  const rm = ctx.db.withSchema(ctx.schema('registry'));
   const at = visibleAt(ctx.asOf);
   const person = await rm
     .selectFrom('persons')
@@ -283,7 +283,7 @@ async function exportOf(
       .where(at)
       .orderBy('authorisation_id')
       .execute(),
-    eventsOf(deps, ctx, communityId, personId),
+    eventsOf(ctx, communityId, personId),
   ]);
   // The person's own fields only: the events chosen hold no one else's.
   // Their own comments' texts too, hidden or not (an author reads their own).
@@ -353,9 +353,9 @@ async function exportOf(
  * acted in (ballots, statements, objections…). Registry events they recorded as a clerk are
  * about others, so they are not theirs to export.
  */
-function eventsOf(deps: QueryDeps, ctx: ExportContext, communityId: string, personId: string) {
+function eventsOf(ctx: ExportContext, communityId: string, personId: string) {
   const registry = streams.community(communityId);
-  return deps.db
+  return ctx.db
     .withSchema(ctx.schema('timeline'))
     .selectFrom('timeline')
     .selectAll()

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { visibleAt } from '../projections/temporal.ts';
 import {
   AsOfInfo,
+  commaList,
   jsonResponses,
   type QueryDeps,
   READERS,
@@ -148,18 +149,10 @@ const listPersons = createRoute({
   request: {
     params: CommunityParams,
     query: ReadQuery.extend({
-      ids: z
-        .string()
-        .max(MAX_PERSON_IDS * 65)
-        .refine((v) => {
-          const ids = v.split(',');
-          return ids.length <= MAX_PERSON_IDS && ids.every((id) => Id.safeParse(id).success);
-        }, `person ids separated by commas, at most ${MAX_PERSON_IDS}`)
-        .optional()
-        .openapi({
-          description: 'Only these persons (unknown ids are left out)',
-          example: 'p1,p2',
-        }),
+      ids: commaList(Id, MAX_PERSON_IDS, 'person ids').optional().openapi({
+        description: 'Only these persons (unknown ids are left out)',
+        example: 'p1,p2',
+      }),
       limit: z.coerce.number().int().min(1).max(5000).default(500),
       after: Id.optional().openapi({
         description: 'Cursor: the last personId of the previous page',

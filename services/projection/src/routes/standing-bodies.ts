@@ -106,7 +106,7 @@ export function standingBodyQueries(deps: QueryDeps) {
     const { communityId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['standing_bodies']);
     if (ctx instanceof Response) return ctx;
-    const rows = await deps.db
+    const rows = await ctx.db
       .withSchema(ctx.schema('standing_bodies'))
       .selectFrom('standing_bodies')
       .selectAll()
@@ -123,7 +123,7 @@ export function standingBodyQueries(deps: QueryDeps) {
     const { communityId, bodyId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['standing_bodies']);
     if (ctx instanceof Response) return ctx;
-    const row = await deps.db
+    const row = await ctx.db
       .withSchema(ctx.schema('standing_bodies'))
       .selectFrom('standing_bodies')
       .selectAll()

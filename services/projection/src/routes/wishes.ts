@@ -132,7 +132,7 @@ export function wishQueries(deps: QueryDeps) {
     const query = c.req.valid('query');
     const ctx = await readContext(c, deps, query, ['wishes']);
     if (ctx instanceof Response) return ctx;
-    const rows = await deps.db
+    const rows = await ctx.db
       .withSchema(ctx.schema('wishes'))
       .selectFrom('wishes')
       .selectAll()
@@ -151,7 +151,7 @@ export function wishQueries(deps: QueryDeps) {
     const { communityId, wishId } = c.req.valid('param');
     const ctx = await readContext(c, deps, c.req.valid('query'), ['wishes']);
     if (ctx instanceof Response) return ctx;
-    const row = await deps.db
+    const row = await ctx.db
       .withSchema(ctx.schema('wishes'))
       .selectFrom('wishes')
       .selectAll()

@@ -1,6 +1,7 @@
 import { yuan } from '@yishi/presentation';
 import type {
   AccountLineView,
+  AttachmentInfo,
   CampaignDetail,
   CampaignList,
   CampaignView,
@@ -10,7 +11,7 @@ import type {
 } from '@yishi/projection/contract';
 import { offered } from '../actions/action.ts';
 import { campaignActions, fundActions, fundListActions, isTreasurer } from '../actions/money.ts';
-import { documentRef } from '../attachments.ts';
+import { attachmentInfos, documentRef } from '../attachments.ts';
 import { formatDate } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import { may } from '../viewer.ts';
@@ -46,7 +47,9 @@ function progress(page: Page, c: CampaignView): Html {
   ${c.owedFen ? h`<p>${tr.t('funds.refunds', { owed: money(c.owedFen), refunded: money(c.refundedFen) })}</p>` : undefined}`;
 }
 
-function line(page: Page, l: AccountLineView): Html {
+type Infos = ReadonlyMap<string, AttachmentInfo>;
+
+function line(page: Page, l: AccountLineView, infos: Infos): Html {
   const { tr } = page;
   const decision = l.decision
     ? h`<a class="decision" href="${communityPath(page.communityId, `/proposals/${encodeURIComponent(l.decision.proposalId)}`)}">${l.decision.title}</a> <span class="muted">${l.decision.itemId}</span>`
@@ -56,7 +59,7 @@ function line(page: Page, l: AccountLineView): Html {
   <td><code>${l.entryId}</code>${l.reverses ? h` <span class="muted">${tr.t('funds.reverses', { entry: l.reverses })}</span>` : undefined}</td>
   <td>${tr.t(`funds.kind.${l.kind}`)} <span class="muted">${tr.lookup(`account.${l.account}`) ?? l.account}</span></td>
   <td class="num">${money(l.amountFen)}</td>
-  <td>${l.memo} <span class="muted">${documentRef(page.communityId, l.documentRef, tr.t('attach.ref'))}</span></td>
+  <td>${l.memo} <span class="muted">${documentRef(page.communityId, l.documentRef, tr.t('attach.ref'), infos)}</span></td>
   <td>${decision}</td>
 </tr>`;
 }
@@ -87,6 +90,7 @@ function accounts(
   a: FundAccountsView,
   decisions: DecisionList['items'],
   treasurer: boolean,
+  infos: Infos,
 ): Html {
   const { tr } = page;
   const path = communityApi(page, `/funds/${encodeURIComponent(a.fundId)}`);
@@ -102,7 +106,7 @@ function accounts(
     a.lines.length
       ? h`<div class="scroll" tabindex="0" role="region" aria-label="${a.name}"><table class="accounts"><caption class="visually-hidden">${a.name}</caption>
   <thead><tr><th scope="col">${tr.t('funds.date')}</th><th scope="col">${tr.t('funds.entry')}</th><th scope="col">${tr.t('funds.account')}</th><th scope="col">${tr.t('funds.amount')}</th><th scope="col">${tr.t('funds.memo')}</th><th scope="col">${tr.t('funds.decision')}</th></tr></thead>
-  <tbody>${a.lines.map((l) => line(page, l))}</tbody></table></div>`
+  <tbody>${a.lines.map((l) => line(page, l, infos))}</tbody></table></div>`
       : h`<p>${tr.t('funds.noLines')}</p>`
   }
   ${offered(fundActions, { page, base: fundsPath(page, `/${encodeURIComponent(a.fundId)}`), fund: a, decisions, treasurer })}
@@ -140,6 +144,11 @@ export async function fundsPage(page: Page): Promise<PageAnswer> {
         ),
       )
     : [];
+  // The receipts' and invoices' photos are shown by their previews: one read for the page.
+  const infos = await attachmentInfos(
+    page,
+    each.flatMap((r) => (r.ok ? r.data.lines.map((l) => l.documentRef) : [])),
+  );
   const body = h`<h1>${tr.t('funds.title')}</h1>
 <p>${tr.t('funds.intro')}</p>
 ${funds.ok ? await treasurersNote(page, treasurerIds) : undefined}
@@ -149,7 +158,7 @@ ${
     : funds.data.items.length === 0
       ? h`<p>${tr.t('funds.none')}</p>`
       : each.map((r) =>
-          r.ok ? accounts(page, r.data, decisions, treasurer) : queryProblem(tr, r.problem),
+          r.ok ? accounts(page, r.data, decisions, treasurer, infos) : queryProblem(tr, r.problem),
         )
 }
 <h2>${tr.t('funds.crowdfunding')}</h2>

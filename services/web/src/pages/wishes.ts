@@ -1,7 +1,7 @@
 import type { WishListView, WishView } from '@yishi/projection/contract';
 import { offered } from '../actions/action.ts';
 import { wishActions, wishListActions } from '../actions/participation.ts';
-import { documentRef } from '../attachments.ts';
+import { attachmentInfos, documentRef } from '../attachments.ts';
 import { formatTime } from '../format.ts';
 import { type Html, h } from '../html.ts';
 import type { Translator } from '../i18n.ts';
@@ -83,6 +83,7 @@ export async function wishPage(page: Page): Promise<PageAnswer> {
   const crumbs = [communityCrumb(page), { href: wishPath(page), label: tr.t('wish.title') }];
   if (!result.ok) return problemPage(page, wishId, crumbs, result.problem);
   const w = result.data;
+  const infos = await attachmentInfos(page, [w.completion?.photo]);
   const claimant = w.claim
     ? w.claim.partyName
       ? `${w.claim.partyName}（${w.claim.personId}）`
@@ -94,7 +95,7 @@ export async function wishPage(page: Page): Promise<PageAnswer> {
 <ul>
   <li>${tr.t('wish.postedBy', { who: w.requesterId, at: formatTime(w.postedAt) })}</li>
   ${w.claim ? h`<li>${tr.t('wish.claimedBy', { who: claimant, at: formatTime(w.claim.at) })}${w.claim.note ? ` · ${w.claim.note}` : ''}</li>` : undefined}
-  ${w.completion ? h`<li>${tr.t('wish.doneAt', { at: formatTime(w.completion.at) })} · ${tr.t('wish.photo')}${tr.colon}${w.completion.photo.startsWith('https://') ? h`<a href="${w.completion.photo}" rel="noopener noreferrer">${w.completion.photo}</a>` : documentRef(page.communityId, w.completion.photo, tr.t('attach.ref'))}${w.completion.note ? ` · ${w.completion.note}` : ''}</li>` : undefined}
+  ${w.completion ? h`<li>${tr.t('wish.doneAt', { at: formatTime(w.completion.at) })} · ${tr.t('wish.photo')}${tr.colon}${w.completion.photo.startsWith('https://') ? h`<a href="${w.completion.photo}" rel="noopener noreferrer">${w.completion.photo}</a>` : documentRef(page.communityId, w.completion.photo, tr.t('attach.ref'), infos)}${w.completion.note ? ` · ${w.completion.note}` : ''}</li>` : undefined}
   ${w.rating ? h`<li>${tr.t('wish.rated', { stars: w.rating.stars })}${w.rating.comment ? ` · ${w.rating.comment}` : ''}</li>` : undefined}
   ${w.cancellation ? h`<li>${tr.t('wish.cancelled', { reason: w.cancellation.reason })}</li>` : undefined}
 </ul>

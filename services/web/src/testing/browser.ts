@@ -4,7 +4,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testDatabaseUrl } from '@yishi/local-postgres/testing';
 import { CHROMIUM_ARGS } from '@yishi/projection';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { type Stack, startStack } from './stack.ts';
 
@@ -101,6 +107,15 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 }
 
 /** Keeps a screenshot of the screen as a test artifact. */
+/** What a loaded <img> says of its picture (0 by 0 until it has loaded one). */
+export function pictureSize(img: Locator): Promise<{ width: number; height: number }> {
+  // Typed here without the DOM's types, which the tests' tsconfig leaves out.
+  return img.evaluate((el) => {
+    const { naturalWidth, naturalHeight } = el as unknown as Record<string, number>;
+    return { width: naturalWidth ?? 0, height: naturalHeight ?? 0 };
+  });
+}
+
 export async function keepScreenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
