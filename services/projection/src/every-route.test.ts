@@ -286,8 +286,7 @@ function wholeAnswer(route: Route): string {
     if (p.name === 'limit' && p.schema?.maximum) query.set('limit', String(p.schema.maximum));
     if (p.name === 'minPosition') query.set('minPosition', position());
   }
-  const text = query.toString();
-  return text ? `?${text}` : '';
+  return search(query);
 }
 
 // Raw URL text: NUL, overlong NUL, lone surrogates (as UTF-8 would carry them), prototype
